@@ -1,0 +1,162 @@
+/* Sanctions and evasion.
+ *
+ * sanction_intensity[j][i] (0..1) is how much of its economic relations
+ * sender j has closed to target i: set by timeline events, eroding slowly.
+ * Raw pressure on i is the senders' intensity weighted by their share of the
+ * world economy (excluding i). Evasion re-routes trade through partners that
+ * do not sanction i, limited by their fear of secondary sanctions, and builds
+ * up over months. Pressure felt = raw pressure x (1 - evasion). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "pactsim.h"
+
+enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST };
+static const ps_param params[] = {
+    {"erosion", PS_REAL, "1/month", 0.0, 0.1, 0.002,
+     "monthly erosion of sanction intensity without renewal",
+     "assumption: enforcement fatigue of about 2% a year; no dataset measures it"},
+    {"evasion_max", PS_REAL, "1", 0.0, 1.0, 0.6,
+     "largest share of sanctioned trade that can be re-routed when every non-sender is a willing channel",
+     "assumption: re-routing via China, India, Turkey and the UAE (article) never restores all trade"},
+    {"secondary_fear", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "how strongly third parties' willingness to act as channels falls with the coalition's raw pressure",
+     "assumption: the harder the coalition's stance, the likelier secondary penalties (article: China and India keep a cautious line)"},
+    {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.08,
+     "monthly rate at which evasion approaches its attainable level",
+     "assumption: new trade routes take about a year to build (half-life ~8 months)"},
+};
+
+enum { F_INTENSITY, F_PRESSURE, F_RAW, F_EVASION };
+static const ps_field fields[] = {
+    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "share of its economic relations that the source has closed to the target (0 none, 1 full embargo)",
+     "timeline events; 2021 levels are assumptions documented in the config"},
+    {"sanction_pressure", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "sanction pressure felt: senders' intensity weighted by their share of world GDP, net of evasion",
+     "computed"},
+    {"sanction_pressure_raw", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "sanction pressure before evasion", "computed"},
+    {"evasion", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "share of sanctioned trade re-routed through non-complying partners", "computed"},
+};
+
+enum { E_SANCTIONS, E_RELIEF };
+static const ps_event_type events[] = {
+    {"sanctions", "1", 0.0, 1.0,
+     "source closes a further share of its remaining relations to target: s += m (1 - s)"},
+    {"sanctions_relief", "1", 0.0, 1.0,
+     "source lifts a share of its sanctions on target: s -= m s"},
+};
+
+static double metric_peak_pressure(const ps_run *run)
+{
+    int f = ps_field_index("sanction_pressure");
+    size_t n = (size_t)run->sc->n_actors * run->n_months;
+    double peak = 0.0;
+    for (size_t k = 0; k < n; k++)
+        peak = fmax(peak, run->series[f][k]);
+    return peak;
+}
+
+static const ps_metric metrics[] = {
+    {"peak_sanction_pressure", "1", "highest monthly sanction pressure felt by any actor",
+     metric_peak_pressure},
+};
+
+/* Field indices resolved once per world. */
+typedef struct {
+    int f[4];
+    int gdp;
+} sanctions_data;
+
+static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)self;
+    sanctions_data *d = malloc(sizeof *d);
+    if (!d)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < 4; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    d->gdp = ps_field_index("gdp"); /* weights; equal weights if absent */
+    *data = d;
+    (void)w;
+    return PS_OK;
+}
+
+static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    const sanctions_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors;
+    const double *s = w->cur[d->f[F_INTENSITY]];
+    const double *ev = w->cur[d->f[F_EVASION]];
+    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
+    double *s_next = w->next[d->f[F_INTENSITY]];
+    double *press = w->next[d->f[F_PRESSURE]];
+    double *raw = w->next[d->f[F_RAW]];
+    double *ev_next = w->next[d->f[F_EVASION]];
+    double total = 0.0;
+    for (int j = 0; j < n; j++)
+        total += gdp ? gdp[j] : 1.0;
+
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+    for (int i = 0; i < n; i++) {
+        double others = total - (gdp ? gdp[i] : 1.0);
+        double rawp = 0.0, channel = 0.0;
+        for (int j = 0; j < n; j++) {
+            if (j == i || others <= 0.0)
+                continue;
+            double wj = (gdp ? gdp[j] : 1.0) / others;
+            rawp += wj * s[(size_t)j * n + i];
+        }
+        rawp = fmin(1.0, rawp);
+        /* Channels: partners not sanctioning i, deterred as pressure mounts. */
+        double fear = fmin(1.0, p[P_SECONDARY_FEAR] * rawp);
+        for (int k = 0; k < n; k++) {
+            if (k == i || others <= 0.0)
+                continue;
+            double wk = (gdp ? gdp[k] : 1.0) / others;
+            channel += wk * (1.0 - s[(size_t)k * n + i]) * (1.0 - fear);
+        }
+        double target = rawp > 0.0 ? p[P_EVASION_MAX] * fmin(1.0, channel) : 0.0;
+        double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
+        ev_next[i] = e;
+        raw[i] = rawp;
+        press[i] = rawp * (1.0 - e);
+        for (int j = 0; j < n; j++)
+            s_next[(size_t)j * n + i] = s[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+    }
+    return PS_OK;
+}
+
+static ps_status sanctions_event(ps_world *w, int self, void *data, const ps_event *ev,
+                                 ps_error *err)
+{
+    (void)self;
+    const sanctions_data *d = data;
+    if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+        return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
+    double *s = &w->next[d->f[F_INTENSITY]][(size_t)ev->source * w->n_actors + ev->target];
+    int type = ps_registry_find_event_type(events[E_SANCTIONS].name);
+    if (ev->type == type)
+        *s += ev->magnitude * (1.0 - *s);
+    else
+        *s -= ev->magnitude * *s;
+    return PS_OK;
+}
+
+const ps_model ps_model_sanctions = {
+    .name = "sanctions",
+    .description = "dyadic sanction intensity from the timeline; pressure weighted by "
+                   "senders' economic weight; evasion through non-complying partners",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .events = events, .n_events = sizeof events / sizeof *events,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = sanctions_init,
+    .step = sanctions_step,
+    .apply_event = sanctions_event,
+    .free = free,
+};

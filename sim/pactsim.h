@@ -1,0 +1,319 @@
+/* pactsim: public interface of the simulation library.
+ *
+ * One header for users of libpactsim. Objects and verbs: ps_<object>_<verb>.
+ * The library never prints and never exits: every fallible function returns a
+ * ps_status and fills a ps_error with a message that carries its context
+ * (file:line:col for configs, dataset names for files). Only the CLI prints. */
+#ifndef PACTSIM_H
+#define PACTSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PS_VERSION "0.1.0"
+#define PS_FORMAT_NAME "pactsim"
+#define PS_FORMAT_VERSION 1
+
+/* ---------------------------------------------------------------- status */
+/* One list for codes, exit codes and messages (SUNDIALS style). */
+#define PS_STATUS_LIST(X)                                                     \
+    X(PS_OK, 0, "success")                                                    \
+    X(PS_ERR_USAGE, 2, "bad command-line usage")                              \
+    X(PS_ERR_CONFIG, 2, "invalid configuration")                              \
+    X(PS_ERR_INPUT, 2, "invalid input file")                                  \
+    X(PS_ERR_EXISTS, 2, "output exists (use --force)")                        \
+    X(PS_ERR_IO, 1, "input/output failure")                                   \
+    X(PS_ERR_NOMEM, 1, "out of memory")                                       \
+    X(PS_ERR_NUMERIC, 1, "non-finite value in model state")                   \
+    X(PS_ERR_INTERRUPTED, 1, "interrupted")                                   \
+    X(PS_ERR_INTERNAL, 1, "internal error")
+
+typedef enum {
+#define PS_X_ENUM(name, exitcode, text) name,
+    PS_STATUS_LIST(PS_X_ENUM)
+#undef PS_X_ENUM
+    PS_STATUS_COUNT
+} ps_status;
+
+const char *ps_status_text(ps_status s);
+int ps_status_exit_code(ps_status s);
+
+#define PS_ERRMSG_MAX 2048
+typedef struct ps_error {
+    ps_status code;
+    char msg[PS_ERRMSG_MAX];
+} ps_error;
+
+/* Set err (if non-NULL) and return code. */
+ps_status ps_error_set(ps_error *err, ps_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prepend context ("while reading X: ") to an existing message. */
+ps_status ps_error_prefix(ps_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------ descriptors */
+typedef enum { PS_REAL = 0, PS_INT, PS_BOOL } ps_type;
+
+/* A model parameter: declared once; docs, `config explain`, validation and
+ * the provenance group are all generated from these tables. */
+typedef struct ps_param {
+    const char *name;
+    ps_type type;
+    const char *unit;
+    double lo, hi;   /* inclusive bounds */
+    double def;      /* default value */
+    const char *description;
+    const char *source; /* dataset, "article: ...", or "assumption: <reason>" */
+} ps_param;
+
+typedef enum { PS_ACTOR = 0, PS_DYAD, PS_THEATER } ps_shape;
+
+/* A state variable, and (if output) an output field. Initial values are
+ * `init` unless the scenario sets them per actor / dyad / theater. */
+typedef struct ps_field {
+    const char *name;
+    ps_shape shape;
+    const char *unit;
+    double init;     /* default initial value */
+    double lo, hi;   /* bounds for initial values given in a config */
+    const char *description;
+    const char *source; /* where configured initial values come from */
+} ps_field;
+
+/* A timeline event type that a model consumes. */
+typedef struct ps_event_type {
+    const char *name;
+    const char *magnitude_unit;
+    double lo, hi; /* bounds for magnitude */
+    const char *description;
+} ps_event_type;
+
+struct ps_run;
+/* A per-run scalar metric written to /summary. */
+typedef struct ps_metric {
+    const char *name;
+    const char *unit;
+    const char *description;
+    double (*compute)(const struct ps_run *run);
+} ps_metric;
+
+/* ------------------------------------------------------------- scenario */
+typedef struct ps_date {
+    int year, month; /* month 1..12 */
+} ps_date;
+
+/* Month index relative to a start date. */
+int ps_date_diff(ps_date a, ps_date b); /* months from b to a */
+ps_date ps_date_add(ps_date d, int months);
+int ps_date_parse(const char *s, ps_date *out); /* "YYYY-MM" or "YYYY-MM-DD"; 0 on success */
+void ps_date_format(ps_date d, char buf[8]);     /* "YYYY-MM" */
+
+#define PS_NAME_MAX 64
+typedef struct ps_event {
+    int month;            /* index from scenario start, 0-based */
+    int type;             /* global event type index (ps_registry_event_type) */
+    int source, target;   /* actor indices; -1 = world / none */
+    double magnitude;
+    char id[PS_NAME_MAX]; /* timeline key, or generator name for model events */
+} ps_event;
+
+/* Which value a scenario sets explicitly. */
+typedef struct ps_init_value {
+    int field;     /* global field index */
+    int i, j;      /* actor (and target actor or theater) */
+    double value;
+} ps_init_value;
+
+typedef struct ps_scenario {
+    char *name, *description;
+    char *sources;         /* free text, newline separated */
+    char *path;            /* file it was loaded from */
+    char *raw_text;        /* the file as written */
+    char *resolved_text;   /* after extends, --set: YAML */
+    ps_date start, end;
+    int n_months;
+    uint64_t seed;
+    int replicates;
+    int n_actors;
+    char (*actor_name)[PS_NAME_MAX];
+    char (*actor_iso3)[8];
+    int n_theaters;
+    char (*theater_name)[PS_NAME_MAX];
+    double **params;       /* params[model][k], in table order */
+    ps_init_value *inits;
+    int n_inits;
+    ps_event *events;      /* sorted by month, then file order */
+    int n_events;
+} ps_scenario;
+
+/* Load, resolve `extends`, apply overrides ("a.b.c=value"), validate. */
+ps_status ps_scenario_load(const char *path, const char *const *overrides,
+                           int n_overrides, ps_scenario **out, ps_error *err);
+void ps_scenario_free(ps_scenario *sc);
+int ps_scenario_actor(const ps_scenario *sc, const char *iso3_or_name);
+int ps_scenario_theater(const ps_scenario *sc, const char *name);
+
+/* ---------------------------------------------------------------- world */
+typedef struct ps_world ps_world;
+
+/* The simulation state of one replicate: structure of arrays, with two
+ * buffers (t and t+1) per field. Models read cur and write next. */
+struct ps_world {
+    const ps_scenario *sc;
+    int n_actors, n_theaters;
+    int month;             /* month index being computed */
+    int replicate;
+    uint64_t seed;
+    int n_fields;
+    double **cur, **next;  /* per global field: N, N*N or N*n_theaters */
+    void **model_data;     /* per registered model */
+    ps_event *log;         /* events that happened (timeline and model) */
+    int n_log, cap_log;
+    int inner_threads;     /* threads a model may use inside a step */
+};
+
+ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
+                          ps_error *err);
+void ps_world_free(ps_world *w);
+/* Advance one month: models' step (cur -> next), then the month's events,
+ * then a finiteness check, then swap. */
+ps_status ps_world_step(ps_world *w, ps_error *err);
+/* Append an event to the log (models call it from serial code only). */
+ps_status ps_world_log_event(ps_world *w, const char *type, int source,
+                             int target, double magnitude, const char *id);
+size_t ps_field_size(const ps_world *w, int field); /* elements */
+/* A stable id for actor i (from its ISO3 code) to key random streams, so
+ * that listing actors in another order draws the same numbers for each. */
+uint64_t ps_world_actor_key(const ps_world *w, int i);
+
+/* Accessors for models: look up at init, index in step. */
+int ps_field_index(const char *name);            /* -1 if unknown */
+const double *ps_world_param_values(const ps_world *w, int model);
+
+/* ---------------------------------------------------------------- rng */
+/* Counter-based streams: a generator that is a pure function of
+ * (seed, replicate, month, id, stream). Any thread, any order, same draws. */
+typedef struct ps_rng ps_rng;
+ps_rng *ps_rng_alloc(void);
+void ps_rng_free(ps_rng *r);
+/* Reseed r for the key; returns the gsl_rng to draw from with GSL. */
+gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
+                           uint64_t id, uint32_t stream);
+uint64_t ps_hash64(uint64_t x);
+
+/* --------------------------------------------------------------- models */
+typedef struct ps_model {
+    const char *name;
+    const char *description;
+    const ps_param *params;
+    int n_params;
+    const ps_field *fields;       /* the fields this model owns and writes */
+    int n_fields;
+    const ps_event_type *events;  /* timeline event types it consumes */
+    int n_events;
+    const ps_metric *metrics;
+    int n_metrics;
+    /* Allocate private data (may set *data = NULL). */
+    ps_status (*init)(ps_world *w, int self, void **data, ps_error *err);
+    /* Read w->cur, write w->next for the fields it owns. */
+    ps_status (*step)(ps_world *w, int self, void *data, ps_error *err);
+    /* Apply one timeline event of this model's types to w->next. */
+    ps_status (*apply_event)(ps_world *w, int self, void *data,
+                             const ps_event *ev, ps_error *err);
+    void (*free)(void *data);
+} ps_model;
+
+/* The registry: models in pipeline order (models/registry.c). */
+extern const ps_model *const ps_models[];
+int ps_registry_count(void);
+const ps_model *ps_registry_model(int k);
+int ps_registry_find(const char *name);
+/* Global field list = concatenation of models' fields in registry order. */
+int ps_registry_n_fields(void);
+const ps_field *ps_registry_field(int f, int *owner_model);
+int ps_registry_n_event_types(void);
+const ps_event_type *ps_registry_event_type(int e, int *owner_model);
+int ps_registry_find_event_type(const char *name);
+int ps_registry_n_metrics(void);
+const ps_metric *ps_registry_metric(int m, int *owner_model);
+
+/* ----------------------------------------------------------------- runs */
+/* What one replicate produced: every field at every month (end of month). */
+typedef struct ps_run {
+    const ps_scenario *sc;
+    int replicate;
+    int n_months;
+    double **series;   /* per global field: n_months * size */
+    double *metrics;   /* per global metric */
+    ps_event *events;
+    int n_events;
+} ps_run;
+
+/* Mean of an actor field over months [m0, m1) of one run; NaN if empty. */
+double ps_run_actor_mean(const ps_run *run, const char *field, int actor,
+                         int m0, int m1);
+double ps_run_dyad_mean(const ps_run *run, const char *field, int src, int dst,
+                        int m0, int m1);
+/* Month index for a date, clamped into the run. */
+int ps_run_month(const ps_run *run, int year, int month);
+
+ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
+                           ps_run **out, ps_error *err);
+void ps_run_free(ps_run *run);
+
+/* ---------------------------------------------------------------- output */
+typedef struct ps_output ps_output;
+
+typedef struct ps_provenance {
+    const char *command_line;
+    int threads;
+} ps_provenance;
+
+/* Create the file under a temporary name beside path. */
+ps_status ps_output_open(const char *path, const ps_scenario *sc,
+                         const ps_provenance *prov, ps_output **out,
+                         ps_error *err);
+/* Write one finished replicate (any order; not thread-safe: serialise). */
+ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err);
+/* Flush, fsync, close and rename to the final name. */
+ps_status ps_output_commit(ps_output *o, ps_error *err);
+/* Close and remove the temporary file. */
+void ps_output_abort(ps_output *o);
+
+/* Print a human summary of a pactsim file. */
+ps_status ps_output_info(const char *path, FILE *fp, ps_error *err);
+
+/* ------------------------------------------------------------ simulation */
+typedef struct ps_sim_options {
+    int threads;             /* 0 = OpenMP default */
+    const char *output;      /* NULL = no file */
+    int force;
+    const char *command_line;
+    void (*progress)(int done, int total, void *user);
+    void *progress_user;
+    volatile int *stop_flag; /* set asynchronously to stop between replicates */
+} ps_sim_options;
+
+/* Run every replicate of a scenario and write the file. */
+ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt,
+                     ps_error *err);
+
+/* Build information for provenance. */
+const char *ps_build_git_revision(void);
+const char *ps_build_compiler(void);
+const char *ps_build_flags(void);
+
+/* `config explain`: every parameter and field of one or all models. */
+ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

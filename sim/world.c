@@ -1,0 +1,228 @@
+/* The world of one replicate: state as structure of arrays, double-buffered.
+ *
+ * A step reads state t (cur) and writes state t+1 (next), so the order in
+ * which actors or dyads are visited never changes a result. Fields a model
+ * does not write keep their value because next starts as a copy of cur. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+size_t ps_field_size(const ps_world *w, int f)
+{
+    size_t n = (size_t)w->n_actors;
+    switch (ps_registry_field(f, NULL)->shape) {
+    case PS_DYAD: return n * n;
+    case PS_THEATER: return n * (size_t)w->n_theaters;
+    default: return n;
+    }
+}
+
+uint64_t ps_world_actor_key(const ps_world *w, int i)
+{
+    const char *c = w->sc->actor_iso3[i];
+    return (uint64_t)(unsigned char)c[0] << 16 | (uint64_t)(unsigned char)c[1] << 8 |
+           (uint64_t)(unsigned char)c[2];
+}
+
+const double *ps_world_param_values(const ps_world *w, int model)
+{
+    return w->sc->params[model];
+}
+
+static void init_field(ps_world *w, int f)
+{
+    const ps_field *fd = ps_registry_field(f, NULL);
+    size_t size = ps_field_size(w, f);
+    double *v = w->cur[f];
+    for (size_t k = 0; k < size; k++)
+        v[k] = fd->init;
+    if (fd->shape == PS_DYAD) /* no actor has a relation with itself */
+        for (int i = 0; i < w->n_actors; i++)
+            v[(size_t)i * w->n_actors + i] = 0.0;
+}
+
+static void apply_inits(ps_world *w)
+{
+    const ps_scenario *sc = w->sc;
+    for (int k = 0; k < sc->n_inits; k++) {
+        const ps_init_value *iv = &sc->inits[k];
+        const ps_field *fd = ps_registry_field(iv->field, NULL);
+        size_t idx = (size_t)iv->i;
+        if (fd->shape == PS_DYAD)
+            idx = idx * w->n_actors + iv->j;
+        else if (fd->shape == PS_THEATER)
+            idx = idx * w->n_theaters + iv->j;
+        w->cur[iv->field][idx] = iv->value;
+    }
+}
+
+ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
+                          ps_error *err)
+{
+    *out = NULL;
+    ps_world *w = ps_calloc(1, sizeof *w);
+    if (!w)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory allocating a world");
+    w->sc = sc;
+    w->n_actors = sc->n_actors;
+    w->n_theaters = sc->n_theaters;
+    w->replicate = replicate;
+    w->seed = sc->seed;
+    w->inner_threads = 1;
+    w->n_fields = ps_registry_n_fields();
+    int n_models = ps_registry_count();
+    w->cur = ps_calloc((size_t)w->n_fields + 1, sizeof *w->cur);
+    w->next = ps_calloc((size_t)w->n_fields + 1, sizeof *w->next);
+    w->model_data = ps_calloc((size_t)n_models + 1, sizeof *w->model_data);
+    if (!w->cur || !w->next || !w->model_data)
+        goto nomem;
+    for (int f = 0; f < w->n_fields; f++) {
+        size_t size = ps_field_size(w, f);
+        w->cur[f] = ps_calloc(size ? size : 1, sizeof(double));
+        w->next[f] = ps_calloc(size ? size : 1, sizeof(double));
+        if (!w->cur[f] || !w->next[f])
+            goto nomem;
+        init_field(w, f);
+    }
+    apply_inits(w);
+    for (int k = 0; k < n_models; k++) {
+        const ps_model *m = ps_registry_model(k);
+        if (!m->init)
+            continue;
+        ps_status s = m->init(w, k, &w->model_data[k], err);
+        if (s != PS_OK) {
+            ps_error_prefix(err, "model '%s' init: ", m->name);
+            ps_world_free(w);
+            return s;
+        }
+    }
+    *out = w;
+    return PS_OK;
+nomem:
+    ps_world_free(w);
+    return ps_error_set(err, PS_ERR_NOMEM,
+                        "out of memory allocating state for %d actors", sc->n_actors);
+}
+
+void ps_world_free(ps_world *w)
+{
+    if (!w)
+        return;
+    if (w->model_data)
+        for (int k = 0; k < ps_registry_count(); k++) {
+            const ps_model *m = ps_registry_model(k);
+            if (m->free && w->model_data[k])
+                m->free(w->model_data[k]);
+        }
+    if (w->cur)
+        for (int f = 0; f < w->n_fields; f++)
+            free(w->cur[f]);
+    if (w->next)
+        for (int f = 0; f < w->n_fields; f++)
+            free(w->next[f]);
+    free(w->cur);
+    free(w->next);
+    free(w->model_data);
+    free(w->log);
+    free(w);
+}
+
+static ps_status log_push(ps_world *w, const ps_event *ev)
+{
+    if (w->n_log == w->cap_log) {
+        int cap = w->cap_log ? 2 * w->cap_log : 64;
+        ps_event *p = realloc(w->log, (size_t)cap * sizeof *p);
+        if (!p)
+            return PS_ERR_NOMEM;
+        w->log = p;
+        w->cap_log = cap;
+    }
+    w->log[w->n_log++] = *ev;
+    return PS_OK;
+}
+
+ps_status ps_world_log_event(ps_world *w, const char *type, int source,
+                             int target, double magnitude, const char *id)
+{
+    ps_event ev = {w->month, ps_registry_find_event_type(type), source, target,
+                   magnitude, ""};
+    if (ev.type < 0)
+        return PS_ERR_INTERNAL;
+    snprintf(ev.id, sizeof ev.id, "%s", id ? id : "");
+    return log_push(w, &ev);
+}
+
+/* Name the first non-finite value: actor or dyad, variable, month, model. */
+static ps_status check_finite(const ps_world *w, ps_error *err)
+{
+    for (int f = 0; f < w->n_fields; f++) {
+        size_t size = ps_field_size(w, f);
+        const double *v = w->next[f];
+        for (size_t k = 0; k < size; k++) {
+            if (isfinite(v[k]))
+                continue;
+            int owner;
+            const ps_field *fd = ps_registry_field(f, &owner);
+            const ps_scenario *sc = w->sc;
+            char date[8], where[160];
+            ps_date_format(ps_date_add(sc->start, w->month), date);
+            int n = w->n_actors;
+            if (fd->shape == PS_DYAD)
+                snprintf(where, sizeof where, "dyad %s->%s", sc->actor_iso3[k / n],
+                         sc->actor_iso3[k % n]);
+            else if (fd->shape == PS_THEATER)
+                snprintf(where, sizeof where, "actor %s in theater %s",
+                         sc->actor_iso3[k / w->n_theaters],
+                         sc->theater_name[k % w->n_theaters]);
+            else
+                snprintf(where, sizeof where, "actor %s", sc->actor_iso3[k]);
+            return ps_error_set(err, PS_ERR_NUMERIC,
+                                "non-finite %s (%g) for %s in %s, replicate %d, "
+                                "produced by model '%s'",
+                                fd->name, v[k], where, date, w->replicate,
+                                ps_registry_model(owner)->name);
+        }
+    }
+    return PS_OK;
+}
+
+ps_status ps_world_step(ps_world *w, ps_error *err)
+{
+    const ps_scenario *sc = w->sc;
+    for (int f = 0; f < w->n_fields; f++)
+        memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+    for (int k = 0; ps_models[k]; k++) {
+        const ps_model *m = ps_models[k];
+        if (!m->step)
+            continue;
+        ps_status s = m->step(w, k, w->model_data[k], err);
+        if (s != PS_OK)
+            return ps_error_prefix(err, "model '%s' step: ", m->name);
+    }
+    /* The month's timeline events act on top of the models' step. */
+    for (int e = 0; e < sc->n_events; e++) {
+        const ps_event *ev = &sc->events[e];
+        if (ev->month != w->month)
+            continue;
+        int owner;
+        ps_registry_event_type(ev->type, &owner);
+        const ps_model *m = ps_registry_model(owner);
+        if (m && m->apply_event) {
+            ps_status s = m->apply_event(w, owner, w->model_data[owner], ev, err);
+            if (s != PS_OK)
+                return ps_error_prefix(err, "model '%s' event '%s': ", m->name, ev->id);
+        }
+        if (log_push(w, ev) != PS_OK)
+            return ps_error_set(err, PS_ERR_NOMEM, "out of memory logging events");
+    }
+    ps_status s = check_finite(w, err);
+    if (s != PS_OK)
+        return s;
+    double **t = w->cur;
+    w->cur = w->next;
+    w->next = t;
+    w->month++;
+    return PS_OK;
+}
