@@ -1,10 +1,13 @@
 /* Economy: GDP, growth, accessible and frozen reserves, capacity to lend.
  *
  * Growth relaxes each month toward a target: potential growth less the cost
- * of sanction pressure, plus a random shock. Reserves earn the current
- * account, are drawn down to defend the currency under pressure, and a freeze
- * moves them out of reach. What an actor can lend abroad is a share of its
- * accessible reserves, shrinking with pressure (it must keep them at home). */
+ * of sanction pressure and of war strain, plus the gain from oil revenue
+ * above its level in the first month, plus a random shock. Reserves earn the
+ * current account and the oil windfall, gain foreign finance received and
+ * lose finance given, are drawn down to defend the currency under pressure,
+ * and a freeze moves them out of reach. What an actor can lend abroad is a
+ * share of its accessible reserves, shrinking with pressure (it must keep
+ * them at home); what it needs from abroad grows with the pressure it feels. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -12,7 +15,8 @@
 
 #include "pactsim.h"
 
-enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE };
+enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE, P_WAR_COST,
+       P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP };
 static const ps_param params[] = {
     {"sanction_elasticity", PS_REAL, "1/yr", 0.0, 1.0, 0.12,
      "annual growth lost per unit of sanction pressure felt",
@@ -30,9 +34,22 @@ static const ps_param params[] = {
     {"lend_share", PS_REAL, "1", 0.0, 1.0, 0.1,
      "share of accessible reserves an actor under no pressure could commit to lending abroad",
      "assumption: reserves are mostly held for import cover and currency defence"},
+    {"war_cost", PS_REAL, "1/yr", 0.0, 0.5, 0.04,
+     "annual growth lost at full military strain (mobilisation, casualties, diverted industry)",
+     "assumption: a few points of growth for a country fighting a large war"},
+    {"oil_growth_gain", PS_REAL, "1", 0.0, 2.0, 0.3,
+     "growth gained per unit of extra oil revenue relative to GDP (both annual rates)",
+     "assumption: part of an oil windfall reaches domestic demand within the year"},
+    {"windfall_saving", PS_REAL, "1", 0.0, 1.0, 0.5,
+     "share of oil revenue above the first month's level added to reserves",
+     "assumption: exporters save about half of a windfall (fiscal rules, sovereign funds)"},
+    {"finance_gap", PS_REAL, "1", 0.0, 1.0, 0.1,
+     "foreign financing sought per year, as a share of GDP, per unit of sanction pressure felt",
+     "assumption: sanctions cut market access and raise import costs; the gap is met abroad or not at all"},
 };
 
-enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING };
+enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,
+       F_SPARE, F_NFIELDS };
 static const ps_field fields[] = {
     {"gdp", PS_ACTOR, "USD/yr", 1e11, 0.0, 1e15,
      "gross domestic product at an annual rate, current USD",
@@ -51,14 +68,19 @@ static const ps_field fields[] = {
      "assumption per actor in the config"},
     {"lending_capacity", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
      "what the actor could lend abroad now", "computed"},
+    {"finance_need", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e14,
+     "foreign financing the actor seeks, at an annual rate", "computed"},
+    {"finance_spare", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
+     "what the actor can really lend abroad: lending capacity less its own financing need",
+     "computed"},
 };
 
 enum { E_FREEZE, E_UNFREEZE };
 static const ps_event_type events[] = {
     {"asset_freeze", "USD", 0.0, 1e14,
-     "source immobilises this amount of the target's reserves (capped at what is accessible)"},
+     "source immobilises this amount of the target's reserves (capped at what is accessible)", 0},
     {"asset_unfreeze", "USD", 0.0, 1e14,
-     "source releases this amount of the target's frozen reserves"},
+     "source releases this amount of the target's frozen reserves", 0},
 };
 
 static double metric_min_growth(const ps_run *run)
@@ -92,29 +114,40 @@ static const ps_metric metrics[] = {
 };
 
 typedef struct {
-    int f[7];
-    int pressure;
+    int f[F_NFIELDS];
+    int pressure, strain, oil_revenue, finance_flow, promise_delivery;
+    int base_set;
+    double *oil_base; /* each actor's oil revenue in the first month */
     ps_rng *rng;
 } economy_data;
 
 static void economy_free(void *data)
 {
     economy_data *d = data;
+    if (!d)
+        return;
     ps_rng_free(d->rng);
+    free(d->oil_base);
     free(d);
 }
 
 static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
 {
     (void)self;
-    economy_data *d = malloc(sizeof *d);
-    if (!d || !(d->rng = ps_rng_alloc())) {
-        free(d);
+    economy_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->rng = ps_rng_alloc()) ||
+        !(d->oil_base = calloc((size_t)w->n_actors + 1, sizeof(double)))) {
+        economy_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_field_index("sanction_pressure");
+    d->strain = ps_field_index("military_strain");
+    d->oil_revenue = ps_field_index("oil_export_revenue");
+    d->finance_flow = ps_field_index("finance_flow");
+    d->promise_delivery = ps_field_index("promise_delivery");
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]];
@@ -130,25 +163,46 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     (void)err;
     economy_data *d = data;
     const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors;
     const double *gdp = w->cur[d->f[F_GDP]], *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]], *res = w->cur[d->f[F_RESERVES]];
     const double *ca = w->cur[d->f[F_CA]];
     const double *press = d->pressure >= 0 ? w->cur[d->pressure] : NULL;
+    const double *strain = d->strain >= 0 ? w->cur[d->strain] : NULL;
+    const double *oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue] : NULL;
+    const double *flow = d->finance_flow >= 0 ? w->cur[d->finance_flow] : NULL;
+    const double *paid = d->promise_delivery >= 0 ? w->cur[d->promise_delivery] : NULL;
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
-    for (int i = 0; i < w->n_actors; i++) {
+    double *need_n = w->next[d->f[F_NEED]];
+    if (!d->base_set && oil) { /* the oil model fills revenue in the first step */
+        if (w->month == 1)
+            for (int i = 0; i < n; i++)
+                d->oil_base[i] = oil[i];
+        d->base_set = w->month >= 1;
+    }
+    for (int i = 0; i < n; i++) {
         double pr = press ? press[i] : 0.0;
+        double windfall = oil && d->base_set ? oil[i] - d->oil_base[i] : 0.0;
+        double in = 0.0, out = 0.0; /* foreign finance, USD/yr */
+        for (int j = 0; j < n; j++) {
+            in += (flow ? flow[(size_t)j * n + i] : 0.0) + (paid ? paid[(size_t)j * n + i] : 0.0);
+            out += (flow ? flow[(size_t)i * n + j] : 0.0) + (paid ? paid[(size_t)i * n + j] : 0.0);
+        }
         gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month,
                                ps_world_actor_key(w, i), 1);
         double shock = p[P_NOISE] > 0.0 ? gsl_ran_gaussian(r, p[P_NOISE]) : 0.0;
-        double target = pot[i] - p[P_ELASTICITY] * pr;
+        double target = pot[i] - p[P_ELASTICITY] * pr - p[P_WAR_COST] * (strain ? strain[i] : 0.0) +
+                        (gdp[i] > 0.0 ? p[P_OIL_GAIN] * windfall / gdp[i] : 0.0);
         double gi = p[P_PERSISTENCE] * g[i] + (1.0 - p[P_PERSISTENCE]) * target + shock;
         gi = fmax(-0.5, fmin(0.5, gi));
         g_n[i] = gi;
         gdp_n[i] = gdp[i] * pow(1.0 + gi, 1.0 / 12.0);
-        double r_next = res[i] * (1.0 - p[P_DRAWDOWN] * pr) + ca[i] * gdp[i] / 12.0;
-        res_n[i] = fmax(0.0, r_next);
+        double inflow = ca[i] * gdp[i] + p[P_WINDFALL] * windfall + in - out;
+        res_n[i] = fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
         lend_n[i] = res_n[i] * p[P_LEND_SHARE] * (1.0 - pr);
+        need_n[i] = gdp[i] * p[P_FINANCE_GAP] * pr;
+        w->next[d->f[F_SPARE]][i] = fmax(0.0, lend_n[i] - need_n[i]);
     }
     return PS_OK;
 }

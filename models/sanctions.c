@@ -3,9 +3,12 @@
  * sanction_intensity[j][i] (0..1) is how much of its economic relations
  * sender j has closed to target i: set by timeline events, eroding slowly.
  * Raw pressure on i is the senders' intensity weighted by their share of the
- * world economy (excluding i). Evasion re-routes trade through partners that
- * do not sanction i, limited by their fear of secondary sanctions, and builds
- * up over months. Pressure felt = raw pressure x (1 - evasion). */
+ * world economy (excluding i): that is i's isolation. Evasion re-routes
+ * trade through partners that do not sanction i, limited by their fear of
+ * secondary sanctions, and builds up over months. Pressure felt = isolation
+ * x (1 - evasion). A partner's fear is the threat of secondary sanctions
+ * around i times what the partner has to lose (1 - its own isolation): an
+ * actor already cut off, like Iran, has little left to fear. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,33 +23,44 @@ static const ps_param params[] = {
      "largest share of sanctioned trade that can be re-routed when every non-sender is a willing channel",
      "assumption: re-routing via China, India, Turkey and the UAE (article) never restores all trade"},
     {"secondary_fear", PS_REAL, "1", 0.0, 5.0, 1.0,
-     "how strongly third parties' willingness to act as channels falls with the coalition's raw pressure",
-     "assumption: the harder the coalition's stance, the likelier secondary penalties (article: China and India keep a cautious line)"},
+     "how strongly a threat of secondary sanctions deters a partner with something to lose",
+     "assumption: unit sensitivity; the article's China and India 'maintain a cautious line'"},
     {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.08,
      "monthly rate at which evasion approaches its attainable level",
      "assumption: new trade routes take about a year to build (half-life ~8 months)"},
 };
 
-enum { F_INTENSITY, F_PRESSURE, F_RAW, F_EVASION };
+enum { F_INTENSITY, F_SECONDARY, F_PRESSURE, F_ISOLATION, F_THREAT, F_EVASION, F_NFIELDS };
 static const ps_field fields[] = {
     {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0,
      "share of its economic relations that the source has closed to the target (0 none, 1 full embargo)",
      "timeline events; 2021 levels are assumptions documented in the config"},
+    {"secondary_sanctions", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "how firmly the source penalises third parties that deal with the target (0 never, 1 always)",
+     "timeline events; US secondary sanctions on Iran since 2018 (timeline)"},
     {"sanction_pressure", PS_ACTOR, "1", 0.0, 0.0, 1.0,
-     "sanction pressure felt: senders' intensity weighted by their share of world GDP, net of evasion",
+     "sanction pressure felt: isolation net of evasion",
      "computed"},
-    {"sanction_pressure_raw", PS_ACTOR, "1", 0.0, 0.0, 1.0,
-     "sanction pressure before evasion", "computed"},
+    {"isolation", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "intensity-weighted share of the rest of the world economy (by GDP) that has closed relations with the actor",
+     "computed"},
+    {"secondary_threat", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "GDP-weighted threat of secondary sanctions on anyone who deals with the actor", "computed"},
     {"evasion", PS_ACTOR, "1", 0.0, 0.0, 1.0,
-     "share of sanctioned trade re-routed through non-complying partners", "computed"},
+     "share of sanctioned trade re-routed through non-complying partners",
+     "initial: assumption per actor in the config"},
 };
 
-enum { E_SANCTIONS, E_RELIEF };
+enum { E_SANCTIONS, E_RELIEF, E_SECONDARY, E_SECONDARY_RELIEF, E_NEVENTS };
 static const ps_event_type events[] = {
     {"sanctions", "1", 0.0, 1.0,
-     "source closes a further share of its remaining relations to target: s += m (1 - s)"},
+     "source closes a further share of its remaining relations to target: s += m (1 - s)", 0},
     {"sanctions_relief", "1", 0.0, 1.0,
-     "source lifts a share of its sanctions on target: s -= m s"},
+     "source lifts a share of its sanctions on target: s -= m s", 0},
+    {"secondary_sanctions", "1", 0.0, 1.0,
+     "source threatens third parties dealing with target: s2 += m (1 - s2)", 0},
+    {"secondary_sanctions_relief", "1", 0.0, 1.0,
+     "source lifts a share of its secondary sanctions around target: s2 -= m s2", 0},
 };
 
 static double metric_peak_pressure(const ps_run *run)
@@ -66,7 +80,8 @@ static const ps_metric metrics[] = {
 
 /* Field indices resolved once per world. */
 typedef struct {
-    int f[4];
+    int f[F_NFIELDS];
+    int ev[E_NEVENTS];
     int gdp;
 } sanctions_data;
 
@@ -76,8 +91,10 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     sanctions_data *d = malloc(sizeof *d);
     if (!d)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    for (int k = 0; k < E_NEVENTS; k++)
+        d->ev[k] = ps_registry_find_event_type(events[k].name);
     d->gdp = ps_field_index("gdp"); /* weights; equal weights if absent */
     *data = d;
     (void)w;
@@ -90,13 +107,12 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     const sanctions_data *d = data;
     const double *p = ps_world_param_values(w, self);
     int n = w->n_actors;
-    const double *s = w->cur[d->f[F_INTENSITY]];
-    const double *ev = w->cur[d->f[F_EVASION]];
+    const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
+    const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
     const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
-    double *s_next = w->next[d->f[F_INTENSITY]];
-    double *press = w->next[d->f[F_PRESSURE]];
-    double *raw = w->next[d->f[F_RAW]];
-    double *ev_next = w->next[d->f[F_EVASION]];
+    double *s_next = w->next[d->f[F_INTENSITY]], *s2_next = w->next[d->f[F_SECONDARY]];
+    double *press = w->next[d->f[F_PRESSURE]], *iso_next = w->next[d->f[F_ISOLATION]];
+    double *threat_next = w->next[d->f[F_THREAT]], *ev_next = w->next[d->f[F_EVASION]];
     double total = 0.0;
     for (int j = 0; j < n; j++)
         total += gdp ? gdp[j] : 1.0;
@@ -104,29 +120,34 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         double others = total - (gdp ? gdp[i] : 1.0);
-        double rawp = 0.0, channel = 0.0;
+        double isol = 0.0, threat = 0.0, channel = 0.0;
         for (int j = 0; j < n; j++) {
             if (j == i || others <= 0.0)
                 continue;
             double wj = (gdp ? gdp[j] : 1.0) / others;
-            rawp += wj * s[(size_t)j * n + i];
+            isol += wj * s[(size_t)j * n + i];
+            threat += wj * s2[(size_t)j * n + i];
         }
-        rawp = fmin(1.0, rawp);
-        /* Channels: partners not sanctioning i, deterred as pressure mounts. */
-        double fear = fmin(1.0, p[P_SECONDARY_FEAR] * rawp);
+        isol = fmin(1.0, isol);
+        threat = fmin(1.0, threat);
+        /* Channels: partners not sanctioning i, deterred by what they could lose. */
         for (int k = 0; k < n; k++) {
             if (k == i || others <= 0.0)
                 continue;
             double wk = (gdp ? gdp[k] : 1.0) / others;
+            double fear = fmin(1.0, p[P_SECONDARY_FEAR] * threat * (1.0 - iso[k]));
             channel += wk * (1.0 - s[(size_t)k * n + i]) * (1.0 - fear);
         }
-        double target = rawp > 0.0 ? p[P_EVASION_MAX] * fmin(1.0, channel) : 0.0;
+        double target = p[P_EVASION_MAX] * fmin(1.0, channel);
         double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
         ev_next[i] = e;
-        raw[i] = rawp;
-        press[i] = rawp * (1.0 - e);
-        for (int j = 0; j < n; j++)
+        iso_next[i] = isol;
+        threat_next[i] = threat;
+        press[i] = isol * (1.0 - e);
+        for (int j = 0; j < n; j++) {
             s_next[(size_t)j * n + i] = s[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+            s2_next[(size_t)j * n + i] = s2[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+        }
     }
     return PS_OK;
 }
@@ -138,12 +159,14 @@ static ps_status sanctions_event(ps_world *w, int self, void *data, const ps_eve
     const sanctions_data *d = data;
     if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
         return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
-    double *s = &w->next[d->f[F_INTENSITY]][(size_t)ev->source * w->n_actors + ev->target];
-    int type = ps_registry_find_event_type(events[E_SANCTIONS].name);
-    if (ev->type == type)
-        *s += ev->magnitude * (1.0 - *s);
+    int secondary = ev->type == d->ev[E_SECONDARY] || ev->type == d->ev[E_SECONDARY_RELIEF];
+    int tighten = ev->type == d->ev[E_SANCTIONS] || ev->type == d->ev[E_SECONDARY];
+    double *x = &w->next[d->f[secondary ? F_SECONDARY : F_INTENSITY]]
+                       [(size_t)ev->source * w->n_actors + ev->target];
+    if (tighten)
+        *x += ev->magnitude * (1.0 - *x);
     else
-        *s -= ev->magnitude * *s;
+        *x -= ev->magnitude * *x;
     return PS_OK;
 }
 

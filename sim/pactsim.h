@@ -87,12 +87,14 @@ typedef struct ps_field {
     const char *source; /* where configured initial values come from */
 } ps_field;
 
-/* A timeline event type that a model consumes. */
+/* An event type: a timeline event a model consumes, or (generated = 1) an
+ * event a model logs itself, which a timeline may not contain. */
 typedef struct ps_event_type {
     const char *name;
     const char *magnitude_unit;
     double lo, hi; /* bounds for magnitude */
     const char *description;
+    int generated;
 } ps_event_type;
 
 struct ps_run;
@@ -146,6 +148,7 @@ typedef struct ps_scenario {
     char (*actor_iso3)[8];
     int n_theaters;
     char (*theater_name)[PS_NAME_MAX];
+    int *theater_host;     /* actor where the theater lies, or -1 */
     double **params;       /* params[model][k], in table order */
     ps_init_value *inits;
     int n_inits;

@@ -1,0 +1,331 @@
+/* Needs and offers, exchanges, cooperation and trust.
+ *
+ * Each actor needs materiel (unmet wartime use, by category), finance,
+ * channels to evade sanctions, diplomatic cover and technology, and offers
+ * what it can spare of each. What partner j can do for i's needs is A[i][j]
+ * (0..1); the pair's complementarity is the geometric mean sqrt(A_ij A_ji):
+ * a convergence needs something on both sides. Cooperation rises when both
+ * are isolated and complementary (the weaker one's isolation counts), falls
+ * with rivalry, and decays without reason; it never becomes an alliance here.
+ * Exchanges (arms by category, finance) follow need, willingness (cooperation,
+ * trust) and the supplier's risk: dealing with an isolated actor is risky in
+ * proportion to how isolated it is, the threat of secondary sanctions around
+ * it, and how much the supplier has to lose (1 - its own isolation). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "pactsim.h"
+
+#define N_MATERIEL 4
+static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
+                                                 "aircraft"};
+
+enum {
+    P_RISE, P_DECAY, P_RIVALRY, P_FLOOR, P_TRUST_ADJUST, P_BREACH, P_KEPT,
+    P_W_MATERIEL, P_W_FINANCE, P_W_CHANNELS, P_W_COVER, P_W_TECH,
+    P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE,
+};
+static const ps_param params[] = {
+    {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.06,
+     "monthly rate at which cooperation closes its gap to 1 per unit of driver (complementarity x isolation)",
+     "assumption: a strong common need doubles cooperation within about two years"},
+    {"decay", PS_REAL, "1/month", 0.0, 0.2, 0.01,
+     "monthly decay of cooperation without a reason to cooperate",
+     "assumption: ties fade over several years when interests diverge (article: relations 'fluctuated')"},
+    {"rivalry_cost", PS_REAL, "1/month", 0.0, 0.5, 0.03,
+     "monthly loss of cooperation per unit of rivalry (oil sellers competing for the same buyers)",
+     "assumption: commercial rivalry erodes but does not break a convergence"},
+    {"isolation_floor", PS_REAL, "1", 0.0, 1.0, 0.08,
+     "driver weight of complementarity for partners that are not isolated",
+     "assumption: ordinary trade motives are weaker than a shared need under sanctions"},
+    {"trust_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.03,
+     "monthly rate at which trust follows cooperation",
+     "assumption: trust lags cooperation by years"},
+    {"breach_penalty", PS_REAL, "1", 0.0, 1.0, 0.3,
+     "trust lost when a promise falls due wholly undelivered (scaled by the undelivered share)",
+     "assumption: a broken loan promise is remembered (article: Tehran's complaints over Bushehr delays and loans)"},
+    {"kept_reward", PS_REAL, "1", 0.0, 1.0, 0.1,
+     "trust gained when a promise is kept in full",
+     "assumption: kept promises build trust more slowly than broken ones destroy it"},
+    {"weight_materiel", PS_REAL, "1", 0.0, 5.0, 1.0, "weight of materiel needs in complementarity",
+     "assumption: equal weight for materiel and finance"},
+    {"weight_finance", PS_REAL, "1", 0.0, 5.0, 1.0, "weight of finance needs in complementarity",
+     "assumption: equal weight for materiel and finance"},
+    {"weight_channels", PS_REAL, "1", 0.0, 5.0, 0.5,
+     "weight of sanction-evasion channels in complementarity",
+     "assumption: channels matter, but less than money and arms"},
+    {"weight_cover", PS_REAL, "1", 0.0, 5.0, 0.5,
+     "weight of diplomatic cover (a UN Security Council veto) in complementarity",
+     "assumption: as channels"},
+    {"weight_technology", PS_REAL, "1", 0.0, 5.0, 0.3,
+     "weight of technology the actor cannot buy elsewhere",
+     "assumption: a slower, secondary motive"},
+    {"risk_scale", PS_REAL, "1", 0.0, 10.0, 2.0,
+     "risk of dealing with an actor per unit of its isolation, for a supplier with everything to lose",
+     "assumption: sized so that China's willingness to finance or arm Russia in 2022 is cut by about two thirds "
+     "(article: China keeps 'a cautious line on any bailout')"},
+    {"materiel_risk", PS_REAL, "1", 1.0, 5.0, 1.5,
+     "extra risk factor for arms transfers over finance",
+     "assumption: arming a belligerent draws more sanctions than lending to it"},
+    {"transfer_ramp", PS_REAL, "1/month", 0.0, 1.0, 0.25,
+     "monthly rate at which exchanges approach their desired level (logistics, training, contracts)",
+     "assumption: new arms pipelines take a few months (timeline 2022-07-11: training from July)"},
+    {"lend_rate", PS_REAL, "1/yr", 0.0, 1.0, 0.5,
+     "share of its spare finance a willing partner would lend per year",
+     "assumption: lenders spread exposure over years"},
+};
+
+enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_NFIELDS = F_ARMS0 + N_MATERIEL };
+static const ps_field fields[] = {
+    {"cooperation", PS_DYAD, "1", 0.05, 0.0, 1.0,
+     "cooperation between the two actors (symmetric; 0 none, 1 complete; not an alliance)",
+     "initial: assumption per pair in the config"},
+    {"trust", PS_DYAD, "1", 0.1, 0.0, 1.0,
+     "trust of the source in the target's word", "initial: assumption per pair in the config"},
+    {"complementarity", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "how far each side's offers meet the other's needs (geometric mean of both directions)",
+     "computed"},
+    {"technology", PS_ACTOR, "1", 0.5, 0.0, 1.0,
+     "technological level relative to the frontier (1)",
+     "assumption per actor in the config (rank order of high-tech exports)"},
+    {"unsc_veto", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "1 for a permanent member of the UN Security Council (can offer diplomatic cover)",
+     "UN Charter art. 23 (configs)"},
+    {"finance_flow", PS_DYAD, "USD/yr", 0.0, 0.0, 1e14,
+     "finance lent by the source to the target outside formal promises, at an annual rate",
+     "computed"},
+    {"arms_transfer_drones", PS_DYAD, "airframes/month", 0.0, 0.0, 1e6,
+     "armed drones delivered by the source to the target", "computed"},
+    {"arms_transfer_munitions", PS_DYAD, "thousand rounds/month", 0.0, 0.0, 1e6,
+     "artillery and other munitions delivered by the source to the target", "computed"},
+    {"arms_transfer_air_defense", PS_DYAD, "systems/month", 0.0, 0.0, 1e4,
+     "air-defense systems delivered by the source to the target", "computed"},
+    {"arms_transfer_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
+     "combat aircraft delivered by the source to the target", "computed"},
+};
+
+/* Metrics look up the pact's actors by ISO3 and are NaN where a config lacks them. */
+static int actor_by_iso3(const ps_run *run, const char *iso3)
+{
+    return ps_scenario_actor(run->sc, iso3);
+}
+
+static double pair_mean(const ps_run *run, const char *field, const char *a, const char *b,
+                        int y0, int m0, int y1, int m1)
+{
+    int i = actor_by_iso3(run, a), j = actor_by_iso3(run, b);
+    int t0 = ps_run_month(run, y0, m0), t1 = ps_run_month(run, y1, m1);
+    if (i < 0 || j < 0 || t1 <= t0)
+        return NAN;
+    return ps_run_dyad_mean(run, field, i, j, t0, t1);
+}
+
+static double metric_rus_irn_2021(const ps_run *run)
+{
+    return pair_mean(run, "cooperation", "RUS", "IRN", 1900, 1, 2022, 2);
+}
+
+static double metric_rus_irn_2024(const ps_run *run)
+{
+    return pair_mean(run, "cooperation", "RUS", "IRN", 2024, 1, 2025, 1);
+}
+
+static double metric_drones_2022(const ps_run *run)
+{
+    return pair_mean(run, "arms_transfer_drones", "IRN", "RUS", 2022, 3, 2023, 1);
+}
+
+static const ps_metric metrics[] = {
+    {"rus_irn_cooperation_prewar", "1",
+     "Russia-Iran cooperation, mean over the months before 2022-02 (NaN if none)",
+     metric_rus_irn_2021},
+    {"rus_irn_cooperation_2024", "1", "Russia-Iran cooperation, mean over 2024",
+     metric_rus_irn_2024},
+    {"irn_rus_drones_2022", "airframes/month",
+     "drones delivered by Iran to Russia, mean over March-December 2022", metric_drones_2022},
+};
+
+typedef struct {
+    int f[F_NFIELDS];
+    int isolation, threat, pressure, rivalry, need, spare_fin, breach, kept, sanctions;
+    int mat_need[N_MATERIEL], mat_spare[N_MATERIEL];
+    double *avail;  /* per actor: what it needs from and can give to others, scratch */
+} coop_data;
+
+static void coop_free(void *data)
+{
+    coop_data *d = data;
+    if (!d)
+        return;
+    free(d->avail);
+    free(d);
+}
+
+static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)self;
+    coop_data *d = calloc(1, sizeof *d);
+    if (!d)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    d->isolation = ps_field_index("isolation");
+    d->threat = ps_field_index("secondary_threat");
+    d->pressure = ps_field_index("sanction_pressure");
+    d->sanctions = ps_field_index("sanction_intensity");
+    d->rivalry = ps_field_index("rivalry");
+    d->need = ps_field_index("finance_need");
+    d->spare_fin = ps_field_index("finance_spare");
+    d->breach = ps_field_index("promise_breach");
+    d->kept = ps_field_index("promise_kept");
+    char name[64];
+    for (int c = 0; c < N_MATERIEL; c++) {
+        snprintf(name, sizeof name, "materiel_need_%s", materiel[c]);
+        d->mat_need[c] = ps_field_index(name);
+        snprintf(name, sizeof name, "materiel_spare_%s", materiel[c]);
+        d->mat_spare[c] = ps_field_index(name);
+    }
+    (void)w;
+    *data = d;
+    return PS_OK;
+}
+
+static const double *cur_or_null(const ps_world *w, int f)
+{
+    return f >= 0 ? w->cur[f] : NULL;
+}
+
+static double at(const double *v, size_t k)
+{
+    return v ? v[k] : 0.0;
+}
+
+/* Risk for j of dealing with i: i's isolation and the secondary-sanction
+ * threat around it, times what j has to lose. */
+static double deal_risk(const double *p, const double *iso, const double *threat, int j,
+                        int i)
+{
+    double r = p[P_RISK] * at(iso, i) * (1.0 + 2.0 * at(threat, i)) * (1.0 - at(iso, j));
+    return fmin(1.0, r);
+}
+
+static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    coop_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors;
+    const double *coop = w->cur[d->f[F_COOP]], *trust = w->cur[d->f[F_TRUST]];
+    const double *tech = w->cur[d->f[F_TECH]], *veto = w->cur[d->f[F_VETO]];
+    const double *flow = w->cur[d->f[F_FLOW]];
+    const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
+    const double *press = cur_or_null(w, d->pressure), *riv = cur_or_null(w, d->rivalry);
+    const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
+    const double *breach = cur_or_null(w, d->breach), *kept = cur_or_null(w, d->kept);
+    const double *sanc = cur_or_null(w, d->sanctions);
+    const double *mneed[N_MATERIEL], *mspare[N_MATERIEL];
+    for (int c = 0; c < N_MATERIEL; c++) {
+        mneed[c] = cur_or_null(w, d->mat_need[c]);
+        mspare[c] = cur_or_null(w, d->mat_spare[c]);
+    }
+    double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
+    double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
+
+    /* Complementarity, cooperation, trust, finance: every (i, j) reads only
+     * state t, so rows can be computed in parallel. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+            if (i == j) {
+                coop_n[ij] = trust_n[ij] = comp_n[ij] = flow_n[ij] = 0.0;
+                continue;
+            }
+            /* What a can do for b's needs, both ways (0..1 each kind). */
+            double A[2];
+            for (int dir = 0; dir < 2; dir++) {
+                int b = dir ? j : i, a = dir ? i : j; /* a helps b */
+                double mat = 0.0, wsum = 0.0;
+                for (int c = 0; c < N_MATERIEL; c++) {
+                    double nb = at(mneed[c], b);
+                    if (nb > 0.0) {
+                        mat += fmin(1.0, at(mspare[c], a) / nb);
+                        wsum += 1.0;
+                    }
+                }
+                mat = wsum > 0.0 ? mat / wsum : 0.0;
+                double nf = at(need, b);
+                double fin = nf > 0.0 ? fmin(1.0, p[P_LEND_RATE] * at(spare, a) / nf) : 0.0;
+                double open = 1.0 - at(sanc, (size_t)a * n + b);
+                double chan = at(press, b) * open * (1.0 - at(iso, a));
+                double cover = at(iso, b) * at(veto, a) * open;
+                double techg = at(iso, b) * fmax(0.0, at(tech, a) - at(tech, b)) * open;
+                double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
+                            p[P_W_TECH];
+                A[dir] = wt > 0.0 ? (p[P_W_MATERIEL] * mat + p[P_W_FINANCE] * fin +
+                                     p[P_W_CHANNELS] * chan + p[P_W_COVER] * cover +
+                                     p[P_W_TECH] * techg) / wt
+                                  : 0.0;
+            }
+            double comp = sqrt(A[0] * A[1]);
+            comp_n[ij] = comp;
+            /* Cooperation is symmetric: both rows move together. */
+            double c0 = 0.5 * (coop[ij] + coop[ji]);
+            double t_mut = 0.5 * (trust[ij] + trust[ji]);
+            double drive = comp * (p[P_FLOOR] + fmin(at(iso, i), at(iso, j))) *
+                           (0.5 + 0.5 * t_mut);
+            double c1 = c0 + p[P_RISE] * drive * (1.0 - c0) -
+                        p[P_RIVALRY] * at(riv, ij) * c0 - p[P_DECAY] * c0;
+            coop_n[ij] = fmin(1.0, fmax(0.0, c1));
+            /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
+            double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);
+            double owed = at(breach, ji) + at(kept, ji);
+            if (owed > 0.0)
+                t1 += -p[P_BREACH] * at(breach, ji) / owed * trust[ij] +
+                      p[P_KEPT] * at(kept, ji) / owed * (1.0 - trust[ij]);
+            trust_n[ij] = fmin(1.0, fmax(0.0, t1));
+            /* Finance j -> i is computed in row j; here row i lends to column j. */
+            double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j));
+            double desired = fmin(at(need, j) * willing, p[P_LEND_RATE] * at(spare, i));
+            flow_n[ij] = flow[ij] + p[P_RAMP] * (desired - flow[ij]);
+        }
+    }
+
+    /* Arms: supplier j shares its spare among recipients by need x willingness. */
+    for (int c = 0; c < N_MATERIEL; c++) {
+        const double *arms = w->cur[d->f[F_ARMS0 + c]];
+        double *arms_n = w->next[d->f[F_ARMS0 + c]];
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+        for (int j = 0; j < n; j++) {
+            double sp = at(mspare[c], j), total = 0.0;
+            for (int i = 0; i < n; i++) {
+                size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
+                double willing = 0.5 * (coop[ij] + coop[ji]) *
+                                 (1.0 - fmin(1.0, p[P_MATERIEL_RISK] *
+                                                      deal_risk(p, iso, threat, j, i)));
+                double want = i == j ? 0.0 : at(mneed[c], i) * fmax(0.0, willing);
+                arms_n[ji] = want; /* desired, scaled below */
+                total += want;
+            }
+            double scale = total > sp ? (total > 0.0 ? sp / total : 0.0) : 1.0;
+            for (int i = 0; i < n; i++) {
+                size_t ji = (size_t)j * n + i;
+                double desired = arms_n[ji] * scale;
+                arms_n[ji] = arms[ji] + p[P_RAMP] * (desired - arms[ji]);
+            }
+        }
+    }
+    return PS_OK;
+}
+
+const ps_model ps_model_cooperation = {
+    .name = "cooperation",
+    .description = "needs and offers, complementarity, cooperation and trust, and the "
+                   "exchanges they carry (arms by category, finance)",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = coop_init,
+    .step = coop_step,
+    .free = coop_free,
+};

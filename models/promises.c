@@ -1,0 +1,204 @@
+/* Promises and their delivery.
+ *
+ * A promise is finance (a loan) that the source pledges to the target, due
+ * within a horizon. Promises come from the timeline (`promise_finance`) or
+ * from the model: a partner whose cooperation with a needy actor is high and
+ * who looks able to lend (lending capacity > 0) pledges a share of the need.
+ * Each month the promiser pays the pace needed to finish by the due date, but
+ * only out of its spare finance (lending capacity less its own needs): an
+ * economy under pressure promises what it cannot keep. At the due date the
+ * undelivered rest is a breach, logged as `promise_broken`; a promise paid in
+ * full is logged as `promise_kept`. Trust reacts in the cooperation model. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "pactsim.h"
+
+enum { P_HORIZON, P_DELIVERY_SHARE, P_THRESHOLD, P_PROMISE_SHARE };
+static const ps_param params[] = {
+    {"horizon", PS_INT, "months", 1, 120, 12,
+     "months from a promise to its due date",
+     "assumption: loan pledges announced at summits name no date; a year is the natural test"},
+    {"delivery_share", PS_REAL, "1/yr", 0.0, 1.0, 0.5,
+     "share of its spare finance a promiser devotes to its promises per year",
+     "assumption: a promiser also keeps a buffer"},
+    {"promise_threshold", PS_REAL, "1", 0.0, 1.0, 0.35,
+     "cooperation above which a partner able to lend pledges finance to a needy actor",
+     "assumption: pledges mark a close relationship (article: Moscow's 'repeated declarations' of loans to Tehran)"},
+    {"promise_share", PS_REAL, "1", 0.0, 2.0, 0.3,
+     "share of the needy actor's annual financing need that a pledge names",
+     "assumption: pledges of 'billions' against Iran's gap of tens of billions"},
+};
+
+enum { F_PROMISED, F_DELIVERED, F_OUTSTANDING, F_DUE, F_DELIVERY, F_BREACH, F_KEPT,
+       F_NFIELDS };
+static const ps_field fields[] = {
+    {"finance_promised", PS_DYAD, "USD", 0.0, 0.0, 1e14,
+     "finance the source has promised the target since the start (cumulative)",
+     "timeline events and the model"},
+    {"finance_delivered", PS_DYAD, "USD", 0.0, 0.0, 1e14,
+     "promised finance the source has delivered to the target (cumulative)", "computed"},
+    {"promise_outstanding", PS_DYAD, "USD", 0.0, 0.0, 1e14,
+     "promised finance not yet delivered nor fallen due", "computed"},
+    {"promise_due", PS_DYAD, "months", 0.0, 0.0, 1200.0,
+     "months until the outstanding promise falls due (0: none)", "computed"},
+    {"promise_delivery", PS_DYAD, "USD/yr", 0.0, 0.0, 1e14,
+     "promised finance delivered this month, at an annual rate", "computed"},
+    {"promise_breach", PS_DYAD, "USD", 0.0, 0.0, 1e14,
+     "promised finance that fell due undelivered this month", "computed"},
+    {"promise_kept", PS_DYAD, "USD", 0.0, 0.0, 1e14,
+     "last instalment of a pledge that fell due this month fully delivered (0: none)", "computed"},
+};
+
+enum { E_PROMISE, E_MADE, E_KEPT, E_BROKEN, E_NEVENTS };
+static const ps_event_type events[] = {
+    {"promise_finance", "USD", 0.0, 1e13,
+     "source pledges this much finance to target, due after `horizon` months", 0},
+    {"promise_made", "USD", 0.0, 1e14, "the model: source pledged finance to target", 1},
+    {"promise_kept", "USD", 0.0, 1e14,
+     "the model: a pledge was delivered in full by its due date; magnitude = cumulative delivered", 1},
+    {"promise_broken", "1", 0.0, 1.0,
+     "the model: a pledge fell due; magnitude = share left undelivered", 1},
+};
+
+static double share_delivered(const ps_run *run, const char *a, const char *b)
+{
+    int i = ps_scenario_actor(run->sc, a), j = ps_scenario_actor(run->sc, b);
+    if (i < 0 || j < 0)
+        return NAN;
+    size_t n = (size_t)run->sc->n_actors, k = (size_t)(run->n_months - 1) * n * n + i * n + j;
+    double prom = run->series[ps_field_index("finance_promised")][k];
+    double del = run->series[ps_field_index("finance_delivered")][k];
+    return prom > 0.0 ? del / prom : NAN;
+}
+
+static double metric_rus_irn(const ps_run *run) { return share_delivered(run, "RUS", "IRN"); }
+static double metric_chn_rus(const ps_run *run) { return share_delivered(run, "CHN", "RUS"); }
+
+static const ps_metric metrics[] = {
+    {"rus_irn_finance_delivered_share", "1",
+     "share of the finance Russia promised Iran that was delivered by the end (NaN if none promised)",
+     metric_rus_irn},
+    {"chn_rus_finance_delivered_share", "1",
+     "share of the finance China promised Russia that was delivered by the end (NaN if none promised)",
+     metric_chn_rus},
+};
+
+typedef struct {
+    int f[F_NFIELDS];
+    int ev[E_NEVENTS];
+    int coop, need, lending, spare;
+} promises_data;
+
+static ps_status promises_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)w;
+    (void)self;
+    promises_data *d = malloc(sizeof *d);
+    if (!d)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    for (int k = 0; k < E_NEVENTS; k++)
+        d->ev[k] = ps_registry_find_event_type(events[k].name);
+    d->coop = ps_field_index("cooperation");
+    d->need = ps_field_index("finance_need");
+    d->lending = ps_field_index("lending_capacity");
+    d->spare = ps_field_index("finance_spare");
+    *data = d;
+    return PS_OK;
+}
+
+/* Pledge: add to what is owed; the due date moves to a full horizon ahead. */
+static void pledge(ps_world *w, const promises_data *d, int horizon, size_t k, double amount)
+{
+    w->next[d->f[F_PROMISED]][k] += amount;
+    w->next[d->f[F_OUTSTANDING]][k] += amount;
+    w->next[d->f[F_DUE]][k] = horizon;
+}
+
+static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    const promises_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors, horizon = (int)p[P_HORIZON];
+    const double *out = w->cur[d->f[F_OUTSTANDING]], *due = w->cur[d->f[F_DUE]];
+    const double *coop = d->coop >= 0 ? w->cur[d->coop] : NULL;
+    const double *need = d->need >= 0 ? w->cur[d->need] : NULL;
+    const double *lend = d->lending >= 0 ? w->cur[d->lending] : NULL;
+    const double *spare = d->spare >= 0 ? w->cur[d->spare] : NULL;
+    double *out_n = w->next[d->f[F_OUTSTANDING]], *due_n = w->next[d->f[F_DUE]];
+    double *del_n = w->next[d->f[F_DELIVERED]], *pay_n = w->next[d->f[F_DELIVERY]];
+    double *breach_n = w->next[d->f[F_BREACH]], *kept_n = w->next[d->f[F_KEPT]];
+    /* Serial: it logs events, in a fixed (source, target) order. */
+    for (int j = 0; j < n; j++) {
+        double budget = spare ? spare[j] * p[P_DELIVERY_SHARE] / 12.0 : 0.0;
+        double owed_total = 0.0;
+        for (int i = 0; i < n; i++)
+            owed_total += out[(size_t)j * n + i];
+        for (int i = 0; i < n; i++) {
+            size_t k = (size_t)j * n + i;
+            breach_n[k] = kept_n[k] = pay_n[k] = 0.0;
+            if (out[k] > 0.0) {
+                double pace = out[k] / fmax(1.0, due[k]);
+                double share = owed_total > 0.0 ? out[k] / owed_total : 0.0;
+                double pay = fmin(pace, budget * share);
+                out_n[k] = out[k] - pay;
+                del_n[k] += pay;
+                pay_n[k] = 12.0 * pay;
+                due_n[k] = fmax(0.0, due[k] - 1.0);
+                if (due_n[k] <= 0.0) {
+                    if (out_n[k] > 1e-6 * (out[k] + 1.0)) {
+                        breach_n[k] = out_n[k];
+                        double frac = out_n[k] / fmax(out[k], out_n[k]);
+                        if (ps_world_log_event(w, events[E_BROKEN].name, j, i, fmin(1.0, frac),
+                                               "model") != PS_OK)
+                            return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+                    } else {
+                        kept_n[k] = fmax(pay, 1.0);
+                        if (ps_world_log_event(w, events[E_KEPT].name, j, i, del_n[k],
+                                               "model") != PS_OK)
+                            return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+                    }
+                    out_n[k] = 0.0;
+                }
+            } else if (coop && need && lend && i != j && coop[k] > p[P_THRESHOLD] &&
+                       need[i] > 0.0 && lend[j] > 0.0) {
+                /* A close partner in need: pledge, whether or not it can pay. */
+                double amount = p[P_PROMISE_SHARE] * need[i];
+                pledge(w, d, horizon, k, amount);
+                if (ps_world_log_event(w, events[E_MADE].name, j, i, amount, "model") != PS_OK)
+                    return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+            }
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status promises_event(ps_world *w, int self, void *data, const ps_event *ev,
+                                ps_error *err)
+{
+    const promises_data *d = data;
+    if (ev->type != d->ev[E_PROMISE])
+        return ps_error_set(err, PS_ERR_CONFIG, "event type is generated by the model, "
+                            "not for timelines");
+    if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+        return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
+    const double *p = ps_world_param_values(w, self);
+    pledge(w, d, (int)p[P_HORIZON], (size_t)ev->source * w->n_actors + ev->target,
+           ev->magnitude);
+    return PS_OK;
+}
+
+const ps_model ps_model_promises = {
+    .name = "promises",
+    .description = "pledges of finance, their delivery out of spare finance, and breaches",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .events = events, .n_events = sizeof events / sizeof *events,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = promises_init,
+    .step = promises_step,
+    .apply_event = promises_event,
+    .free = free,
+};

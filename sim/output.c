@@ -1,0 +1,1108 @@
+/* HDF5 output: the "pactsim" file format, version 1 (docs/output.md).
+ *
+ * The file is written under a temporary name beside the final one and
+ * renamed only when complete, so a reader never sees half a file. Datasets
+ * are created at open time for every replicate; each finished run fills its
+ * hyperslab. Events are kept in memory and written at commit in replicate
+ * order, so the file does not depend on the order replicates finish in.
+ * The writer walks the registry's tables: it names no model and no field. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "internal.h"
+
+#define CHUNK_BYTES (1u << 20)
+
+static const char *const state_group[3] = {"actor_state", "dyad_state", "theater_state"};
+static const char *const state_dims[3][4] = {
+    {"replicate", "time", "actor", NULL},
+    {"replicate", "time", "source", "target"},
+    {"replicate", "time", "actor", "theater"},
+};
+
+struct ps_output {
+    const ps_scenario *sc;
+    char *path, *tmp;
+    hid_t file;
+    hid_t *field_ds;   /* per global field; -1 if not in the file */
+    hid_t *metric_ds;  /* per global metric */
+    ps_event **events; /* per replicate: a copy of the run's event log */
+    int *n_events;
+    char *written;     /* per replicate */
+};
+
+/* One row of /events (H5TB table). */
+typedef struct {
+    int32_t replicate, month;
+    char date[8], type[32], source[8], target[8];
+    double magnitude;
+    char id[64];
+} event_row;
+
+/* ------------------------------------------------------------ helpers */
+/* HDF5 never prints: its automatic error handler only keeps the innermost
+ * message of the last failed call, for h5_fail to quote. */
+static _Thread_local char h5_last[256];
+
+static herr_t first_error(unsigned n, const H5E_error2_t *e, void *buf)
+{
+    if (n == 0 && e->desc)
+        snprintf(buf, sizeof h5_last, "%s", e->desc);
+    return 0;
+}
+
+static herr_t h5_capture(hid_t stack, void *data)
+{
+    (void)data;
+    h5_last[0] = '\0';
+    H5Ewalk2(stack, H5E_WALK_UPWARD, first_error, h5_last);
+    return 0;
+}
+
+static void h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, h5_capture, NULL);
+    h5_last[0] = '\0';
+}
+
+/* "PATH: cannot WHAT NAME: <innermost HDF5 message>" */
+static ps_status h5_fail(ps_error *err, ps_status code, const char *path,
+                         const char *what, const char *name)
+{
+    ps_status s = ps_error_set(err, code, "%s: cannot %s %s%s%s", path, what, name,
+                               h5_last[0] ? ": " : "", h5_last);
+    h5_last[0] = '\0';
+    return s;
+}
+
+static void now_utc(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant). */
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Variable-length UTF-8 strings: what h5py and h5netcdf read as str. */
+static hid_t vlen_str(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+static hid_t fixed_str(size_t n)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, n);
+    return t;
+}
+
+/* Scalar attribute; 0 on success, -1 on failure. */
+static int attr_put(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *buf)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (a < 0 || H5Awrite(a, mtype, buf) < 0) ? -1 : 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    return rc;
+}
+
+static int attr_str(hid_t obj, const char *name, const char *s)
+{
+    hid_t t = vlen_str();
+    const char *p = s ? s : "";
+    int rc = attr_put(obj, name, t, t, &p);
+    H5Tclose(t);
+    return rc;
+}
+
+static int attr_f64(hid_t obj, const char *name, double v)
+{
+    return attr_put(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+static int attr_i32(hid_t obj, const char *name, int v)
+{
+    return attr_put(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
+}
+
+/* A contiguous dataset of n elements (n = 0: scalar), written at once.
+ * Returns the open dataset or -1. */
+static hid_t dset_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                      hsize_t n, const void *buf)
+{
+    hid_t sp = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Sclose(sp);
+    if (d >= 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        H5Dclose(d);
+        H5Ldelete(loc, name, H5P_DEFAULT);
+        return -1;
+    }
+    return d;
+}
+
+/* n strings at base, base + stride, ... as a variable-length string dataset. */
+static hid_t dset_strings(hid_t loc, const char *name, const char *base, size_t stride,
+                          int n)
+{
+    const char **p = ps_calloc((size_t)n + 1, sizeof *p);
+    if (!p)
+        return -1;
+    for (int k = 0; k < n; k++)
+        p[k] = base + (size_t)k * stride;
+    hid_t t = vlen_str();
+    hid_t d = dset_put(loc, name, t, t, (hsize_t)n, p);
+    H5Tclose(t);
+    free(p);
+    return d;
+}
+
+/* A scalar string dataset. */
+static int put_string(hid_t loc, const char *name, const char *s)
+{
+    const char *p = s ? s : "";
+    hid_t t = vlen_str();
+    hid_t d = dset_put(loc, name, t, t, 0, &p);
+    H5Tclose(t);
+    return d < 0 ? -1 : (H5Dclose(d) < 0 ? -1 : 0);
+}
+
+/* ------------------------------------------------------- coordinates */
+/* Dimension-scale dataset `name` in loc: replicate, time, actor, source,
+ * target or theater. Returns the open dataset or -1. */
+static hid_t make_scale(const ps_scenario *sc, hid_t loc, const char *name)
+{
+    hid_t d = -1;
+    int bad = 0;
+    if (!strcmp(name, "replicate")) {
+        int *v = ps_calloc((size_t)sc->replicates, sizeof *v);
+        for (int r = 0; v && r < sc->replicates; r++)
+            v[r] = r;
+        d = v ? dset_put(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, (hsize_t)sc->replicates, v)
+              : -1;
+        free(v);
+        if (d >= 0)
+            bad |= attr_str(d, "long_name", "replicate index");
+    } else if (!strcmp(name, "time")) {
+        double *v = ps_calloc((size_t)sc->n_months, sizeof *v);
+        for (int t = 0; v && t < sc->n_months; t++) {
+            ps_date dt = ps_date_add(sc->start, t);
+            v[t] = (double)days_from_civil(dt.year, dt.month, 1);
+        }
+        d = v ? dset_put(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)sc->n_months, v)
+              : -1;
+        free(v);
+        if (d >= 0) {
+            bad |= attr_str(d, "units", "days since 1970-01-01");
+            bad |= attr_str(d, "calendar", "proleptic_gregorian");
+            bad |= attr_str(d, "long_name", "month (first day); values are end-of-month states");
+        }
+    } else if (!strcmp(name, "theater")) {
+        d = dset_strings(loc, name, sc->theater_name[0], sizeof sc->theater_name[0],
+                         sc->n_theaters);
+        if (d >= 0)
+            bad |= attr_str(d, "long_name", "theater name");
+    } else { /* actor, source, target */
+        d = dset_strings(loc, name, sc->actor_iso3[0], sizeof sc->actor_iso3[0], sc->n_actors);
+        if (d >= 0)
+            bad |= attr_str(d, "long_name", !strcmp(name, "actor") ? "actor (ISO3)"
+                                            : !strcmp(name, "source") ? "source actor (ISO3)"
+                                                                      : "target actor (ISO3)");
+    }
+    if (d >= 0 && (bad || H5DSset_scale(d, name) < 0)) {
+        H5Dclose(d);
+        return -1;
+    }
+    return d;
+}
+
+/* Create the scales `names` (NULL-terminated, up to 4) in loc and attach
+ * them to the datasets in loc named by vars, dimension k to names[k]. */
+static ps_status scales_attach(ps_output *o, hid_t loc, const char *where,
+                               const char *const *names, int nd, hid_t *vars, int nv,
+                               ps_error *err)
+{
+    hid_t s[4] = {-1, -1, -1, -1};
+    ps_status st = PS_OK;
+    char what[128];
+    for (int k = 0; k < nd && st == PS_OK; k++) {
+        s[k] = make_scale(o->sc, loc, names[k]);
+        if (s[k] < 0) {
+            snprintf(what, sizeof what, "%s/%s", where, names[k]);
+            st = h5_fail(err, PS_ERR_IO, o->path, "create dimension scale", what);
+        }
+    }
+    for (int v = 0; v < nv && st == PS_OK; v++)
+        for (int k = 0; k < nd && st == PS_OK; k++)
+            if (H5DSattach_scale(vars[v], s[k], (unsigned)k) < 0) {
+                snprintf(what, sizeof what, "%s/%s", where, names[k]);
+                st = h5_fail(err, PS_ERR_IO, o->path, "attach dimension scale", what);
+            }
+    for (int k = 0; k < nd; k++)
+        if (s[k] >= 0)
+            H5Dclose(s[k]);
+    return st;
+}
+
+/* ------------------------------------------------------------ groups */
+static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *err)
+{
+    const ps_scenario *sc = o->sc;
+    char created[32];
+    now_utc(created);
+    hid_t f = o->file;
+    int bad = attr_str(f, "format", PS_FORMAT_NAME);
+    bad |= attr_i32(f, "format_version", PS_FORMAT_VERSION);
+    bad |= attr_str(f, "pactsim_version", PS_VERSION);
+    bad |= attr_str(f, "created", created);
+    bad |= attr_str(f, "scenario", sc->name);
+    bad |= attr_str(f, "title", sc->name);
+    bad |= attr_str(f, "description", sc->description);
+    if (bad)
+        return h5_fail(err, PS_ERR_IO, o->path, "write root attributes", "of /");
+
+    hid_t g = H5Gcreate2(f, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return h5_fail(err, PS_ERR_IO, o->path, "create group", "/provenance");
+    unsigned maj, min, rel;
+    char h5ver[32];
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+    uint64_t seed = sc->seed;
+    bad = attr_str(g, "pactsim_version", PS_VERSION);
+    bad |= attr_str(g, "git_revision", ps_build_git_revision());
+    bad |= attr_str(g, "compiler", ps_build_compiler());
+    bad |= attr_str(g, "compile_flags", ps_build_flags());
+    bad |= attr_str(g, "hdf5_version", h5ver);
+    bad |= attr_str(g, "gsl_version", GSL_VERSION);
+    bad |= attr_str(g, "command_line", prov ? prov->command_line : "");
+    bad |= attr_put(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
+    bad |= attr_i32(g, "replicates", sc->replicates);
+    bad |= attr_i32(g, "threads", prov ? prov->threads : 1);
+    bad |= attr_str(g, "created", created);
+    if (bad) {
+        H5Gclose(g);
+        return h5_fail(err, PS_ERR_IO, o->path, "write attributes of", "/provenance");
+    }
+    if (put_string(g, "config_raw", sc->raw_text) < 0 ||
+        put_string(g, "config_resolved", sc->resolved_text) < 0) {
+        H5Gclose(g);
+        return h5_fail(err, PS_ERR_IO, o->path, "write dataset", "/provenance/config_*");
+    }
+    H5Gclose(g);
+    return PS_OK;
+}
+
+static ps_status write_parameters(ps_output *o, ps_error *err)
+{
+    hid_t g = H5Gcreate2(o->file, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return h5_fail(err, PS_ERR_IO, o->path, "create group", "/parameters");
+    for (int m = 0; m < ps_registry_count(); m++) {
+        const ps_model *md = ps_registry_model(m);
+        hid_t mg = H5Gcreate2(g, md->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (mg < 0) {
+            H5Gclose(g);
+            return h5_fail(err, PS_ERR_IO, o->path, "create group /parameters/", md->name);
+        }
+        for (int k = 0; k < md->n_params; k++) {
+            const ps_param *p = &md->params[k];
+            double v = (o->sc->params && o->sc->params[m]) ? o->sc->params[m][k] : p->def;
+            hid_t d = dset_put(mg, p->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &v);
+            int bad = d < 0;
+            if (d >= 0) {
+                bad |= attr_str(d, "units", p->unit);
+                bad |= attr_str(d, "description", p->description);
+                bad |= attr_str(d, "source", p->source);
+                bad |= attr_f64(d, "lower_bound", p->lo);
+                bad |= attr_f64(d, "upper_bound", p->hi);
+                bad |= attr_f64(d, "default", p->def);
+                H5Dclose(d);
+            }
+            if (bad) {
+                char what[160];
+                snprintf(what, sizeof what, "/parameters/%s/%s", md->name, p->name);
+                H5Gclose(mg);
+                H5Gclose(g);
+                return h5_fail(err, PS_ERR_IO, o->path, "write dataset", what);
+            }
+        }
+        H5Gclose(mg);
+    }
+    H5Gclose(g);
+    return PS_OK;
+}
+
+/* /time, /actors, /theaters: labels, each with its own dimension scale. */
+static ps_status write_coordinates(ps_output *o, ps_error *err)
+{
+    const ps_scenario *sc = o->sc;
+    int T = sc->n_months;
+    int *idx = ps_calloc((size_t)T, sizeof *idx);
+    char (*date)[8] = ps_calloc((size_t)T, sizeof *date);
+    double *dy = ps_calloc((size_t)T, sizeof *dy);
+    hid_t v[3] = {-1, -1, -1};
+    ps_status st = PS_OK;
+    if (!idx || !date || !dy) {
+        st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory for /time", o->path);
+        goto done;
+    }
+    for (int t = 0; t < T; t++) {
+        ps_date d = ps_date_add(sc->start, t);
+        idx[t] = t;
+        ps_date_format(d, date[t]);
+        dy[t] = d.year + (d.month - 1) / 12.0;
+    }
+    hid_t g = H5Gcreate2(o->file, "time", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        st = h5_fail(err, PS_ERR_IO, o->path, "create group", "/time");
+        goto done;
+    }
+    v[0] = dset_put(g, "month_index", H5T_STD_I32LE, H5T_NATIVE_INT, (hsize_t)T, idx);
+    v[1] = dset_strings(g, "date", date[0], sizeof date[0], T);
+    v[2] = dset_put(g, "decimal_year", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)T, dy);
+    if (v[0] < 0 || v[1] < 0 || v[2] < 0 ||
+        attr_str(v[0], "long_name", "months since the scenario start") < 0 ||
+        attr_str(v[0], "units", "1") < 0 ||
+        attr_str(v[1], "long_name", "month (YYYY-MM)") < 0 ||
+        attr_str(v[2], "long_name", "year + (month - 1) / 12") < 0 ||
+        attr_str(v[2], "units", "yr") < 0)
+        st = h5_fail(err, PS_ERR_IO, o->path, "write datasets in", "/time");
+    else
+        st = scales_attach(o, g, "/time", (const char *const[]){"time"}, 1, v, 3, err);
+    for (int k = 0; k < 3; k++)
+        if (v[k] >= 0)
+            H5Dclose(v[k]);
+    H5Gclose(g);
+    if (st != PS_OK)
+        goto done;
+
+    g = H5Gcreate2(o->file, "actors", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        st = h5_fail(err, PS_ERR_IO, o->path, "create group", "/actors");
+        goto done;
+    }
+    v[0] = dset_strings(g, "iso3", sc->actor_iso3[0], sizeof sc->actor_iso3[0], sc->n_actors);
+    v[1] = dset_strings(g, "name", sc->actor_name[0], sizeof sc->actor_name[0], sc->n_actors);
+    if (v[0] < 0 || v[1] < 0)
+        st = h5_fail(err, PS_ERR_IO, o->path, "write datasets in", "/actors");
+    else
+        st = scales_attach(o, g, "/actors", (const char *const[]){"actor"}, 1, v, 2, err);
+    for (int k = 0; k < 2; k++)
+        if (v[k] >= 0)
+            H5Dclose(v[k]);
+    H5Gclose(g);
+    if (st != PS_OK || sc->n_theaters == 0)
+        goto done;
+
+    g = H5Gcreate2(o->file, "theaters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) {
+        st = h5_fail(err, PS_ERR_IO, o->path, "create group", "/theaters");
+        goto done;
+    }
+    v[0] = dset_strings(g, "name", sc->theater_name[0], sizeof sc->theater_name[0],
+                        sc->n_theaters);
+    if (v[0] < 0)
+        st = h5_fail(err, PS_ERR_IO, o->path, "write dataset", "/theaters/name");
+    else
+        st = scales_attach(o, g, "/theaters", (const char *const[]){"theater"}, 1, v, 1, err);
+    if (v[0] >= 0)
+        H5Dclose(v[0]);
+    H5Gclose(g);
+done:
+    free(idx);
+    free(date);
+    free(dy);
+    return st;
+}
+
+/* One state group: a [replicate, time, ...] dataset per field of the shape. */
+static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
+{
+    const ps_scenario *sc = o->sc;
+    int nf = ps_registry_n_fields(), nv = 0;
+    hsize_t third = shape == PS_DYAD ? (hsize_t)sc->n_actors
+                  : shape == PS_THEATER ? (hsize_t)sc->n_theaters : 1;
+    if (third == 0)
+        return PS_OK;
+    for (int f = 0; f < nf; f++)
+        nv += ps_registry_field(f, NULL)->shape == shape;
+    if (nv == 0)
+        return PS_OK;
+
+    int nd = shape == PS_ACTOR ? 3 : 4;
+    hsize_t dims[4] = {(hsize_t)sc->replicates, (hsize_t)sc->n_months,
+                       (hsize_t)sc->n_actors, third};
+    hsize_t step = (hsize_t)sc->n_actors * third * sizeof(double);
+    hsize_t tchunk = CHUNK_BYTES / step;
+    tchunk = tchunk < 1 ? 1 : tchunk > dims[1] ? dims[1] : tchunk;
+    hsize_t chunk[4] = {1, tchunk, dims[2], third};
+    double fill = NAN;
+    char what[160];
+    ps_status st = PS_OK;
+    hid_t *vars = ps_calloc((size_t)nv, sizeof *vars);
+    if (!vars)
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", o->path);
+    hid_t g = H5Gcreate2(o->file, state_group[shape], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t sp = H5Screate_simple(nd, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (g < 0 || sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, nd, chunk) < 0 ||
+        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0 ||
+        H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0) {
+        snprintf(what, sizeof what, "/%s", state_group[shape]);
+        st = h5_fail(err, PS_ERR_IO, o->path, "create group", what);
+    }
+    nv = 0;
+    for (int f = 0; f < nf && st == PS_OK; f++) {
+        const ps_field *fd = ps_registry_field(f, NULL);
+        if (fd->shape != shape)
+            continue;
+        hid_t d = H5Dcreate2(g, fd->name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        if (d >= 0)
+            o->field_ds[f] = vars[nv++] = d;
+        if (d < 0 || attr_str(d, "units", fd->unit) < 0 ||
+            attr_str(d, "description", fd->description) < 0 ||
+            attr_str(d, "long_name", fd->name) < 0) {
+            snprintf(what, sizeof what, "/%s/%s", state_group[shape], fd->name);
+            st = h5_fail(err, PS_ERR_IO, o->path, "create dataset", what);
+        }
+    }
+    snprintf(what, sizeof what, "/%s", state_group[shape]);
+    if (st == PS_OK)
+        st = scales_attach(o, g, what, state_dims[shape], nd, vars, nv, err);
+    free(vars);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (g >= 0)
+        H5Gclose(g);
+    return st;
+}
+
+static ps_status write_summary(ps_output *o, ps_error *err)
+{
+    int nm = ps_registry_n_metrics();
+    hsize_t R = (hsize_t)o->sc->replicates;
+    double fill = NAN;
+    ps_status st = PS_OK;
+    char what[160];
+    hid_t g = H5Gcreate2(o->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t sp = H5Screate_simple(1, &R, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (g < 0 || sp < 0 || dcpl < 0 ||
+        H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0)
+        st = h5_fail(err, PS_ERR_IO, o->path, "create group", "/summary");
+    for (int m = 0; m < nm && st == PS_OK; m++) {
+        const ps_metric *md = ps_registry_metric(m, NULL);
+        hid_t d = H5Dcreate2(g, md->name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        if (d >= 0)
+            o->metric_ds[m] = d;
+        if (d < 0 || attr_str(d, "units", md->unit) < 0 ||
+            attr_str(d, "description", md->description) < 0 ||
+            attr_str(d, "long_name", md->name) < 0) {
+            snprintf(what, sizeof what, "/summary/%s", md->name);
+            st = h5_fail(err, PS_ERR_IO, o->path, "create dataset", what);
+        }
+    }
+    if (st == PS_OK) {
+        static const char *const dims[] = {"replicate"};
+        st = scales_attach(o, g, "/summary", dims, 1, o->metric_ds, nm, err);
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (g >= 0)
+        H5Gclose(g);
+    return st;
+}
+
+/* ------------------------------------------------------------ writer */
+static void output_free(ps_output *o)
+{
+    if (!o)
+        return;
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    for (int f = 0; o->field_ds && f < nf; f++)
+        if (o->field_ds[f] >= 0)
+            H5Dclose(o->field_ds[f]);
+    for (int m = 0; o->metric_ds && m < nm; m++)
+        if (o->metric_ds[m] >= 0)
+            H5Dclose(o->metric_ds[m]);
+    if (o->file >= 0)
+        H5Fclose(o->file);
+    for (int r = 0; o->events && r < o->sc->replicates; r++)
+        free(o->events[r]);
+    free(o->events);
+    free(o->n_events);
+    free(o->written);
+    free(o->field_ds);
+    free(o->metric_ds);
+    free(o->path);
+    free(o->tmp);
+    free(o);
+}
+
+void ps_output_abort(ps_output *o)
+{
+    if (!o)
+        return;
+    char *tmp = o->tmp;
+    o->tmp = NULL;
+    output_free(o);
+    if (tmp)
+        unlink(tmp);
+    free(tmp);
+}
+
+ps_status ps_output_open(const char *path, const ps_scenario *sc,
+                         const ps_provenance *prov, ps_output **out, ps_error *err)
+{
+    *out = NULL;
+    h5_quiet();
+    if (sc->replicates < 1 || sc->n_months < 1 || sc->n_actors < 1)
+        return ps_error_set(err, PS_ERR_INTERNAL,
+                            "%s: nothing to write (%d replicates, %d months, %d actors)",
+                            path, sc->replicates, sc->n_months, sc->n_actors);
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    ps_output *o = ps_calloc(1, sizeof *o);
+    if (!o)
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+    o->sc = sc;
+    o->file = -1;
+    size_t tmplen = strlen(path) + 32;
+    o->path = ps_strdup(path);
+    o->tmp = malloc(tmplen);
+    o->field_ds = ps_calloc((size_t)nf + 1, sizeof *o->field_ds);
+    o->metric_ds = ps_calloc((size_t)nm + 1, sizeof *o->metric_ds);
+    o->events = ps_calloc((size_t)sc->replicates, sizeof *o->events);
+    o->n_events = ps_calloc((size_t)sc->replicates, sizeof *o->n_events);
+    o->written = ps_calloc((size_t)sc->replicates, 1);
+    if (!o->path || !o->tmp || !o->field_ds || !o->metric_ds || !o->events ||
+        !o->n_events || !o->written) {
+        free(o->tmp);
+        o->tmp = NULL;
+        output_free(o);
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+    }
+    for (int f = 0; f < nf; f++)
+        o->field_ds[f] = -1;
+    for (int m = 0; m < nm; m++)
+        o->metric_ds[m] = -1;
+    snprintf(o->tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
+
+    /* Strong close: H5Fclose closes the file even if an object leaked. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+    o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    ps_status st;
+    if (o->file < 0) {
+        st = h5_fail(err, PS_ERR_IO, path, "create temporary file", o->tmp);
+        free(o->tmp); /* nothing to remove */
+        o->tmp = NULL;
+        output_free(o);
+        return st;
+    }
+    st = write_root(o, prov, err);
+    if (st == PS_OK)
+        st = write_parameters(o, err);
+    if (st == PS_OK)
+        st = write_coordinates(o, err);
+    for (int s = PS_ACTOR; s <= PS_THEATER && st == PS_OK; s++)
+        st = write_state_group(o, (ps_shape)s, err);
+    if (st == PS_OK)
+        st = write_summary(o, err);
+    if (st != PS_OK) {
+        ps_output_abort(o);
+        return st;
+    }
+    *out = o;
+    return PS_OK;
+}
+
+ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
+{
+    const ps_scenario *sc = o->sc;
+    int r = run->replicate;
+    if (r < 0 || r >= sc->replicates || o->written[r] || run->n_months != sc->n_months)
+        return ps_error_set(err, PS_ERR_INTERNAL,
+                            "%s: cannot write replicate %d (%d months): expected a new "
+                            "replicate 0..%d of %d months",
+                            o->path, r, run->n_months, sc->replicates - 1, sc->n_months);
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    for (int f = 0; f < nf; f++) {
+        hid_t d = o->field_ds[f];
+        if (d < 0)
+            continue;
+        hsize_t start[4] = {(hsize_t)r, 0, 0, 0}, count[4];
+        hid_t fs = H5Dget_space(d);
+        int nd = H5Sget_simple_extent_dims(fs, count, NULL);
+        count[0] = 1;
+        hid_t ms = H5Screate_simple(nd, count, NULL);
+        herr_t h = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+        if (h >= 0)
+            h = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, run->series[f]);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        if (h < 0) {
+            const ps_field *fd = ps_registry_field(f, NULL);
+            char what[160];
+            snprintf(what, sizeof what, "/%s/%s (replicate %d)", state_group[fd->shape],
+                     fd->name, r);
+            return h5_fail(err, PS_ERR_IO, o->path, "write dataset", what);
+        }
+    }
+    for (int m = 0; m < nm; m++) {
+        hsize_t start = (hsize_t)r, one = 1;
+        hid_t fs = H5Dget_space(o->metric_ds[m]);
+        hid_t ms = H5Screate_simple(1, &one, NULL);
+        herr_t h = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &one, NULL);
+        if (h >= 0)
+            h = H5Dwrite(o->metric_ds[m], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
+                         &run->metrics[m]);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        if (h < 0) {
+            char what[160];
+            snprintf(what, sizeof what, "/summary/%s (replicate %d)",
+                     ps_registry_metric(m, NULL)->name, r);
+            return h5_fail(err, PS_ERR_IO, o->path, "write dataset", what);
+        }
+    }
+    if (run->n_events > 0) {
+        o->events[r] = ps_calloc((size_t)run->n_events, sizeof(ps_event));
+        if (!o->events[r])
+            return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory for %d events",
+                                o->path, run->n_events);
+        memcpy(o->events[r], run->events, (size_t)run->n_events * sizeof(ps_event));
+        o->n_events[r] = run->n_events;
+    }
+    o->written[r] = 1;
+    return PS_OK;
+}
+
+/* By month; equal months keep their order (addresses in one array). */
+static int event_cmp(const void *a, const void *b)
+{
+    const ps_event *x = *(const ps_event *const *)a, *y = *(const ps_event *const *)b;
+    if (x->month != y->month)
+        return x->month < y->month ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static void actor_code(const ps_scenario *sc, int i, char buf[8])
+{
+    snprintf(buf, 8, "%s", (i >= 0 && i < sc->n_actors) ? sc->actor_iso3[i] : "");
+}
+
+static ps_status write_events(ps_output *o, ps_error *err)
+{
+    const ps_scenario *sc = o->sc;
+    size_t n = 0, k = 0, most = 0;
+    for (int r = 0; r < sc->replicates; r++) {
+        n += (size_t)o->n_events[r];
+        most = (size_t)o->n_events[r] > most ? (size_t)o->n_events[r] : most;
+    }
+    event_row *rows = ps_calloc(n + 1, sizeof *rows);
+    const ps_event **ord = ps_calloc(most + 1, sizeof *ord);
+    if (!rows || !ord) {
+        free(rows);
+        free(ord);
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory for %zu events", o->path, n);
+    }
+    for (int r = 0; r < sc->replicates; r++) {
+        int ne = o->n_events[r];
+        for (int e = 0; e < ne; e++)
+            ord[e] = &o->events[r][e];
+        qsort(ord, (size_t)ne, sizeof *ord, event_cmp);
+        for (int e = 0; e < ne; e++, k++) {
+            const ps_event *ev = ord[e];
+            const ps_event_type *et = ps_registry_event_type(ev->type, NULL);
+            event_row *w = &rows[k];
+            w->replicate = r;
+            w->month = ev->month;
+            ps_date_format(ps_date_add(sc->start, ev->month), w->date);
+            snprintf(w->type, sizeof w->type, "%s", et ? et->name : "");
+            actor_code(sc, ev->source, w->source);
+            actor_code(sc, ev->target, w->target);
+            w->magnitude = ev->magnitude;
+            snprintf(w->id, sizeof w->id, "%s", ev->id);
+        }
+    }
+    static const char *const names[8] = {"replicate", "month", "date", "type",
+                                         "source", "target", "magnitude", "id"};
+    size_t offs[8] = {offsetof(event_row, replicate), offsetof(event_row, month),
+                      offsetof(event_row, date), offsetof(event_row, type),
+                      offsetof(event_row, source), offsetof(event_row, target),
+                      offsetof(event_row, magnitude), offsetof(event_row, id)};
+    hid_t s8 = fixed_str(8), s32 = fixed_str(32), s64 = fixed_str(64);
+    hid_t types[8] = {H5T_NATIVE_INT32, H5T_NATIVE_INT32, s8, s32, s8, s8,
+                      H5T_NATIVE_DOUBLE, s64};
+    herr_t h = H5TBmake_table("pactsim events", o->file, "events", 8, (hsize_t)n,
+                              sizeof(event_row), (const char **)names, offs, types,
+                              1024, NULL, 1, rows);
+    H5Tclose(s8);
+    H5Tclose(s32);
+    H5Tclose(s64);
+    free(rows);
+    free(ord);
+    return h < 0 ? h5_fail(err, PS_ERR_IO, o->path, "write table", "/events") : PS_OK;
+}
+
+static ps_status fsync_path(const char *p, int dir)
+{
+    int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0)
+        return PS_ERR_IO;
+    int rc = fsync(fd);
+    /* Some file systems cannot sync a directory: nothing more to do there. */
+    if (rc < 0 && dir && (errno == EINVAL || errno == ENOTSUP))
+        rc = 0;
+    close(fd);
+    return rc < 0 ? PS_ERR_IO : PS_OK;
+}
+
+ps_status ps_output_commit(ps_output *o, ps_error *err)
+{
+    ps_status st = PS_OK;
+    for (int r = 0; r < o->sc->replicates && st == PS_OK; r++)
+        if (!o->written[r])
+            st = ps_error_set(err, PS_ERR_INTERNAL, "%s: replicate %d was never written",
+                              o->path, r);
+    if (st == PS_OK)
+        st = write_events(o, err);
+    if (st == PS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
+        st = h5_fail(err, PS_ERR_IO, o->path, "flush", o->tmp);
+    if (st != PS_OK) {
+        ps_output_abort(o);
+        return st;
+    }
+    /* Close everything; a failure here (e.g. a full disk) loses the file. */
+    hid_t file = o->file;
+    o->file = -1;
+    for (int f = 0; f < ps_registry_n_fields(); f++)
+        if (o->field_ds[f] >= 0 && H5Dclose(o->field_ds[f]) < 0)
+            st = PS_ERR_IO;
+    for (int m = 0; m < ps_registry_n_metrics(); m++)
+        if (o->metric_ds[m] >= 0 && H5Dclose(o->metric_ds[m]) < 0)
+            st = PS_ERR_IO;
+    for (int f = 0; f < ps_registry_n_fields(); f++)
+        o->field_ds[f] = -1;
+    for (int m = 0; m < ps_registry_n_metrics(); m++)
+        o->metric_ds[m] = -1;
+    if (H5Fclose(file) < 0 || st != PS_OK) {
+        st = h5_fail(err, PS_ERR_IO, o->path, "close", o->tmp);
+        ps_output_abort(o);
+        return st;
+    }
+    if (fsync_path(o->tmp, 0) != PS_OK || rename(o->tmp, o->path) < 0) {
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", o->path,
+                          o->tmp, strerror(errno));
+        ps_output_abort(o);
+        return st;
+    }
+    char *dir = ps_strdup(o->path), *slash = dir ? strrchr(dir, '/') : NULL;
+    const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
+    if (slash && slash != dir)
+        *slash = '\0';
+    if (fsync_path(d, 1) != PS_OK) {
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync directory %s: %s", o->path, d,
+                          strerror(errno));
+        unlink(o->path);
+    }
+    free(dir);
+    free(o->tmp);
+    o->tmp = NULL;
+    output_free(o);
+    return st;
+}
+
+/* -------------------------------------------------------------- info */
+/* A string attribute (variable or fixed length) into buf; -1 if absent. */
+static int attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    int rc = -1;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+        if (H5Tis_variable_str(t) > 0) {
+            hid_t m = vlen_str();
+            char *s = NULL;
+            if (H5Aread(a, m, &s) >= 0 && s) {
+                snprintf(buf, len, "%s", s);
+                rc = 0;
+            }
+            H5free_memory(s);
+            H5Tclose(m);
+        } else {
+            size_t n = H5Tget_size(t);
+            char *s = calloc(n + 1, 1);
+            hid_t m = fixed_str(n + 1);
+            if (s && H5Aread(a, m, s) >= 0) {
+                snprintf(buf, len, "%s", s);
+                rc = 0;
+            }
+            free(s);
+            H5Tclose(m);
+        }
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+static int attr_get_int(hid_t obj, const char *name, long long *v)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int rc = (a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0) ? 0 : -1;
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+/* A 1-D variable-length string dataset; *out (n strings) freed by caller
+ * with strings_free. */
+static int read_strings(hid_t file, const char *name, char ***out, hsize_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+    hid_t m = vlen_str();
+    int rc = -1;
+    if (s >= 0 && H5Sget_simple_extent_ndims(s) == 1) {
+        H5Sget_simple_extent_dims(s, n, NULL);
+        *out = ps_calloc(*n + 1, sizeof **out);
+        if (*out && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0)
+            rc = 0;
+    }
+    H5Tclose(m);
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static void strings_free(char **v, hsize_t n)
+{
+    for (hsize_t k = 0; v && k < n; k++)
+        H5free_memory(v[k]);
+    free(v);
+}
+
+typedef struct {
+    FILE *fp;
+    const char *group;
+    int summary;
+} info_ctx;
+
+/* Print one variable of a state group, or one summary metric. */
+static herr_t info_var(hid_t g, const char *name, const H5L_info_t *li, void *data)
+{
+    (void)li;
+    info_ctx *c = data;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0 || H5DSis_scale(d) > 0) {
+        if (d >= 0)
+            H5Dclose(d);
+        return 0;
+    }
+    char units[64];
+    attr_get_str(d, "units", units, sizeof units);
+    hid_t s = H5Dget_space(d);
+    hsize_t dims[8] = {0};
+    int nd = H5Sget_simple_extent_dims(s, dims, NULL);
+    if (!c->summary) {
+        char shape[96] = "", part[24];
+        for (int k = 0; k < nd && k < 8; k++) {
+            snprintf(part, sizeof part, "%s%llu", k ? ", " : "", (unsigned long long)dims[k]);
+            strncat(shape, part, sizeof shape - strlen(shape) - 1);
+        }
+        fprintf(c->fp, "  %-13s %-28s [%s]  %s\n", c->group, name, shape, units);
+    } else if (nd == 1) {
+        double *v = ps_calloc(dims[0] + 1, sizeof *v);
+        size_t n = 0;
+        if (v && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
+            for (hsize_t k = 0; k < dims[0]; k++)
+                if (isfinite(v[k]))
+                    v[n++] = v[k];
+        if (n > 0)
+            fprintf(c->fp, "  %-32s %12.5g %12.5g %12.5g %12.5g  %s\n", name,
+                    gsl_stats_mean(v, 1, n), n > 1 ? gsl_stats_sd(v, 1, n) : 0.0,
+                    gsl_stats_min(v, 1, n), gsl_stats_max(v, 1, n), units);
+        else
+            fprintf(c->fp, "  %-32s %12s  %s\n", name, "(no values)", units);
+        free(v);
+    }
+    H5Sclose(s);
+    H5Dclose(d);
+    return 0;
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void info_events(hid_t file, FILE *fp)
+{
+    hsize_t nfields = 0, nrec = 0;
+    if (H5Lexists(file, "events", H5P_DEFAULT) <= 0 ||
+        H5TBget_table_info(file, "events", &nfields, &nrec) < 0) {
+        fprintf(fp, "events: none (no /events table)\n");
+        return;
+    }
+    fprintf(fp, "events: %llu (all replicates)\n", (unsigned long long)nrec);
+    char (*type)[32] = ps_calloc(nrec + 1, sizeof *type);
+    size_t off = 0, size = sizeof type[0];
+    if (!type || (nrec && H5TBread_fields_name(file, "events", "type", 0, nrec, size, &off,
+                                               &size, type) < 0)) {
+        fprintf(fp, "  (cannot read the type column)\n");
+        free(type);
+        return;
+    }
+    qsort(type, nrec, sizeof type[0], cmp_type);
+    for (hsize_t k = 0; k < nrec;) {
+        hsize_t j = k;
+        while (j < nrec && !strcmp(type[j], type[k]))
+            j++;
+        fprintf(fp, "  %-32s %llu\n", type[k], (unsigned long long)(j - k));
+        k = j;
+    }
+    free(type);
+}
+
+ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+{
+    h5_quiet();
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    fclose(probe);
+    if (H5Fis_hdf5(path) <= 0) {
+        return ps_error_set(err, PS_ERR_INPUT,
+                            "%s: not an HDF5 file, so not a pactsim output file", path);
+    }
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    char fmt[64], scen[256], created[64], ver[64], git[128] = "unknown";
+    char **dates = NULL, **iso = NULL, **th = NULL;
+    hsize_t nt = 0, na = 0, nth = 0;
+    long long fv = 0, reps = 0;
+    ps_status st = PS_OK;
+    if (attr_get_str(file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, PS_FORMAT_NAME)) {
+        st = ps_error_set(err, PS_ERR_INPUT,
+                          "%s: not a pactsim output file (no root attribute format=\"%s\")",
+                          path, PS_FORMAT_NAME);
+        goto done;
+    }
+    if (attr_get_int(file, "format_version", &fv) < 0) {
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: no root attribute format_version", path);
+        goto done;
+    }
+    if (fv > PS_FORMAT_VERSION) {
+        st = ps_error_set(err, PS_ERR_INPUT,
+                          "%s: format_version %lld was written by a newer pactsim "
+                          "(this one reads up to %d)", path, fv, PS_FORMAT_VERSION);
+        goto done;
+    }
+    attr_get_str(file, "scenario", scen, sizeof scen);
+    attr_get_str(file, "created", created, sizeof created);
+    attr_get_str(file, "pactsim_version", ver, sizeof ver);
+    if (H5Lexists(file, "provenance", H5P_DEFAULT) > 0) {
+        hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
+        attr_get_str(g, "git_revision", git, sizeof git);
+        attr_get_int(g, "replicates", &reps);
+        H5Gclose(g);
+    }
+    if (read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0 ||
+        read_strings(file, "/actors/iso3", &iso, &na) < 0) {
+        strings_free(dates, nt);
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: missing or unreadable /time/date or "
+                          "/actors/iso3", path);
+        goto done;
+    }
+    read_strings(file, "/theaters/name", &th, &nth);
+    fprintf(fp, "file:        %s (format %s %lld)\n", path, fmt, fv);
+    fprintf(fp, "scenario:    %s\n", scen);
+    fprintf(fp, "created:     %s\n", created);
+    fprintf(fp, "pactsim:     %s (git %s)\n", ver, git);
+    fprintf(fp, "span:        %s to %s (%llu months, end-of-month states)\n", dates[0],
+            dates[nt - 1], (unsigned long long)nt);
+    fprintf(fp, "replicates:  %lld\n", reps);
+    fprintf(fp, "actors:      %llu:", (unsigned long long)na);
+    for (hsize_t k = 0; k < na; k++)
+        fprintf(fp, " %s", iso[k]);
+    fprintf(fp, "\ntheaters:    %llu%s", (unsigned long long)nth, nth ? ":" : "");
+    for (hsize_t k = 0; k < nth; k++)
+        fprintf(fp, " %s", th[k]);
+    fprintf(fp, "\nvariables:   [replicate, time, actor | source, target | actor, theater]\n");
+    strings_free(dates, nt);
+    strings_free(iso, na);
+    strings_free(th, nth);
+
+    info_ctx c = {fp, NULL, 0};
+    for (int s = 0; s < 3; s++) {
+        if (H5Lexists(file, state_group[s], H5P_DEFAULT) <= 0)
+            continue;
+        c.group = state_group[s];
+        H5Literate_by_name(file, state_group[s], H5_INDEX_NAME, H5_ITER_INC, NULL, info_var,
+                            &c, H5P_DEFAULT);
+    }
+    if (H5Lexists(file, "summary", H5P_DEFAULT) > 0) {
+        fprintf(fp, "summary:     over replicates\n  %-32s %12s %12s %12s %12s  units\n",
+                "metric", "mean", "sd", "min", "max");
+        c.group = "summary";
+        c.summary = 1;
+        H5Literate_by_name(file, "summary", H5_INDEX_NAME, H5_ITER_INC, NULL, info_var, &c,
+                            H5P_DEFAULT);
+    }
+    info_events(file, fp);
+done:
+    H5Fclose(file);
+    return st;
+}
