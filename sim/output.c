@@ -6,7 +6,9 @@
  * hyperslab. Events are kept in memory and written at commit in replicate
  * order, so the file does not depend on the order replicates finish in.
  * The writer walks the registry's tables: it names no model and no field. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ struct ps_output {
     ps_event **events; /* per replicate: a copy of the run's event log */
     int *n_events;
     char *written;     /* per replicate */
+    int *months;       /* per replicate: months written */
 };
 
 /* One row of /events (H5TB table). */
@@ -75,10 +78,36 @@ static void h5_quiet(void)
     h5_last[0] = '\0';
 }
 
+/* HDF5's I/O messages carry a time, descriptors and buffer addresses on two
+ * lines: keep "file write failed: File too large". */
+static void h5_tidy(char *m)
+{
+    char sys[96] = "";
+    const char *em = strstr(m, "error message = '");
+    if (em) {
+        em += strlen("error message = '");
+        size_t n = strcspn(em, "'");
+        snprintf(sys, sizeof sys, "%.*s", (int)(n < 95 ? n : 95), em);
+        char *cut = strstr(m, ", time =");
+        if (!cut)
+            cut = strstr(m, " time =");
+        if (cut)
+            *cut = '\0';
+        size_t len = strlen(m);
+        while (len && (m[len - 1] == ',' || m[len - 1] == ':' || m[len - 1] == ' '))
+            m[--len] = '\0';
+        snprintf(m + len, sizeof h5_last - len, ": %s", sys);
+    }
+    for (; *m; m++)
+        if (*m == '\n')
+            *m = ' ';
+}
+
 /* "PATH: cannot WHAT NAME: <innermost HDF5 message>" */
 static ps_status h5_fail(ps_error *err, ps_status code, const char *path,
                          const char *what, const char *name)
 {
+    h5_tidy(h5_last);
     ps_status s = ps_error_set(err, code, "%s: cannot %s %s%s%s", path, what, name,
                                h5_last[0] ? ": " : "", h5_last);
     h5_last[0] = '\0';
@@ -563,6 +592,7 @@ static void output_free(ps_output *o)
     free(o->events);
     free(o->n_events);
     free(o->written);
+    free(o->months);
     free(o->field_ds);
     free(o->metric_ds);
     free(o->path);
@@ -574,12 +604,59 @@ void ps_output_abort(ps_output *o)
 {
     if (!o)
         return;
+    h5_quiet();
     char *tmp = o->tmp;
     o->tmp = NULL;
+    /* The file is discarded: point its descriptor at /dev/null, so that the
+     * flushes of closing cannot fail (a full disk, a file-size limit) and leave
+     * HDF5 with a half-closed file that crashes it at exit. */
+    void *handle = NULL;
+    if (o->file >= 0 && H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) >= 0 && handle) {
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) {
+            dup2(nul, *(int *)handle);
+            close(nul);
+        }
+    }
     output_free(o);
     if (tmp)
         unlink(tmp);
     free(tmp);
+}
+
+/* A run killed by SIGKILL (or a crash) leaves "<path>.tmp.<pid>": remove
+ * those of processes that no longer exist. */
+static void remove_stale_temporaries(const char *path)
+{
+    char *dir = ps_strdup(path);
+    if (!dir)
+        return;
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : dir;
+    const char *d = !slash ? "." : slash == dir ? "/" : dir;
+    if (slash)
+        *slash = '\0';
+    size_t bl = strlen(base);
+    DIR *dp = opendir(d);
+    struct dirent *e;
+    while (dp && (e = readdir(dp))) {
+        const char *n = e->d_name, *p = n + bl + 5;
+        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5) || !*p ||
+            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
+            continue;
+        long pid = atol(p);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *full = malloc(strlen(d) + strlen(n) + 2);
+        if (full) {
+            sprintf(full, "%s/%s", d, n);
+            unlink(full);
+            free(full);
+        }
+    }
+    if (dp)
+        closedir(dp);
+    free(dir);
 }
 
 ps_status ps_output_open(const char *path, const ps_scenario *sc,
@@ -605,8 +682,9 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     o->events = ps_calloc((size_t)sc->replicates, sizeof *o->events);
     o->n_events = ps_calloc((size_t)sc->replicates, sizeof *o->n_events);
     o->written = ps_calloc((size_t)sc->replicates, 1);
+    o->months = ps_calloc((size_t)sc->replicates, sizeof *o->months);
     if (!o->path || !o->tmp || !o->field_ds || !o->metric_ds || !o->events ||
-        !o->n_events || !o->written) {
+        !o->n_events || !o->written || !o->months) {
         free(o->tmp);
         o->tmp = NULL;
         output_free(o);
@@ -617,16 +695,41 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     for (int m = 0; m < nm; m++)
         o->metric_ds[m] = -1;
     snprintf(o->tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
+    remove_stale_temporaries(path);
+    ps_status st;
 
+    /* First make sure the file can be created and written at all: HDF5 cannot
+     * recover from a failure inside H5Fcreate (its file stays half open). */
+    int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    static const char zeros[4096];
+    ssize_t wr = 0, k = 0;
+    while (fd >= 0 && wr < (ssize_t)sizeof zeros &&
+           (k = write(fd, zeros + wr, sizeof zeros - (size_t)wr)) > 0)
+        wr += k;
+    if (k == 0)
+        errno = ENOSPC;
+    if (fd < 0 || wr < (ssize_t)sizeof zeros || ftruncate(fd, 0) < 0) {
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot create temporary file %s: %s", path,
+                          o->tmp, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        output_free(o);
+        return st;
+    }
+    close(fd);
     /* Strong close: H5Fclose closes the file even if an object leaked. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
     o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    ps_status st;
     if (o->file < 0) {
         st = h5_fail(err, PS_ERR_IO, path, "create temporary file", o->tmp);
-        free(o->tmp); /* nothing to remove */
+        unlink(o->tmp);
+        free(o->tmp);
         o->tmp = NULL;
         output_free(o);
         return st;
@@ -650,9 +753,11 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
 
 ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
 {
+    h5_quiet(); /* HDF5's error settings are per thread: this may be a new one */
     const ps_scenario *sc = o->sc;
     int r = run->replicate;
-    if (r < 0 || r >= sc->replicates || o->written[r] || run->n_months != sc->n_months)
+    if (r < 0 || r >= sc->replicates || o->written[r] || run->n_months != sc->n_months ||
+        run->n_done < 0 || run->n_done > run->n_months)
         return ps_error_set(err, PS_ERR_INTERNAL,
                             "%s: cannot write replicate %d (%d months): expected a new "
                             "replicate 0..%d of %d months",
@@ -666,6 +771,9 @@ ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
         hid_t fs = H5Dget_space(d);
         int nd = H5Sget_simple_extent_dims(fs, count, NULL);
         count[0] = 1;
+        count[1] = (hsize_t)run->n_done; /* a failed run: its completed months */
+        if (count[1] == 0)
+            continue;
         hid_t ms = H5Screate_simple(nd, count, NULL);
         herr_t h = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
         if (h >= 0)
@@ -680,7 +788,7 @@ ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
             return h5_fail(err, PS_ERR_IO, o->path, "write dataset", what);
         }
     }
-    for (int m = 0; m < nm; m++) {
+    for (int m = 0; m < nm && run->n_done == run->n_months; m++) {
         hsize_t start = (hsize_t)r, one = 1;
         hid_t fs = H5Dget_space(o->metric_ds[m]);
         hid_t ms = H5Screate_simple(1, &one, NULL);
@@ -706,6 +814,7 @@ ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
         o->n_events[r] = run->n_events;
     }
     o->written[r] = 1;
+    o->months[r] = run->n_done;
     return PS_OK;
 }
 
@@ -790,13 +899,11 @@ static ps_status fsync_path(const char *p, int dir)
     return rc < 0 ? PS_ERR_IO : PS_OK;
 }
 
-ps_status ps_output_commit(ps_output *o, ps_error *err)
+/* Write the events, close, fsync, rename the temporary file to final, and
+ * fsync the directory; on failure nothing is left under either name. */
+static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps_error *err)
 {
-    ps_status st = PS_OK;
-    for (int r = 0; r < o->sc->replicates && st == PS_OK; r++)
-        if (!o->written[r])
-            st = ps_error_set(err, PS_ERR_INTERNAL, "%s: replicate %d was never written",
-                              o->path, r);
+    h5_quiet();
     if (st == PS_OK)
         st = write_events(o, err);
     if (st == PS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
@@ -823,25 +930,65 @@ ps_status ps_output_commit(ps_output *o, ps_error *err)
         ps_output_abort(o);
         return st;
     }
-    if (fsync_path(o->tmp, 0) != PS_OK || rename(o->tmp, o->path) < 0) {
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", o->path,
+    if (fsync_path(o->tmp, 0) != PS_OK || rename(o->tmp, final) < 0) {
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", final,
                           o->tmp, strerror(errno));
         ps_output_abort(o);
         return st;
     }
-    char *dir = ps_strdup(o->path), *slash = dir ? strrchr(dir, '/') : NULL;
+    char *dir = ps_strdup(final), *slash = dir ? strrchr(dir, '/') : NULL;
     const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
     if (slash && slash != dir)
         *slash = '\0';
     if (fsync_path(d, 1) != PS_OK) {
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync directory %s: %s", o->path, d,
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync directory %s: %s", final, d,
                           strerror(errno));
-        unlink(o->path);
+        unlink(final);
     }
     free(dir);
     free(o->tmp);
     o->tmp = NULL;
     output_free(o);
+    return st;
+}
+
+ps_status ps_output_commit(ps_output *o, ps_error *err)
+{
+    ps_status st = PS_OK;
+    for (int r = 0; r < o->sc->replicates && st == PS_OK; r++)
+        if (!o->written[r] || o->months[r] != o->sc->n_months)
+            st = ps_error_set(err, PS_ERR_INTERNAL, "%s: replicate %d was never written "
+                              "in full", o->path, r);
+    return output_finish(o, o->path, st, err);
+}
+
+ps_status ps_output_commit_failed(ps_output *o, const char *message, char *failed_path,
+                                  size_t len, ps_error *err)
+{
+    h5_quiet();
+    ps_status st = PS_OK;
+    char *final = malloc(strlen(o->path) + 16);
+    if (!final) {
+        ps_output_abort(o);
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", o->path);
+    }
+    sprintf(final, "%s.failed.h5", o->path);
+    hsize_t R = (hsize_t)o->sc->replicates;
+    int complete = 0;
+    for (int r = 0; r < o->sc->replicates; r++)
+        complete += o->months[r] == o->sc->n_months;
+    hid_t d = dset_put(o->file, "months_complete", H5T_STD_I32LE, H5T_NATIVE_INT, R,
+                       o->months);
+    if (d < 0 || attr_str(d, "long_name", "months each replicate completed (0: not run)") < 0 ||
+        attr_str(d, "units", "months") < 0 || attr_str(o->file, "incomplete", message) < 0 ||
+        attr_i32(o->file, "complete_replicates", complete) < 0)
+        st = h5_fail(err, PS_ERR_IO, final, "write", "/months_complete and attribute incomplete");
+    if (d >= 0)
+        H5Dclose(d);
+    st = output_finish(o, final, st, err);
+    if (st == PS_OK && failed_path)
+        snprintf(failed_path, len, "%s", final);
+    free(final);
     return st;
 }
 
@@ -1068,6 +1215,9 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     }
     read_strings(file, "/theaters/name", &th, &nth);
     fprintf(fp, "file:        %s (format %s %lld)\n", path, fmt, fv);
+    char incomplete[PS_ERRMSG_MAX];
+    if (attr_get_str(file, "incomplete", incomplete, sizeof incomplete) == 0)
+        fprintf(fp, "INCOMPLETE:  %s\n", incomplete);
     fprintf(fp, "scenario:    %s\n", scen);
     fprintf(fp, "created:     %s\n", created);
     fprintf(fp, "pactsim:     %s (git %s)\n", ver, git);

@@ -253,6 +253,7 @@ typedef struct ps_run {
     const ps_scenario *sc;
     int replicate;
     int n_months;
+    int n_done;        /* months computed: n_months, or fewer if the run failed */
     double **series;   /* per global field: n_months * size */
     double *metrics;   /* per global metric */
     ps_event *events;
@@ -267,8 +268,12 @@ double ps_run_dyad_mean(const ps_run *run, const char *field, int src, int dst,
 /* Month index for a date, clamped into the run. */
 int ps_run_month(const ps_run *run, int year, int month);
 
+/* Run one replicate. stop (may be NULL) is checked before every month: when it
+ * becomes non-zero the run ends with PS_ERR_INTERRUPTED. On PS_ERR_NUMERIC,
+ * *out is the partial run (months [0, n_done) and their events, metrics NaN)
+ * for the caller to keep or free; on any other failure *out is NULL. */
 ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
-                           ps_run **out, ps_error *err);
+                           volatile int *stop, ps_run **out, ps_error *err);
 void ps_run_free(ps_run *run);
 
 /* ---------------------------------------------------------------- output */
@@ -283,10 +288,16 @@ typedef struct ps_provenance {
 ps_status ps_output_open(const char *path, const ps_scenario *sc,
                          const ps_provenance *prov, ps_output **out,
                          ps_error *err);
-/* Write one finished replicate (any order; not thread-safe: serialise). */
+/* Write one finished replicate (any order; not thread-safe: serialise). A
+ * partial run (n_done < n_months) fills its first n_done months only. */
 ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err);
 /* Flush, fsync, close and rename to the final name. */
 ps_status ps_output_commit(ps_output *o, ps_error *err);
+/* Keep what was written as "<path>.failed.h5", never under the final name:
+ * root attribute `incomplete` = message, /months_complete[replicate] = months
+ * each replicate completed (0: never ran). The name is copied to failed_path. */
+ps_status ps_output_commit_failed(ps_output *o, const char *message, char *failed_path,
+                                  size_t len, ps_error *err);
 /* Close and remove the temporary file. */
 void ps_output_abort(ps_output *o);
 
@@ -301,10 +312,15 @@ typedef struct ps_sim_options {
     const char *command_line;
     void (*progress)(int done, int total, void *user);
     void *progress_user;
-    volatile int *stop_flag; /* set asynchronously to stop between replicates */
+    volatile int *stop_flag; /* set asynchronously: stops before the next month */
+    int no_space_check;      /* skip the free-disk-space check (memory is always checked) */
 } ps_sim_options;
 
-/* Run every replicate of a scenario and write the file. */
+/* Run every replicate of a scenario and write the file. Sizes are checked
+ * first (overflow, memory, free disk space: PS_ERR_CONFIG with the bytes
+ * needed). A non-finite state value ends the run with PS_ERR_NUMERIC and keeps
+ * the replicates done so far in "<output>.failed.h5" (the message says so);
+ * a stop flag ends it with PS_ERR_INTERRUPTED and no file. */
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt,
                      ps_error *err);
 

@@ -3,9 +3,12 @@
  * Replicates are independent (their random streams are keyed by replicate),
  * so OpenMP may run them in any order on any thread; the file is the same. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -54,8 +57,20 @@ nomem:
                         "out of memory for the series of %d months", sc->n_months);
 }
 
+/* Test hook (tests/cli/test_numeric.sh): PACTSIM_TEST_INJECT_NAN=R:M puts a NaN
+ * into gdp of the first actor of replicate R before month M is computed, so
+ * that the numerical guard and the partial output can be tested on any
+ * scenario. Never set it outside tests. */
+static void inject_nan(ps_world *w, int replicate, int month)
+{
+    const char *e = getenv("PACTSIM_TEST_INJECT_NAN");
+    int r, m, f = ps_field_index("gdp");
+    if (e && f >= 0 && sscanf(e, "%d:%d", &r, &m) == 2 && r == replicate && m == month)
+        w->cur[f][0] = NAN;
+}
+
 ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
-                           ps_run **out, ps_error *err)
+                           volatile int *stop, ps_run **out, ps_error *err)
 {
     *out = NULL;
     ps_world *w;
@@ -65,19 +80,33 @@ ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threa
         return s;
     w->inner_threads = inner_threads > 0 ? inner_threads : 1;
     s = run_alloc(sc, w, replicate, &run, err);
-    for (int t = 0; s == PS_OK && t < sc->n_months; t++) {
+    int t;
+    for (t = 0; s == PS_OK && t < sc->n_months; t++) {
+        if (stop && *stop) {
+            s = ps_error_set(err, PS_ERR_INTERRUPTED, "replicate %d interrupted at month %d",
+                             replicate, t);
+            break;
+        }
+        inject_nan(w, replicate, t);
         s = ps_world_step(w, err);
         for (int f = 0; s == PS_OK && f < w->n_fields; f++) {
             size_t size = ps_field_size(w, f);
             memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
         }
+        if (s == PS_OK)
+            run->n_done = t + 1;
     }
-    if (s == PS_OK) {
+    if (s == PS_OK || (s == PS_ERR_NUMERIC && run)) {
+        /* A failed run keeps the events of the months it completed. */
+        int ne = 0;
+        for (int k = 0; k < w->n_log; k++)
+            if (w->log[k].month < run->n_done)
+                w->log[ne++] = w->log[k];
         run->events = w->log;
-        run->n_events = w->n_log;
+        run->n_events = ne;
         w->log = NULL;
         for (int m = 0; m < ps_registry_n_metrics(); m++)
-            run->metrics[m] = ps_registry_metric(m, NULL)->compute(run);
+            run->metrics[m] = s == PS_OK ? ps_registry_metric(m, NULL)->compute(run) : NAN;
         *out = run;
     } else {
         ps_run_free(run);
@@ -121,6 +150,99 @@ double ps_run_dyad_mean(const ps_run *run, const char *field, int src, int dst,
     return series_mean(run, field, (size_t)src * n + dst, n * n, m0, m1);
 }
 
+__attribute__((format(printf, 2, 3)))
+static void msg_append(ps_error *e, const char *fmt, ...)
+{
+    size_t len = strlen(e->msg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg + len, sizeof e->msg - len, fmt, ap);
+    va_end(ap);
+}
+
+/* "1.5 GiB" */
+static const char *human(uint64_t b, char buf[32])
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)b;
+    int k = 0;
+    while (v >= 1024.0 && k < 6) {
+        v /= 1024.0;
+        k++;
+    }
+    snprintf(buf, 32, k ? "%.1f %s" : "%.0f %s", v, unit[k]);
+    return buf;
+}
+
+/* a * b into *r; 1 on overflow. */
+static int mul(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_mul_overflow(a, b, r); }
+static int add(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_add_overflow(a, b, r); }
+
+/* Before allocating anything: values per replicate-month (actors² for dyads),
+ * the memory held at once (a world and a series per running replicate, and
+ * per-replicate event logs kept until the end) against the machine's memory,
+ * and the uncompressed file against the free space where it goes. */
+static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_options *opt,
+                             ps_error *err)
+{
+    uint64_t n = (uint64_t)sc->n_actors, E = 0, x, per, mem, file, ev;
+    uint64_t T = (uint64_t)sc->n_months, R = (uint64_t)sc->replicates;
+    uint64_t nm = (uint64_t)ps_registry_n_metrics();
+    int over = 0;
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        ps_shape sh = ps_registry_field(f, NULL)->shape;
+        uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
+        over |= mul(n, k, &x) | add(E, x, &E);
+    }
+    /* series (T months) + two world buffers, 8 bytes a value */
+    over |= add(T, 2, &x) | mul(E, x, &per) | mul(per, 8, &per);
+    over |= mul(per, (uint64_t)running, &mem);
+    /* event logs: timeline events per replicate, kept twice at the end */
+    over |= mul(R, (uint64_t)sc->n_events + 1, &ev) | mul(ev, 2 * sizeof(ps_event), &ev);
+    over |= add(mem, ev, &mem);
+    over |= mul(R, 64 + 8 * nm, &x) | add(mem, x, &mem);
+    over |= mul(E, T, &file) | mul(file, R, &file) | mul(file, 8, &file);
+    over |= mul(R, 8 * nm, &x) | add(file, x, &file);
+    if (over)
+        return ps_error_set(err, PS_ERR_CONFIG,
+                            "scenario too large: %d actors (dyads: actors squared), %d "
+                            "theaters, %d months, %d replicates and %d fields need more than "
+                            "2^64 bytes; reduce actors, months or replicates",
+                            sc->n_actors, sc->n_theaters, sc->n_months, sc->replicates,
+                            ps_registry_n_fields());
+    char a[32], b[32];
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && psize > 0 && mem > (uint64_t)pages * (uint64_t)psize)
+        return ps_error_set(err, PS_ERR_CONFIG,
+                            "scenario too large: it needs %llu bytes (%s) of memory (%d "
+                            "actors, %d months, %d replicates, %d at once), more than this "
+                            "machine's %s; reduce actors, months, replicates or --threads",
+                            (unsigned long long)mem, human(mem, a), sc->n_actors,
+                            sc->n_months, sc->replicates, running,
+                            human((uint64_t)pages * (uint64_t)psize, b));
+    if (opt->output && !opt->no_space_check) {
+        char *dir = ps_strdup(opt->output), *slash = dir ? strrchr(dir, '/') : NULL;
+        const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
+        if (slash && slash != dir)
+            *slash = '\0';
+        struct statvfs v;
+        ps_status st = PS_OK;
+        if (statvfs(d, &v) == 0 && file > (uint64_t)v.f_bavail * v.f_frsize)
+            st = ps_error_set(err, PS_ERR_CONFIG,
+                              "%s: the output needs up to %llu bytes (%s) uncompressed "
+                              "(%d replicates x %d months x %llu values), and %s has %s "
+                              "free; write elsewhere, reduce the run, or pass "
+                              "--no-space-check if compression will make it fit",
+                              opt->output, (unsigned long long)file, human(file, a),
+                              sc->replicates, sc->n_months, (unsigned long long)E, d,
+                              human((uint64_t)v.f_bavail * v.f_frsize, b));
+        free(dir);
+        if (st != PS_OK)
+            return st;
+    }
+    return PS_OK;
+}
+
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err)
 {
     ps_output *o = NULL;
@@ -136,18 +258,20 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
 #else
     threads = 1;
 #endif
+    /* With one replicate, the threads go inside the step instead. */
+    int R = sc->replicates;
+    int inner = R == 1 ? threads : 1;
+    int outer = R == 1 ? 1 : threads;
+    ps_status status = check_sizes(sc, outer < R ? outer : R, opt, err);
+    if (status != PS_OK)
+        return status;
     if (opt->output) {
         ps_provenance prov = {opt->command_line ? opt->command_line : "", threads};
         ps_status s = ps_output_open(opt->output, sc, &prov, &o, err);
         if (s != PS_OK)
             return s;
     }
-    /* With one replicate, the threads go inside the step instead. */
-    int R = sc->replicates;
-    int inner = R == 1 ? threads : 1;
-    int outer = R == 1 ? 1 : threads;
-    ps_status status = PS_OK;
-    int failed_rep = R, done = 0;
+    int failed_rep = R, done = 0, complete = 0, write_failed = 0, fail_month = 0;
     ps_error first = {PS_OK, ""};
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
@@ -159,15 +283,29 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
             continue;
         ps_error e = {PS_OK, ""};
         ps_run *run = NULL;
-        ps_status s = ps_run_replicate(sc, r, inner, &run, &e);
+        ps_status s = ps_run_replicate(sc, r, inner, opt->stop_flag, &run, &e);
 #pragma omp critical(ps_output)
         {
-            if (s == PS_OK && o && failed_rep == R)
-                s = ps_output_write_run(o, run, &e);
+            /* Complete runs, and the months a failed run completed, go to the
+             * file while it can still be written. */
+            if (run && o && !write_failed) {
+                ps_error we = {PS_OK, ""};
+                ps_status ws = ps_output_write_run(o, run, &we);
+                if (ws != PS_OK) {
+                    write_failed = 1;
+                    if (s == PS_OK || r <= failed_rep) {
+                        s = ws;
+                        e = we;
+                    }
+                }
+            }
+            if (s == PS_OK)
+                complete++;
             if (s != PS_OK && r < failed_rep) { /* report the lowest failing replicate */
                 failed_rep = r;
                 status = s;
                 first = e;
+                fail_month = run ? run->n_done : 0;
             }
             done++;
             if (opt->progress)
@@ -175,10 +313,25 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
         }
         ps_run_free(run);
     }
-    if (status == PS_OK && opt->stop_flag && *opt->stop_flag)
+    if (opt->stop_flag && *opt->stop_flag && (status == PS_OK || status == PS_ERR_INTERRUPTED))
         status = ps_error_set(&first, PS_ERR_INTERRUPTED,
                               "interrupted after %d of %d replicates; no output written",
-                              done, R);
+                              complete, R);
+    if (status == PS_ERR_NUMERIC && o && !write_failed) {
+        /* Keep what was computed, under a name that says it is incomplete. */
+        char path[4096], date[8];
+        ps_error ce = {PS_OK, ""};
+        ps_date_format(ps_date_add(sc->start, fail_month - 1), date);
+        if (ps_output_commit_failed(o, first.msg, path, sizeof path, &ce) != PS_OK)
+            msg_append(&first, "; the partial results could not be kept: %s", ce.msg);
+        else if (fail_month > 0)
+            msg_append(&first, "; partial results kept in %s (%d complete replicates; "
+                       "replicate %d up to %s)", path, complete, failed_rep, date);
+        else
+            msg_append(&first, "; partial results kept in %s (%d complete replicates; "
+                       "replicate %d failed in its first month)", path, complete, failed_rep);
+        o = NULL;
+    }
     if (status != PS_OK) {
         ps_output_abort(o);
         if (err)

@@ -16,7 +16,7 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
-    "             [--set KEY=VALUE]... [--force] [--quiet]\n"
+    "             [--set KEY=VALUE]... [--force] [--quiet] [--no-space-check]\n"
     "                         run a scenario and write an HDF5 file\n"
     "  validate CONFIG [--set KEY=VALUE]...\n"
     "                         check a scenario without running it\n"
@@ -32,12 +32,14 @@ static const char usage_text[] =
     "      --set KEY=VALUE    override a config value, e.g. parameters.economy.lend_share=0.2\n"
     "  -f, --force            overwrite an existing output file\n"
     "  -q, --quiet            no progress bar\n"
+    "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
     "  -h, --help             this help\n"
     "  -V, --version          version and build information\n"
     "\n"
     "Exit status: 0 success; 1 runtime failure (I/O, memory, non-finite state);\n"
-    "2 bad input (usage, config, input file, existing output); 130/143 interrupted\n"
-    "by SIGINT/SIGTERM (no output file is left behind).\n";
+    "2 bad input (usage, config, input file, existing output, sizes too large);\n"
+    "130/143 interrupted by SIGINT/SIGTERM (no output file is left behind). A run\n"
+    "stopped by a non-finite value keeps its partial results in FILE.failed.h5.\n";
 
 static volatile sig_atomic_t stop_signal = 0;
 static volatile int stop_flag = 0;
@@ -116,10 +118,10 @@ typedef struct {
     const char **sets;
     int n_sets;
     char rep_set[64], seed_set[64];
-    int threads, force, quiet, markdown;
+    int threads, force, quiet, markdown, no_space_check;
 } cli_opts;
 
-enum { OPT_SET = 256, OPT_MARKDOWN };
+enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -132,6 +134,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
+        {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -172,6 +175,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         case 'f': o->force = 1; break;
         case 'q': o->quiet = 1; break;
         case OPT_MARKDOWN: o->markdown = 1; break;
+        case OPT_NO_SPACE_CHECK: o->no_space_check = 1; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': return usage_error("option %s: missing its value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -205,9 +209,12 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     ps_sim_options opt = {.threads = o->threads, .output = o->output ? o->output : defname,
                           .force = o->force, .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
-                          .stop_flag = &stop_flag};
+                          .stop_flag = &stop_flag, .no_space_check = o->no_space_check};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    /* A file-size limit (ulimit -f) then fails the write, with a message,
+     * instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
     ps_error err = {PS_OK, ""};
     ps_status s = ps_sim_run(sc, &opt, &err);
     ps_scenario_free(sc);

@@ -177,8 +177,8 @@ static void test_order_invariance(void)
     ps_scenario *a = synthetic(N, id), *b = synthetic(N, rev);
     ps_run *ra, *rb;
     ps_error err;
-    CHECK(ps_run_replicate(a, 0, 1, &ra, &err) == PS_OK, "run a: %s", err.msg);
-    CHECK(ps_run_replicate(b, 0, 1, &rb, &err) == PS_OK, "run b: %s", err.msg);
+    CHECK(ps_run_replicate(a, 0, 1, NULL, &ra, &err) == PS_OK, "run a: %s", err.msg);
+    CHECK(ps_run_replicate(b, 0, 1, NULL, &rb, &err) == PS_OK, "run b: %s", err.msg);
     double worst = 0.0;
     for (int f = 0; f < ps_registry_n_fields(); f++) {
         const ps_field *fd = ps_registry_field(f, NULL);
@@ -216,8 +216,8 @@ static void test_thread_invariance(void)
     ps_scenario *sc = synthetic(N, id);
     ps_run *r1, *r2;
     ps_error err;
-    CHECK(ps_run_replicate(sc, 2, 1, &r1, &err) == PS_OK, "1 thread: %s", err.msg);
-    CHECK(ps_run_replicate(sc, 2, 2, &r2, &err) == PS_OK, "2 threads: %s", err.msg);
+    CHECK(ps_run_replicate(sc, 2, 1, NULL, &r1, &err) == PS_OK, "1 thread: %s", err.msg);
+    CHECK(ps_run_replicate(sc, 2, 2, NULL, &r2, &err) == PS_OK, "2 threads: %s", err.msg);
     int same = 1;
     for (int f = 0; f < ps_registry_n_fields(); f++) {
         size_t size = ps_registry_field(f, NULL)->shape == PS_DYAD ? (size_t)N * N : N;
@@ -238,11 +238,30 @@ static void test_nonfinite_guard(void)
     sc->inits[sc->n_inits++] = (ps_init_value){ps_field_index("potential_growth"), 0, -1, NAN};
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
-    ps_status s = ps_run_replicate(sc, 0, 1, &r, &err);
-    CHECK(s == PS_ERR_NUMERIC && r == NULL, "status %d", s);
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    /* The partial run comes back: here no month was completed. */
+    CHECK(s == PS_ERR_NUMERIC && r != NULL && r->n_done == 0, "status %d", s);
     CHECK(strstr(err.msg, "non-finite potential_growth") && strstr(err.msg, "actor AAA") &&
               strstr(err.msg, "2022-01") && strstr(err.msg, "'economy'"),
           "message: %s", err.msg);
+    ps_run_free(r);
+    free_synthetic(sc);
+}
+
+/* A stop flag already set ends a replicate before its first month. */
+static void test_stop_flag(void)
+{
+    int id[3] = {0, 1, 2};
+    ps_scenario *sc = synthetic(3, id);
+    volatile int stop = 1;
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, &stop, &r, &err);
+    CHECK(s == PS_ERR_INTERRUPTED && r == NULL, "status %d: %s", s, err.msg);
+    stop = 0;
+    s = ps_run_replicate(sc, 0, 1, &stop, &r, &err);
+    CHECK(s == PS_OK && r && r->n_done == sc->n_months, "status %d: %s", s, err.msg);
+    ps_run_free(r);
     free_synthetic(sc);
 }
 
@@ -255,5 +274,6 @@ int main(void)
     test_order_invariance();
     test_thread_invariance();
     test_nonfinite_guard();
+    test_stop_flag();
     return CHECK_DONE();
 }

@@ -456,7 +456,7 @@ int main(void)
     ps_status s = ps_scenario_load(CONFIG, set, 1, &sc, &err);
     CHECK(s == PS_OK && sc->replicates == R, "load %s: %s", CONFIG, err.msg);
     for (int r = 0; s == PS_OK && r < R; r++) {
-        s = ps_run_replicate(sc, r, 1, &runs[r], &err);
+        s = ps_run_replicate(sc, r, 1, NULL, &runs[r], &err);
         CHECK(s == PS_OK, "replicate %d: %s", r, err.msg);
     }
     if (s == PS_OK) {

@@ -1,0 +1,45 @@
+# Full disks and sizes: a file-size limit (ulimit -f) or a full file system
+# (a small tmpfs, when root) ends the run with exit 1 and a message naming the
+# file; nothing under the final name, no temporary file, nothing else touched.
+# A run whose output cannot fit fails at once with exit 2 and the bytes needed.
+. "$(dirname "$0")/lib.sh"
+CFG="$SRC/configs/baseline_2022.yaml"
+expect_exit 0 "" -- "$PACTSIM" run "$CFG" -o "$WORK/full.h5" --replicates 20 --quiet
+kb=$(( $(stat -c %s "$WORK/full.h5") / 1024 ))
+# Limits from nothing to just under the whole file: every stage of writing fails once.
+for lim in 0 1 4 30 200 $((kb / 2)) $((kb - 40)) $((kb - 2)); do
+    out="$WORK/lim_$lim.h5"
+    # (stderr through a pipe: a file would be under the limit too)
+    bash -c "ulimit -f $lim && exec \"\$@\"" _ "$PACTSIM" run "$CFG" -o "$out" \
+        --replicates 20 --quiet 2>&1 >/dev/null | cat >"$WORK/err"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 1 ]; then bad "ulimit -f $lim: exit $rc, expected 1: $(head -c 300 "$WORK/err")"
+    elif ! grep -q "$out: cannot .*File too large" "$WORK/err"; then
+        bad "ulimit -f $lim: message: $(head -c 300 "$WORK/err")"
+    elif [ "$(wc -l <"$WORK/err")" -ne 1 ]; then bad "ulimit -f $lim: more than one line: $(head -c 600 "$WORK/err")"
+    else ok; fi
+    expect_no_file "$out"
+    echo "ulimit -f $lim: $(cat "$WORK/err")"
+done
+# Sizes: the output of a million replicates does not fit here; fail at once.
+t0=$(date +%s%N)
+expect_exit 2 "needs up to [0-9]+ bytes .* uncompressed .* free" -- \
+    "$PACTSIM" run "$CFG" -o "$WORK/huge.h5" --replicates 1000000 --quiet
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] && ok || bad "the size check took $ms ms"
+expect_no_file "$WORK/huge.h5"
+# A small full file system, when we may mount one.
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$WORK/fs" && mount -t tmpfs -o size=2m tmpfs "$WORK/fs" 2>/dev/null; then
+    echo keep >"$WORK/fs/other.txt"
+    expect_exit 1 "$WORK/fs/t.h5: cannot .*No space left on device" -- \
+        "$PACTSIM" run "$CFG" -o "$WORK/fs/t.h5" --replicates 100 --quiet --no-space-check
+    expect_no_file "$WORK/fs/t.h5"
+    [ "$(cat "$WORK/fs/other.txt")" = keep ] && ok || bad "another file on the full file system changed"
+    expect_exit 2 "needs up to .* bytes" -- \
+        "$PACTSIM" run "$CFG" -o "$WORK/fs/t.h5" --replicates 100 --quiet
+    umount "$WORK/fs"
+    echo "tmpfs: tested"
+else
+    echo "tmpfs: skipped (not root or mount not permitted)"
+fi
+finish

@@ -1,0 +1,38 @@
+# SIGINT and SIGTERM stop a run at the next month boundary: exit 130/143, no
+# file under the final name, no temporary file; also inside one long replicate.
+. "$(dirname "$0")/lib.sh"
+CFG="$SRC/configs/baseline_2022.yaml"
+
+# One replicate of 120 actors over 39 years: several seconds of months.
+big="$WORK/big.yaml"
+printf 'name: big\nstart: 2022-01\nend: 2060-12\nseed: 1\nreplicates: 1\nactors:\n' >"$big"
+n=0
+for a in A B C D E; do for b in A B C D E F G H I J K L M N O P Q R S T U V W X; do
+    n=$((n + 1)); [ "$n" -le 120 ] && printf '  %s%sA: {name: n%s}\n' "$a" "$b" "$n" >>"$big"
+done; done
+
+# stop SIG CODE LABEL -- ARGS: start a run, signal it after 0.5 s, check.
+stop() {
+    local sig=$1 code=$2 label=$3
+    shift 4
+    local out="$WORK/$label.h5"
+    "$PACTSIM" run "$@" -o "$out" --quiet 2>"$WORK/err" &
+    local pid=$!
+    sleep 0.5
+    local t0
+    t0=$(date +%s%N)
+    kill -"$sig" "$pid"
+    wait "$pid"
+    local rc=$? ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    if [ "$rc" -ne "$code" ]; then bad "$label: SIG$sig gave exit $rc, expected $code: $(cat "$WORK/err")"
+    elif ! grep -q "interrupted" "$WORK/err"; then bad "$label: no 'interrupted' in: $(cat "$WORK/err")"
+    elif [ "$ms" -gt 2000 ]; then bad "$label: took $ms ms to stop"
+    else ok; fi
+    expect_no_file "$out"
+    echo "$label: SIG$sig stopped the run in $ms ms"
+}
+stop INT 130 many_int -- "$CFG" --replicates 400
+stop TERM 143 many_term -- "$CFG" --replicates 400
+stop INT 130 one_int -- "$big" --threads 2
+stop TERM 143 one_term -- "$big" --threads 1
+finish
