@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_statistics_double.h>
@@ -1073,6 +1074,12 @@ static int read_strings(hid_t file, const char *name, char ***out, hsize_t *n)
     return rc;
 }
 
+/* Unset variable-length strings read as NULL. */
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
 static void strings_free(char **v, hsize_t n)
 {
     for (hsize_t k = 0; v && k < n; k++)
@@ -1168,7 +1175,12 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     FILE *probe = fopen(path, "rb");
     if (!probe)
         return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st_probe;
+    int is_dir = fstat(fileno(probe), &st_probe) == 0 && S_ISDIR(st_probe.st_mode);
     fclose(probe);
+    if (is_dir)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: is a directory; expected a pactsim "
+                            "output file", path);
     if (H5Fis_hdf5(path) <= 0) {
         return ps_error_set(err, PS_ERR_INPUT,
                             "%s: not an HDF5 file, so not a pactsim output file", path);
@@ -1188,7 +1200,9 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
         goto done;
     }
     if (attr_get_int(file, "format_version", &fv) < 0) {
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: no root attribute format_version", path);
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: root attribute format_version is %s; "
+                          "expected an integer", path,
+                          H5Aexists(file, "format_version") > 0 ? "not an integer" : "missing");
         goto done;
     }
     if (fv > PS_FORMAT_VERSION) {
@@ -1206,11 +1220,22 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
         attr_get_int(g, "replicates", &reps);
         H5Gclose(g);
     }
-    if (read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0 ||
-        read_strings(file, "/actors/iso3", &iso, &na) < 0) {
+    if (read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0) {
         strings_free(dates, nt);
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: missing or unreadable /time/date or "
-                          "/actors/iso3", path);
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset /time/date is %s; expected a "
+                          "non-empty 1-D array of strings", path,
+                          H5Lexists(file, "time", H5P_DEFAULT) <= 0 ||
+                          H5Lexists(file, "/time/date", H5P_DEFAULT) <= 0 ? "missing"
+                          : nt == 0 && dates ? "empty" : "unreadable");
+        goto done;
+    }
+    if (read_strings(file, "/actors/iso3", &iso, &na) < 0) {
+        strings_free(dates, nt);
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset /actors/iso3 is %s; expected a "
+                          "1-D array of strings", path,
+                          H5Lexists(file, "actors", H5P_DEFAULT) <= 0 ||
+                          H5Lexists(file, "/actors/iso3", H5P_DEFAULT) <= 0 ? "missing"
+                          : "unreadable");
         goto done;
     }
     read_strings(file, "/theaters/name", &th, &nth);
@@ -1221,15 +1246,15 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     fprintf(fp, "scenario:    %s\n", scen);
     fprintf(fp, "created:     %s\n", created);
     fprintf(fp, "pactsim:     %s (git %s)\n", ver, git);
-    fprintf(fp, "span:        %s to %s (%llu months, end-of-month states)\n", dates[0],
-            dates[nt - 1], (unsigned long long)nt);
+    fprintf(fp, "span:        %s to %s (%llu months, end-of-month states)\n", nz(dates[0]),
+            nz(dates[nt - 1]), (unsigned long long)nt);
     fprintf(fp, "replicates:  %lld\n", reps);
     fprintf(fp, "actors:      %llu:", (unsigned long long)na);
     for (hsize_t k = 0; k < na; k++)
-        fprintf(fp, " %s", iso[k]);
+        fprintf(fp, " %s", nz(iso[k]));
     fprintf(fp, "\ntheaters:    %llu%s", (unsigned long long)nth, nth ? ":" : "");
     for (hsize_t k = 0; k < nth; k++)
-        fprintf(fp, " %s", th[k]);
+        fprintf(fp, " %s", nz(th[k]));
     fprintf(fp, "\nvariables:   [replicate, time, actor | source, target | actor, theater]\n");
     strings_free(dates, nt);
     strings_free(iso, na);

@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Regenerate the small HDF5 fixtures in files/ (python3 make_files.py): files that are
+HDF5 but not readable pactsim output, for `pactsim info` in manifest.tsv."""
+import os
+import h5py
+import numpy as np
+
+d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "files")
+os.makedirs(d, exist_ok=True)
+S = h5py.string_dtype()
+
+
+def pactsim_like(name, version=1, fmt="pactsim", time=True, actors=True, version_type=int):
+    with h5py.File(os.path.join(d, name), "w", libver="earliest", track_order=False) as f:
+        if fmt is not None:
+            f.attrs.create("format", fmt, dtype=S)
+        if version is not None:
+            if version_type is int:
+                f.attrs.create("format_version", version, dtype="<i4")
+            else:
+                f.attrs.create("format_version", str(version), dtype=S)
+        f.attrs.create("scenario", "fixture", dtype=S)
+        if time:
+            f.create_dataset("time/date", data=np.array(["2022-01", "2022-02"], dtype=object), dtype=S)
+        if actors:
+            f.create_dataset("actors/iso3", data=np.array(["RUS", "IRN"], dtype=object), dtype=S)
+
+
+with h5py.File(os.path.join(d, "foreign.h5"), "w", libver="earliest") as f:
+    f.create_dataset("temperature", data=np.arange(10.0))
+    f.attrs["title"] = "a climate file"
+pactsim_like("other_format.h5", fmt="netcdf4")
+pactsim_like("newer_version.h5", version=99)
+pactsim_like("no_version.h5", version=None)
+pactsim_like("version_is_text.h5", version_type=str)
+pactsim_like("missing_time.h5", time=False)
+pactsim_like("missing_actors.h5", actors=False)
+with h5py.File(os.path.join(d, "time_wrong_type.h5"), "w", libver="earliest") as f:
+    f.attrs.create("format", "pactsim", dtype=S)
+    f.attrs.create("format_version", 1, dtype="<i4")
+    f.create_dataset("time/date", data=np.arange(3.0))
+    f.create_dataset("actors/iso3", data=np.array(["RUS"], dtype=object), dtype=S)
+with h5py.File(os.path.join(d, "format_not_string.h5"), "w", libver="earliest") as f:
+    f.attrs.create("format", 7, dtype="<i4")
+with h5py.File(os.path.join(d, "time_empty.h5"), "w", libver="earliest") as f:
+    f.attrs.create("format", "pactsim", dtype=S)
+    f.attrs.create("format_version", 1, dtype="<i4")
+    f.create_dataset("time/date", shape=(0,), dtype=S)
+    f.create_dataset("actors/iso3", data=np.array(["RUS"], dtype=object), dtype=S)
+with h5py.File(os.path.join(d, "time_2d.h5"), "w", libver="earliest") as f:
+    f.attrs.create("format", "pactsim", dtype=S)
+    f.attrs.create("format_version", 1, dtype="<i4")
+    f.create_dataset("time/date", data=np.array([["a", "b"], ["c", "d"]], dtype=object), dtype=S)
+    f.create_dataset("actors/iso3", data=np.array(["RUS"], dtype=object), dtype=S)
+with h5py.File(os.path.join(d, "time_is_group.h5"), "w", libver="earliest") as f:
+    f.attrs.create("format", "pactsim", dtype=S)
+    f.attrs.create("format_version", 1, dtype="<i4")
+    f.create_group("time/date")
+    f.create_dataset("actors/iso3", data=np.array(["RUS"], dtype=object), dtype=S)
+with open(os.path.join(d, "text.h5"), "w") as f:
+    f.write("this is a text file, not HDF5\n")
+open(os.path.join(d, "empty.h5"), "w").close()
+with open(os.path.join(d, "hdf5_signature_only.h5"), "wb") as f:
+    f.write(b"\x89HDF\r\n\x1a\n" + b"\0" * 40)

@@ -1,0 +1,77 @@
+# The bad-input catalogue: every case of tests/bad_inputs/manifest.tsv and every config of
+# tests/bad_configs/expected.tsv must exit with its code (2), print the expected words on stderr
+# (file:line:col, option or dataset), not crash, and leave no output file behind.
+# Prints "N passed, N failed" counting cases.
+. "$(dirname "$0")/lib.sh"
+BAD="$SRC/tests/bad_inputs"
+CFGDIR="$SRC/tests/bad_configs"
+C="$SRC/configs/baseline_2022.yaml"
+cases=0 cfail=0
+
+# Prepared inputs.
+mkdir -p "$WORK/dir"
+"$PACTSIM" run "$C" -o "$WORK/valid.h5" --replicates 1 --quiet || echo "cannot make valid.h5" >&2
+cp "$WORK/valid.h5" "$WORK/exists.h5"
+size=$(stat -c %s "$WORK/valid.h5")
+head -c 8 "$WORK/valid.h5" >"$WORK/trunc_8.h5"
+head -c 1024 "$WORK/valid.h5" >"$WORK/trunc_1k.h5"
+head -c $((size / 2)) "$WORK/valid.h5" >"$WORK/trunc_half.h5"
+head -c $((size - 16)) "$WORK/valid.h5" >"$WORK/trunc_end.h5"
+hdr='name: many\nstart: 2022-01\nend: 2030-12\nseed: 1\nreplicates: 1\nactors:\n'
+# every ISO3 code once: 17,576 actors, whose dyads do not fit in memory
+{ printf "$hdr"; awk 'BEGIN { A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (i = 0; i < 17576; i++) { c = substr(A, int(i / 676) + 1, 1) substr(A, int(i / 26) % 26 + 1, 1) substr(A, i % 26 + 1, 1);
+      printf "  %s: {name: n%s}\n", c, c } }'; } >"$WORK/many_actors.yaml"
+# a list of 100,000 actors cannot have distinct ISO3 codes
+{ printf "$hdr"; awk 'BEGIN { A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (i = 0; i < 100000; i++) { j = i % 17576; c = substr(A, int(j / 676) + 1, 1) substr(A, int(j / 26) % 26 + 1, 1) substr(A, j % 26 + 1, 1);
+      printf "  %s: {name: n%d}\n", c, i } }'; } >"$WORK/list_100000.yaml"
+exists_sum=$(md5sum <"$WORK/exists.h5")
+
+# has_all WORDS: stderr holds each tab-separated part of WORDS.
+has_all() {
+    local IFS=$'\t' w
+    for w in $1; do grep -Fq -- "$w" "$WORK/stderr" || return 1; done
+}
+
+# run_case NAME CODE WORDS OUT -- ARGS...: one case; all checks must hold.
+run_case() {
+    local name=$1 code=$2 words=$3 out=$4 why=""
+    shift 5
+    cases=$((cases + 1))
+    "$PACTSIM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+    local rc=$?
+    if [ "$rc" -ne "$code" ]; then why="exit $rc, expected $code"
+    elif ! has_all "$words"; then why="stderr lacks '$words'"
+    elif [ -n "$out" ] && compgen -G "$out*" >/dev/null; then why="left $(ls "$out"*)"
+    elif compgen -G "$WORK/*.tmp.*" >/dev/null; then why="left $(ls "$WORK"/*.tmp.*)"
+    fi
+    if [ -n "$why" ]; then
+        cfail=$((cfail + 1))
+        echo "FAIL: $name: $why: pactsim $*: $(head -c 400 "$WORK/stderr")" >&2
+    fi
+}
+
+n=0
+while IFS=$'\t' read -r name code words args; do
+    case "$name" in ''|'#'*) continue ;; esac
+    n=$((n + 1))
+    OUT="$WORK/out_$n.h5"
+    eval "set -- $args"
+    run_case "$name" "$code" "$words" "$OUT" -- "$@"
+done <"$BAD/manifest.tsv"
+[ "$(md5sum <"$WORK/exists.h5")" = "$exists_sum" ] || { cfail=$((cfail + 1)); echo "FAIL: exists.h5 was modified" >&2; }
+
+while IFS=$'\t' read -r file where words; do
+    case "$file" in ''|'#'*) continue ;; esac
+    case "$where" in
+        *.*) prefix="$CFGDIR/$where: " ;;
+        *) prefix="$CFGDIR/$file:$where: " ;;
+    esac
+    OUT="$WORK/cfg_$file.h5"
+    run_case "bad_configs/$file" 2 "$prefix"$'\t'"$words" "$OUT" -- run "$CFGDIR/$file" -o "$OUT" --quiet
+done <"$CFGDIR/expected.tsv"
+
+echo "bad inputs: $n cases in tests/bad_inputs/manifest.tsv, $((cases - n)) in tests/bad_configs"
+echo "$((cases - cfail)) passed, $cfail failed"
+[ "$cfail" -eq 0 ] && [ "$cases" -ge 50 ]
