@@ -4,15 +4,19 @@
  * channels to evade sanctions, diplomatic cover and technology, and offers
  * what it can spare of each. What partner j can do for i's needs is A[i][j]
  * (0..1); the pair's complementarity is the geometric mean sqrt(A_ij A_ji):
- * a convergence needs something on both sides. Cooperation rises when both
- * are isolated and complementary (the weaker one's isolation counts), falls
- * with rivalry, and decays without reason; it never becomes an alliance here.
+ * a convergence needs something on both sides. Co-patrons of the same regime
+ * in a theater (both cooperating with its host) share a security interest.
+ * Cooperation rises when both are isolated and complementary (the less
+ * isolated one's isolation counts), falls with rivalry, and otherwise relaxes
+ * to its initial level, which stands for long-standing ties the model does not
+ * explain (trade, alliances); it never becomes an alliance here.
  * Exchanges (arms by category, finance) follow need, willingness (cooperation,
  * trust) and the supplier's risk: dealing with an isolated actor is risky in
  * proportion to how isolated it is, the threat of secondary sanctions around
  * it, and how much the supplier has to lose (1 - its own isolation). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pactsim.h"
 
@@ -23,14 +27,14 @@ static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_def
 enum {
     P_RISE, P_DECAY, P_RIVALRY, P_FLOOR, P_TRUST_ADJUST, P_BREACH, P_KEPT,
     P_W_MATERIEL, P_W_FINANCE, P_W_CHANNELS, P_W_COVER, P_W_TECH,
-    P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE,
+    P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE, P_W_SECURITY,
 };
 static const ps_param params[] = {
-    {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.06,
+    {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.1,
      "monthly rate at which cooperation closes its gap to 1 per unit of driver (complementarity x isolation)",
      "assumption: a strong common need doubles cooperation within about two years"},
     {"decay", PS_REAL, "1/month", 0.0, 0.2, 0.01,
-     "monthly decay of cooperation without a reason to cooperate",
+     "monthly rate at which cooperation relaxes to its initial level without a new reason to cooperate",
      "assumption: ties fade over several years when interests diverge (article: relations 'fluctuated')"},
     {"rivalry_cost", PS_REAL, "1/month", 0.0, 0.5, 0.03,
      "monthly loss of cooperation per unit of rivalry (oil sellers competing for the same buyers)",
@@ -73,6 +77,9 @@ static const ps_param params[] = {
     {"lend_rate", PS_REAL, "1/yr", 0.0, 1.0, 0.5,
      "share of its spare finance a willing partner would lend per year",
      "assumption: lenders spread exposure over years"},
+    {"weight_security", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "weight of a shared security interest (co-patrons of one regime) in the driver of cooperation",
+     "assumption: the article's Russia-Iran 'tacit security agreement' over Assad"},
 };
 
 enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_NFIELDS = F_ARMS0 + N_MATERIEL };
@@ -149,7 +156,8 @@ typedef struct {
     int f[F_NFIELDS];
     int isolation, threat, pressure, rivalry, need, spare_fin, breach, kept, sanctions;
     int mat_need[N_MATERIEL], mat_spare[N_MATERIEL];
-    double *avail;  /* per actor: what it needs from and can give to others, scratch */
+    int interest, commitment;
+    double *anchor; /* initial cooperation: the level ties relax to */
 } coop_data;
 
 static void coop_free(void *data)
@@ -157,7 +165,7 @@ static void coop_free(void *data)
     coop_data *d = data;
     if (!d)
         return;
-    free(d->avail);
+    free(d->anchor);
     free(d);
 }
 
@@ -185,9 +193,46 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         snprintf(name, sizeof name, "materiel_spare_%s", materiel[c]);
         d->mat_spare[c] = ps_field_index(name);
     }
-    (void)w;
+    d->interest = ps_field_index("interest");
+    d->commitment = ps_field_index("commitment");
+    size_t nn = (size_t)w->n_actors * w->n_actors;
+    d->anchor = malloc((nn ? nn : 1) * sizeof *d->anchor);
+    if (!d->anchor) {
+        coop_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    /* Cooperation is symmetric: a config may give either direction (the larger wins). */
+    double *c = w->cur[d->f[F_COOP]];
+    int n = w->n_actors;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++) {
+            double m = fmax(c[(size_t)i * n + j], c[(size_t)j * n + i]);
+            c[(size_t)i * n + j] = c[(size_t)j * n + i] = m;
+        }
+    memcpy(d->anchor, c, nn * sizeof *c);
     *data = d;
     return PS_OK;
+}
+
+/* Shared security interest: both committed in a theater and both close to
+ * its host (the regime they prop up). */
+static double shared_security(const ps_world *w, const coop_data *d, const double *coop,
+                              int i, int j)
+{
+    if (d->interest < 0 || d->commitment < 0)
+        return 0.0;
+    const double *v = w->cur[d->interest], *c = w->cur[d->commitment];
+    int n = w->n_actors, nt = w->n_theaters;
+    double s = 0.0;
+    for (int t = 0; t < nt; t++) {
+        int h = w->sc->theater_host[t];
+        size_t it = (size_t)i * nt + t, jt = (size_t)j * nt + t;
+        if (h < 0 || h == i || h == j || c[it] <= 0.0 || c[jt] <= 0.0)
+            continue;
+        double side = fmin(coop[(size_t)i * n + h], coop[(size_t)j * n + h]);
+        s = fmax(s, fmin(v[it], v[jt]) * side);
+    }
+    return s;
 }
 
 static const double *cur_or_null(const ps_world *w, int f)
@@ -272,10 +317,11 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             /* Cooperation is symmetric: both rows move together. */
             double c0 = 0.5 * (coop[ij] + coop[ji]);
             double t_mut = 0.5 * (trust[ij] + trust[ji]);
-            double drive = comp * (p[P_FLOOR] + fmin(at(iso, i), at(iso, j))) *
+            double motive = comp + p[P_W_SECURITY] * shared_security(w, d, coop, i, j);
+            double drive = motive * (p[P_FLOOR] + fmin(at(iso, i), at(iso, j))) *
                            (0.5 + 0.5 * t_mut);
             double c1 = c0 + p[P_RISE] * drive * (1.0 - c0) -
-                        p[P_RIVALRY] * at(riv, ij) * c0 - p[P_DECAY] * c0;
+                        p[P_RIVALRY] * at(riv, ij) * c0 - p[P_DECAY] * (c0 - d->anchor[ij]);
             coop_n[ij] = fmin(1.0, fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
             double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);

@@ -4,9 +4,10 @@
  * within a horizon. Promises come from the timeline (`promise_finance`) or
  * from the model: a partner whose cooperation with a needy actor is high and
  * who looks able to lend (lending capacity > 0) pledges a share of the need.
- * Each month the promiser pays the pace needed to finish by the due date, but
- * only out of its spare finance (lending capacity less its own needs): an
- * economy under pressure promises what it cannot keep. At the due date the
+ * Each month the promiser pays the pace needed to finish by the due date,
+ * scaled by how much the relationship matters to it (cooperation), and only
+ * out of its spare finance (lending capacity less its own needs): an economy
+ * under pressure promises what it cannot keep. At the due date the
  * undelivered rest is a breach, logged as `promise_broken`; a promise paid in
  * full is logged as `promise_kept`. Trust reacts in the cooperation model. */
 #include <math.h>
@@ -142,7 +143,8 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
             if (out[k] > 0.0) {
                 double pace = out[k] / fmax(1.0, due[k]);
                 double share = owed_total > 0.0 ? out[k] / owed_total : 0.0;
-                double pay = fmin(pace, budget * share);
+                double priority = coop ? coop[k] : 1.0;
+                double pay = fmin(pace * priority, budget * share);
                 out_n[k] = out[k] - pay;
                 del_n[k] += pay;
                 pay_n[k] = 12.0 * pay;

@@ -4,12 +4,14 @@
 
 extern const ps_model ps_model_sanctions;
 extern const ps_model ps_model_economy;
+extern const ps_model ps_model_military;
 extern const ps_model ps_model_cooperation;
 extern const ps_model ps_model_promises;
 
 const ps_model *const ps_models[] = {
     &ps_model_sanctions,
     &ps_model_economy,
+    &ps_model_military,
     &ps_model_cooperation,
     &ps_model_promises,
     NULL,

@@ -19,15 +19,15 @@ static const ps_param params[] = {
     {"erosion", PS_REAL, "1/month", 0.0, 0.1, 0.002,
      "monthly erosion of sanction intensity without renewal",
      "assumption: enforcement fatigue of about 2% a year; no dataset measures it"},
-    {"evasion_max", PS_REAL, "1", 0.0, 1.0, 0.6,
+    {"evasion_max", PS_REAL, "1", 0.0, 1.0, 0.9,
      "largest share of sanctioned trade that can be re-routed when every non-sender is a willing channel",
-     "assumption: re-routing via China, India, Turkey and the UAE (article) never restores all trade"},
+     "assumption: re-routing via China, India, Turkey and the UAE (article) never restores all trade; sized so that Iran's evasion after four years of maximum pressure (~0.45) is sustainable"},
     {"secondary_fear", PS_REAL, "1", 0.0, 5.0, 1.0,
      "how strongly a threat of secondary sanctions deters a partner with something to lose",
      "assumption: unit sensitivity; the article's China and India 'maintain a cautious line'"},
-    {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.08,
+    {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.04,
      "monthly rate at which evasion approaches its attainable level",
-     "assumption: new trade routes take about a year to build (half-life ~8 months)"},
+     "assumption: new trade routes, shadow fleets and payment channels take about two years to build (half-life ~17 months)"},
 };
 
 enum { F_INTENSITY, F_SECONDARY, F_PRESSURE, F_ISOLATION, F_THREAT, F_EVASION, F_NFIELDS };

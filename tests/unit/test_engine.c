@@ -220,7 +220,10 @@ static void test_thread_invariance(void)
     CHECK(ps_run_replicate(sc, 2, 2, NULL, &r2, &err) == PS_OK, "2 threads: %s", err.msg);
     int same = 1;
     for (int f = 0; f < ps_registry_n_fields(); f++) {
-        size_t size = ps_registry_field(f, NULL)->shape == PS_DYAD ? (size_t)N * N : N;
+        ps_shape shape = ps_registry_field(f, NULL)->shape;
+        size_t size = shape == PS_DYAD      ? (size_t)N * N
+                      : shape == PS_THEATER ? (size_t)N * sc->n_theaters
+                                            : (size_t)N;
         same &= memcmp(r1->series[f], r2->series[f], size * sc->n_months * sizeof(double)) == 0;
     }
     CHECK(same, "series differ between 1 and 2 inner threads");
