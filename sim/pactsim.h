@@ -324,6 +324,114 @@ typedef struct ps_sim_options {
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt,
                      ps_error *err);
 
+/* ---------------------------------------------------------------- sweeps */
+/* A sweep spec (configs/sweeps/, docs/sweeps.md): a base scenario, the
+ * parameters to vary (any --set path), a design, replicates per point with
+ * common random numbers (every point keeps the base seed, so replicate r uses
+ * the same streams at every point) and what to keep of each run. */
+typedef enum {
+    PS_DESIGN_GRID = 0, PS_DESIGN_LHS, PS_DESIGN_SOBOL, PS_DESIGN_SALTELLI, PS_DESIGN_MORRIS
+} ps_design;
+typedef enum { PS_KEEP_SUMMARY = 0, PS_KEEP_STRIDE, PS_KEEP_FULL } ps_keep;
+
+typedef struct ps_sweep_param {
+    char *path;        /* --set path, e.g. parameters.economy.lend_share */
+    char *unit;        /* from the registry for parameters.<model>.<name>, else "" */
+    double lo, hi;     /* range, or smallest and largest of values */
+    double *values;    /* value list, or NULL for a range */
+    int n_values;
+    int levels;        /* grid: values of a range */
+    int log_scale;     /* range sampled uniformly in log(value) */
+    int integer;       /* integer parameter: values are rounded */
+    int line, col;     /* of its key in the spec */
+} ps_sweep_param;
+
+typedef struct ps_sweep {
+    char *path, *name, *description, *raw_text;
+    char *base_path;         /* base scenario, resolved relative to the spec */
+    ps_design design;
+    int n_params;
+    ps_sweep_param *params;
+    int samples;             /* lhs/sobol: points; saltelli: N; morris: trajectories */
+    int levels;              /* morris grid levels */
+    uint64_t design_seed;
+    int replicates;          /* per point */
+    ps_keep keep;
+    int stride;              /* months between kept records (stride mode) */
+    char **fixed;            /* "K=V" applied to every point before its own values */
+    int n_fixed;
+    int n_points;
+    double *unit;            /* [n_points * n_params]: design in [0, 1] */
+    double *points;          /* [n_points * n_params]: parameter values */
+    int *step;               /* morris: parameter changed from the previous point, -1 at a start */
+    uint64_t hash;           /* spec text and every point's resolved scenario (ps_sweep_validate) */
+    ps_scenario *base;       /* the base with `set:` (coordinates, provenance) */
+} ps_sweep;
+
+/* Parse a spec and build its design. Errors name spec:line:col. */
+ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err);
+/* Load every point's scenario (nothing runs): a bad point is an error naming
+ * the spec line of its parameter and the point; computes sw->hash. */
+ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err);
+/* The scenario of point p: the base with the point's overrides. */
+ps_status ps_sweep_point_scenario(const ps_sweep *sw, int p, ps_scenario **out,
+                                  ps_error *err);
+/* "path=value" of parameter j at point p into buf. */
+void ps_sweep_override(const ps_sweep *sw, int p, int j, char *buf, size_t len);
+const char *ps_design_name(ps_design d);
+void ps_sweep_free(ps_sweep *sw);
+
+typedef struct ps_sweep_options {
+    int threads;             /* 0 = OpenMP default */
+    const char *output;
+    int force;               /* start over even if output or output.partial exists */
+    int resume;              /* continue output.partial */
+    const char *command_line;
+    void (*progress)(int done, int total, void *user);
+    void *progress_user;
+    volatile int *stop_flag; /* set asynchronously: keeps output.partial for --resume */
+} ps_sweep_options;
+
+typedef struct ps_sweep_result {
+    int runs, ran, failed;   /* total runs, run now, ending with a non-finite value */
+    int already_complete;    /* --resume found the finished file */
+    char first_failure[512];
+} ps_sweep_result;
+
+/* Run every (point, replicate) not yet done into "<output>.partial", one
+ * HDF5 file whose structure is complete before the first run; each run's
+ * data, then its done flag, are flushed as it finishes, so a kill at any
+ * moment loses at most the runs in flight. Renamed to output when complete.
+ * Datasets do not depend on threads, order or interruptions. */
+ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
+                       ps_error *err);
+
+/* ------------------------------------------------------ compare, sensitivity */
+typedef enum { PS_FMT_TABLE = 0, PS_FMT_CSV, PS_FMT_JSON } ps_format;
+
+typedef struct ps_compare_options {
+    const char *const *metrics;  /* summary metric names; NULL/0 = all */
+    int n_metrics;
+    const char *const *vars;     /* with at: "field:ISO3" or "field:SRC:DST" */
+    int n_vars;
+    const char *at;              /* "YYYY-MM" or NULL */
+    ps_format format;
+    int n_boot;                  /* bootstrap resamples (0 = 2000) */
+} ps_compare_options;
+
+/* Paired differences B - A per replicate of two run files with the same
+ * replicates and seed (common random numbers): mean, bootstrap 95% interval
+ * and a verdict, printed to fp. Different replicates or seeds: PS_ERR_INPUT. */
+ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_options *opt,
+                     FILE *fp, ps_error *err);
+
+/* Sobol first-order and total indices (saltelli design) or Morris mu* and
+ * sigma (morris design) of the metrics of a sweep file (all if metric is
+ * NULL), with bootstrap 95% intervals; written to /sensitivity in the file
+ * and printed to fp. */
+ps_status ps_sensitivity(const char *file, const char *metric, int n_boot, FILE *fp,
+                         ps_error *err);
+
 /* Build information for provenance. */
 const char *ps_build_git_revision(void);
 const char *ps_build_compiler(void);

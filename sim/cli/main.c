@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "pactsim.h"
 
 static const char usage_text[] =
@@ -23,6 +24,12 @@ static const char usage_text[] =
     "  config explain [MODEL] [--markdown]\n"
     "                         list every parameter, state field, event type and metric\n"
     "  info FILE              summarise a pactsim output file\n"
+    "  sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
+    "                         run a parameter sweep (docs/sweeps.md)\n"
+    "  compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
+    "                         paired differences B - A over common replicates\n"
+    "  sensitivity FILE [--metric M]\n"
+    "                         Sobol or Morris indices of a saltelli or morris sweep\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
@@ -283,6 +290,12 @@ int main(int argc, char **argv)
                ps_build_compiler());
         return 0;
     }
+    if (!strcmp(cmd, "sweep"))
+        return ps_cli_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return ps_cli_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sensitivity"))
+        return ps_cli_sensitivity(argc - 1, argv + 1);
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
     char *cmdline = join_argv(argc, argv);
     if (!sets || !cmdline) {

@@ -1,0 +1,235 @@
+/* Small HDF5 helpers (h5util.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5util.h"
+
+static _Thread_local char h5_last[256];
+
+static herr_t first_error(unsigned n, const H5E_error2_t *e, void *buf)
+{
+    if (n == 0 && e->desc)
+        snprintf(buf, sizeof h5_last, "%s", e->desc);
+    return 0;
+}
+
+static herr_t h5_capture(hid_t stack, void *data)
+{
+    (void)data;
+    h5_last[0] = '\0';
+    H5Ewalk2(stack, H5E_WALK_UPWARD, first_error, h5_last);
+    return 0;
+}
+
+void ps_h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, h5_capture, NULL);
+    h5_last[0] = '\0';
+}
+
+const char *ps_h5_last(void) { return h5_last; }
+
+ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what)
+{
+    for (char *m = h5_last; *m; m++)
+        if (*m == '\n')
+            *m = ' ';
+    ps_status s = ps_error_set(err, code, "%s: cannot %s%s%s", path, what,
+                               h5_last[0] ? ": " : "", h5_last);
+    h5_last[0] = '\0';
+    return s;
+}
+
+hid_t ps_h5_vlen_str(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+static int attr_put(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *buf)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (a < 0 || H5Awrite(a, mtype, buf) < 0) ? -1 : 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    return rc;
+}
+
+int ps_h5_attr_str(hid_t obj, const char *name, const char *s)
+{
+    hid_t t = ps_h5_vlen_str();
+    const char *p = s ? s : "";
+    int rc = attr_put(obj, name, t, t, &p);
+    H5Tclose(t);
+    return rc;
+}
+
+int ps_h5_attr_i32(hid_t obj, const char *name, int v)
+{
+    return attr_put(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
+}
+
+int ps_h5_attr_u64(hid_t obj, const char *name, uint64_t v)
+{
+    return attr_put(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+}
+
+int ps_h5_attr_f64(hid_t obj, const char *name, double v)
+{
+    return attr_put(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+static int get_attr(hid_t obj, const char *name, hid_t mtype, void *v)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int rc = (a >= 0 && H5Aread(a, mtype, v) >= 0) ? 0 : -1;
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+int ps_h5_get_u64(hid_t obj, const char *name, uint64_t *v)
+{
+    return get_attr(obj, name, H5T_NATIVE_UINT64, v);
+}
+
+int ps_h5_get_i64(hid_t obj, const char *name, long long *v)
+{
+    return get_attr(obj, name, H5T_NATIVE_LLONG, v);
+}
+
+int ps_h5_get_str(hid_t obj, const char *name, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    int rc = -1;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        hid_t m = ps_h5_vlen_str();
+        char *s = NULL;
+        if (H5Aread(a, m, &s) >= 0 && s) {
+            snprintf(buf, len, "%s", s);
+            rc = 0;
+        }
+        H5free_memory(s);
+        H5Tclose(m);
+    } else if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+        size_t n = H5Tget_size(t);
+        char *s = calloc(n + 1, 1);
+        hid_t m = H5Tcopy(H5T_C_S1);
+        H5Tset_size(m, n + 1);
+        if (s && H5Aread(a, m, s) >= 0) {
+            snprintf(buf, len, "%s", s);
+            rc = 0;
+        }
+        free(s);
+        H5Tclose(m);
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims, int *rank)
+{
+    *out = NULL;
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+    int rc = -1;
+    int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
+    if (nd >= 0 && nd <= 8) {
+        H5Sget_simple_extent_dims(s, dims, NULL);
+        hsize_t n = 1;
+        for (int k = 0; k < nd; k++)
+            n *= dims[k];
+        *out = ps_calloc((size_t)n + 1, sizeof(double));
+        if (*out && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0)
+            rc = 0;
+        if (rank)
+            *rank = nd;
+    }
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+    hid_t m = ps_h5_vlen_str();
+    int rc = -1;
+    if (s >= 0 && H5Sget_simple_extent_ndims(s) == 1) {
+        H5Sget_simple_extent_dims(s, n, NULL);
+        *out = ps_calloc(*n + 1, sizeof **out);
+        if (*out && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0)
+            rc = 0;
+    }
+    H5Tclose(m);
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void ps_h5_strings_free(char **v, hsize_t n)
+{
+    for (hsize_t k = 0; v && k < n; k++)
+        H5free_memory(v[k]);
+    free(v);
+}
+
+ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
+                             ps_error *err)
+{
+    *out = -1;
+    ps_h5_quiet();
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    fclose(probe);
+    if (H5Fis_hdf5(path) <= 0)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file; expected a %s file", path,
+                            format);
+    hid_t f = H5Fopen(path, rdwr ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return ps_h5_fail(err, PS_ERR_INPUT, path, "open the HDF5 file");
+    char fmt[64];
+    if (ps_h5_get_str(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, format)) {
+        H5Fclose(f);
+        return ps_error_set(err, PS_ERR_INPUT, "%s: format is '%s'; expected a %s file", path,
+                            fmt[0] ? fmt : "(none)", format);
+    }
+    *out = f;
+    return PS_OK;
+}

@@ -1,0 +1,34 @@
+/* Small HDF5 helpers shared by the sweep writer, compare and sensitivity
+ * (sim/sweep_run.c, sim/compare.c, sim/sensitivity.c). Not installed. */
+#ifndef PACTSIM_H5UTIL_H
+#define PACTSIM_H5UTIL_H
+
+#include <hdf5.h>
+
+#include "internal.h"
+
+/* HDF5 never prints: its error handler keeps the innermost message. */
+void ps_h5_quiet(void);
+const char *ps_h5_last(void);
+/* "PATH: cannot WHAT: <innermost HDF5 message>", code PS_ERR_IO. */
+ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what);
+
+hid_t ps_h5_vlen_str(void);
+int ps_h5_attr_str(hid_t obj, const char *name, const char *s);
+int ps_h5_attr_i32(hid_t obj, const char *name, int v);
+int ps_h5_attr_u64(hid_t obj, const char *name, uint64_t v);
+int ps_h5_attr_f64(hid_t obj, const char *name, double v);
+/* Attribute getters: 0 on success, -1 if absent or unreadable. */
+int ps_h5_get_str(hid_t obj, const char *name, char *buf, size_t len);
+int ps_h5_get_u64(hid_t obj, const char *name, uint64_t *v);
+int ps_h5_get_i64(hid_t obj, const char *name, long long *v);
+/* A whole dataset as doubles: *out malloc'ed, dims (up to 8) and rank set. */
+int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims, int *rank);
+/* A 1-D string dataset: *out (n strings) freed with ps_h5_strings_free. */
+int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n);
+void ps_h5_strings_free(char **v, hsize_t n);
+/* Open a pactsim or pactsim-sweep file read-only (or read-write) after
+ * checking its format attribute; PS_ERR_INPUT with a message otherwise. */
+ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
+                             ps_error *err);
+#endif

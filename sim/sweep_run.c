@@ -1,0 +1,793 @@
+/* Running a sweep into one HDF5 file (docs/sweeps.md).
+ *
+ * Crash safety without a journal: the file "<output>.partial" is created
+ * whole (every dataset contiguous, allocated early and filled with NaN, every
+ * attribute and dimension scale written) under a temporary name, closed and
+ * renamed. After that the runs only overwrite raw data in place: no HDF5
+ * metadata changes until the end, so a process killed at any moment (kill -9)
+ * leaves a structurally valid file. Each run writes its values, flushes,
+ * then sets its done flag and flushes again: a flag is never on disk before
+ * its data. --resume reopens the file, checks the spec hash and runs the
+ * (point, replicate) pairs whose flag is 0. Every run writes only its own
+ * slots, so the datasets depend neither on threads nor on interruptions. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "h5util.h"
+
+#define SWEEP_FORMAT "pactsim-sweep"
+#define SWEEP_FORMAT_VERSION 1
+
+static const char *const state_group[3] = {"actor_state", "dyad_state", "theater_state"};
+
+/* ------------------------------------------------------------ helpers */
+/* A contiguous dataset, allocated and filled at creation, no time stamps:
+ * writing into it later changes no metadata. fill may be NULL (zero). */
+static hid_t dset_new(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int nd,
+                      const hsize_t *dims, const void *fill)
+{
+    hid_t sp = H5Screate_simple(nd, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
+    H5Pset_obj_track_times(dcpl, 0);
+    if (fill)
+        H5Pset_fill_value(dcpl, mtype, fill);
+    hid_t d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    return d;
+}
+
+/* A 1-D dataset written at once; returns it open, or -1. */
+static hid_t dset_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                      const void *buf)
+{
+    hid_t d = dset_new(loc, name, ftype, mtype, 1, &n, NULL);
+    if (d >= 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        H5Dclose(d);
+        return -1;
+    }
+    return d;
+}
+
+static hid_t dset_strings(hid_t loc, const char *name, const char *const *s, int n)
+{
+    hid_t t = ps_h5_vlen_str();
+    hid_t d = dset_put(loc, name, t, t, (hsize_t)n, s);
+    H5Tclose(t);
+    return d;
+}
+
+static int put_string(hid_t loc, const char *name, const char *s)
+{
+    hid_t t = ps_h5_vlen_str(), sp = H5Screate(H5S_SCALAR);
+    const char *p = s ? s : "";
+    hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) ? -1 : 0;
+    if (d >= 0)
+        H5Dclose(d);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc;
+}
+
+static hid_t index_scale(hid_t loc, const char *name, int n, const char *long_name)
+{
+    int *v = ps_calloc((size_t)n + 1, sizeof *v);
+    if (!v)
+        return -1;
+    for (int k = 0; k < n; k++)
+        v[k] = k;
+    hid_t d = dset_put(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT, (hsize_t)n, v);
+    free(v);
+    if (d >= 0 && (ps_h5_attr_str(d, "long_name", long_name) < 0 || H5DSset_scale(d, name) < 0)) {
+        H5Dclose(d);
+        return -1;
+    }
+    return d;
+}
+
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* ------------------------------------------------------------ the file */
+typedef struct sweep_file {
+    const ps_sweep *sw;
+    const char *path;   /* the .partial */
+    hid_t file;
+    hid_t *metric_ds;   /* per global metric */
+    hid_t *field_ds;    /* per global field; -1 when not kept */
+    hid_t done_ds;
+    int K;              /* kept records per run */
+    int t0;             /* first kept month */
+} sweep_file;
+
+/* Kept months: every stride-th counted back from the last, so the final
+ * state is always kept; t0 + k * stride for k < K. */
+static void kept_months(const ps_sweep *sw, int *t0, int *K)
+{
+    int T = sw->base->n_months, s = sw->stride > 0 ? sw->stride : 1;
+    if (sw->keep == PS_KEEP_SUMMARY) {
+        *t0 = 0;
+        *K = 0;
+        return;
+    }
+    *K = (T - 1) / s + 1;
+    *t0 = T - 1 - (*K - 1) * s;
+}
+
+static void sweep_file_close(sweep_file *f)
+{
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    for (int m = 0; f->metric_ds && m < nm; m++)
+        if (f->metric_ds[m] >= 0)
+            H5Dclose(f->metric_ds[m]);
+    for (int k = 0; f->field_ds && k < nf; k++)
+        if (f->field_ds[k] >= 0)
+            H5Dclose(f->field_ds[k]);
+    if (f->done_ds >= 0)
+        H5Dclose(f->done_ds);
+    free(f->metric_ds);
+    free(f->field_ds);
+    f->metric_ds = NULL;
+    f->field_ds = NULL;
+    f->done_ds = -1;
+}
+
+static int attach(hid_t var, hid_t const *scales, int nd)
+{
+    for (int k = 0; k < nd; k++)
+        if (H5DSattach_scale(var, scales[k], (unsigned)k) < 0)
+            return -1;
+    return 0;
+}
+
+static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep_options *opt,
+                                  int threads, const char *created)
+{
+    hid_t g = H5Gcreate2(file, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return PS_ERR_IO;
+    unsigned maj, min, rel;
+    char h5ver[32];
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+    int bad = ps_h5_attr_str(g, "pactsim_version", PS_VERSION);
+    bad |= ps_h5_attr_str(g, "git_revision", ps_build_git_revision());
+    bad |= ps_h5_attr_str(g, "compiler", ps_build_compiler());
+    bad |= ps_h5_attr_str(g, "compile_flags", ps_build_flags());
+    bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
+    bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
+    bad |= ps_h5_attr_str(g, "command_line", opt->command_line ? opt->command_line : "");
+    bad |= ps_h5_attr_u64(g, "seed", sw->base->seed);
+    bad |= ps_h5_attr_i32(g, "replicates", sw->replicates);
+    bad |= ps_h5_attr_i32(g, "threads", threads);
+    bad |= ps_h5_attr_str(g, "created", created);
+    bad |= ps_h5_attr_u64(g, "spec_hash", sw->hash);
+    bad |= put_string(g, "spec_raw", sw->raw_text);
+    bad |= put_string(g, "base_config_resolved", sw->base->resolved_text);
+    H5Gclose(g);
+    return bad ? PS_ERR_IO : PS_OK;
+}
+
+/* /sweep: the design, its scales, the done flags and the summary. */
+static ps_status write_design(hid_t file, const ps_sweep *sw)
+{
+    int P = sw->n_points, k = sw->n_params, R = sw->replicates, bad = 0;
+    hid_t g = H5Gcreate2(file, "sweep", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return PS_ERR_IO;
+    bad |= ps_h5_attr_str(g, "name", sw->name);
+    bad |= ps_h5_attr_str(g, "description", sw->description ? sw->description : "");
+    bad |= ps_h5_attr_str(g, "design", ps_design_name(sw->design));
+    bad |= ps_h5_attr_i32(g, "n_points", P);
+    bad |= ps_h5_attr_i32(g, "n_params", k);
+    bad |= ps_h5_attr_i32(g, "replicates", R);
+    bad |= ps_h5_attr_i32(g, "samples", sw->samples);
+    bad |= ps_h5_attr_i32(g, "levels", sw->levels);
+    bad |= ps_h5_attr_u64(g, "design_seed", sw->design_seed);
+    static const char *const keep[] = {"summary", "stride", "full"};
+    bad |= ps_h5_attr_str(g, "output", keep[sw->keep]);
+    bad |= ps_h5_attr_i32(g, "stride", sw->stride);
+    const char **names = ps_calloc((size_t)k, sizeof *names);
+    const char **units = ps_calloc((size_t)k, sizeof *units);
+    double *lo = ps_calloc((size_t)k, sizeof *lo), *hi = ps_calloc((size_t)k, sizeof *hi);
+    if (!names || !units || !lo || !hi)
+        bad = 1;
+    for (int j = 0; !bad && j < k; j++) {
+        names[j] = sw->params[j].path;
+        units[j] = sw->params[j].unit;
+        lo[j] = sw->params[j].lo;
+        hi[j] = sw->params[j].hi;
+    }
+    hid_t sc[2] = {-1, -1}, v[6] = {-1, -1, -1, -1, -1, -1};
+    if (!bad) {
+        sc[0] = index_scale(g, "point", P, "design point");
+        sc[1] = dset_strings(g, "param", names, k);
+        bad |= sc[0] < 0 || sc[1] < 0 || ps_h5_attr_str(sc[1], "long_name", "swept parameter (--set path)") < 0 ||
+               H5DSset_scale(sc[1], "param") < 0;
+    }
+    if (!bad) {
+        hsize_t dims[2] = {(hsize_t)P, (hsize_t)k};
+        v[0] = dset_new(g, "points", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, NULL);
+        v[1] = dset_new(g, "unit", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, NULL);
+        bad |= v[0] < 0 || v[1] < 0 ||
+               H5Dwrite(v[0], H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, sw->points) < 0 ||
+               H5Dwrite(v[1], H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, sw->unit) < 0 ||
+               ps_h5_attr_str(v[0], "long_name", "parameter values of each point") < 0 ||
+               ps_h5_attr_str(v[1], "long_name", "design in [0, 1] (before mapping to ranges and values)") < 0 ||
+               attach(v[0], sc, 2) < 0 || attach(v[1], sc, 2) < 0;
+    }
+    if (!bad) {
+        v[2] = dset_strings(g, "param_units", units, k);
+        v[3] = dset_put(g, "param_lo", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)k, lo);
+        v[4] = dset_put(g, "param_hi", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)k, hi);
+        bad |= v[2] < 0 || v[3] < 0 || v[4] < 0 || attach(v[2], sc + 1, 1) < 0 ||
+               attach(v[3], sc + 1, 1) < 0 || attach(v[4], sc + 1, 1) < 0;
+    }
+    if (!bad && sw->step) {
+        v[5] = dset_put(g, "morris_step", H5T_STD_I32LE, H5T_NATIVE_INT, (hsize_t)P, sw->step);
+        bad |= v[5] < 0 || attach(v[5], sc, 1) < 0 ||
+               ps_h5_attr_str(v[5], "long_name", "parameter moved from the previous point (-1: a "
+                        "trajectory starts)") < 0;
+    }
+    for (int i = 0; i < 6; i++)
+        if (v[i] >= 0)
+            H5Dclose(v[i]);
+    for (int i = 0; i < 2; i++)
+        if (sc[i] >= 0)
+            H5Dclose(sc[i]);
+    free(names);
+    free(units);
+    free(lo);
+    free(hi);
+
+    /* done [point, replicate] and the summary, with their own scales. */
+    hid_t rs[2] = {-1, -1};
+    if (!bad) {
+        rs[0] = H5Dopen2(g, "point", H5P_DEFAULT);
+        rs[1] = index_scale(g, "replicate", R, "replicate index (common random numbers: the "
+                            "same streams at every point)");
+        hsize_t dims[2] = {(hsize_t)P, (hsize_t)R};
+        hid_t d = dset_new(g, "done", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 2, dims, NULL);
+        bad |= rs[0] < 0 || rs[1] < 0 || d < 0 || attach(d, rs, 2) < 0 ||
+               ps_h5_attr_str(d, "long_name", "1: run complete; 2: stopped by a non-finite value "
+                        "(its values NaN); 0: not run") < 0;
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    hid_t sg = bad ? -1 : H5Gcreate2(g, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    bad |= sg < 0;
+    double nan = NAN;
+    for (int m = 0; !bad && m < ps_registry_n_metrics(); m++) {
+        const ps_metric *md = ps_registry_metric(m, NULL);
+        hsize_t dims[2] = {(hsize_t)P, (hsize_t)R};
+        hid_t d = dset_new(sg, md->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims, &nan);
+        bad |= d < 0 || ps_h5_attr_str(d, "units", md->unit) < 0 ||
+               ps_h5_attr_str(d, "description", md->description) < 0 ||
+               ps_h5_attr_str(d, "long_name", md->name) < 0 || attach(d, rs, 2) < 0;
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    if (sg >= 0)
+        H5Gclose(sg);
+    for (int i = 0; i < 2; i++)
+        if (rs[i] >= 0)
+            H5Dclose(rs[i]);
+    H5Gclose(g);
+    return bad ? PS_ERR_IO : PS_OK;
+}
+
+/* /sweep/<actor|dyad|theater>_state/<field> [point, replicate, time, ...]. */
+static ps_status write_series(hid_t file, const ps_sweep *sw, int t0, int K)
+{
+    const ps_scenario *sc = sw->base;
+    int N = sc->n_actors, TH = sc->n_theaters, bad = 0;
+    hid_t g = H5Gopen2(file, "sweep", H5P_DEFAULT);
+    if (g < 0)
+        return PS_ERR_IO;
+    double *days = ps_calloc((size_t)K, sizeof *days);
+    const char **iso = ps_calloc((size_t)N + 1, sizeof *iso);
+    const char **dates = ps_calloc((size_t)K, sizeof *dates);
+    char (*dbuf)[8] = ps_calloc((size_t)K, sizeof *dbuf);
+    const char **th = ps_calloc((size_t)TH + 1, sizeof *th);
+    if (!days || !iso || !dates || !dbuf || !th)
+        bad = 1;
+    for (int k = 0; !bad && k < K; k++) {
+        ps_date d = ps_date_add(sc->start, t0 + k * (sw->stride > 0 ? sw->stride : 1));
+        days[k] = (double)days_from_civil(d.year, d.month, 1);
+        ps_date_format(d, dbuf[k]);
+        dates[k] = dbuf[k];
+    }
+    for (int i = 0; !bad && i < N; i++)
+        iso[i] = sc->actor_iso3[i];
+    for (int i = 0; !bad && i < TH; i++)
+        th[i] = sc->theater_name[i];
+    if (!bad) {
+        hid_t d = dset_strings(g, "date", dates, K);
+        bad |= d < 0 || ps_h5_attr_str(d, "long_name", "kept months (YYYY-MM), end-of-month states") < 0;
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    double nan = NAN;
+    for (int s = 0; !bad && s < 3; s++) {
+        int nv = 0;
+        for (int f = 0; f < ps_registry_n_fields(); f++)
+            nv += ps_registry_field(f, NULL)->shape == (ps_shape)s;
+        if (nv == 0 || (s == PS_THEATER && TH == 0))
+            continue;
+        hid_t sg = H5Gcreate2(g, state_group[s], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        static const char *const dn[3][5] = {{"point", "replicate", "time", "actor", NULL},
+                                            {"point", "replicate", "time", "source", "target"},
+                                            {"point", "replicate", "time", "actor", "theater"}};
+        int nd = s == PS_ACTOR ? 4 : 5;
+        hid_t scl[5] = {-1, -1, -1, -1, -1};
+        bad |= sg < 0;
+        if (!bad) {
+            scl[0] = index_scale(sg, "point", sw->n_points, "design point");
+            scl[1] = index_scale(sg, "replicate", sw->replicates, "replicate index");
+            scl[2] = dset_put(sg, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)K, days);
+            bad |= scl[2] < 0 || ps_h5_attr_str(scl[2], "units", "days since 1970-01-01") < 0 ||
+                   ps_h5_attr_str(scl[2], "calendar", "proleptic_gregorian") < 0 ||
+                   H5DSset_scale(scl[2], "time") < 0;
+            for (int k = 3; !bad && k < nd; k++) {
+                int th_dim = !strcmp(dn[s][k], "theater");
+                scl[k] = dset_strings(sg, dn[s][k], th_dim ? th : iso, th_dim ? TH : N);
+                bad |= scl[k] < 0 || H5DSset_scale(scl[k], dn[s][k]) < 0;
+            }
+            bad |= scl[0] < 0 || scl[1] < 0;
+        }
+        hsize_t dims[5] = {(hsize_t)sw->n_points, (hsize_t)sw->replicates, (hsize_t)K,
+                           (hsize_t)N, s == PS_DYAD ? (hsize_t)N : (hsize_t)TH};
+        for (int f = 0; !bad && f < ps_registry_n_fields(); f++) {
+            const ps_field *fd = ps_registry_field(f, NULL);
+            if (fd->shape != (ps_shape)s)
+                continue;
+            hid_t d = dset_new(sg, fd->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nd, dims, &nan);
+            bad |= d < 0 || ps_h5_attr_str(d, "units", fd->unit) < 0 ||
+                   ps_h5_attr_str(d, "description", fd->description) < 0 ||
+                   ps_h5_attr_str(d, "long_name", fd->name) < 0 || attach(d, scl, nd) < 0;
+            if (d >= 0)
+                H5Dclose(d);
+        }
+        for (int k = 0; k < 5; k++)
+            if (scl[k] >= 0)
+                H5Dclose(scl[k]);
+        if (sg >= 0)
+            H5Gclose(sg);
+    }
+    free(days);
+    free(iso);
+    free(dates);
+    free(dbuf);
+    free(th);
+    H5Gclose(g);
+    return bad ? PS_ERR_IO : PS_OK;
+}
+
+static ps_status fsync_path(const char *p, int dir)
+{
+    int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0)
+        return PS_ERR_IO;
+    int rc = fsync(fd);
+    if (rc < 0 && dir && (errno == EINVAL || errno == ENOTSUP))
+        rc = 0;
+    close(fd);
+    return rc < 0 ? PS_ERR_IO : PS_OK;
+}
+
+static void dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == path)
+        snprintf(buf, len, "/");
+    else
+        snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+/* Remove "<partial>.tmp.<pid>" left by processes that no longer exist. */
+static void remove_stale(const char *partial)
+{
+    char d[4096];
+    dir_of(partial, d, sizeof d);
+    const char *slash = strrchr(partial, '/');
+    const char *base = slash ? slash + 1 : partial;
+    size_t bl = strlen(base);
+    DIR *dp = opendir(d);
+    struct dirent *e;
+    while (dp && (e = readdir(dp))) {
+        const char *n = e->d_name, *p = n + bl + 5;
+        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5) || !*p ||
+            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
+            continue;
+        long pid = atol(p);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char full[8192];
+        snprintf(full, sizeof full, "%s/%s", d, n);
+        unlink(full);
+    }
+    if (dp)
+        closedir(dp);
+}
+
+/* Create the whole .partial under a temporary name and rename it. */
+static ps_status create_partial(const ps_sweep *sw, const char *partial,
+                                const ps_sweep_options *opt, int threads, ps_error *err)
+{
+    size_t len = strlen(partial) + 32;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    snprintf(tmp, len, "%s.tmp.%ld", partial, (long)getpid());
+    remove_stale(partial);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (file < 0) {
+        ps_status st = ps_h5_fail(err, PS_ERR_IO, opt->output, "create the sweep file");
+        unlink(tmp);
+        free(tmp);
+        return st;
+    }
+    char created[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int bad = ps_h5_attr_str(file, "format", SWEEP_FORMAT);
+    bad |= ps_h5_attr_i32(file, "format_version", SWEEP_FORMAT_VERSION);
+    bad |= ps_h5_attr_str(file, "pactsim_version", PS_VERSION);
+    bad |= ps_h5_attr_str(file, "created", created);
+    bad |= ps_h5_attr_str(file, "sweep", sw->name);
+    bad |= ps_h5_attr_str(file, "scenario", sw->base->name);
+    ps_status st = bad ? PS_ERR_IO : write_provenance(file, sw, opt, threads, created);
+    if (st == PS_OK)
+        st = write_design(file, sw);
+    int t0, K;
+    kept_months(sw, &t0, &K);
+    if (st == PS_OK && K > 0)
+        st = write_series(file, sw, t0, K);
+    if (H5Fclose(file) < 0 && st == PS_OK)
+        st = PS_ERR_IO;
+    if (st != PS_OK)
+        st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the structure of the sweep file");
+    else if (fsync_path(tmp, 0) != PS_OK || rename(tmp, partial) < 0)
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", opt->output,
+                          tmp, strerror(errno));
+    if (st != PS_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+/* Open the .partial for writing and its datasets. */
+static ps_status open_partial(sweep_file *f, ps_error *err)
+{
+    const ps_sweep *sw = f->sw;
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+    f->file = H5Fopen(f->path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    f->done_ds = -1;
+    if (f->file < 0)
+        return ps_h5_fail(err, PS_ERR_IO, f->path, "open the partial sweep file (delete it, or use --force "
+                       "to start over)");
+    char fmt[64];
+    uint64_t hash = 0;
+    hid_t g = H5Gopen2(f->file, "provenance", H5P_DEFAULT);
+    if (ps_h5_get_str(f->file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, SWEEP_FORMAT) ||
+        g < 0 || ps_h5_get_u64(g, "spec_hash", &hash) < 0) {
+        if (g >= 0)
+            H5Gclose(g);
+        return ps_error_set(err, PS_ERR_INPUT, "%s: not a pactsim sweep file; delete it or "
+                            "use --force to start over", f->path);
+    }
+    H5Gclose(g);
+    if (hash != sw->hash)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: was started from another spec, base "
+                            "scenario or pactsim version (spec hash %016llx, now %016llx); use "
+                            "--force to start over", f->path, (unsigned long long)hash,
+                            (unsigned long long)sw->hash);
+    kept_months(sw, &f->t0, &f->K);
+    f->metric_ds = ps_calloc((size_t)nm + 1, sizeof *f->metric_ds);
+    f->field_ds = ps_calloc((size_t)nf + 1, sizeof *f->field_ds);
+    if (!f->metric_ds || !f->field_ds)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < nf; k++)
+        f->field_ds[k] = -1;
+    for (int m = 0; m < nm; m++)
+        f->metric_ds[m] = -1;
+    char name[256];
+    for (int m = 0; m < nm; m++) {
+        snprintf(name, sizeof name, "/sweep/summary/%s", ps_registry_metric(m, NULL)->name);
+        if ((f->metric_ds[m] = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
+            return ps_error_set(err, PS_ERR_INPUT, "%s: has no %s (written by another build?); "
+                                "use --force to start over", f->path, name);
+    }
+    for (int k = 0; f->K > 0 && k < nf; k++) {
+        const ps_field *fd = ps_registry_field(k, NULL);
+        if (fd->shape == PS_THEATER && sw->base->n_theaters == 0)
+            continue;
+        snprintf(name, sizeof name, "/sweep/%s/%s", state_group[fd->shape], fd->name);
+        if ((f->field_ds[k] = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
+            return ps_error_set(err, PS_ERR_INPUT, "%s: has no %s (written by another build?); "
+                                "use --force to start over", f->path, name);
+    }
+    if ((f->done_ds = H5Dopen2(f->file, "/sweep/done", H5P_DEFAULT)) < 0)
+        return ps_h5_fail(err, PS_ERR_IO, f->path, "open /sweep/done");
+    return PS_OK;
+}
+
+static int write_slot(hid_t d, int nd, const hsize_t *start, const hsize_t *count, hid_t ms,
+                      hid_t mtype, const void *buf)
+{
+    hid_t fs = H5Dget_space(d);
+    int rc = (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+              H5Dwrite(d, mtype, ms, fs, H5P_DEFAULT, buf) < 0) ? -1 : 0;
+    (void)nd;
+    H5Sclose(fs);
+    return rc;
+}
+
+/* Write one run's values, flush, then its flag, flush. */
+static ps_status write_run(sweep_file *f, int p, ps_run *run, unsigned char flag, ps_error *err)
+{
+    int nm = ps_registry_n_metrics(), nf = ps_registry_n_fields();
+    hsize_t start[5] = {(hsize_t)p, (hsize_t)run->replicate, 0, 0, 0};
+    hsize_t one[2] = {1, 1};
+    hid_t ms1 = H5Screate_simple(2, one, NULL);
+    int bad = 0;
+    for (int m = 0; m < nm && !bad; m++) {
+        double v = flag == 1 ? run->metrics[m] : NAN;
+        bad |= write_slot(f->metric_ds[m], 2, start, one, ms1, H5T_NATIVE_DOUBLE, &v);
+    }
+    const ps_scenario *sc = f->sw->base;
+    for (int k = 0; k < nf && !bad && f->K > 0; k++) {
+        if (f->field_ds[k] < 0)
+            continue;
+        const ps_field *fd = ps_registry_field(k, NULL);
+        hsize_t size = (hsize_t)sc->n_actors *
+                       (fd->shape == PS_DYAD ? (hsize_t)sc->n_actors
+                        : fd->shape == PS_THEATER ? (hsize_t)sc->n_theaters : 1);
+        /* Months a failed run did not reach are NaN. */
+        for (int t = run->n_done; t < run->n_months; t++)
+            for (hsize_t i = 0; i < size; i++)
+                run->series[k][(size_t)t * size + i] = NAN;
+        hsize_t mdims[2] = {(hsize_t)run->n_months, size};
+        hsize_t mstart[2] = {(hsize_t)f->t0, 0}, mstride[2] = {(hsize_t)(f->sw->stride > 0 ? f->sw->stride : 1), 1};
+        hsize_t mcount[2] = {(hsize_t)f->K, size};
+        hid_t ms = H5Screate_simple(2, mdims, NULL);
+        H5Sselect_hyperslab(ms, H5S_SELECT_SET, mstart, mstride, mcount, NULL);
+        int nd = fd->shape == PS_ACTOR ? 4 : 5;
+        hsize_t count[5] = {1, 1, (hsize_t)f->K, (hsize_t)sc->n_actors,
+                            fd->shape == PS_DYAD ? (hsize_t)sc->n_actors : (hsize_t)sc->n_theaters};
+        bad |= write_slot(f->field_ds[k], nd, start, count, ms, H5T_NATIVE_DOUBLE, run->series[k]);
+        H5Sclose(ms);
+    }
+    bad = bad || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0;
+    bad = bad || write_slot(f->done_ds, 2, start, one, ms1, H5T_NATIVE_UCHAR, &flag) < 0;
+    bad = bad || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0;
+    H5Sclose(ms1);
+    if (bad) {
+        char what[96];
+        snprintf(what, sizeof what, "write point %d replicate %d", p, run->replicate);
+        return ps_h5_fail(err, PS_ERR_IO, f->path, what);
+    }
+    return PS_OK;
+}
+
+/* If the finished file exists, is it this sweep's? */
+static int finished_matches(const char *path, uint64_t hash)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return 0;
+    uint64_t h = 0;
+    hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
+    int ok = g >= 0 && ps_h5_get_u64(g, "spec_hash", &h) == 0 && h == hash;
+    if (g >= 0)
+        H5Gclose(g);
+    H5Fclose(file);
+    return ok;
+}
+
+ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
+                       ps_error *err)
+{
+    ps_h5_quiet();
+    ps_sweep_result dummy;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof *res);
+    if (!opt->output)
+        return ps_error_set(err, PS_ERR_USAGE, "a sweep needs an output file");
+    if (sw->hash == 0) {
+        ps_status st = ps_sweep_validate(sw, err);
+        if (st != PS_OK)
+            return st;
+    }
+    int P = sw->n_points, R = sw->replicates;
+    long long runs = (long long)P * R;
+    res->runs = (int)runs;
+    size_t plen = strlen(opt->output) + 16;
+    char *partial = malloc(plen);
+    if (!partial)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    snprintf(partial, plen, "%s.partial", opt->output);
+    struct stat stt;
+    int have_final = stat(opt->output, &stt) == 0, have_partial = stat(partial, &stt) == 0;
+    ps_status st = PS_OK;
+    int threads = opt->threads;
+#ifdef _OPENMP
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#else
+    threads = 1;
+#endif
+    if (opt->resume && have_final && !have_partial && !opt->force) {
+        free(partial);
+        if (finished_matches(opt->output, sw->hash)) {
+            res->already_complete = 1;
+            return PS_OK;
+        }
+        return ps_error_set(err, PS_ERR_EXISTS, "%s: exists and is not this sweep's result; "
+                            "use --force to overwrite it", opt->output);
+    }
+    if (have_final && !opt->force && !opt->resume) {
+        free(partial);
+        return ps_error_set(err, PS_ERR_EXISTS, "%s: output file exists; use --force to "
+                            "overwrite it", opt->output);
+    }
+    if (have_partial && !opt->resume && !opt->force) {
+        st = ps_error_set(err, PS_ERR_EXISTS, "%s: an interrupted sweep exists; use --resume "
+                          "to continue it or --force to start over", partial);
+        free(partial);
+        return st;
+    }
+    if (have_partial && opt->force && !opt->resume)
+        unlink(partial), have_partial = 0;
+    if (!have_partial)
+        st = create_partial(sw, partial, opt, threads, err);
+    sweep_file f = {.sw = sw, .path = partial, .file = -1, .done_ds = -1};
+    unsigned char *done = NULL;
+    if (st == PS_OK)
+        st = open_partial(&f, err);
+    if (st == PS_OK && !(done = ps_calloc((size_t)runs + 1, 1)))
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory for %lld done flags", runs);
+    if (st == PS_OK && H5Dread(f.done_ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                               done) < 0)
+        st = ps_h5_fail(err, PS_ERR_IO, partial, "read /sweep/done");
+    if (st != PS_OK) {
+        sweep_file_close(&f);
+        if (f.file >= 0)
+            H5Fclose(f.file);
+        free(done);
+        free(partial);
+        return st;
+    }
+    int todo = 0;
+    for (long long k = 0; k < runs; k++)
+        todo += done[k] == 0;
+    int finished = 0, stop_all = 0;
+    ps_error first = {PS_OK, ""};
+    ps_status status = PS_OK;
+    volatile int *stop = opt->stop_flag;
+
+#pragma omp parallel num_threads(threads)
+    {
+        ps_scenario *sc = NULL;
+        int sc_point = -1;
+#pragma omp for schedule(dynamic, 1)
+        for (long long k = 0; k < runs; k++) {
+            int halt;
+#pragma omp atomic read
+            halt = stop_all;
+            if (done[k] || halt || (stop && *stop))
+                continue;
+            int p = (int)(k / R), r = (int)(k % R);
+            ps_error e = {PS_OK, ""};
+            ps_status s = PS_OK;
+            if (sc_point != p) {
+                ps_scenario_free(sc);
+                sc = NULL;
+                sc_point = -1;
+                s = ps_sweep_point_scenario(sw, p, &sc, &e);
+                if (s == PS_OK)
+                    sc_point = p;
+            }
+            ps_run *run = NULL;
+            if (s == PS_OK)
+                s = ps_run_replicate(sc, r, 1, stop, &run, &e);
+            unsigned char flag = s == PS_OK ? 1 : 2;
+#pragma omp critical(ps_sweep_file)
+            {
+                if (!stop_all && run && (s == PS_OK || s == PS_ERR_NUMERIC)) {
+                    ps_error we = {PS_OK, ""};
+                    if (write_run(&f, p, run, flag, &we) != PS_OK) {
+                        s = PS_ERR_IO;
+                        e = we;
+                    } else {
+                        finished++;
+                        done[k] = flag;
+                        if (flag == 2) {
+                            if (!res->failed)
+                                snprintf(res->first_failure, sizeof res->first_failure,
+                                         "point %d replicate %d: %s", p, r, e.msg);
+                            res->failed++;
+                        }
+                        if (opt->progress)
+                            opt->progress(finished, todo, opt->progress_user);
+                    }
+                }
+                if (s != PS_OK && s != PS_ERR_NUMERIC && s != PS_ERR_INTERRUPTED && !stop_all) {
+                    stop_all = 1;
+                    status = s;
+                    first = e;
+                }
+            }
+            ps_run_free(run);
+        }
+        ps_scenario_free(sc);
+    }
+    res->ran = finished;
+    long long left = 0;
+    for (long long k = 0; k < runs; k++)
+        left += done[k] == 0;
+    int complete = left == 0;
+    res->failed = 0;
+    for (long long k = 0; k < runs; k++)
+        res->failed += done[k] == 2;
+    free(done);
+    sweep_file_close(&f);
+    int closed = H5Fclose(f.file) >= 0;
+    if (status == PS_OK && !closed)
+        status = ps_h5_fail(&first, PS_ERR_IO, partial, "close the sweep file");
+    if (status == PS_OK && !complete) {
+        status = ps_error_set(&first, PS_ERR_INTERRUPTED, "interrupted: %d runs done now, "
+                              "%lld of %lld missing; continue with --resume (%s is kept)",
+                              finished, left, runs, partial);
+    }
+    if (status == PS_OK) {
+        char d[4096];
+        dir_of(opt->output, d, sizeof d);
+        if (fsync_path(partial, 0) != PS_OK || rename(partial, opt->output) < 0 ||
+            fsync_path(d, 1) != PS_OK)
+            status = ps_error_set(&first, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
+                                  opt->output, partial, strerror(errno));
+    }
+    free(partial);
+    if (status != PS_OK && err)
+        *err = first;
+    return status;
+}

@@ -1,0 +1,74 @@
+# Sweeps: every design gives identical datasets on 1 and 2 threads; the file
+# layout; refusals (existing output, usage); bad specs with file:line:col.
+. "$(dirname "$0")/lib.sh"
+D="$SRC/tests/configs/sweep"
+
+for s in grid lhs sobol saltelli morris; do
+    expect_exit 0 "ok: sweep" -- "$PACTSIM" sweep "$D/$s.yaml" --validate
+    expect_exit 0 "" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.1.h5" --threads 1 --quiet
+    expect_exit 0 "" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.2.h5" --threads 2 --quiet
+    for g in /sweep /provenance/spec_raw /provenance/base_config_resolved; do
+        if h5diff -q "$WORK/$s.1.h5" "$WORK/$s.2.h5" "$g" "$g" >/dev/null 2>&1; then ok
+        else bad "$s: $g differs between 1 and 2 threads"; fi
+    done
+    ls "$WORK"/$s.*.partial* >/dev/null 2>&1 && bad "$s: partial file left behind" || ok
+done
+for s in "$SRC"/configs/sweeps/*.yaml; do
+    [ -e "$s" ] || continue
+    expect_exit 0 "ok: sweep" -- "$PACTSIM" sweep "$s" --validate
+done
+
+# Layout: design, summary [point, replicate], series with a point dimension.
+h5ls -r "$WORK/grid.1.h5" > "$WORK/ls"
+for want in "/sweep/points .*\{6, 2\}" "/sweep/done .*\{6, 3\}" "/sweep/param .*\{2\}" \
+            "/sweep/param_units" "/sweep/summary/[a-z_0-9]+ .*\{6, 3\}"; do
+    grep -Eq "$want" "$WORK/ls" && ok || bad "grid file lacks $want"
+done
+h5ls -r "$WORK/lhs.1.h5" > "$WORK/ls"
+grep -Eq "/sweep/actor_state/[a-z_0-9]+ .*\{10, 2, 4, 4\}" "$WORK/ls" && ok \
+    || bad "lhs file lacks [point, replicate, time(4 of 24 months), actor] series"
+grep -Eq "/sweep/dyad_state/[a-z_0-9]+ .*\{10, 2, 4, 4, 4\}" "$WORK/ls" && ok \
+    || bad "lhs file lacks dyad series"
+h5ls -r "$WORK/sobol.1.h5" | grep -Eq "/sweep/actor_state/[a-z_0-9]+ .*\{8, 2, 24, 4\}" && ok \
+    || bad "full mode does not keep all 24 months"
+h5dump -a /sweep/param_units "$WORK/grid.1.h5" >/dev/null 2>&1
+h5dump -d /sweep/param_units "$WORK/grid.1.h5" | grep -q '"1/yr"' && ok || bad "units of sanction_elasticity missing"
+# Common random numbers: replicate 0 of points with the same erosion differ only
+# through the swept parameter; two points with equal values give equal results.
+h5dump -d /sweep/morris_step "$WORK/morris.1.h5" | grep -q -- "-1" && ok || bad "no morris_step"
+
+# Refusals.
+sum=$(md5sum < "$WORK/grid.1.h5")
+expect_exit 2 "exists.*--force" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.1.h5" --quiet
+[ "$(md5sum < "$WORK/grid.1.h5")" = "$sum" ] && ok || bad "existing output was modified"
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.1.h5" --quiet --force
+expect_exit 2 "expected -o FILE" -- "$PACTSIM" sweep "$D/grid.yaml"
+expect_exit 2 "expected one SPEC" -- "$PACTSIM" sweep -o "$WORK/x.h5"
+expect_exit 2 "--threads" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --threads 0
+expect_exit 2 "unknown option" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --bogus
+expect_exit 0 "resume" -- "$PACTSIM" sweep --help
+expect_exit 1 "nodir" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/nodir/x.h5" --quiet
+expect_no_file "$WORK/nodir/x.h5"
+
+# Bad specs: exit 2, file:line:col and the expected words, nothing written.
+BAD="$SRC/tests/bad_sweeps"
+n=0
+while IFS=$'\t' read -r file where words; do
+    case "$file" in ''|'#'*) continue ;; esac
+    n=$((n + 1))
+    for mode in validate run; do
+        if [ $mode = validate ]; then
+            "$PACTSIM" sweep "$BAD/$file" --validate >"$WORK/out" 2>"$WORK/err"
+        else
+            "$PACTSIM" sweep "$BAD/$file" -o "$WORK/bad_$n.h5" --quiet >"$WORK/out" 2>"$WORK/err"
+        fi
+        rc=$?
+        if [ $rc -ne 2 ]; then bad "$file ($mode): exit $rc, expected 2: $(head -c 300 "$WORK/err")"
+        elif ! grep -Fq -- "$BAD/$file:$where: " "$WORK/err"; then bad "$file: no '$where' in: $(head -c 300 "$WORK/err")"
+        elif ! grep -Fq -- "$words" "$WORK/err"; then bad "$file: no '$words' in: $(head -c 300 "$WORK/err")"
+        else ok; fi
+    done
+    expect_no_file "$WORK/bad_$n.h5"
+done < "$BAD/expected.tsv"
+[ "$n" -ge 5 ] && ok || bad "only $n bad specs in the catalogue"
+finish
