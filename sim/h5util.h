@@ -4,6 +4,7 @@
 #define PACTSIM_H5UTIL_H
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include "internal.h"
 
@@ -31,4 +32,9 @@ void ps_h5_strings_free(char **v, hsize_t n);
  * checking its format attribute; PS_ERR_INPUT with a message otherwise. */
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
                              ps_error *err);
+
+/* Not HDF5, but shared by compare and sensitivity: percentile bootstrap 95%
+ * interval of the mean of d[0..n) with n_boot resamples from a fixed seed. */
+void ps_bootstrap_mean_ci(const double *d, int n, int n_boot, unsigned long seed, double *lo,
+                          double *hi);
 #endif
