@@ -37,7 +37,7 @@ static const ps_param params[] = {
      "monthly rate at which cooperation relaxes to its initial level without a new reason to cooperate",
      "assumption: ties fade over several years when interests diverge (article: relations 'fluctuated')"},
     {"rivalry_cost", PS_REAL, "1/month", 0.0, 0.5, 0.03,
-     "monthly loss of cooperation per unit of rivalry (oil sellers competing for the same buyers)",
+     "monthly loss of cooperation per unit of rivalry above its initial level (oil sellers competing for the same buyers)",
      "assumption: commercial rivalry erodes but does not break a convergence"},
     {"isolation_floor", PS_REAL, "1", 0.0, 1.0, 0.08,
      "driver weight of complementarity for partners that are not isolated",
@@ -64,9 +64,9 @@ static const ps_param params[] = {
     {"weight_technology", PS_REAL, "1", 0.0, 5.0, 0.3,
      "weight of technology the actor cannot buy elsewhere",
      "assumption: a slower, secondary motive"},
-    {"risk_scale", PS_REAL, "1", 0.0, 10.0, 2.0,
+    {"risk_scale", PS_REAL, "1", 0.0, 10.0, 2.5,
      "risk of dealing with an actor per unit of its isolation, for a supplier with everything to lose",
-     "assumption: sized so that China's willingness to finance or arm Russia in 2022 is cut by about two thirds "
+     "assumption: sized so that China's willingness to finance or arm Russia in 2022 is cut by over four fifths "
      "(article: China keeps 'a cautious line on any bailout')"},
     {"materiel_risk", PS_REAL, "1", 1.0, 5.0, 1.5,
      "extra risk factor for arms transfers over finance",
@@ -158,6 +158,7 @@ typedef struct {
     int mat_need[N_MATERIEL], mat_spare[N_MATERIEL];
     int interest, commitment;
     double *anchor; /* initial cooperation: the level ties relax to */
+    double *riv0;   /* initial rivalry: already part of the anchored ties */
 } coop_data;
 
 static void coop_free(void *data)
@@ -166,6 +167,7 @@ static void coop_free(void *data)
     if (!d)
         return;
     free(d->anchor);
+    free(d->riv0);
     free(d);
 }
 
@@ -197,7 +199,8 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->commitment = ps_field_index("commitment");
     size_t nn = (size_t)w->n_actors * w->n_actors;
     d->anchor = malloc((nn ? nn : 1) * sizeof *d->anchor);
-    if (!d->anchor) {
+    d->riv0 = calloc(nn ? nn : 1, sizeof *d->riv0);
+    if (!d->anchor || !d->riv0) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -210,6 +213,9 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
             c[(size_t)i * n + j] = c[(size_t)j * n + i] = m;
         }
     memcpy(d->anchor, c, nn * sizeof *c);
+    /* Models before this one in the registry derive their state at init. */
+    if (d->rivalry >= 0)
+        memcpy(d->riv0, w->cur[d->rivalry], nn * sizeof *c);
     *data = d;
     return PS_OK;
 }
@@ -321,7 +327,8 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             double drive = motive * (p[P_FLOOR] + fmin(at(iso, i), at(iso, j))) *
                            (0.5 + 0.5 * t_mut);
             double c1 = c0 + p[P_RISE] * drive * (1.0 - c0) -
-                        p[P_RIVALRY] * at(riv, ij) * c0 - p[P_DECAY] * (c0 - d->anchor[ij]);
+                        p[P_RIVALRY] * fmax(0.0, at(riv, ij) - d->riv0[ij]) * c0 -
+                        p[P_DECAY] * (c0 - d->anchor[ij]);
             coop_n[ij] = fmin(1.0, fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
             double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);

@@ -3,6 +3,7 @@
 #include "pactsim.h"
 
 extern const ps_model ps_model_sanctions;
+extern const ps_model ps_model_oil;
 extern const ps_model ps_model_economy;
 extern const ps_model ps_model_military;
 extern const ps_model ps_model_cooperation;
@@ -10,6 +11,7 @@ extern const ps_model ps_model_promises;
 
 const ps_model *const ps_models[] = {
     &ps_model_sanctions,
+    &ps_model_oil,
     &ps_model_economy,
     &ps_model_military,
     &ps_model_cooperation,

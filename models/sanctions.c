@@ -85,6 +85,31 @@ typedef struct {
     int gdp;
 } sanctions_data;
 
+/* GDP-weighted share of the others' intensity toward i (isolation) and of
+ * their secondary sanctions around i (threat). */
+static void exposure(const double *s, const double *s2, const double *gdp, int n, int i,
+                     double total, double *isol, double *threat)
+{
+    double others = total - (gdp ? gdp[i] : 1.0), a = 0.0, b = 0.0;
+    for (int j = 0; j < n && others > 0.0; j++) {
+        if (j == i)
+            continue;
+        double wj = (gdp ? gdp[j] : 1.0) / others;
+        a += wj * s[(size_t)j * n + i];
+        b += wj * s2[(size_t)j * n + i];
+    }
+    *isol = fmin(1.0, a);
+    *threat = fmin(1.0, b);
+}
+
+static double total_weight(const double *gdp, int n)
+{
+    double total = 0.0;
+    for (int j = 0; j < n; j++)
+        total += gdp ? gdp[j] : 1.0;
+    return total;
+}
+
 static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *err)
 {
     (void)self;
@@ -96,8 +121,20 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
     d->gdp = ps_field_index("gdp"); /* weights; equal weights if absent */
+    /* Other models read isolation and threat in the first month: derive them
+     * from the initial sanctions rather than leave them at zero. */
+    int n = w->n_actors;
+    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
+    double total = total_weight(gdp, n);
+    for (int i = 0; i < n; i++) {
+        double isol, threat;
+        exposure(w->cur[d->f[F_INTENSITY]], w->cur[d->f[F_SECONDARY]], gdp, n, i, total, &isol,
+                 &threat);
+        w->cur[d->f[F_ISOLATION]][i] = isol;
+        w->cur[d->f[F_THREAT]][i] = threat;
+        w->cur[d->f[F_PRESSURE]][i] = isol * (1.0 - w->cur[d->f[F_EVASION]][i]);
+    }
     *data = d;
-    (void)w;
     return PS_OK;
 }
 
@@ -113,23 +150,13 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     double *s_next = w->next[d->f[F_INTENSITY]], *s2_next = w->next[d->f[F_SECONDARY]];
     double *press = w->next[d->f[F_PRESSURE]], *iso_next = w->next[d->f[F_ISOLATION]];
     double *threat_next = w->next[d->f[F_THREAT]], *ev_next = w->next[d->f[F_EVASION]];
-    double total = 0.0;
-    for (int j = 0; j < n; j++)
-        total += gdp ? gdp[j] : 1.0;
+    double total = total_weight(gdp, n);
 
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         double others = total - (gdp ? gdp[i] : 1.0);
-        double isol = 0.0, threat = 0.0, channel = 0.0;
-        for (int j = 0; j < n; j++) {
-            if (j == i || others <= 0.0)
-                continue;
-            double wj = (gdp ? gdp[j] : 1.0) / others;
-            isol += wj * s[(size_t)j * n + i];
-            threat += wj * s2[(size_t)j * n + i];
-        }
-        isol = fmin(1.0, isol);
-        threat = fmin(1.0, threat);
+        double isol, threat, channel = 0.0;
+        exposure(s, s2, gdp, n, i, total, &isol, &threat);
         /* Channels: partners not sanctioning i, deterred by what they could lose. */
         for (int k = 0; k < n; k++) {
             if (k == i || others <= 0.0)
@@ -138,7 +165,8 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
             double fear = fmin(1.0, p[P_SECONDARY_FEAR] * threat * (1.0 - iso[k]));
             channel += wk * (1.0 - s[(size_t)k * n + i]) * (1.0 - fear);
         }
-        double target = p[P_EVASION_MAX] * fmin(1.0, channel);
+        /* Nobody builds evasion routes around sanctions that do not exist. */
+        double target = isol > 0.0 ? p[P_EVASION_MAX] * fmin(1.0, channel) : 0.0;
         double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
         ev_next[i] = e;
         iso_next[i] = isol;

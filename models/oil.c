@@ -1,0 +1,584 @@
+/* Oil market: benchmark price, discounts, buyers' reallocation, rivalry.
+ *
+ * The benchmark (Brent) is a world variable: set by `oil_price` events, it
+ * otherwise relaxes in logs toward a long-run level with one monthly shock
+ * drawn once for the world. Each buyer splits its import demand among the
+ * modelled sellers and an outside option (unmodelled suppliers at the
+ * benchmark) by a logit of delivered cost relative to its 2021 mix: a
+ * seller's discount makes it cheaper, closed relations (sanctions either way)
+ * and the risk of secondary sanctions make it dearer. Buyers move their
+ * shares toward that target at a monthly switching rate (term contracts,
+ * tankers, refinery slates), so volumes shift gradually. Unmodelled buyers
+ * are one pseudo-buyer, the rest of the world, which complies in proportion
+ * to the seller's isolation. Each seller's discount moves toward the one at
+ * which buyers' target purchases would take its whole capacity (tatonnement
+ * on buyers' intentions: prices adjust fast, flows slowly); what buyers ask
+ * beyond capacity is rationed pro rata. Sellers of the same buyers are
+ * rivals: rivalry_ij = sum_b min(v_ib, v_jb) / min(V_i, V_j). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "pactsim.h"
+
+enum { P_LONG_RUN, P_REVERSION, P_VOLATILITY, P_TAU, P_PENALTY, P_FEAR, P_FRICTION, P_SWITCH,
+       P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY };
+static const ps_param params[] = {
+    {"price_long_run", PS_REAL, "USD/bbl", 5.0, 300.0, 75.0,
+     "level toward which the benchmark relaxes between oil_price events (median, in logs)",
+     "brent-daily-to-2022-07-22.csv: mean of monthly Brent averages 2010-2021 is 75.7 USD/bbl "
+     "(AR(1) fits of log monthly averages give 66-71 nominal); assumption: no forecast after "
+     "2022-07-22 is used, so the projection returns to the pre-war decade's level"},
+    {"price_reversion", PS_REAL, "1/month", 0.0, 1.0, 0.03,
+     "monthly share of the log gap to the long-run level that the benchmark closes",
+     "brent-daily-to-2022-07-22.csv: AR(1) fit of log monthly Brent averages, 2000-2021: 0.028/month "
+     "(half-life ~2 years; 0.045 over 2010-2021)"},
+    {"price_volatility", PS_REAL, "1", 0.0, 0.5, 0.10,
+     "standard deviation of the monthly shock to the log benchmark (one draw for the world)",
+     "brent-daily-to-2022-07-22.csv: residual sd of the AR(1) fit of log monthly Brent averages, "
+     "0.099 (1987-2021) to 0.106 (2000-2021)"},
+    {"price_sensitivity", PS_REAL, "1", 0.01, 1.0, 0.12,
+     "cost difference, as a share of the benchmark, that multiplies a buyer's preferred share of a "
+     "supplier by e (logit scale tau)",
+     "assumption: a discount of ~28% of Brent (Urals, Mar-Jun 2022, timeline), before frictions, "
+     "should raise a non-sanctioning buyer's preferred share of a small supplier about tenfold, "
+     "e^(0.28/0.12) = 10 "
+     "(India: Russian crude ~2% of imports in 2021, actors-2021.csv share_crude_exports_to_india; "
+     "~20% by mid-2022 is general knowledge, not in shared/data)"},
+    {"sanction_penalty", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "extra delivered cost, as a share of the benchmark, per unit of closed relations or secondary "
+     "risk between buyer and seller",
+     "assumption: a full embargo (closure 1) costs a buyer as much as the whole benchmark, so no "
+     "discount (at most max_discount = half the benchmark) can buy it back, while a partial closure "
+     "(EU on Russia ~0.6 by 2022-07) can be partly offset by a deep discount"},
+    {"secondary_fear", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "how strongly the threat of secondary sanctions around a seller deters buyers with something "
+     "to lose: risk = (fear x secondary_threat(seller) + isolation_friction x isolation(seller)) x "
+     "(1 - isolation(buyer))",
+     "assumption: unit sensitivity, as sanctions.secondary_fear"},
+    {"isolation_friction", PS_REAL, "1", 0.0, 2.0, 0.5,
+     "closure felt by a buyer with nothing to fear from secondary sanctions, per unit of the "
+     "seller's isolation: payments, insurance and shipping for an isolated seller's cargoes",
+     "assumption: buyers shunned Russian spot cargoes from the day of the invasion, before any "
+     "secondary sanction (timeline 2022-02-24: Urals discount 11.65 USD/bbl); sized so that the "
+     "baseline Urals discount reaches the ~28-35 USD/bbl of Mar-Jun 2022 (timeline) within a few months"},
+    {"switching_rate", PS_REAL, "1/month", 0.0, 1.0, 0.15,
+     "monthly share of the gap between current and preferred supplier shares that a buyer closes",
+     "assumption: term contracts, shipping and refinery slates take months (half-life ~4 months): "
+     "India's Russian share went from ~2% to ~20% within four months of the invasion (general "
+     "knowledge, not in shared/data)"},
+    {"discount_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.5,
+     "monthly share of the gap to the market-clearing discount that a seller's discount closes",
+     "timeline-to-2022-07.csv: the Urals discount went from ~2 USD/bbl (Jan-Feb 2022) to 11.65 on "
+     "the day of the invasion and ~28 in March: price discovery takes weeks, not months"},
+    {"max_discount", PS_REAL, "1", 0.0, 0.9, 0.5,
+     "largest discount, as a share of the benchmark, a seller grants; beyond it unsold oil is shut in",
+     "assumption: the deepest 2022 Urals discounts were ~30% of Brent (timeline); below half the "
+     "benchmark producers would rather cut output"},
+    {"share_floor", PS_REAL, "1", 0.0, 0.5, 0.05,
+     "share of a buyer's imports a small or new route gains per unit of e^u - 1 when it becomes "
+     "cheaper or safer than in 2021, as if it had this share (routes with a larger 2021 share gain "
+     "in proportion to it)",
+     "assumption: Russian crude was ~2% of India's 2021 imports (actors-2021.csv) and ~20% by mid-2022 "
+     "(general knowledge, not in shared/data); at a cost change of e^u ~ 4 a floor of 5% gives ~17%"},
+    {"rest_of_world_imports", PS_REAL, "kb/d", 0.0, 100000.0, 12000.0,
+     "crude imports of the buyers that are not modelled actors (one pseudo-buyer)",
+     "assumption: world crude trade ~42 mb/d in 2021 (general knowledge, not in shared/data) less the "
+     "modelled importers' ~29.3 mb/d (actors-2021.csv oil_imports_kbd); raised at start to at least "
+     "the modelled sellers' rest-of-world sales"},
+    {"rest_compliance", PS_REAL, "1", 0.0, 1.0, 1.0,
+     "how far unmodelled buyers close relations with a seller, per unit of the seller's isolation",
+     "assumption: the rest of the world complies like the GDP-weighted modelled world (Japan, Korea "
+     "joined Western sanctions, much of Asia and Africa did not)"},
+};
+
+enum { F_PRICE, F_CAPACITY, F_DEMAND, F_VOLUME, F_REVENUE, F_DISCOUNT, F_REST, F_TRADE,
+       F_RIVALRY, F_NFIELDS };
+static const ps_field fields[] = {
+    {"oil_price", PS_ACTOR, "USD/bbl", 70.0, 5.0, 300.0,
+     "benchmark crude price (Brent), the same for every actor",
+     "brent-daily-to-2022-07-22.csv monthly averages (Dec 2021: 74.17); timeline oil_price events"},
+    {"oil_export_capacity", PS_ACTOR, "kb/d", 0.0, 0.0, 30000.0,
+     "most crude the actor can export in a month (raised at start to its configured sales)",
+     "actors-2021.csv crude_oil_exports_kbd where positive; events oil_capacity"},
+    {"oil_import_demand", PS_ACTOR, "kb/d", 0.0, 0.0, 30000.0,
+     "crude the actor imports, from modelled sellers or others (raised at start to its configured "
+     "purchases)",
+     "actors-2021.csv oil_imports_kbd, else minus crude_oil_exports_kbd where negative"},
+    {"oil_export_volume", PS_ACTOR, "kb/d", 0.0, 0.0, 30000.0,
+     "crude sold this month: to modelled buyers plus the rest of the world", "computed"},
+    {"oil_export_revenue", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
+     "export revenue at an annual rate: volume x 1000 x 365 x (price - discount)", "computed"},
+    {"oil_discount", PS_ACTOR, "USD/bbl", 0.0, 0.0, 270.0,
+     "discount below the benchmark the seller must grant to sell its capacity",
+     "initial: timeline-to-2022-07.csv (Urals ~2 USD/bbl Jan-Feb 2022); assumption per actor in the "
+     "config otherwise"},
+    {"oil_rest_exports", PS_ACTOR, "kb/d", 0.0, 0.0, 30000.0,
+     "crude sold to buyers that are not modelled actors",
+     "initial: capacity less sales to modelled buyers unless set in the config"},
+    {"oil_trade", PS_DYAD, "kb/d", 0.0, 0.0, 30000.0,
+     "crude sold by the source to the target",
+     "actors-2021.csv (e.g. RUS->EUU 2200, RUS->CHN 1590, RUS->IND 80, IRN->CHN 585) and MEES via "
+     "actors-2021.csv (SAU->CHN 1750), set under relations in the config"},
+    {"rivalry", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "overlap of two sellers' sales to the same modelled buyers, sum_b min(v_ib, v_jb) / "
+     "min(V_i, V_j) (symmetric)",
+     "computed"},
+};
+
+enum { E_PRICE, E_CAPACITY };
+static const ps_event_type events[] = {
+    {"oil_price", "USD/bbl", 5.0, 300.0,
+     "sets the benchmark for every actor this month (Brent monthly average); discounts keep their "
+     "share of the benchmark", 0},
+    {"oil_capacity", "kb/d", 0.0, 30000.0,
+     "sets the target actor's export capacity (quota, outage, embargo on loading); effective next "
+     "month", 0},
+};
+
+/* ------------------------------------------------------------- metrics */
+static double metric_max_discount(const ps_run *run)
+{
+    int f = ps_field_index("oil_discount");
+    size_t n = (size_t)run->sc->n_actors * run->n_months;
+    double peak = 0.0;
+    for (size_t k = 0; k < n; k++)
+        peak = fmax(peak, run->series[f][k]);
+    return n ? peak : NAN;
+}
+
+/* Share of modelled trade that changed hands: 0.5 sum |v_T - v_0| / sum v_0. */
+static double metric_trade_shift(const ps_run *run)
+{
+    int f = ps_field_index("oil_trade");
+    size_t nn = (size_t)run->sc->n_actors * run->sc->n_actors;
+    if (run->n_months < 1)
+        return NAN;
+    const double *a = run->series[f], *b = run->series[f] + (size_t)(run->n_months - 1) * nn;
+    double moved = 0.0, total = 0.0;
+    for (size_t k = 0; k < nn; k++) {
+        moved += fabs(b[k] - a[k]);
+        total += a[k];
+    }
+    return total > 0.0 ? 0.5 * moved / total : NAN;
+}
+
+static double metric_rus_revenue(const ps_run *run)
+{
+    int r = ps_scenario_actor(run->sc, "RUS");
+    if (r < 0)
+        return NAN;
+    return ps_run_actor_mean(run, "oil_export_revenue", r, ps_run_month(run, 2022, 7),
+                             ps_run_month(run, 2023, 1));
+}
+
+static const ps_metric metrics[] = {
+    {"max_oil_discount", "USD/bbl", "largest discount any seller grants in any month",
+     metric_max_discount},
+    {"oil_trade_shift", "1",
+     "share of the first month's modelled oil trade that has changed seller or buyer by the last "
+     "month: 0.5 sum |v_T - v_0| / sum v_0",
+     metric_trade_shift},
+    {"rus_oil_revenue_2022h2", "USD/yr",
+     "Russia's mean oil export revenue (annual rate) over Jul-Dec 2022; NaN without RUS or if the "
+     "run does not cover those months",
+     metric_rus_revenue},
+};
+
+/* ------------------------------------------------------------- private */
+/* Per world: the 2021 reference (the buyers' equilibrium the logit is
+ * anchored to) and scratch arrays. Column n of the n x (n+1) matrices is the
+ * rest-of-world pseudo-buyer. */
+typedef struct {
+    int f[F_NFIELDS];
+    int intensity, threat, isolation; /* other models' fields, -1 if absent */
+    int n;
+    double rest_demand;  /* rest-of-world imports, kb/d */
+    double *w0;          /* [s*(n+1)+b] 2021 share of b's imports bought from s */
+    double *xd0;         /* [s*(n+1)+b] 2021 closure of relations (config) */
+    double *x0;          /* [s*(n+1)+b] reference closure + risk (anchored in month 1) */
+    int anchored;        /* x0 includes the sanctions model's first computed risk */
+    double *out0;        /* [b], b <= n: outside option weight */
+    double *delta0;      /* [s] 2021 discount / benchmark */
+    double *a;           /* [s*(n+1)+b] scratch: logit weights */
+    double *req;         /* [s*(n+1)+b] scratch: requested volumes */
+    double *den;         /* [b] scratch: logit denominators */
+    double *delta_new;   /* [s] scratch: new relative discounts */
+    ps_rng *rng;
+} oil_data;
+
+#define WORLD_PRICE_ID 0x4f494c5052494345ULL /* "OILPRICE": above any actor key */
+#define PRICE_STREAM 11u
+#define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
+
+static void oil_free(void *data)
+{
+    oil_data *d = data;
+    if (!d)
+        return;
+    free(d->w0);
+    free(d->x0);
+    free(d->xd0);
+    free(d->out0);
+    free(d->delta0);
+    free(d->a);
+    free(d->req);
+    free(d->den);
+    free(d->delta_new);
+    ps_rng_free(d->rng);
+    free(d);
+}
+
+static double at(const double *v, size_t k) { return v ? v[k] : 0.0; }
+
+/* Closure between buyer b (b == n: the rest of the world) and seller s:
+ * relations closed either way, plus the risk of secondary sanctions and the
+ * frictions (payments, insurance, shipping) of dealing with an isolated
+ * seller, both weighed by what the buyer has to lose (1 - its isolation).
+ * The rest of the world also closes in proportion to the seller's isolation. */
+static double closure_dyad(const oil_data *d, const double *s_int, int b, int s)
+{
+    int n = d->n;
+    if (b == n)
+        return 0.0;
+    double sb = at(s_int, (size_t)b * n + s), bs = at(s_int, (size_t)s * n + b);
+    return 1.0 - (1.0 - sb) * (1.0 - bs);
+}
+
+static double closure_risk(const oil_data *d, const double *p, const double *threat,
+                           const double *iso, int b, int s)
+{
+    double risk = p[P_FEAR] * at(threat, (size_t)s) + p[P_FRICTION] * at(iso, (size_t)s);
+    if (b == d->n)
+        return p[P_REST_COMPLY] * at(iso, (size_t)s) + risk;
+    return risk * (1.0 - at(iso, (size_t)b));
+}
+
+static double clamp01(double x) { return fmin(1.0, fmax(0.0, x)); }
+
+static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
+
+/* Rivalry between sellers from a trade matrix (rows = sellers); row i only. */
+static void rivalry_row(int n, const double *trade, const double *sold, double *riv, int i)
+{
+    for (int j = 0; j < n; j++) {
+        double m = fmin(sold[i], sold[j]), o = 0.0;
+        if (j == i || m <= 0.0) {
+            riv[(size_t)i * n + j] = 0.0;
+            continue;
+        }
+        for (int b = 0; b < n; b++)
+            o += fmin(trade[(size_t)i * n + b], trade[(size_t)j * n + b]);
+        riv[(size_t)i * n + j] = fmin(1.0, o / m);
+    }
+}
+
+static int configured(const ps_world *w, int field, int i)
+{
+    for (int k = 0; k < w->sc->n_inits; k++)
+        if (w->sc->inits[k].field == field && w->sc->inits[k].i == i)
+            return 1;
+    return 0;
+}
+
+static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    int n = w->n_actors;
+    size_t m = (size_t)n * (n + 1) + 1;
+    oil_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->w0 = calloc(m, sizeof(double))) || !(d->x0 = calloc(m, sizeof(double))) ||
+        !(d->xd0 = calloc(m, sizeof(double))) ||
+        !(d->out0 = calloc((size_t)n + 2, sizeof(double))) ||
+        !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
+        !(d->a = calloc(m, sizeof(double))) || !(d->req = calloc(m, sizeof(double))) ||
+        !(d->den = calloc((size_t)n + 2, sizeof(double))) ||
+        !(d->delta_new = calloc((size_t)n + 1, sizeof(double))) || !(d->rng = ps_rng_alloc())) {
+        oil_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market of %d actors", n);
+    }
+    *data = d;
+    d->n = n;
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    d->intensity = ps_field_index("sanction_intensity");
+    d->threat = ps_field_index("secondary_threat");
+    d->isolation = ps_field_index("isolation");
+    const double *p = ps_world_param_values(w, self);
+    double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
+    double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
+    double *rev = w->cur[d->f[F_REVENUE]], *disc = w->cur[d->f[F_DISCOUNT]];
+    double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
+    const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
+    const double *iso = cur_or_null(w, d->isolation);
+
+    /* The benchmark is a world variable: the first value the config gives
+     * (in file order, not actor order), else the default. */
+    double p0 = fields[F_PRICE].init;
+    for (int k = 0; k < w->sc->n_inits; k++)
+        if (w->sc->inits[k].field == d->f[F_PRICE]) {
+            p0 = w->sc->inits[k].value;
+            break;
+        }
+    for (int i = 0; i < n; i++)
+        price[i] = p0;
+    /* Consistency: purchases within demand, sales within capacity. */
+    for (int b = 0; b < n; b++) {
+        double bought = 0.0;
+        for (int s = 0; s < n; s++)
+            bought += trade[(size_t)s * n + b];
+        dem[b] = fmax(dem[b], bought);
+    }
+    double rest_total = 0.0;
+    for (int s = 0; s < n; s++) {
+        double sold = 0.0;
+        for (int b = 0; b < n; b++)
+            sold += trade[(size_t)s * n + b];
+        if (!configured(w, d->f[F_REST], s))
+            rest[s] = fmax(0.0, cap[s] - sold);
+        cap[s] = fmax(cap[s], sold + rest[s]);
+        vol[s] = sold + rest[s];
+        disc[s] = fmin(fmax(0.0, disc[s]), p[P_MAX_DISC] * p0);
+        d->delta0[s] = disc[s] / p0;
+        rev[s] = vol[s] * 1000.0 * 365.0 * (p0 - disc[s]);
+        rest_total += rest[s];
+    }
+    d->rest_demand = fmax(p[P_REST_IMPORTS], rest_total);
+    /* 2021 shares and closures. The risk part of the reference closure is
+     * taken again in month 1, once the sanctions model has computed isolation
+     * and secondary threat from the starting intensities. */
+    for (int b = 0; b <= n; b++) {
+        double D = b < n ? dem[b] : d->rest_demand, tot = 0.0;
+        for (int s = 0; s < n; s++) {
+            size_t k = (size_t)s * (n + 1) + b;
+            if (s == b)
+                continue;
+            double sh = D > 0.0 ? (b < n ? trade[(size_t)s * n + b] : rest[s]) / D : 0.0;
+            tot += sh;
+            d->w0[k] = sh;
+            d->xd0[k] = closure_dyad(d, s_int, b, s);
+            d->x0[k] = clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, b, s));
+        }
+        d->out0[b] = fmax(1.0 - tot, p[P_FLOOR]);
+    }
+    double *riv = w->cur[d->f[F_RIVALRY]];
+    for (int i = 0; i < n; i++) {
+        double sold = 0.0;
+        for (int b = 0; b < n; b++)
+            sold += trade[(size_t)i * n + b];
+        d->den[i] = sold; /* scratch: sales to modelled buyers */
+    }
+    for (int i = 0; i < n; i++)
+        rivalry_row(n, trade, d->den, riv, i);
+    return PS_OK;
+}
+
+/* A buyer's logit weight for a seller: e^u times its 2021 share, where u is
+ * the change in delivered cost since 2021 (in units of tau x benchmark).
+ * When the route has become dearer (E = e^u <= 1) the weight is w0 E; when it
+ * has become cheaper, a small or new route gains as if its share were at
+ * least the floor phi: w0 + max(w0, phi) (E - 1). Continuous and increasing
+ * in E, equal to w0 at 2021 conditions (no drift), and a route with no 2021
+ * trade opens only when it is cheaper or safer than it was. E = 0: not
+ * offered (no capacity). */
+static double weight(double w0, double floor, double E)
+{
+    return E <= 1.0 ? w0 * E : w0 + fmax(w0, floor) * (E - 1.0);
+}
+
+static double clip_exp(double u) { return exp(fmin(U_MAX, fmax(-U_MAX, u))); }
+
+/* Target (preferred) purchases of seller s at relative discount delta, when
+ * the other sellers keep theirs: sum over buyers of D_b * share_sb(delta). */
+static double target_sales(const oil_data *d, const double *dem, int s, double delta,
+                           double delta_cur, double tau, double floor)
+{
+    int n = d->n;
+    double g = clip_exp((delta - delta_cur) / tau), q = 0.0;
+    for (int b = 0; b <= n; b++) {
+        size_t k = (size_t)s * (n + 1) + b;
+        double E = d->a[k];
+        if (E <= 0.0)
+            continue;
+        double D = b < n ? dem[b] : d->rest_demand;
+        double a0 = weight(d->w0[k], floor, E), a1 = weight(d->w0[k], floor, E * g);
+        double den = d->den[b] - a0 + a1;
+        if (den > 0.0)
+            q += D * a1 / den;
+    }
+    return q;
+}
+
+static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    oil_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = d->n;
+    size_t n1 = (size_t)n + 1;
+    int threaded = n >= 64;
+    const double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
+    const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
+    const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
+    const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
+    const double *iso = cur_or_null(w, d->isolation);
+    double *price_n = w->next[d->f[F_PRICE]], *vol_n = w->next[d->f[F_VOLUME]];
+    double *rev_n = w->next[d->f[F_REVENUE]], *disc_n = w->next[d->f[F_DISCOUNT]];
+    double *rest_n = w->next[d->f[F_REST]], *trade_n = w->next[d->f[F_TRADE]];
+    double *riv_n = w->next[d->f[F_RIVALRY]];
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
+
+    /* 1. Benchmark: log relaxation toward the long-run level, one world shock. */
+    double P = price[0];
+    gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, WORLD_PRICE_ID,
+                            PRICE_STREAM);
+    double eps = p[P_VOLATILITY] > 0.0 ? gsl_ran_gaussian(r, p[P_VOLATILITY]) : 0.0;
+    double Pn = exp(log(P) + p[P_REVERSION] * (log(p[P_LONG_RUN]) - log(P)) + eps);
+    Pn = fmin(300.0, fmax(5.0, Pn));
+    for (int i = 0; i < n; i++)
+        price_n[i] = Pn;
+
+    /* 2. Buyers' cost changes at current discounts: E = e^u in column b of a,
+     * the logit denominator in den[b]. Only sellers with capacity are offered. */
+    int anchor = !d->anchored && w->month >= 1;
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    for (int b = 0; b <= n; b++) {
+        double den = d->out0[b], D = b < n ? dem[b] : d->rest_demand;
+        for (int s = 0; s < n; s++) {
+            size_t k = (size_t)s * n1 + b;
+            double risk = closure_risk(d, p, threat, iso, b, s);
+            if (anchor)
+                d->x0[k] = clamp01(d->xd0[k] + risk);
+            if (s == b || cap[s] <= 0.0 || D <= 0.0) {
+                d->a[k] = 0.0;
+                continue;
+            }
+            double delta = fmin(dmax, disc[s] / P);
+            double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
+            double u = ((delta - d->delta0[s]) - p[P_PENALTY] * (x - d->x0[k])) / tau;
+            d->a[k] = clip_exp(u);
+            den += weight(d->w0[k], phi, d->a[k]);
+        }
+        d->den[b] = den;
+    }
+    if (anchor)
+        d->anchored = 1;
+
+    /* 3. Sellers: discount toward the one at which buyers' target purchases
+     * take the whole capacity (bisection: target sales rise with the
+     * discount), other sellers' discounts held. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    for (int s = 0; s < n; s++) {
+        double dc = fmin(dmax, disc[s] / P);
+        if (cap[s] <= 0.0) {
+            d->delta_new[s] = dc;
+            continue;
+        }
+        double star;
+        if (target_sales(d, dem, s, 0.0, dc, tau, phi) >= cap[s])
+            star = 0.0;
+        else if (target_sales(d, dem, s, dmax, dc, tau, phi) <= cap[s])
+            star = dmax;
+        else {
+            double lo = 0.0, hi = dmax;
+            for (int it = 0; it < 60; it++) {
+                double mid = 0.5 * (lo + hi);
+                if (target_sales(d, dem, s, mid, dc, tau, phi) < cap[s])
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            star = 0.5 * (lo + hi);
+        }
+        d->delta_new[s] = dc + p[P_DISC_ADJUST] * (star - dc);
+    }
+
+    /* 4. Buyers: target shares at the new discounts; actual shares move toward
+     * them at the switching rate; requests = share x demand (row s, column b). */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    for (int b = 0; b <= n; b++) {
+        double D = b < n ? dem[b] : d->rest_demand, den = d->out0[b];
+        for (int s = 0; s < n; s++) {
+            size_t k = (size_t)s * n1 + b;
+            if (d->a[k] > 0.0) {
+                double dc = fmin(dmax, disc[s] / P);
+                d->a[k] *= clip_exp((d->delta_new[s] - dc) / tau);
+                den += weight(d->w0[k], phi, d->a[k]);
+            }
+        }
+        for (int s = 0; s < n; s++) {
+            size_t k = (size_t)s * n1 + b;
+            double now = s == b ? 0.0 : b < n ? trade[(size_t)s * n + b] : rest[s];
+            if (D <= 0.0 || (d->a[k] <= 0.0 && now <= 0.0)) {
+                d->req[k] = 0.0;
+                continue;
+            }
+            double sh = now / D, target = weight(d->w0[k], phi, d->a[k]) / den;
+            d->req[k] = D * fmax(0.0, sh + p[P_SWITCH] * (target - sh));
+        }
+    }
+
+    /* 5. Sellers: ration requests to capacity; volume, revenue, discount. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    for (int s = 0; s < n; s++) {
+        double asked = 0.0;
+        for (int b = 0; b <= n; b++)
+            asked += d->req[(size_t)s * n1 + b];
+        double f = asked > cap[s] && asked > 0.0 ? cap[s] / asked : 1.0, sold = 0.0;
+        for (int b = 0; b < n; b++) {
+            double v = b == s ? 0.0 : d->req[(size_t)s * n1 + b] * f;
+            trade_n[(size_t)s * n + b] = v;
+            sold += v;
+        }
+        rest_n[s] = d->req[(size_t)s * n1 + n] * f;
+        vol_n[s] = sold + rest_n[s];
+        disc_n[s] = d->delta_new[s] * Pn;
+        rev_n[s] = vol_n[s] * 1000.0 * 365.0 * (Pn - disc_n[s]);
+        d->den[s] = sold; /* scratch for rivalry (den is no longer needed) */
+    }
+
+    /* 6. Rivalry from this month's trade. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    for (int i = 0; i < n; i++)
+        rivalry_row(n, trade_n, d->den, riv_n, i);
+    return PS_OK;
+}
+
+static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev,
+                           ps_error *err)
+{
+    const oil_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors;
+    if (ev->type == ps_registry_find_event_type(events[E_PRICE].name)) {
+        double *price = w->next[d->f[F_PRICE]], *disc = w->next[d->f[F_DISCOUNT]];
+        double *rev = w->next[d->f[F_REVENUE]];
+        const double *vol = w->next[d->f[F_VOLUME]];
+        double old = price[0], now = ev->magnitude;
+        for (int i = 0; i < n; i++) {
+            price[i] = now;
+            disc[i] = fmin(disc[i] / old, p[P_MAX_DISC]) * now; /* same share of the benchmark */
+            rev[i] = vol[i] * 1000.0 * 365.0 * (now - disc[i]);
+        }
+        return PS_OK;
+    }
+    if (ev->target < 0)
+        return ps_error_set(err, PS_ERR_CONFIG, "oil_capacity needs a target actor");
+    w->next[d->f[F_CAPACITY]][ev->target] = ev->magnitude;
+    return PS_OK;
+}
+
+const ps_model ps_model_oil = {
+    .name = "oil",
+    .description = "benchmark oil price, sellers' discounts, buyers' reallocation of imports by "
+                   "delivered cost, compliance and switching friction; rivalry of sellers",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .events = events, .n_events = sizeof events / sizeof *events,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = oil_init,
+    .step = oil_step,
+    .apply_event = oil_event,
+    .free = oil_free,
+};
