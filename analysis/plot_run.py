@@ -15,6 +15,7 @@ status 0 when at least one figure was written, 2 when the file is not a
 pactsim file or has nothing the figures need (or on bad options).
 """
 import argparse
+import textwrap
 import os
 import sys
 
@@ -76,7 +77,9 @@ def fig_actor_series(run, actors, variables=None, prog=PROG):
         for i, a in enumerate(actors):
             plot_band(ax, x, values[:, :, i], style.actor_color(a), a, scale=factor)
         ax.set_ylabel(style.axis_label(v, units))
-        ax.set_title(da.attrs.get("description", v), fontsize=9)
+        # Descriptions can be long: wrap them so neighbouring titles never overlap.
+        ax.set_title(textwrap.fill(f"{v}: {da.attrs.get('description', '')}".rstrip(": "), 60),
+                     fontsize=9)
         style.date_axis(ax, x[0], x[-1])
     finish_grid(axes, len(present), "month (end-of-month state)")
     handles = [Line2D([], [], color=style.actor_color(a), lw=2, label=a) for a in actors]
