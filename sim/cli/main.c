@@ -318,7 +318,7 @@ int main(int argc, char **argv)
         else if (!strcmp(cmd, "info"))
             rc = cmd_info(npos, pos);
         else
-            rc = usage_error("unknown command '%s'; expected run, validate, config or info", cmd);
+            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, compare or sensitivity", cmd);
     }
     free(sets);
     free(cmdline);
