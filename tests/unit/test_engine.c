@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "synthetic.h"
 
 static void test_dates(void)
 {
@@ -112,57 +113,14 @@ static void test_registry(void)
 /* A synthetic scenario built in code: n actors, a ring of sanctions, events. */
 static ps_scenario *synthetic(int n, const int *perm)
 {
-    ps_scenario *sc = calloc(1, sizeof *sc);
-    sc->name = strdup("synthetic");
-    sc->start = (ps_date){2022, 1};
-    sc->end = (ps_date){2023, 12};
-    sc->n_months = 24;
-    sc->seed = 12345;
-    sc->replicates = 1;
-    sc->n_actors = n;
-    sc->actor_name = calloc((size_t)n, sizeof *sc->actor_name);
-    sc->actor_iso3 = calloc((size_t)n, sizeof *sc->actor_iso3);
-    for (int k = 0; k < n; k++) { /* logical actor k sits at position perm[k] */
-        int i = perm[k];
-        snprintf(sc->actor_iso3[i], 8, "%c%c%c", 'A' + k / 676, 'A' + (k / 26) % 26,
-                 'A' + k % 26);
-        snprintf(sc->actor_name[i], PS_NAME_MAX, "actor %d", k);
-    }
-    int nm = ps_registry_count();
-    sc->params = calloc((size_t)nm, sizeof *sc->params);
-    for (int m = 0; m < nm; m++) {
-        const ps_model *mod = ps_registry_model(m);
-        sc->params[m] = calloc((size_t)mod->n_params + 1, sizeof(double));
-        for (int p = 0; p < mod->n_params; p++)
-            sc->params[m][p] = mod->params[p].def;
-    }
-    int fg = ps_field_index("gdp"), fs = ps_field_index("sanction_intensity");
-    sc->inits = calloc((size_t)2 * n + 1, sizeof *sc->inits);
+    ps_scenario *sc = synth_new("synthetic", n, perm, NULL, 0, 'A', 24, 12345, 2 * n + 1, 2);
     for (int k = 0; k < n; k++) {
-        sc->inits[sc->n_inits++] = (ps_init_value){fg, perm[k], -1, 1e11 * (1 + k % 7)};
-        sc->inits[sc->n_inits++] =
-            (ps_init_value){fs, perm[k], perm[(k + 1) % n], 0.1 * (k % 4)};
+        synth_init(sc, "gdp", perm[k], -1, 1e11 * (1 + k % 7));
+        synth_init(sc, "sanction_intensity", perm[k], perm[(k + 1) % n], 0.1 * (k % 4));
     }
-    sc->events = calloc(2, sizeof *sc->events);
-    sc->events[0] = (ps_event){1, ps_registry_find_event_type("sanctions"), perm[0], perm[1],
-                               0.5, "e0"};
-    sc->events[1] = (ps_event){3, ps_registry_find_event_type("asset_freeze"), perm[0],
-                               perm[1], 1e9, "e1"};
-    sc->n_events = 2;
+    synth_event(sc, 1, "sanctions", perm[0], perm[1], 0.5);
+    synth_event(sc, 3, "asset_freeze", perm[0], perm[1], 1e9);
     return sc;
-}
-
-static void free_synthetic(ps_scenario *sc)
-{
-    for (int m = 0; m < ps_registry_count(); m++)
-        free(sc->params[m]);
-    free(sc->params);
-    free(sc->name);
-    free(sc->actor_name);
-    free(sc->actor_iso3);
-    free(sc->inits);
-    free(sc->events);
-    free(sc);
 }
 
 /* Results must follow the actors, not their position in the list. */
@@ -202,8 +160,8 @@ static void test_order_invariance(void)
     CHECK(ra->series[fp][5 * N + 1] > ra->series[fp][0 * N + 1], "pressure rises after event");
     ps_run_free(ra);
     ps_run_free(rb);
-    free_synthetic(a);
-    free_synthetic(b);
+    synth_free(a);
+    synth_free(b);
 }
 
 /* Dyad loops run in parallel when N is large: 1 and 2 threads, same bits. */
@@ -229,7 +187,7 @@ static void test_thread_invariance(void)
     CHECK(same, "series differ between 1 and 2 inner threads");
     ps_run_free(r1);
     ps_run_free(r2);
-    free_synthetic(sc);
+    synth_free(sc);
 }
 
 /* A non-finite value stops the run and names actor, field, month, model. */
@@ -238,7 +196,7 @@ static void test_nonfinite_guard(void)
     int id[3] = {0, 1, 2};
     ps_scenario *sc = synthetic(3, id);
     /* potential growth of actor AAA: only the economy reads it */
-    sc->inits[sc->n_inits++] = (ps_init_value){ps_field_index("potential_growth"), 0, -1, NAN};
+    synth_init(sc, "potential_growth", 0, -1, NAN);
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
@@ -248,7 +206,7 @@ static void test_nonfinite_guard(void)
               strstr(err.msg, "2022-01") && strstr(err.msg, "'economy'"),
           "message: %s", err.msg);
     ps_run_free(r);
-    free_synthetic(sc);
+    synth_free(sc);
 }
 
 /* A stop flag already set ends a replicate before its first month. */
@@ -265,7 +223,7 @@ static void test_stop_flag(void)
     s = ps_run_replicate(sc, 0, 1, &stop, &r, &err);
     CHECK(s == PS_OK && r && r->n_done == sc->n_months, "status %d: %s", s, err.msg);
     ps_run_free(r);
-    free_synthetic(sc);
+    synth_free(sc);
 }
 
 int main(void)

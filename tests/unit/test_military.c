@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "synthetic.h"
 
 enum { R, I, U, S, N_CORE };
 enum { FRONT, PROXY, N_TH };
@@ -16,117 +17,56 @@ enum { FRONT, PROXY, N_TH };
 
 static const char *const core_iso[N_CORE] = {"RRR", "III", "UUU", "SSS"};
 
-static void add_init(ps_scenario *sc, const char *field, int i, int j, double v)
-{
-    int f = ps_field_index(field);
-    if (f < 0) {
-        fprintf(stderr, "unknown field %s\n", field);
-        exit(1);
-    }
-    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v};
-}
-
-static void add_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)
-{
-    ps_event *e = &sc->events[sc->n_events++];
-    *e = (ps_event){month, ps_registry_find_event_type(type), src, dst, m, ""};
-    snprintf(e->id, sizeof e->id, "%s_%d", type, sc->n_events);
-}
-
 /* n >= 4 actors; logical actor k sits at position perm[k]. Actors beyond the
  * four core ones are small bystanders with a little interest in the proxy. */
 static ps_scenario *scenario(int n, const int *perm, int invasion)
 {
-    ps_scenario *sc = calloc(1, sizeof *sc);
-    sc->name = strdup("military");
-    sc->start = (ps_date){2022, 1};
-    sc->end = (ps_date){2023, 12};
-    sc->n_months = 24;
-    sc->seed = 7;
-    sc->replicates = 1;
-    sc->n_actors = n;
-    sc->actor_name = calloc((size_t)n, sizeof *sc->actor_name);
-    sc->actor_iso3 = calloc((size_t)n, sizeof *sc->actor_iso3);
-    for (int k = 0; k < n; k++) {
-        int i = perm[k];
-        if (k < N_CORE)
-            snprintf(sc->actor_iso3[i], 8, "%s", core_iso[k]);
-        else
-            snprintf(sc->actor_iso3[i], 8, "X%c%c", 'A' + k / 26, 'A' + k % 26);
-        snprintf(sc->actor_name[i], PS_NAME_MAX, "actor %s", sc->actor_iso3[i]);
-    }
-    sc->n_theaters = N_TH;
-    sc->theater_name = calloc(N_TH, sizeof *sc->theater_name);
-    sc->theater_host = calloc(N_TH, sizeof *sc->theater_host);
-    snprintf(sc->theater_name[FRONT], PS_NAME_MAX, "front");
-    snprintf(sc->theater_name[PROXY], PS_NAME_MAX, "proxy");
-    sc->theater_host[FRONT] = perm[U];
-    sc->theater_host[PROXY] = perm[S];
-    int nm = ps_registry_count();
-    sc->params = calloc((size_t)nm, sizeof *sc->params);
-    for (int m = 0; m < nm; m++) {
-        const ps_model *mod = ps_registry_model(m);
-        sc->params[m] = calloc((size_t)mod->n_params + 1, sizeof(double));
-        for (int p = 0; p < mod->n_params; p++)
-            sc->params[m][p] = mod->params[p].def;
-    }
-    sc->inits = calloc(64 + (size_t)6 * n, sizeof *sc->inits);
+    ps_scenario *sc = synth_new("military", n, perm, core_iso, N_CORE, 'X', 24, 7,
+                                64 + 6 * n, 8);
+    static const char *const names[N_TH] = {"front", "proxy"};
+    int hosts[N_TH] = {perm[U], perm[S]};
+    synth_theaters(sc, N_TH, names, hosts);
     int r = perm[R], ir = perm[I], u = perm[U], s = perm[S];
     /* capacity (USD/yr): R large, I medium, U and S small */
-    add_init(sc, "military_capacity", r, -1, 60e9);
-    add_init(sc, "military_capacity", ir, -1, 20e9);
-    add_init(sc, "military_capacity", u, -1, 5e9);
-    add_init(sc, "military_capacity", s, -1, 2e9);
+    synth_init(sc, "military_capacity", r, -1, 60e9);
+    synth_init(sc, "military_capacity", ir, -1, 20e9);
+    synth_init(sc, "military_capacity", u, -1, 5e9);
+    synth_init(sc, "military_capacity", s, -1, 2e9);
     /* interests, commitments, combat */
-    add_init(sc, "interest", r, FRONT, 1.0);
-    add_init(sc, "interest", r, PROXY, 0.5);
-    add_init(sc, "interest", ir, PROXY, 1.0);
-    add_init(sc, "interest", u, FRONT, 1.0);
-    add_init(sc, "interest", s, PROXY, 1.0);
-    add_init(sc, "commitment", r, PROXY, 0.3);
-    add_init(sc, "combat", r, PROXY, 0.3);
-    add_init(sc, "commitment", ir, PROXY, 0.2);
-    add_init(sc, "combat", ir, PROXY, 0.2);
-    add_init(sc, "commitment", u, FRONT, 0.3);
-    add_init(sc, "combat", u, FRONT, 0.05);
-    add_init(sc, "commitment", s, PROXY, 1.0);
-    add_init(sc, "combat", s, PROXY, 0.3);
+    synth_init(sc, "interest", r, FRONT, 1.0);
+    synth_init(sc, "interest", r, PROXY, 0.5);
+    synth_init(sc, "interest", ir, PROXY, 1.0);
+    synth_init(sc, "interest", u, FRONT, 1.0);
+    synth_init(sc, "interest", s, PROXY, 1.0);
+    synth_init(sc, "commitment", r, PROXY, 0.3);
+    synth_init(sc, "combat", r, PROXY, 0.3);
+    synth_init(sc, "commitment", ir, PROXY, 0.2);
+    synth_init(sc, "combat", ir, PROXY, 0.2);
+    synth_init(sc, "commitment", u, FRONT, 0.3);
+    synth_init(sc, "combat", u, FRONT, 0.05);
+    synth_init(sc, "commitment", s, PROXY, 1.0);
+    synth_init(sc, "combat", s, PROXY, 0.3);
     /* materiel (units/month): R fights a big war on little production; I has spare drones */
-    add_init(sc, "production_munitions", r, -1, 140);
-    add_init(sc, "wartime_use_munitions", r, -1, 900);
-    add_init(sc, "production_drones", r, -1, 50);
-    add_init(sc, "wartime_use_drones", r, -1, 500);
-    add_init(sc, "production_drones", ir, -1, 150);
-    add_init(sc, "wartime_use_drones", ir, -1, 200);
-    add_init(sc, "production_munitions", ir, -1, 30);
-    add_init(sc, "wartime_use_munitions", ir, -1, 300);
+    synth_init(sc, "production_munitions", r, -1, 140);
+    synth_init(sc, "wartime_use_munitions", r, -1, 900);
+    synth_init(sc, "production_drones", r, -1, 50);
+    synth_init(sc, "wartime_use_drones", r, -1, 500);
+    synth_init(sc, "production_drones", ir, -1, 150);
+    synth_init(sc, "wartime_use_drones", ir, -1, 200);
+    synth_init(sc, "production_munitions", ir, -1, 30);
+    synth_init(sc, "wartime_use_munitions", ir, -1, 300);
     for (int k = N_CORE; k < n; k++) {
-        add_init(sc, "military_capacity", perm[k], -1, 1e9 * (1 + k % 5));
-        add_init(sc, "interest", perm[k], PROXY, 0.1 * (k % 4));
-        add_init(sc, "commitment", perm[k], PROXY, 0.05 * (k % 3));
-        add_init(sc, "combat", perm[k], PROXY, 0.1);
-        add_init(sc, "gdp", perm[k], -1, 1e11 * (1 + k % 7));
+        synth_init(sc, "military_capacity", perm[k], -1, 1e9 * (1 + k % 5));
+        synth_init(sc, "interest", perm[k], PROXY, 0.1 * (k % 4));
+        synth_init(sc, "commitment", perm[k], PROXY, 0.05 * (k % 3));
+        synth_init(sc, "combat", perm[k], PROXY, 0.1);
+        synth_init(sc, "gdp", perm[k], -1, 1e11 * (1 + k % 7));
     }
-    sc->events = calloc(8, sizeof *sc->events);
     if (invasion)
-        add_event(sc, INVASION_MONTH, "invasion", r, u, 0.8);
+        synth_event(sc, INVASION_MONTH, "invasion", r, u, 0.8);
     return sc;
 }
 
-static void free_scenario(ps_scenario *sc)
-{
-    for (int m = 0; m < ps_registry_count(); m++)
-        free(sc->params[m]);
-    free(sc->params);
-    free(sc->name);
-    free(sc->actor_name);
-    free(sc->actor_iso3);
-    free(sc->theater_name);
-    free(sc->theater_host);
-    free(sc->inits);
-    free(sc->events);
-    free(sc);
-}
 
 static double at(const ps_run *run, const char *field, int t, int i, int th)
 {
@@ -233,8 +173,8 @@ static void test_drawdown_and_vacuum(void)
           mp >= 0 ? a->metrics[mp] : NAN, mp >= 0 ? b->metrics[mp] : NAN);
     ps_run_free(a);
     ps_run_free(b);
-    free_scenario(war);
-    free_scenario(peace);
+    synth_free(war);
+    synth_free(peace);
 }
 
 /* Imports from the cooperation model's arms transfers cut the need one for one. */
@@ -268,7 +208,7 @@ static void test_imports(void)
     /* consumption = 900 x (0.8 x 0.8 + 0.3 x 0.3) = 657; need = 657 - 140 - imports */
     CHECK(fabs(need[0] - 517.0) < 1e-9, "need %g", need[0]);
     CHECK(fabs(need[1] - 367.0) < 1e-9, "need with imports %g", need[1]);
-    free_scenario(sc);
+    synth_free(sc);
 }
 
 /* Events: ceasefire, intervention, troop movement; a target hosting no theater is an error. */
@@ -276,9 +216,9 @@ static void test_events(void)
 {
     int id[N_CORE] = {R, I, U, S};
     ps_scenario *sc = scenario(N_CORE, id, 1);
-    add_event(sc, 4, "ceasefire", R, U, 0.75);
-    add_event(sc, 5, "military_intervention", I, U, 0.1);
-    add_event(sc, 6, "troop_movement", R, S, -0.05);
+    synth_event(sc, 4, "ceasefire", R, U, 0.75);
+    synth_event(sc, 5, "military_intervention", I, U, 0.1);
+    synth_event(sc, 6, "troop_movement", R, S, -0.05);
     ps_run *a = run_or_die(sc, 1);
     if (a) {
         CHECK(fabs(at(a, "combat", 4, R, FRONT) - 0.2) < 1e-12, "ceasefire: R combat %g",
@@ -294,7 +234,7 @@ static void test_events(void)
     }
     /* strain falls after the ceasefire (less combat) */
     sc->n_events = 0;
-    add_event(sc, 3, "invasion", U, R, 0.5); /* R hosts no theater */
+    synth_event(sc, 3, "invasion", U, R, 0.5); /* R hosts no theater */
     ps_run *b = NULL;
     ps_error err = {PS_OK, ""};
     ps_status st = ps_run_replicate(sc, 0, 1, NULL, &b, &err);
@@ -302,7 +242,7 @@ static void test_events(void)
           st, err.msg);
     printf("error for a target without a theater: %s\n", err.msg);
     ps_run_free(b);
-    free_scenario(sc);
+    synth_free(sc);
 }
 
 static int theater_series_equal(const ps_run *a, const ps_run *b, const int *perm, int n)
@@ -339,8 +279,8 @@ static void test_invariance(void)
               "reversed actor list changes military results");
     ps_run_free(ra);
     ps_run_free(rb);
-    free_scenario(a);
-    free_scenario(b);
+    synth_free(a);
+    synth_free(b);
 
     ps_scenario *big = scenario(N, id, 1), *bigrev = scenario(N, rev, 1);
     ps_run *r1 = run_or_die(big, 1), *r3 = run_or_die(big, 3), *rr = run_or_die(bigrev, 2);
@@ -360,8 +300,8 @@ static void test_invariance(void)
     ps_run_free(r1);
     ps_run_free(r3);
     ps_run_free(rr);
-    free_scenario(big);
-    free_scenario(bigrev);
+    synth_free(big);
+    synth_free(bigrev);
 }
 
 int main(void)

@@ -28,103 +28,52 @@ static int field(const char *name)
     return f;
 }
 
-static void add_init(ps_scenario *sc, const char *name, int i, int j, double v)
-{
-    sc->inits[sc->n_inits++] = (ps_init_value){field(name), i, j, v};
-}
-
-static void add_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)
-{
-    ps_event *e = &sc->events[sc->n_events++];
-    *e = (ps_event){month, ps_registry_find_event_type(type), src, dst, m, ""};
-    snprintf(e->id, sizeof e->id, "%s_%d", type, sc->n_events);
-}
-
 /* n >= 5 actors, logical actor k at position perm[k]. Actors beyond the core
  * are alternately small sellers and small buyers trading with the core. */
 static ps_scenario *scenario(int n, const int *perm, int embargo, int price_event)
 {
-    ps_scenario *sc = calloc(1, sizeof *sc);
-    sc->name = strdup("oil");
-    sc->start = (ps_date){2022, 1};
-    sc->end = (ps_date){2023, 12};
-    sc->n_months = 24;
-    sc->seed = 99;
-    sc->replicates = 1;
-    sc->n_actors = n;
-    sc->actor_name = calloc((size_t)n, sizeof *sc->actor_name);
-    sc->actor_iso3 = calloc((size_t)n, sizeof *sc->actor_iso3);
-    for (int k = 0; k < n; k++) {
-        int i = perm[k];
-        if (k < N_CORE)
-            snprintf(sc->actor_iso3[i], 8, "%s", core_iso[k]);
-        else
-            snprintf(sc->actor_iso3[i], 8, "Q%c%c", 'A' + k / 26, 'A' + k % 26);
-        snprintf(sc->actor_name[i], PS_NAME_MAX, "actor %s", sc->actor_iso3[i]);
-    }
-    int nm = ps_registry_count();
-    sc->params = calloc((size_t)nm, sizeof *sc->params);
-    for (int m = 0; m < nm; m++) {
-        const ps_model *mod = ps_registry_model(m);
-        sc->params[m] = calloc((size_t)mod->n_params + 1, sizeof(double));
-        for (int p = 0; p < mod->n_params; p++)
-            sc->params[m][p] = mod->params[p].def;
-    }
-    sc->inits = calloc(64 + (size_t)8 * n, sizeof *sc->inits);
+    ps_scenario *sc = synth_new("oil", n, perm, core_iso, N_CORE, 'Q', 24, 99, 64 + 8 * n, 8);
     int a = perm[A], b = perm[B], x = perm[X], y = perm[Y], z = perm[Z];
-    add_init(sc, "gdp", a, -1, 1.8e12);
-    add_init(sc, "gdp", b, -1, 0.4e12);
-    add_init(sc, "gdp", x, -1, 17e12);
-    add_init(sc, "gdp", y, -1, 18e12);
-    add_init(sc, "gdp", z, -1, 23e12);
-    add_init(sc, "oil_price", a, -1, 80.0);
-    add_init(sc, "oil_export_capacity", a, -1, 1000.0);
-    add_init(sc, "oil_export_capacity", b, -1, 800.0);
-    add_init(sc, "oil_import_demand", x, -1, 1000.0);
-    add_init(sc, "oil_import_demand", y, -1, 1000.0);
-    add_init(sc, "oil_trade", a, x, 600.0);
-    add_init(sc, "oil_trade", a, y, 100.0);
-    add_init(sc, "oil_trade", b, x, 200.0);
-    add_init(sc, "oil_trade", b, y, 500.0);
-    add_init(sc, "oil_discount", a, -1, 2.0);
-    add_init(sc, "oil_discount", b, -1, 6.0);
+    synth_init(sc, "gdp", a, -1, 1.8e12);
+    synth_init(sc, "gdp", b, -1, 0.4e12);
+    synth_init(sc, "gdp", x, -1, 17e12);
+    synth_init(sc, "gdp", y, -1, 18e12);
+    synth_init(sc, "gdp", z, -1, 23e12);
+    synth_init(sc, "oil_price", a, -1, 80.0);
+    synth_init(sc, "oil_export_capacity", a, -1, 1000.0);
+    synth_init(sc, "oil_export_capacity", b, -1, 800.0);
+    synth_init(sc, "oil_import_demand", x, -1, 1000.0);
+    synth_init(sc, "oil_import_demand", y, -1, 1000.0);
+    synth_init(sc, "oil_trade", a, x, 600.0);
+    synth_init(sc, "oil_trade", a, y, 100.0);
+    synth_init(sc, "oil_trade", b, x, 200.0);
+    synth_init(sc, "oil_trade", b, y, 500.0);
+    synth_init(sc, "oil_discount", a, -1, 2.0);
+    synth_init(sc, "oil_discount", b, -1, 6.0);
     /* Z sanctions B and threatens third parties (US on Iran since 2018). */
-    add_init(sc, "sanction_intensity", z, b, 0.85);
-    add_init(sc, "secondary_sanctions", z, b, 0.8);
+    synth_init(sc, "sanction_intensity", z, b, 0.85);
+    synth_init(sc, "secondary_sanctions", z, b, 0.8);
     for (int k = N_CORE; k < n; k++) {
         int i = perm[k];
-        add_init(sc, "gdp", i, -1, 1e11 * (1 + k % 7));
+        synth_init(sc, "gdp", i, -1, 1e11 * (1 + k % 7));
         if (k % 2) { /* a small seller to X and Y */
-            add_init(sc, "oil_export_capacity", i, -1, 50.0 + k);
-            add_init(sc, "oil_trade", i, x, 10.0 + k % 5);
-            add_init(sc, "oil_trade", i, y, 5.0 + k % 3);
+            synth_init(sc, "oil_export_capacity", i, -1, 50.0 + k);
+            synth_init(sc, "oil_trade", i, x, 10.0 + k % 5);
+            synth_init(sc, "oil_trade", i, y, 5.0 + k % 3);
         } else { /* a small buyer from A and B */
-            add_init(sc, "oil_import_demand", i, -1, 40.0 + k);
-            add_init(sc, "oil_trade", a, i, 1.0 + k % 4);
-            add_init(sc, "oil_trade", b, i, 2.0 + k % 3);
-            add_init(sc, "sanction_intensity", i, perm[k - 1], 0.1 * (k % 4));
+            synth_init(sc, "oil_import_demand", i, -1, 40.0 + k);
+            synth_init(sc, "oil_trade", a, i, 1.0 + k % 4);
+            synth_init(sc, "oil_trade", b, i, 2.0 + k % 3);
+            synth_init(sc, "sanction_intensity", i, perm[k - 1], 0.1 * (k % 4));
         }
     }
-    sc->events = calloc(8, sizeof *sc->events);
     if (embargo)
-        add_event(sc, EMBARGO_MONTH, "sanctions", x, a, 1.0);
+        synth_event(sc, EMBARGO_MONTH, "sanctions", x, a, 1.0);
     if (price_event)
-        add_event(sc, PRICE_MONTH, "oil_price", -1, -1, 123.4);
+        synth_event(sc, PRICE_MONTH, "oil_price", -1, -1, 123.4);
     return sc;
 }
 
-static void free_scenario(ps_scenario *sc)
-{
-    for (int m = 0; m < ps_registry_count(); m++)
-        free(sc->params[m]);
-    free(sc->params);
-    free(sc->name);
-    free(sc->actor_name);
-    free(sc->actor_iso3);
-    free(sc->inits);
-    free(sc->events);
-    free(sc);
-}
 
 static ps_run *run(const ps_scenario *sc, int threads)
 {
@@ -177,7 +126,7 @@ static void test_steady(void)
     double dd = fabs(actor(r, "oil_discount", T, A) / actor(r, "oil_price", T, A) - 2.0 / 80.0);
     CHECK(dd < 0.01, "A's relative discount stays near 2/80: off by %g", dd);
     ps_run_free(r);
-    free_scenario(sc);
+    synth_free(sc);
 }
 
 /* (2)-(4) X embargoes A in month 2; a price event in month 5. */
@@ -273,8 +222,8 @@ static void test_embargo(void)
     CHECK(mdisc >= 0 && r->metrics[mdisc] >= dA, "max discount %g", r->metrics[mdisc]);
     ps_run_free(r);
     ps_run_free(r0);
-    free_scenario(sc);
-    free_scenario(base);
+    synth_free(sc);
+    synth_free(base);
 }
 
 /* (5) Same bits for 1 and 3 inner threads; same values for reversed actors. */
@@ -314,8 +263,8 @@ static void test_invariance(void)
     ps_run_free(r1);
     ps_run_free(r3);
     ps_run_free(rr);
-    free_scenario(sc);
-    free_scenario(sr);
+    synth_free(sc);
+    synth_free(sr);
 }
 
 int main(void)
