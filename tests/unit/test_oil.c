@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "synthetic.h"
 #include "pactsim.h"
 
 enum { A, B, X, Y, Z, N_CORE };
