@@ -5,6 +5,10 @@ pkgs=(build-essential cmake pkg-config git
       libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
       python3-h5py python3-numpy python3-matplotlib python3-xarray python3-scipy
       python3-pytest python3-h5netcdf)
+# --ci: also what the reliability jobs of .ci/run need (sanitizers, fuzzing, valgrind).
+if [ "${1:-}" = "--ci" ]; then
+  pkgs+=(clang libclang-rt-14-dev valgrind)
+fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sanitizers and leaks (docs/reliability.md): build with AddressSanitizer + UndefinedBehaviorSanitizer
+# and run the whole test suite; then run a baseline run and the bad-input catalogue's `info` and
+# config errors under valgrind memcheck (zero errors, no definite leaks).
+# Usage: tools/check-sanitizers.sh [BUILD_DIR (default build-asan)] [PLAIN_BUILD_DIR (default build)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ASAN_DIR=${1:-build-asan}
+PLAIN_DIR=${2:-build}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
+cmake -S . -B "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug -DPACTSIM_SANITIZE=address,undefined \
+      -DPACTSIM_WERROR=ON >/dev/null
+cmake --build "$ASAN_DIR" -j2
+ctest --test-dir "$ASAN_DIR" --output-on-failure -j2
+
+# valgrind memcheck on the plain (non-sanitized) build.
+if [ ! -x "$PLAIN_DIR/pactsim" ]; then
+    cmake -S . -B "$PLAIN_DIR" >/dev/null && cmake --build "$PLAIN_DIR" -j2
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+vg=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+    --errors-for-leak-kinds=definite --track-origins=yes)
+status=0
+# check CODE -- CMD...: valgrind must report nothing and the program exit with CODE.
+check() {
+    local code=$1
+    shift 2
+    local rc=0
+    "${vg[@]}" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    if [ "$rc" -ne "$code" ]; then
+        echo "valgrind: FAIL (exit $rc, expected $code): $*" >&2
+        cat "$tmp/err" >&2
+        status=1
+    else
+        echo "valgrind: ok: ${*#"$PLAIN_DIR/"}"
+    fi
+}
+P="$PLAIN_DIR/pactsim"
+check 0 -- "$P" run configs/baseline_2022.yaml -o "$tmp/b.h5" --replicates 3 --threads 2 --quiet
+check 0 -- "$P" run configs/baseline_2022.yaml -o "$tmp/one.h5" --replicates 1 --threads 2 --quiet
+check 0 -- "$P" info "$tmp/b.h5"
+PACTSIM_TEST_INJECT_NAN=1:30 check 1 -- "$P" run configs/baseline_2022.yaml -o "$tmp/n.h5" --replicates 3 --threads 1 --quiet
+# a write failing half-way (file-size limit): the abandoned file is closed without errors
+rc=0
+bash -c 'ulimit -f 200 && exec "$@"' _ "${vg[@]}" "$P" run configs/baseline_2022.yaml \
+    -o "$tmp/u.h5" --replicates 20 --quiet 2>"$tmp/err" || rc=$?
+if [ "$rc" -ne 1 ]; then echo "valgrind: FAIL (exit $rc) under ulimit -f" >&2; cat "$tmp/err" >&2; status=1
+else echo "valgrind: ok: pactsim run under ulimit -f 200 (write fails)"; fi
+check 2 -- "$P" info tests/bad_inputs/files/foreign.h5
+check 2 -- "$P" info tests/bad_inputs/files/missing_actors.h5
+for f in tests/bad_configs/0[1-9]*.yaml tests/bad_configs/1[5-7]*.yaml; do
+    check 2 -- "$P" validate "$f"
+done
+exit $status
