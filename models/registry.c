@@ -8,6 +8,8 @@ extern const ps_model ps_model_economy;
 extern const ps_model ps_model_military;
 extern const ps_model ps_model_cooperation;
 extern const ps_model ps_model_promises;
+extern const ps_model ps_model_alignment;
+extern const ps_model ps_model_leverage;
 
 const ps_model *const ps_models[] = {
     &ps_model_sanctions,
@@ -16,5 +18,7 @@ const ps_model *const ps_models[] = {
     &ps_model_military,
     &ps_model_cooperation,
     &ps_model_promises,
+    &ps_model_alignment,
+    &ps_model_leverage,
     NULL,
 };

@@ -1,0 +1,368 @@
+/* Alignment and hedging.
+ *
+ * Each actor i weighs its ties with every partner j by what j is worth to it:
+ * economic weight (j's GDP open to i, and the oil trade between them, each
+ * relative to i's largest partner), protection (j's military capacity,
+ * doubled in value by a UN Security Council veto, reduced by j's military
+ * strain, and only as far as j cooperates with i), arms and finance received
+ * from j (shares of what i receives), cooperation, and diplomatic warmth (a
+ * stock raised or lowered by `diplomacy` events: visits, summits, embassies,
+ * snubs, decaying between them). The payoff is a weighted mean in 0..1;
+ * alignment (how far i leans toward j, 0..1) moves toward it at a monthly
+ * rate. An actor may lean toward members of rival camps at once.
+ *
+ * Camps are generic: the actor field `camp` (config) is +1 for members of
+ * one camp, -1 for the rival camp, fractions for partial members, 0 for
+ * none. i's lean toward a camp is the camp-weighted mean of its alignment
+ * with the camp's members; the hedging index is 2 min(W+, W-) / (W+ + W-):
+ * 0 when all of i's ties go to one camp, 1 when both camps weigh the same.
+ * No actor is named in the code. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pactsim.h"
+
+#define N_MATERIEL 4
+static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
+                                                 "aircraft"};
+
+enum { P_ADJUST, P_W_ECON, P_W_PROTECT, P_W_ARMS, P_W_FINANCE, P_W_COOP, P_W_DIPLOMACY,
+       P_WARMTH_DECAY };
+static const ps_param params[] = {
+    {"adjust", PS_REAL, "1/month", 0.0, 1.0, 0.15,
+     "monthly share of the gap between alignment and its payoff-implied level that closes",
+     "assumption: governments re-weigh partners within months of a change in payoffs (a visit in "
+     "July shows in the autumn)"},
+    {"weight_economy", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "weight of economic ties (GDP open to the actor, oil trade) in the payoff",
+     "assumption: equal weight for economy, protection and cooperation"},
+    {"weight_protection", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "weight of protection (a cooperating partner's military capacity, veto, spare strength)",
+     "assumption: equal weight for economy, protection and cooperation"},
+    {"weight_arms", PS_REAL, "1", 0.0, 5.0, 0.5,
+     "weight of the partner's share of arms received",
+     "assumption: arms flows matter, but only for actors that receive some"},
+    {"weight_finance", PS_REAL, "1", 0.0, 5.0, 0.5,
+     "weight of the partner's share of finance received",
+     "assumption: as arms"},
+    {"weight_cooperation", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "weight of cooperation (joint activity, from the cooperation model) in the payoff",
+     "assumption: equal weight for economy, protection and cooperation"},
+    {"weight_diplomacy", PS_REAL, "1", 0.0, 2.0, 0.5,
+     "alignment added per unit of diplomatic warmth (added to the weighted mean, then clamped to 0..1)",
+     "assumption: a warm state visit (warmth ~0.3) moves a lean by ~0.15 on a 0..1 scale "
+     "(article: Biden 'patched up' ties with Saudi Arabia and the UAE in one trip)"},
+    {"warmth_decay", PS_REAL, "1/month", 0.0, 1.0, 0.03,
+     "monthly decay of diplomatic warmth without new visits or snubs",
+     "assumption: the glow (or chill) of a summit fades over about two years (half-life ~23 months)"},
+};
+
+enum { F_CAMP, F_WARMTH, F_ALIGN, F_HEDGE, F_NFIELDS };
+static const ps_field fields[] = {
+    {"camp", PS_ACTOR, "1", 0.0, -1.0, 1.0,
+     "camp membership: +1 one camp (in the 2022 configs the US-led camp), -1 the rival camp "
+     "(Russia, Iran), fractions for partial members, 0 non-aligned",
+     "assumption per actor in the config"},
+    {"diplomatic_warmth", PS_DYAD, "1", 0.0, -1.0, 1.0,
+     "stock of recent diplomacy between the two (visits, summits, embassies +; snubs, threats -), "
+     "symmetric",
+     "timeline events (diplomacy); initial: assumption"},
+    {"alignment", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "how far the source leans toward the target (0 no tie, 1 the strongest tie it could have): "
+     "follows the payoff of the tie",
+     "computed; initial: the payoff-implied level unless the config sets it"},
+    {"hedging_index", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "how evenly the actor's alignment is spread across the two camps: 2 min(W+, W-) / (W+ + W-) "
+     "with W+- the camp-weighted mean alignment toward each camp's members, itself counted as 1 "
+     "(0 = in one camp)",
+     "computed"},
+};
+
+enum { E_DIPLOMACY };
+static const ps_event_type events[] = {
+    {"diplomacy", "1", -1.0, 1.0,
+     "a visit, summit, embassy upgrade (m > 0: warmth of the occasion) or snub, threat (m < 0) "
+     "between source and target: both directions' warmth w += m (1 - w) for m > 0, w += m (1 + w) "
+     "for m < 0", 0},
+};
+
+static double pair_mean(const ps_run *run, const char *field, const char *a, const char *b,
+                        int y0, int m0, int y1, int m1)
+{
+    int i = ps_scenario_actor(run->sc, a), j = ps_scenario_actor(run->sc, b);
+    int t0 = ps_run_month(run, y0, m0), t1 = ps_run_month(run, y1, m1);
+    if (i < 0 || j < 0 || t1 <= t0)
+        return NAN;
+    return ps_run_dyad_mean(run, field, i, j, t0, t1);
+}
+
+static double actor_mean(const ps_run *run, const char *field, const char *a, int y0, int m0,
+                         int y1, int m1)
+{
+    int i = ps_scenario_actor(run->sc, a);
+    int t0 = ps_run_month(run, y0, m0), t1 = ps_run_month(run, y1, m1);
+    if (i < 0 || t1 <= t0)
+        return NAN;
+    return ps_run_actor_mean(run, field, i, t0, t1);
+}
+
+static double metric_sau_usa(const ps_run *run)
+{
+    return pair_mean(run, "alignment", "SAU", "USA", 2022, 8, 2023, 1);
+}
+
+static double metric_are_irn(const ps_run *run)
+{
+    return pair_mean(run, "alignment", "ARE", "IRN", 2022, 8, 2023, 1);
+}
+
+static double metric_are_hedging(const ps_run *run)
+{
+    return actor_mean(run, "hedging_index", "ARE", 2022, 8, 2023, 1);
+}
+
+static const ps_metric metrics[] = {
+    {"sau_usa_alignment_2022h2", "1",
+     "Saudi Arabia's alignment toward the USA, mean over 2022-08..12 (NaN if absent)", metric_sau_usa},
+    {"are_irn_alignment_2022h2", "1",
+     "the UAE's alignment toward Iran, mean over 2022-08..12 (NaN if absent)", metric_are_irn},
+    {"are_hedging_2022h2", "1", "the UAE's hedging index, mean over 2022-08..12 (NaN if absent)",
+     metric_are_hedging},
+};
+
+typedef struct {
+    int f[F_NFIELDS];
+    int gdp, sanc, oil, mil, veto, strain, coop, flow, paid;
+    int arms[N_MATERIEL];
+    double *econ, *oilshare, *prot, *payoff; /* per dyad scratch, row i written by i only */
+} align_data;
+
+static void align_free(void *data)
+{
+    align_data *d = data;
+    if (!d)
+        return;
+    free(d->econ);
+    free(d->oilshare);
+    free(d->prot);
+    free(d->payoff);
+    free(d);
+}
+
+static const double *cur_or_null(const ps_world *w, int f)
+{
+    return f >= 0 ? w->cur[f] : NULL;
+}
+
+static double at(const double *v, size_t k)
+{
+    return v ? v[k] : 0.0;
+}
+
+/* Payoff of i's tie with j (0..1 before diplomacy), from state t. Rows of the
+ * scratch arrays for i are filled here: each row is written by one i only. */
+static void payoffs_row(const ps_world *w, const align_data *d, const double *p, int i,
+                        double *out)
+{
+    int n = w->n_actors;
+    const double *gdp = cur_or_null(w, d->gdp), *sanc = cur_or_null(w, d->sanc);
+    const double *oil = cur_or_null(w, d->oil), *mil = cur_or_null(w, d->mil);
+    const double *veto = cur_or_null(w, d->veto), *strain = cur_or_null(w, d->strain);
+    const double *coop = cur_or_null(w, d->coop), *flow = cur_or_null(w, d->flow);
+    const double *paid = cur_or_null(w, d->paid);
+    double *econ = d->econ + (size_t)i * n, *oils = d->oilshare + (size_t)i * n;
+    double *prot = d->prot + (size_t)i * n;
+    double emax = 0.0, omax = 0.0, pmax = 0.0, fin_tot = 0.0;
+    double arms_tot[N_MATERIEL] = {0};
+    for (int j = 0; j < n; j++) {
+        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+        if (j == i) {
+            econ[j] = oils[j] = prot[j] = 0.0;
+            continue;
+        }
+        double closed = fmax(at(sanc, ij), at(sanc, ji));
+        econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
+        oils[j] = at(oil, ij) + at(oil, ji);
+        double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+        prot[j] = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j)) * c;
+        emax = fmax(emax, econ[j]);
+        omax = fmax(omax, oils[j]);
+        pmax = fmax(pmax, at(mil, j));
+        fin_tot += at(flow, ji) + at(paid, ji);
+        for (int c2 = 0; c2 < N_MATERIEL; c2++)
+            arms_tot[c2] += at(d->arms[c2] >= 0 ? w->cur[d->arms[c2]] : NULL, ji);
+    }
+    int has_oil = omax > 0.0;
+    double wsum = p[P_W_ECON] + p[P_W_PROTECT] + p[P_W_ARMS] + p[P_W_FINANCE] + p[P_W_COOP];
+    for (int j = 0; j < n; j++) {
+        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+        if (j == i) {
+            out[j] = 0.0;
+            continue;
+        }
+        double e = emax > 0.0 ? econ[j] / emax : 0.0;
+        if (has_oil)
+            e = 0.5 * (e + oils[j] / omax);
+        /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
+        double pr = pmax > 0.0 ? prot[j] / pmax : 0.0;
+        double arms = 0.0;
+        int cats = 0;
+        for (int c2 = 0; c2 < N_MATERIEL; c2++)
+            if (arms_tot[c2] > 0.0) {
+                arms += w->cur[d->arms[c2]][ji] / arms_tot[c2];
+                cats++;
+            }
+        arms = cats ? arms / cats : 0.0;
+        double fin = fin_tot > 0.0 ? (at(flow, ji) + at(paid, ji)) / fin_tot : 0.0;
+        double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+        out[j] = wsum > 0.0 ? (p[P_W_ECON] * e + p[P_W_PROTECT] * pr + p[P_W_ARMS] * arms +
+                               p[P_W_FINANCE] * fin + p[P_W_COOP] * c) / wsum
+                            : 0.0;
+    }
+}
+
+static double clamp01(double x)
+{
+    return fmin(1.0, fmax(0.0, x));
+}
+
+/* Hedging index of actor i from a row of alignment. */
+static double hedging(const double *align_row, const double *camp, int n, int i)
+{
+    double wp = 0.0, wm = 0.0, np = 0.0, nm = 0.0;
+    for (int j = 0; j < n; j++) {
+        double a = j == i ? 1.0 : align_row[j]; /* a member leans fully toward itself */
+        if (camp[j] > 0.0) {
+            wp += camp[j] * a;
+            np += camp[j];
+        } else if (camp[j] < 0.0) {
+            wm += -camp[j] * a;
+            nm += -camp[j];
+        }
+    }
+    wp = np > 0.0 ? wp / np : 0.0;
+    wm = nm > 0.0 ? wm / nm : 0.0;
+    return wp + wm > 0.0 ? 2.0 * fmin(wp, wm) / (wp + wm) : 0.0;
+}
+
+static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    align_data *d = calloc(1, sizeof *d);
+    size_t nn = (size_t)w->n_actors * w->n_actors;
+    if (!d)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    d->econ = calloc(nn ? nn : 1, sizeof(double));
+    d->oilshare = calloc(nn ? nn : 1, sizeof(double));
+    d->prot = calloc(nn ? nn : 1, sizeof(double));
+    d->payoff = calloc(nn ? nn : 1, sizeof(double));
+    if (!d->econ || !d->oilshare || !d->prot || !d->payoff) {
+        align_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    d->gdp = ps_field_index("gdp");
+    d->sanc = ps_field_index("sanction_intensity");
+    d->oil = ps_field_index("oil_trade");
+    d->mil = ps_field_index("military_capacity");
+    d->veto = ps_field_index("unsc_veto");
+    d->strain = ps_field_index("military_strain");
+    d->coop = ps_field_index("cooperation");
+    d->flow = ps_field_index("finance_flow");
+    d->paid = ps_field_index("promise_delivery");
+    char name[64];
+    for (int c = 0; c < N_MATERIEL; c++) {
+        snprintf(name, sizeof name, "arms_transfer_%s", materiel[c]);
+        d->arms[c] = ps_field_index(name);
+    }
+    int n = w->n_actors;
+    /* Warmth is symmetric: a config may give either direction (the larger in size wins). */
+    double *wa = w->cur[d->f[F_WARMTH]];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++) {
+            double a = wa[(size_t)i * n + j], b = wa[(size_t)j * n + i];
+            wa[(size_t)i * n + j] = wa[(size_t)j * n + i] = fabs(a) >= fabs(b) ? a : b;
+        }
+    /* Alignment starts at its payoff-implied level, except where the config sets it. */
+    unsigned char *set = calloc(nn ? nn : 1, 1);
+    if (!set) {
+        align_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < w->sc->n_inits; k++)
+        if (w->sc->inits[k].field == d->f[F_ALIGN] && w->sc->inits[k].j >= 0)
+            set[(size_t)w->sc->inits[k].i * n + w->sc->inits[k].j] = 1;
+    const double *p = ps_world_param_values(w, self);
+    double *al = w->cur[d->f[F_ALIGN]];
+    for (int i = 0; i < n; i++) {
+        double *row = d->payoff + (size_t)i * n;
+        payoffs_row(w, d, p, i, row);
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j;
+            if (!set[ij])
+                al[ij] = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        w->cur[d->f[F_HEDGE]][i] = hedging(al + (size_t)i * n, w->cur[d->f[F_CAMP]], n, i);
+    free(set);
+    *data = d;
+    return PS_OK;
+}
+
+static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    align_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors;
+    const double *wa = w->cur[d->f[F_WARMTH]], *al = w->cur[d->f[F_ALIGN]];
+    const double *camp = w->cur[d->f[F_CAMP]];
+    double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
+    double *hedge_n = w->next[d->f[F_HEDGE]];
+    /* Each row i reads state t and writes only row i (and hedge[i]). */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+    for (int i = 0; i < n; i++) {
+        double *row = d->payoff + (size_t)i * n;
+        payoffs_row(w, d, p, i, row);
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j;
+            wa_n[ij] = wa[ij] * (1.0 - p[P_WARMTH_DECAY]);
+            double target = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
+            al_n[ij] = clamp01(al[ij] + p[P_ADJUST] * (target - al[ij]));
+        }
+        hedge_n[i] = hedging(al_n + (size_t)i * n, camp, n, i);
+    }
+    return PS_OK;
+}
+
+static ps_status align_event(ps_world *w, int self, void *data, const ps_event *ev,
+                             ps_error *err)
+{
+    (void)self;
+    const align_data *d = data;
+    if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+        return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
+    int n = w->n_actors;
+    double *wa = w->next[d->f[F_WARMTH]];
+    size_t ij = (size_t)ev->source * n + ev->target, ji = (size_t)ev->target * n + ev->source;
+    double m = ev->magnitude, x = wa[ij];
+    x += m >= 0.0 ? m * (1.0 - x) : m * (1.0 + x);
+    wa[ij] = wa[ji] = fmax(-1.0, fmin(1.0, x));
+    return PS_OK;
+}
+
+const ps_model ps_model_alignment = {
+    .name = "alignment",
+    .description = "alignment of each actor toward each partner from economic, protection, arms, "
+                   "finance, cooperation and diplomatic payoffs; hedging across rival camps",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .events = events, .n_events = sizeof events / sizeof *events,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = align_init,
+    .step = align_step,
+    .apply_event = align_event,
+    .free = align_free,
+};

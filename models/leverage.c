@@ -1,0 +1,273 @@
+/* Leverage: how much actor i can extract from j.
+ *
+ * j depends on i through six channels k: trade (i's economy open to j),
+ * transit (routes through i's territory or waters: the dyad `transit`),
+ * diplomatic cover (`diplomatic_cover` of the cover model if registered, else
+ * a UN Security Council veto holder's cooperation), materiel
+ * (arms received), oil purchases (i buying j's crude) and finance (received).
+ * In each channel i's share s_k of what j can still get from everyone open to
+ * it measures j's lack of alternatives; the channel counts as far as it
+ * matters to j now (importance u_k: 1 for trade and transit, j's isolation
+ * for cover, its military strain for materiel, its oil revenue relative to
+ * GDP for oil, its sanction pressure for finance). Leverage combines the
+ * channels like independent holds: L_ij = 1 - prod_k (1 - w_k u_k s_k), 0..1.
+ * When sanctions close j's other partners, their terms leave the
+ * denominators and the partners still open to j gain leverage over it. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "pactsim.h"
+
+#define N_MATERIEL 4
+static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
+                                                 "aircraft"};
+
+enum { K_TRADE, K_TRANSIT, K_COVER, K_MATERIEL, K_OIL, K_FINANCE, N_CHANNELS };
+enum { P_W_TRADE, P_W_TRANSIT, P_W_COVER, P_W_MATERIEL, P_W_OIL, P_W_FINANCE, P_OIL_SCALE };
+static const ps_param params[] = {
+    {"weight_trade", PS_REAL, "1", 0.0, 1.0, 1.0,
+     "hold of a partner holding all of an actor's open trade (its share of the GDP still open)",
+     "assumption: full weight; a partner's share of open world GDP is small unless others close"},
+    {"weight_transit", PS_REAL, "1", 0.0, 1.0, 0.8,
+     "hold of a partner through which all of an actor's remaining trade routes pass",
+     "assumption: routes can be changed at a cost (longer voyages, rail), so not a full hold"},
+    {"weight_cover", PS_REAL, "1", 0.0, 1.0, 0.6,
+     "hold of the only veto holder shielding a fully isolated actor",
+     "assumption: cover matters at the UN, not for daily survival"},
+    {"weight_materiel", PS_REAL, "1", 0.0, 1.0, 0.8,
+     "hold of the only arms supplier of an actor at full military strain",
+     "assumption: a war cannot wait for a new supplier"},
+    {"weight_oil", PS_REAL, "1", 0.0, 1.0, 0.8,
+     "hold of the only buyer of an oil-dependent exporter's crude",
+     "assumption: the rest of the world can absorb part of any redirected crude at a discount"},
+    {"weight_finance", PS_REAL, "1", 0.0, 1.0, 0.6,
+     "hold of the only lender to an actor under full sanction pressure",
+     "assumption: reserves and capital controls buy time"},
+    {"oil_dependence_scale", PS_REAL, "1", 0.01, 1.0, 0.15,
+     "oil export revenue, as a share of GDP, at which oil buyers count fully (importance 1)",
+     "assumption: Russia's crude and product revenue was about a tenth to a sixth of GDP in 2021-22 "
+     "(IEA July 2022 OMR: USD 20bn a month on a USD 1.8tn GDP; timeline 2022-07-13)"},
+};
+
+enum { F_TRANSIT, F_LEVERAGE, F_NFIELDS };
+static const ps_field fields[] = {
+    {"transit", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "share of the target's external trade that passes through the source's territory, waters or "
+     "airspace (straits, corridors, re-export hubs)",
+     "assumption per pair in the config"},
+    {"leverage", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "how much the source can extract from the target: the target's dependence on the source, "
+     "relative to the target's alternatives, over six channels (0 none, 1 total)",
+     "computed"},
+};
+
+static double metric_tur_rus(const ps_run *run)
+{
+    int i = ps_scenario_actor(run->sc, "TUR"), j = ps_scenario_actor(run->sc, "RUS");
+    int a0 = ps_run_month(run, 2022, 1), a1 = ps_run_month(run, 2022, 2);
+    int b0 = ps_run_month(run, 2022, 7), b1 = ps_run_month(run, 2023, 1);
+    if (i < 0 || j < 0 || a1 <= a0 || b1 <= b0)
+        return NAN;
+    return ps_run_dyad_mean(run, "leverage", i, j, b0, b1) -
+           ps_run_dyad_mean(run, "leverage", i, j, a0, a1);
+}
+
+static const ps_metric metrics[] = {
+    {"tur_rus_leverage_change", "1",
+     "Turkey's leverage over Russia, mean over 2022-07..12 minus 2022-01 (NaN if absent)",
+     metric_tur_rus},
+};
+
+typedef struct {
+    int f[F_NFIELDS];
+    int gdp, sanc, iso, veto, cover, coop, strain, oil, rest, revenue, flow, paid, pressure;
+    int arms[N_MATERIEL];
+    double *den;      /* [N_CHANNELS + N_MATERIEL][n]: per target j, all it can get */
+    double *importance; /* [N_CHANNELS][n] */
+} lev_data;
+
+static void lev_free(void *data)
+{
+    lev_data *d = data;
+    if (!d)
+        return;
+    free(d->den);
+    free(d->importance);
+    free(d);
+}
+
+static ps_status lev_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)self;
+    lev_data *d = calloc(1, sizeof *d);
+    size_t n = (size_t)(w->n_actors ? w->n_actors : 1);
+    if (!d || !(d->den = calloc((N_CHANNELS + N_MATERIEL) * n, sizeof(double))) ||
+        !(d->importance = calloc(N_CHANNELS * n, sizeof(double)))) {
+        lev_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    d->gdp = ps_field_index("gdp");
+    d->sanc = ps_field_index("sanction_intensity");
+    d->iso = ps_field_index("isolation");
+    d->veto = ps_field_index("unsc_veto");
+    d->cover = ps_field_index("diplomatic_cover");
+    d->coop = ps_field_index("cooperation");
+    d->strain = ps_field_index("military_strain");
+    d->oil = ps_field_index("oil_trade");
+    d->rest = ps_field_index("oil_rest_exports");
+    d->revenue = ps_field_index("oil_export_revenue");
+    d->flow = ps_field_index("finance_flow");
+    d->paid = ps_field_index("promise_delivery");
+    d->pressure = ps_field_index("sanction_pressure");
+    char name[64];
+    for (int c = 0; c < N_MATERIEL; c++) {
+        snprintf(name, sizeof name, "arms_transfer_%s", materiel[c]);
+        d->arms[c] = ps_field_index(name);
+    }
+    *data = d;
+    return PS_OK;
+}
+
+static const double *cur_or_null(const ps_world *w, int f)
+{
+    return f >= 0 ? w->cur[f] : NULL;
+}
+
+static double at(const double *v, size_t k)
+{
+    return v ? v[k] : 0.0;
+}
+
+typedef struct {
+    const double *gdp, *sanc, *iso, *veto, *cover, *coop, *strain, *oil, *rest, *rev, *flow, *paid,
+        *press, *transit, *arms[N_MATERIEL];
+    int n;
+} lev_view;
+
+static double closed(const lev_view *v, int i, int j)
+{
+    size_t ij = (size_t)i * v->n + j, ji = (size_t)j * v->n + i;
+    return fmax(at(v->sanc, ij), at(v->sanc, ji));
+}
+
+/* What i offers j in channel k (materiel: category c), before normalising. */
+static double offer(const lev_view *v, int k, int c, int i, int j)
+{
+    int n = v->n;
+    size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+    switch (k) {
+    case K_TRADE:
+        return (v->gdp ? v->gdp[i] : 1.0) * (1.0 - closed(v, i, j));
+    case K_TRANSIT:
+        return at(v->transit, ij) * (1.0 - closed(v, i, j));
+    case K_COVER: /* the cover model's shield if present, else veto x cooperation */
+        if (v->cover)
+            return v->cover[ij];
+        return at(v->veto, i) * (v->coop ? 0.5 * (v->coop[ij] + v->coop[ji]) : 0.0) *
+               (1.0 - closed(v, i, j));
+    case K_MATERIEL:
+        return at(v->arms[c], ij);
+    case K_OIL:
+        return at(v->oil, ji); /* i buys j's crude */
+    default:
+        return at(v->flow, ij) + at(v->paid, ij);
+    }
+}
+
+static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    lev_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    int n = w->n_actors;
+    lev_view v = {
+        cur_or_null(w, d->gdp), cur_or_null(w, d->sanc), cur_or_null(w, d->iso),
+        cur_or_null(w, d->veto), cur_or_null(w, d->cover), cur_or_null(w, d->coop), cur_or_null(w, d->strain),
+        cur_or_null(w, d->oil), cur_or_null(w, d->rest), cur_or_null(w, d->revenue),
+        cur_or_null(w, d->flow), cur_or_null(w, d->paid), cur_or_null(w, d->pressure),
+        w->cur[d->f[F_TRANSIT]], {NULL}, n};
+    for (int c = 0; c < N_MATERIEL; c++)
+        v.arms[c] = cur_or_null(w, d->arms[c]);
+    double *den = d->den, *imp = d->importance;
+    double *lev_n = w->next[d->f[F_LEVERAGE]];
+
+    /* Per target j: everything it can get in each channel, and how much each
+     * channel matters to it. Column j is written by iteration j only. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+    for (int j = 0; j < n; j++) {
+        double routed = 0.0;
+        for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
+            den[(size_t)k * n + j] = 0.0;
+        for (int i = 0; i < n; i++) {
+            if (i == j)
+                continue;
+            for (int k = 0; k < N_CHANNELS; k++)
+                if (k != K_MATERIEL)
+                    den[(size_t)k * n + j] += offer(&v, k, 0, i, j);
+            for (int c = 0; c < N_MATERIEL; c++)
+                den[(size_t)(N_CHANNELS + c) * n + j] += offer(&v, K_MATERIEL, c, i, j);
+            routed += at(v.transit, (size_t)i * n + j);
+        }
+        /* Routes through no one stay open as far as j is not isolated. */
+        den[(size_t)K_TRANSIT * n + j] += fmax(0.0, 1.0 - routed) * (1.0 - at(v.iso, j));
+        /* The rest of the world's buyers are an alternative for j's crude. */
+        den[(size_t)K_OIL * n + j] += at(v.rest, j);
+        double g = v.gdp ? v.gdp[j] : 0.0;
+        imp[(size_t)K_TRADE * n + j] = 1.0;
+        imp[(size_t)K_TRANSIT * n + j] = 1.0;
+        imp[(size_t)K_COVER * n + j] = at(v.iso, j);
+        imp[(size_t)K_MATERIEL * n + j] = at(v.strain, j);
+        imp[(size_t)K_OIL * n + j] =
+            g > 0.0 ? fmin(1.0, at(v.rev, j) / (g * p[P_OIL_SCALE])) : 0.0;
+        imp[(size_t)K_FINANCE * n + j] = at(v.press, j);
+    }
+
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j;
+            if (i == j) {
+                lev_n[ij] = 0.0;
+                continue;
+            }
+            double hold_free = 1.0;
+            for (int k = 0; k < N_CHANNELS; k++) {
+                double share;
+                if (k == K_MATERIEL) {
+                    double s = 0.0;
+                    int cats = 0;
+                    for (int c = 0; c < N_MATERIEL; c++) {
+                        double t = den[(size_t)(N_CHANNELS + c) * n + j];
+                        if (t > 0.0) {
+                            s += offer(&v, K_MATERIEL, c, i, j) / t;
+                            cats++;
+                        }
+                    }
+                    share = cats ? s / cats : 0.0;
+                } else {
+                    double t = den[(size_t)k * n + j];
+                    share = t > 0.0 ? offer(&v, k, 0, i, j) / t : 0.0;
+                }
+                double hold = p[P_W_TRADE + k] * imp[(size_t)k * n + j] * fmin(1.0, share);
+                hold_free *= 1.0 - fmin(1.0, fmax(0.0, hold));
+            }
+            lev_n[ij] = 1.0 - hold_free;
+        }
+    }
+    return PS_OK;
+}
+
+const ps_model ps_model_leverage = {
+    .name = "leverage",
+    .description = "leverage of each actor over each other from the other's dependence (trade, "
+                   "transit, diplomatic cover, materiel, oil purchases, finance) relative to its "
+                   "alternatives",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = lev_init,
+    .step = lev_step,
+    .free = lev_free,
+};

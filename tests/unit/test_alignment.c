@@ -1,0 +1,290 @@
+/* Alignment, hedging and leverage on a synthetic world built in code.
+ *
+ * Actors: camp leaders P (+1) and Q (-1), a hedger H with ties to both, a
+ * loyal client L tied to P only, a target T and a transit state S through
+ * which part of T's trade passes. Checks: a diplomacy event raises the lean
+ * of both sides and fades; hedging is high for H, low for L and for the
+ * leaders; sanctions by P on H lower H's lean toward P; when P closes its
+ * economy to T, the partners still open to T (S, H) gain leverage over it and
+ * P loses it; transit adds leverage; the results do not depend on the order
+ * of actors (to rounding) or on the number of threads (bit for bit). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+
+enum { P, Q, H, L, T, S, N_CORE };
+#define EVENT_MONTH 3
+#define N_MONTHS 36
+
+static const char *const core_iso[N_CORE] = {"PPP", "QQQ", "HHH", "LLL", "TTT", "SSS"};
+
+static void add_init(ps_scenario *sc, const char *field, int i, int j, double v)
+{
+    int f = ps_field_index(field);
+    if (f < 0) {
+        fprintf(stderr, "unknown field %s\n", field);
+        exit(1);
+    }
+    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v};
+}
+
+static void add_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)
+{
+    ps_event *e = &sc->events[sc->n_events++];
+    *e = (ps_event){month, ps_registry_find_event_type(type), src, dst, m, ""};
+    snprintf(e->id, sizeof e->id, "%s_%d", type, sc->n_events);
+}
+
+enum { SC_PLAIN = 0, SC_VISIT = 1, SC_SANCTION_H = 2, SC_SANCTION_T = 4, SC_NO_TRANSIT = 8 };
+
+/* n >= N_CORE actors; logical actor k sits at position perm[k]; extra actors
+ * are small bystanders. */
+static ps_scenario *scenario(int n, const int *perm, int flags)
+{
+    ps_scenario *sc = calloc(1, sizeof *sc);
+    sc->name = strdup("alignment");
+    sc->start = (ps_date){2022, 1};
+    sc->end = ps_date_add(sc->start, N_MONTHS - 1);
+    sc->n_months = N_MONTHS;
+    sc->seed = 11;
+    sc->replicates = 1;
+    sc->n_actors = n;
+    sc->actor_name = calloc((size_t)n, sizeof *sc->actor_name);
+    sc->actor_iso3 = calloc((size_t)n, sizeof *sc->actor_iso3);
+    for (int k = 0; k < n; k++) {
+        int i = perm[k];
+        if (k < N_CORE)
+            snprintf(sc->actor_iso3[i], 8, "%s", core_iso[k]);
+        else
+            snprintf(sc->actor_iso3[i], 8, "X%c%c", 'A' + k / 26, 'A' + k % 26);
+        snprintf(sc->actor_name[i], PS_NAME_MAX, "actor %s", sc->actor_iso3[i]);
+    }
+    int nm = ps_registry_count();
+    sc->params = calloc((size_t)nm, sizeof *sc->params);
+    for (int m = 0; m < nm; m++) {
+        const ps_model *mod = ps_registry_model(m);
+        sc->params[m] = calloc((size_t)mod->n_params + 1, sizeof(double));
+        for (int k = 0; k < mod->n_params; k++)
+            sc->params[m][k] = mod->params[k].def;
+    }
+    sc->inits = calloc(128 + (size_t)8 * n, sizeof *sc->inits);
+    int p = perm[P], q = perm[Q], h = perm[H], l = perm[L], t = perm[T], s = perm[S];
+    add_init(sc, "camp", p, -1, 1.0);
+    add_init(sc, "camp", q, -1, -1.0);
+    add_init(sc, "gdp", p, -1, 20e12);
+    add_init(sc, "gdp", q, -1, 15e12);
+    add_init(sc, "gdp", h, -1, 1e12);
+    add_init(sc, "gdp", l, -1, 1e12);
+    add_init(sc, "gdp", t, -1, 2e12);
+    add_init(sc, "gdp", s, -1, 1e12);
+    add_init(sc, "military_capacity", p, -1, 500e9);
+    add_init(sc, "military_capacity", q, -1, 300e9);
+    add_init(sc, "military_capacity", h, -1, 20e9);
+    add_init(sc, "military_capacity", l, -1, 20e9);
+    add_init(sc, "military_capacity", t, -1, 50e9);
+    add_init(sc, "military_capacity", s, -1, 20e9);
+    add_init(sc, "unsc_veto", p, -1, 1.0);
+    add_init(sc, "unsc_veto", q, -1, 1.0);
+    /* H cooperates with both leaders, L with P only */
+    add_init(sc, "cooperation", h, p, 0.4);
+    add_init(sc, "cooperation", h, q, 0.4);
+    add_init(sc, "cooperation", l, p, 0.6);
+    add_init(sc, "cooperation", t, s, 0.2);
+    if (!(flags & SC_NO_TRANSIT))
+        add_init(sc, "transit", s, t, 0.3);
+    for (int k = N_CORE; k < n; k++)
+        add_init(sc, "gdp", perm[k], -1, 1e10 * (1 + k % 5));
+    sc->events = calloc(16, sizeof *sc->events);
+    if (flags & SC_VISIT)
+        add_event(sc, EVENT_MONTH, "diplomacy", p, h, 0.5);
+    if (flags & SC_SANCTION_H)
+        add_event(sc, EVENT_MONTH, "sanctions", p, h, 0.8);
+    if (flags & SC_SANCTION_T)
+        add_event(sc, EVENT_MONTH, "sanctions", p, t, 0.8);
+    return sc;
+}
+
+static void free_scenario(ps_scenario *sc)
+{
+    for (int m = 0; m < ps_registry_count(); m++)
+        free(sc->params[m]);
+    free(sc->params);
+    free(sc->name);
+    free(sc->actor_name);
+    free(sc->actor_iso3);
+    free(sc->inits);
+    free(sc->events);
+    free(sc);
+}
+
+static ps_run *run_or_die(const ps_scenario *sc, int threads)
+{
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, threads, NULL, &run, &err);
+    CHECK(st == PS_OK, "run: %s", err.msg);
+    if (st != PS_OK)
+        exit(1);
+    return run;
+}
+
+static double dy(const ps_run *run, const char *field, int t, int i, int j)
+{
+    size_t n = (size_t)run->sc->n_actors;
+    return run->series[ps_field_index(field)][(size_t)t * n * n + (size_t)i * n + j];
+}
+
+static double ac(const ps_run *run, const char *field, int t, int i)
+{
+    return run->series[ps_field_index(field)][(size_t)t * run->sc->n_actors + i];
+}
+
+static const int ident[N_CORE] = {P, Q, H, L, T, S};
+
+static void test_diplomacy(void)
+{
+    ps_scenario *a = scenario(N_CORE, ident, SC_VISIT), *b = scenario(N_CORE, ident, SC_PLAIN);
+    ps_run *ra = run_or_die(a, 1), *rb = run_or_die(b, 1);
+    int t0 = EVENT_MONTH - 1, t1 = EVENT_MONTH + 3, tend = N_MONTHS - 1;
+    printf("month  H->P visit (ctl)  P->H visit  warmth   hedge H (ctl)\n");
+    for (int t = 0; t < N_MONTHS; t += 3)
+        printf("%5d  %.3f (%.3f)     %.3f       %+.3f   %.3f (%.3f)\n", t, dy(ra, "alignment", t, H, P),
+               dy(rb, "alignment", t, H, P), dy(ra, "alignment", t, P, H),
+               dy(ra, "diplomatic_warmth", t, H, P), ac(ra, "hedging_index", t, H),
+               ac(rb, "hedging_index", t, H));
+    CHECK(fabs(dy(ra, "alignment", t0, H, P) - dy(rb, "alignment", t0, H, P)) < 1e-12,
+          "no effect before the visit");
+    CHECK(dy(ra, "alignment", t1, H, P) > dy(rb, "alignment", t1, H, P) + 0.05,
+          "a visit raises the guest's lean: %g vs %g", dy(ra, "alignment", t1, H, P),
+          dy(rb, "alignment", t1, H, P));
+    CHECK(dy(ra, "alignment", t1, P, H) > dy(rb, "alignment", t1, P, H) + 0.05,
+          "and the host's: %g vs %g", dy(ra, "alignment", t1, P, H), dy(rb, "alignment", t1, P, H));
+    CHECK(dy(ra, "diplomatic_warmth", t1, H, P) == dy(ra, "diplomatic_warmth", t1, P, H),
+          "warmth is symmetric");
+    double peak = 0.0;
+    for (int t = EVENT_MONTH; t < N_MONTHS; t++)
+        peak = fmax(peak, dy(ra, "alignment", t, H, P) - dy(rb, "alignment", t, H, P));
+    double gap_end = dy(ra, "alignment", tend, H, P) - dy(rb, "alignment", tend, H, P);
+    CHECK(gap_end < 0.8 * peak && gap_end > 0.0, "the effect fades: peak %g, end %g", peak,
+          gap_end);
+    CHECK(ac(ra, "hedging_index", t1, H) < ac(rb, "hedging_index", t1, H),
+          "a visit by one camp lowers a hedger's hedging");
+    /* hedging: H between the camps, L and the leaders in one */
+    double hh = ac(rb, "hedging_index", t1, H), hl = ac(rb, "hedging_index", t1, L);
+    double hp = ac(rb, "hedging_index", t1, P);
+    CHECK(hh > hl + 0.2, "hedger %g above loyal client %g", hh, hl);
+    CHECK(hh > hp, "hedger %g above camp leader %g", hh, hp);
+    for (int i = 0; i < N_CORE; i++)
+        CHECK(ac(rb, "hedging_index", t1, i) >= 0.0 && ac(rb, "hedging_index", t1, i) <= 1.0,
+              "hedging in 0..1");
+    ps_run_free(ra);
+    ps_run_free(rb);
+    free_scenario(a);
+    free_scenario(b);
+}
+
+static void test_sanctions_lower_alignment(void)
+{
+    ps_scenario *a = scenario(N_CORE, ident, SC_SANCTION_H), *b = scenario(N_CORE, ident, SC_PLAIN);
+    ps_run *ra = run_or_die(a, 1), *rb = run_or_die(b, 1);
+    int t1 = EVENT_MONTH + 6;
+    printf("H->P alignment, sanctions by P on H: %.3f (ctl %.3f); H->Q %.3f (ctl %.3f)\n",
+           dy(ra, "alignment", t1, H, P), dy(rb, "alignment", t1, H, P),
+           dy(ra, "alignment", t1, H, Q), dy(rb, "alignment", t1, H, Q));
+    CHECK(dy(ra, "alignment", t1, H, P) < dy(rb, "alignment", t1, H, P) - 0.02,
+          "sanctions lower the target's lean toward the sender");
+    CHECK(dy(ra, "alignment", t1, H, Q) >= dy(rb, "alignment", t1, H, Q) - 1e-9,
+          "and not its lean toward the rival camp");
+    ps_run_free(ra);
+    ps_run_free(rb);
+    free_scenario(a);
+    free_scenario(b);
+}
+
+static void test_leverage(void)
+{
+    ps_scenario *a = scenario(N_CORE, ident, SC_SANCTION_T), *b = scenario(N_CORE, ident, SC_PLAIN);
+    ps_scenario *c = scenario(N_CORE, ident, SC_PLAIN | SC_NO_TRANSIT);
+    ps_run *ra = run_or_die(a, 1), *rb = run_or_die(b, 1), *rc = run_or_die(c, 1);
+    int t0 = EVENT_MONTH - 1, t1 = EVENT_MONTH + 3;
+    printf("leverage over T   before   after P closes its economy (ctl)\n");
+    const char *nm[N_CORE] = {"P", "Q", "H", "L", "T", "S"};
+    for (int i = 0; i < N_CORE; i++)
+        if (i != T)
+            printf("  %s               %.4f   %.4f (%.4f)\n", nm[i], dy(ra, "leverage", t0, i, T),
+                   dy(ra, "leverage", t1, i, T), dy(rb, "leverage", t1, i, T));
+    CHECK(dy(ra, "leverage", t1, S, T) > dy(ra, "leverage", t0, S, T) + 0.02,
+          "closing T's big partner raises the transit state's leverage: %g -> %g",
+          dy(ra, "leverage", t0, S, T), dy(ra, "leverage", t1, S, T));
+    CHECK(dy(ra, "leverage", t1, H, T) > dy(ra, "leverage", t0, H, T),
+          "and any open partner's");
+    CHECK(dy(ra, "leverage", t1, Q, T) > dy(ra, "leverage", t0, Q, T),
+          "the rival leader's too");
+    CHECK(dy(ra, "leverage", t1, P, T) < dy(ra, "leverage", t0, P, T),
+          "the sender loses leverage over its target");
+    CHECK(fabs(dy(rb, "leverage", t1, S, T) - dy(rb, "leverage", t0, S, T)) < 1e-3,
+          "no change without sanctions");
+    CHECK(dy(rb, "leverage", t1, S, T) > dy(rc, "leverage", t1, S, T) + 0.1,
+          "transit gives leverage: %g vs %g without", dy(rb, "leverage", t1, S, T),
+          dy(rc, "leverage", t1, S, T));
+    CHECK(dy(rb, "leverage", t1, T, S) < dy(rb, "leverage", t1, S, T),
+          "leverage is directed");
+    ps_run_free(ra);
+    ps_run_free(rb);
+    ps_run_free(rc);
+    free_scenario(a);
+    free_scenario(b);
+    free_scenario(c);
+}
+
+/* Same results whatever the actor order and the number of inner threads
+ * (n >= 64 turns the models' parallel loops on). */
+static void test_order_and_threads(void)
+{
+    enum { NB = 70 };
+    int id[NB], rev[NB];
+    for (int k = 0; k < NB; k++) {
+        id[k] = k;
+        rev[k] = NB - 1 - k;
+    }
+    int flags = SC_VISIT | SC_SANCTION_T;
+    ps_scenario *a = scenario(NB, id, flags), *b = scenario(NB, rev, flags);
+    ps_run *r1 = run_or_die(a, 1), *r4 = run_or_die(a, 4), *rr = run_or_die(b, 1);
+    const char *f[] = {"alignment", "leverage", "hedging_index"};
+    int same_threads = 1;
+    double worst = 0.0; /* sums over actors in another order round differently */
+    for (int k = 0; k < 3; k++) {
+        int fi = ps_field_index(f[k]);
+        size_t sz = ps_registry_field(fi, NULL)->shape == PS_DYAD ? (size_t)NB * NB : NB;
+        same_threads &= !memcmp(r1->series[fi], r4->series[fi], sz * N_MONTHS * sizeof(double));
+        for (int t = 0; t < N_MONTHS; t++)
+            for (int i = 0; i < NB; i++) {
+                if (sz == NB) {
+                    worst = fmax(worst, fabs(ac(r1, f[k], t, id[i]) - ac(rr, f[k], t, rev[i])));
+                    continue;
+                }
+                for (int j = 0; j < NB; j++)
+                    worst = fmax(worst, fabs(dy(r1, f[k], t, id[i], id[j]) -
+                                             dy(rr, f[k], t, rev[i], rev[j])));
+            }
+    }
+    CHECK(same_threads, "bit-identical with 1 and 4 threads");
+    CHECK(worst < 1e-12, "same with the actors listed in reverse (worst difference %g)", worst);
+    ps_run_free(r1);
+    ps_run_free(r4);
+    ps_run_free(rr);
+    free_scenario(a);
+    free_scenario(b);
+}
+
+int main(void)
+{
+    test_diplomacy();
+    test_sanctions_lower_alignment();
+    test_leverage();
+    test_order_and_threads();
+    return CHECK_DONE();
+}

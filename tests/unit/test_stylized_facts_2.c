@@ -1,0 +1,185 @@
+/* Stylized facts of model II (alignment, hedging, leverage), on 100 replicates.
+ *
+ * As in test_stylized_facts.c (helpers copied from there): each fact is a
+ * statistic per replicate, paired across scenarios where it is a contrast,
+ * and holds when the central 95% of replicates lie on the right side of
+ * zero. Every fact prints its figures. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "check.h"
+#include "internal.h"
+
+#define REPS 100
+#define CONFIGS PS_SOURCE_DIR "/configs/"
+
+typedef struct {
+    ps_scenario *sc;
+    ps_run *run[REPS];
+} scenario_runs;
+
+static int load_and_run(const char *file, scenario_runs *out)
+{
+    char path[512], reps[32];
+    snprintf(path, sizeof path, CONFIGS "%s", file);
+    snprintf(reps, sizeof reps, "replicates=%d", REPS);
+    const char *set[] = {reps};
+    ps_error err = {PS_OK, ""};
+    if (ps_scenario_load(path, set, 1, &out->sc, &err) != PS_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : failed)
+    for (int r = 0; r < REPS; r++) {
+        ps_error e = {PS_OK, ""};
+        if (ps_run_replicate(out->sc, r, 1, NULL, &out->run[r], &e) != PS_OK) {
+            fprintf(stderr, "%s replicate %d: %s\n", file, r, e.msg);
+            failed++;
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+static void free_runs(scenario_runs *s)
+{
+    for (int r = 0; r < REPS; r++)
+        ps_run_free(s->run[r]);
+    ps_scenario_free(s->sc);
+}
+
+/* 2.5%, 50%, 97.5% of the replicate values. */
+static void quantiles(double *x, double q[3])
+{
+    gsl_sort(x, 1, REPS);
+    q[0] = gsl_stats_quantile_from_sorted_data(x, 1, REPS, 0.025);
+    q[1] = gsl_stats_quantile_from_sorted_data(x, 1, REPS, 0.5);
+    q[2] = gsl_stats_quantile_from_sorted_data(x, 1, REPS, 0.975);
+}
+
+static void report(const char *fact, const char *what, double *x, int sign)
+{
+    double q[3];
+    quantiles(x, q);
+    printf("%-4s %-62s median %+.4g  95%% [%+.4g, %+.4g]\n", fact, what, q[1], q[0], q[2]);
+    if (sign > 0)
+        CHECK(q[0] > 0.0, "%s: %s should be positive in 95%% of replicates", fact, what);
+    else
+        CHECK(q[2] < 0.0, "%s: %s should be negative in 95%% of replicates", fact, what);
+}
+
+static int A(const scenario_runs *s, const char *iso3)
+{
+    int i = ps_scenario_actor(s->sc, iso3);
+    if (i < 0)
+        fprintf(stderr, "actor %s missing\n", iso3);
+    return i;
+}
+
+static int M(const ps_run *run, int y, int m) { return ps_run_month(run, y, m); }
+
+static double dyad(const ps_run *run, const char *f, int i, int j, int y0, int m0, int y1, int m1)
+{
+    return ps_run_dyad_mean(run, f, i, j, M(run, y0, m0), M(run, y1, m1));
+}
+
+static double actor(const ps_run *run, const char *f, int i, int y0, int m0, int y1, int m1)
+{
+    return ps_run_actor_mean(run, f, i, M(run, y0, m0), M(run, y1, m1));
+}
+
+int main(void)
+{
+    static scenario_runs base, gulf;
+    if (load_and_run("baseline_2022.yaml", &base) || load_and_run("gulf_hedging.yaml", &gulf)) {
+        fprintf(stderr, "could not run the scenarios\n");
+        return 1;
+    }
+    int RUS = A(&base, "RUS"), IRN = A(&base, "IRN"), TUR = A(&base, "TUR"),
+        USA = A(&base, "USA"), SAU = A(&base, "SAU"), ARE = A(&base, "ARE");
+    if (RUS < 0 || IRN < 0 || TUR < 0 || USA < 0 || SAU < 0 || ARE < 0)
+        return 1;
+    double x[REPS], y[REPS], z[REPS];
+
+    /* SF7: in 2022 (after Biden's trip, 2022-08..12 against 2022-01) Saudi
+     * Arabia's and the UAE's alignment toward the US rises while the UAE's
+     * ties with Iran grow; the UAE hedges more than Saudi Arabia. */
+    for (int r = 0; r < REPS; r++) {
+        const ps_run *u = base.run[r];
+        x[r] = dyad(u, "alignment", SAU, USA, 2022, 8, 2023, 1) -
+               dyad(u, "alignment", SAU, USA, 2022, 1, 2022, 2);
+        y[r] = dyad(u, "alignment", ARE, USA, 2022, 8, 2023, 1) -
+               dyad(u, "alignment", ARE, USA, 2022, 1, 2022, 2);
+        z[r] = dyad(u, "alignment", ARE, IRN, 2022, 8, 2023, 1) -
+               dyad(u, "alignment", ARE, IRN, 2022, 1, 2022, 2);
+    }
+    report("SF7", "SAU alignment toward USA, 2022-08..12 minus 2022-01", x, +1);
+    report("SF7", "ARE alignment toward USA, 2022-08..12 minus 2022-01", y, +1);
+    report("SF7", "ARE alignment toward IRN, 2022-08..12 minus 2022-01", z, +1);
+    for (int r = 0; r < REPS; r++) {
+        const ps_run *u = base.run[r];
+        x[r] = actor(u, "hedging_index", ARE, 2022, 8, 2023, 1) -
+               actor(u, "hedging_index", SAU, 2022, 8, 2023, 1);
+    }
+    report("SF7", "hedging index ARE minus SAU, 2022-08..12", x, +1);
+    double q[3];
+    for (int r = 0; r < REPS; r++)
+        x[r] = actor(base.run[r], "hedging_index", ARE, 2022, 8, 2023, 1);
+    quantiles(x, q);
+    printf("     (ARE hedging index 2022-08..12: median %.3f;", q[1]);
+    for (int r = 0; r < REPS; r++)
+        x[r] = actor(base.run[r], "hedging_index", SAU, 2022, 8, 2023, 1);
+    quantiles(x, q);
+    printf(" SAU: median %.3f)\n", q[1]);
+
+    /* SF7 contrast: in gulf_hedging (the Gulf leans away from the US in July
+     * 2022) both lean less toward the US and hedge more (paired). */
+    for (int r = 0; r < REPS; r++) {
+        x[r] = dyad(gulf.run[r], "alignment", SAU, USA, 2022, 8, 2023, 1) -
+               dyad(base.run[r], "alignment", SAU, USA, 2022, 8, 2023, 1);
+        y[r] = dyad(gulf.run[r], "alignment", ARE, USA, 2022, 8, 2023, 1) -
+               dyad(base.run[r], "alignment", ARE, USA, 2022, 8, 2023, 1);
+        z[r] = actor(gulf.run[r], "hedging_index", SAU, 2022, 8, 2023, 1) -
+               actor(base.run[r], "hedging_index", SAU, 2022, 8, 2023, 1);
+    }
+    report("SF7", "SAU alignment toward USA 2022-08..12, gulf_hedging minus baseline", x, -1);
+    report("SF7", "ARE alignment toward USA 2022-08..12, gulf_hedging minus baseline", y, -1);
+    report("SF7", "SAU hedging index 2022-08..12, gulf_hedging minus baseline", z, +1);
+    for (int r = 0; r < REPS; r++)
+        x[r] = dyad(gulf.run[r], "alignment", SAU, USA, 2022, 8, 2023, 1) -
+               dyad(gulf.run[r], "alignment", SAU, USA, 2022, 1, 2022, 2);
+    report("SF7", "gulf_hedging: SAU alignment toward USA, 2022-08..12 minus 2022-01", x, -1);
+
+    /* SF8: Turkey's leverage over Russia rises after February 2022, and the
+     * balance (Turkey over Russia minus Russia over Turkey) shifts Turkey's way. */
+    for (int r = 0; r < REPS; r++) {
+        const ps_run *u = base.run[r];
+        x[r] = dyad(u, "leverage", TUR, RUS, 2022, 4, 2022, 8) -
+               dyad(u, "leverage", TUR, RUS, 2022, 1, 2022, 2);
+        y[r] = dyad(u, "leverage", TUR, RUS, 2022, 4, 2022, 8) -
+               dyad(u, "leverage", RUS, TUR, 2022, 4, 2022, 8) -
+               (dyad(u, "leverage", TUR, RUS, 2022, 1, 2022, 2) -
+                dyad(u, "leverage", RUS, TUR, 2022, 1, 2022, 2));
+        z[r] = dyad(u, "leverage", TUR, RUS, 2023, 1, 2024, 1) -
+               dyad(u, "leverage", TUR, RUS, 2022, 1, 2022, 2);
+    }
+    report("SF8", "TUR leverage over RUS, 2022-04..07 minus 2022-01", x, +1);
+    report("SF8", "balance TUR-over-RUS minus RUS-over-TUR, 2022-04..07 minus 2022-01", y, +1);
+    report("SF8", "TUR leverage over RUS, 2023 minus 2022-01", z, +1);
+    for (int r = 0; r < REPS; r++)
+        x[r] = dyad(base.run[r], "leverage", TUR, RUS, 2022, 1, 2022, 2);
+    quantiles(x, q);
+    printf("     (TUR leverage over RUS 2022-01: median %.3f;", q[1]);
+    for (int r = 0; r < REPS; r++)
+        x[r] = dyad(base.run[r], "leverage", TUR, RUS, 2022, 4, 2022, 8);
+    quantiles(x, q);
+    printf(" 2022-04..07: median %.3f)\n", q[1]);
+
+    free_runs(&base);
+    free_runs(&gulf);
+    return CHECK_DONE();
+}
