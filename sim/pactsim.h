@@ -235,6 +235,9 @@ typedef struct ps_model {
 
 /* The registry: models in pipeline order (models/registry.c). */
 extern const ps_model *const ps_models[];
+/* Replace the list in use (NULL restores ps_models): for tests that run
+ * test-only models. Not thread-safe; call before creating worlds. */
+void ps_registry_use(const ps_model *const *models);
 int ps_registry_count(void);
 const ps_model *ps_registry_model(int k);
 int ps_registry_find(const char *name);
@@ -390,11 +393,19 @@ typedef struct ps_sweep_options {
     void (*progress)(int done, int total, void *user);
     void *progress_user;
     volatile int *stop_flag; /* set asynchronously: keeps output.partial for --resume */
+    /* A part of the sweep (an MPI rank, a Slurm chunk of points): only the runs
+     * part_first, part_first + part_step, ... below part_end (run k is point
+     * k / replicates, replicate k % replicates), into a part file (format
+     * "pactsim-sweep-part") that ps_sweep_merge joins. part_step 0: the whole
+     * sweep into a sweep file. */
+    long long part_first, part_step, part_end;
+    int mpi_ranks;           /* recorded in /provenance when > 0 */
 } ps_sweep_options;
 
 typedef struct ps_sweep_result {
     int runs, ran, failed;   /* total runs, run now, ending with a non-finite value */
     int already_complete;    /* --resume found the finished file */
+    long long missing;       /* merge: runs no part has done */
     char first_failure[512];
 } ps_sweep_result;
 
@@ -405,6 +416,15 @@ typedef struct ps_sweep_result {
  * Datasets do not depend on threads, order or interruptions. */
 ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
                        ps_error *err);
+
+/* Join part files (ps_sweep_run with part_step > 0) of this sweep into the
+ * sweep file opt->output, with datasets identical to a single run. Every run
+ * must be done in some part; otherwise PS_ERR_INPUT naming the first missing
+ * run, or, with if_complete, PS_OK with res->missing > 0 and nothing written.
+ * Written under a temporary name and renamed, so concurrent merges are safe.
+ * opt->resume: a finished output of this sweep is left as it is. */
+ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *const *parts,
+                         int n_parts, int if_complete, ps_sweep_result *res, ps_error *err);
 
 /* ------------------------------------------------------ compare, sensitivity */
 typedef enum { PS_FMT_TABLE = 0, PS_FMT_CSV, PS_FMT_JSON } ps_format;

@@ -7,23 +7,31 @@
 
 #include "pactsim.h"
 
+/* The list in use: models/registry.c's, unless a test installs its own. */
+static const ps_model *const *active = ps_models;
+
+void ps_registry_use(const ps_model *const *models)
+{
+    active = models ? models : ps_models;
+}
+
 int ps_registry_count(void)
 {
     int n = 0;
-    while (ps_models[n])
+    while (active[n])
         n++;
     return n;
 }
 
 const ps_model *ps_registry_model(int k)
 {
-    return (k >= 0 && k < ps_registry_count()) ? ps_models[k] : NULL;
+    return (k >= 0 && k < ps_registry_count()) ? active[k] : NULL;
 }
 
 int ps_registry_find(const char *name)
 {
-    for (int k = 0; ps_models[k]; k++)
-        if (strcmp(ps_models[k]->name, name) == 0)
+    for (int k = 0; active[k]; k++)
+        if (strcmp(active[k]->name, name) == 0)
             return k;
     return -1;
 }
@@ -37,8 +45,8 @@ static int table_count(const ps_model *m, int which)
 static int table_total(int which)
 {
     int n = 0;
-    for (int k = 0; ps_models[k]; k++)
-        n += table_count(ps_models[k], which);
+    for (int k = 0; active[k]; k++)
+        n += table_count(active[k], which);
     return n;
 }
 
@@ -47,8 +55,8 @@ static int table_locate(int which, int g, int *local)
 {
     if (g < 0)
         return -1;
-    for (int k = 0; ps_models[k]; k++) {
-        int c = table_count(ps_models[k], which);
+    for (int k = 0; active[k]; k++) {
+        int c = table_count(active[k], which);
         if (g < c) {
             *local = g;
             return k;
@@ -67,7 +75,7 @@ const ps_field *ps_registry_field(int f, int *owner)
     int local, k = table_locate(0, f, &local);
     if (owner)
         *owner = k;
-    return k < 0 ? NULL : &ps_models[k]->fields[local];
+    return k < 0 ? NULL : &active[k]->fields[local];
 }
 
 const ps_event_type *ps_registry_event_type(int e, int *owner)
@@ -75,7 +83,7 @@ const ps_event_type *ps_registry_event_type(int e, int *owner)
     int local, k = table_locate(1, e, &local);
     if (owner)
         *owner = k;
-    return k < 0 ? NULL : &ps_models[k]->events[local];
+    return k < 0 ? NULL : &active[k]->events[local];
 }
 
 const ps_metric *ps_registry_metric(int m, int *owner)
@@ -83,7 +91,7 @@ const ps_metric *ps_registry_metric(int m, int *owner)
     int local, k = table_locate(2, m, &local);
     if (owner)
         *owner = k;
-    return k < 0 ? NULL : &ps_models[k]->metrics[local];
+    return k < 0 ? NULL : &active[k]->metrics[local];
 }
 
 int ps_field_index(const char *name)

@@ -193,8 +193,8 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
     const ps_scenario *sc = w->sc;
     for (int f = 0; f < w->n_fields; f++)
         memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
-    for (int k = 0; ps_models[k]; k++) {
-        const ps_model *m = ps_models[k];
+    for (int k = 0; k < ps_registry_count(); k++) {
+        const ps_model *m = ps_registry_model(k);
         if (!m->step)
             continue;
         ps_status s = m->step(w, k, w->model_data[k], err);

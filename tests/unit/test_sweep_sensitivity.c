@@ -2,10 +2,8 @@
  * (a = 7, b = 0.1) and Sobol's G-function, run as sweeps through the whole
  * pipeline (spec, design, runs, sweep file, /sensitivity).
  *
- * The two models exist only in this test: this executable defines its own
- * `ps_models` list, which replaces models/registry.c's (the linker takes the
- * executable's definition; libpactsim's registry views read the list through
- * the symbol). The normal registry is untouched. */
+ * The two models exist only in this test: it installs its own list with
+ * ps_registry_use before anything runs. The normal registry is untouched. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +57,7 @@ static const ps_model model_gfunction = {
     .metrics = g_metrics, .n_metrics = 1,
 };
 
-const ps_model *const ps_models[] = {&model_ishigami, &model_gfunction, NULL};
+static const ps_model *const test_models[] = {&model_ishigami, &model_gfunction, NULL};
 
 /* ------------------------------------------------------ helpers */
 static int read_vec(hid_t f, const char *name, double *v)
@@ -120,6 +118,7 @@ static void check_sobol(const char *file, const char *metric, int k, const doubl
 int main(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    ps_registry_use(test_models);
     CHECK(ps_registry_count() == 2 && ps_registry_find("ishigami") == 0,
           "the test registry did not replace the normal one");
     const char *dir = PS_SOURCE_DIR "/tests/configs/sweep/testfn";
