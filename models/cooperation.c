@@ -344,27 +344,36 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
         }
     }
 
-    /* Arms: supplier j shares its spare among recipients by need x willingness. */
+    /* Arms: supplier j shares its spare among recipients by need x willingness.
+     * One pass over the dyads for the four categories (willingness is the same
+     * for each; the sums run in the same order as one pass per category). */
+    const double *arms[N_MATERIEL];
+    double *arms_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
-        const double *arms = w->cur[d->f[F_ARMS0 + c]];
-        double *arms_n = w->next[d->f[F_ARMS0 + c]];
+        arms[c] = w->cur[d->f[F_ARMS0 + c]];
+        arms_n[c] = w->next[d->f[F_ARMS0 + c]];
+    }
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
-        for (int j = 0; j < n; j++) {
-            double sp = at(mspare[c], j), total = 0.0;
-            for (int i = 0; i < n; i++) {
-                size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
-                double willing = 0.5 * (coop[ij] + coop[ji]) *
-                                 (1.0 - fmin(1.0, p[P_MATERIEL_RISK] *
-                                                      deal_risk(p, iso, threat, j, i)));
+    for (int j = 0; j < n; j++) {
+        double total[N_MATERIEL] = {0.0};
+        for (int i = 0; i < n; i++) {
+            size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
+            double willing = 0.5 * (coop[ij] + coop[ji]) *
+                             (1.0 - fmin(1.0, p[P_MATERIEL_RISK] *
+                                                  deal_risk(p, iso, threat, j, i)));
+            for (int c = 0; c < N_MATERIEL; c++) {
                 double want = i == j ? 0.0 : at(mneed[c], i) * fmax(0.0, willing);
-                arms_n[ji] = want; /* desired, scaled below */
-                total += want;
+                arms_n[c][ji] = want; /* desired, scaled below */
+                total[c] += want;
             }
-            double scale = total > sp ? (total > 0.0 ? sp / total : 0.0) : 1.0;
+        }
+        for (int c = 0; c < N_MATERIEL; c++) {
+            double sp = at(mspare[c], j), tot = total[c];
+            double scale = tot > sp ? (tot > 0.0 ? sp / tot : 0.0) : 1.0;
             for (int i = 0; i < n; i++) {
                 size_t ji = (size_t)j * n + i;
-                double desired = arms_n[ji] * scale;
-                arms_n[ji] = arms[ji] + p[P_RAMP] * (desired - arms[ji]);
+                double desired = arms_n[c][ji] * scale;
+                arms_n[c][ji] = arms[c][ji] + p[P_RAMP] * (desired - arms[c][ji]);
             }
         }
     }

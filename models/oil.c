@@ -390,29 +390,44 @@ static double weight(double w0, double floor, double E)
 static double clip_exp(double u) { return exp(fmin(U_MAX, fmax(-U_MAX, u))); }
 
 /* Target (preferred) purchases of seller s at relative discount delta, when
- * the other sellers keep theirs: sum over buyers of D_b * share_sb(delta). */
-static double target_sales(const oil_data *d, const double *dem, int s, double delta,
-                           double delta_cur, double tau, double floor)
+ * the other sellers keep theirs: sum over buyers of D_b * share_sb(delta).
+ * The buyers that can buy from s (E > 0) are gathered once per seller into
+ * `nb` entries of `buy` (D, w0, E, den_b - a0), so that the bisection's many
+ * calls skip the others; the sum runs over buyers in the same order. */
+static double target_sales(const double *buy, int nb, double delta, double delta_cur,
+                           double tau, double floor)
 {
-    int n = d->n;
     double g = clip_exp((delta - delta_cur) / tau), q = 0.0;
+    for (int k = 0; k < nb; k++) {
+        const double *e = buy + 4 * (size_t)k;
+        double a1 = weight(e[1], floor, e[2] * g);
+        double den = e[3] + a1;
+        if (den > 0.0)
+            q += e[0] * a1 / den;
+    }
+    return q;
+}
+
+static int gather_buyers(const oil_data *d, const double *dem, int s, double floor,
+                         double *buy)
+{
+    int n = d->n, nb = 0;
     for (int b = 0; b <= n; b++) {
         size_t k = (size_t)s * (n + 1) + b;
         double E = d->a[k];
         if (E <= 0.0)
             continue;
-        double D = b < n ? dem[b] : d->rest_demand;
-        double a0 = weight(d->w0[k], floor, E), a1 = weight(d->w0[k], floor, E * g);
-        double den = d->den[b] - a0 + a1;
-        if (den > 0.0)
-            q += D * a1 / den;
+        double *e = buy + 4 * (size_t)nb++;
+        e[0] = b < n ? dem[b] : d->rest_demand;
+        e[1] = d->w0[k];
+        e[2] = E;
+        e[3] = d->den[b] - weight(d->w0[k], floor, E);
     }
-    return q;
+    return nb;
 }
 
 static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 {
-    (void)err;
     oil_data *d = data;
     const double *p = ps_world_param_values(w, self);
     int n = d->n;
@@ -468,23 +483,32 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 3. Sellers: discount toward the one at which buyers' target purchases
      * take the whole capacity (bisection: target sales rise with the
      * discount), other sellers' discounts held. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    int nomem = 0;
+#pragma omp parallel num_threads(w->inner_threads) if (threaded)
+    {
+    double *buy = malloc(4 * n1 * sizeof *buy);
+    if (!buy) {
+#pragma omp atomic write
+        nomem = 1;
+    }
+#pragma omp for schedule(static)
     for (int s = 0; s < n; s++) {
         double dc = fmin(dmax, disc[s] / P);
-        if (cap[s] <= 0.0) {
+        if (cap[s] <= 0.0 || !buy) {
             d->delta_new[s] = dc;
             continue;
         }
+        int nb = gather_buyers(d, dem, s, phi, buy);
         double star;
-        if (target_sales(d, dem, s, 0.0, dc, tau, phi) >= cap[s])
+        if (target_sales(buy, nb, 0.0, dc, tau, phi) >= cap[s])
             star = 0.0;
-        else if (target_sales(d, dem, s, dmax, dc, tau, phi) <= cap[s])
+        else if (target_sales(buy, nb, dmax, dc, tau, phi) <= cap[s])
             star = dmax;
         else {
             double lo = 0.0, hi = dmax;
             for (int it = 0; it < 60; it++) {
                 double mid = 0.5 * (lo + hi);
-                if (target_sales(d, dem, s, mid, dc, tau, phi) < cap[s])
+                if (target_sales(buy, nb, mid, dc, tau, phi) < cap[s])
                     lo = mid;
                 else
                     hi = mid;
@@ -493,6 +517,10 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
         }
         d->delta_new[s] = dc + p[P_DISC_ADJUST] * (star - dc);
     }
+    free(buy);
+    }
+    if (nomem)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
 
     /* 4. Buyers: target shares at the new discounts; actual shares move toward
      * them at the switching rate; requests = share x demand (row s, column b). */

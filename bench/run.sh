@@ -1,0 +1,94 @@
+#!/bin/bash
+# Every pactsim benchmark, one command (docs/performance.md):
+#
+#   bench/run.sh [BUILD_DIR]        # default build-bench (Release), built if needed
+#
+# Writes bench/results.csv (one row per measurement) and bench/results.md (the
+# table). Synthetic worlds come from bench/gen_world.py into a temporary
+# directory. Timings are the best of several repeats (the machine may be
+# shared: the load average at the start and end is recorded). QUICK=1 runs
+# fewer repeats and months.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$SRC/build-bench}
+if [ ! -x "$BUILD/bench/bench_step" ]; then
+    cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$BUILD" -j2 >/dev/null
+fi
+STEP=$BUILD/bench/bench_step TRIAD=$BUILD/bench/bench_triad PACTSIM=$BUILD/pactsim
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+BASE=$SRC/configs/baseline_2022.yaml
+Q=${QUICK:-0}
+REP=$([ "$Q" = 1 ] && echo 2 || echo 5)
+CSV=$SRC/bench/results.csv
+MD=$SRC/bench/results.md
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo "benchmark,scenario,n_actors,months,replicates,threads,output,seconds,runs_per_s,actor_steps_per_s,dyad_updates_per_s,state_bytes,series_bytes,peak_rss_bytes" > "$CSV"
+# row NAME SCENARIO-LABEL bench_step-args...: best of $REP, peak RSS from /usr/bin/time -v
+row() {
+    local name=$1 label=$2
+    shift 2
+    local line rss
+    /usr/bin/time -v "$STEP" "$@" --repeat "$REP" > "$W/out" 2> "$W/time" || { cat "$W/time"; exit 1; }
+    line=$(tail -1 "$W/out")
+    rss=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%d\n", $2 * 1024 }' "$W/time")
+    echo "$name,$label,$line,$rss" | tee -a "$CSV"
+}
+
+# 1. Baseline scenario (12 actors, 108 months, 100 replicates): no output, full HDF5.
+for t in 1 2; do
+    row baseline baseline_2022 "$BASE" -t "$t"
+    row baseline_full baseline_2022 "$BASE" -t "$t" -o "$W/full.h5"
+done
+# Summary mode: a one-point sweep of the baseline keeps only /summary (the CLI's
+# own timer; scenario loading included).
+cat > "$W/summary.yaml" <<SPEC
+name: bench_summary
+base: $BASE
+design: grid
+replicates: 100
+output: summary
+parameters:
+  parameters.sanctions.erosion: {values: [0.002]}
+SPEC
+for t in 1 2; do
+    best=1e9
+    for k in $(seq "$REP"); do
+        s0=$(date +%s.%N)
+        "$PACTSIM" sweep "$W/summary.yaml" -o "$W/summary.h5" --force --quiet --threads "$t" 2>/dev/null
+        s1=$(date +%s.%N)
+        best=$(echo "$s0 $s1 $best" | awk '{d = $2 - $1; print (d < $3 ? d : $3)}')
+    done
+    echo "baseline_summary,baseline_2022,12,108,100,$t,summary,$best,$(awk -v b="$best" 'BEGIN { print 100 / b }'),,,,," | tee -a "$CSV"
+done
+
+# 2. Scaling in N: synthetic worlds, one replicate (threads inside the step).
+for n in 12 50 193 500 1000 2000; do
+    case $n in 12|50) m=108 ;; 193) m=24 ;; 500) m=6 ;; *) m=3 ;; esac
+    [ "$Q" = 1 ] && m=$(( m > 6 ? 6 : m ))
+    /usr/bin/python3 "$SRC/bench/gen_world.py" "$n" --months "$m" -o "$W/w$n.yaml"
+    for t in 1 2; do
+        [ "$n" -lt 193 ] && [ "$t" = 2 ] && continue
+        row scaling "synthetic_$n" "$W/w$n.yaml" -t "$t"
+    done
+done
+# 193 actors, replicates over threads (the sweep case at world size).
+/usr/bin/python3 "$SRC/bench/gen_world.py" 193 --months 24 --replicates 8 -o "$W/r193.yaml"
+for t in 1 2; do row replicates "synthetic_193" "$W/r193.yaml" -t "$t"; done
+# 193 actors, full HDF5 output (one replicate, 24 months).
+row scaling_full "synthetic_193" "$W/w193.yaml" -t 1 -o "$W/w193.h5"
+
+# 3. Per-model seconds per month at N=1000 and 2000, 1 thread.
+for n in 1000 2000; do
+    "$STEP" "$W/w$n.yaml" -t 1 --models > "$W/models_$n.csv"
+done
+
+# 4. Memory bandwidth: STREAM triad (256 MiB arrays).
+"$TRIAD" 256 "$((REP * 2))" > "$W/triad.csv"
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+/usr/bin/python3 "$SRC/bench/report.py" "$CSV" "$W/triad.csv" "$W/models_1000.csv" \
+    "$W/models_2000.csv" "$load0" "$load1" > "$MD"
+echo "wrote $CSV and $MD"
