@@ -10,6 +10,9 @@ extern const ps_model ps_model_cooperation;
 extern const ps_model ps_model_promises;
 extern const ps_model ps_model_alignment;
 extern const ps_model ps_model_leverage;
+extern const ps_model ps_model_agreements;
+extern const ps_model ps_model_clients;
+extern const ps_model ps_model_strikes;
 
 const ps_model *const ps_models[] = {
     &ps_model_sanctions,
@@ -20,5 +23,8 @@ const ps_model *const ps_models[] = {
     &ps_model_promises,
     &ps_model_alignment,
     &ps_model_leverage,
+    &ps_model_agreements,
+    &ps_model_clients,
+    &ps_model_strikes,
     NULL,
 };

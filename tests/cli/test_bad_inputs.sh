@@ -12,6 +12,10 @@ cases=0 cfail=0
 mkdir -p "$WORK/dir"
 "$PACTSIM" run "$C" -o "$WORK/valid.h5" --replicates 1 --quiet || echo "cannot make valid.h5" >&2
 cp "$WORK/valid.h5" "$WORK/exists.h5"
+# runs that cannot be paired with valid.h5 (another seed, another replicate count)
+"$PACTSIM" run "$C" -o "$WORK/valid_seed5.h5" --replicates 1 --seed 5 --quiet || echo "cannot make valid_seed5.h5" >&2
+"$PACTSIM" run "$C" -o "$WORK/valid_r2.h5" --replicates 2 --quiet || echo "cannot make valid_r2.h5" >&2
+SPEC="$SRC/configs/sweeps/elasticity_grid.yaml"
 size=$(stat -c %s "$WORK/valid.h5")
 head -c 8 "$WORK/valid.h5" >"$WORK/trunc_8.h5"
 head -c 1024 "$WORK/valid.h5" >"$WORK/trunc_1k.h5"

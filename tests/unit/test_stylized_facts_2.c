@@ -92,6 +92,30 @@ static double actor(const ps_run *run, const char *f, int i, int y0, int m0, int
     return ps_run_actor_mean(run, f, i, M(run, y0, m0), M(run, y1, m1));
 }
 
+/* SF1, "stays a convergence" (agreements model): the Russia-Iran agreement
+ * level stays below 3 (mutual-defense alliance) in every month of every
+ * replicate; the distribution of the highest level reached is printed. */
+static void sf1_agreement(const scenario_runs *base)
+{
+    int RUS = ps_scenario_actor(base->sc, "RUS"), IRN = ps_scenario_actor(base->sc, "IRN");
+    int f = ps_field_index("agreement_level"), seen[4] = {0, 0, 0, 0}, below = 1;
+    CHECK(RUS >= 0 && IRN >= 0 && f >= 0, "SF1: RUS, IRN and agreement_level present");
+    if (RUS < 0 || IRN < 0 || f < 0)
+        return;
+    size_t n = (size_t)base->sc->n_actors;
+    for (int r = 0; r < REPS; r++) {
+        const ps_run *u = base->run[r];
+        double top = 0.0;
+        for (int t = 0; t < u->n_months; t++)
+            top = fmax(top, u->series[f][(size_t)t * n * n + (size_t)RUS * n + IRN]);
+        below &= top < 3.0;
+        seen[(int)fmin(3.0, fmax(0.0, top))]++;
+    }
+    printf("SF1  RUS-IRN highest agreement level per replicate: 0: %d, 1: %d, 2: %d, 3: %d (of %d)\n",
+           seen[0], seen[1], seen[2], seen[3], REPS);
+    CHECK(below, "SF1: the Russia-Iran agreement reaches the alliance level in some replicate");
+}
+
 int main(void)
 {
     static scenario_runs base, gulf;
@@ -178,6 +202,8 @@ int main(void)
         x[r] = dyad(base.run[r], "leverage", TUR, RUS, 2022, 4, 2022, 8);
     quantiles(x, q);
     printf(" 2022-04..07: median %.3f)\n", q[1]);
+
+    sf1_agreement(&base);
 
     free_runs(&base);
     free_runs(&gulf);

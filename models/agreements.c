@@ -1,0 +1,322 @@
+/* Formal agreements between pairs of actors.
+ *
+ * A dyad's agreement level is one of four rungs: 0 none, 1 consultations, 2
+ * strategic partnership, 3 mutual-defense alliance (stored as a double,
+ * symmetric). It climbs one rung after cooperation, mutual trust and a shared
+ * threat have stayed above the next rung's thresholds for `months_up`
+ * months in a row, and falls one rung after cooperation or mutual trust have
+ * stayed below the current rung's thresholds less a hysteresis margin for
+ * `months_down` months. A shared threat is needed to form a partnership or an
+ * alliance, not to keep one. The alliance rung asks for high trust as well as
+ * high cooperation and threat, so a convergence of interests (the article's
+ * "not an alliance, but a convergence") does not reach it. Level changes are
+ * logged as `agreement_change`; a timeline `agreement` event sets a level
+ * (a treaty signed or denounced). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pactsim.h"
+
+enum { P_COOP1, P_COOP2, P_COOP3, P_TRUST1, P_TRUST2, P_TRUST3, P_THREAT1, P_THREAT2,
+       P_THREAT3, P_HYST, P_UP, P_DOWN };
+static const ps_param params[] = {
+    {"coop_consultations", PS_REAL, "1", 0.0, 1.0, 0.2,
+     "cooperation needed to rise to consultations (level 1)",
+     "assumption: regular consultations between states with modest ties"},
+    {"coop_partnership", PS_REAL, "1", 0.0, 1.0, 0.4,
+     "cooperation needed to rise to a strategic partnership (level 2)",
+     "assumption: about the baseline's Russia-China cooperation (0.45), whose 2001 treaty and 2022 joint "
+     "statement make a strategic partnership"},
+    {"coop_alliance", PS_REAL, "1", 0.0, 1.0, 0.7,
+     "cooperation needed to rise to a mutual-defense alliance (level 3)",
+     "assumption: near the transatlantic level (0.8 in the baseline)"},
+    {"trust_consultations", PS_REAL, "1", 0.0, 1.0, 0.1,
+     "mutual trust (the lower of the two directions) needed to rise to consultations",
+     "assumption: consultations ask for little trust"},
+    {"trust_partnership", PS_REAL, "1", 0.0, 1.0, 0.3,
+     "mutual trust needed to rise to a strategic partnership",
+     "assumption: above the baseline's Russia-Iran trust (0.2; article: Bushehr delays, the suspended "
+     "air-defense sale)"},
+    {"trust_alliance", PS_REAL, "1", 0.0, 1.0, 0.6,
+     "mutual trust needed to rise to a mutual-defense alliance",
+     "assumption: a promise to fight for the other needs trust near the transatlantic level (0.7); "
+     "'the alliance level needs far more than convergence' (issue)"},
+    {"threat_consultations", PS_REAL, "1", 0.0, 1.0, 0.0,
+     "shared threat needed to rise to consultations",
+     "assumption: consultations need no common adversary"},
+    {"threat_partnership", PS_REAL, "1", 0.0, 1.0, 0.15,
+     "shared threat needed to rise to a strategic partnership",
+     "assumption: a common sanctioner or a shared isolation somewhat above the pre-2022 Russia-Iran level "
+     "(about 0.1)"},
+    {"threat_alliance", PS_REAL, "1", 0.0, 1.0, 0.4,
+     "shared threat needed to rise to a mutual-defense alliance",
+     "assumption: alliances form against a serious common adversary"},
+    {"hysteresis", PS_REAL, "1", 0.0, 1.0, 0.15,
+     "margin below a level's cooperation and trust thresholds at which the level starts to erode",
+     "assumption: agreements outlast the conditions that made them by a clear margin"},
+    {"months_up", PS_INT, "months", 1, 240, 12,
+     "months the next level's conditions must hold in a row before the level rises",
+     "assumption: a treaty or partnership declaration takes about a year to negotiate"},
+    {"months_down", PS_INT, "months", 1, 240, 12,
+     "months a level's keeping conditions must fail in a row before the level falls",
+     "assumption: agreements are hollowed out over about a year before they are downgraded"},
+};
+
+enum { F_LEVEL, F_THREAT, F_NFIELDS };
+static const ps_field fields[] = {
+    {"agreement_level", PS_DYAD, "level", -1.0, -1.0, 3.0,
+     "formal agreement between the pair (symmetric): 0 none, 1 consultations, 2 strategic "
+     "partnership, 3 mutual-defense alliance. Initial -1 (the default) = not given: the highest "
+     "level whose rise conditions hold at the start (never -1 in output)",
+     "initial: per pair in the config (treaties in force, or assumption), else derived from the "
+     "initial state; then the model and `agreement` events"},
+    {"shared_threat", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "threat the pair shares (symmetric): the larger of their common isolation and their common "
+     "antagonism with any third actor (sanctions either way, or combat in each other's theaters)",
+     "computed"},
+};
+
+enum { E_AGREEMENT, E_CHANGE, E_NEVENTS };
+static const ps_event_type events[] = {
+    {"agreement", "level", 0.0, 3.0,
+     "source and target sign (or denounce) an agreement: the pair's level becomes round(m); the "
+     "persistence counters restart", 0},
+    {"agreement_change", "level", 0.0, 3.0,
+     "the model: the pair's agreement level moved one rung; magnitude = the new level", 1},
+};
+
+/* ---------------------------------------------------------------- metrics */
+static double metric_rus_irn_max(const ps_run *run)
+{
+    int i = ps_scenario_actor(run->sc, "RUS"), j = ps_scenario_actor(run->sc, "IRN");
+    int f = ps_field_index("agreement_level");
+    if (i < 0 || j < 0 || f < 0 || run->n_months <= 0)
+        return NAN;
+    size_t n = (size_t)run->sc->n_actors;
+    double m = 0.0;
+    for (int t = 0; t < run->n_months; t++)
+        m = fmax(m, run->series[f][(size_t)t * n * n + (size_t)i * n + j]);
+    return m;
+}
+
+static double metric_changes(const ps_run *run)
+{
+    int e = ps_registry_find_event_type("agreement_change");
+    double c = 0.0;
+    for (int k = 0; k < run->n_events; k++)
+        c += run->events[k].type == e;
+    return c;
+}
+
+static const ps_metric metrics[] = {
+    {"rus_irn_agreement_max", "level",
+     "highest Russia-Iran agreement level in the run (NaN if RUS or IRN is absent)",
+     metric_rus_irn_max},
+    {"agreement_changes", "1", "number of agreement level changes made by the model in the run",
+     metric_changes},
+};
+
+/* ---------------------------------------------------------------- model */
+typedef struct {
+    int f[F_NFIELDS];
+    int ev[E_NEVENTS];
+    int coop, trust, iso, sanc, combat;
+    int *up, *down;   /* [pair] months in a row the rise / fall condition held */
+    signed char *cond; /* [pair] this month: +1 rise condition, -1 fall condition, 0 neither */
+    double *antag;    /* [pair] antagonism, symmetric */
+} agree_data;
+
+static void agree_free(void *data)
+{
+    agree_data *d = data;
+    if (!d)
+        return;
+    free(d->up);
+    free(d->down);
+    free(d->cond);
+    free(d->antag);
+    free(d);
+}
+
+static double get(const ps_world *w, int f, size_t k) { return f >= 0 ? w->cur[f][k] : 0.0; }
+
+/* Antagonism a_ik = max(sanctions i->k, k->i, combat of i in k's theaters, of k in i's). */
+static void antagonism(const ps_world *w, agree_data *d)
+{
+    const int n = w->n_actors, nt = w->n_theaters;
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n; k++) {
+            size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
+            double a = i == k ? 0.0 : fmax(get(w, d->sanc, ik), get(w, d->sanc, ki));
+            if (i != k && d->combat >= 0)
+                for (int th = 0; th < nt; th++) {
+                    int h = w->sc->theater_host[th];
+                    if (h == k)
+                        a = fmax(a, w->cur[d->combat][(size_t)i * nt + th]);
+                    else if (h == i)
+                        a = fmax(a, w->cur[d->combat][(size_t)k * nt + th]);
+                }
+            d->antag[ik] = a;
+        }
+}
+
+/* Shared threat T_ij = max(min(iso_i, iso_j), max_k min(a_ik, a_jk)), capped at 1. */
+static double threat(const ps_world *w, const agree_data *d, int i, int j)
+{
+    const int n = w->n_actors;
+    double thr = fmin(get(w, d->iso, (size_t)i), get(w, d->iso, (size_t)j));
+    for (int k = 0; k < n; k++)
+        if (k != i && k != j)
+            thr = fmax(thr, fmin(d->antag[(size_t)i * n + k], d->antag[(size_t)j * n + k]));
+    return fmin(1.0, thr);
+}
+
+/* Pair cooperation (mean of both directions) and mutual trust (the lower direction). */
+static void coop_trust(const ps_world *w, const agree_data *d, int i, int j, double *c, double *t)
+{
+    size_t ij = (size_t)i * w->n_actors + j, ji = (size_t)j * w->n_actors + i;
+    *c = d->coop >= 0 ? 0.5 * (get(w, d->coop, ij) + get(w, d->coop, ji)) : 0.0;
+    *t = d->trust >= 0 ? fmin(get(w, d->trust, ij), get(w, d->trust, ji)) : 0.0;
+}
+
+static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)self;
+    size_t nn = (size_t)w->n_actors * w->n_actors + 1;
+    agree_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->up = calloc(nn, sizeof *d->up)) || !(d->down = calloc(nn, sizeof *d->down)) ||
+        !(d->cond = calloc(nn, sizeof *d->cond)) || !(d->antag = calloc(nn, sizeof *d->antag))) {
+        agree_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    for (int k = 0; k < E_NEVENTS; k++)
+        d->ev[k] = ps_registry_find_event_type(events[k].name);
+    d->coop = ps_field_index("cooperation");
+    d->trust = ps_field_index("trust");
+    d->iso = ps_field_index("isolation");
+    d->sanc = ps_field_index("sanction_intensity");
+    d->combat = ps_field_index("combat");
+    /* Symmetric, whole levels: a config may give either direction (the larger wins); a pair
+     * given in neither starts at the highest level whose rise conditions hold now. */
+    const double *p = ps_world_param_values(w, self);
+    const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
+    const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
+    const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
+    double *L = w->cur[d->f[F_LEVEL]], *T = w->cur[d->f[F_THREAT]];
+    int n = w->n_actors;
+    antagonism(w, d);
+    for (int i = 0; i < n; i++) {
+        L[(size_t)i * n + i] = T[(size_t)i * n + i] = 0.0;
+        for (int j = 0; j < i; j++) {
+            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+            double m = round(fmax(L[ij], L[ji])), c, t, thr = threat(w, d, i, j);
+            coop_trust(w, d, i, j, &c, &t);
+            if (m < 0.0)
+                for (m = 0.0; m < 3.0 && c >= coop_up[(int)m + 1] && t >= trust_up[(int)m + 1] &&
+                              thr >= threat_up[(int)m + 1];)
+                    m += 1.0;
+            L[ij] = L[ji] = m;
+            T[ij] = T[ji] = thr;
+        }
+    }
+    *data = d;
+    return PS_OK;
+}
+
+static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    agree_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    const int n = w->n_actors;
+    const double *L = w->cur[d->f[F_LEVEL]];
+    double *L1 = w->next[d->f[F_LEVEL]], *T1 = w->next[d->f[F_THREAT]];
+    const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
+    const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
+    const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
+    const int threaded = n >= 64;
+
+    /* 1. Antagonism between every two actors. */
+    antagonism(w, d);
+
+    /* 2. Shared threat and this month's conditions, per pair (rows in parallel). */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j;
+            if (i == j) {
+                T1[ij] = 0.0;
+                d->cond[ij] = 0;
+                continue;
+            }
+            double c, t;
+            T1[ij] = threat(w, d, i, j);
+            coop_trust(w, d, i, j, &c, &t);
+            int lv = (int)L[ij];
+            int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
+                       T1[ij] >= threat_up[lv + 1];
+            int fall = lv > 0 && (c < coop_up[lv] - p[P_HYST] || t < trust_up[lv] - p[P_HYST]);
+            d->cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
+        }
+
+    /* 3. Persistence and level changes (serial: it logs events). The pair is
+     * visited once (i < j); the event's source is the actor with the smaller key. */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+            int c = d->cond[ij];
+            d->up[ij] = c > 0 ? d->up[ij] + 1 : 0;
+            d->down[ij] = c < 0 ? d->down[ij] + 1 : 0;
+            double lv = L[ij];
+            if (d->up[ij] >= (int)p[P_UP])
+                lv += 1.0;
+            else if (d->down[ij] >= (int)p[P_DOWN])
+                lv -= 1.0;
+            else
+                continue;
+            d->up[ij] = d->down[ij] = 0;
+            L1[ij] = L1[ji] = lv;
+            int a = ps_world_actor_key(w, i) <= ps_world_actor_key(w, j) ? i : j;
+            if (ps_world_log_event(w, events[E_CHANGE].name, a, a == i ? j : i, lv, "model") !=
+                PS_OK)
+                return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+        }
+    return PS_OK;
+}
+
+static ps_status agree_event(ps_world *w, int self, void *data, const ps_event *ev,
+                             ps_error *err)
+{
+    (void)self;
+    agree_data *d = data;
+    if (ev->type != d->ev[E_AGREEMENT])
+        return ps_error_set(err, PS_ERR_CONFIG, "event type is generated by the model, "
+                            "not for timelines");
+    if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+        return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
+    int n = w->n_actors;
+    int i = ev->source < ev->target ? ev->source : ev->target;
+    int j = ev->source < ev->target ? ev->target : ev->source;
+    size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+    w->next[d->f[F_LEVEL]][ij] = w->next[d->f[F_LEVEL]][ji] = round(ev->magnitude);
+    d->up[ij] = d->down[ij] = 0;
+    return PS_OK;
+}
+
+const ps_model ps_model_agreements = {
+    .name = "agreements",
+    .description = "formal agreement levels (none, consultations, strategic partnership, "
+                   "mutual-defense alliance) that rise and fall with sustained cooperation, "
+                   "trust and shared threat, with hysteresis",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .events = events, .n_events = sizeof events / sizeof *events,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = agree_init,
+    .step = agree_step,
+    .apply_event = agree_event,
+    .free = agree_free,
+};

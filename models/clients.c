@@ -1,0 +1,301 @@
+/* Client regimes and their patrons.
+ *
+ * An actor is a client when some patron gives it support (dyad `patronage`,
+ * patron -> client: the patron's share of the support the regime needs to
+ * hold, as configured). The support that arrives is each patron's share,
+ * scaled by how much of its forces it still keeps in the theater the client
+ * hosts (against its reference presence), by the money it sends against the
+ * client's financing need, and by its own military strain (a patron fighting
+ * elsewhere has fewer aircraft, munitions and attention to spare). Regime
+ * stability relaxes toward the balance of the regime's own strength plus
+ * that support against the opposition, with monthly random shocks; below a
+ * threshold the regime collapses (logged as `regime_collapse`; absorbing by
+ * default). Non-clients carry the fill value -1. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "pactsim.h"
+
+#define CLIENT_STREAM 31u /* random stream of this model (economy 1, oil 11, strikes 41) */
+#define NON_CLIENT (-1.0)
+
+enum { P_OWN, P_RATE, P_SHOCK, P_THRESHOLD, P_STRAIN, P_MONEY, P_ABSORBING };
+static const ps_param params[] = {
+    {"own_strength", PS_REAL, "1", 0.0, 5.0, 0.25,
+     "the regime's own strength (army, security services) in units of full external support",
+     "assumption: the article's Assad regime needed Iran's militia (2012) and Russia's intervention "
+     "(2015) to hold; on its own it is a fraction of that support"},
+    {"adjust_rate", PS_REAL, "1/month", 0.0, 1.0, 0.1,
+     "monthly share of the gap between stability and its balance that closes",
+     "assumption: the balance on the ground shifts over about a year"},
+    {"shock_sd", PS_REAL, "1/month", 0.0, 0.5, 0.04,
+     "standard deviation of the monthly random shock to stability (offensives, defections, unrest)",
+     "assumption: a stationary spread of about 0.09 around the balance, so that a regime near the "
+     "threshold falls within a few years and one far above it does not"},
+    {"collapse_threshold", PS_REAL, "1", 0.0, 1.0, 0.25,
+     "stability below which the regime collapses",
+     "assumption: a regime holding a quarter of its strength-versus-opposition balance has lost control"},
+    {"strain_weight", PS_REAL, "1", 0.0, 1.0, 0.5,
+     "share of a patron's support lost at full military strain (strain 1)",
+     "assumption: a patron at war elsewhere keeps half of its support (bases, advisers, militias it pays)"},
+    {"money_weight", PS_REAL, "1", 0.0, 1.0, 0.3,
+     "share of a patron's support that is money (the rest is forces in the client's theater)",
+     "assumption: air power and militias weigh more than loans and credit lines in a civil war"},
+    {"collapse_absorbing", PS_BOOL, "1", 0, 1, 1,
+     "1: a collapsed regime stays collapsed (stability 0); 0: stability keeps moving and each fall "
+     "below the threshold is a new collapse",
+     "assumption: the model has no successor regime"},
+};
+
+enum { F_PATRONAGE, F_OPPOSITION, F_STABILITY, F_SUPPORT, F_COLLAPSED, F_NFIELDS };
+static const ps_field fields[] = {
+    {"patronage", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "patron (source) -> client (target): the patron's share of the support the client regime "
+     "needs to hold",
+     "initial: per pair in the config (assumption); `patronage` events"},
+    {"opposition_strength", PS_ACTOR, "1", 0.0, 0.0, 5.0,
+     "strength of the armed opposition to the regime, in units of full external support (clients "
+     "only)",
+     "initial: per actor in the config (assumption); `opposition` events"},
+    {"regime_stability", PS_ACTOR, "1", NON_CLIENT, -1.0, 1.0,
+     "stability of a client regime (0 collapsed .. 1 secure); -1 = not a client (no patron) — a "
+     "fill value, not a stability",
+     "initial: per actor in the config, or the balance of own strength and support against "
+     "opposition when not given; then computed"},
+    {"regime_support", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "external support the client receives (0..1 of what it needs); 0 for non-clients", "computed"},
+    {"regime_collapsed", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "1 once the client regime has collapsed (with collapse_absorbing), or while its stability is "
+     "below the threshold (without); 0 otherwise",
+     "computed"},
+};
+
+enum { E_PATRONAGE, E_OPPOSITION, E_COLLAPSE, E_NEVENTS };
+static const ps_event_type events[] = {
+    {"patronage", "1", 0.0, 1.0,
+     "source becomes (or stops being, m = 0) a patron of target: patronage = m", 0},
+    {"opposition", "1", 0.0, 5.0, "the opposition to target's regime changes: opposition_strength = m",
+     0},
+    {"regime_collapse", "1", 0.0, 1.0,
+     "the model: a client regime collapsed; magnitude = its external support that month", 1},
+};
+
+/* ---------------------------------------------------------------- metrics */
+static double metric_collapsed(const ps_run *run)
+{
+    int f = ps_field_index("regime_collapsed");
+    if (f < 0 || run->n_months <= 0)
+        return NAN;
+    size_t n = (size_t)run->sc->n_actors, t = (size_t)run->n_months - 1;
+    double c = 0.0;
+    for (size_t i = 0; i < n; i++)
+        c += run->series[f][t * n + i] > 0.5;
+    return c;
+}
+
+static double metric_syr_stability(const ps_run *run)
+{
+    int i = ps_scenario_actor(run->sc, "SYR");
+    int t0 = ps_run_month(run, 2025, 1), t1 = ps_run_month(run, 2026, 1);
+    if (i < 0 || t1 <= t0)
+        return NAN;
+    return ps_run_actor_mean(run, "regime_stability", i, t0, t1);
+}
+
+static const ps_metric metrics[] = {
+    {"regimes_collapsed", "1", "client regimes collapsed at the end of the run", metric_collapsed},
+    {"syr_regime_stability_2025", "1",
+     "Syria's regime stability, mean over 2025 (NaN if SYR is absent or 2025 is outside the run; -1 "
+     "if Syria is not a client)",
+     metric_syr_stability},
+};
+
+/* ---------------------------------------------------------------- model */
+typedef struct {
+    int f[F_NFIELDS];
+    int ev[E_NEVENTS];
+    int commitment, strain, flow, paid, need;
+    double *ref;   /* [actor][theater] reference commitment: the first positive one seen */
+    ps_rng *rng;
+} clients_data;
+
+static void clients_free(void *data)
+{
+    clients_data *d = data;
+    if (!d)
+        return;
+    free(d->ref);
+    ps_rng_free(d->rng);
+    free(d);
+}
+
+/* The first theater hosted by actor i, or -1. */
+static int hosted(const ps_world *w, int i)
+{
+    for (int th = 0; th < w->n_theaters; th++)
+        if (w->sc->theater_host[th] == i)
+            return th;
+    return -1;
+}
+
+/* External support S_i (0..1) from state `s` (cur, or cur at init). */
+static double support(const ps_world *w, const clients_data *d, const double *p, int i,
+                      int *is_client)
+{
+    int n = w->n_actors, nt = w->n_theaters, th = hosted(w, i);
+    const double *pat = w->cur[d->f[F_PATRONAGE]];
+    double need = d->need >= 0 ? w->cur[d->need][i] : 0.0;
+    double s = 0.0;
+    *is_client = 0;
+    for (int j = 0; j < n; j++) {
+        size_t ji = (size_t)j * n + i;
+        if (j == i || pat[ji] <= 0.0)
+            continue;
+        *is_client = 1;
+        double presence = 1.0; /* no theater, or no reference presence: forces not measured */
+        if (th >= 0 && d->commitment >= 0 && d->ref[(size_t)j * nt + th] > 0.0)
+            presence = w->cur[d->commitment][(size_t)j * nt + th] / d->ref[(size_t)j * nt + th];
+        double money = 1.0; /* a client with no financing gap needs no money */
+        if (need > 0.0) {
+            double sent = (d->flow >= 0 ? w->cur[d->flow][ji] : 0.0) +
+                          (d->paid >= 0 ? w->cur[d->paid][ji] : 0.0);
+            money = fmin(1.0, sent / need);
+        }
+        double strain = d->strain >= 0 ? w->cur[d->strain][j] : 0.0;
+        s += pat[ji] * (1.0 - p[P_STRAIN] * strain) *
+             ((1.0 - p[P_MONEY]) * presence + p[P_MONEY] * money);
+    }
+    return fmin(1.0, fmax(0.0, s));
+}
+
+/* Balance of the regime: (b + S) / (b + S + o). */
+static double balance(const double *p, double s, double opp)
+{
+    double num = p[P_OWN] + s, den = num + opp;
+    return den > 0.0 ? num / den : 1.0;
+}
+
+static void update_ref(ps_world *w, clients_data *d, const double *c)
+{
+    size_t m = (size_t)w->n_actors * w->n_theaters;
+    for (size_t k = 0; k < m; k++)
+        if (d->ref[k] <= 0.0 && c[k] > 0.0)
+            d->ref[k] = c[k];
+}
+
+static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    clients_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->ref = calloc((size_t)w->n_actors * w->n_theaters + 1, sizeof *d->ref)) ||
+        !(d->rng = ps_rng_alloc())) {
+        clients_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < F_NFIELDS; k++)
+        d->f[k] = ps_field_index(fields[k].name);
+    for (int k = 0; k < E_NEVENTS; k++)
+        d->ev[k] = ps_registry_find_event_type(events[k].name);
+    d->commitment = ps_field_index("commitment");
+    d->strain = ps_field_index("military_strain");
+    d->flow = ps_field_index("finance_flow");
+    d->paid = ps_field_index("promise_delivery");
+    d->need = ps_field_index("finance_need");
+    if (d->commitment >= 0)
+        update_ref(w, d, w->cur[d->commitment]);
+    /* Clients without a configured stability start at their balance; non-clients at the fill. */
+    const double *p = ps_world_param_values(w, self);
+    double *x = w->cur[d->f[F_STABILITY]], *sup = w->cur[d->f[F_SUPPORT]];
+    for (int i = 0; i < w->n_actors; i++) {
+        int client;
+        double s = support(w, d, p, i, &client);
+        sup[i] = client ? s : 0.0;
+        if (!client)
+            x[i] = NON_CLIENT;
+        else if (x[i] < 0.0)
+            x[i] = balance(p, s, w->cur[d->f[F_OPPOSITION]][i]);
+    }
+    *data = d;
+    return PS_OK;
+}
+
+static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    clients_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    const int n = w->n_actors;
+    const double *x = w->cur[d->f[F_STABILITY]], *opp = w->cur[d->f[F_OPPOSITION]];
+    const double *gone = w->cur[d->f[F_COLLAPSED]];
+    double *x1 = w->next[d->f[F_STABILITY]], *sup1 = w->next[d->f[F_SUPPORT]];
+    double *gone1 = w->next[d->f[F_COLLAPSED]];
+    if (d->commitment >= 0)
+        update_ref(w, d, w->cur[d->commitment]);
+    /* Serial: few clients, and a collapse is logged. */
+    for (int i = 0; i < n; i++) {
+        int client;
+        double s = support(w, d, p, i, &client);
+        sup1[i] = client ? s : 0.0;
+        if (!client) {
+            x1[i] = NON_CLIENT;
+            gone1[i] = 0.0;
+            continue;
+        }
+        if (p[P_ABSORBING] > 0.5 && gone[i] > 0.5) { /* fallen: stays fallen */
+            x1[i] = 0.0;
+            continue;
+        }
+        double x0 = x[i] < 0.0 ? balance(p, s, opp[i]) : x[i]; /* a new client */
+        gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, ps_world_actor_key(w, i),
+                                CLIENT_STREAM);
+        double shock = p[P_SHOCK] > 0.0 ? gsl_ran_gaussian(r, p[P_SHOCK]) : 0.0;
+        double xn = x0 + p[P_RATE] * (balance(p, s, opp[i]) - x0) + shock;
+        xn = fmin(1.0, fmax(0.0, xn));
+        int below = xn < p[P_THRESHOLD];
+        if (below && gone[i] < 0.5) {
+            if (ps_world_log_event(w, events[E_COLLAPSE].name, -1, i, s, "model") != PS_OK)
+                return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+        }
+        if (p[P_ABSORBING] > 0.5 && below)
+            xn = 0.0;
+        x1[i] = xn;
+        gone1[i] = below ? 1.0 : 0.0;
+    }
+    return PS_OK;
+}
+
+static ps_status clients_event(ps_world *w, int self, void *data, const ps_event *ev,
+                               ps_error *err)
+{
+    (void)self;
+    clients_data *d = data;
+    int n = w->n_actors;
+    if (ev->type == d->ev[E_PATRONAGE]) {
+        if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+            return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
+        w->next[d->f[F_PATRONAGE]][(size_t)ev->source * n + ev->target] = ev->magnitude;
+    } else if (ev->type == d->ev[E_OPPOSITION]) {
+        if (ev->target < 0)
+            return ps_error_set(err, PS_ERR_CONFIG, "needs a target actor (the client)");
+        w->next[d->f[F_OPPOSITION]][ev->target] = ev->magnitude;
+    } else {
+        return ps_error_set(err, PS_ERR_CONFIG, "event type is generated by the model, "
+                            "not for timelines");
+    }
+    return PS_OK;
+}
+
+const ps_model ps_model_clients = {
+    .name = "clients",
+    .description = "client regimes: stability from patrons' support (forces in the client's "
+                   "theater, money, less their strain elsewhere) against the opposition, with "
+                   "shocks and collapse",
+    .params = params, .n_params = sizeof params / sizeof *params,
+    .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .events = events, .n_events = sizeof events / sizeof *events,
+    .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .init = clients_init,
+    .step = clients_step,
+    .apply_event = clients_event,
+    .free = clients_free,
+};

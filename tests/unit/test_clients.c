@@ -1,0 +1,176 @@
+/* Clients model. The synthetic check of issue 5: "a client with strained
+ * patrons collapses more often than one with free patrons", on 100 replicates
+ * of configs/examples/client_strained_patrons.yaml and client_free_patrons.yaml
+ * (identical but for the patrons' war elsewhere), with Wilson 95% intervals
+ * and a Newcombe interval for the difference. Mechanism checks: with common
+ * random numbers the stability of the strained client never exceeds the free
+ * one's in any month of any replicate (the balance is lower and the recursion
+ * is monotone); non-clients carry the fill value -1; a collapse is logged
+ * once and is absorbing; without shocks a stronger opposition lowers
+ * stability; an actor becomes a client when a `patronage` event names it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+
+#define REPS 100
+#define EXAMPLES PS_SOURCE_DIR "/configs/examples/"
+
+typedef struct {
+    ps_scenario *sc;
+    ps_run *run[REPS];
+} runs;
+
+/* extra: NULL-terminated --set overrides (or NULL); reps replicates. */
+static int load_and_run(const char *file, const char *const *extra, int reps, runs *out)
+{
+    char path[512], rs[32];
+    snprintf(path, sizeof path, EXAMPLES "%s", file);
+    snprintf(rs, sizeof rs, "replicates=%d", reps);
+    const char *set[8] = {rs};
+    int ns = 1;
+    while (extra && extra[ns - 1] && ns < 8) {
+        set[ns] = extra[ns - 1];
+        ns++;
+    }
+    ps_error err = {PS_OK, ""};
+    if (ps_scenario_load(path, set, ns, &out->sc, &err) != PS_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : failed)
+    for (int r = 0; r < reps; r++) {
+        ps_error e = {PS_OK, ""};
+        if (ps_run_replicate(out->sc, r, 1, NULL, &out->run[r], &e) != PS_OK) {
+            fprintf(stderr, "%s replicate %d: %s\n", file, r, e.msg);
+            failed++;
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+static void free_runs(runs *s, int reps)
+{
+    for (int r = 0; r < reps; r++)
+        ps_run_free(s->run[r]);
+    ps_scenario_free(s->sc);
+}
+
+static void wilson(int k, int n, double *lo, double *hi)
+{
+    const double z = 1.959963984540054;
+    double p = (double)k / n, d = 1.0 + z * z / n;
+    double c = (p + z * z / (2.0 * n)) / d;
+    double h = z * sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / d;
+    *lo = c - h;
+    *hi = c + h;
+}
+
+static double actor_at(const ps_run *u, const char *field, int i, int t)
+{
+    return u->series[ps_field_index(field)][(size_t)t * u->sc->n_actors + i];
+}
+
+static int collapses(const ps_run *u, int *month)
+{
+    int e = ps_registry_find_event_type("regime_collapse"), c = 0;
+    for (int k = 0; k < u->n_events; k++)
+        if (u->events[k].type == e) {
+            c++;
+            *month = u->events[k].month;
+        }
+    return c;
+}
+
+int main(void)
+{
+    static runs free_, strained;
+    if (load_and_run("client_free_patrons.yaml", NULL, REPS, &free_) ||
+        load_and_run("client_strained_patrons.yaml", NULL, REPS, &strained))
+        return 1;
+    const int cli = ps_scenario_actor(free_.sc, "CLI"), T = free_.sc->n_months;
+    int n = free_.sc->n_actors;
+
+    /* Synthetic check: collapse frequencies. */
+    int k[2] = {0, 0}, once = 1, absorbing = 1, fill = 1, paired = 1;
+    for (int s = 0; s < 2; s++) {
+        runs *x = s ? &strained : &free_;
+        for (int r = 0; r < REPS; r++) {
+            const ps_run *u = x->run[r];
+            int month = -1, c = collapses(u, &month);
+            once &= c <= 1;
+            k[s] += c > 0;
+            for (int t = 0; t < T; t++) {
+                double st = actor_at(u, "regime_stability", cli, t);
+                if (c && t >= month)
+                    absorbing &= st == 0.0 && actor_at(u, "regime_collapsed", cli, t) == 1.0;
+                else
+                    absorbing &= st > 0.0 && actor_at(u, "regime_collapsed", cli, t) == 0.0;
+                for (int i = 0; i < n; i++)
+                    if (i != cli)
+                        fill &= actor_at(u, "regime_stability", i, t) == -1.0 &&
+                                actor_at(u, "regime_support", i, t) == 0.0;
+                if (s)
+                    paired &= st <= actor_at(free_.run[r], "regime_stability", cli, t) + 1e-12;
+            }
+        }
+    }
+    double lo[2], hi[2];
+    for (int s = 0; s < 2; s++)
+        wilson(k[s], REPS, &lo[s], &hi[s]);
+    double p0 = (double)k[0] / REPS, p1 = (double)k[1] / REPS;
+    double dlo = (p1 - p0) - sqrt((p1 - lo[1]) * (p1 - lo[1]) + (hi[0] - p0) * (hi[0] - p0));
+    double dhi = (p1 - p0) + sqrt((hi[1] - p1) * (hi[1] - p1) + (p0 - lo[0]) * (p0 - lo[0]));
+    double s0 = 0.0, s1 = 0.0;
+    int t_mid = ps_date_diff((ps_date){2032, 1}, free_.sc->start);
+    for (int r = 0; r < REPS; r++) {
+        s0 += actor_at(free_.run[r], "regime_support", cli, t_mid);
+        s1 += actor_at(strained.run[r], "regime_support", cli, t_mid);
+    }
+    printf("regime collapse by %d-12, free patrons:     %3d/%d = %.2f  95%% [%.2f, %.2f]\n",
+           free_.sc->end.year, k[0], REPS, p0, lo[0], hi[0]);
+    printf("regime collapse by %d-12, strained patrons: %3d/%d = %.2f  95%% [%.2f, %.2f]\n",
+           strained.sc->end.year, k[1], REPS, p1, lo[1], hi[1]);
+    printf("difference (strained - free): %+.2f  95%% [%+.2f, %+.2f]\n", p1 - p0, dlo, dhi);
+    printf("mean external support in 2032-01: free %.2f, strained %.2f\n", s0 / REPS, s1 / REPS);
+    CHECK(dlo > 0.0, "strained patrons: collapse more often (difference interval above 0)");
+    CHECK(lo[1] > hi[0], "the two 95%% intervals do not overlap");
+    CHECK(k[1] > 0 && k[1] < REPS, "collapse is stochastic: some strained runs collapse, some do not");
+    CHECK(once, "at most one regime_collapse event per run (absorbing)");
+    CHECK(absorbing, "a collapsed regime stays at stability 0, flagged; before it, stability > 0");
+    CHECK(fill, "non-clients carry regime_stability -1 and support 0 in every month");
+    CHECK(paired, "paired replicates: the strained client's stability never exceeds the free one's");
+    CHECK(s1 < s0, "patrons strained elsewhere give less support");
+    free_runs(&free_, REPS);
+    free_runs(&strained, REPS);
+
+    /* Without shocks: a stronger opposition lowers stability; a patronage event makes a client. */
+    static runs weak, strong, adopt;
+    static const char *const set_weak[] = {"parameters.clients.shock_sd=0", NULL};
+    static const char *const set_strong[] = {"parameters.clients.shock_sd=0",
+                                             "actors.CLI.opposition_strength=1.5", NULL};
+    static const char *const set_adopt[] = {
+        "timeline.adopt={date: 2030-06, type: patronage, source: PAA, target: WAR, magnitude: 0.4}",
+        NULL};
+    if (load_and_run("client_free_patrons.yaml", set_weak, 1, &weak) ||
+        load_and_run("client_free_patrons.yaml", set_strong, 1, &strong) ||
+        load_and_run("client_free_patrons.yaml", set_adopt, 1, &adopt))
+        return 1;
+    double xw = actor_at(weak.run[0], "regime_stability", cli, 30);
+    double xs = actor_at(strong.run[0], "regime_stability", cli, 30);
+    printf("no shocks, 2032-07: stability %.3f (opposition 0.8), %.3f (opposition 1.5)\n", xw, xs);
+    CHECK(xs < xw, "a stronger opposition lowers stability");
+    int war = ps_scenario_actor(adopt.sc, "WAR");
+    double before = actor_at(adopt.run[0], "regime_stability", war, 4);
+    double after = actor_at(adopt.run[0], "regime_stability", war, 6);
+    printf("WAR before/after becoming a client: %.3f / %.3f\n", before, after);
+    CHECK(before == -1.0 && after >= 0.0 && after <= 1.0,
+          "an actor becomes a client (stability in [0, 1]) once a patronage event names it");
+    free_runs(&weak, 1);
+    free_runs(&strong, 1);
+    free_runs(&adopt, 1);
+    return CHECK_DONE();
+}
