@@ -3,8 +3,13 @@
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/configs/baseline_2022.yaml"
 
-for c in "$SRC"/configs/*.yaml; do
+# Every scenario validates and runs to the end (two replicates), writing its file.
+for c in "$SRC"/configs/*.yaml "$SRC"/configs/examples/*.yaml; do
+    [ -e "$c" ] || continue
     expect_exit 0 "ok: scenario" -- "$PACTSIM" validate "$c"
+    out="$WORK/$(basename "$c" .yaml).h5"
+    expect_exit 0 "" -- "$PACTSIM" run "$c" -o "$out" --replicates 2 --quiet
+    expect_exit 0 "actor_state" -- "$PACTSIM" info "$out"
 done
 
 expect_exit 0 "" -- "$PACTSIM" run "$CFG" -o "$WORK/t1.h5" --replicates 6 --threads 1 --quiet
