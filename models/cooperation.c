@@ -28,6 +28,7 @@ enum {
     P_RISE, P_DECAY, P_RIVALRY, P_FLOOR, P_TRUST_ADJUST, P_BREACH, P_KEPT,
     P_W_MATERIEL, P_W_FINANCE, P_W_CHANNELS, P_W_COVER, P_W_TECH,
     P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE, P_W_SECURITY,
+    P_SANCTION_COST, P_HABITUATION, P_ENEMY_SUPPLY,
 };
 static const ps_param params[] = {
     {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.1,
@@ -80,6 +81,24 @@ static const ps_param params[] = {
     {"weight_security", PS_REAL, "1", 0.0, 5.0, 1.0,
      "weight of a shared security interest (co-patrons of one regime) in the driver of cooperation",
      "assumption: the article's Russia-Iran 'tacit security agreement' over Assad"},
+    /* Added for the 1979-2022 backcast (SF10, configs/history_1979_2022.yaml). */
+    {"sanction_cost", PS_REAL, "1/month", 0.0, 1.0, 0.1,
+     "monthly loss of cooperation per unit of sanctions between the pair above the level the pair has "
+     "grown used to (the larger direction)",
+     "assumption: a partner that joins sanctions on you is resented (article: Russia 'backed UN sanctions' "
+     "and suspended the air-defense sale; Iranians 'berated the Russians'); a fresh closure of 0.1 costs "
+     "as much as the relaxation toward old ties restores (decay 0.01)"},
+    {"sanction_habituation", PS_REAL, "1/month", 0.0, 1.0, 0.05,
+     "monthly rate at which the sanctions level a pair is used to catches up with the sanctions in force "
+     "(starts at the initial level)",
+     "assumption: resentment of a partner's sanctions fades within a few years while they stay in force "
+     "(half-life ~14 months): the UN sanctions on Iran stood until 2016, yet the article dates the Russia-Iran "
+     "convergence from 2011"},
+    {"enemy_supply_cost", PS_REAL, "1/month", 0.0, 1.0, 0.05,
+     "monthly loss of cooperation when one side supplies the whole wartime materiel use of an actor at war "
+     "on the other side's territory (scaled by the supplied share and by how hostile that actor is)",
+     "assumption: arming your partner's invader poisons ties for the war's duration (article: the Soviets "
+     "armed Saddam 'throughout the Iran-Iraq War' despite recognising the Islamic Republic)"},
 };
 
 enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_NFIELDS = F_ARMS0 + N_MATERIEL };
@@ -159,6 +178,10 @@ typedef struct {
     int interest, commitment;
     double *anchor; /* initial cooperation: the level ties relax to */
     double *riv0;   /* initial rivalry: already part of the anchored ties */
+    double *sanc0;  /* sanctions the pair is used to: initial level, then catching up */
+    int combat, use[N_MATERIEL];
+    double *enemy;  /* [a][k]: how hostile k is to a (fights on a's territory, low cooperation) */
+    double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
 } coop_data;
 
 static void coop_free(void *data)
@@ -168,6 +191,9 @@ static void coop_free(void *data)
         return;
     free(d->anchor);
     free(d->riv0);
+    free(d->sanc0);
+    free(d->enemy);
+    free(d->supply);
     free(d);
 }
 
@@ -194,13 +220,19 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         d->mat_need[c] = ps_field_index(name);
         snprintf(name, sizeof name, "materiel_spare_%s", materiel[c]);
         d->mat_spare[c] = ps_field_index(name);
+        snprintf(name, sizeof name, "wartime_use_%s", materiel[c]);
+        d->use[c] = ps_field_index(name);
     }
+    d->combat = ps_field_index("combat");
     d->interest = ps_field_index("interest");
     d->commitment = ps_field_index("commitment");
     size_t nn = (size_t)w->n_actors * w->n_actors;
     d->anchor = malloc((nn ? nn : 1) * sizeof *d->anchor);
     d->riv0 = calloc(nn ? nn : 1, sizeof *d->riv0);
-    if (!d->anchor || !d->riv0) {
+    d->sanc0 = calloc(nn ? nn : 1, sizeof *d->sanc0);
+    d->enemy = calloc(nn ? nn : 1, sizeof *d->enemy);
+    d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
+    if (!d->anchor || !d->riv0 || !d->sanc0 || !d->enemy || !d->supply) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -216,6 +248,8 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     /* Models before this one in the registry derive their state at init. */
     if (d->rivalry >= 0)
         memcpy(d->riv0, w->cur[d->rivalry], nn * sizeof *c);
+    if (d->sanctions >= 0)
+        memcpy(d->sanc0, w->cur[d->sanctions], nn * sizeof *c);
     *data = d;
     return PS_OK;
 }
@@ -260,6 +294,56 @@ static double deal_risk(const double *p, const double *iso, const double *threat
     return fmin(1.0, r);
 }
 
+/* Who arms whose enemies (state t): enemy[a][k] = max over theaters hosted by
+ * a of k's combat there x (1 - cooperation of k with a); supply[b][k] = mean
+ * over materiel categories k uses of min(1, b's deliveries to k / k's
+ * wartime use). Serial, fixed order. */
+static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
+{
+    int n = w->n_actors, nt = w->n_theaters;
+    size_t nn = (size_t)n * n;
+    memset(d->enemy, 0, nn * sizeof *d->enemy);
+    memset(d->supply, 0, nn * sizeof *d->supply);
+    if (d->combat < 0)
+        return;
+    const double *combat = w->cur[d->combat];
+    for (int t = 0; t < nt; t++) {
+        int a = w->sc->theater_host[t];
+        if (a < 0)
+            continue;
+        for (int k = 0; k < n; k++)
+            if (k != a) {
+                double e = combat[(size_t)k * nt + t] * (1.0 - coop[(size_t)k * n + a]);
+                d->enemy[(size_t)a * n + k] = fmax(d->enemy[(size_t)a * n + k], e);
+            }
+    }
+    for (int k = 0; k < n; k++) {
+        int used = 0;
+        for (int c = 0; c < N_MATERIEL; c++)
+            used += d->use[c] >= 0 && w->cur[d->use[c]][k] > 0.0;
+        if (!used)
+            continue;
+        for (int b = 0; b < n; b++) {
+            double s = 0.0;
+            for (int c = 0; c < N_MATERIEL; c++)
+                if (d->use[c] >= 0 && w->cur[d->use[c]][k] > 0.0)
+                    s += fmin(1.0, w->cur[d->f[F_ARMS0 + c]][(size_t)b * n + k] /
+                                       w->cur[d->use[c]][k]);
+            d->supply[(size_t)b * n + k] = b == k ? 0.0 : s / used;
+        }
+    }
+}
+
+/* How much b arms the enemies of a (0..1). */
+static double hostile_supply(const coop_data *d, int n, int a, int b)
+{
+    double h = 0.0;
+    for (int k = 0; k < n; k++)
+        if (k != a && k != b)
+            h += d->enemy[(size_t)a * n + k] * d->supply[(size_t)b * n + k];
+    return fmin(1.0, h);
+}
+
 static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
@@ -281,6 +365,8 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     }
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
+    enemy_supply(w, d, coop);
+    const double *sanc_used = d->sanc0; /* read in the loop, updated after it */
 
     /* Complementarity, cooperation, trust, finance: every (i, j) reads only
      * state t, so rows can be computed in parallel. */
@@ -329,6 +415,12 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             double c1 = c0 + p[P_RISE] * drive * (1.0 - c0) -
                         p[P_RIVALRY] * fmax(0.0, at(riv, ij) - d->riv0[ij]) * c0 -
                         p[P_DECAY] * (c0 - d->anchor[ij]);
+            /* Sanctions between the pair (above the level it is used to) and arms
+             * to an enemy fighting on the other's territory wear the ties down. */
+            double sanc_up = fmax(fmax(0.0, at(sanc, ij) - sanc_used[ij]),
+                                  fmax(0.0, at(sanc, ji) - sanc_used[ji]));
+            double hostile = fmax(hostile_supply(d, n, i, j), hostile_supply(d, n, j, i));
+            c1 -= (p[P_SANCTION_COST] * sanc_up + p[P_ENEMY_SUPPLY] * hostile) * c0;
             coop_n[ij] = fmin(1.0, fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
             double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);
@@ -343,6 +435,11 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             flow_n[ij] = flow[ij] + p[P_RAMP] * (desired - flow[ij]);
         }
     }
+
+    /* Habituation to sanctions in force (serial, after every pair has read it). */
+    if (sanc)
+        for (size_t k = 0; k < (size_t)n * n; k++)
+            d->sanc0[k] += p[P_HABITUATION] * (sanc[k] - d->sanc0[k]);
 
     /* Arms: supplier j shares its spare among recipients by need x willingness.
      * One pass over the dyads for the four categories (willingness is the same

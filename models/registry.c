@@ -10,6 +10,7 @@ extern const ps_model ps_model_cooperation;
 extern const ps_model ps_model_promises;
 extern const ps_model ps_model_alignment;
 extern const ps_model ps_model_leverage;
+extern const ps_model ps_model_cover;
 extern const ps_model ps_model_agreements;
 extern const ps_model ps_model_clients;
 extern const ps_model ps_model_strikes;
@@ -23,6 +24,7 @@ const ps_model *const ps_models[] = {
     &ps_model_promises,
     &ps_model_alignment,
     &ps_model_leverage,
+    &ps_model_cover,
     &ps_model_agreements,
     &ps_model_clients,
     &ps_model_strikes,

@@ -14,7 +14,7 @@
 
 #include "pactsim.h"
 
-enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST };
+enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST, P_COVER_SHIELD };
 static const ps_param params[] = {
     {"erosion", PS_REAL, "1/month", 0.0, 0.1, 0.002,
      "monthly erosion of sanction intensity without renewal",
@@ -28,6 +28,13 @@ static const ps_param params[] = {
     {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.04,
      "monthly rate at which evasion approaches its attainable level",
      "assumption: new trade routes, shadow fleets and payment channels take about two years to build (half-life ~17 months)"},
+    /* Diplomatic cover (models/cover.c, cover_received): added by the cover model's author. */
+    {"cover_shield", PS_REAL, "1", 0.0, 1.0, 0.1,
+     "share of isolation that full diplomatic cover from a UN veto-holder removes (isolation x (1 - c cover)); "
+     "the same share of the evasion gap (1 - evasion_max) becomes attainable",
+     "assumption: a veto keeps sanctions unilateral (no UN mandate), so fewer third parties comply and more "
+     "routes stay open, but the senders' own closures remain; small: 0.1 keeps China's 2022 finance to Russia below a "
+     "quarter of its need (SF6, article: China's 'cautious line'), which fails above ~0.15"},
 };
 
 enum { F_INTENSITY, F_SECONDARY, F_PRESSURE, F_ISOLATION, F_THREAT, F_EVASION, F_NFIELDS };
@@ -83,6 +90,7 @@ typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
     int gdp;
+    int cover; /* cover model's cover_received; -1 if absent */
 } sanctions_data;
 
 /* GDP-weighted share of the others' intensity toward i (isolation) and of
@@ -121,6 +129,7 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
     d->gdp = ps_field_index("gdp"); /* weights; equal weights if absent */
+    d->cover = ps_field_index("cover_received"); /* diplomatic cover; none if absent */
     /* Other models read isolation and threat in the first month: derive them
      * from the initial sanctions rather than leave them at zero. */
     int n = w->n_actors;
@@ -151,12 +160,16 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     double *press = w->next[d->f[F_PRESSURE]], *iso_next = w->next[d->f[F_ISOLATION]];
     double *threat_next = w->next[d->f[F_THREAT]], *ev_next = w->next[d->f[F_EVASION]];
     double total = total_weight(gdp, n);
+    /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
+    const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
 
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         double others = total - (gdp ? gdp[i] : 1.0);
         double isol, threat, channel = 0.0;
         exposure(s, s2, gdp, n, i, total, &isol, &threat);
+        double shield = cover ? p[P_COVER_SHIELD] * cover[i] : 0.0;
+        isol *= 1.0 - shield;
         /* Channels: partners not sanctioning i, deterred by what they could lose. */
         for (int k = 0; k < n; k++) {
             if (k == i || others <= 0.0)
@@ -166,7 +179,8 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
             channel += wk * (1.0 - s[(size_t)k * n + i]) * (1.0 - fear);
         }
         /* Nobody builds evasion routes around sanctions that do not exist. */
-        double target = isol > 0.0 ? p[P_EVASION_MAX] * fmin(1.0, channel) : 0.0;
+        double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
+        double target = isol > 0.0 ? ev_max * fmin(1.0, channel) : 0.0;
         double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
         ev_next[i] = e;
         iso_next[i] = isol;
