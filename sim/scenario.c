@@ -322,7 +322,7 @@ static ps_status field_value(bind_ctx *b, const ps_node *map, int i, int f, int 
     const ps_field *fd = ps_registry_field(f, NULL);
     char what[256];
     snprintf(what, sizeof what, "field '%s'", fd->name);
-    double v;
+    double v = 0.0; /* set by get_number on success; keeps -O3 -Wmaybe-uninitialized quiet */
     ps_status st = get_real(b->err, map->items[i], what, fd->lo, fd->hi, &v);
     return st ? st : push_init(b, f, a, j, v);
 }
@@ -375,7 +375,7 @@ static ps_status bind_header(bind_ctx *b, const ps_node *root)
 {
     ps_scenario *sc = b->sc;
     const ps_node *n;
-    const char *s;
+    const char *s = NULL;
     ps_status st;
     if ((st = required(b, root, "name", "a scenario name", &n)) ||
         (st = get_text(b->err, n, "name", 0, &s)))
@@ -455,7 +455,7 @@ static ps_status bind_theater(bind_ctx *b, const ps_node *t, int k)
 {
     ps_scenario *sc = b->sc;
     const ps_node *name = t, *host = NULL;
-    const char *s;
+    const char *s = NULL;
     ps_status st;
     if (t->kind == PS_NODE_MAP) {
         for (int i = 0; i < t->n; i++)
@@ -564,7 +564,7 @@ static ps_status bind_actors(bind_ctx *b, const ps_node *root)
             return bad(b->err, v, "actor %s is %s; expected a map with at least name:", code,
                        kind_name(v));
         const ps_node *name = ps_node_get(v, "name");
-        const char *s;
+        const char *s = NULL;
         if (!name || name->kind == PS_NODE_NULL)
             return bad(b->err, v, "actor %s has no name; expected name: <display name>", code);
         if ((st = get_text(b->err, name, "actor name", PS_NAME_MAX, &s)))
@@ -772,7 +772,7 @@ static ps_status event_actor(bind_ctx *b, const ps_node *ev, const char *key, in
     *out = -1;
     if (!n || n->kind == PS_NODE_NULL)
         return PS_OK;
-    const char *s;
+    const char *s = NULL;
     char what[64];
     snprintf(what, sizeof what, "event %s", key);
     ps_status st = get_text(b->err, n, what, 0, &s);
@@ -814,7 +814,7 @@ static ps_status bind_event(bind_ctx *b, const ps_node *tl, int e, ps_event *out
     }
     const ps_node *date = ps_node_get(ev, "date"), *type = ps_node_get(ev, "type");
     ps_date d;
-    const char *s;
+    const char *s = NULL;
     if (!date || date->kind == PS_NODE_NULL)
         return bad(b->err, ev, "event '%s' has no date; expected date: YYYY-MM", tl->keys[e]);
     if ((st = get_date(b->err, date, "event date", &d)))
