@@ -33,6 +33,14 @@
 
 #define SWEEP_FORMAT "pactsim-sweep"
 #define SWEEP_FORMAT_VERSION 1
+#define PART_FORMAT "pactsim-sweep-part"
+
+/* The runs of a part: first, first + step, ... (count of them); a whole
+ * sweep is {0, 1, points * replicates}. */
+typedef struct run_set {
+    long long first, step, count;
+    int part;            /* a part file (else the sweep file) */
+} run_set;
 
 static const char *const state_group[3] = {"actor_state", "dyad_state", "theater_state"};
 
@@ -119,6 +127,8 @@ static long days_from_civil(int y, int m, int d)
 typedef struct sweep_file {
     const ps_sweep *sw;
     const char *path;   /* the .partial */
+    run_set rs;
+    int rdonly;         /* a part read by a merge */
     hid_t file;
     hid_t *metric_ds;   /* per global metric */
     hid_t *field_ds;    /* per global field; -1 when not kept */
@@ -187,6 +197,8 @@ static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep
     bad |= ps_h5_attr_u64(g, "seed", sw->base->seed);
     bad |= ps_h5_attr_i32(g, "replicates", sw->replicates);
     bad |= ps_h5_attr_i32(g, "threads", threads);
+    if (opt->mpi_ranks > 0)
+        bad |= ps_h5_attr_i32(g, "mpi_ranks", opt->mpi_ranks);
     bad |= ps_h5_attr_str(g, "created", created);
     bad |= ps_h5_attr_u64(g, "spec_hash", sw->hash);
     bad |= put_string(g, "spec_raw", sw->raw_text);
@@ -390,6 +402,74 @@ static ps_status write_series(hid_t file, const ps_sweep *sw, int t0, int K)
     return bad ? PS_ERR_IO : PS_OK;
 }
 
+static int attr_i64(hid_t obj, const char *name, long long v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (a < 0 || H5Awrite(a, H5T_NATIVE_LLONG, &v) < 0) ? -1 : 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    return rc;
+}
+
+/* A part file: /part/done [run], /part/summary/<metric> [run] and
+ * /part/<group>/<field> [run, time, ...] for the part's runs only, in the
+ * order of the run set; no scales (the merged file has them). */
+static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, int K)
+{
+    int bad = attr_i64(file, "run_first", rs->first) | attr_i64(file, "run_step", rs->step) |
+              attr_i64(file, "run_count", rs->count) |
+              attr_i64(file, "runs", (long long)sw->n_points * sw->replicates);
+    hid_t g = bad ? -1 : H5Gcreate2(file, "part", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return PS_ERR_IO;
+    hsize_t n = (hsize_t)rs->count;
+    hid_t d = dset_new(g, "done", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, &n, NULL);
+    bad |= d < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    double nan = NAN;
+    hid_t sg = bad ? -1 : H5Gcreate2(g, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    bad |= sg < 0;
+    for (int m = 0; !bad && m < ps_registry_n_metrics(); m++) {
+        d = dset_new(sg, ps_registry_metric(m, NULL)->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                     1, &n, &nan);
+        bad |= d < 0;
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    if (sg >= 0)
+        H5Gclose(sg);
+    const ps_scenario *sc = sw->base;
+    for (int s = 0; !bad && K > 0 && s < 3; s++) {
+        if (s == PS_THEATER && sc->n_theaters == 0)
+            continue;
+        hid_t fg = -1;
+        hsize_t dims[4] = {n, (hsize_t)K, (hsize_t)sc->n_actors,
+                           s == PS_DYAD ? (hsize_t)sc->n_actors : (hsize_t)sc->n_theaters};
+        for (int f = 0; !bad && f < ps_registry_n_fields(); f++) {
+            const ps_field *fd = ps_registry_field(f, NULL);
+            if (fd->shape != (ps_shape)s)
+                continue;
+            if (fg < 0 && (fg = H5Gcreate2(g, state_group[s], H5P_DEFAULT, H5P_DEFAULT,
+                                           H5P_DEFAULT)) < 0) {
+                bad = 1;
+                break;
+            }
+            d = dset_new(fg, fd->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, s == PS_ACTOR ? 3 : 4,
+                         dims, &nan);
+            bad |= d < 0;
+            if (d >= 0)
+                H5Dclose(d);
+        }
+        if (fg >= 0)
+            H5Gclose(fg);
+    }
+    H5Gclose(g);
+    return bad ? PS_ERR_IO : PS_OK;
+}
+
 static ps_status fsync_path(const char *p, int dir)
 {
     int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
@@ -413,9 +493,10 @@ static void dir_of(const char *path, char *buf, size_t len)
         snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
-/* Remove "<partial>.tmp.<pid>" left by processes that no longer exist. */
-static void remove_stale(const char *partial)
+/* Remove "<path><tag><pid>" left by processes that no longer exist. */
+static void remove_stale_tag(const char *partial, const char *tag)
 {
+    size_t tl = strlen(tag);
     char d[4096];
     dir_of(partial, d, sizeof d);
     const char *slash = strrchr(partial, '/');
@@ -424,8 +505,8 @@ static void remove_stale(const char *partial)
     DIR *dp = opendir(d);
     struct dirent *e;
     while (dp && (e = readdir(dp))) {
-        const char *n = e->d_name, *p = n + bl + 5;
-        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5) || !*p ||
+        const char *n = e->d_name, *p = n + bl + tl;
+        if (strncmp(n, base, bl) || strncmp(n + bl, tag, tl) || !*p ||
             strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
             continue;
         long pid = atol(p);
@@ -439,8 +520,13 @@ static void remove_stale(const char *partial)
         closedir(dp);
 }
 
+static void remove_stale(const char *partial)
+{
+    remove_stale_tag(partial, ".tmp.");
+}
+
 /* Create the whole .partial under a temporary name and rename it. */
-static ps_status create_partial(const ps_sweep *sw, const char *partial,
+static ps_status create_partial(const ps_sweep *sw, const char *partial, const run_set *rs,
                                 const ps_sweep_options *opt, int threads, ps_error *err)
 {
     size_t len = strlen(partial) + 32;
@@ -464,19 +550,23 @@ static ps_status create_partial(const ps_sweep *sw, const char *partial,
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    int bad = ps_h5_attr_str(file, "format", SWEEP_FORMAT);
+    int bad = ps_h5_attr_str(file, "format", rs->part ? PART_FORMAT : SWEEP_FORMAT);
     bad |= ps_h5_attr_i32(file, "format_version", SWEEP_FORMAT_VERSION);
     bad |= ps_h5_attr_str(file, "pactsim_version", PS_VERSION);
     bad |= ps_h5_attr_str(file, "created", created);
     bad |= ps_h5_attr_str(file, "sweep", sw->name);
     bad |= ps_h5_attr_str(file, "scenario", sw->base->name);
     ps_status st = bad ? PS_ERR_IO : write_provenance(file, sw, opt, threads, created);
-    if (st == PS_OK)
-        st = write_design(file, sw);
     int t0, K;
     kept_months(sw, &t0, &K);
-    if (st == PS_OK && K > 0)
-        st = write_series(file, sw, t0, K);
+    if (st == PS_OK && rs->part)
+        st = write_part(file, sw, rs, K);
+    else {
+        if (st == PS_OK)
+            st = write_design(file, sw);
+        if (st == PS_OK && K > 0)
+            st = write_series(file, sw, t0, K);
+    }
     if (H5Fclose(file) < 0 && st == PS_OK)
         st = PS_ERR_IO;
     if (st != PS_OK)
@@ -497,7 +587,7 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
     int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    f->file = H5Fopen(f->path, H5F_ACC_RDWR, fapl);
+    f->file = H5Fopen(f->path, f->rdonly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
     f->done_ds = -1;
     if (f->file < 0)
@@ -505,15 +595,25 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
                        "to start over)");
     char fmt[64];
     uint64_t hash = 0;
+    const char *want = f->rs.part ? PART_FORMAT : SWEEP_FORMAT, *pre = f->rs.part ? "/part" : "/sweep";
     hid_t g = H5Gopen2(f->file, "provenance", H5P_DEFAULT);
-    if (ps_h5_get_str(f->file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, SWEEP_FORMAT) ||
+    if (ps_h5_get_str(f->file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, want) ||
         g < 0 || ps_h5_get_u64(g, "spec_hash", &hash) < 0) {
         if (g >= 0)
             H5Gclose(g);
-        return ps_error_set(err, PS_ERR_INPUT, "%s: not a pactsim sweep file; delete it or "
-                            "use --force to start over", f->path);
+        return ps_error_set(err, PS_ERR_INPUT, "%s: not a pactsim %s file; delete it or "
+                            "use --force to start over", f->path, f->rs.part ? "sweep part" : "sweep");
     }
     H5Gclose(g);
+    long long a = -1, b = -1, c = -1;
+    if (f->rs.part && (ps_h5_get_i64(f->file, "run_first", &a) < 0 ||
+                       ps_h5_get_i64(f->file, "run_step", &b) < 0 ||
+                       ps_h5_get_i64(f->file, "run_count", &c) < 0 || a != f->rs.first ||
+                       b != f->rs.step || c != f->rs.count))
+        return ps_error_set(err, PS_ERR_INPUT, "%s: holds other runs (first %lld, step %lld, "
+                            "count %lld; now %lld, %lld, %lld): another number of ranks or "
+                            "other points; use --force to start over", f->path, a, b, c,
+                            f->rs.first, f->rs.step, f->rs.count);
     if (hash != sw->hash)
         return ps_error_set(err, PS_ERR_INPUT, "%s: was started from another spec, base "
                             "scenario or pactsim version (spec hash %016llx, now %016llx); use "
@@ -530,7 +630,7 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
         f->metric_ds[m] = -1;
     char name[256];
     for (int m = 0; m < nm; m++) {
-        snprintf(name, sizeof name, "/sweep/summary/%s", ps_registry_metric(m, NULL)->name);
+        snprintf(name, sizeof name, "%s/summary/%s", pre, ps_registry_metric(m, NULL)->name);
         if ((f->metric_ds[m] = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
             return ps_error_set(err, PS_ERR_INPUT, "%s: has no %s (written by another build?); "
                                 "use --force to start over", f->path, name);
@@ -539,13 +639,14 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
         const ps_field *fd = ps_registry_field(k, NULL);
         if (fd->shape == PS_THEATER && sw->base->n_theaters == 0)
             continue;
-        snprintf(name, sizeof name, "/sweep/%s/%s", state_group[fd->shape], fd->name);
+        snprintf(name, sizeof name, "%s/%s/%s", pre, state_group[fd->shape], fd->name);
         if ((f->field_ds[k] = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
             return ps_error_set(err, PS_ERR_INPUT, "%s: has no %s (written by another build?); "
                                 "use --force to start over", f->path, name);
     }
-    if ((f->done_ds = H5Dopen2(f->file, "/sweep/done", H5P_DEFAULT)) < 0)
-        return ps_h5_fail(err, PS_ERR_IO, f->path, "open /sweep/done");
+    snprintf(name, sizeof name, "%s/done", pre);
+    if ((f->done_ds = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
+        return ps_h5_fail(err, PS_ERR_IO, f->path, "open the done flags");
     return PS_OK;
 }
 
@@ -561,16 +662,23 @@ static int write_slot(hid_t d, int nd, const hsize_t *start, const hsize_t *coun
 }
 
 /* Write one run's values, flush, then its flag, flush. */
-static ps_status write_run(sweep_file *f, int p, ps_run *run, unsigned char flag, ps_error *err)
+static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
+                           unsigned char flag, ps_error *err)
 {
     int nm = ps_registry_n_metrics(), nf = ps_registry_n_fields();
-    hsize_t start[5] = {(hsize_t)p, (hsize_t)run->replicate, 0, 0, 0};
+    /* A part file has one run dimension where the sweep file has two: its
+     * selections start one element later, with the slot in start[1]. */
+    hsize_t start_[5] = {(hsize_t)p, (hsize_t)run->replicate, 0, 0, 0};
+    int sh = f->rs.part ? 1 : 0;
+    if (sh)
+        start_[1] = (hsize_t)slot;
+    const hsize_t *start = start_ + sh;
     hsize_t one[2] = {1, 1};
     hid_t ms1 = H5Screate_simple(2, one, NULL);
     int bad = 0;
     for (int m = 0; m < nm && !bad; m++) {
         double v = flag == 1 ? run->metrics[m] : NAN;
-        bad |= write_slot(f->metric_ds[m], 2, start, one, ms1, H5T_NATIVE_DOUBLE, &v);
+        bad |= write_slot(f->metric_ds[m], 2 - sh, start, one, ms1, H5T_NATIVE_DOUBLE, &v);
     }
     const ps_scenario *sc = f->sw->base;
     for (int k = 0; k < nf && !bad && f->K > 0; k++) {
@@ -592,11 +700,12 @@ static ps_status write_run(sweep_file *f, int p, ps_run *run, unsigned char flag
         int nd = fd->shape == PS_ACTOR ? 4 : 5;
         hsize_t count[5] = {1, 1, (hsize_t)f->K, (hsize_t)sc->n_actors,
                             fd->shape == PS_DYAD ? (hsize_t)sc->n_actors : (hsize_t)sc->n_theaters};
-        bad |= write_slot(f->field_ds[k], nd, start, count, ms, H5T_NATIVE_DOUBLE, run->series[k]);
+        bad |= write_slot(f->field_ds[k], nd - sh, start, count + sh, ms, H5T_NATIVE_DOUBLE,
+                          run->series[k]);
         H5Sclose(ms);
     }
     bad = bad || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0;
-    bad = bad || write_slot(f->done_ds, 2, start, one, ms1, H5T_NATIVE_UCHAR, &flag) < 0;
+    bad = bad || write_slot(f->done_ds, 2 - sh, start, one, ms1, H5T_NATIVE_UCHAR, &flag) < 0;
     bad = bad || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0;
     H5Sclose(ms1);
     if (bad) {
@@ -608,14 +717,22 @@ static ps_status write_run(sweep_file *f, int p, ps_run *run, unsigned char flag
 }
 
 /* If the finished file exists, is it this sweep's? */
-static int finished_matches(const char *path, uint64_t hash)
+static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
 {
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return 0;
     uint64_t h = 0;
+    char fmt[64];
+    long long a = -1, b = -1, c = -1;
     hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
-    int ok = g >= 0 && ps_h5_get_u64(g, "spec_hash", &h) == 0 && h == hash;
+    int ok = g >= 0 && ps_h5_get_u64(g, "spec_hash", &h) == 0 && h == hash &&
+             ps_h5_get_str(file, "format", fmt, sizeof fmt) == 0 &&
+             !strcmp(fmt, rs->part ? PART_FORMAT : SWEEP_FORMAT);
+    if (ok && rs->part)
+        ok = ps_h5_get_i64(file, "run_first", &a) == 0 && ps_h5_get_i64(file, "run_step", &b) == 0 &&
+             ps_h5_get_i64(file, "run_count", &c) == 0 && a == rs->first && b == rs->step &&
+             c == rs->count;
     if (g >= 0)
         H5Gclose(g);
     H5Fclose(file);
@@ -638,7 +755,19 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
             return st;
     }
     int P = sw->n_points, R = sw->replicates;
-    long long runs = (long long)P * R;
+    long long total = (long long)P * R;
+    run_set rs = {0, 1, total, 0};
+    if (opt->part_step > 0) {
+        if (opt->part_first < 0 || opt->part_end > total || opt->part_first >= opt->part_end)
+            return ps_error_set(err, PS_ERR_USAGE, "a part of runs %lld to %lld, step %lld, "
+                                "is not within the sweep's %lld runs", opt->part_first,
+                                opt->part_end, opt->part_step, total);
+        rs.first = opt->part_first;
+        rs.step = opt->part_step;
+        rs.count = (opt->part_end - opt->part_first + opt->part_step - 1) / opt->part_step;
+        rs.part = 1;
+    }
+    long long runs = rs.count;
     res->runs = (int)runs;
     size_t plen = strlen(opt->output) + 16;
     char *partial = malloc(plen);
@@ -657,7 +786,7 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
 #endif
     if (opt->resume && have_final && !have_partial && !opt->force) {
         free(partial);
-        if (finished_matches(opt->output, sw->hash)) {
+        if (finished_matches(opt->output, sw->hash, &rs)) {
             res->already_complete = 1;
             return PS_OK;
         }
@@ -677,9 +806,10 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     }
     if (have_partial && opt->force && !opt->resume)
         unlink(partial), have_partial = 0;
+    remove_stale(partial);
     if (!have_partial)
-        st = create_partial(sw, partial, opt, threads, err);
-    sweep_file f = {.sw = sw, .path = partial, .file = -1, .done_ds = -1};
+        st = create_partial(sw, partial, &rs, opt, threads, err);
+    sweep_file f = {.sw = sw, .path = partial, .rs = rs, .file = -1, .done_ds = -1};
     unsigned char *done = NULL;
     if (st == PS_OK)
         st = open_partial(&f, err);
@@ -709,12 +839,13 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
         ps_scenario *sc = NULL;
         int sc_point = -1;
 #pragma omp for schedule(dynamic, 1)
-        for (long long k = 0; k < runs; k++) {
+        for (long long i = 0; i < runs; i++) {
             int halt;
 #pragma omp atomic read
             halt = stop_all;
-            if (done[k] || halt || (stop && *stop))
+            if (done[i] || halt || (stop && *stop))
                 continue;
+            long long k = rs.first + i * rs.step;
             int p = (int)(k / R), r = (int)(k % R);
             ps_error e = {PS_OK, ""};
             ps_status s = PS_OK;
@@ -734,12 +865,12 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
             {
                 if (!stop_all && run && (s == PS_OK || s == PS_ERR_NUMERIC)) {
                     ps_error we = {PS_OK, ""};
-                    if (write_run(&f, p, run, flag, &we) != PS_OK) {
+                    if (write_run(&f, i, p, run, flag, &we) != PS_OK) {
                         s = PS_ERR_IO;
                         e = we;
                     } else {
                         finished++;
-                        done[k] = flag;
+                        done[i] = flag;
                         if (flag == 2) {
                             if (!res->failed)
                                 snprintf(res->first_failure, sizeof res->first_failure,
@@ -790,4 +921,222 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     if (status != PS_OK && err)
         *err = first;
     return status;
+}
+
+/* ------------------------------------------------------------ merging parts */
+/* Copy one dataset of every part into the merged file, a block of points at
+ * a time: the block's runs of each part are a contiguous range of its slots
+ * (a run set is an arithmetic progression), read at once and scattered where
+ * the part has the run done. Memory: two blocks of about 32 MiB. */
+static int merge_dataset(hid_t out, hid_t const *in, sweep_file const *parts,
+                         unsigned char *const *pdone, int n_parts, int P, int R, hid_t mtype)
+{
+    if (out < 0)
+        return 0;
+    hsize_t od[8];
+    hid_t osp = H5Dget_space(out);
+    int nd = H5Sget_simple_extent_dims(osp, od, NULL);
+    if (nd < 2 || nd > 7) {
+        H5Sclose(osp);
+        return -1;
+    }
+    size_t E = 1, es = H5Tget_size(mtype);
+    for (int k = 2; k < nd; k++)
+        E *= od[k];
+    size_t run_bytes = E * es;
+    long long B = (32ll << 20) / (long long)(run_bytes * (size_t)R);
+    if (B < 1)
+        B = 1;
+    if (B > P)
+        B = P;
+    char *buf = malloc((size_t)B * (size_t)R * run_bytes), *tmp = malloc((size_t)B * (size_t)R * run_bytes);
+    int bad = !buf || !tmp;
+    for (long long p0 = 0; !bad && p0 < P; p0 += B) {
+        long long p1 = p0 + B < P ? p0 + B : P, g0 = p0 * R, g1 = p1 * R;
+        for (int j = 0; !bad && j < n_parts; j++) {
+            long long a = parts[j].rs.first, b = parts[j].rs.step, c = parts[j].rs.count;
+            long long lo = g0 <= a ? 0 : (g0 - a + b - 1) / b;
+            long long hi = g1 <= a ? 0 : (g1 - a + b - 1) / b;
+            if (hi > c)
+                hi = c;
+            if (lo >= hi || in[j] < 0)
+                continue;
+            hsize_t st[8] = {(hsize_t)lo}, cn[8] = {(hsize_t)(hi - lo)};
+            for (int k = 2; k < nd; k++)
+                st[k - 1] = 0, cn[k - 1] = od[k];
+            hsize_t nel = (hsize_t)(hi - lo) * E;
+            hid_t fs = H5Dget_space(in[j]), ms = H5Screate_simple(1, &nel, NULL);
+            bad |= H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cn, NULL) < 0 ||
+                   H5Dread(in[j], mtype, ms, fs, H5P_DEFAULT, tmp) < 0;
+            H5Sclose(ms);
+            H5Sclose(fs);
+            for (long long i = lo; !bad && i < hi; i++)
+                if (pdone[j][i])
+                    memcpy(buf + (size_t)(a + i * b - g0) * run_bytes,
+                           tmp + (size_t)(i - lo) * run_bytes, run_bytes);
+        }
+        hsize_t st[8] = {(hsize_t)p0}, cn[8] = {(hsize_t)(p1 - p0), (hsize_t)R};
+        for (int k = 2; k < nd; k++)
+            cn[k] = od[k];
+        hsize_t nel = (hsize_t)(p1 - p0) * (hsize_t)R * E;
+        hid_t fs = H5Dget_space(out), ms = H5Screate_simple(1, &nel, NULL);
+        bad |= bad || H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cn, NULL) < 0 ||
+               H5Dwrite(out, mtype, ms, fs, H5P_DEFAULT, buf) < 0;
+        H5Sclose(ms);
+        H5Sclose(fs);
+    }
+    H5Sclose(osp);
+    free(buf);
+    free(tmp);
+    return bad ? -1 : 0;
+}
+
+ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *const *parts,
+                         int n_parts, int if_complete, ps_sweep_result *res, ps_error *err)
+{
+    ps_h5_quiet();
+    ps_sweep_result dummy;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof *res);
+    if (!opt->output)
+        return ps_error_set(err, PS_ERR_USAGE, "a merge needs an output file");
+    if (n_parts < 1)
+        return ps_error_set(err, PS_ERR_USAGE, "a merge needs part files");
+    if (sw->hash == 0) {
+        ps_status st = ps_sweep_validate(sw, err);
+        if (st != PS_OK)
+            return st;
+    }
+    int P = sw->n_points, R = sw->replicates;
+    long long total = (long long)P * R;
+    run_set whole = {0, 1, total, 0};
+    res->runs = (int)total;
+    struct stat stt;
+    if (stat(opt->output, &stt) == 0 && !opt->force) {
+        if (opt->resume && finished_matches(opt->output, sw->hash, &whole)) {
+            res->already_complete = 1;
+            return PS_OK;
+        }
+        return ps_error_set(err, PS_ERR_EXISTS, "%s: output file exists%s; use --force to "
+                            "overwrite it", opt->output, opt->resume ? " and is not this "
+                            "sweep's result" : "");
+    }
+    int nm = ps_registry_n_metrics(), nf = ps_registry_n_fields();
+    sweep_file *pf = ps_calloc((size_t)n_parts, sizeof *pf);
+    unsigned char **pdone = ps_calloc((size_t)n_parts, sizeof *pdone);
+    unsigned char *cover = ps_calloc((size_t)total + 1, 1);
+    hid_t *in = ps_calloc((size_t)n_parts, sizeof *in);
+    size_t tlen = strlen(opt->output) + 32;
+    char *tmp = malloc(tlen);
+    sweep_file out = {.sw = sw, .rs = whole, .file = -1, .done_ds = -1};
+    ps_status st = PS_OK;
+    if (!pf || !pdone || !cover || !in || !tmp)
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int j = 0; pf && j < n_parts; j++)
+        pf[j].file = pf[j].done_ds = -1;
+    for (int j = 0; st == PS_OK && j < n_parts; j++) {
+        pf[j].sw = sw;
+        pf[j].path = parts[j];
+        pf[j].rdonly = 1;
+        long long a = -1, b = -1, c = -1;
+        char fmt[64] = "";
+        hid_t fl = H5Fopen(parts[j], H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (fl < 0) {
+            st = ps_h5_fail(err, PS_ERR_INPUT, parts[j], "open the sweep part");
+            break;
+        }
+        int okp = ps_h5_get_str(fl, "format", fmt, sizeof fmt) == 0 && !strcmp(fmt, PART_FORMAT) &&
+                  ps_h5_get_i64(fl, "run_first", &a) == 0 && ps_h5_get_i64(fl, "run_step", &b) == 0 &&
+                  ps_h5_get_i64(fl, "run_count", &c) == 0 && a >= 0 && b >= 1 && c >= 1 &&
+                  a + (c - 1) * b < total;
+        H5Fclose(fl);
+        if (!okp) {
+            st = ps_error_set(err, PS_ERR_INPUT, "%s: not a part of this sweep (format '%s', "
+                              "runs %lld + %lld i, i < %lld, of %lld)", parts[j], fmt, a, b, c,
+                              total);
+            break;
+        }
+        pf[j].rs = (run_set){a, b, c, 1};
+        st = open_partial(&pf[j], err);
+        if (st == PS_OK && !(pdone[j] = ps_calloc((size_t)c, 1)))
+            st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+        if (st == PS_OK && H5Dread(pf[j].done_ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL,
+                                   H5P_DEFAULT, pdone[j]) < 0)
+            st = ps_h5_fail(err, PS_ERR_IO, parts[j], "read the done flags");
+        for (long long i = 0; st == PS_OK && i < c; i++)
+            if (pdone[j][i])
+                cover[a + i * b] = 1;
+    }
+    long long first_missing = -1;
+    for (long long k = 0; st == PS_OK && k < total; k++)
+        if (!cover[k]) {
+            if (first_missing < 0)
+                first_missing = k;
+            res->missing++;
+        }
+    int write = st == PS_OK && res->missing == 0;
+    if (st == PS_OK && res->missing && !if_complete)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: %lld of %lld runs are in none of the %d "
+                          "parts (first: point %lld replicate %lld); run the missing parts "
+                          "(with --resume) and merge again", opt->output, res->missing, total,
+                          n_parts, first_missing / R, first_missing % R);
+    if (write) {
+        snprintf(tmp, tlen, "%s.merge.%ld", opt->output, (long)getpid());
+        remove_stale_tag(opt->output, ".merge.");
+        out.path = tmp;
+        st = create_partial(sw, tmp, &whole, opt, opt->threads, err);
+        if (st == PS_OK)
+            st = open_partial(&out, err);
+        int bad = 0;
+        if (st == PS_OK) {
+            for (int j = 0; j < n_parts; j++)
+                in[j] = pf[j].done_ds;
+            bad |= merge_dataset(out.done_ds, in, pf, pdone, n_parts, P, R, H5T_NATIVE_UCHAR);
+            for (int m = 0; !bad && m < nm; m++) {
+                for (int j = 0; j < n_parts; j++)
+                    in[j] = pf[j].metric_ds[m];
+                bad |= merge_dataset(out.metric_ds[m], in, pf, pdone, n_parts, P, R,
+                                     H5T_NATIVE_DOUBLE);
+            }
+            for (int k = 0; !bad && k < nf; k++) {
+                for (int j = 0; j < n_parts; j++)
+                    in[j] = pf[j].field_ds[k];
+                bad |= merge_dataset(out.field_ds[k], in, pf, pdone, n_parts, P, R,
+                                     H5T_NATIVE_DOUBLE);
+            }
+            if (bad)
+                st = ps_h5_fail(err, PS_ERR_IO, opt->output, "merge the parts");
+        }
+        sweep_file_close(&out);
+        if (out.file >= 0 && H5Fclose(out.file) < 0 && st == PS_OK)
+            st = ps_h5_fail(err, PS_ERR_IO, tmp, "close the merged file");
+        if (st == PS_OK) {
+            char d[4096];
+            dir_of(opt->output, d, sizeof d);
+            if (fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0 ||
+                fsync_path(d, 1) != PS_OK)
+                st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
+                                  opt->output, tmp, strerror(errno));
+        }
+        if (st != PS_OK)
+            unlink(tmp);
+        else
+            res->ran = (int)total;
+    }
+    for (int j = 0; pf && j < n_parts; j++) {
+        for (long long i = 0; pdone && pdone[j] && i < pf[j].rs.count; i++)
+            res->failed += pdone[j][i] == 2;
+        sweep_file_close(&pf[j]);
+        if (pf[j].file >= 0)
+            H5Fclose(pf[j].file);
+        if (pdone)
+            free(pdone[j]);
+    }
+    free(pf);
+    free(pdone);
+    free(cover);
+    free(in);
+    free(tmp);
+    return st;
 }

@@ -1,25 +1,41 @@
-/* pactsim sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet] */
+/* pactsim sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]
+ *               [--points A:B] [--merge PART... [--if-complete]]
+ * Built with PACTSIM_ENABLE_MPI and started by mpirun (or srun) on more than
+ * one rank, the ranks split the runs (run k on rank k mod n), each writes
+ * FILE.rank<q>of<n> (serial HDF5, resumable) and rank 0 merges them into
+ * FILE (docs/sweeps.md, docs/cluster.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "pactsim.h"
 
+#ifdef PS_HAVE_MPI
+#include <mpi.h>
+#endif
+
 static const char sweep_usage[] =
     "Usage: pactsim sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
+    "       pactsim sweep SPEC -o PART --points A:B [--resume] ...\n"
+    "       pactsim sweep SPEC -o FILE --merge PART... [--if-complete] [--resume]\n"
     "  Run every point of a sweep spec (docs/sweeps.md) with its replicates into FILE.\n"
+    "  Under mpirun (an MPI build) the ranks share the runs; rank 0 writes FILE.\n"
     "  -o, --output FILE   the sweep file (HDF5); written as FILE.partial until complete\n"
     "  -t, --threads T     OpenMP threads (results do not depend on it)\n"
     "  -f, --force         start over: overwrite FILE and discard FILE.partial\n"
     "      --resume        continue FILE.partial (runs only what is missing)\n"
     "  -q, --quiet         no progress bar\n"
-    "      --validate      check the spec and every point, run nothing\n";
+    "      --validate      check the spec and every point, run nothing\n"
+    "      --points A:B    run only points A to B-1 into a part file (a Slurm chunk)\n"
+    "      --merge         join the part files given after SPEC into FILE\n"
+    "      --if-complete   with --merge: merge only if every run is done, else exit 0\n";
 
 static volatile sig_atomic_t sweep_signal = 0;
 static volatile int sweep_stop = 0;
@@ -75,21 +91,164 @@ static char *join(int argc, char **argv)
     return s;
 }
 
+/* "A:B" with 0 <= A < B. */
+static int parse_range(const char *s, long long *a, long long *b)
+{
+    char *end;
+    errno = 0;
+    *a = strtoll(s, &end, 10);
+    if (errno || end == s || *end != ':' || *a < 0)
+        return -1;
+    const char *t = end + 1;
+    *b = strtoll(t, &end, 10);
+    if (errno || end == t || *end || *b <= *a)
+        return -1;
+    return 0;
+}
+
+static int report(ps_status s, const ps_error *err, const char *who)
+{
+    if (s == PS_ERR_INTERRUPTED && sweep_signal) {
+        fprintf(stderr, "pactsim: %s%s\n", who, err->msg);
+        return 128 + sweep_signal;
+    }
+    fprintf(stderr, "pactsim: error: %s%s\n", who, err->msg);
+    return ps_status_exit_code(s);
+}
+
+static void warn_failed(const ps_sweep_result *res)
+{
+    if (res->failed)
+        fprintf(stderr, "pactsim: warning: %d of %d runs stopped on a non-finite value (their "
+                "values are NaN, /sweep/done = 2)%s%s\n", res->failed, res->runs,
+                res->first_failure[0] ? "; first: " : "", res->first_failure);
+}
+
+#ifdef PS_HAVE_MPI
+/* Started by an MPI launcher? (A plain start does not initialise MPI.) */
+static int under_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE",
+                                       "PMI_RANK", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+/* Every rank runs its runs into its part file; rank 0 merges. */
+static int mpi_sweep(ps_sweep *sw, ps_sweep_options *opt, int rank, int size, int quiet)
+{
+    char who[32], *part = malloc(strlen(opt->output) + 48);
+    const char *final = opt->output;
+    snprintf(who, sizeof who, "rank %d: ", rank);
+    if (!part) {
+        fprintf(stderr, "pactsim: error: out of memory\n");
+        return 1;
+    }
+    snprintf(part, strlen(final) + 48, "%s.rank%dof%d", final, rank, size);
+    ps_error err = {PS_OK, ""};
+    ps_sweep_result res;
+    memset(&res, 0, sizeof res);
+    int rc = 0;
+    struct stat stt;
+    /* A finished FILE: the merge below says whether it is this sweep's. */
+    if (stat(final, &stt) != 0 || opt->force) {
+        ps_sweep_options o = *opt;
+        o.output = part;
+        o.part_first = rank;
+        o.part_step = size;
+        o.part_end = (long long)sw->n_points * sw->replicates;
+        if (rank != 0)
+            o.progress = NULL;
+        ps_status s = rank < o.part_end ? ps_sweep_run(sw, &o, &res, &err) : PS_OK;
+        if (s != PS_OK)
+            rc = report(s, &err, who);
+        else
+            warn_failed(&res);
+    }
+    int worst = 0;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    long long ran = res.ran, ran_all = 0;
+    MPI_Reduce(&ran, &ran_all, 1, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (worst == 0 && rank == 0) {
+        int n = size < (long long)sw->n_points * sw->replicates ? size
+                : sw->n_points * sw->replicates;
+        char **parts = calloc((size_t)n, sizeof *parts);
+        for (int q = 0; parts && q < n; q++) {
+            parts[q] = malloc(strlen(final) + 48);
+            if (parts[q])
+                snprintf(parts[q], strlen(final) + 48, "%s.rank%dof%d", final, q, size);
+        }
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ps_sweep_result mr;
+        ps_status s = parts ? ps_sweep_merge(sw, opt, (const char *const *)parts, n, 0, &mr, &err)
+                            : ps_error_set(&err, PS_ERR_NOMEM, "out of memory");
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (s != PS_OK)
+            rc = report(s, &err, "merge: ");
+        else {
+            if (!mr.already_complete)
+                for (int q = 0; q < n; q++)
+                    unlink(parts[q]);
+            if (!quiet && mr.already_complete)
+                fprintf(stderr, "pactsim: %s is already complete\n", final);
+            else if (!quiet)
+                fprintf(stderr, "pactsim: wrote %s (%lld runs now on %d ranks, %d in all; "
+                        "merge %.3f s)\n", final, ran_all, size, mr.runs,
+                        (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec));
+        }
+        for (int q = 0; parts && q < n; q++)
+            free(parts[q]);
+        free(parts);
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    free(part);
+    return worst ? worst : rc;
+}
+#endif
+
+static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size);
+
 int ps_cli_sweep(int argc, char **argv)
 {
-    enum { OPT_RESUME = 256, OPT_VALIDATE };
+#ifdef PS_HAVE_MPI
+    int mpi_rank = 0, mpi_size = 1, mpi_on = under_mpi();
+    if (mpi_on) {
+        MPI_Init(&argc, &argv);
+        MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+    }
+    int rc = sweep_main(argc, argv, mpi_rank, mpi_size);
+    if (mpi_on)
+        MPI_Finalize();
+    return rc;
+#else
+    return sweep_main(argc, argv, 0, 1);
+#endif
+}
+
+static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
+{
+    enum { OPT_RESUME = 256, OPT_VALIDATE, OPT_POINTS, OPT_MERGE, OPT_IF_COMPLETE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 't'},
         {"force", no_argument, NULL, 'f'},
         {"resume", no_argument, NULL, OPT_RESUME},
         {"validate", no_argument, NULL, OPT_VALIDATE},
+        {"points", required_argument, NULL, OPT_POINTS},
+        {"merge", no_argument, NULL, OPT_MERGE},
+        {"if-complete", no_argument, NULL, OPT_IF_COMPLETE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *output = NULL;
-    int threads = 0, force = 0, resume = 0, quiet = 0, validate_only = 0, c;
+    int threads = 0, force = 0, resume = 0, quiet = 0, validate_only = 0, merge = 0;
+    int if_complete = 0, c;
+    long long pt_a = -1, pt_b = -1;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:t:fqh", longopts, NULL)) != -1) {
@@ -113,28 +272,52 @@ int ps_cli_sweep(int argc, char **argv)
         case 'q': quiet = 1; break;
         case OPT_RESUME: resume = 1; break;
         case OPT_VALIDATE: validate_only = 1; break;
+        case OPT_MERGE: merge = 1; break;
+        case OPT_IF_COMPLETE: if_complete = 1; break;
+        case OPT_POINTS:
+            if (parse_range(optarg, &pt_a, &pt_b))
+                return sweep_usage_error("option --points: expected A:B with 0 <= A < B "
+                                         "(points A to B-1), got '%s'", optarg);
+            break;
         case 'h': fputs(sweep_usage, stdout); return 0;
         case ':': return sweep_usage_error("option %s: missing its value", argv[optind - 1]);
         default: return sweep_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (argc - optind != 1)
+    if (merge && argc - optind < 2)
+        return sweep_usage_error("%s", "--merge: expected SPEC and the part files");
+    if (!merge && argc - optind != 1)
         return sweep_usage_error("expected one SPEC file, got %s",
                                  argc - optind ? "several" : "none");
     if (!output && !validate_only)
         return sweep_usage_error("%s", "expected -o FILE");
+    if (merge && pt_a >= 0)
+        return sweep_usage_error("%s", "--merge and --points exclude each other");
+    if (if_complete && !merge)
+        return sweep_usage_error("%s", "--if-complete goes with --merge");
+    if (mpi_size > 1 && (merge || pt_a >= 0))
+        return sweep_usage_error("%s", "--merge and --points run on one process, not under "
+                                 "mpirun");
     const char *spec = argv[optind];
     ps_error err = {PS_OK, ""};
     ps_sweep *sw = NULL;
     ps_status s = ps_sweep_load(spec, &sw, &err);
     if (s == PS_OK)
         s = ps_sweep_validate(sw, &err);
+    if (s == PS_OK && pt_a >= 0 && pt_b > sw->n_points)
+        s = ps_error_set(&err, PS_ERR_USAGE, "option --points %lld:%lld: the sweep has %d "
+                         "points (0 to %d)", pt_a, pt_b, sw->n_points, sw->n_points - 1);
     if (s != PS_OK) {
-        fprintf(stderr, "pactsim: error: %s\n", err.msg);
+        if (mpi_rank == 0)
+            fprintf(stderr, "pactsim: error: %s\n", err.msg);
         ps_sweep_free(sw);
         return ps_status_exit_code(s);
     }
     if (validate_only) {
+        if (mpi_rank != 0) {
+            ps_sweep_free(sw);
+            return 0;
+        }
         printf("%s: ok: sweep '%s', %s design, %d parameters, %d points x %d replicates = "
                "%lld runs\n", spec, sw->name, ps_design_name(sw->design), sw->n_params,
                sw->n_points, sw->replicates, (long long)sw->n_points * sw->replicates);
@@ -151,24 +334,47 @@ int ps_cli_sweep(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN);
     ps_sweep_result res;
     struct timespec t0, t1;
+#ifdef PS_HAVE_MPI
+    if (mpi_size > 1) {
+        opt.mpi_ranks = mpi_size;
+        int rc = mpi_sweep(sw, &opt, mpi_rank, mpi_size, quiet);
+        ps_sweep_free(sw);
+        free(cmdline);
+        return rc;
+    }
+#endif
+    if (merge) {
+        s = ps_sweep_merge(sw, &opt, (const char *const *)argv + optind + 1, argc - optind - 1,
+                           if_complete, &res, &err);
+        ps_sweep_free(sw);
+        free(cmdline);
+        if (s != PS_OK)
+            return report(s, &err, "");
+        warn_failed(&res);
+        if (res.already_complete && !quiet)
+            fprintf(stderr, "pactsim: %s is already complete\n", output);
+        else if (res.missing)
+            fprintf(stderr, "pactsim: %lld of %d runs are in none of the parts yet; not "
+                    "merged\n", res.missing, res.runs);
+        else if (!quiet)
+            fprintf(stderr, "pactsim: merged %d parts into %s (%d runs)\n", argc - optind - 1,
+                    output, res.runs);
+        return 0;
+    }
+    if (pt_a >= 0) {
+        opt.part_first = pt_a * sw->replicates;
+        opt.part_step = 1;
+        opt.part_end = pt_b * sw->replicates;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     s = ps_sweep_run(sw, &opt, &res, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     ps_sweep_free(sw);
     free(cmdline);
-    if (s == PS_ERR_INTERRUPTED && sweep_signal) {
-        fprintf(stderr, "pactsim: %s\n", err.msg);
-        return 128 + sweep_signal;
-    }
-    if (s != PS_OK) {
-        fprintf(stderr, "pactsim: error: %s\n", err.msg);
-        return ps_status_exit_code(s);
-    }
-    if (res.failed)
-        fprintf(stderr, "pactsim: warning: %d of %d runs stopped on a non-finite value (their "
-                "values are NaN, /sweep/done = 2)%s%s\n", res.failed, res.runs,
-                res.first_failure[0] ? "; first: " : "", res.first_failure);
+    if (s != PS_OK)
+        return report(s, &err, "");
+    warn_failed(&res);
     if (!quiet) {
         if (res.already_complete)
             fprintf(stderr, "pactsim: %s is already complete\n", output);

@@ -5,4 +5,5 @@
 int ps_cli_sweep(int argc, char **argv);
 int ps_cli_compare(int argc, char **argv);
 int ps_cli_sensitivity(int argc, char **argv);
+int ps_cli_slurm(int argc, char **argv);
 #endif

@@ -25,7 +25,11 @@ static const char usage_text[] =
     "                         list every parameter, state field, event type and metric\n"
     "  info FILE              summarise a pactsim output file\n"
     "  sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
-    "                         run a parameter sweep (docs/sweeps.md)\n"
+    "             [--points A:B] [--merge PART...]\n"
+    "                         run a parameter sweep (docs/sweeps.md); under mpirun\n"
+    "                         in an MPI build, the ranks share it\n"
+    "  slurm SPEC [-o SCRIPT] [--mode array|mpi] [--chunks K] [--time HH:MM:SS]\n"
+    "             [--partition P]  write an sbatch script for a sweep (docs/cluster.md)\n"
     "  compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
     "                         paired differences B - A over common replicates\n"
     "  sensitivity FILE [--metric M]\n"
@@ -296,6 +300,8 @@ int main(int argc, char **argv)
         return ps_cli_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "sensitivity"))
         return ps_cli_sensitivity(argc - 1, argv + 1);
+    if (!strcmp(cmd, "slurm"))
+        return ps_cli_slurm(argc - 1, argv + 1);
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
     char *cmdline = join_argv(argc, argv);
     if (!sets || !cmdline) {
@@ -318,7 +324,7 @@ int main(int argc, char **argv)
         else if (!strcmp(cmd, "info"))
             rc = cmd_info(npos, pos);
         else
-            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, compare or sensitivity", cmd);
+            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, compare, sensitivity or slurm", cmd);
     }
     free(sets);
     free(cmdline);

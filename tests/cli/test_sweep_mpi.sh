@@ -1,0 +1,71 @@
+# MPI sweeps (a PACTSIM_ENABLE_MPI build; registered only then): every design
+# on 1, 2 and 4 ranks gives datasets identical to the OpenMP run; no rank
+# files are left; a sweep whose ranks are killed with SIGKILL resumes per rank
+# to the same datasets. Skips (exit 77) when mpirun is absent.
+. "$(dirname "$0")/lib.sh"
+if ! command -v mpirun >/dev/null 2>&1; then
+    echo "SKIP: mpirun not found (install openmpi-bin)"
+    exit 77
+fi
+D="$SRC/tests/configs/sweep"
+# OpenMPI refuses root without these; more ranks than cores need --oversubscribe.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN=(mpirun --oversubscribe)
+
+same() {  # same A B WHAT: /sweep and the spec provenance are identical
+    local g
+    for g in /sweep /provenance/spec_raw /provenance/base_config_resolved; do
+        if h5diff -q "$1" "$2" "$g" "$g" >/dev/null 2>&1; then ok
+        else bad "$3: $g differs: $(h5diff "$1" "$2" "$g" "$g" 2>&1 | head -3)"; fi
+    done
+}
+
+for s in grid lhs sobol saltelli morris; do
+    expect_exit 0 "" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.omp.h5" --threads 2 --quiet
+    for n in 1 2 4; do
+        expect_exit 0 "" -- "${MPIRUN[@]}" -n $n "$PACTSIM" sweep "$D/$s.yaml" \
+            -o "$WORK/$s.mpi$n.h5" --threads 1 --quiet
+        same "$WORK/$s.omp.h5" "$WORK/$s.mpi$n.h5" "$s on $n ranks"
+        compgen -G "$WORK/$s.mpi$n.h5.*" >/dev/null && bad "$s on $n ranks left $(ls "$WORK/$s.mpi$n.h5".*)" || ok
+    done
+    h5dump -a /provenance/mpi_ranks "$WORK/$s.mpi4.h5" 2>/dev/null | grep -q "(0): 4" && ok \
+        || bad "$s: /provenance/mpi_ranks is not 4"
+done
+# 2 ranks x 2 threads each.
+expect_exit 0 "" -- "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$D/lhs.yaml" -o "$WORK/lhs.2x2.h5" --threads 2 --quiet
+same "$WORK/lhs.omp.h5" "$WORK/lhs.2x2.h5" "lhs on 2 ranks x 2 threads"
+# An existing output is refused by every rank, and left alone.
+sum=$(md5sum < "$WORK/grid.mpi2.h5")
+expect_exit 2 "exists" -- "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.mpi2.h5" --quiet
+[ "$(md5sum < "$WORK/grid.mpi2.h5")" = "$sum" ] && ok || bad "an existing output was modified"
+expect_exit 0 "already complete" -- "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.mpi2.h5" --resume
+expect_exit 2 "not under mpirun" -- "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --points 0:2
+
+# Resume per rank: SIGKILL every rank at random moments, then --resume.
+SPEC="$D/resume.yaml"
+REF="$WORK/ref.h5"
+OUT="$WORK/killed.h5"
+expect_exit 0 "" -- "$PACTSIM" sweep "$SPEC" -o "$REF" --threads 2 --quiet
+kills=0
+for attempt in 1 2 3 4 5; do
+    [ -e "$OUT" ] || [ "$kills" -ge 3 ] && break
+    "${MPIRUN[@]}" -n 4 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --quiet --resume >/dev/null 2>&1 &
+    mpid=$!
+    sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", 0.8 + rand() * 0.7 }')"
+    ranks=$(pgrep -P "$mpid" -x pactsim || true)
+    if [ -n "$ranks" ]; then kill -9 $ranks 2>/dev/null && kills=$((kills + 1)); fi
+    wait "$mpid" 2>/dev/null
+done
+echo "killed the ranks $kills times"
+[ "$kills" -ge 2 ] && ok || bad "the ranks were killed only $kills times"
+[ -e "$OUT" ] && bad "the sweep finished between kills: too fast to test" || ok
+compgen -G "$OUT.rank*of4.partial" >/dev/null && ok || bad "no rank partial files after the kills: $(ls "$WORK")"
+expect_exit 0 "" -- "${MPIRUN[@]}" -n 4 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --quiet --resume
+same "$REF" "$OUT" "kill -9 of 4 ranks and resume"
+compgen -G "$OUT.*" >/dev/null && bad "files left after the resumed sweep: $(ls "$OUT".*)" || ok
+for d in /sweep/done /sweep/points $(h5ls -r "$REF" | awk '$2 == "Dataset" && $1 ~ /^\/sweep\/(summary|actor_state|dyad_state)\/[a-z]/ { print $1 }' | awk -F/ '!seen[$3]++'); do
+    h5dump -b LE -d "$d" -o "$WORK/a.bin" "$REF" >/dev/null 2>&1
+    h5dump -b LE -d "$d" -o "$WORK/b.bin" "$OUT" >/dev/null 2>&1
+    cmp -s "$WORK/a.bin" "$WORK/b.bin" && ok || bad "dataset $d: bytes differ after resume"
+done
+finish

@@ -1,0 +1,60 @@
+# Sweep parts (the Slurm array path, any build): chunks of points run with
+# --points A:B into part files, merged with --merge into a file whose datasets
+# equal the single run; a missing chunk is named; --if-complete waits; a chunk
+# resumes; parts of another spec are refused.
+. "$(dirname "$0")/lib.sh"
+D="$SRC/tests/configs/sweep"
+same() {
+    local g
+    for g in /sweep /provenance/spec_raw /provenance/base_config_resolved; do
+        if h5diff -q "$1" "$2" "$g" "$g" >/dev/null 2>&1; then ok
+        else bad "$3: $g differs: $(h5diff "$1" "$2" "$g" "$g" 2>&1 | head -3)"; fi
+    done
+}
+for s in grid lhs sobol; do
+    expect_exit 0 "" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.ref.h5" --threads 2 --quiet
+    P=$(h5dump -a /sweep/n_points "$WORK/$s.ref.h5" | awk '/\(0\)/ { print $2 }')
+    parts=()
+    for c in 0 1 2; do
+        a=$((c * P / 3)); b=$(((c + 1) * P / 3))
+        expect_exit 0 "" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.c$c.h5" --points $a:$b --threads 1 --quiet
+        parts+=("$WORK/$s.c$c.h5")
+    done
+    # The last part is not there yet: --if-complete does nothing, a plain merge names the gap.
+    expect_exit 0 "not merged" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.m.h5" --merge --if-complete "${parts[0]}" "${parts[1]}"
+    expect_no_file "$WORK/$s.m.h5"
+    expect_exit 2 "in none of the 2 parts \(first: point $((2 * P / 3)) replicate 0\)" -- \
+        "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.m.h5" --merge "${parts[0]}" "${parts[1]}"
+    expect_exit 0 "merged 3 parts" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.m.h5" --merge "${parts[@]}"
+    same "$WORK/$s.ref.h5" "$WORK/$s.m.h5" "$s merged from 3 chunks"
+    compgen -G "$WORK/$s.m.h5.*" >/dev/null && bad "merge left $(ls "$WORK/$s.m.h5".*)" || ok
+    # Merging again: refused, or a no-op with --resume.
+    expect_exit 2 "exists" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.m.h5" --merge "${parts[@]}"
+    expect_exit 0 "already complete" -- "$PACTSIM" sweep "$D/$s.yaml" -o "$WORK/$s.m.h5" --merge --resume "${parts[@]}"
+done
+# Overlapping parts (a chunk run twice with other bounds) merge to the same file.
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.all.h5" --points 0:6 --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.m2.h5" --merge "$WORK/grid.all.h5" "$WORK/grid.c1.h5" --quiet
+same "$WORK/grid.ref.h5" "$WORK/grid.m2.h5" "grid merged from overlapping parts"
+# A chunk killed by SIGTERM resumes; a finished chunk with --resume is a no-op.
+SPEC="$D/resume.yaml"
+"$PACTSIM" sweep "$SPEC" -o "$WORK/r.c0.h5" --points 0:400 --threads 2 --quiet 2>/dev/null &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] && ok || bad "SIGTERM on a chunk: exit $rc, expected 143"
+[ -e "$WORK/r.c0.h5.partial" ] && ok || bad "no partial chunk after SIGTERM"
+expect_exit 2 "other runs" -- "$PACTSIM" sweep "$SPEC" -o "$WORK/r.c0.h5" --points 0:300 --resume --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$SPEC" -o "$WORK/r.c0.h5" --points 0:400 --resume --quiet
+expect_exit 0 "already complete" -- "$PACTSIM" sweep "$SPEC" -o "$WORK/r.c0.h5" --points 0:400 --resume
+# Refusals: parts of another sweep, a sweep file as a part, bad ranges.
+expect_exit 2 "spec hash|another spec" -- "$PACTSIM" sweep "$D/lhs.yaml" -o "$WORK/x.h5" --merge "$WORK/grid.c0.h5" "$WORK/grid.c1.h5"
+expect_exit 2 "not a part" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --merge "$WORK/grid.ref.h5"
+expect_exit 2 "has 6 points" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --points 2:7
+expect_exit 2 "expected A:B" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --points 3:3
+expect_exit 2 "expected SPEC and the part files" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --merge
+expect_exit 2 "exclude each other" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --merge --points 0:1 "$WORK/grid.c0.h5"
+expect_no_file "$WORK/x.h5"
+finish
