@@ -8,12 +8,24 @@ OUT="$WORK/killed.h5"
 
 expect_exit 0 "" -- "$PACTSIM" sweep "$SPEC" -o "$REF" --threads 2 --quiet
 
+# Wait (up to 20 s) for FILE.partial to appear, so that a kill lands while runs
+# are being written, however slow the machine (sanitizers, load).
+wait_partial() {
+    for _ in $(seq 200); do
+        [ -e "$OUT.partial" ] && return 0
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 kills=0
 for attempt in 1 2 3 4 5 6; do
     [ -e "$OUT" ] || [ "$kills" -ge 4 ] && break
     "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 2 --quiet --resume 2>/dev/null &
     pid=$!
-    sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", 0.05 + rand() * 0.4 }')"
+    wait_partial "$pid"
+    sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", rand() * 0.3 }')"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null
 done
@@ -45,7 +57,8 @@ expect_exit 0 "already complete" -- "$PACTSIM" sweep "$SPEC" -o "$OUT" --resume
 rm -f "$OUT"
 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 2 --quiet 2>"$WORK/term.err" &
 pid=$!
-sleep 0.3
+wait_partial "$pid"
+sleep 0.1
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
