@@ -88,21 +88,34 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 }
 
 typedef struct {
-    time_t start;
+    double start, last; /* monotonic seconds: start, and the last redraw */
     int tty;
 } progress_state;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
 
 static void progress(int done, int total, void *user)
 {
     progress_state *p = user;
-    if (!p->tty)
+    double t = now_seconds();
+    /* Redraw at most ten times a second, and always at the end. */
+    if (!p->tty || (done < total && t - p->last < 0.1))
         return;
-    double el = difftime(time(NULL), p->start);
+    p->last = t;
+    double el = t - p->start;
     double rate = el > 0 ? done / el : 0.0;
-    double eta = rate > 0 ? (total - done) / rate : 0.0;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d replicates  %.1f/s  ETA %.0fs ", fill,
-            "##############################", width - fill, "", done, total, rate, eta);
+    fprintf(stderr, "\r[%.*s%*s] %d/%d replicates  %.1f/s  ", fill,
+            "##############################", width - fill, "", done, total, rate);
+    if (rate > 0 && done < total)
+        fprintf(stderr, "ETA %.0fs ", (total - done) / rate);
+    else
+        fprintf(stderr, "%.1fs     ", el);
     if (done == total)
         fputc('\n', stderr);
     fflush(stderr);
@@ -216,7 +229,7 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
         return rc;
     char defname[PS_NAME_MAX + 8];
     snprintf(defname, sizeof defname, "%s.h5", sc->name);
-    progress_state ps = {time(NULL), !o->quiet && isatty(STDERR_FILENO)};
+    progress_state ps = {now_seconds(), 0.0, !o->quiet && isatty(STDERR_FILENO)};
     ps_sim_options opt = {.threads = o->threads, .output = o->output ? o->output : defname,
                           .force = o->force, .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
