@@ -3,8 +3,9 @@
 # slurmd from Debian's munge and slurm-wlm with a private configuration in a
 # temporary directory (own ports and socket, so a system Slurm is untouched),
 # writes sbatch scripts with `pactsim slurm`, submits a sweep as a job array
-# (chunks of points, merged by the last chunk) and as one MPI job, waits
-# (bounded), and checks that both results equal the local run (h5diff of
+# (chunks of points, merged by the last chunk), as one MPI job and as an array
+# requeued while it runs (scontrol requeue: the tasks resume their chunks), waits
+# (bounded), and checks that each result equals the local run (h5diff of
 # /sweep). Every daemon it started is stopped by process id on exit, even on
 # failure. Needs root (Slurm's daemons), slurm-wlm, munge and OpenMPI
 # (tools/install-cluster-deps.sh) and an MPI build of pactsim.
@@ -155,6 +156,37 @@ if [ -e mpi.h5 ] && h5diff -q local.h5 mpi.h5 /sweep /sweep; then ok
 else bad "mpi job: mpi.h5 missing or /sweep differs from the local run: $(ls; cat mpi.h5.slurm-*.log 2>/dev/null | tail -20; scontrol show job "${id:-0}" 2>&1 | grep -E 'JobState|ExitCode')"; fi
 h5dump -a /provenance/mpi_ranks mpi.h5 2>/dev/null | grep -q "(0): 2" && ok || bad "mpi.h5 was not written by 2 ranks"
 compgen -G "mpi.h5.rank*" >/dev/null && bad "rank files left: $(ls)" || ok
+
+# Requeue mid-run: a longer sweep (3,200 runs) as a 2-chunk array; once a chunk has
+# started writing, `scontrol requeue` kills the tasks (SIGTERM, then SIGKILL) and
+# queues them again; they resume their chunks and the result equals the local run.
+SPEC2="$SRC/tests/configs/sweep/resume.yaml"
+"$PACTSIM" sweep "$SPEC2" -o local2.h5 --threads 2 --quiet || bad "the local sweep (resume.yaml) failed"
+"$PACTSIM" slurm "$SPEC2" -o requeue.sbatch --result "$T/work/requeue.h5" --chunks 2 --time 00:10:00 && ok \
+    || bad "pactsim slurm (requeue) failed"
+id=$(sbatch --parsable requeue.sbatch) && JOBS+=("$id") && ok || bad "sbatch requeue.sbatch failed"
+requeued=0
+for _ in $(seq 200); do
+    if compgen -G "requeue.h5.chunk*-of2.h5.partial" >/dev/null; then
+        sleep 1
+        scontrol requeue "$id" && requeued=1
+        # Slurm holds a requeued job back (BeginTime about 2 minutes on); start it now.
+        for _ in $(seq 30); do
+            squeue -h -j "$id" -o %T 2>/dev/null | grep -q PENDING && break
+            sleep 0.5
+        done
+        for t in 0 1; do scontrol update JobId="${id}_$t" StartTime=now 2>/dev/null; done
+        scontrol update JobId="$id" StartTime=now 2>/dev/null
+        break
+    fi
+    sleep 0.1
+done
+[ "$requeued" = 1 ] && ok || bad "could not requeue job $id while it ran"
+[ -n "${id:-}" ] && wait_job "$id"
+if [ -e requeue.h5 ] && h5diff -q local2.h5 requeue.h5 /sweep /sweep; then ok
+else bad "requeued array job: requeue.h5 missing or /sweep differs: $(ls; tail -5 requeue.h5.slurm-*.log 2>/dev/null)"; fi
+grep -q "Requeue=1\|Restarts=[1-9]" <(scontrol show job "${id}_0" 2>/dev/null; scontrol show job "${id}_1" 2>/dev/null) && ok \
+    || bad "job $id shows no restart: $(scontrol show job "$id" 2>&1 | grep -E 'Restarts|JobState')"
 
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]
