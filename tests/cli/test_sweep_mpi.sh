@@ -51,7 +51,14 @@ for attempt in 1 2 3 4 5; do
     [ -e "$OUT" ] || [ "$kills" -ge 3 ] && break
     "${MPIRUN[@]}" -n 4 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --quiet --resume >/dev/null 2>&1 &
     mpid=$!
-    sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", 0.8 + rand() * 0.7 }')"
+    # Kill mid-run, not during start-up (slow under load or sanitizers): wait
+    # for the rank files, then a random moment.
+    for _ in $(seq 300); do
+        [ "$(compgen -G "$OUT.rank*of4.partial" | wc -l)" -ge 4 ] && break
+        kill -0 "$mpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", 0.1 + rand() * 0.6 }')"
     ranks=$(pgrep -P "$mpid" -x pactsim || true)
     if [ -n "$ranks" ]; then kill -9 $ranks 2>/dev/null && kills=$((kills + 1)); fi
     wait "$mpid" 2>/dev/null

@@ -1,7 +1,7 @@
 # Sweep parts (the Slurm array path, any build): chunks of points run with
 # --points A:B into part files, merged with --merge into a file whose datasets
 # equal the single run; a missing chunk is named; --if-complete waits; a chunk
-# resumes; parts of another spec are refused.
+# resumes; parts of another spec are refused; `pactsim slurm` scripts.
 . "$(dirname "$0")/lib.sh"
 D="$SRC/tests/configs/sweep"
 same() {
@@ -57,4 +57,29 @@ expect_exit 2 "expected A:B" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" 
 expect_exit 2 "expected SPEC and the part files" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --merge
 expect_exit 2 "exclude each other" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --merge --points 0:1 "$WORK/grid.c0.h5"
 expect_no_file "$WORK/x.h5"
+
+# pactsim slurm: the array script's tasks, run here one after the other with the
+# variables Slurm would set, give the single run's datasets (the real scheduler:
+# tests/cluster/test_slurm.sh); the MPI script is valid bash; refusals.
+expect_exit 0 "wrote.*sbatch" -- "$PACTSIM" slurm "$D/lhs.yaml" -o "$WORK/a.sbatch" --result "$WORK/slurm.h5" --chunks 4 --cpus 2 --time 2-00:30:00 --partition short
+for want in "#SBATCH --array=0-3" "#SBATCH --cpus-per-task=2" "#SBATCH --time=2-00:30:00" "#SBATCH --partition=short" "#SBATCH --requeue" "--resume"; do
+    grep -Fq -- "$want" "$WORK/a.sbatch" && ok || bad "array script lacks '$want'"
+done
+for i in 3 1 0 2; do
+    SLURM_ARRAY_TASK_ID=$i SLURM_CPUS_PER_TASK=1 bash "$WORK/a.sbatch" 2>>"$WORK/tasks.err" || bad "array task $i failed: $(cat "$WORK/tasks.err")"
+    [ $i = 2 ] || { [ -e "$WORK/slurm.h5" ] && bad "merged before the last chunk (task $i)"; }
+done
+grep -q "not merged" "$WORK/tasks.err" && ok || bad "early tasks did not report waiting for the other chunks"
+same "$WORK/lhs.ref.h5" "$WORK/slurm.h5" "lhs through the array script"
+expect_exit 0 "" -- env SLURM_ARRAY_TASK_ID=1 bash "$WORK/a.sbatch"
+expect_exit 0 "one MPI job" -- "$PACTSIM" slurm "$D/lhs.yaml" -o "$WORK/m.sbatch" --mode mpi --ntasks 3
+grep -Fq -- "#SBATCH --ntasks=3" "$WORK/m.sbatch" && bash -n "$WORK/m.sbatch" && ok || bad "mpi script: $(cat "$WORK/m.sbatch")"
+expect_exit 0 "#SBATCH --array=0-9" -- "$PACTSIM" slurm "$D/lhs.yaml"
+expect_exit 2 "only 10 points" -- "$PACTSIM" slurm "$D/lhs.yaml" --chunks 11
+expect_exit 2 "expected \[D-\]HH:MM:SS" -- "$PACTSIM" slurm "$D/lhs.yaml" --time 1:00
+expect_exit 2 "expected array or mpi" -- "$PACTSIM" slurm "$D/lhs.yaml" --mode serial
+expect_exit 2 "goes with --mode array" -- "$PACTSIM" slurm "$D/lhs.yaml" --mode mpi --chunks 2
+expect_exit 2 "directory does not exist" -- "$PACTSIM" slurm "$D/lhs.yaml" --result "$WORK/nodir/x.h5"
+expect_exit 2 "expected one SPEC" -- "$PACTSIM" slurm
+expect_exit 2 "01_unknown_top_key.yaml:[0-9]+:[0-9]+: unknown top-level key" -- "$PACTSIM" slurm "$SRC/tests/bad_sweeps/01_unknown_top_key.yaml"
 finish
