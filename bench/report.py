@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Markdown table of bench/run.sh results (stdout), with the derived ratios.
 
-    report.py results.csv triad.csv models_1000.csv models_2000.csv LOAD0 LOAD1
+    report.py results.csv triad.csv models_1000.csv models_2000.csv LOAD0 LOAD1 [models_12.csv]
+    report.py --reference results_reference.csv models_12.csv models_1000.csv
 """
 import csv
 import platform
@@ -16,7 +17,64 @@ BYTES_PER_DYAD = 9 * 8 + 4 * 16 + 8 + 4 * 8 + 4 * 16   # 240
 FLOPS_PER_DYAD = 220
 
 
+# The submodels the NumPy reference and the object model compute (model I and
+# the diplomatic cover that sanctions reads).
+REFERENCE_MODELS = ("sanctions", "oil", "economy", "military", "cooperation", "promises", "cover")
+
+
+def read_models(path):
+    return {r[0]: float(r[1]) for r in csv.reader(open(path)) if r and r[0] != "model"}
+
+
+def reference_section(rows, models):
+    """C / NumPy and C / object-Python ratios (issue 8 targets), as markdown lines."""
+    def get(bench, n):
+        for r in rows:
+            if r["benchmark"] == bench and r["scenario"] == f"synthetic_{n}" and r["threads"] == "1":
+                return r
+        return None
+    out = ["\n## C against the NumPy reference and object-per-actor Python\n",
+           "C run: `bench_step`, one replicate, 1 thread, all 12 submodels. C model I: the per-model "
+           "seconds per month (`bench_step --models`) of the submodels the reference computes ("
+           + ", ".join(REFERENCE_MODELS) + ") times the months, without the engine's copy and "
+           "checks. NumPy: `bench/reference/pactsim_ref.py`, the same run from `dump_state`'s dump. "
+           "Object: `bench/reference/object_model.py`, one step.\n",
+           "| N | months | C run s | C model I s | NumPy s | NumPy / C run | NumPy / C model I | target |",
+           "|---|---|---|---|---|---|---|---|"]
+    for n, target in ((12, ">= 30"), (1000, ">= 3")):
+        c, ref = get("scaling", n), get("reference_numpy", n)
+        if not c or not ref:
+            continue
+        months = int(ref["months"])
+        m = models.get(n)
+        cm = months * sum(m.get(k, 0.0) for k in REFERENCE_MODELS) if m else None
+        tc, tr = float(c["seconds"]), float(ref["seconds"])
+        out.append(f"| {n} | {months} | {tc:.3g} | {cm:.3g} | {tr:.3g} | {tr / tc:.3g} | "
+                   f"{tr / cm:.3g} | {target} |" if cm else
+                   f"| {n} | {months} | {tc:.3g} | | {tr:.3g} | {tr / tc:.3g} | | {target} |")
+    c, obj = get("scaling", 12), get("reference_object", 12)
+    if c and obj:
+        per_month = float(c["seconds"]) / int(c["months"])
+        to = float(obj["seconds"])
+        m = models.get(12)
+        line = (f"\nObject-per-actor Python, one step at N=12: {to * 1e3:.3g} ms; C: {per_month * 1e6:.3g} "
+                f"us per month of a run (all submodels) -> ratio **{to / per_month:.3g}**")
+        if m:
+            cm = sum(m.get(k, 0.0) for k in REFERENCE_MODELS)
+            line += f"; C model I per step {cm * 1e6:.3g} us -> ratio **{to / cm:.3g}**"
+        out.append(line + " (target >= 300).")
+    return out
+
+
 def main():
+    if sys.argv[1] == "--reference":
+        rows = list(csv.DictReader(open(sys.argv[2])))
+        models = {12: read_models(sys.argv[3]), 1000: read_models(sys.argv[4])}
+        print("# pactsim: C against the reference implementations\n")
+        print(f"Produced by `bench/run.sh --reference` on {platform.node()}; load average "
+              f"{open('/proc/loadavg').read().split()[:3]} at the end.")
+        print("\n".join(reference_section(rows, models)))
+        return
     rows = list(csv.DictReader(open(sys.argv[1])))
     triad = list(csv.DictReader(open(sys.argv[2])))
     models = {n: {r[0]: float(r[1]) for r in csv.reader(open(p)) if r and r[0] != "model"}
@@ -101,6 +159,8 @@ def main():
               f"GFLOP/s at {FLOPS_PER_DYAD} flop/dyad | {dps:.3g}, {gbs:.2f} GB/s = "
               f"{gbs / bw1:.0%} of the 1-thread triad, {dps * FLOPS_PER_DYAD / 1e9:.2f} GFLOP/s | "
               ">= 50% of triad |")
+    if len(sys.argv) > 7:
+        out.extend(reference_section(rows, {12: read_models(sys.argv[7]), 1000: models[1000]}))
     p("\n## Seconds per month by model (1 thread)\n")
     names = list(models[1000])
     p("| model | N=1000 | N=2000 |")

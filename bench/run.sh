@@ -2,6 +2,7 @@
 # Every pactsim benchmark, one command (docs/performance.md):
 #
 #   bench/run.sh [BUILD_DIR]        # default build-bench (Release), built if needed
+#   bench/run.sh --reference [BUILD_DIR]   # only the C / NumPy / object-Python ratios
 #
 # Writes bench/results.csv (one row per measurement) and bench/results.md (the
 # table). Synthetic worlds come from bench/gen_world.py into a temporary
@@ -10,8 +11,10 @@
 # fewer repeats and months.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+MODE=all
+if [ "${1:-}" = "--reference" ]; then MODE=reference; shift; fi
 BUILD=${1:-$SRC/build-bench}
-if [ ! -x "$BUILD/bench/bench_step" ]; then
+if [ ! -x "$BUILD/bench/bench_step" ] || [ ! -x "$BUILD/bench/dump_state" ]; then
     cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$BUILD" -j2 >/dev/null
 fi
@@ -23,6 +26,7 @@ Q=${QUICK:-0}
 REP=$([ "$Q" = 1 ] && echo 2 || echo 5)
 CSV=$SRC/bench/results.csv
 MD=$SRC/bench/results.md
+[ "$MODE" = reference ] && CSV=$SRC/bench/results_reference.csv MD=$SRC/bench/results_reference.md
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "benchmark,scenario,n_actors,months,replicates,threads,output,seconds,runs_per_s,actor_steps_per_s,dyad_updates_per_s,state_bytes,series_bytes,peak_rss_bytes" > "$CSV"
@@ -36,6 +40,33 @@ row() {
     rss=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%d\n", $2 * 1024 }' "$W/time")
     echo "$name,$label,$line,$rss" | tee -a "$CSV"
 }
+
+# The NumPy reference (bench/reference/pactsim_ref.py, one whole run) and the
+# object-per-actor Python model (one step) on the synthetic worlds of N=12
+# (108 months) and N=1000 (3 months), from dump_state's dump of replicate 0;
+# the C run of the same file and its per-model seconds per month.
+reference() {
+    local n m
+    for n in 12 1000; do
+        m=$([ "$n" = 12 ] && echo 108 || echo 3)   # as the scaling rows of part 2
+        [ "$Q" = 1 ] && [ "$n" = 12 ] && [ "$MODE" = all ] && m=6
+        /usr/bin/python3 "$SRC/bench/gen_world.py" "$n" --months "$m" -o "$W/ref$n.yaml"
+        "$BUILD/bench/dump_state" "$W/ref$n.yaml" -o "$W/dump$n"
+        [ "$MODE" = reference ] && row scaling "synthetic_$n" "$W/ref$n.yaml" -t 1
+        [ "$MODE" = reference ] || [ "$n" = 12 ] && "$STEP" "$W/ref$n.yaml" -t 1 --models --repeat "$REP" > "$W/models_$n.csv"
+        /usr/bin/python3 "$SRC/bench/reference/time_reference.py" numpy "$W/dump$n" "synthetic_$n" \
+            --repeat "$([ "$n" = 12 ] && echo "$REP" || echo 1)" | tee -a "$CSV"
+    done
+    /usr/bin/python3 "$SRC/bench/reference/time_reference.py" object "$W/dump12" synthetic_12 \
+        --repeat "$REP" | tee -a "$CSV"
+}
+if [ "$MODE" = reference ]; then
+    echo "benchmark,scenario,n_actors,months,replicates,threads,output,seconds,runs_per_s,actor_steps_per_s,dyad_updates_per_s,state_bytes,series_bytes,peak_rss_bytes" > "$CSV"
+    reference
+    /usr/bin/python3 "$SRC/bench/report.py" --reference "$CSV" "$W/models_12.csv" "$W/models_1000.csv" > "$MD"
+    echo "wrote $CSV and $MD"
+    exit 0
+fi
 
 # 1. Baseline scenario (12 actors, 108 months, 100 replicates): no output, full HDF5.
 for t in 1 2; do
@@ -85,10 +116,13 @@ for n in 1000 2000; do
     "$STEP" "$W/w$n.yaml" -t 1 --models > "$W/models_$n.csv"
 done
 
+# 5. Reference implementations (C / NumPy, C / object-Python ratios).
+reference
+
 # 4. Memory bandwidth: STREAM triad (256 MiB arrays).
 "$TRIAD" 256 "$((REP * 2))" > "$W/triad.csv"
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 /usr/bin/python3 "$SRC/bench/report.py" "$CSV" "$W/triad.csv" "$W/models_1000.csv" \
-    "$W/models_2000.csv" "$load0" "$load1" > "$MD"
+    "$W/models_2000.csv" "$load0" "$load1" "$W/models_12.csv" > "$MD"
 echo "wrote $CSV and $MD"

@@ -1,0 +1,241 @@
+/* dump_state: what the NumPy reference (bench/reference/pactsim_ref.py) needs
+ * to recompute a run of the C engine, without re-implementing the YAML loader.
+ *
+ *   dump_state CONFIG [--set K=V]... [-r REPLICATE] -o DIR
+ *
+ * Loads the scenario (ps_scenario_load, with the overrides), creates the world
+ * of replicate r (ps_world_create: every model's init has run) and writes to
+ * DIR (created if absent):
+ *
+ *   index.json         scenario size, actors, theaters and their hosts, every
+ *                      model's parameters by name, every field (name, owning
+ *                      model, shape, file), the timeline events in file order
+ *                      (month, type, owning model, source, target, magnitude,
+ *                      id) and the random draws' files;
+ *   field_<name>.f64   the field's initial `cur` array after every init,
+ *                      little-endian doubles, row-major (N, N x N or N x T);
+ *   draw_economy_shock.f64   months x N: economy's monthly growth shock per
+ *                      actor, gsl_ran_gaussian(ps_rng_key(seed, r, month,
+ *                      actor key, 1), growth_noise_sd), 0 when the sd is 0;
+ *   draw_oil_price_shock.f64 months: oil's world price shock, key "OILPRICE",
+ *                      stream 11, sd price_volatility.
+ *
+ * The draws repeat the models' ps_rng_key calls (models/economy.c,
+ * models/oil.c): if a model changes its key, change it here too (the
+ * differential test tests/python/test_reference.py then fails). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "pactsim.h"
+
+#define ECONOMY_STREAM 1u                          /* models/economy.c */
+#define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
+#define PRICE_STREAM 11u                          /* models/oil.c */
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: dump_state CONFIG [--set K=V]... [-r REPLICATE] -o DIR\n");
+    return 2;
+}
+
+static void json_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(fp, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(fp, "\\u%04x", *c);
+        else
+            fputc(*c, fp);
+    }
+    fputc('"', fp);
+}
+
+static int write_doubles(const char *dir, const char *name, const double *v, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        fprintf(stderr, "dump_state: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    /* The machines pactsim runs on are little-endian (x86-64, aarch64). */
+    size_t k = n ? fwrite(v, sizeof *v, n, fp) : 0;
+    if (fclose(fp) != 0 || k != n) {
+        fprintf(stderr, "dump_state: short write to %s\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+static double param_by_name(const ps_scenario *sc, const char *model, const char *name)
+{
+    int m = ps_registry_find(model);
+    if (m < 0)
+        return 0.0;
+    const ps_model *md = ps_registry_model(m);
+    for (int k = 0; k < md->n_params; k++)
+        if (!strcmp(md->params[k].name, name))
+            return sc->params[m][k];
+    return 0.0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL, *dir = NULL;
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    int n_sets = 0, replicate = 0;
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--set") && a + 1 < argc)
+            sets[n_sets++] = argv[++a];
+        else if (!strcmp(argv[a], "-r") && a + 1 < argc)
+            replicate = atoi(argv[++a]);
+        else if (!strcmp(argv[a], "-o") && a + 1 < argc)
+            dir = argv[++a];
+        else if (argv[a][0] != '-' && !config)
+            config = argv[a];
+        else
+            return usage();
+    }
+    if (!config || !dir)
+        return usage();
+    ps_error err = {PS_OK, ""};
+    ps_scenario *sc;
+    if (ps_scenario_load(config, sets, n_sets, &sc, &err) != PS_OK) {
+        fprintf(stderr, "dump_state: %s\n", err.msg);
+        return 1;
+    }
+    ps_world *w;
+    if (ps_world_create(sc, replicate, &w, &err) != PS_OK) {
+        fprintf(stderr, "dump_state: %s\n", err.msg);
+        return 1;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "dump_state: cannot create %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    int n = sc->n_actors, months = sc->n_months, rc = 0;
+
+    /* Fields. */
+    for (int f = 0; f < w->n_fields && !rc; f++) {
+        char name[256];
+        snprintf(name, sizeof name, "field_%s.f64", ps_registry_field(f, NULL)->name);
+        rc = write_doubles(dir, name, w->cur[f], ps_field_size(w, f));
+    }
+
+    /* Random draws, keyed as the models key them. */
+    ps_rng *rng = ps_rng_alloc();
+    double *shock = calloc((size_t)months * n + 1, sizeof *shock);
+    double *eps = calloc((size_t)months + 1, sizeof *eps);
+    if (!rng || !shock || !eps) {
+        fprintf(stderr, "dump_state: out of memory\n");
+        return 1;
+    }
+    double sd = param_by_name(sc, "economy", "growth_noise_sd");
+    double vol = param_by_name(sc, "oil", "price_volatility");
+    for (int m = 0; m < months; m++) {
+        for (int i = 0; i < n; i++) {
+            gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i),
+                                    ECONOMY_STREAM);
+            shock[(size_t)m * n + i] = sd > 0.0 ? gsl_ran_gaussian(r, sd) : 0.0;
+        }
+        gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, PRICE_STREAM);
+        eps[m] = vol > 0.0 ? gsl_ran_gaussian(r, vol) : 0.0;
+    }
+    if (!rc)
+        rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
+    if (!rc)
+        rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
+
+    /* Index. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/index.json", dir);
+    FILE *fp = rc ? NULL : fopen(path, "w");
+    if (!rc && !fp) {
+        fprintf(stderr, "dump_state: cannot write %s\n", path);
+        rc = 1;
+    }
+    if (fp) {
+        char start[8];
+        ps_date_format(sc->start, start);
+        fprintf(fp, "{\n\"format\": \"pactsim-dump\", \"version\": 1,\n\"scenario\": ");
+        json_string(fp, sc->name ? sc->name : "");
+        fprintf(fp, ",\n\"start\": \"%s\", \"n_actors\": %d, \"n_theaters\": %d, "
+                    "\"n_months\": %d, \"seed\": %llu, \"replicate\": %d,\n\"actors\": [",
+                start, n, sc->n_theaters, months, (unsigned long long)sc->seed, replicate);
+        for (int i = 0; i < n; i++) {
+            fputs(i ? ", " : "", fp);
+            json_string(fp, sc->actor_iso3[i]);
+        }
+        fprintf(fp, "],\n\"theaters\": [");
+        for (int t = 0; t < sc->n_theaters; t++) {
+            fputs(t ? ", " : "", fp);
+            json_string(fp, sc->theater_name[t]);
+        }
+        fprintf(fp, "],\n\"theater_host\": [");
+        for (int t = 0; t < sc->n_theaters; t++)
+            fprintf(fp, "%s%d", t ? ", " : "", sc->theater_host[t]);
+        fprintf(fp, "],\n\"params\": {");
+        for (int m = 0; m < ps_registry_count(); m++) {
+            const ps_model *md = ps_registry_model(m);
+            fprintf(fp, "%s\n  ", m ? "," : "");
+            json_string(fp, md->name);
+            fprintf(fp, ": {");
+            for (int k = 0; k < md->n_params; k++) {
+                fputs(k ? ", " : "", fp);
+                json_string(fp, md->params[k].name);
+                fprintf(fp, ": %.17g", sc->params[m][k]);
+            }
+            fprintf(fp, "}");
+        }
+        fprintf(fp, "},\n\"fields\": [");
+        static const char *const shapes[] = {"actor", "dyad", "theater"};
+        for (int f = 0; f < w->n_fields; f++) {
+            int owner;
+            const ps_field *fd = ps_registry_field(f, &owner);
+            fprintf(fp, "%s\n  {\"name\": ", f ? "," : "");
+            json_string(fp, fd->name);
+            fprintf(fp, ", \"model\": ");
+            json_string(fp, ps_registry_model(owner)->name);
+            fprintf(fp, ", \"shape\": \"%s\", \"file\": \"field_%s.f64\"}", shapes[fd->shape],
+                    fd->name);
+        }
+        fprintf(fp, "],\n\"events\": [");
+        for (int e = 0; e < sc->n_events; e++) {
+            const ps_event *ev = &sc->events[e];
+            int owner;
+            const ps_event_type *et = ps_registry_event_type(ev->type, &owner);
+            fprintf(fp, "%s\n  {\"month\": %d, \"type\": ", e ? "," : "", ev->month);
+            json_string(fp, et->name);
+            fprintf(fp, ", \"model\": ");
+            json_string(fp, ps_registry_model(owner)->name);
+            fprintf(fp, ", \"source\": %d, \"target\": %d, \"magnitude\": %.17g, \"id\": ",
+                    ev->source, ev->target, ev->magnitude);
+            json_string(fp, ev->id);
+            fprintf(fp, "}");
+        }
+        fprintf(fp, "],\n\"draws\": {\"economy_shock\": {\"file\": "
+                    "\"draw_economy_shock.f64\", \"shape\": [%d, %d]},\n"
+                    "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
+                    "\"shape\": [%d]}}\n}\n",
+                months, n, months);
+        if (fclose(fp) != 0) {
+            fprintf(stderr, "dump_state: cannot write %s\n", path);
+            rc = 1;
+        }
+    }
+    free(shock);
+    free(eps);
+    ps_rng_free(rng);
+    ps_world_free(w);
+    ps_scenario_free(sc);
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,597 @@
+#!/usr/bin/python3
+"""NumPy reference implementation of the model-I step (issue 8, item 2).
+
+    pactsim_ref.py DUMP_DIR [-o OUT.npz] [--months M]
+
+One month of the six model-I submodels (sanctions, oil, economy, military,
+cooperation, promises; models/*.c, docs/ODD.md 7.1-7.6), written again from the
+C code as whole-array NumPy operations, plus the diplomatic cover formula
+(models/cover.c), the one model-II output a model-I submodel reads
+(sanctions reads cover_received). The other model-II submodels (alignment,
+leverage, agreements, clients, strikes) write only their own fields, which no
+model-I submodel reads, so they are left out, and so are their events.
+
+Input: a directory written by `dump_state` (bench/dump_state.c): every field's
+initial state after the models' init, the parameters, the timeline events and
+the random draws the C models make (economy's growth shocks, oil's price
+shock), so both sides use the same numbers. The models' private data (oil's
+2021 reference shares and closures, cooperation's anchors, military's reference
+commitments, economy's oil revenue base) is derived here from that initial
+state, as the models' init functions derive it.
+
+A month follows ps_world_step: next := cur; each model's step reads cur and
+writes next; the month's events (file order) act on next; swap. `run()`
+returns every field at the end of every month, shaped as the HDF5 output
+(months x N, months x N x N, months x N x T).
+
+Loops are over materiel categories, theaters, months and bisection
+iterations; never over actors or dyads.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+MATERIEL = ("drones", "munitions", "air_defense", "aircraft")
+U_MAX = 50.0
+
+# The fields the six model-I submodels own (compared by the differential test).
+MODEL_I = ("sanctions", "oil", "economy", "military", "cooperation", "promises")
+
+
+def load_dump(path):
+    """index.json and arrays of a dump_state directory."""
+    with open(os.path.join(path, "index.json")) as f:
+        idx = json.load(f)
+    n, nt = idx["n_actors"], idx["n_theaters"]
+    shapes = {"actor": (n,), "dyad": (n, n), "theater": (n, nt)}
+    state, owner, shape = {}, {}, {}
+    for fd in idx["fields"]:
+        a = np.fromfile(os.path.join(path, fd["file"]), dtype="<f8")
+        state[fd["name"]] = a.reshape(shapes[fd["shape"]]).astype(np.float64)
+        owner[fd["name"]] = fd["model"]
+        shape[fd["name"]] = fd["shape"]
+    d = idx["draws"]
+    shock = np.fromfile(os.path.join(path, d["economy_shock"]["file"]), dtype="<f8")
+    eps = np.fromfile(os.path.join(path, d["oil_price_shock"]["file"]), dtype="<f8")
+    idx["economy_shock"] = shock.reshape(d["economy_shock"]["shape"])
+    idx["oil_price_shock"] = eps.reshape(d["oil_price_shock"]["shape"])
+    idx["state"], idx["owner"], idx["shape"] = state, owner, shape
+    return idx
+
+
+def model_i_fields(dump):
+    return [f for f in dump["state"] if dump["owner"][f] in MODEL_I]
+
+
+def clamp01(x):
+    return np.minimum(1.0, np.maximum(0.0, x))
+
+
+def clip_exp(u):
+    return np.exp(np.minimum(U_MAX, np.maximum(-U_MAX, u)))
+
+
+def weight(w0, floor, E):
+    """Oil logit weight of a route (models/oil.c weight())."""
+    return np.where(E <= 1.0, w0 * E, w0 + np.maximum(w0, floor) * (E - 1.0))
+
+
+def offdiag(a):
+    b = a.copy()
+    np.fill_diagonal(b, 0.0)
+    return b
+
+
+class Reference:
+    def __init__(self, dump):
+        self.d = dump
+        self.n, self.nt = dump["n_actors"], dump["n_theaters"]
+        self.host = np.array(dump["theater_host"], dtype=int)
+        self.p = dump["params"]
+        self.cur = {k: v.copy() for k, v in dump["state"].items()}
+        self.events = dump["events"]
+        self.month = 0
+        self._init_private()
+
+    # ------------------------------------------------------------ init
+    def _init_private(self):
+        """The models' private data, from the state after every init."""
+        c, n, p = self.cur, self.n, self.p["oil"]
+        # oil_init: 2021 shares, closures and outside options. Column n is the
+        # rest-of-world pseudo-buyer. Matrices are [seller, buyer].
+        p0 = c["oil_price"][0]
+        trade, rest, dem = c["oil_trade"], c["oil_rest_exports"], c["oil_import_demand"]
+        self.delta0 = c["oil_discount"] / p0
+        self.rest_demand = max(p["rest_of_world_imports"], rest.sum())
+        D = np.append(dem, self.rest_demand)
+        now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.w0 = np.where(D[None, :] > 0.0, now / D[None, :], 0.0)
+        self.w0[np.arange(n), np.arange(n)] = 0.0
+        self.xd0 = self._closure_dyad(c["sanction_intensity"])
+        self.x0 = clamp01(self.xd0 + self._closure_risk(c["secondary_threat"], c["isolation"]))
+        self.x0[np.arange(n), np.arange(n)] = 0.0
+        self.out0 = np.maximum(1.0 - self.w0.sum(axis=0), p["share_floor"])
+        self.anchored = False
+        # economy_init: the oil revenue base is taken in month 1.
+        self.oil_base = np.zeros(n)
+        self.base_set = False
+        # military_init: reference commitments for retained_share.
+        self.base = c["commitment"].copy()
+        # coop_init: anchors (cooperation already symmetrised in cur), rivalry
+        # and sanctions the pairs are used to.
+        self.anchor = c["cooperation"].copy()
+        self.riv0 = c["rivalry"].copy()
+        self.sanc0 = c["sanction_intensity"].copy()
+
+    def _closure_dyad(self, s_int):
+        """[s, b]: relations closed either way; 0 for the rest of the world."""
+        n = self.n
+        x = np.zeros((n, n + 1))
+        x[:, :n] = 1.0 - (1.0 - s_int.T) * (1.0 - s_int)
+        return x
+
+    def _closure_risk(self, threat, iso):
+        p = self.p["oil"]
+        risk = p["secondary_fear"] * threat + p["isolation_friction"] * iso  # per seller
+        x = np.empty((self.n, self.n + 1))
+        x[:, :self.n] = risk[:, None] * (1.0 - iso[None, :])
+        x[:, self.n] = p["rest_compliance"] * iso + risk
+        return x
+
+    # ------------------------------------------------------------ sanctions
+    def sanctions(self, cur, nxt):
+        p, n = self.p["sanctions"], self.n
+        s, s2 = cur["sanction_intensity"], cur["secondary_sanctions"]
+        ev, iso, gdp = cur["evasion"], cur["isolation"], cur["gdp"]
+        total = gdp.sum()
+        others = total - gdp
+        pos = others > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            W = offdiag(np.where(pos[None, :], gdp[:, None] / others[None, :], 0.0))  # [j, i]
+        isol = np.minimum(1.0, (W * s).sum(axis=0))
+        threat = np.minimum(1.0, (W * s2).sum(axis=0))
+        shield = p["cover_shield"] * cur["cover_received"]
+        isol = isol * (1.0 - shield)
+        fear = np.minimum(1.0, p["secondary_fear"] * threat[None, :] * (1.0 - iso[:, None]))
+        channel = (W * (1.0 - s) * (1.0 - fear)).sum(axis=0)
+        ev_max = p["evasion_max"] + (1.0 - p["evasion_max"]) * shield
+        target = np.where(isol > 0.0, ev_max * np.minimum(1.0, channel), 0.0)
+        e = ev + p["evasion_adjust"] * (target - ev)
+        nxt["evasion"] = e
+        nxt["isolation"] = isol
+        nxt["secondary_threat"] = threat
+        nxt["sanction_pressure"] = isol * (1.0 - e)
+        nxt["sanction_intensity"] = s * (1.0 - p["erosion"])
+        nxt["secondary_sanctions"] = s2 * (1.0 - p["erosion"])
+
+    # ------------------------------------------------------------ oil
+    def oil(self, cur, nxt, eps):
+        p, n = self.p["oil"], self.n
+        tau, dmax, phi = p["price_sensitivity"], p["max_discount"], p["share_floor"]
+        cap, dem, disc = cur["oil_export_capacity"], cur["oil_import_demand"], cur["oil_discount"]
+        rest, trade = cur["oil_rest_exports"], cur["oil_trade"]
+        # 1. Benchmark (scalar: libm, as in C).
+        P = cur["oil_price"][0]
+        Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
+                                                             math.log(P)) + eps)
+        Pn = min(300.0, max(5.0, Pn))
+        nxt["oil_price"] = np.full(n, Pn)
+        # 2. Buyers' cost changes at current discounts.
+        D = np.append(dem, self.rest_demand)
+        risk = self._closure_risk(cur["secondary_threat"], cur["isolation"])
+        if not self.anchored and self.month >= 1:
+            self.x0 = clamp01(self.xd0 + risk)
+            self.anchored = True
+        offered = (cap[:, None] > 0.0) & (D[None, :] > 0.0)
+        offered[np.arange(n), np.arange(n)] = False
+        dc = np.minimum(dmax, disc / P)
+        x = clamp01(self._closure_dyad(cur["sanction_intensity"]) + risk)
+        u = ((dc - self.delta0)[:, None] - p["sanction_penalty"] * (x - self.x0)) / tau
+        a = np.where(offered, clip_exp(u), 0.0)
+        den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
+        # 3. Sellers: bisection for the clearing discount, all sellers at once.
+        rest_den = den[None, :] - weight(self.w0, phi, a)  # den_b less the seller's term
+
+        def target_sales(delta):
+            g = clip_exp((delta - dc) / tau)
+            a1 = weight(self.w0, phi, a * g[:, None])
+            dd = rest_den + a1
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q = np.where((a > 0.0) & (dd > 0.0), D[None, :] * a1 / dd, 0.0)
+            return q.sum(axis=1)
+
+        zero, full = np.zeros(n), np.full(n, dmax)
+        at0, atmax = target_sales(zero), target_sales(full)
+        lo, hi = zero.copy(), full.copy()
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            below = target_sales(mid) < cap
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+        star = np.where(at0 >= cap, 0.0, np.where(atmax <= cap, dmax, 0.5 * (lo + hi)))
+        delta_new = np.where(cap > 0.0, dc + p["discount_adjust"] * (star - dc), dc)
+        # 4. Buyers: target shares at the new discounts, move toward them.
+        a = np.where(a > 0.0, a * clip_exp((delta_new - dc) / tau)[:, None], a)
+        den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
+        now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sh = now / D[None, :]
+            tgt = weight(self.w0, phi, a) / den[None, :]
+            req = D[None, :] * np.maximum(0.0, sh + p["switching_rate"] * (tgt - sh))
+        req = np.where((D[None, :] <= 0.0) | ((a <= 0.0) & (now <= 0.0)), 0.0, req)
+        # 5. Sellers ration requests to capacity.
+        asked = req.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where((asked > cap) & (asked > 0.0), cap / asked, 1.0)
+        tn = offdiag(req[:, :n] * f[:, None])
+        sold = tn.sum(axis=1)
+        rest_n = req[:, n] * f
+        vol = sold + rest_n
+        disc_n = delta_new * Pn
+        nxt["oil_trade"] = tn
+        nxt["oil_rest_exports"] = rest_n
+        nxt["oil_export_volume"] = vol
+        nxt["oil_discount"] = disc_n
+        nxt["oil_export_revenue"] = vol * 1000.0 * 365.0 * (Pn - disc_n)
+        # 6. Rivalry: overlap of sales to the same buyers (sellers with sales only).
+        riv = np.zeros((n, n))
+        act = np.flatnonzero(sold > 0.0)
+        if act.size:
+            T = tn[act]
+            o = np.empty((act.size, act.size))
+            for k0 in range(0, act.size, 64):
+                o[k0:k0 + 64] = np.minimum(T[k0:k0 + 64, None, :], T[None, :, :]).sum(axis=2)
+            m = np.minimum(sold[act][:, None], sold[act][None, :])
+            r = np.minimum(1.0, o / m)
+            np.fill_diagonal(r, 0.0)
+            riv[np.ix_(act, act)] = r
+        nxt["rivalry"] = riv
+
+    # ------------------------------------------------------------ economy
+    def economy(self, cur, nxt, shock):
+        p = self.p["economy"]
+        gdp, g, pot = cur["gdp"], cur["gdp_growth"], cur["potential_growth"]
+        res, ca, pr = cur["reserves"], cur["current_account"], cur["sanction_pressure"]
+        oil = cur["oil_export_revenue"]
+        if not self.base_set:
+            if self.month == 1:
+                self.oil_base = oil.copy()
+            self.base_set = self.month >= 1
+        windfall = oil - self.oil_base if self.base_set else np.zeros(self.n)
+        fin = cur["finance_flow"] + cur["promise_delivery"]
+        inflow_f, outflow_f = fin.sum(axis=0), fin.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            oil_term = np.where(gdp > 0.0, p["oil_growth_gain"] * windfall / gdp, 0.0)
+        target = pot - p["sanction_elasticity"] * pr - p["war_cost"] * cur["military_strain"] + oil_term
+        gi = p["growth_persistence"] * g + (1.0 - p["growth_persistence"]) * target + shock
+        gi = np.maximum(-0.5, np.minimum(0.5, gi))
+        nxt["gdp_growth"] = gi
+        nxt["gdp"] = gdp * np.power(1.0 + gi, 1.0 / 12.0)
+        inflow = ca * gdp + p["windfall_saving"] * windfall + inflow_f - outflow_f
+        res_n = np.maximum(0.0, res * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
+        lend = res_n * p["lend_share"] * (1.0 - pr)
+        need = gdp * p["finance_gap"] * pr
+        nxt["reserves"] = res_n
+        nxt["lending_capacity"] = lend
+        nxt["finance_need"] = need
+        nxt["finance_spare"] = np.maximum(0.0, lend - need)
+
+    # ------------------------------------------------------------ military
+    def military(self, cur, nxt):
+        p = self.p["military"]
+        a, b, thr = p["strain_deploy"], p["strain_combat"], p["strain_threshold"]
+        c0, combat, interest = cur["commitment"], cur["combat"], cur["interest"]
+        cap = cur["military_capacity"]
+        exposure = (c0 * combat).sum(axis=1)
+        load = (c0 * (a + b * combat)).sum(axis=1)
+        imax = np.maximum(0.0, interest.max(axis=1)) if self.nt else np.zeros(self.n)
+        shortfall, used = np.zeros(self.n), np.zeros(self.n)
+        for c in MATERIEL:
+            prod, use = cur["production_" + c], cur["wartime_use_" + c]
+            cons = use * exposure
+            imports = cur["arms_transfer_" + c].sum(axis=0)
+            need = np.maximum(0.0, cons - prod - imports)
+            nxt["materiel_need_" + c] = need
+            nxt["materiel_spare_" + c] = np.maximum(0.0, prod * (1.0 - p["reserve_share"]) - cons)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shortfall += np.where(use > 0.0, need / use, 0.0)
+            used += use > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = load + p["strain_materiel"] * np.where(used > 0, shortfall / used, 0.0)
+        s = np.minimum(1.0, np.maximum(0.0, s))
+        nxt["military_strain"] = s
+        excess = np.maximum(0.0, (s - thr) / (1.0 - thr))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prio = np.where(imax[:, None] > 0.0, 1.0 - interest / imax[:, None], 1.0)
+        keep = p["retained_share"] * self.base
+        cut = p["drawdown_rate"] * excess[:, None] * prio * np.maximum(0.0, c0 - keep)
+        c1 = c0 - cut
+        drop = cut * cap[:, None]
+        vacated = drop.sum(axis=0)
+        willing = np.maximum(0.0, 1.0 - s / thr)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = (willing[:, None] * p["fill_rate"] * interest * (vacated[None, :] - drop) /
+                     cap[:, None])
+            want = share.sum(axis=1)
+            headroom = np.maximum(0.0, 1.0 - c1.sum(axis=1))
+            go = (cap > 0.0) & (willing > 0.0) & (want > 0.0) & (headroom > 0.0)
+            scale = np.where(want > headroom, headroom / want, 1.0)
+            add = (scale[:, None] * willing[:, None] * p["fill_rate"] * interest *
+                   (vacated[None, :] - drop) / cap[:, None])
+        c1 = np.where(go[:, None], c1 + add, c1)
+        nxt["commitment"] = c1
+        nxt["influence"] = self._influence(c1, cap)
+
+    @staticmethod
+    def _influence(c, cap):
+        w = c * cap[:, None]
+        total = w.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total[None, :] > 0.0, w / total[None, :], 0.0)
+
+    # ------------------------------------------------------------ cooperation
+    def cooperation(self, cur, nxt):
+        p, n, nt = self.p["cooperation"], self.n, self.nt
+        coop, trust = cur["cooperation"], cur["trust"]
+        tech, veto, flow = cur["technology"], cur["unsc_veto"], cur["finance_flow"]
+        iso, threat, press = cur["isolation"], cur["secondary_threat"], cur["sanction_pressure"]
+        riv, need, spare = cur["rivalry"], cur["finance_need"], cur["finance_spare"]
+        breach, kept, sanc = cur["promise_breach"], cur["promise_kept"], cur["sanction_intensity"]
+        combat, interest, commit = cur["combat"], cur["interest"], cur["commitment"]
+        # enemy[a, k]: k fights on a's territory with low cooperation with a;
+        # supply[b, k]: share of k's wartime use that b delivers.
+        enemy = np.zeros((n, n))
+        for t in range(nt):
+            h = self.host[t]
+            if h < 0:
+                continue
+            e = combat[:, t] * (1.0 - coop[:, h])
+            e[h] = 0.0
+            enemy[h] = np.maximum(enemy[h], e)
+        ssum, used = np.zeros((n, n)), np.zeros(n)
+        for c in MATERIEL:
+            use = cur["wartime_use_" + c]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ssum += np.where(use[None, :] > 0.0,
+                                 np.minimum(1.0, cur["arms_transfer_" + c] / use[None, :]), 0.0)
+            used += use > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            supply = offdiag(np.where(used[None, :] > 0, ssum / used[None, :], 0.0))
+        hs = np.minimum(1.0, enemy @ supply.T)  # [a, b]: how much b arms a's enemies
+        hostile = np.maximum(hs, hs.T)
+        # H[a, b]: what a can do for b's needs.
+        mat, wsum = np.zeros((n, n)), np.zeros(n)
+        for c in MATERIEL:
+            nb, sp = cur["materiel_need_" + c], cur["materiel_spare_" + c]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mat += np.where(nb[None, :] > 0.0, np.minimum(1.0, sp[:, None] / nb[None, :]), 0.0)
+            wsum += nb > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mat = np.where(wsum[None, :] > 0.0, mat / wsum[None, :], 0.0)
+            fin = np.where(need[None, :] > 0.0,
+                           np.minimum(1.0, p["lend_rate"] * spare[:, None] / need[None, :]), 0.0)
+        opn = 1.0 - sanc
+        chan = press[None, :] * opn * (1.0 - iso[:, None])
+        cover = iso[None, :] * veto[:, None] * opn
+        techg = iso[None, :] * np.maximum(0.0, tech[:, None] - tech[None, :]) * opn
+        wt = (p["weight_materiel"] + p["weight_finance"] + p["weight_channels"] +
+              p["weight_cover"] + p["weight_technology"])
+        if wt > 0.0:
+            H = (p["weight_materiel"] * mat + p["weight_finance"] * fin + p["weight_channels"] * chan +
+                 p["weight_cover"] * cover + p["weight_technology"] * techg) / wt
+        else:
+            H = np.zeros((n, n))
+        comp = np.sqrt(H.T * H)
+        # Shared security: co-patrons of a theater's host.
+        sec = np.zeros((n, n))
+        for t in range(nt):
+            h = self.host[t]
+            if h < 0:
+                continue
+            on = commit[:, t] > 0.0
+            ok = on[:, None] & on[None, :]
+            ok[h, :] = ok[:, h] = False
+            val = (np.minimum(interest[:, t][:, None], interest[:, t][None, :]) *
+                   np.minimum(coop[:, h][:, None], coop[:, h][None, :]))
+            sec = np.where(ok, np.maximum(sec, val), sec)
+        c0 = 0.5 * (coop + coop.T)
+        t_mut = 0.5 * (trust + trust.T)
+        motive = comp + p["weight_security"] * sec
+        drive = motive * (p["isolation_floor"] + np.minimum(iso[:, None], iso[None, :])) * \
+            (0.5 + 0.5 * t_mut)
+        c1 = (c0 + p["rise"] * drive * (1.0 - c0) -
+              p["rivalry_cost"] * np.maximum(0.0, riv - self.riv0) * c0 -
+              p["decay"] * (c0 - self.anchor))
+        up = np.maximum(0.0, sanc - self.sanc0)
+        sanc_up = np.maximum(up, up.T)
+        c1 = c1 - (p["sanction_cost"] * sanc_up + p["enemy_supply_cost"] * hostile) * c0
+        t1 = trust + p["trust_adjust"] * (c0 - trust)
+        owed = breach.T + kept.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t1 = np.where(owed > 0.0,
+                          t1 + (-p["breach_penalty"] * breach.T / owed * trust +
+                                p["kept_reward"] * kept.T / owed * (1.0 - trust)), t1)
+        # DR[x, y]: risk for x of dealing with y.
+        DR = np.minimum(1.0, p["risk_scale"] * iso[None, :] * (1.0 + 2.0 * threat[None, :]) *
+                        (1.0 - iso[:, None]))
+        willing = c0 * (1.0 - DR)
+        desired = np.minimum(need[None, :] * willing, p["lend_rate"] * spare[:, None])
+        nxt["complementarity"] = offdiag(comp)
+        nxt["cooperation"] = offdiag(clamp01(c1))
+        nxt["trust"] = offdiag(clamp01(t1))
+        nxt["finance_flow"] = offdiag(flow + p["transfer_ramp"] * (desired - flow))
+        self.sanc0 = self.sanc0 + p["sanction_habituation"] * (sanc - self.sanc0)
+        # Arms: supplier j (row) shares its spare among recipients i (column).
+        will_arms = 0.5 * (coop + coop.T) * (1.0 - np.minimum(1.0, p["materiel_risk"] * DR))
+        for c in MATERIEL:
+            want = offdiag(cur["materiel_need_" + c][None, :] * np.maximum(0.0, will_arms))
+            tot, sp = want.sum(axis=1), cur["materiel_spare_" + c]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(tot > sp, np.where(tot > 0.0, sp / tot, 0.0), 1.0)
+            arms = cur["arms_transfer_" + c]
+            nxt["arms_transfer_" + c] = arms + p["transfer_ramp"] * (want * scale[:, None] - arms)
+
+    # ------------------------------------------------------------ promises
+    def promises(self, cur, nxt):
+        p, n = self.p["promises"], self.n
+        horizon = float(int(p["horizon"]))
+        out, due = cur["promise_outstanding"], cur["promise_due"]
+        coop, need = cur["cooperation"], cur["finance_need"]
+        lend, spare = cur["lending_capacity"], cur["finance_spare"]
+        budget = spare * p["delivery_share"] / 12.0
+        owed_total = out.sum(axis=1)
+        live = out > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pace = out / np.maximum(1.0, due)
+            share = np.where(owed_total[:, None] > 0.0, out / owed_total[:, None], 0.0)
+        pay = np.where(live, np.minimum(pace * coop, budget[:, None] * share), 0.0)
+        out_n = np.where(live, out - pay, out)
+        due_n = np.where(live, np.maximum(0.0, due - 1.0), due)
+        falls = live & (due_n <= 0.0)
+        broken = falls & (out_n > 1e-6 * (out + 1.0))
+        breach = np.where(broken, out_n, 0.0)
+        kept = np.where(falls & ~broken, np.maximum(pay, 1.0), 0.0)
+        out_n = np.where(falls, 0.0, out_n)
+        pledge = (~live & (coop > p["promise_threshold"]) & (need[None, :] > 0.0) &
+                  (lend[:, None] > 0.0))
+        np.fill_diagonal(pledge, False)
+        amount = p["promise_share"] * np.broadcast_to(need[None, :], (n, n))
+        nxt["finance_promised"] = np.where(pledge, cur["finance_promised"] + amount,
+                                           cur["finance_promised"])
+        nxt["promise_outstanding"] = np.where(pledge, out_n + amount, out_n)
+        nxt["promise_due"] = np.where(pledge, horizon, due_n)
+        nxt["finance_delivered"] = cur["finance_delivered"] + pay
+        nxt["promise_delivery"] = 12.0 * pay
+        nxt["promise_breach"] = breach
+        nxt["promise_kept"] = kept
+
+    # ------------------------------------------------------------ cover (model II)
+    def cover(self, cur, nxt):
+        p = self.p["cover"]
+        veto, coop = cur["unsc_veto"], cur["cooperation"]
+        sanc, vote = cur["sanction_intensity"], cur["un_vote"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = (veto[:, None] * coop / (coop + p["half_cooperation"]) * (1.0 - sanc) *
+                 (1.0 - vote))
+        x = np.where(veto[:, None] <= 0.0, 0.0, x)
+        cov = offdiag(clamp01(x))
+        nxt["diplomatic_cover"] = cov
+        nxt["cover_received"] = np.maximum(0.0, cov.max(axis=0))
+        nxt["un_vote"] = vote * (1.0 - p["vote_memory"])
+
+    # ------------------------------------------------------------ events
+    def apply_event(self, ev, cur, nxt):
+        t, m, src, dst = ev["type"], ev["magnitude"], ev["source"], ev["target"]
+        n, nt = self.n, self.nt
+        if t in ("sanctions", "secondary_sanctions", "sanctions_relief",
+                 "secondary_sanctions_relief"):
+            f = "secondary_sanctions" if t.startswith("secondary") else "sanction_intensity"
+            x = nxt[f]
+            if t.endswith("relief"):
+                x[src, dst] -= m * x[src, dst]
+            else:
+                x[src, dst] += m * (1.0 - x[src, dst])
+        elif t == "oil_price":
+            p = self.p["oil"]
+            old = nxt["oil_price"][0]
+            nxt["oil_price"] = np.full(n, m)
+            nxt["oil_discount"] = np.minimum(nxt["oil_discount"] / old, p["max_discount"]) * m
+            nxt["oil_export_revenue"] = nxt["oil_export_volume"] * 1000.0 * 365.0 * \
+                (m - nxt["oil_discount"])
+        elif t == "oil_capacity":
+            nxt["oil_export_capacity"][dst] = m
+        elif t == "asset_freeze":
+            amount = min(m, nxt["reserves"][dst])
+            nxt["reserves"][dst] -= amount
+            nxt["reserves_frozen"][dst] += amount
+        elif t == "asset_unfreeze":
+            amount = min(m, nxt["reserves_frozen"][dst])
+            nxt["reserves_frozen"][dst] -= amount
+            nxt["reserves"][dst] += amount
+        elif t in ("invasion", "ceasefire", "military_intervention", "troop_movement"):
+            th = int(np.flatnonzero(self.host == dst)[0])
+            c, combat, base = nxt["commitment"], nxt["combat"], self.base
+            if t == "invasion":
+                c[src, th] = max(c[src, th], m)
+                combat[src, th] = max(combat[src, th], m)
+                c[dst, th] = combat[dst, th] = 1.0
+                base[src, th] = max(base[src, th], c[src, th])
+                base[dst, th] = 1.0
+            elif t == "ceasefire":
+                combat[src, th] *= 1.0 - m
+                combat[dst, th] *= 1.0 - m
+            elif t == "military_intervention":
+                c[src, th] = max(c[src, th], m)
+                combat[src, th] = max(combat[src, th], self.p["military"]["intervention_combat"])
+                base[src, th] = max(base[src, th], c[src, th])
+            else:
+                c[src, th] = min(1.0, max(0.0, c[src, th] + m))
+                base[src, th] = c[src, th]
+            nxt["influence"][:, th] = self._influence(c[:, th:th + 1],
+                                                      cur["military_capacity"])[:, 0]
+        elif t == "promise_finance":
+            k = (src, dst)
+            nxt["finance_promised"][k] += m
+            nxt["promise_outstanding"][k] += m
+            nxt["promise_due"][k] = float(int(self.p["promises"]["horizon"]))
+        elif t in ("un_sanctions", "un_sanctions_relief"):
+            veto, vote = cur["unsc_veto"], nxt["un_vote"]
+            hs = [src] if src >= 0 else [h for h in range(n) if h != dst and veto[h] > 0.0]
+            for h in hs:
+                if t == "un_sanctions":
+                    vote[h, dst] += m * (1.0 - vote[h, dst])
+                else:
+                    vote[h, dst] -= m * vote[h, dst]
+        # Other event types belong to model II submodels whose fields model I
+        # does not read (alignment, agreements, clients, strikes).
+
+    # ------------------------------------------------------------ month
+    def step(self, events=True):
+        m, cur = self.month, self.cur
+        nxt = {k: v.copy() for k, v in cur.items()}
+        self.sanctions(cur, nxt)
+        self.oil(cur, nxt, float(self.d["oil_price_shock"][m]))
+        self.economy(cur, nxt, self.d["economy_shock"][m])
+        self.military(cur, nxt)
+        self.cooperation(cur, nxt)
+        self.promises(cur, nxt)
+        self.cover(cur, nxt)
+        for ev in self.events if events else ():
+            if ev["month"] == m:
+                self.apply_event(ev, cur, nxt)
+        self.cur = nxt
+        self.month += 1
+
+    def run(self, months=None, fields=None):
+        """Every field (or those named) at the end of every month."""
+        months = self.d["n_months"] if months is None else months
+        fields = list(self.cur) if fields is None else fields
+        out = {f: np.empty((months,) + self.cur[f].shape) for f in fields}
+        for t in range(months):
+            self.step()
+            for f in fields:
+                out[f][t] = self.cur[f]
+        return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dump")
+    ap.add_argument("-o", "--output", help="write every model-I field at every month (.npz)")
+    ap.add_argument("--months", type=int)
+    a = ap.parse_args(argv)
+    dump = load_dump(a.dump)
+    res = Reference(dump).run(a.months, model_i_fields(dump))
+    if a.output:
+        np.savez(a.output, **res)
+    print(f"{len(res)} model-I fields, {dump['n_actors']} actors, "
+          f"{a.months or dump['n_months']} months")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

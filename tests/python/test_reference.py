@@ -1,0 +1,151 @@
+"""Differential test: the C engine against the NumPy reference of model I.
+
+For each scenario: `pactsim run` writes the C engine's run; `dump_state` (built
+in bench/, next to the CLI: build/bench/dump_state) writes the same world's
+initial state, parameters, events and random draws; bench/reference/
+pactsim_ref.py recomputes the run from them with whole-array NumPy. Every
+field owned by a model-I submodel (sanctions, oil, economy, military,
+cooperation, promises) and the cover fields the reference also computes
+(sanctions reads cover_received) is compared at every month.
+
+Tolerance: max |reference - C| <= 1e-9 x max |C| over the run, per variable.
+The reference evaluates the same formulas in another order (NumPy's pairwise
+sums, a matrix product for the hostile-supply sums, NumPy's own exp and pow),
+so single operations differ by an ulp or so (1e-16), and months of feedback
+carry that to at most ~1e-14 in the scenarios below (measured; printed per
+variable). An error in a formula, a parameter, a draw or an event shows at
+1e-6 or far above (the test checks that a 1% change of one parameter is
+caught), so 1e-9 keeps five orders of magnitude between the two. Relative to
+the variable's largest value, not elementwise, because values that cancel to
+~0 (a finance flow ramping down, a discount at zero) carry the absolute
+rounding of their inputs.
+
+Also: the object-per-actor Python version (bench/reference/object_model.py,
+timed by the benchmark) gives the reference's state after one step.
+
+Environment: PACTSIM (the CLI), PACTSIM_SOURCE_DIR (the repository).
+"""
+import copy
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+TOL = 1e-9
+GROUP = {"actor": "actor_state", "dyad": "dyad_state", "theater": "theater_state"}
+COVER = ("diplomatic_cover", "un_vote", "cover_received")
+
+
+@pytest.fixture(scope="module")
+def env():
+    cli = os.environ.get("PACTSIM")
+    src = os.environ.get("PACTSIM_SOURCE_DIR")
+    if not cli or not src:
+        pytest.skip("PACTSIM and PACTSIM_SOURCE_DIR must be set (run through ctest)")
+    dump = os.path.join(os.path.dirname(os.path.abspath(cli)), "bench", "dump_state")
+    assert os.access(dump, os.X_OK), f"{dump} not built (bench/CMakeLists.txt)"
+    sys.path.insert(0, os.path.join(src, "bench", "reference"))
+    import pactsim_ref
+    return {"cli": cli, "src": src, "dump": dump, "ref": pactsim_ref}
+
+
+def run_both(env, tmp_path, config, sets=(), replicates=1, replicate=0):
+    """The C run (HDF5, one replicate's series) and the dump of that replicate."""
+    args = [a for s in sets for a in ("--set", s)]
+    out, ddir = tmp_path / "c.h5", tmp_path / "dump"
+    p = subprocess.run([env["cli"], "run", config, "-o", str(out), "--replicates", str(replicates),
+                        "--quiet", "--force"] + args, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([env["dump"], config, "-r", str(replicate), "-o", str(ddir)] + args,
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    dump = env["ref"].load_dump(str(ddir))
+    c = {}
+    with h5py.File(out, "r") as f:
+        for name in env["ref"].model_i_fields(dump) + list(COVER):
+            c[name] = f[GROUP[dump["shape"][name]]][name][replicate]
+    return dump, c
+
+
+def deviations(env, dump, c):
+    """Per variable: max |ref - C| / max |C| over every month."""
+    res = env["ref"].Reference(dump).run(None, list(c))
+    dev = {}
+    for name, cv in c.items():
+        assert res[name].shape == cv.shape, name
+        scale = np.abs(cv).max()
+        d = np.abs(res[name] - cv).max()
+        dev[name] = d / scale if scale > 0 else (0.0 if d == 0 else np.inf)
+    return dev
+
+
+def report(capsys, title, dump, dev):
+    with capsys.disabled():
+        print(f"\n{title}: N={dump['n_actors']}, {dump['n_months']} months, worst "
+              f"|ref - C| / max|C| per variable (tolerance {TOL:g}):")
+        items = sorted(dev.items(), key=lambda kv: -kv[1])
+        for k in range(0, len(items), 3):
+            print("  " + "".join(f"{n:<28} {v:8.1e}   " for n, v in items[k:k + 3]))
+
+
+def check(env, capsys, title, dump, c):
+    dev = deviations(env, dump, c)
+    report(capsys, title, dump, dev)
+    owned = {f for f in dump["state"] if dump["owner"][f] in env["ref"].MODEL_I}
+    assert owned <= set(dev), "a model-I field is not compared"
+    bad = {k: v for k, v in dev.items() if not v <= TOL}
+    assert not bad, f"reference and C differ beyond {TOL:g}: {bad}"
+    return dev
+
+
+def test_baseline_whole_run(env, tmp_path, capsys):
+    """The baseline over its whole run, replicate 1 of 2 (the draws are keyed by replicate)."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, replicates=2, replicate=1)
+    check(env, capsys, "baseline_2022, replicate 1", dump, c)
+
+
+def test_history_with_un_votes(env, tmp_path, capsys):
+    """1979-2022: UN sanctions votes remove diplomatic cover, which sanctions reads."""
+    cfg = os.path.join(env["src"], "configs", "history_1979_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg)
+    assert any(e["type"] == "un_sanctions" for e in dump["events"])
+    assert c["cover_received"].max() > 0.0
+    check(env, capsys, "history_1979_2022", dump, c)
+
+
+def test_synthetic_world(env, tmp_path, capsys):
+    """A synthetic world (bench/gen_world.py): 60 actors, oil sellers, an invasion, a freeze."""
+    cfg = tmp_path / "w60.yaml"
+    subprocess.run([sys.executable, os.path.join(env["src"], "bench", "gen_world.py"), "60",
+                    "--months", "36", "-o", str(cfg)], check=True)
+    dump, c = run_both(env, tmp_path, str(cfg))
+    check(env, capsys, "synthetic_60", dump, c)
+
+
+def test_a_wrong_parameter_is_caught(env, tmp_path):
+    """The comparison discriminates: 1% more sanctions erosion is far beyond the tolerance."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2022-12"])
+    bad = copy.deepcopy(dump)
+    bad["params"]["sanctions"]["erosion"] *= 1.01
+    dev = deviations(env, bad, c)
+    assert dev["sanction_intensity"] > 1e3 * TOL
+    assert dev["isolation"] > 1e3 * TOL
+
+
+def test_object_model_one_step(env, tmp_path):
+    """The object-per-actor version's step equals the reference's (no events)."""
+    import object_model
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, _ = run_both(env, tmp_path, cfg, sets=["end=2022-12"])
+    ref, obj = env["ref"].Reference(dump), object_model.World(dump)
+    ref.step(events=False)
+    obj.step()
+    for name in env["ref"].model_i_fields(dump) + ["cover_received"]:
+        a, b = ref.cur[name], np.array(obj.field(name, dump["shape"][name]))
+        scale = np.abs(a).max()
+        assert np.abs(a - b).max() <= TOL * (scale if scale > 0 else 1.0), name
