@@ -181,6 +181,7 @@ typedef struct {
     double *sanc0;  /* sanctions the pair is used to: initial level, then catching up */
     int combat, use[N_MATERIEL];
     double *enemy;  /* [a][k]: how hostile k is to a (fights on a's territory, low cooperation) */
+    char *has_enemy; /* [a]: row a of enemy is not all zero (only theater hosts) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
 } coop_data;
 
@@ -193,6 +194,7 @@ static void coop_free(void *data)
     free(d->riv0);
     free(d->sanc0);
     free(d->enemy);
+    free(d->has_enemy);
     free(d->supply);
     free(d);
 }
@@ -231,8 +233,9 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->riv0 = calloc(nn ? nn : 1, sizeof *d->riv0);
     d->sanc0 = calloc(nn ? nn : 1, sizeof *d->sanc0);
     d->enemy = calloc(nn ? nn : 1, sizeof *d->enemy);
+    d->has_enemy = calloc((size_t)w->n_actors + 1, 1);
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
-    if (!d->anchor || !d->riv0 || !d->sanc0 || !d->enemy || !d->supply) {
+    if (!d->anchor || !d->riv0 || !d->sanc0 || !d->enemy || !d->has_enemy || !d->supply) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -303,6 +306,7 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
     int n = w->n_actors, nt = w->n_theaters;
     size_t nn = (size_t)n * n;
     memset(d->enemy, 0, nn * sizeof *d->enemy);
+    memset(d->has_enemy, 0, (size_t)n);
     memset(d->supply, 0, nn * sizeof *d->supply);
     if (d->combat < 0)
         return;
@@ -315,6 +319,7 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
             if (k != a) {
                 double e = combat[(size_t)k * nt + t] * (1.0 - coop[(size_t)k * n + a]);
                 d->enemy[(size_t)a * n + k] = fmax(d->enemy[(size_t)a * n + k], e);
+                d->has_enemy[a] |= e > 0.0;
             }
     }
     for (int k = 0; k < n; k++) {
@@ -334,9 +339,12 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
     }
 }
 
-/* How much b arms the enemies of a (0..1). */
+/* How much b arms the enemies of a (0..1). Only theater hosts have enemies:
+ * skipping the others keeps the step O(N^2 x hosts) instead of O(N^3). */
 static double hostile_supply(const coop_data *d, int n, int a, int b)
 {
+    if (!d->has_enemy[a])
+        return 0.0;
     double h = 0.0;
     for (int k = 0; k < n; k++)
         if (k != a && k != b)
