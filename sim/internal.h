@@ -45,4 +45,22 @@ char *ps_strdup(const char *s);
 /* Read a whole file (NUL-terminated); NULL and err on failure. */
 char *ps_read_file(const char *path, size_t *len, ps_error *err);
 
+/* ----------------------------------------------------------- world */
+/* Make w (of the same scenario) what ps_world_create(w->sc, replicate)
+ * would, reusing its state buffers. On failure w can only be freed. */
+ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
+
+/* ----------------------------------------------------------- output */
+/* A run's state chunks, shuffled and deflated exactly as HDF5's filters
+ * would (sim/output.c), ready for H5Dwrite_chunk. Packing calls no HDF5
+ * function and only reads the ps_output, so threads may pack concurrently;
+ * writing the packed run stays serialised like ps_output_write_run. */
+typedef struct ps_packed ps_packed;
+/* Pack run into *p (created if NULL, else its buffers are reused). */
+ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **p, ps_error *err);
+/* ps_output_write_run with the chunks already packed for this run. */
+ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packed *p,
+                                 ps_error *err);
+void ps_packed_free(ps_packed *p);
+
 #endif

@@ -21,10 +21,15 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #include "internal.h"
 
 #define CHUNK_BYTES (1u << 20)
+/* The state datasets' filters: shuffle, then deflate at this level. The
+ * worker threads apply both themselves (ps_output_pack) and the chunks go
+ * to the file with H5Dwrite_chunk; readers see ordinary filtered chunks. */
+#define DEFLATE_LEVEL 4
 
 static const char *const state_group[3] = {"actor_state", "dyad_state", "theater_state"};
 static const char *const state_dims[3][4] = {
@@ -43,6 +48,27 @@ struct ps_output {
     int *n_events;
     char *written;     /* per replicate */
     int *months;       /* per replicate: months written */
+    hsize_t *tchunk;   /* per global field: months per chunk; 0 if not in the file */
+    size_t *fsize;     /* per global field: values per month */
+    int discarded;     /* the descriptor points at /dev/null */
+};
+
+/* One packed chunk: field f, months t0.., bytes [off, off + len) of buf. */
+typedef struct {
+    int f;
+    hsize_t t0;
+    size_t off, len;
+} packed_chunk;
+
+struct ps_packed {
+    int replicate;
+    unsigned char *buf;
+    size_t cap, used;
+    packed_chunk *ch;
+    int n, cap_ch;
+    unsigned char *shuf; /* one shuffled chunk */
+    double *pad;         /* a chunk's months past the end of the run: the fill value */
+    size_t work;         /* bytes in shuf and pad */
 };
 
 /* One row of /events (H5TB table). */
@@ -503,7 +529,7 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
     hid_t sp = H5Screate_simple(nd, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (g < 0 || sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, nd, chunk) < 0 ||
-        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0 ||
+        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 ||
         H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0) {
         snprintf(what, sizeof what, "/%s", state_group[shape]);
         st = h5_fail(err, PS_ERR_IO, o->path, "create group", what);
@@ -514,8 +540,11 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
         if (fd->shape != shape)
             continue;
         hid_t d = H5Dcreate2(g, fd->name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-        if (d >= 0)
+        if (d >= 0) {
             o->field_ds[f] = vars[nv++] = d;
+            o->tchunk[f] = tchunk;
+            o->fsize[f] = (size_t)(dims[2] * third);
+        }
         if (d < 0 || attr_str(d, "units", fd->unit) < 0 ||
             attr_str(d, "description", fd->description) < 0 ||
             attr_str(d, "long_name", fd->name) < 0) {
@@ -594,11 +623,44 @@ static void output_free(ps_output *o)
     free(o->n_events);
     free(o->written);
     free(o->months);
+    free(o->tchunk);
+    free(o->fsize);
     free(o->field_ds);
     free(o->metric_ds);
     free(o->path);
     free(o->tmp);
     free(o);
+}
+
+/* The file is discarded: point its descriptor at /dev/null, so that the
+ * flushes of closing cannot fail (a full disk, a file-size limit) and leave
+ * HDF5 with a half-closed file that crashes it at exit. */
+static void discard(ps_output *o)
+{
+    void *handle = NULL;
+    if (o->discarded || o->file < 0 || H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) < 0 ||
+        !handle)
+        return;
+    int nul = open("/dev/null", O_RDWR);
+    if (nul < 0)
+        return;
+    dup2(nul, *(int *)handle);
+    close(nul);
+    o->discarded = 1;
+    /* A raw-data write that failed (H5Dwrite_chunk, or a table's chunk)
+     * leaves space allocated at the end of the file that was never written;
+     * closing would then extend the file to its allocated end with ftruncate,
+     * which /dev/null refuses, and leave HDF5 with a half-closed file. So
+     * write one chunk larger than any other, which HDF5 places at the end
+     * of the file (here: /dev/null): the file then ends where HDF5 thinks. */
+    static const unsigned char zeros[CHUNK_BYTES + 4096];
+    for (int f = 0; o->field_ds && f < ps_registry_n_fields(); f++) {
+        if (o->field_ds[f] < 0)
+            continue;
+        hsize_t offset[4] = {0, 0, 0, 0};
+        H5Dwrite_chunk(o->field_ds[f], H5P_DEFAULT, 0, offset, sizeof zeros, zeros);
+        break;
+    }
 }
 
 void ps_output_abort(ps_output *o)
@@ -608,17 +670,7 @@ void ps_output_abort(ps_output *o)
     h5_quiet();
     char *tmp = o->tmp;
     o->tmp = NULL;
-    /* The file is discarded: point its descriptor at /dev/null, so that the
-     * flushes of closing cannot fail (a full disk, a file-size limit) and leave
-     * HDF5 with a half-closed file that crashes it at exit. */
-    void *handle = NULL;
-    if (o->file >= 0 && H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) >= 0 && handle) {
-        int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0) {
-            dup2(nul, *(int *)handle);
-            close(nul);
-        }
-    }
+    discard(o);
     output_free(o);
     if (tmp)
         unlink(tmp);
@@ -684,8 +736,10 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     o->n_events = ps_calloc((size_t)sc->replicates, sizeof *o->n_events);
     o->written = ps_calloc((size_t)sc->replicates, 1);
     o->months = ps_calloc((size_t)sc->replicates, sizeof *o->months);
+    o->tchunk = ps_calloc((size_t)nf + 1, sizeof *o->tchunk);
+    o->fsize = ps_calloc((size_t)nf + 1, sizeof *o->fsize);
     if (!o->path || !o->tmp || !o->field_ds || !o->metric_ds || !o->events ||
-        !o->n_events || !o->written || !o->months) {
+        !o->n_events || !o->written || !o->months || !o->tchunk || !o->fsize) {
         free(o->tmp);
         o->tmp = NULL;
         output_free(o);
@@ -752,41 +806,184 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     return PS_OK;
 }
 
+void ps_packed_free(ps_packed *p)
+{
+    if (!p)
+        return;
+    free(p->buf);
+    free(p->ch);
+    free(p->shuf);
+    free(p->pad);
+    free(p);
+}
+
+/* HDF5's shuffle filter (H5Zshuffle.c): byte k of every element, then byte
+ * k + 1, ..., of the little-endian (file) representation; nothing is done
+ * to a single element. */
+static void shuffle8(const double *src, size_t n, unsigned char *dst)
+{
+    const unsigned char *b = (const unsigned char *)src;
+    if (n <= 1) {
+        memcpy(dst, src, n * sizeof(double));
+        return;
+    }
+    for (size_t k = 0; k < 8; k++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        const unsigned char *p = b + 7 - k;
+#else
+        const unsigned char *p = b + k;
+#endif
+        unsigned char *q = dst + k * n;
+        for (size_t e = 0; e < n; e++)
+            q[e] = p[8 * e];
+    }
+}
+
+/* Buffer b of *cap bytes with at least need bytes (contents kept if keep);
+ * NULL if out of memory (b is then still valid). */
+static void *grow(void *b, size_t *cap, size_t need, int keep)
+{
+    if (need <= *cap && b)
+        return b;
+    size_t c = *cap ? *cap : 4096;
+    while (c < need)
+        c *= 2;
+    void *nb = keep ? realloc(b, c) : malloc(c);
+    if (!nb)
+        return NULL;
+    if (!keep)
+        free(b);
+    *cap = c;
+    return nb;
+}
+
+#define GROW(ptr, cap, need, keep)                                       \
+    do {                                                                 \
+        void *grown_ = grow((ptr), (cap), (need), (keep));               \
+        if (!grown_)                                                     \
+            goto nomem;                                                  \
+        (ptr) = grown_;                                                  \
+    } while (0)
+
+ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **pp,
+                         ps_error *err)
+{
+    ps_packed *p = *pp;
+    if (!p && !(p = *pp = ps_calloc(1, sizeof *p)))
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", o->path);
+    p->replicate = run->replicate;
+    p->used = 0;
+    p->n = 0;
+    int nf = ps_registry_n_fields();
+    for (int f = 0; f < nf; f++) {
+        hsize_t tc = o->tchunk[f];
+        if (tc == 0)
+            continue;
+        size_t size = o->fsize[f], elems = (size_t)tc * size, bytes = elems * sizeof(double);
+        if (bytes > p->work || !p->shuf || !p->pad) {
+            size_t w1 = p->work, w2 = p->work;
+            GROW(p->shuf, &w1, bytes, 0);
+            GROW(p->pad, &w2, bytes, 0);
+            p->work = w1 < w2 ? w1 : w2;
+        }
+        for (hsize_t t0 = 0; t0 < (hsize_t)run->n_done; t0 += tc) {
+            const double *src = run->series[f] + (size_t)t0 * size;
+            hsize_t left = (hsize_t)run->n_done - t0;
+            size_t m = (size_t)(left < tc ? left : tc);
+            if (m < tc) { /* the last chunk: months past the run (or the dataset) are NaN */
+                memcpy(p->pad, src, m * size * sizeof(double));
+                for (size_t k = m * size; k < elems; k++)
+                    p->pad[k] = NAN;
+                src = p->pad;
+            }
+            shuffle8(src, elems, p->shuf);
+            uLongf len = compressBound((uLong)bytes);
+            size_t cap_ch = (size_t)p->cap_ch * sizeof *p->ch;
+            GROW(p->buf, &p->cap, p->used + len, 1);
+            GROW(p->ch, &cap_ch, (size_t)(p->n + 1) * sizeof *p->ch, 1);
+            p->cap_ch = (int)(cap_ch / sizeof *p->ch);
+            /* What HDF5's deflate filter does (H5Zdeflate.c): compress2. */
+            int z = compress2(p->buf + p->used, &len, p->shuf, (uLong)bytes, DEFLATE_LEVEL);
+            if (z != Z_OK)
+                return ps_error_set(err, z == Z_MEM_ERROR ? PS_ERR_NOMEM : PS_ERR_INTERNAL,
+                                    "%s: cannot compress %s of replicate %d: zlib error %d",
+                                    o->path, ps_registry_field(f, NULL)->name,
+                                    run->replicate, z);
+            p->ch[p->n++] = (packed_chunk){f, t0, p->used, (size_t)len};
+            p->used += len;
+        }
+    }
+    return PS_OK;
+nomem:
+    return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory compressing replicate %d",
+                        o->path, run->replicate);
+}
+
 ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
+{
+    ps_packed *p = NULL;
+    ps_status s = ps_output_pack(o, run, &p, err);
+    if (s == PS_OK)
+        s = ps_output_write_packed(o, run, p, err);
+    ps_packed_free(p);
+    return s;
+}
+
+/* Make sure the file can grow by about bytes (with room for the chunk
+ * index): HDF5 cannot recover from a failed raw-data write (H5Dwrite_chunk
+ * leaks the chunk's space and its library state, which leaves it unable to
+ * close the file), so a full disk or a file-size limit is detected here
+ * first, by allocating the space and giving it back. */
+static ps_status reserve(ps_output *o, size_t bytes, const char *what, ps_error *err)
+{
+    void *handle = NULL;
+    haddr_t eoa = 0;
+    struct stat st;
+    if (H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) < 0 || !handle ||
+        H5Fget_eoa(o->file, &eoa) < 0)
+        return PS_OK; /* not the sec2 driver: nothing to check */
+    int fd = *(int *)handle;
+    off_t want = (off_t)(eoa + bytes + bytes / 64 + (64u << 10));
+    if (fstat(fd, &st) < 0 || want <= st.st_size)
+        return PS_OK;
+    int e = posix_fallocate(fd, st.st_size, want - st.st_size);
+    if (e == EINVAL || e == EOPNOTSUPP)
+        return PS_OK; /* the file system cannot tell */
+    if (ftruncate(fd, st.st_size) < 0 && e == 0)
+        e = errno;
+    if (e != 0)
+        return ps_error_set(err, PS_ERR_IO, "%s: cannot write %s: %s", o->path, what,
+                            strerror(e));
+    return PS_OK;
+}
+
+ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packed *p,
+                                 ps_error *err)
 {
     h5_quiet(); /* HDF5's error settings are per thread: this may be a new one */
     const ps_scenario *sc = o->sc;
     int r = run->replicate;
     if (r < 0 || r >= sc->replicates || o->written[r] || run->n_months != sc->n_months ||
-        run->n_done < 0 || run->n_done > run->n_months)
+        run->n_done < 0 || run->n_done > run->n_months || !p || p->replicate != r)
         return ps_error_set(err, PS_ERR_INTERNAL,
                             "%s: cannot write replicate %d (%d months): expected a new "
                             "replicate 0..%d of %d months",
                             o->path, r, run->n_months, sc->replicates - 1, sc->n_months);
-    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
-    for (int f = 0; f < nf; f++) {
-        hid_t d = o->field_ds[f];
-        if (d < 0)
-            continue;
-        hsize_t start[4] = {(hsize_t)r, 0, 0, 0}, count[4];
-        hid_t fs = H5Dget_space(d);
-        int nd = H5Sget_simple_extent_dims(fs, count, NULL);
-        count[0] = 1;
-        count[1] = (hsize_t)run->n_done; /* a failed run: its completed months */
-        if (count[1] == 0)
-            continue;
-        hid_t ms = H5Screate_simple(nd, count, NULL);
-        herr_t h = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-        if (h >= 0)
-            h = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, run->series[f]);
-        H5Sclose(ms);
-        H5Sclose(fs);
-        if (h < 0) {
-            const ps_field *fd = ps_registry_field(f, NULL);
-            char what[160];
-            snprintf(what, sizeof what, "/%s/%s (replicate %d)", state_group[fd->shape],
+    int nm = ps_registry_n_metrics();
+    char label[160];
+    snprintf(label, sizeof label, "the state of replicate %d", r);
+    ps_status st = reserve(o, p->used, label, err);
+    if (st != PS_OK)
+        return st;
+    for (int k = 0; k < p->n; k++) {
+        const packed_chunk *c = &p->ch[k];
+        hsize_t offset[4] = {(hsize_t)r, c->t0, 0, 0};
+        if (H5Dwrite_chunk(o->field_ds[c->f], H5P_DEFAULT, 0, offset, c->len,
+                           p->buf + c->off) < 0) {
+            const ps_field *fd = ps_registry_field(c->f, NULL);
+            snprintf(label, sizeof label, "/%s/%s (replicate %d)", state_group[fd->shape],
                      fd->name, r);
-            return h5_fail(err, PS_ERR_IO, o->path, "write dataset", what);
+            return h5_fail(err, PS_ERR_IO, o->path, "write dataset", label);
         }
     }
     for (int m = 0; m < nm && run->n_done == run->n_months; m++) {
@@ -905,6 +1102,12 @@ static ps_status fsync_path(const char *p, int dir)
 static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps_error *err)
 {
     h5_quiet();
+    if (st == PS_OK) {
+        size_t n = 0;
+        for (int r = 0; r < o->sc->replicates; r++)
+            n += (size_t)o->n_events[r];
+        st = reserve(o, n * sizeof(event_row), "table /events", err);
+    }
     if (st == PS_OK)
         st = write_events(o, err);
     if (st == PS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)

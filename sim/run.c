@@ -69,17 +69,41 @@ static void inject_nan(ps_world *w, int replicate, int month)
         w->cur[f][0] = NAN;
 }
 
-ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
-                           volatile int *stop, ps_run **out, ps_error *err)
+/* Run one replicate into *rp, reusing the world *wp and the run *rp when
+ * they are not NULL (a thread running replicate after replicate allocates
+ * and zeroes its state and series once). *usable: *rp holds the run (complete,
+ * or the months a run that failed numerically completed). After a failure
+ * other than numeric, *wp may have been freed (NULL). */
+static ps_status replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
+                                volatile int *stop, ps_world **wp, ps_run **rp, int *usable,
+                                ps_error *err)
 {
-    *out = NULL;
-    ps_world *w;
-    ps_run *run = NULL;
-    ps_status s = ps_world_create(sc, replicate, &w, err);
+    *usable = 0;
+    ps_status s;
+    if (*wp) {
+        s = ps_world_reset(*wp, replicate, err);
+        if (s != PS_OK) {
+            ps_world_free(*wp);
+            *wp = NULL;
+        }
+    } else {
+        s = ps_world_create(sc, replicate, wp, err);
+    }
     if (s != PS_OK)
         return s;
+    ps_world *w = *wp;
     w->inner_threads = inner_threads > 0 ? inner_threads : 1;
-    s = run_alloc(sc, w, replicate, &run, err);
+    if (!*rp) {
+        s = run_alloc(sc, w, replicate, rp, err);
+        if (s != PS_OK)
+            return s;
+    }
+    ps_run *run = *rp;
+    run->replicate = replicate;
+    run->n_done = 0;
+    free(run->events);
+    run->events = NULL;
+    run->n_events = 0;
     int t;
     for (t = 0; s == PS_OK && t < sc->n_months; t++) {
         if (stop && *stop) {
@@ -96,8 +120,9 @@ ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threa
         if (s == PS_OK)
             run->n_done = t + 1;
     }
-    if (s == PS_OK || (s == PS_ERR_NUMERIC && run)) {
-        /* A failed run keeps the events of the months it completed. */
+    if (s == PS_OK || s == PS_ERR_NUMERIC) {
+        /* A failed run keeps the events of the months it completed; the
+         * months it did not are NaN (a reused series holds another run's). */
         int ne = 0;
         for (int k = 0; k < w->n_log; k++)
             if (w->log[k].month < run->n_done)
@@ -105,12 +130,31 @@ ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threa
         run->events = w->log;
         run->n_events = ne;
         w->log = NULL;
+        w->n_log = w->cap_log = 0;
+        for (int f = 0; s != PS_OK && f < w->n_fields; f++) {
+            size_t size = ps_field_size(w, f);
+            for (size_t k = (size_t)run->n_done * size; k < (size_t)sc->n_months * size; k++)
+                run->series[f][k] = NAN;
+        }
         for (int m = 0; m < ps_registry_n_metrics(); m++)
             run->metrics[m] = s == PS_OK ? ps_registry_metric(m, NULL)->compute(run) : NAN;
-        *out = run;
-    } else {
-        ps_run_free(run);
+        *usable = 1;
     }
+    return s;
+}
+
+ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
+                           volatile int *stop, ps_run **out, ps_error *err)
+{
+    *out = NULL;
+    ps_world *w = NULL;
+    ps_run *run = NULL;
+    int usable;
+    ps_status s = replicate_into(sc, replicate, inner_threads, stop, &w, &run, &usable, err);
+    if (usable)
+        *out = run;
+    else
+        ps_run_free(run);
     ps_world_free(w);
     return s;
 }
@@ -274,7 +318,14 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     int failed_rep = R, done = 0, complete = 0, write_failed = 0, fail_month = 0;
     ps_error first = {PS_OK, ""};
 
-#pragma omp parallel for schedule(dynamic, 1) num_threads(outer)
+#pragma omp parallel num_threads(outer)
+    {
+    /* This thread's world, run and compressed chunks, reused from one
+     * replicate to the next. */
+    ps_world *tw = NULL;
+    ps_run *trun = NULL;
+    ps_packed *pk = NULL;
+#pragma omp for schedule(dynamic, 1)
     for (int r = 0; r < R; r++) {
         int skip;
 #pragma omp atomic read
@@ -282,16 +333,27 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
         if (skip < R || (opt->stop_flag && *opt->stop_flag))
             continue;
         ps_error e = {PS_OK, ""};
-        ps_run *run = NULL;
-        ps_status s = ps_run_replicate(sc, r, inner, opt->stop_flag, &run, &e);
+        int usable;
+        ps_status s = replicate_into(sc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
+        const ps_run *run = usable ? trun : NULL;
+        /* Shuffle and deflate here, in parallel; only the writes of the
+         * compressed chunks are serialised. */
+        ps_error pe = {PS_OK, ""};
+        ps_status ps = PS_OK;
+        int wf;
+#pragma omp atomic read
+        wf = write_failed;
+        if (run && o && !wf)
+            ps = ps_output_pack(o, run, &pk, &pe);
 #pragma omp critical(ps_output)
         {
             /* Complete runs, and the months a failed run completed, go to the
              * file while it can still be written. */
             if (run && o && !write_failed) {
-                ps_error we = {PS_OK, ""};
-                ps_status ws = ps_output_write_run(o, run, &we);
+                ps_error we = pe;
+                ps_status ws = ps == PS_OK ? ps_output_write_packed(o, run, pk, &we) : ps;
                 if (ws != PS_OK) {
+#pragma omp atomic write
                     write_failed = 1;
                     if (s == PS_OK || r <= failed_rep) {
                         s = ws;
@@ -311,7 +373,10 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
             if (opt->progress)
                 opt->progress(done, R, opt->progress_user);
         }
-        ps_run_free(run);
+    }
+    ps_packed_free(pk);
+    ps_run_free(trun);
+    ps_world_free(tw);
     }
     if (opt->stop_flag && *opt->stop_flag && (status == PS_OK || status == PS_ERR_INTERRUPTED))
         status = ps_error_set(&first, PS_ERR_INTERRUPTED,

@@ -58,6 +58,47 @@ static void apply_inits(ps_world *w)
     }
 }
 
+/* Month 0 of the world's replicate: initial state, then the models' init. */
+static ps_status world_setup(ps_world *w, ps_error *err)
+{
+    for (int f = 0; f < w->n_fields; f++)
+        init_field(w, f);
+    apply_inits(w);
+    for (int k = 0; k < ps_registry_count(); k++) {
+        const ps_model *m = ps_registry_model(k);
+        if (!m->init)
+            continue;
+        ps_status s = m->init(w, k, &w->model_data[k], err);
+        if (s != PS_OK)
+            return ps_error_prefix(err, "model '%s' init: ", m->name);
+    }
+    return PS_OK;
+}
+
+static void free_model_data(ps_world *w)
+{
+    if (w->model_data)
+        for (int k = 0; k < ps_registry_count(); k++) {
+            const ps_model *m = ps_registry_model(k);
+            if (m->free && w->model_data[k])
+                m->free(w->model_data[k]);
+            w->model_data[k] = NULL;
+        }
+}
+
+ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err)
+{
+    free_model_data(w);
+    free(w->log);
+    w->log = NULL;
+    w->n_log = w->cap_log = 0;
+    w->month = 0;
+    w->replicate = replicate;
+    w->seed = w->sc->seed;
+    w->inner_threads = 1;
+    return world_setup(w, err);
+}
+
 ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
                           ps_error *err)
 {
@@ -84,19 +125,11 @@ ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
         w->next[f] = ps_calloc(size ? size : 1, sizeof(double));
         if (!w->cur[f] || !w->next[f])
             goto nomem;
-        init_field(w, f);
     }
-    apply_inits(w);
-    for (int k = 0; k < n_models; k++) {
-        const ps_model *m = ps_registry_model(k);
-        if (!m->init)
-            continue;
-        ps_status s = m->init(w, k, &w->model_data[k], err);
-        if (s != PS_OK) {
-            ps_error_prefix(err, "model '%s' init: ", m->name);
-            ps_world_free(w);
-            return s;
-        }
+    ps_status s = world_setup(w, err);
+    if (s != PS_OK) {
+        ps_world_free(w);
+        return s;
     }
     *out = w;
     return PS_OK;
@@ -110,12 +143,7 @@ void ps_world_free(ps_world *w)
 {
     if (!w)
         return;
-    if (w->model_data)
-        for (int k = 0; k < ps_registry_count(); k++) {
-            const ps_model *m = ps_registry_model(k);
-            if (m->free && w->model_data[k])
-                m->free(w->model_data[k]);
-        }
+    free_model_data(w);
     if (w->cur)
         for (int f = 0; f < w->n_fields; f++)
             free(w->cur[f]);

@@ -16,11 +16,13 @@ compgen -G "$OUT.tmp.*" >/dev/null && bad "temporary file left" || ok
 F="$OUT.failed.h5"
 expect_exit 0 "INCOMPLETE: +non-finite" -- "$PACTSIM" info "$F"
 # 108 months a replicate in the baseline; replicate 3 completed 20.
-T=$(h5dump -d /time/month_index -H "$WORK/ref.h5" | grep -o 'SIMPLE { ( [0-9]*' | grep -o '[0-9]*$')
+T=$(h5dump -d /time/month_index -H "$WORK/ref.h5" | grep -o 'SIMPLE { ( [0-9]*' | head -1 | grep -o '[0-9]*$')
 h5dump -d /months_complete "$F" | tr -d ' \n' | grep -q "(0):$T,$T,$T,20,0,0}" && ok ||
     bad "months_complete: $(h5dump -d /months_complete "$F" | grep -A1 'DATA {' | tail -1)"
 # Completed months are those of an uninterrupted run, bit for bit.
-slice() { h5dump -d "$1" -s "$2" -c "$3" "$4" | sed -n '/DATA {/,/}/p'; }
+# (the values only: the DIMENSION_LIST attribute holds object addresses, which
+# depend on the order HDF5 allocated file space in, not on the results)
+slice() { h5dump -d "$1" -s "$2" -c "$3" "$4" | awk '/DATA {/ { f = 1 } f { print } f && /^ *}/ { exit }'; }
 for spec in "0,0,0 3,$T,1" "3,0,0 1,20,1"; do
     set -- $spec
     [ "$(slice /actor_state/gdp "$1" "$2" "$F")" = "$(slice /actor_state/gdp "$1" "$2" "$WORK/ref.h5")" ] &&
