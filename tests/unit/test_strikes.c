@@ -14,61 +14,20 @@
 
 #include "check.h"
 #include "internal.h"
+#include "replicates.h"
 
 #define REPS 100
-#define EXAMPLES PS_SOURCE_DIR "/configs/examples/"
+#define EXAMPLES PS_SOURCE_DIR "/configs/examples"
 
-typedef struct {
-    ps_scenario *sc;
-    ps_run *run[REPS];
-} runs;
+typedef rep_runs runs;
 
 /* extra: NULL-terminated --set overrides (or NULL). */
 static int load_and_run(const char *file, const char *const *extra, runs *out)
 {
-    char path[512], reps[32];
-    snprintf(path, sizeof path, EXAMPLES "%s", file);
-    snprintf(reps, sizeof reps, "replicates=%d", REPS);
-    const char *set[8] = {reps};
-    int ns = 1;
-    while (extra && extra[ns - 1] && ns < 8) {
-        set[ns] = extra[ns - 1];
-        ns++;
-    }
-    ps_error err = {PS_OK, ""};
-    if (ps_scenario_load(path, set, ns, &out->sc, &err) != PS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    int failed = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : failed)
-    for (int r = 0; r < REPS; r++) {
-        ps_error e = {PS_OK, ""};
-        if (ps_run_replicate(out->sc, r, 1, NULL, &out->run[r], &e) != PS_OK) {
-            fprintf(stderr, "%s replicate %d: %s\n", file, r, e.msg);
-            failed++;
-        }
-    }
-    return failed ? -1 : 0;
+    return rep_run(EXAMPLES, file, extra, REPS, out);
 }
 
-static void free_runs(runs *s)
-{
-    for (int r = 0; r < REPS; r++)
-        ps_run_free(s->run[r]);
-    ps_scenario_free(s->sc);
-}
-
-/* Wilson score interval for k successes in n trials (95%). */
-static void wilson(int k, int n, double *lo, double *hi)
-{
-    const double z = 1.959963984540054;
-    double p = (double)k / n, d = 1.0 + z * z / n;
-    double c = (p + z * z / (2.0 * n)) / d;
-    double h = z * sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / d;
-    *lo = c - h;
-    *hi = c + h;
-}
+static void free_runs(runs *s) { rep_free(s); }
 
 /* The partner's response to the strike on the target: from the log (-1 if none). */
 static int response(const runs *s, int r, int *month)
@@ -129,7 +88,7 @@ int main(void)
     CHECK(field_ok, "strike recorded in its month, response in the next, field = logged level");
     double lo[2], hi[2];
     for (int s = 0; s < 2; s++)
-        wilson(mil[s], REPS, &lo[s], &hi[s]);
+        rep_wilson(mil[s], REPS, &lo[s], &hi[s]);
     double p0 = (double)mil[0] / REPS, p1 = (double)mil[1] / REPS;
     /* Newcombe's hybrid score interval for p1 - p0. */
     double dlo = (p1 - p0) - sqrt((p1 - lo[1]) * (p1 - lo[1]) + (hi[0] - p0) * (hi[0] - p0));

@@ -8,68 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
-
 #include "check.h"
 #include "internal.h"
+#include "replicates.h"
 
 #define REPS 100
-#define CONFIGS PS_SOURCE_DIR "/configs/"
+#define CONFIGS PS_SOURCE_DIR "/configs"
 
-typedef struct {
-    ps_scenario *sc;
-    ps_run *run[REPS];
-} scenario_runs;
+typedef rep_runs scenario_runs;
 
 static int load_and_run(const char *file, scenario_runs *out)
 {
-    char path[512], reps[32];
-    snprintf(path, sizeof path, CONFIGS "%s", file);
-    snprintf(reps, sizeof reps, "replicates=%d", REPS);
-    const char *set[] = {reps};
-    ps_error err = {PS_OK, ""};
-    if (ps_scenario_load(path, set, 1, &out->sc, &err) != PS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    int failed = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : failed)
-    for (int r = 0; r < REPS; r++) {
-        ps_error e = {PS_OK, ""};
-        if (ps_run_replicate(out->sc, r, 1, NULL, &out->run[r], &e) != PS_OK) {
-            fprintf(stderr, "%s replicate %d: %s\n", file, r, e.msg);
-            failed++;
-        }
-    }
-    return failed ? -1 : 0;
+    return rep_run(CONFIGS, file, NULL, REPS, out);
 }
 
-static void free_runs(scenario_runs *s)
-{
-    for (int r = 0; r < REPS; r++)
-        ps_run_free(s->run[r]);
-    ps_scenario_free(s->sc);
-}
+static void free_runs(scenario_runs *s) { rep_free(s); }
 
-/* 2.5%, 50%, 97.5% of the replicate values. */
-static void quantiles(double *x, double q[3])
-{
-    gsl_sort(x, 1, REPS);
-    q[0] = gsl_stats_quantile_from_sorted_data(x, 1, REPS, 0.025);
-    q[1] = gsl_stats_quantile_from_sorted_data(x, 1, REPS, 0.5);
-    q[2] = gsl_stats_quantile_from_sorted_data(x, 1, REPS, 0.975);
-}
+static void quantiles(double *x, double q[3]) { rep_quantiles(x, REPS, q); }
 
 static void report(const char *fact, const char *what, double *x, int sign)
 {
-    double q[3];
-    quantiles(x, q);
-    printf("%-4s %-62s median %+.4g  95%% [%+.4g, %+.4g]\n", fact, what, q[1], q[0], q[2]);
-    if (sign > 0)
-        CHECK(q[0] > 0.0, "%s: %s should be positive in 95%% of replicates", fact, what);
-    else
-        CHECK(q[2] < 0.0, "%s: %s should be negative in 95%% of replicates", fact, what);
+    rep_report(fact, what, x, REPS, sign);
 }
 
 static int A(const scenario_runs *s, const char *iso3)
