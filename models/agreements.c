@@ -125,6 +125,7 @@ typedef struct {
     int *up, *down;   /* [pair] months in a row the rise / fall condition held */
     signed char *cond; /* [pair] this month: +1 rise condition, -1 fall condition, 0 neither */
     double *antag;    /* [pair] antagonism, symmetric */
+    int *foes, *n_foes; /* [i][..]: the k with antag[i][k] > 0, in index order; their count */
 } agree_data;
 
 static void agree_free(void *data)
@@ -136,6 +137,8 @@ static void agree_free(void *data)
     free(d->down);
     free(d->cond);
     free(d->antag);
+    free(d->foes);
+    free(d->n_foes);
     free(d);
 }
 
@@ -160,6 +163,15 @@ static void antagonism(const ps_world *w, agree_data *d)
                 }
             d->antag[ik] = a;
         }
+    /* Antagonism is sparse (few senders, few theaters): list each row's foes
+     * so the shared threat of a pair costs O(foes), not O(N). */
+    for (int i = 0; i < n; i++) {
+        int c = 0;
+        for (int k = 0; k < n; k++)
+            if (d->antag[(size_t)i * n + k] > 0.0)
+                d->foes[(size_t)i * n + c++] = k;
+        d->n_foes[i] = c;
+    }
 }
 
 /* Shared threat T_ij = max(min(iso_i, iso_j), max_k min(a_ik, a_jk)), capped at 1. */
@@ -167,9 +179,14 @@ static double threat(const ps_world *w, const agree_data *d, int i, int j)
 {
     const int n = w->n_actors;
     double thr = fmin(get(w, d->iso, (size_t)i), get(w, d->iso, (size_t)j));
-    for (int k = 0; k < n; k++)
-        if (k != i && k != j)
-            thr = fmax(thr, fmin(d->antag[(size_t)i * n + k], d->antag[(size_t)j * n + k]));
+    /* Only common foes count (min is 0 otherwise): walk the shorter list. */
+    int a = d->n_foes[i] <= d->n_foes[j] ? i : j, b = a == i ? j : i;
+    const int *foes = d->foes + (size_t)a * n;
+    for (int c = 0; c < d->n_foes[a]; c++) {
+        int k = foes[c];
+        if (k != b)
+            thr = fmax(thr, fmin(d->antag[(size_t)a * n + k], d->antag[(size_t)b * n + k]));
+    }
     return fmin(1.0, thr);
 }
 
@@ -187,7 +204,9 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
     size_t nn = (size_t)w->n_actors * w->n_actors + 1;
     agree_data *d = calloc(1, sizeof *d);
     if (!d || !(d->up = calloc(nn, sizeof *d->up)) || !(d->down = calloc(nn, sizeof *d->down)) ||
-        !(d->cond = calloc(nn, sizeof *d->cond)) || !(d->antag = calloc(nn, sizeof *d->antag))) {
+        !(d->cond = calloc(nn, sizeof *d->cond)) || !(d->antag = calloc(nn, sizeof *d->antag)) ||
+        !(d->foes = calloc(nn, sizeof *d->foes)) ||
+        !(d->n_foes = calloc((size_t)w->n_actors + 1, sizeof *d->n_foes))) {
         agree_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
