@@ -96,7 +96,7 @@ def main():
         if r["state_bytes"]:
             th = int(r["threads"])
             held = min(th, int(r["replicates"])) if int(r["replicates"]) > 1 else 1
-            need = held * (float(r["state_bytes"]) + float(r["series_bytes"]))
+            need = held * (float(r["state_bytes"]) + float(r["series_bytes"] or 0))
             mib = f"{need / 2**20:.1f}"
             if r["peak_rss_bytes"]:
                 ratio = f"{float(r['peak_rss_bytes']) / need:.2f}"
