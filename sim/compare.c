@@ -211,34 +211,6 @@ static ps_status read_var(run_file *f, const char *spec, const char *at, double 
     return PS_OK;
 }
 
-typedef struct {
-    char **names;
-    int n, cap;
-} name_list;
-
-static herr_t collect(hid_t g, const char *name, const H5L_info_t *li, void *data)
-{
-    (void)li;
-    name_list *l = data;
-    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    if (d < 0)
-        return 0;
-    int scale = H5DSis_scale(d) > 0;
-    H5Dclose(d);
-    if (scale)
-        return 0;
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->names, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->names = v;
-        l->cap = cap;
-    }
-    l->names[l->n++] = ps_strdup(name);
-    return 0;
-}
-
 static void print_rows(FILE *fp, const cmp_row *rows, int n, ps_format fmt, const char *a,
                        const char *b, const char *at)
 {
@@ -312,20 +284,15 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
         run_file_close(&b);
         return st;
     }
-    name_list names = {0};
+    ps_name_list names = {0};
     int n_boot = opt && opt->n_boot > 0 ? opt->n_boot : 2000;
     const char *at = opt ? opt->at : NULL;
     if (opt && opt->n_metrics > 0) {
-        for (int k = 0; k < opt->n_metrics; k++) {
-            if (names.n == names.cap) {
-                names.cap = names.cap ? 2 * names.cap : 16;
-                names.names = realloc(names.names, (size_t)names.cap * sizeof *names.names);
-            }
-            names.names[names.n++] = ps_strdup(opt->metrics[k]);
-        }
+        for (int k = 0; k < opt->n_metrics && st == PS_OK; k++)
+            if (ps_name_list_add(&names, opt->metrics[k]) < 0)
+                st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     } else if (H5Lexists(a.file, "summary", H5P_DEFAULT) > 0) {
-        H5Literate_by_name(a.file, "summary", H5_INDEX_NAME, H5_ITER_INC, NULL, collect, &names,
-                           H5P_DEFAULT);
+        ps_h5_list_datasets(a.file, "summary", &names);
     }
     cmp_row *rows = ps_calloc((size_t)names.n + 1, sizeof *rows);
     if (!rows)
@@ -348,9 +315,7 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
     }
     if (st == PS_OK)
         print_rows(fp, rows, nr, opt ? opt->format : PS_FMT_TABLE, file_a, file_b, at);
-    for (int k = 0; k < names.n; k++)
-        free(names.names[k]);
-    free(names.names);
+    ps_name_list_free(&names);
     free(rows);
     run_file_close(&a);
     run_file_close(&b);

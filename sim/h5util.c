@@ -233,3 +233,44 @@ ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid
     *out = f;
     return PS_OK;
 }
+
+int ps_name_list_add(ps_name_list *l, const char *name)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->names, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->names = v;
+        l->cap = cap;
+    }
+    if (!(l->names[l->n] = ps_strdup(name)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+void ps_name_list_free(ps_name_list *l)
+{
+    for (int k = 0; k < l->n; k++)
+        free(l->names[k]);
+    free(l->names);
+    *l = (ps_name_list){0};
+}
+
+static herr_t list_dataset(hid_t g, const char *name, const H5L_info_t *li, void *data)
+{
+    (void)li;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    int scale = H5DSis_scale(d) > 0;
+    H5Dclose(d);
+    return scale ? 0 : ps_name_list_add(data, name);
+}
+
+int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l)
+{
+    return H5Literate_by_name(loc, path, H5_INDEX_NAME, H5_ITER_INC, NULL, list_dataset, l,
+                              H5P_DEFAULT) < 0 ? -1 : 0;
+}

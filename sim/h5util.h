@@ -28,6 +28,16 @@ int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims,
 /* A 1-D string dataset: *out (n strings) freed with ps_h5_strings_free. */
 int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n);
 void ps_h5_strings_free(char **v, hsize_t n);
+
+/* A growable list of names (metrics, datasets). */
+typedef struct {
+    char **names;
+    int n, cap;
+} ps_name_list;
+int ps_name_list_add(ps_name_list *l, const char *name); /* -1: out of memory */
+void ps_name_list_free(ps_name_list *l);
+/* Append the datasets of group `path` under loc, dimension scales left out. */
+int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l);
 /* Open a pactsim or pactsim-sweep file read-only (or read-write) after
  * checking its format attribute; PS_ERR_INPUT with a message otherwise. */
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,

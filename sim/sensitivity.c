@@ -94,34 +94,6 @@ static int put_vec(hid_t g, const char *name, const double *v, int k, const char
     return rc;
 }
 
-typedef struct {
-    char **names;
-    int n, cap;
-} name_list;
-
-static herr_t collect(hid_t g, const char *name, const H5L_info_t *li, void *data)
-{
-    (void)li;
-    name_list *l = data;
-    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    if (d < 0)
-        return 0;
-    int scale = H5DSis_scale(d) > 0;
-    H5Dclose(d);
-    if (scale)
-        return 0;
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->names, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->names = v;
-        l->cap = cap;
-    }
-    l->names[l->n++] = ps_strdup(name);
-    return 0;
-}
-
 /* Indices of one metric into group g (created) and printed. */
 static ps_status analyse(hid_t file, hid_t out, const char *path, const char *metric,
                          const char *design, int N, int k, int P, int n_boot, char **pnames,
@@ -331,15 +303,11 @@ ps_status ps_sensitivity(const char *path, const char *metric, int n_boot, FILE 
     if (st == PS_OK && (ps_h5_read_strings(file, "/sweep/param", &pnames, &np) < 0 ||
                         np != (hsize_t)k))
         st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", path);
-    name_list names = {0};
+    ps_name_list names = {0};
     if (st == PS_OK) {
-        if (metric) {
-            names.names = calloc(1, sizeof *names.names);
-            if (names.names)
-                names.names[names.n++] = ps_strdup(metric);
-        } else
-            H5Literate_by_name(file, "/sweep/summary", H5_INDEX_NAME, H5_ITER_INC, NULL,
-                               collect, &names, H5P_DEFAULT);
+        if (metric ? ps_name_list_add(&names, metric)
+                   : ps_h5_list_datasets(file, "/sweep/summary", &names))
+            st = ps_error_set(err, PS_ERR_NOMEM, "%s: cannot list the summary metrics", path);
     }
     hid_t out = -1;
     if (st == PS_OK) {
@@ -375,9 +343,7 @@ ps_status ps_sensitivity(const char *path, const char *metric, int n_boot, FILE 
             st = PS_OK;
         }
     }
-    for (int m = 0; m < names.n; m++)
-        free(names.names[m]);
-    free(names.names);
+    ps_name_list_free(&names);
     ps_h5_strings_free(pnames, np);
     if (out >= 0)
         H5Gclose(out);
