@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sanitizers and leaks (docs/reliability.md): build with AddressSanitizer + UndefinedBehaviorSanitizer
 # and run the whole test suite; then run a baseline run and the bad-input catalogue's `info` and
-# config errors under valgrind memcheck (zero errors, no definite leaks).
+# config errors, a small sweep and `compare` under valgrind memcheck (zero errors, no definite
+# leaks).
 # Usage: tools/check-sanitizers.sh [BUILD_DIR (default build-asan)] [PLAIN_BUILD_DIR (default build)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,10 @@ bash -c 'ulimit -f 200 && exec "$@"' _ "${vg[@]}" "$P" run configs/baseline_2022
     -o "$tmp/u.h5" --replicates 20 --quiet 2>"$tmp/err" || rc=$?
 if [ "$rc" -ne 1 ]; then echo "valgrind: FAIL (exit $rc) under ulimit -f" >&2; cat "$tmp/err" >&2; status=1
 else echo "valgrind: ok: pactsim run under ulimit -f 200 (write fails)"; fi
+# a small sweep (6 points x 3 replicates, 2 threads), resuming it once finished, and `compare`
+check 0 -- "$P" sweep tests/configs/sweep/grid.yaml -o "$tmp/s.h5" --threads 2 --quiet
+check 0 -- "$P" sweep tests/configs/sweep/grid.yaml -o "$tmp/s.h5" --resume --quiet
+check 0 -- "$P" compare "$tmp/b.h5" "$tmp/b.h5" --format csv
 check 2 -- "$P" info tests/bad_inputs/files/foreign.h5
 check 2 -- "$P" info tests/bad_inputs/files/missing_actors.h5
 for f in tests/bad_configs/0[1-9]*.yaml tests/bad_configs/1[5-7]*.yaml; do
