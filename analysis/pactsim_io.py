@@ -425,3 +425,25 @@ def provenance(path):
                 if isinstance(d, h5py.Dataset) and d.shape == ():
                     out[name] = _s(d[()])
         return out
+
+
+def sensitivity(path):
+    """Sensitivity indices written by `pactsim sensitivity` into a sweep file:
+    {"param": [names], "metrics": {metric: {index: np.ndarray over params}}}
+    with indices S1, S1_low, S1_high, ST, ST_low, ST_high (Saltelli design) or
+    mu_star, mu_star_low, mu_star_high, mu, sigma (Morris). Empty metrics when
+    the file has no /sensitivity group."""
+    out = {"param": [], "metrics": {}}
+    f, _ = _h5open(path)
+    with f:
+        g = f.get("sensitivity")
+        if g is None:
+            return out
+        if "param" in g:
+            out["param"] = _strings(g["param"])
+        for name, item in g.items():
+            if name == "param" or not hasattr(item, "items"):
+                continue
+            out["metrics"][name] = {k: np.asarray(v[()], dtype=float)
+                                    for k, v in item.items() if isinstance(v, h5py.Dataset)}
+    return out

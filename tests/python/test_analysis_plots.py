@@ -472,7 +472,48 @@ def test_plot_sweep(tmp_path, capsys):
     assert plot_sweep.main([str(sw), "-o", str(tmp_path / "o"), "--dpi", "40"]) == 0
     cap = capsys.readouterr()
     assert "flat: does not vary" in cap.err
-    assert cap.out.strip().endswith("sweep_main_effects.png")
+    written = [os.path.basename(x) for x in cap.out.split()]
+    assert written == ["sweep_main_effects.png", "sweep_surface.png", "sweep_distributions.png"]
+    assert "no /sensitivity" in cap.err
+
+
+def test_plot_sweep_surface_distributions(tmp_path):
+    sw = write_sweep(tmp_path / "sweep.h5")
+    with pactsim_io.open_run(sw) as run:
+        fig = plot_sweep.fig_surface(run, ["metric"])
+        ax = fig.axes[0]
+        mesh = [c for c in ax.collections if c.__class__.__name__ == "QuadMesh"][0]
+        # a 2 x 2 grid: medians over replicates, the unfinished run left out
+        z = np.asarray(mesh.get_array()).reshape(2, 2)
+        assert z.ravel() == pytest.approx([1.005, 3.005, 2.005, 4.0])
+        assert ax.get_xlabel() == "x [1/month]" and ax.get_ylabel() == "y [dimensionless]"
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1"]
+        fig = plot_sweep.fig_distributions(run, ["metric"])
+        heights = [p.get_height() for p in fig.axes[0].patches]
+        assert sum(heights) == 7  # 8 runs, one not done
+        assert fig.axes[0].get_xlabel() == "metric [USD]"
+
+
+def test_plot_sweep_sensitivity(tmp_path, capsys):
+    sw = write_sweep(tmp_path / "sweep.h5")
+    with h5py.File(sw, "a") as f:
+        g = f.create_group("sensitivity")
+        g.create_dataset("param", data=["parameters.a.x", "parameters.b.y"], dtype=STR)
+        m = g.create_group("metric")
+        for k, v in {"S1": [0.6, 0.3], "S1_low": [0.5, 0.2], "S1_high": [0.7, 0.4],
+                     "ST": [0.65, 0.35], "ST_low": [0.6, 0.3], "ST_high": [0.7, 0.4]}.items():
+            m.create_dataset(k, data=np.array(v))
+    sens = pactsim_io.sensitivity(sw)
+    assert sens["param"] == ["parameters.a.x", "parameters.b.y"]
+    assert sens["metrics"]["metric"]["ST"] == pytest.approx([0.65, 0.35])
+    fig = plot_sweep.fig_sensitivity(str(sw), None)
+    ax = fig.axes[0]
+    bars = [p.get_height() for p in ax.patches]
+    assert bars == pytest.approx([0.6, 0.3, 0.65, 0.35])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y"]
+    assert len(ax.get_legend().get_texts()) == 2
+    assert plot_sweep.main([str(sw), "-o", str(tmp_path / "o"), "--dpi", "40"]) == 0
+    assert capsys.readouterr().out.split()[-1].endswith("sweep_sensitivity.png")
 
 
 # ------------------------------------------------------------ a real run
