@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "internal.h"
+#include "h5util.h"
 
 #define CHUNK_BYTES (1u << 20)
 /* The state datasets' filters: shuffle, then deflate at this level. The
@@ -160,15 +161,6 @@ static long days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-/* Variable-length UTF-8 strings: what h5py and h5netcdf read as str. */
-static hid_t vlen_str(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    return t;
-}
-
 static hid_t fixed_str(size_t n)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
@@ -176,36 +168,8 @@ static hid_t fixed_str(size_t n)
     return t;
 }
 
-/* Scalar attribute; 0 on success, -1 on failure. */
-static int attr_put(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *buf)
-{
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = (a < 0 || H5Awrite(a, mtype, buf) < 0) ? -1 : 0;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    return rc;
-}
 
-static int attr_str(hid_t obj, const char *name, const char *s)
-{
-    hid_t t = vlen_str();
-    const char *p = s ? s : "";
-    int rc = attr_put(obj, name, t, t, &p);
-    H5Tclose(t);
-    return rc;
-}
 
-static int attr_f64(hid_t obj, const char *name, double v)
-{
-    return attr_put(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-}
-
-static int attr_i32(hid_t obj, const char *name, int v)
-{
-    return attr_put(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
-}
 
 /* A contiguous dataset of n elements (n = 0: scalar), written at once.
  * Returns the open dataset or -1. */
@@ -232,7 +196,7 @@ static hid_t dset_strings(hid_t loc, const char *name, const char *base, size_t 
         return -1;
     for (int k = 0; k < n; k++)
         p[k] = base + (size_t)k * stride;
-    hid_t t = vlen_str();
+    hid_t t = ps_h5_vlen_str();
     hid_t d = dset_put(loc, name, t, t, (hsize_t)n, p);
     H5Tclose(t);
     free(p);
@@ -243,7 +207,7 @@ static hid_t dset_strings(hid_t loc, const char *name, const char *base, size_t 
 static int put_string(hid_t loc, const char *name, const char *s)
 {
     const char *p = s ? s : "";
-    hid_t t = vlen_str();
+    hid_t t = ps_h5_vlen_str();
     hid_t d = dset_put(loc, name, t, t, 0, &p);
     H5Tclose(t);
     return d < 0 ? -1 : (H5Dclose(d) < 0 ? -1 : 0);
@@ -264,7 +228,7 @@ static hid_t make_scale(const ps_scenario *sc, hid_t loc, const char *name)
               : -1;
         free(v);
         if (d >= 0)
-            bad |= attr_str(d, "long_name", "replicate index");
+            bad |= ps_h5_attr_str(d, "long_name", "replicate index");
     } else if (!strcmp(name, "time")) {
         double *v = ps_calloc((size_t)sc->n_months, sizeof *v);
         for (int t = 0; v && t < sc->n_months; t++) {
@@ -275,19 +239,19 @@ static hid_t make_scale(const ps_scenario *sc, hid_t loc, const char *name)
               : -1;
         free(v);
         if (d >= 0) {
-            bad |= attr_str(d, "units", "days since 1970-01-01");
-            bad |= attr_str(d, "calendar", "proleptic_gregorian");
-            bad |= attr_str(d, "long_name", "month (first day); values are end-of-month states");
+            bad |= ps_h5_attr_str(d, "units", "days since 1970-01-01");
+            bad |= ps_h5_attr_str(d, "calendar", "proleptic_gregorian");
+            bad |= ps_h5_attr_str(d, "long_name", "month (first day); values are end-of-month states");
         }
     } else if (!strcmp(name, "theater")) {
         d = dset_strings(loc, name, sc->theater_name[0], sizeof sc->theater_name[0],
                          sc->n_theaters);
         if (d >= 0)
-            bad |= attr_str(d, "long_name", "theater name");
+            bad |= ps_h5_attr_str(d, "long_name", "theater name");
     } else { /* actor, source, target */
         d = dset_strings(loc, name, sc->actor_iso3[0], sizeof sc->actor_iso3[0], sc->n_actors);
         if (d >= 0)
-            bad |= attr_str(d, "long_name", !strcmp(name, "actor") ? "actor (ISO3)"
+            bad |= ps_h5_attr_str(d, "long_name", !strcmp(name, "actor") ? "actor (ISO3)"
                                             : !strcmp(name, "source") ? "source actor (ISO3)"
                                                                       : "target actor (ISO3)");
     }
@@ -333,13 +297,13 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     char created[32];
     now_utc(created);
     hid_t f = o->file;
-    int bad = attr_str(f, "format", PS_FORMAT_NAME);
-    bad |= attr_i32(f, "format_version", PS_FORMAT_VERSION);
-    bad |= attr_str(f, "pactsim_version", PS_VERSION);
-    bad |= attr_str(f, "created", created);
-    bad |= attr_str(f, "scenario", sc->name);
-    bad |= attr_str(f, "title", sc->name);
-    bad |= attr_str(f, "description", sc->description);
+    int bad = ps_h5_attr_str(f, "format", PS_FORMAT_NAME);
+    bad |= ps_h5_attr_i32(f, "format_version", PS_FORMAT_VERSION);
+    bad |= ps_h5_attr_str(f, "pactsim_version", PS_VERSION);
+    bad |= ps_h5_attr_str(f, "created", created);
+    bad |= ps_h5_attr_str(f, "scenario", sc->name);
+    bad |= ps_h5_attr_str(f, "title", sc->name);
+    bad |= ps_h5_attr_str(f, "description", sc->description);
     if (bad)
         return h5_fail(err, PS_ERR_IO, o->path, "write root attributes", "of /");
 
@@ -351,17 +315,17 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     H5get_libversion(&maj, &min, &rel);
     snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
     uint64_t seed = sc->seed;
-    bad = attr_str(g, "pactsim_version", PS_VERSION);
-    bad |= attr_str(g, "git_revision", ps_build_git_revision());
-    bad |= attr_str(g, "compiler", ps_build_compiler());
-    bad |= attr_str(g, "compile_flags", ps_build_flags());
-    bad |= attr_str(g, "hdf5_version", h5ver);
-    bad |= attr_str(g, "gsl_version", GSL_VERSION);
-    bad |= attr_str(g, "command_line", prov ? prov->command_line : "");
-    bad |= attr_put(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
-    bad |= attr_i32(g, "replicates", sc->replicates);
-    bad |= attr_i32(g, "threads", prov ? prov->threads : 1);
-    bad |= attr_str(g, "created", created);
+    bad = ps_h5_attr_str(g, "pactsim_version", PS_VERSION);
+    bad |= ps_h5_attr_str(g, "git_revision", ps_build_git_revision());
+    bad |= ps_h5_attr_str(g, "compiler", ps_build_compiler());
+    bad |= ps_h5_attr_str(g, "compile_flags", ps_build_flags());
+    bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
+    bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
+    bad |= ps_h5_attr_str(g, "command_line", prov ? prov->command_line : "");
+    bad |= ps_h5_attr_u64(g, "seed", seed);
+    bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
+    bad |= ps_h5_attr_i32(g, "threads", prov ? prov->threads : 1);
+    bad |= ps_h5_attr_str(g, "created", created);
     if (bad) {
         H5Gclose(g);
         return h5_fail(err, PS_ERR_IO, o->path, "write attributes of", "/provenance");
@@ -393,12 +357,12 @@ static ps_status write_parameters(ps_output *o, ps_error *err)
             hid_t d = dset_put(mg, p->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &v);
             int bad = d < 0;
             if (d >= 0) {
-                bad |= attr_str(d, "units", p->unit);
-                bad |= attr_str(d, "description", p->description);
-                bad |= attr_str(d, "source", p->source);
-                bad |= attr_f64(d, "lower_bound", p->lo);
-                bad |= attr_f64(d, "upper_bound", p->hi);
-                bad |= attr_f64(d, "default", p->def);
+                bad |= ps_h5_attr_str(d, "units", p->unit);
+                bad |= ps_h5_attr_str(d, "description", p->description);
+                bad |= ps_h5_attr_str(d, "source", p->source);
+                bad |= ps_h5_attr_f64(d, "lower_bound", p->lo);
+                bad |= ps_h5_attr_f64(d, "upper_bound", p->hi);
+                bad |= ps_h5_attr_f64(d, "default", p->def);
                 H5Dclose(d);
             }
             if (bad) {
@@ -444,11 +408,11 @@ static ps_status write_coordinates(ps_output *o, ps_error *err)
     v[1] = dset_strings(g, "date", date[0], sizeof date[0], T);
     v[2] = dset_put(g, "decimal_year", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)T, dy);
     if (v[0] < 0 || v[1] < 0 || v[2] < 0 ||
-        attr_str(v[0], "long_name", "months since the scenario start") < 0 ||
-        attr_str(v[0], "units", "1") < 0 ||
-        attr_str(v[1], "long_name", "month (YYYY-MM)") < 0 ||
-        attr_str(v[2], "long_name", "year + (month - 1) / 12") < 0 ||
-        attr_str(v[2], "units", "yr") < 0)
+        ps_h5_attr_str(v[0], "long_name", "months since the scenario start") < 0 ||
+        ps_h5_attr_str(v[0], "units", "1") < 0 ||
+        ps_h5_attr_str(v[1], "long_name", "month (YYYY-MM)") < 0 ||
+        ps_h5_attr_str(v[2], "long_name", "year + (month - 1) / 12") < 0 ||
+        ps_h5_attr_str(v[2], "units", "yr") < 0)
         st = h5_fail(err, PS_ERR_IO, o->path, "write datasets in", "/time");
     else
         st = scales_attach(o, g, "/time", (const char *const[]){"time"}, 1, v, 3, err);
@@ -545,9 +509,9 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
             o->tchunk[f] = tchunk;
             o->fsize[f] = (size_t)(dims[2] * third);
         }
-        if (d < 0 || attr_str(d, "units", fd->unit) < 0 ||
-            attr_str(d, "description", fd->description) < 0 ||
-            attr_str(d, "long_name", fd->name) < 0) {
+        if (d < 0 || ps_h5_attr_str(d, "units", fd->unit) < 0 ||
+            ps_h5_attr_str(d, "description", fd->description) < 0 ||
+            ps_h5_attr_str(d, "long_name", fd->name) < 0) {
             snprintf(what, sizeof what, "/%s/%s", state_group[shape], fd->name);
             st = h5_fail(err, PS_ERR_IO, o->path, "create dataset", what);
         }
@@ -583,9 +547,9 @@ static ps_status write_summary(ps_output *o, ps_error *err)
         hid_t d = H5Dcreate2(g, md->name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (d >= 0)
             o->metric_ds[m] = d;
-        if (d < 0 || attr_str(d, "units", md->unit) < 0 ||
-            attr_str(d, "description", md->description) < 0 ||
-            attr_str(d, "long_name", md->name) < 0) {
+        if (d < 0 || ps_h5_attr_str(d, "units", md->unit) < 0 ||
+            ps_h5_attr_str(d, "description", md->description) < 0 ||
+            ps_h5_attr_str(d, "long_name", md->name) < 0) {
             snprintf(what, sizeof what, "/summary/%s", md->name);
             st = h5_fail(err, PS_ERR_IO, o->path, "create dataset", what);
         }
@@ -1183,9 +1147,9 @@ ps_status ps_output_commit_failed(ps_output *o, const char *message, char *faile
         complete += o->months[r] == o->sc->n_months;
     hid_t d = dset_put(o->file, "months_complete", H5T_STD_I32LE, H5T_NATIVE_INT, R,
                        o->months);
-    if (d < 0 || attr_str(d, "long_name", "months each replicate completed (0: not run)") < 0 ||
-        attr_str(d, "units", "months") < 0 || attr_str(o->file, "incomplete", message) < 0 ||
-        attr_i32(o->file, "complete_replicates", complete) < 0)
+    if (d < 0 || ps_h5_attr_str(d, "long_name", "months each replicate completed (0: not run)") < 0 ||
+        ps_h5_attr_str(d, "units", "months") < 0 || ps_h5_attr_str(o->file, "incomplete", message) < 0 ||
+        ps_h5_attr_i32(o->file, "complete_replicates", complete) < 0)
         st = h5_fail(err, PS_ERR_IO, final, "write", "/months_complete and attribute incomplete");
     if (d >= 0)
         H5Dclose(d);
@@ -1196,86 +1160,6 @@ ps_status ps_output_commit_failed(ps_output *o, const char *message, char *faile
     return st;
 }
 
-/* -------------------------------------------------------------- info */
-/* A string attribute (variable or fixed length) into buf; -1 if absent. */
-static int attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (H5Aexists(obj, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-        if (H5Tis_variable_str(t) > 0) {
-            hid_t m = vlen_str();
-            char *s = NULL;
-            if (H5Aread(a, m, &s) >= 0 && s) {
-                snprintf(buf, len, "%s", s);
-                rc = 0;
-            }
-            H5free_memory(s);
-            H5Tclose(m);
-        } else {
-            size_t n = H5Tget_size(t);
-            char *s = calloc(n + 1, 1);
-            hid_t m = fixed_str(n + 1);
-            if (s && H5Aread(a, m, s) >= 0) {
-                snprintf(buf, len, "%s", s);
-                rc = 0;
-            }
-            free(s);
-            H5Tclose(m);
-        }
-    }
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
-
-static int attr_get_int(hid_t obj, const char *name, long long *v)
-{
-    if (H5Aexists(obj, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    int rc = (a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0) ? 0 : -1;
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
-
-/* A 1-D variable-length string dataset; *out (n strings) freed by caller
- * with strings_free. */
-static int read_strings(hid_t file, const char *name, char ***out, hsize_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
-        return -1;
-    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
-    hid_t s = d >= 0 ? H5Dget_space(d) : -1;
-    hid_t m = vlen_str();
-    int rc = -1;
-    if (s >= 0 && H5Sget_simple_extent_ndims(s) == 1) {
-        H5Sget_simple_extent_dims(s, n, NULL);
-        *out = ps_calloc(*n + 1, sizeof **out);
-        if (*out && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0)
-            rc = 0;
-    }
-    H5Tclose(m);
-    if (s >= 0)
-        H5Sclose(s);
-    if (d >= 0)
-        H5Dclose(d);
-    if (rc < 0) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
-}
 
 /* Unset variable-length strings read as NULL. */
 static const char *nz(const char *s)
@@ -1283,12 +1167,6 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
-static void strings_free(char **v, hsize_t n)
-{
-    for (hsize_t k = 0; v && k < n; k++)
-        H5free_memory(v[k]);
-    free(v);
-}
 
 typedef struct {
     FILE *fp;
@@ -1308,7 +1186,7 @@ static herr_t info_var(hid_t g, const char *name, const H5L_info_t *li, void *da
         return 0;
     }
     char units[64];
-    attr_get_str(d, "units", units, sizeof units);
+    ps_h5_get_str(d, "units", units, sizeof units);
     hid_t s = H5Dget_space(d);
     hsize_t dims[8] = {0};
     int nd = H5Sget_simple_extent_dims(s, dims, NULL);
@@ -1396,13 +1274,13 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     hsize_t nt = 0, na = 0, nth = 0;
     long long fv = 0, reps = 0;
     ps_status st = PS_OK;
-    if (attr_get_str(file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, PS_FORMAT_NAME)) {
+    if (ps_h5_get_str(file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, PS_FORMAT_NAME)) {
         st = ps_error_set(err, PS_ERR_INPUT,
                           "%s: not a pactsim output file (no root attribute format=\"%s\")",
                           path, PS_FORMAT_NAME);
         goto done;
     }
-    if (attr_get_int(file, "format_version", &fv) < 0) {
+    if (ps_h5_get_i64(file, "format_version", &fv) < 0) {
         st = ps_error_set(err, PS_ERR_INPUT, "%s: root attribute format_version is %s; "
                           "expected an integer", path,
                           H5Aexists(file, "format_version") > 0 ? "not an integer" : "missing");
@@ -1414,17 +1292,17 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
                           "(this one reads up to %d)", path, fv, PS_FORMAT_VERSION);
         goto done;
     }
-    attr_get_str(file, "scenario", scen, sizeof scen);
-    attr_get_str(file, "created", created, sizeof created);
-    attr_get_str(file, "pactsim_version", ver, sizeof ver);
+    ps_h5_get_str(file, "scenario", scen, sizeof scen);
+    ps_h5_get_str(file, "created", created, sizeof created);
+    ps_h5_get_str(file, "pactsim_version", ver, sizeof ver);
     if (H5Lexists(file, "provenance", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
-        attr_get_str(g, "git_revision", git, sizeof git);
-        attr_get_int(g, "replicates", &reps);
+        ps_h5_get_str(g, "git_revision", git, sizeof git);
+        ps_h5_get_i64(g, "replicates", &reps);
         H5Gclose(g);
     }
-    if (read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0) {
-        strings_free(dates, nt);
+    if (ps_h5_read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0) {
+        ps_h5_strings_free(dates, nt);
         st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset /time/date is %s; expected a "
                           "non-empty 1-D array of strings", path,
                           H5Lexists(file, "time", H5P_DEFAULT) <= 0 ||
@@ -1432,8 +1310,8 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
                           : nt == 0 && dates ? "empty" : "unreadable");
         goto done;
     }
-    if (read_strings(file, "/actors/iso3", &iso, &na) < 0) {
-        strings_free(dates, nt);
+    if (ps_h5_read_strings(file, "/actors/iso3", &iso, &na) < 0) {
+        ps_h5_strings_free(dates, nt);
         st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset /actors/iso3 is %s; expected a "
                           "1-D array of strings", path,
                           H5Lexists(file, "actors", H5P_DEFAULT) <= 0 ||
@@ -1441,10 +1319,10 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
                           : "unreadable");
         goto done;
     }
-    read_strings(file, "/theaters/name", &th, &nth);
+    ps_h5_read_strings(file, "/theaters/name", &th, &nth);
     fprintf(fp, "file:        %s (format %s %lld)\n", path, fmt, fv);
     char incomplete[PS_ERRMSG_MAX];
-    if (attr_get_str(file, "incomplete", incomplete, sizeof incomplete) == 0)
+    if (ps_h5_get_str(file, "incomplete", incomplete, sizeof incomplete) == 0)
         fprintf(fp, "INCOMPLETE:  %s\n", incomplete);
     fprintf(fp, "scenario:    %s\n", scen);
     fprintf(fp, "created:     %s\n", created);
@@ -1459,9 +1337,9 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     for (hsize_t k = 0; k < nth; k++)
         fprintf(fp, " %s", nz(th[k]));
     fprintf(fp, "\nvariables:   [replicate, time, actor | source, target | actor, theater]\n");
-    strings_free(dates, nt);
-    strings_free(iso, na);
-    strings_free(th, nth);
+    ps_h5_strings_free(dates, nt);
+    ps_h5_strings_free(iso, na);
+    ps_h5_strings_free(th, nth);
 
     info_ctx c = {fp, NULL, 0};
     for (int s = 0; s < 3; s++) {
