@@ -1,12 +1,14 @@
 /* Small HDF5 helpers (h5util.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "h5util.h"
 
-static _Thread_local char h5_last[256];
+static _Thread_local char h5_last[PS_H5_MSG_MAX];
 
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *buf)
 {
@@ -29,7 +31,7 @@ void ps_h5_quiet(void)
     h5_last[0] = '\0';
 }
 
-const char *ps_h5_last(void) { return h5_last; }
+char *ps_h5_last(void) { return h5_last; }
 
 ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what)
 {
@@ -273,4 +275,17 @@ int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l)
 {
     return H5Literate_by_name(loc, path, H5_INDEX_NAME, H5_ITER_INC, NULL, list_dataset, l,
                               H5P_DEFAULT) < 0 ? -1 : 0;
+}
+
+ps_status ps_fsync_path(const char *p, int dir)
+{
+    int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0)
+        return PS_ERR_IO;
+    int rc = fsync(fd);
+    /* Some file systems cannot sync a directory: nothing more to do there. */
+    if (rc < 0 && dir && (errno == EINVAL || errno == ENOTSUP))
+        rc = 0;
+    close(fd);
+    return rc < 0 ? PS_ERR_IO : PS_OK;
 }

@@ -10,7 +10,10 @@
 
 /* HDF5 never prints: its error handler keeps the innermost message. */
 void ps_h5_quiet(void);
-const char *ps_h5_last(void);
+/* The innermost message of the last failed HDF5 call on this thread (the
+ * handler ps_h5_quiet installs keeps it); writable, PS_H5_MSG_MAX bytes. */
+#define PS_H5_MSG_MAX 256
+char *ps_h5_last(void);
 /* "PATH: cannot WHAT: <innermost HDF5 message>", code PS_ERR_IO. */
 ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what);
 
@@ -28,6 +31,10 @@ int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims,
 /* A 1-D string dataset: *out (n strings) freed with ps_h5_strings_free. */
 int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n);
 void ps_h5_strings_free(char **v, hsize_t n);
+
+/* fsync a file, or a directory (dir = 1; file systems that cannot sync a
+ * directory are not an error). */
+ps_status ps_fsync_path(const char *path, int dir);
 
 /* A growable list of names (metrics, datasets). */
 typedef struct {

@@ -81,31 +81,8 @@ typedef struct {
 } event_row;
 
 /* ------------------------------------------------------------ helpers */
-/* HDF5 never prints: its automatic error handler only keeps the innermost
- * message of the last failed call, for h5_fail to quote. */
-static _Thread_local char h5_last[256];
-
-static herr_t first_error(unsigned n, const H5E_error2_t *e, void *buf)
-{
-    if (n == 0 && e->desc)
-        snprintf(buf, sizeof h5_last, "%s", e->desc);
-    return 0;
-}
-
-static herr_t h5_capture(hid_t stack, void *data)
-{
-    (void)data;
-    h5_last[0] = '\0';
-    H5Ewalk2(stack, H5E_WALK_UPWARD, first_error, h5_last);
-    return 0;
-}
-
-static void h5_quiet(void)
-{
-    H5Eset_auto2(H5E_DEFAULT, h5_capture, NULL);
-    h5_last[0] = '\0';
-}
-
+/* HDF5 never prints: the handler ps_h5_quiet installs only keeps the
+ * innermost message of the last failed call, for h5_fail to quote. */
 /* HDF5's I/O messages carry a time, descriptors and buffer addresses on two
  * lines: keep "file write failed: File too large". */
 static void h5_tidy(char *m)
@@ -124,7 +101,7 @@ static void h5_tidy(char *m)
         size_t len = strlen(m);
         while (len && (m[len - 1] == ',' || m[len - 1] == ':' || m[len - 1] == ' '))
             m[--len] = '\0';
-        snprintf(m + len, sizeof h5_last - len, ": %s", sys);
+        snprintf(m + len, PS_H5_MSG_MAX - len, ": %s", sys);
     }
     for (; *m; m++)
         if (*m == '\n')
@@ -135,10 +112,11 @@ static void h5_tidy(char *m)
 static ps_status h5_fail(ps_error *err, ps_status code, const char *path,
                          const char *what, const char *name)
 {
-    h5_tidy(h5_last);
+    char *last = ps_h5_last();
+    h5_tidy(last);
     ps_status s = ps_error_set(err, code, "%s: cannot %s %s%s%s", path, what, name,
-                               h5_last[0] ? ": " : "", h5_last);
-    h5_last[0] = '\0';
+                               last[0] ? ": " : "", last);
+    last[0] = '\0';
     return s;
 }
 
@@ -631,7 +609,7 @@ void ps_output_abort(ps_output *o)
 {
     if (!o)
         return;
-    h5_quiet();
+    ps_h5_quiet();
     char *tmp = o->tmp;
     o->tmp = NULL;
     discard(o);
@@ -680,7 +658,7 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
                          const ps_provenance *prov, ps_output **out, ps_error *err)
 {
     *out = NULL;
-    h5_quiet();
+    ps_h5_quiet();
     if (sc->replicates < 1 || sc->n_months < 1 || sc->n_actors < 1)
         return ps_error_set(err, PS_ERR_INTERNAL,
                             "%s: nothing to write (%d replicates, %d months, %d actors)",
@@ -924,7 +902,7 @@ static ps_status reserve(ps_output *o, size_t bytes, const char *what, ps_error 
 ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packed *p,
                                  ps_error *err)
 {
-    h5_quiet(); /* HDF5's error settings are per thread: this may be a new one */
+    ps_h5_quiet(); /* HDF5's error settings are per thread: this may be a new one */
     const ps_scenario *sc = o->sc;
     int r = run->replicate;
     if (r < 0 || r >= sc->replicates || o->written[r] || run->n_months != sc->n_months ||
@@ -1048,24 +1026,11 @@ static ps_status write_events(ps_output *o, ps_error *err)
     return h < 0 ? h5_fail(err, PS_ERR_IO, o->path, "write table", "/events") : PS_OK;
 }
 
-static ps_status fsync_path(const char *p, int dir)
-{
-    int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0)
-        return PS_ERR_IO;
-    int rc = fsync(fd);
-    /* Some file systems cannot sync a directory: nothing more to do there. */
-    if (rc < 0 && dir && (errno == EINVAL || errno == ENOTSUP))
-        rc = 0;
-    close(fd);
-    return rc < 0 ? PS_ERR_IO : PS_OK;
-}
-
 /* Write the events, close, fsync, rename the temporary file to final, and
  * fsync the directory; on failure nothing is left under either name. */
 static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps_error *err)
 {
-    h5_quiet();
+    ps_h5_quiet();
     if (st == PS_OK) {
         size_t n = 0;
         for (int r = 0; r < o->sc->replicates; r++)
@@ -1098,7 +1063,7 @@ static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps
         ps_output_abort(o);
         return st;
     }
-    if (fsync_path(o->tmp, 0) != PS_OK || rename(o->tmp, final) < 0) {
+    if (ps_fsync_path(o->tmp, 0) != PS_OK || rename(o->tmp, final) < 0) {
         st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", final,
                           o->tmp, strerror(errno));
         ps_output_abort(o);
@@ -1108,7 +1073,7 @@ static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps
     const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
     if (slash && slash != dir)
         *slash = '\0';
-    if (fsync_path(d, 1) != PS_OK) {
+    if (ps_fsync_path(d, 1) != PS_OK) {
         st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync directory %s: %s", final, d,
                           strerror(errno));
         unlink(final);
@@ -1133,7 +1098,7 @@ ps_status ps_output_commit(ps_output *o, ps_error *err)
 ps_status ps_output_commit_failed(ps_output *o, const char *message, char *failed_path,
                                   size_t len, ps_error *err)
 {
-    h5_quiet();
+    ps_h5_quiet();
     ps_status st = PS_OK;
     char *final = malloc(strlen(o->path) + 16);
     if (!final) {
@@ -1252,7 +1217,7 @@ static void info_events(hid_t file, FILE *fp)
 
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
 {
-    h5_quiet();
+    ps_h5_quiet();
     FILE *probe = fopen(path, "rb");
     if (!probe)
         return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));

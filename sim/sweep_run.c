@@ -470,18 +470,6 @@ static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, i
     return bad ? PS_ERR_IO : PS_OK;
 }
 
-static ps_status fsync_path(const char *p, int dir)
-{
-    int fd = open(p, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0)
-        return PS_ERR_IO;
-    int rc = fsync(fd);
-    if (rc < 0 && dir && (errno == EINVAL || errno == ENOTSUP))
-        rc = 0;
-    close(fd);
-    return rc < 0 ? PS_ERR_IO : PS_OK;
-}
-
 static void dir_of(const char *path, char *buf, size_t len)
 {
     const char *slash = strrchr(path, '/');
@@ -571,7 +559,7 @@ static ps_status create_partial(const ps_sweep *sw, const char *partial, const r
         st = PS_ERR_IO;
     if (st != PS_OK)
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the structure of the sweep file");
-    else if (fsync_path(tmp, 0) != PS_OK || rename(tmp, partial) < 0)
+    else if (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, partial) < 0)
         st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", opt->output,
                           tmp, strerror(errno));
     if (st != PS_OK)
@@ -912,8 +900,8 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     if (status == PS_OK) {
         char d[4096];
         dir_of(opt->output, d, sizeof d);
-        if (fsync_path(partial, 0) != PS_OK || rename(partial, opt->output) < 0 ||
-            fsync_path(d, 1) != PS_OK)
+        if (ps_fsync_path(partial, 0) != PS_OK || rename(partial, opt->output) < 0 ||
+            ps_fsync_path(d, 1) != PS_OK)
             status = ps_error_set(&first, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
                                   opt->output, partial, strerror(errno));
     }
@@ -1114,8 +1102,8 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
         if (st == PS_OK) {
             char d[4096];
             dir_of(opt->output, d, sizeof d);
-            if (fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0 ||
-                fsync_path(d, 1) != PS_OK)
+            if (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0 ||
+                ps_fsync_path(d, 1) != PS_OK)
                 st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
                                   opt->output, tmp, strerror(errno));
         }
