@@ -256,13 +256,12 @@ static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
     const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
     const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
     const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
-    const int threaded = n >= 64;
 
     /* 1. Antagonism between every two actors. */
     antagonism(w, d);
 
     /* 2. Shared threat and this month's conditions, per pair (rows in parallel). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             size_t ij = (size_t)i * n + j;

@@ -262,10 +262,9 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     const double *c0 = w->cur[d->f[F_COMMIT]], *combat = w->cur[d->f[F_COMBAT]];
     const double *interest = w->cur[d->f[F_INTEREST]], *cap = w->cur[d->f[F_CAPACITY]];
     double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
-    const int threaded = n >= 64;
 
     /* 1. Per actor: consumption, needs, spare, strain, drawdown (own row only). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         const size_t row = (size_t)i * nt;
         double exposure = 0.0, load = 0.0, imax = 0.0;
@@ -313,7 +312,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 3. Vacuum filling by unstrained actors with an interest, within their headroom. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         const size_t row = (size_t)i * nt;
         double willing = fmax(0.0, 1.0 - strain[i] / thr);

@@ -432,7 +432,6 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     int n = d->n;
     size_t n1 = (size_t)n + 1;
-    int threaded = n >= 64;
     const double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
     const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
     const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
@@ -457,7 +456,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 2. Buyers' cost changes at current discounts: E = e^u in column b of a,
      * the logit denominator in den[b]. Only sellers with capacity are offered. */
     int anchor = !d->anchored && w->month >= 1;
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int b = 0; b <= n; b++) {
         double den = d->out0[b], D = b < n ? dem[b] : d->rest_demand;
         for (int s = 0; s < n; s++) {
@@ -484,7 +483,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
      * take the whole capacity (bisection: target sales rise with the
      * discount), other sellers' discounts held. */
     int nomem = 0;
-#pragma omp parallel num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel num_threads(w->inner_threads) if (n >= 64)
     {
     double *buy = malloc(4 * n1 * sizeof *buy);
     if (!buy) {
@@ -524,7 +523,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 
     /* 4. Buyers: target shares at the new discounts; actual shares move toward
      * them at the switching rate; requests = share x demand (row s, column b). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int b = 0; b <= n; b++) {
         double D = b < n ? dem[b] : d->rest_demand, den = d->out0[b];
         for (int s = 0; s < n; s++) {
@@ -548,7 +547,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 5. Sellers: ration requests to capacity; volume, revenue, discount. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int s = 0; s < n; s++) {
         double asked = 0.0;
         for (int b = 0; b <= n; b++)
@@ -567,7 +566,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 6. Rivalry from this month's trade. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (threaded)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++)
         rivalry_row(n, trade_n, d->den, riv_n, i);
     return PS_OK;
