@@ -44,6 +44,9 @@ void *ps_calloc(size_t n, size_t size); /* NULL on overflow or failure */
 char *ps_strdup(const char *s);
 /* Read a whole file (NUL-terminated); NULL and err on failure. */
 char *ps_read_file(const char *path, size_t *len, ps_error *err);
+/* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
+#define PS_FNV_BASIS 1469598103934665603ULL
+uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
 
 /* ----------------------------------------------------------- world */
 /* Make w (of the same scenario) what ps_world_create(w->sc, replicate)
@@ -56,11 +59,55 @@ ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
  * function and only reads the ps_output, so threads may pack concurrently;
  * writing the packed run stays serialised like ps_output_write_run. */
 typedef struct ps_packed ps_packed;
+/* One packed chunk: field f, months t0.., bytes [off, off + len) of buf. */
+typedef struct {
+    int f;
+    unsigned long long t0;
+    size_t off, len;
+} ps_packed_chunk;
+
+struct ps_packed {
+    int replicate;
+    unsigned char *buf;
+    size_t cap, used;   /* used: bytes of chunk data (what the file grows by) */
+    ps_packed_chunk *ch;
+    int n, cap_ch;
+    unsigned char *shuf; /* one shuffled chunk */
+    double *pad;         /* a chunk's months past the end of the run: the fill value */
+    size_t work;         /* bytes in shuf and pad */
+};
 /* Pack run into *p (created if NULL, else its buffers are reused). */
 ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **p, ps_error *err);
 /* ps_output_write_run with the chunks already packed for this run. */
 ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packed *p,
                                  ps_error *err);
 void ps_packed_free(ps_packed *p);
+/* /provenance spec_hash of a pactsim output (ps_run_spec_hash of its run). */
+ps_status ps_output_spec_hash(const char *path, uint64_t *hash);
+/* Months per chunk of global field f in the file; 0 if f is not written. */
+unsigned long long ps_output_chunk_months(const ps_output *o, int f);
+
+/* ----------------------------------------------------------- checkpoints */
+/* "<output>.partial/": one file per finished replicate, for `run --resume`
+ * (sim/checkpoint.c). */
+typedef struct ps_ckpt ps_ckpt;
+/* Hash of what a run's results depend on: the resolved scenario, the build
+ * and the field and metric tables (also /provenance spec_hash). */
+uint64_t ps_run_spec_hash(const ps_scenario *sc);
+/* Create the directory, or with resume reuse one of the same spec hash; a
+ * directory without resume or force is PS_ERR_EXISTS; force starts over. */
+ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, int force,
+                       ps_ckpt **out, ps_error *err);
+int ps_ckpt_has(const ps_ckpt *c, int replicate); /* a checkpoint file exists */
+int ps_ckpt_n_saved(const ps_ckpt *c);            /* checkpoint files found on opening */
+const char *ps_ckpt_dir(const ps_ckpt *c);
+/* Save a complete run and its packed chunks (threads: different replicates). */
+ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_error *err);
+/* Load replicate r into run (metrics, events, months) and *p. A damaged or
+ * foreign checkpoint is removed and gives PS_ERR_INPUT: compute it again. */
+ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int replicate, ps_run *run,
+                       ps_packed **p, ps_error *err);
+/* Close; keep = 0 removes the directory (the run is done, or not resumable). */
+void ps_ckpt_close(ps_ckpt *c, int keep);
 
 #endif

@@ -54,24 +54,6 @@ struct ps_output {
     int discarded;     /* the descriptor points at /dev/null */
 };
 
-/* One packed chunk: field f, months t0.., bytes [off, off + len) of buf. */
-typedef struct {
-    int f;
-    hsize_t t0;
-    size_t off, len;
-} packed_chunk;
-
-struct ps_packed {
-    int replicate;
-    unsigned char *buf;
-    size_t cap, used;
-    packed_chunk *ch;
-    int n, cap_ch;
-    unsigned char *shuf; /* one shuffled chunk */
-    double *pad;         /* a chunk's months past the end of the run: the fill value */
-    size_t work;         /* bytes in shuf and pad */
-};
-
 /* One row of /events (H5TB table). */
 typedef struct {
     int32_t replicate, month;
@@ -301,6 +283,7 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
     bad |= ps_h5_attr_str(g, "command_line", prov ? prov->command_line : "");
     bad |= ps_h5_attr_u64(g, "seed", seed);
+    bad |= ps_h5_attr_u64(g, "spec_hash", ps_run_spec_hash(sc));
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
     bad |= ps_h5_attr_i32(g, "threads", prov ? prov->threads : 1);
     bad |= ps_h5_attr_str(g, "created", created);
@@ -851,7 +834,7 @@ ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **pp,
                                     "%s: cannot compress %s of replicate %d: zlib error %d",
                                     o->path, ps_registry_field(f, NULL)->name,
                                     run->replicate, z);
-            p->ch[p->n++] = (packed_chunk){f, t0, p->used, (size_t)len};
+            p->ch[p->n++] = (ps_packed_chunk){f, (unsigned long long)t0, p->used, (size_t)len};
             p->used += len;
         }
     }
@@ -859,6 +842,11 @@ ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **pp,
 nomem:
     return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory compressing replicate %d",
                         o->path, run->replicate);
+}
+
+unsigned long long ps_output_chunk_months(const ps_output *o, int f)
+{
+    return f >= 0 && f < ps_registry_n_fields() ? (unsigned long long)o->tchunk[f] : 0;
 }
 
 ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
@@ -918,7 +906,7 @@ ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packe
     if (st != PS_OK)
         return st;
     for (int k = 0; k < p->n; k++) {
-        const packed_chunk *c = &p->ch[k];
+        const ps_packed_chunk *c = &p->ch[k];
         hsize_t offset[4] = {(hsize_t)r, c->t0, 0, 0};
         if (H5Dwrite_chunk(o->field_ds[c->f], H5P_DEFAULT, 0, offset, c->len,
                            p->buf + c->off) < 0) {
@@ -1213,6 +1201,20 @@ static void info_events(hid_t file, FILE *fp)
         k = j;
     }
     free(type);
+}
+
+ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
+{
+    hid_t file = -1, g = -1;
+    ps_status st = ps_h5_open_checked(path, PS_FORMAT_NAME, 0, &file, NULL);
+    if (st == PS_OK && ((g = H5Gopen2(file, "provenance", H5P_DEFAULT)) < 0 ||
+                        ps_h5_get_u64(g, "spec_hash", hash) < 0))
+        st = PS_ERR_INPUT;
+    if (g >= 0)
+        H5Gclose(g);
+    if (file >= 0)
+        H5Fclose(file);
+    return st;
 }
 
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)

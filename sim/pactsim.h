@@ -308,10 +308,20 @@ void ps_output_abort(ps_output *o);
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err);
 
 /* ------------------------------------------------------------ simulation */
+/* What ps_sim_run did besides computing (for the command line to report). */
+typedef struct ps_sim_stats {
+    int resumed;             /* replicates taken from checkpoints */
+    int recomputed;          /* damaged checkpoints whose replicate was computed again */
+    int already_complete;    /* resume found this run's finished output: nothing done */
+    int kept;                /* replicates left in "<output>.partial/" after a failure */
+} ps_sim_stats;
+
 typedef struct ps_sim_options {
     int threads;             /* 0 = OpenMP default */
     const char *output;      /* NULL = no file */
     int force;
+    int resume;              /* continue from "<output>.partial/" (sim/checkpoint.c) */
+    ps_sim_stats *stats;     /* filled if not NULL */
     const char *command_line;
     void (*progress)(int done, int total, void *user);
     void *progress_user;
@@ -321,9 +331,12 @@ typedef struct ps_sim_options {
 
 /* Run every replicate of a scenario and write the file. Sizes are checked
  * first (overflow, memory, free disk space: PS_ERR_CONFIG with the bytes
- * needed). A non-finite state value ends the run with PS_ERR_NUMERIC and keeps
- * the replicates done so far in "<output>.failed.h5" (the message says so);
- * a stop flag ends it with PS_ERR_INTERRUPTED and no file. */
+ * needed). Each finished replicate is also saved in "<output>.partial/",
+ * removed when the file is complete. A non-finite state value ends the run
+ * with PS_ERR_NUMERIC and keeps the replicates done so far in
+ * "<output>.failed.h5" (the message says so); a stop flag ends it with
+ * PS_ERR_INTERRUPTED and no file, the checkpoints kept for opt->resume,
+ * which then computes only the replicates missing from them. */
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt,
                      ps_error *err);
 

@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "pactsim.h"
+#include "internal.h"
 
 struct ps_rng {
     gsl_rng *g;
@@ -55,4 +55,12 @@ gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
     unsigned long s = (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL);
     gsl_rng_set(r->g, s ? s : 1UL);
     return r->g;
+}
+
+uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *c = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * 1099511628211ULL;
+    return h;
 }

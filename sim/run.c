@@ -287,14 +287,63 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
     return PS_OK;
 }
 
+/* A run read back from a checkpoint: metrics and events, no series. */
+static ps_run *loaded_run(const ps_scenario *sc)
+{
+    ps_run *run = ps_calloc(1, sizeof *run);
+    if (run && !(run->metrics = ps_calloc((size_t)ps_registry_n_metrics() + 1, sizeof(double)))) {
+        free(run);
+        return NULL;
+    }
+    if (run)
+        run->sc = sc;
+    return run;
+}
+
+/* Where the run starts: an existing output, an interrupted run's
+ * checkpoints, --force and --resume. PS_OK with *done = 1: --resume found
+ * this run's finished output. */
+static ps_status check_existing(const ps_scenario *sc, const ps_sim_options *opt, int *done,
+                                ps_error *err)
+{
+    struct stat st;
+    *done = 0;
+    size_t len = strlen(opt->output) + 16;
+    char *partial = malloc(len);
+    if (!partial)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    snprintf(partial, len, "%s.partial", opt->output);
+    int have_final = stat(opt->output, &st) == 0, have_partial = stat(partial, &st) == 0;
+    free(partial);
+    if (!have_final || opt->force || (opt->resume && have_partial))
+        return PS_OK;
+    if (!opt->resume)
+        return ps_error_set(err, PS_ERR_EXISTS,
+                            "%s: output file exists; use --force to overwrite it", opt->output);
+    uint64_t h = 0;
+    if (ps_output_spec_hash(opt->output, &h) == PS_OK && h == ps_run_spec_hash(sc)) {
+        *done = 1;
+        return PS_OK;
+    }
+    return ps_error_set(err, PS_ERR_EXISTS, "%s: exists and is not this run's result (another "
+                        "scenario, seed, replicate count or pactsim build); use --force to "
+                        "overwrite it", opt->output);
+}
+
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err)
 {
     ps_output *o = NULL;
-    struct stat st;
-    if (opt->output && !opt->force && stat(opt->output, &st) == 0)
-        return ps_error_set(err, PS_ERR_EXISTS,
-                            "%s: output file exists; use --force to overwrite it",
-                            opt->output);
+    ps_ckpt *ck = NULL;
+    ps_sim_stats stats_local, *stats = opt->stats ? opt->stats : &stats_local;
+    memset(stats, 0, sizeof *stats);
+    if (opt->output) {
+        int done;
+        ps_status s = check_existing(sc, opt, &done, err);
+        if (s != PS_OK || done) {
+            stats->already_complete = done;
+            return s;
+        }
+    }
     int threads = opt->threads;
 #ifdef _OPENMP
     if (threads <= 0)
@@ -309,21 +358,30 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     ps_status status = check_sizes(sc, outer < R ? outer : R, opt, err);
     if (status != PS_OK)
         return status;
+    int had = 0; /* checkpoints found on starting */
     if (opt->output) {
-        ps_provenance prov = {opt->command_line ? opt->command_line : "", threads};
-        ps_status s = ps_output_open(opt->output, sc, &prov, &o, err);
+        ps_status s = ps_ckpt_open(opt->output, sc, opt->resume, opt->force, &ck, err);
         if (s != PS_OK)
             return s;
+        had = ps_ckpt_n_saved(ck);
+        ps_provenance prov = {opt->command_line ? opt->command_line : "", threads};
+        s = ps_output_open(opt->output, sc, &prov, &o, err);
+        if (s != PS_OK) {
+            ps_ckpt_close(ck, had > 0);
+            stats->kept = had;
+            return s;
+        }
     }
     int failed_rep = R, done = 0, complete = 0, write_failed = 0, fail_month = 0;
+    int n_ckpt = had, resumed = 0, recomputed = 0;
     ps_error first = {PS_OK, ""};
 
 #pragma omp parallel num_threads(outer)
     {
     /* This thread's world, run and compressed chunks, reused from one
-     * replicate to the next. */
+     * replicate to the next; lrun holds replicates read from checkpoints. */
     ps_world *tw = NULL;
-    ps_run *trun = NULL;
+    ps_run *trun = NULL, *lrun = NULL;
     ps_packed *pk = NULL;
 #pragma omp for schedule(dynamic, 1)
     for (int r = 0; r < R; r++) {
@@ -333,18 +391,51 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
         if (skip < R || (opt->stop_flag && *opt->stop_flag))
             continue;
         ps_error e = {PS_OK, ""};
-        int usable;
-        ps_status s = replicate_into(sc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
-        const ps_run *run = usable ? trun : NULL;
-        /* Shuffle and deflate here, in parallel; only the writes of the
-         * compressed chunks are serialised. */
+        ps_status s = PS_OK;
+        int usable = 0, loaded = 0;
+        const ps_run *run = NULL;
+        if (ck && ps_ckpt_has(ck, r)) {
+            if (!lrun && !(lrun = loaded_run(sc)))
+                s = ps_error_set(&e, PS_ERR_NOMEM, "out of memory");
+            else
+                s = ps_ckpt_load(ck, o, r, lrun, &pk, &e);
+            if (s == PS_OK) {
+                loaded = 1;
+                run = lrun;
+#pragma omp atomic
+                resumed++;
+            } else if (s == PS_ERR_INPUT) { /* damaged: compute it again */
+                s = PS_OK;
+#pragma omp atomic
+                recomputed++;
+#pragma omp atomic
+                n_ckpt--;
+            }
+        }
+        if (s == PS_OK && !loaded) {
+            s = replicate_into(sc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
+            run = usable ? trun : NULL;
+        }
+        /* Shuffle and deflate here, in parallel, and save the checkpoint;
+         * only the writes of the compressed chunks are serialised. */
         ps_error pe = {PS_OK, ""};
         ps_status ps = PS_OK;
         int wf;
 #pragma omp atomic read
         wf = write_failed;
-        if (run && o && !wf)
+        if (run && o && !wf && !loaded)
             ps = ps_output_pack(o, run, &pk, &pe);
+        if (run && ck && !wf && !loaded && s == PS_OK && ps == PS_OK) {
+            ps = ps_ckpt_save(ck, run, pk, &pe);
+            if (ps == PS_OK) {
+#pragma omp atomic
+                n_ckpt++;
+            } else {
+                char m[PS_ERRMSG_MAX];
+                snprintf(m, sizeof m, "%s", pe.msg);
+                ps_error_set(&pe, ps, "%s: %s", opt->output, m);
+            }
+        }
 #pragma omp critical(ps_output)
         {
             /* Complete runs, and the months a failed run completed, go to the
@@ -376,12 +467,26 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     }
     ps_packed_free(pk);
     ps_run_free(trun);
+    ps_run_free(lrun);
     ps_world_free(tw);
     }
-    if (opt->stop_flag && *opt->stop_flag && (status == PS_OK || status == PS_ERR_INTERRUPTED))
+    stats->resumed = resumed;
+    stats->recomputed = recomputed;
+    int interrupted = opt->stop_flag && *opt->stop_flag &&
+                      (status == PS_OK || status == PS_ERR_INTERRUPTED);
+    /* Checkpoints stay for --resume after an interruption, and after an I/O
+     * failure of a run that was itself resumed; a numerical failure would
+     * only happen again. */
+    int keep = ck && n_ckpt > 0 &&
+               (interrupted || ((status == PS_ERR_IO || status == PS_ERR_NOMEM) && had > 0));
+    if (interrupted) {
         status = ps_error_set(&first, PS_ERR_INTERRUPTED,
                               "interrupted after %d of %d replicates; no output written",
                               complete, R);
+        if (keep)
+            msg_append(&first, "; the %d finished replicates are kept in %s: run the same "
+                       "command with --resume to continue", n_ckpt, ps_ckpt_dir(ck));
+    }
     if (status == PS_ERR_NUMERIC && o && !write_failed) {
         /* Keep what was computed, under a name that says it is incomplete. */
         char path[4096], date[8];
@@ -398,10 +503,19 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
         o = NULL;
     }
     if (status != PS_OK) {
+        if (keep && !interrupted)
+            msg_append(&first, "; the %d finished replicates are kept in %s for --resume",
+                       n_ckpt, ps_ckpt_dir(ck));
+        stats->kept = keep ? n_ckpt : 0;
         ps_output_abort(o);
+        ps_ckpt_close(ck, keep);
         if (err)
             *err = first;
         return status;
     }
-    return o ? ps_output_commit(o, err) : PS_OK;
+    status = o ? ps_output_commit(o, err) : PS_OK;
+    keep = status != PS_OK && n_ckpt > 0 && had > 0;
+    stats->kept = keep ? n_ckpt : 0;
+    ps_ckpt_close(ck, keep);
+    return status;
 }

@@ -702,14 +702,6 @@ ps_status ps_sweep_point_scenario(const ps_sweep *sw, int p, ps_scenario **out, 
     return st;
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *c = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ c[i]) * 1099511628211ULL;
-    return h;
-}
-
 static int same_layout(const ps_scenario *a, const ps_scenario *b)
 {
     if (a->n_actors != b->n_actors || a->n_theaters != b->n_theaters ||
@@ -727,9 +719,9 @@ static int same_layout(const ps_scenario *a, const ps_scenario *b)
 
 ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
 {
-    uint64_t h = 1469598103934665603ULL;
-    h = fnv(h, sw->raw_text, strlen(sw->raw_text));
-    h = fnv(h, PS_VERSION, strlen(PS_VERSION));
+    uint64_t h = PS_FNV_BASIS;
+    h = ps_fnv1a(h, sw->raw_text, strlen(sw->raw_text));
+    h = ps_fnv1a(h, PS_VERSION, strlen(PS_VERSION));
     for (int p = 0; p < sw->n_points; p++) {
         ps_scenario *sc;
         ps_error e = {PS_OK, ""};
@@ -758,7 +750,7 @@ ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
                                 "with output: %s (or use output: summary)", sw->path, p,
                                 keep_names[sw->keep]);
         }
-        h = fnv(h, sc->resolved_text, strlen(sc->resolved_text) + 1);
+        h = ps_fnv1a(h, sc->resolved_text, strlen(sc->resolved_text) + 1);
         ps_scenario_free(sc);
     }
     sw->hash = h;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sanitizers and leaks (docs/reliability.md): build with AddressSanitizer + UndefinedBehaviorSanitizer
 # and run the whole test suite; then run a baseline run and the bad-input catalogue's `info` and
-# config errors, a small sweep and `compare` under valgrind memcheck (zero errors, no definite
+# config errors, a resumed run, a small sweep and `compare` under valgrind memcheck (zero errors, no definite
 # leaks).
 # Usage: tools/check-sanitizers.sh [BUILD_DIR (default build-asan)] [PLAIN_BUILD_DIR (default build)]
 set -euo pipefail
@@ -50,6 +50,19 @@ bash -c 'ulimit -f 200 && exec "$@"' _ "${vg[@]}" "$P" run configs/baseline_2022
     -o "$tmp/u.h5" --replicates 20 --quiet 2>"$tmp/err" || rc=$?
 if [ "$rc" -ne 1 ]; then echo "valgrind: FAIL (exit $rc) under ulimit -f" >&2; cat "$tmp/err" >&2; status=1
 else echo "valgrind: ok: pactsim run under ulimit -f 200 (write fails)"; fi
+# resuming an interrupted run from its checkpoints, one of them damaged (it is computed again)
+"$P" run configs/baseline_2022.yaml -o "$tmp/r.h5" --replicates 10 --threads 1 --quiet 2>/dev/null &
+pid=$!
+for _ in $(seq 1 500); do
+    [ "$(compgen -G "$tmp/r.h5.partial/rep-*.ckpt" | wc -l)" -ge 2 ] && break
+    sleep 0.01
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid" || true
+rm -f "$tmp/r.h5" # (in case it finished first: then --resume starts afresh)
+ck=$(compgen -G "$tmp/r.h5.partial/rep-*.ckpt" | head -1 || true)
+[ -n "$ck" ] && truncate -s 100 "$ck"
+check 0 -- "$P" run configs/baseline_2022.yaml -o "$tmp/r.h5" --replicates 10 --threads 2 --quiet --resume
 # a small sweep (6 points x 3 replicates, 2 threads), resuming it once finished, and `compare`
 check 0 -- "$P" sweep tests/configs/sweep/grid.yaml -o "$tmp/s.h5" --threads 2 --quiet
 check 0 -- "$P" sweep tests/configs/sweep/grid.yaml -o "$tmp/s.h5" --resume --quiet

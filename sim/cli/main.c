@@ -17,7 +17,7 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
-    "             [--set KEY=VALUE]... [--force] [--quiet] [--no-space-check]\n"
+    "             [--set KEY=VALUE]... [--force] [--resume] [--quiet] [--no-space-check]\n"
     "                         run a scenario and write an HDF5 file\n"
     "  validate CONFIG [--set KEY=VALUE]...\n"
     "                         check a scenario without running it\n"
@@ -41,7 +41,9 @@ static const char usage_text[] =
     "  -s, --seed S           base random seed (overrides the config)\n"
     "  -t, --threads T        OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set KEY=VALUE    override a config value, e.g. parameters.economy.lend_share=0.2\n"
-    "  -f, --force            overwrite an existing output file\n"
+    "  -f, --force            overwrite an existing output file (and start over)\n"
+    "      --resume           continue an interrupted run from FILE.partial/, computing\n"
+    "                         only the replicates it lacks; the file is the same\n"
     "  -q, --quiet            no progress bar\n"
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
     "  -h, --help             this help\n"
@@ -49,8 +51,9 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 success; 1 runtime failure (I/O, memory, non-finite state);\n"
     "2 bad input (usage, config, input file, existing output, sizes too large);\n"
-    "130/143 interrupted by SIGINT/SIGTERM (no output file is left behind). A run\n"
-    "stopped by a non-finite value keeps its partial results in FILE.failed.h5.\n";
+    "130/143 interrupted by SIGINT/SIGTERM (no output file is left behind; the\n"
+    "finished replicates stay in FILE.partial/ for --resume). A run stopped by a\n"
+    "non-finite value keeps its partial results in FILE.failed.h5.\n";
 
 static volatile sig_atomic_t stop_signal = 0;
 static volatile int stop_flag = 0;
@@ -142,10 +145,10 @@ typedef struct {
     const char **sets;
     int n_sets;
     char rep_set[64], seed_set[64];
-    int threads, force, quiet, markdown, no_space_check;
+    int threads, force, resume, quiet, markdown, no_space_check;
 } cli_opts;
 
-enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK };
+enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -156,6 +159,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"threads", required_argument, NULL, 't'},
         {"set", required_argument, NULL, OPT_SET},
         {"force", no_argument, NULL, 'f'},
+        {"resume", no_argument, NULL, OPT_RESUME},
         {"quiet", no_argument, NULL, 'q'},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
@@ -200,6 +204,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         case 'q': o->quiet = 1; break;
         case OPT_MARKDOWN: o->markdown = 1; break;
         case OPT_NO_SPACE_CHECK: o->no_space_check = 1; break;
+        case OPT_RESUME: o->resume = 1; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': return usage_error("option %s: missing its value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -223,6 +228,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
 {
     if (argc != 1)
         return usage_error("run: expected one CONFIG file, got %s", argc ? "several" : "none");
+    if (o->resume && o->force)
+        return usage_error("%s", "options --resume and --force: expected one of them (--force "
+                           "starts over, --resume continues)");
     ps_scenario *sc;
     int rc = load(argv[0], o, &sc);
     if (rc)
@@ -230,8 +238,10 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     char defname[PS_NAME_MAX + 8];
     snprintf(defname, sizeof defname, "%s.h5", sc->name);
     progress_state ps = {now_seconds(), 0.0, !o->quiet && isatty(STDERR_FILENO)};
+    ps_sim_stats stats;
     ps_sim_options opt = {.threads = o->threads, .output = o->output ? o->output : defname,
-                          .force = o->force, .command_line = cmdline,
+                          .force = o->force, .resume = o->resume, .stats = &stats,
+                          .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
                           .stop_flag = &stop_flag, .no_space_check = o->no_space_check};
     signal(SIGINT, on_signal);
@@ -241,6 +251,7 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     signal(SIGXFSZ, SIG_IGN);
     ps_error err = {PS_OK, ""};
     ps_status s = ps_sim_run(sc, &opt, &err);
+    int sc_replicates = sc->replicates;
     ps_scenario_free(sc);
     if (s == PS_ERR_INTERRUPTED && stop_signal) {
         fprintf(stderr, "pactsim: %s\n", err.msg);
@@ -248,6 +259,17 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     }
     if (s != PS_OK)
         return fail(s, err.msg);
+    if (stats.already_complete) {
+        fprintf(stderr, "pactsim: %s is already complete; nothing to resume\n", opt.output);
+        return 0;
+    }
+    if (stats.recomputed)
+        fprintf(stderr, "pactsim: %d damaged checkpoint%s ignored; %s computed again\n",
+                stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
+                stats.recomputed == 1 ? "its replicate was" : "their replicates were");
+    if (!o->quiet && o->resume)
+        fprintf(stderr, "pactsim: resumed %d of %d replicates from %s.partial\n",
+                stats.resumed, sc_replicates, opt.output);
     if (!o->quiet)
         fprintf(stderr, "pactsim: wrote %s\n", opt.output);
     return 0;

@@ -1,5 +1,8 @@
 # SIGINT and SIGTERM stop a run at the next month boundary: exit 130/143, no
 # file under the final name, no temporary file; also inside one long replicate.
+# The finished replicates stay in FILE.partial/ and --resume completes the run
+# (tests/cli/test_resume.sh checks the resumed file); a run stopped before any
+# replicate finished leaves nothing.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/configs/baseline_2022.yaml"
 
@@ -11,6 +14,7 @@ for a in A B C D E; do for b in A B C D E F G H I J K L M N O P Q R S T U V W X;
     n=$((n + 1)); [ "$n" -le 120 ] && printf '  %s%sA: {name: n%s}\n' "$a" "$b" "$n" >>"$big"
 done; done
 
+resumed=0
 # stop SIG CODE LABEL -- ARGS: start a run, signal it after 0.5 s, check.
 stop() {
     local sig=$1 code=$2 label=$3
@@ -28,11 +32,22 @@ stop() {
     elif ! grep -q "interrupted" "$WORK/err"; then bad "$label: no 'interrupted' in: $(cat "$WORK/err")"
     elif [ "$ms" -gt 2000 ]; then bad "$label: took $ms ms to stop"
     else ok; fi
+    local kept
+    kept=$(compgen -G "$out.partial/rep-*.ckpt" | wc -l)
+    if grep -q "kept in .*$label.h5.partial: run the same command with --resume" "$WORK/err"; then
+        [ "$kept" -gt 0 ] && ok || bad "$label: the message says kept, but no checkpoint is"
+        [ "$(compgen -G "$out*")" = "$out.partial" ] && ok || bad "$label: left: $(ls -d "$out"*)"
+        expect_exit 0 "" -- "$PACTSIM" run "$@" -o "$out" --quiet --resume
+        [ -e "$out" ] && [ ! -e "$out.partial" ] && ok || bad "$label: --resume did not complete"
+        rm -f "$out"
+        resumed=$((resumed + 1))
+    fi
     expect_no_file "$out"
-    echo "$label: SIG$sig stopped the run in $ms ms"
+    echo "$label: SIG$sig stopped the run in $ms ms; $kept replicates kept for --resume"
 }
-stop INT 130 many_int -- "$CFG" --replicates 400
-stop TERM 143 many_term -- "$CFG" --replicates 400
+stop INT 130 many_int -- "$CFG" --replicates 100
+stop TERM 143 many_term -- "$CFG" --replicates 100
+[ "$resumed" -ge 1 ] && ok || bad "neither stopped run kept its finished replicates"
 stop INT 130 one_int -- "$big" --threads 2
 stop TERM 143 one_term -- "$big" --threads 1
 finish

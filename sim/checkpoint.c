@@ -1,0 +1,477 @@
+/* Checkpoints of a run: "<output>.partial/", one file per finished replicate.
+ *
+ * The HDF5 output of a run is written under a temporary name and is useless
+ * if the process dies; the checkpoints are what `pactsim run --resume` starts
+ * from. Each holds a replicate exactly as the output will: its state chunks
+ * already shuffled and deflated (ps_packed), its metrics and its events, so a
+ * resumed run writes the same datasets as an uninterrupted one and spends no
+ * time recompressing. A checkpoint is written under a temporary name and
+ * renamed, and ends with a CRC-32 of all its bytes: a file cut short or
+ * damaged (a power loss before the page cache reached the disk) fails the
+ * check and its replicate is computed again. No fsync: a killed process
+ * loses nothing the kernel has, and the CRC covers the rest.
+ *
+ * The directory holds "spec" (the hash of the resolved scenario and of the
+ * build, which a resume must match) and "lock" (flock: one process at a time). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "internal.h"
+
+#define CKPT_MAGIC "PSCKPT1"
+#define CKPT_ORDER 0x01020304u /* byte order of the machine that wrote it */
+#define CKPT_EXT ".ckpt"
+
+struct ps_ckpt {
+    const ps_scenario *sc;
+    const char *output;
+    char *dir;
+    uint64_t hash;
+    int lock_fd;
+    char *saved;   /* per replicate: a checkpoint file exists */
+    int n_saved;   /* when opened */
+};
+
+/* The fixed part of a checkpoint file; then metrics (double), events,
+ * chunk table, chunk data, CRC-32 (uint32) of everything before it. */
+typedef struct {
+    char magic[8];
+    uint32_t order;
+    int32_t replicate, n_months, n_metrics, n_events, n_chunks;
+    uint64_t hash, data_bytes;
+} ckpt_header;
+
+typedef struct {
+    int32_t f, pad;
+    uint64_t t0, len;
+} ckpt_chunk;
+
+uint64_t ps_run_spec_hash(const ps_scenario *sc)
+{
+    uint64_t h = PS_FNV_BASIS;
+    h = ps_fnv1a(h, sc->resolved_text, strlen(sc->resolved_text) + 1);
+    h = ps_fnv1a(h, PS_VERSION, strlen(PS_VERSION) + 1);
+    const char *rev = ps_build_git_revision();
+    h = ps_fnv1a(h, rev, strlen(rev) + 1);
+    /* The field and metric tables: their indices are in the checkpoints. */
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        const char *n = ps_registry_field(f, NULL)->name;
+        h = ps_fnv1a(h, n, strlen(n) + 1);
+    }
+    for (int m = 0; m < ps_registry_n_metrics(); m++) {
+        const char *n = ps_registry_metric(m, NULL)->name;
+        h = ps_fnv1a(h, n, strlen(n) + 1);
+    }
+    return h;
+}
+
+static char *path_in(const ps_ckpt *c, const char *name)
+{
+    char *p = malloc(strlen(c->dir) + strlen(name) + 2);
+    if (p)
+        sprintf(p, "%s/%s", c->dir, name);
+    return p;
+}
+
+/* Remove every file of the directory, then the directory (keeping the lock
+ * file to the last, so that no other process can take the directory over). */
+static void remove_dir(ps_ckpt *c)
+{
+    DIR *dp = opendir(c->dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lock"))
+            continue;
+        char *p = path_in(c, e->d_name);
+        if (p)
+            unlink(p);
+        free(p);
+    }
+    if (dp)
+        closedir(dp);
+    char *lock = path_in(c, "lock");
+    if (lock)
+        unlink(lock);
+    free(lock);
+    rmdir(c->dir);
+}
+
+static ps_status write_spec(ps_ckpt *c, ps_error *err)
+{
+    char *spec = path_in(c, "spec"), *tmp = path_in(c, "spec.tmp");
+    ps_status st = PS_OK;
+    FILE *fp = spec && tmp ? fopen(tmp, "w") : NULL;
+    if (!spec || !tmp)
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    else if (!fp)
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot write checkpoint file %s: %s",
+                          c->output, tmp, strerror(errno));
+    if (fp) {
+        fprintf(fp, "pactsim run checkpoints\nspec_hash %016llx\nscenario %s\nreplicates %d\n"
+                "pactsim %s (git %s)\n", (unsigned long long)c->hash, c->sc->name,
+                c->sc->replicates, PS_VERSION, ps_build_git_revision());
+        int bad = fflush(fp) != 0 || ferror(fp);
+        int e = errno;
+        bad |= fclose(fp) != 0;
+        if (bad || rename(tmp, spec) < 0)
+            st = ps_error_set(err, PS_ERR_IO, "%s: cannot write checkpoint file %s: %s",
+                              c->output, tmp, strerror(bad ? e : errno));
+        if (st != PS_OK)
+            unlink(tmp);
+    }
+    free(spec);
+    free(tmp);
+    return st;
+}
+
+/* The spec hash a directory was created for; 0 if it has none yet. */
+static uint64_t read_spec(const ps_ckpt *c)
+{
+    char *spec = path_in(c, "spec"), line[256];
+    unsigned long long h = 0;
+    FILE *fp = spec ? fopen(spec, "r") : NULL;
+    while (fp && fgets(line, sizeof line, fp))
+        if (sscanf(line, "spec_hash %llx", &h) == 1)
+            break;
+    if (fp)
+        fclose(fp);
+    free(spec);
+    return (uint64_t)h;
+}
+
+static ps_status take_lock(ps_ckpt *c, ps_error *err)
+{
+    char *lock = path_in(c, "lock");
+    if (!lock)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    ps_status st = PS_OK;
+    if (c->lock_fd < 0)
+        st = ps_error_set(err, PS_ERR_IO, "%s: cannot open: %s", lock, strerror(errno));
+    else if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0)
+        st = errno == EWOULDBLOCK
+                 ? ps_error_set(err, PS_ERR_EXISTS, "%s: another pactsim process is running "
+                                "into this output; wait for it or stop it", c->dir)
+                 : ps_error_set(err, PS_ERR_IO, "%s: cannot lock: %s", lock, strerror(errno));
+    free(lock);
+    return st;
+}
+
+/* Note the checkpoints present; remove temporary files of dead writers. */
+static void scan(ps_ckpt *c)
+{
+    DIR *dp = opendir(c->dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp))) {
+        const char *n = e->d_name;
+        int r, used = 0;
+        if (strstr(n, ".tmp")) { /* we hold the lock: no one else is writing */
+            char *p = path_in(c, n);
+            if (p)
+                unlink(p);
+            free(p);
+        } else if (sscanf(n, "rep-%7d%n", &r, &used) == 1 && !strcmp(n + used, CKPT_EXT) &&
+                   used == 11 && r >= 0 && r < c->sc->replicates && !c->saved[r]) {
+            c->saved[r] = 1;
+            c->n_saved++;
+        }
+    }
+    if (dp)
+        closedir(dp);
+}
+
+void ps_ckpt_close(ps_ckpt *c, int keep)
+{
+    if (!c)
+        return;
+    if (!keep && c->dir)
+        remove_dir(c);
+    if (c->lock_fd >= 0)
+        close(c->lock_fd);
+    free(c->dir);
+    free(c->saved);
+    free(c);
+}
+
+ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, int force,
+                       ps_ckpt **out, ps_error *err)
+{
+    *out = NULL;
+    ps_ckpt *c = ps_calloc(1, sizeof *c);
+    if (!c)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    c->sc = sc;
+    c->output = output;
+    c->lock_fd = -1;
+    c->hash = ps_run_spec_hash(sc);
+    c->dir = malloc(strlen(output) + 16);
+    c->saved = ps_calloc((size_t)sc->replicates, 1);
+    if (!c->dir || !c->saved) {
+        ps_ckpt_close(c, 1);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    sprintf(c->dir, "%s.partial", output);
+    struct stat st;
+    ps_status s = PS_OK;
+    if (stat(c->dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            s = ps_error_set(err, PS_ERR_EXISTS, "%s: exists and is not a run's checkpoint "
+                             "directory (a sweep's partial file?); move it away or write "
+                             "elsewhere", c->dir);
+        } else if ((s = take_lock(c, err)) != PS_OK) {
+        } else if (!resume && !force) {
+            s = ps_error_set(err, PS_ERR_EXISTS, "%s: an interrupted run exists; use --resume "
+                             "to continue it or --force to start over", c->dir);
+        } else if (resume) {
+            uint64_t h = read_spec(c);
+            if (h == 0) /* killed while creating it: start afresh */
+                s = write_spec(c, err);
+            else if (h != c->hash)
+                s = ps_error_set(err, PS_ERR_EXISTS, "%s: was started with another scenario, "
+                                 "seed, replicate count or pactsim build (spec hash %016llx, "
+                                 "now %016llx); use --force to start over", c->dir,
+                                 (unsigned long long)h, (unsigned long long)c->hash);
+            if (s == PS_OK)
+                scan(c);
+        } else { /* --force: start over in the same directory, lock held */
+            remove_dir(c);
+            close(c->lock_fd);
+            c->lock_fd = -1;
+            goto create;
+        }
+        if (s != PS_OK) {
+            ps_ckpt_close(c, 1);
+            return s;
+        }
+        *out = c;
+        return PS_OK;
+    }
+create:
+    if (mkdir(c->dir, 0777) < 0) {
+        s = ps_error_set(err, errno == EEXIST ? PS_ERR_EXISTS : PS_ERR_IO,
+                         "%s: cannot create the checkpoint directory: %s", c->dir,
+                         strerror(errno));
+        ps_ckpt_close(c, 1);
+        return s;
+    }
+    s = take_lock(c, err);
+    if (s == PS_OK)
+        s = write_spec(c, err);
+    if (s != PS_OK) {
+        ps_ckpt_close(c, 0);
+        return s;
+    }
+    *out = c;
+    return PS_OK;
+}
+
+const char *ps_ckpt_dir(const ps_ckpt *c) { return c->dir; }
+int ps_ckpt_n_saved(const ps_ckpt *c) { return c->n_saved; }
+int ps_ckpt_has(const ps_ckpt *c, int r) { return r >= 0 && r < c->sc->replicates && c->saved[r]; }
+
+/* fwrite that keeps a running CRC. */
+static int put(FILE *fp, uLong *crc, const void *b, size_t n)
+{
+    *crc = crc32(*crc, b, (uInt)n);
+    return fwrite(b, 1, n, fp) == n ? 0 : -1;
+}
+
+ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_error *err)
+{
+    char name[64], tmpname[96];
+    int r = run->replicate, nm = ps_registry_n_metrics();
+    snprintf(name, sizeof name, "rep-%07d" CKPT_EXT, r);
+    snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", name, (long)getpid());
+    char *path = path_in(c, name), *tmp = path_in(c, tmpname);
+    if (!path || !tmp) {
+        free(path);
+        free(tmp);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    FILE *fp = fopen(tmp, "wb");
+    int bad = !fp;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    if (fp) {
+        ckpt_header h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.magic, CKPT_MAGIC, sizeof CKPT_MAGIC);
+        h.order = CKPT_ORDER;
+        h.replicate = r;
+        h.n_months = run->n_months;
+        h.n_metrics = nm;
+        h.n_events = run->n_events;
+        h.n_chunks = p->n;
+        h.hash = c->hash;
+        h.data_bytes = p->used;
+        bad |= put(fp, &crc, &h, sizeof h);
+        bad |= put(fp, &crc, run->metrics, (size_t)nm * sizeof(double));
+        for (int e = 0; e < run->n_events && !bad; e++) {
+            ps_event ev; /* field by field: no uninitialised padding or name tail */
+            memset(&ev, 0, sizeof ev);
+            ev.month = run->events[e].month;
+            ev.type = run->events[e].type;
+            ev.source = run->events[e].source;
+            ev.target = run->events[e].target;
+            ev.magnitude = run->events[e].magnitude;
+            memcpy(ev.id, run->events[e].id, strnlen(run->events[e].id, sizeof ev.id - 1));
+            bad |= put(fp, &crc, &ev, sizeof ev);
+        }
+        for (int k = 0; k < p->n && !bad; k++) {
+            ckpt_chunk ch = {p->ch[k].f, 0, p->ch[k].t0, p->ch[k].len};
+            bad |= put(fp, &crc, &ch, sizeof ch);
+        }
+        for (int k = 0; k < p->n && !bad; k++)
+            bad |= put(fp, &crc, p->buf + p->ch[k].off, p->ch[k].len);
+        uint32_t sum = (uint32_t)crc;
+        bad |= fwrite(&sum, sizeof sum, 1, fp) != 1;
+        bad |= fflush(fp) != 0;
+    }
+    int e = errno;
+    if (fp && fclose(fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && rename(tmp, path) < 0) {
+        bad = 1;
+        e = errno;
+    }
+    ps_status st = PS_OK;
+    if (bad) {
+        unlink(tmp);
+        st = ps_error_set(err, PS_ERR_IO, "cannot write checkpoint %s: %s", path, strerror(e));
+    }
+    free(path);
+    free(tmp);
+    return st;
+}
+
+ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
+                       ps_packed **pp, ps_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "rep-%07d" CKPT_EXT, r);
+    char *path = path_in(c, name);
+    if (!path)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    ps_packed *p = *pp;
+    if (!p && !(p = *pp = ps_calloc(1, sizeof *p))) {
+        free(path);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    ps_status st = PS_OK;
+    const char *why = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    size_t size = 0;
+    if (fd < 0 || fstat(fd, &sb) < 0) {
+        why = strerror(errno);
+    } else {
+        size = (size_t)sb.st_size;
+        if (size > p->cap) {
+            unsigned char *b = realloc(p->buf, size);
+            if (!b)
+                st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+            else
+                p->buf = b, p->cap = size;
+        }
+        size_t got = 0;
+        ssize_t k = 1;
+        while (st == PS_OK && got < size && (k = read(fd, p->buf + got, size - got)) > 0)
+            got += (size_t)k;
+        if (st == PS_OK && got < size)
+            why = k < 0 ? strerror(errno) : "shorter than its size";
+    }
+    if (fd >= 0)
+        close(fd);
+    /* Check everything before trusting any of it. */
+    int nm = ps_registry_n_metrics();
+    ckpt_header h;
+    uint32_t sum = 0;
+    size_t need = sizeof h + sizeof sum;
+    if (st == PS_OK && !why && size < need)
+        why = "too short";
+    if (st == PS_OK && !why) {
+        memcpy(&h, p->buf, sizeof h);
+        memcpy(&sum, p->buf + size - sizeof sum, sizeof sum);
+        if (memcmp(h.magic, CKPT_MAGIC, sizeof CKPT_MAGIC) || h.order != CKPT_ORDER)
+            why = "not a checkpoint of this kind of machine";
+        else if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), p->buf, (uInt)(size - sizeof sum)) != sum)
+            why = "CRC mismatch (damaged or cut short)";
+        else if (h.hash != c->hash || h.replicate != r || h.n_months != c->sc->n_months ||
+                 h.n_metrics != nm || h.n_events < 0 || h.n_chunks < 0)
+            why = "of another run";
+    }
+    size_t off_ev = sizeof h + (size_t)nm * sizeof(double);
+    size_t off_ch = 0, off_data = 0;
+    if (st == PS_OK && !why) {
+        off_ch = off_ev + (size_t)h.n_events * sizeof(ps_event);
+        off_data = off_ch + (size_t)h.n_chunks * sizeof(ckpt_chunk);
+        if (off_data > size || h.data_bytes != size - sizeof sum - off_data)
+            why = "inconsistent sizes";
+    }
+    if (st == PS_OK && !why && h.n_chunks > p->cap_ch) {
+        ps_packed_chunk *ch = realloc(p->ch, (size_t)h.n_chunks * sizeof *ch);
+        if (!ch)
+            st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+        else
+            p->ch = ch, p->cap_ch = h.n_chunks;
+    }
+    /* The chunks must be exactly those ps_output_pack makes: every chunk of
+     * every field in the file, within the data. */
+    size_t data = off_data;
+    int expected = 0;
+    for (int f = 0; st == PS_OK && !why && f < ps_registry_n_fields(); f++) {
+        unsigned long long tc = ps_output_chunk_months(o, f);
+        if (tc)
+            expected += (int)((c->sc->n_months + tc - 1) / tc);
+    }
+    if (st == PS_OK && !why && expected != h.n_chunks)
+        why = "wrong number of chunks";
+    for (int k = 0; st == PS_OK && !why && k < h.n_chunks; k++) {
+        ckpt_chunk ch;
+        memcpy(&ch, p->buf + off_ch + (size_t)k * sizeof ch, sizeof ch);
+        unsigned long long tc = ch.f >= 0 && ch.f < ps_registry_n_fields()
+                                    ? ps_output_chunk_months(o, ch.f) : 0;
+        if (!tc || ch.t0 % tc || ch.t0 >= (uint64_t)c->sc->n_months || ch.len == 0 ||
+            ch.len > size - sizeof sum - data)
+            why = "bad chunk table";
+        else
+            p->ch[k] = (ps_packed_chunk){ch.f, ch.t0, data, (size_t)ch.len};
+        data += (size_t)ch.len;
+    }
+    if (st == PS_OK && !why) {
+        ps_event *ev = h.n_events ? malloc((size_t)h.n_events * sizeof *ev) : NULL;
+        if (h.n_events && !ev) {
+            st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+        } else {
+            if (h.n_events)
+                memcpy(ev, p->buf + off_ev, (size_t)h.n_events * sizeof *ev);
+            for (int e = 0; e < h.n_events; e++)
+                ev[e].id[sizeof ev[e].id - 1] = '\0';
+            free(run->events);
+            run->events = ev;
+            run->n_events = h.n_events;
+            memcpy(run->metrics, p->buf + sizeof h, (size_t)nm * sizeof(double));
+            run->replicate = r;
+            run->n_months = run->n_done = c->sc->n_months;
+            p->replicate = r;
+            p->n = h.n_chunks;
+            p->used = (size_t)h.data_bytes;
+        }
+    }
+    if (st == PS_OK && why)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: checkpoint not usable: %s", path, why);
+    if (st == PS_ERR_INPUT)
+        unlink(path); /* computed again, and saved anew */
+    free(path);
+    return st;
+}

@@ -1,0 +1,118 @@
+# `pactsim run --resume`: a run killed with SIGKILL again and again, each time
+# resumed from its checkpoints (FILE.partial/), ends with datasets identical to
+# an uninterrupted run's; SIGINT keeps the checkpoints and says how to resume;
+# damaged checkpoints are computed again; a resume of another scenario, a
+# second process on the same output and a finished output are each refused or
+# recognised with a clear message.
+. "$(dirname "$0")/lib.sh"
+CFG="$SRC/configs/baseline_2022.yaml"
+REPS=${PACTSIM_RESUME_REPLICATES:-40}
+KILLS=${PACTSIM_RESUME_KILLS:-8}
+run() { "$PACTSIM" run "$CFG" --replicates "$REPS" --threads 2 --quiet "$@"; }
+RESULT_GROUPS="actor_state dyad_state theater_state summary events"
+same() { # same REF FILE LABEL: every group of results equal, bit for bit
+    if /usr/bin/python3 "$SRC/tests/cli/h5same.py" "$1" "$2" $RESULT_GROUPS >"$WORK/diff" 2>&1; then ok
+    else bad "$3: $(cat "$WORK/diff") (vs. the uninterrupted run)"; fi
+}
+ckpts() { compgen -G "$1.partial/rep-*.ckpt" | wc -l; }
+# wait_ckpt FILE N: until FILE.partial holds N checkpoints (at most 20 s).
+wait_ckpt() {
+    local k
+    for k in $(seq 1 400); do [ "$(ckpts "$1")" -ge "$2" ] && return 0; sleep 0.05; done
+    return 1
+}
+
+t0=$(date +%s%N)
+run -o "$WORK/ref.h5" || bad "reference run failed"
+dur_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$dur_ms" -gt 0 ] || dur_ms=1
+
+# SIGKILL at random moments, then --resume, until a run completes.
+OUT="$WORK/k.h5"
+RANDOM=${PACTSIM_KILL_SEED:-1979}
+kills=0 seen=""
+for i in $(seq 1 "$KILLS"); do
+    "$PACTSIM" run "$CFG" --replicates "$REPS" --threads 2 --quiet -o "$OUT" --resume \
+        >/dev/null 2>"$WORK/err" &
+    pid=$!
+    ms=$(( dur_ms / 10 + RANDOM % (dur_ms / 5 + 1) ))
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rc=$?
+    [ -e "$OUT" ] && break
+    [ "$rc" -eq 137 ] || bad "kill $i: exit $rc, expected 137: $(cat "$WORK/err")"
+    kills=$((kills + 1))
+    seen="$seen $(ckpts "$OUT")"
+done
+run -o "$OUT" --resume 2>"$WORK/err" || bad "the last resume failed: $(cat "$WORK/err")"
+same "$WORK/ref.h5" "$OUT" "after $kills kills and resumes"
+[ -e "$OUT.partial" ] && bad "$OUT.partial left after a complete run" || ok
+compgen -G "$OUT.tmp.*" >/dev/null && bad "temporary file left: $(ls "$OUT".tmp.*)" || ok
+# Checkpoints accumulate from kill to kill (each resume starts where the last stopped).
+prev=0 grew=1
+for n in $seen; do [ "$n" -ge "$prev" ] || grew=0; prev=$n; done
+[ "$grew" -eq 1 ] && ok || bad "checkpoints did not accumulate across kills:$seen"
+echo "SIGKILL: $kills kills at random moments (${dur_ms} ms a run), checkpoints after each:$seen; resumed to a file equal to the uninterrupted run"
+
+# SIGINT: exit 130, checkpoints kept, the message says how to continue.
+OUT="$WORK/i.h5"
+"$PACTSIM" run "$CFG" --replicates 60 --threads 2 --quiet -o "$OUT" 2>"$WORK/err" &
+pid=$!
+wait_ckpt "$OUT" 3 || bad "no checkpoint appeared"
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "SIGINT: exit $rc: $(cat "$WORK/err")"
+n=$(ckpts "$OUT")
+grep -Eq "interrupted after [0-9]+ of 60 .* the $n finished replicates are kept in .*i\.h5\.partial: run the same command with --resume" "$WORK/err" &&
+    ok || bad "SIGINT message: $(cat "$WORK/err")"
+[ "$n" -gt 0 ] && ok || bad "SIGINT: no checkpoint kept"
+compgen -G "$OUT.tmp.*" >/dev/null && bad "temporary file left after SIGINT" || ok
+[ -e "$OUT" ] && bad "a file under the final name after SIGINT" || ok
+# Without --resume or --force the checkpoints are not silently thrown away.
+expect_exit 2 "i\.h5\.partial: an interrupted run exists; use --resume to continue it or --force to start over" \
+    -- "$PACTSIM" run "$CFG" --replicates 60 --quiet -o "$OUT"
+# Another scenario (here: another seed) cannot resume them.
+expect_exit 2 "i\.h5\.partial: was started with another scenario, seed, replicate count or pactsim build" \
+    -- "$PACTSIM" run "$CFG" --replicates 60 --seed 7 --quiet -o "$OUT" --resume
+expect_exit 2 "expected one of them" -- "$PACTSIM" run "$CFG" -o "$OUT" --resume --force
+# A second process on the same output is refused while the first runs.
+"$PACTSIM" run "$CFG" --replicates 60 --threads 1 --quiet -o "$OUT" --resume 2>/dev/null &
+pid=$!
+wait_ckpt "$OUT" $(( $(ckpts "$OUT") + 1 )) || bad "the resume wrote no checkpoint"
+expect_exit 2 "i\.h5\.partial: another pactsim process is running into this output" \
+    -- "$PACTSIM" run "$CFG" --replicates 60 --quiet -o "$OUT" --resume
+kill -INT "$pid"
+wait "$pid"
+# Damage two checkpoints (a flipped byte, a cut): they are computed again.
+n=$(ckpts "$OUT")
+set -- $(compgen -G "$OUT.partial/rep-*.ckpt" | head -2)
+printf 'X' | dd of="$1" bs=1 seek=3000 conv=notrunc 2>/dev/null
+truncate -s 100 "$2"
+"$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$OUT" --resume 2>"$WORK/err" ||
+    bad "resume over damaged checkpoints failed: $(cat "$WORK/err")"
+grep -q "2 damaged checkpoints were ignored" "$WORK/err" && ok || bad "damage not reported: $(cat "$WORK/err")"
+grep -Eq "resumed $((n - 2)) of 60 replicates" "$WORK/err" && ok || bad "resume count (expected $((n - 2))): $(cat "$WORK/err")"
+"$PACTSIM" run "$CFG" --replicates 60 --threads 2 --quiet -o "$WORK/ref60.h5" || bad "reference 60 failed"
+same "$WORK/ref60.h5" "$OUT" "resumed over damaged checkpoints"
+# A finished output: --resume has nothing to do; another run's output is not overwritten.
+expect_exit 0 "already complete; nothing to resume" -- "$PACTSIM" run "$CFG" --replicates 60 -o "$OUT" --resume
+expect_exit 2 "exists and is not this run's result" -- "$PACTSIM" run "$CFG" --replicates 59 -o "$OUT" --resume
+# A resumed run that then fails writing keeps its checkpoints and says so;
+# a fresh run that fails leaves nothing (tests/cli/test_limits.sh).
+OUT="$WORK/f.h5"
+"$PACTSIM" run "$CFG" --replicates 60 --threads 2 --quiet -o "$OUT" 2>/dev/null &
+pid=$!
+wait_ckpt "$OUT" 3 || bad "no checkpoint appeared"
+kill -TERM "$pid"
+wait "$pid"
+n=$(ckpts "$OUT")
+bash -c "ulimit -f 2000 && exec \"\$@\"" _ "$PACTSIM" run "$CFG" --replicates 60 --quiet -o "$OUT" --resume 2>"$WORK/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "File too large; the [0-9]* finished replicates are kept in .*f\.h5\.partial for --resume" "$WORK/err" &&
+    ok || bad "ulimit during resume: exit $rc: $(cat "$WORK/err")"
+[ "$(ckpts "$OUT")" -ge "$n" ] && ok || bad "checkpoints lost by a failed resume"
+run -o "$WORK/none.h5" --force 2>/dev/null || bad "a run with --force failed"
+[ -e "$WORK/none.h5.partial" ] && bad "checkpoints left after a complete run" || ok
+finish
