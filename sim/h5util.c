@@ -223,7 +223,9 @@ ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid
     if (H5Fis_hdf5(path) <= 0)
         return ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file; expected a %s file", path,
                             format);
-    hid_t f = H5Fopen(path, rdwr ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    /* Read-only first: a file that is not ours is never opened for writing
+     * (HDF5 marks a file open for writing in its superblock). */
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
         return ps_h5_fail(err, PS_ERR_INPUT, path, "open the HDF5 file");
     char fmt[64];
@@ -231,6 +233,11 @@ ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid
         H5Fclose(f);
         return ps_error_set(err, PS_ERR_INPUT, "%s: format is '%s'; expected a %s file", path,
                             fmt[0] ? fmt : "(none)", format);
+    }
+    if (rdwr) {
+        H5Fclose(f);
+        if ((f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+            return ps_h5_fail(err, PS_ERR_IO, path, "open the HDF5 file for writing");
     }
     *out = f;
     return PS_OK;

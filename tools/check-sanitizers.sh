@@ -10,6 +10,8 @@ ASAN_DIR=${1:-build-asan}
 PLAIN_DIR=${2:-build}
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
+# HDF5's own leaks on corrupt files (tests/bad_inputs/manifest.tsv reads tests/fuzz/known_hdf5/)
+export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
 # (warnings are gated by the main build; -O0 with sanitizers warns differently)
 CFLAGS= cmake -S . -B "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug -DPACTSIM_SANITIZE=address,undefined \
       -DPACTSIM_WERROR=OFF >/dev/null

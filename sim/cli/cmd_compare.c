@@ -39,6 +39,32 @@ static const char compare_usage[] =
     "      --format F      table (default), csv or json\n"
     "      --bootstrap B   bootstrap resamples (default 2000)\n";
 
+typedef struct {
+    const char *a, *b, *metric;
+    const ps_compare_options *o;
+    int n_boot;
+} read_job;
+
+static int compare_job(void *arg)
+{
+    const read_job *j = arg;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_compare(j->a, j->b, j->o, stdout, &err);
+    if (s != PS_OK)
+        fprintf(stderr, "pactsim: error: %s\n", err.msg);
+    return ps_status_exit_code(s);
+}
+
+static int sensitivity_job(void *arg)
+{
+    const read_job *j = arg;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_sensitivity(j->a, j->metric, j->n_boot, stdout, &err);
+    if (s != PS_OK)
+        fprintf(stderr, "pactsim: error: %s\n", err.msg);
+    return ps_status_exit_code(s);
+}
+
 int ps_cli_compare(int argc, char **argv)
 {
     enum { OPT_AT = 256, OPT_FORMAT, OPT_BOOT };
@@ -90,11 +116,10 @@ int ps_cli_compare(int argc, char **argv)
     if (rc < 0 && o.at && o.n_metrics == 0)
         rc = cmd_usage_error("compare", "%s", "--at needs --metric var:ISO3 or var:SRC:DST");
     if (rc < 0) {
-        ps_error err = {PS_OK, ""};
-        ps_status s = ps_compare(argv[optind], argv[optind + 1], &o, stdout, &err);
-        if (s != PS_OK)
-            fprintf(stderr, "pactsim: error: %s\n", err.msg);
-        rc = ps_status_exit_code(s);
+        read_job j = {argv[optind], argv[optind + 1], NULL, &o, 0};
+        char files[1024];
+        snprintf(files, sizeof files, "%s or %s", j.a, j.b);
+        rc = ps_cli_guarded(files, 0, compare_job, &j);
     }
     free(metrics);
     return rc;
@@ -137,9 +162,6 @@ int ps_cli_sensitivity(int argc, char **argv)
     if (argc - optind != 1)
         return cmd_usage_error("sensitivity", "expected one sweep FILE, got %s",
                                argc - optind ? "several" : "none");
-    ps_error err = {PS_OK, ""};
-    ps_status s = ps_sensitivity(argv[optind], metric, n_boot, stdout, &err);
-    if (s != PS_OK)
-        fprintf(stderr, "pactsim: error: %s\n", err.msg);
-    return ps_status_exit_code(s);
+    read_job j = {argv[optind], NULL, metric, NULL, n_boot};
+    return ps_cli_guarded(j.a, 0, sensitivity_job, &j);
 }

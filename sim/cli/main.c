@@ -23,7 +23,8 @@ static const char usage_text[] =
     "                         check a scenario without running it\n"
     "  config explain [MODEL] [--markdown]\n"
     "                         list every parameter, state field, event type and metric\n"
-    "  info FILE              summarise a pactsim output file\n"
+    "  info FILE [--cpu-limit S]\n"
+    "                         summarise a pactsim output file\n"
     "  sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
     "             [--points A:B] [--merge PART...]\n"
     "                         run a parameter sweep (docs/sweeps.md); under mpirun\n"
@@ -46,6 +47,8 @@ static const char usage_text[] =
     "                         only the replicates it lacks; the file is the same\n"
     "  -q, --quiet            no progress bar\n"
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
+    "      --cpu-limit S      info: give up on a file after S s of CPU time (default 60;\n"
+    "                         HDF5 loops forever on some damaged files)\n"
     "  -h, --help             this help\n"
     "  -V, --version          version and build information\n"
     "\n"
@@ -146,9 +149,10 @@ typedef struct {
     int n_sets;
     char rep_set[64], seed_set[64];
     int threads, force, resume, quiet, markdown, no_space_check;
+    unsigned cpu_limit;
 } cli_opts;
 
-enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME };
+enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -160,6 +164,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"set", required_argument, NULL, OPT_SET},
         {"force", no_argument, NULL, 'f'},
         {"resume", no_argument, NULL, OPT_RESUME},
+        {"cpu-limit", required_argument, NULL, OPT_CPU_LIMIT},
         {"quiet", no_argument, NULL, 'q'},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
@@ -205,6 +210,12 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         case OPT_MARKDOWN: o->markdown = 1; break;
         case OPT_NO_SPACE_CHECK: o->no_space_check = 1; break;
         case OPT_RESUME: o->resume = 1; break;
+        case OPT_CPU_LIMIT:
+            if (parse_long(optarg, 1, 86400, &v))
+                return usage_error("option --cpu-limit: expected seconds from 1 to 86400, got "
+                                   "'%s'", optarg);
+            o->cpu_limit = (unsigned)v;
+            break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': return usage_error("option %s: missing its value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -306,13 +317,18 @@ static int cmd_config(int argc, char **argv, cli_opts *o)
     return s == PS_OK ? 0 : usage_error("%s", err.msg);
 }
 
-static int cmd_info(int argc, char **argv)
+static int info_job(void *path)
+{
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_output_info(path, stdout, &err);
+    return s == PS_OK ? 0 : fail(s, err.msg);
+}
+
+static int cmd_info(int argc, char **argv, const cli_opts *o)
 {
     if (argc != 1)
         return usage_error("info: expected one FILE, got %s", argc ? "several" : "none");
-    ps_error err = {PS_OK, ""};
-    ps_status s = ps_output_info(argv[0], stdout, &err);
-    return s == PS_OK ? 0 : fail(s, err.msg);
+    return ps_cli_guarded(argv[0], o->cpu_limit ? o->cpu_limit : 60, info_job, argv[0]);
 }
 
 int main(int argc, char **argv)
@@ -357,7 +373,7 @@ int main(int argc, char **argv)
         else if (!strcmp(cmd, "config"))
             rc = cmd_config(npos, pos, &o);
         else if (!strcmp(cmd, "info"))
-            rc = cmd_info(npos, pos);
+            rc = cmd_info(npos, pos, &o);
         else
             rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, compare, sensitivity or slurm", cmd);
     }
