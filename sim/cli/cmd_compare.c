@@ -45,21 +45,13 @@ typedef struct {
     int n_boot;
 } read_job;
 
-static int compare_job(void *arg)
+/* compare (b set) or sensitivity, in the reading child (guard.c) */
+static int read_job_run(void *arg)
 {
     const read_job *j = arg;
     ps_error err = {PS_OK, ""};
-    ps_status s = ps_compare(j->a, j->b, j->o, stdout, &err);
-    if (s != PS_OK)
-        fprintf(stderr, "pactsim: error: %s\n", err.msg);
-    return ps_status_exit_code(s);
-}
-
-static int sensitivity_job(void *arg)
-{
-    const read_job *j = arg;
-    ps_error err = {PS_OK, ""};
-    ps_status s = ps_sensitivity(j->a, j->metric, j->n_boot, stdout, &err);
+    ps_status s = j->b ? ps_compare(j->a, j->b, j->o, stdout, &err)
+                       : ps_sensitivity(j->a, j->metric, j->n_boot, stdout, &err);
     if (s != PS_OK)
         fprintf(stderr, "pactsim: error: %s\n", err.msg);
     return ps_status_exit_code(s);
@@ -119,7 +111,7 @@ int ps_cli_compare(int argc, char **argv)
         read_job j = {argv[optind], argv[optind + 1], NULL, &o, 0};
         char files[1024];
         snprintf(files, sizeof files, "%s or %s", j.a, j.b);
-        rc = ps_cli_guarded(files, 0, compare_job, &j);
+        rc = ps_cli_guarded(files, 0, read_job_run, &j);
     }
     free(metrics);
     return rc;
@@ -163,5 +155,5 @@ int ps_cli_sensitivity(int argc, char **argv)
         return cmd_usage_error("sensitivity", "expected one sweep FILE, got %s",
                                argc - optind ? "several" : "none");
     read_job j = {argv[optind], NULL, metric, NULL, n_boot};
-    return ps_cli_guarded(j.a, 0, sensitivity_job, &j);
+    return ps_cli_guarded(j.a, 0, read_job_run, &j);
 }
