@@ -37,15 +37,16 @@ for t in config info; do
         exit 1
     }
     # In fork mode, findings are kept and triaged: a fault whose innermost frame that is either in
-    # libhdf5 or in our code (sim/, models/, tests/fuzz/) is in libhdf5 is an HDF5 defect
-    # (counted); anything else fails. Frames of libc (memcpy, "sysdeps/"), the sanitizers and
-    # libFuzzer are neither and are skipped, whatever their spelling.
+    # libhdf5 or in our code (a source line of sim/, models/ or tests/fuzz/: "file.c:LINE"; the
+    # fuzz binary's own path holds tests/fuzz/ too) is in libhdf5 is an HDF5 defect (counted);
+    # anything else fails. Frames of libc (memcpy, "sysdeps/"), the sanitizers and libFuzzer are
+    # neither and are skipped, whatever their spelling.
     hdf5=0
     for a in "$B"/crash-* "$B"/leak-* "$B"/timeout-*; do
         [ -e "$a" ] || continue
         timeout 30 "$B/tests/fuzz/fuzz_$t" -timeout=3 "$a" >"$B/triage.log" 2>&1 && { rm -f "$a"; continue; }
         top=$(grep -E '^ +#[0-9]+ ' "$B/triage.log" |
-              grep -E 'libhdf5|/sim/|/models/|/tests/fuzz/|libpactsim' | head -1 || true)
+              grep -E 'libhdf5|/(sim|models|tests/fuzz)/[A-Za-z0-9_/]+\.c:[0-9]+' | head -1 || true)
         if [[ "$top" == *libhdf5* ]]; then
             hdf5=$((hdf5 + 1)); mv "$a" "$B/hdf5-$(basename "$a")"
         else
