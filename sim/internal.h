@@ -53,6 +53,16 @@ uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
  * would, reusing its state buffers. On failure w can only be freed. */
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
 
+/* ----------------------------------------------------------- runs */
+/* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
+ * same scenario) when not NULL, so that a thread running replicate after
+ * replicate allocates and zeroes its state and series once. *usable: *rp
+ * holds the run (complete, or the months a numerically failed run completed).
+ * After another failure *wp may have been freed (NULL). */
+ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
+                                volatile int *stop, ps_world **wp, ps_run **rp, int *usable,
+                                ps_error *err);
+
 /* ----------------------------------------------------------- output */
 /* A run's state chunks, shuffled and deflated exactly as HDF5's filters
  * would (sim/output.c), ready for H5Dwrite_chunk. Packing calls no HDF5

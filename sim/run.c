@@ -69,12 +69,8 @@ static void inject_nan(ps_world *w, int replicate, int month)
         w->cur[f][0] = NAN;
 }
 
-/* Run one replicate into *rp, reusing the world *wp and the run *rp when
- * they are not NULL (a thread running replicate after replicate allocates
- * and zeroes its state and series once). *usable: *rp holds the run (complete,
- * or the months a run that failed numerically completed). After a failure
- * other than numeric, *wp may have been freed (NULL). */
-static ps_status replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
+/* (internal.h) */
+ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
                                 volatile int *stop, ps_world **wp, ps_run **rp, int *usable,
                                 ps_error *err)
 {
@@ -150,7 +146,7 @@ ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threa
     ps_world *w = NULL;
     ps_run *run = NULL;
     int usable;
-    ps_status s = replicate_into(sc, replicate, inner_threads, stop, &w, &run, &usable, err);
+    ps_status s = ps_run_replicate_into(sc, replicate, inner_threads, stop, &w, &run, &usable, err);
     if (usable)
         *out = run;
     else
@@ -413,7 +409,7 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
             }
         }
         if (s == PS_OK && !loaded) {
-            s = replicate_into(sc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
+            s = ps_run_replicate_into(sc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
             run = usable ? trun : NULL;
         }
         /* Shuffle and deflate here, in parallel, and save the checkpoint;

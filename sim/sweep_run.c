@@ -826,6 +826,9 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     {
         ps_scenario *sc = NULL;
         int sc_point = -1;
+        /* This thread's world and run, reused while the point stays the same. */
+        ps_world *tw = NULL;
+        ps_run *trun = NULL;
 #pragma omp for schedule(dynamic, 1)
         for (long long i = 0; i < runs; i++) {
             int halt;
@@ -838,6 +841,10 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
             ps_error e = {PS_OK, ""};
             ps_status s = PS_OK;
             if (sc_point != p) {
+                ps_world_free(tw);
+                ps_run_free(trun);
+                tw = NULL;
+                trun = NULL;
                 ps_scenario_free(sc);
                 sc = NULL;
                 sc_point = -1;
@@ -846,8 +853,11 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
                     sc_point = p;
             }
             ps_run *run = NULL;
-            if (s == PS_OK)
-                s = ps_run_replicate(sc, r, 1, stop, &run, &e);
+            int usable = 0;
+            if (s == PS_OK) {
+                s = ps_run_replicate_into(sc, r, 1, stop, &tw, &trun, &usable, &e);
+                run = usable ? trun : NULL;
+            }
             unsigned char flag = s == PS_OK ? 1 : 2;
 #pragma omp critical(ps_sweep_file)
             {
@@ -875,8 +885,9 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
                     first = e;
                 }
             }
-            ps_run_free(run);
         }
+        ps_world_free(tw);
+        ps_run_free(trun);
         ps_scenario_free(sc);
     }
     res->ran = finished;
