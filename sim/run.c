@@ -109,7 +109,12 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
         }
         inject_nan(w, replicate, t);
         s = ps_world_step(w, err);
-        for (int f = 0; s == PS_OK && f < w->n_fields; f++) {
+        /* In parallel over fields: a month's slice of a new series is first
+         * touched here, and the kernel's zeroing of its pages was a third of a
+         * one-thread run at N=1000 (docs/performance.md). */
+        int nf = s == PS_OK ? w->n_fields : 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= 64)
+        for (int f = 0; f < nf; f++) {
             size_t size = ps_field_size(w, f);
             memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
         }
