@@ -96,7 +96,7 @@ static double metric_rus_irn_max(const ps_run *run)
     size_t n = (size_t)run->sc->n_actors;
     double m = 0.0;
     for (int t = 0; t < run->n_months; t++)
-        m = fmax(m, run->series[f][(size_t)t * n * n + (size_t)i * n + j]);
+        m = ps_fmax(m, run->series[f][(size_t)t * n * n + (size_t)i * n + j]);
     return m;
 }
 
@@ -152,14 +152,14 @@ static void antagonism(const ps_world *w, agree_data *d)
     for (int i = 0; i < n; i++)
         for (int k = 0; k < n; k++) {
             size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
-            double a = i == k ? 0.0 : fmax(get(w, d->sanc, ik), get(w, d->sanc, ki));
+            double a = i == k ? 0.0 : ps_fmax(get(w, d->sanc, ik), get(w, d->sanc, ki));
             if (i != k && d->combat >= 0)
                 for (int th = 0; th < nt; th++) {
                     int h = w->sc->theater_host[th];
                     if (h == k)
-                        a = fmax(a, w->cur[d->combat][(size_t)i * nt + th]);
+                        a = ps_fmax(a, w->cur[d->combat][(size_t)i * nt + th]);
                     else if (h == i)
-                        a = fmax(a, w->cur[d->combat][(size_t)k * nt + th]);
+                        a = ps_fmax(a, w->cur[d->combat][(size_t)k * nt + th]);
                 }
             d->antag[ik] = a;
         }
@@ -178,16 +178,16 @@ static void antagonism(const ps_world *w, agree_data *d)
 static double threat(const ps_world *w, const agree_data *d, int i, int j)
 {
     const int n = w->n_actors;
-    double thr = fmin(get(w, d->iso, (size_t)i), get(w, d->iso, (size_t)j));
+    double thr = ps_fmin(get(w, d->iso, (size_t)i), get(w, d->iso, (size_t)j));
     /* Only common foes count (min is 0 otherwise): walk the shorter list. */
     int a = d->n_foes[i] <= d->n_foes[j] ? i : j, b = a == i ? j : i;
     const int *foes = d->foes + (size_t)a * n;
     for (int c = 0; c < d->n_foes[a]; c++) {
         int k = foes[c];
         if (k != b)
-            thr = fmax(thr, fmin(d->antag[(size_t)a * n + k], d->antag[(size_t)b * n + k]));
+            thr = ps_fmax(thr, ps_fmin(d->antag[(size_t)a * n + k], d->antag[(size_t)b * n + k]));
     }
-    return fmin(1.0, thr);
+    return ps_fmin(1.0, thr);
 }
 
 /* Pair cooperation (mean of both directions) and mutual trust (the lower direction). */
@@ -195,7 +195,7 @@ static void coop_trust(const ps_world *w, const agree_data *d, int i, int j, dou
 {
     size_t ij = (size_t)i * w->n_actors + j, ji = (size_t)j * w->n_actors + i;
     *c = d->coop >= 0 ? 0.5 * (get(w, d->coop, ij) + get(w, d->coop, ji)) : 0.0;
-    *t = d->trust >= 0 ? fmin(get(w, d->trust, ij), get(w, d->trust, ji)) : 0.0;
+    *t = d->trust >= 0 ? ps_fmin(get(w, d->trust, ij), get(w, d->trust, ji)) : 0.0;
 }
 
 static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
@@ -232,7 +232,7 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
         L[(size_t)i * n + i] = T[(size_t)i * n + i] = 0.0;
         for (int j = 0; j < i; j++) {
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-            double m = round(fmax(L[ij], L[ji])), c, t, thr = threat(w, d, i, j);
+            double m = round(ps_fmax(L[ij], L[ji])), c, t, thr = threat(w, d, i, j);
             coop_trust(w, d, i, j, &c, &t);
             if (m < 0.0)
                 for (m = 0.0; m < 3.0 && c >= coop_up[(int)m + 1] && t >= trust_up[(int)m + 1] &&

@@ -181,14 +181,14 @@ static void payoffs_row(const ps_world *w, const align_data *d, const double *p,
             econ[j] = oils[j] = prot[j] = 0.0;
             continue;
         }
-        double closed = fmax(at(sanc, ij), at(sanc, ji));
+        double closed = ps_fmax(at(sanc, ij), at(sanc, ji));
         econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
         oils[j] = at(oil, ij) + at(oil, ji);
         double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
         prot[j] = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j)) * c;
-        emax = fmax(emax, econ[j]);
-        omax = fmax(omax, oils[j]);
-        pmax = fmax(pmax, at(mil, j));
+        emax = ps_fmax(emax, econ[j]);
+        omax = ps_fmax(omax, oils[j]);
+        pmax = ps_fmax(pmax, at(mil, j));
         fin_tot += at(flow, ji) + at(paid, ji);
         for (int c2 = 0; c2 < N_MATERIEL; c2++)
             arms_tot[c2] += at(d->arms[c2] >= 0 ? w->cur[d->arms[c2]] : NULL, ji);
@@ -224,7 +224,7 @@ static void payoffs_row(const ps_world *w, const align_data *d, const double *p,
 
 static double clamp01(double x)
 {
-    return fmin(1.0, fmax(0.0, x));
+    return ps_fmin(1.0, ps_fmax(0.0, x));
 }
 
 /* Hedging index of actor i from a row of alignment. */
@@ -243,7 +243,7 @@ static double hedging(const double *align_row, const double *camp, int n, int i)
     }
     wp = np > 0.0 ? wp / np : 0.0;
     wm = nm > 0.0 ? wm / nm : 0.0;
-    return wp + wm > 0.0 ? 2.0 * fmin(wp, wm) / (wp + wm) : 0.0;
+    return wp + wm > 0.0 ? 2.0 * ps_fmin(wp, wm) / (wp + wm) : 0.0;
 }
 
 static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
@@ -349,7 +349,7 @@ static ps_status align_event(ps_world *w, int self, void *data, const ps_event *
     size_t ij = (size_t)ev->source * n + ev->target, ji = (size_t)ev->target * n + ev->source;
     double m = ev->magnitude, x = wa[ij];
     x += m >= 0.0 ? m * (1.0 - x) : m * (1.0 + x);
-    wa[ij] = wa[ji] = fmax(-1.0, fmin(1.0, x));
+    wa[ij] = wa[ji] = ps_fmax(-1.0, ps_fmin(1.0, x));
     return PS_OK;
 }
 

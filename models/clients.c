@@ -161,13 +161,13 @@ static double support(const ps_world *w, const clients_data *d, const double *p,
         if (need > 0.0) {
             double sent = (d->flow >= 0 ? w->cur[d->flow][ji] : 0.0) +
                           (d->paid >= 0 ? w->cur[d->paid][ji] : 0.0);
-            money = fmin(1.0, sent / need);
+            money = ps_fmin(1.0, sent / need);
         }
         double strain = d->strain >= 0 ? w->cur[d->strain][j] : 0.0;
         s += pat[ji] * (1.0 - p[P_STRAIN] * strain) *
              ((1.0 - p[P_MONEY]) * presence + p[P_MONEY] * money);
     }
-    return fmin(1.0, fmax(0.0, s));
+    return ps_fmin(1.0, ps_fmax(0.0, s));
 }
 
 /* Balance of the regime: (b + S) / (b + S + o). */
@@ -250,7 +250,7 @@ static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
                                 CLIENT_STREAM);
         double shock = p[P_SHOCK] > 0.0 ? gsl_ran_gaussian(r, p[P_SHOCK]) : 0.0;
         double xn = x0 + p[P_RATE] * (balance(p, s, opp[i]) - x0) + shock;
-        xn = fmin(1.0, fmax(0.0, xn));
+        xn = ps_fmin(1.0, ps_fmax(0.0, xn));
         int below = xn < p[P_THRESHOLD];
         if (below && gone[i] < 0.5) {
             if (ps_world_log_event(w, events[E_COLLAPSE].name, -1, i, s, "model") != PS_OK)

@@ -244,7 +244,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     int n = w->n_actors;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < i; j++) {
-            double m = fmax(c[(size_t)i * n + j], c[(size_t)j * n + i]);
+            double m = ps_fmax(c[(size_t)i * n + j], c[(size_t)j * n + i]);
             c[(size_t)i * n + j] = c[(size_t)j * n + i] = m;
         }
     memcpy(d->anchor, c, nn * sizeof *c);
@@ -272,8 +272,8 @@ static double shared_security(const ps_world *w, const coop_data *d, const doubl
         size_t it = (size_t)i * nt + t, jt = (size_t)j * nt + t;
         if (h < 0 || h == i || h == j || c[it] <= 0.0 || c[jt] <= 0.0)
             continue;
-        double side = fmin(coop[(size_t)i * n + h], coop[(size_t)j * n + h]);
-        s = fmax(s, fmin(v[it], v[jt]) * side);
+        double side = ps_fmin(coop[(size_t)i * n + h], coop[(size_t)j * n + h]);
+        s = ps_fmax(s, ps_fmin(v[it], v[jt]) * side);
     }
     return s;
 }
@@ -294,7 +294,7 @@ static double deal_risk(const double *p, const double *iso, const double *threat
                         int i)
 {
     double r = p[P_RISK] * at(iso, i) * (1.0 + 2.0 * at(threat, i)) * (1.0 - at(iso, j));
-    return fmin(1.0, r);
+    return ps_fmin(1.0, r);
 }
 
 /* Who arms whose enemies (state t): enemy[a][k] = max over theaters hosted by
@@ -318,7 +318,7 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
         for (int k = 0; k < n; k++)
             if (k != a) {
                 double e = combat[(size_t)k * nt + t] * (1.0 - coop[(size_t)k * n + a]);
-                d->enemy[(size_t)a * n + k] = fmax(d->enemy[(size_t)a * n + k], e);
+                d->enemy[(size_t)a * n + k] = ps_fmax(d->enemy[(size_t)a * n + k], e);
                 d->has_enemy[a] |= e > 0.0;
             }
     }
@@ -332,7 +332,7 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
             double s = 0.0;
             for (int c = 0; c < N_MATERIEL; c++)
                 if (d->use[c] >= 0 && w->cur[d->use[c]][k] > 0.0)
-                    s += fmin(1.0, w->cur[d->f[F_ARMS0 + c]][(size_t)b * n + k] /
+                    s += ps_fmin(1.0, w->cur[d->f[F_ARMS0 + c]][(size_t)b * n + k] /
                                        w->cur[d->use[c]][k]);
             d->supply[(size_t)b * n + k] = b == k ? 0.0 : s / used;
         }
@@ -349,7 +349,7 @@ static double hostile_supply(const coop_data *d, int n, int a, int b)
     for (int k = 0; k < n; k++)
         if (k != a && k != b)
             h += d->enemy[(size_t)a * n + k] * d->supply[(size_t)b * n + k];
-    return fmin(1.0, h);
+    return ps_fmin(1.0, h);
 }
 
 static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
@@ -394,17 +394,17 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
                 for (int c = 0; c < N_MATERIEL; c++) {
                     double nb = at(mneed[c], b);
                     if (nb > 0.0) {
-                        mat += fmin(1.0, at(mspare[c], a) / nb);
+                        mat += ps_fmin(1.0, at(mspare[c], a) / nb);
                         wsum += 1.0;
                     }
                 }
                 mat = wsum > 0.0 ? mat / wsum : 0.0;
                 double nf = at(need, b);
-                double fin = nf > 0.0 ? fmin(1.0, p[P_LEND_RATE] * at(spare, a) / nf) : 0.0;
+                double fin = nf > 0.0 ? ps_fmin(1.0, p[P_LEND_RATE] * at(spare, a) / nf) : 0.0;
                 double open = 1.0 - at(sanc, (size_t)a * n + b);
                 double chan = at(press, b) * open * (1.0 - at(iso, a));
                 double cover = at(iso, b) * at(veto, a) * open;
-                double techg = at(iso, b) * fmax(0.0, at(tech, a) - at(tech, b)) * open;
+                double techg = at(iso, b) * ps_fmax(0.0, at(tech, a) - at(tech, b)) * open;
                 double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
                             p[P_W_TECH];
                 A[dir] = wt > 0.0 ? (p[P_W_MATERIEL] * mat + p[P_W_FINANCE] * fin +
@@ -418,28 +418,28 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             double c0 = 0.5 * (coop[ij] + coop[ji]);
             double t_mut = 0.5 * (trust[ij] + trust[ji]);
             double motive = comp + p[P_W_SECURITY] * shared_security(w, d, coop, i, j);
-            double drive = motive * (p[P_FLOOR] + fmin(at(iso, i), at(iso, j))) *
+            double drive = motive * (p[P_FLOOR] + ps_fmin(at(iso, i), at(iso, j))) *
                            (0.5 + 0.5 * t_mut);
             double c1 = c0 + p[P_RISE] * drive * (1.0 - c0) -
-                        p[P_RIVALRY] * fmax(0.0, at(riv, ij) - d->riv0[ij]) * c0 -
+                        p[P_RIVALRY] * ps_fmax(0.0, at(riv, ij) - d->riv0[ij]) * c0 -
                         p[P_DECAY] * (c0 - d->anchor[ij]);
             /* Sanctions between the pair (above the level it is used to) and arms
              * to an enemy fighting on the other's territory wear the ties down. */
-            double sanc_up = fmax(fmax(0.0, at(sanc, ij) - sanc_used[ij]),
-                                  fmax(0.0, at(sanc, ji) - sanc_used[ji]));
-            double hostile = fmax(hostile_supply(d, n, i, j), hostile_supply(d, n, j, i));
+            double sanc_up = ps_fmax(ps_fmax(0.0, at(sanc, ij) - sanc_used[ij]),
+                                  ps_fmax(0.0, at(sanc, ji) - sanc_used[ji]));
+            double hostile = ps_fmax(hostile_supply(d, n, i, j), hostile_supply(d, n, j, i));
             c1 -= (p[P_SANCTION_COST] * sanc_up + p[P_ENEMY_SUPPLY] * hostile) * c0;
-            coop_n[ij] = fmin(1.0, fmax(0.0, c1));
+            coop_n[ij] = ps_fmin(1.0, ps_fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
             double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);
             double owed = at(breach, ji) + at(kept, ji);
             if (owed > 0.0)
                 t1 += -p[P_BREACH] * at(breach, ji) / owed * trust[ij] +
                       p[P_KEPT] * at(kept, ji) / owed * (1.0 - trust[ij]);
-            trust_n[ij] = fmin(1.0, fmax(0.0, t1));
+            trust_n[ij] = ps_fmin(1.0, ps_fmax(0.0, t1));
             /* Finance j -> i is computed in row j; here row i lends to column j. */
             double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j));
-            double desired = fmin(at(need, j) * willing, p[P_LEND_RATE] * at(spare, i));
+            double desired = ps_fmin(at(need, j) * willing, p[P_LEND_RATE] * at(spare, i));
             flow_n[ij] = flow[ij] + p[P_RAMP] * (desired - flow[ij]);
         }
     }
@@ -464,10 +464,10 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
         for (int i = 0; i < n; i++) {
             size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
             double willing = 0.5 * (coop[ij] + coop[ji]) *
-                             (1.0 - fmin(1.0, p[P_MATERIEL_RISK] *
+                             (1.0 - ps_fmin(1.0, p[P_MATERIEL_RISK] *
                                                   deal_risk(p, iso, threat, j, i)));
             for (int c = 0; c < N_MATERIEL; c++) {
-                double want = i == j ? 0.0 : at(mneed[c], i) * fmax(0.0, willing);
+                double want = i == j ? 0.0 : at(mneed[c], i) * ps_fmax(0.0, willing);
                 arms_n[c][ji] = want; /* desired, scaled below */
                 total[c] += want;
             }

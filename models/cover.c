@@ -62,7 +62,7 @@ static double metric_peak_cover(const ps_run *run)
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
-        peak = fmax(peak, run->series[f][k]);
+        peak = ps_fmax(peak, run->series[f][k]);
     return peak;
 }
 
@@ -101,12 +101,12 @@ static void compute(const ps_world *w, const cover_data *d, const double *p, dou
             double x = h == i || v <= 0.0
                            ? 0.0
                            : v * c / (c + p[P_HALF]) * (1.0 - at(sanc, hi)) * (1.0 - vote[hi]);
-            cov[hi] = fmin(1.0, fmax(0.0, x));
+            cov[hi] = ps_fmin(1.0, ps_fmax(0.0, x));
         }
     /* Column maxima, in a fixed order (bit-identical for any thread count). */
     for (int h = 0; h < n; h++)
         for (int i = 0; i < n; i++)
-            recv[i] = fmax(recv[i], cov[(size_t)h * n + i]);
+            recv[i] = ps_fmax(recv[i], cov[(size_t)h * n + i]);
 }
 
 static ps_status cover_init(ps_world *w, int self, void **data, ps_error *err)

@@ -89,7 +89,7 @@ static double metric_min_growth(const ps_run *run)
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double low = INFINITY;
     for (size_t k = 0; k < n; k++)
-        low = fmin(low, run->series[f][k]);
+        low = ps_fmin(low, run->series[f][k]);
     return n ? low : NAN;
 }
 
@@ -195,14 +195,14 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
         double target = pot[i] - p[P_ELASTICITY] * pr - p[P_WAR_COST] * (strain ? strain[i] : 0.0) +
                         (gdp[i] > 0.0 ? p[P_OIL_GAIN] * windfall / gdp[i] : 0.0);
         double gi = p[P_PERSISTENCE] * g[i] + (1.0 - p[P_PERSISTENCE]) * target + shock;
-        gi = fmax(-0.5, fmin(0.5, gi));
+        gi = ps_fmax(-0.5, ps_fmin(0.5, gi));
         g_n[i] = gi;
         gdp_n[i] = gdp[i] * pow(1.0 + gi, 1.0 / 12.0);
         double inflow = ca[i] * gdp[i] + p[P_WINDFALL] * windfall + in - out;
-        res_n[i] = fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
+        res_n[i] = ps_fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
         lend_n[i] = res_n[i] * p[P_LEND_SHARE] * (1.0 - pr);
         need_n[i] = gdp[i] * p[P_FINANCE_GAP] * pr;
-        w->next[d->f[F_SPARE]][i] = fmax(0.0, lend_n[i] - need_n[i]);
+        w->next[d->f[F_SPARE]][i] = ps_fmax(0.0, lend_n[i] - need_n[i]);
     }
     return PS_OK;
 }
@@ -218,11 +218,11 @@ static ps_status economy_event(ps_world *w, int self, void *data, const ps_event
     double *frozen = &w->next[d->f[F_FROZEN]][ev->target];
     double amount;
     if (ev->type == ps_registry_find_event_type(events[E_FREEZE].name)) {
-        amount = fmin(ev->magnitude, *res);
+        amount = ps_fmin(ev->magnitude, *res);
         *res -= amount;
         *frozen += amount;
     } else {
-        amount = fmin(ev->magnitude, *frozen);
+        amount = ps_fmin(ev->magnitude, *frozen);
         *frozen -= amount;
         *res += amount;
     }

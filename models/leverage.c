@@ -149,7 +149,7 @@ typedef struct {
 static double closed(const lev_view *v, int i, int j)
 {
     size_t ij = (size_t)i * v->n + j, ji = (size_t)j * v->n + i;
-    return fmax(at(v->sanc, ij), at(v->sanc, ji));
+    return ps_fmax(at(v->sanc, ij), at(v->sanc, ji));
 }
 
 /* What i offers j in channel k (materiel: category c), before normalising. */
@@ -211,7 +211,7 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
             routed += at(v.transit, (size_t)i * n + j);
         }
         /* Routes through no one stay open as far as j is not isolated. */
-        den[(size_t)K_TRANSIT * n + j] += fmax(0.0, 1.0 - routed) * (1.0 - at(v.iso, j));
+        den[(size_t)K_TRANSIT * n + j] += ps_fmax(0.0, 1.0 - routed) * (1.0 - at(v.iso, j));
         /* The rest of the world's buyers are an alternative for j's crude. */
         den[(size_t)K_OIL * n + j] += at(v.rest, j);
         double g = v.gdp ? v.gdp[j] : 0.0;
@@ -220,7 +220,7 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
         imp[(size_t)K_COVER * n + j] = at(v.iso, j);
         imp[(size_t)K_MATERIEL * n + j] = at(v.strain, j);
         imp[(size_t)K_OIL * n + j] =
-            g > 0.0 ? fmin(1.0, at(v.rev, j) / (g * p[P_OIL_SCALE])) : 0.0;
+            g > 0.0 ? ps_fmin(1.0, at(v.rev, j) / (g * p[P_OIL_SCALE])) : 0.0;
         imp[(size_t)K_FINANCE * n + j] = at(v.press, j);
     }
 
@@ -250,8 +250,8 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
                     double t = den[(size_t)k * n + j];
                     share = t > 0.0 ? offer(&v, k, 0, i, j) / t : 0.0;
                 }
-                double hold = p[P_W_TRADE + k] * imp[(size_t)k * n + j] * fmin(1.0, share);
-                hold_free *= 1.0 - fmin(1.0, fmax(0.0, hold));
+                double hold = p[P_W_TRADE + k] * imp[(size_t)k * n + j] * ps_fmin(1.0, share);
+                hold_free *= 1.0 - ps_fmin(1.0, ps_fmax(0.0, hold));
             }
             lev_n[ij] = 1.0 - hold_free;
         }

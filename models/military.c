@@ -148,7 +148,7 @@ static double metric_peak_strain(const ps_run *run)
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
-        peak = fmax(peak, run->series[f][k]);
+        peak = ps_fmax(peak, run->series[f][k]);
     return peak;
 }
 
@@ -271,7 +271,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
         for (int th = 0; th < nt; th++) {
             exposure += c0[row + th] * combat[row + th];
             load += c0[row + th] * (a + b * combat[row + th]);
-            imax = fmax(imax, interest[row + th]);
+            imax = ps_fmax(imax, interest[row + th]);
         }
         double shortfall = 0.0;
         int used = 0;
@@ -282,22 +282,22 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
             if (d->arms[c] >= 0)
                 for (int j = 0; j < n; j++)
                     imports += w->cur[d->arms[c]][(size_t)j * n + i];
-            double need = fmax(0.0, cons - prod - imports);
+            double need = ps_fmax(0.0, cons - prod - imports);
             w->next[d->f[F_MAT(c, M_NEED)]][i] = need;
-            w->next[d->f[F_MAT(c, M_SPARE)]][i] = fmax(0.0, prod * (1.0 - p[P_RESERVE]) - cons);
+            w->next[d->f[F_MAT(c, M_SPARE)]][i] = ps_fmax(0.0, prod * (1.0 - p[P_RESERVE]) - cons);
             if (use > 0.0) {
                 shortfall += need / use;
                 used++;
             }
         }
         double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
-        s = fmin(1.0, fmax(0.0, s));
+        s = ps_fmin(1.0, ps_fmax(0.0, s));
         strain[i] = s;
-        double excess = fmax(0.0, (s - thr) / (1.0 - thr));
+        double excess = ps_fmax(0.0, (s - thr) / (1.0 - thr));
         for (int th = 0; th < nt; th++) {
             double prio = imax > 0.0 ? 1.0 - interest[row + th] / imax : 1.0;
             double keep = p[P_RETAINED] * d->base[row + th];
-            double cut = p[P_DRAWDOWN] * excess * prio * fmax(0.0, c0[row + th] - keep);
+            double cut = p[P_DRAWDOWN] * excess * prio * ps_fmax(0.0, c0[row + th] - keep);
             c1[row + th] = c0[row + th] - cut;
             d->drop[row + th] = cut * cap[i];
         }
@@ -315,7 +315,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         const size_t row = (size_t)i * nt;
-        double willing = fmax(0.0, 1.0 - strain[i] / thr);
+        double willing = ps_fmax(0.0, 1.0 - strain[i] / thr);
         if (cap[i] <= 0.0 || willing <= 0.0)
             continue;
         double used = 0.0, want = 0.0;
@@ -324,7 +324,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
             want += willing * p[P_FILL] * interest[row + th] *
                     (d->vacated[th] - d->drop[row + th]) / cap[i];
         }
-        double headroom = fmax(0.0, 1.0 - used);
+        double headroom = ps_fmax(0.0, 1.0 - used);
         if (want <= 0.0 || headroom <= 0.0)
             continue;
         double scale = want > headroom ? headroom / want : 1.0;
@@ -361,21 +361,21 @@ static ps_status military_event(ps_world *w, int self, void *data, const ps_even
     size_t src = (size_t)ev->source * nt + th, host = (size_t)ev->target * nt + th;
     double m = ev->magnitude;
     if (ev->type == d->ev[E_INVASION]) {
-        c[src] = fmax(c[src], m);
-        combat[src] = fmax(combat[src], m);
+        c[src] = ps_fmax(c[src], m);
+        combat[src] = ps_fmax(combat[src], m);
         c[host] = 1.0;
         combat[host] = 1.0;
-        d->base[src] = fmax(d->base[src], c[src]);
+        d->base[src] = ps_fmax(d->base[src], c[src]);
         d->base[host] = 1.0;
     } else if (ev->type == d->ev[E_CEASEFIRE]) {
         combat[src] *= 1.0 - m;
         combat[host] *= 1.0 - m;
     } else if (ev->type == d->ev[E_INTERVENTION]) {
-        c[src] = fmax(c[src], m);
-        combat[src] = fmax(combat[src], p[P_INTERVENTION]);
-        d->base[src] = fmax(d->base[src], c[src]);
+        c[src] = ps_fmax(c[src], m);
+        combat[src] = ps_fmax(combat[src], p[P_INTERVENTION]);
+        d->base[src] = ps_fmax(d->base[src], c[src]);
     } else if (ev->type == d->ev[E_MOVEMENT]) {
-        c[src] = fmin(1.0, fmax(0.0, c[src] + m));
+        c[src] = ps_fmin(1.0, ps_fmax(0.0, c[src] + m));
         d->base[src] = c[src]; /* a deliberate new posture */
     } else {
         return ps_error_set(err, PS_ERR_INTERNAL, "event type %d is not military", ev->type);

@@ -145,7 +145,7 @@ static double metric_max_discount(const ps_run *run)
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
-        peak = fmax(peak, run->series[f][k]);
+        peak = ps_fmax(peak, run->series[f][k]);
     return n ? peak : NAN;
 }
 
@@ -256,7 +256,7 @@ static double closure_risk(const oil_data *d, const double *p, const double *thr
     return risk * (1.0 - at(iso, (size_t)b));
 }
 
-static double clamp01(double x) { return fmin(1.0, fmax(0.0, x)); }
+static double clamp01(double x) { return ps_fmin(1.0, ps_fmax(0.0, x)); }
 
 static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
 
@@ -264,14 +264,14 @@ static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->
 static void rivalry_row(int n, const double *trade, const double *sold, double *riv, int i)
 {
     for (int j = 0; j < n; j++) {
-        double m = fmin(sold[i], sold[j]), o = 0.0;
+        double m = ps_fmin(sold[i], sold[j]), o = 0.0;
         if (j == i || m <= 0.0) {
             riv[(size_t)i * n + j] = 0.0;
             continue;
         }
         for (int b = 0; b < n; b++)
-            o += fmin(trade[(size_t)i * n + b], trade[(size_t)j * n + b]);
-        riv[(size_t)i * n + j] = fmin(1.0, o / m);
+            o += ps_fmin(trade[(size_t)i * n + b], trade[(size_t)j * n + b]);
+        riv[(size_t)i * n + j] = ps_fmin(1.0, o / m);
     }
 }
 
@@ -328,7 +328,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         double bought = 0.0;
         for (int s = 0; s < n; s++)
             bought += trade[(size_t)s * n + b];
-        dem[b] = fmax(dem[b], bought);
+        dem[b] = ps_fmax(dem[b], bought);
     }
     double rest_total = 0.0;
     for (int s = 0; s < n; s++) {
@@ -336,15 +336,15 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         for (int b = 0; b < n; b++)
             sold += trade[(size_t)s * n + b];
         if (!configured(w, d->f[F_REST], s))
-            rest[s] = fmax(0.0, cap[s] - sold);
-        cap[s] = fmax(cap[s], sold + rest[s]);
+            rest[s] = ps_fmax(0.0, cap[s] - sold);
+        cap[s] = ps_fmax(cap[s], sold + rest[s]);
         vol[s] = sold + rest[s];
-        disc[s] = fmin(fmax(0.0, disc[s]), p[P_MAX_DISC] * p0);
+        disc[s] = ps_fmin(ps_fmax(0.0, disc[s]), p[P_MAX_DISC] * p0);
         d->delta0[s] = disc[s] / p0;
         rev[s] = vol[s] * 1000.0 * 365.0 * (p0 - disc[s]);
         rest_total += rest[s];
     }
-    d->rest_demand = fmax(p[P_REST_IMPORTS], rest_total);
+    d->rest_demand = ps_fmax(p[P_REST_IMPORTS], rest_total);
     /* 2021 shares and closures. The risk part of the reference closure is
      * taken again in month 1, once the sanctions model has computed isolation
      * and secondary threat from the starting intensities. */
@@ -360,7 +360,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
             d->xd0[k] = closure_dyad(d, s_int, b, s);
             d->x0[k] = clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, b, s));
         }
-        d->out0[b] = fmax(1.0 - tot, p[P_FLOOR]);
+        d->out0[b] = ps_fmax(1.0 - tot, p[P_FLOOR]);
     }
     double *riv = w->cur[d->f[F_RIVALRY]];
     for (int i = 0; i < n; i++) {
@@ -384,10 +384,10 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
  * offered (no capacity). */
 static double weight(double w0, double floor, double E)
 {
-    return E <= 1.0 ? w0 * E : w0 + fmax(w0, floor) * (E - 1.0);
+    return E <= 1.0 ? w0 * E : w0 + ps_fmax(w0, floor) * (E - 1.0);
 }
 
-static double clip_exp(double u) { return exp(fmin(U_MAX, fmax(-U_MAX, u))); }
+static double clip_exp(double u) { return exp(ps_fmin(U_MAX, ps_fmax(-U_MAX, u))); }
 
 /* Target (preferred) purchases of seller s at relative discount delta, when
  * the other sellers keep theirs: sum over buyers of D_b * share_sb(delta).
@@ -449,7 +449,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
                             PRICE_STREAM);
     double eps = p[P_VOLATILITY] > 0.0 ? gsl_ran_gaussian(r, p[P_VOLATILITY]) : 0.0;
     double Pn = exp(log(P) + p[P_REVERSION] * (log(p[P_LONG_RUN]) - log(P)) + eps);
-    Pn = fmin(300.0, fmax(5.0, Pn));
+    Pn = ps_fmin(300.0, ps_fmax(5.0, Pn));
     for (int i = 0; i < n; i++)
         price_n[i] = Pn;
 
@@ -468,7 +468,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
                 d->a[k] = 0.0;
                 continue;
             }
-            double delta = fmin(dmax, disc[s] / P);
+            double delta = ps_fmin(dmax, disc[s] / P);
             double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
             double u = ((delta - d->delta0[s]) - p[P_PENALTY] * (x - d->x0[k])) / tau;
             d->a[k] = clip_exp(u);
@@ -492,7 +492,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     }
 #pragma omp for schedule(static)
     for (int s = 0; s < n; s++) {
-        double dc = fmin(dmax, disc[s] / P);
+        double dc = ps_fmin(dmax, disc[s] / P);
         if (cap[s] <= 0.0 || !buy) {
             d->delta_new[s] = dc;
             continue;
@@ -529,7 +529,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
         for (int s = 0; s < n; s++) {
             size_t k = (size_t)s * n1 + b;
             if (d->a[k] > 0.0) {
-                double dc = fmin(dmax, disc[s] / P);
+                double dc = ps_fmin(dmax, disc[s] / P);
                 d->a[k] *= clip_exp((d->delta_new[s] - dc) / tau);
                 den += weight(d->w0[k], phi, d->a[k]);
             }
@@ -542,7 +542,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
                 continue;
             }
             double sh = now / D, target = weight(d->w0[k], phi, d->a[k]) / den;
-            d->req[k] = D * fmax(0.0, sh + p[P_SWITCH] * (target - sh));
+            d->req[k] = D * ps_fmax(0.0, sh + p[P_SWITCH] * (target - sh));
         }
     }
 
@@ -585,7 +585,7 @@ static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev
         double old = price[0], now = ev->magnitude;
         for (int i = 0; i < n; i++) {
             price[i] = now;
-            disc[i] = fmin(disc[i] / old, p[P_MAX_DISC]) * now; /* same share of the benchmark */
+            disc[i] = ps_fmin(disc[i] / old, p[P_MAX_DISC]) * now; /* same share of the benchmark */
             rev[i] = vol[i] * 1000.0 * 365.0 * (now - disc[i]);
         }
         return PS_OK;

@@ -141,23 +141,23 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
             size_t k = (size_t)j * n + i;
             breach_n[k] = kept_n[k] = pay_n[k] = 0.0;
             if (out[k] > 0.0) {
-                double pace = out[k] / fmax(1.0, due[k]);
+                double pace = out[k] / ps_fmax(1.0, due[k]);
                 double share = owed_total > 0.0 ? out[k] / owed_total : 0.0;
                 double priority = coop ? coop[k] : 1.0;
-                double pay = fmin(pace * priority, budget * share);
+                double pay = ps_fmin(pace * priority, budget * share);
                 out_n[k] = out[k] - pay;
                 del_n[k] += pay;
                 pay_n[k] = 12.0 * pay;
-                due_n[k] = fmax(0.0, due[k] - 1.0);
+                due_n[k] = ps_fmax(0.0, due[k] - 1.0);
                 if (due_n[k] <= 0.0) {
                     if (out_n[k] > 1e-6 * (out[k] + 1.0)) {
                         breach_n[k] = out_n[k];
-                        double frac = out_n[k] / fmax(out[k], out_n[k]);
-                        if (ps_world_log_event(w, events[E_BROKEN].name, j, i, fmin(1.0, frac),
+                        double frac = out_n[k] / ps_fmax(out[k], out_n[k]);
+                        if (ps_world_log_event(w, events[E_BROKEN].name, j, i, ps_fmin(1.0, frac),
                                                "model") != PS_OK)
                             return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
                     } else {
-                        kept_n[k] = fmax(pay, 1.0);
+                        kept_n[k] = ps_fmax(pay, 1.0);
                         if (ps_world_log_event(w, events[E_KEPT].name, j, i, del_n[k],
                                                "model") != PS_OK)
                             return ps_error_set(err, PS_ERR_NOMEM, "logging an event");

@@ -76,7 +76,7 @@ static double metric_peak_pressure(const ps_run *run)
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
-        peak = fmax(peak, run->series[f][k]);
+        peak = ps_fmax(peak, run->series[f][k]);
     return peak;
 }
 
@@ -106,8 +106,8 @@ static void exposure(const double *s, const double *s2, const double *gdp, int n
         a += wj * s[(size_t)j * n + i];
         b += wj * s2[(size_t)j * n + i];
     }
-    *isol = fmin(1.0, a);
-    *threat = fmin(1.0, b);
+    *isol = ps_fmin(1.0, a);
+    *threat = ps_fmin(1.0, b);
 }
 
 static double total_weight(const double *gdp, int n)
@@ -175,12 +175,12 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
             if (k == i || others <= 0.0)
                 continue;
             double wk = (gdp ? gdp[k] : 1.0) / others;
-            double fear = fmin(1.0, p[P_SECONDARY_FEAR] * threat * (1.0 - iso[k]));
+            double fear = ps_fmin(1.0, p[P_SECONDARY_FEAR] * threat * (1.0 - iso[k]));
             channel += wk * (1.0 - s[(size_t)k * n + i]) * (1.0 - fear);
         }
         /* Nobody builds evasion routes around sanctions that do not exist. */
         double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
-        double target = isol > 0.0 ? ev_max * fmin(1.0, channel) : 0.0;
+        double target = isol > 0.0 ? ev_max * ps_fmin(1.0, channel) : 0.0;
         double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
         ev_next[i] = e;
         iso_next[i] = isol;

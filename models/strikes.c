@@ -181,7 +181,7 @@ static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
                 gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, id, STRIKE_STREAM);
                 double u = z + gsl_ran_logistic(r, 1.0);
                 int level = (u > p[P_CUT1]) + (u > p[P_CUT2]) + (u > p[P_CUT3]);
-                resp1[ky] = fmax(resp1[ky], (double)level);
+                resp1[ky] = ps_fmax(resp1[ky], (double)level);
                 char tag[PS_NAME_MAX];
                 snprintf(tag, sizeof tag, "strike by %s", w->sc->actor_iso3[x]);
                 if (ps_world_log_event(w, events[E_RESPONSE].name, k, y, level, tag) != PS_OK)
@@ -202,7 +202,7 @@ static ps_status strikes_event(ps_world *w, int self, void *data, const ps_event
     if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
         return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
     size_t k = (size_t)ev->source * w->n_actors + ev->target;
-    w->next[d->f[F_STRIKE]][k] = fmax(w->next[d->f[F_STRIKE]][k], ev->magnitude);
+    w->next[d->f[F_STRIKE]][k] = ps_fmax(w->next[d->f[F_STRIKE]][k], ev->magnitude);
     return PS_OK;
 }
 
