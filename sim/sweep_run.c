@@ -872,7 +872,7 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
                         if (flag == 2) {
                             if (!res->failed)
                                 snprintf(res->first_failure, sizeof res->first_failure,
-                                         "point %d replicate %d: %s", p, r, e.msg);
+                                         "point %d replicate %d: %.460s", p, r, e.msg);
                             res->failed++;
                         }
                         if (opt->progress)
