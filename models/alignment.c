@@ -295,6 +295,8 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
             set[(size_t)w->sc->inits[k].i * n + w->sc->inits[k].j] = 1;
     const double *p = ps_world_param_values(w, self);
     double *al = w->cur[d->f[F_ALIGN]];
+    /* Row i writes only row i, as in the step. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++) {
         double *row = d->payoff + (size_t)i * n;
         payoffs_row(w, d, p, i, row);

@@ -347,7 +347,9 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     d->rest_demand = ps_fmax(p[P_REST_IMPORTS], rest_total);
     /* 2021 shares and closures. The risk part of the reference closure is
      * taken again in month 1, once the sanctions model has computed isolation
-     * and secondary threat from the starting intensities. */
+     * and secondary threat from the starting intensities. Column b is
+     * buyer b's alone. */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int b = 0; b <= n; b++) {
         double D = b < n ? dem[b] : d->rest_demand, tot = 0.0;
         for (int s = 0; s < n; s++) {
@@ -369,6 +371,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
             sold += trade[(size_t)i * n + b];
         d->den[i] = sold; /* scratch: sales to modelled buyers */
     }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
     for (int i = 0; i < n; i++)
         rivalry_row(n, trade, d->den, riv, i);
     return PS_OK;

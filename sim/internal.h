@@ -49,8 +49,13 @@ char *ps_read_file(const char *path, size_t *len, ps_error *err);
 uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
 
 /* ----------------------------------------------------------- world */
+/* ps_world_create whose initialisation (fields, models' init) already uses
+ * inner_threads threads, as the steps will; same state for any count. */
+ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inner_threads,
+                                  ps_world **out, ps_error *err);
 /* Make w (of the same scenario) what ps_world_create(w->sc, replicate)
- * would, reusing its state buffers. On failure w can only be freed. */
+ * would, reusing its state buffers; initialised with w->inner_threads
+ * threads. On failure w can only be freed. */
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
 
 /* ----------------------------------------------------------- runs */

@@ -76,19 +76,20 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
 {
     *usable = 0;
     ps_status s;
+    inner_threads = inner_threads > 0 ? inner_threads : 1;
     if (*wp) {
+        (*wp)->inner_threads = inner_threads;
         s = ps_world_reset(*wp, replicate, err);
         if (s != PS_OK) {
             ps_world_free(*wp);
             *wp = NULL;
         }
     } else {
-        s = ps_world_create(sc, replicate, wp, err);
+        s = ps_world_create_threads(sc, replicate, inner_threads, wp, err);
     }
     if (s != PS_OK)
         return s;
     ps_world *w = *wp;
-    w->inner_threads = inner_threads > 0 ? inner_threads : 1;
     if (!*rp) {
         s = run_alloc(sc, w, replicate, rp, err);
         if (s != PS_OK)

@@ -61,7 +61,10 @@ static void apply_inits(ps_world *w)
 /* Month 0 of the world's replicate: initial state, then the models' init. */
 static ps_status world_setup(ps_world *w, ps_error *err)
 {
-    for (int f = 0; f < w->n_fields; f++)
+    /* In parallel over fields (large worlds): the first touch of new pages. */
+    int nf = w->n_fields;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= 64)
+    for (int f = 0; f < nf; f++)
         init_field(w, f);
     apply_inits(w);
     for (int k = 0; k < ps_registry_count(); k++) {
@@ -95,12 +98,18 @@ ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err)
     w->month = 0;
     w->replicate = replicate;
     w->seed = w->sc->seed;
-    w->inner_threads = 1;
     return world_setup(w, err);
 }
 
 ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
                           ps_error *err)
+{
+    return ps_world_create_threads(sc, replicate, 1, out, err);
+}
+
+/* (internal.h) */
+ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inner_threads,
+                                  ps_world **out, ps_error *err)
 {
     *out = NULL;
     ps_world *w = ps_calloc(1, sizeof *w);
@@ -111,7 +120,7 @@ ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
     w->n_theaters = sc->n_theaters;
     w->replicate = replicate;
     w->seed = sc->seed;
-    w->inner_threads = 1;
+    w->inner_threads = inner_threads > 0 ? inner_threads : 1;
     w->n_fields = ps_registry_n_fields();
     int n_models = ps_registry_count();
     w->cur = ps_calloc((size_t)w->n_fields + 1, sizeof *w->cur);
