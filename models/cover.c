@@ -58,12 +58,7 @@ static const ps_event_type events[] = {
 
 static double metric_peak_cover(const ps_run *run)
 {
-    int f = ps_field_index("cover_received");
-    size_t n = (size_t)run->sc->n_actors * run->n_months;
-    double peak = 0.0;
-    for (size_t k = 0; k < n; k++)
-        peak = ps_fmax(peak, run->series[f][k]);
-    return peak;
+    return ps_run_actor_peak(run, "cover_received");
 }
 
 static const ps_metric metrics[] = {

@@ -72,12 +72,7 @@ static const ps_event_type events[] = {
 
 static double metric_peak_pressure(const ps_run *run)
 {
-    int f = ps_field_index("sanction_pressure");
-    size_t n = (size_t)run->sc->n_actors * run->n_months;
-    double peak = 0.0;
-    for (size_t k = 0; k < n; k++)
-        peak = ps_fmax(peak, run->series[f][k]);
-    return peak;
+    return ps_run_actor_peak(run, "sanction_pressure");
 }
 
 static const ps_metric metrics[] = {

@@ -275,6 +275,9 @@ double ps_run_actor_mean(const ps_run *run, const char *field, int actor,
                          int m0, int m1);
 double ps_run_dyad_mean(const ps_run *run, const char *field, int src, int dst,
                         int m0, int m1);
+/* Largest value of an actor field over all actors and months of one run, at
+ * least 0; NaN if there is no such field. */
+double ps_run_actor_peak(const ps_run *run, const char *field);
 /* Month index for a date, clamped into the run. */
 int ps_run_month(const ps_run *run, int year, int month);
 

@@ -196,6 +196,18 @@ double ps_run_dyad_mean(const ps_run *run, const char *field, int src, int dst,
     return series_mean(run, field, (size_t)src * n + dst, n * n, m0, m1);
 }
 
+double ps_run_actor_peak(const ps_run *run, const char *field)
+{
+    int f = ps_field_index(field);
+    if (f < 0)
+        return NAN;
+    size_t n = (size_t)run->sc->n_actors * run->n_months;
+    double peak = 0.0;
+    for (size_t k = 0; k < n; k++)
+        peak = ps_fmax(peak, run->series[f][k]);
+    return peak;
+}
+
 __attribute__((format(printf, 2, 3)))
 static void msg_append(ps_error *e, const char *fmt, ...)
 {
