@@ -148,7 +148,7 @@ static double get(const ps_world *w, int f, size_t k) { return f >= 0 ? w->cur[f
 static void antagonism(const ps_world *w, agree_data *d)
 {
     const int n = w->n_actors, nt = w->n_theaters;
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
         for (int k = 0; k < n; k++) {
             size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
@@ -261,7 +261,7 @@ static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
     antagonism(w, d);
 
     /* 2. Shared threat and this month's conditions, per pair (rows in parallel). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             size_t ij = (size_t)i * n + j;

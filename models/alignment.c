@@ -296,7 +296,7 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     double *al = w->cur[d->f[F_ALIGN]];
     /* Row i writes only row i, as in the step. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         double *row = d->payoff + (size_t)i * n;
         payoffs_row(w, d, p, i, row);
@@ -324,7 +324,7 @@ static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
     double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
     double *hedge_n = w->next[d->f[F_HEDGE]];
     /* Each row i reads state t and writes only row i (and hedge[i]). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         double *row = d->payoff + (size_t)i * n;
         payoffs_row(w, d, p, i, row);

@@ -378,7 +378,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
 
     /* Complementarity, cooperation, trust, finance: every (i, j) reads only
      * state t, so rows can be computed in parallel. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
@@ -458,7 +458,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
         arms[c] = w->cur[d->f[F_ARMS0 + c]];
         arms_n[c] = w->next[d->f[F_ARMS0 + c]];
     }
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int j = 0; j < n; j++) {
         double total[N_MATERIEL] = {0.0};
         for (int i = 0; i < n; i++) {

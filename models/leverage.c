@@ -195,7 +195,7 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
 
     /* Per target j: everything it can get in each channel, and how much each
      * channel matters to it. Column j is written by iteration j only. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int j = 0; j < n; j++) {
         double routed = 0.0;
         for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
@@ -224,7 +224,7 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
         imp[(size_t)K_FINANCE * n + j] = at(v.press, j);
     }
 
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
             size_t ij = (size_t)i * n + j;

@@ -264,7 +264,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
 
     /* 1. Per actor: consumption, needs, spare, strain, drawdown (own row only). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         const size_t row = (size_t)i * nt;
         double exposure = 0.0, load = 0.0, imax = 0.0;
@@ -312,7 +312,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 3. Vacuum filling by unstrained actors with an interest, within their headroom. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         const size_t row = (size_t)i * nt;
         double willing = ps_fmax(0.0, 1.0 - strain[i] / thr);

@@ -349,7 +349,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
      * taken again in month 1, once the sanctions model has computed isolation
      * and secondary threat from the starting intensities. Column b is
      * buyer b's alone. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b <= n; b++) {
         double D = b < n ? dem[b] : d->rest_demand, tot = 0.0;
         for (int s = 0; s < n; s++) {
@@ -371,7 +371,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
             sold += trade[(size_t)i * n + b];
         d->den[i] = sold; /* scratch: sales to modelled buyers */
     }
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
         rivalry_row(n, trade, d->den, riv, i);
     return PS_OK;
@@ -459,7 +459,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 2. Buyers' cost changes at current discounts: E = e^u in column b of a,
      * the logit denominator in den[b]. Only sellers with capacity are offered. */
     int anchor = !d->anchored && w->month >= 1;
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b <= n; b++) {
         double den = d->out0[b], D = b < n ? dem[b] : d->rest_demand;
         for (int s = 0; s < n; s++) {
@@ -486,7 +486,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
      * take the whole capacity (bisection: target sales rise with the
      * discount), other sellers' discounts held. */
     int nomem = 0;
-#pragma omp parallel num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     {
     double *buy = malloc(4 * n1 * sizeof *buy);
     if (!buy) {
@@ -526,7 +526,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 
     /* 4. Buyers: target shares at the new discounts; actual shares move toward
      * them at the switching rate; requests = share x demand (row s, column b). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b <= n; b++) {
         double D = b < n ? dem[b] : d->rest_demand, den = d->out0[b];
         for (int s = 0; s < n; s++) {
@@ -550,7 +550,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 5. Sellers: ration requests to capacity; volume, revenue, discount. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int s = 0; s < n; s++) {
         double asked = 0.0;
         for (int b = 0; b <= n; b++)
@@ -569,7 +569,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 6. Rivalry from this month's trade. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
         rivalry_row(n, trade_n, d->den, riv_n, i);
     return PS_OK;

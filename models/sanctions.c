@@ -158,7 +158,7 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
     const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
 
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= 64)
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         double others = total - (gdp ? gdp[i] : 1.0);
         double isol, threat, channel = 0.0;

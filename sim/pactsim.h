@@ -211,6 +211,11 @@ gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
                            uint64_t id, uint32_t stream);
 uint64_t ps_hash64(uint64_t x);
 
+/* A world with at least this many actors runs its large loops (models' and
+ * the engine's per-field work) on w->inner_threads threads; below it a
+ * parallel region costs more than it saves. */
+#define PS_INNER_MIN_ACTORS 64
+
 /* fmax and fmin for the models, inlined: GCC calls libm for fmax/fmin unless
  * given -ffinite-math-only, and those calls were ~12% of a step. Same values
  * as glibc's x86-64 fmax/fmin (maxsd/minsd: b when a == b, so fmax(-0, +0) is

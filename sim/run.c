@@ -101,8 +101,7 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
     free(run->events);
     run->events = NULL;
     run->n_events = 0;
-    int t;
-    for (t = 0; s == PS_OK && t < sc->n_months; t++) {
+    for (int t = 0; t < sc->n_months; t++) {
         if (stop && *stop) {
             s = ps_error_set(err, PS_ERR_INTERRUPTED, "replicate %d interrupted at month %d",
                              replicate, t);
@@ -110,17 +109,18 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
         }
         inject_nan(w, replicate, t);
         s = ps_world_step(w, err);
+        if (s != PS_OK)
+            break;
         /* In parallel over fields: a month's slice of a new series is first
          * touched here, and the kernel's zeroing of its pages was a third of a
          * one-thread run at N=1000 (docs/performance.md). */
-        int nf = s == PS_OK ? w->n_fields : 0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= 64)
+        int nf = w->n_fields;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
         for (int f = 0; f < nf; f++) {
             size_t size = ps_field_size(w, f);
             memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
         }
-        if (s == PS_OK)
-            run->n_done = t + 1;
+        run->n_done = t + 1;
     }
     if (s == PS_OK || s == PS_ERR_NUMERIC) {
         /* A failed run keeps the events of the months it completed; the

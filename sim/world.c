@@ -63,7 +63,7 @@ static ps_status world_setup(ps_world *w, ps_error *err)
 {
     /* In parallel over fields (large worlds): the first touch of new pages. */
     int nf = w->n_fields;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= 64)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
     for (int f = 0; f < nf; f++)
         init_field(w, f);
     apply_inits(w);
@@ -210,7 +210,7 @@ static int field_finite(const double *v, size_t n)
 static ps_status check_finite(const ps_world *w, ps_error *err)
 {
     int nf = w->n_fields, first = nf;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= 64) reduction(min : first)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS) reduction(min : first)
     for (int f = 0; f < nf; f++)
         if (!field_finite(w->next[f], ps_field_size(w, f)) && f < first)
             first = f;
@@ -249,7 +249,7 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
 {
     const ps_scenario *sc = w->sc;
     int nf = w->n_fields;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= 64)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
     for (int f = 0; f < nf; f++)
         memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
     for (int k = 0; k < ps_registry_count(); k++) {
