@@ -71,6 +71,9 @@ uint64_t ps_run_spec_hash(const ps_scenario *sc)
         const char *n = ps_registry_metric(m, NULL)->name;
         h = ps_fnv1a(h, n, strlen(n) + 1);
     }
+    /* run --posterior: the samples and weights the replicates draw from. */
+    if (sc->posterior)
+        h = ps_fnv1a(h, &sc->posterior->hash, sizeof sc->posterior->hash);
     return h;
 }
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_version.h>
+
 #include "h5util.h"
 
 static _Thread_local char h5_last[PS_H5_MSG_MAX];
@@ -295,4 +297,60 @@ ps_status ps_fsync_path(const char *p, int dir)
         rc = 0;
     close(fd);
     return rc < 0 ? PS_ERR_IO : PS_OK;
+}
+
+int ps_h5_provenance(hid_t g, const char *command_line, int threads, const char *created)
+{
+    unsigned maj, min, rel;
+    char h5ver[32];
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+    int bad = ps_h5_attr_str(g, "pactsim_version", PS_VERSION);
+    bad |= ps_h5_attr_str(g, "git_revision", ps_build_git_revision());
+    bad |= ps_h5_attr_str(g, "compiler", ps_build_compiler());
+    bad |= ps_h5_attr_str(g, "compile_flags", ps_build_flags());
+    bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
+    bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
+    bad |= ps_h5_attr_str(g, "command_line", command_line ? command_line : "");
+    bad |= ps_h5_attr_i32(g, "threads", threads);
+    bad |= ps_h5_attr_str(g, "created", created);
+    return bad ? -1 : 0;
+}
+
+hid_t ps_h5_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
+                const hsize_t *dims, const void *buf)
+{
+    hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Sclose(sp);
+    if (d >= 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        H5Dclose(d);
+        H5Ldelete(loc, name, H5P_DEFAULT);
+        return -1;
+    }
+    return d;
+}
+
+int ps_h5_put_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
+                      const double *v)
+{
+    hid_t d = ps_h5_put(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, v);
+    return d < 0 || H5Dclose(d) < 0 ? -1 : 0;
+}
+
+int ps_h5_put_strings(hid_t loc, const char *name, const char *const *s, hsize_t n)
+{
+    hid_t t = ps_h5_vlen_str();
+    hid_t d = ps_h5_put(loc, name, t, t, 1, &n, s);
+    H5Tclose(t);
+    return d < 0 || H5Dclose(d) < 0 ? -1 : 0;
+}
+
+int ps_h5_put_string(hid_t loc, const char *name, const char *s)
+{
+    const char *p = s ? s : "";
+    hid_t t = ps_h5_vlen_str();
+    hid_t d = ps_h5_put(loc, name, t, t, 0, NULL, &p);
+    H5Tclose(t);
+    return d < 0 || H5Dclose(d) < 0 ? -1 : 0;
 }

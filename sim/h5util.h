@@ -32,6 +32,21 @@ int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims,
 int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n);
 void ps_h5_strings_free(char **v, hsize_t n);
 
+/* The build and run attributes of a /provenance group (run, sweep and
+ * posterior files): versions, compiler, command line, threads, created. */
+int ps_h5_provenance(hid_t g, const char *command_line, int threads, const char *created);
+/* A contiguous dataset (rank 0: scalar) written at once; the open dataset or -1. */
+hid_t ps_h5_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
+                const hsize_t *dims, const void *buf);
+/* Doubles, a 1-D list of strings, one string: 0 or -1. */
+int ps_h5_put_doubles(hid_t loc, const char *name, int rank, const hsize_t *dims,
+                      const double *v);
+int ps_h5_put_strings(hid_t loc, const char *name, const char *const *s, hsize_t n);
+int ps_h5_put_string(hid_t loc, const char *name, const char *s);
+
+/* /posterior_draws of a run file: the parameters each replicate ran with. */
+int ps_posterior_write_draws(hid_t file, const ps_posterior *p);
+
 /* fsync a file, or a directory (dir = 1; file systems that cannot sync a
  * directory are not an error). */
 ps_status ps_fsync_path(const char *path, int dir);

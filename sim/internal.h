@@ -39,6 +39,27 @@ void ps_node_where(const ps_node *n, char *buf, size_t len);
 /* The closest candidate by edit distance, or NULL if none is close. */
 const char *ps_did_you_mean(const char *word, const char *const *cands, int n);
 
+/* Spec files (sweep and calibration specs, sim/sweep.c): PS_ERR_CONFIG
+ * messages "file:line:col: ..." at a node, or at key i of a map. */
+ps_status ps_spec_bad(ps_error *err, const ps_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+ps_status ps_spec_bad_key(ps_error *err, const ps_node *map, int i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Unknown key i of map: names the nearest of cands and lists them all. */
+ps_status ps_spec_unknown_key(ps_error *err, const ps_node *map, int i, const char *what,
+                              const char *const *cands, int n);
+/* A scalar as a string, a plain finite number, an integer in [lo, hi]. */
+ps_status ps_spec_text(ps_error *err, const ps_node *n, const char *what, char **out);
+ps_status ps_spec_real(ps_error *err, const ps_node *n, const char *what, double *out);
+ps_status ps_spec_int(ps_error *err, const ps_node *n, const char *what, long long lo,
+                      long long hi, long long *out);
+/* Key i of pmap, a --set path: for parameters.<model>.<name>, its registry
+ * entry (an unknown model or parameter is an error), else *out = NULL. */
+ps_status ps_spec_registry_param(ps_error *err, const ps_node *pmap, int i, const char *path,
+                                 const ps_param **out);
+/* rel relative to the directory of the spec file (malloc'ed; NULL: no memory). */
+char *ps_spec_path(const char *spec, const char *rel);
+
 /* ----------------------------------------------------------- utilities */
 void *ps_calloc(size_t n, size_t size); /* NULL on overflow or failure */
 char *ps_strdup(const char *s);
@@ -124,5 +145,32 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int replicate, ps_r
                        ps_packed **p, ps_error *err);
 /* Close; keep = 0 removes the directory (the run is done, or not resumable). */
 void ps_ckpt_close(ps_ckpt *c, int keep);
+
+/* ----------------------------------------------------------- posteriors */
+#define PS_POSTERIOR_FORMAT "pactsim-posterior"
+struct ps_posterior {
+    char *path;
+    int n_params, n_samples;
+    char **paths;            /* parameters.<model>.<name> */
+    int *model, *index;      /* in the registry */
+    double *samples;         /* [n_samples * n_params] */
+    double *weights;         /* [n_samples], sum > 0 */
+    uint64_t hash;           /* names, samples and weights */
+    int replicates;          /* of the scenario it is attached to */
+    int *draw;               /* sample drawn for each replicate */
+};
+/* parameters.<model>.<name> to registry indices: 0, or -1 if it is not one. */
+int ps_param_path_find(const char *path, int *model, int *index);
+/* A scenario's parameter values, copied (NULL on no memory); freed with ps_params_free. */
+double **ps_params_copy(const ps_scenario *sc);
+void ps_params_free(double **p);
+/* Set one value as --set would (integers rounded). */
+void ps_params_set(double **params, int model, int index, double v);
+/* Calibration priors (sim/calib.c): the log density, truncated to [lo, hi]
+ * and normalised (-inf outside), and the quantile of u in [0, 1]. */
+double ps_calib_prior_logpdf(const ps_calib_param *p, double x);
+double ps_calib_prior_quantile(const ps_calib_param *p, double u);
+/* The parameters of replicate r's draw into params. */
+void ps_posterior_apply(const ps_posterior *p, int replicate, double **params);
 
 #endif

@@ -136,15 +136,7 @@ static hid_t fixed_str(size_t n)
 static hid_t dset_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                       hsize_t n, const void *buf)
 {
-    hid_t sp = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
-    hid_t d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Sclose(sp);
-    if (d >= 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        H5Dclose(d);
-        H5Ldelete(loc, name, H5P_DEFAULT);
-        return -1;
-    }
-    return d;
+    return ps_h5_put(loc, name, ftype, mtype, n ? 1 : 0, &n, buf);
 }
 
 /* n strings at base, base + stride, ... as a variable-length string dataset. */
@@ -166,11 +158,7 @@ static hid_t dset_strings(hid_t loc, const char *name, const char *base, size_t 
 /* A scalar string dataset. */
 static int put_string(hid_t loc, const char *name, const char *s)
 {
-    const char *p = s ? s : "";
-    hid_t t = ps_h5_vlen_str();
-    hid_t d = dset_put(loc, name, t, t, 0, &p);
-    H5Tclose(t);
-    return d < 0 ? -1 : (H5Dclose(d) < 0 ? -1 : 0);
+    return ps_h5_put_string(loc, name, s);
 }
 
 /* ------------------------------------------------------- coordinates */
@@ -270,23 +258,11 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     hid_t g = H5Gcreate2(f, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return h5_fail(err, PS_ERR_IO, o->path, "create group", "/provenance");
-    unsigned maj, min, rel;
-    char h5ver[32];
-    H5get_libversion(&maj, &min, &rel);
-    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
     uint64_t seed = sc->seed;
-    bad = ps_h5_attr_str(g, "pactsim_version", PS_VERSION);
-    bad |= ps_h5_attr_str(g, "git_revision", ps_build_git_revision());
-    bad |= ps_h5_attr_str(g, "compiler", ps_build_compiler());
-    bad |= ps_h5_attr_str(g, "compile_flags", ps_build_flags());
-    bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
-    bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
-    bad |= ps_h5_attr_str(g, "command_line", prov ? prov->command_line : "");
+    bad = ps_h5_provenance(g, prov ? prov->command_line : "", prov ? prov->threads : 1, created);
     bad |= ps_h5_attr_u64(g, "seed", seed);
     bad |= ps_h5_attr_u64(g, "spec_hash", ps_run_spec_hash(sc));
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
-    bad |= ps_h5_attr_i32(g, "threads", prov ? prov->threads : 1);
-    bad |= ps_h5_attr_str(g, "created", created);
     if (bad) {
         H5Gclose(g);
         return h5_fail(err, PS_ERR_IO, o->path, "write attributes of", "/provenance");
@@ -297,6 +273,8 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
         return h5_fail(err, PS_ERR_IO, o->path, "write dataset", "/provenance/config_*");
     }
     H5Gclose(g);
+    if (sc->posterior && ps_posterior_write_draws(f, sc->posterior) < 0)
+        return h5_fail(err, PS_ERR_IO, o->path, "write group", "/posterior_draws");
     return PS_OK;
 }
 

@@ -133,6 +133,7 @@ typedef struct ps_init_value {
     double value;
 } ps_init_value;
 
+struct ps_posterior;
 typedef struct ps_scenario {
     char *name, *description;
     char *sources;         /* free text, newline separated */
@@ -154,6 +155,9 @@ typedef struct ps_scenario {
     int n_inits;
     ps_event *events;      /* sorted by month, then file order */
     int n_events;
+    /* run --posterior: each replicate's parameters drawn from a calibration's
+     * posterior (owned; ps_scenario_attach_posterior), or NULL. */
+    struct ps_posterior *posterior;
 } ps_scenario;
 
 /* Load, resolve `extends`, apply overrides ("a.b.c=value"), validate. */
@@ -479,6 +483,86 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
  * and printed to fp. */
 ps_status ps_sensitivity(const char *file, const char *metric, int n_boot, FILE *fp,
                          ps_error *err);
+
+/* ------------------------------------------------------------ calibration */
+/* A calibration spec (docs/calibration.md): a base scenario, the parameters
+ * to calibrate (parameters.<model>.<name> paths) with their priors, the
+ * observation files and weights, and the ABC-SMC settings. */
+typedef enum { PS_PRIOR_UNIFORM = 0, PS_PRIOR_NORMAL, PS_PRIOR_LOGNORMAL } ps_prior_kind;
+
+typedef struct ps_calib_param {
+    char *path;              /* parameters.<model>.<name> */
+    const char *unit;        /* the registry's */
+    int model, index, integer;
+    ps_prior_kind prior;
+    double lo, hi;           /* support (the prior is truncated to it) */
+    double mu, sigma;        /* normal: of the value; lognormal: of its log */
+    int line, col;           /* of its key in the spec */
+} ps_calib_param;
+
+struct ps_obs_set;
+typedef struct ps_calib {
+    char *path, *name, *description, *raw_text;
+    char *base_path;         /* resolved relative to the spec */
+    int n_params;
+    ps_calib_param *params;
+    int n_obs_files;
+    char **obs_files;        /* resolved relative to the spec */
+    int n_weights;
+    char **weight_quantity;  /* weights: {quantity: w} */
+    double *weight_value;
+    int particles;           /* N: population simulated in the first generation */
+    double keep;             /* alpha: fraction of N kept each generation */
+    int max_generations;
+    double min_acceptance;   /* stop when a generation accepts less (0: no such rule) */
+    double tolerance;        /* stop when the tolerance reaches it (0: no such rule) */
+    int replicates;          /* per particle */
+    uint64_t seed;
+    char **fixed;            /* `set:` overrides, "K=V" */
+    int n_fixed;
+    ps_scenario *base;       /* the base with `set:` */
+    struct ps_obs_set *obs;  /* the observations, bound to the base */
+    double *obs_weight;      /* per observation: its quantity's weight */
+    uint64_t hash;           /* spec text, base scenario, observations, build */
+} ps_calib;
+
+/* Parse a spec, load its base and observations. Errors name spec:line:col. */
+ps_status ps_calib_load(const char *path, ps_calib **out, ps_error *err);
+void ps_calib_free(ps_calib *c);
+
+/* One finished generation, for progress reports. */
+typedef struct ps_calib_generation {
+    int generation;
+    double tolerance;        /* largest distance among the kept particles */
+    double acceptance;       /* new particles within the previous tolerance */
+    double ess;              /* effective sample size of the kept weights */
+    long long simulations;   /* particles simulated in this generation */
+    long long total;         /* ... and in all generations so far */
+    int resumed;             /* read from the checkpoint, not computed now */
+} ps_calib_generation;
+
+typedef struct ps_calib_options {
+    int threads;             /* 0 = OpenMP default */
+    const char *output;
+    int force, resume;
+    const char *command_line;
+    void (*progress)(const ps_calib_generation *g, void *user);
+    void *progress_user;
+    volatile int *stop_flag; /* stops after the running particles; checkpoint kept */
+} ps_calib_options;
+
+/* ABC-SMC (adaptive population Monte Carlo ABC) into a posterior file,
+ * bit-identical for any number of threads, checkpointed after every
+ * generation in "<output>.partial" for opt->resume. */
+ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err);
+
+/* A posterior file read back: weighted parameter samples. */
+typedef struct ps_posterior ps_posterior;
+ps_status ps_posterior_load(const char *path, ps_posterior **out, ps_error *err);
+void ps_posterior_free(ps_posterior *p);
+/* Load a posterior into sc: replicate r of sc runs with the parameters of the
+ * sample drawn for r (keyed by sc->seed and r only). */
+ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_error *err);
 
 /* Build information for provenance. */
 const char *ps_build_git_revision(void);

@@ -397,6 +397,14 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     ps_world *tw = NULL;
     ps_run *trun = NULL, *lrun = NULL;
     ps_packed *pk = NULL;
+    /* run --posterior: this thread's copy of the scenario, whose parameters
+     * are those of each replicate's draw (its world is reset from it). */
+    ps_scenario tsc = *sc;
+    const ps_scenario *rsc = sc;
+    if (sc->posterior) {
+        tsc.params = ps_params_copy(sc);
+        rsc = &tsc;
+    }
 #pragma omp for schedule(dynamic, 1)
     for (int r = 0; r < R; r++) {
         int skip;
@@ -426,8 +434,14 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
                 n_ckpt--;
             }
         }
+        if (s == PS_OK && !loaded && sc->posterior) {
+            if (tsc.params)
+                ps_posterior_apply(sc->posterior, r, tsc.params);
+            else
+                s = ps_error_set(&e, PS_ERR_NOMEM, "out of memory");
+        }
         if (s == PS_OK && !loaded) {
-            s = ps_run_replicate_into(sc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
+            s = ps_run_replicate_into(rsc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
             run = usable ? trun : NULL;
         }
         /* Shuffle and deflate here, in parallel, and save the checkpoint;
@@ -483,6 +497,8 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     ps_run_free(trun);
     ps_run_free(lrun);
     ps_world_free(tw);
+    if (rsc != sc)
+        ps_params_free(tsc.params);
     }
     stats->resumed = resumed;
     stats->recomputed = recomputed;

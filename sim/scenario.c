@@ -1005,6 +1005,7 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->theater_host);
     free(sc->inits);
     free(sc->events);
+    ps_posterior_free(sc->posterior);
     free(sc);
 }
 

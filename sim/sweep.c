@@ -41,8 +41,7 @@ static ps_status vbad(ps_error *err, const char *where, const char *fmt, va_list
     return ps_error_set(err, PS_ERR_CONFIG, "%s: %s", where, msg);
 }
 
-__attribute__((format(printf, 3, 4)))
-static ps_status bad(ps_error *err, const ps_node *n, const char *fmt, ...)
+ps_status ps_spec_bad(ps_error *err, const ps_node *n, const char *fmt, ...)
 {
     char where[1024];
     ps_node_where(n, where, sizeof where);
@@ -53,8 +52,7 @@ static ps_status bad(ps_error *err, const ps_node *n, const char *fmt, ...)
     return st;
 }
 
-__attribute__((format(printf, 4, 5)))
-static ps_status bad_key(ps_error *err, const ps_node *map, int i, const char *fmt, ...)
+ps_status ps_spec_bad_key(ps_error *err, const ps_node *map, int i, const char *fmt, ...)
 {
     char where[1024];
     snprintf(where, sizeof where, "%s:%d:%d", map->items[i]->file ? map->items[i]->file : "?",
@@ -68,11 +66,25 @@ static ps_status bad_key(ps_error *err, const ps_node *map, int i, const char *f
 
 static ps_status nomem(ps_error *err)
 {
-    return ps_error_set(err, PS_ERR_NOMEM, "out of memory reading a sweep spec");
+    return ps_error_set(err, PS_ERR_NOMEM, "out of memory reading a spec");
+}
+
+char *ps_spec_path(const char *spec, const char *rel)
+{
+    const char *slash = strrchr(spec, '/');
+    if (rel[0] == '/' || !slash)
+        return ps_strdup(rel);
+    size_t dl = (size_t)(slash - spec) + 1;
+    char *p = malloc(dl + strlen(rel) + 1);
+    if (p) {
+        memcpy(p, spec, dl);
+        strcpy(p + dl, rel);
+    }
+    return p;
 }
 
 /* Unknown key i of map: suggest the nearest of cands. */
-static ps_status unknown_key(ps_error *err, const ps_node *map, int i, const char *what,
+ps_status ps_spec_unknown_key(ps_error *err, const ps_node *map, int i, const char *what,
                              const char *const *cands, int n)
 {
     const char *near = ps_did_you_mean(map->keys[i], cands, n);
@@ -82,42 +94,42 @@ static ps_status unknown_key(ps_error *err, const ps_node *map, int i, const cha
         strncat(list, cands[k], sizeof list - strlen(list) - 1);
     }
     if (near)
-        return bad_key(err, map, i, "unknown %s '%s' (did you mean '%s'?); expected one of %s",
+        return ps_spec_bad_key(err, map, i, "unknown %s '%s' (did you mean '%s'?); expected one of %s",
                        what, map->keys[i], near, list);
-    return bad_key(err, map, i, "unknown %s '%s'; expected one of %s", what, map->keys[i], list);
+    return ps_spec_bad_key(err, map, i, "unknown %s '%s'; expected one of %s", what, map->keys[i], list);
 }
 
-static ps_status get_text(ps_error *err, const ps_node *n, const char *what, char **out)
+ps_status ps_spec_text(ps_error *err, const ps_node *n, const char *what, char **out)
 {
     if (n->kind != PS_NODE_SCALAR)
-        return bad(err, n, "%s is not a single value; expected a string", what);
+        return ps_spec_bad(err, n, "%s is not a single value; expected a string", what);
     *out = ps_strdup(n->scalar);
     return *out ? PS_OK : nomem(err);
 }
 
-static ps_status get_real(ps_error *err, const ps_node *n, const char *what, double *out)
+ps_status ps_spec_real(ps_error *err, const ps_node *n, const char *what, double *out)
 {
     if (n->kind != PS_NODE_SCALAR)
-        return bad(err, n, "%s is not a single value; expected a number", what);
+        return ps_spec_bad(err, n, "%s is not a single value; expected a number", what);
     char *end;
     double v = strtod(n->scalar, &end);
     if (n->quoted || end == n->scalar || *end || !isfinite(v))
-        return bad(err, n, "%s '%s' is not a finite number; expected a plain number", what,
+        return ps_spec_bad(err, n, "%s '%s' is not a finite number; expected a plain number", what,
                    n->scalar);
     *out = v;
     return PS_OK;
 }
 
-static ps_status get_int(ps_error *err, const ps_node *n, const char *what, long long lo,
+ps_status ps_spec_int(ps_error *err, const ps_node *n, const char *what, long long lo,
                          long long hi, long long *out)
 {
     if (n->kind != PS_NODE_SCALAR)
-        return bad(err, n, "%s is not a single value; expected an integer from %lld to %lld",
+        return ps_spec_bad(err, n, "%s is not a single value; expected an integer from %lld to %lld",
                    what, lo, hi);
     char *end;
     long long v = strtoll(n->scalar, &end, 10);
     if (n->quoted || end == n->scalar || *end || v < lo || v > hi)
-        return bad(err, n, "%s '%s' is not an integer from %lld to %lld; expected one", what,
+        return ps_spec_bad(err, n, "%s '%s' is not an integer from %lld to %lld; expected one", what,
                    n->scalar, lo, hi);
     *out = v;
     return PS_OK;
@@ -152,16 +164,15 @@ void ps_sweep_free(ps_sweep *sw)
 /* ------------------------------------------------------------ parameters */
 /* parameters.<model>.<name>: the registry's entry, checked against the
  * values; other paths are checked when the points are loaded. */
-static ps_status bind_registry(ps_error *err, const ps_node *pmap, int i, ps_sweep_param *sp,
-                               const ps_param **out)
+ps_status ps_spec_registry_param(ps_error *err, const ps_node *pmap, int i, const char *path,
+                                 const ps_param **out)
 {
     *out = NULL;
-    const char *path = sp->path;
     if (strncmp(path, "parameters.", 11) != 0)
         return PS_OK;
     const char *mname = path + 11, *dot = strchr(mname, '.');
     if (!dot || strchr(dot + 1, '.'))
-        return bad_key(err, pmap, i,
+        return ps_spec_bad_key(err, pmap, i,
                        "parameter path '%s' is not parameters.<model>.<name>; expected e.g. "
                        "parameters.economy.lend_share", path);
     char model[PS_NAME_MAX];
@@ -172,7 +183,7 @@ static ps_status bind_registry(ps_error *err, const ps_node *pmap, int i, ps_swe
         for (int k = 0; k < nm && k < 64; k++)
             cands[k] = ps_registry_model(k)->name;
         const char *near = ps_did_you_mean(model, cands, nm < 64 ? nm : 64);
-        return bad_key(err, pmap, i, "unknown model '%s' in '%s'%s%s%s; expected a registered "
+        return ps_spec_bad_key(err, pmap, i, "unknown model '%s' in '%s'%s%s%s; expected a registered "
                        "model (see `pactsim config explain`)", model, path,
                        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     }
@@ -188,7 +199,7 @@ static ps_status bind_registry(ps_error *err, const ps_node *pmap, int i, ps_swe
     for (int k = 0; k < md->n_params; k++)
         cands[k] = md->params[k].name;
     const char *near = ps_did_you_mean(dot + 1, cands, md->n_params);
-    ps_status st = bad_key(err, pmap, i, "unknown parameter '%s' for model '%s'%s%s%s; expected "
+    ps_status st = ps_spec_bad_key(err, pmap, i, "unknown parameter '%s' for model '%s'%s%s%s; expected "
                            "a parameter of '%s' (see `pactsim config explain %s`)", dot + 1,
                            model, near ? " (did you mean '" : "", near ? near : "",
                            near ? "'?)" : "", model, model);
@@ -207,10 +218,10 @@ static ps_status bind_param(ps_sweep *sw, const ps_node *pmap, int i, ps_error *
         return nomem(err);
     for (int k = 0; k < i; k++)
         if (!strcmp(sw->params[k].path, sp->path))
-            return bad_key(err, pmap, i, "parameter '%s' is listed twice; expected each once",
+            return ps_spec_bad_key(err, pmap, i, "parameter '%s' is listed twice; expected each once",
                            sp->path);
     const ps_param *reg;
-    ps_status st = bind_registry(err, pmap, i, sp, &reg);
+    ps_status st = ps_spec_registry_param(err, pmap, i, sp->path, &reg);
     if (st != PS_OK)
         return st;
     sp->unit = ps_strdup(reg ? reg->unit : "");
@@ -218,7 +229,7 @@ static ps_status bind_param(ps_sweep *sw, const ps_node *pmap, int i, ps_error *
     if (!sp->unit)
         return nomem(err);
     if (n->kind != PS_NODE_MAP)
-        return bad(err, n, "parameter '%s' is not a map; expected {range: [lo, hi]} or "
+        return ps_spec_bad(err, n, "parameter '%s' is not a map; expected {range: [lo, hi]} or "
                    "{values: [...]}", sp->path);
     const ps_node *range = NULL, *values = NULL;
     for (int k = 0; k < n->n; k++) {
@@ -230,61 +241,61 @@ static ps_status bind_param(ps_sweep *sw, const ps_node *pmap, int i, ps_error *
             values = v;
         else if (!strcmp(key, "levels")) {
             long long lv;
-            if ((st = get_int(err, v, "levels", 2, 100000, &lv)) != PS_OK)
+            if ((st = ps_spec_int(err, v, "levels", 2, 100000, &lv)) != PS_OK)
                 return st;
             sp->levels = (int)lv;
         } else if (!strcmp(key, "scale")) {
             if (v->kind != PS_NODE_SCALAR || (strcmp(v->scalar, "linear") && strcmp(v->scalar, "log")))
-                return bad(err, v, "scale '%s'; expected linear or log",
+                return ps_spec_bad(err, v, "scale '%s'; expected linear or log",
                            v->kind == PS_NODE_SCALAR ? v->scalar : "(not a value)");
             sp->log_scale = !strcmp(v->scalar, "log");
         } else
-            return unknown_key(err, n, k, "key of a swept parameter", param_keys, N_PKEYS);
+            return ps_spec_unknown_key(err, n, k, "key of a swept parameter", param_keys, N_PKEYS);
     }
     if (!!range == !!values)
-        return bad(err, n, "parameter '%s' has %s; expected exactly one of range: [lo, hi] "
+        return ps_spec_bad(err, n, "parameter '%s' has %s; expected exactly one of range: [lo, hi] "
                    "and values: [...]", sp->path, range ? "both range and values" : "neither range nor values");
     if (range) {
         if (range->kind != PS_NODE_SEQ || range->n != 2)
-            return bad(err, range, "range of '%s' is not a list of two numbers; expected "
+            return ps_spec_bad(err, range, "range of '%s' is not a list of two numbers; expected "
                        "[lo, hi]", sp->path);
-        if ((st = get_real(err, range->items[0], "range lower end", &sp->lo)) != PS_OK ||
-            (st = get_real(err, range->items[1], "range upper end", &sp->hi)) != PS_OK)
+        if ((st = ps_spec_real(err, range->items[0], "range lower end", &sp->lo)) != PS_OK ||
+            (st = ps_spec_real(err, range->items[1], "range upper end", &sp->hi)) != PS_OK)
             return st;
         if (!(sp->lo < sp->hi))
-            return bad(err, range, "range [%g, %g] of '%s' is empty; expected lo < hi", sp->lo,
+            return ps_spec_bad(err, range, "range [%g, %g] of '%s' is empty; expected lo < hi", sp->lo,
                        sp->hi, sp->path);
         if (sp->log_scale && sp->lo <= 0)
-            return bad(err, range, "range [%g, %g] of '%s' has log scale; expected lo > 0",
+            return ps_spec_bad(err, range, "range [%g, %g] of '%s' has log scale; expected lo > 0",
                        sp->lo, sp->hi, sp->path);
         if (reg && (sp->lo < reg->lo || sp->hi > reg->hi))
-            return bad(err, range, "range [%g, %g] of '%s' leaves the parameter's bounds; "
+            return ps_spec_bad(err, range, "range [%g, %g] of '%s' leaves the parameter's bounds; "
                        "expected a range within [%g, %g] %s", sp->lo, sp->hi, sp->path,
                        reg->lo, reg->hi, reg->unit);
         if (sw->design == PS_DESIGN_GRID && sp->levels == 0)
-            return bad(err, n, "parameter '%s' has a range in a grid design but no levels; "
+            return ps_spec_bad(err, n, "parameter '%s' has a range in a grid design but no levels; "
                        "expected levels: N (values from lo to hi)", sp->path);
     } else {
         if (values->kind != PS_NODE_SEQ || values->n < 1)
-            return bad(err, values, "values of '%s' is not a non-empty list; expected "
+            return ps_spec_bad(err, values, "values of '%s' is not a non-empty list; expected "
                        "[v1, v2, ...]", sp->path);
         if (sp->log_scale || sp->levels)
-            return bad(err, n, "parameter '%s' has a value list; expected no levels or scale "
+            return ps_spec_bad(err, n, "parameter '%s' has a value list; expected no levels or scale "
                        "with values", sp->path);
         sp->n_values = values->n;
         sp->values = ps_calloc((size_t)values->n, sizeof(double));
         if (!sp->values)
             return nomem(err);
         for (int k = 0; k < values->n; k++) {
-            if ((st = get_real(err, values->items[k], "value", &sp->values[k])) != PS_OK)
+            if ((st = ps_spec_real(err, values->items[k], "value", &sp->values[k])) != PS_OK)
                 return st;
             double v = sp->values[k];
             if (reg && (v < reg->lo || v > reg->hi))
-                return bad(err, values->items[k], "value %g of '%s' is out of the parameter's "
+                return ps_spec_bad(err, values->items[k], "value %g of '%s' is out of the parameter's "
                            "bounds; expected a value in [%g, %g] %s", v, sp->path, reg->lo,
                            reg->hi, reg->unit);
             if (sp->integer && v != floor(v))
-                return bad(err, values->items[k], "value %g of '%s' is not an integer; expected "
+                return ps_spec_bad(err, values->items[k], "value %g of '%s' is not an integer; expected "
                            "an integer (the parameter is an integer or boolean)", v, sp->path);
             sp->lo = k == 0 || v < sp->lo ? v : sp->lo;
             sp->hi = k == 0 || v > sp->hi ? v : sp->hi;
@@ -424,7 +435,7 @@ static ps_status build_design(ps_sweep *sw, const ps_node *root, ps_error *err)
     else if (sw->design == PS_DESIGN_MORRIS)
         P *= k + 1;
     if (P > MAX_RUNS)
-        return bad(err, samples, "%lld points; expected at most %d", P, MAX_RUNS);
+        return ps_spec_bad(err, samples, "%lld points; expected at most %d", P, MAX_RUNS);
     if ((sw->design == PS_DESIGN_SOBOL && k > 40) || (sw->design == PS_DESIGN_SALTELLI && 2 * k > 40))
         return ps_error_set(err, PS_ERR_CONFIG, "%s: %d parameters; the %s design supports "
                             "at most %d", sw->path, k, ps_design_name(sw->design),
@@ -483,14 +494,14 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
 {
     ps_status st;
     if (root->kind != PS_NODE_MAP)
-        return bad(err, root, "a sweep spec is not a map; expected keys name, base, design, "
+        return ps_spec_bad(err, root, "a sweep spec is not a map; expected keys name, base, design, "
                    "parameters");
     for (int i = 0; i < root->n; i++) {
         int known = 0;
         for (int k = 0; k < N_TOP; k++)
             known |= !strcmp(root->keys[i], top_keys[k]);
         if (!known)
-            return unknown_key(err, root, i, "top-level key", top_keys, N_TOP);
+            return ps_spec_unknown_key(err, root, i, "top-level key", top_keys, N_TOP);
     }
     static const char *const required[] = {"name", "base", "design", "parameters"};
     for (int k = 0; k < 4; k++) {
@@ -501,33 +512,23 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
                                 root->line, root->col, required[k]);
     }
     const ps_node *n = ps_node_get(root, "name");
-    if ((st = get_text(err, n, "name", &sw->name)) != PS_OK)
+    if ((st = ps_spec_text(err, n, "name", &sw->name)) != PS_OK)
         return st;
     if ((n = ps_node_get(root, "description")) && n->kind != PS_NODE_NULL &&
-        (st = get_text(err, n, "description", &sw->description)) != PS_OK)
+        (st = ps_spec_text(err, n, "description", &sw->description)) != PS_OK)
         return st;
     char *base;
     n = ps_node_get(root, "base");
-    if ((st = get_text(err, n, "base", &base)) != PS_OK)
+    if ((st = ps_spec_text(err, n, "base", &base)) != PS_OK)
         return st;
-    /* Relative to the spec's directory. */
-    const char *slash = strrchr(n->file ? n->file : sw->path, '/');
-    if (base[0] != '/' && slash) {
-        size_t dl = (size_t)(slash - (n->file ? n->file : sw->path)) + 1;
-        sw->base_path = malloc(dl + strlen(base) + 1);
-        if (sw->base_path) {
-            memcpy(sw->base_path, n->file ? n->file : sw->path, dl);
-            strcpy(sw->base_path + dl, base);
-        }
-        free(base);
-    } else
-        sw->base_path = base;
+    sw->base_path = ps_spec_path(n->file ? n->file : sw->path, base);
+    free(base);
     if (!sw->base_path)
         return nomem(err);
 
     n = ps_node_get(root, "design");
     if (n->kind != PS_NODE_SCALAR)
-        return bad(err, n, "design is not a single value; expected grid, lhs, sobol, saltelli "
+        return ps_spec_bad(err, n, "design is not a single value; expected grid, lhs, sobol, saltelli "
                    "or morris");
     int d = -1;
     for (int k = 0; k < 5; k++)
@@ -535,7 +536,7 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
             d = k;
     if (d < 0) {
         const char *near = ps_did_you_mean(n->scalar, design_names, 5);
-        return bad(err, n, "unknown design '%s'%s%s%s; expected grid, lhs, sobol, saltelli or "
+        return ps_spec_bad(err, n, "unknown design '%s'%s%s%s; expected grid, lhs, sobol, saltelli or "
                    "morris", n->scalar, near ? " (did you mean '" : "", near ? near : "",
                    near ? "'?)" : "");
     }
@@ -543,27 +544,27 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
     long long v;
     if ((n = ps_node_get(root, "samples")) && n->kind != PS_NODE_NULL) {
         if (sw->design == PS_DESIGN_GRID)
-            return bad(err, n, "samples in a grid design; expected levels per parameter instead");
-        if ((st = get_int(err, n, "samples", 1, MAX_RUNS, &v)) != PS_OK)
+            return ps_spec_bad(err, n, "samples in a grid design; expected levels per parameter instead");
+        if ((st = ps_spec_int(err, n, "samples", 1, MAX_RUNS, &v)) != PS_OK)
             return st;
         sw->samples = (int)v;
     }
     sw->levels = 4;
     if ((n = ps_node_get(root, "levels")) && n->kind != PS_NODE_NULL) {
         if (sw->design != PS_DESIGN_MORRIS)
-            return bad(err, n, "levels at the top level is for the morris design; expected "
+            return ps_spec_bad(err, n, "levels at the top level is for the morris design; expected "
                        "levels under each parameter in a grid");
-        if ((st = get_int(err, n, "levels", 2, 1000, &v)) != PS_OK)
+        if ((st = ps_spec_int(err, n, "levels", 2, 1000, &v)) != PS_OK)
             return st;
         sw->levels = (int)v;
     }
     if ((n = ps_node_get(root, "seed")) && n->kind != PS_NODE_NULL) {
-        if ((st = get_int(err, n, "seed", 0, INT64_MAX, &v)) != PS_OK)
+        if ((st = ps_spec_int(err, n, "seed", 0, INT64_MAX, &v)) != PS_OK)
             return st;
         sw->design_seed = (uint64_t)v;
     }
     if ((n = ps_node_get(root, "replicates")) && n->kind != PS_NODE_NULL) {
-        if ((st = get_int(err, n, "replicates", 1, 1000000, &v)) != PS_OK)
+        if ((st = ps_spec_int(err, n, "replicates", 1, 1000000, &v)) != PS_OK)
             return st;
         sw->replicates = (int)v;
     }
@@ -573,32 +574,32 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
             if (!strcmp(n->scalar, keep_names[k]))
                 kk = k;
         if (kk < 0)
-            return bad(err, n, "output '%s'; expected summary, stride or full",
+            return ps_spec_bad(err, n, "output '%s'; expected summary, stride or full",
                        n->kind == PS_NODE_SCALAR ? n->scalar : "(not a value)");
         sw->keep = (ps_keep)kk;
     }
     sw->stride = sw->keep == PS_KEEP_FULL ? 1 : 0;
     if ((n = ps_node_get(root, "stride")) && n->kind != PS_NODE_NULL) {
         if (sw->keep != PS_KEEP_STRIDE)
-            return bad(err, n, "stride without output: stride; expected output: stride");
-        if ((st = get_int(err, n, "stride", 1, 100000, &v)) != PS_OK)
+            return ps_spec_bad(err, n, "stride without output: stride; expected output: stride");
+        if ((st = ps_spec_int(err, n, "stride", 1, 100000, &v)) != PS_OK)
             return st;
         sw->stride = (int)v;
     }
     if (sw->keep == PS_KEEP_STRIDE && sw->stride == 0)
-        return bad(err, ps_node_get(root, "output"), "output: stride without stride: K; "
+        return ps_spec_bad(err, ps_node_get(root, "output"), "output: stride without stride: K; "
                    "expected stride: K (months between records)");
 
     if ((n = ps_node_get(root, "set")) && n->kind != PS_NODE_NULL) {
         if (n->kind != PS_NODE_MAP)
-            return bad(err, n, "set is not a map; expected {path: value, ...}");
+            return ps_spec_bad(err, n, "set is not a map; expected {path: value, ...}");
         sw->fixed = ps_calloc((size_t)n->n + 1, sizeof *sw->fixed);
         if (!sw->fixed)
             return nomem(err);
         for (int i = 0; i < n->n; i++) {
             const ps_node *x = n->items[i];
             if (x->kind != PS_NODE_SCALAR)
-                return bad(err, x, "set value of '%s' is not a single value; expected a "
+                return ps_spec_bad(err, x, "set value of '%s' is not a single value; expected a "
                            "plain value", n->keys[i]);
             size_t len = strlen(n->keys[i]) + strlen(x->scalar) + 2;
             if (!(sw->fixed[i] = malloc(len)))
@@ -610,7 +611,7 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
 
     n = ps_node_get(root, "parameters");
     if (n->kind != PS_NODE_MAP || n->n == 0)
-        return bad(err, n, "parameters is %s; expected a map of --set paths to {range: [lo, "
+        return ps_spec_bad(err, n, "parameters is %s; expected a map of --set paths to {range: [lo, "
                    "hi]} or {values: [...]}", n->kind == PS_NODE_MAP ? "empty" : "not a map");
     sw->n_params = n->n;
     sw->params = ps_calloc((size_t)n->n, sizeof *sw->params);
@@ -624,7 +625,7 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
     st = ps_scenario_load(sw->base_path, (const char *const *)sw->fixed, sw->n_fixed,
                           &sw->base, &e);
     if (st != PS_OK) {
-        bad(err, ps_node_get(root, "base"), "base scenario %s: %s", sw->base_path, e.msg);
+        ps_spec_bad(err, ps_node_get(root, "base"), "base scenario %s: %s", sw->base_path, e.msg);
         if (err)
             err->code = st; /* the scenario loader's kind of error */
         return st;

@@ -18,7 +18,10 @@ static const char usage_text[] =
     "Commands:\n"
     "  run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
     "             [--set KEY=VALUE]... [--force] [--resume] [--quiet] [--no-space-check]\n"
+    "             [--posterior POSTERIOR.h5]\n"
     "                         run a scenario and write an HDF5 file\n"
+    "  calibrate SPEC -o POSTERIOR.h5 [--threads T] [--force] [--resume] [--quiet]\n"
+    "                         ABC-SMC calibration against observations (docs/calibration.md)\n"
     "  validate CONFIG [--set KEY=VALUE]...\n"
     "                         check a scenario without running it\n"
     "  config explain [MODEL] [--markdown]\n"
@@ -46,6 +49,8 @@ static const char usage_text[] =
     "      --resume           continue an interrupted run from FILE.partial/, computing\n"
     "                         only the replicates it lacks; the file is the same\n"
     "  -q, --quiet            no progress bar\n"
+    "      --posterior FILE   run: each replicate draws its parameters from the\n"
+    "                         posterior of `pactsim calibrate` (keyed by replicate)\n"
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
     "      --cpu-limit S      info: give up on a file after S s of CPU time (default 60;\n"
     "                         HDF5 loops forever on some damaged files)\n"
@@ -144,7 +149,7 @@ static char *join_argv(int argc, char **argv)
 }
 
 typedef struct {
-    const char *output;
+    const char *output, *posterior;
     const char **sets;
     int n_sets;
     char rep_set[64], seed_set[64];
@@ -152,7 +157,7 @@ typedef struct {
     unsigned cpu_limit;
 } cli_opts;
 
-enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT };
+enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -168,6 +173,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"quiet", no_argument, NULL, 'q'},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
+        {"posterior", required_argument, NULL, OPT_POSTERIOR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -210,6 +216,12 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         case OPT_MARKDOWN: o->markdown = 1; break;
         case OPT_NO_SPACE_CHECK: o->no_space_check = 1; break;
         case OPT_RESUME: o->resume = 1; break;
+        case OPT_POSTERIOR:
+            if (!*optarg)
+                return usage_error("option --posterior: expected a posterior file, got '%s'",
+                                   optarg);
+            o->posterior = optarg;
+            break;
         case OPT_CPU_LIMIT:
             if (parse_long(optarg, 1, 86400, &v))
                 return usage_error("option --cpu-limit: expected seconds from 1 to 86400, got "
@@ -246,6 +258,14 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     int rc = load(argv[0], o, &sc);
     if (rc)
         return rc;
+    if (o->posterior) {
+        ps_error perr = {PS_OK, ""};
+        ps_status ps = ps_scenario_attach_posterior(sc, o->posterior, &perr);
+        if (ps != PS_OK) {
+            ps_scenario_free(sc);
+            return fail(ps, perr.msg);
+        }
+    }
     char defname[PS_NAME_MAX + 8];
     snprintf(defname, sizeof defname, "%s.h5", sc->name);
     progress_state ps = {now_seconds(), 0.0, !o->quiet && isatty(STDERR_FILENO)};
@@ -353,6 +373,8 @@ int main(int argc, char **argv)
         return ps_cli_sensitivity(argc - 1, argv + 1);
     if (!strcmp(cmd, "slurm"))
         return ps_cli_slurm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "calibrate"))
+        return ps_cli_calibrate(argc - 1, argv + 1);
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
     char *cmdline = join_argv(argc, argv);
     if (!sets || !cmdline) {
@@ -375,7 +397,7 @@ int main(int argc, char **argv)
         else if (!strcmp(cmd, "info"))
             rc = cmd_info(npos, pos, &o);
         else
-            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, compare, sensitivity or slurm", cmd);
+            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, calibrate, compare, sensitivity or slurm", cmd);
     }
     free(sets);
     free(cmdline);

@@ -1,0 +1,255 @@
+/* Posterior ensembles: `run --posterior FILE` (docs/calibration.md).
+ *
+ * A posterior file (written by `pactsim calibrate`, sim/calib.c) holds
+ * weighted parameter samples. Replicate r of a run draws one sample from
+ * them with a stream keyed by (seed, r) only, so replicate r has the same
+ * parameters alone or among any number of replicates, and runs with the
+ * parameters of its sample: a band over replicates then carries parameter
+ * and stochastic uncertainty together. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "h5util.h"
+
+/* Key of the posterior draw streams ('post'): no model uses it. */
+#define DRAW_ID 0x706f7374ULL
+
+int ps_param_path_find(const char *path, int *model, int *index)
+{
+    if (strncmp(path, "parameters.", 11) != 0)
+        return -1;
+    const char *mname = path + 11, *dot = strchr(mname, '.');
+    if (!dot || strchr(dot + 1, '.'))
+        return -1;
+    char name[PS_NAME_MAX];
+    snprintf(name, sizeof name, "%.*s", (int)(dot - mname), mname);
+    int m = ps_registry_find(name);
+    if (m < 0)
+        return -1;
+    const ps_model *md = ps_registry_model(m);
+    for (int k = 0; k < md->n_params; k++)
+        if (!strcmp(md->params[k].name, dot + 1)) {
+            *model = m;
+            *index = k;
+            return 0;
+        }
+    return -1;
+}
+
+double **ps_params_copy(const ps_scenario *sc)
+{
+    int nm = ps_registry_count();
+    double **p = ps_calloc((size_t)nm + 1, sizeof *p);
+    for (int m = 0; p && m < nm; m++) {
+        int n = ps_registry_model(m)->n_params;
+        if (!(p[m] = ps_calloc((size_t)n + 1, sizeof **p))) {
+            ps_params_free(p);
+            return NULL;
+        }
+        memcpy(p[m], sc->params[m], (size_t)n * sizeof **p);
+    }
+    return p;
+}
+
+void ps_params_free(double **p)
+{
+    if (!p)
+        return;
+    for (int m = 0; m < ps_registry_count(); m++)
+        free(p[m]);
+    free(p);
+}
+
+/* What --set parameters.<model>.<name>=v gives: integers and booleans are
+ * whole numbers (values are already within the bounds). */
+void ps_params_set(double **params, int model, int index, double v)
+{
+    if (ps_registry_model(model)->params[index].type != PS_REAL)
+        v = round(v);
+    params[model][index] = v;
+}
+
+void ps_posterior_free(ps_posterior *p)
+{
+    if (!p)
+        return;
+    for (int j = 0; p->paths && j < p->n_params; j++)
+        free(p->paths[j]);
+    free(p->paths);
+    free(p->model);
+    free(p->index);
+    free(p->samples);
+    free(p->weights);
+    free(p->draw);
+    free(p->path);
+    free(p);
+}
+
+static ps_status bad_file(ps_error *err, const char *path, const char *what)
+{
+    return ps_error_set(err, PS_ERR_INPUT, "%s: %s; expected a posterior file written by "
+                        "`pactsim calibrate`", path, what);
+}
+
+ps_status ps_posterior_load(const char *path, ps_posterior **out, ps_error *err)
+{
+    *out = NULL;
+    hid_t f;
+    ps_status st = ps_h5_open_checked(path, PS_POSTERIOR_FORMAT, 0, &f, err);
+    if (st != PS_OK)
+        return st;
+    ps_posterior *p = ps_calloc(1, sizeof *p);
+    char **names = NULL;
+    hsize_t nn = 0, ds[8], dw[8];
+    int rs = 0, rw = 0;
+    if (!p || !(p->path = ps_strdup(path))) {
+        st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    if (ps_h5_read_strings(f, "posterior/parameter", &names, &nn) < 0 || nn < 1 ||
+        ps_h5_read_doubles(f, "posterior/samples", &p->samples, ds, &rs) < 0 ||
+        ps_h5_read_doubles(f, "posterior/weights", &p->weights, dw, &rw) < 0) {
+        st = bad_file(err, path, "no readable /posterior/parameter, samples and weights");
+        goto done;
+    }
+    if (rs != 2 || rw != 1 || ds[1] != nn || dw[0] != ds[0] || ds[0] < 1 || ds[0] > INT32_MAX) {
+        st = bad_file(err, path, "/posterior/samples is not [sample, parameter] with one "
+                      "weight per sample");
+        goto done;
+    }
+    p->n_params = (int)nn;
+    p->n_samples = (int)ds[0];
+    p->paths = ps_calloc(nn, sizeof *p->paths);
+    p->model = ps_calloc(nn, sizeof *p->model);
+    p->index = ps_calloc(nn, sizeof *p->index);
+    if (!p->paths || !p->model || !p->index) {
+        st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    for (int j = 0; j < p->n_params; j++) {
+        if (!names[j] || !(p->paths[j] = ps_strdup(names[j]))) {
+            st = bad_file(err, path, "an empty parameter name");
+            goto done;
+        }
+        if (ps_param_path_find(names[j], &p->model[j], &p->index[j]) < 0) {
+            char m[600];
+            snprintf(m, sizeof m, "parameter '%.500s' is not a parameter of this pactsim "
+                     "build", names[j]);
+            st = bad_file(err, path, m);
+            goto done;
+        }
+        const ps_param *pp = &ps_registry_model(p->model[j])->params[p->index[j]];
+        for (int i = 0; i < p->n_samples; i++) {
+            double v = p->samples[(size_t)i * nn + j];
+            if (!isfinite(v) || v < pp->lo || v > pp->hi) {
+                char m[700];
+                snprintf(m, sizeof m, "sample %d of '%.500s' is %g, outside the parameter's "
+                         "bounds [%g, %g]", i, names[j], v, pp->lo, pp->hi);
+                st = bad_file(err, path, m);
+                goto done;
+            }
+        }
+    }
+    double total = 0.0;
+    for (int i = 0; i < p->n_samples; i++) {
+        if (!isfinite(p->weights[i]) || p->weights[i] < 0) {
+            st = bad_file(err, path, "a weight that is negative or not finite");
+            goto done;
+        }
+        total += p->weights[i];
+    }
+    if (!(total > 0)) {
+        st = bad_file(err, path, "weights that sum to zero");
+        goto done;
+    }
+    /* The hash of what the draws depend on: names, samples, weights. */
+    uint64_t h = PS_FNV_BASIS;
+    for (int j = 0; j < p->n_params; j++)
+        h = ps_fnv1a(h, p->paths[j], strlen(p->paths[j]) + 1);
+    h = ps_fnv1a(h, p->samples, (size_t)p->n_samples * nn * sizeof(double));
+    p->hash = ps_fnv1a(h, p->weights, (size_t)p->n_samples * sizeof(double));
+done:
+    ps_h5_strings_free(names, nn);
+    H5Fclose(f);
+    if (st != PS_OK) {
+        ps_posterior_free(p);
+        return st;
+    }
+    *out = p;
+    return PS_OK;
+}
+
+ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_error *err)
+{
+    ps_posterior *p;
+    ps_status st = ps_posterior_load(path, &p, err);
+    if (st != PS_OK)
+        return st;
+    ps_rng *rng = ps_rng_alloc();
+    double *cum = ps_calloc((size_t)p->n_samples, sizeof *cum);
+    p->replicates = sc->replicates;
+    p->draw = ps_calloc((size_t)sc->replicates, sizeof *p->draw);
+    if (!rng || !cum || !p->draw) {
+        ps_rng_free(rng);
+        free(cum);
+        ps_posterior_free(p);
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+    }
+    double total = 0.0;
+    for (int i = 0; i < p->n_samples; i++)
+        cum[i] = total += p->weights[i];
+    for (int r = 0; r < sc->replicates; r++) {
+        double u = gsl_rng_uniform(ps_rng_key(rng, sc->seed, r, 0, DRAW_ID, 0)) * total;
+        int lo = 0, hi = p->n_samples - 1; /* first i with cum[i] > u */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (cum[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        while (lo > 0 && p->weights[lo] == 0) /* never a sample of weight 0 */
+            lo--;
+        p->draw[r] = lo;
+    }
+    ps_rng_free(rng);
+    free(cum);
+    ps_posterior_free(sc->posterior);
+    sc->posterior = p;
+    return PS_OK;
+}
+
+void ps_posterior_apply(const ps_posterior *p, int replicate, double **params)
+{
+    const double *x = p->samples + (size_t)p->draw[replicate] * p->n_params;
+    for (int j = 0; j < p->n_params; j++)
+        ps_params_set(params, p->model[j], p->index[j], x[j]);
+}
+
+int ps_posterior_write_draws(hid_t file, const ps_posterior *p)
+{
+    hid_t g = H5Gcreate2(file, "posterior_draws", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    hsize_t R = (hsize_t)p->replicates, k = (hsize_t)p->n_params, dims[2] = {R, k};
+    double *v = ps_calloc(R * k + 1, sizeof *v);
+    int bad = !v;
+    for (hsize_t r = 0; v && r < R; r++)
+        for (hsize_t j = 0; j < k; j++) {
+            double x = p->samples[(size_t)p->draw[r] * k + j];
+            const ps_param *pp = &ps_registry_model(p->model[j])->params[p->index[j]];
+            v[r * k + j] = pp->type != PS_REAL ? round(x) : x;
+        }
+    bad = bad || ps_h5_put_strings(g, "parameter", (const char *const *)p->paths, k) < 0;
+    bad = bad || ps_h5_put_doubles(g, "values", 2, dims, v) < 0;
+    hid_t d = bad ? -1 : ps_h5_put(g, "sample", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &R, p->draw);
+    bad = bad || d < 0 || H5Dclose(d) < 0;
+    bad = bad || ps_h5_attr_str(g, "posterior_file", p->path) < 0;
+    bad = bad || ps_h5_attr_u64(g, "posterior_hash", p->hash) < 0;
+    bad = bad || ps_h5_attr_i32(g, "posterior_samples", p->n_samples) < 0;
+    free(v);
+    H5Gclose(g);
+    return bad ? -1 : 0;
+}
