@@ -283,8 +283,7 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
         int first, last;
         if ((st = ps_obs_months(&c->obs->obs[i], sc->start, sc->n_months, &first, &last,
                                 &e)) != PS_OK) {
-            ps_spec_bad(err, ps_node_get(root, "base"), "base scenario %s: %s", c->base_path,
-                        e.msg);
+            ps_spec_bad(err, n, "observations: %s (base scenario %s)", e.msg, c->base_path);
             if (err)
                 err->code = st;
             return st;

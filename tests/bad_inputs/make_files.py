@@ -62,3 +62,21 @@ with open(os.path.join(d, "text.h5"), "w") as f:
 open(os.path.join(d, "empty.h5"), "w").close()
 with open(os.path.join(d, "hdf5_signature_only.h5"), "wb") as f:
     f.write(b"\x89HDF\r\n\x1a\n" + b"\0" * 40)
+
+
+def posterior_like(name, params=("parameters.economy.lend_share",), samples=((0.2,),),
+                   weights=(1.0,)):
+    """A pactsim-posterior file (run --posterior) with what is given."""
+    with h5py.File(os.path.join(d, name), "w", libver="earliest", track_order=False) as f:
+        f.attrs.create("format", "pactsim-posterior", dtype=S)
+        f.attrs.create("format_version", 1, dtype="<i4")
+        f.create_dataset("posterior/parameter", data=np.array(params, dtype=object), dtype=S)
+        f.create_dataset("posterior/samples", data=np.array(samples, dtype="<f8"))
+        f.create_dataset("posterior/weights", data=np.array(weights, dtype="<f8"))
+
+
+posterior_like("posterior_unknown_parameter.h5", params=("parameters.economy.nope",))
+posterior_like("posterior_out_of_bounds.h5", samples=((1.5,),))
+posterior_like("posterior_negative_weight.h5", weights=(-1.0,))
+posterior_like("posterior_zero_weights.h5", samples=((0.1,), (0.2,)), weights=(0.0, 0.0))
+posterior_like("posterior_wrong_shape.h5", samples=((0.1, 0.2),))

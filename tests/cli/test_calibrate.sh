@@ -1,0 +1,168 @@
+# pactsim calibrate and run --posterior: a twin experiment (observations made
+# by the model at known parameters are calibrated back and the 90% posterior
+# intervals cover the truth), the posterior identical on 1 and 2 threads and
+# after kill -9 + --resume, refusals, bad specs with file:line:col, and
+# posterior ensembles keyed by replicate.
+. "$(dirname "$0")/lib.sh"
+D="$SRC/tests/configs/calib"
+PY=/usr/bin/python3
+TRUTH="--set parameters.economy.sanction_elasticity=0.2 --set parameters.sanctions.evasion_adjust=0.05
+       --set parameters.sanctions.evasion_max=0.7 --set parameters.sanctions.erosion=0.01"
+
+# spec FILE OBS SEED PARTICLES GENERATIONS: the twin spec with other settings.
+spec() {
+    sed -e "s|^base: .*|base: $D/twin.yaml|" -e "s|^observations: .*|observations: [$2]|" \
+        -e "s|^seed: .*|seed: $3|" -e "s|^particles: .*|particles: $4|" \
+        -e "s|^generations: .*|generations: $5|" "$D/twin_calib.yaml" > "$1"
+}
+# same A B: the posterior's datasets are identical (provenance has times and threads).
+same() {
+    for g in /posterior /generations /discrepancy; do
+        h5diff -q "$1" "$2" $g $g >/dev/null 2>&1 || return 1
+    done
+}
+
+# Bad specs: exit 2, spec:line:col and the expected words, nothing written.
+BAD="$SRC/tests/bad_calibrations"
+n=0
+while IFS=$'\t' read -r file where words; do
+    case "$file" in ''|'#'*) continue ;; esac
+    n=$((n + 1))
+    for mode in validate run; do
+        if [ $mode = validate ]; then
+            "$PACTSIM" calibrate "$BAD/$file" --validate >"$WORK/out" 2>"$WORK/err"
+        else
+            "$PACTSIM" calibrate "$BAD/$file" -o "$WORK/bad.h5" >"$WORK/out" 2>"$WORK/err"
+        fi
+        rc=$?
+        if [ $rc -ne 2 ]; then bad "$file ($mode): exit $rc, expected 2"
+        elif ! grep -qF "$BAD/$file:$where: " "$WORK/err"; then
+            bad "$file ($mode): no $file:$where in: $(cat "$WORK/err")"
+        elif ! grep -qF -- "$words" "$WORK/err"; then
+            bad "$file ($mode): message lacks '$words': $(cat "$WORK/err")"
+        else ok; fi
+    done
+    expect_no_file "$WORK/bad.h5"
+done < "$BAD/expected.tsv"
+[ $n -ge 15 ] && ok || bad "only $n bad specs read"
+expect_exit 0 "ok: calibration 'twin', 4 parameters, 48 observations" -- \
+    "$PACTSIM" calibrate "$D/twin_calib.yaml" --validate
+
+# Twin experiment: 5 data sets (model seed and observation noise differ), 4
+# parameters each; the 90% intervals must cover at least 90% of the 20 truths.
+covered=0
+total=0
+for s in 1 2 3 4 5; do
+    # shellcheck disable=SC2086
+    "$PACTSIM" run "$D/twin.yaml" -o "$WORK/truth$s.h5" --seed $((100 + s)) $TRUTH --quiet
+    $PY "$SRC/tests/calib/twin_obs.py" "$WORK/truth$s.h5" "$WORK/obs$s.csv" $s
+    spec "$WORK/twin$s.yaml" "$WORK/obs$s.csv" $s 200 8
+    if ! "$PACTSIM" calibrate "$WORK/twin$s.yaml" -o "$WORK/post$s.h5" --quiet 2>"$WORK/err"; then
+        bad "twin $s: calibrate failed: $(cat "$WORK/err")"
+        continue
+    fi
+    c=$($PY - "$WORK/post$s.h5" <<'EOF'
+import sys, h5py
+truth = {"parameters.economy.sanction_elasticity": 0.2, "parameters.sanctions.evasion_adjust": 0.05,
+         "parameters.sanctions.evasion_max": 0.7, "parameters.sanctions.erosion": 0.01}
+with h5py.File(sys.argv[1], "r") as f:
+    names = [x.decode() for x in f["posterior/parameter"][()]]
+    lo, hi = f["posterior/q05"][()], f["posterior/q95"][()]
+    print(sum(lo[j] <= truth[n] <= hi[j] for j, n in enumerate(names)), len(names))
+EOF
+)
+    covered=$((covered + ${c% *}))
+    total=$((total + ${c#* }))
+done
+echo "twin experiment: 90% intervals cover $covered of $total true values"
+[ "$total" -eq 20 ] && [ $((covered * 10)) -ge $((total * 9)) ] && ok \
+    || bad "90% intervals cover only $covered of $total true values"
+
+# Posterior identical on 1 and 2 threads.
+spec "$WORK/small.yaml" "$D/twin_obs.csv" 9 60 3
+expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --threads 1 --quiet
+expect_exit 0 "generation 2: tolerance" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t2.h5" --threads 2
+same "$WORK/t1.h5" "$WORK/t2.h5" && ok || bad "posterior differs between 1 and 2 threads"
+h5ls -r "$WORK/t1.h5" > "$WORK/ls"
+for want in "/posterior/samples .*\{30, 4\}" "/posterior/weights .*\{30\}" \
+            "/generations/tolerance .*\{3\}" "/generations/samples .*\{3, 30, 4\}" \
+            "/generations/ess" "/generations/acceptance_rate" "/generations/simulations" \
+            "/discrepancy/z_at_mean .*\{48\}" "/provenance/spec_raw" "/provenance/base_config_resolved"; do
+    grep -Eq "$want" "$WORK/ls" && ok || bad "posterior file lacks $want"
+done
+ls "$WORK"/t1.h5.* >/dev/null 2>&1 && bad "checkpoint or temporary file left behind" || ok
+
+# Refusals: an existing file, --resume with --force, no output.
+sum=$(md5sum < "$WORK/t1.h5")
+expect_exit 2 "exists.*--force" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --quiet
+[ "$(md5sum < "$WORK/t1.h5")" = "$sum" ] && ok || bad "existing posterior was modified"
+expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --quiet --resume
+expect_exit 2 "expected one of them" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/x.h5" --resume --force
+expect_exit 2 "expected -o FILE" -- "$PACTSIM" calibrate "$WORK/small.yaml"
+expect_exit 2 "expected one SPEC" -- "$PACTSIM" calibrate -o "$WORK/x.h5"
+expect_exit 2 "--threads" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/x.h5" --threads 0
+
+# kill -9 once a generation is checkpointed, then --resume: the same posterior.
+spec "$WORK/long.yaml" "$D/twin_obs.csv" 11 100 8
+expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/ref.h5" --quiet
+"$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/k.h5" --quiet 2>/dev/null &
+pid=$!
+for _ in $(seq 600); do [ -e "$WORK/k.h5.partial" ] && break; sleep 0.05; done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -e "$WORK/k.h5" ]; then
+    echo "note: the calibration finished before the kill; resume not exercised"
+elif [ ! -e "$WORK/k.h5.partial" ]; then
+    bad "no checkpoint appeared"
+else
+    ok
+    expect_exit 2 "checkpoint exists.*--resume" -- "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/k.h5" --quiet
+    expect_exit 0 "from the checkpoint" -- "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/k.h5" --resume
+    same "$WORK/ref.h5" "$WORK/k.h5" && ok || bad "resumed posterior differs from an uninterrupted one"
+    [ -e "$WORK/k.h5.partial" ] && bad "checkpoint left after completion" || ok
+fi
+# A damaged checkpoint is refused with a message, not trusted.
+"$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/d.h5" --quiet 2>/dev/null &
+pid=$!
+for _ in $(seq 600); do [ -e "$WORK/d.h5.partial" ] && break; sleep 0.05; done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -e "$WORK/d.h5.partial" ]; then
+    printf 'X' | dd of="$WORK/d.h5.partial" bs=1 seek=40 conv=notrunc 2>/dev/null
+    expect_exit 2 "damaged.*--force" -- "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/d.h5" --resume
+fi
+
+# Posterior ensembles: replicate r draws the same parameters, and gives the
+# same series, alone or among more; the draws are recorded per replicate.
+P="$WORK/t1.h5"
+expect_exit 0 "" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$P" -r 3 -o "$WORK/e3.h5" --quiet
+expect_exit 0 "" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$P" -r 20 -o "$WORK/e20.h5" --quiet --threads 2
+$PY - "$WORK/e3.h5" "$WORK/e20.h5" "$P" <<'EOF' && ok || bad "posterior ensemble is not keyed by replicate"
+import sys, h5py, numpy as np
+a, b, p = (h5py.File(x, "r") for x in sys.argv[1:])
+va, vb = a["posterior_draws/values"][()], b["posterior_draws/values"][()]
+assert va.shape == (3, 4) and vb.shape == (20, 4)
+assert np.array_equal(va, vb[:3])
+assert np.array_equal(a["actor_state/evasion"][()], b["actor_state/evasion"][:3])
+s = p["posterior/samples"][()]
+idx = b["posterior_draws/sample"][()]
+assert np.array_equal(vb, s[idx])
+assert len(set(idx)) > 5  # draws spread over the samples
+# parameter uncertainty shows: replicates differ in the calibrated parameters
+assert np.std(vb[:, 2]) > 0
+EOF
+# Without --posterior nothing changes; with it, the run differs.
+expect_exit 0 "" -- "$PACTSIM" run "$D/twin.yaml" -r 3 -o "$WORK/plain.h5" --quiet
+h5ls "$WORK/plain.h5/posterior_draws" >/dev/null 2>&1 && bad "plain run has /posterior_draws" || ok
+h5diff -q "$WORK/plain.h5" "$WORK/e3.h5" /actor_state/evasion /actor_state/evasion >/dev/null 2>&1 \
+    && bad "posterior run equals the plain run" || ok
+# --resume of a posterior run: checkpoints are tied to the posterior.
+expect_exit 0 "" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$P" -r 3 -o "$WORK/e3.h5" --resume --quiet
+expect_exit 2 "not this run's result" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/ref.h5" -r 3 -o "$WORK/e3.h5" --resume --quiet
+# Bad posterior files: exit 2, a message, no output.
+expect_exit 2 "format is 'pactsim'; expected a pactsim-posterior file" -- \
+    "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/plain.h5" -o "$WORK/x.h5"
+expect_exit 2 "cannot open" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/none.h5" -o "$WORK/x.h5"
+expect_exit 2 "expected a posterior file" -- "$PACTSIM" run "$D/twin.yaml" --posterior= -o "$WORK/x.h5"
+expect_no_file "$WORK/x.h5"
+finish
