@@ -583,9 +583,11 @@ ps_status ps_obs_months(const ps_obs *o, ps_date start, int n_months, int *first
     ps_date_format(ps_date_add(start, *last), b);
     ps_date_format(start, c);
     ps_date_format(ps_date_add(start, n_months - 1), d);
-    return ps_error_set(err, PS_ERR_INPUT, "%s:%d: the observation needs the model's months "
-                        "%s to %s%s, outside the run's span %s to %s; expected an observation "
-                        "within the run", o->file ? o->file : "?", o->line, a, b,
+    return ps_error_set(err, PS_ERR_INPUT, "%s:%d: the observation needs the model's %s %s%s%s"
+                        "%s, outside the run's span %s to %s; expected an observation within "
+                        "the run", o->file ? o->file : "?", o->line,
+                        *first == *last ? "month" : "months", a, *first == *last ? "" : " to ",
+                        *first == *last ? "" : b,
                         o->transform == PS_OBS_GROWTH ? " (growth: 12 months before)" : "",
                         c, d);
 }

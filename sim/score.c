@@ -9,7 +9,7 @@
  * central intervals all use this F. The CRPS of a Gaussian mixture has a
  * closed form (Grimit, Gneiting, Berrocal & Johnson 2006, QJRMS 132:2925),
  * CRPS(F, y) = E|X - y| - E|X - X'| / 2 (Gneiting & Raftery 2007, JASA
- * 102:359, eq. 21), with E|N(mu, s^2)| = 2 s phi(mu/s) + mu (2 Phi(mu/s) - 1). */
+ * 102:359, section 4.2), with E|N(mu, s^2)| = 2 s phi(mu/s) + mu (2 Phi(mu/s) - 1). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

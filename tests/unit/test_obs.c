@@ -297,7 +297,7 @@ static void test_transforms(void)
     free(series);
 }
 
-/* CRPS of N(mu, s^2) against y (Gneiting & Raftery 2007, eq. 5). */
+/* CRPS of N(mu, s^2) against y (Gneiting, Raftery, Westveld & Goldman 2005, MWR 133:1098). */
 static double crps_gauss(double mu, double s, double y)
 {
     double z = (y - mu) / s;
