@@ -6,6 +6,7 @@ int ps_cli_sweep(int argc, char **argv);
 int ps_cli_compare(int argc, char **argv);
 int ps_cli_sensitivity(int argc, char **argv);
 int ps_cli_slurm(int argc, char **argv);
+int ps_cli_score(int argc, char **argv);
 int ps_cli_calibrate(int argc, char **argv);
 /* fn(arg) in a child process (guard.c): its exit code, or 2 with a message
  * naming files if reading them crashed HDF5 or took over cpu_seconds of CPU

@@ -38,6 +38,9 @@ static const char usage_text[] =
     "                         paired differences B - A over common replicates\n"
     "  sensitivity FILE [--metric M]\n"
     "                         Sobol or Morris indices of a saltelli or morris sweep\n"
+    "  score RUN.h5 OBS.csv... [--format table|csv|json] [--origin YYYY-MM]\n"
+    "             [--cutoff YYYY-MM-DD|none]\n"
+    "                         CRPS, PIT, coverage and skill of a run against observations\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
@@ -373,6 +376,8 @@ int main(int argc, char **argv)
         return ps_cli_sensitivity(argc - 1, argv + 1);
     if (!strcmp(cmd, "slurm"))
         return ps_cli_slurm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "score"))
+        return ps_cli_score(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate"))
         return ps_cli_calibrate(argc - 1, argv + 1);
     const char **sets = calloc((size_t)argc + 2, sizeof *sets);
@@ -397,7 +402,7 @@ int main(int argc, char **argv)
         else if (!strcmp(cmd, "info"))
             rc = cmd_info(npos, pos, &o);
         else
-            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, calibrate, compare, sensitivity or slurm", cmd);
+            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, calibrate, compare, sensitivity, slurm or score", cmd);
     }
     free(sets);
     free(cmdline);
