@@ -120,6 +120,9 @@ ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packe
 void ps_packed_free(ps_packed *p);
 /* /provenance spec_hash of a pactsim output (ps_run_spec_hash of its run). */
 ps_status ps_output_spec_hash(const char *path, uint64_t *hash);
+/* Remove "<path>.tmp.<pid>" files of processes that no longer exist (left
+ * by a SIGKILL or a crash while writing path). */
+void ps_remove_stale_temporaries(const char *path);
 /* Months per chunk of global field f in the file; 0 if f is not written. */
 unsigned long long ps_output_chunk_months(const ps_output *o, int f);
 

@@ -582,7 +582,7 @@ void ps_output_abort(ps_output *o)
 
 /* A run killed by SIGKILL (or a crash) leaves "<path>.tmp.<pid>": remove
  * those of processes that no longer exist. */
-static void remove_stale_temporaries(const char *path)
+void ps_remove_stale_temporaries(const char *path)
 {
     char *dir = ps_strdup(path);
     if (!dir)
@@ -653,7 +653,7 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     for (int m = 0; m < nm; m++)
         o->metric_ds[m] = -1;
     snprintf(o->tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-    remove_stale_temporaries(path);
+    ps_remove_stale_temporaries(path);
     ps_status st;
 
     /* First make sure the file can be created and written at all: HDF5 cannot
