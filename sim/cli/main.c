@@ -23,7 +23,7 @@ static const char run_help[] =
     "  -s, --seed S           base random seed (overrides the config)\n"
     "  -t, --threads T        OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set KEY=VALUE    override a config value, e.g. parameters.economy.lend_share=0.2;\n"
-    "                         repeatable; a new actor or event: --set actors.new:ISO.name=N\n"
+    "                         repeatable\n"
     "  -f, --force            overwrite an existing output file (and start over)\n"
     "      --resume           continue an interrupted run from FILE.partial/, computing\n"
     "                         only the replicates it lacks; the file is the same\n"
