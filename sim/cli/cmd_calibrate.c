@@ -13,7 +13,7 @@
 #include "commands.h"
 #include "pactsim.h"
 
-static const char calib_usage[] =
+const char ps_cli_calibrate_help[] =
     "Usage: pactsim calibrate SPEC -o POSTERIOR.h5 [--threads T] [--force] [--resume] [--quiet]\n"
     "       pactsim calibrate SPEC --validate\n"
     "  Calibrate the parameters of a calibration spec (docs/calibration.md) against its\n"
@@ -24,7 +24,11 @@ static const char calib_usage[] =
     "  -f, --force         start over: overwrite FILE and discard FILE.partial\n"
     "      --resume        continue from FILE.partial (the last finished generation)\n"
     "  -q, --quiet         no progress lines\n"
-    "      --validate      check the spec, its base scenario and observations; run nothing\n";
+    "      --validate      check the spec, its base scenario and observations; run nothing\n"
+    "Exit status: 0 success (also: --resume of a finished calibration); 1 runtime\n"
+    "  failure (I/O, memory); 2 bad input (usage, spec with file:line:col, observations,\n"
+    "  existing output, damaged or foreign checkpoint); 130/143 interrupted by\n"
+    "  SIGINT/SIGTERM: the finished generations stay in FILE.partial for --resume.\n";
 
 static volatile sig_atomic_t calib_signal = 0;
 static volatile int calib_stop = 0;
@@ -102,7 +106,7 @@ int ps_cli_calibrate(int argc, char **argv)
         case 'r': resume = 1; break;
         case 'q': quiet = 1; break;
         case 'v': validate = 1; break;
-        case 'h': fputs(calib_usage, stdout); return 0;
+        case 'h': fputs(ps_cli_calibrate_help, stdout); return 0;
         case ':': return calib_usage_error("option %s: missing its value", argv[optind - 1]);
         default: return calib_usage_error("unknown option '%s'", argv[optind - 1]);
         }
