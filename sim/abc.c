@@ -972,13 +972,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
         opt->progress(&pg, opt->progress_user);
     }
 
-    int threads = opt->threads;
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
+    int threads = ps_threads(opt->threads);
     worker *wk = ps_calloc((size_t)threads, sizeof *wk);
     for (int i = 0; wk && i < threads; i++)
         if (worker_init(&wk[i], c) < 0)

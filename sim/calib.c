@@ -341,40 +341,12 @@ static ps_status bind_weights(ps_calib *c, const ps_node *root, ps_error *err)
 
 static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
 {
-    ps_status st;
-    if (root->kind != PS_NODE_MAP)
-        return ps_spec_bad(err, root, "a calibration spec is not a map; expected keys name, "
-                           "base, observations, parameters");
-    for (int i = 0; i < root->n; i++) {
-        int known = 0;
-        for (int k = 0; k < N_TOP; k++)
-            known |= !strcmp(root->keys[i], top_keys[k]);
-        if (!known)
-            return ps_spec_unknown_key(err, root, i, "top-level key", top_keys, N_TOP);
-    }
     static const char *const required[] = {"name", "base", "observations", "parameters"};
-    for (int k = 0; k < 4; k++) {
-        const ps_node *n = ps_node_get(root, required[k]);
-        if (!n || n->kind == PS_NODE_NULL)
-            return ps_error_set(err, PS_ERR_CONFIG, "%s:%d:%d: missing required key '%s'; "
-                                "expected name, base, observations and parameters", c->path,
-                                root->line, root->col, required[k]);
-    }
-    const ps_node *n = ps_node_get(root, "name");
-    if ((st = ps_spec_text(err, n, "name", &c->name)) != PS_OK)
+    ps_status st = ps_spec_head(c->path, root, "calibration", top_keys, N_TOP, required,
+                                &c->name, &c->description, &c->base_path, err);
+    if (st != PS_OK)
         return st;
-    if ((n = ps_node_get(root, "description")) && n->kind != PS_NODE_NULL &&
-        (st = ps_spec_text(err, n, "description", &c->description)) != PS_OK)
-        return st;
-    char *base;
-    n = ps_node_get(root, "base");
-    if ((st = ps_spec_text(err, n, "base", &base)) != PS_OK)
-        return st;
-    c->base_path = ps_spec_path(n->file ? n->file : c->path, base);
-    free(base);
-    if (!c->base_path)
-        return nomem(err);
-
+    const ps_node *n;
     long long v;
     double x;
     c->particles = 200;
@@ -422,23 +394,8 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
                            "expected at least 2 kept and at least 1 new particle per "
                            "generation", c->keep, c->particles, Na);
 
-    if ((n = ps_node_get(root, "set")) && n->kind != PS_NODE_NULL) {
-        if (n->kind != PS_NODE_MAP)
-            return ps_spec_bad(err, n, "set is not a map; expected {path: value, ...}");
-        if (!(c->fixed = ps_calloc((size_t)n->n + 1, sizeof *c->fixed)))
-            return nomem(err);
-        for (int i = 0; i < n->n; i++) {
-            const ps_node *y = n->items[i];
-            if (y->kind != PS_NODE_SCALAR)
-                return ps_spec_bad(err, y, "set value of '%s' is not a single value; expected "
-                                   "a plain value", n->keys[i]);
-            size_t len = strlen(n->keys[i]) + strlen(y->scalar) + 2;
-            if (!(c->fixed[i] = malloc(len)))
-                return nomem(err);
-            snprintf(c->fixed[i], len, "%s=%s", n->keys[i], y->scalar);
-            c->n_fixed = i + 1;
-        }
-    }
+    if ((st = ps_spec_set(root, &c->fixed, &c->n_fixed, err)) != PS_OK)
+        return st;
     n = ps_node_get(root, "parameters");
     if (n->kind != PS_NODE_MAP || n->n == 0 || n->n > MAX_PARAMS)
         return ps_spec_bad(err, n, "parameters is %s; expected a map of parameters.<model>."

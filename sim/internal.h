@@ -57,6 +57,14 @@ ps_status ps_spec_int(ps_error *err, const ps_node *n, const char *what, long lo
  * entry (an unknown model or parameter is an error), else *out = NULL. */
 ps_status ps_spec_registry_param(ps_error *err, const ps_node *pmap, int i, const char *path,
                                  const ps_param **out);
+/* The common head of a spec: a map of known top-level keys (top), the four
+ * required ones present, name, description (optional) and base (resolved
+ * relative to the spec), for messages "a <kind> spec". */
+ps_status ps_spec_head(const char *path, const ps_node *root, const char *kind,
+                       const char *const *top, int n_top, const char *const required[4],
+                       char **name, char **description, char **base_path, ps_error *err);
+/* `set: {path: value}` as "path=value" overrides (none if absent). */
+ps_status ps_spec_set(const ps_node *root, char ***fixed, int *n_fixed, ps_error *err);
 /* rel relative to the directory of the spec file (malloc'ed; NULL: no memory). */
 char *ps_spec_path(const char *spec, const char *rel);
 
@@ -80,6 +88,8 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
 
 /* ----------------------------------------------------------- runs */
+/* Threads to use: requested, or 0 = OpenMP's default (1 without OpenMP). */
+int ps_threads(int requested);
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario) when not NULL, so that a thread running replicate after
  * replicate allocates and zeroes its state and series once. *usable: *rp

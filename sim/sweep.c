@@ -135,6 +135,67 @@ ps_status ps_spec_int(ps_error *err, const ps_node *n, const char *what, long lo
     return PS_OK;
 }
 
+ps_status ps_spec_head(const char *path, const ps_node *root, const char *kind,
+                       const char *const *top, int n_top, const char *const required[4],
+                       char **name, char **description, char **base_path, ps_error *err)
+{
+    if (root->kind != PS_NODE_MAP)
+        return ps_spec_bad(err, root, "a %s spec is not a map; expected keys %s, %s, %s, %s",
+                           kind, required[0], required[1], required[2], required[3]);
+    for (int i = 0; i < root->n; i++) {
+        int known = 0;
+        for (int k = 0; k < n_top; k++)
+            known |= !strcmp(root->keys[i], top[k]);
+        if (!known)
+            return ps_spec_unknown_key(err, root, i, "top-level key", top, n_top);
+    }
+    for (int k = 0; k < 4; k++) {
+        const ps_node *n = ps_node_get(root, required[k]);
+        if (!n || n->kind == PS_NODE_NULL)
+            return ps_error_set(err, PS_ERR_CONFIG, "%s:%d:%d: missing required key '%s'; "
+                                "expected %s, %s, %s and %s", path, root->line, root->col,
+                                required[k], required[0], required[1], required[2],
+                                required[3]);
+    }
+    ps_status st;
+    const ps_node *n = ps_node_get(root, "name");
+    if ((st = ps_spec_text(err, n, "name", name)) != PS_OK)
+        return st;
+    if ((n = ps_node_get(root, "description")) && n->kind != PS_NODE_NULL &&
+        (st = ps_spec_text(err, n, "description", description)) != PS_OK)
+        return st;
+    char *base;
+    n = ps_node_get(root, "base");
+    if ((st = ps_spec_text(err, n, "base", &base)) != PS_OK)
+        return st;
+    *base_path = ps_spec_path(n->file ? n->file : path, base);
+    free(base);
+    return *base_path ? PS_OK : nomem(err);
+}
+
+ps_status ps_spec_set(const ps_node *root, char ***fixed, int *n_fixed, ps_error *err)
+{
+    const ps_node *n = ps_node_get(root, "set");
+    if (!n || n->kind == PS_NODE_NULL)
+        return PS_OK;
+    if (n->kind != PS_NODE_MAP)
+        return ps_spec_bad(err, n, "set is not a map; expected {path: value, ...}");
+    if (!(*fixed = ps_calloc((size_t)n->n + 1, sizeof **fixed)))
+        return nomem(err);
+    for (int i = 0; i < n->n; i++) {
+        const ps_node *x = n->items[i];
+        if (x->kind != PS_NODE_SCALAR)
+            return ps_spec_bad(err, x, "set value of '%s' is not a single value; expected a "
+                               "plain value", n->keys[i]);
+        size_t len = strlen(n->keys[i]) + strlen(x->scalar) + 2;
+        if (!((*fixed)[i] = malloc(len)))
+            return nomem(err);
+        snprintf((*fixed)[i], len, "%s=%s", n->keys[i], x->scalar);
+        *n_fixed = i + 1;
+    }
+    return PS_OK;
+}
+
 /* ------------------------------------------------------------ freeing */
 void ps_sweep_free(ps_sweep *sw)
 {
@@ -492,40 +553,12 @@ static ps_status build_design(ps_sweep *sw, const ps_node *root, ps_error *err)
 /* ------------------------------------------------------------ loading */
 static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
 {
-    ps_status st;
-    if (root->kind != PS_NODE_MAP)
-        return ps_spec_bad(err, root, "a sweep spec is not a map; expected keys name, base, design, "
-                   "parameters");
-    for (int i = 0; i < root->n; i++) {
-        int known = 0;
-        for (int k = 0; k < N_TOP; k++)
-            known |= !strcmp(root->keys[i], top_keys[k]);
-        if (!known)
-            return ps_spec_unknown_key(err, root, i, "top-level key", top_keys, N_TOP);
-    }
     static const char *const required[] = {"name", "base", "design", "parameters"};
-    for (int k = 0; k < 4; k++) {
-        const ps_node *n = ps_node_get(root, required[k]);
-        if (!n || n->kind == PS_NODE_NULL)
-            return ps_error_set(err, PS_ERR_CONFIG, "%s:%d:%d: missing required key '%s'; "
-                                "expected name, base, design and parameters", sw->path,
-                                root->line, root->col, required[k]);
-    }
-    const ps_node *n = ps_node_get(root, "name");
-    if ((st = ps_spec_text(err, n, "name", &sw->name)) != PS_OK)
+    ps_status st = ps_spec_head(sw->path, root, "sweep", top_keys, N_TOP, required, &sw->name,
+                                &sw->description, &sw->base_path, err);
+    if (st != PS_OK)
         return st;
-    if ((n = ps_node_get(root, "description")) && n->kind != PS_NODE_NULL &&
-        (st = ps_spec_text(err, n, "description", &sw->description)) != PS_OK)
-        return st;
-    char *base;
-    n = ps_node_get(root, "base");
-    if ((st = ps_spec_text(err, n, "base", &base)) != PS_OK)
-        return st;
-    sw->base_path = ps_spec_path(n->file ? n->file : sw->path, base);
-    free(base);
-    if (!sw->base_path)
-        return nomem(err);
-
+    const ps_node *n;
     n = ps_node_get(root, "design");
     if (n->kind != PS_NODE_SCALAR)
         return ps_spec_bad(err, n, "design is not a single value; expected grid, lhs, sobol, saltelli "
@@ -590,25 +623,8 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
         return ps_spec_bad(err, ps_node_get(root, "output"), "output: stride without stride: K; "
                    "expected stride: K (months between records)");
 
-    if ((n = ps_node_get(root, "set")) && n->kind != PS_NODE_NULL) {
-        if (n->kind != PS_NODE_MAP)
-            return ps_spec_bad(err, n, "set is not a map; expected {path: value, ...}");
-        sw->fixed = ps_calloc((size_t)n->n + 1, sizeof *sw->fixed);
-        if (!sw->fixed)
-            return nomem(err);
-        for (int i = 0; i < n->n; i++) {
-            const ps_node *x = n->items[i];
-            if (x->kind != PS_NODE_SCALAR)
-                return ps_spec_bad(err, x, "set value of '%s' is not a single value; expected a "
-                           "plain value", n->keys[i]);
-            size_t len = strlen(n->keys[i]) + strlen(x->scalar) + 2;
-            if (!(sw->fixed[i] = malloc(len)))
-                return nomem(err);
-            snprintf(sw->fixed[i], len, "%s=%s", n->keys[i], x->scalar);
-            sw->n_fixed = i + 1;
-        }
-    }
-
+    if ((st = ps_spec_set(root, &sw->fixed, &sw->n_fixed, err)) != PS_OK)
+        return st;
     n = ps_node_get(root, "parameters");
     if (n->kind != PS_NODE_MAP || n->n == 0)
         return ps_spec_bad(err, n, "parameters is %s; expected a map of --set paths to {range: [lo, "

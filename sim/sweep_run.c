@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
@@ -183,23 +182,11 @@ static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep
     hid_t g = H5Gcreate2(file, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return PS_ERR_IO;
-    unsigned maj, min, rel;
-    char h5ver[32];
-    H5get_libversion(&maj, &min, &rel);
-    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
-    int bad = ps_h5_attr_str(g, "pactsim_version", PS_VERSION);
-    bad |= ps_h5_attr_str(g, "git_revision", ps_build_git_revision());
-    bad |= ps_h5_attr_str(g, "compiler", ps_build_compiler());
-    bad |= ps_h5_attr_str(g, "compile_flags", ps_build_flags());
-    bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
-    bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
-    bad |= ps_h5_attr_str(g, "command_line", opt->command_line ? opt->command_line : "");
+    int bad = ps_h5_provenance(g, opt->command_line, threads, created);
     bad |= ps_h5_attr_u64(g, "seed", sw->base->seed);
     bad |= ps_h5_attr_i32(g, "replicates", sw->replicates);
-    bad |= ps_h5_attr_i32(g, "threads", threads);
     if (opt->mpi_ranks > 0)
         bad |= ps_h5_attr_i32(g, "mpi_ranks", opt->mpi_ranks);
-    bad |= ps_h5_attr_str(g, "created", created);
     bad |= ps_h5_attr_u64(g, "spec_hash", sw->hash);
     bad |= put_string(g, "spec_raw", sw->raw_text);
     bad |= put_string(g, "base_config_resolved", sw->base->resolved_text);
@@ -765,13 +752,7 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     struct stat stt;
     int have_final = stat(opt->output, &stt) == 0, have_partial = stat(partial, &stt) == 0;
     ps_status st = PS_OK;
-    int threads = opt->threads;
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
+    int threads = ps_threads(opt->threads);
     if (opt->resume && have_final && !have_partial && !opt->force) {
         free(partial);
         if (finished_matches(opt->output, sw->hash, &rs)) {
