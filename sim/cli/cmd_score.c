@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "pactsim.h"
 
-static const char score_usage[] =
+const char ps_cli_score_help[] =
     "Usage: pactsim score RUN.h5 OBS.csv [OBS2.csv ...] [--format table|csv|json]\n"
     "                     [--origin YYYY-MM] [--cutoff YYYY-MM-DD|none]\n"
     "  Proper scores of a run's replicates against observations (docs/validation.md,\n"
@@ -20,7 +20,10 @@ static const char score_usage[] =
     "      --origin M      rows dated before month M only feed the naive forecasts;\n"
     "                      the others are scored (default: the run's first month)\n"
     "      --cutoff D      rows published after D are errors (default " PS_OBS_CUTOFF ";\n"
-    "                      'none': no cutoff, e.g. to score against later data)\n";
+    "                      'none': no cutoff, e.g. to score against later data)\n"
+    "Exit status: 0 success; 1 runtime failure; 2 bad input (usage; a missing, damaged\n"
+    "  or incomplete run file; an observation file with an error, named by\n"
+    "  file:line:col; a row outside the run or naming what the run lacks).\n";
 
 static int score_usage_error(const char *fmt, const char *arg)
 {
@@ -82,7 +85,7 @@ int ps_cli_score(int argc, char **argv)
                                          "'%s'", optarg);
             o.cutoff = optarg;
             break;
-        case 'h': fputs(score_usage, stdout); return 0;
+        case 'h': fputs(ps_cli_score_help, stdout); return 0;
         case ':': return score_usage_error("option %s: missing its value", argv[optind - 1]);
         default: return score_usage_error("unknown option '%s'", argv[optind - 1]);
         }
