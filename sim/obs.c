@@ -367,12 +367,15 @@ static ps_status check_row(const csv_reader *r, const ps_obs_options *opt, const
         return at(r, C_PUBLISHED, err, "published %s, after the information cutoff %s; "
                   "expected only what was known by then (another cutoff: --cutoff)", pub,
                   cutoff);
+    /* A value published before its period began is a forecast. One published
+     * within its period is allowed: a partial-month mean known at the cutoff
+     * (with an sd that covers the rest of the month). */
     ps_date pd;
     ps_date_parse(pub, &pd);
-    ps_date last = o->annual ? (ps_date){o->date.year, 12} : o->date;
-    if (ps_date_diff(last, pd) > 0)
-        return at(r, C_PUBLISHED, err, "published %s, before the end of the period it observes "
-                  "(%s); expected an observation, not a forecast", pub, ds);
+    ps_date begin = o->annual ? (ps_date){o->date.year, 1} : o->date;
+    if (ps_date_diff(begin, pd) > 0)
+        return at(r, C_PUBLISHED, err, "published %s, before the period it observes (%s) began; "
+                  "expected an observation, not a forecast", pub, ds);
     snprintf(o->published, sizeof o->published, "%s", pub);
     if (!(o->source = ps_strdup(r->f[C_SOURCE].text)))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");

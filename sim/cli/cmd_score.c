@@ -21,8 +21,9 @@ const char ps_cli_score_help[] =
     "                      the others are scored (default: the run's first month)\n"
     "      --cutoff D      rows published after D are errors (default " PS_OBS_CUTOFF ";\n"
     "                      'none': no cutoff, e.g. to score against later data)\n"
-    "Exit status: 0 success; 1 runtime failure; 2 bad input (usage, a run or\n"
-    "  observation file that is missing, damaged or does not match).\n";
+    "Exit status: 0 success; 1 runtime failure; 2 bad input (usage; a missing, damaged\n"
+    "  or incomplete run file; an observation file with an error, named by\n"
+    "  file:line:col; a row outside the run or naming what the run lacks).\n";
 
 static int score_usage_error(const char *fmt, const char *arg)
 {

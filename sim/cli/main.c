@@ -24,7 +24,8 @@ static const char run_help[] =
     "  -s, --seed S           base random seed (overrides the config)\n"
     "  -t, --threads T        OpenMP threads (default: all cores); results do not depend on it\n"
     "      --set KEY=VALUE    override a config value, e.g. parameters.economy.lend_share=0.2;\n"
-    "                         repeatable\n"
+    "                         repeatable; +actors.ISO3.name=N or +timeline.ID={...}\n"
+    "                         adds an actor or event (docs/config.md)\n"
     "  -f, --force            overwrite an existing output file (and start over)\n"
     "      --resume           continue an interrupted run from FILE.partial/, computing\n"
     "                         only the replicates it lacks; the file is the same\n"
@@ -404,7 +405,7 @@ static const struct {
      ps_cli_compare_help, ps_cli_compare},
     {"sensitivity", "Sobol' or Morris indices of a saltelli or morris sweep",
      ps_cli_sensitivity_help, ps_cli_sensitivity},
-    {"score", "CRPS, PIT, coverage and skill of a run against observations",
+    {"score", "CRPS, PIT, coverage and skill of a run against observations (docs/validation.md)",
      ps_cli_score_help, ps_cli_score},
     {"calibrate", "ABC-SMC calibration against observations (docs/calibration.md)",
      ps_cli_calibrate_help, ps_cli_calibrate},

@@ -152,10 +152,17 @@ static void test_parser(void)
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-5-1\n", "2:27:", "published '2022-5-1'; "
                  "expected the date it was published, YYYY-MM-DD");
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-02-30\n", "2:27:", "published '2022-02-30'");
-    expect_error("gdp,RUS,,2022-03,1,1,,src,2022-02-28\n", "2:27:", "before the end of the "
-                 "period it observes (2022-03)");
-    expect_error("gdp,RUS,,2022,1,1,,src,2022-07-01\n", "2:24:", "before the end of the period "
-                 "it observes (2022)");
+    expect_error("gdp,RUS,,2022-03,1,1,,src,2022-02-28\n", "2:27:", "published 2022-02-28, "
+                 "before the period it observes (2022-03) began; expected an observation, not a "
+                 "forecast");
+    expect_error("gdp,RUS,,2023,1,1,,src,2022-07-01\n", "2:24:", "before the period it observes "
+                 "(2023) began");
+    {   /* within its period: a partial-month or year-to-date value */
+        const char *ok = HEADER "oil_price,RUS,,2022-07,105,4.5,,EIA 1-22 July,2022-07-22\n"
+                         "gdp,RUS,,2022,1,1,,src,2022-03-01\n";
+        CHECK(load_text(ok, NULL, &s, &err) == PS_OK && s->n == 2, "within period: %s", err.msg);
+        ps_obs_free(s);
+    }
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-08-01\n", "2:27:", "after the information "
                  "cutoff 2022-07-22");
     expect_error("gdp,RUS,,2022-03,1,1,,src\n", "2:26:", "8 fields; expected 9");
