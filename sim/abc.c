@@ -738,6 +738,7 @@ static int write_groups(hid_t f, const abc_state *s, const summary *sm)
                           "(Lenormand, Jabot & Deffuant 2013)");
     bad |= ps_h5_attr_str(f, "distance", "sqrt(sum_i w_i ((model_i - obs_i) / sd_i)^2 / "
                           "sum_i w_i), model_i averaged over the replicates");
+    bad |= ps_h5_attr_i32(f, "observations_left_out", c->n_skipped);
 
     /* /posterior: the last generation's weighted samples. */
     if (bad || (gp = H5Gcreate2(f, "posterior", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)

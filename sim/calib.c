@@ -15,7 +15,7 @@
 #include "internal.h"
 
 static const char *const top_keys[] = {"name", "description", "base", "observations",
-                                       "cutoff", "weights", "particles", "keep",
+                                       "cutoff", "outside", "weights", "particles", "keep",
                                        "generations", "acceptance", "tolerance",
                                        "replicates", "seed", "set", "parameters"};
 static const char *const param_keys[] = {"prior", "range", "mean", "sd", "meanlog", "sdlog"};
@@ -278,17 +278,39 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
     if (c->obs->n < 1)
         return ps_spec_bad(err, n, "the observation files hold no observation; expected at "
                            "least one row");
-    /* Every observation must lie within the base run. */
+    /* Every observation must lie within the base run, or with outside: skip
+     * those that do not are left out (and counted). */
+    int skip = 0;
+    const ps_node *on = ps_node_get(root, "outside");
+    if (on && on->kind != PS_NODE_NULL) {
+        if (on->kind != PS_NODE_SCALAR || (strcmp(on->scalar, "error") && strcmp(on->scalar, "skip")))
+            return ps_spec_bad(err, on, "outside '%s'; expected error (an observation outside "
+                               "the base run is an error, the default) or skip (it is left out)",
+                               on->kind == PS_NODE_SCALAR ? on->scalar : "(not a value)");
+        skip = !strcmp(on->scalar, "skip");
+    }
+    int kept = 0;
     for (int i = 0; i < c->obs->n; i++) {
         int first, last;
-        if ((st = ps_obs_months(&c->obs->obs[i], sc->start, sc->n_months, &first, &last,
-                                &e)) != PS_OK) {
-            ps_spec_bad(err, n, "observations: %s (base scenario %s)", e.msg, c->base_path);
+        ps_obs *o = &c->obs->obs[i];
+        if ((st = ps_obs_months(o, sc->start, sc->n_months, &first, &last, &e)) != PS_OK) {
+            if (skip) {
+                free(o->source);
+                c->n_skipped++;
+                continue;
+            }
+            ps_spec_bad(err, n, "observations: %s (base scenario %s; or outside: skip)", e.msg,
+                        c->base_path);
             if (err)
                 err->code = st;
             return st;
         }
+        c->obs->obs[kept++] = *o;
     }
+    c->obs->n = kept;
+    if (kept < 1)
+        return ps_spec_bad(err, n, "no observation lies within the base run (%d left out); "
+                           "expected some within its months", c->n_skipped);
     return PS_OK;
 }
 

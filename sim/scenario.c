@@ -331,7 +331,7 @@ static ps_status field_value(bind_ctx *b, const ps_node *map, int i, int f, int 
 
 static const char *const top_keys[] = {
     "name", "description", "sources", "start", "end", "seed", "replicates", "theaters",
-    "actors", "relations", "theater_state", "parameters", "timeline", "extends"};
+    "actors", "relations", "theater_state", "parameters", "timeline", "posterior", "extends"};
 enum { N_TOP_KEYS = sizeof top_keys / sizeof *top_keys };
 
 static ps_status check_top_keys(bind_ctx *b, const ps_node *root)
@@ -350,7 +350,7 @@ static ps_status check_top_keys(bind_ctx *b, const ps_node *root)
         suggest(hint, sizeof hint, k, top_keys, N_TOP_KEYS - 1);
         return bad_key(b->err, root, i, "unknown top-level key '%s'%s; expected one of name, "
                        "description, sources, start, end, seed, replicates, theaters, actors, "
-                       "relations, theater_state, parameters, timeline, extends", k, hint);
+                       "relations, theater_state, parameters, timeline, posterior, extends", k, hint);
     }
     return PS_OK;
 }
@@ -929,6 +929,26 @@ static ps_status bind_timeline(bind_ctx *b, const ps_node *root)
     return st;
 }
 
+/* posterior: a calibration's posterior file (relative to the file that names
+ * it): each replicate runs with the parameters of its draw (sim/posterior.c). */
+static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
+{
+    const ps_node *n = optional(root, "posterior");
+    const char *s = NULL;
+    ps_status st;
+    if (!n)
+        return PS_OK;
+    if ((st = get_text(b->err, n, "posterior", 0, &s)))
+        return st;
+    char *path = n->line > 0 && n->file ? ps_spec_path(n->file, s) : ps_strdup(s);
+    if (!path)
+        return nomem(b->err);
+    ps_error e = {PS_OK, ""};
+    st = ps_scenario_attach_posterior(b->sc, path, &e);
+    free(path);
+    return st ? bad(b->err, n, "posterior: %s", e.msg) : PS_OK;
+}
+
 static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
 {
     bind_ctx b = {.sc = sc, .err = err};
@@ -939,8 +959,8 @@ static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
     else if (!(st = check_top_keys(&b, root)) && !(st = bind_header(&b, root)) &&
              !(st = bind_actors(&b, root)) && !(st = bind_theaters(&b, root)) &&
              !(st = bind_relations(&b, root)) && !(st = bind_theater_state(&b, root)) &&
-             !(st = bind_parameters(&b, root)))
-        st = bind_timeline(&b, root);
+             !(st = bind_parameters(&b, root)) && !(st = bind_timeline(&b, root)))
+        st = bind_posterior(&b, root);
     free(b.iso);
     return st;
 }

@@ -128,10 +128,10 @@ int ps_cli_calibrate(int argc, char **argv)
         return ps_status_exit_code(s);
     }
     if (validate) {
-        printf("%s: ok: calibration '%s', %d parameters, %d observations, %d particles "
-               "(keep %g), %d replicates each, at most %d generations\n", spec, cal->name,
-               cal->n_params, cal->obs->n, cal->particles, cal->keep, cal->replicates,
-               cal->max_generations);
+        printf("%s: ok: calibration '%s', %d parameters, %d observations (%d outside the "
+               "run left out), %d particles (keep %g), %d replicates each, at most %d "
+               "generations\n", spec, cal->name, cal->n_params, cal->obs->n, cal->n_skipped,
+               cal->particles, cal->keep, cal->replicates, cal->max_generations);
         ps_calib_free(cal);
         return 0;
     }

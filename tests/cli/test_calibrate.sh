@@ -47,6 +47,10 @@ done < "$BAD/expected.tsv"
 [ $n -ge 15 ] && ok || bad "only $n bad specs read"
 expect_exit 0 "ok: calibration 'twin', 4 parameters, 48 observations" -- \
     "$PACTSIM" calibrate "$D/twin_calib.yaml" --validate
+# outside: skip leaves out (and counts) rows outside the base run.
+sed -e "s|^base: .*|base: $D/twin.yaml|" -e "s|^observations: .*|observations: [$D/twin_obs.csv, $BAD/late.csv]|" \
+    -e "s|^seed: .*|outside: skip|" "$D/twin_calib.yaml" > "$WORK/skip.yaml"
+expect_exit 0 "48 observations \(1 outside the run left out\)" -- "$PACTSIM" calibrate "$WORK/skip.yaml" --validate
 
 # Twin experiment: 5 data sets (model seed and observation noise differ), 4
 # parameters each; the 90% intervals must cover at least 90% of the 20 truths.
@@ -159,6 +163,12 @@ h5diff -q "$WORK/plain.h5" "$WORK/e3.h5" /actor_state/evasion /actor_state/evasi
 # --resume of a posterior run: checkpoints are tied to the posterior.
 expect_exit 0 "" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$P" -r 3 -o "$WORK/e3.h5" --resume --quiet
 expect_exit 2 "not this run's result" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/ref.h5" -r 3 -o "$WORK/e3.h5" --resume --quiet
+# A scenario naming its posterior runs as with --posterior.
+printf 'extends: %s\nposterior: %s\nreplicates: 3\n' "$D/twin.yaml" "$P" > "$WORK/withpost.yaml"
+expect_exit 0 "" -- "$PACTSIM" run "$WORK/withpost.yaml" -o "$WORK/cfg3.h5" --quiet
+h5diff -q "$WORK/cfg3.h5" "$WORK/e3.h5" /actor_state /actor_state >/dev/null 2>&1 && \
+h5diff -q "$WORK/cfg3.h5" "$WORK/e3.h5" /posterior_draws/values /posterior_draws/values >/dev/null 2>&1 \
+    && ok || bad "posterior: in a scenario differs from run --posterior"
 # Bad posterior files: exit 2, a message, no output.
 expect_exit 2 "format is 'pactsim'; expected a pactsim-posterior file" -- \
     "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/plain.h5" -o "$WORK/x.h5"
