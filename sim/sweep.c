@@ -760,6 +760,13 @@ ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
             return ps_error_set(err, st, "%s: point %d of the %s design: %s", sw->path, p,
                                 ps_design_name(sw->design), e.msg);
         }
+        if (sc->posterior) {
+            ps_scenario_free(sc);
+            return ps_error_set(err, PS_ERR_CONFIG, "%s: the base scenario names a posterior; "
+                                "expected none: sweeps do not draw parameters from posteriors "
+                                "yet (use run --posterior per point, docs/calibration.md)",
+                                sw->path);
+        }
         if (sw->keep != PS_KEEP_SUMMARY && !same_layout(sc, sw->base)) {
             ps_scenario_free(sc);
             return ps_error_set(err, PS_ERR_CONFIG, "%s: point %d has other actors, theaters "

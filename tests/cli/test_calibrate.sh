@@ -169,6 +169,11 @@ expect_exit 0 "" -- "$PACTSIM" run "$WORK/withpost.yaml" -o "$WORK/cfg3.h5" --qu
 h5diff -q "$WORK/cfg3.h5" "$WORK/e3.h5" /actor_state /actor_state >/dev/null 2>&1 && \
 h5diff -q "$WORK/cfg3.h5" "$WORK/e3.h5" /posterior_draws/values /posterior_draws/values >/dev/null 2>&1 \
     && ok || bad "posterior: in a scenario differs from run --posterior"
+# Sweeps do not draw from posteriors yet: a base naming one is refused, not ignored.
+printf 'name: s\nbase: %s\ndesign: grid\nparameters:\n  parameters.sanctions.erosion: {values: [0.01, 0.02]}\n' \
+    "$WORK/withpost.yaml" > "$WORK/sweep.yaml"
+expect_exit 2 "names a posterior; expected none" -- "$PACTSIM" sweep "$WORK/sweep.yaml" -o "$WORK/sw.h5" --quiet
+expect_no_file "$WORK/sw.h5"
 # Bad posterior files: exit 2, a message, no output.
 expect_exit 2 "format is 'pactsim'; expected a pactsim-posterior file" -- \
     "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/plain.h5" -o "$WORK/x.h5"
