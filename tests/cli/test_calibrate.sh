@@ -56,6 +56,7 @@ expect_exit 0 "48 observations \(1 outside the run left out\)" -- "$PACTSIM" cal
 # parameters each; the 90% intervals must cover at least 90% of the 20 truths.
 covered=0
 total=0
+widths=""
 for s in 1 2 3 4 5; do
     # shellcheck disable=SC2086
     "$PACTSIM" run "$D/twin.yaml" -o "$WORK/truth$s.h5" --seed $((100 + s)) $TRUTH --quiet
@@ -72,15 +73,26 @@ truth = {"parameters.economy.sanction_elasticity": 0.2, "parameters.sanctions.ev
 with h5py.File(sys.argv[1], "r") as f:
     names = [x.decode() for x in f["posterior/parameter"][()]]
     lo, hi = f["posterior/q05"][()], f["posterior/q95"][()]
-    print(sum(lo[j] <= truth[n] <= hi[j] for j, n in enumerate(names)), len(names))
+    plo, phi = f["posterior/prior_lower"][()], f["posterior/prior_upper"][()]
+    # width of the 90% interval as a share of the prior's range, in per cent
+    width = sum((hi[j] - lo[j]) / (phi[j] - plo[j]) for j in range(len(names))) / len(names)
+    print(sum(lo[j] <= truth[n] <= hi[j] for j, n in enumerate(names)), len(names),
+          int(100 * width))
 EOF
 )
-    covered=$((covered + ${c% *}))
-    total=$((total + ${c#* }))
+    read -r cv nv wd <<< "$c"
+    covered=$((covered + cv))
+    total=$((total + nv))
+    widths="$widths $wd"
 done
-echo "twin experiment: 90% intervals cover $covered of $total true values"
+echo "twin experiment: 90% intervals cover $covered of $total true values; widths (% of prior range):$widths"
 [ "$total" -eq 20 ] && [ $((covered * 10)) -ge $((total * 9)) ] && ok \
     || bad "90% intervals cover only $covered of $total true values"
+# Coverage alone would pass with the prior itself: the data must narrow the
+# intervals (a sampler that learnt nothing gives ~90% of the prior's range).
+for wd in $widths; do
+    [ "$wd" -lt 70 ] && ok || bad "a posterior 90% interval spans $wd% of its prior's range on average"
+done
 
 # Posterior identical on 1 and 2 threads.
 spec "$WORK/small.yaml" "$D/twin_obs.csv" 9 60 3
