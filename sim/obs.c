@@ -1,5 +1,5 @@
 /* Observations: CSV files of observed values of the model's state variables,
- * and the model's equivalent of each in a run (docs/observations.md).
+ * and the model's equivalent of each in a run (docs/observation-format.md).
  *
  * The reader is strict because the rows become evidence: a value that is
  * silently misread would bias calibration and scores without a trace. Every
@@ -367,15 +367,16 @@ static ps_status check_row(const csv_reader *r, const ps_obs_options *opt, const
         return at(r, C_PUBLISHED, err, "published %s, after the information cutoff %s; "
                   "expected only what was known by then (another cutoff: --cutoff)", pub,
                   cutoff);
-    /* A value published before its period began is a forecast. One published
-     * within its period is allowed: a partial-month mean known at the cutoff
-     * (with an sd that covers the rest of the month). */
-    ps_date pd;
-    ps_date_parse(pub, &pd);
-    ps_date begin = o->annual ? (ps_date){o->date.year, 1} : o->date;
-    if (ps_date_diff(begin, pd) > 0)
-        return at(r, C_PUBLISHED, err, "published %s, before the period it observes (%s) began; "
-                  "expected an observation, not a forecast", pub, ds);
+    /* A value published before its period ended is a forecast of it (the
+     * model's record of a month is the state at its end). */
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = o->date.year, m = o->annual ? 12 : o->date.month;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    char end[16];
+    snprintf(end, sizeof end, "%04d-%02d-%02d", y, m, mdays[m - 1] + (m == 2 && leap));
+    if (strcmp(pub, end) < 0)
+        return at(r, C_PUBLISHED, err, "published %s, before the period it observes (%s) ended "
+                  "on %s; expected an observation, not a forecast", pub, ds, end);
     snprintf(o->published, sizeof o->published, "%s", pub);
     if (!(o->source = ps_strdup(r->f[C_SOURCE].text)))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");

@@ -485,7 +485,7 @@ ps_status ps_sensitivity(const char *file, const char *metric, int n_boot, FILE 
                          ps_error *err);
 
 /* ---------------------------------------------------------- observations */
-/* Observations of the model's state variables (sim/obs.c, docs/observations.md):
+/* Observations of the model's state variables (sim/obs.c, docs/observation-format.md):
  * CSV files with the header
  *   quantity,actor,target,date,value,sd,transform,source,published
  * one row per observation of an actor or dyad field, checked strictly (every

@@ -12,7 +12,7 @@ const char ps_cli_score_help[] =
     "Usage: pactsim score RUN.h5 OBS.csv [OBS2.csv ...] [--format table|csv|json]\n"
     "                     [--origin YYYY-MM] [--cutoff YYYY-MM-DD|none]\n"
     "  Proper scores of a run's replicates against observations (docs/validation.md,\n"
-    "  docs/observations.md): per observation and in total, the CRPS of the ensemble\n"
+    "  docs/observation-format.md): per observation and in total, the CRPS of the ensemble\n"
     "  with each replicate taken as N(x, sd^2), the PIT, whether the observation lies\n"
     "  in the 50% and 90% central predictive intervals, and the skill against\n"
     "  persistence and a linear trend fitted to earlier rows of the same series.\n"

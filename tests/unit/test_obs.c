@@ -153,14 +153,17 @@ static void test_parser(void)
                  "expected the date it was published, YYYY-MM-DD");
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-02-30\n", "2:27:", "published '2022-02-30'");
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-02-28\n", "2:27:", "published 2022-02-28, "
-                 "before the period it observes (2022-03) began; expected an observation, not a "
-                 "forecast");
-    expect_error("gdp,RUS,,2023,1,1,,src,2022-07-01\n", "2:24:", "before the period it observes "
-                 "(2023) began");
-    {   /* within its period: a partial-month or year-to-date value */
-        const char *ok = HEADER "oil_price,RUS,,2022-07,105,4.5,,EIA 1-22 July,2022-07-22\n"
-                         "gdp,RUS,,2022,1,1,,src,2022-03-01\n";
-        CHECK(load_text(ok, NULL, &s, &err) == PS_OK && s->n == 2, "within period: %s", err.msg);
+                 "before the period it observes (2022-03) ended on 2022-03-31; expected an "
+                 "observation, not a forecast");
+    expect_error("gdp,RUS,,2022-03,1,1,,src,2022-03-30\n", "2:27:", "ended on 2022-03-31");
+    expect_error("gdp,RUS,,2020-02,1,1,,src,2020-02-28\n", "2:27:", "ended on 2020-02-29");
+    expect_error("gdp,RUS,,2022,1,1,,src,2022-07-01\n", "2:24:", "before the period it observes "
+                 "(2022) ended on 2022-12-31");
+    {   /* on the last day of its period: an observation */
+        const char *ok = HEADER "oil_price,RUS,,2022-06,105,4.5,,EIA,2022-06-30\n"
+                         "gdp,RUS,,2021,1,1,,src,2021-12-31\n";
+        CHECK(load_text(ok, NULL, &s, &err) == PS_OK && s->n == 2, "period's last day: %s",
+              err.msg);
         ps_obs_free(s);
     }
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-08-01\n", "2:27:", "after the information "
