@@ -119,6 +119,9 @@ int ps_cli_calibrate(int argc, char **argv)
     if (resume && force)
         return calib_usage_error("%s", "options --resume and --force: expected one of them "
                                  "(--force starts over, --resume continues)");
+    int rc = output && !validate ? ps_cli_check_output("calibrate", "--output", output, 0) : 0;
+    if (rc)
+        return rc;
     const char *spec = argv[optind];
     ps_calib *cal;
     ps_error err = {PS_OK, ""};
