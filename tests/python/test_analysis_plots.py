@@ -436,6 +436,39 @@ def test_plot_compare_refuses(tmp_path, capsys):
     assert "nothing to compare" in capsys.readouterr().err
 
 
+def test_plot_compare_mismatch(tmp_path, capsys):
+    """Runs with other actors, months or an unrelated scenario are refused (exit 2)."""
+    a = write_pactsim(tmp_path / "a.h5", scenario="base")
+    b = write_pactsim(tmp_path / "b.h5", scenario="relief", offset=0.05)
+    with h5py.File(b, "a") as f:  # B extends A's config: one lineage
+        f["provenance/config_raw"][()] = "extends: test.yaml\nname: relief\n"
+        f["provenance"].attrs["command_line"] = "pactsim run relief.yaml -o b.h5"
+    out = str(tmp_path / "o")
+    assert plot_compare.main([str(a), str(b), "-o", out, "--dpi", "30"]) == 0
+    capsys.readouterr()
+    cases = {
+        "other_actors": lambda f: f["actors/iso3"].__setitem__(2, "CHN"),
+        "other_months": lambda f: f["time/date"].__setitem__(23, "2024-01"),
+        "unrelated": lambda f: (f["provenance/config_raw"].__setitem__((), "name: other\n"),
+                                f["provenance"].attrs.__setitem__("command_line",
+                                                                  "pactsim run other.yaml")),
+    }
+    expect = {"other_actors": "has other actors than",
+              "other_months": "covers 2022-01..2024-01 (24 months)",
+              "unrelated": "are not of one lineage"}
+    for name, change in cases.items():
+        c = tmp_path / f"{name}.h5"
+        c.write_bytes(open(b, "rb").read())
+        with h5py.File(c, "a") as f:
+            change(f)
+        assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30"]) == 2, name
+        err = capsys.readouterr().err
+        assert expect[name] in err and "--allow-mismatch" in err, err
+        assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30",
+                                  "--allow-mismatch"]) == 0, name
+        assert expect[name] in capsys.readouterr().err  # said as a note
+
+
 # ------------------------------------------------------------ plot_sweep
 def write_sweep(path):
     P, n_rep = 4, 2

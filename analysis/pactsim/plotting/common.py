@@ -175,7 +175,7 @@ def preset(width):
 
 def wrap(text, width_in, fontsize=8):
     """Text wrapped to about `width_in` inches at `fontsize` points."""
-    chars = max(12, int(width_in * 72 / (0.55 * fontsize)))
+    chars = max(12, int(width_in * 72 / (0.6 * fontsize)))
     return textwrap.fill(text, chars)
 
 
@@ -194,7 +194,7 @@ def panel_pages(n, width, ncols=None, panel_h=None, max_rows=None):
 
 
 def panel_figure(n, width, ncols=None, panel_h=None, legend_items=0, legend_ncol=None,
-                 title_lines=1, panel_w=None):
+                 title_lines=1, panel_w=None, legend_chars=12):
     """A figure of n panels wrapped into rows at the preset's width, with constrained layout.
 
     Returns (fig, axes, legend_ax): axes is a flat list of n axes; legend_ax an
@@ -205,7 +205,11 @@ def panel_figure(n, width, ncols=None, panel_h=None, legend_items=0, legend_ncol
     nrows = math.ceil(n / ncols)
     ph = panel_h or p.panel_h
     fig_w = min(p.width, panel_w * ncols) if panel_w else p.width
-    lcol = legend_ncol or (4 if p.width > 5 else 2)
+    # Legend columns: as asked, but no more than fit the width (entries of ~legend_chars
+    # characters at 7 pt, with handle and spacing).
+    entry_w = (3.6 * 7 + 0.6 * 7 * legend_chars) / 72
+    fit = max(1, int((fig_w - 0.2) // entry_w))
+    lcol = max(1, min(legend_ncol or (4 if p.width > 5 else 2), fit, max(legend_items, 1)))
     lrows = math.ceil(legend_items / lcol) if legend_items else 0
     leg_h = 0.18 * lrows + 0.08 if lrows else 0
     height = nrows * ph + leg_h + 0.2 * title_lines
@@ -227,6 +231,8 @@ def shared_legend(fig, legend_ax, handles, title=None):
     """The figure's one legend, in its top row."""
     if legend_ax is None or not handles:
         return None
+    if title:
+        title = wrap(title, fig.get_figwidth() - 0.3, 7)
     return legend_ax.legend(handles=handles, loc="center", ncol=fig._pactsim_legend_ncol,
                             title=title, borderaxespad=0, handlelength=1.6,
                             columnspacing=1.2)

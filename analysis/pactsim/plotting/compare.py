@@ -197,6 +197,7 @@ def _draw_grid(runs, labels, rows, times, reps, mode, prog, width="page"):
         page = panels[start:start + count]
         start += count
         fig, axes, leg = panel_figure(count, width, ncols=ncols, legend_items=len(handles),
+                                      legend_chars=max(len(h.get_label()) for h in handles),
                                       legend_ncol=min(len(handles), 3 if p.width > 5 else 1),
                                       title_lines=2)
         for ax, (var, group, (col_label, sel)) in zip(axes, page):
@@ -281,6 +282,7 @@ def fig_summary(rows, labels, width="page"):
         page = metrics[start:start + per_page]
         fig, axes, leg = panel_figure(len(page), width, panel_h=panel_h,
                                       legend_items=len(handles),
+                                      legend_chars=max(len(h.get_label()) for h in handles),
                                       legend_ncol=min(len(handles), 3 if p.width > 5 else 1),
                                       title_lines=2)
         for ax, m in zip(axes, page):

@@ -74,7 +74,7 @@ def fig_actor_series(run, actors, variables=None, prog=PROG, width="page"):
         names = present[start:start + count]
         start += count
         fig, axes, leg = panel_figure(len(names), width, ncols=ncols, panel_h=p.panel_h + 0.3,
-                                      legend_items=len(actors),
+                                      legend_items=len(actors), legend_chars=4,
                                       legend_ncol=min(len(actors), 8 if p.width > 5 else 4),
                                       title_lines=2)
         for ax, v in zip(axes, names):
@@ -216,7 +216,7 @@ def fig_cooperation_network(run, actors, dates, top=None, prog=PROG, width="page
     for count in panel_pages(len(dates), width, ncols=ncols):
         page = per_date[start:start + count]
         start += count
-        fig, axes, leg = panel_figure(count, width, ncols=ncols, panel_h=size, legend_items=2,
+        fig, axes, leg = panel_figure(count, width, ncols=ncols, panel_h=size, legend_items=2, legend_chars=5,
                                       legend_ncol=2, title_lines=2)
         for ax, (label, ties) in zip(axes, page):
             segs = [(pos[i], pos[j]) for i, j, _ in ties]
@@ -335,7 +335,7 @@ def fig_event_timeline(run, replicate=0, prog=PROG, width="page"):
     sources = sorted({s for s in ev["source"]}, key=lambda s: (s == "", s))
     p = preset(width)
     fig, (ax,), leg = panel_figure(1, width, panel_h=0.6 + 0.22 * len(types),
-                                   legend_items=len(sources),
+                                   legend_items=len(sources), legend_chars=10,
                                    legend_ncol=min(len(sources), 8 if p.width > 5 else 4),
                                    title_lines=2)
     # Events of the same type and month are spread over their row, centred on it.

@@ -79,7 +79,7 @@ def fig_main_effects(run, metrics, prog=PROG, width="page"):
                       label="mean at this value (main effect)")]
     figs = []
     for page in _pages(panels, width, ncols):
-        fig, axes, leg = panel_figure(len(page), width, ncols=ncols, legend_items=3,
+        fig, axes, leg = panel_figure(len(page), width, ncols=ncols, legend_items=3, legend_chars=32,
                                       legend_ncol=3 if p.width > 5 else 1, title_lines=2)
         for ax, (m, y, munits, c) in zip(axes, page):
             x = points[:, c]
@@ -180,7 +180,8 @@ def fig_distributions(run, metrics, prog=PROG, width="page"):
     handles = [Line2D([], [], color=style.scenario_color(1), lw=1.5, label="median")]
     figs = []
     for page in _pages(chosen, width):
-        fig, axes, leg = panel_figure(len(page), width, legend_items=1, title_lines=1)
+        fig, axes, leg = panel_figure(len(page), width, legend_items=1, legend_chars=6,
+                                    title_lines=1)
         for ax, (m, v, mu) in zip(axes, page):
             vals = v[np.isfinite(v)]
             ax.hist(vals, bins=min(40, max(5, int(np.sqrt(vals.size)))),
@@ -215,7 +216,8 @@ def fig_sensitivity(path, metrics, prog=PROG, width="page"):
     figs = []
     for page in _pages(names, width):
         fig, axes, leg = panel_figure(len(page), width, panel_h=p.panel_h + 0.3,
-                                      legend_items=len(handles), title_lines=1)
+                                      legend_items=len(handles), legend_chars=14,
+                                      title_lines=1)
         for ax, m in zip(axes, page):
             ix = sens["metrics"][m]
             ks = [k for k in kinds if k[0] in ix]
