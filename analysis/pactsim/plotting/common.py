@@ -45,6 +45,15 @@ def add_output_args(p):
     p.add_argument("--dpi", type=int, default=150, help="resolution of raster output (150)")
 
 
+def parse_args(parser, argv):
+    """The scripts' start: the Agg backend, the options, --dpi checked (exit 2 if not > 0)."""
+    use_agg()
+    args = parser.parse_args(argv)
+    if args.dpi <= 0:
+        parser.error(f"--dpi must be positive (got {args.dpi})")
+    return args
+
+
 def note(prog, message):
     """A one-line note on stderr (a skipped panel or figure)."""
     print(f"{prog}: note: {message}", file=sys.stderr)

@@ -31,7 +31,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, note, panel_figure, panel_pages,
                      parse_pair, plot_band, prepare_outdir, preset, quantile_bands, save,
-                     shared_legend, split_list, use_agg, wrap)
+                     shared_legend, split_list, parse_args, wrap)
 from ..io import PactsimFileError, open_run, provenance
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -334,12 +334,9 @@ def build_parser():
 
 
 def main(argv=None):
-    use_agg()
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)
     if len(args.files) < 2:
         return error(PROG, "need at least two files to compare (A.h5 B.h5 ...)")
-    if args.dpi <= 0:
-        return error(PROG, f"--dpi must be positive (got {args.dpi})")
     written = []
     with contextlib.ExitStack() as stack:
         try:

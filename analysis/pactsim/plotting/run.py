@@ -23,7 +23,7 @@ from . import style
 from .common import (MAX_ACTORS, UsageError, add_output_args, error, label_outer_x, nanmedian,
                      note, panel_figure, panel_pages, parse_pair, pick_actors, pick_dates,
                      plot_band, prepare_outdir, preset, save, shared_legend, split_list, wrap,
-                     use_agg)
+                     parse_args)
 from ..io import PactsimFileError, events, open_run
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -404,10 +404,7 @@ def build_parser():
 
 
 def main(argv=None):
-    use_agg()
-    args = build_parser().parse_args(argv)
-    if args.dpi <= 0:
-        return error(PROG, f"--dpi must be positive (got {args.dpi})")
+    args = parse_args(build_parser(), argv)
     if args.top is not None and args.top < 1:
         return error(PROG, f"--top must be at least 1 (got {args.top})")
     try:

@@ -20,7 +20,6 @@ Exit status 2 when FILE is not a sweep file (no /sweep group) or has nothing
 to plot. Every fig_* function returns a list of figures (pages).
 """
 import argparse
-import os
 import sys
 
 import numpy as np
@@ -28,7 +27,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, nanmedian, note, panel_figure,
                      panel_pages, prepare_outdir, preset, save, shared_legend, split_list,
-                     use_agg, wrap)
+                     parse_args, wrap)
 from ..io import PactsimFileError, open_run, sensitivity
 
 from matplotlib.lines import Line2D  # noqa: E402
@@ -251,10 +250,7 @@ def build_parser():
 
 
 def main(argv=None):
-    use_agg()
-    args = build_parser().parse_args(argv)
-    if args.dpi <= 0:
-        return error(PROG, f"--dpi must be positive (got {args.dpi})")
+    args = parse_args(build_parser(), argv)
     try:
         run = open_run(args.file)
     except PactsimFileError as e:
