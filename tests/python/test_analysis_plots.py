@@ -467,6 +467,21 @@ def test_plot_compare_mismatch(tmp_path, capsys):
         assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30",
                                   "--allow-mismatch"]) == 0, name
         assert expect[name] in capsys.readouterr().err  # said as a note
+    # Recorded lineages (pactsim run writes /provenance lineage, pactsim compare checks the
+    # roots): the roots decide, whatever the config names.
+    with h5py.File(a, "a") as f:
+        f["provenance"].attrs["lineage"] = "base"
+    with h5py.File(b, "a") as f:
+        f["provenance"].attrs["lineage"] = "relief <- base"
+        f["provenance"].attrs["command_line"] = "pactsim run elsewhere.yaml"
+    assert plot_compare.main([str(a), str(b), "-o", out, "--dpi", "30"]) == 0
+    capsys.readouterr()
+    c = tmp_path / "other_root.h5"
+    c.write_bytes(open(b, "rb").read())
+    with h5py.File(c, "a") as f:
+        f["provenance"].attrs["lineage"] = "relief <- other_base"
+    assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30"]) == 2
+    assert "are not of one lineage" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------ plot_sweep

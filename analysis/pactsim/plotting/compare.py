@@ -128,43 +128,60 @@ def _config_stem(path):
 
 
 def lineage(run):
-    """Names a run's scenario is known by: its name, its config file's stem and the stem of
-    the config it extends (from /provenance command_line and config_raw)."""
-    names = {run.scenario}
+    """A run's scenario lineage: the names of its `extends` chain, own config first.
+
+    From /provenance attribute `lineage` ("relief_iran <- baseline_2022"), which `pactsim run`
+    records and `pactsim compare` checks. A file written before pactsim recorded it gets the
+    names it is known by instead (its scenario name, its config file's stem from
+    `command_line` and the stem of the config it `extends:` in `config_raw`), unordered.
+    Returns (names, recorded).
+    """
+    text = run.provenance.get("lineage")
+    if text:
+        return [p.strip() for p in str(text).split("<-") if p.strip()], True
+    names = [run.scenario]
     prov = provenance(run.path)
     for word in str(prov.get("command_line", "")).split():
         stem = _config_stem(word)
-        if stem:
-            names.add(stem)
+        if stem and stem not in names:
+            names.append(stem)
     for line in str(prov.get("config_raw", "")).splitlines():
         key, _, value = line.partition(":")
         if key.strip() == "extends" and line[:1] not in (" ", "\t"):
             stem = _config_stem(value.split("#")[0])
-            if stem:
-                names.add(stem)
-    return names
+            if stem and stem not in names:
+                names.append(stem)
+    return names, False
+
+
+def _one_lineage(a, b):
+    """Same root when both files record their lineage (as `pactsim compare` checks); else
+    any name in common."""
+    (la, ra), (lb, rb) = lineage(a), lineage(b)
+    if ra and rb:
+        return la[-1] == lb[-1]
+    return bool(set(la) & set(lb))
 
 
 def mismatches(runs):
     """What makes replicate-paired differences between runs[0] and each other run
-    meaningless: other actors, other months, unrelated scenarios. A list of messages."""
+    meaningless, the checks of `pactsim compare`: other actors (ISO3 sets), another period
+    (first or last month), another scenario lineage. A list of messages."""
     ref = runs[0]
-    ref_line = lineage(ref)
     out = []
     for r in runs[1:]:
-        if list(r.actors) != list(ref.actors):
+        if set(r.actors) != set(ref.actors):
             only_a = [a for a in ref.actors if a not in r.actors]
             only_b = [a for a in r.actors if a not in ref.actors]
-            what = (f"only in {ref.path}: {','.join(only_a) or '-'}; only in {r.path}: "
-                    f"{','.join(only_b) or '-'}" if only_a or only_b else "another order")
-            out.append(f"{r.path} has other actors than {ref.path} ({what})")
-        if list(r.dates) != list(ref.dates):
+            out.append(f"{r.path} has other actors than {ref.path} (only in {ref.path}: "
+                       f"{','.join(only_a) or '-'}; only in {r.path}: {','.join(only_b) or '-'})")
+        if r.dates[:1] + r.dates[-1:] != ref.dates[:1] + ref.dates[-1:]:
             span = (lambda d: f"{d[0]}..{d[-1]} ({len(d)} months)" if d else "no months")
             out.append(f"{r.path} covers {span(r.dates)}, {ref.path} {span(ref.dates)}")
-        if not (lineage(r) & ref_line):
+        if not _one_lineage(ref, r):
             out.append(f"{r.path} (scenario {r.scenario}) and {ref.path} (scenario "
-                       f"{ref.scenario}) are not of one lineage: neither extends the other "
-                       f"nor do they extend the same base")
+                       f"{ref.scenario}) are not of one lineage: their extends chains "
+                       f"have different roots")
     return out
 
 
