@@ -211,15 +211,29 @@ void ps_h5_strings_free(char **v, hsize_t n)
     free(v);
 }
 
+ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err)
+{
+    const char *kind;
+    int fd = ps_open_regular(path, 0, &kind);
+    if (fd >= 0) {
+        close(fd);
+        return PS_OK;
+    }
+    if (kind)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: is %s; expected %s", path, kind, expected);
+    return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+}
+
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
                              ps_error *err)
 {
     *out = -1;
     ps_h5_quiet();
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    fclose(probe);
+    char expected[64];
+    snprintf(expected, sizeof expected, "a %s file", format);
+    ps_status st = ps_h5_check_regular(path, expected, err);
+    if (st != PS_OK)
+        return st;
     if (H5Fis_hdf5(path) <= 0)
         return ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file; expected a %s file", path,
                             format);

@@ -45,6 +45,10 @@ int ps_name_list_add(ps_name_list *l, const char *name); /* -1: out of memory */
 void ps_name_list_free(ps_name_list *l);
 /* Append the datasets of group `path` under loc, dimension scales left out. */
 int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l);
+/* PS_OK if path can be opened and is a regular file; else PS_ERR_INPUT
+ * "PATH: is a FIFO (named pipe); expected EXPECTED" or "PATH: cannot open:
+ * ...". Before HDF5 opens a file, whose reads would block on a FIFO. */
+ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err);
 /* Open a pactsim or pactsim-sweep file read-only (or read-write) after
  * checking its format attribute; PS_ERR_INPUT with a message otherwise. */
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,

@@ -1220,15 +1220,9 @@ ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
 {
     ps_h5_quiet();
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st_probe;
-    int is_dir = fstat(fileno(probe), &st_probe) == 0 && S_ISDIR(st_probe.st_mode);
-    fclose(probe);
-    if (is_dir)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: is a directory; expected a pactsim "
-                            "output file", path);
+    ps_status cs = ps_h5_check_regular(path, "a pactsim output file", err);
+    if (cs != PS_OK)
+        return cs;
     if (H5Fis_hdf5(path) <= 0) {
         return ps_error_set(err, PS_ERR_INPUT,
                             "%s: not an HDF5 file, so not a pactsim output file", path);

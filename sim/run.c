@@ -269,15 +269,16 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
                             sc->n_actors, sc->n_theaters, sc->n_months, sc->replicates,
                             ps_registry_n_fields());
     char a[32], b[32];
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && psize > 0 && mem > (uint64_t)pages * (uint64_t)psize)
+    const char *which;
+    uint64_t limit = ps_memory_limit(&which);
+    if (mem > limit)
         return ps_error_set(err, PS_ERR_CONFIG,
                             "scenario too large: it needs %llu bytes (%s) of memory (%d "
-                            "actors, %d months, %d replicates, %d at once), more than this "
-                            "machine's %s; reduce actors, months, replicates or --threads",
-                            (unsigned long long)mem, human(mem, a), sc->n_actors,
-                            sc->n_months, sc->replicates, running,
-                            human((uint64_t)pages * (uint64_t)psize, b));
+                            "actors, %d months, %d replicates, %d at once), more than the "
+                            "%s this process may use (%s); reduce actors, months, replicates "
+                            "or --threads", (unsigned long long)mem, human(mem, a),
+                            sc->n_actors, sc->n_months, sc->replicates, running,
+                            human(limit, b), which);
     if (opt->output && !opt->no_space_check) {
         char *dir = ps_strdup(opt->output), *slash = dir ? strrchr(dir, '/') : NULL;
         const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;

@@ -573,6 +573,11 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
 {
     const ps_sweep *sw = f->sw;
     int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    f->done_ds = -1;
+    f->file = -1;
+    ps_status rs = ps_h5_check_regular(f->path, "a pactsim sweep's partial file", err);
+    if (rs != PS_OK)
+        return rs;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
     f->file = H5Fopen(f->path, f->rdonly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl);
@@ -707,6 +712,8 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
 /* If the finished file exists, is it this sweep's? */
 static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
 {
+    if (ps_h5_check_regular(path, "", NULL) != PS_OK)
+        return 0;
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return 0;
@@ -1040,6 +1047,8 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
         pf[j].rdonly = 1;
         long long a = -1, b = -1, c = -1;
         char fmt[64] = "";
+        if ((st = ps_h5_check_regular(parts[j], "a sweep part file", err)) != PS_OK)
+            break;
         hid_t fl = H5Fopen(parts[j], H5F_ACC_RDONLY, H5P_DEFAULT);
         if (fl < 0) {
             st = ps_h5_fail(err, PS_ERR_INPUT, parts[j], "open the sweep part");

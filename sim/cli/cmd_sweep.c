@@ -68,11 +68,11 @@ static void progress(int done, int total, void *user)
     double rate = el > 0 ? done / el : 0.0;
     double eta = rate > 0 ? (total - done) / rate : 0.0;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d runs  %.1f/s  ETA %.0fs ", fill,
+    fprintf(ps_cli_tty, "\r[%.*s%*s] %d/%d runs  %.1f/s  ETA %.0fs ", fill,
             "##############################", width - fill, "", done, total, rate, eta);
     if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
+        fputc('\n', ps_cli_tty);
+    fflush(ps_cli_tty);
 }
 
 static char *join(int argc, char **argv)

@@ -1,6 +1,8 @@
 /* Commands implemented outside main.c; each parses its own options. */
 #ifndef PACTSIM_CLI_COMMANDS_H
 #define PACTSIM_CLI_COMMANDS_H
+#include <stddef.h>
+#include <stdio.h>
 /* argv[0] is the command name. */
 int ps_cli_sweep(int argc, char **argv);
 int ps_cli_compare(int argc, char **argv);
@@ -10,4 +12,11 @@ int ps_cli_slurm(int argc, char **argv);
  * naming files if reading them crashed HDF5 or took over cpu_seconds of CPU
  * time (0: no limit). */
 int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), void *arg);
+/* Make stdout and stderr write control characters as \xNN (clean.c);
+ * ps_cli_tty is the raw stderr, for the progress bar's '\r'. */
+void ps_cli_clean_streams(void);
+extern FILE *ps_cli_tty;
+/* Escape n bytes of in into out (room for 8 * n + 8); *held carries a
+ * 0xC2 byte across calls. Returns the bytes written. */
+size_t ps_cli_clean(char *out, const char *in, size_t n, int *held);
 #endif
