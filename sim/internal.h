@@ -44,6 +44,7 @@ int ps_node_file_has_key(const ps_node *map, int i, const char *const *keys, int
 const char *ps_did_you_mean(const char *word, const char *const *cands, int n);
 
 /* ----------------------------------------------------------- utilities */
+#define PS_MAX_REPLICATES 1000000 /* of a run or a sweep point */
 void *ps_calloc(size_t n, size_t size); /* NULL on overflow or failure */
 char *ps_strdup(const char *s);
 /* Open path read-only only if it is a regular file (nofollow: nor a symbolic

@@ -125,7 +125,8 @@ uint64_t ps_memory_limit(const char **what)
     if (pages > 0 && psize > 0)
         best = (uint64_t)pages * (uint64_t)psize;
     const char *cw;
-    take(ps_memory_limit_at("", &cw), cw, &best, &which);
+    uint64_t cg = ps_memory_limit_at("", &cw);
+    take(cg, cw, &best, &which);
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
         take((uint64_t)rl.rlim_cur, "the address-space limit (ulimit -v)", &best, &which);

@@ -421,6 +421,9 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
                 resumed++;
             } else if (s == PS_ERR_INPUT) { /* damaged: compute it again */
                 s = PS_OK;
+#pragma omp critical(ps_dropped)
+                if (!stats->dropped[0])
+                    snprintf(stats->dropped, sizeof stats->dropped, "%s", e.msg);
 #pragma omp atomic
                 recomputed++;
 #pragma omp atomic

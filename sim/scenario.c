@@ -14,7 +14,7 @@
 
 #define MAX_ACTORS 100000
 #define MAX_THEATERS 1000
-#define MAX_REPLICATES 1000000
+#define MAX_REPLICATES PS_MAX_REPLICATES
 
 typedef struct {
     char code[4];

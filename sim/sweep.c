@@ -567,7 +567,7 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
         sw->design_seed = (uint64_t)v;
     }
     if ((n = ps_node_get(root, "replicates")) && n->kind != PS_NODE_NULL) {
-        if ((st = get_int(err, n, "replicates", 1, 1000000, &v)) != PS_OK)
+        if ((st = get_int(err, n, "replicates", 1, PS_MAX_REPLICATES, &v)) != PS_OK)
             return st;
         sw->replicates = (int)v;
     }

@@ -122,6 +122,10 @@ static int report(ps_status s, const ps_error *err, const char *who)
 
 static void warn_failed(const ps_sweep_result *res)
 {
+    if (res->dropped)
+        fprintf(stderr, "pactsim: warning: %lld run%s marked done failed the CRC check of "
+                "their values (a damaged partial file); treated as not done\n", res->dropped,
+                res->dropped == 1 ? "" : "s");
     if (res->failed)
         fprintf(stderr, "pactsim: warning: %d of %d runs stopped on a non-finite value (their "
                 "values are NaN, /sweep/done = 2)%s%s\n", res->failed, res->runs,

@@ -279,9 +279,10 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
         return 0;
     }
     if (stats.recomputed)
-        fprintf(stderr, "pactsim: %d damaged checkpoint%s ignored; %s computed again\n",
-                stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
-                stats.recomputed == 1 ? "its replicate was" : "their replicates were");
+        fprintf(stderr, "pactsim: warning: %d damaged checkpoint%s ignored; %s computed "
+                "again (%s%s)\n", stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
+                stats.recomputed == 1 ? "its replicate was" : "their replicates were",
+                stats.recomputed > 1 ? "e.g. " : "", stats.dropped);
     if (!o->quiet && o->resume)
         fprintf(stderr, "pactsim: resumed %d of %d replicates from %s.partial\n",
                 stats.resumed, sc_replicates, opt.output);
