@@ -363,13 +363,9 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
  * deflated at worst (deflate's bound: +0.1% and a few bytes a chunk). */
 static uint64_t ckpt_max_bytes(const ps_ckpt *c, int n_chunks)
 {
-    const ps_scenario *sc = c->sc;
-    uint64_t n = (uint64_t)sc->n_actors, E = 0, raw;
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
-        ps_shape shp = ps_registry_field(f, NULL)->shape;
-        E += n * (shp == PS_DYAD ? n : shp == PS_THEATER ? (uint64_t)sc->n_theaters : 1);
-    }
-    raw = E * (uint64_t)sc->n_months * sizeof(double); /* check_sizes kept this in 64 bits */
+    uint64_t E, raw;
+    ps_state_values(c->sc, &E); /* the run's size check kept these within 64 bits */
+    raw = E * (uint64_t)c->sc->n_months * sizeof(double);
     uint64_t max = sizeof(ckpt_header) + 4 + raw + raw / 256 +
                    (uint64_t)n_chunks * (sizeof(ckpt_chunk) + 64) +
                    (uint64_t)ps_registry_n_metrics() * sizeof(double);
@@ -503,8 +499,19 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
         } else {
             if (h.n_events)
                 memcpy(ev, p->buf + off_ev, (size_t)h.n_events * sizeof *ev);
-            for (int e = 0; e < h.n_events; e++)
+            /* indices are used as such when the events are written */
+            int na = c->sc->n_actors, nt = ps_registry_n_event_types();
+            for (int e = 0; e < h.n_events && !why; e++) {
                 ev[e].id[sizeof ev[e].id - 1] = '\0';
+                if (ev[e].month < 0 || ev[e].month >= c->sc->n_months || ev[e].type < 0 ||
+                    ev[e].type >= nt || ev[e].source < -1 || ev[e].source >= na ||
+                    ev[e].target < -1 || ev[e].target >= na)
+                    why = "an event out of range";
+            }
+        }
+        if (st != PS_OK || why) {
+            free(ev);
+        } else {
             free(run->events);
             run->events = ev;
             run->n_events = h.n_events;

@@ -36,17 +36,6 @@ void ps_h5_quiet(void)
 char *ps_h5_last(void) { return h5_last; }
 const char *ps_h5_refused(void) { return h5_refused; }
 
-static const char *bytes(uint64_t b, char buf[32])
-{
-    static const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    double v = (double)b;
-    int k = 0;
-    while (v >= 1024.0 && k < 6)
-        v /= 1024.0, k++;
-    snprintf(buf, 32, k ? "%.1f %s" : "%.0f %s", v, unit[k]);
-    return buf;
-}
-
 /* A dataset's declared extent is only a claim: reading it allocates what it
  * declares. What a file can really hold is its stored bytes, times what
  * compression can expand (deflate at most 1032:1; shuffle and fletcher32
@@ -85,7 +74,8 @@ int ps_h5_check_size(hid_t d, const char *name, size_t mem_elem, hsize_t *n_out)
         snprintf(h5_refused, sizeof h5_refused, "dataset %s declares %llu values (%s) but "
                  "the file holds %s for it%s; the file is damaged or not what it claims "
                  "to be", name, (unsigned long long)n, over ? "more than 2^64 bytes"
-                 : bytes(need, a), bytes(stored, b), filtered ? ", compressed" : "");
+                 : ps_human_bytes(need, a), ps_human_bytes(stored, b),
+                 filtered ? ", compressed" : "");
         return -1;
     }
     const char *which;
@@ -93,7 +83,8 @@ int ps_h5_check_size(hid_t d, const char *name, size_t mem_elem, hsize_t *n_out)
     if (mem > limit) {
         snprintf(h5_refused, sizeof h5_refused, "dataset %s declares %llu values: reading "
                  "them needs %s, more than half the %s this process may use (%s)", name,
-                 (unsigned long long)n, bytes(mem, a), bytes(limit * 2, b), which);
+                 (unsigned long long)n, ps_human_bytes(mem, a), ps_human_bytes(limit * 2, b),
+                 which);
         return -1;
     }
     if (n_out)

@@ -62,6 +62,12 @@ char *ps_read_file(const char *path, size_t *len, ps_error *err);
  * /proc/self/cgroup and /sys/fs/cgroup/... under `root` ("" for the system's;
  * a test passes a directory of fake files). */
 uint64_t ps_memory_limit(const char **what);
+/* "1.5 GiB" into buf (sim/run.c). */
+const char *ps_human_bytes(uint64_t b, char buf[32]);
+/* *E = the state values of one replicate-month (actors² per dyad field,
+ * actors x theaters per theater field, actors per actor field); 1 on
+ * overflow of 64 bits (sim/run.c). */
+int ps_state_values(const ps_scenario *sc, uint64_t *E);
 uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL

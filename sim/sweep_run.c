@@ -215,8 +215,10 @@ static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep
     return bad ? PS_ERR_IO : PS_OK;
 }
 
-#define CRC_LONG_NAME "CRC-32 of the run's index (int64, point x replicates + replicate), done flag (uint8), summary values and " \
-    "kept state values (float64, in file order) as written; checked by --resume"
+#define CRC_LONG_NAME                                                                       \
+    "CRC-32 of the run's index (int64, point x replicates + replicate), done flag (uint8), " \
+    "summary values and kept state values (float64, in file order) as written; checked by " \
+    "--resume"
 
 /* /sweep: the design, its scales, the done flags and the summary. */
 static ps_status write_design(hid_t file, const ps_sweep *sw)

@@ -92,6 +92,13 @@ char *ps_read_file(const char *path, size_t *len, ps_error *err)
     }
     const char *kind;
     int fd = ps_open_regular(path, 0, &kind);
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size >= MAX_FILE_BYTES) {
+        close(fd); /* e.g. a sparse file of 60 GB: not read at all */
+        ps_error_set(err, PS_ERR_INPUT, "cannot read '%s': larger than %zu MiB; expected a "
+                     "YAML file", path, MAX_FILE_BYTES >> 20);
+        return NULL;
+    }
     FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!fp) {
         if (kind)

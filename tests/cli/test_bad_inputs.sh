@@ -32,6 +32,7 @@ hdr='name: many\nstart: 2022-01\nend: 2030-12\nseed: 1\nreplicates: 1\nactors:\n
       printf "  %s: {name: n%d}\n", c, i } }'; } >"$WORK/list_100000.yaml"
 # inputs that are not regular files, and extends: naming them or a file that is not a scenario
 mkfifo "$WORK/fifo.yaml" "$WORK/fifo.h5"
+truncate -s 60G "$WORK/sparse.yaml"
 printf 'root:x:SECRETWORD:0:0:::\nbin:x:1:1:::\n' >"$WORK/secret.txt"
 for t in fifo:fifo.yaml dir:dir zero:/dev/zero secret:secret.txt; do
     printf 'name: x\nextends: %s\n' "${t#*:}" >"$WORK/extends_${t%%:*}.yaml"

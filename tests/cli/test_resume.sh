@@ -100,11 +100,15 @@ same "$WORK/ref60.h5" "$OUT" "resumed over damaged checkpoints"
 # memory, every time), a FIFO (a read would block), a byte flipped in the metrics (CRC): each is
 # dropped with a warning and computed again; the result equals an uninterrupted run.
 H="$WORK/h.h5"
-"$PACTSIM" run "$CFG" --replicates 60 --threads 1 --quiet -o "$H" 2>/dev/null &
-pid=$!
-wait_ckpt "$H" 4 || bad "no checkpoints to damage"
-kill -INT "$pid"
-wait "$pid"
+# interrupted FILE N [OPTION]: a run of 60 replicates stopped by SIGINT once it has N checkpoints
+interrupted() {
+    "$PACTSIM" run "$CFG" --replicates 60 --threads 1 --quiet -o "$1" $3 2>/dev/null &
+    local pid=$!
+    wait_ckpt "$1" "$2" || bad "no checkpoints to damage"
+    kill -INT "$pid"
+    wait "$pid"
+}
+interrupted "$H" 4
 n=$(ckpts "$H")
 set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -3)
 truncate -s 60G "$1"
@@ -118,11 +122,7 @@ grep -Eq "warning: 3 damaged checkpoints were ignored; their replicates were com
 grep -Eq "resumed $((n - 3)) of 60 replicates" "$WORK/err" && ok || bad "resume count (expected $((n - 3))): $(cat "$WORK/err")"
 same "$WORK/ref60.h5" "$H" "resumed over a sparse, a FIFO and a flipped checkpoint"
 # the oversized one alone: dropped for its size, without reading it
-"$PACTSIM" run "$CFG" --replicates 60 --threads 1 --quiet -o "$H" --force 2>/dev/null &
-pid=$!
-wait_ckpt "$H" 2 || bad "no checkpoints to damage"
-kill -INT "$pid"
-wait "$pid"
+interrupted "$H" 2 --force
 set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -1)
 truncate -s 60G "$1"
 (ulimit -v 4000000; "$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$H" --resume) 2>"$WORK/err" ||
