@@ -146,6 +146,11 @@ ps_status ps_spec_head(const char *path, const ps_node *root, const char *kind,
         int known = 0;
         for (int k = 0; k < n_top; k++)
             known |= !strcmp(root->keys[i], top[k]);
+        if (!known && !ps_node_file_has_key(root, i, top, n_top))
+            return ps_spec_bad_key(err, root, i, "not a pactsim %s spec: none of its top-level "
+                                   "keys is a %s key (its content is not shown); expected keys "
+                                   "%s, %s, %s, %s", kind, kind, required[0], required[1],
+                                   required[2], required[3]);
         if (!known)
             return ps_spec_unknown_key(err, root, i, "top-level key", top, n_top);
     }
