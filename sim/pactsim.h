@@ -329,6 +329,7 @@ typedef struct ps_sim_stats {
     int recomputed;          /* damaged checkpoints whose replicate was computed again */
     int already_complete;    /* resume found this run's finished output: nothing done */
     int kept;                /* replicates left in "<output>.partial/" after a failure */
+    char dropped[256];       /* why the first checkpoint computed again was unusable */
 } ps_sim_stats;
 
 typedef struct ps_sim_options {
@@ -401,6 +402,12 @@ typedef struct ps_sweep {
 
 /* Parse a spec and build its design. Errors name spec:line:col. */
 ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err);
+/* The command line's overrides (pactsim sweep --set, --replicates), before
+ * ps_sweep_validate: each "KEY=VALUE" applies to every point after the spec's
+ * `set:` and before the point's own values (a path the sweep varies is an
+ * error); replicates > 0 replaces the spec's. Both enter the spec hash. */
+ps_status ps_sweep_override_base(ps_sweep *sw, const char *const *sets, int n_sets,
+                                 int replicates, ps_error *err);
 /* Load every point's scenario (nothing runs): a bad point is an error naming
  * the spec line of its parameter and the point; computes sw->hash. */
 ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err);
@@ -434,6 +441,7 @@ typedef struct ps_sweep_result {
     int runs, ran, failed;   /* total runs, run now, ending with a non-finite value */
     int already_complete;    /* --resume found the finished file */
     long long missing;       /* merge: runs no part has done */
+    long long dropped;       /* done runs whose CRC (done_crc) failed: run again */
     char first_failure[512];
 } ps_sweep_result;
 

@@ -123,15 +123,15 @@ static void progress(int done, int total, void *user)
     double el = t - p->start;
     double rate = el > 0 ? done / el : 0.0;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d replicates  %.1f/s  ", fill,
+    fprintf(ps_cli_tty, "\r[%.*s%*s] %d/%d replicates  %.1f/s  ", fill,
             "##############################", width - fill, "", done, total, rate);
     if (rate > 0 && done < total)
-        fprintf(stderr, "ETA %.0fs ", (total - done) / rate);
+        fprintf(ps_cli_tty, "ETA %.0fs ", (total - done) / rate);
     else
-        fprintf(stderr, "%.1fs     ", el);
+        fprintf(ps_cli_tty, "%.1fs     ", el);
     if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
+        fputc('\n', ps_cli_tty);
+    fflush(ps_cli_tty);
 }
 
 static char *join_argv(int argc, char **argv)
@@ -247,12 +247,18 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     if (o->resume && o->force)
         return usage_error("%s", "options --resume and --force: expected one of them (--force "
                            "starts over, --resume continues)");
+    if (o->output && ps_cli_check_output("run", "--output", o->output, 0))
+        return ps_status_exit_code(PS_ERR_USAGE);
     ps_scenario *sc;
     int rc = load(argv[0], o, &sc);
     if (rc)
         return rc;
     char defname[PS_NAME_MAX + 8];
     snprintf(defname, sizeof defname, "%s.h5", sc->name);
+    if (!o->output && (rc = ps_cli_check_output("run", NULL, defname, 0))) {
+        ps_scenario_free(sc);
+        return rc;
+    }
     progress_state ps = {now_seconds(), 0.0, !o->quiet && isatty(STDERR_FILENO)};
     ps_sim_stats stats;
     ps_sim_options opt = {.threads = o->threads, .output = o->output ? o->output : defname,
@@ -280,9 +286,10 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
         return 0;
     }
     if (stats.recomputed)
-        fprintf(stderr, "pactsim: %d damaged checkpoint%s ignored; %s computed again\n",
-                stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
-                stats.recomputed == 1 ? "its replicate was" : "their replicates were");
+        fprintf(stderr, "pactsim: warning: %d damaged checkpoint%s ignored; %s computed "
+                "again (%s%s)\n", stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
+                stats.recomputed == 1 ? "its replicate was" : "their replicates were",
+                stats.recomputed > 1 ? "e.g. " : "", stats.dropped);
     if (!o->quiet && o->resume)
         fprintf(stderr, "pactsim: resumed %d of %d replicates from %s.partial\n",
                 stats.resumed, sc_replicates, opt.output);
@@ -417,6 +424,7 @@ static int wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    ps_cli_clean_streams();
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");
     const char *cmd = argv[1];
@@ -425,8 +433,13 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("pactsim %s (git %s; %s)\n", PS_VERSION, ps_build_git_revision(),
-               ps_build_compiler());
+#ifdef PS_HAVE_MPI
+        const char *mpi = "MPI: yes";
+#else
+        const char *mpi = "MPI: no";
+#endif
+        printf("pactsim %s (git %s; %s; %s)\n", PS_VERSION, ps_build_git_revision(),
+               ps_build_compiler(), mpi);
         return 0;
     }
     full_argc = argc;
