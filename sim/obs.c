@@ -691,14 +691,18 @@ static ps_status open_run(const char *path, hid_t *file, char ***iso3, int *n, p
     char **dates = NULL;
     hsize_t na = 0, nd = 0;
     if (ps_h5_read_strings(*file, "/actors/iso3", iso3, &na) < 0 || na == 0)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: dataset /actors/iso3 is missing or "
-                            "unreadable; expected a pactsim run file", path);
+        return ps_h5_refused()[0] ? ps_h5_refusal(err, path)
+                                  : ps_error_set(err, PS_ERR_INPUT, "%s: dataset /actors/iso3 "
+                                                 "is missing or unreadable; expected a pactsim "
+                                                 "run file", path);
     *n = (int)na;
     if (ps_h5_read_strings(*file, "/time/date", &dates, &nd) < 0 || nd == 0 ||
         ps_date_parse(dates[0] ? dates[0] : "", start)) {
         ps_h5_strings_free(dates, nd);
-        return ps_error_set(err, PS_ERR_INPUT, "%s: dataset /time/date is missing or "
-                            "unreadable; expected a pactsim run file", path);
+        return ps_h5_refused()[0] ? ps_h5_refusal(err, path)
+                                  : ps_error_set(err, PS_ERR_INPUT, "%s: dataset /time/date is "
+                                                 "missing or unreadable; expected a pactsim run "
+                                                 "file", path);
     }
     *n_months = (int)nd;
     ps_h5_strings_free(dates, nd);
@@ -742,12 +746,17 @@ static ps_status read_slab(hid_t file, const char *path, const ps_obs *o, int ro
     if (rank == (dyad ? 4 : 3))
         H5Sget_simple_extent_dims(fs, dims, NULL);
     ps_status st = PS_OK;
-    if (rank != (dyad ? 4 : 3) || dims[0] < 1 || dims[1] != (hsize_t)T || dims[2] != (hsize_t)N ||
-        (dyad && dims[3] != (hsize_t)N)) {
+    hsize_t n_all;
+    /* the extent a damaged file declares must be backed by what it stores; only
+     * the slab is read, so the memory check is the allocation's own */
+    if (d >= 0 && ps_h5_check_size(d, name, 0, &n_all) < 0)
+        st = ps_h5_refusal(err, path);
+    else if (rank != (dyad ? 4 : 3) || dims[0] < 1 || dims[0] > 1000000 ||
+             dims[1] != (hsize_t)T || dims[2] != (hsize_t)N || (dyad && dims[3] != (hsize_t)N))
         st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset %s has the wrong shape; expected "
-                          "[replicate, %d months, %d actors%s]", path, name, T, N,
+                          "[1 to 1000000 replicates, %d months, %d actors%s]", path, name, T, N,
                           dyad ? ", N" : "");
-    } else {
+    else {
         *R = (int)dims[0];
         hsize_t start[4] = {0, 0, dyad ? (hsize_t)row : 0, 0};
         hsize_t count[4] = {dims[0], (hsize_t)T, dyad ? 1 : (hsize_t)N, (hsize_t)N};
