@@ -111,7 +111,9 @@ ps_status ps_posterior_load(const char *path, ps_posterior **out, ps_error *err)
     if (ps_h5_read_strings(f, "posterior/parameter", &names, &nn) < 0 || nn < 1 ||
         ps_h5_read_doubles(f, "posterior/samples", &p->samples, ds, &rs) < 0 ||
         ps_h5_read_doubles(f, "posterior/weights", &p->weights, dw, &rw) < 0) {
-        st = bad_file(err, path, "no readable /posterior/parameter, samples and weights");
+        st = ps_h5_refused()[0] ? ps_h5_refusal(err, path) /* declares more than it holds */
+                                : bad_file(err, path, "no readable /posterior/parameter, samples "
+                                           "and weights");
         goto done;
     }
     if (rs != 2 || rw != 1 || ds[1] != nn || dw[0] != ds[0] || ds[0] < 1 || ds[0] > INT32_MAX) {
