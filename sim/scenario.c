@@ -950,7 +950,10 @@ static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
     ps_error e = {PS_OK, ""};
     st = ps_scenario_attach_posterior(b->sc, path, &e);
     free(path);
-    return st ? bad(b->err, n, "posterior: %s", e.msg) : PS_OK;
+    if (!st)
+        return PS_OK;
+    return bad(b->err, n, "posterior: %s%s", e.msg, strstr(e.msg, "; expected") ? "" :
+               "; expected a posterior file written by `pactsim calibrate`");
 }
 
 static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
