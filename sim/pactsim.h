@@ -385,6 +385,7 @@ typedef struct ps_sweep {
     ps_sweep_param *params;
     int samples;             /* lhs/sobol: points; saltelli: N; morris: trajectories */
     int levels;              /* morris grid levels */
+    int second_order;        /* saltelli: also the BA_j blocks (S2 indices) */
     uint64_t design_seed;
     int replicates;          /* per point */
     ps_keep keep;
@@ -473,11 +474,21 @@ typedef struct ps_compare_options {
 ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_options *opt,
                      FILE *fp, ps_error *err);
 
-/* Sobol first-order and total indices (saltelli design) or Morris mu* and
- * sigma (morris design) of the metrics of a sweep file (all if metric is
- * NULL), with bootstrap 95% intervals; written to /sensitivity in the file
- * and printed to fp. */
-ps_status ps_sensitivity(const char *file, const char *metric, int n_boot, FILE *fp,
+typedef struct ps_sensitivity_options {
+    const char *metric;        /* one summary metric; NULL = all */
+    int n_boot;                /* bootstrap resamples (0 = 1000) */
+    volatile int *stop_flag;   /* set asynchronously: stop, leaving the file unchanged */
+} ps_sensitivity_options;
+
+/* Sobol' first-order, total and (second_order designs) second-order indices
+ * of a saltelli sweep, or Morris mu*, mu and sigma of a morris sweep, with
+ * bootstrap 95% intervals, printed to fp (with a warning where a Sobol'
+ * interval is wider than PS_SENS_WIDE) and stored in /sensitivity of the
+ * file. The file is never changed in place: a copy with the results is
+ * written to FILE.tmp.<pid>, synced and renamed over FILE. Interrupted:
+ * PS_ERR_INTERRUPTED, FILE as it was. opt may be NULL. */
+#define PS_SENS_WIDE 0.2
+ps_status ps_sensitivity(const char *file, const ps_sensitivity_options *opt, FILE *fp,
                          ps_error *err);
 
 /* Build information for provenance. */

@@ -2,6 +2,7 @@
  * pactsim sensitivity FILE [--metric M] [--bootstrap B] */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +41,20 @@ static const char compare_usage[] =
     "      --bootstrap B   bootstrap resamples (default 2000)\n";
 
 typedef struct {
-    const char *a, *b, *metric;
+    const char *a, *b;
     const ps_compare_options *o;
-    int n_boot;
+    ps_sensitivity_options *so;
 } read_job;
+
+/* sensitivity: a signal stops it between metrics, leaving the file as it was */
+static volatile sig_atomic_t sens_signal = 0;
+static volatile int sens_stop = 0;
+
+static void on_signal(int sig)
+{
+    sens_signal = sig;
+    sens_stop = 1;
+}
 
 /* compare (b set) or sensitivity, in the reading child (guard.c) */
 static int read_job_run(void *arg)
@@ -51,7 +62,13 @@ static int read_job_run(void *arg)
     const read_job *j = arg;
     ps_error err = {PS_OK, ""};
     ps_status s = j->b ? ps_compare(j->a, j->b, j->o, stdout, &err)
-                       : ps_sensitivity(j->a, j->metric, j->n_boot, stdout, &err);
+                       : ps_sensitivity(j->a, j->so, stdout, &err);
+    if (s == PS_ERR_INTERRUPTED && sens_signal) {
+        fflush(stdout);
+        fprintf(stderr, "pactsim: %s\n", err.msg);
+        signal(sens_signal, SIG_DFL); /* end as the signal would: 130/143 */
+        raise(sens_signal);
+    }
     if (s != PS_OK)
         fprintf(stderr, "pactsim: error: %s\n", err.msg);
     return ps_status_exit_code(s);
@@ -108,7 +125,7 @@ int ps_cli_compare(int argc, char **argv)
     if (rc < 0 && o.at && o.n_metrics == 0)
         rc = cmd_usage_error("compare", "%s", "--at needs --metric var:ISO3 or var:SRC:DST");
     if (rc < 0) {
-        read_job j = {argv[optind], argv[optind + 1], NULL, &o, 0};
+        read_job j = {argv[optind], argv[optind + 1], &o, NULL};
         char files[1024];
         snprintf(files, sizeof files, "%s or %s", j.a, j.b);
         rc = ps_cli_guarded(files, 0, read_job_run, &j);
@@ -121,7 +138,11 @@ static const char sensitivity_usage[] =
     "Usage: pactsim sensitivity FILE [--metric M] [--bootstrap B]\n"
     "  Sobol' first-order and total indices (saltelli design) or Morris mu*, mu and\n"
     "  sigma (morris design) of the summary metrics of a sweep file, with bootstrap\n"
-    "  95% intervals; written to /sensitivity in FILE and printed.\n"
+    "  95% intervals, and second-order indices of a saltelli design with\n"
+    "  second_order: true; printed, and stored in /sensitivity of FILE (a copy with\n"
+    "  the results replaces FILE when complete: FILE is never changed in place).\n"
+    "  Warns when a Sobol' interval is wider than 0.2 and says how many samples\n"
+    "  would narrow it.\n"
     "  -m, --metric M      one summary metric (default: all)\n"
     "      --bootstrap B   bootstrap resamples (default 1000)\n";
 
@@ -154,6 +175,12 @@ int ps_cli_sensitivity(int argc, char **argv)
     if (argc - optind != 1)
         return cmd_usage_error("sensitivity", "expected one sweep FILE, got %s",
                                argc - optind ? "several" : "none");
-    read_job j = {argv[optind], NULL, metric, NULL, n_boot};
+    ps_sensitivity_options so = {.metric = metric, .n_boot = n_boot, .stop_flag = &sens_stop};
+    read_job j = {argv[optind], NULL, NULL, &so};
+    /* Both the reading child and this process (waiting for it) catch the
+     * signal: the child removes its copy and re-raises it, and so do we. */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit is a write error, as a full disk */
     return ps_cli_guarded(j.a, 0, read_job_run, &j);
 }
