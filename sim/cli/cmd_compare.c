@@ -145,9 +145,10 @@ const char ps_cli_sensitivity_help[] =
     "  would narrow it.\n"
     "  -m, --metric M      one summary metric (default: all)\n"
     "      --bootstrap B   bootstrap resamples (default 1000)\n"
-    "Exit status: 0 success; 1 runtime failure (cannot write /sensitivity); 2 bad\n"
-    "  input (usage, a missing or damaged file, not a saltelli or morris sweep,\n"
-    "  an unknown metric, a file that cannot be written).\n";
+    "Exit status: 0 success; 1 runtime failure (the results cannot be written, e.g.\n"
+    "  a full disk: FILE unchanged); 2 bad input (usage, a missing or damaged file,\n"
+    "  not a saltelli or morris sweep, an unknown metric); 130/143 interrupted by\n"
+    "  SIGINT/SIGTERM (FILE unchanged).\n";
 
 int ps_cli_sensitivity(int argc, char **argv)
 {
