@@ -139,6 +139,7 @@ typedef struct ps_scenario {
     char *path;            /* file it was loaded from */
     char *raw_text;        /* the file as written */
     char *resolved_text;   /* after extends, --set: YAML */
+    char lineage[512];     /* scenario names of the extends chain: "run <- parent <- root" */
     ps_date start, end;
     int n_months;
     uint64_t seed;
@@ -466,11 +467,21 @@ typedef struct ps_compare_options {
     const char *at;              /* "YYYY-MM" or NULL */
     ps_format format;
     int n_boot;                  /* bootstrap resamples (0 = 2000) */
+    /* Smallest effect of interest: a difference whose interval lies within
+     * +-it is "negligible". NULL text: PS_COMPARE_NEGLIGIBLE (1% of |mean A|). */
+    const char *negligible_text; /* as given, e.g. "0.01" or "1%" */
+    double negligible;           /* absolute, or a fraction of |mean A| if relative */
+    int negligible_relative;
+    int allow_mismatch;          /* compare runs of other actors, months or lineage */
 } ps_compare_options;
+#define PS_COMPARE_NEGLIGIBLE "1%"
 
 /* Paired differences B - A per replicate of two run files with the same
- * replicates and seed (common random numbers): mean, bootstrap 95% interval
- * and a verdict, printed to fp. Different replicates or seeds: PS_ERR_INPUT. */
+ * replicates and seed (common random numbers): means, mean difference,
+ * bootstrap 95% interval, effect sizes (relative change, standardised
+ * difference) and a verdict, printed to fp. Different replicates or seeds:
+ * PS_ERR_INPUT; different actors, months or scenario lineage too, unless
+ * allow_mismatch (then listed in the output). */
 ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_options *opt,
                      FILE *fp, ps_error *err);
 

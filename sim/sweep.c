@@ -660,7 +660,7 @@ ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err)
         return nomem(err);
     }
     ps_node *root = NULL;
-    ps_status st = ps_node_load_config(path, &root, err);
+    ps_status st = ps_node_load_config(path, &root, NULL, 0, err);
     if (st == PS_OK) {
         sw->raw_text = ps_read_file(path, NULL, err);
         st = sw->raw_text ? bind_top(sw, root, err) : PS_ERR_IO;

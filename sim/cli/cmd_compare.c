@@ -1,7 +1,9 @@
 /* pactsim compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]
+ *                 [--bootstrap B] [--negligible X[%]] [--allow-mismatch]
  * pactsim sensitivity FILE [--metric M] [--bootstrap B] */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +33,39 @@ static int parse_count(const char *s, int lo, int hi, int *out)
 
 const char ps_cli_compare_help[] =
     "Usage: pactsim compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
+    "                       [--bootstrap B] [--negligible X[%]] [--allow-mismatch]\n"
     "  Paired differences B - A per replicate (the files must have the same replicates\n"
-    "  and seed: common random numbers), their mean, a bootstrap 95% interval and a\n"
-    "  verdict (higher, lower, no clear difference).\n"
+    "  and seed: common random numbers), their mean, a bootstrap 95% interval, effect\n"
+    "  sizes (relative change, standardised difference) and a verdict (higher, lower,\n"
+    "  negligible, no clear difference, identical). Runs of other actors, months or\n"
+    "  scenario lineage (root of the extends chain) are refused.\n"
     "  -m, --metric M      a summary metric (default: all), or with --at a state\n"
     "                      variable var:ISO3 (actor) or var:SRC:DST (dyad); repeatable\n"
     "      --at YYYY-MM    month of the state variables\n"
     "      --format F      table (default), csv or json\n"
     "      --bootstrap B   bootstrap resamples (default 2000)\n"
+    "      --negligible X  smallest effect of interest: an interval within +-X is\n"
+    "                      'negligible'; X absolute, or X% of |mean A| (default 1%)\n"
+    "      --allow-mismatch  compare runs of other actors, months or lineage anyway\n"
+    "                      (state variables of the common actors and months only)\n"
     "Exit status: 0 success; 1 runtime failure; 2 bad input (usage, a missing, damaged\n"
-    "  or unpaired file: other seed or replicates, an unknown metric).\n";
+    "  or unpaired file: other seed or replicates; runs of other actors, months or\n"
+    "  lineage without --allow-mismatch; an unknown metric).\n";
+
+/* X (absolute) or X% (of |mean A|), X a finite number >= 0. */
+static int parse_negligible(const char *s, ps_compare_options *o)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    int pct = *end == '%';
+    if (errno || end == s || (pct ? end[1] != '\0' : *end != '\0') || !isfinite(v) || v < 0)
+        return -1;
+    o->negligible_text = s;
+    o->negligible = pct ? v / 100.0 : v;
+    o->negligible_relative = pct;
+    return 0;
+}
 
 typedef struct {
     const char *a, *b;
@@ -78,10 +103,12 @@ static int read_job_run(void *arg)
 
 int ps_cli_compare(int argc, char **argv)
 {
-    enum { OPT_AT = 256, OPT_FORMAT, OPT_BOOT };
+    enum { OPT_AT = 256, OPT_FORMAT, OPT_BOOT, OPT_NEGLIGIBLE, OPT_ALLOW };
     static const struct option longopts[] = {
         {"metric", required_argument, NULL, 'm'},
         {"at", required_argument, NULL, OPT_AT},
+        {"negligible", required_argument, NULL, OPT_NEGLIGIBLE},
+        {"allow-mismatch", no_argument, NULL, OPT_ALLOW},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"bootstrap", required_argument, NULL, OPT_BOOT},
         {NULL, 0, NULL, 0},
@@ -115,6 +142,12 @@ int ps_cli_compare(int argc, char **argv)
                 rc = cmd_usage_error("compare", "option --bootstrap: expected an integer from "
                                      "100 to 1000000, got '%s'", optarg);
             break;
+        case OPT_NEGLIGIBLE:
+            if (parse_negligible(optarg, &o))
+                rc = cmd_usage_error("compare", "option --negligible: expected a number >= 0, "
+                                     "or a percentage of |mean A| such as 1%%, got '%s'", optarg);
+            break;
+        case OPT_ALLOW: o.allow_mismatch = 1; break;
         case ':': rc = cmd_usage_error("compare", "option %s: missing its value", argv[optind - 1]); break;
         default: rc = cmd_usage_error("compare", "unknown option '%s'", argv[optind - 1]); break;
         }
