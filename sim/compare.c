@@ -442,15 +442,13 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
     char notes[3][NOTE_LEN];
     int n_notes = mismatches(&a, &b, notes);
     if (n_notes && !(opt && opt->allow_mismatch)) {
-        char all[3 * NOTE_LEN] = "";
-        for (int q = 0; q < n_notes; q++)
-            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", q ? "; " : "",
-                     notes[q]);
-        st = ps_error_set(err, PS_ERR_INPUT, "%s and %s are not runs of one setting: %s; "
-                          "expected two scenarios of the same actors, months and lineage, "
-                          "which differ only in their assumptions (--allow-mismatch compares "
-                          "them anyway, state variables of common actors and months only)",
-                          file_a, file_b, all);
+        st = ps_error_set(err, PS_ERR_INPUT, "%s and %s are not runs of one setting: "
+                          "%s%s%s%s%s; expected two scenarios of the same actors, months and "
+                          "lineage, which differ only in their assumptions (--allow-mismatch "
+                          "compares them anyway, state variables of common actors and months "
+                          "only)", file_a, file_b, notes[0], n_notes > 1 ? "; " : "",
+                          n_notes > 1 ? notes[1] : "", n_notes > 2 ? "; " : "",
+                          n_notes > 2 ? notes[2] : "");
         run_file_close(&a);
         run_file_close(&b);
         return st;
