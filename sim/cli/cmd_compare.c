@@ -210,6 +210,9 @@ int ps_cli_sensitivity(int argc, char **argv)
     if (argc - optind != 1)
         return cmd_usage_error("sensitivity", "expected one sweep FILE, got %s",
                                argc - optind ? "several" : "none");
+    /* The indices are stored in the file (a new copy renamed over it): it must be writable. */
+    if (ps_cli_check_output("sensitivity", NULL, argv[optind], 1))
+        return ps_status_exit_code(PS_ERR_USAGE);
     ps_sensitivity_options so = {.metric = metric, .n_boot = n_boot, .stop_flag = &sens_stop};
     read_job j = {argv[optind], NULL, NULL, &so};
     /* Both the reading child and this process (waiting for it) catch the
