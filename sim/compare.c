@@ -151,9 +151,12 @@ static ps_status run_file_open(run_file *f, const char *path, ps_error *err)
     if (ps_h5_get_str(f->file, "incomplete", incomplete, sizeof incomplete) == 0)
         return ps_error_set(err, PS_ERR_INPUT, "%s: an incomplete run (partial results of a "
                             "failed run); expected a complete run file", path);
+    if (f->replicates < 1 || f->replicates > PS_MAX_REPLICATES)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: /provenance replicates is %lld; expected "
+                            "1 to %d", path, f->replicates, PS_MAX_REPLICATES);
     ps_h5_read_strings(f->file, "/actors/iso3", &f->iso3, &f->n_iso3);
     ps_h5_read_strings(f->file, "/time/date", &f->dates, &f->n_dates);
-    return PS_OK;
+    return ps_h5_refusal(err, path);
 }
 
 /* Values of one summary metric or state variable for every replicate. */
@@ -173,6 +176,8 @@ static ps_status read_var(run_file *f, const char *spec, const char *at, double 
             dims[0] != (hsize_t)R) {
             free(*out);
             *out = NULL;
+            if (ps_h5_refused()[0])
+                return ps_h5_refusal(err, f->path);
             return ps_error_set(err, PS_ERR_INPUT, "%s: no summary metric '%s'; expected a "
                                 "metric of /summary (pactsim info lists them) or var:ISO3 / "
                                 "var:SRC:DST with --at", f->path, spec);
@@ -441,18 +446,9 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
     }
     char notes[3][NOTE_LEN];
     int n_notes = mismatches(&a, &b, notes);
-    if (n_notes && !(opt && opt->allow_mismatch)) {
-        st = ps_error_set(err, PS_ERR_INPUT, "%s and %s are not runs of one setting: "
-                          "%s%s%s%s%s; expected two scenarios of the same actors, months and "
-                          "lineage, which differ only in their assumptions (--allow-mismatch "
-                          "compares them anyway, state variables of common actors and months "
-                          "only)", file_a, file_b, notes[0], n_notes > 1 ? "; " : "",
-                          n_notes > 1 ? notes[1] : "", n_notes > 2 ? "; " : "",
-                          n_notes > 2 ? notes[2] : "");
-        run_file_close(&a);
-        run_file_close(&b);
-        return st;
-    }
+    /* Refused, but only after the values are read: a file whose datasets
+     * claim more than it holds is named as such first (ps_h5_check_size). */
+    int refuse = n_notes && !(opt && opt->allow_mismatch);
     static const ps_compare_options defaults = {0};
     if (!opt)
         opt = &defaults;
@@ -488,6 +484,14 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
         free(va);
         free(vb);
     }
+    if (refuse && !(st != PS_OK && ps_h5_refused()[0]))
+        st = ps_error_set(err, PS_ERR_INPUT, "%s and %s are not runs of one setting: "
+                          "%s%s%s%s%s; expected two scenarios of the same actors, months and "
+                          "lineage, which differ only in their assumptions (--allow-mismatch "
+                          "compares them anyway, state variables of common actors and months "
+                          "only)", file_a, file_b, notes[0], n_notes > 1 ? "; " : "",
+                          n_notes > 1 ? notes[1] : "", n_notes > 2 ? "; " : "",
+                          n_notes > 2 ? notes[2] : "");
     if (st == PS_OK)
         print_rows(fp, rows, nr, opt, relative, file_a, file_b, notes, n_notes);
     ps_name_list_free(&names);

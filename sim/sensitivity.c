@@ -220,6 +220,8 @@ static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE 
     if (ps_h5_read_doubles(c->file, name, &raw, dims, &rank) < 0 || rank != 2 ||
         dims[0] != (hsize_t)P) {
         free(raw);
+        if (ps_h5_refused()[0])
+            return ps_h5_refusal(err, c->path);
         return ps_error_set(err, PS_ERR_INPUT, "%s: no metric '%s' in /sweep/summary; "
                             "expected one of the metrics pactsim info lists", c->path, metric);
     }
@@ -270,8 +272,9 @@ static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE 
         if (ps_h5_read_doubles(c->file, "/sweep/unit", &unit, d2, &r2) < 0 ||
             ps_h5_read_doubles(c->file, "/sweep/morris_step", &sd, d2, &r2) < 0) {
             free(sd);
-            st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/unit or /sweep/morris_step",
-                              c->path);
+            st = ps_h5_refused()[0] ? ps_h5_refusal(err, c->path)
+                 : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/unit or /sweep/morris_step",
+                                c->path);
             goto done;
         }
         step = ps_calloc((size_t)P + 1, sizeof *step);
@@ -419,7 +422,8 @@ static ps_status read_design(hid_t f, sens_ctx *c, ps_error *err)
                         np != (hsize_t)k)) {
         ps_h5_strings_free(c->pnames, np);
         c->pnames = NULL;
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", c->path);
+        st = ps_h5_refused()[0] ? ps_h5_refusal(err, c->path)
+             : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", c->path);
     }
     return st;
 }
@@ -462,6 +466,17 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
     if (st == PS_OK && (opt->metric ? ps_name_list_add(&names, opt->metric)
                                     : ps_h5_list_datasets(f, "/sweep/summary", &names)))
         st = ps_error_set(err, PS_ERR_NOMEM, "%s: cannot list the summary metrics", path);
+    /* Nothing is written for a file whose metrics declare more than it holds. */
+    for (int m = 0; st == PS_OK && m < names.n; m++) {
+        char name[256];
+        snprintf(name, sizeof name, "/sweep/summary/%s", names.names[m]);
+        hid_t d = H5Lexists(f, "/sweep/summary", H5P_DEFAULT) > 0 &&
+                  H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+        if (d >= 0 && ps_h5_check_size(d, name, sizeof(double), NULL) < 0)
+            st = ps_h5_refusal(err, path);
+        if (d >= 0)
+            H5Dclose(d);
+    }
     H5Fclose(f);
     /* The file is read into memory (HDF5's core driver, nothing written
      * back), the results are added there, and the image is written to
@@ -488,7 +503,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
         if (H5Lexists(out, names.names[m], H5P_DEFAULT) > 0)
             H5Ldelete(out, names.names[m], H5P_DEFAULT); /* recomputed */
         st = analyse(&c, out, names.names[m], fp, err);
-        if (!opt->metric && st == PS_ERR_INPUT) { /* e.g. a metric NaN everywhere */
+        if (!opt->metric && st == PS_ERR_INPUT && !ps_h5_refused()[0]) { /* e.g. a metric NaN everywhere */
             fprintf(fp, "%s: skipped: %s\n", names.names[m], err ? err->msg : "");
             st = PS_OK;
         }
