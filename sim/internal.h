@@ -26,8 +26,11 @@ typedef struct ps_node {
 ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err);
 /* Parse a file and resolve `extends:` (relative to the including file),
  * deep-merging maps; sequences and scalars in the child replace the
- * parent's. A null value in the child deletes the key. Cycles are errors. */
-ps_status ps_node_load_config(const char *path, ps_node **out, ps_error *err);
+ * parent's. A null value in the child deletes the key. Cycles are errors.
+ * lineage (len bytes, may be 0): the chain's scenario names, each file's own
+ * `name:` (else its file name), "child <- parent <- root". */
+ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
+                              ps_error *err);
 /* Apply "a.b.c=value" (value parsed as a YAML flow scalar/sequence/map). */
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err);
 ps_node *ps_node_get(const ps_node *map, const char *key);
@@ -155,9 +158,6 @@ ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packe
 void ps_packed_free(ps_packed *p);
 /* /provenance spec_hash of a pactsim output (ps_run_spec_hash of its run). */
 ps_status ps_output_spec_hash(const char *path, uint64_t *hash);
-/* Remove "<path>.tmp.<pid>" files of processes that no longer exist (left
- * by a SIGKILL or a crash while writing path). */
-void ps_remove_stale_temporaries(const char *path);
 /* Months per chunk of global field f in the file; 0 if f is not written. */
 unsigned long long ps_output_chunk_months(const ps_output *o, int f);
 
