@@ -333,6 +333,7 @@ static int cmd_info(int argc, char **argv, const cli_opts *o)
 
 int main(int argc, char **argv)
 {
+    ps_init();
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");
     const char *cmd = argv[1];
