@@ -62,9 +62,9 @@ int ps_out_create_excl(const char *path);
  * processes that no longer exist (killed runs, sweeps, merges). */
 void ps_out_remove_stale(const char *path, const char *tag);
 /* One writer per output: flock on "<path>.lock", held until ps_out_unlock
- * (which removes the file). A live holder gives PS_ERR_EXISTS, whatever
- * the options. */
-ps_status ps_out_lock(const char *path, int *fd, ps_error *err);
+ * (which removes the file). A live holder still there after wait_s seconds
+ * gives PS_ERR_EXISTS, whatever the options. */
+ps_status ps_out_lock(const char *path, int wait_s, int *fd, ps_error *err);
 void ps_out_unlock(const char *path, int fd);
 /* fsync tmp, rename it to final, fsync the directory. keep_old: an existing
  * final is first given the name "<final minus .h5>.<n>.h5" (first free n),

@@ -338,7 +338,7 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
         s = ps_out_check(failed, inputs, 1, err);
     int lock = -1;
     if (s == PS_OK)
-        s = ps_out_lock(opt->output, &lock, err);
+        s = ps_out_lock(opt->output, 0, &lock, err);
     if (s != PS_OK) {
         if (opt->stats)
             memset(opt->stats, 0, sizeof *opt->stats);

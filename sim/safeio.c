@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "h5util.h"
@@ -108,9 +109,10 @@ void ps_out_remove_stale(const char *path, const char *tag)
         closedir(dp);
 }
 
-ps_status ps_out_lock(const char *path, int *fd_out, ps_error *err)
+ps_status ps_out_lock(const char *path, int wait_s, int *fd_out, ps_error *err)
 {
     *fd_out = -1;
+    int polls = wait_s * 10; /* every 0.1 s */
     char lock[4096];
     if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock)
         return ps_error_set(err, PS_ERR_USAGE, "%s: name too long", path);
@@ -126,7 +128,13 @@ ps_status ps_out_lock(const char *path, int *fd_out, ps_error *err)
                 close(fd);
             return s;
         }
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int locked;
+        while ((locked = flock(fd, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK && polls > 0) {
+            struct timespec ts = {0, 100000000};
+            nanosleep(&ts, NULL);
+            polls--;
+        }
+        if (locked < 0) {
             int e = errno;
             char who[32] = "";
             ssize_t k = pread(fd, who, sizeof who - 1, 0);

@@ -733,7 +733,7 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
 /* Never over a device, a FIFO, a directory or one of the sweep's inputs;
  * then one process per output (the lock a run takes too). */
 static ps_status claim_output(const ps_sweep *sw, const char *output, const char *const *more,
-                              int n_more, int *lock, ps_error *err)
+                              int n_more, int wait_s, int *lock, ps_error *err)
 {
     *lock = -1;
     const char *inputs[2] = {sw->inputs, sw->base ? sw->base->inputs : NULL};
@@ -745,7 +745,7 @@ static ps_status claim_output(const ps_sweep *sw, const char *output, const char
     if (s == PS_OK)
         s = ps_out_check(partial, inputs, 2, err);
     if (s == PS_OK)
-        s = ps_out_lock(output, lock, err);
+        s = ps_out_lock(output, wait_s, lock, err);
     return s;
 }
 
@@ -755,7 +755,7 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     if (!opt->output)
         return ps_error_set(err, PS_ERR_USAGE, "a sweep needs an output file");
     int lock;
-    ps_status s = claim_output(sw, opt->output, NULL, 0, &lock, err);
+    ps_status s = claim_output(sw, opt->output, NULL, 0, 0, &lock, err);
     if (s != PS_OK) {
         if (res)
             memset(res, 0, sizeof *res);
@@ -1028,6 +1028,7 @@ static int merge_dataset(hid_t out, hid_t const *in, sweep_file const *parts,
 static ps_status sweep_merge(ps_sweep *sw, const ps_sweep_options *opt,
                              const char *const *parts, int n_parts, int if_complete,
                              ps_sweep_result *res, ps_error *err);
+#define MERGE_LOCK_WAIT 600 /* seconds */
 
 ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *const *parts,
                          int n_parts, int if_complete, ps_sweep_result *res, ps_error *err)
@@ -1035,7 +1036,10 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
     if (!opt->output)
         return ps_error_set(err, PS_ERR_USAGE, "a merge needs an output file");
     int lock;
-    ps_status s = claim_output(sw, opt->output, parts, n_parts, &lock, err);
+    /* Array tasks that finish together merge at once (docs/cluster.md): a
+     * merge is short, so the later ones wait for the first, then find the
+     * file complete (--resume) or replace it with the same content. */
+    ps_status s = claim_output(sw, opt->output, parts, n_parts, MERGE_LOCK_WAIT, &lock, err);
     if (s != PS_OK) {
         if (res)
             memset(res, 0, sizeof *res);
