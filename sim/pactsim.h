@@ -410,6 +410,12 @@ typedef struct ps_sweep {
 
 /* Parse a spec and build its design. Errors name spec:line:col. */
 ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err);
+/* The command line's overrides (pactsim sweep --set, --replicates), before
+ * ps_sweep_validate: each "KEY=VALUE" applies to every point after the spec's
+ * `set:` and before the point's own values (a path the sweep varies is an
+ * error); replicates > 0 replaces the spec's. Both enter the spec hash. */
+ps_status ps_sweep_override_base(ps_sweep *sw, const char *const *sets, int n_sets,
+                                 int replicates, ps_error *err);
 /* Load every point's scenario (nothing runs): a bad point is an error naming
  * the spec line of its parameter and the point; computes sw->hash. */
 ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err);

@@ -504,6 +504,11 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
     const ps_node *n = ps_node_get(root, "name");
     if ((st = get_text(err, n, "name", &sw->name)) != PS_OK)
         return st;
+    /* The name goes into files and scripts (pactsim slurm): one line of text. */
+    for (const unsigned char *p = (const unsigned char *)sw->name; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return bad(err, n, "name has a control character (0x%02x); expected a name on one "
+                       "line", *p);
     if ((n = ps_node_get(root, "description")) && n->kind != PS_NODE_NULL &&
         (st = get_text(err, n, "description", &sw->description)) != PS_OK)
         return st;
@@ -661,6 +666,51 @@ ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err)
         return st;
     }
     *out = sw;
+    return PS_OK;
+}
+
+ps_status ps_sweep_override_base(ps_sweep *sw, const char *const *sets, int n_sets,
+                                 int replicates, ps_error *err)
+{
+    if (!sw || (n_sets > 0 && !sets) || n_sets < 0 || replicates < 0)
+        return ps_error_set(err, PS_ERR_INTERNAL, "ps_sweep_override_base: bad arguments");
+    for (int i = 0; i < n_sets; i++) {
+        const char *key = sets[i] + (sets[i][0] == '+'), *eq = strchr(key, '=');
+        size_t klen = eq ? (size_t)(eq - key) : strlen(key);
+        for (int j = 0; j < sw->n_params; j++)
+            if (strlen(sw->params[j].path) == klen && !strncmp(key, sw->params[j].path, klen))
+                return ps_error_set(err, PS_ERR_USAGE, "option --set %s: the sweep varies '%s' "
+                                    "(%s:%d:%d); expected a path the sweep does not vary",
+                                    sets[i], sw->params[j].path, sw->path, sw->params[j].line,
+                                    sw->params[j].col);
+    }
+    if (replicates > 0 && (long long)sw->n_points * replicates > MAX_RUNS)
+        return ps_error_set(err, PS_ERR_USAGE, "option --replicates %d: %d points x %d "
+                            "replicates is more than %d runs; expected fewer", replicates,
+                            sw->n_points, replicates, MAX_RUNS);
+    if (n_sets > 0) {
+        char **fixed = realloc(sw->fixed, ((size_t)sw->n_fixed + (size_t)n_sets + 1) *
+                                              sizeof *fixed);
+        if (!fixed)
+            return nomem(err);
+        sw->fixed = fixed;
+        for (int i = 0; i < n_sets; i++) {
+            if (!(sw->fixed[sw->n_fixed] = ps_strdup(sets[i])))
+                return nomem(err);
+            sw->n_fixed++;
+        }
+        /* The base again, with them: coordinates and provenance. */
+        ps_scenario *base = NULL;
+        ps_error e = {PS_OK, ""};
+        ps_status st = ps_scenario_load(sw->base_path, (const char *const *)sw->fixed,
+                                        sw->n_fixed, &base, &e);
+        if (st != PS_OK)
+            return ps_error_set(err, st, "base scenario %s: %s", sw->base_path, e.msg);
+        ps_scenario_free(sw->base);
+        sw->base = base;
+    }
+    if (replicates > 0)
+        sw->replicates = replicates;
     return PS_OK;
 }
 

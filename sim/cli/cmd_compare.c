@@ -155,6 +155,9 @@ int ps_cli_sensitivity(int argc, char **argv)
     if (argc - optind != 1)
         return cmd_usage_error("sensitivity", "expected one sweep FILE, got %s",
                                argc - optind ? "several" : "none");
+    /* The indices are stored in the file: it must be writable. */
+    if (ps_cli_check_output("sensitivity", NULL, argv[optind], 1))
+        return ps_status_exit_code(PS_ERR_USAGE);
     read_job j = {argv[optind], NULL, metric, NULL, n_boot};
     return ps_cli_guarded(j.a, 0, read_job_run, &j);
 }

@@ -22,13 +22,17 @@
 #endif
 
 const char ps_cli_sweep_help[] =
-    "Usage: pactsim sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
+    "Usage: pactsim sweep SPEC -o FILE [--threads T] [--set KEY=VALUE]... [--replicates N]\n"
+    "                     [--force] [--resume] [--quiet]\n"
     "       pactsim sweep SPEC -o PART --points A:B [--resume] ...\n"
     "       pactsim sweep SPEC -o FILE --merge PART... [--if-complete] [--resume]\n"
     "  Run every point of a sweep spec (docs/sweeps.md) with its replicates into FILE.\n"
     "  Under mpirun (an MPI build) the ranks share the runs; rank 0 writes FILE.\n"
     "  -o, --output FILE   the sweep file (HDF5); written as FILE.partial until complete\n"
     "  -t, --threads T     OpenMP threads (results do not depend on it)\n"
+    "      --set KEY=VALUE override a value of the base config at every point, as\n"
+    "                      for run (after the spec's set:); repeatable\n"
+    "  -r, --replicates N  replicates per point instead of the spec's (a quick trial)\n"
     "  -f, --force         start over: overwrite FILE and discard FILE.partial\n"
     "      --resume        continue FILE.partial (runs only what is missing)\n"
     "  -q, --quiet         no progress bar\n"
@@ -213,10 +217,16 @@ static int mpi_sweep(ps_sweep *sw, ps_sweep_options *opt, int rank, int size, in
 }
 #endif
 
-static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size);
+/* sets: room for argc --set values */
+static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const char **sets);
 
 int ps_cli_sweep(int argc, char **argv)
 {
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    if (!sets) {
+        fprintf(stderr, "pactsim: error: out of memory\n");
+        return 1;
+    }
 #ifdef PS_HAVE_MPI
     int mpi_rank = 0, mpi_size = 1, mpi_on = under_mpi();
     if (mpi_on) {
@@ -224,18 +234,19 @@ int ps_cli_sweep(int argc, char **argv)
         MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
         MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
     }
-    int rc = sweep_main(argc, argv, mpi_rank, mpi_size);
+    int rc = sweep_main(argc, argv, mpi_rank, mpi_size, sets);
     if (mpi_on)
         MPI_Finalize();
-    return rc;
 #else
-    return sweep_main(argc, argv, 0, 1);
+    int rc = sweep_main(argc, argv, 0, 1, sets);
 #endif
+    free(sets);
+    return rc;
 }
 
-static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
+static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const char **sets)
 {
-    enum { OPT_RESUME = 256, OPT_VALIDATE, OPT_POINTS, OPT_MERGE, OPT_IF_COMPLETE };
+    enum { OPT_RESUME = 256, OPT_VALIDATE, OPT_POINTS, OPT_MERGE, OPT_IF_COMPLETE, OPT_SET };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 't'},
@@ -246,15 +257,17 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
         {"merge", no_argument, NULL, OPT_MERGE},
         {"if-complete", no_argument, NULL, OPT_IF_COMPLETE},
         {"quiet", no_argument, NULL, 'q'},
+        {"set", required_argument, NULL, OPT_SET},
+        {"replicates", required_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
     const char *output = NULL;
     int threads = 0, force = 0, resume = 0, quiet = 0, validate_only = 0, merge = 0;
-    int if_complete = 0, c;
+    int if_complete = 0, replicates = 0, n_sets = 0, c;
     long long pt_a = -1, pt_b = -1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:t:fq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:t:r:fq", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)
@@ -271,6 +284,21 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
             threads = (int)v;
             break;
         }
+        case 'r': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1 || v > 1000000)
+                return sweep_usage_error("option --replicates: expected an integer from 1 to "
+                                         "1000000, got '%s'", optarg);
+            replicates = (int)v;
+            break;
+        }
+        case OPT_SET:
+            if (!strchr(optarg, '='))
+                return sweep_usage_error("option --set: expected KEY=VALUE, got '%s'", optarg);
+            sets[n_sets++] = optarg;
+            break;
         case 'f': force = 1; break;
         case 'q': quiet = 1; break;
         case OPT_RESUME: resume = 1; break;
@@ -300,10 +328,15 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
     if (mpi_size > 1 && (merge || pt_a >= 0))
         return sweep_usage_error("%s", "--merge and --points run on one process, not under "
                                  "mpirun");
+    /* On every rank: a rank's part file is created beside FILE. */
+    if (output && !validate_only && ps_cli_check_output("sweep", "--output", output, 0))
+        return ps_status_exit_code(PS_ERR_USAGE);
     const char *spec = argv[optind];
     ps_error err = {PS_OK, ""};
     ps_sweep *sw = NULL;
     ps_status s = ps_sweep_load(spec, &sw, &err);
+    if (s == PS_OK && (n_sets || replicates))
+        s = ps_sweep_override_base(sw, sets, n_sets, replicates, &err);
     if (s == PS_OK)
         s = ps_sweep_validate(sw, &err);
     if (s == PS_OK && pt_a >= 0 && pt_b > sw->n_points)

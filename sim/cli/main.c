@@ -247,12 +247,18 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     if (o->resume && o->force)
         return usage_error("%s", "options --resume and --force: expected one of them (--force "
                            "starts over, --resume continues)");
+    if (o->output && ps_cli_check_output("run", "--output", o->output, 0))
+        return ps_status_exit_code(PS_ERR_USAGE);
     ps_scenario *sc;
     int rc = load(argv[0], o, &sc);
     if (rc)
         return rc;
     char defname[PS_NAME_MAX + 8];
     snprintf(defname, sizeof defname, "%s.h5", sc->name);
+    if (!o->output && (rc = ps_cli_check_output("run", NULL, defname, 0))) {
+        ps_scenario_free(sc);
+        return rc;
+    }
     progress_state ps = {now_seconds(), 0.0, !o->quiet && isatty(STDERR_FILENO)};
     ps_sim_stats stats;
     ps_sim_options opt = {.threads = o->threads, .output = o->output ? o->output : defname,
@@ -424,8 +430,13 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("pactsim %s (git %s; %s)\n", PS_VERSION, ps_build_git_revision(),
-               ps_build_compiler());
+#ifdef PS_HAVE_MPI
+        const char *mpi = "MPI: yes";
+#else
+        const char *mpi = "MPI: no";
+#endif
+        printf("pactsim %s (git %s; %s; %s)\n", PS_VERSION, ps_build_git_revision(),
+               ps_build_compiler(), mpi);
         return 0;
     }
     full_argc = argc;

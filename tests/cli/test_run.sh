@@ -37,7 +37,7 @@ expect_exit 2 "foreign.h5" -- "$PACTSIM" info "$WORK/foreign.h5"
 expect_exit 2 "missing.h5" -- "$PACTSIM" info "$WORK/missing.h5"
 
 # An output directory that does not exist: runtime failure, nothing written.
-expect_exit 1 "nodir" -- "$PACTSIM" run "$CFG" -o "$WORK/nodir/x.h5" --replicates 1 --quiet
+expect_exit 2 "run: option --output '.*/nodir/x.h5': cannot write there: the directory '.*/nodir' does not exist" -- "$PACTSIM" run "$CFG" -o "$WORK/nodir/x.h5" --replicates 1 --quiet
 expect_no_file "$WORK/nodir/x.h5"
 
 expect_exit 0 "sanction_elasticity" -- "$PACTSIM" config explain economy

@@ -47,11 +47,42 @@ expect_exit 2 "expected one SPEC" -- "$PACTSIM" sweep -o "$WORK/x.h5"
 expect_exit 2 "--threads" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --threads 0
 expect_exit 2 "unknown option" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --bogus
 expect_exit 0 "resume" -- "$PACTSIM" sweep --help
-expect_exit 1 "nodir" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/nodir/x.h5" --quiet
+expect_exit 2 "sweep: option --output '.*/nodir/x.h5': cannot write there: the directory '.*/nodir' does not exist" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/nodir/x.h5" --quiet
 expect_no_file "$WORK/nodir/x.h5"
 
 # Bad specs: exit 2, file:line:col and the expected words, nothing written.
 BAD="$SRC/tests/bad_sweeps"
+# --set and --replicates on the command line: the same file as a spec that says
+# them (set:, replicates:), bit for bit; another --set is another sweep (resume
+# refused); a swept path or a typo is refused.
+cp "$D/small.yaml" "$WORK/small.yaml"
+sed -e 's/^replicates: 3/replicates: 1/' -e 's/^name: small_grid/name: small_grid\nset: {parameters.economy.lend_share: 0.3, actors.RUS.reserves: 4e11}/' \
+    "$D/grid.yaml" >"$WORK/grid_set.yaml"
+sed 's/^name: small_grid/name: small_grid\nset: {parameters.economy.lend_share: 0.3}/' "$D/grid.yaml" >"$WORK/grid_set1.yaml"
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/grid_set.yaml" -o "$WORK/set.spec.h5" --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/grid_set1.yaml" -o "$WORK/set.cli.h5" --quiet \
+    --set actors.RUS.reserves=4e11 --replicates 1
+for g in /sweep /provenance/base_config_resolved; do
+    h5diff -q "$WORK/set.spec.h5" "$WORK/set.cli.h5" "$g" "$g" >/dev/null 2>&1 && ok ||
+        bad "sweep --set/--replicates: $g differs from the spec that says them"
+done
+h5ls "$WORK/set.cli.h5/sweep/done" | grep -q "{6, 1}" && ok || bad "--replicates 1: $(h5ls "$WORK/set.cli.h5/sweep/done")"
+h5dump -d /provenance/base_config_resolved "$WORK/set.cli.h5" | grep -q "reserves: 4e11" && ok ||
+    bad "--set is not in /provenance/base_config_resolved"
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/set.a.h5" --quiet --replicates 1 --set parameters.economy.growth_noise_sd=0.05
+h5diff -q "$WORK/set.a.h5" "$WORK/set.cli.h5" /sweep/summary /sweep/summary >/dev/null 2>&1 &&
+    bad "another --set gave the same results" || ok
+expect_exit 2 "exists and is not this sweep's result" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/set.a.h5" \
+    --quiet --replicates 1 --set parameters.economy.growth_noise_sd=0.04 --resume
+expect_exit 0 "already complete" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/set.a.h5" \
+    --replicates 1 --set parameters.economy.growth_noise_sd=0.05 --resume
+expect_exit 2 "option --set parameters.sanctions.erosion=0.1: the sweep varies" -- \
+    "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --set parameters.sanctions.erosion=0.1
+expect_exit 2 "option --set actors.RSU.gdp=1: unknown actor 'RSU' \(did you mean 'RUS'\?\)" -- \
+    "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --set actors.RSU.gdp=1
+expect_exit 0 "6 points x 1 replicates = 6 runs" -- "$PACTSIM" sweep "$D/grid.yaml" --validate --replicates 1
+expect_no_file "$WORK/x.h5"
+
 n=0
 while IFS=$'\t' read -r file where words; do
     case "$file" in ''|'#'*) continue ;; esac

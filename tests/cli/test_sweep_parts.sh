@@ -74,14 +74,18 @@ done
 grep -q "not merged" "$WORK/tasks.err" && ok || bad "early tasks did not report waiting for the other chunks"
 same "$WORK/lhs.ref.h5" "$WORK/slurm.h5" "lhs through the array script"
 expect_exit 0 "" -- env SLURM_ARRAY_TASK_ID=1 bash "$WORK/a.sbatch"
-expect_exit 0 "one MPI job" -- "$PACTSIM" slurm "$D/lhs.yaml" -o "$WORK/m.sbatch" --mode mpi --ntasks 3
-grep -Fq -- "#SBATCH --ntasks=3" "$WORK/m.sbatch" && bash -n "$WORK/m.sbatch" && ok || bad "mpi script: $(cat "$WORK/m.sbatch")"
+if "$PACTSIM" --version | grep -q "MPI: yes"; then
+    expect_exit 0 "one MPI job" -- "$PACTSIM" slurm "$D/lhs.yaml" -o "$WORK/m.sbatch" --mode mpi --ntasks 3
+    grep -Fq -- "#SBATCH --ntasks=3" "$WORK/m.sbatch" && bash -n "$WORK/m.sbatch" && ok || bad "mpi script: $(cat "$WORK/m.sbatch")"
+else
+    expect_exit 2 "option --mode mpi: this pactsim was built without MPI" -- "$PACTSIM" slurm "$D/lhs.yaml" -o "$WORK/m.sbatch" --mode mpi --ntasks 3
+fi
 expect_exit 0 "#SBATCH --array=0-9" -- "$PACTSIM" slurm "$D/lhs.yaml"
 expect_exit 2 "only 10 points" -- "$PACTSIM" slurm "$D/lhs.yaml" --chunks 11
-expect_exit 2 "expected \[D-\]HH:MM:SS" -- "$PACTSIM" slurm "$D/lhs.yaml" --time 1:00
+expect_exit 2 "option --time: expected MINUTES, MM:SS, HH:MM:SS, D-HH" -- "$PACTSIM" slurm "$D/lhs.yaml" --time 1:60
 expect_exit 2 "expected array or mpi" -- "$PACTSIM" slurm "$D/lhs.yaml" --mode serial
 expect_exit 2 "goes with --mode array" -- "$PACTSIM" slurm "$D/lhs.yaml" --mode mpi --chunks 2
-expect_exit 2 "directory does not exist" -- "$PACTSIM" slurm "$D/lhs.yaml" --result "$WORK/nodir/x.h5"
+expect_exit 2 "cannot write there: the directory '.*nodir' does not exist" -- "$PACTSIM" slurm "$D/lhs.yaml" --result "$WORK/nodir/x.h5"
 expect_exit 2 "expected one SPEC" -- "$PACTSIM" slurm
 expect_exit 2 "01_unknown_top_key.yaml:[0-9]+:[0-9]+: unknown top-level key" -- "$PACTSIM" slurm "$SRC/tests/bad_sweeps/01_unknown_top_key.yaml"
 finish

@@ -1,0 +1,57 @@
+/* Outputs are checked before any work starts: a file that cannot be created
+ * (missing or unwritable directory, a directory in its place) is one message
+ * and one exit code (2, bad input) in every command that writes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "pactsim.h"
+
+int ps_cli_check_output(const char *cmd, const char *option, const char *path, int in_place)
+{
+    char why[512] = "";
+    struct stat st;
+    if (!path || !*path)
+        snprintf(why, sizeof why, "an empty file name");
+    else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(why, sizeof why, "it is a directory");
+    else if (in_place && access(path, W_OK) != 0 && errno != ENOENT)
+        snprintf(why, sizeof why, "the file is not writable: %s", strerror(errno));
+    else {
+        /* The directory the file (or its temporary file) is created in. */
+        size_t n = strlen(path);
+        char *dir = malloc(n + 2);
+        if (!dir)
+            snprintf(why, sizeof why, "out of memory");
+        else {
+            memcpy(dir, path, n + 1);
+            char *slash = strrchr(dir, '/');
+            if (!slash)
+                strcpy(dir, ".");
+            else if (slash == dir)
+                dir[1] = '\0';
+            else
+                *slash = '\0';
+            if (stat(dir, &st) != 0)
+                snprintf(why, sizeof why, "the directory '%s' %s", dir,
+                         errno == ENOENT ? "does not exist" : strerror(errno));
+            else if (!S_ISDIR(st.st_mode))
+                snprintf(why, sizeof why, "'%s' is not a directory", dir);
+            else if (access(dir, W_OK | X_OK) != 0)
+                snprintf(why, sizeof why, "the directory '%s' is not writable: %s", dir,
+                         strerror(errno));
+            free(dir);
+        }
+    }
+    if (!why[0])
+        return 0;
+    fprintf(stderr, "pactsim: error: %s: %s%s%s'%s': cannot write there: %s; expected %s\n",
+            cmd, option ? "option " : "", option ? option : "", option ? " " : "",
+            path ? path : "", why, in_place ? "a file this user may write"
+                                             : "a file name in an existing, writable directory");
+    return ps_status_exit_code(PS_ERR_USAGE);
+}
