@@ -236,16 +236,3 @@ uint64_t ps_out_free_bytes(const char *path)
     return __builtin_mul_overflow((uint64_t)v.f_bavail, (uint64_t)v.f_frsize, &n) ? UINT64_MAX
                                                                                   : n;
 }
-
-const char *ps_human_bytes(uint64_t b, char buf[32])
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    double v = (double)b;
-    int k = 0;
-    while (v >= 1024.0 && k < 6) {
-        v /= 1024.0;
-        k++;
-    }
-    snprintf(buf, 32, k ? "%.1f %s" : "%.0f %s", v, unit[k]);
-    return buf;
-}

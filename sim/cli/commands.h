@@ -1,6 +1,8 @@
 /* Commands implemented outside main.c; each parses its own options. */
 #ifndef PACTSIM_CLI_COMMANDS_H
 #define PACTSIM_CLI_COMMANDS_H
+#include <stddef.h>
+#include <stdio.h>
 /* argv[0] is the command name; each joins main.c's command table with its
  * help text (usage, options, exit status), which `pactsim NAME --help` prints. */
 int ps_cli_sweep(int argc, char **argv);
@@ -17,4 +19,11 @@ extern const char ps_cli_sweep_help[], ps_cli_compare_help[], ps_cli_sensitivity
  * existing file written in place (sensitivity). */
 int ps_cli_check_output(const char *cmd, const char *option, const char *path, int in_place);
 int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), void *arg);
+/* Make stdout and stderr write control characters as \xNN (clean.c);
+ * ps_cli_tty is the raw stderr, for the progress bar's '\r'. */
+void ps_cli_clean_streams(void);
+extern FILE *ps_cli_tty;
+/* Escape n bytes of in into out (room for 8 * n + 8); *held carries a
+ * 0xC2 byte across calls. Returns the bytes written. */
+size_t ps_cli_clean(char *out, const char *in, size_t n, int *held);
 #endif
