@@ -1,5 +1,7 @@
 /* Small HDF5 helpers (h5util.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +474,48 @@ int ps_h5_discard(hid_t file)
     int rc = dup2(nul, *(int *)handle) < 0 ? -1 : 0;
     close(nul);
     return rc;
+}
+
+void ps_dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == path)
+        snprintf(buf, len, "/");
+    else
+        snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+void ps_remove_stale(const char *path, const char *tag)
+{
+    ps_out_remove_stale(path, tag);
+}
+
+ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666), bad = fd < 0;
+    const char *p = buf;
+    for (size_t done = 0; !bad && done < n;) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (w == 0)
+            errno = ENOSPC, bad = 1;
+        else
+            bad = errno != EINTR;
+    }
+    int e = errno;
+    if (fd >= 0 && close(fd) < 0 && !bad)
+        bad = 1, e = errno;
+    if (bad)
+        return ps_error_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    return PS_OK;
+}
+
+ps_status ps_rename_synced(const char *tmp, const char *path, ps_error *err)
+{
+    return ps_out_publish(tmp, path, 0, NULL, 0, err);
 }
 
 ps_status ps_fsync_path(const char *p, int dir)

@@ -6,7 +6,6 @@
  * hyperslab. Events are kept in memory and written at commit in replicate
  * order, so the file does not depend on the order replicates finish in.
  * The writer walks the registry's tables: it names no model and no field. */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -258,6 +257,7 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
     bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
     bad |= ps_h5_attr_str(g, "command_line", prov ? prov->command_line : "");
+    bad |= ps_h5_attr_str(g, "lineage", sc->lineage);
     bad |= ps_h5_attr_u64(g, "seed", seed);
     bad |= ps_h5_attr_u64(g, "spec_hash", ps_run_spec_hash(sc));
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);

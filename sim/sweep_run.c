@@ -236,6 +236,8 @@ static ps_status write_design(hid_t file, const ps_sweep *sw)
     bad |= ps_h5_attr_i32(g, "samples", sw->samples);
     bad |= ps_h5_attr_i32(g, "levels", sw->levels);
     bad |= ps_h5_attr_u64(g, "design_seed", sw->design_seed);
+    if (sw->design == PS_DESIGN_SALTELLI)
+        bad |= ps_h5_attr_i32(g, "second_order", sw->second_order);
     static const char *const keep[] = {"summary", "stride", "full"};
     bad |= ps_h5_attr_str(g, "output", keep[sw->keep]);
     bad |= ps_h5_attr_i32(g, "stride", sw->stride);
