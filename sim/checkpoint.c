@@ -138,7 +138,11 @@ static uint64_t read_spec(const ps_ckpt *c)
 {
     char *spec = path_in(c, "spec"), line[256];
     unsigned long long h = 0;
-    FILE *fp = spec ? fopen(spec, "r") : NULL;
+    const char *kind;
+    int fd = spec ? ps_open_regular(spec, 1, &kind) : -1;
+    FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!fp && fd >= 0)
+        close(fd);
     while (fp && fgets(line, sizeof line, fp))
         if (sscanf(line, "spec_hash %llx", &h) == 1)
             break;
@@ -354,6 +358,21 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
     return st;
 }
 
+/* The largest checkpoint this run can write: its metrics, its events (at
+ * most what the memory check allowed for), the chunk table, and the chunks
+ * deflated at worst (deflate's bound: +0.1% and a few bytes a chunk). */
+static uint64_t ckpt_max_bytes(const ps_ckpt *c, int n_chunks)
+{
+    uint64_t E, raw;
+    ps_state_values(c->sc, &E); /* the run's size check kept these within 64 bits */
+    raw = E * (uint64_t)c->sc->n_months * sizeof(double);
+    uint64_t max = sizeof(ckpt_header) + 4 + raw + raw / 256 +
+                   (uint64_t)n_chunks * (sizeof(ckpt_chunk) + 64) +
+                   (uint64_t)ps_registry_n_metrics() * sizeof(double);
+    /* events: a quarter of the memory this process may use */
+    return max + ps_memory_limit(NULL) / 4;
+}
+
 ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
                        ps_packed **pp, ps_error *err)
 {
@@ -368,47 +387,81 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     ps_status st = PS_OK;
-    const char *why = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *why = NULL, *kind = NULL;
+    char whybuf[160];
+    /* Not a FIFO (a read would block), device or link: our own regular file. */
+    int fd = ps_open_regular(path, 1, &kind);
     struct stat sb;
     size_t size = 0;
-    if (fd < 0 || fstat(fd, &sb) < 0) {
-        why = strerror(errno);
-    } else {
-        size = (size_t)sb.st_size;
-        if (size > p->cap) {
-            unsigned char *b = realloc(p->buf, size);
-            if (!b)
-                st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
-            else
-                p->buf = b, p->cap = size;
-        }
-        size_t got = 0;
-        ssize_t k = 1;
-        while (st == PS_OK && got < size && (k = read(fd, p->buf + got, size - got)) > 0)
-            got += (size_t)k;
-        if (st == PS_OK && got < size)
-            why = k < 0 ? strerror(errno) : "shorter than its size";
-    }
-    if (fd >= 0)
-        close(fd);
-    /* Check everything before trusting any of it. */
     int nm = ps_registry_n_metrics();
     ckpt_header h;
     uint32_t sum = 0;
-    size_t need = sizeof h + sizeof sum;
-    if (st == PS_OK && !why && size < need)
+    /* The chunks must be exactly those ps_output_pack makes: every chunk of
+     * every field in the file. */
+    int expected = 0;
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        unsigned long long tc = ps_output_chunk_months(o, f);
+        if (tc)
+            expected += (int)((c->sc->n_months + tc - 1) / tc);
+    }
+    if (fd < 0 || fstat(fd, &sb) < 0) {
+        if (kind)
+            snprintf(whybuf, sizeof whybuf, "it is %s", kind);
+        why = kind ? whybuf : strerror(errno);
+    } else if ((uint64_t)sb.st_size < sizeof h + sizeof sum) {
         why = "too short";
+    } else if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) {
+        why = "cannot read its header";
+    } else if (memcmp(h.magic, CKPT_MAGIC, sizeof CKPT_MAGIC) || h.order != CKPT_ORDER) {
+        why = "not a checkpoint of this kind of machine";
+    } else if (h.hash != c->hash || h.replicate != r || h.n_months != c->sc->n_months ||
+               h.n_metrics != nm || h.n_events < 0 || h.n_chunks < 0) {
+        why = "of another run";
+    } else if (h.n_chunks != expected) {
+        why = "wrong number of chunks";
+    } else {
+        /* Before allocating: the size the header implies must be the file's,
+         * and within what this run can produce (a damaged or sparse 60 GB
+         * file would otherwise be read whole, every time). */
+        uint64_t need = sizeof h + (uint64_t)nm * sizeof(double) + sizeof sum, x, max;
+        int over = __builtin_mul_overflow((uint64_t)h.n_events, sizeof(ps_event), &x) ||
+                   __builtin_add_overflow(need, x, &need) ||
+                   __builtin_add_overflow(need, (uint64_t)h.n_chunks * sizeof(ckpt_chunk),
+                                          &need) ||
+                   __builtin_add_overflow(need, h.data_bytes, &need);
+        max = ckpt_max_bytes(c, expected);
+        if ((uint64_t)sb.st_size > max) {
+            snprintf(whybuf, sizeof whybuf, "%llu bytes, more than a checkpoint of this run "
+                     "can hold (%llu)", (unsigned long long)sb.st_size,
+                     (unsigned long long)max);
+            why = whybuf;
+        } else if (over || need != (uint64_t)sb.st_size) {
+            why = "inconsistent sizes";
+        } else {
+            size = (size_t)sb.st_size;
+        }
+    }
+    if (!why && size > p->cap) {
+        unsigned char *b = realloc(p->buf, size);
+        if (!b)
+            st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+        else
+            p->buf = b, p->cap = size;
+    }
+    size_t got = 0;
+    ssize_t rd = 1;
+    while (st == PS_OK && !why && got < size && (rd = pread(fd, p->buf + got, size - got,
+                                                             (off_t)got)) > 0)
+        got += (size_t)rd;
+    if (st == PS_OK && !why && got < size)
+        why = rd < 0 ? strerror(errno) : "shorter than its size";
+    if (fd >= 0)
+        close(fd);
+    /* Check everything before trusting any of it. */
     if (st == PS_OK && !why) {
-        memcpy(&h, p->buf, sizeof h);
         memcpy(&sum, p->buf + size - sizeof sum, sizeof sum);
-        if (memcmp(h.magic, CKPT_MAGIC, sizeof CKPT_MAGIC) || h.order != CKPT_ORDER)
-            why = "not a checkpoint of this kind of machine";
-        else if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), p->buf, (uInt)(size - sizeof sum)) != sum)
+        if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), p->buf, (uInt)(size - sizeof sum)) != sum)
             why = "CRC mismatch (damaged or cut short)";
-        else if (h.hash != c->hash || h.replicate != r || h.n_months != c->sc->n_months ||
-                 h.n_metrics != nm || h.n_events < 0 || h.n_chunks < 0)
-            why = "of another run";
     }
     size_t off_ev = sizeof h + (size_t)nm * sizeof(double);
     size_t off_ch = 0, off_data = 0;
@@ -425,17 +478,8 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
         else
             p->ch = ch, p->cap_ch = h.n_chunks;
     }
-    /* The chunks must be exactly those ps_output_pack makes: every chunk of
-     * every field in the file, within the data. */
+    /* Each chunk of the table within the data. */
     size_t data = off_data;
-    int expected = 0;
-    for (int f = 0; st == PS_OK && !why && f < ps_registry_n_fields(); f++) {
-        unsigned long long tc = ps_output_chunk_months(o, f);
-        if (tc)
-            expected += (int)((c->sc->n_months + tc - 1) / tc);
-    }
-    if (st == PS_OK && !why && expected != h.n_chunks)
-        why = "wrong number of chunks";
     for (int k = 0; st == PS_OK && !why && k < h.n_chunks; k++) {
         ckpt_chunk ch;
         memcpy(&ch, p->buf + off_ch + (size_t)k * sizeof ch, sizeof ch);
@@ -455,8 +499,19 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
         } else {
             if (h.n_events)
                 memcpy(ev, p->buf + off_ev, (size_t)h.n_events * sizeof *ev);
-            for (int e = 0; e < h.n_events; e++)
+            /* indices are used as such when the events are written */
+            int na = c->sc->n_actors, nt = ps_registry_n_event_types();
+            for (int e = 0; e < h.n_events && !why; e++) {
                 ev[e].id[sizeof ev[e].id - 1] = '\0';
+                if (ev[e].month < 0 || ev[e].month >= c->sc->n_months || ev[e].type < 0 ||
+                    ev[e].type >= nt || ev[e].source < -1 || ev[e].source >= na ||
+                    ev[e].target < -1 || ev[e].target >= na)
+                    why = "an event out of range";
+            }
+        }
+        if (st != PS_OK || why) {
+            free(ev);
+        } else {
             free(run->events);
             run->events = ev;
             run->n_events = h.n_events;

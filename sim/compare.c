@@ -127,9 +127,12 @@ static ps_status run_file_open(run_file *f, const char *path, ps_error *err)
     if (ps_h5_get_str(f->file, "incomplete", incomplete, sizeof incomplete) == 0)
         return ps_error_set(err, PS_ERR_INPUT, "%s: an incomplete run (partial results of a "
                             "failed run); expected a complete run file", path);
+    if (f->replicates < 1 || f->replicates > PS_MAX_REPLICATES)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: /provenance replicates is %lld; expected "
+                            "1 to %d", path, f->replicates, PS_MAX_REPLICATES);
     ps_h5_read_strings(f->file, "/actors/iso3", &f->iso3, &f->n_iso3);
     ps_h5_read_strings(f->file, "/time/date", &f->dates, &f->n_dates);
-    return PS_OK;
+    return ps_h5_refusal(err, path);
 }
 
 /* Values of one summary metric or state variable for every replicate. */
@@ -149,6 +152,8 @@ static ps_status read_var(run_file *f, const char *spec, const char *at, double 
             dims[0] != (hsize_t)R) {
             free(*out);
             *out = NULL;
+            if (ps_h5_refused()[0])
+                return ps_h5_refusal(err, f->path);
             return ps_error_set(err, PS_ERR_INPUT, "%s: no summary metric '%s'; expected a "
                                 "metric of /summary (pactsim info lists them) or var:ISO3 / "
                                 "var:SRC:DST with --at", f->path, spec);

@@ -9,6 +9,7 @@
 #include "h5util.h"
 
 static _Thread_local char h5_last[PS_H5_MSG_MAX];
+static _Thread_local char h5_refused[PS_H5_MSG_MAX];
 
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *buf)
 {
@@ -29,9 +30,74 @@ void ps_h5_quiet(void)
 {
     H5Eset_auto2(H5E_DEFAULT, h5_capture, NULL);
     h5_last[0] = '\0';
+    h5_refused[0] = '\0';
 }
 
 char *ps_h5_last(void) { return h5_last; }
+const char *ps_h5_refused(void) { return h5_refused; }
+
+/* A dataset's declared extent is only a claim: reading it allocates what it
+ * declares. What a file can really hold is its stored bytes, times what
+ * compression can expand (deflate at most 1032:1; shuffle and fletcher32
+ * change nothing), plus a little for chunks never written (fill values). */
+#define H5_MAX_RATIO 1100
+#define H5_SLACK ((uint64_t)1 << 20)
+
+int ps_h5_check_size(hid_t d, const char *name, size_t mem_elem, hsize_t *n_out)
+{
+    hsize_t dims[H5S_MAX_RANK];
+    hid_t s = H5Dget_space(d), t = H5Dget_type(d), dcpl = H5Dget_create_plist(d);
+    int nd = s >= 0 ? H5Sget_simple_extent_dims(s, dims, NULL) : -1;
+    uint64_t n = 1, fe = t >= 0 ? H5Tget_size(t) : 0, need, mem, allowed;
+    int over = nd < 0 || fe == 0;
+    for (int k = 0; k < nd && !over; k++)
+        over |= __builtin_mul_overflow(n, (uint64_t)dims[k], &n);
+    int filtered = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_nfilters(dcpl) > 0;
+    hsize_t stored = H5Dget_storage_size(d), fsize = 0;
+    hid_t f = H5Iget_file_id(d);
+    if (f >= 0 && H5Fget_filesize(f, &fsize) >= 0 && stored > fsize)
+        stored = fsize; /* a damaged layout message may claim any size */
+    if (f >= 0)
+        H5Fclose(f);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (t >= 0)
+        H5Tclose(t);
+    if (s >= 0)
+        H5Sclose(s);
+    over |= __builtin_mul_overflow(n, fe, &need) | __builtin_mul_overflow(n, mem_elem, &mem);
+    if (__builtin_mul_overflow((uint64_t)stored, filtered ? H5_MAX_RATIO : 1, &allowed) ||
+        __builtin_add_overflow(allowed, H5_SLACK, &allowed))
+        allowed = UINT64_MAX;
+    char a[32], b[32];
+    if (over || need > allowed) {
+        snprintf(h5_refused, sizeof h5_refused, "dataset %s declares %llu values (%s) but "
+                 "the file holds %s for it%s; the file is damaged or not what it claims "
+                 "to be", name, (unsigned long long)n, over ? "more than 2^64 bytes"
+                 : ps_human_bytes(need, a), ps_human_bytes(stored, b),
+                 filtered ? ", compressed" : "");
+        return -1;
+    }
+    const char *which;
+    uint64_t limit = ps_memory_limit(&which) / 2;
+    if (mem > limit) {
+        snprintf(h5_refused, sizeof h5_refused, "dataset %s declares %llu values: reading "
+                 "them needs %s, more than half the %s this process may use (%s)", name,
+                 (unsigned long long)n, ps_human_bytes(mem, a), ps_human_bytes(limit * 2, b),
+                 which);
+        return -1;
+    }
+    if (n_out)
+        *n_out = n;
+    return 0;
+}
+
+ps_status ps_h5_refusal(ps_error *err, const char *path)
+{
+    if (!h5_refused[0])
+        return PS_OK;
+    return ps_error_set(err, PS_ERR_INPUT, "%s: %s", path, h5_refused);
+}
 
 ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what)
 {
@@ -87,12 +153,22 @@ int ps_h5_attr_f64(hid_t obj, const char *name, double v)
     return attr_put(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
 }
 
+/* One value: H5Aread writes the whole attribute into a one-value buffer. */
+static int attr_one(hid_t a)
+{
+    hid_t s = H5Aget_space(a);
+    hssize_t n = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+    if (s >= 0)
+        H5Sclose(s);
+    return n == 1;
+}
+
 static int get_attr(hid_t obj, const char *name, hid_t mtype, void *v)
 {
     if (H5Aexists(obj, name) <= 0)
         return -1;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    int rc = (a >= 0 && H5Aread(a, mtype, v) >= 0) ? 0 : -1;
+    int rc = (a >= 0 && attr_one(a) && H5Aread(a, mtype, v) >= 0) ? 0 : -1;
     if (a >= 0)
         H5Aclose(a);
     return rc;
@@ -116,7 +192,8 @@ int ps_h5_get_str(hid_t obj, const char *name, char *buf, size_t len)
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : -1;
     int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+    if (a >= 0 && !attr_one(a)) {
+    } else if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
         hid_t m = ps_h5_vlen_str();
         char *s = NULL;
         if (H5Aread(a, m, &s) >= 0 && s) {
@@ -125,7 +202,8 @@ int ps_h5_get_str(hid_t obj, const char *name, char *buf, size_t len)
         }
         H5free_memory(s);
         H5Tclose(m);
-    } else if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+    } else if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tget_size(t) <= 65536) {
+        /* (an attribute lives in an object header, at most 64 KiB) */
         size_t n = H5Tget_size(t);
         char *s = calloc(n + 1, 1);
         hid_t m = H5Tcopy(H5T_C_S1);
@@ -153,11 +231,9 @@ int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims,
     hid_t s = d >= 0 ? H5Dget_space(d) : -1;
     int rc = -1;
     int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
-    if (nd >= 0 && nd <= 8) {
+    hsize_t n = 0;
+    if (nd >= 0 && nd <= 8 && ps_h5_check_size(d, name, sizeof(double), &n) == 0) {
         H5Sget_simple_extent_dims(s, dims, NULL);
-        hsize_t n = 1;
-        for (int k = 0; k < nd; k++)
-            n *= dims[k];
         *out = ps_calloc((size_t)n + 1, sizeof(double));
         if (*out && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0)
             rc = 0;
@@ -185,7 +261,8 @@ int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n)
     hid_t s = d >= 0 ? H5Dget_space(d) : -1;
     hid_t m = ps_h5_vlen_str();
     int rc = -1;
-    if (s >= 0 && H5Sget_simple_extent_ndims(s) == 1) {
+    if (s >= 0 && H5Sget_simple_extent_ndims(s) == 1 &&
+        ps_h5_check_size(d, name, sizeof(char *), NULL) == 0) {
         H5Sget_simple_extent_dims(s, n, NULL);
         *out = ps_calloc(*n + 1, sizeof **out);
         if (*out && H5Dread(d, m, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) >= 0)
@@ -211,15 +288,29 @@ void ps_h5_strings_free(char **v, hsize_t n)
     free(v);
 }
 
+ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err)
+{
+    const char *kind;
+    int fd = ps_open_regular(path, 0, &kind);
+    if (fd >= 0) {
+        close(fd);
+        return PS_OK;
+    }
+    if (kind)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: is %s; expected %s", path, kind, expected);
+    return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+}
+
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
                              ps_error *err)
 {
     *out = -1;
     ps_h5_quiet();
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    fclose(probe);
+    char expected[64];
+    snprintf(expected, sizeof expected, "a %s file", format);
+    ps_status st = ps_h5_check_regular(path, expected, err);
+    if (st != PS_OK)
+        return st;
     if (H5Fis_hdf5(path) <= 0)
         return ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file; expected a %s file", path,
                             format);

@@ -26,9 +26,20 @@ int ps_h5_attr_f64(hid_t obj, const char *name, double v);
 int ps_h5_get_str(hid_t obj, const char *name, char *buf, size_t len);
 int ps_h5_get_u64(hid_t obj, const char *name, uint64_t *v);
 int ps_h5_get_i64(hid_t obj, const char *name, long long *v);
-/* A whole dataset as doubles: *out malloc'ed, dims (up to 8) and rank set. */
+/* Before reading a dataset whole: 0 (and *n values) if its declared extent
+ * fits what its file stores for it (stored bytes, times 1100 if compressed,
+ * plus 1 MiB) and n * mem_elem bytes fit in half the memory this process may
+ * use; else -1, and the reason is kept for ps_h5_refusal. A 540 KB file may
+ * declare 2^30 strings: reading them would allocate 8 GiB. */
+int ps_h5_check_size(hid_t d, const char *name, size_t mem_elem, hsize_t *n);
+/* The last refusal of ps_h5_check_size on this thread since ps_h5_quiet
+ * ("" if none), and as
+ * an error: PS_ERR_INPUT "PATH: dataset ... declares ...", or PS_OK if none. */
+const char *ps_h5_refused(void);
+ps_status ps_h5_refusal(ps_error *err, const char *path);
+/* A whole dataset as doubles (bounded by ps_h5_check_size): *out malloc'ed, dims (up to 8) and rank set. */
 int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims, int *rank);
-/* A 1-D string dataset: *out (n strings) freed with ps_h5_strings_free. */
+/* A 1-D string dataset (bounded by ps_h5_check_size): *out (n strings) freed with ps_h5_strings_free. */
 int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n);
 void ps_h5_strings_free(char **v, hsize_t n);
 
@@ -45,6 +56,10 @@ int ps_name_list_add(ps_name_list *l, const char *name); /* -1: out of memory */
 void ps_name_list_free(ps_name_list *l);
 /* Append the datasets of group `path` under loc, dimension scales left out. */
 int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l);
+/* PS_OK if path can be opened and is a regular file; else PS_ERR_INPUT
+ * "PATH: is a FIFO (named pipe); expected EXPECTED" or "PATH: cannot open:
+ * ...". Before HDF5 opens a file, whose reads would block on a FIFO. */
+ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err);
 /* Open a pactsim or pactsim-sweep file read-only (or read-write) after
  * checking its format attribute; PS_ERR_INPUT with a message otherwise. */
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,

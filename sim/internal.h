@@ -36,14 +36,39 @@ void ps_node_free(ps_node *n);
 ps_status ps_node_emit(const ps_node *n, char **text, ps_error *err);
 /* "file:line:col" or "option --set K=V" for messages. */
 void ps_node_where(const ps_node *n, char *buf, size_t len);
+/* Has the file that top-level key i of map comes from any of keys at top level?
+ * If not, it is not a file of this kind (e.g. `extends: /etc/shadow`), and its
+ * keys, which are its content, are not echoed in the error. */
+int ps_node_file_has_key(const ps_node *map, int i, const char *const *keys, int n);
 /* The closest candidate by edit distance, or NULL if none is close. */
 const char *ps_did_you_mean(const char *word, const char *const *cands, int n);
 
 /* ----------------------------------------------------------- utilities */
+#define PS_MAX_REPLICATES 1000000 /* of a run or a sweep point */
 void *ps_calloc(size_t n, size_t size); /* NULL on overflow or failure */
 char *ps_strdup(const char *s);
-/* Read a whole file (NUL-terminated); NULL and err on failure. */
+/* Open path read-only only if it is a regular file (nofollow: nor a symbolic
+ * link): a FIFO, device, socket or directory is refused before it is opened
+ * for reading, so no read can block. -1 with *kind ("a FIFO (named pipe)",
+ * ...) for such a file, or with errno and *kind NULL if it cannot be opened. */
+int ps_open_regular(const char *path, int nofollow, const char **kind);
+const char *ps_file_kind(unsigned mode); /* "a directory", ... of st_mode */
+/* Read a whole regular file (NUL-terminated); NULL and err on failure. */
 char *ps_read_file(const char *path, size_t *len, ps_error *err);
+/* The memory this process may use (sim/limits.c): the smallest of physical
+ * memory, its cgroup's limit (v2 memory.max, v1 memory.limit_in_bytes, of
+ * its cgroup and the ancestors), RLIMIT_AS and RLIMIT_DATA; *what names it.
+ * ps_memory_limit_at reads only the cgroup limit (0: none), with the files
+ * /proc/self/cgroup and /sys/fs/cgroup/... under `root` ("" for the system's;
+ * a test passes a directory of fake files). */
+uint64_t ps_memory_limit(const char **what);
+/* "1.5 GiB" into buf (sim/run.c). */
+const char *ps_human_bytes(uint64_t b, char buf[32]);
+/* *E = the state values of one replicate-month (actors² per dyad field,
+ * actors x theaters per theater field, actors per actor field); 1 on
+ * overflow of 64 bits (sim/run.c). */
+int ps_state_values(const ps_scenario *sc, uint64_t *E);
+uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL
 uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);

@@ -1138,7 +1138,8 @@ static herr_t info_var(hid_t g, const char *name, const H5L_info_t *li, void *da
             H5Dclose(d);
         return 0;
     }
-    char units[64];
+    char units[64], full[300];
+    snprintf(full, sizeof full, "/%s/%s", c->group, name);
     ps_h5_get_str(d, "units", units, sizeof units);
     hid_t s = H5Dget_space(d);
     hsize_t dims[8] = {0};
@@ -1150,6 +1151,10 @@ static herr_t info_var(hid_t g, const char *name, const H5L_info_t *li, void *da
             strncat(shape, part, sizeof shape - strlen(shape) - 1);
         }
         fprintf(c->fp, "  %-13s %-28s [%s]  %s\n", c->group, name, shape, units);
+    } else if (nd == 1 && ps_h5_check_size(d, full, sizeof(double), NULL) < 0) {
+        H5Sclose(s);
+        H5Dclose(d);
+        return 1; /* stop: ps_output_info reports it */
     } else if (nd == 1) {
         double *v = ps_calloc(dims[0] + 1, sizeof *v);
         size_t n = 0;
@@ -1183,6 +1188,12 @@ static void info_events(hid_t file, FILE *fp)
         fprintf(fp, "events: none (no /events table)\n");
         return;
     }
+    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
+    int refused = d < 0 || ps_h5_check_size(d, "/events", 32, NULL) < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    if (refused)
+        return;
     fprintf(fp, "events: %llu (all replicates)\n", (unsigned long long)nrec);
     char (*type)[32] = ps_calloc(nrec + 1, sizeof *type);
     size_t off = 0, size = sizeof type[0];
@@ -1220,15 +1231,9 @@ ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
 {
     ps_h5_quiet();
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st_probe;
-    int is_dir = fstat(fileno(probe), &st_probe) == 0 && S_ISDIR(st_probe.st_mode);
-    fclose(probe);
-    if (is_dir)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: is a directory; expected a pactsim "
-                            "output file", path);
+    ps_status cs = ps_h5_check_regular(path, "a pactsim output file", err);
+    if (cs != PS_OK)
+        return cs;
     if (H5Fis_hdf5(path) <= 0) {
         return ps_error_set(err, PS_ERR_INPUT,
                             "%s: not an HDF5 file, so not a pactsim output file", path);
@@ -1270,6 +1275,8 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     }
     if (ps_h5_read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0) {
         ps_h5_strings_free(dates, nt);
+        if ((st = ps_h5_refusal(err, path)) != PS_OK)
+            goto done;
         st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset /time/date is %s; expected a "
                           "non-empty 1-D array of strings", path,
                           H5Lexists(file, "time", H5P_DEFAULT) <= 0 ||
@@ -1279,6 +1286,8 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
     }
     if (ps_h5_read_strings(file, "/actors/iso3", &iso, &na) < 0) {
         ps_h5_strings_free(dates, nt);
+        if ((st = ps_h5_refusal(err, path)) != PS_OK)
+            goto done;
         st = ps_error_set(err, PS_ERR_INPUT, "%s: dataset /actors/iso3 is %s; expected a "
                           "1-D array of strings", path,
                           H5Lexists(file, "actors", H5P_DEFAULT) <= 0 ||
@@ -1287,6 +1296,11 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
         goto done;
     }
     ps_h5_read_strings(file, "/theaters/name", &th, &nth);
+    if ((st = ps_h5_refusal(err, path)) != PS_OK) {
+        ps_h5_strings_free(dates, nt);
+        ps_h5_strings_free(iso, na);
+        goto done;
+    }
     fprintf(fp, "file:        %s (format %s %lld)\n", path, fmt, fv);
     char incomplete[PS_ERRMSG_MAX];
     if (ps_h5_get_str(file, "incomplete", incomplete, sizeof incomplete) == 0)
@@ -1325,6 +1339,7 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
                             H5P_DEFAULT);
     }
     info_events(file, fp);
+    st = ps_h5_refusal(err, path); /* a summary or the events refused */
 done:
     H5Fclose(file);
     return st;

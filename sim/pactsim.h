@@ -335,6 +335,7 @@ typedef struct ps_sim_stats {
     int recomputed;          /* damaged checkpoints whose replicate was computed again */
     int already_complete;    /* resume found this run's finished output: nothing done */
     int kept;                /* replicates left in "<output>.partial/" after a failure */
+    char dropped[256];       /* why the first checkpoint computed again was unusable */
 } ps_sim_stats;
 
 typedef struct ps_sim_options {
@@ -446,6 +447,7 @@ typedef struct ps_sweep_result {
     int runs, ran, failed;   /* total runs, run now, ending with a non-finite value */
     int already_complete;    /* --resume found the finished file */
     long long missing;       /* merge: runs no part has done */
+    long long dropped;       /* done runs whose CRC (done_crc) failed: run again */
     char first_failure[512];
 } ps_sweep_result;
 

@@ -219,7 +219,7 @@ static void msg_append(ps_error *e, const char *fmt, ...)
 }
 
 /* "1.5 GiB" */
-static const char *human(uint64_t b, char buf[32])
+const char *ps_human_bytes(uint64_t b, char buf[32])
 {
     static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double v = (double)b;
@@ -236,6 +236,19 @@ static const char *human(uint64_t b, char buf[32])
 static int mul(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_mul_overflow(a, b, r); }
 static int add(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_add_overflow(a, b, r); }
 
+int ps_state_values(const ps_scenario *sc, uint64_t *E)
+{
+    uint64_t n = (uint64_t)sc->n_actors, x;
+    int over = 0;
+    *E = 0;
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        ps_shape sh = ps_registry_field(f, NULL)->shape;
+        uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
+        over |= mul(n, k, &x) | add(*E, x, E);
+    }
+    return over;
+}
+
 /* Before allocating anything: values per replicate-month (actors² for dyads),
  * the memory held at once (a world and a series per running replicate, and
  * per-replicate event logs kept until the end) against the machine's memory,
@@ -243,15 +256,10 @@ static int add(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_add_overf
 static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_options *opt,
                              ps_error *err)
 {
-    uint64_t n = (uint64_t)sc->n_actors, E = 0, x, per, mem, file, ev;
+    uint64_t E, x, per, mem, file, ev;
     uint64_t T = (uint64_t)sc->n_months, R = (uint64_t)sc->replicates;
     uint64_t nm = (uint64_t)ps_registry_n_metrics();
-    int over = 0;
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
-        ps_shape sh = ps_registry_field(f, NULL)->shape;
-        uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
-        over |= mul(n, k, &x) | add(E, x, &E);
-    }
+    int over = ps_state_values(sc, &E);
     /* series (T months) + two world buffers, 8 bytes a value */
     over |= add(T, 2, &x) | mul(E, x, &per) | mul(per, 8, &per);
     over |= mul(per, (uint64_t)running, &mem);
@@ -269,15 +277,16 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
                             sc->n_actors, sc->n_theaters, sc->n_months, sc->replicates,
                             ps_registry_n_fields());
     char a[32], b[32];
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && psize > 0 && mem > (uint64_t)pages * (uint64_t)psize)
+    const char *which;
+    uint64_t limit = ps_memory_limit(&which);
+    if (mem > limit)
         return ps_error_set(err, PS_ERR_CONFIG,
                             "scenario too large: it needs %llu bytes (%s) of memory (%d "
-                            "actors, %d months, %d replicates, %d at once), more than this "
-                            "machine's %s; reduce actors, months, replicates or --threads",
-                            (unsigned long long)mem, human(mem, a), sc->n_actors,
-                            sc->n_months, sc->replicates, running,
-                            human((uint64_t)pages * (uint64_t)psize, b));
+                            "actors, %d months, %d replicates, %d at once), more than the "
+                            "%s this process may use (%s); reduce actors, months, replicates "
+                            "or --threads", (unsigned long long)mem, ps_human_bytes(mem, a),
+                            sc->n_actors, sc->n_months, sc->replicates, running,
+                            ps_human_bytes(limit, b), which);
     if (opt->output && !opt->no_space_check) {
         char *dir = ps_strdup(opt->output), *slash = dir ? strrchr(dir, '/') : NULL;
         const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
@@ -291,9 +300,9 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
                               "(%d replicates x %d months x %llu values), and %s has %s "
                               "free; write elsewhere, reduce the run, or pass "
                               "--no-space-check if compression will make it fit",
-                              opt->output, (unsigned long long)file, human(file, a),
+                              opt->output, (unsigned long long)file, ps_human_bytes(file, a),
                               sc->replicates, sc->n_months, (unsigned long long)E, d,
-                              human((uint64_t)v.f_bavail * v.f_frsize, b));
+                              ps_human_bytes((uint64_t)v.f_bavail * v.f_frsize, b));
         free(dir);
         if (st != PS_OK)
             return st;
@@ -420,6 +429,9 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
                 resumed++;
             } else if (s == PS_ERR_INPUT) { /* damaged: compute it again */
                 s = PS_OK;
+#pragma omp critical(ps_dropped)
+                if (!stats->dropped[0])
+                    snprintf(stats->dropped, sizeof stats->dropped, "%s", e.msg);
 #pragma omp atomic
                 recomputed++;
 #pragma omp atomic

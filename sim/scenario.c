@@ -14,7 +14,7 @@
 
 #define MAX_ACTORS 100000
 #define MAX_THEATERS 1000
-#define MAX_REPLICATES 1000000
+#define MAX_REPLICATES PS_MAX_REPLICATES
 
 typedef struct {
     char code[4];
@@ -346,6 +346,10 @@ static ps_status check_top_keys(bind_ctx *b, const ps_node *root)
                            "it in a scenario file");
         if (known)
             continue;
+        if (!ps_node_file_has_key(root, i, top_keys, N_TOP_KEYS))
+            return bad_key(b->err, root, i, "not a pactsim scenario: none of this file's "
+                           "top-level keys is a scenario key (its content is not shown); "
+                           "expected a map of scenario keys (name, start, end, actors, ...)");
         char hint[128];
         suggest(hint, sizeof hint, k, top_keys, N_TOP_KEYS - 1);
         return bad_key(b->err, root, i, "unknown top-level key '%s'%s; expected one of name, "

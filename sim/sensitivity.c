@@ -107,6 +107,8 @@ static ps_status analyse(hid_t file, hid_t out, const char *path, const char *me
     if (ps_h5_read_doubles(file, name, &raw, dims, &rank) < 0 || rank != 2 ||
         dims[0] != (hsize_t)P) {
         free(raw);
+        if (ps_h5_refused()[0])
+            return ps_h5_refusal(err, path);
         return ps_error_set(err, PS_ERR_INPUT, "%s: no metric '%s' in /sweep/summary; "
                             "expected one of the metrics pactsim info lists", path, metric);
     }
@@ -153,8 +155,9 @@ static ps_status analyse(hid_t file, hid_t out, const char *path, const char *me
         if (ps_h5_read_doubles(file, "/sweep/unit", &unit, d2, &r2) < 0 ||
             ps_h5_read_doubles(file, "/sweep/morris_step", &sd, d2, &r2) < 0) {
             free(sd);
-            st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/unit or /sweep/morris_step",
-                              path);
+            st = ps_h5_refused()[0] ? ps_h5_refusal(err, path)
+                 : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/unit or /sweep/morris_step",
+                                path);
             goto done;
         }
         step = ps_calloc((size_t)P + 1, sizeof *step);
@@ -302,12 +305,24 @@ ps_status ps_sensitivity(const char *path, const char *metric, int n_boot, FILE 
     hsize_t np = 0;
     if (st == PS_OK && (ps_h5_read_strings(file, "/sweep/param", &pnames, &np) < 0 ||
                         np != (hsize_t)k))
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", path);
+        st = ps_h5_refused()[0] ? ps_h5_refusal(err, path)
+             : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", path);
     ps_name_list names = {0};
     if (st == PS_OK) {
         if (metric ? ps_name_list_add(&names, metric)
                    : ps_h5_list_datasets(file, "/sweep/summary", &names))
             st = ps_error_set(err, PS_ERR_NOMEM, "%s: cannot list the summary metrics", path);
+    }
+    /* Nothing is written to a file whose metrics declare more than it holds. */
+    for (int m = 0; st == PS_OK && m < names.n; m++) {
+        char name[256];
+        snprintf(name, sizeof name, "/sweep/summary/%s", names.names[m]);
+        hid_t d = H5Lexists(file, "/sweep/summary", H5P_DEFAULT) > 0 &&
+                  H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
+        if (d >= 0 && ps_h5_check_size(d, name, sizeof(double), NULL) < 0)
+            st = ps_h5_refusal(err, path);
+        if (d >= 0)
+            H5Dclose(d);
     }
     hid_t out = -1;
     if (st == PS_OK) {
@@ -338,7 +353,7 @@ ps_status ps_sensitivity(const char *path, const char *metric, int n_boot, FILE 
             H5Ldelete(out, names.names[m], H5P_DEFAULT); /* recomputed */
         st = analyse(file, out, path, names.names[m], design, (int)N, (int)k, (int)P, n_boot,
                      pnames, fp, err);
-        if (!metric && st == PS_ERR_INPUT) { /* e.g. a metric NaN everywhere */
+        if (!metric && st == PS_ERR_INPUT && !ps_h5_refused()[0]) { /* e.g. a metric NaN everywhere */
             fprintf(fp, "%s: skipped: %s\n", names.names[m], err ? err->msg : "");
             st = PS_OK;
         }

@@ -489,6 +489,10 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
         int known = 0;
         for (int k = 0; k < N_TOP; k++)
             known |= !strcmp(root->keys[i], top_keys[k]);
+        if (!known && !ps_node_file_has_key(root, i, top_keys, N_TOP))
+            return bad_key(err, root, i, "not a pactsim sweep spec: none of its top-level keys "
+                           "is a sweep key (its content is not shown); expected keys name, "
+                           "base, design, parameters");
         if (!known)
             return unknown_key(err, root, i, "top-level key", top_keys, N_TOP);
     }
@@ -568,7 +572,7 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
         sw->design_seed = (uint64_t)v;
     }
     if ((n = ps_node_get(root, "replicates")) && n->kind != PS_NODE_NULL) {
-        if ((st = get_int(err, n, "replicates", 1, 1000000, &v)) != PS_OK)
+        if ((st = get_int(err, n, "replicates", 1, PS_MAX_REPLICATES, &v)) != PS_OK)
             return st;
         sw->replicates = (int)v;
     }

@@ -9,7 +9,10 @@
  * then sets its done flag and flushes again: a flag is never on disk before
  * its data. --resume reopens the file, checks the spec hash and runs the
  * (point, replicate) pairs whose flag is 0. Every run writes only its own
- * slots, so the datasets depend neither on threads nor on interruptions. */
+ * slots, so the datasets depend neither on threads nor on interruptions.
+ * Beside each flag, done_crc holds a CRC-32 of the run's slot, flag and
+ * values as written: --resume (and a merge) checks every done run against
+ * it, and runs again those that fail (a flipped bit, a torn write). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,7 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -133,6 +137,7 @@ typedef struct sweep_file {
     hid_t *metric_ds;   /* per global metric */
     hid_t *field_ds;    /* per global field; -1 when not kept */
     hid_t done_ds;
+    hid_t crc_ds;       /* done_crc: CRC-32 of each done run */
     int K;              /* kept records per run */
     int t0;             /* first kept month */
 } sweep_file;
@@ -162,6 +167,9 @@ static void sweep_file_close(sweep_file *f)
             H5Dclose(f->field_ds[k]);
     if (f->done_ds >= 0)
         H5Dclose(f->done_ds);
+    if (f->crc_ds >= 0)
+        H5Dclose(f->crc_ds);
+    f->crc_ds = -1;
     free(f->metric_ds);
     free(f->field_ds);
     f->metric_ds = NULL;
@@ -206,6 +214,11 @@ static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep
     H5Gclose(g);
     return bad ? PS_ERR_IO : PS_OK;
 }
+
+#define CRC_LONG_NAME                                                                       \
+    "CRC-32 of the run's index (int64, point x replicates + replicate), done flag (uint8), " \
+    "summary values and kept state values (float64, in file order) as written; checked by " \
+    "--resume"
 
 /* /sweep: the design, its scales, the done flags and the summary. */
 static ps_status write_design(hid_t file, const ps_sweep *sw)
@@ -290,6 +303,11 @@ static ps_status write_design(hid_t file, const ps_sweep *sw)
         bad |= rs[0] < 0 || rs[1] < 0 || d < 0 || attach(d, rs, 2) < 0 ||
                ps_h5_attr_str(d, "long_name", "1: run complete; 2: stopped by a non-finite value "
                         "(its values NaN); 0: not run") < 0;
+        if (d >= 0)
+            H5Dclose(d);
+        d = dset_new(g, "done_crc", H5T_STD_U32LE, H5T_NATIVE_UINT32, 2, dims, NULL);
+        bad |= d < 0 || attach(d, rs, 2) < 0 ||
+               ps_h5_attr_str(d, "long_name", CRC_LONG_NAME) < 0;
         if (d >= 0)
             H5Dclose(d);
     }
@@ -426,6 +444,10 @@ static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, i
         return PS_ERR_IO;
     hsize_t n = (hsize_t)rs->count;
     hid_t d = dset_new(g, "done", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, &n, NULL);
+    bad |= d < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    d = dset_new(g, "done_crc", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &n, NULL);
     bad |= d < 0;
     if (d >= 0)
         H5Dclose(d);
@@ -573,6 +595,11 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
 {
     const ps_sweep *sw = f->sw;
     int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
+    f->done_ds = f->crc_ds = -1;
+    f->file = -1;
+    ps_status rs = ps_h5_check_regular(f->path, "a pactsim sweep's partial file", err);
+    if (rs != PS_OK)
+        return rs;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
     f->file = H5Fopen(f->path, f->rdonly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl);
@@ -635,6 +662,10 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
     snprintf(name, sizeof name, "%s/done", pre);
     if ((f->done_ds = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
         return ps_h5_fail(err, PS_ERR_IO, f->path, "open the done flags");
+    snprintf(name, sizeof name, "%s/done_crc", pre);
+    if ((f->crc_ds = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: has no %s (written by another build?); "
+                            "use --force to start over", f->path, name);
     return PS_OK;
 }
 
@@ -664,8 +695,12 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
     hsize_t one[2] = {1, 1};
     hid_t ms1 = H5Screate_simple(2, one, NULL);
     int bad = 0;
+    int64_t slot64 = f->rs.first + slot * f->rs.step; /* the run's index in the sweep */
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)&slot64, sizeof slot64);
+    crc = crc32(crc, &flag, 1);
     for (int m = 0; m < nm && !bad; m++) {
         double v = flag == 1 ? run->metrics[m] : NAN;
+        crc = crc32(crc, (const Bytef *)&v, sizeof v);
         bad |= write_slot(f->metric_ds[m], 2 - sh, start, one, ms1, H5T_NATIVE_DOUBLE, &v);
     }
     const ps_scenario *sc = f->sw->base;
@@ -685,6 +720,9 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
         hsize_t mcount[2] = {(hsize_t)f->K, size};
         hid_t ms = H5Screate_simple(2, mdims, NULL);
         H5Sselect_hyperslab(ms, H5S_SELECT_SET, mstart, mstride, mcount, NULL);
+        for (int j = 0; j < f->K; j++) /* the kept months, in file order */
+            crc = crc32(crc, (const Bytef *)(run->series[k] + ((size_t)f->t0 + (size_t)j *
+                        mstride[0]) * size), (uInt)(size * sizeof(double)));
         int nd = fd->shape == PS_ACTOR ? 4 : 5;
         hsize_t count[5] = {1, 1, (hsize_t)f->K, (hsize_t)sc->n_actors,
                             fd->shape == PS_DYAD ? (hsize_t)sc->n_actors : (hsize_t)sc->n_theaters};
@@ -693,6 +731,8 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
         H5Sclose(ms);
     }
     bad = bad || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0;
+    uint32_t crc32v = (uint32_t)crc;
+    bad = bad || write_slot(f->crc_ds, 2 - sh, start, one, ms1, H5T_NATIVE_UINT32, &crc32v) < 0;
     bad = bad || write_slot(f->done_ds, 2 - sh, start, one, ms1, H5T_NATIVE_UCHAR, &flag) < 0;
     bad = bad || H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0;
     H5Sclose(ms1);
@@ -704,9 +744,103 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
     return PS_OK;
 }
 
+/* Values in a done-flag dataset, which is read whole into one flag per run. */
+static hsize_t done_extent(hid_t d)
+{
+    hid_t s = H5Dget_space(d);
+    hssize_t n = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+    if (s >= 0)
+        H5Sclose(s);
+    return n < 0 ? 0 : (hsize_t)n;
+}
+
+/* Select n slots from slot i0 of a per-run dataset: [run] in a part file,
+ * [point, replicate] (whole points) in a sweep file. */
+static int select_slots(hid_t fs, const sweep_file *f, long long i0, long long n)
+{
+    hsize_t R = (hsize_t)f->sw->replicates;
+    hsize_t st[2] = {(hsize_t)i0, 0}, cn[2] = {(hsize_t)n, 1};
+    if (!f->rs.part)
+        st[0] = (hsize_t)i0 / R, cn[0] = (hsize_t)n / R, cn[1] = R;
+    return H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cn, NULL) < 0 ? -1 : 0;
+}
+
+/* Check every done run of f against its CRC (write_run's order: run index, flag,
+ * metrics, kept months of each field); a run that fails, or whose flag is
+ * not 1 or 2, is marked not done (done[i] = 0). Returns how many, or -1 if
+ * the file cannot be read. */
+static long long verify_runs(const sweep_file *f, unsigned char *done, long long runs)
+{
+    long long R = f->sw->replicates, B = f->rs.part ? 65536 : R * (65536 / R + 1);
+    uint32_t *want = ps_calloc((size_t)runs + 1, sizeof *want);
+    uLong *state = ps_calloc((size_t)runs + 1, sizeof *state);
+    double *buf = ps_calloc((size_t)(B < runs ? B : runs) + 1, sizeof *buf), *vals = NULL;
+    int bad = !want || !state || !buf || done_extent(f->crc_ds) != (hsize_t)runs ||
+              H5Dread(f->crc_ds, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, want) < 0;
+    for (long long i = 0; !bad && i < runs; i++) {
+        int64_t slot = f->rs.first + i * f->rs.step;
+        state[i] = crc32(crc32(crc32(0L, Z_NULL, 0), (const Bytef *)&slot, sizeof slot),
+                         &done[i], 1);
+    }
+    for (int m = 0; !bad && m < ps_registry_n_metrics(); m++)
+        for (long long i0 = 0; !bad && i0 < runs; i0 += B) {
+            long long n = runs - i0 < B ? runs - i0 : B;
+            hsize_t nn = (hsize_t)n;
+            hid_t fs = H5Dget_space(f->metric_ds[m]), ms = H5Screate_simple(1, &nn, NULL);
+            bad = select_slots(fs, f, i0, n) < 0 ||
+                  H5Dread(f->metric_ds[m], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) < 0;
+            H5Sclose(ms);
+            H5Sclose(fs);
+            for (long long i = i0; !bad && i < i0 + n; i++)
+                if (done[i])
+                    state[i] = crc32(state[i], (const Bytef *)&buf[i - i0], sizeof(double));
+        }
+    for (int k = 0; !bad && f->K > 0 && k < ps_registry_n_fields(); k++) {
+        if (f->field_ds[k] < 0)
+            continue;
+        hsize_t dims[8], st[8] = {0}, cn[8];
+        hid_t fs = H5Dget_space(f->field_ds[k]);
+        int nd = H5Sget_simple_extent_dims(fs, dims, NULL), lead = f->rs.part ? 1 : 2;
+        hsize_t per = 1;
+        for (int d = 0; d < nd; d++)
+            per *= (cn[d] = d < lead ? 1 : dims[d]);
+        free(vals);
+        /* (the extent is the file's claim: within what it stores) */
+        vals = nd > lead && nd <= 8 && ps_h5_check_size(f->field_ds[k], "state", 0, NULL) == 0
+                   ? ps_calloc((size_t)per, sizeof *vals) : NULL;
+        hid_t ms = H5Screate_simple(1, &per, NULL);
+        bad = !vals;
+        for (long long i = 0; !bad && i < runs; i++) {
+            if (!done[i])
+                continue;
+            st[0] = (hsize_t)(f->rs.part ? i : i / R);
+            st[1] = f->rs.part ? 0 : (hsize_t)(i % R);
+            bad = H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cn, NULL) < 0 ||
+                  H5Dread(f->field_ds[k], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, vals) < 0;
+            if (!bad)
+                state[i] = crc32(state[i], (const Bytef *)vals, (uInt)(per * sizeof *vals));
+        }
+        H5Sclose(ms);
+        H5Sclose(fs);
+    }
+    long long dropped = 0;
+    for (long long i = 0; !bad && i < runs; i++)
+        if (done[i] && (done[i] > 2 || (uint32_t)state[i] != want[i])) {
+            done[i] = 0;
+            dropped++;
+        }
+    free(want);
+    free(state);
+    free(buf);
+    free(vals);
+    return bad ? -1 : dropped;
+}
+
 /* If the finished file exists, is it this sweep's? */
 static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
 {
+    if (ps_h5_check_regular(path, "", NULL) != PS_OK)
+        return 0;
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return 0;
@@ -797,15 +931,25 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     remove_stale(partial);
     if (!have_partial)
         st = create_partial(sw, partial, &rs, opt, threads, err);
-    sweep_file f = {.sw = sw, .path = partial, .rs = rs, .file = -1, .done_ds = -1};
+    sweep_file f = {.sw = sw, .path = partial, .rs = rs, .file = -1, .done_ds = -1, .crc_ds = -1};
     unsigned char *done = NULL;
     if (st == PS_OK)
         st = open_partial(&f, err);
+    if (st == PS_OK && done_extent(f.done_ds) != (hsize_t)runs)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: its done flags are not one per run (%lld); "
+                          "delete it or use --force to start over", partial, runs);
     if (st == PS_OK && !(done = ps_calloc((size_t)runs + 1, 1)))
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory for %lld done flags", runs);
     if (st == PS_OK && H5Dread(f.done_ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                done) < 0)
         st = ps_h5_fail(err, PS_ERR_IO, partial, "read /sweep/done");
+    if (st == PS_OK && have_partial) {
+        long long dropped = verify_runs(&f, done, runs);
+        if (dropped < 0)
+            st = ps_h5_fail(err, PS_ERR_INPUT, partial, "check the done runs (delete it, or use "
+                            "--force to start over)");
+        res->dropped = dropped < 0 ? 0 : dropped;
+    }
     if (st != PS_OK) {
         sweep_file_close(&f);
         if (f.file >= 0)
@@ -1028,18 +1172,20 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
     hid_t *in = ps_calloc((size_t)n_parts, sizeof *in);
     size_t tlen = strlen(opt->output) + 32;
     char *tmp = malloc(tlen);
-    sweep_file out = {.sw = sw, .rs = whole, .file = -1, .done_ds = -1};
+    sweep_file out = {.sw = sw, .rs = whole, .file = -1, .done_ds = -1, .crc_ds = -1};
     ps_status st = PS_OK;
     if (!pf || !pdone || !cover || !in || !tmp)
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     for (int j = 0; pf && j < n_parts; j++)
-        pf[j].file = pf[j].done_ds = -1;
+        pf[j].file = pf[j].done_ds = pf[j].crc_ds = -1;
     for (int j = 0; st == PS_OK && j < n_parts; j++) {
         pf[j].sw = sw;
         pf[j].path = parts[j];
         pf[j].rdonly = 1;
         long long a = -1, b = -1, c = -1;
         char fmt[64] = "";
+        if ((st = ps_h5_check_regular(parts[j], "a sweep part file", err)) != PS_OK)
+            break;
         hid_t fl = H5Fopen(parts[j], H5F_ACC_RDONLY, H5P_DEFAULT);
         if (fl < 0) {
             st = ps_h5_fail(err, PS_ERR_INPUT, parts[j], "open the sweep part");
@@ -1058,11 +1204,19 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
         }
         pf[j].rs = (run_set){a, b, c, 1};
         st = open_partial(&pf[j], err);
+        if (st == PS_OK && done_extent(pf[j].done_ds) != (hsize_t)c)
+            st = ps_error_set(err, PS_ERR_INPUT, "%s: its done flags are not one per run "
+                              "(%lld)", parts[j], c);
         if (st == PS_OK && !(pdone[j] = ps_calloc((size_t)c, 1)))
             st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
         if (st == PS_OK && H5Dread(pf[j].done_ds, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL,
                                    H5P_DEFAULT, pdone[j]) < 0)
             st = ps_h5_fail(err, PS_ERR_IO, parts[j], "read the done flags");
+        long long dropped = st == PS_OK ? verify_runs(&pf[j], pdone[j], c) : 0;
+        if (dropped < 0)
+            st = ps_h5_fail(err, PS_ERR_INPUT, parts[j], "check the done runs");
+        else
+            res->dropped += dropped; /* missing now: run the part again with --resume */
         for (long long i = 0; st == PS_OK && i < c; i++)
             if (pdone[j][i])
                 cover[a + i * b] = 1;
@@ -1078,8 +1232,9 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
     if (st == PS_OK && res->missing && !if_complete)
         st = ps_error_set(err, PS_ERR_INPUT, "%s: %lld of %lld runs are in none of the %d "
                           "parts (first: point %lld replicate %lld); run the missing parts "
-                          "(with --resume) and merge again", opt->output, res->missing, total,
-                          n_parts, first_missing / R, first_missing % R);
+                          "(with --resume) and merge again%s", opt->output, res->missing, total,
+                          n_parts, first_missing / R, first_missing % R,
+                          res->dropped ? " (some were done but failed their CRC check)" : "");
     if (write) {
         snprintf(tmp, tlen, "%s.merge.%ld", opt->output, (long)getpid());
         remove_stale_tag(opt->output, ".merge.");
@@ -1092,6 +1247,9 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
             for (int j = 0; j < n_parts; j++)
                 in[j] = pf[j].done_ds;
             bad |= merge_dataset(out.done_ds, in, pf, pdone, n_parts, P, R, H5T_NATIVE_UCHAR);
+            for (int j = 0; j < n_parts; j++)
+                in[j] = pf[j].crc_ds;
+            bad |= merge_dataset(out.crc_ds, in, pf, pdone, n_parts, P, R, H5T_NATIVE_UINT32);
             for (int m = 0; !bad && m < nm; m++) {
                 for (int j = 0; j < n_parts; j++)
                     in[j] = pf[j].metric_ds[m];

@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <yaml.h>
 
 #include "internal.h"
@@ -44,15 +48,66 @@ char *ps_strdup(const char *s)
     return d;
 }
 
+const char *ps_file_kind(unsigned mode)
+{
+    return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+           : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+           : S_ISSOCK(mode) ? "a socket" : S_ISLNK(mode) ? "a symbolic link"
+           : S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
+
+int ps_open_regular(const char *path, int nofollow, const char **kind)
+{
+    struct stat sb;
+    *kind = NULL;
+    /* stat first: opening a FIFO would block until a writer comes. */
+    if ((nofollow ? lstat(path, &sb) : stat(path, &sb)) < 0)
+        return -1;
+    if (!S_ISREG(sb.st_mode)) {
+        *kind = ps_file_kind(sb.st_mode);
+        return -1;
+    }
+    /* The file may be swapped between stat and open: O_NONBLOCK keeps a
+     * FIFO from blocking, fstat of the descriptor decides. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+    if (fd < 0) {
+        if (errno == ELOOP && nofollow)
+            *kind = "a symbolic link";
+        return -1;
+    }
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        *kind = ps_file_kind(sb.st_mode);
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
 char *ps_read_file(const char *path, size_t *len, ps_error *err)
 {
     if (!path || !*path) {
         ps_error_set(err, PS_ERR_INPUT, "cannot read file: empty path");
         return NULL;
     }
-    FILE *fp = fopen(path, "rb");
+    const char *kind;
+    int fd = ps_open_regular(path, 0, &kind);
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size >= MAX_FILE_BYTES) {
+        close(fd); /* e.g. a sparse file of 60 GB: not read at all */
+        ps_error_set(err, PS_ERR_INPUT, "cannot read '%s': larger than %zu MiB; expected a "
+                     "YAML file", path, MAX_FILE_BYTES >> 20);
+        return NULL;
+    }
+    FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!fp) {
-        ps_error_set(err, PS_ERR_INPUT, "cannot read '%s': %s", path, strerror(errno));
+        if (kind)
+            ps_error_set(err, PS_ERR_INPUT, "cannot read '%s': it is %s; expected a YAML file",
+                         path, kind);
+        else
+            ps_error_set(err, PS_ERR_INPUT, "cannot read '%s': %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -99,6 +154,21 @@ fail:
     fclose(fp);
     free(buf);
     return NULL;
+}
+
+int ps_node_file_has_key(const ps_node *map, int i, const char *const *keys, int n)
+{
+    const char *file = map->items[i]->file;
+    if (map->items[i]->line == 0) /* a --set option: the user's own words */
+        return 1;
+    for (int j = 0; j < map->n; j++) {
+        if (map->items[j]->file != file && strcmp(map->items[j]->file, file))
+            continue;
+        for (int k = 0; k < n; k++)
+            if (!strcmp(map->keys[j], keys[k]))
+                return 1;
+    }
+    return 0;
 }
 
 /* Levenshtein distance of two short strings (both <= MAX_WORD bytes), with
@@ -917,6 +987,11 @@ static ps_status load_chain(const char *path, extends_chain *ch, ps_node **out, 
     st = load_chain(ppath, ch, &parent, err);
     ch->n--;
     free(real);
+    if (st == PS_ERR_INPUT) { /* could not be read (not its content): say who names it */
+        char msg[PS_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        st = fail_at(err, PS_ERR_CONFIG, ext->file, ext->line, ext->col, "extends: %s", msg);
+    }
     if (st)
         goto done;
     node_remove(root, i);

@@ -76,11 +76,11 @@ static void progress(int done, int total, void *user)
     double rate = el > 0 ? done / el : 0.0;
     double eta = rate > 0 ? (total - done) / rate : 0.0;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d runs  %.1f/s  ETA %.0fs ", fill,
+    fprintf(ps_cli_tty, "\r[%.*s%*s] %d/%d runs  %.1f/s  ETA %.0fs ", fill,
             "##############################", width - fill, "", done, total, rate, eta);
     if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
+        fputc('\n', ps_cli_tty);
+    fflush(ps_cli_tty);
 }
 
 static char *join(int argc, char **argv)
@@ -126,6 +126,10 @@ static int report(ps_status s, const ps_error *err, const char *who)
 
 static void warn_failed(const ps_sweep_result *res)
 {
+    if (res->dropped)
+        fprintf(stderr, "pactsim: warning: %lld run%s marked done failed the CRC check of "
+                "their values (a damaged partial file); treated as not done\n", res->dropped,
+                res->dropped == 1 ? "" : "s");
     if (res->failed)
         fprintf(stderr, "pactsim: warning: %d of %d runs stopped on a non-finite value (their "
                 "values are NaN, /sweep/done = 2)%s%s\n", res->failed, res->runs,

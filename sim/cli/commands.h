@@ -1,6 +1,8 @@
 /* Commands implemented outside main.c; each parses its own options. */
 #ifndef PACTSIM_CLI_COMMANDS_H
 #define PACTSIM_CLI_COMMANDS_H
+#include <stddef.h>
+#include <stdio.h>
 /* argv[0] is the command name; each joins main.c's command table with its
  * help text (usage, options, exit status), which `pactsim NAME --help` prints. */
 int ps_cli_sweep(int argc, char **argv);
@@ -19,4 +21,11 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
 /* Whole-string decimal integer in [lo, hi] into *out: 0, or -1 (common.c). */
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out);
 int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), void *arg);
+/* Make stdout and stderr write control characters as \xNN (clean.c);
+ * ps_cli_tty is the raw stderr, for the progress bar's '\r'. */
+void ps_cli_clean_streams(void);
+extern FILE *ps_cli_tty;
+/* Escape n bytes of in into out (room for 8 * n + 8); *held carries a
+ * 0xC2 byte across calls. Returns the bytes written. */
+size_t ps_cli_clean(char *out, const char *in, size_t n, int *held);
 #endif

@@ -123,15 +123,15 @@ static void progress(int done, int total, void *user)
     double el = t - p->start;
     double rate = el > 0 ? done / el : 0.0;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d replicates  %.1f/s  ", fill,
+    fprintf(ps_cli_tty, "\r[%.*s%*s] %d/%d replicates  %.1f/s  ", fill,
             "##############################", width - fill, "", done, total, rate);
     if (rate > 0 && done < total)
-        fprintf(stderr, "ETA %.0fs ", (total - done) / rate);
+        fprintf(ps_cli_tty, "ETA %.0fs ", (total - done) / rate);
     else
-        fprintf(stderr, "%.1fs     ", el);
+        fprintf(ps_cli_tty, "%.1fs     ", el);
     if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
+        fputc('\n', ps_cli_tty);
+    fflush(ps_cli_tty);
 }
 
 static char *join_argv(int argc, char **argv)
@@ -286,9 +286,10 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
         return 0;
     }
     if (stats.recomputed)
-        fprintf(stderr, "pactsim: %d damaged checkpoint%s ignored; %s computed again\n",
-                stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
-                stats.recomputed == 1 ? "its replicate was" : "their replicates were");
+        fprintf(stderr, "pactsim: warning: %d damaged checkpoint%s ignored; %s computed "
+                "again (%s%s)\n", stats.recomputed, stats.recomputed == 1 ? " was" : "s were",
+                stats.recomputed == 1 ? "its replicate was" : "their replicates were",
+                stats.recomputed > 1 ? "e.g. " : "", stats.dropped);
     if (!o->quiet && o->resume)
         fprintf(stderr, "pactsim: resumed %d of %d replicates from %s.partial\n",
                 stats.resumed, sc_replicates, opt.output);
@@ -421,6 +422,7 @@ static int wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    ps_cli_clean_streams();
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");
     const char *cmd = argv[1];

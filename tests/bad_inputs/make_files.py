@@ -62,3 +62,53 @@ with open(os.path.join(d, "text.h5"), "w") as f:
 open(os.path.join(d, "empty.h5"), "w").close()
 with open(os.path.join(d, "hdf5_signature_only.h5"), "wb") as f:
     f.write(b"\x89HDF\r\n\x1a\n" + b"\0" * 40)
+
+
+# Hostile files: small files that declare huge datasets (reading them whole would allocate
+# gigabytes), names with terminal escapes, attributes that are arrays. pactsim refuses what a
+# file's stored bytes cannot hold (docs/reliability.md, "Hostile files").
+def run_like(name, replicates=2, iso3=("RUS", "IRN"), scenario="fixture"):
+    f = h5py.File(os.path.join(d, name), "w", libver="earliest", track_order=False)
+    f.attrs.create("format", "pactsim", dtype=S)
+    f.attrs.create("format_version", 1, dtype="<i4")
+    f.attrs.create("scenario", scenario, dtype=S)
+    g = f.create_group("provenance")
+    g.attrs.create("replicates", replicates, dtype="<i8")
+    g.attrs.create("seed", 1, dtype="<u8")
+    f.create_dataset("time/date", data=np.array(["2022-01", "2022-02"], dtype=object), dtype=S)
+    f.create_dataset("actors/iso3", data=np.array(list(iso3), dtype=object), dtype=S)
+    return f
+
+
+with run_like("huge_time.h5") as f:  # /time/date declared as 2^30 strings, nothing stored
+    del f["time/date"]
+    f.create_dataset("time/date", shape=(2**30,), dtype=S)
+with run_like("huge_iso3.h5") as f:
+    del f["actors/iso3"]
+    f.create_dataset("actors/iso3", shape=(2**30,), dtype=S)
+with run_like("huge_summary.h5") as f:  # 2^31 doubles (16 GiB), one compressed chunk stored
+    s = f.create_dataset("summary/cooperation", shape=(2**31,), dtype="<f8", chunks=(4096,),
+                         compression="gzip")
+    s[0:4096] = 1.0
+with run_like("huge_replicates.h5", replicates=2**31) as f:
+    f.create_dataset("summary/cooperation", data=np.zeros(2))
+with run_like("huge_events.h5") as f:
+    t = np.dtype([("replicate", "<i4"), ("month", "<i4"), ("type", "S32")])
+    f.create_dataset("events", shape=(2**31,), dtype=t, chunks=(1024,), compression="gzip")
+with run_like("escape_names.h5", iso3=("\x1b[31mRUS", "IRN\x07"), scenario="\x1b]0;owned\x07") as f:
+    f.create_dataset("summary/m\x1b[2J", data=np.zeros(2))
+with run_like("version_array.h5") as f:  # an attribute of 4096 values where one is read
+    del f.attrs["format_version"]
+    f.attrs.create("format_version", np.ones(4096, dtype="<i4"))
+with h5py.File(os.path.join(d, "huge_sweep.h5"), "w", libver="earliest") as f:
+    f.attrs.create("format", "pactsim-sweep", dtype=S)
+    f.attrs.create("format_version", 1, dtype="<i4")
+    g = f.create_group("sweep")
+    n, k = 2**27, 2
+    g.attrs.create("design", "saltelli", dtype=S)
+    g.attrs.create("samples", n, dtype="<i8")
+    g.attrs.create("n_params", k, dtype="<i8")
+    g.attrs.create("n_points", n * (k + 2), dtype="<i8")
+    g.create_dataset("param", data=np.array(["a", "b"], dtype=object), dtype=S)
+    g.create_dataset("summary/cooperation", shape=(n * (k + 2), 4), dtype="<f8",
+                     chunks=(1024, 4), compression="gzip")

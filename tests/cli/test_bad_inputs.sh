@@ -30,6 +30,14 @@ hdr='name: many\nstart: 2022-01\nend: 2030-12\nseed: 1\nreplicates: 1\nactors:\n
 { printf "$hdr"; awk 'BEGIN { A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     for (i = 0; i < 100000; i++) { j = i % 17576; c = substr(A, int(j / 676) + 1, 1) substr(A, int(j / 26) % 26 + 1, 1) substr(A, j % 26 + 1, 1);
       printf "  %s: {name: n%d}\n", c, i } }'; } >"$WORK/list_100000.yaml"
+# inputs that are not regular files, and extends: naming them or a file that is not a scenario
+mkfifo "$WORK/fifo.yaml" "$WORK/fifo.h5"
+truncate -s 60G "$WORK/sparse.yaml"
+printf 'root:x:SECRETWORD:0:0:::\nbin:x:1:1:::\n' >"$WORK/secret.txt"
+for t in fifo:fifo.yaml dir:dir zero:/dev/zero secret:secret.txt; do
+    printf 'name: x\nextends: %s\n' "${t#*:}" >"$WORK/extends_${t%%:*}.yaml"
+done
+cp "$BAD/files/huge_sweep.h5" "$WORK/" # sensitivity opens sweep files for writing
 exists_sum=$(md5sum <"$WORK/exists.h5")
 # files HDF5 itself crashes or loops on; readers must not write to them either
 cp "$SRC"/tests/fuzz/known_hdf5/*.h5 "$WORK/"
@@ -46,7 +54,8 @@ run_case() {
     local name=$1 code=$2 words=$3 out=$4 why=""
     shift 5
     cases=$((cases + 1))
-    "$PACTSIM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+    # a case that blocks (a FIFO read) fails instead of hanging the suite
+    timeout 60 "$PACTSIM" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
     local rc=$?
     if [ "$rc" -ne "$code" ]; then why="exit $rc, expected $code"
     elif ! has_all "$words"; then why="stderr lacks '$words'"
@@ -75,6 +84,45 @@ done <"$BAD/manifest.tsv"
 [ "$(md5sum <"$WORK/exists.h5")" = "$exists_sum" ] || { cfail=$((cfail + 1)); echo "FAIL: exists.h5 was modified" >&2; }
 [ "$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)" = "$known_sum" ] ||
     { cfail=$((cfail + 1)); echo "FAIL: a damaged input file was written to" >&2; }
+
+# Hostile files are refused in under a second within 1 GiB of address space (they declare 8 to
+# 80 GiB); not under AddressSanitizer, whose shadow memory needs far more address space.
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+    while read -r cmd a b; do
+        cases=$((cases + 1))
+        t0=$(date +%s%N)
+        (ulimit -v 1048576; exec "$PACTSIM" $cmd $a $b) >/dev/null 2>"$WORK/stderr"
+        rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
+        if [ "$rc" -ne 2 ] || ! grep -Eq 'declares [0-9]+ values|expected 1 to' "$WORK/stderr" ||
+            [ "$ms" -ge 1000 ]; then
+            cfail=$((cfail + 1))
+            echo "FAIL: hostile: pactsim $cmd $a $b: exit $rc, $ms ms: $(head -c 300 "$WORK/stderr")" >&2
+        fi
+    done <<EOF
+info $BAD/files/huge_time.h5
+info $BAD/files/huge_summary.h5
+info $BAD/files/huge_events.h5
+compare $BAD/files/huge_summary.h5 $BAD/files/huge_summary.h5
+compare $BAD/files/huge_replicates.h5 $BAD/files/huge_replicates.h5
+sensitivity $WORK/huge_sweep.h5
+EOF
+fi
+# names with terminal escapes are printed as \xNN
+"$PACTSIM" info "$BAD/files/escape_names.h5" >"$WORK/stdout" 2>&1
+if grep -q $'\x1b' "$WORK/stdout" || grep -q $'\x07' "$WORK/stdout" ||
+    ! grep -Fq 'scenario:    \x1b]0;owned\x07' "$WORK/stdout" || ! grep -Fq 'm\x1b[2J' "$WORK/stdout"; then
+    cfail=$((cfail + 1)); echo "FAIL: info printed control characters raw: $(cat -A "$WORK/stdout" | head -5)" >&2
+fi
+printf 'name: "\\e[31mred"\nextends: %s\n' "$C" >"$WORK/escape.yaml"
+"$PACTSIM" validate "$WORK/escape.yaml" >"$WORK/stdout" 2>&1
+if grep -q $'\x1b' "$WORK/stdout" || ! grep -Fq "scenario '\x1b[31mred'" "$WORK/stdout"; then
+    cfail=$((cfail + 1)); echo "FAIL: validate printed an escape raw: $(cat -A "$WORK/stdout")" >&2
+fi
+cases=$((cases + 2))
+
+# the content of a file that is not a scenario is never echoed
+"$PACTSIM" validate "$WORK/extends_secret.yaml" 2>&1 | grep -q SECRETWORD &&
+    { cfail=$((cfail + 1)); echo "FAIL: an error echoed secret.txt" >&2; }
 
 while IFS=$'\t' read -r file where words; do
     case "$file" in ''|'#'*) continue ;; esac

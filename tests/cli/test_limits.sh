@@ -28,6 +28,38 @@ expect_exit 2 "needs up to [0-9]+ bytes .* uncompressed .* free" -- \
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -lt 2000 ] && ok || bad "the size check took $ms ms"
 expect_no_file "$WORK/huge.h5"
+# Memory limits other than the machine's RAM: a scenario that needs 1.9 GiB (400 actors, 2
+# replicates at once) under `ulimit -v` of 800 MB, and in a cgroup of 800 MB (Slurm --mem,
+# containers) when one can be made here: exit 2 at once, no file, no .partial, no .tmp.
+{ printf 'name: many\nstart: 2022-01\nend: 2023-12\nseed: 1\nreplicates: 4\nactors:\n'
+  awk 'BEGIN { A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"; for (i = 0; i < 400; i++) {
+      c = substr(A, int(i / 676) + 1, 1) substr(A, int(i / 26) % 26 + 1, 1) substr(A, i % 26 + 1, 1)
+      printf "  %s: {name: n%s}\n", c, c } }'; } >"$WORK/big.yaml"
+if [ -z "${ASAN_OPTIONS:-}" ]; then # ASan reserves terabytes of address space
+    expect_exit 2 "needs [0-9]+ bytes \(1\.9 GiB\) of memory .* more than the 781\.2 MiB this process may use \(the address-space limit \(ulimit -v\)\)" -- \
+        bash -c 'ulimit -v 800000 && exec "$@"' _ "$PACTSIM" run "$WORK/big.yaml" -o "$WORK/big.h5" --threads 2 --quiet
+    expect_no_file "$WORK/big.h5"
+fi
+mem_cg=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+v2_cg=$(awk -F: '$1 == "0" && $2 == "" { print $3 }' /proc/self/cgroup)
+cg=""
+if [ -n "$mem_cg" ] && [ -w "/sys/fs/cgroup/memory$mem_cg" ] && mkdir "/sys/fs/cgroup/memory$mem_cg/pactsim_test_$$" 2>/dev/null; then
+    cg="/sys/fs/cgroup/memory$mem_cg/pactsim_test_$$"
+    echo $((800 << 20)) >"$cg/memory.limit_in_bytes" || { rmdir "$cg"; cg=""; }
+elif [ -n "$v2_cg" ] && grep -qw memory "/sys/fs/cgroup$v2_cg/cgroup.subtree_control" 2>/dev/null &&
+    mkdir "/sys/fs/cgroup$v2_cg/pactsim_test_$$" 2>/dev/null; then
+    cg="/sys/fs/cgroup$v2_cg/pactsim_test_$$"
+    echo $((800 << 20)) >"$cg/memory.max" || { rmdir "$cg"; cg=""; }
+fi
+if [ -n "$cg" ]; then
+    expect_exit 2 "needs [0-9]+ bytes \(1\.9 GiB\) of memory .* more than the 800\.0 MiB this process may use \(the cgroup's memory\.(max|limit_in_bytes)\)" -- \
+        bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$PACTSIM" run "$WORK/big.yaml" -o "$WORK/big.h5" --threads 2 --quiet
+    expect_no_file "$WORK/big.h5"
+    rmdir "$cg"
+    echo "cgroup of 800 MiB: tested ($cg)"
+else
+    echo "cgroup of 800 MiB: skipped (cannot create one here)"
+fi
 # A small full file system, when we may mount one.
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$WORK/fs" && mount -t tmpfs -o size=2m tmpfs "$WORK/fs" 2>/dev/null; then
     echo keep >"$WORK/fs/other.txt"

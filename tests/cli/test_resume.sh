@@ -96,6 +96,41 @@ grep -q "2 damaged checkpoints were ignored" "$WORK/err" && ok || bad "damage no
 grep -Eq "resumed $((n - 2)) of 60 replicates" "$WORK/err" && ok || bad "resume count (expected $((n - 2))): $(cat "$WORK/err")"
 "$PACTSIM" run "$CFG" --replicates 60 --threads 2 --quiet -o "$WORK/ref60.h5" || bad "reference 60 failed"
 same "$WORK/ref60.h5" "$OUT" "resumed over damaged checkpoints"
+# Checkpoints that are not what they claim: a 60 GB sparse file (read whole it would exhaust the
+# memory, every time), a FIFO (a read would block), a byte flipped in the metrics (CRC): each is
+# dropped with a warning and computed again; the result equals an uninterrupted run.
+H="$WORK/h.h5"
+# interrupted FILE N [OPTION]: a run of 60 replicates stopped by SIGINT once it has N checkpoints
+interrupted() {
+    "$PACTSIM" run "$CFG" --replicates 60 --threads 1 --quiet -o "$1" $3 2>/dev/null &
+    local pid=$!
+    wait_ckpt "$1" "$2" || bad "no checkpoints to damage"
+    kill -INT "$pid"
+    wait "$pid"
+}
+interrupted "$H" 4
+n=$(ckpts "$H")
+set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -3)
+truncate -s 60G "$1"
+rm -f "$2" && mkfifo "$2"
+printf 'X' | dd of="$3" bs=1 seek=60 conv=notrunc 2>/dev/null
+t0=$(date +%s%N)
+timeout 120 "$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$H" --resume 2>"$WORK/err" ||
+    bad "resume over a sparse, a FIFO and a flipped checkpoint failed: $(cat "$WORK/err")"
+grep -Eq "warning: 3 damaged checkpoints were ignored; their replicates were computed again \(e\.g\. .*checkpoint not usable: (.* more than a checkpoint of this run can hold|it is a FIFO|CRC mismatch)" "$WORK/err" &&
+    ok || bad "dropped checkpoints not reported: $(cat "$WORK/err")"
+grep -Eq "resumed $((n - 3)) of 60 replicates" "$WORK/err" && ok || bad "resume count (expected $((n - 3))): $(cat "$WORK/err")"
+same "$WORK/ref60.h5" "$H" "resumed over a sparse, a FIFO and a flipped checkpoint"
+# the oversized one alone: dropped for its size, without reading it
+interrupted "$H" 2 --force
+set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -1)
+truncate -s 60G "$1"
+(ulimit -v 4000000; "$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$H" --resume) 2>"$WORK/err" ||
+    bad "resume over a 60 GB checkpoint failed: $(cat "$WORK/err")"
+grep -q "warning: 1 damaged checkpoint was ignored; its replicate was computed again (.*: checkpoint not usable: 64424509440 bytes, more than a checkpoint of this run can hold" "$WORK/err" &&
+    ok || bad "oversized checkpoint not reported: $(cat "$WORK/err")"
+same "$WORK/ref60.h5" "$H" "resumed over a 60 GB checkpoint"
+rm -f "$H"
 # A finished output: --resume has nothing to do; another run's output is not overwritten.
 expect_exit 0 "already complete; nothing to resume" -- "$PACTSIM" run "$CFG" --replicates 60 -o "$OUT" --resume
 expect_exit 2 "exists and is not this run's result" -- "$PACTSIM" run "$CFG" --replicates 59 -o "$OUT" --resume
