@@ -422,13 +422,9 @@ static ps_status other_info(hid_t f, const char *path, const char *fmt, FILE *fp
 ps_status ps_file_info(const char *path, FILE *fp, ps_error *err)
 {
     ps_h5_quiet();
-    FILE *probe = fopen(path, "rb");
-    if (!probe || H5Fis_hdf5(path) <= 0) {
-        if (probe)
-            fclose(probe);
-        return ps_output_info(path, fp, err); /* its messages for what is not HDF5 */
-    }
-    fclose(probe);
+    /* Not a readable regular HDF5 file (a FIFO would block here): its message. */
+    if (ps_h5_check_regular(path, "a pactsim file", NULL) != PS_OK || H5Fis_hdf5(path) <= 0)
+        return ps_output_info(path, fp, err);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     char fmt[64] = "";
     if (f >= 0 && ps_h5_get_str(f, "format", fmt, sizeof fmt) == 0 &&
