@@ -38,7 +38,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-PROG = "plot_compare"
+PROG = "pactsim-plot-compare"
 DEFAULT_VARS = ["gdp_growth", "sanction_pressure", "military_strain", "oil_export_revenue",
                 "cooperation", "trust"]
 DIFF_Q = (0.025, 0.5, 0.975)

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-PROG = "plot_run"
+PROG = "pactsim-plot-run"
 SERIES_VARS = ["gdp_growth", "sanction_pressure", "military_strain", "oil_export_revenue"]
 ARMS = ["drones", "munitions", "air_defense", "aircraft"]
 XLABEL = "month (end-of-month state)"

@@ -34,7 +34,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-PROG = "plot_sweep"
+PROG = "pactsim-plot-sweep"
 
 
 def _param_units(design, params):
