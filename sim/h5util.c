@@ -1,5 +1,7 @@
 /* Small HDF5 helpers (h5util.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,6 +375,74 @@ int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l)
 {
     return H5Literate_by_name(loc, path, H5_INDEX_NAME, H5_ITER_INC, NULL, list_dataset, l,
                               H5P_DEFAULT) < 0 ? -1 : 0;
+}
+
+void ps_dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == path)
+        snprintf(buf, len, "/");
+    else
+        snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+void ps_remove_stale(const char *path, const char *tag)
+{
+    size_t tl = strlen(tag);
+    char d[4096];
+    ps_dir_of(path, d, sizeof d);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t bl = strlen(base);
+    DIR *dp = opendir(d);
+    struct dirent *e;
+    while (dp && (e = readdir(dp))) {
+        const char *n = e->d_name, *p = n + bl + tl;
+        if (strncmp(n, base, bl) || strncmp(n + bl, tag, tl) || !*p ||
+            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
+            continue;
+        long pid = atol(p);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char full[8192];
+        snprintf(full, sizeof full, "%s/%s", d, n);
+        unlink(full);
+    }
+    if (dp)
+        closedir(dp);
+}
+
+ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666), bad = fd < 0;
+    const char *p = buf;
+    for (size_t done = 0; !bad && done < n;) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (w == 0)
+            errno = ENOSPC, bad = 1;
+        else
+            bad = errno != EINTR;
+    }
+    int e = errno;
+    if (fd >= 0 && close(fd) < 0 && !bad)
+        bad = 1, e = errno;
+    if (bad)
+        return ps_error_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    return PS_OK;
+}
+
+ps_status ps_rename_synced(const char *tmp, const char *path, ps_error *err)
+{
+    char d[4096];
+    ps_dir_of(path, d, sizeof d);
+    if (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, path) < 0 || ps_fsync_path(d, 1) != PS_OK)
+        return ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", path, tmp,
+                            strerror(errno));
+    return PS_OK;
 }
 
 ps_status ps_fsync_path(const char *p, int dir)

@@ -26,8 +26,11 @@ typedef struct ps_node {
 ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err);
 /* Parse a file and resolve `extends:` (relative to the including file),
  * deep-merging maps; sequences and scalars in the child replace the
- * parent's. A null value in the child deletes the key. Cycles are errors. */
-ps_status ps_node_load_config(const char *path, ps_node **out, ps_error *err);
+ * parent's. A null value in the child deletes the key. Cycles are errors.
+ * lineage (len bytes, may be 0): the chain's scenario names, each file's own
+ * `name:` (else its file name), "child <- parent <- root". */
+ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
+                              ps_error *err);
 /* Apply "a.b.c=value" (value parsed as a YAML flow scalar/sequence/map). */
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err);
 ps_node *ps_node_get(const ps_node *map, const char *key);

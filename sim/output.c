@@ -6,7 +6,6 @@
  * hyperslab. Events are kept in memory and written at commit in replicate
  * order, so the file does not depend on the order replicates finish in.
  * The writer walks the registry's tables: it names no model and no field. */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -282,6 +281,7 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
     bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
     bad |= ps_h5_attr_str(g, "command_line", prov ? prov->command_line : "");
+    bad |= ps_h5_attr_str(g, "lineage", sc->lineage);
     bad |= ps_h5_attr_u64(g, "seed", seed);
     bad |= ps_h5_attr_u64(g, "spec_hash", ps_run_spec_hash(sc));
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
@@ -602,41 +602,6 @@ void ps_output_abort(ps_output *o)
     free(tmp);
 }
 
-/* A run killed by SIGKILL (or a crash) leaves "<path>.tmp.<pid>": remove
- * those of processes that no longer exist. */
-static void remove_stale_temporaries(const char *path)
-{
-    char *dir = ps_strdup(path);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : dir;
-    const char *d = !slash ? "." : slash == dir ? "/" : dir;
-    if (slash)
-        *slash = '\0';
-    size_t bl = strlen(base);
-    DIR *dp = opendir(d);
-    struct dirent *e;
-    while (dp && (e = readdir(dp))) {
-        const char *n = e->d_name, *p = n + bl + 5;
-        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5) || !*p ||
-            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
-            continue;
-        long pid = atol(p);
-        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char *full = malloc(strlen(d) + strlen(n) + 2);
-        if (full) {
-            sprintf(full, "%s/%s", d, n);
-            unlink(full);
-            free(full);
-        }
-    }
-    if (dp)
-        closedir(dp);
-    free(dir);
-}
-
 ps_status ps_output_open(const char *path, const ps_scenario *sc,
                          const ps_provenance *prov, ps_output **out, ps_error *err)
 {
@@ -675,7 +640,8 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     for (int m = 0; m < nm; m++)
         o->metric_ds[m] = -1;
     snprintf(o->tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-    remove_stale_temporaries(path);
+    /* A run killed by SIGKILL (or a crash) leaves "<path>.tmp.<pid>". */
+    ps_remove_stale(path, ".tmp.");
     ps_status st;
 
     /* First make sure the file can be created and written at all: HDF5 cannot

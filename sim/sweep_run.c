@@ -236,6 +236,8 @@ static ps_status write_design(hid_t file, const ps_sweep *sw)
     bad |= ps_h5_attr_i32(g, "samples", sw->samples);
     bad |= ps_h5_attr_i32(g, "levels", sw->levels);
     bad |= ps_h5_attr_u64(g, "design_seed", sw->design_seed);
+    if (sw->design == PS_DESIGN_SALTELLI)
+        bad |= ps_h5_attr_i32(g, "second_order", sw->second_order);
     static const char *const keep[] = {"summary", "stride", "full"};
     bad |= ps_h5_attr_str(g, "output", keep[sw->keep]);
     bad |= ps_h5_attr_i32(g, "stride", sw->stride);
@@ -492,47 +494,9 @@ static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, i
     return bad ? PS_ERR_IO : PS_OK;
 }
 
-static void dir_of(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-/* Remove "<path><tag><pid>" left by processes that no longer exist. */
-static void remove_stale_tag(const char *partial, const char *tag)
-{
-    size_t tl = strlen(tag);
-    char d[4096];
-    dir_of(partial, d, sizeof d);
-    const char *slash = strrchr(partial, '/');
-    const char *base = slash ? slash + 1 : partial;
-    size_t bl = strlen(base);
-    DIR *dp = opendir(d);
-    struct dirent *e;
-    while (dp && (e = readdir(dp))) {
-        const char *n = e->d_name, *p = n + bl + tl;
-        if (strncmp(n, base, bl) || strncmp(n + bl, tag, tl) || !*p ||
-            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
-            continue;
-        long pid = atol(p);
-        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char full[8192];
-        snprintf(full, sizeof full, "%s/%s", d, n);
-        unlink(full);
-    }
-    if (dp)
-        closedir(dp);
-}
-
 static void remove_stale(const char *partial)
 {
-    remove_stale_tag(partial, ".tmp.");
+    ps_remove_stale(partial, ".tmp.");
 }
 
 /* Create the whole .partial under a temporary name and rename it. */
@@ -1052,14 +1016,8 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
                               "%lld of %lld missing; continue with --resume (%s is kept)",
                               finished, left, runs, partial);
     }
-    if (status == PS_OK) {
-        char d[4096];
-        dir_of(opt->output, d, sizeof d);
-        if (ps_fsync_path(partial, 0) != PS_OK || rename(partial, opt->output) < 0 ||
-            ps_fsync_path(d, 1) != PS_OK)
-            status = ps_error_set(&first, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
-                                  opt->output, partial, strerror(errno));
-    }
+    if (status == PS_OK)
+        status = ps_rename_synced(partial, opt->output, &first);
     free(partial);
     if (status != PS_OK && err)
         *err = first;
@@ -1237,7 +1195,7 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
                           res->dropped ? " (some were done but failed their CRC check)" : "");
     if (write) {
         snprintf(tmp, tlen, "%s.merge.%ld", opt->output, (long)getpid());
-        remove_stale_tag(opt->output, ".merge.");
+        ps_remove_stale(opt->output, ".merge.");
         out.path = tmp;
         st = create_partial(sw, tmp, &whole, opt, opt->threads, err);
         if (st == PS_OK)
@@ -1268,14 +1226,8 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
         sweep_file_close(&out);
         if (out.file >= 0 && H5Fclose(out.file) < 0 && st == PS_OK)
             st = ps_h5_fail(err, PS_ERR_IO, tmp, "close the merged file");
-        if (st == PS_OK) {
-            char d[4096];
-            dir_of(opt->output, d, sizeof d);
-            if (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0 ||
-                ps_fsync_path(d, 1) != PS_OK)
-                st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
-                                  opt->output, tmp, strerror(errno));
-        }
+        if (st == PS_OK)
+            st = ps_rename_synced(tmp, opt->output, err);
         if (st != PS_OK)
             unlink(tmp);
         else

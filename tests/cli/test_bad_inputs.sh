@@ -15,6 +15,11 @@ cp "$WORK/valid.h5" "$WORK/exists.h5"
 # runs that cannot be paired with valid.h5 (another seed, another replicate count)
 "$PACTSIM" run "$C" -o "$WORK/valid_seed5.h5" --replicates 1 --seed 5 --quiet || echo "cannot make valid_seed5.h5" >&2
 "$PACTSIM" run "$C" -o "$WORK/valid_r2.h5" --replicates 2 --quiet || echo "cannot make valid_r2.h5" >&2
+# runs that can be paired but are not of one setting: other actors, months and lineage; another lineage
+"$PACTSIM" run "$SRC/configs/examples/client_free_patrons.yaml" -o "$WORK/valid_client.h5" --replicates 1 \
+    --seed 20220722 --quiet || echo "cannot make valid_client.h5" >&2
+sed 's/^name: baseline_2022$/name: baseline_copy/' "$C" >"$WORK/baseline_copy.yaml"
+"$PACTSIM" run "$WORK/baseline_copy.yaml" -o "$WORK/valid_copy.h5" --replicates 1 --quiet || echo "cannot make valid_copy.h5" >&2
 SPEC="$SRC/configs/sweeps/elasticity_grid.yaml"
 size=$(stat -c %s "$WORK/valid.h5")
 head -c 8 "$WORK/valid.h5" >"$WORK/trunc_8.h5"
