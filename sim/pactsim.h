@@ -330,6 +330,12 @@ void ps_output_abort(ps_output *o);
 
 /* Print a human summary of a pactsim file. */
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err);
+/* pactsim info of any pactsim file, by its format attribute (sim/info.c): a
+ * run (ps_output_info), a sweep or sweep part (design, parameters, points,
+ * replicates, metrics, completeness), any other "pactsim-*" kind (its
+ * attributes, provenance, and every group and dataset with type, shape and
+ * units). Anything else: ps_output_info's message. */
+ps_status ps_file_info(const char *path, FILE *fp, ps_error *err);
 
 /* ------------------------------------------------------------ simulation */
 /* What ps_sim_run did besides computing (for the command line to report). */
