@@ -484,7 +484,7 @@ ps_status ps_calib_load(const char *path, ps_calib **out, ps_error *err)
         return nomem(err);
     }
     ps_node *root = NULL;
-    ps_status st = ps_node_load_config(path, &root, NULL, 0, err);
+    ps_status st = ps_node_load_config(path, &root, NULL, 0, NULL, err);
     if (st == PS_OK) {
         c->raw_text = ps_read_file(path, NULL, err);
         st = c->raw_text ? bind_top(c, root, err) : PS_ERR_IO;

@@ -44,6 +44,11 @@ typedef enum {
 
 const char *ps_status_text(ps_status s);
 int ps_status_exit_code(ps_status s);
+/* Call first in a program, before any other ps_ function: HDF5 1.10 cannot
+ * close a file whose close failed (a full disk), and the half-closed file
+ * would crash the library's cleanup at exit, so that cleanup is turned off
+ * (every file is closed explicitly; the system reclaims the rest). */
+void ps_init(void);
 
 #define PS_ERRMSG_MAX 2048
 typedef struct ps_error {
@@ -140,6 +145,7 @@ typedef struct ps_scenario {
     char *path;            /* file it was loaded from */
     char *raw_text;        /* the file as written */
     char *resolved_text;   /* after extends, --set: YAML */
+    char *inputs;          /* the files read: the config and its extends chain, one a line */
     char lineage[512];     /* scenario names of the extends chain: "run <- parent <- root" */
     ps_date start, end;
     int n_months;
@@ -318,14 +324,22 @@ ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err);
 ps_status ps_output_commit(ps_output *o, ps_error *err);
 /* Keep what was written as "<path>.failed.h5", never under the final name:
  * root attribute `incomplete` = message, /months_complete[replicate] = months
- * each replicate completed (0: never ran). The name is copied to failed_path. */
+ * each replicate completed (0: never ran). The name is copied to failed_path.
+ * An existing <path>.failed.h5 is kept as <path>.failed.<n>.h5 (first free
+ * n), whose name is copied to kept ("" if there was none). */
 ps_status ps_output_commit_failed(ps_output *o, const char *message, char *failed_path,
-                                  size_t len, ps_error *err);
+                                  size_t len, char *kept, size_t kept_len, ps_error *err);
 /* Close and remove the temporary file. */
 void ps_output_abort(ps_output *o);
 
 /* Print a human summary of a pactsim file. */
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err);
+/* pactsim info of any pactsim file, by its format attribute (sim/info.c): a
+ * run (ps_output_info), a sweep or sweep part (design, parameters, points,
+ * replicates, metrics, completeness), any other "pactsim-*" kind (its
+ * attributes, provenance, and every group and dataset with type, shape and
+ * units). Anything else: ps_output_info's message. */
+ps_status ps_file_info(const char *path, FILE *fp, ps_error *err);
 
 /* ------------------------------------------------------------ simulation */
 /* What ps_sim_run did besides computing (for the command line to report). */
@@ -385,6 +399,7 @@ typedef struct ps_sweep_param {
 
 typedef struct ps_sweep {
     char *path, *name, *description, *raw_text;
+    char *inputs;            /* the spec and its extends chain, one a line */
     char *base_path;         /* base scenario, resolved relative to the spec */
     ps_design design;
     int n_params;

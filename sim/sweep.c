@@ -219,6 +219,7 @@ void ps_sweep_free(ps_sweep *sw)
     for (int k = 0; k < sw->n_fixed; k++)
         free(sw->fixed[k]);
     free(sw->fixed);
+    free(sw->inputs);
     free(sw->params);
     free(sw->path);
     free(sw->name);
@@ -687,7 +688,7 @@ ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err)
         return nomem(err);
     }
     ps_node *root = NULL;
-    ps_status st = ps_node_load_config(path, &root, NULL, 0, err);
+    ps_status st = ps_node_load_config(path, &root, NULL, 0, &sw->inputs, err);
     if (st == PS_OK) {
         sw->raw_text = ps_read_file(path, NULL, err);
         st = sw->raw_text ? bind_top(sw, root, err) : PS_ERR_IO;

@@ -20,17 +20,6 @@ static int cmd_usage_error(const char *cmd, const char *fmt, const char *arg)
     return ps_status_exit_code(PS_ERR_USAGE);
 }
 
-static int parse_count(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 const char ps_cli_compare_help[] =
     "Usage: pactsim compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
     "                       [--bootstrap B] [--negligible X[%]] [--allow-mismatch]\n"
@@ -138,7 +127,7 @@ int ps_cli_compare(int argc, char **argv)
                                       "got '%s'", optarg);
             break;
         case OPT_BOOT:
-            if (parse_count(optarg, 100, 1000000, &o.n_boot))
+            if (ps_cli_parse_int(optarg, 100, 1000000, &o.n_boot))
                 rc = cmd_usage_error("compare", "option --bootstrap: expected an integer from "
                                      "100 to 1000000, got '%s'", optarg);
             break;
@@ -199,7 +188,7 @@ int ps_cli_sensitivity(int argc, char **argv)
         switch (c) {
         case 'm': metric = optarg; break;
         case OPT_BOOT:
-            if (parse_count(optarg, 100, 1000000, &n_boot))
+            if (ps_cli_parse_int(optarg, 100, 1000000, &n_boot))
                 return cmd_usage_error("sensitivity", "option --bootstrap: expected an integer "
                                        "from 100 to 1000000, got '%s'", optarg);
             break;

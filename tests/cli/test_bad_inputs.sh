@@ -44,6 +44,13 @@ for t in fifo:fifo.yaml dir:dir zero:/dev/zero secret:secret.txt; do
 done
 cp "$BAD/files/huge_sweep.h5" "$WORK/" # sensitivity opens sweep files for writing
 exists_sum=$(md5sum <"$WORK/exists.h5")
+# outputs that are never written: a FIFO, a config and its chain, a sweep spec (and links to them)
+mkfifo "$WORK/fifo" "$WORK/out_fifo.h5.failed.h5"
+cp "$SRC/tests/configs/sweep/small.yaml" "$WORK/own.yaml"
+printf 'extends: own.yaml\nname: child\n' >"$WORK/child.yaml"
+sed 's/^base: .*/base: own.yaml/' "$SRC/tests/configs/sweep/grid.yaml" >"$WORK/spec.yaml"
+ln -s own.yaml "$WORK/own_link.h5"
+inputs_sum=$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" | md5sum)
 # files HDF5 itself crashes or loops on; readers must not write to them either
 cp "$SRC"/tests/fuzz/known_hdf5/*.h5 "$WORK/"
 known_sum=$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)
@@ -87,6 +94,9 @@ while IFS=$'\t' read -r name code words args; do
     run_case "$name" "$code" "$words" "$OUT" -- "$@"
 done <"$BAD/manifest.tsv"
 [ "$(md5sum <"$WORK/exists.h5")" = "$exists_sum" ] || { cfail=$((cfail + 1)); echo "FAIL: exists.h5 was modified" >&2; }
+[ "$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" | md5sum)" = "$inputs_sum" ] &&
+    [ -p "$WORK/fifo" ] && [ -p "$WORK/out_fifo.h5.failed.h5" ] && [ -L "$WORK/own_link.h5" ] ||
+    { cfail=$((cfail + 1)); echo "FAIL: an input, a FIFO or a link given as output was replaced" >&2; }
 [ "$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)" = "$known_sum" ] ||
     { cfail=$((cfail + 1)); echo "FAIL: a damaged input file was written to" >&2; }
 
