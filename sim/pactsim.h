@@ -329,7 +329,7 @@ typedef struct ps_sim_stats {
     int recomputed;          /* damaged checkpoints whose replicate was computed again */
     int already_complete;    /* resume found this run's finished output: nothing done */
     int kept;                /* replicates left in "<output>.partial/" after a failure */
-    char dropped[256];       /* why the first checkpoint computed again was unusable */
+    char dropped[PS_ERRMSG_MAX]; /* why a checkpoint computed again was unusable */
 } ps_sim_stats;
 
 typedef struct ps_sim_options {
