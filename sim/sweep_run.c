@@ -861,6 +861,39 @@ static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
     return ok;
 }
 
+/* Before anything is created: a world (two state buffers) and a series per
+ * running thread, of the base scenario's size (points change parameters,
+ * not actors or months), and a done flag and a CRC per run, against the
+ * memory this process may use (physical, cgroup, ulimit: sim/limits.c). */
+static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, ps_error *err)
+{
+#ifdef _OPENMP
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#else
+    threads = 1;
+#endif
+    if (runs < threads)
+        threads = (int)runs;
+    const ps_scenario *sc = sw->base;
+    uint64_t E, x, mem;
+    int over = ps_state_values(sc, &E) ||
+               __builtin_mul_overflow(E, (uint64_t)sc->n_months + 2, &x) ||
+               __builtin_mul_overflow(x, 8 * (uint64_t)(threads > 0 ? threads : 1), &mem) ||
+               __builtin_add_overflow(mem, (uint64_t)runs * 16, &mem);
+    const char *which;
+    uint64_t limit = ps_memory_limit(&which);
+    char a[32], b[32];
+    if (over || mem > limit)
+        return ps_error_set(err, PS_ERR_CONFIG, "sweep too large: its runs need %s of memory "
+                            "(%d actors, %d months, %d at once), more than the %s this "
+                            "process may use (%s); reduce --threads, actors or months",
+                            over ? "more than 2^64 bytes" : ps_human_bytes(mem, a),
+                            sc->n_actors, sc->n_months, threads, ps_human_bytes(limit, b),
+                            which);
+    return PS_OK;
+}
+
 ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
                        ps_error *err)
 {
@@ -891,6 +924,9 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     }
     long long runs = rs.count;
     res->runs = (int)runs;
+    ps_status st = check_memory(sw, opt->threads, runs, err);
+    if (st != PS_OK)
+        return st;
     size_t plen = strlen(opt->output) + 16;
     char *partial = malloc(plen);
     if (!partial)
@@ -898,7 +934,6 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     snprintf(partial, plen, "%s.partial", opt->output);
     struct stat stt;
     int have_final = stat(opt->output, &stt) == 0, have_partial = stat(partial, &stt) == 0;
-    ps_status st = PS_OK;
     int threads = opt->threads;
 #ifdef _OPENMP
     if (threads <= 0)
