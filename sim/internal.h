@@ -62,6 +62,9 @@ char *ps_read_file(const char *path, size_t *len, ps_error *err);
  * /proc/self/cgroup and /sys/fs/cgroup/... under `root` ("" for the system's;
  * a test passes a directory of fake files). */
 uint64_t ps_memory_limit(const char **what);
+/* Threads to use: requested, or OpenMP's default if requested <= 0; 1 without
+ * OpenMP (sim/run.c). */
+int ps_threads(int requested);
 /* "1.5 GiB" into buf (sim/run.c). */
 const char *ps_human_bytes(uint64_t b, char buf[32]);
 /* *E = the state values of one replicate-month (actors² per dyad field,

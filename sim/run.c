@@ -218,6 +218,16 @@ static void msg_append(ps_error *e, const char *fmt, ...)
     va_end(ap);
 }
 
+int ps_threads(int requested)
+{
+#ifdef _OPENMP
+    return requested > 0 ? requested : omp_get_max_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
 /* "1.5 GiB" */
 const char *ps_human_bytes(uint64_t b, char buf[32])
 {
@@ -367,13 +377,7 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
             return s;
         }
     }
-    int threads = opt->threads;
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
+    int threads = ps_threads(opt->threads);
     /* With one replicate, the threads go inside the step instead. */
     int R = sc->replicates;
     int inner = R == 1 ? threads : 1;

@@ -867,12 +867,6 @@ static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
  * memory this process may use (physical, cgroup, ulimit: sim/limits.c). */
 static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, ps_error *err)
 {
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
     if (runs < threads)
         threads = (int)runs;
     const ps_scenario *sc = sw->base;
@@ -924,7 +918,8 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     }
     long long runs = rs.count;
     res->runs = (int)runs;
-    ps_status st = check_memory(sw, opt->threads, runs, err);
+    int threads = ps_threads(opt->threads);
+    ps_status st = check_memory(sw, threads, runs, err);
     if (st != PS_OK)
         return st;
     size_t plen = strlen(opt->output) + 16;
@@ -934,13 +929,6 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     snprintf(partial, plen, "%s.partial", opt->output);
     struct stat stt;
     int have_final = stat(opt->output, &stt) == 0, have_partial = stat(partial, &stt) == 0;
-    int threads = opt->threads;
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#else
-    threads = 1;
-#endif
     if (opt->resume && have_final && !have_partial && !opt->force) {
         free(partial);
         if (finished_matches(opt->output, sw->hash, &rs)) {
