@@ -488,6 +488,115 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
 ps_status ps_sensitivity(const char *file, const char *metric, int n_boot, FILE *fp,
                          ps_error *err);
 
+/* ---------------------------------------------------------- observations */
+/* Observations of the model's state variables (sim/obs.c, docs/observation-format.md):
+ * CSV files with the header
+ *   quantity,actor,target,date,value,sd,transform,source,published
+ * one row per observation of an actor or dyad field, checked strictly (every
+ * error names file:line:col), and the model's equivalent of each observation
+ * in a run's series. Used by `pactsim score` and by calibration. */
+#define PS_OBS_CUTOFF "2022-07-22" /* default information cutoff (the article's date) */
+
+typedef enum { PS_OBS_LEVEL = 0, PS_OBS_GROWTH, PS_OBS_SHARE } ps_obs_transform;
+
+typedef struct ps_obs {
+    int field;               /* global field index (actor or dyad field) */
+    int actor, target;       /* indices into the set's actors; target -1 for actor fields */
+    ps_date date;            /* the month, or for annual the year (date.month = 0) */
+    int annual;              /* date was YYYY: the value is the mean over that year's months */
+    ps_obs_transform transform;
+    double value, sd;        /* sd > 0: observation error, in the value's units */
+    char published[11];      /* YYYY-MM-DD */
+    char *source;            /* free text */
+    const char *file;        /* the file it came from (owned by the set) */
+    int line;                /* its line there (where the row starts) */
+} ps_obs;
+
+typedef struct ps_obs_set {
+    int n;
+    ps_obs *obs;             /* in file order, files in the order given */
+    int n_actors;            /* actors rows were resolved against (indices above) */
+    char (*iso3)[8];
+    int n_files;
+    char **files;
+} ps_obs_set;
+
+typedef struct ps_obs_options {
+    const char *const *actors; /* ISO3 codes the rows may name: the run's or config's actors */
+    int n_actors;
+    const char *cutoff;      /* "YYYY-MM-DD": rows published later are errors; NULL =
+                              * PS_OBS_CUTOFF; "none" = no cutoff */
+} ps_obs_options;
+
+/* Load and check CSV files (RFC 4180 quoting, '#' comment lines). Any error
+ * (PS_ERR_INPUT) names file:line:col and what was expected; nothing is kept. */
+ps_status ps_obs_load(const char *const *paths, int n_paths, const ps_obs_options *opt,
+                      ps_obs_set **out, ps_error *err);
+void ps_obs_free(ps_obs_set *s);
+/* "gdp RUS 2022-06 growth", "oil_trade RUS->IND 2022" (into buf) for messages. */
+void ps_obs_label(const ps_obs_set *s, const ps_obs *o, char *buf, size_t len);
+
+/* The months an observation needs, as record indices [*first, *last] of a
+ * series starting at `start` with n_months records (record k = end of month
+ * start + k): its month, its year's 12 months (annual), and for growth the
+ * same 12 months before. Outside [0, n_months): PS_ERR_INPUT naming
+ * file:line, the months needed and the span. */
+ps_status ps_obs_months(const ps_obs *o, ps_date start, int n_months, int *first, int *last,
+                        ps_error *err);
+/* The model's equivalent of o from its monthly series over the months
+ * [first, last] of ps_obs_months: num[k] is the observed variable at month
+ * first + k; for share, den[k] is the sum it is a share of (the source's row
+ * for a dyad field, every actor for an actor field; else den is ignored).
+ * level: the value, or the year's mean; growth: x / x(12 months or 1 year
+ * before) - 1; share: num / den (annual: the ratio of the year's means).
+ * NaN if a denominator is 0 or a value is not finite. */
+double ps_obs_equivalent_from(const ps_obs *o, const double *num, const double *den);
+/* Equivalents of every observation (out[s->n]) in one replicate held in
+ * memory (a ps_run; its first n_done months). The run's actors must be the
+ * set's (PS_ERR_INPUT otherwise); an observation outside the run's months is
+ * PS_ERR_INPUT naming its file:line. */
+ps_status ps_obs_equivalents(const ps_obs_set *s, const ps_run *run, double *out,
+                             ps_error *err);
+/* Gaussian log-likelihood sum_k log N(y_k; x_k, sd_k^2) of equivalents x
+ * (e.g. from ps_obs_equivalents); -inf if some x_k is not finite. */
+double ps_obs_loglik(const ps_obs_set *s, const double *x);
+
+/* Equivalents of every observation in every replicate of a run file:
+ * *out = malloc'ed [s->n * replicates], out[k * replicates + r]. The set must
+ * have been loaded against the file's actors (ps_obs_file_actors). Only
+ * observations with use[k] != 0 are computed (use NULL: all); the others are
+ * NaN and need not lie within the run. Errors name the observation's
+ * file:line (outside the run, variable not in the file). */
+ps_status ps_obs_read_equivalents(const char *run_path, const ps_obs_set *s, const char *use,
+                                  double **out, int *replicates, ps_error *err);
+/* The ISO3 codes of a run file's actors and its first month and length:
+ * *iso3 is freed with ps_obs_strings_free(*iso3, *n). */
+ps_status ps_obs_file_actors(const char *run_path, char ***iso3, int *n, ps_date *start,
+                             int *n_months, ps_error *err);
+void ps_obs_strings_free(char **v, int n);
+
+/* Predictive distribution of an ensemble x[0..m) with observation error sd:
+ * the mixture (1/m) sum_i N(x_i, sd^2) (non-finite members are left out).
+ * CRPS against y in closed form (Grimit et al. 2006; Gneiting & Raftery 2007):
+ * E|X - y| - E|X - X'| / 2; sd = 0 gives the plain ensemble CRPS. */
+double ps_crps_mixture(const double *x, int m, double sd, double y);
+double ps_mixture_cdf(const double *x, int m, double sd, double y);     /* the PIT of y */
+double ps_mixture_quantile(const double *x, int m, double sd, double p); /* 0 < p < 1 */
+
+typedef struct ps_score_options {
+    const char *cutoff;      /* as ps_obs_options.cutoff */
+    const char *origin;      /* "YYYY-MM": naive forecasts use rows dated before it;
+                              * NULL = the run's first month */
+    ps_format format;
+} ps_score_options;
+
+/* `pactsim score`: every observation dated from the origin on, scored against
+ * the run's replicates (CRPS, PIT, 50% and 90% central interval coverage, skill
+ * against persistence and a linear trend fitted to the earlier rows of its
+ * series), and the totals, printed to fp (docs/validation.md). */
+ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs_paths,
+                   const ps_score_options *opt, FILE *fp, ps_error *err);
+
 /* Build information for provenance. */
 const char *ps_build_git_revision(void);
 const char *ps_build_compiler(void);

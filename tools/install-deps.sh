@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libgsl-dev libhdf5-dev hdf5-tools libyaml-dev zlib1g-dev
       python3-h5py python3-numpy python3-matplotlib python3-xarray python3-scipy
-      python3-pytest python3-h5netcdf)
+      python3-pytest python3-h5netcdf python3-pip python3-setuptools python3-wheel)
 # --ci: also what the reliability jobs of .ci/run need (sanitizers, fuzzing, valgrind).
 if [ "${1:-}" = "--ci" ]; then
   pkgs+=(clang libclang-rt-14-dev valgrind)

@@ -9,8 +9,9 @@ int ps_cli_sweep(int argc, char **argv);
 int ps_cli_compare(int argc, char **argv);
 int ps_cli_sensitivity(int argc, char **argv);
 int ps_cli_slurm(int argc, char **argv);
+int ps_cli_score(int argc, char **argv);
 extern const char ps_cli_sweep_help[], ps_cli_compare_help[], ps_cli_sensitivity_help[],
-    ps_cli_slurm_help[];
+    ps_cli_slurm_help[], ps_cli_score_help[];
 /* fn(arg) in a child process (guard.c): its exit code, or 2 with a message
  * naming files if reading them crashed HDF5 or took over cpu_seconds of CPU
  * time (0: no limit). */

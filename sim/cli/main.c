@@ -394,6 +394,8 @@ static const struct {
      ps_cli_compare_help, ps_cli_compare},
     {"sensitivity", "Sobol' or Morris indices of a saltelli or morris sweep",
      ps_cli_sensitivity_help, ps_cli_sensitivity},
+    {"score", "CRPS, PIT, coverage and skill of a run against observations (docs/validation.md)",
+     ps_cli_score_help, ps_cli_score},
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 

@@ -1,4 +1,4 @@
-"""The analysis scripts (analysis/*.py) on small synthetic pactsim files.
+"""The analysis package (analysis/pactsim) on small synthetic pactsim files.
 
 Each test writes a file with h5py following docs/output.md exactly (format
 "pactsim" v1: dimension scales per group, CF time, string ISO3 labels, the
@@ -29,11 +29,11 @@ import matplotlib.image as mimage  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
-import pactsim_io  # noqa: E402
-import plot_compare  # noqa: E402
-import plot_run  # noqa: E402
-import plot_sweep  # noqa: E402
-import style  # noqa: E402
+from pactsim import io as pactsim_io  # noqa: E402
+from pactsim.plotting import compare as plot_compare  # noqa: E402
+from pactsim.plotting import run as plot_run  # noqa: E402
+from pactsim.plotting import style  # noqa: E402
+from pactsim.plotting import sweep as plot_sweep  # noqa: E402
 
 ACTORS = ["RUS", "IRN", "USA"]
 R, T = 4, 24  # replicates, months 2022-01 .. 2023-12
@@ -172,6 +172,16 @@ def close_figures():
     plt.close("all")
 
 
+def panels(fig):
+    """The figure's panels, without its legend row."""
+    return [ax for ax in fig.axes if ax.get_visible() and ax.get_gid() != "legend"]
+
+
+def legend_texts(fig):
+    (leg,) = [ax for ax in fig.axes if ax.get_gid() == "legend"]
+    return [t.get_text() for t in leg.get_legend().get_texts()]
+
+
 def xrange_dates(ax):
     lo, hi = ax.get_xlim()
     return (np.datetime64(mdates.num2date(lo).replace(tzinfo=None), "D"),
@@ -231,10 +241,11 @@ def test_reader_refuses(tmp_path):
 # ------------------------------------------------------------ plot_run figures
 def test_actor_series(run_file, capsys):
     with pactsim_io.open_run(run_file) as run:
-        fig = plot_run.fig_actor_series(run, ACTORS)
+        (fig,) = plot_run.fig_actor_series(run, ACTORS)
     err = capsys.readouterr().err
     assert "military_strain" in err and "oil_export_revenue" in err and "skipped" in err
-    axes = [ax for ax in fig.axes if ax.get_visible()]
+    axes = panels(fig)
+    assert legend_texts(fig) == ACTORS
     assert len(axes) == 2
     assert axes[0].get_ylabel() == "gdp growth [1/yr]"
     assert axes[1].get_ylabel() == "sanction pressure [dimensionless]"
@@ -253,7 +264,7 @@ def test_actor_series(run_file, capsys):
 def test_actor_series_scales_usd(tmp_path):
     path = write_pactsim(tmp_path / "oil.h5", actor_vars=("oil_export_revenue",))
     with pactsim_io.open_run(path) as run:
-        fig = plot_run.fig_actor_series(run, ["RUS"], ["oil_export_revenue"])
+        (fig,) = plot_run.fig_actor_series(run, ["RUS"], ["oil_export_revenue"])
     ax = fig.axes[0]
     assert ax.get_ylabel() == "oil export revenue [bn USD/yr]"
     assert ax.get_lines()[0].get_ydata()[0] == pytest.approx(0.0015 * 1000)
@@ -263,7 +274,7 @@ def test_cooperation_heatmap(run_file):
     with pactsim_io.open_run(run_file) as run:
         dates = plot_run.pick_dates("t", ["2022-01", "2023-12", "2031-01"], run.dates)
         assert dates == [(0, "2022-01"), (23, "2023-12")]
-        fig = plot_run.fig_cooperation_heatmap(run, ACTORS, dates)
+        (fig,) = plot_run.fig_cooperation_heatmap(run, ACTORS, dates)
     panels = [ax for ax in fig.axes if ax.images]
     assert len(panels) == 2
     for ax, t in zip(panels, (0, 23)):
@@ -282,8 +293,8 @@ def test_cooperation_heatmap(run_file):
 def test_cooperation_network(run_file):
     with pactsim_io.open_run(run_file) as run:
         dates = [(0, "2022-01"), (12, "2023-01")]
-        fig = plot_run.fig_cooperation_network(run, ACTORS, dates, top=5)
-        fig1 = plot_run.fig_cooperation_network(run, ACTORS, dates[:1], top=1)
+        (fig,) = plot_run.fig_cooperation_network(run, ACTORS, dates, top=5)
+        (fig1,) = plot_run.fig_cooperation_network(run, ACTORS, dates[:1], top=1)
     panels = [ax for ax in fig.axes if ax.collections]
     assert len(panels) == 2
     for ax in panels:
@@ -300,7 +311,7 @@ def test_cooperation_network(run_file):
 
 def test_pair_dashboard(run_file, capsys):
     with pactsim_io.open_run(run_file) as run:
-        fig = plot_run.fig_pair_dashboard(run, ("RUS", "IRN"))
+        (fig,) = plot_run.fig_pair_dashboard(run, ("RUS", "IRN"))
     err = capsys.readouterr().err
     assert "trust" in err and "air_defense" in err
     axes = [ax for ax in fig.axes if ax.get_visible()]
@@ -321,7 +332,7 @@ def test_pair_dashboard(run_file, capsys):
 
 def test_event_timeline(run_file):
     with pactsim_io.open_run(run_file) as run:
-        fig = plot_run.fig_event_timeline(run, replicate=0)
+        (fig,) = plot_run.fig_event_timeline(run, replicate=0)
     ax = fig.axes[0]
     (sc,) = [c for c in ax.collections if c.get_gid() == "events"]
     assert len(sc.get_offsets()) == 4  # replicate 0 only
@@ -329,8 +340,7 @@ def test_event_timeline(run_file):
                                                             "sanctions"]
     lo, hi = xrange_dates(ax)
     assert lo <= np.datetime64("2022-01-01") and hi >= np.datetime64("2023-12-01")
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["RUS", "USA", "world/none"]
+    assert legend_texts(fig) == ["RUS", "USA", "world/none"]
 
 
 def test_plot_run_cli(run_file, tmp_path, capsys):
@@ -384,18 +394,19 @@ def test_plot_compare(tmp_path, capsys):
                                         ("RUS", "IRN"))
         assert [r[0] for r in rows] == ["gdp_growth", "military_strain", "cooperation"]
         labels = plot_compare.scenario_labels(runs)
-        fig = plot_compare._draw_grid(runs, labels, rows, times, reps, "series", "t")
-        axes = [ax for ax in fig.axes if ax.get_visible()]
+        (fig,) = plot_compare._draw_grid(runs, labels, rows, times, reps, "series", "t")
+        axes = panels(fig)
         assert len(axes) == 6
         assert [ln.get_label() for ln in axes[0].get_lines()] == ["base", "relief"]
         assert len(axes[2].get_lines()) == 1  # military_strain only in B
-        assert axes[0].get_ylabel() == "gdp growth [1/yr]"
-        fig = plot_compare._draw_grid(runs, labels, rows, times, reps, "diff", "t")
-        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert axes[0].get_title() == "gdp growth: RUS" and axes[0].get_ylabel() == "[1/yr]"
+        assert legend_texts(fig) == ["base", "relief"]
+        (fig,) = plot_compare._draw_grid(runs, labels, rows, times, reps, "diff", "t")
+        axes = panels(fig)
         assert len(axes) == 4  # the military_strain row has no reference
         diff = [ln for ln in axes[0].get_lines() if ln.get_label().startswith("relief")][0]
         assert np.allclose(diff.get_ydata(), 0.05)
-        assert axes[0].get_ylabel() == "\u0394 gdp growth [1/yr]"
+        assert axes[0].get_ylabel() == "\u0394 [1/yr]"
         assert xrange_dates(axes[-1]) == (np.datetime64("2022-01-01"),
                                           np.datetime64("2023-12-01"))
     capsys.readouterr()
@@ -423,6 +434,54 @@ def test_plot_compare_refuses(tmp_path, capsys):
     e2 = write_pactsim(tmp_path / "e2.h5", groups=False)
     assert plot_compare.main([str(e1), str(e2), "-o", str(tmp_path / "o")]) == 2
     assert "nothing to compare" in capsys.readouterr().err
+
+
+def test_plot_compare_mismatch(tmp_path, capsys):
+    """Runs with other actors, months or an unrelated scenario are refused (exit 2)."""
+    a = write_pactsim(tmp_path / "a.h5", scenario="base")
+    b = write_pactsim(tmp_path / "b.h5", scenario="relief", offset=0.05)
+    with h5py.File(b, "a") as f:  # B extends A's config: one lineage
+        f["provenance/config_raw"][()] = "extends: test.yaml\nname: relief\n"
+        f["provenance"].attrs["command_line"] = "pactsim run relief.yaml -o b.h5"
+    out = str(tmp_path / "o")
+    assert plot_compare.main([str(a), str(b), "-o", out, "--dpi", "30"]) == 0
+    capsys.readouterr()
+    cases = {
+        "other_actors": lambda f: f["actors/iso3"].__setitem__(2, "CHN"),
+        "other_months": lambda f: f["time/date"].__setitem__(23, "2024-01"),
+        "unrelated": lambda f: (f["provenance/config_raw"].__setitem__((), "name: other\n"),
+                                f["provenance"].attrs.__setitem__("command_line",
+                                                                  "pactsim run other.yaml")),
+    }
+    expect = {"other_actors": "has other actors than",
+              "other_months": "covers 2022-01..2024-01 (24 months)",
+              "unrelated": "are not of one lineage"}
+    for name, change in cases.items():
+        c = tmp_path / f"{name}.h5"
+        c.write_bytes(open(b, "rb").read())
+        with h5py.File(c, "a") as f:
+            change(f)
+        assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30"]) == 2, name
+        err = capsys.readouterr().err
+        assert expect[name] in err and "--allow-mismatch" in err, err
+        assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30",
+                                  "--allow-mismatch"]) == 0, name
+        assert expect[name] in capsys.readouterr().err  # said as a note
+    # Recorded lineages (pactsim run writes /provenance lineage, pactsim compare checks the
+    # roots): the roots decide, whatever the config names.
+    with h5py.File(a, "a") as f:
+        f["provenance"].attrs["lineage"] = "base"
+    with h5py.File(b, "a") as f:
+        f["provenance"].attrs["lineage"] = "relief <- base"
+        f["provenance"].attrs["command_line"] = "pactsim run elsewhere.yaml"
+    assert plot_compare.main([str(a), str(b), "-o", out, "--dpi", "30"]) == 0
+    capsys.readouterr()
+    c = tmp_path / "other_root.h5"
+    c.write_bytes(open(b, "rb").read())
+    with h5py.File(c, "a") as f:
+        f["provenance"].attrs["lineage"] = "relief <- other_base"
+    assert plot_compare.main([str(a), str(c), "-o", out, "--dpi", "30"]) == 2
+    assert "are not of one lineage" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------ plot_sweep
@@ -462,13 +521,15 @@ def test_plot_sweep(tmp_path, capsys):
     sw = write_sweep(tmp_path / "sweep.h5")
     with pactsim_io.open_run(sw) as run:
         assert run.is_sweep and run.summary.metric.dims == ("point", "replicate")
-        fig = plot_sweep.fig_main_effects(run, ["metric"])
-    axes = fig.axes
+        (fig,) = plot_sweep.fig_main_effects(run, ["metric"])
+    axes = panels(fig)
     assert len(axes) == 2
-    assert axes[0].get_xlabel() == "x [1/month]" and axes[0].get_ylabel() == "metric [USD]"
+    assert axes[0].get_xlabel() == "x [1/month]" and axes[0].get_ylabel() == "[bn USD]"
+    assert axes[0].get_title() == "metric"
     effect = axes[0].get_lines()[0]
     # x = 0: runs 1, 1.01, 2, 2.01 -> 1.505; x = 1: 3, 3.01, 4 (4.01 not done) -> 3.3367
-    assert effect.get_ydata() == pytest.approx([1.505, (3 + 3.01 + 4) / 3])
+    # (the metric is in USD: drawn in bn USD)
+    assert effect.get_ydata() == pytest.approx([1.505e-9, (3 + 3.01 + 4) / 3 * 1e-9])
     assert plot_sweep.main([str(sw), "-o", str(tmp_path / "o"), "--dpi", "40"]) == 0
     cap = capsys.readouterr()
     assert "flat: does not vary" in cap.err
@@ -480,18 +541,18 @@ def test_plot_sweep(tmp_path, capsys):
 def test_plot_sweep_surface_distributions(tmp_path):
     sw = write_sweep(tmp_path / "sweep.h5")
     with pactsim_io.open_run(sw) as run:
-        fig = plot_sweep.fig_surface(run, ["metric"])
+        (fig,) = plot_sweep.fig_surface(run, ["metric"])
         ax = fig.axes[0]
         mesh = [c for c in ax.collections if c.__class__.__name__ == "QuadMesh"][0]
         # a 2 x 2 grid: medians over replicates, the unfinished run left out
         z = np.asarray(mesh.get_array()).reshape(2, 2)
-        assert z.ravel() == pytest.approx([1.005, 3.005, 2.005, 4.0])
+        assert z.ravel() == pytest.approx(np.array([1.005, 3.005, 2.005, 4.0]) * 1e-9)
         assert ax.get_xlabel() == "x [1/month]" and ax.get_ylabel() == "y [dimensionless]"
         assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1"]
-        fig = plot_sweep.fig_distributions(run, ["metric"])
+        (fig,) = plot_sweep.fig_distributions(run, ["metric"])
         heights = [p.get_height() for p in fig.axes[0].patches]
         assert sum(heights) == 7  # 8 runs, one not done
-        assert fig.axes[0].get_xlabel() == "metric [USD]"
+        assert fig.axes[0].get_xlabel() == "metric [bn USD]"
 
 
 def test_plot_sweep_sensitivity(tmp_path, capsys):
@@ -506,12 +567,12 @@ def test_plot_sweep_sensitivity(tmp_path, capsys):
     sens = pactsim_io.sensitivity(sw)
     assert sens["param"] == ["parameters.a.x", "parameters.b.y"]
     assert sens["metrics"]["metric"]["ST"] == pytest.approx([0.65, 0.35])
-    fig = plot_sweep.fig_sensitivity(str(sw), None)
+    (fig,) = plot_sweep.fig_sensitivity(str(sw), None)
     ax = fig.axes[0]
     bars = [p.get_height() for p in ax.patches]
     assert bars == pytest.approx([0.6, 0.3, 0.65, 0.35])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y"]
-    assert len(ax.get_legend().get_texts()) == 2
+    assert legend_texts(fig) == ["first order S1", "total ST"]
     assert plot_sweep.main([str(sw), "-o", str(tmp_path / "o"), "--dpi", "40"]) == 0
     assert capsys.readouterr().out.split()[-1].endswith("sweep_sensitivity.png")
 

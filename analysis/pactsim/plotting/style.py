@@ -1,17 +1,15 @@
 """Shared look of the pactsim figures: one fixed colour per actor, axis helpers.
 
-Colours come from colour-blind-safe palettes: Okabe & Ito (2008) and Paul
-Tol's "muted" scheme (https://personal.sron.nl/~pault/). Every figure uses
-``actor_color(iso3)`` so an actor has the same colour everywhere; actors not
-listed get a colour from EXTRA by a stable hash of their code (never Python's
-randomised ``hash``), so they too keep it across figures and runs.
+Colours come from colour-blind-safe qualitative palettes: Okabe & Ito (2008)
+and Paul Tol's schemes (https://personal.sron.nl/~pault/), one hue family per
+actor (no two greens). Every figure uses ``actor_color(iso3)`` so an actor
+has the same colour everywhere; actors not listed get a colour from EXTRA by
+a stable hash of their code (never Python's randomised ``hash``), so they too
+keep it across figures and runs.
 """
 import matplotlib
-
-matplotlib.use("Agg")  # noqa: E402 - before pyplot, for every script
-
-import matplotlib.dates as mdates  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.dates as mdates
+import numpy as np
 
 ACTOR_COLORS = {
     "RUS": "#D55E00",  # Okabe-Ito vermillion
@@ -21,13 +19,16 @@ ACTOR_COLORS = {
     "EUU": "#56B4E9",  # Okabe-Ito sky blue
     "CHN": "#E69F00",  # Okabe-Ito orange
     "IND": "#999933",  # Tol olive
-    "SAU": "#117733",  # Tol green
+    "SAU": "#332288",  # Tol indigo
     "ARE": "#882255",  # Tol wine
-    "ISR": "#332288",  # Tol indigo
+    "ISR": "#8C8C8C",  # grey
     "SYR": "#000000",  # Okabe-Ito black
-    "UKR": "#44AA99",  # Tol teal
+    "UKR": "#8C510A",  # brown (ColorBrewer BrBG)
 }
-EXTRA = ["#CC6677", "#88CCEE", "#AA4499", "#DDCC77", "#777777", "#F0E442"]
+EXTRA = ["#CC6677", "#DDCC77", "#AA4499", "#44AA99", "#BBBBBB", "#661100"]
+
+# Quantities shown in bn USD: money stocks and flows (a price such as USD/bbl is kept).
+MONEY_UNITS = ("USD", "USD/yr", "USD/year", "USD/month")
 
 # Scenario colours in plot_compare (Tol bright), distinct in order.
 SCENARIO_COLORS = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
@@ -51,17 +52,15 @@ def scenario_color(i):
     return SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
 
 
-def scaled(units, values):
-    """A display scale for large monetary values: returns (factor, units label).
+def scaled(units, values=None):
+    """A display scale from a dataset's units attribute: returns (factor, units label).
 
-    USD quantities above a billion are shown in bn USD (the unit text keeps
-    its per-time part, e.g. "bn USD/yr"). Everything else is shown as is.
+    Money (units USD, USD/yr, USD/month) is always shown in bn USD, keeping
+    the per-time part ("bn USD/yr"), whatever its size, so that panels and
+    files agree; everything else is shown as is.
     """
     units = units or "1"
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    big = finite.size and np.nanmax(np.abs(finite)) >= 1e9
-    if units.startswith("USD") and big:
+    if units in MONEY_UNITS:
         return 1e-9, "bn " + units
     return 1.0, units
 
@@ -73,9 +72,10 @@ def axis_label(name, units):
     return f"{name.replace('_', ' ')} [{text}]"
 
 
-def date_axis(ax, start=None, end=None):
+def date_axis(ax, start=None, end=None, maxticks=5):
     """Dates on the x axis: concise labels, limits to the run's span if given."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
+    locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # short runs in small panels
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if start is not None and end is not None:
@@ -90,7 +90,11 @@ def apply_rc():
         "grid.alpha": 0.3,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "font.size": 9,
-        "legend.fontsize": 8,
+        "font.size": 8,
+        "axes.titlesize": 8,
+        "figure.titlesize": 9,
+        "legend.fontsize": 7,
         "legend.frameon": False,
+        "axes.formatter.useoffset": False,  # no "1e10" offset: values carry their units
+        "axes.formatter.limits": (-5, 6),
     })
