@@ -109,7 +109,10 @@ static ps_status write_spec(ps_ckpt *c, ps_error *err)
 {
     char *spec = path_in(c, "spec"), *tmp = path_in(c, "spec.tmp");
     ps_status st = PS_OK;
-    FILE *fp = spec && tmp ? fopen(tmp, "w") : NULL;
+    int fd = spec && tmp ? ps_out_create_excl(tmp) : -1;
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !fp)
+        close(fd);
     if (!spec || !tmp)
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     else if (!fp)
@@ -301,7 +304,10 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
         free(tmp);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
-    FILE *fp = fopen(tmp, "wb");
+    int fd = ps_out_create_excl(tmp);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp)
+        close(fd);
     int bad = !fp;
     uLong crc = crc32(0L, Z_NULL, 0);
     if (fp) {

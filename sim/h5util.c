@@ -1,5 +1,7 @@
 /* Small HDF5 helpers (h5util.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,9 @@
 #include "h5util.h"
 
 static _Thread_local char h5_last[PS_H5_MSG_MAX];
+static unsigned long h5_failures; /* failed HDF5 calls, all threads */
+static char h5_failure_msg[PS_H5_MSG_MAX]; /* the message of the latest */
+static char h5_failure_busy;
 static _Thread_local char h5_refused[PS_H5_MSG_MAX];
 
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *buf)
@@ -23,7 +28,30 @@ static herr_t h5_capture(hid_t stack, void *data)
     (void)data;
     h5_last[0] = '\0';
     H5Ewalk2(stack, H5E_WALK_UPWARD, first_error, h5_last);
+    while (__atomic_test_and_set(&h5_failure_busy, __ATOMIC_ACQUIRE))
+        ;
+    memcpy(h5_failure_msg, h5_last, sizeof h5_failure_msg);
+    __atomic_clear(&h5_failure_busy, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&h5_failures, 1, __ATOMIC_RELAXED);
     return 0;
+}
+
+void ps_h5_failure_msg(char *buf, size_t len)
+{
+    while (__atomic_test_and_set(&h5_failure_busy, __ATOMIC_ACQUIRE))
+        ;
+    snprintf(buf, len, "%s", h5_failure_msg);
+    __atomic_clear(&h5_failure_busy, __ATOMIC_RELEASE);
+}
+
+unsigned long ps_h5_failures(void)
+{
+    return __atomic_load_n(&h5_failures, __ATOMIC_RELAXED);
+}
+
+void ps_init(void)
+{
+    H5dont_atexit();
 }
 
 void ps_h5_quiet(void)
@@ -99,11 +127,34 @@ ps_status ps_h5_refusal(ps_error *err, const char *path)
     return ps_error_set(err, PS_ERR_INPUT, "%s: %s", path, h5_refused);
 }
 
-ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what)
+/* HDF5's I/O messages carry a time, descriptors and buffer addresses on two
+ * lines: keep "file write failed: File too large". */
+void ps_h5_tidy(char *m)
 {
-    for (char *m = h5_last; *m; m++)
+    char sys[96] = "";
+    const char *em = strstr(m, "error message = '");
+    if (em) {
+        em += strlen("error message = '");
+        size_t n = strcspn(em, "'");
+        snprintf(sys, sizeof sys, "%.*s", (int)(n < 95 ? n : 95), em);
+        char *cut = strstr(m, ", time =");
+        if (!cut)
+            cut = strstr(m, " time =");
+        if (cut)
+            *cut = '\0';
+        size_t len = strlen(m);
+        while (len && (m[len - 1] == ',' || m[len - 1] == ':' || m[len - 1] == ' '))
+            m[--len] = '\0';
+        snprintf(m + len, PS_H5_MSG_MAX - len, ": %s", sys);
+    }
+    for (; *m; m++)
         if (*m == '\n')
             *m = ' ';
+}
+
+ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what)
+{
+    ps_h5_tidy(h5_last);
     ps_status s = ps_error_set(err, code, "%s: cannot %s%s%s", path, what,
                                h5_last[0] ? ": " : "", h5_last);
     h5_last[0] = '\0';
@@ -373,6 +424,98 @@ int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l)
 {
     return H5Literate_by_name(loc, path, H5_INDEX_NAME, H5_ITER_INC, NULL, list_dataset, l,
                               H5P_DEFAULT) < 0 ? -1 : 0;
+}
+
+ps_status ps_h5_create_excl(const char *path, const char *final, hid_t *out, ps_error *err)
+{
+    *out = -1;
+    ps_h5_quiet();
+    /* First make sure the file can be created and written at all: HDF5 1.10
+     * cannot recover from a failure inside H5Fcreate (its file stays half
+     * open). The probe is created as exclusively as the file itself. */
+    int fd = ps_out_create_excl(path);
+    static const char zeros[4096];
+    ssize_t wr = 0, k = 0;
+    while (fd >= 0 && wr < (ssize_t)sizeof zeros &&
+           (k = write(fd, zeros + wr, sizeof zeros - (size_t)wr)) > 0)
+        wr += k;
+    if (k == 0)
+        errno = ENOSPC;
+    int e = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    if (fd < 0 || wr < (ssize_t)sizeof zeros)
+        return ps_error_set(err, PS_ERR_IO, "%s: cannot create temporary file %s: %s", final,
+                            path, strerror(e));
+    /* H5F_ACC_EXCL is O_CREAT | O_EXCL: it fails on anything (a link
+     * included) put under the name since the probe was removed. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG); /* closes even if an object leaked */
+    *out = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (*out < 0) {
+        ps_status s = ps_h5_fail(err, PS_ERR_IO, final, "create temporary file");
+        unlink(path);
+        return s;
+    }
+    return PS_OK;
+}
+
+int ps_h5_discard(hid_t file)
+{
+    void *handle = NULL;
+    if (file < 0 || H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || !handle)
+        return -1;
+    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (nul < 0)
+        return -1;
+    int rc = dup2(nul, *(int *)handle) < 0 ? -1 : 0;
+    close(nul);
+    return rc;
+}
+
+void ps_dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == path)
+        snprintf(buf, len, "/");
+    else
+        snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+void ps_remove_stale(const char *path, const char *tag)
+{
+    ps_out_remove_stale(path, tag);
+}
+
+ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666), bad = fd < 0;
+    const char *p = buf;
+    for (size_t done = 0; !bad && done < n;) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (w == 0)
+            errno = ENOSPC, bad = 1;
+        else
+            bad = errno != EINTR;
+    }
+    int e = errno;
+    if (fd >= 0 && close(fd) < 0 && !bad)
+        bad = 1, e = errno;
+    if (bad)
+        return ps_error_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    return PS_OK;
+}
+
+ps_status ps_rename_synced(const char *tmp, const char *path, ps_error *err)
+{
+    return ps_out_publish(tmp, path, 0, NULL, 0, err);
 }
 
 ps_status ps_fsync_path(const char *p, int dir)

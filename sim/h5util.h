@@ -14,6 +14,9 @@ void ps_h5_quiet(void);
  * handler ps_h5_quiet installs keeps it); writable, PS_H5_MSG_MAX bytes. */
 #define PS_H5_MSG_MAX 256
 char *ps_h5_last(void);
+/* HDF5's I/O messages carry a time, descriptors and buffer addresses on
+ * two lines: keep "file write failed: File too large" (m: PS_H5_MSG_MAX). */
+void ps_h5_tidy(char *m);
 /* "PATH: cannot WHAT: <innermost HDF5 message>", code PS_ERR_IO. */
 ps_status ps_h5_fail(ps_error *err, ps_status code, const char *path, const char *what);
 
@@ -43,9 +46,35 @@ int ps_h5_read_doubles(hid_t loc, const char *name, double **out, hsize_t *dims,
 int ps_h5_read_strings(hid_t loc, const char *name, char ***out, hsize_t *n);
 void ps_h5_strings_free(char **v, hsize_t n);
 
+/* Failed HDF5 calls so far, in every thread: a write path compares the
+ * count before and after, so that no failure goes unnoticed (a failed
+ * H5Dclose loses the data it still buffered). */
+unsigned long ps_h5_failures(void);
+/* The innermost message of the latest failed HDF5 call, any thread. */
+void ps_h5_failure_msg(char *buf, size_t len);
+/* Create the HDF5 file path (a temporary for final) exclusively, after
+ * checking that 4 KiB can be written there; PS_ERR_IO with a message. */
+ps_status ps_h5_create_excl(const char *path, const char *final, hid_t *out, ps_error *err);
+
+/* A file being abandoned: point its descriptor at /dev/null, so that the
+ * writes of closing it cannot fail (a full disk, a file-size limit) and
+ * leave HDF5 with a half-closed file. 0 on success. */
+int ps_h5_discard(hid_t file);
+
 /* fsync a file, or a directory (dir = 1; file systems that cannot sync a
  * directory are not an error). */
 ps_status ps_fsync_path(const char *path, int dir);
+/* Make a finished temporary file final: fsync tmp, rename it to path, fsync
+ * path's directory. PS_ERR_IO naming both on failure (tmp is left to the
+ * caller). */
+ps_status ps_rename_synced(const char *tmp, const char *path, ps_error *err);
+/* Write n bytes into a new file path (created or truncated); PS_ERR_IO
+ * naming it on failure (e.g. a full disk). */
+ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *err);
+/* The directory part of path ("." or "/" when it has none). */
+void ps_dir_of(const char *path, char *buf, size_t len);
+/* Remove "<path><tag><pid>" left by processes that no longer exist. */
+void ps_remove_stale(const char *path, const char *tag);
 
 /* A growable list of names (metrics, datasets). */
 typedef struct {

@@ -26,8 +26,12 @@ typedef struct ps_node {
 ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err);
 /* Parse a file and resolve `extends:` (relative to the including file),
  * deep-merging maps; sequences and scalars in the child replace the
- * parent's. A null value in the child deletes the key. Cycles are errors. */
-ps_status ps_node_load_config(const char *path, ps_node **out, ps_error *err);
+ * parent's. A null value in the child deletes the key. Cycles are errors.
+ * lineage (len bytes, may be 0): the chain's scenario names, each file's own
+ * `name:` (else its file name), "child <- parent <- root".
+ * files (if not NULL): the canonical paths of the chain, one a line. */
+ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
+                              char **files, ps_error *err);
 /* Apply "a.b.c=value" (value parsed as a YAML flow scalar/sequence/map). */
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err);
 ps_node *ps_node_get(const ps_node *map, const char *key);
@@ -75,6 +79,31 @@ uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL
 uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
+
+/* ----------------------------------------------------------- safe output */
+/* sim/safeio.c. An output may be written to path: it is absent or a regular
+ * file, and none of the inputs (same file, not just same name; each
+ * inputs[k] is a newline-separated list of paths). A device, FIFO, socket
+ * or directory is PS_ERR_EXISTS, an input PS_ERR_USAGE. */
+ps_status ps_out_check(const char *path, const char *const *inputs, int n_inputs, ps_error *err);
+/* Create a temporary (its name holds our pid) with O_EXCL | O_NOFOLLOW: a
+ * link planted there is never followed. fd, or -1 and errno. */
+int ps_out_create_excl(const char *path);
+/* Remove "<path><tag><pid>" and "<path><tag><pid>.tmp.<pid>" left by
+ * processes that no longer exist (killed runs, sweeps, merges). */
+void ps_out_remove_stale(const char *path, const char *tag);
+/* One writer per output: flock on "<path>.lock", held until ps_out_unlock
+ * (which removes the file). A live holder still there after wait_s seconds
+ * gives PS_ERR_EXISTS, whatever the options. */
+ps_status ps_out_lock(const char *path, int wait_s, int *fd, ps_error *err);
+void ps_out_unlock(const char *path, int fd);
+/* fsync tmp, rename it to final, fsync the directory. keep_old: an existing
+ * final is first given the name "<final minus .h5>.<n>.h5" (first free n),
+ * written to kept. */
+ps_status ps_out_publish(const char *tmp, const char *final, int keep_old, char *kept,
+                         size_t kept_len, ps_error *err);
+/* Free bytes in path's directory (UINT64_MAX if unknown). */
+uint64_t ps_out_free_bytes(const char *path);
 
 /* ----------------------------------------------------------- world */
 /* ps_world_create whose initialisation (fields, models' init) already uses

@@ -6,7 +6,6 @@
  * hyperslab. Events are kept in memory and written at commit in replicate
  * order, so the file does not depend on the order replicates finish in.
  * The writer walks the registry's tables: it names no model and no field. */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -52,6 +51,7 @@ struct ps_output {
     hsize_t *tchunk;   /* per global field: months per chunk; 0 if not in the file */
     size_t *fsize;     /* per global field: values per month */
     int discarded;     /* the descriptor points at /dev/null */
+    unsigned long h5_failures; /* ps_h5_failures() when the file was created */
 };
 
 /* One row of /events (H5TB table). */
@@ -65,37 +65,12 @@ typedef struct {
 /* ------------------------------------------------------------ helpers */
 /* HDF5 never prints: the handler ps_h5_quiet installs only keeps the
  * innermost message of the last failed call, for h5_fail to quote. */
-/* HDF5's I/O messages carry a time, descriptors and buffer addresses on two
- * lines: keep "file write failed: File too large". */
-static void h5_tidy(char *m)
-{
-    char sys[96] = "";
-    const char *em = strstr(m, "error message = '");
-    if (em) {
-        em += strlen("error message = '");
-        size_t n = strcspn(em, "'");
-        snprintf(sys, sizeof sys, "%.*s", (int)(n < 95 ? n : 95), em);
-        char *cut = strstr(m, ", time =");
-        if (!cut)
-            cut = strstr(m, " time =");
-        if (cut)
-            *cut = '\0';
-        size_t len = strlen(m);
-        while (len && (m[len - 1] == ',' || m[len - 1] == ':' || m[len - 1] == ' '))
-            m[--len] = '\0';
-        snprintf(m + len, PS_H5_MSG_MAX - len, ": %s", sys);
-    }
-    for (; *m; m++)
-        if (*m == '\n')
-            *m = ' ';
-}
-
 /* "PATH: cannot WHAT NAME: <innermost HDF5 message>" */
 static ps_status h5_fail(ps_error *err, ps_status code, const char *path,
                          const char *what, const char *name)
 {
     char *last = ps_h5_last();
-    h5_tidy(last);
+    ps_h5_tidy(last);
     ps_status s = ps_error_set(err, code, "%s: cannot %s %s%s%s", path, what, name,
                                last[0] ? ": " : "", last);
     last[0] = '\0';
@@ -282,6 +257,7 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_str(g, "hdf5_version", h5ver);
     bad |= ps_h5_attr_str(g, "gsl_version", GSL_VERSION);
     bad |= ps_h5_attr_str(g, "command_line", prov ? prov->command_line : "");
+    bad |= ps_h5_attr_str(g, "lineage", sc->lineage);
     bad |= ps_h5_attr_u64(g, "seed", seed);
     bad |= ps_h5_attr_u64(g, "spec_hash", ps_run_spec_hash(sc));
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
@@ -562,15 +538,8 @@ static void output_free(ps_output *o)
  * HDF5 with a half-closed file that crashes it at exit. */
 static void discard(ps_output *o)
 {
-    void *handle = NULL;
-    if (o->discarded || o->file < 0 || H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) < 0 ||
-        !handle)
+    if (o->discarded || ps_h5_discard(o->file) < 0)
         return;
-    int nul = open("/dev/null", O_RDWR);
-    if (nul < 0)
-        return;
-    dup2(nul, *(int *)handle);
-    close(nul);
     o->discarded = 1;
     /* A raw-data write that failed (H5Dwrite_chunk, or a table's chunk)
      * leaves space allocated at the end of the file that was never written;
@@ -600,41 +569,6 @@ void ps_output_abort(ps_output *o)
     if (tmp)
         unlink(tmp);
     free(tmp);
-}
-
-/* A run killed by SIGKILL (or a crash) leaves "<path>.tmp.<pid>": remove
- * those of processes that no longer exist. */
-static void remove_stale_temporaries(const char *path)
-{
-    char *dir = ps_strdup(path);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : dir;
-    const char *d = !slash ? "." : slash == dir ? "/" : dir;
-    if (slash)
-        *slash = '\0';
-    size_t bl = strlen(base);
-    DIR *dp = opendir(d);
-    struct dirent *e;
-    while (dp && (e = readdir(dp))) {
-        const char *n = e->d_name, *p = n + bl + 5;
-        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5) || !*p ||
-            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
-            continue;
-        long pid = atol(p);
-        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char *full = malloc(strlen(d) + strlen(n) + 2);
-        if (full) {
-            sprintf(full, "%s/%s", d, n);
-            unlink(full);
-            free(full);
-        }
-    }
-    if (dp)
-        closedir(dp);
-    free(dir);
 }
 
 ps_status ps_output_open(const char *path, const ps_scenario *sc,
@@ -675,45 +609,16 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     for (int m = 0; m < nm; m++)
         o->metric_ds[m] = -1;
     snprintf(o->tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-    remove_stale_temporaries(path);
-    ps_status st;
-
-    /* First make sure the file can be created and written at all: HDF5 cannot
-     * recover from a failure inside H5Fcreate (its file stays half open). */
-    int fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    static const char zeros[4096];
-    ssize_t wr = 0, k = 0;
-    while (fd >= 0 && wr < (ssize_t)sizeof zeros &&
-           (k = write(fd, zeros + wr, sizeof zeros - (size_t)wr)) > 0)
-        wr += k;
-    if (k == 0)
-        errno = ENOSPC;
-    if (fd < 0 || wr < (ssize_t)sizeof zeros || ftruncate(fd, 0) < 0) {
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot create temporary file %s: %s", path,
-                          o->tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(o->tmp);
-        }
+    /* A run killed by SIGKILL (or a crash) leaves "<path>.tmp.<pid>". */
+    ps_out_remove_stale(path, ".tmp.");
+    ps_status st = ps_h5_create_excl(o->tmp, path, &o->file, err);
+    if (st != PS_OK) {
         free(o->tmp);
         o->tmp = NULL;
         output_free(o);
         return st;
     }
-    close(fd);
-    /* Strong close: H5Fclose closes the file even if an object leaked. */
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    o->file = H5Fcreate(o->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    if (o->file < 0) {
-        st = h5_fail(err, PS_ERR_IO, path, "create temporary file", o->tmp);
-        unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-        output_free(o);
-        return st;
-    }
+    o->h5_failures = ps_h5_failures();
     st = write_root(o, prov, err);
     if (st == PS_OK)
         st = write_parameters(o, err);
@@ -1015,8 +920,10 @@ static ps_status write_events(ps_output *o, ps_error *err)
 }
 
 /* Write the events, close, fsync, rename the temporary file to final, and
- * fsync the directory; on failure nothing is left under either name. */
-static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps_error *err)
+ * fsync the directory; on failure nothing is left under the temporary name
+ * and final is untouched. keep_old: see ps_out_publish. */
+static ps_status output_finish(ps_output *o, const char *final, int keep_old, char *kept,
+                               size_t kept_len, ps_status st, ps_error *err)
 {
     ps_h5_quiet();
     if (st == PS_OK) {
@@ -1029,6 +936,12 @@ static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps
         st = write_events(o, err);
     if (st == PS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
         st = h5_fail(err, PS_ERR_IO, o->path, "flush", o->tmp);
+    /* A failed call whose status was not looked at (a dataset's close that
+     * could not write what it buffered) still makes the file unusable. */
+    if (st == PS_OK && ps_h5_failures() != o->h5_failures) {
+        ps_h5_failure_msg(ps_h5_last(), PS_H5_MSG_MAX);
+        st = h5_fail(err, PS_ERR_IO, o->path, "write", o->tmp);
+    }
     if (st != PS_OK) {
         ps_output_abort(o);
         return st;
@@ -1051,22 +964,9 @@ static ps_status output_finish(ps_output *o, const char *final, ps_status st, ps
         ps_output_abort(o);
         return st;
     }
-    if (ps_fsync_path(o->tmp, 0) != PS_OK || rename(o->tmp, final) < 0) {
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", final,
-                          o->tmp, strerror(errno));
-        ps_output_abort(o);
-        return st;
-    }
-    char *dir = ps_strdup(final), *slash = dir ? strrchr(dir, '/') : NULL;
-    const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
-    if (slash && slash != dir)
-        *slash = '\0';
-    if (ps_fsync_path(d, 1) != PS_OK) {
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync directory %s: %s", final, d,
-                          strerror(errno));
-        unlink(final);
-    }
-    free(dir);
+    st = ps_out_publish(o->tmp, final, keep_old, kept, kept_len, err);
+    if (st != PS_OK)
+        unlink(o->tmp); /* gone already if the rename was made */
     free(o->tmp);
     o->tmp = NULL;
     output_free(o);
@@ -1080,11 +980,11 @@ ps_status ps_output_commit(ps_output *o, ps_error *err)
         if (!o->written[r] || o->months[r] != o->sc->n_months)
             st = ps_error_set(err, PS_ERR_INTERNAL, "%s: replicate %d was never written "
                               "in full", o->path, r);
-    return output_finish(o, o->path, st, err);
+    return output_finish(o, o->path, 0, NULL, 0, st, err);
 }
 
 ps_status ps_output_commit_failed(ps_output *o, const char *message, char *failed_path,
-                                  size_t len, ps_error *err)
+                                  size_t len, char *kept, size_t kept_len, ps_error *err)
 {
     ps_h5_quiet();
     ps_status st = PS_OK;
@@ -1106,7 +1006,10 @@ ps_status ps_output_commit_failed(ps_output *o, const char *message, char *faile
         st = h5_fail(err, PS_ERR_IO, final, "write", "/months_complete and attribute incomplete");
     if (d >= 0)
         H5Dclose(d);
-    st = output_finish(o, final, st, err);
+    if (st == PS_OK)
+        st = ps_out_check(final, NULL, 0, err);
+    /* An older FILE.failed.h5 is kept under a numbered name. */
+    st = output_finish(o, final, 1, kept, kept_len, st, err);
     if (st == PS_OK && failed_path)
         snprintf(failed_path, len, "%s", final);
     free(final);

@@ -44,6 +44,11 @@ typedef enum {
 
 const char *ps_status_text(ps_status s);
 int ps_status_exit_code(ps_status s);
+/* Call first in a program, before any other ps_ function: HDF5 1.10 cannot
+ * close a file whose close failed (a full disk), and the half-closed file
+ * would crash the library's cleanup at exit, so that cleanup is turned off
+ * (every file is closed explicitly; the system reclaims the rest). */
+void ps_init(void);
 
 #define PS_ERRMSG_MAX 2048
 typedef struct ps_error {
@@ -139,6 +144,8 @@ typedef struct ps_scenario {
     char *path;            /* file it was loaded from */
     char *raw_text;        /* the file as written */
     char *resolved_text;   /* after extends, --set: YAML */
+    char *inputs;          /* the files read: the config and its extends chain, one a line */
+    char lineage[512];     /* scenario names of the extends chain: "run <- parent <- root" */
     ps_date start, end;
     int n_months;
     uint64_t seed;
@@ -313,14 +320,22 @@ ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err);
 ps_status ps_output_commit(ps_output *o, ps_error *err);
 /* Keep what was written as "<path>.failed.h5", never under the final name:
  * root attribute `incomplete` = message, /months_complete[replicate] = months
- * each replicate completed (0: never ran). The name is copied to failed_path. */
+ * each replicate completed (0: never ran). The name is copied to failed_path.
+ * An existing <path>.failed.h5 is kept as <path>.failed.<n>.h5 (first free
+ * n), whose name is copied to kept ("" if there was none). */
 ps_status ps_output_commit_failed(ps_output *o, const char *message, char *failed_path,
-                                  size_t len, ps_error *err);
+                                  size_t len, char *kept, size_t kept_len, ps_error *err);
 /* Close and remove the temporary file. */
 void ps_output_abort(ps_output *o);
 
 /* Print a human summary of a pactsim file. */
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err);
+/* pactsim info of any pactsim file, by its format attribute (sim/info.c): a
+ * run (ps_output_info), a sweep or sweep part (design, parameters, points,
+ * replicates, metrics, completeness), any other "pactsim-*" kind (its
+ * attributes, provenance, and every group and dataset with type, shape and
+ * units). Anything else: ps_output_info's message. */
+ps_status ps_file_info(const char *path, FILE *fp, ps_error *err);
 
 /* ------------------------------------------------------------ simulation */
 /* What ps_sim_run did besides computing (for the command line to report). */
@@ -380,12 +395,14 @@ typedef struct ps_sweep_param {
 
 typedef struct ps_sweep {
     char *path, *name, *description, *raw_text;
+    char *inputs;            /* the spec and its extends chain, one a line */
     char *base_path;         /* base scenario, resolved relative to the spec */
     ps_design design;
     int n_params;
     ps_sweep_param *params;
     int samples;             /* lhs/sobol: points; saltelli: N; morris: trajectories */
     int levels;              /* morris grid levels */
+    int second_order;        /* saltelli: also the BA_j blocks (S2 indices) */
     uint64_t design_seed;
     int replicates;          /* per point */
     ps_keep keep;
@@ -473,19 +490,39 @@ typedef struct ps_compare_options {
     const char *at;              /* "YYYY-MM" or NULL */
     ps_format format;
     int n_boot;                  /* bootstrap resamples (0 = 2000) */
+    /* Smallest effect of interest: a difference whose interval lies within
+     * +-it is "negligible". NULL text: PS_COMPARE_NEGLIGIBLE (1% of |mean A|). */
+    const char *negligible_text; /* as given, e.g. "0.01" or "1%" */
+    double negligible;           /* absolute, or a fraction of |mean A| if relative */
+    int negligible_relative;
+    int allow_mismatch;          /* compare runs of other actors, months or lineage */
 } ps_compare_options;
+#define PS_COMPARE_NEGLIGIBLE "1%"
 
 /* Paired differences B - A per replicate of two run files with the same
- * replicates and seed (common random numbers): mean, bootstrap 95% interval
- * and a verdict, printed to fp. Different replicates or seeds: PS_ERR_INPUT. */
+ * replicates and seed (common random numbers): means, mean difference,
+ * bootstrap 95% interval, effect sizes (relative change, standardised
+ * difference) and a verdict, printed to fp. Different replicates or seeds:
+ * PS_ERR_INPUT; different actors, months or scenario lineage too, unless
+ * allow_mismatch (then listed in the output). */
 ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_options *opt,
                      FILE *fp, ps_error *err);
 
-/* Sobol first-order and total indices (saltelli design) or Morris mu* and
- * sigma (morris design) of the metrics of a sweep file (all if metric is
- * NULL), with bootstrap 95% intervals; written to /sensitivity in the file
- * and printed to fp. */
-ps_status ps_sensitivity(const char *file, const char *metric, int n_boot, FILE *fp,
+typedef struct ps_sensitivity_options {
+    const char *metric;        /* one summary metric; NULL = all */
+    int n_boot;                /* bootstrap resamples (0 = 1000) */
+    volatile int *stop_flag;   /* set asynchronously: stop, leaving the file unchanged */
+} ps_sensitivity_options;
+
+/* Sobol' first-order, total and (second_order designs) second-order indices
+ * of a saltelli sweep, or Morris mu*, mu and sigma of a morris sweep, with
+ * bootstrap 95% intervals, printed to fp (with a warning where a Sobol'
+ * interval is wider than PS_SENS_WIDE) and stored in /sensitivity of the
+ * file. The file is never changed in place: a copy with the results is
+ * written to FILE.tmp.<pid>, synced and renamed over FILE. Interrupted:
+ * PS_ERR_INTERRUPTED, FILE as it was. opt may be NULL. */
+#define PS_SENS_WIDE 0.2
+ps_status ps_sensitivity(const char *file, const ps_sensitivity_options *opt, FILE *fp,
                          ps_error *err);
 
 /* ---------------------------------------------------------- observations */

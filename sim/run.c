@@ -297,26 +297,16 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
                             "or --threads", (unsigned long long)mem, ps_human_bytes(mem, a),
                             sc->n_actors, sc->n_months, sc->replicates, running,
                             ps_human_bytes(limit, b), which);
-    if (opt->output && !opt->no_space_check) {
-        char *dir = ps_strdup(opt->output), *slash = dir ? strrchr(dir, '/') : NULL;
-        const char *d = !dir ? "." : !slash ? "." : slash == dir ? "/" : dir;
-        if (slash && slash != dir)
-            *slash = '\0';
-        struct statvfs v;
-        ps_status st = PS_OK;
-        if (statvfs(d, &v) == 0 && file > (uint64_t)v.f_bavail * v.f_frsize)
-            st = ps_error_set(err, PS_ERR_CONFIG,
-                              "%s: the output needs up to %llu bytes (%s) uncompressed "
-                              "(%d replicates x %d months x %llu values), and %s has %s "
-                              "free; write elsewhere, reduce the run, or pass "
-                              "--no-space-check if compression will make it fit",
-                              opt->output, (unsigned long long)file, ps_human_bytes(file, a),
-                              sc->replicates, sc->n_months, (unsigned long long)E, d,
-                              ps_human_bytes((uint64_t)v.f_bavail * v.f_frsize, b));
-        free(dir);
-        if (st != PS_OK)
-            return st;
-    }
+    uint64_t avail = opt->output ? ps_out_free_bytes(opt->output) : UINT64_MAX;
+    if (!opt->no_space_check && file > avail)
+        return ps_error_set(err, PS_ERR_CONFIG,
+                            "%s: the output needs up to %llu bytes (%s) uncompressed "
+                            "(%d replicates x %d months x %llu values), and its directory has "
+                            "%s free; write elsewhere, reduce the run, or pass "
+                            "--no-space-check if compression will make it fit",
+                            opt->output, (unsigned long long)file, ps_human_bytes(file, a),
+                            sc->replicates, sc->n_months, (unsigned long long)E,
+                            ps_human_bytes(avail, b));
     return PS_OK;
 }
 
@@ -363,7 +353,34 @@ static ps_status check_existing(const ps_scenario *sc, const ps_sim_options *opt
                         "overwrite it", opt->output);
 }
 
+static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err);
+
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err)
+{
+    if (!opt->output)
+        return sim_run(sc, opt, err);
+    /* Never over a device, a FIFO, a directory or the run's own config (or
+     * a file it extends); then one process per output. */
+    const char *inputs[1] = {sc->inputs};
+    char failed[4096];
+    snprintf(failed, sizeof failed, "%s.failed.h5", opt->output);
+    ps_status s = ps_out_check(opt->output, inputs, 1, err);
+    if (s == PS_OK)
+        s = ps_out_check(failed, inputs, 1, err);
+    int lock = -1;
+    if (s == PS_OK)
+        s = ps_out_lock(opt->output, 0, &lock, err);
+    if (s != PS_OK) {
+        if (opt->stats)
+            memset(opt->stats, 0, sizeof *opt->stats);
+        return s;
+    }
+    s = sim_run(sc, opt, err);
+    ps_out_unlock(opt->output, lock);
+    return s;
+}
+
+static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err)
 {
     ps_output *o = NULL;
     ps_ckpt *ck = NULL;
@@ -519,10 +536,11 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     }
     if (status == PS_ERR_NUMERIC && o && !write_failed) {
         /* Keep what was computed, under a name that says it is incomplete. */
-        char path[4096], date[8];
+        char path[4096], kept[4096] = "", date[8];
         ps_error ce = {PS_OK, ""};
         ps_date_format(ps_date_add(sc->start, fail_month - 1), date);
-        if (ps_output_commit_failed(o, first.msg, path, sizeof path, &ce) != PS_OK)
+        if (ps_output_commit_failed(o, first.msg, path, sizeof path, kept, sizeof kept, &ce) !=
+            PS_OK)
             msg_append(&first, "; the partial results could not be kept: %s", ce.msg);
         else if (fail_month > 0)
             msg_append(&first, "; partial results kept in %s (%d complete replicates; "
@@ -530,6 +548,8 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
         else
             msg_append(&first, "; partial results kept in %s (%d complete replicates; "
                        "replicate %d failed in its first month)", path, complete, failed_rep);
+        if (kept[0])
+            msg_append(&first, "; the earlier %s is kept as %s", path, kept);
         o = NULL;
     }
     if (status != PS_OK) {

@@ -1047,7 +1047,7 @@ ps_status ps_scenario_load(const char *path, const char *const *overrides, int n
     else if (!(sc->raw_text = ps_read_file(path, NULL, err)))
         st = err ? err->code : PS_ERR_IO;
     else
-        st = ps_node_load_config(path, &root, err);
+        st = ps_node_load_config(path, &root, sc->lineage, sizeof sc->lineage, &sc->inputs, err);
     for (int i = 0; !st && i < n_overrides; i++)
         if (!(st = check_override(root, overrides[i], err)))
             st = ps_node_set_path(root, overrides[i], err);
@@ -1080,6 +1080,7 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->path);
     free(sc->raw_text);
     free(sc->resolved_text);
+    free(sc->inputs);
     free(sc->actor_name);
     free(sc->actor_iso3);
     free(sc->theater_name);

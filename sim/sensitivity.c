@@ -3,17 +3,26 @@
  *
  * The model output of a point is the mean of its replicates (common random
  * numbers keep the noise of that mean the same at every point).
- * - saltelli design (blocks A, B, AB_1..AB_k of N points): first-order index
- *   S_j = mean(f_B (f_ABj - f_A)) / V (Saltelli et al. 2010), total index
- *   ST_j = mean((f_A - f_ABj)^2) / 2 / V (Jansen 1999), V the variance of
- *   f_A and f_B together;
+ * - saltelli design (blocks A, B, AB_1..AB_k, and with second_order
+ *   BA_1..BA_k, of N points each): outputs centred on the mean m of f_A and
+ *   f_B (without it the products below are dominated by m^2 when the mean is
+ *   large against the spread), V their variance;
+ *   S1_j = mean((f_B - m) (f_ABj - f_A)) / V (Saltelli et al. 2010),
+ *   ST_j = mean((f_A - f_ABj)^2) / 2 / V (Jansen 1999),
+ *   S2_jl = mean((f_BAj - m) (f_ABl - m) - (f_A - m) (f_B - m)) / V - S1_j - S1_l
+ *   (Saltelli 2002, as SALib);
  * - morris design: elementary effects EE = (f(x') - f(x)) / (x'_j - x_j) in
  *   design units [0, 1]; mu* = mean |EE|, mu = mean EE, sigma = sd EE.
  * Intervals: percentile bootstrap over the N rows (saltelli) or the
- * trajectories (morris), same resamples for every parameter, fixed seed. */
+ * trajectories (morris), same resamples for every parameter, fixed seed.
+ *
+ * The sweep file is never written in place: the results go into a copy,
+ * FILE.tmp.<pid>, which is synced and renamed over FILE when complete. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -23,38 +32,63 @@
 
 #define BOOT_SEED 1234567UL
 
-/* 2.5% and 97.5% quantiles of v[0..n) (sorted in place). */
+/* 2.5% and 97.5% quantiles of the finite values of v[0..n) (reordered). */
 static void quantiles(double *v, int n, double *lo, double *hi)
 {
-    gsl_sort(v, 1, (size_t)n);
-    *lo = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.025);
-    *hi = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.975);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            v[m++] = v[i];
+    *lo = *hi = NAN;
+    if (m < 2)
+        return;
+    gsl_sort(v, 1, (size_t)m);
+    *lo = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)m, 0.025);
+    *hi = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)m, 0.975);
 }
 
-/* Sobol' indices over rows idx[0..n) of blocks fA, fB, fAB[j]. */
-static void sobol_indices(const double *y, int N, int k, const int *idx, int n, double *S1,
-                          double *ST)
+/* Sobol' indices over rows idx[0..n) of the blocks of y (N points each):
+ * est = S1[k], ST[k], then with second order S2[k][k] (diagonal NaN); all
+ * NaN if the output is constant. Returns the variance V. */
+static double sobol_indices(const double *y, int N, int k, int so, const int *idx, int n,
+                          double *est)
 {
-    double mean = 0.0, var = 0.0;
+#define F(b, i) (y[(size_t)(b) * N + (i)])
+    double m = 0.0, var = 0.0;
     for (int q = 0; q < n; q++)
-        mean += y[idx[q]] + y[N + idx[q]];
-    mean /= 2.0 * n;
+        m += F(0, idx[q]) + F(1, idx[q]);
+    m /= 2.0 * n;
     for (int q = 0; q < n; q++) {
-        double a = y[idx[q]] - mean, b = y[N + idx[q]] - mean;
+        double a = F(0, idx[q]) - m, b = F(1, idx[q]) - m;
         var += a * a + b * b;
     }
     var /= 2.0 * n - 1.0;
+    double *S1 = est, *ST = est + k, *S2 = est + 2 * k;
     for (int j = 0; j < k; j++) {
         double s1 = 0.0, st = 0.0;
         for (int q = 0; q < n; q++) {
             int i = idx[q];
-            double fa = y[i], fb = y[N + i], fab = y[(size_t)(2 + j) * N + i];
+            double fa = F(0, i), fb = F(1, i) - m, fab = F(2 + j, i);
             s1 += fb * (fab - fa);
             st += (fa - fab) * (fa - fab);
         }
         S1[j] = var > 0 ? s1 / n / var : NAN;
         ST[j] = var > 0 ? st / (2.0 * n) / var : NAN;
     }
+    for (int j = 0; so && j < k; j++) {
+        S2[j * k + j] = NAN;
+        for (int l = j + 1; l < k; l++) {
+            double v = 0.0;
+            for (int q = 0; q < n; q++) {
+                int i = idx[q];
+                v += (F(2 + k + j, i) - m) * (F(2 + l, i) - m) -
+                     (F(0, i) - m) * (F(1, i) - m);
+            }
+            S2[j * k + l] = S2[l * k + j] = var > 0 ? v / n / var - S1[j] - S1[l] : NAN;
+        }
+    }
+    return var;
+#undef F
 }
 
 /* Morris statistics over trajectories idx[0..n): mu*, mu, sigma per parameter. */
@@ -81,10 +115,12 @@ static void morris_stats(const double *ee, int k, const int *idx, int n, double 
     free(v);
 }
 
-static int put_vec(hid_t g, const char *name, const double *v, int k, const char *long_name)
+/* A [k] (rank 1) or [k, k] (rank 2) float64 dataset with its long_name. */
+static int put_arr(hid_t g, const char *name, const double *v, int k, int rank,
+                   const char *long_name)
 {
-    hsize_t n = (hsize_t)k;
-    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hsize_t n[2] = {(hsize_t)k, (hsize_t)k};
+    hid_t sp = H5Screate_simple(rank, n, NULL);
     hid_t d = H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int rc = (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0 ||
               ps_h5_attr_str(d, "long_name", long_name) < 0) ? -1 : 0;
@@ -94,56 +130,137 @@ static int put_vec(hid_t g, const char *name, const double *v, int k, const char
     return rc;
 }
 
-/* Indices of one metric into group g (created) and printed. */
-static ps_status analyse(hid_t file, hid_t out, const char *path, const char *metric,
-                         const char *design, int N, int k, int P, int n_boot, char **pnames,
-                         FILE *fp, ps_error *err)
+/* What every metric of one sweep file shares. */
+typedef struct {
+    hid_t file;          /* the copy being written */
+    const char *path;    /* the sweep file, for messages */
+    int saltelli, so;    /* design; second-order blocks present */
+    int N, k, P, n_boot;
+    char **pnames;
+} sens_ctx;
+
+/* Names of the Sobol' estimates: S1 / ST of a parameter or S2 of a pair. */
+static void est_name(const sens_ctx *c, int e, char *buf, size_t len)
+{
+    int k = c->k;
+    if (e < 2 * k)
+        snprintf(buf, len, "%s of %s", e < k ? "S1" : "ST", c->pnames[e % k]);
+    else
+        snprintf(buf, len, "S2 of %s x %s", c->pnames[(e - 2 * k) / k],
+                 c->pnames[(e - 2 * k) % k]);
+}
+
+/* Warn about Sobol' intervals wider than PS_SENS_WIDE: the width shrinks as
+ * 1/sqrt(N), so N (w / PS_SENS_WIDE)^2 samples would bring the widest to it. */
+static double warn_wide(const sens_ctx *c, const double *lo, const double *hi, int m,
+                        FILE *fp)
+{
+    int wide = 0, finite = 0, worst = -1;
+    double w = 0.0;
+    for (int e = 0; e < m; e++) {
+        if (!isfinite(lo[e]) || !isfinite(hi[e]))
+            continue;
+        finite++;
+        wide += hi[e] - lo[e] > PS_SENS_WIDE;
+        if (hi[e] - lo[e] > w)
+            w = hi[e] - lo[e], worst = e;
+    }
+    if (wide) {
+        char name[512];
+        est_name(c, worst, name, sizeof name);
+        double need = ceil(c->N * (w / PS_SENS_WIDE) * (w / PS_SENS_WIDE));
+        fprintf(fp, "  warning: %d of %d intervals wider than %.1f, too wide to read (widest "
+                "%.3f: %s); width ~ 1/sqrt(N): about samples: %.0f (now %d) for %.1f\n",
+                wide, finite, PS_SENS_WIDE, w, name, need, c->N, PS_SENS_WIDE);
+    }
+    return w;
+}
+
+static void print_saltelli(const sens_ctx *c, const char *metric, int n, double var,
+                           const double *est, const double *lo, const double *hi, FILE *fp)
+{
+    int k = c->k;
+    fprintf(fp, "%s (Sobol' indices, %d of %d rows, %d bootstrap resamples)\n", metric, n,
+            c->N, c->n_boot);
+    if (!(var > 0)) {
+        fprintf(fp, "  constant at every point: no variance to apportion, indices NaN\n");
+        return;
+    }
+    fprintf(fp, "  %-44s %8s %20s %8s %20s\n", "parameter", "S1", "95% interval", "ST",
+            "95% interval");
+    for (int j = 0; j < k; j++) {
+        char i1[48], i2[48];
+        snprintf(i1, sizeof i1, "[%.3f, %.3f]", lo[j], hi[j]);
+        snprintf(i2, sizeof i2, "[%.3f, %.3f]", lo[k + j], hi[k + j]);
+        fprintf(fp, "  %-44s %8.3f %20s %8.3f %20s\n", c->pnames[j], est[j], i1, est[k + j],
+                i2);
+    }
+    if (!c->so)
+        return;
+    fprintf(fp, "  %-44s %8s %20s\n", "parameter pair", "S2", "95% interval");
+    for (int j = 0; j < k; j++)
+        for (int l = j + 1; l < k; l++) {
+            int e = 2 * k + j * k + l;
+            char pair[512], i1[48];
+            snprintf(pair, sizeof pair, "%s x %s", c->pnames[j], c->pnames[l]);
+            snprintf(i1, sizeof i1, "[%.3f, %.3f]", lo[e], hi[e]);
+            fprintf(fp, "  %-44s %8.3f %20s\n", pair, est[e], i1);
+        }
+}
+
+/* Indices of one metric into group /sensitivity/<metric> (created) and printed. */
+static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE *fp,
+                         ps_error *err)
 {
     char name[256];
     snprintf(name, sizeof name, "/sweep/summary/%s", metric);
     double *raw = NULL;
     hsize_t dims[8];
-    int rank;
-    if (ps_h5_read_doubles(file, name, &raw, dims, &rank) < 0 || rank != 2 ||
+    int rank, N = c->N, k = c->k, P = c->P, n_boot = c->n_boot;
+    if (ps_h5_read_doubles(c->file, name, &raw, dims, &rank) < 0 || rank != 2 ||
         dims[0] != (hsize_t)P) {
         free(raw);
         if (ps_h5_refused()[0])
-            return ps_h5_refusal(err, path);
+            return ps_h5_refusal(err, c->path);
         return ps_error_set(err, PS_ERR_INPUT, "%s: no metric '%s' in /sweep/summary; "
-                            "expected one of the metrics pactsim info lists", path, metric);
+                            "expected one of the metrics pactsim info lists", c->path, metric);
     }
     int R = (int)dims[1];
+    int blocks = c->so ? 2 * k + 2 : k + 2;
+    int rows = c->saltelli ? N : P / (k + 1);
+    /* Estimates: saltelli S1, ST (and S2 [k][k]); morris mu*, mu, sigma. */
+    int m = c->saltelli ? 2 * k + (c->so ? k * k : 0) : 3 * k;
+    int mb = c->saltelli ? m : k; /* bootstrapped: all Sobol' indices, Morris mu* */
     double *y = ps_calloc((size_t)P + 1, sizeof *y);
-    int saltelli = !strcmp(design, "saltelli");
-    int rows = saltelli ? N : P / (k + 1);
     int *idx = ps_calloc((size_t)rows + 1, sizeof *idx);
     int *bidx = ps_calloc((size_t)rows + 1, sizeof *bidx);
-    double *est = ps_calloc((size_t)6 * k + 1, sizeof *est);
-    double *boot = ps_calloc((size_t)2 * k * n_boot + 1, sizeof *boot);
-    double *ee = saltelli ? NULL : ps_calloc((size_t)rows * k + 1, sizeof *ee);
+    double *est = ps_calloc((size_t)3 * m + 1, sizeof *est), *lo = est + m, *hi = est + 2 * m;
+    double *t = ps_calloc((size_t)m + 1, sizeof *t);
+    double *boot = ps_calloc((size_t)mb * n_boot + 1, sizeof *boot);
+    double *ee = c->saltelli ? NULL : ps_calloc((size_t)rows * k + 1, sizeof *ee);
     double *unit = NULL;
     int *step = NULL;
     ps_status st = PS_OK;
-    if (!y || !idx || !bidx || !est || !boot || (!saltelli && !ee)) {
+    if (!y || !idx || !bidx || !est || !t || !boot || (!c->saltelli && !ee)) {
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (int p = 0; p < P; p++) {
         double s = 0.0;
-        int m = 0;
+        int q = 0;
         for (int r = 0; r < R; r++)
             if (isfinite(raw[(size_t)p * R + r])) {
                 s += raw[(size_t)p * R + r];
-                m++;
+                q++;
             }
-        y[p] = m ? s / m : NAN;
+        y[p] = q ? s / q : NAN;
     }
     /* Rows (saltelli) or trajectories (morris) with every value finite. */
     int n = 0;
-    if (saltelli) {
+    if (c->saltelli) {
         for (int i = 0; i < N; i++) {
             int fin = 1;
-            for (int b = 0; b < k + 2; b++)
+            for (int b = 0; b < blocks; b++)
                 fin &= isfinite(y[(size_t)b * N + i]);
             if (fin)
                 idx[n++] = i;
@@ -152,121 +269,118 @@ static ps_status analyse(hid_t file, hid_t out, const char *path, const char *me
         hsize_t d2[8];
         int r2;
         double *sd = NULL;
-        if (ps_h5_read_doubles(file, "/sweep/unit", &unit, d2, &r2) < 0 ||
-            ps_h5_read_doubles(file, "/sweep/morris_step", &sd, d2, &r2) < 0) {
+        if (ps_h5_read_doubles(c->file, "/sweep/unit", &unit, d2, &r2) < 0 ||
+            ps_h5_read_doubles(c->file, "/sweep/morris_step", &sd, d2, &r2) < 0) {
             free(sd);
-            st = ps_h5_refused()[0] ? ps_h5_refusal(err, path)
+            st = ps_h5_refused()[0] ? ps_h5_refusal(err, c->path)
                  : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/unit or /sweep/morris_step",
-                                path);
+                                c->path);
             goto done;
         }
         step = ps_calloc((size_t)P + 1, sizeof *step);
         for (int p = 0; step && p < P; p++)
             step[p] = (int)sd[p];
         free(sd);
-        for (int t = 0; step && t < rows; t++) {
+        for (int tr = 0; step && tr < rows; tr++) {
             int fin = 1;
             for (int s = 1; s <= k; s++) {
-                int p = t * (k + 1) + s, j = step[p];
+                int p = tr * (k + 1) + s, j = step[p];
                 double du = unit[(size_t)p * k + j] - unit[(size_t)(p - 1) * k + j];
                 double e = (y[p] - y[p - 1]) / du;
-                ee[(size_t)t * k + j] = e;
+                ee[(size_t)tr * k + j] = e;
                 fin &= isfinite(e);
             }
             if (fin)
-                idx[n++] = t;
+                idx[n++] = tr;
         }
     }
     if (n < 2) {
         st = ps_error_set(err, PS_ERR_INPUT, "%s: metric '%s' has %d usable %s (finite at "
-                          "every point); expected at least 2", path, metric, n,
-                          saltelli ? "rows" : "trajectories");
+                          "every point); expected at least 2", c->path, metric, n,
+                          c->saltelli ? "rows" : "trajectories");
         goto done;
     }
-    double *a = est, *b = est + k, *c = est + 2 * k;
-    if (saltelli)
-        sobol_indices(y, N, k, idx, n, a, b);
+    double var = 1.0;
+    if (c->saltelli)
+        var = sobol_indices(y, N, k, c->so, idx, n, est);
     else
-        morris_stats(ee, k, idx, n, a, b, c);
+        morris_stats(ee, k, idx, n, est, est + k, est + 2 * k);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng) {
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     gsl_rng_set(rng, BOOT_SEED);
-    double *t1 = ps_calloc((size_t)k, sizeof *t1), *t2 = ps_calloc((size_t)k, sizeof *t2);
-    for (int q = 0; t1 && t2 && q < n_boot; q++) {
+    for (int q = 0; q < n_boot; q++) {
         for (int i = 0; i < n; i++)
             bidx[i] = idx[gsl_rng_uniform_int(rng, (unsigned long)n)];
-        if (saltelli)
-            sobol_indices(y, N, k, bidx, n, t1, t2);
+        if (c->saltelli)
+            sobol_indices(y, N, k, c->so, bidx, n, t);
         else
-            morris_stats(ee, k, bidx, n, t1, NULL, NULL);
-        for (int j = 0; j < k; j++) {
-            boot[(size_t)j * n_boot + q] = t1[j];
-            boot[(size_t)(k + j) * n_boot + q] = saltelli ? t2[j] : 0.0;
-        }
+            morris_stats(ee, k, bidx, n, t, NULL, NULL);
+        for (int e = 0; e < mb; e++)
+            boot[(size_t)e * n_boot + q] = t[e];
     }
-    free(t1);
-    free(t2);
     gsl_rng_free(rng);
-    double *lo1 = est + 3 * k, *hi1 = est + 4 * k, *lo2 = est + 5 * k;
-    double *hi2 = ps_calloc((size_t)k + 1, sizeof *hi2);
-    for (int j = 0; hi2 && j < k; j++) {
-        quantiles(boot + (size_t)j * n_boot, n_boot, &lo1[j], &hi1[j]);
-        quantiles(boot + (size_t)(k + j) * n_boot, n_boot, &lo2[j], &hi2[j]);
+    for (int e = 0; e < m; e++) {
+        lo[e] = hi[e] = NAN;
+        if (e < mb)
+            quantiles(boot + (size_t)e * n_boot, n_boot, &lo[e], &hi[e]);
     }
     hid_t g = H5Gcreate2(out, metric, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = g < 0 || !hi2;
-    if (!bad && saltelli)
-        bad = put_vec(g, "S1", a, k, "first-order Sobol' index (Saltelli 2010)") |
-              put_vec(g, "S1_low", lo1, k, "S1 bootstrap 95% interval, lower end") |
-              put_vec(g, "S1_high", hi1, k, "S1 bootstrap 95% interval, upper end") |
-              put_vec(g, "ST", b, k, "total Sobol' index (Jansen 1999)") |
-              put_vec(g, "ST_low", lo2, k, "ST bootstrap 95% interval, lower end") |
-              put_vec(g, "ST_high", hi2, k, "ST bootstrap 95% interval, upper end");
-    else if (!bad)
-        bad = put_vec(g, "mu_star", a, k, "Morris mu*: mean absolute elementary effect "
+    int bad = g < 0;
+    double widest = 0.0;
+    if (!bad && c->saltelli) {
+        bad = put_arr(g, "S1", est, k, 1, "first-order Sobol' index (Saltelli 2010)") |
+              put_arr(g, "S1_low", lo, k, 1, "S1 bootstrap 95% interval, lower end") |
+              put_arr(g, "S1_high", hi, k, 1, "S1 bootstrap 95% interval, upper end") |
+              put_arr(g, "ST", est + k, k, 1, "total Sobol' index (Jansen 1999)") |
+              put_arr(g, "ST_low", lo + k, k, 1, "ST bootstrap 95% interval, lower end") |
+              put_arr(g, "ST_high", hi + k, k, 1, "ST bootstrap 95% interval, upper end");
+        if (c->so)
+            bad |= put_arr(g, "S2", est + 2 * k, k, 2, "second-order Sobol' index of "
+                           "parameters [i, j] (Saltelli 2002); NaN on the diagonal") |
+                   put_arr(g, "S2_low", lo + 2 * k, k, 2, "S2 bootstrap 95% interval, lower end") |
+                   put_arr(g, "S2_high", hi + 2 * k, k, 2, "S2 bootstrap 95% interval, upper end");
+    } else if (!bad)
+        bad = put_arr(g, "mu_star", est, k, 1, "Morris mu*: mean absolute elementary effect "
                       "(per unit of the design's [0, 1] scale)") |
-              put_vec(g, "mu_star_low", lo1, k, "mu* bootstrap 95% interval, lower end") |
-              put_vec(g, "mu_star_high", hi1, k, "mu* bootstrap 95% interval, upper end") |
-              put_vec(g, "mu", b, k, "Morris mu: mean elementary effect") |
-              put_vec(g, "sigma", c, k, "Morris sigma: standard deviation of the elementary "
-                      "effects");
-    if (!bad)
-        bad = ps_h5_attr_i32(g, "rows_used", n) | ps_h5_attr_i32(g, "bootstrap", n_boot);
-    if (g >= 0)
-        H5Gclose(g);
-    if (bad) {
-        free(hi2);
-        st = ps_h5_fail(err, PS_ERR_IO, path, "write /sensitivity");
-        goto done;
-    }
-    if (saltelli) {
-        fprintf(fp, "%s (Sobol' indices, %d of %d rows, %d bootstrap resamples)\n", metric, n,
-                N, n_boot);
-        fprintf(fp, "  %-44s %8s %20s %8s %20s\n", "parameter", "S1", "95% interval", "ST",
-                "95% interval");
-        for (int j = 0; j < k; j++) {
-            char i1[48], i2[48];
-            snprintf(i1, sizeof i1, "[%.3f, %.3f]", lo1[j], hi1[j]);
-            snprintf(i2, sizeof i2, "[%.3f, %.3f]", lo2[j], hi2[j]);
-            fprintf(fp, "  %-44s %8.3f %20s %8.3f %20s\n", pnames[j], a[j], i1, b[j], i2);
-        }
-    } else {
+              put_arr(g, "mu_star_low", lo, k, 1, "mu* bootstrap 95% interval, lower end") |
+              put_arr(g, "mu_star_high", hi, k, 1, "mu* bootstrap 95% interval, upper end") |
+              put_arr(g, "mu", est + k, k, 1, "Morris mu: mean elementary effect") |
+              put_arr(g, "sigma", est + 2 * k, k, 1, "Morris sigma: standard deviation of the "
+                      "elementary effects");
+    if (!bad && c->saltelli) {
+        print_saltelli(c, metric, n, var, est, lo, hi, fp);
+        if (var > 0)
+            widest = warn_wide(c, lo, hi, m, fp);
+        bad = ps_h5_attr_f64(g, "widest_interval", widest) |
+              ps_h5_attr_f64(g, "variance", var);
+    } else if (!bad) {
         fprintf(fp, "%s (Morris elementary effects, %d of %d trajectories, %d bootstrap "
                 "resamples)\n", metric, n, rows, n_boot);
         fprintf(fp, "  %-44s %10s %24s %10s %10s\n", "parameter", "mu*", "95% interval", "mu",
                 "sigma");
         for (int j = 0; j < k; j++) {
             char i1[64];
-            snprintf(i1, sizeof i1, "[%.4g, %.4g]", lo1[j], hi1[j]);
-            fprintf(fp, "  %-44s %10.4g %24s %10.4g %10.4g\n", pnames[j], a[j], i1, b[j], c[j]);
+            snprintf(i1, sizeof i1, "[%.4g, %.4g]", lo[j], hi[j]);
+            fprintf(fp, "  %-44s %10.4g %24s %10.4g %10.4g\n", c->pnames[j], est[j], i1,
+                    est[k + j], est[2 * k + j]);
         }
     }
-    free(hi2);
+    if (!bad)
+        bad = ps_h5_attr_i32(g, "rows_used", n) | ps_h5_attr_i32(g, "bootstrap", n_boot);
+    if (g >= 0)
+        H5Gclose(g);
+    if (bad)
+        st = ps_h5_fail(err, PS_ERR_IO, c->path, "write /sensitivity");
 done:
     free(raw);
     free(y);
     free(idx);
     free(bidx);
     free(est);
+    free(t);
     free(boot);
     free(ee);
     free(unit);
@@ -274,95 +388,156 @@ done:
     return st;
 }
 
-ps_status ps_sensitivity(const char *path, const char *metric, int n_boot, FILE *fp,
-                         ps_error *err)
+/* Read the design of the sweep file f into c; PS_ERR_INPUT if it has no indices. */
+static ps_status read_design(hid_t f, sens_ctx *c, ps_error *err)
 {
-    hid_t file;
-    ps_status st = ps_h5_open_checked(path, "pactsim-sweep", 1, &file, err);
-    if (st != PS_OK)
-        return st;
-    if (n_boot <= 0)
-        n_boot = 1000;
     char design[32] = "";
-    long long N = 0, k = 0, P = 0;
-    hid_t g = H5Lexists(file, "sweep", H5P_DEFAULT) > 0 ? H5Gopen2(file, "sweep", H5P_DEFAULT)
-                                                       : -1;
+    long long N = 0, k = 0, P = 0, so = 0;
+    hid_t g = H5Lexists(f, "sweep", H5P_DEFAULT) > 0 ? H5Gopen2(f, "sweep", H5P_DEFAULT) : -1;
+    ps_status st = PS_OK;
     if (g < 0 || ps_h5_get_str(g, "design", design, sizeof design) < 0 ||
         ps_h5_get_i64(g, "samples", &N) < 0 || ps_h5_get_i64(g, "n_params", &k) < 0 ||
         ps_h5_get_i64(g, "n_points", &P) < 0)
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep design attributes", path);
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep design attributes", c->path);
+    if (g >= 0 && ps_h5_get_i64(g, "second_order", &so) < 0)
+        so = 0; /* written since second-order designs exist */
     if (g >= 0)
         H5Gclose(g);
-    if (st == PS_OK && strcmp(design, "saltelli") && strcmp(design, "morris"))
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: a %s design; expected a sweep with design "
-                          "saltelli (Sobol' indices) or morris (elementary effects)", path,
-                          design);
-    if (st == PS_OK && ((!strcmp(design, "saltelli") && P != N * (k + 2)) ||
-                        (!strcmp(design, "morris") && P != N * (k + 1))))
-        st = ps_error_set(err, PS_ERR_INPUT, "%s: %lld points do not fit the %s layout of "
-                          "%lld samples and %lld parameters", path, P, design, N, k);
-    char **pnames = NULL;
+    c->saltelli = !strcmp(design, "saltelli");
+    c->so = c->saltelli && so;
+    if (st == PS_OK && !c->saltelli && strcmp(design, "morris"))
+        return ps_error_set(err, PS_ERR_INPUT, "%s: a %s design; expected a sweep with design "
+                            "saltelli (Sobol' indices) or morris (elementary effects)", c->path,
+                            design);
+    long long blocks = c->saltelli ? (c->so ? 2 * k + 2 : k + 2) : k + 1;
+    if (st == PS_OK && (N < 1 || k < 1 || P != N * blocks))
+        return ps_error_set(err, PS_ERR_INPUT, "%s: %lld points do not fit the %s%s layout of "
+                            "%lld samples and %lld parameters", c->path, P, design,
+                            c->so ? " (second order)" : "", N, k);
+    c->N = (int)N;
+    c->k = (int)k;
+    c->P = (int)P;
     hsize_t np = 0;
-    if (st == PS_OK && (ps_h5_read_strings(file, "/sweep/param", &pnames, &np) < 0 ||
-                        np != (hsize_t)k))
-        st = ps_h5_refused()[0] ? ps_h5_refusal(err, path)
-             : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", path);
-    ps_name_list names = {0};
-    if (st == PS_OK) {
-        if (metric ? ps_name_list_add(&names, metric)
-                   : ps_h5_list_datasets(file, "/sweep/summary", &names))
-            st = ps_error_set(err, PS_ERR_NOMEM, "%s: cannot list the summary metrics", path);
+    if (st == PS_OK && (ps_h5_read_strings(f, "/sweep/param", &c->pnames, &np) < 0 ||
+                        np != (hsize_t)k)) {
+        ps_h5_strings_free(c->pnames, np);
+        c->pnames = NULL;
+        st = ps_h5_refused()[0] ? ps_h5_refusal(err, c->path)
+             : ps_error_set(err, PS_ERR_INPUT, "%s: no /sweep/param", c->path);
     }
-    /* Nothing is written to a file whose metrics declare more than it holds. */
+    return st;
+}
+
+/* /sensitivity/param and the method attribute, once. */
+static int write_header(const sens_ctx *c, hid_t out)
+{
+    if (H5Lexists(out, "param", H5P_DEFAULT) > 0)
+        return 0;
+    hid_t t = ps_h5_vlen_str();
+    hsize_t n = (hsize_t)c->k;
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    hid_t d = H5Dcreate2(out, "param", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->pnames) < 0;
+    bad |= ps_h5_attr_str(out, "method", c->saltelli
+                              ? "Sobol' indices on outputs centred on the mean of f_A and f_B: "
+                                "S1 Saltelli 2010, ST Jansen 1999, S2 Saltelli 2002"
+                              : "Morris elementary effects (mu*, mu, sigma)") < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return bad ? -1 : 0;
+}
+
+ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FILE *fp,
+                         ps_error *err)
+{
+    static const ps_sensitivity_options none = {0};
+    if (!opt)
+        opt = &none;
+    sens_ctx c = {.path = path, .n_boot = opt->n_boot > 0 ? opt->n_boot : 1000};
+    /* Check the original read-only: a file that is not a sweep is never copied. */
+    hid_t f;
+    ps_status st = ps_h5_open_checked(path, "pactsim-sweep", 0, &f, err);
+    if (st != PS_OK)
+        return st;
+    st = read_design(f, &c, err);
+    ps_name_list names = {0};
+    if (st == PS_OK && (opt->metric ? ps_name_list_add(&names, opt->metric)
+                                    : ps_h5_list_datasets(f, "/sweep/summary", &names)))
+        st = ps_error_set(err, PS_ERR_NOMEM, "%s: cannot list the summary metrics", path);
+    /* Nothing is written for a file whose metrics declare more than it holds. */
     for (int m = 0; st == PS_OK && m < names.n; m++) {
         char name[256];
         snprintf(name, sizeof name, "/sweep/summary/%s", names.names[m]);
-        hid_t d = H5Lexists(file, "/sweep/summary", H5P_DEFAULT) > 0 &&
-                  H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
+        hid_t d = H5Lexists(f, "/sweep/summary", H5P_DEFAULT) > 0 &&
+                  H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
         if (d >= 0 && ps_h5_check_size(d, name, sizeof(double), NULL) < 0)
             st = ps_h5_refusal(err, path);
         if (d >= 0)
             H5Dclose(d);
     }
+    H5Fclose(f);
+    /* The file is read into memory (HDF5's core driver, nothing written
+     * back), the results are added there, and the image is written to
+     * FILE.tmp.<pid> with plain writes: a full disk or a signal can only cost
+     * that temporary file, and HDF5 never sees a failed write. */
+    c.file = -1;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (st == PS_OK && (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0 ||
+                        (c.file = H5Fopen(path, H5F_ACC_RDWR, fapl)) < 0))
+        st = ps_h5_fail(err, PS_ERR_IO, path, "read the file into memory");
+    if (fapl >= 0)
+        H5Pclose(fapl);
     hid_t out = -1;
     if (st == PS_OK) {
-        if (H5Lexists(file, "sensitivity", H5P_DEFAULT) <= 0)
-            out = H5Gcreate2(file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        else
-            out = H5Gopen2(file, "sensitivity", H5P_DEFAULT);
-        if (out < 0)
-            st = ps_h5_fail(err, PS_ERR_IO, path, "create /sensitivity");
-        else if (H5Lexists(out, "param", H5P_DEFAULT) <= 0) {
-            hid_t t = ps_h5_vlen_str();
-            hsize_t n = np;
-            hid_t sp = H5Screate_simple(1, &n, NULL);
-            hid_t d = H5Dcreate2(out, "param", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-            if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, pnames) < 0 ||
-                ps_h5_attr_str(out, "method", !strcmp(design, "saltelli")
-                                   ? "Sobol' indices: S1 Saltelli 2010, ST Jansen 1999"
-                                   : "Morris elementary effects (mu*, mu, sigma)") < 0)
-                st = ps_h5_fail(err, PS_ERR_IO, path, "write /sensitivity/param");
-            if (d >= 0)
-                H5Dclose(d);
-            H5Sclose(sp);
-            H5Tclose(t);
-        }
+        out = H5Lexists(c.file, "sensitivity", H5P_DEFAULT) > 0
+                  ? H5Gopen2(c.file, "sensitivity", H5P_DEFAULT)
+                  : H5Gcreate2(c.file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (out < 0 || write_header(&c, out) < 0)
+            st = ps_h5_fail(err, PS_ERR_IO, path, "write /sensitivity");
     }
     for (int m = 0; st == PS_OK && m < names.n; m++) {
+        if (opt->stop_flag && *opt->stop_flag)
+            break;
         if (H5Lexists(out, names.names[m], H5P_DEFAULT) > 0)
             H5Ldelete(out, names.names[m], H5P_DEFAULT); /* recomputed */
-        st = analyse(file, out, path, names.names[m], design, (int)N, (int)k, (int)P, n_boot,
-                     pnames, fp, err);
-        if (!metric && st == PS_ERR_INPUT && !ps_h5_refused()[0]) { /* e.g. a metric NaN everywhere */
+        st = analyse(&c, out, names.names[m], fp, err);
+        if (!opt->metric && st == PS_ERR_INPUT && !ps_h5_refused()[0]) { /* e.g. a metric NaN everywhere */
             fprintf(fp, "%s: skipped: %s\n", names.names[m], err ? err->msg : "");
             st = PS_OK;
         }
     }
-    ps_name_list_free(&names);
-    ps_h5_strings_free(pnames, np);
     if (out >= 0)
         H5Gclose(out);
-    if (H5Fclose(file) < 0 && st == PS_OK)
-        st = ps_h5_fail(err, PS_ERR_IO, path, "close");
+    void *image = NULL;
+    ssize_t size = -1;
+    if (st == PS_OK && (H5Fflush(c.file, H5F_SCOPE_LOCAL) < 0 ||
+                        (size = H5Fget_file_image(c.file, NULL, 0)) <= 0 ||
+                        !(image = malloc((size_t)size)) ||
+                        H5Fget_file_image(c.file, image, (size_t)size) != size))
+        st = ps_h5_fail(err, PS_ERR_IO, path, "make the file image");
+    if (c.file >= 0)
+        H5Fclose(c.file);
+    size_t tl = strlen(path) + 32;
+    char *tmp = st == PS_OK ? malloc(tl) : NULL;
+    if (st == PS_OK && !tmp)
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    if (tmp && st == PS_OK) {
+        snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
+        ps_remove_stale(path, ".tmp.");
+        st = ps_write_file(tmp, image, (size_t)size, err);
+    }
+    free(image);
+    if (st == PS_OK && opt->stop_flag && *opt->stop_flag)
+        st = ps_error_set(err, PS_ERR_INTERRUPTED, "%s: interrupted; the file is unchanged",
+                          path);
+    if (st == PS_OK)
+        st = ps_rename_synced(tmp, path, err);
+    if (st != PS_OK && tmp)
+        unlink(tmp);
+    free(tmp);
+    ps_name_list_free(&names);
+    ps_h5_strings_free(c.pnames, (hsize_t)c.k);
     return st;
 }

@@ -20,8 +20,8 @@
 static const char *const design_names[] = {"grid", "lhs", "sobol", "saltelli", "morris"};
 static const char *const keep_names[] = {"summary", "stride", "full"};
 static const char *const top_keys[] = {"name", "description", "base", "design", "samples",
-                                       "levels", "seed", "replicates", "output", "stride",
-                                       "set", "parameters"};
+                                       "levels", "second_order", "seed", "replicates", "output",
+                                       "stride", "set", "parameters"};
 static const char *const param_keys[] = {"range", "values", "levels", "scale"};
 #define N_TOP ((int)(sizeof top_keys / sizeof top_keys[0]))
 #define N_PKEYS ((int)(sizeof param_keys / sizeof param_keys[0]))
@@ -136,6 +136,7 @@ void ps_sweep_free(ps_sweep *sw)
     for (int k = 0; k < sw->n_fixed; k++)
         free(sw->fixed[k]);
     free(sw->fixed);
+    free(sw->inputs);
     free(sw->params);
     free(sw->path);
     free(sw->name);
@@ -420,7 +421,7 @@ static ps_status build_design(ps_sweep *sw, const ps_node *root, ps_error *err)
                             "samples: N at the top level", sw->path, ps_design_name(sw->design));
     long long P = sw->samples;
     if (sw->design == PS_DESIGN_SALTELLI)
-        P *= k + 2;
+        P *= sw->second_order ? 2 * k + 2 : k + 2;
     else if (sw->design == PS_DESIGN_MORRIS)
         P *= k + 1;
     if (P > MAX_RUNS)
@@ -449,7 +450,8 @@ static ps_status build_design(ps_sweep *sw, const ps_node *root, ps_error *err)
         fail = sobol_fill(sw->unit, N, k);
         break;
     case PS_DESIGN_SALTELLI: {
-        /* Blocks of N points: A, B, then AB_j = A with column j from B. */
+        /* Blocks of N points: A, B, then AB_j = A with column j from B, then
+         * (second order) BA_j = B with column j from A. */
         double *ab = ps_calloc((size_t)N * 2 * k, sizeof *ab);
         fail = !ab || sobol_fill(ab, N, 2 * k);
         for (int i = 0; !fail && i < N; i++)
@@ -459,6 +461,8 @@ static ps_status build_design(ps_sweep *sw, const ps_node *root, ps_error *err)
                 sw->unit[((size_t)N + i) * k + j] = b;
                 for (int c = 0; c < k; c++)
                     sw->unit[((size_t)(2 + c) * N + i) * k + j] = c == j ? b : a;
+                for (int c = 0; sw->second_order && c < k; c++)
+                    sw->unit[((size_t)(2 + k + c) * N + i) * k + j] = c == j ? a : b;
             }
         free(ab);
         break;
@@ -566,6 +570,17 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
             return st;
         sw->levels = (int)v;
     }
+    if ((n = ps_node_get(root, "second_order")) && n->kind != PS_NODE_NULL) {
+        if (sw->design != PS_DESIGN_SALTELLI)
+            return bad(err, n, "second_order is for the saltelli design; expected it only "
+                       "with design: saltelli");
+        const char *b = n->kind == PS_NODE_SCALAR && !n->quoted ? n->scalar : "";
+        if (!strcmp(b, "true") || !strcmp(b, "false"))
+            sw->second_order = b[0] == 't';
+        else
+            return bad(err, n, "second_order is '%s'; expected true or false",
+                       n->kind == PS_NODE_SCALAR ? n->scalar : "(not a value)");
+    }
     if ((n = ps_node_get(root, "seed")) && n->kind != PS_NODE_NULL) {
         if ((st = get_int(err, n, "seed", 0, INT64_MAX, &v)) != PS_OK)
             return st;
@@ -655,7 +670,7 @@ ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err)
         return nomem(err);
     }
     ps_node *root = NULL;
-    ps_status st = ps_node_load_config(path, &root, err);
+    ps_status st = ps_node_load_config(path, &root, NULL, 0, &sw->inputs, err);
     if (st == PS_OK) {
         sw->raw_text = ps_read_file(path, NULL, err);
         st = sw->raw_text ? bind_top(sw, root, err) : PS_ERR_IO;

@@ -236,6 +236,8 @@ static ps_status write_design(hid_t file, const ps_sweep *sw)
     bad |= ps_h5_attr_i32(g, "samples", sw->samples);
     bad |= ps_h5_attr_i32(g, "levels", sw->levels);
     bad |= ps_h5_attr_u64(g, "design_seed", sw->design_seed);
+    if (sw->design == PS_DESIGN_SALTELLI)
+        bad |= ps_h5_attr_i32(g, "second_order", sw->second_order);
     static const char *const keep[] = {"summary", "stride", "full"};
     bad |= ps_h5_attr_str(g, "output", keep[sw->keep]);
     bad |= ps_h5_attr_i32(g, "stride", sw->stride);
@@ -492,69 +494,28 @@ static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, i
     return bad ? PS_ERR_IO : PS_OK;
 }
 
-static void dir_of(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-/* Remove "<path><tag><pid>" left by processes that no longer exist. */
-static void remove_stale_tag(const char *partial, const char *tag)
-{
-    size_t tl = strlen(tag);
-    char d[4096];
-    dir_of(partial, d, sizeof d);
-    const char *slash = strrchr(partial, '/');
-    const char *base = slash ? slash + 1 : partial;
-    size_t bl = strlen(base);
-    DIR *dp = opendir(d);
-    struct dirent *e;
-    while (dp && (e = readdir(dp))) {
-        const char *n = e->d_name, *p = n + bl + tl;
-        if (strncmp(n, base, bl) || strncmp(n + bl, tag, tl) || !*p ||
-            strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
-            continue;
-        long pid = atol(p);
-        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char full[8192];
-        snprintf(full, sizeof full, "%s/%s", d, n);
-        unlink(full);
-    }
-    if (dp)
-        closedir(dp);
-}
-
-static void remove_stale(const char *partial)
-{
-    remove_stale_tag(partial, ".tmp.");
-}
-
-/* Create the whole .partial under a temporary name and rename it. */
+/* Create the whole .partial under a temporary name and rename it; direct:
+ * create it under that name (a merge's file, itself a temporary). */
 static ps_status create_partial(const ps_sweep *sw, const char *partial, const run_set *rs,
-                                const ps_sweep_options *opt, int threads, ps_error *err)
+                                const ps_sweep_options *opt, int threads, int direct,
+                                ps_error *err)
 {
     size_t len = strlen(partial) + 32;
     char *tmp = malloc(len);
     if (!tmp)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    snprintf(tmp, len, "%s.tmp.%ld", partial, (long)getpid());
-    remove_stale(partial);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    if (file < 0) {
-        ps_status st = ps_h5_fail(err, PS_ERR_IO, opt->output, "create the sweep file");
-        unlink(tmp);
+    if (direct)
+        snprintf(tmp, len, "%s", partial);
+    else
+        snprintf(tmp, len, "%s.tmp.%ld", partial, (long)getpid());
+    ps_out_remove_stale(partial, ".tmp.");
+    hid_t file = -1;
+    ps_status cs = ps_h5_create_excl(tmp, opt->output, &file, err);
+    if (cs != PS_OK) {
         free(tmp);
-        return st;
+        return cs;
     }
+    unsigned long failures = ps_h5_failures();
     char created[32];
     time_t t = time(NULL);
     struct tm tm;
@@ -577,13 +538,19 @@ static ps_status create_partial(const ps_sweep *sw, const char *partial, const r
         if (st == PS_OK && K > 0)
             st = write_series(file, sw, t0, K);
     }
-    if (H5Fclose(file) < 0 && st == PS_OK)
+    /* A failed call not looked at (a dataset's close) loses data too. */
+    if (st == PS_OK && (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || ps_h5_failures() != failures)) {
+        ps_h5_failure_msg(ps_h5_last(), PS_H5_MSG_MAX);
         st = PS_ERR_IO;
+    }
     if (st != PS_OK)
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the structure of the sweep file");
-    else if (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, partial) < 0)
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", opt->output,
-                          tmp, strerror(errno));
+    if (st != PS_OK)
+        ps_h5_discard(file);
+    if (H5Fclose(file) < 0 && st == PS_OK)
+        st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the structure of the sweep file");
+    if (st == PS_OK && !direct)
+        st = ps_out_publish(tmp, partial, 0, NULL, 0, err);
     if (st != PS_OK)
         unlink(tmp);
     free(tmp);
@@ -888,8 +855,82 @@ static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, p
     return PS_OK;
 }
 
+/* The sweep file's size, exact: its datasets are allocated when it is
+ * created (runs x (metrics, done flag, its CRC and kept months of every field)). */
+static ps_status check_space(const ps_sweep *sw, long long runs, const char *output,
+                             ps_error *err)
+{
+    const ps_scenario *sc = sw->base;
+    uint64_t n = (uint64_t)sc->n_actors, E = 0, x, per, file;
+    int t0, K, over = 0;
+    kept_months(sw, &t0, &K);
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        ps_shape sh = ps_registry_field(f, NULL)->shape;
+        uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
+        over |= __builtin_mul_overflow(n, k, &x) | __builtin_add_overflow(E, x, &E);
+    }
+    over |= __builtin_mul_overflow(E, (uint64_t)K, &per);
+    over |= __builtin_add_overflow(per, (uint64_t)ps_registry_n_metrics(), &per);
+    over |= __builtin_mul_overflow(per, 8, &per) | __builtin_add_overflow(per, 1 + 4, &per);
+    over |= __builtin_mul_overflow(per, (uint64_t)runs, &file);
+    char a[32], b[32];
+    if (over)
+        return ps_error_set(err, PS_ERR_CONFIG, "%s: %lld runs of %d actors and %d kept "
+                            "months need more than 2^64 bytes; keep fewer months (keep: "
+                            "summary or a stride) or run fewer points", output, runs,
+                            sc->n_actors, K);
+    uint64_t avail = ps_out_free_bytes(output);
+    if (file > avail)
+        return ps_error_set(err, PS_ERR_CONFIG, "%s: the sweep file needs %llu bytes (%s: %lld "
+                            "runs x %llu bytes, allocated when it is created), and its "
+                            "directory has %s free; write elsewhere, keep fewer months or run "
+                            "a part of the points (--points)", output,
+                            (unsigned long long)file, ps_human_bytes(file, a), runs,
+                            (unsigned long long)per, ps_human_bytes(avail, b));
+    return PS_OK;
+}
+
+static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
+                           ps_error *err);
+
+/* Never over a device, a FIFO, a directory or one of the sweep's inputs;
+ * then one process per output (the lock a run takes too). */
+static ps_status claim_output(const ps_sweep *sw, const char *output, const char *const *more,
+                              int n_more, int wait_s, int *lock, ps_error *err)
+{
+    *lock = -1;
+    const char *inputs[2] = {sw->inputs, sw->base ? sw->base->inputs : NULL};
+    char partial[4096];
+    snprintf(partial, sizeof partial, "%s.partial", output);
+    ps_status s = ps_out_check(output, inputs, 2, err);
+    if (s == PS_OK)
+        s = ps_out_check(output, more, n_more, err);
+    if (s == PS_OK)
+        s = ps_out_check(partial, inputs, 2, err);
+    if (s == PS_OK)
+        s = ps_out_lock(output, wait_s, lock, err);
+    return s;
+}
+
 ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
                        ps_error *err)
+{
+    if (!opt->output)
+        return ps_error_set(err, PS_ERR_USAGE, "a sweep needs an output file");
+    int lock;
+    ps_status s = claim_output(sw, opt->output, NULL, 0, 0, &lock, err);
+    if (s != PS_OK) {
+        if (res)
+            memset(res, 0, sizeof *res);
+        return s;
+    }
+    s = sweep_run(sw, opt, res, err);
+    ps_out_unlock(opt->output, lock);
+    return s;
+}
+
+static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
+                           ps_error *err)
 {
     ps_h5_quiet();
     ps_sweep_result dummy;
@@ -951,9 +992,11 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     }
     if (have_partial && opt->force && !opt->resume)
         unlink(partial), have_partial = 0;
-    remove_stale(partial);
+    ps_out_remove_stale(partial, ".tmp."); /* of sweeps killed while creating it */
     if (!have_partial)
-        st = create_partial(sw, partial, &rs, opt, threads, err);
+        st = check_space(sw, runs, opt->output, err);
+    if (st == PS_OK && !have_partial)
+        st = create_partial(sw, partial, &rs, opt, threads, 0, err);
     sweep_file f = {.sw = sw, .path = partial, .rs = rs, .file = -1, .done_ds = -1, .crc_ds = -1};
     unsigned char *done = NULL;
     if (st == PS_OK)
@@ -1075,14 +1118,8 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
                               "%lld of %lld missing; continue with --resume (%s is kept)",
                               finished, left, runs, partial);
     }
-    if (status == PS_OK) {
-        char d[4096];
-        dir_of(opt->output, d, sizeof d);
-        if (ps_fsync_path(partial, 0) != PS_OK || rename(partial, opt->output) < 0 ||
-            ps_fsync_path(d, 1) != PS_OK)
-            status = ps_error_set(&first, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
-                                  opt->output, partial, strerror(errno));
-    }
+    if (status == PS_OK)
+        status = ps_out_publish(partial, opt->output, 0, NULL, 0, &first);
     free(partial);
     if (status != PS_OK && err)
         *err = first;
@@ -1157,8 +1194,34 @@ static int merge_dataset(hid_t out, hid_t const *in, sweep_file const *parts,
     return bad ? -1 : 0;
 }
 
+static ps_status sweep_merge(ps_sweep *sw, const ps_sweep_options *opt,
+                             const char *const *parts, int n_parts, int if_complete,
+                             ps_sweep_result *res, ps_error *err);
+#define MERGE_LOCK_WAIT 600 /* seconds */
+
 ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *const *parts,
                          int n_parts, int if_complete, ps_sweep_result *res, ps_error *err)
+{
+    if (!opt->output)
+        return ps_error_set(err, PS_ERR_USAGE, "a merge needs an output file");
+    int lock;
+    /* Array tasks that finish together merge at once (docs/cluster.md): a
+     * merge is short, so the later ones wait for the first, then find the
+     * file complete (--resume) or replace it with the same content. */
+    ps_status s = claim_output(sw, opt->output, parts, n_parts, MERGE_LOCK_WAIT, &lock, err);
+    if (s != PS_OK) {
+        if (res)
+            memset(res, 0, sizeof *res);
+        return s;
+    }
+    s = sweep_merge(sw, opt, parts, n_parts, if_complete, res, err);
+    ps_out_unlock(opt->output, lock);
+    return s;
+}
+
+static ps_status sweep_merge(ps_sweep *sw, const ps_sweep_options *opt,
+                             const char *const *parts, int n_parts, int if_complete,
+                             ps_sweep_result *res, ps_error *err)
 {
     ps_h5_quiet();
     ps_sweep_result dummy;
@@ -1260,9 +1323,12 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
                           res->dropped ? " (some were done but failed their CRC check)" : "");
     if (write) {
         snprintf(tmp, tlen, "%s.merge.%ld", opt->output, (long)getpid());
-        remove_stale_tag(opt->output, ".merge.");
+        /* Merges killed before: FILE.merge.<pid> (and the FILE.merge.<pid>.tmp.<pid>
+         * of older versions) */
+        ps_out_remove_stale(opt->output, ".merge.");
         out.path = tmp;
-        st = create_partial(sw, tmp, &whole, opt, opt->threads, err);
+        unsigned long failures = ps_h5_failures();
+        st = create_partial(sw, tmp, &whole, opt, opt->threads, 1, err);
         if (st == PS_OK)
             st = open_partial(&out, err);
         int bad = 0;
@@ -1289,16 +1355,17 @@ ps_status ps_sweep_merge(ps_sweep *sw, const ps_sweep_options *opt, const char *
                 st = ps_h5_fail(err, PS_ERR_IO, opt->output, "merge the parts");
         }
         sweep_file_close(&out);
+        if (st == PS_OK && (H5Fflush(out.file, H5F_SCOPE_GLOBAL) < 0 ||
+                            ps_h5_failures() != failures)) {
+            ps_h5_failure_msg(ps_h5_last(), PS_H5_MSG_MAX);
+            st = ps_h5_fail(err, PS_ERR_IO, tmp, "write the merged file");
+        }
+        if (st != PS_OK)
+            ps_h5_discard(out.file);
         if (out.file >= 0 && H5Fclose(out.file) < 0 && st == PS_OK)
             st = ps_h5_fail(err, PS_ERR_IO, tmp, "close the merged file");
-        if (st == PS_OK) {
-            char d[4096];
-            dir_of(opt->output, d, sizeof d);
-            if (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0 ||
-                ps_fsync_path(d, 1) != PS_OK)
-                st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s",
-                                  opt->output, tmp, strerror(errno));
-        }
+        if (st == PS_OK)
+            st = ps_out_publish(tmp, opt->output, 0, NULL, 0, err);
         if (st != PS_OK)
             unlink(tmp);
         else

@@ -912,7 +912,43 @@ typedef struct {
     char *real[MAX_EXTENDS + 1]; /* canonical paths, to detect cycles */
     const char *shown[MAX_EXTENDS + 1];
     int n;
+    char *files; /* every file of the chain, one a line (NULL: not wanted) */
+    int nomem;
+    char *lineage;               /* "name <- parent <- root", or NULL: not wanted */
+    size_t lineage_len;
 } extends_chain;
+
+static void chain_note(extends_chain *ch, const char *path)
+{
+    if (!ch->files)
+        return;
+    size_t a = strlen(ch->files), b = strlen(path);
+    char *f = realloc(ch->files, a + b + 2);
+    if (!f) {
+        ch->nomem = 1;
+        return;
+    }
+    memcpy(f + a, path, b);
+    f[a + b] = '\n';
+    f[a + b + 1] = '\0';
+    ch->files = f;
+}
+
+/* Add one file's scenario name (its own `name:`, else its file name) to the
+ * lineage, before its parents are read. */
+static void lineage_add(extends_chain *ch, const char *path, const ps_node *root)
+{
+    if (!ch->lineage)
+        return;
+    int i = node_find(root, "name");
+    const ps_node *n = i >= 0 ? root->items[i] : NULL;
+    const char *slash = strrchr(path, '/');
+    const char *name = n && n->kind == PS_NODE_SCALAR && n->scalar[0] ? n->scalar
+                       : slash ? slash + 1 : path;
+    size_t used = strlen(ch->lineage);
+    if (used < ch->lineage_len)
+        snprintf(ch->lineage + used, ch->lineage_len - used, "%s%s", used ? " <- " : "", name);
+}
 
 static ps_status load_chain(const char *path, extends_chain *ch, ps_node **out, ps_error *err)
 {
@@ -929,6 +965,7 @@ static ps_status load_chain(const char *path, extends_chain *ch, ps_node **out, 
         ps_node_free(root);
         return st;
     }
+    lineage_add(ch, path, root);
     int i = node_find(root, "extends");
     if (i < 0) {
         *out = root;
@@ -983,6 +1020,7 @@ static ps_status load_chain(const char *path, extends_chain *ch, ps_node **out, 
     ch->real[ch->n] = real;
     ch->shown[ch->n] = ppath;
     ch->n++;
+    chain_note(ch, real);
     ps_node *parent = NULL;
     st = load_chain(ppath, ch, &parent, err);
     ch->n--;
@@ -1005,18 +1043,34 @@ done:
     return st;
 }
 
-ps_status ps_node_load_config(const char *path, ps_node **out, ps_error *err)
+ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
+                              char **files, ps_error *err)
 {
     if (!out)
         return ps_error_set(err, PS_ERR_INTERNAL, "ps_node_load_config: no output");
-    extends_chain ch = {.n = 1};
+    extends_chain ch = {.n = 1, .lineage = len ? lineage : NULL, .lineage_len = len};
+    if (ch.lineage)
+        ch.lineage[0] = '\0';
     ch.real[0] = path ? realpath(path, NULL) : NULL;
     if (!ch.real[0])
         ch.real[0] = ps_strdup(path ? path : "");
     ch.shown[0] = path;
-    ps_status st = ch.real[0] ? load_chain(path, &ch, out, err)
-                              : ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    if (files && !(ch.files = ps_strdup("")))
+        ch.nomem = 1;
+    if (ch.real[0])
+        chain_note(&ch, ch.real[0]);
+    ps_status st = ch.real[0] && !ch.nomem ? load_chain(path, &ch, out, err)
+                                           : ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    if (st == PS_OK && ch.nomem) {
+        ps_node_free(*out);
+        *out = NULL;
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
     free(ch.real[0]);
+    if (files && st == PS_OK)
+        *files = ch.files;
+    else
+        free(ch.files);
     return st;
 }
 

@@ -1,7 +1,10 @@
 /* pactsim compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]
+ *                 [--bootstrap B] [--negligible X[%]] [--allow-mismatch]
  * pactsim sensitivity FILE [--metric M] [--bootstrap B] */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,35 +20,57 @@ static int cmd_usage_error(const char *cmd, const char *fmt, const char *arg)
     return ps_status_exit_code(PS_ERR_USAGE);
 }
 
-static int parse_count(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 const char ps_cli_compare_help[] =
     "Usage: pactsim compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
+    "                       [--bootstrap B] [--negligible X[%]] [--allow-mismatch]\n"
     "  Paired differences B - A per replicate (the files must have the same replicates\n"
-    "  and seed: common random numbers), their mean, a bootstrap 95% interval and a\n"
-    "  verdict (higher, lower, no clear difference).\n"
+    "  and seed: common random numbers), their mean, a bootstrap 95% interval, effect\n"
+    "  sizes (relative change, standardised difference) and a verdict (higher, lower,\n"
+    "  negligible, no clear difference, identical). Runs of other actors, months or\n"
+    "  scenario lineage (root of the extends chain) are refused.\n"
     "  -m, --metric M      a summary metric (default: all), or with --at a state\n"
     "                      variable var:ISO3 (actor) or var:SRC:DST (dyad); repeatable\n"
     "      --at YYYY-MM    month of the state variables\n"
     "      --format F      table (default), csv or json\n"
     "      --bootstrap B   bootstrap resamples (default 2000)\n"
+    "      --negligible X  smallest effect of interest: an interval within +-X is\n"
+    "                      'negligible'; X absolute, or X% of |mean A| (default 1%)\n"
+    "      --allow-mismatch  compare runs of other actors, months or lineage anyway\n"
+    "                      (state variables of the common actors and months only)\n"
     "Exit status: 0 success; 1 runtime failure; 2 bad input (usage, a missing, damaged\n"
-    "  or unpaired file: other seed or replicates, an unknown metric).\n";
+    "  or unpaired file: other seed or replicates; runs of other actors, months or\n"
+    "  lineage without --allow-mismatch; an unknown metric).\n";
+
+/* X (absolute) or X% (of |mean A|), X a finite number >= 0. */
+static int parse_negligible(const char *s, ps_compare_options *o)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    int pct = *end == '%';
+    if (errno || end == s || (pct ? end[1] != '\0' : *end != '\0') || !isfinite(v) || v < 0)
+        return -1;
+    o->negligible_text = s;
+    o->negligible = pct ? v / 100.0 : v;
+    o->negligible_relative = pct;
+    return 0;
+}
 
 typedef struct {
-    const char *a, *b, *metric;
+    const char *a, *b;
     const ps_compare_options *o;
-    int n_boot;
+    ps_sensitivity_options *so;
 } read_job;
+
+/* sensitivity: a signal stops it between metrics, leaving the file as it was */
+static volatile sig_atomic_t sens_signal = 0;
+static volatile int sens_stop = 0;
+
+static void on_signal(int sig)
+{
+    sens_signal = sig;
+    sens_stop = 1;
+}
 
 /* compare (b set) or sensitivity, in the reading child (guard.c) */
 static int read_job_run(void *arg)
@@ -53,7 +78,13 @@ static int read_job_run(void *arg)
     const read_job *j = arg;
     ps_error err = {PS_OK, ""};
     ps_status s = j->b ? ps_compare(j->a, j->b, j->o, stdout, &err)
-                       : ps_sensitivity(j->a, j->metric, j->n_boot, stdout, &err);
+                       : ps_sensitivity(j->a, j->so, stdout, &err);
+    if (s == PS_ERR_INTERRUPTED && sens_signal) {
+        fflush(stdout);
+        fprintf(stderr, "pactsim: %s\n", err.msg);
+        signal(sens_signal, SIG_DFL); /* end as the signal would: 130/143 */
+        raise(sens_signal);
+    }
     if (s != PS_OK)
         fprintf(stderr, "pactsim: error: %s\n", err.msg);
     return ps_status_exit_code(s);
@@ -61,10 +92,12 @@ static int read_job_run(void *arg)
 
 int ps_cli_compare(int argc, char **argv)
 {
-    enum { OPT_AT = 256, OPT_FORMAT, OPT_BOOT };
+    enum { OPT_AT = 256, OPT_FORMAT, OPT_BOOT, OPT_NEGLIGIBLE, OPT_ALLOW };
     static const struct option longopts[] = {
         {"metric", required_argument, NULL, 'm'},
         {"at", required_argument, NULL, OPT_AT},
+        {"negligible", required_argument, NULL, OPT_NEGLIGIBLE},
+        {"allow-mismatch", no_argument, NULL, OPT_ALLOW},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"bootstrap", required_argument, NULL, OPT_BOOT},
         {NULL, 0, NULL, 0},
@@ -94,10 +127,16 @@ int ps_cli_compare(int argc, char **argv)
                                       "got '%s'", optarg);
             break;
         case OPT_BOOT:
-            if (parse_count(optarg, 100, 1000000, &o.n_boot))
+            if (ps_cli_parse_int(optarg, 100, 1000000, &o.n_boot))
                 rc = cmd_usage_error("compare", "option --bootstrap: expected an integer from "
                                      "100 to 1000000, got '%s'", optarg);
             break;
+        case OPT_NEGLIGIBLE:
+            if (parse_negligible(optarg, &o))
+                rc = cmd_usage_error("compare", "option --negligible: expected a number >= 0, "
+                                     "or a percentage of |mean A| such as 1%%, got '%s'", optarg);
+            break;
+        case OPT_ALLOW: o.allow_mismatch = 1; break;
         case ':': rc = cmd_usage_error("compare", "option %s: missing its value", argv[optind - 1]); break;
         default: rc = cmd_usage_error("compare", "unknown option '%s'", argv[optind - 1]); break;
         }
@@ -108,7 +147,7 @@ int ps_cli_compare(int argc, char **argv)
     if (rc < 0 && o.at && o.n_metrics == 0)
         rc = cmd_usage_error("compare", "%s", "--at needs --metric var:ISO3 or var:SRC:DST");
     if (rc < 0) {
-        read_job j = {argv[optind], argv[optind + 1], NULL, &o, 0};
+        read_job j = {argv[optind], argv[optind + 1], &o, NULL};
         char files[1024];
         snprintf(files, sizeof files, "%s or %s", j.a, j.b);
         rc = ps_cli_guarded(files, 0, read_job_run, &j);
@@ -121,12 +160,17 @@ const char ps_cli_sensitivity_help[] =
     "Usage: pactsim sensitivity FILE [--metric M] [--bootstrap B]\n"
     "  Sobol' first-order and total indices (saltelli design) or Morris mu*, mu and\n"
     "  sigma (morris design) of the summary metrics of a sweep file, with bootstrap\n"
-    "  95% intervals; written to /sensitivity in FILE and printed.\n"
+    "  95% intervals, and second-order indices of a saltelli design with\n"
+    "  second_order: true; printed, and stored in /sensitivity of FILE (a copy with\n"
+    "  the results replaces FILE when complete: FILE is never changed in place).\n"
+    "  Warns when a Sobol' interval is wider than 0.2 and says how many samples\n"
+    "  would narrow it.\n"
     "  -m, --metric M      one summary metric (default: all)\n"
     "      --bootstrap B   bootstrap resamples (default 1000)\n"
-    "Exit status: 0 success; 1 runtime failure (cannot write /sensitivity); 2 bad\n"
-    "  input (usage, a missing or damaged file, not a saltelli or morris sweep,\n"
-    "  an unknown metric, a file that cannot be written).\n";
+    "Exit status: 0 success; 1 runtime failure (the results cannot be written, e.g.\n"
+    "  a full disk: FILE unchanged); 2 bad input (usage, a missing or damaged file,\n"
+    "  not a saltelli or morris sweep, an unknown metric); 130/143 interrupted by\n"
+    "  SIGINT/SIGTERM (FILE unchanged).\n";
 
 int ps_cli_sensitivity(int argc, char **argv)
 {
@@ -144,7 +188,7 @@ int ps_cli_sensitivity(int argc, char **argv)
         switch (c) {
         case 'm': metric = optarg; break;
         case OPT_BOOT:
-            if (parse_count(optarg, 100, 1000000, &n_boot))
+            if (ps_cli_parse_int(optarg, 100, 1000000, &n_boot))
                 return cmd_usage_error("sensitivity", "option --bootstrap: expected an integer "
                                        "from 100 to 1000000, got '%s'", optarg);
             break;
@@ -155,9 +199,15 @@ int ps_cli_sensitivity(int argc, char **argv)
     if (argc - optind != 1)
         return cmd_usage_error("sensitivity", "expected one sweep FILE, got %s",
                                argc - optind ? "several" : "none");
-    /* The indices are stored in the file: it must be writable. */
+    /* The indices are stored in the file (a new copy renamed over it): it must be writable. */
     if (ps_cli_check_output("sensitivity", NULL, argv[optind], 1))
         return ps_status_exit_code(PS_ERR_USAGE);
-    read_job j = {argv[optind], NULL, metric, NULL, n_boot};
+    ps_sensitivity_options so = {.metric = metric, .n_boot = n_boot, .stop_flag = &sens_stop};
+    read_job j = {argv[optind], NULL, NULL, &so};
+    /* Both the reading child and this process (waiting for it) catch the
+     * signal: the child removes its copy and re-raises it, and so do we. */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit is a write error, as a full disk */
     return ps_cli_guarded(j.a, 0, read_job_run, &j);
 }

@@ -58,17 +58,6 @@ static int slurm_usage_error(const char *fmt, const char *arg)
     return ps_status_exit_code(PS_ERR_USAGE);
 }
 
-static int parse_int(const char *s, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* n digits (1..max) at *s, value < lim (0: any); advances *s. */
 static int time_field(const char **s, int max, long lim)
 {
@@ -83,17 +72,10 @@ static int time_field(const char **s, int max, long lim)
 /* Slurm's time formats: MINUTES, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS. */
 static int valid_time(const char *s)
 {
-    if (strchr(s, '-')) {
-        if (time_field(&s, 6, 0) || *s++ != '-' || time_field(&s, 2, 24))
-            return 0;
-        for (int k = 0; k < 2 && *s == ':'; k++) {
-            s++;
-            if (time_field(&s, 2, 60))
-                return 0;
-        }
-        return *s == '\0';
-    }
-    if (time_field(&s, 8, 0))
+    int days = strchr(s, '-') != NULL;
+    if (days && (time_field(&s, 6, 0) || *s++ != '-'))
+        return 0;
+    if (time_field(&s, days ? 2 : 8, days ? 24 : 0))
         return 0;
     for (int k = 0; k < 2 && *s == ':'; k++) {
         s++;
@@ -361,17 +343,17 @@ int ps_cli_slurm(int argc, char **argv)
                 return slurm_usage_error("option --mode: expected array or mpi, got '%s'", optarg);
             break;
         case OPT_CHUNKS:
-            if (parse_int(optarg, 1, 1000000, &a.chunks))
+            if (ps_cli_parse_int(optarg, 1, 1000000, &a.chunks))
                 return slurm_usage_error("option --chunks: expected an integer from 1 to "
                                          "1000000, got '%s'", optarg);
             break;
         case OPT_NTASKS:
-            if (parse_int(optarg, 1, 1000000, &a.ntasks))
+            if (ps_cli_parse_int(optarg, 1, 1000000, &a.ntasks))
                 return slurm_usage_error("option --ntasks: expected an integer from 1 to "
                                          "1000000, got '%s'", optarg);
             break;
         case OPT_CPUS:
-            if (parse_int(optarg, 1, 1024, &a.cpus))
+            if (ps_cli_parse_int(optarg, 1, 1024, &a.cpus))
                 return slurm_usage_error("option --cpus: expected an integer from 1 to 1024, "
                                          "got '%s'", optarg);
             break;

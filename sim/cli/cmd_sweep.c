@@ -278,26 +278,16 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
                 return sweep_usage_error("option --output: expected a file name, got '%s'", optarg);
             output = optarg;
             break;
-        case 't': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 || v > 1024)
+        case 't':
+            if (ps_cli_parse_int(optarg, 1, 1024, &threads))
                 return sweep_usage_error("option --threads: expected an integer from 1 to "
                                          "1024, got '%s'", optarg);
-            threads = (int)v;
             break;
-        }
-        case 'r': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 || v > 1000000)
+        case 'r':
+            if (ps_cli_parse_int(optarg, 1, 1000000, &replicates))
                 return sweep_usage_error("option --replicates: expected an integer from 1 to "
                                          "1000000, got '%s'", optarg);
-            replicates = (int)v;
             break;
-        }
         case OPT_SET:
             if (!strchr(optarg, '='))
                 return sweep_usage_error("option --set: expected KEY=VALUE, got '%s'", optarg);

@@ -16,9 +16,11 @@ extern const char ps_cli_sweep_help[], ps_cli_compare_help[], ps_cli_sensitivity
  * naming files if reading them crashed HDF5 or took over cpu_seconds of CPU
  * time (0: no limit). */
 /* 0 if a file can be written at path, else a message naming cmd, the option
- * (NULL: none) and path, and exit code 2 (outpath.c). in_place: path is an
+ * (NULL: none) and path, and exit code 2 (common.c). in_place: path is an
  * existing file written in place (sensitivity). */
 int ps_cli_check_output(const char *cmd, const char *option, const char *path, int in_place);
+/* Whole-string decimal integer in [lo, hi] into *out: 0, or -1 (common.c). */
+int ps_cli_parse_int(const char *s, long lo, long hi, int *out);
 int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), void *arg);
 /* Make stdout and stderr write control characters as \xNN (clean.c);
  * ps_cli_tty is the raw stderr, for the progress bar's '\r'. */

@@ -334,7 +334,7 @@ static int cmd_config(int argc, char **argv, cli_opts *o, char *cmdline)
 static int info_job(void *path)
 {
     ps_error err = {PS_OK, ""};
-    ps_status s = ps_output_info(path, stdout, &err);
+    ps_status s = ps_file_info(path, stdout, &err);
     return s == PS_OK ? 0 : fail(s, err.msg);
 }
 
@@ -424,6 +424,7 @@ static int wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    ps_init();
     ps_cli_clean_streams();
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");

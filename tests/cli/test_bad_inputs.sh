@@ -15,6 +15,11 @@ cp "$WORK/valid.h5" "$WORK/exists.h5"
 # runs that cannot be paired with valid.h5 (another seed, another replicate count)
 "$PACTSIM" run "$C" -o "$WORK/valid_seed5.h5" --replicates 1 --seed 5 --quiet || echo "cannot make valid_seed5.h5" >&2
 "$PACTSIM" run "$C" -o "$WORK/valid_r2.h5" --replicates 2 --quiet || echo "cannot make valid_r2.h5" >&2
+# runs that can be paired but are not of one setting: other actors, months and lineage; another lineage
+"$PACTSIM" run "$SRC/configs/examples/client_free_patrons.yaml" -o "$WORK/valid_client.h5" --replicates 1 \
+    --seed 20220722 --quiet || echo "cannot make valid_client.h5" >&2
+sed 's/^name: baseline_2022$/name: baseline_copy/' "$C" >"$WORK/baseline_copy.yaml"
+"$PACTSIM" run "$WORK/baseline_copy.yaml" -o "$WORK/valid_copy.h5" --replicates 1 --quiet || echo "cannot make valid_copy.h5" >&2
 SPEC="$SRC/configs/sweeps/elasticity_grid.yaml"
 size=$(stat -c %s "$WORK/valid.h5")
 head -c 8 "$WORK/valid.h5" >"$WORK/trunc_8.h5"
@@ -39,6 +44,13 @@ for t in fifo:fifo.yaml dir:dir zero:/dev/zero secret:secret.txt; do
 done
 cp "$BAD/files/huge_sweep.h5" "$WORK/" # sensitivity opens sweep files for writing
 exists_sum=$(md5sum <"$WORK/exists.h5")
+# outputs that are never written: a FIFO, a config and its chain, a sweep spec (and links to them)
+mkfifo "$WORK/fifo" "$WORK/out_fifo.h5.failed.h5"
+cp "$SRC/tests/configs/sweep/small.yaml" "$WORK/own.yaml"
+printf 'extends: own.yaml\nname: child\n' >"$WORK/child.yaml"
+sed 's/^base: .*/base: own.yaml/' "$SRC/tests/configs/sweep/grid.yaml" >"$WORK/spec.yaml"
+ln -s own.yaml "$WORK/own_link.h5"
+inputs_sum=$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" | md5sum)
 # files HDF5 itself crashes or loops on; readers must not write to them either
 cp "$SRC"/tests/fuzz/known_hdf5/*.h5 "$WORK/"
 known_sum=$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)
@@ -82,6 +94,9 @@ while IFS=$'\t' read -r name code words args; do
     run_case "$name" "$code" "$words" "$OUT" -- "$@"
 done <"$BAD/manifest.tsv"
 [ "$(md5sum <"$WORK/exists.h5")" = "$exists_sum" ] || { cfail=$((cfail + 1)); echo "FAIL: exists.h5 was modified" >&2; }
+[ "$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" | md5sum)" = "$inputs_sum" ] &&
+    [ -p "$WORK/fifo" ] && [ -p "$WORK/out_fifo.h5.failed.h5" ] && [ -L "$WORK/own_link.h5" ] ||
+    { cfail=$((cfail + 1)); echo "FAIL: an input, a FIFO or a link given as output was replaced" >&2; }
 [ "$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)" = "$known_sum" ] ||
     { cfail=$((cfail + 1)); echo "FAIL: a damaged input file was written to" >&2; }
 

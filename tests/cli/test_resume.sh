@@ -81,8 +81,11 @@ expect_exit 2 "expected one of them" -- "$PACTSIM" run "$CFG" -o "$OUT" --resume
 "$PACTSIM" run "$CFG" --replicates 60 --threads 1 --quiet -o "$OUT" --resume 2>/dev/null &
 pid=$!
 wait_ckpt "$OUT" $(( $(ckpts "$OUT") + 1 )) || bad "the resume wrote no checkpoint"
-expect_exit 2 "i\.h5\.partial: another pactsim process is running into this output" \
+expect_exit 2 "i\.h5: another pactsim process \(pid $pid\) is writing this output" \
     -- "$PACTSIM" run "$CFG" --replicates 60 --quiet -o "$OUT" --resume
+# --force does not take it over either (it would publish the other's work).
+expect_exit 2 "i\.h5: another pactsim process \(pid $pid\) is writing this output .*--force does not override" \
+    -- "$PACTSIM" run "$CFG" --replicates 60 --quiet -o "$OUT" --force
 kill -INT "$pid"
 wait "$pid"
 # Damage two checkpoints (a flipped byte, a cut): they are computed again.

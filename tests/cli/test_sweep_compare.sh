@@ -1,5 +1,6 @@
 # compare: paired differences of a baseline and a counterfactual with common
-# random numbers, in table, csv and json; refusals; sensitivity on the CLI.
+# random numbers, in table, csv and json; effect sizes and the smallest effect of
+# interest; refusals (seeds, replicates, actors, months, lineage); sensitivity on the CLI.
 . "$(dirname "$0")/lib.sh"
 D="$SRC/tests/configs/sweep"
 A="$WORK/a.h5"; B="$WORK/b.h5"
@@ -11,11 +12,58 @@ grep -Eq "higher|lower" "$WORK/out" && ok || bad "relief changes no metric: $(ca
 grep -q "identical" "$WORK/out" && ok || bad "no metric unchanged by the relief"
 # A file against itself: every difference is zero.
 expect_exit 0 "" -- "$PACTSIM" compare "$A" "$A" --format csv
-head -1 "$WORK/out" | grep -q "^metric,units,n,mean_a,mean_b,mean_diff,ci_low,ci_high,verdict$" && ok \
+head -1 "$WORK/out" | grep -q "^metric,units,n,mean_a,mean_b,mean_diff,ci_low,ci_high,sd_a,rel_change,std_diff,negligible,verdict$" && ok \
     || bad "csv header: $(head -1 "$WORK/out")"
-awk -F, 'NR > 1 && $9 != "identical" && $3 > 0 { bad = 1 } END { exit bad }' "$WORK/out" && ok \
+awk -F, 'NR > 1 && (NF != 13 || ($13 != "identical" && $3 > 0)) { bad = 1 } END { exit bad }' "$WORK/out" && ok \
     || bad "A vs A is not identical: $(cat "$WORK/out")"
-m=$(sed -n 2p "$WORK/out" | cut -d, -f1)
+cp "$WORK/out" "$WORK/self.csv"
+# Every column of the table has a header.
+expect_exit 0 "" -- "$PACTSIM" compare "$A" "$B"
+grep -Eq "^metric +n +mean A +mean B +B - A +95% interval +relative +std diff +negligible +verdict +units$" "$WORK/out" \
+    && ok || bad "table header: $(grep '^metric' "$WORK/out")"
+awk '/^metric/ { h = NF } /^[a-z_0-9]+ +[0-9]+ / { if (h && NF < h - 5) bad = 1 } END { exit bad }' "$WORK/out" && ok \
+    || bad "table rows lack columns: $(cat "$WORK/out")"
+
+# Effect sizes: relative change = mean diff / |mean A|, standardised = mean diff / sd of A;
+# the verdict needs the interval beyond the smallest effect of interest (default 1% of |mean A|).
+for neg in "" 0 1e9 5%; do
+    expect_exit 0 "" -- "$PACTSIM" compare "$A" "$B" --format json ${neg:+--negligible $neg}
+    /usr/bin/python3 - "$WORK/out" "$neg" <<'PY' && ok || bad "json effect sizes (--negligible '$neg'): $(head -c 600 "$WORK/out")"
+import json, sys
+d, neg = json.load(open(sys.argv[1])), sys.argv[2]
+assert d["negligible"] == (neg or "1%"), d["negligible"]
+assert d["mismatch"] == []
+seen = set()
+for r in d["rows"]:
+    if r["n"] < 2:
+        continue
+    ma, diff, sd = r["mean_a"], r["mean_diff"], r["sd_a"]
+    assert set(r) >= {"metric", "units", "n", "mean_a", "mean_b", "mean_diff", "ci_low", "ci_high",
+                      "sd_a", "rel_change", "std_diff", "negligible", "verdict"}, r
+    if ma != 0:
+        assert abs(r["rel_change"] - diff / abs(ma)) <= 1e-6 * abs(r["rel_change"]) + 1e-12, r
+    if sd > 0:
+        assert abs(r["std_diff"] - diff / sd) <= 1e-6 * abs(r["std_diff"]) + 1e-12, r
+    elif diff == 0:
+        assert r["std_diff"] == 0, r
+    else:
+        assert r["std_diff"] is None, r
+    e = {"": 0.01 * abs(ma), "0": 0.0, "1e9": 1e9, "5%": 0.05 * abs(ma)}[neg]
+    assert abs(r["negligible"] - e) <= 1e-9 * e + 1e-15, r
+    lo, hi, v = r["ci_low"], r["ci_high"], r["verdict"]
+    want = ("identical" if v == "identical" else "negligible" if -e <= lo and hi <= e
+            else "higher" if lo > 0 else "lower" if hi < 0 else "no clear difference")
+    assert v == want, (r, want)
+    seen.add(v)
+if neg == "1e9":
+    assert seen <= {"identical", "negligible"}, seen
+if neg == "0":
+    assert "negligible" not in seen and seen & {"higher", "lower"}, seen
+PY
+done
+expect_exit 2 "option --negligible: expected a number >= 0, or a percentage" -- "$PACTSIM" compare "$A" "$B" --negligible -1
+expect_exit 2 "option --negligible" -- "$PACTSIM" compare "$A" "$B" --negligible 5%%
+m=$(sed -n 2p "$WORK/self.csv" | cut -d, -f1)
 expect_exit 0 "" -- "$PACTSIM" compare "$A" "$B" --metric "$m" --format json
 /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['rows'][0]['metric']==sys.argv[2], d" \
     "$WORK/out" "$m" && ok || bad "json output: $(cat "$WORK/out")"
@@ -38,6 +86,31 @@ expect_exit 2 "differ in seed.*common random numbers" -- "$PACTSIM" compare "$A"
 expect_exit 0 "" -- "$PACTSIM" run "$D/small.yaml" -o "$WORK/reps.h5" --replicates 5 --quiet
 expect_exit 2 "differ in replicates" -- "$PACTSIM" compare "$A" "$WORK/reps.h5"
 expect_exit 2 "missing.h5" -- "$PACTSIM" compare "$A" "$WORK/missing.h5"
+
+# Runs of one setting or nothing: other actors, months or lineage are refused, each named.
+# The lineage is recorded in the run (small_relief extends small: one lineage).
+h5dump -a /provenance/lineage "$B" | grep -q '"sweep_small_relief <- sweep_small"' && ok \
+    || bad "lineage of $B: $(h5dump -a /provenance/lineage "$B")"
+sed 's/^  CHN: {name: China}$/  IND: {name: India}/' "$D/small.yaml" >"$WORK/actors.yaml"
+sed 's/^end: 2023-12$/end: 2024-06/' "$D/small.yaml" >"$WORK/months.yaml"
+sed 's/^name: sweep_small$/name: another_root/' "$D/small.yaml" >"$WORK/root.yaml"
+for c in actors months root; do
+    expect_exit 0 "" -- "$PACTSIM" run "$WORK/$c.yaml" -o "$WORK/$c.h5" --replicates 12 --quiet
+done
+expect_exit 2 "not runs of one setting: different actors \(4 in A, 4 in B, 3 in common; only in A: CHN; only in B: IND\)" \
+    -- "$PACTSIM" compare "$A" "$WORK/actors.h5"
+expect_exit 2 "different periods \(A: 2022-01 to 2023-12, B: 2022-01 to 2024-06; months in common: 2022-01 to 2023-12\)" \
+    -- "$PACTSIM" compare "$A" "$WORK/months.h5"
+expect_exit 2 "different scenario lineage \(A: sweep_small; B: another_root" -- "$PACTSIM" compare "$A" "$WORK/root.h5"
+grep -q "different actors\|different periods" "$WORK/err" && bad "lineage refusal names other differences" || ok
+# --allow-mismatch compares them anyway and says so; state variables only of common actors.
+expect_exit 0 "allowed mismatch: different actors" -- "$PACTSIM" compare "$A" "$WORK/actors.h5" --allow-mismatch
+expect_exit 0 "" -- "$PACTSIM" compare "$A" "$WORK/months.h5" --allow-mismatch --format json
+/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['mismatch'])==1 and 'periods' in d['mismatch'][0], d" \
+    "$WORK/out" && ok || bad "json mismatch list: $(head -c 300 "$WORK/out")"
+expect_exit 0 "$af:RUS" -- "$PACTSIM" compare "$A" "$WORK/actors.h5" --allow-mismatch --at 2023-06 --metric "$af:RUS"
+expect_exit 2 "unknown actor in .*actors.h5" -- "$PACTSIM" compare "$A" "$WORK/actors.h5" --allow-mismatch --at 2023-06 --metric "$af:CHN"
+expect_exit 2 "--at 2024-03: not a month of .*/a.h5" -- "$PACTSIM" compare "$A" "$WORK/months.h5" --allow-mismatch --at 2024-03 --metric "$af:RUS"
 
 # sensitivity on a small saltelli and morris sweep; refused on a grid.
 for s in saltelli morris; do

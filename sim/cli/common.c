@@ -1,6 +1,7 @@
-/* Outputs are checked before any work starts: a file that cannot be created
- * (missing or unwritable directory, a directory in its place) is one message
- * and one exit code (2, bad input) in every command that writes. */
+/* Helpers shared by the commands: integer options, and outputs checked before
+ * any work starts (a file that cannot be created, because its directory is
+ * missing or unwritable or a directory is in its place, is one message and one
+ * exit code, 2, in every command that writes). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,4 +55,15 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
             path ? path : "", why, in_place ? "a file this user may write"
                                              : "a file name in an existing, writable directory");
     return ps_status_exit_code(PS_ERR_USAGE);
+}
+
+int ps_cli_parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
 }

@@ -1,0 +1,85 @@
+# sensitivity: the shipped saltelli example gives readable indices (every S1 and ST in
+# [-0.1, 1.1]) and warns about wide intervals; second-order designs give S2; the sweep file is
+# never changed in place: an interrupted or failing (file-size limit) sensitivity leaves it as
+# it was, and `sweep --resume` still reports it complete.
+. "$(dirname "$0")/lib.sh"
+D="$SRC/tests/configs/sweep"
+F="$WORK/s.h5"
+
+# The shipped example, as shipped.
+expect_exit 0 "" -- "$PACTSIM" sweep "$SRC/configs/sweeps/sanctions_saltelli.yaml" -o "$WORK/ex.h5" --quiet
+expect_exit 0 "Sobol' indices" -- "$PACTSIM" sensitivity "$WORK/ex.h5"
+/usr/bin/python3 - "$WORK/ex.h5" <<'PY' && ok || bad "shipped example: indices outside [-0.1, 1.1]"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1]) as f:
+    g, n = f["sensitivity"], 0
+    for m in g:
+        if m == "param":
+            continue
+        for name in ("S1", "ST"):
+            v = g[m][name][:]
+            if g[m].attrs["variance"] == 0:   # a constant metric has no indices
+                assert np.isnan(v).all(), (m, name, v)
+                continue
+            n += v.size
+            assert np.all((v >= -0.1) & (v <= 1.1)), (m, name, v)
+    assert n >= 40, n
+PY
+# 64 samples: wide intervals, with the samples that would narrow them (N (w / 0.2)^2).
+grep -Eq "warning: [0-9]+ of [0-9]+ intervals wider than 0.2.*about samples: [0-9]+ \(now 64\)" "$WORK/out" && ok \
+    || bad "no wide-interval warning: $(grep -m3 warning "$WORK/out")"
+/usr/bin/python3 - "$WORK/out" <<'PY' && ok || bad "suggested samples do not follow N (w / 0.2)^2"
+import math, re, sys
+for line in open(sys.argv[1]):
+    m = re.search(r"widest ([0-9.]+):.*about samples: (\d+) \(now (\d+)\)", line)
+    if m:
+        w, need, n = float(m[1]), int(m[2]), int(m[3])
+        assert abs(need - n * (w / 0.2) ** 2) <= n * 0.01 + 1, line
+PY
+
+# Second order: S2 datasets [param, param] and a pair table.
+sed 's/^samples: 16$/samples: 16\nsecond_order: true/' "$D/saltelli.yaml" >"$WORK/so.yaml"
+sed -i "s|^base: small.yaml|base: $D/small.yaml|" "$WORK/so.yaml"
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/so.yaml" -o "$WORK/so.h5" --quiet
+[ "$(h5dump -a /sweep/n_points "$WORK/so.h5" | grep -Eo '\(0\): [0-9]+' | cut -d' ' -f2)" = 96 ] && ok \
+    || bad "second_order: not N (2k + 2) = 96 points"
+expect_exit 0 "parameter pair +S2" -- "$PACTSIM" sensitivity "$WORK/so.h5"
+h5ls "$WORK/so.h5/sensitivity/$(h5ls "$WORK/so.h5/sensitivity" | awk '$1 != "param" { print $1; exit }')" \
+    | grep -q "^S2_high *Dataset {2, 2}" && ok || bad "no S2_high [2, 2]"
+sed 's/^samples: 16$/samples: 16\nsecond_order: maybe/' "$D/saltelli.yaml" >"$WORK/bad_so.yaml"
+expect_exit 2 "second_order is 'maybe'; expected true or false" -- "$PACTSIM" sweep "$WORK/bad_so.yaml" -o "$WORK/x.h5"
+
+# The sweep file is never changed in place.
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/saltelli.yaml" -o "$F" --quiet
+cp "$F" "$WORK/orig.h5"
+sum=$(md5sum <"$F")
+resume_complete() {
+    expect_exit 0 "already complete" -- "$PACTSIM" sweep "$D/saltelli.yaml" -o "$F" --resume
+    h5diff "$WORK/orig.h5" "$F" /sweep /sweep >/dev/null && ok || bad "$1: /sweep differs from the sweep's"
+}
+# A signal during the run (strace delivers SIGINT at its first write: the table or the file).
+if command -v strace >/dev/null; then
+    strace -f -o /dev/null -e trace=write -e inject=write:signal=SIGINT:when=1 \
+        "$PACTSIM" sensitivity "$F" >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    [ $rc -eq 130 ] && ok || bad "interrupted sensitivity exited $rc, expected 130: $(cat "$WORK/err")"
+    grep -q "interrupted; the file is unchanged" "$WORK/err" && ok || bad "no interruption message"
+    [ "$(md5sum <"$F")" = "$sum" ] && ok || bad "interrupted sensitivity changed the sweep file"
+    expect_no_file "$F.tmp."
+    resume_complete "after an interrupted sensitivity"
+fi
+# A file-size limit (as a full disk): exit 1, the file as it was, no temporary file.
+size_kb=$(( $(stat -c %s "$F") / 1024 ))
+(ulimit -f $((size_kb / 2)); "$PACTSIM" sensitivity "$F" >"$WORK/out" 2>"$WORK/err")
+rc=$?
+[ $rc -eq 1 ] && ok || bad "sensitivity over a file-size limit exited $rc, expected 1: $(cat "$WORK/err")"
+grep -q "s.h5.tmp.[0-9]*: cannot write: File too large" "$WORK/err" && ok || bad "message: $(cat "$WORK/err")"
+[ "$(md5sum <"$F")" = "$sum" ] && ok || bad "a failed sensitivity changed the sweep file"
+expect_no_file "$F.tmp."
+# A leftover of a killed sensitivity is removed by the next one.
+: >"$F.tmp.999999999"
+expect_exit 0 "" -- "$PACTSIM" sensitivity "$F"
+expect_no_file "$F.tmp."
+h5ls "$F/sensitivity" | grep -q "^param" && ok || bad "no /sensitivity after a complete run"
+resume_complete "after sensitivity"
+finish
