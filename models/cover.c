@@ -46,6 +46,15 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_UNSC_VETO, IN_COOPERATION, IN_SANCTION_INTENSITY };
+static const ps_input inputs[] = {
+    {"unsc_veto", PS_ACTOR, 1},
+    {"cooperation", PS_DYAD, 1},
+    {"sanction_intensity", PS_DYAD, 1},
+};
+
 enum { E_UN, E_UN_RELIEF, E_NEVENTS };
 static const ps_event_type events[] = {
     {"un_sanctions", "1", 0.0, 1.0,
@@ -58,7 +67,7 @@ static const ps_event_type events[] = {
 
 static double metric_peak_cover(const ps_run *run)
 {
-    return ps_run_actor_peak(run, "cover_received");
+    return ps_run_actor_peak(run, fields[F_RECEIVED].name);
 }
 
 static const ps_metric metrics[] = {
@@ -113,9 +122,9 @@ static ps_status cover_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->veto = ps_field_index("unsc_veto");
-    d->coop = ps_field_index("cooperation");
-    d->sanctions = ps_field_index("sanction_intensity");
+    d->veto = ps_model_input(self, IN_UNSC_VETO);
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->sanctions = ps_model_input(self, IN_SANCTION_INTENSITY);
     /* Derive the first month's cover from the initial state, so the sanctions
      * model sees it from month 0 (as it derives isolation at its own init). */
     compute(w, d, ps_world_param_values(w, self), w->cur, w->cur);
@@ -168,6 +177,7 @@ const ps_model ps_model_cover = {
                    "cooperate with, unless they vote for UN sanctions on them or sanction them",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = cover_init,

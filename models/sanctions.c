@@ -58,6 +58,14 @@ static const ps_field fields[] = {
      "initial: assumption per actor in the config"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_GDP, IN_COVER_RECEIVED };
+static const ps_input inputs[] = {
+    {"gdp", PS_ACTOR, 1},
+    {"cover_received", PS_ACTOR, 1},
+};
+
 enum { E_SANCTIONS, E_RELIEF, E_SECONDARY, E_SECONDARY_RELIEF, E_NEVENTS };
 static const ps_event_type events[] = {
     {"sanctions", "1", 0.0, 1.0,
@@ -72,7 +80,7 @@ static const ps_event_type events[] = {
 
 static double metric_peak_pressure(const ps_run *run)
 {
-    return ps_run_actor_peak(run, "sanction_pressure");
+    return ps_run_actor_peak(run, fields[F_PRESSURE].name);
 }
 
 static const ps_metric metrics[] = {
@@ -123,8 +131,8 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->gdp = ps_field_index("gdp"); /* weights; equal weights if absent */
-    d->cover = ps_field_index("cover_received"); /* diplomatic cover; none if absent */
+    d->gdp = ps_model_input(self, IN_GDP); /* weights; equal weights if absent */
+    d->cover = ps_model_input(self, IN_COVER_RECEIVED); /* diplomatic cover; none if absent */
     /* Other models read isolation and threat in the first month: derive them
      * from the initial sanctions rather than leave them at zero. */
     int n = w->n_actors;
@@ -213,6 +221,7 @@ const ps_model ps_model_sanctions = {
                    "senders' economic weight; evasion through non-complying partners",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = sanctions_init,
