@@ -509,6 +509,8 @@ const char *ps_build_compiler(void);
 const char *ps_build_flags(void);
 
 /* `config explain`: every parameter and field of one or all models. */
+/* `pactsim config dataflow`: which model reads which field of which (markdown). */
+ps_status ps_explain_dataflow(FILE *fp, ps_error *err);
 ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err);
 
 #ifdef __cplusplus

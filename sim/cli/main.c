@@ -22,6 +22,7 @@ static const char usage_text[] =
     "  validate CONFIG [--set KEY=VALUE]...\n"
     "                         check a scenario without running it\n"
     "  config explain [MODEL] [--markdown]\n"
+    "  config dataflow\n"
     "                         list every parameter, state field, event type and metric\n"
     "  info FILE [--cpu-limit S]\n"
     "                         summarise a pactsim output file\n"
@@ -307,6 +308,10 @@ static int cmd_validate(int argc, char **argv, cli_opts *o)
 
 static int cmd_config(int argc, char **argv, cli_opts *o)
 {
+    if (argc == 1 && strcmp(argv[0], "dataflow") == 0) {
+        ps_error err = {PS_OK, ""};
+        return ps_explain_dataflow(stdout, &err) == PS_OK ? 0 : usage_error("%s", err.msg);
+    }
     if (argc < 1 || strcmp(argv[0], "explain") != 0)
         return usage_error("config: expected 'config explain [MODEL]', got '%s'",
                            argc ? argv[0] : "nothing");
