@@ -28,7 +28,7 @@ static int parse_count(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-static const char compare_usage[] =
+const char ps_cli_compare_help[] =
     "Usage: pactsim compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
     "  Paired differences B - A per replicate (the files must have the same replicates\n"
     "  and seed: common random numbers), their mean, a bootstrap 95% interval and a\n"
@@ -37,7 +37,9 @@ static const char compare_usage[] =
     "                      variable var:ISO3 (actor) or var:SRC:DST (dyad); repeatable\n"
     "      --at YYYY-MM    month of the state variables\n"
     "      --format F      table (default), csv or json\n"
-    "      --bootstrap B   bootstrap resamples (default 2000)\n";
+    "      --bootstrap B   bootstrap resamples (default 2000)\n"
+    "Exit status: 0 success; 1 runtime failure; 2 bad input (usage, a missing, damaged\n"
+    "  or unpaired file: other seed or replicates, an unknown metric).\n";
 
 typedef struct {
     const char *a, *b, *metric;
@@ -65,7 +67,6 @@ int ps_cli_compare(int argc, char **argv)
         {"at", required_argument, NULL, OPT_AT},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"bootstrap", required_argument, NULL, OPT_BOOT},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char **metrics = calloc((size_t)argc + 1, sizeof *metrics);
@@ -75,7 +76,7 @@ int ps_cli_compare(int argc, char **argv)
     int c, rc = -1;
     opterr = 0;
     optind = 1;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":m:h", longopts, NULL)) != -1) {
+    while (rc < 0 && (c = getopt_long(argc, argv, ":m:", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': metrics[o.n_metrics++] = optarg; break;
         case OPT_AT: {
@@ -97,7 +98,6 @@ int ps_cli_compare(int argc, char **argv)
                 rc = cmd_usage_error("compare", "option --bootstrap: expected an integer from "
                                      "100 to 1000000, got '%s'", optarg);
             break;
-        case 'h': fputs(compare_usage, stdout); rc = 0; break;
         case ':': rc = cmd_usage_error("compare", "option %s: missing its value", argv[optind - 1]); break;
         default: rc = cmd_usage_error("compare", "unknown option '%s'", argv[optind - 1]); break;
         }
@@ -117,13 +117,16 @@ int ps_cli_compare(int argc, char **argv)
     return rc;
 }
 
-static const char sensitivity_usage[] =
+const char ps_cli_sensitivity_help[] =
     "Usage: pactsim sensitivity FILE [--metric M] [--bootstrap B]\n"
     "  Sobol' first-order and total indices (saltelli design) or Morris mu*, mu and\n"
     "  sigma (morris design) of the summary metrics of a sweep file, with bootstrap\n"
     "  95% intervals; written to /sensitivity in FILE and printed.\n"
     "  -m, --metric M      one summary metric (default: all)\n"
-    "      --bootstrap B   bootstrap resamples (default 1000)\n";
+    "      --bootstrap B   bootstrap resamples (default 1000)\n"
+    "Exit status: 0 success; 1 runtime failure (cannot write /sensitivity); 2 bad\n"
+    "  input (usage, a missing or damaged file, not a saltelli or morris sweep,\n"
+    "  an unknown metric, a file that cannot be written).\n";
 
 int ps_cli_sensitivity(int argc, char **argv)
 {
@@ -131,14 +134,13 @@ int ps_cli_sensitivity(int argc, char **argv)
     static const struct option longopts[] = {
         {"metric", required_argument, NULL, 'm'},
         {"bootstrap", required_argument, NULL, OPT_BOOT},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *metric = NULL;
     int n_boot = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":m:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': metric = optarg; break;
         case OPT_BOOT:
@@ -146,7 +148,6 @@ int ps_cli_sensitivity(int argc, char **argv)
                 return cmd_usage_error("sensitivity", "option --bootstrap: expected an integer "
                                        "from 100 to 1000000, got '%s'", optarg);
             break;
-        case 'h': fputs(sensitivity_usage, stdout); return 0;
         case ':': return cmd_usage_error("sensitivity", "option %s: missing its value", argv[optind - 1]);
         default: return cmd_usage_error("sensitivity", "unknown option '%s'", argv[optind - 1]);
         }

@@ -16,7 +16,7 @@
 #include "commands.h"
 #include "pactsim.h"
 
-static const char slurm_usage[] =
+const char ps_cli_slurm_help[] =
     "Usage: pactsim slurm SPEC [-o SCRIPT] [--result FILE] [--mode array|mpi] [--chunks K]\n"
     "                     [--ntasks N] [--cpus C] [--time HH:MM:SS] [--partition P]\n"
     "  Write an sbatch script that runs the sweep SPEC on a Slurm cluster (docs/cluster.md).\n"
@@ -29,7 +29,9 @@ static const char slurm_usage[] =
     "      --cpus C         CPUs (OpenMP threads) per task (default 1)\n"
     "      --time T         time limit per job or task, [D-]HH:MM:SS (default 01:00:00)\n"
     "      --partition P    partition (default: the cluster's)\n"
-    "  Every job resumes what an earlier one left: resubmit or requeue after a time limit.\n";
+    "  Every job resumes what an earlier one left: resubmit or requeue after a time limit.\n"
+    "Exit status: 0 script written; 1 runtime failure (cannot write the script);\n"
+    "  2 bad input (usage, spec, a value the script cannot hold, unwritable output).\n";
 
 static int slurm_usage_error(const char *fmt, const char *arg)
 {
@@ -95,14 +97,13 @@ int ps_cli_slurm(int argc, char **argv)
         {"cpus", required_argument, NULL, OPT_CPUS},
         {"time", required_argument, NULL, OPT_TIME},
         {"partition", required_argument, NULL, OPT_PARTITION},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *script = NULL, *result = NULL, *time_limit = "01:00:00", *partition = NULL;
     int mpi = 0, chunks = 0, ntasks = 4, cpus = 1, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)
@@ -150,7 +151,6 @@ int ps_cli_slurm(int argc, char **argv)
                                          "'%s'", optarg);
             partition = optarg;
             break;
-        case 'h': fputs(slurm_usage, stdout); return 0;
         case ':': return slurm_usage_error("option %s: missing its value", argv[optind - 1]);
         default: return slurm_usage_error("unknown option '%s'", argv[optind - 1]);
         }

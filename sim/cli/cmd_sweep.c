@@ -21,7 +21,7 @@
 #include <mpi.h>
 #endif
 
-static const char sweep_usage[] =
+const char ps_cli_sweep_help[] =
     "Usage: pactsim sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
     "       pactsim sweep SPEC -o PART --points A:B [--resume] ...\n"
     "       pactsim sweep SPEC -o FILE --merge PART... [--if-complete] [--resume]\n"
@@ -35,7 +35,11 @@ static const char sweep_usage[] =
     "      --validate      check the spec and every point, run nothing\n"
     "      --points A:B    run only points A to B-1 into a part file (a Slurm chunk)\n"
     "      --merge         join the part files given after SPEC into FILE\n"
-    "      --if-complete   with --merge: merge only if every run is done, else exit 0\n";
+    "      --if-complete   with --merge: merge only if every run is done, else exit 0\n"
+    "Exit status: 0 success (also: nothing left to do); 1 runtime failure (I/O, memory);\n"
+    "  2 bad input (usage, spec, existing or unwritable output, a part of another\n"
+    "  sweep); 130/143 interrupted by SIGINT/SIGTERM: the finished runs stay in\n"
+    "  FILE.partial for --resume.\n";
 
 static volatile sig_atomic_t sweep_signal = 0;
 static volatile int sweep_stop = 0;
@@ -242,7 +246,6 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
         {"merge", no_argument, NULL, OPT_MERGE},
         {"if-complete", no_argument, NULL, OPT_IF_COMPLETE},
         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *output = NULL;
@@ -251,7 +254,7 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
     long long pt_a = -1, pt_b = -1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:t:fqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:t:fq", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)
@@ -279,7 +282,6 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size)
                 return sweep_usage_error("option --points: expected A:B with 0 <= A < B "
                                          "(points A to B-1), got '%s'", optarg);
             break;
-        case 'h': fputs(sweep_usage, stdout); return 0;
         case ':': return sweep_usage_error("option %s: missing its value", argv[optind - 1]);
         default: return sweep_usage_error("unknown option '%s'", argv[optind - 1]);
         }

@@ -12,52 +12,56 @@
 #include "commands.h"
 #include "pactsim.h"
 
-static const char usage_text[] =
-    "Usage: pactsim COMMAND [OPTIONS]\n"
-    "\n"
-    "Commands:\n"
-    "  run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
-    "             [--set KEY=VALUE]... [--force] [--resume] [--quiet] [--no-space-check]\n"
-    "                         run a scenario and write an HDF5 file\n"
-    "  validate CONFIG [--set KEY=VALUE]...\n"
-    "                         check a scenario without running it\n"
-    "  config explain [MODEL] [--markdown]\n"
-    "  config dataflow\n"
-    "                         list every parameter, state field, event type and metric\n"
-    "  info FILE [--cpu-limit S]\n"
-    "                         summarise a pactsim output file\n"
-    "  sweep SPEC -o FILE [--threads T] [--force] [--resume] [--quiet]\n"
-    "             [--points A:B] [--merge PART...]\n"
-    "                         run a parameter sweep (docs/sweeps.md); under mpirun\n"
-    "                         in an MPI build, the ranks share it\n"
-    "  slurm SPEC [-o SCRIPT] [--mode array|mpi] [--chunks K] [--time HH:MM:SS]\n"
-    "             [--partition P]  write an sbatch script for a sweep (docs/cluster.md)\n"
-    "  compare A.h5 B.h5 [--metric M]... [--at YYYY-MM] [--format table|csv|json]\n"
-    "                         paired differences B - A over common replicates\n"
-    "  sensitivity FILE [--metric M]\n"
-    "                         Sobol or Morris indices of a saltelli or morris sweep\n"
-    "\n"
-    "Options:\n"
+/* Each command's own help (pactsim COMMAND --help): usage, options, exit status. */
+static const char run_help[] =
+    "Usage: pactsim run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
+    "                   [--set KEY=VALUE]... [--force | --resume] [--quiet] [--no-space-check]\n"
+    "  Run a scenario (docs/config.md) and write every replicate into one HDF5 file\n"
+    "  (docs/output.md), bit for bit the same for any number of threads.\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
     "  -r, --replicates N     number of replicates (overrides the config)\n"
     "  -s, --seed S           base random seed (overrides the config)\n"
     "  -t, --threads T        OpenMP threads (default: all cores); results do not depend on it\n"
-    "      --set KEY=VALUE    override a config value, e.g. parameters.economy.lend_share=0.2\n"
+    "      --set KEY=VALUE    override a config value, e.g. parameters.economy.lend_share=0.2;\n"
+    "                         repeatable\n"
     "  -f, --force            overwrite an existing output file (and start over)\n"
     "      --resume           continue an interrupted run from FILE.partial/, computing\n"
     "                         only the replicates it lacks; the file is the same\n"
     "  -q, --quiet            no progress bar\n"
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
-    "      --cpu-limit S      info: give up on a file after S s of CPU time (default 60;\n"
+    "Exit status: 0 success; 1 runtime failure (I/O, memory, a non-finite state value:\n"
+    "  the partial results are kept in FILE.failed.h5); 2 bad input (usage, config,\n"
+    "  existing or unwritable output, sizes too large); 130/143 interrupted by\n"
+    "  SIGINT/SIGTERM: no file left, the finished replicates kept in FILE.partial/.\n";
+
+static const char validate_help[] =
+    "Usage: pactsim validate CONFIG [--set KEY=VALUE]...\n"
+    "  Check a scenario and its overrides without running it; print a summary.\n"
+    "      --set KEY=VALUE    override a config value (as for run); repeatable\n"
+    "  -r, --replicates N     number of replicates (overrides the config)\n"
+    "  -s, --seed S           base random seed (overrides the config)\n"
+    "Exit status: 0 valid; 2 bad input (the error names file:line:column or the option).\n";
+
+static const char config_help[] =
+    "Usage: pactsim config explain [MODEL] [--markdown]\n"
+    "       pactsim config dataflow\n"
+    "  explain: list every parameter (unit, bounds, default), state field, field read\n"
+    "  from other models, event type and metric, of every model or of MODEL.\n"
+    "      --markdown         as the Markdown tables of docs/parameters.md\n"
+    "  dataflow: which model reads which field of which (Markdown: a mermaid graph\n"
+    "  and a table), as in docs/architecture.md.\n"
+    "Exit status: 0 success; 2 bad usage or unknown MODEL.\n";
+
+static const char info_help[] =
+    "Usage: pactsim info FILE [--cpu-limit S]\n"
+    "  Summarise a pactsim file: a run (scenario, provenance, replicates, series,\n"
+    "  metrics), a sweep (design, parameters, points, replicates, metrics,\n"
+    "  completeness) or any other pactsim file (provenance and every group and\n"
+    "  dataset with its shape and unit). Read in a child process.\n"
+    "      --cpu-limit S      give up on a file after S s of CPU time (default 60;\n"
     "                         HDF5 loops forever on some damaged files)\n"
-    "  -h, --help             this help\n"
-    "  -V, --version          version and build information\n"
-    "\n"
-    "Exit status: 0 success; 1 runtime failure (I/O, memory, non-finite state);\n"
-    "2 bad input (usage, config, input file, existing output, sizes too large);\n"
-    "130/143 interrupted by SIGINT/SIGTERM (no output file is left behind; the\n"
-    "finished replicates stay in FILE.partial/ for --resume). A run stopped by a\n"
-    "non-finite value keeps its partial results in FILE.failed.h5.\n";
+    "Exit status: 0 success; 1 runtime failure; 2 bad input (missing, damaged or\n"
+    "  not a pactsim file, or reading it crashed HDF5 or exceeded the CPU limit).\n";
 
 static volatile sig_atomic_t stop_signal = 0;
 static volatile int stop_flag = 0;
@@ -74,11 +78,15 @@ static int fail(ps_status s, const char *msg)
     return ps_status_exit_code(s);
 }
 
+/* The command being run, for "Try 'pactsim COMMAND --help'" (NULL: none yet). */
+static const char *current_command;
+
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "pactsim: error: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'pactsim --help'.\n");
+    fprintf(stderr, "\nTry 'pactsim %s%s--help'.\n", current_command ? current_command : "",
+            current_command ? " " : "");
     return ps_status_exit_code(PS_ERR_USAGE);
 }
 
@@ -169,14 +177,13 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"quiet", no_argument, NULL, 'q'},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long long v;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:r:s:t:fqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:r:s:t:fq", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)
@@ -217,7 +224,6 @@ static int parse_options(int argc, char **argv, cli_opts *o)
                                    "'%s'", optarg);
             o->cpu_limit = (unsigned)v;
             break;
-        case 'h': fputs(usage_text, stdout); exit(0);
         case ':': return usage_error("option %s: missing its value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
@@ -287,8 +293,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     return 0;
 }
 
-static int cmd_validate(int argc, char **argv, cli_opts *o)
+static int cmd_validate(int argc, char **argv, cli_opts *o, char *cmdline)
 {
+    (void)cmdline;
     if (argc != 1)
         return usage_error("validate: expected one CONFIG file, got %s", argc ? "several" : "none");
     ps_scenario *sc;
@@ -306,14 +313,15 @@ static int cmd_validate(int argc, char **argv, cli_opts *o)
     return 0;
 }
 
-static int cmd_config(int argc, char **argv, cli_opts *o)
+static int cmd_config(int argc, char **argv, cli_opts *o, char *cmdline)
 {
+    (void)cmdline;
     if (argc == 1 && strcmp(argv[0], "dataflow") == 0) {
         ps_error err = {PS_OK, ""};
         return ps_explain_dataflow(stdout, &err) == PS_OK ? 0 : usage_error("%s", err.msg);
     }
     if (argc < 1 || strcmp(argv[0], "explain") != 0)
-        return usage_error("config: expected 'config explain [MODEL]', got '%s'",
+        return usage_error("config: expected 'config explain [MODEL]' or 'config dataflow', got '%s'",
                            argc ? argv[0] : "nothing");
     if (argc > 2)
         return usage_error("config explain: expected at most one MODEL, got '%s'", argv[2]);
@@ -329,11 +337,86 @@ static int info_job(void *path)
     return s == PS_OK ? 0 : fail(s, err.msg);
 }
 
-static int cmd_info(int argc, char **argv, const cli_opts *o)
+static int cmd_info(int argc, char **argv, cli_opts *o, char *cmdline)
 {
+    (void)cmdline;
     if (argc != 1)
         return usage_error("info: expected one FILE, got %s", argc ? "several" : "none");
     return ps_cli_guarded(argv[0], o->cpu_limit ? o->cpu_limit : 60, info_job, argv[0]);
+}
+
+/* run, validate, config and info share one option parser; argv[0] is the command. */
+typedef int (*opts_command)(int npos, char **pos, cli_opts *o, char *cmdline);
+static int full_argc;
+static char **full_argv;
+
+static int with_options(int argc, char **argv, opts_command fn)
+{
+    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
+    char *cmdline = join_argv(full_argc, full_argv);
+    if (!sets || !cmdline) {
+        free(sets);
+        free(cmdline);
+        return fail(PS_ERR_NOMEM, "out of memory");
+    }
+    cli_opts o = {.sets = sets};
+    /* getopt permutes, so options may follow positional arguments. */
+    int rc = parse_options(argc, argv, &o);
+    if (!rc)
+        rc = fn(argc - optind, argv + optind, &o, cmdline);
+    free(sets);
+    free(cmdline);
+    return rc;
+}
+
+static int run_main(int argc, char **argv) { return with_options(argc, argv, cmd_run); }
+static int validate_main(int argc, char **argv) { return with_options(argc, argv, cmd_validate); }
+static int config_main(int argc, char **argv) { return with_options(argc, argv, cmd_config); }
+static int info_main(int argc, char **argv) { return with_options(argc, argv, cmd_info); }
+
+/* Every command: one entry here. `pactsim --help` lists them in this order,
+ * `pactsim NAME --help` (or -h anywhere before "--") prints `help`, and
+ * tests/cli/test_help.sh checks every command listed. */
+static const struct {
+    const char *name, *summary, *help;
+    int (*main)(int argc, char **argv); /* argv[0] is the command name */
+} commands[] = {
+    {"run", "run a scenario and write an HDF5 file", run_help, run_main},
+    {"validate", "check a scenario without running it", validate_help, validate_main},
+    {"config", "config explain [MODEL] | dataflow: every parameter, field, event, metric; data flow",
+     config_help, config_main},
+    {"info", "summarise a pactsim file (run, sweep or other)", info_help, info_main},
+    {"sweep", "run a parameter sweep (docs/sweeps.md)", ps_cli_sweep_help, ps_cli_sweep},
+    {"slurm", "write an sbatch script for a sweep (docs/cluster.md)", ps_cli_slurm_help,
+     ps_cli_slurm},
+    {"compare", "paired differences B - A of two runs over common replicates",
+     ps_cli_compare_help, ps_cli_compare},
+    {"sensitivity", "Sobol' or Morris indices of a saltelli or morris sweep",
+     ps_cli_sensitivity_help, ps_cli_sensitivity},
+};
+enum { N_COMMANDS = sizeof commands / sizeof *commands };
+
+static void global_help(void)
+{
+    fputs("Usage: pactsim COMMAND [OPTIONS]\n       pactsim --help | --version\n\nCommands:\n",
+          stdout);
+    for (int i = 0; i < N_COMMANDS; i++)
+        printf("  %-12s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nRun 'pactsim COMMAND --help' for a command's arguments, options and exit status.\n"
+          "\n"
+          "Exit status: 0 success; 1 runtime failure (I/O, memory, non-finite state);\n"
+          "2 bad input (usage, config, input file, existing or unwritable output, sizes too\n"
+          "large); 130/143 interrupted by SIGINT/SIGTERM (no output file is left behind; a\n"
+          "run's finished replicates stay in FILE.partial/ for --resume).\n", stdout);
+}
+
+/* -h or --help among a command's arguments (before "--")? */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+            return 1;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -342,7 +425,7 @@ int main(int argc, char **argv)
         return usage_error("%s", "missing COMMAND");
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        global_help();
         return 0;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
@@ -350,39 +433,23 @@ int main(int argc, char **argv)
                ps_build_compiler());
         return 0;
     }
-    if (!strcmp(cmd, "sweep"))
-        return ps_cli_sweep(argc - 1, argv + 1);
-    if (!strcmp(cmd, "compare"))
-        return ps_cli_compare(argc - 1, argv + 1);
-    if (!strcmp(cmd, "sensitivity"))
-        return ps_cli_sensitivity(argc - 1, argv + 1);
-    if (!strcmp(cmd, "slurm"))
-        return ps_cli_slurm(argc - 1, argv + 1);
-    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
-    char *cmdline = join_argv(argc, argv);
-    if (!sets || !cmdline) {
-        free(sets);
-        free(cmdline);
-        return fail(PS_ERR_NOMEM, "out of memory");
+    full_argc = argc;
+    full_argv = argv;
+    for (int i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(cmd, commands[i].name))
+            continue;
+        if (wants_help(argc - 1, argv + 1)) {
+            fputs(commands[i].help, stdout);
+            return 0;
+        }
+        current_command = commands[i].name;
+        return commands[i].main(argc - 1, argv + 1);
     }
-    cli_opts o = {.sets = sets};
-    /* getopt permutes, so options may follow positional arguments. */
-    int rc = parse_options(argc - 1, argv + 1, &o);
-    if (!rc) {
-        int npos = argc - 1 - optind;
-        char **pos = argv + 1 + optind;
-        if (!strcmp(cmd, "run"))
-            rc = cmd_run(npos, pos, &o, cmdline);
-        else if (!strcmp(cmd, "validate"))
-            rc = cmd_validate(npos, pos, &o);
-        else if (!strcmp(cmd, "config"))
-            rc = cmd_config(npos, pos, &o);
-        else if (!strcmp(cmd, "info"))
-            rc = cmd_info(npos, pos, &o);
-        else
-            rc = usage_error("unknown command '%s'; expected run, validate, config, info, sweep, compare, sensitivity or slurm", cmd);
-    }
-    free(sets);
-    free(cmdline);
-    return rc;
+    char names[512] = "";
+    for (int i = 0; i < N_COMMANDS; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                 i == 0 ? "" : i + 1 < N_COMMANDS ? ", " : " or ", commands[i].name);
+    fprintf(stderr, "pactsim: error: unknown command '%s'; expected %s\n"
+            "Try 'pactsim --help'.\n", cmd, names);
+    return ps_status_exit_code(PS_ERR_USAGE);
 }

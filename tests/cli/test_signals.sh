@@ -1,5 +1,7 @@
 # SIGINT and SIGTERM stop a run at the next month boundary: exit 130/143, no
 # file under the final name, no temporary file; also inside one long replicate.
+# Each signal is sent once a condition holds (a checkpoint written, the output
+# open), never after a fixed time, so a loaded machine does not change the test.
 # The finished replicates stay in FILE.partial/ and --resume completes the run
 # (tests/cli/test_resume.sh checks the resumed file); a run stopped before any
 # replicate finished leaves nothing.
@@ -14,15 +16,32 @@ for a in A B C D E; do for b in A B C D E F G H I J K L M N O P Q R S T U V W X;
     n=$((n + 1)); [ "$n" -le 120 ] && printf '  %s%sA: {name: n%s}\n' "$a" "$b" "$n" >>"$big"
 done; done
 
+# wait_for PID PATTERN: until a file matching PATTERN exists (at most 60 s,
+# however loaded the machine), or the process has ended.
+wait_for() {
+    local k
+    for k in $(seq 1 1200); do
+        compgen -G "$2" >/dev/null && return 0
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
 resumed=0
-# stop SIG CODE LABEL -- ARGS: start a run, signal it after 0.5 s, check.
+# stop SIG CODE LABEL WHEN -- ARGS: start a run, signal it once WHEN holds
+# (ckpt: a replicate has finished, its checkpoint written; started: the output
+# is open, the replicates are being computed), check.
 stop() {
-    local sig=$1 code=$2 label=$3
-    shift 4
+    local sig=$1 code=$2 label=$3 when=$4
+    shift 5
     local out="$WORK/$label.h5"
     "$PACTSIM" run "$@" -o "$out" --quiet 2>"$WORK/err" &
     local pid=$!
-    sleep 0.5
+    case "$when" in
+        ckpt) wait_for "$pid" "$out.partial/rep-*.ckpt" || bad "$label: no checkpoint appeared" ;;
+        started) wait_for "$pid" "$out.tmp.*" || bad "$label: the run did not start" ;;
+    esac
     local t0
     t0=$(date +%s%N)
     kill -"$sig" "$pid"
@@ -45,9 +64,9 @@ stop() {
     expect_no_file "$out"
     echo "$label: SIG$sig stopped the run in $ms ms; $kept replicates kept for --resume"
 }
-stop INT 130 many_int -- "$CFG" --replicates 100
-stop TERM 143 many_term -- "$CFG" --replicates 100
-[ "$resumed" -ge 1 ] && ok || bad "neither stopped run kept its finished replicates"
-stop INT 130 one_int -- "$big" --threads 2
-stop TERM 143 one_term -- "$big" --threads 1
+stop INT 130 many_int ckpt -- "$CFG" --replicates 12
+stop TERM 143 many_term ckpt -- "$CFG" --replicates 12
+[ "$resumed" -eq 2 ] && ok || bad "only $resumed of the 2 stopped runs kept their finished replicates"
+stop INT 130 one_int started -- "$big" --threads 2
+stop TERM 143 one_term started -- "$big" --threads 1
 finish

@@ -40,9 +40,9 @@ same "$WORK/grid.ref.h5" "$WORK/grid.m2.h5" "grid merged from overlapping parts"
 SPEC="$D/resume.yaml"
 "$PACTSIM" sweep "$SPEC" -o "$WORK/r.c0.h5" --points 0:400 --threads 2 --quiet 2>/dev/null &
 pid=$!
-# Kill once the chunk's file exists (startup takes longer under ASan), plus a moment.
-for k in $(seq 1 400); do [ -e "$WORK/r.c0.h5.partial" ] && break; sleep 0.05; done
-sleep 0.3
+# Kill once the chunk's file exists (startup takes longer under ASan): a
+# condition, not a fixed time.
+for k in $(seq 1 1200); do [ -e "$WORK/r.c0.h5.partial" ] && break; sleep 0.05; done
 kill -TERM "$pid"
 wait "$pid"
 rc=$?

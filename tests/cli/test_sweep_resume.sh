@@ -57,8 +57,7 @@ expect_exit 0 "already complete" -- "$PACTSIM" sweep "$SPEC" -o "$OUT" --resume
 rm -f "$OUT"
 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 2 --quiet 2>"$WORK/term.err" &
 pid=$!
-wait_partial "$pid"
-sleep 0.1
+wait_partial "$pid" || bad "SIGTERM: no $OUT.partial appeared"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
