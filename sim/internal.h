@@ -47,6 +47,8 @@ char *ps_read_file(const char *path, size_t *len, ps_error *err);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL
 uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
+/* One Philox4x32-10 block (Salmon et al. 2011): out = bijection of ctr under key. */
+void ps_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* ----------------------------------------------------------- world */
 /* ps_world_create whose initialisation (fields, models' init) already uses

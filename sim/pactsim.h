@@ -214,8 +214,10 @@ int ps_field_index(const char *name);            /* -1 if unknown */
 const double *ps_world_param_values(const ps_world *w, int model);
 
 /* ---------------------------------------------------------------- rng */
-/* Counter-based streams: a generator that is a pure function of
- * (seed, replicate, month, id, stream). Any thread, any order, same draws. */
+/* Counter-based streams (Philox4x32-10 as a GSL generator type): a generator
+ * that is a pure function of the full key (seed, replicate, month, id, stream).
+ * Any thread, any order, same draws. Stream numbers are distinct across models
+ * (each model's draws for one actor and month use their own stream). */
 typedef struct ps_rng ps_rng;
 ps_rng *ps_rng_alloc(void);
 void ps_rng_free(ps_rng *r);
