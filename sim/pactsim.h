@@ -17,6 +17,10 @@
 extern "C" {
 #endif
 
+/* What this header declares is libpactsim's API: exported from the shared
+ * library, which is built with -fvisibility=hidden so that nothing else is. */
+#pragma GCC visibility push(default)
+
 #define PS_VERSION "0.1.0"
 #define PS_FORMAT_NAME "pactsim"
 #define PS_FORMAT_VERSION 1
@@ -514,6 +518,8 @@ const char *ps_build_flags(void);
 /* `pactsim config dataflow`: which model reads which field of which (markdown). */
 ps_status ps_explain_dataflow(FILE *fp, ps_error *err);
 ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
