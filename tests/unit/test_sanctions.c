@@ -31,7 +31,7 @@ static double param(const char *name)
 
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
-static ps_run *run_world(int with_gdp)
+static ps_run *run_world(int with_gdp, ps_scenario **out)
 {
     int perm[3] = {0, 1, 2};
     ps_scenario *sc = synth_new("sanctions", 3, perm, NULL, 0, 'S', 3, 11, 16, 4);
@@ -51,6 +51,7 @@ static ps_run *run_world(int with_gdp)
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
     CHECK(s == PS_OK, "run: %s", err.msg);
+    *out = sc;
     return run;
 }
 
@@ -63,7 +64,8 @@ int main(void)
     /* Equal weights (no economy model: gdp is an optional input). */
     const ps_model *only[] = {&ps_model_sanctions, NULL};
     ps_registry_use(only);
-    ps_run *r = run_world(0);
+    ps_scenario *sc = NULL;
+    ps_run *r = run_world(0, &sc);
     if (r) {
         /* Month 0 (first step) for C: each other actor weighs 1/2. */
         double isol = 0.5 * 0.6 + 0.5 * 0.3, threat = 0.5 * 0.5;
@@ -98,11 +100,12 @@ int main(void)
         CHECK(NEAR(at(r, "isolation", 1, C, -1), isol1), "isolation reads state t");
         ps_run_free(r);
     }
+    synth_free(sc);
 
     /* GDP weights: the economy model's gdp of state t weighs each sender. */
     const ps_model *two[] = {&ps_model_sanctions, &ps_model_economy, NULL};
     ps_registry_use(two);
-    r = run_world(1);
+    r = run_world(1, &sc);
     if (r) {
         /* Others of C: A (1e12) and B (3e12). */
         double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0;
@@ -112,6 +115,7 @@ int main(void)
         CHECK(at(r, "isolation", 0, A, -1) == 0.0, "A");
         ps_run_free(r);
     }
+    synth_free(sc);
     ps_registry_use(NULL);
     return CHECK_DONE();
 }
