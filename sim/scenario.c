@@ -945,6 +945,82 @@ static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
     return st;
 }
 
+/* ------------------------------------------------------------ --set */
+
+/* Does a --set value (YAML text) mean null, i.e. delete the key? */
+static int null_text(const char *v)
+{
+    v += strspn(v, " \t");
+    size_t n = strcspn(v, " \t");
+    return v[n + strspn(v + n, " \t")] == '\0' &&
+           (n == 0 || (n == 1 && v[0] == '~') || (n == 4 && (!strncmp(v, "null", 4) ||
+            !strncmp(v, "Null", 4) || !strncmp(v, "NULL", 4))));
+}
+
+/* Before --set ASSIGNMENT is applied to root: it may change or delete what the
+ * scenario has, but a new actor or event (a typo in its id, most often) takes
+ * the explicit form +actors.ISO3... or +timeline.ID... (docs/config.md), and a
+ * required top-level key cannot be emptied. The errors name the option. */
+static ps_status check_override(const ps_node *root, const char *assignment, ps_error *err)
+{
+    int add = assignment[0] == '+';
+    const char *key = assignment + add, *eq = strchr(key, '=');
+    if (!eq || eq == key)
+        return PS_OK; /* ps_node_set_path says what is wrong */
+    size_t klen = (size_t)(eq - key), slen = strcspn(key, ".=");
+    static const char *const required_keys[] = {"name", "start", "end", "seed", "replicates",
+                                                "actors"};
+    if (slen == klen) { /* a top-level key */
+        for (size_t i = 0; i < sizeof required_keys / sizeof *required_keys; i++)
+            if (strlen(required_keys[i]) == klen && !strncmp(key, required_keys[i], klen) &&
+                null_text(eq + 1))
+                return ps_error_set(err, PS_ERR_CONFIG, "option --set %s: '%s' is required and "
+                                    "cannot be removed; expected a value after '='",
+                                    assignment, required_keys[i]);
+    }
+    int actors = slen == 6 && !strncmp(key, "actors", 6);
+    int timeline = slen == 8 && !strncmp(key, "timeline", 8);
+    if (add && (!(actors || timeline) || slen == klen))
+        return ps_error_set(err, PS_ERR_CONFIG, "option --set %s: a leading '+' adds an actor "
+                            "or an event; expected +actors.ISO3.KEY=VALUE or "
+                            "+timeline.ID.KEY=VALUE", assignment);
+    if (!(actors || timeline) || slen == klen)
+        return PS_OK;
+    const char *id = key + slen + 1;
+    size_t idlen = strcspn(id, ".=");
+    char name[PS_NAME_MAX + 1];
+    if (idlen == 0 || idlen > PS_NAME_MAX)
+        return PS_OK; /* empty or too long: ps_node_set_path or the binder says so */
+    memcpy(name, id, idlen);
+    name[idlen] = '\0';
+    const ps_node *map = ps_node_get(root, actors ? "actors" : "timeline");
+    if (map && map->kind != PS_NODE_MAP)
+        return PS_OK; /* the binder reports a list or a value */
+    int n = map ? map->n : 0;
+    const char *const *ids = map ? (const char *const *)map->keys : NULL;
+    int have = 0;
+    for (int i = 0; i < n && !have; i++)
+        have = !strcmp(ids[i], name);
+    const char *what = actors ? "actor" : "event";
+    if (have && add)
+        return ps_error_set(err, PS_ERR_CONFIG, "option --set %s: %s '%s' exists; expected a "
+                            "new %s after '+' (without '+' to change this one)", assignment,
+                            what, name, actors ? "ISO3 code" : "event id");
+    if (!have && !add) {
+        char hint[128];
+        suggest(hint, sizeof hint, name, ids, n);
+        if (null_text(eq + 1))
+            return ps_error_set(err, PS_ERR_CONFIG, "option --set %s: unknown %s '%s'%s; "
+                                "expected an %s of the scenario to remove", assignment, what,
+                                name, hint, what);
+        return ps_error_set(err, PS_ERR_CONFIG, "option --set %s: unknown %s '%s'%s; expected "
+                            "an %s of the scenario, or '--set +%s.%s' to add one", assignment,
+                            what, name, hint, what, actors ? "actors" : "timeline",
+                            actors ? "ISO3.name=NAME" : "ID={date: YYYY-MM, type: TYPE}");
+    }
+    return PS_OK;
+}
+
 /* --------------------------------------------------------------- public */
 
 ps_status ps_scenario_load(const char *path, const char *const *overrides, int n_overrides,
@@ -972,7 +1048,8 @@ ps_status ps_scenario_load(const char *path, const char *const *overrides, int n
     else
         st = ps_node_load_config(path, &root, err);
     for (int i = 0; !st && i < n_overrides; i++)
-        st = ps_node_set_path(root, overrides[i], err);
+        if (!(st = check_override(root, overrides[i], err)))
+            st = ps_node_set_path(root, overrides[i], err);
     if (!st)
         st = bind(sc, root, err);
     if (!st)

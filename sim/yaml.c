@@ -963,8 +963,11 @@ ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
 
     ps_status st = PS_OK;
     ps_node *value = NULL;
-    const char *eq = strchr(assignment, '=');
-    size_t klen = eq ? (size_t)(eq - assignment) : 0;
+    /* "+actors.X..." adds an actor or event (ps_scenario_load checks which);
+     * here it is a path like any other. */
+    const char *akey = assignment + (assignment[0] == '+');
+    const char *eq = strchr(akey, '=');
+    size_t klen = eq ? (size_t)(eq - akey) : 0;
     char *path = NULL;
     if (!eq || klen == 0) {
         st = fail_at(err, PS_ERR_CONFIG, file, 0, 0, "%s; expected KEY=VALUE with a dotted "
@@ -982,7 +985,7 @@ ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
         goto done;
     }
-    memcpy(path, assignment, klen);
+    memcpy(path, akey, klen);
     path[klen] = '\0';
     int segs = 1;
     for (size_t i = 0; i < klen; i++)

@@ -117,7 +117,7 @@ int main(void)
     static const char *const set_strong[] = {"parameters.clients.shock_sd=0",
                                              "actors.CLI.opposition_strength=1.5", NULL};
     static const char *const set_adopt[] = {
-        "timeline.adopt={date: 2030-06, type: patronage, source: PAA, target: WAR, magnitude: 0.4}",
+        "+timeline.adopt={date: 2030-06, type: patronage, source: PAA, target: WAR, magnitude: 0.4}",
         NULL};
     if (load_and_run("client_free_patrons.yaml", set_weak, 1, &weak) ||
         load_and_run("client_free_patrons.yaml", set_strong, 1, &strong) ||

@@ -265,7 +265,7 @@ static void test_overrides(void)
         "parameters.economy.lend_share=0.3",
         "parameters.economy.lend_share=0.4", /* later wins */
         "timeline.late=null",
-        "timeline.extra={date: 2022-04, type: sanctions, source: USA, target: RUS}",
+        "+timeline.extra={date: 2022-04, type: sanctions, source: USA, target: RUS}",
         "actors.RUS.gdp=3e12",
         "name=overridden",
         "theaters=[{name: donbas, host: UKR}, {name: ukraine, host: world}, russia]",
@@ -301,8 +301,16 @@ static void test_overrides(void)
         {"actors.RUS.sanction_intensity=0.1", "is a dyad field, not an actor field"},
         {"extends=other.yaml", "option --set extends=other.yaml: 'extends' cannot be set"},
         {"name.sub=1", "option --set name.sub=1: 'name' is a value, not a map"},
-        {"timeline.x.date=2022-01", "option --set timeline.x.date=2022-01: event 'x' has no "
-                                    "type"},
+        {"+timeline.x.date=2022-01", "option --set +timeline.x.date=2022-01: event 'x' has "
+                                     "no type"},
+        /* a typo creates nothing: new actors and events take the '+' form */
+        {"timeline.x.date=2022-01", "option --set timeline.x.date=2022-01: unknown event 'x'"},
+        {"actors.RSU.gdp=1", "option --set actors.RSU.gdp=1: unknown actor 'RSU' (did you "
+                             "mean 'RUS'?)"},
+        {"+actors.RUS.name=x", "option --set +actors.RUS.name=x: actor 'RUS' exists"},
+        {"+seed=3", "option --set +seed=3: a leading '+' adds an actor or an event"},
+        {"name=", "option --set name=: 'name' is required and cannot be removed"},
+        {"start=~", "option --set start=~: 'start' is required"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *one[] = {bad[i].set};
