@@ -79,6 +79,8 @@ uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL
 uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
+/* One Philox4x32-10 block (Salmon et al. 2011): out = bijection of ctr under key. */
+void ps_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* ----------------------------------------------------------- safe output */
 /* sim/safeio.c. An output may be written to path: it is absent or a regular
