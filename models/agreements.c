@@ -77,6 +77,17 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_COOPERATION, IN_TRUST, IN_ISOLATION, IN_SANCTION_INTENSITY, IN_COMBAT };
+static const ps_input inputs[] = {
+    {"cooperation", PS_DYAD, 1},
+    {"trust", PS_DYAD, 1},
+    {"isolation", PS_ACTOR, 1},
+    {"sanction_intensity", PS_DYAD, 1},
+    {"combat", PS_THEATER, 1},
+};
+
 enum { E_AGREEMENT, E_CHANGE, E_NEVENTS };
 static const ps_event_type events[] = {
     {"agreement", "level", 0.0, 3.0,
@@ -90,7 +101,7 @@ static const ps_event_type events[] = {
 static double metric_rus_irn_max(const ps_run *run)
 {
     int i = ps_scenario_actor(run->sc, "RUS"), j = ps_scenario_actor(run->sc, "IRN");
-    int f = ps_field_index("agreement_level");
+    int f = ps_field_index(fields[F_LEVEL].name);
     if (i < 0 || j < 0 || f < 0 || run->n_months <= 0)
         return NAN;
     size_t n = (size_t)run->sc->n_actors;
@@ -214,11 +225,11 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->coop = ps_field_index("cooperation");
-    d->trust = ps_field_index("trust");
-    d->iso = ps_field_index("isolation");
-    d->sanc = ps_field_index("sanction_intensity");
-    d->combat = ps_field_index("combat");
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->trust = ps_model_input(self, IN_TRUST);
+    d->iso = ps_model_input(self, IN_ISOLATION);
+    d->sanc = ps_model_input(self, IN_SANCTION_INTENSITY);
+    d->combat = ps_model_input(self, IN_COMBAT);
     /* Symmetric, whole levels: a config may give either direction (the larger wins); a pair
      * given in neither starts at the highest level whose rise conditions hold now. */
     const double *p = ps_world_param_values(w, self);
@@ -331,6 +342,7 @@ const ps_model ps_model_agreements = {
                    "trust and shared threat, with hysteresis",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = agree_init,

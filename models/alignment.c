@@ -24,8 +24,8 @@
 #include "pactsim.h"
 
 #define N_MATERIEL 4
-static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
-                                                 "aircraft"};
+/* Materiel categories, in the order of the inputs below: drones, munitions,
+ * air_defense, aircraft. */
 
 enum { P_ADJUST, P_W_ECON, P_W_PROTECT, P_W_ARMS, P_W_FINANCE, P_W_COOP, P_W_DIPLOMACY,
        P_WARMTH_DECAY };
@@ -77,6 +77,25 @@ static const ps_field fields[] = {
      "with W+- the camp-weighted mean alignment toward each camp's members, itself counted as 1 "
      "(0 = in one camp)",
      "computed"},
+};
+
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_GDP, IN_SANCTION_INTENSITY, IN_OIL_TRADE, IN_MILITARY_CAPACITY, IN_UNSC_VETO, IN_MILITARY_STRAIN, IN_COOPERATION, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT };
+static const ps_input inputs[] = {
+    {"gdp", PS_ACTOR, 1},
+    {"sanction_intensity", PS_DYAD, 1},
+    {"oil_trade", PS_DYAD, 1},
+    {"military_capacity", PS_ACTOR, 1},
+    {"unsc_veto", PS_ACTOR, 1},
+    {"military_strain", PS_ACTOR, 1},
+    {"cooperation", PS_DYAD, 1},
+    {"finance_flow", PS_DYAD, 1},
+    {"promise_delivery", PS_DYAD, 1},
+    {"arms_transfer_drones", PS_DYAD, 1},
+    {"arms_transfer_munitions", PS_DYAD, 1},
+    {"arms_transfer_air_defense", PS_DYAD, 1},
+    {"arms_transfer_aircraft", PS_DYAD, 1},
 };
 
 enum { E_DIPLOMACY };
@@ -262,19 +281,17 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     }
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
-    d->gdp = ps_field_index("gdp");
-    d->sanc = ps_field_index("sanction_intensity");
-    d->oil = ps_field_index("oil_trade");
-    d->mil = ps_field_index("military_capacity");
-    d->veto = ps_field_index("unsc_veto");
-    d->strain = ps_field_index("military_strain");
-    d->coop = ps_field_index("cooperation");
-    d->flow = ps_field_index("finance_flow");
-    d->paid = ps_field_index("promise_delivery");
-    char name[64];
+    d->gdp = ps_model_input(self, IN_GDP);
+    d->sanc = ps_model_input(self, IN_SANCTION_INTENSITY);
+    d->oil = ps_model_input(self, IN_OIL_TRADE);
+    d->mil = ps_model_input(self, IN_MILITARY_CAPACITY);
+    d->veto = ps_model_input(self, IN_UNSC_VETO);
+    d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->flow = ps_model_input(self, IN_FINANCE_FLOW);
+    d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
     for (int c = 0; c < N_MATERIEL; c++) {
-        snprintf(name, sizeof name, "arms_transfer_%s", materiel[c]);
-        d->arms[c] = ps_field_index(name);
+        d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c);
     }
     int n = w->n_actors;
     /* Warmth is symmetric: a config may give either direction (the larger in size wins). */
@@ -361,6 +378,7 @@ const ps_model ps_model_alignment = {
                    "finance, cooperation and diplomatic payoffs; hedging across rival camps",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = align_init,

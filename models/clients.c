@@ -72,6 +72,17 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_COMMITMENT, IN_MILITARY_STRAIN, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_FINANCE_NEED };
+static const ps_input inputs[] = {
+    {"commitment", PS_THEATER, 1},
+    {"military_strain", PS_ACTOR, 1},
+    {"finance_flow", PS_DYAD, 1},
+    {"promise_delivery", PS_DYAD, 1},
+    {"finance_need", PS_ACTOR, 1},
+};
+
 enum { E_PATRONAGE, E_OPPOSITION, E_COLLAPSE, E_NEVENTS };
 static const ps_event_type events[] = {
     {"patronage", "1", 0.0, 1.0,
@@ -85,7 +96,7 @@ static const ps_event_type events[] = {
 /* ---------------------------------------------------------------- metrics */
 static double metric_collapsed(const ps_run *run)
 {
-    int f = ps_field_index("regime_collapsed");
+    int f = ps_field_index(fields[F_COLLAPSED].name);
     if (f < 0 || run->n_months <= 0)
         return NAN;
     size_t n = (size_t)run->sc->n_actors, t = (size_t)run->n_months - 1;
@@ -101,7 +112,7 @@ static double metric_syr_stability(const ps_run *run)
     int t0 = ps_run_month(run, 2025, 1), t1 = ps_run_month(run, 2026, 1);
     if (i < 0 || t1 <= t0)
         return NAN;
-    return ps_run_actor_mean(run, "regime_stability", i, t0, t1);
+    return ps_run_actor_mean(run, fields[F_STABILITY].name, i, t0, t1);
 }
 
 static const ps_metric metrics[] = {
@@ -197,11 +208,11 @@ static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->commitment = ps_field_index("commitment");
-    d->strain = ps_field_index("military_strain");
-    d->flow = ps_field_index("finance_flow");
-    d->paid = ps_field_index("promise_delivery");
-    d->need = ps_field_index("finance_need");
+    d->commitment = ps_model_input(self, IN_COMMITMENT);
+    d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
+    d->flow = ps_model_input(self, IN_FINANCE_FLOW);
+    d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
+    d->need = ps_model_input(self, IN_FINANCE_NEED);
     if (d->commitment >= 0)
         update_ref(w, d, w->cur[d->commitment]);
     /* Clients without a configured stability start at their balance; non-clients at the fill. */
@@ -292,6 +303,7 @@ const ps_model ps_model_clients = {
                    "shocks and collapse",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = clients_init,

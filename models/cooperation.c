@@ -21,8 +21,8 @@
 #include "pactsim.h"
 
 #define N_MATERIEL 4
-static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
-                                                 "aircraft"};
+/* Materiel categories, in the order of the inputs below: drones, munitions,
+ * air_defense, aircraft. */
 
 enum {
     P_RISE, P_DECAY, P_RIVALRY, P_FLOOR, P_TRUST_ADJUST, P_BREACH, P_KEPT,
@@ -130,6 +130,36 @@ static const ps_field fields[] = {
      "combat aircraft delivered by the source to the target", "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_ISOLATION, IN_SECONDARY_THREAT, IN_SANCTION_PRESSURE, IN_SANCTION_INTENSITY, IN_RIVALRY, IN_FINANCE_NEED, IN_FINANCE_SPARE, IN_PROMISE_BREACH, IN_PROMISE_KEPT, IN_COMBAT, IN_INTEREST, IN_COMMITMENT, IN_MAT_NEED_DRONES, IN_MAT_NEED_MUNITIONS, IN_MAT_NEED_AIR_DEFENSE, IN_MAT_NEED_AIRCRAFT, IN_MAT_SPARE_DRONES, IN_MAT_SPARE_MUNITIONS, IN_MAT_SPARE_AIR_DEFENSE, IN_MAT_SPARE_AIRCRAFT, IN_USE_DRONES, IN_USE_MUNITIONS, IN_USE_AIR_DEFENSE, IN_USE_AIRCRAFT };
+static const ps_input inputs[] = {
+    {"isolation", PS_ACTOR, 1},
+    {"secondary_threat", PS_ACTOR, 1},
+    {"sanction_pressure", PS_ACTOR, 1},
+    {"sanction_intensity", PS_DYAD, 1},
+    {"rivalry", PS_DYAD, 1},
+    {"finance_need", PS_ACTOR, 1},
+    {"finance_spare", PS_ACTOR, 1},
+    {"promise_breach", PS_DYAD, 1},
+    {"promise_kept", PS_DYAD, 1},
+    {"combat", PS_THEATER, 1},
+    {"interest", PS_THEATER, 1},
+    {"commitment", PS_THEATER, 1},
+    {"materiel_need_drones", PS_ACTOR, 1},
+    {"materiel_need_munitions", PS_ACTOR, 1},
+    {"materiel_need_air_defense", PS_ACTOR, 1},
+    {"materiel_need_aircraft", PS_ACTOR, 1},
+    {"materiel_spare_drones", PS_ACTOR, 1},
+    {"materiel_spare_munitions", PS_ACTOR, 1},
+    {"materiel_spare_air_defense", PS_ACTOR, 1},
+    {"materiel_spare_aircraft", PS_ACTOR, 1},
+    {"wartime_use_drones", PS_ACTOR, 1},
+    {"wartime_use_munitions", PS_ACTOR, 1},
+    {"wartime_use_air_defense", PS_ACTOR, 1},
+    {"wartime_use_aircraft", PS_ACTOR, 1},
+};
+
 /* Metrics look up the pact's actors by ISO3 and are NaN where a config lacks them. */
 static int actor_by_iso3(const ps_run *run, const char *iso3)
 {
@@ -207,27 +237,23 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
-    d->isolation = ps_field_index("isolation");
-    d->threat = ps_field_index("secondary_threat");
-    d->pressure = ps_field_index("sanction_pressure");
-    d->sanctions = ps_field_index("sanction_intensity");
-    d->rivalry = ps_field_index("rivalry");
-    d->need = ps_field_index("finance_need");
-    d->spare_fin = ps_field_index("finance_spare");
-    d->breach = ps_field_index("promise_breach");
-    d->kept = ps_field_index("promise_kept");
-    char name[64];
+    d->isolation = ps_model_input(self, IN_ISOLATION);
+    d->threat = ps_model_input(self, IN_SECONDARY_THREAT);
+    d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
+    d->sanctions = ps_model_input(self, IN_SANCTION_INTENSITY);
+    d->rivalry = ps_model_input(self, IN_RIVALRY);
+    d->need = ps_model_input(self, IN_FINANCE_NEED);
+    d->spare_fin = ps_model_input(self, IN_FINANCE_SPARE);
+    d->breach = ps_model_input(self, IN_PROMISE_BREACH);
+    d->kept = ps_model_input(self, IN_PROMISE_KEPT);
     for (int c = 0; c < N_MATERIEL; c++) {
-        snprintf(name, sizeof name, "materiel_need_%s", materiel[c]);
-        d->mat_need[c] = ps_field_index(name);
-        snprintf(name, sizeof name, "materiel_spare_%s", materiel[c]);
-        d->mat_spare[c] = ps_field_index(name);
-        snprintf(name, sizeof name, "wartime_use_%s", materiel[c]);
-        d->use[c] = ps_field_index(name);
+        d->mat_need[c] = ps_model_input(self, IN_MAT_NEED_DRONES + c);
+        d->mat_spare[c] = ps_model_input(self, IN_MAT_SPARE_DRONES + c);
+        d->use[c] = ps_model_input(self, IN_USE_DRONES + c);
     }
-    d->combat = ps_field_index("combat");
-    d->interest = ps_field_index("interest");
-    d->commitment = ps_field_index("commitment");
+    d->combat = ps_model_input(self, IN_COMBAT);
+    d->interest = ps_model_input(self, IN_INTEREST);
+    d->commitment = ps_model_input(self, IN_COMMITMENT);
     size_t nn = (size_t)w->n_actors * w->n_actors;
     d->anchor = malloc((nn ? nn : 1) * sizeof *d->anchor);
     d->riv0 = calloc(nn ? nn : 1, sizeof *d->riv0);
@@ -491,6 +517,7 @@ const ps_model ps_model_cooperation = {
                    "exchanges they carry (arms by category, finance)",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = coop_init,
     .step = coop_step,

@@ -9,15 +9,16 @@
  * the resolutions age or are lifted). Russia backing the UN sanctions on Iran
  * in 2006-2010 (article) gives Iran no Russian cover in those years.
  * cover_received[i] is the strongest cover any holder gives i: one veto is
- * enough to block a resolution. The sanctions model reads cover_received
- * (one month later: this model runs after it) to scale isolation down and
- * the attainable evasion up. */
+ * enough to block a resolution. cover_shield[i] = shield x cover_received[i]
+ * is what that cover does to sanctions: the sanctions model reads it (one
+ * month later: this model runs after it) to scale isolation down and the
+ * attainable evasion up, so the parameter lives here, with the mechanism. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "pactsim.h"
 
-enum { P_HALF, P_VOTE_MEMORY };
+enum { P_HALF, P_VOTE_MEMORY, P_SHIELD };
 static const ps_param params[] = {
     {"half_cooperation", PS_REAL, "1", 0.01, 1.0, 0.2,
      "cooperation with a partner at which a veto-holder's cover reaches half its full level "
@@ -30,9 +31,15 @@ static const ps_param params[] = {
      "assumption: UN sanctions on Iran (2006-2010, timeline) stayed until the JCPOA lifted them "
      "(2015-16); a vote is half forgotten after ~6 years unless renewed or lifted by "
      "un_sanctions_relief"},
+    {"shield", PS_REAL, "1", 0.0, 1.0, 0.1,
+     "share of isolation that full diplomatic cover from a UN veto-holder removes (isolation x (1 - c cover)); "
+     "the same share of the evasion gap (1 - evasion_max) becomes attainable",
+     "assumption: a veto keeps sanctions unilateral (no UN mandate), so fewer third parties comply and more "
+     "routes stay open, but the senders' own closures remain; small: 0.1 keeps China's 2022 finance to Russia below a "
+     "quarter of its need (SF6, article: China's 'cautious line'), which fails above ~0.15"},
 };
 
-enum { F_COVER, F_VOTE, F_RECEIVED, F_NFIELDS };
+enum { F_COVER, F_VOTE, F_RECEIVED, F_SHIELD, F_NFIELDS };
 static const ps_field fields[] = {
     {"diplomatic_cover", PS_DYAD, "1", 0.0, 0.0, 1.0,
      "how far the source (a UN Security Council veto-holder) shields the target from sanctions "
@@ -44,6 +51,19 @@ static const ps_field fields[] = {
     {"cover_received", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "strongest diplomatic cover any veto-holder gives the actor (one veto blocks a resolution)",
      "computed"},
+    {"cover_shield", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "share of the actor's isolation that the cover it receives removes (shield x cover_received); "
+     "read by the sanctions model",
+     "computed"},
+};
+
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_UNSC_VETO, IN_COOPERATION, IN_SANCTION_INTENSITY };
+static const ps_input inputs[] = {
+    {"unsc_veto", PS_ACTOR, 1},
+    {"cooperation", PS_DYAD, 1},
+    {"sanction_intensity", PS_DYAD, 1},
 };
 
 enum { E_UN, E_UN_RELIEF, E_NEVENTS };
@@ -58,7 +78,7 @@ static const ps_event_type events[] = {
 
 static double metric_peak_cover(const ps_run *run)
 {
-    return ps_run_actor_peak(run, "cover_received");
+    return ps_run_actor_peak(run, fields[F_RECEIVED].name);
 }
 
 static const ps_metric metrics[] = {
@@ -102,6 +122,9 @@ static void compute(const ps_world *w, const cover_data *d, const double *p, dou
     for (int h = 0; h < n; h++)
         for (int i = 0; i < n; i++)
             recv[i] = ps_fmax(recv[i], cov[(size_t)h * n + i]);
+    double *shield = out[d->f[F_SHIELD]];
+    for (int i = 0; i < n; i++)
+        shield[i] = p[P_SHIELD] * recv[i];
 }
 
 static ps_status cover_init(ps_world *w, int self, void **data, ps_error *err)
@@ -113,9 +136,9 @@ static ps_status cover_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->veto = ps_field_index("unsc_veto");
-    d->coop = ps_field_index("cooperation");
-    d->sanctions = ps_field_index("sanction_intensity");
+    d->veto = ps_model_input(self, IN_UNSC_VETO);
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->sanctions = ps_model_input(self, IN_SANCTION_INTENSITY);
     /* Derive the first month's cover from the initial state, so the sanctions
      * model sees it from month 0 (as it derives isolation at its own init). */
     compute(w, d, ps_world_param_values(w, self), w->cur, w->cur);
@@ -168,6 +191,7 @@ const ps_model ps_model_cover = {
                    "cooperate with, unless they vote for UN sanctions on them or sanction them",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = cover_init,

@@ -75,6 +75,17 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY };
+static const ps_input inputs[] = {
+    {"sanction_pressure", PS_ACTOR, 1},
+    {"military_strain", PS_ACTOR, 1},
+    {"oil_export_revenue", PS_ACTOR, 1},
+    {"finance_flow", PS_DYAD, 1},
+    {"promise_delivery", PS_DYAD, 1},
+};
+
 enum { E_FREEZE, E_UNFREEZE };
 static const ps_event_type events[] = {
     {"asset_freeze", "USD", 0.0, 1e14,
@@ -85,7 +96,7 @@ static const ps_event_type events[] = {
 
 static double metric_min_growth(const ps_run *run)
 {
-    int f = ps_field_index("gdp_growth");
+    int f = ps_field_index(fields[F_GROWTH].name);
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double low = INFINITY;
     for (size_t k = 0; k < n; k++)
@@ -95,7 +106,7 @@ static double metric_min_growth(const ps_run *run)
 
 static double metric_world_gdp_change(const ps_run *run)
 {
-    int f = ps_field_index("gdp");
+    int f = ps_field_index(fields[F_GDP].name);
     int n = run->sc->n_actors;
     const double *last = run->series[f] + (size_t)(run->n_months - 1) * n;
     double a = 0.0, b = 0.0;
@@ -143,11 +154,11 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
     /* Other models' fields; any may be absent from a registry. */
-    d->pressure = ps_field_index("sanction_pressure");
-    d->strain = ps_field_index("military_strain");
-    d->oil_revenue = ps_field_index("oil_export_revenue");
-    d->finance_flow = ps_field_index("finance_flow");
-    d->promise_delivery = ps_field_index("promise_delivery");
+    d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
+    d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
+    d->oil_revenue = ps_model_input(self, IN_OIL_EXPORT_REVENUE);
+    d->finance_flow = ps_model_input(self, IN_FINANCE_FLOW);
+    d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]];
@@ -235,6 +246,7 @@ const ps_model ps_model_economy = {
                    "capacity to lend abroad",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = economy_init,

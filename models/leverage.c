@@ -19,8 +19,8 @@
 #include "pactsim.h"
 
 #define N_MATERIEL 4
-static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
-                                                 "aircraft"};
+/* Materiel categories, in the order of the inputs below: drones, munitions,
+ * air_defense, aircraft. */
 
 enum { K_TRADE, K_TRANSIT, K_COVER, K_MATERIEL, K_OIL, K_FINANCE, N_CHANNELS };
 enum { P_W_TRADE, P_W_TRANSIT, P_W_COVER, P_W_MATERIEL, P_W_OIL, P_W_FINANCE, P_OIL_SCALE };
@@ -61,6 +61,29 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_GDP, IN_SANCTION_INTENSITY, IN_ISOLATION, IN_UNSC_VETO, IN_DIPLOMATIC_COVER, IN_COOPERATION, IN_MILITARY_STRAIN, IN_OIL_TRADE, IN_OIL_REST_EXPORTS, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_SANCTION_PRESSURE, IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT };
+static const ps_input inputs[] = {
+    {"gdp", PS_ACTOR, 1},
+    {"sanction_intensity", PS_DYAD, 1},
+    {"isolation", PS_ACTOR, 1},
+    {"unsc_veto", PS_ACTOR, 1},
+    {"diplomatic_cover", PS_DYAD, 1},
+    {"cooperation", PS_DYAD, 1},
+    {"military_strain", PS_ACTOR, 1},
+    {"oil_trade", PS_DYAD, 1},
+    {"oil_rest_exports", PS_ACTOR, 1},
+    {"oil_export_revenue", PS_ACTOR, 1},
+    {"finance_flow", PS_DYAD, 1},
+    {"promise_delivery", PS_DYAD, 1},
+    {"sanction_pressure", PS_ACTOR, 1},
+    {"arms_transfer_drones", PS_DYAD, 1},
+    {"arms_transfer_munitions", PS_DYAD, 1},
+    {"arms_transfer_air_defense", PS_DYAD, 1},
+    {"arms_transfer_aircraft", PS_DYAD, 1},
+};
+
 static double metric_tur_rus(const ps_run *run)
 {
     int i = ps_scenario_actor(run->sc, "TUR"), j = ps_scenario_actor(run->sc, "RUS");
@@ -68,8 +91,8 @@ static double metric_tur_rus(const ps_run *run)
     int b0 = ps_run_month(run, 2022, 7), b1 = ps_run_month(run, 2023, 1);
     if (i < 0 || j < 0 || a1 <= a0 || b1 <= b0)
         return NAN;
-    return ps_run_dyad_mean(run, "leverage", i, j, b0, b1) -
-           ps_run_dyad_mean(run, "leverage", i, j, a0, a1);
+    return ps_run_dyad_mean(run, fields[F_LEVERAGE].name, i, j, b0, b1) -
+           ps_run_dyad_mean(run, fields[F_LEVERAGE].name, i, j, a0, a1);
 }
 
 static const ps_metric metrics[] = {
@@ -108,23 +131,21 @@ static ps_status lev_init(ps_world *w, int self, void **data, ps_error *err)
     }
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
-    d->gdp = ps_field_index("gdp");
-    d->sanc = ps_field_index("sanction_intensity");
-    d->iso = ps_field_index("isolation");
-    d->veto = ps_field_index("unsc_veto");
-    d->cover = ps_field_index("diplomatic_cover");
-    d->coop = ps_field_index("cooperation");
-    d->strain = ps_field_index("military_strain");
-    d->oil = ps_field_index("oil_trade");
-    d->rest = ps_field_index("oil_rest_exports");
-    d->revenue = ps_field_index("oil_export_revenue");
-    d->flow = ps_field_index("finance_flow");
-    d->paid = ps_field_index("promise_delivery");
-    d->pressure = ps_field_index("sanction_pressure");
-    char name[64];
+    d->gdp = ps_model_input(self, IN_GDP);
+    d->sanc = ps_model_input(self, IN_SANCTION_INTENSITY);
+    d->iso = ps_model_input(self, IN_ISOLATION);
+    d->veto = ps_model_input(self, IN_UNSC_VETO);
+    d->cover = ps_model_input(self, IN_DIPLOMATIC_COVER);
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
+    d->oil = ps_model_input(self, IN_OIL_TRADE);
+    d->rest = ps_model_input(self, IN_OIL_REST_EXPORTS);
+    d->revenue = ps_model_input(self, IN_OIL_EXPORT_REVENUE);
+    d->flow = ps_model_input(self, IN_FINANCE_FLOW);
+    d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
+    d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     for (int c = 0; c < N_MATERIEL; c++) {
-        snprintf(name, sizeof name, "arms_transfer_%s", materiel[c]);
-        d->arms[c] = ps_field_index(name);
+        d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c);
     }
     *data = d;
     return PS_OK;
@@ -266,6 +287,7 @@ const ps_model ps_model_leverage = {
                    "alternatives",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = lev_init,
     .step = lev_step,

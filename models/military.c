@@ -19,8 +19,8 @@
 #include "pactsim.h"
 
 #define N_MATERIEL 4
-static const char *const materiel[N_MATERIEL] = {"drones", "munitions", "air_defense",
-                                                 "aircraft"};
+/* Materiel categories, in the order of the inputs below: drones, munitions,
+ * air_defense, aircraft. */
 
 enum { P_DEPLOY, P_COMBAT, P_MATERIEL, P_THRESHOLD, P_DRAWDOWN, P_RETAINED, P_FILL,
        P_RESERVE, P_INTERVENTION };
@@ -126,6 +126,16 @@ static const ps_field fields[] = {
      "aircraft the actor could export: production less own consumption and reserve", "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT };
+static const ps_input inputs[] = {
+    {"arms_transfer_drones", PS_DYAD, 1},
+    {"arms_transfer_munitions", PS_DYAD, 1},
+    {"arms_transfer_air_defense", PS_DYAD, 1},
+    {"arms_transfer_aircraft", PS_DYAD, 1},
+};
+
 enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };
 static const ps_event_type events[] = {
     {"invasion", "1", 0.0, 1.0,
@@ -144,7 +154,7 @@ static const ps_event_type events[] = {
 /* ---------------------------------------------------------------- metrics */
 static double metric_peak_strain(const ps_run *run)
 {
-    int f = ps_field_index("military_strain");
+    int f = ps_field_index(fields[F_STRAIN].name);
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
@@ -170,14 +180,14 @@ static double theater_mean(const ps_run *run, const char *field, const char *iso
 /* 2023 mean minus the mean before the invasion (months before 2022-02). */
 static double metric_rus_syria(const ps_run *run)
 {
-    return theater_mean(run, "commitment", "RUS", "syria", 2023, 1, 2024, 1) -
-           theater_mean(run, "commitment", "RUS", "syria", 1900, 1, 2022, 2);
+    return theater_mean(run, fields[F_COMMIT].name, "RUS", "syria", 2023, 1, 2024, 1) -
+           theater_mean(run, fields[F_COMMIT].name, "RUS", "syria", 1900, 1, 2022, 2);
 }
 
 static double metric_irn_syria(const ps_run *run)
 {
-    return theater_mean(run, "influence", "IRN", "syria", 2023, 1, 2024, 1) -
-           theater_mean(run, "influence", "IRN", "syria", 1900, 1, 2022, 2);
+    return theater_mean(run, fields[F_INFLUENCE].name, "IRN", "syria", 2023, 1, 2024, 1) -
+           theater_mean(run, fields[F_INFLUENCE].name, "IRN", "syria", 1900, 1, 2022, 2);
 }
 
 static const ps_metric metrics[] = {
@@ -228,9 +238,7 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
     for (int c = 0; c < N_MATERIEL; c++) {
-        char name[64];
-        snprintf(name, sizeof name, "arms_transfer_%s", materiel[c]);
-        d->arms[c] = ps_field_index(name); /* absent: no imports */
+        d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c); /* absent: no imports */
     }
     /* Initial values are in place before models' init. */
     for (size_t k = 0; k < (size_t)w->n_actors * nt; k++)
@@ -391,6 +399,7 @@ const ps_model ps_model_military = {
                    "vacuum filling; influence per theater",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = military_init,

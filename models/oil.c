@@ -128,6 +128,15 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_SANCTION_INTENSITY, IN_SECONDARY_THREAT, IN_ISOLATION };
+static const ps_input inputs[] = {
+    {"sanction_intensity", PS_DYAD, 1},
+    {"secondary_threat", PS_ACTOR, 1},
+    {"isolation", PS_ACTOR, 1},
+};
+
 enum { E_PRICE, E_CAPACITY };
 static const ps_event_type events[] = {
     {"oil_price", "USD/bbl", 5.0, 300.0,
@@ -141,7 +150,7 @@ static const ps_event_type events[] = {
 /* ------------------------------------------------------------- metrics */
 static double metric_max_discount(const ps_run *run)
 {
-    int f = ps_field_index("oil_discount");
+    int f = ps_field_index(fields[F_DISCOUNT].name);
     size_t n = (size_t)run->sc->n_actors * run->n_months;
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
@@ -152,7 +161,7 @@ static double metric_max_discount(const ps_run *run)
 /* Share of modelled trade that changed hands: 0.5 sum |v_T - v_0| / sum v_0. */
 static double metric_trade_shift(const ps_run *run)
 {
-    int f = ps_field_index("oil_trade");
+    int f = ps_field_index(fields[F_TRADE].name);
     size_t nn = (size_t)run->sc->n_actors * run->sc->n_actors;
     if (run->n_months < 1)
         return NAN;
@@ -170,7 +179,7 @@ static double metric_rus_revenue(const ps_run *run)
     int r = ps_scenario_actor(run->sc, "RUS");
     if (r < 0)
         return NAN;
-    return ps_run_actor_mean(run, "oil_export_revenue", r, ps_run_month(run, 2022, 7),
+    return ps_run_actor_mean(run, fields[F_REVENUE].name, r, ps_run_month(run, 2022, 7),
                              ps_run_month(run, 2023, 1));
 }
 
@@ -302,9 +311,9 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     d->n = n;
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
-    d->intensity = ps_field_index("sanction_intensity");
-    d->threat = ps_field_index("secondary_threat");
-    d->isolation = ps_field_index("isolation");
+    d->intensity = ps_model_input(self, IN_SANCTION_INTENSITY);
+    d->threat = ps_model_input(self, IN_SECONDARY_THREAT);
+    d->isolation = ps_model_input(self, IN_ISOLATION);
     const double *p = ps_world_param_values(w, self);
     double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
     double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
@@ -605,6 +614,7 @@ const ps_model ps_model_oil = {
                    "delivered cost, compliance and switching friction; rivalry of sellers",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = oil_init,

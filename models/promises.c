@@ -51,6 +51,16 @@ static const ps_field fields[] = {
      "last instalment of a pledge that fell due this month fully delivered (0: none)", "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_COOPERATION, IN_FINANCE_NEED, IN_LENDING_CAPACITY, IN_FINANCE_SPARE };
+static const ps_input inputs[] = {
+    {"cooperation", PS_DYAD, 1},
+    {"finance_need", PS_ACTOR, 1},
+    {"lending_capacity", PS_ACTOR, 1},
+    {"finance_spare", PS_ACTOR, 1},
+};
+
 enum { E_PROMISE, E_MADE, E_KEPT, E_BROKEN, E_NEVENTS };
 static const ps_event_type events[] = {
     {"promise_finance", "USD", 0.0, 1e13,
@@ -68,8 +78,8 @@ static double share_delivered(const ps_run *run, const char *a, const char *b)
     if (i < 0 || j < 0)
         return NAN;
     size_t n = (size_t)run->sc->n_actors, k = (size_t)(run->n_months - 1) * n * n + i * n + j;
-    double prom = run->series[ps_field_index("finance_promised")][k];
-    double del = run->series[ps_field_index("finance_delivered")][k];
+    double prom = run->series[ps_field_index(fields[F_PROMISED].name)][k];
+    double del = run->series[ps_field_index(fields[F_DELIVERED].name)][k];
     return prom > 0.0 ? del / prom : NAN;
 }
 
@@ -102,10 +112,10 @@ static ps_status promises_init(ps_world *w, int self, void **data, ps_error *err
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->coop = ps_field_index("cooperation");
-    d->need = ps_field_index("finance_need");
-    d->lending = ps_field_index("lending_capacity");
-    d->spare = ps_field_index("finance_spare");
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->need = ps_model_input(self, IN_FINANCE_NEED);
+    d->lending = ps_model_input(self, IN_LENDING_CAPACITY);
+    d->spare = ps_model_input(self, IN_FINANCE_SPARE);
     *data = d;
     return PS_OK;
 }
@@ -197,6 +207,7 @@ const ps_model ps_model_promises = {
     .description = "pledges of finance, their delivery out of spare finance, and breaches",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = promises_init,

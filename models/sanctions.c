@@ -14,7 +14,7 @@
 
 #include "pactsim.h"
 
-enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST, P_COVER_SHIELD };
+enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST };
 static const ps_param params[] = {
     {"erosion", PS_REAL, "1/month", 0.0, 0.1, 0.002,
      "monthly erosion of sanction intensity without renewal",
@@ -28,13 +28,6 @@ static const ps_param params[] = {
     {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.04,
      "monthly rate at which evasion approaches its attainable level",
      "assumption: new trade routes, shadow fleets and payment channels take about two years to build (half-life ~17 months)"},
-    /* Diplomatic cover (models/cover.c, cover_received): added by the cover model's author. */
-    {"cover_shield", PS_REAL, "1", 0.0, 1.0, 0.1,
-     "share of isolation that full diplomatic cover from a UN veto-holder removes (isolation x (1 - c cover)); "
-     "the same share of the evasion gap (1 - evasion_max) becomes attainable",
-     "assumption: a veto keeps sanctions unilateral (no UN mandate), so fewer third parties comply and more "
-     "routes stay open, but the senders' own closures remain; small: 0.1 keeps China's 2022 finance to Russia below a "
-     "quarter of its need (SF6, article: China's 'cautious line'), which fails above ~0.15"},
 };
 
 enum { F_INTENSITY, F_SECONDARY, F_PRESSURE, F_ISOLATION, F_THREAT, F_EVASION, F_NFIELDS };
@@ -58,6 +51,14 @@ static const ps_field fields[] = {
      "initial: assumption per actor in the config"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_GDP, IN_COVER_SHIELD };
+static const ps_input inputs[] = {
+    {"gdp", PS_ACTOR, 1},
+    {"cover_shield", PS_ACTOR, 1},
+};
+
 enum { E_SANCTIONS, E_RELIEF, E_SECONDARY, E_SECONDARY_RELIEF, E_NEVENTS };
 static const ps_event_type events[] = {
     {"sanctions", "1", 0.0, 1.0,
@@ -72,7 +73,7 @@ static const ps_event_type events[] = {
 
 static double metric_peak_pressure(const ps_run *run)
 {
-    return ps_run_actor_peak(run, "sanction_pressure");
+    return ps_run_actor_peak(run, fields[F_PRESSURE].name);
 }
 
 static const ps_metric metrics[] = {
@@ -85,7 +86,7 @@ typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
     int gdp;
-    int cover; /* cover model's cover_received; -1 if absent */
+    int cover; /* cover model's cover_shield; -1 if absent */
 } sanctions_data;
 
 /* GDP-weighted share of the others' intensity toward i (isolation) and of
@@ -123,8 +124,8 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->gdp = ps_field_index("gdp"); /* weights; equal weights if absent */
-    d->cover = ps_field_index("cover_received"); /* diplomatic cover; none if absent */
+    d->gdp = ps_model_input(self, IN_GDP); /* weights; equal weights if absent */
+    d->cover = ps_model_input(self, IN_COVER_SHIELD); /* diplomatic cover; none if absent */
     /* Other models read isolation and threat in the first month: derive them
      * from the initial sanctions rather than leave them at zero. */
     int n = w->n_actors;
@@ -163,7 +164,7 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
         double others = total - (gdp ? gdp[i] : 1.0);
         double isol, threat, channel = 0.0;
         exposure(s, s2, gdp, n, i, total, &isol, &threat);
-        double shield = cover ? p[P_COVER_SHIELD] * cover[i] : 0.0;
+        double shield = cover ? cover[i] : 0.0;
         isol *= 1.0 - shield;
         /* Channels: partners not sanctioning i, deterred by what they could lose. */
         for (int k = 0; k < n; k++) {
@@ -213,6 +214,7 @@ const ps_model ps_model_sanctions = {
                    "senders' economic weight; evasion through non-complying partners",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = sanctions_init,

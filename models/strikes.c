@@ -78,6 +78,16 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Other models' fields this model reads from state t (optional: the
+ * coupling is off when the owning model is not in the pipeline). */
+enum { IN_COOPERATION, IN_AGREEMENT_LEVEL, IN_MILITARY_STRAIN, IN_MILITARY_CAPACITY };
+static const ps_input inputs[] = {
+    {"cooperation", PS_DYAD, 1},
+    {"agreement_level", PS_DYAD, 1},
+    {"military_strain", PS_ACTOR, 1},
+    {"military_capacity", PS_ACTOR, 1},
+};
+
 enum { E_STRIKE, E_RESPONSE, E_NEVENTS };
 static const ps_event_type events[] = {
     {"strike", "1", 0.0, 1.0,
@@ -131,10 +141,10 @@ static ps_status strikes_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
-    d->coop = ps_field_index("cooperation");
-    d->agree = ps_field_index("agreement_level");
-    d->strain = ps_field_index("military_strain");
-    d->cap = ps_field_index("military_capacity");
+    d->coop = ps_model_input(self, IN_COOPERATION);
+    d->agree = ps_model_input(self, IN_AGREEMENT_LEVEL);
+    d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
+    d->cap = ps_model_input(self, IN_MILITARY_CAPACITY);
     *data = d;
     return PS_OK;
 }
@@ -213,6 +223,7 @@ const ps_model ps_model_strikes = {
                    "strain and the cost of escalation",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
+    .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .init = strikes_init,

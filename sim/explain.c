@@ -31,6 +31,16 @@ static void explain_text(FILE *fp, const ps_model *m)
                 shape_name(f->shape), f->unit, f->init, f->lo, f->hi);
         fprintf(fp, "      %s\n      source: %s\n", f->description, f->source);
     }
+    fprintf(fp, "  reads (other models' fields, state t):\n");
+    for (int k = 0; k < m->n_inputs; k++) {
+        int owner = -1, g = ps_field_index(m->inputs[k].name);
+        if (g >= 0)
+            ps_registry_field(g, &owner);
+        fprintf(fp, "    %-22s %s, from %s%s\n", m->inputs[k].name,
+                shape_name(m->inputs[k].shape), owner >= 0 ? ps_registry_model(owner)->name
+                                                           : "(absent)",
+                m->inputs[k].optional ? " (optional)" : "");
+    }
     fprintf(fp, "  timeline event types:\n");
     for (int k = 0; k < m->n_events; k++) {
         const ps_event_type *e = &m->events[k];
@@ -77,6 +87,18 @@ static void explain_markdown(FILE *fp, const ps_model *m)
         md_cell(fp, f->source);
         fputs(" |\n", fp);
     }
+    if (m->n_inputs) {
+        fprintf(fp, "\n### Reads (other models' fields, state t)\n\n");
+        for (int k = 0; k < m->n_inputs; k++) {
+            int owner = -1, g = ps_field_index(m->inputs[k].name);
+            if (g >= 0)
+                ps_registry_field(g, &owner);
+            fprintf(fp, "%s`%s` (%s)%s", k ? ", " : "", m->inputs[k].name,
+                    owner >= 0 ? ps_registry_model(owner)->name : "absent",
+                    m->inputs[k].optional ? "" : " required");
+        }
+        fprintf(fp, "\n");
+    }
     if (m->n_events) {
         fprintf(fp, "\n### Timeline event types\n\n| type | magnitude unit | bounds | effect |\n"
                     "|---|---|---|---|\n");
@@ -121,6 +143,51 @@ ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err)
             explain_markdown(fp, ps_registry_model(k));
         else
             explain_text(fp, ps_registry_model(k));
+    }
+    return PS_OK;
+}
+
+/* The data flow between models, from their declared inputs: a mermaid graph
+ * (owner -> reader, labelled with the fields read) and a table. */
+ps_status ps_explain_dataflow(FILE *fp, ps_error *err)
+{
+    (void)err;
+    int n = ps_registry_count();
+    fprintf(fp, "```mermaid\nflowchart LR\n");
+    for (int k = 0; k < n; k++)
+        fprintf(fp, "    %s[\"%d. %s\"]\n", ps_registry_model(k)->name, k + 1,
+                ps_registry_model(k)->name);
+    for (int src = 0; src < n; src++)
+        for (int dst = 0; dst < n; dst++) {
+            const ps_model *m = ps_registry_model(dst);
+            int any = 0;
+            for (int i = 0; i < m->n_inputs; i++) {
+                int owner = -1, g = ps_field_index(m->inputs[i].name);
+                if (g < 0 || (ps_registry_field(g, &owner), owner != src))
+                    continue;
+                if (!any)
+                    fprintf(fp, "    %s -->|\"", ps_registry_model(src)->name);
+                fprintf(fp, "%s%s", any ? "<br>" : "", m->inputs[i].name);
+                any = 1;
+            }
+            if (any)
+                fprintf(fp, "\"| %s\n", m->name);
+        }
+    fprintf(fp, "```\n\n| step | model | writes | reads (owner) |\n|---|---|---|---|\n");
+    for (int k = 0; k < n; k++) {
+        const ps_model *m = ps_registry_model(k);
+        fprintf(fp, "| %d | `%s` | ", k + 1, m->name);
+        for (int i = 0; i < m->n_fields; i++)
+            fprintf(fp, "%s`%s`", i ? ", " : "", m->fields[i].name);
+        fprintf(fp, " | ");
+        for (int i = 0; i < m->n_inputs; i++) {
+            int owner = -1, g = ps_field_index(m->inputs[i].name);
+            if (g >= 0)
+                ps_registry_field(g, &owner);
+            fprintf(fp, "%s`%s` (%s)", i ? ", " : "", m->inputs[i].name,
+                    owner >= 0 ? ps_registry_model(owner)->name : "absent");
+        }
+        fprintf(fp, " |\n");
     }
     return PS_OK;
 }

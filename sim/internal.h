@@ -95,6 +95,9 @@ char *ps_read_file(const char *path, size_t *len, ps_error *err);
  * /proc/self/cgroup and /sys/fs/cgroup/... under `root` ("" for the system's;
  * a test passes a directory of fake files). */
 uint64_t ps_memory_limit(const char **what);
+/* Threads to use: requested, or OpenMP's default if requested <= 0; 1 without
+ * OpenMP (sim/run.c). */
+int ps_threads(int requested);
 /* "1.5 GiB" into buf (sim/run.c). */
 const char *ps_human_bytes(uint64_t b, char buf[32]);
 /* *E = the state values of one replicate-month (actors² per dyad field,
@@ -105,6 +108,8 @@ uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL
 uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
+/* One Philox4x32-10 block (Salmon et al. 2011): out = bijection of ctr under key. */
+void ps_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* ----------------------------------------------------------- safe output */
 /* sim/safeio.c. An output may be written to path: it is absent or a regular
@@ -142,8 +147,6 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
 
 /* ----------------------------------------------------------- runs */
-/* Threads to use: requested, or 0 = OpenMP's default (1 without OpenMP). */
-int ps_threads(int requested);
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario) when not NULL, so that a thread running replicate after
  * replicate allocates and zeroes its state and series once. *usable: *rp

@@ -17,6 +17,10 @@
 extern "C" {
 #endif
 
+/* What this header declares is libpactsim's API: exported from the shared
+ * library, which is built with -fvisibility=hidden so that nothing else is. */
+#pragma GCC visibility push(default)
+
 #define PS_VERSION "0.1.0"
 #define PS_FORMAT_NAME "pactsim"
 #define PS_FORMAT_VERSION 1
@@ -33,7 +37,8 @@ extern "C" {
     X(PS_ERR_NOMEM, 1, "out of memory")                                       \
     X(PS_ERR_NUMERIC, 1, "non-finite value in model state")                   \
     X(PS_ERR_INTERRUPTED, 1, "interrupted")                                   \
-    X(PS_ERR_INTERNAL, 1, "internal error")
+    X(PS_ERR_INTERNAL, 1, "internal error")                                   \
+    X(PS_ERR_MODEL, 1, "model contract broken (a declared input no model writes)")
 
 typedef enum {
 #define PS_X_ENUM(name, exitcode, text) name,
@@ -91,6 +96,18 @@ typedef struct ps_field {
     const char *description;
     const char *source; /* where configured initial values come from */
 } ps_field;
+
+/* A field a model reads from state t that another model owns. The registry
+ * resolves every declared input when a scenario loads: an input no model in
+ * the library writes, or one of another shape, is PS_ERR_MODEL naming the
+ * model and the field. Optional: the owning model may be left out of a
+ * pipeline (ps_registry_use), and the coupling is then off by design; the
+ * name must still be a field of some model in ps_models, so a typo is caught. */
+typedef struct ps_input {
+    const char *name;
+    ps_shape shape;
+    int optional;
+} ps_input;
 
 /* An event type: a timeline event a model consumes, or (generated = 1) an
  * event a model logs itself, which a timeline may not contain. */
@@ -212,8 +229,10 @@ int ps_field_index(const char *name);            /* -1 if unknown */
 const double *ps_world_param_values(const ps_world *w, int model);
 
 /* ---------------------------------------------------------------- rng */
-/* Counter-based streams: a generator that is a pure function of
- * (seed, replicate, month, id, stream). Any thread, any order, same draws. */
+/* Counter-based streams (Philox4x32-10 as a GSL generator type): a generator
+ * that is a pure function of the full key (seed, replicate, month, id, stream).
+ * Any thread, any order, same draws. Stream numbers are distinct across models
+ * (each model's draws for one actor and month use their own stream). */
 typedef struct ps_rng ps_rng;
 ps_rng *ps_rng_alloc(void);
 void ps_rng_free(ps_rng *r);
@@ -242,6 +261,8 @@ typedef struct ps_model {
     int n_params;
     const ps_field *fields;       /* the fields this model owns and writes */
     int n_fields;
+    const ps_input *inputs;       /* the other models' fields it reads */
+    int n_inputs;
     const ps_event_type *events;  /* timeline event types it consumes */
     int n_events;
     const ps_metric *metrics;
@@ -270,6 +291,14 @@ const ps_field *ps_registry_field(int f, int *owner_model);
 int ps_registry_n_event_types(void);
 const ps_event_type *ps_registry_event_type(int e, int *owner_model);
 int ps_registry_find_event_type(const char *name);
+/* Check every model's declared inputs against the fields of the models in
+ * use (and, for optional ones, of ps_models): PS_ERR_MODEL with the model,
+ * the field and a suggestion on the first that fails. */
+ps_status ps_registry_check(ps_error *err);
+/* Global field index of model `model`'s input k (-1: an optional input whose
+ * owner is not in the pipeline) and of its own field k. */
+int ps_model_input(int model, int k);
+int ps_model_field(int model, int k);
 int ps_registry_n_metrics(void);
 const ps_metric *ps_registry_metric(int m, int *owner_model);
 
@@ -348,7 +377,7 @@ typedef struct ps_sim_stats {
     int recomputed;          /* damaged checkpoints whose replicate was computed again */
     int already_complete;    /* resume found this run's finished output: nothing done */
     int kept;                /* replicates left in "<output>.partial/" after a failure */
-    char dropped[256];       /* why the first checkpoint computed again was unusable */
+    char dropped[PS_ERRMSG_MAX]; /* why a checkpoint computed again was unusable */
 } ps_sim_stats;
 
 typedef struct ps_sim_options {
@@ -724,7 +753,11 @@ const char *ps_build_compiler(void);
 const char *ps_build_flags(void);
 
 /* `config explain`: every parameter and field of one or all models. */
+/* `pactsim config dataflow`: which model reads which field of which (markdown). */
+ps_status ps_explain_dataflow(FILE *fp, ps_error *err);
 ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -3,8 +3,10 @@
  * The engine knows no model by name: fields, event types and metrics are the
  * concatenation of the models' tables in registry order, and a global index
  * is a position in that concatenation. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pactsim.h"
 
 /* The list in use: models/registry.c's, unless a test installs its own. */
@@ -110,4 +112,77 @@ int ps_registry_find_event_type(const char *name)
         if (strcmp(ps_registry_event_type(e, NULL)->name, name) == 0)
             return e;
     return -1;
+}
+
+/* Field `name` among the tables of list `models`; its owner in *owner. */
+static const ps_field *find_in(const ps_model *const *models, const char *name, int *owner)
+{
+    for (int k = 0; models[k]; k++)
+        for (int i = 0; i < models[k]->n_fields; i++)
+            if (strcmp(models[k]->fields[i].name, name) == 0) {
+                *owner = k;
+                return &models[k]->fields[i];
+            }
+    return NULL;
+}
+
+static const char *const shape_word[] = {"actor", "dyad", "theater"};
+
+static ps_status bad_input(ps_error *err, const ps_model *m, const ps_input *in)
+{
+    /* Suggest among every field of the library of the same shape. */
+    int n = 0, cap = 0;
+    for (int k = 0; ps_models[k]; k++)
+        cap += ps_models[k]->n_fields;
+    const char **c = calloc((size_t)cap + 1, sizeof *c);
+    if (c)
+        for (int k = 0; ps_models[k]; k++)
+            for (int i = 0; i < ps_models[k]->n_fields; i++)
+                if (ps_models[k]->fields[i].shape == in->shape)
+                    c[n++] = ps_models[k]->fields[i].name;
+    const char *s = c ? ps_did_you_mean(in->name, c, n) : NULL;
+    ps_status st = ps_error_set(err, PS_ERR_MODEL,
+                                "model '%s' declares input '%s' (%s field), which no model "
+                                "writes%s%s%s", m->name, in->name, shape_word[in->shape],
+                                s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    free(c);
+    return st;
+}
+
+ps_status ps_registry_check(ps_error *err)
+{
+    for (int k = 0; active[k]; k++) {
+        const ps_model *m = active[k];
+        for (int i = 0; i < m->n_inputs; i++) {
+            const ps_input *in = &m->inputs[i];
+            int owner = -1;
+            const ps_field *fd = find_in(active, in->name, &owner);
+            if (fd && owner == k)
+                return ps_error_set(err, PS_ERR_MODEL, "model '%s' declares its own field "
+                                    "'%s' as an input", m->name, in->name);
+            if (!fd && !(fd = find_in(ps_models, in->name, &owner)))
+                return bad_input(err, m, in);
+            if (fd->shape != in->shape)
+                return ps_error_set(err, PS_ERR_MODEL, "model '%s' reads '%s' as %s field, "
+                                    "but it is %s field", m->name, in->name,
+                                    shape_word[in->shape], shape_word[fd->shape]);
+            if (!in->optional && ps_field_index(in->name) < 0)
+                return ps_error_set(err, PS_ERR_MODEL, "model '%s' needs field '%s' of "
+                                    "model '%s', which is not in the pipeline", m->name,
+                                    in->name, ps_models[owner]->name);
+        }
+    }
+    return PS_OK;
+}
+
+int ps_model_input(int model, int k)
+{
+    const ps_model *m = ps_registry_model(model);
+    return m && k >= 0 && k < m->n_inputs ? ps_field_index(m->inputs[k].name) : -1;
+}
+
+int ps_model_field(int model, int k)
+{
+    const ps_model *m = ps_registry_model(model);
+    return m && k >= 0 && k < m->n_fields ? ps_field_index(m->fields[k].name) : -1;
 }

@@ -218,6 +218,16 @@ static void msg_append(ps_error *e, const char *fmt, ...)
     va_end(ap);
 }
 
+int ps_threads(int requested)
+{
+#ifdef _OPENMP
+    return requested > 0 ? requested : omp_get_max_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
 /* "1.5 GiB" */
 const char *ps_human_bytes(uint64_t b, char buf[32])
 {
@@ -343,15 +353,6 @@ static ps_status check_existing(const ps_scenario *sc, const ps_sim_options *opt
                         "overwrite it", opt->output);
 }
 
-int ps_threads(int requested)
-{
-#ifdef _OPENMP
-    return requested > 0 ? requested : omp_get_max_threads();
-#else
-    (void)requested;
-    return 1;
-#endif
-}
 
 static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err);
 

@@ -1060,6 +1060,9 @@ ps_status ps_scenario_load(const char *path, const char *const *overrides, int n
         return ps_error_set(err, PS_ERR_USAGE, "no scenario file given");
     if (n_overrides > 0 && !overrides)
         return ps_error_set(err, PS_ERR_INTERNAL, "ps_scenario_load: overrides missing");
+    ps_status contract = ps_registry_check(err); /* every model's inputs resolve */
+    if (contract != PS_OK)
+        return contract;
     ps_scenario *sc = calloc(1, sizeof *sc);
     if (!sc)
         return nomem(err);

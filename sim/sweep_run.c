@@ -815,8 +815,35 @@ static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
     return ok;
 }
 
+/* Before anything is created: a world (two state buffers) and a series per
+ * running thread, of the base scenario's size (points change parameters,
+ * not actors or months), and a done flag and a CRC per run, against the
+ * memory this process may use (physical, cgroup, ulimit: sim/limits.c). */
+static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, ps_error *err)
+{
+    if (runs < threads)
+        threads = (int)runs;
+    const ps_scenario *sc = sw->base;
+    uint64_t E, x, mem;
+    int over = ps_state_values(sc, &E) ||
+               __builtin_mul_overflow(E, (uint64_t)sc->n_months + 2, &x) ||
+               __builtin_mul_overflow(x, 8 * (uint64_t)(threads > 0 ? threads : 1), &mem) ||
+               __builtin_add_overflow(mem, (uint64_t)runs * 16, &mem);
+    const char *which;
+    uint64_t limit = ps_memory_limit(&which);
+    char a[32], b[32];
+    if (over || mem > limit)
+        return ps_error_set(err, PS_ERR_CONFIG, "sweep too large: its runs need %s of memory "
+                            "(%d actors, %d months, %d at once), more than the %s this "
+                            "process may use (%s); reduce --threads, actors or months",
+                            over ? "more than 2^64 bytes" : ps_human_bytes(mem, a),
+                            sc->n_actors, sc->n_months, threads, ps_human_bytes(limit, b),
+                            which);
+    return PS_OK;
+}
+
 /* The sweep file's size, exact: its datasets are allocated when it is
- * created (runs x (metrics, done flag and kept months of every field)). */
+ * created (runs x (metrics, done flag, its CRC and kept months of every field)). */
 static ps_status check_space(const ps_sweep *sw, long long runs, const char *output,
                              ps_error *err)
 {
@@ -831,7 +858,7 @@ static ps_status check_space(const ps_sweep *sw, long long runs, const char *out
     }
     over |= __builtin_mul_overflow(E, (uint64_t)K, &per);
     over |= __builtin_add_overflow(per, (uint64_t)ps_registry_n_metrics(), &per);
-    over |= __builtin_mul_overflow(per, 8, &per) | __builtin_add_overflow(per, 1, &per);
+    over |= __builtin_mul_overflow(per, 8, &per) | __builtin_add_overflow(per, 1 + 4, &per);
     over |= __builtin_mul_overflow(per, (uint64_t)runs, &file);
     char a[32], b[32];
     if (over)
@@ -919,6 +946,10 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     }
     long long runs = rs.count;
     res->runs = (int)runs;
+    int threads = ps_threads(opt->threads);
+    ps_status st = check_memory(sw, threads, runs, err);
+    if (st != PS_OK)
+        return st;
     size_t plen = strlen(opt->output) + 16;
     char *partial = malloc(plen);
     if (!partial)
@@ -926,8 +957,6 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     snprintf(partial, plen, "%s.partial", opt->output);
     struct stat stt;
     int have_final = stat(opt->output, &stt) == 0, have_partial = stat(partial, &stt) == 0;
-    ps_status st = PS_OK;
-    int threads = ps_threads(opt->threads);
     if (opt->resume && have_final && !have_partial && !opt->force) {
         free(partial);
         if (finished_matches(opt->output, sw->hash, &rs)) {

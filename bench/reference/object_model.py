@@ -115,7 +115,7 @@ class World:
                         isol += w * j.rel[i].sanction_intensity
                         threat += w * j.rel[i].secondary_sanctions
             isol, threat = min(1.0, isol), min(1.0, threat)
-            shield = p["cover_shield"] * i.cover_received
+            shield = i.cover_shield
             isol *= 1.0 - shield
             if others > 0.0:
                 for k in self.actors:
@@ -482,6 +482,8 @@ class World:
                 r.new_diplomatic_cover = min(1.0, max(0.0, x))
                 i.new_cover_received = max(i.new_cover_received, r.new_diplomatic_cover)
                 r.new_un_vote = r.un_vote * (1.0 - p["vote_memory"])
+        for i in self.actors:
+            i.new_cover_shield = p["shield"] * i.new_cover_received
 
     def field(self, name, kind):
         """A field as nested lists (for comparison with the reference)."""

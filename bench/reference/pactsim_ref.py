@@ -155,7 +155,7 @@ class Reference:
             W = offdiag(np.where(pos[None, :], gdp[:, None] / others[None, :], 0.0))  # [j, i]
         isol = np.minimum(1.0, (W * s).sum(axis=0))
         threat = np.minimum(1.0, (W * s2).sum(axis=0))
-        shield = p["cover_shield"] * cur["cover_received"]
+        shield = cur["cover_shield"]
         isol = isol * (1.0 - shield)
         fear = np.minimum(1.0, p["secondary_fear"] * threat[None, :] * (1.0 - iso[:, None]))
         channel = (W * (1.0 - s) * (1.0 - fear)).sum(axis=0)
@@ -482,6 +482,7 @@ class Reference:
         cov = offdiag(clamp01(x))
         nxt["diplomatic_cover"] = cov
         nxt["cover_received"] = np.maximum(0.0, cov.max(axis=0))
+        nxt["cover_shield"] = p["shield"] * nxt["cover_received"]
         nxt["un_vote"] = vote * (1.0 - p["vote_memory"])
 
     # ------------------------------------------------------------ events

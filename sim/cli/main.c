@@ -48,9 +48,12 @@ static const char validate_help[] =
 
 static const char config_help[] =
     "Usage: pactsim config explain [MODEL] [--markdown]\n"
-    "  List every parameter (unit, bounds, default), state field, event type and\n"
-    "  metric, of every model or of MODEL.\n"
+    "       pactsim config dataflow\n"
+    "  explain: list every parameter (unit, bounds, default), state field, field read\n"
+    "  from other models, event type and metric, of every model or of MODEL.\n"
     "      --markdown         as the Markdown tables of docs/parameters.md\n"
+    "  dataflow: which model reads which field of which (Markdown: a mermaid graph\n"
+    "  and a table), as in docs/architecture.md.\n"
     "Exit status: 0 success; 2 bad usage or unknown MODEL.\n";
 
 static const char info_help[] =
@@ -339,8 +342,12 @@ static int cmd_validate(int argc, char **argv, cli_opts *o, char *cmdline)
 static int cmd_config(int argc, char **argv, cli_opts *o, char *cmdline)
 {
     (void)cmdline;
+    if (argc == 1 && strcmp(argv[0], "dataflow") == 0) {
+        ps_error err = {PS_OK, ""};
+        return ps_explain_dataflow(stdout, &err) == PS_OK ? 0 : usage_error("%s", err.msg);
+    }
     if (argc < 1 || strcmp(argv[0], "explain") != 0)
-        return usage_error("config: expected 'config explain [MODEL]', got '%s'",
+        return usage_error("config: expected 'config explain [MODEL]' or 'config dataflow', got '%s'",
                            argc ? argv[0] : "nothing");
     if (argc > 2)
         return usage_error("config explain: expected at most one MODEL, got '%s'", argv[2]);
@@ -402,7 +409,7 @@ static const struct {
 } commands[] = {
     {"run", "run a scenario and write an HDF5 file", run_help, run_main},
     {"validate", "check a scenario without running it", validate_help, validate_main},
-    {"config", "config explain [MODEL]: every parameter, state field, event and metric",
+    {"config", "config explain [MODEL] | dataflow: every parameter, field, event, metric; data flow",
      config_help, config_main},
     {"info", "summarise a pactsim file (run, sweep or other)", info_help, info_main},
     {"sweep", "run a parameter sweep (docs/sweeps.md)", ps_cli_sweep_help, ps_cli_sweep},

@@ -44,5 +44,10 @@ expect_exit 0 "sanction_elasticity" -- "$PACTSIM" config explain economy
 expect_exit 0 "^# pactsim parameters" -- "$PACTSIM" config explain --markdown
 # docs/parameters.md is generated from the same tables; it must be current.
 if "$PACTSIM" config explain --markdown | diff -q - "$SRC/docs/parameters.md" >/dev/null; then ok
-else bad "docs/parameters.md is stale: regenerate with 'build/pactsim config explain --markdown > docs/parameters.md'"; fi
+else bad "docs/parameters.md is stale: regenerate with 'tools/gen-docs.sh'"; fi
+# So is the data-flow block of docs/architecture.md (from the models' declared inputs).
+expect_exit 0 "sanctions -->" -- "$PACTSIM" config dataflow
+if "$PACTSIM" config dataflow | diff -q - <(sed -n '/<!-- dataflow:begin -->/,/<!-- dataflow:end -->/p' \
+        "$SRC/docs/architecture.md" | sed '1d;$d') >/dev/null; then ok
+else bad "docs/architecture.md's data flow is stale: regenerate with 'tools/gen-docs.sh'"; fi
 finish

@@ -32,7 +32,7 @@ from ..io import PactsimFileError, open_run, sensitivity
 
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator  # noqa: E402
 
 PROG = "pactsim-plot-sweep"
 
@@ -187,7 +187,11 @@ def fig_distributions(run, metrics, prog=PROG, width="page"):
                     color=style.scenario_color(0))
             ax.axvline(np.median(vals), color=style.scenario_color(1), lw=1.5)
             ax.set_xlabel(wrap(style.axis_label(m, mu), p.width / min(p.ncols, len(page))))
-            ax.xaxis.set_major_locator(MaxNLocator(4))
+            # A narrow spread of a large value needs long labels: fewer, shorter ticks.
+            narrow = vals.size and np.ptp(vals) < 1e-2 * max(abs(np.median(vals)), 1e-300)
+            ax.xaxis.set_major_locator(MaxNLocator(3 if narrow else 4))
+            if narrow:
+                ax.xaxis.set_major_formatter(FormatStrFormatter("%.5g"))
             ax.set_ylabel("runs")
             ax.set_title(f"{vals.size} runs")
         shared_legend(fig, leg, handles)

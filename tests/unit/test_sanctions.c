@@ -1,0 +1,121 @@
+/* The sanctions model alone on a three-actor world, against values worked out
+ * by hand from docs/ODD.md's equations: isolation (GDP-weighted share of the
+ * others' closures), threat, evasion towards its attainable level, pressure,
+ * erosion, and the events that tighten or relax a sanction. */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "synthetic.h"
+
+extern const ps_model ps_model_sanctions;
+extern const ps_model ps_model_economy;
+
+enum { A, B, C };
+
+static double at(const ps_run *run, const char *field, int t, int i, int j)
+{
+    int f = ps_field_index(field), n = run->sc->n_actors;
+    if (ps_registry_field(f, NULL)->shape == PS_DYAD)
+        return run->series[f][(size_t)t * n * n + (size_t)i * n + j];
+    return run->series[f][(size_t)t * n + i];
+}
+
+static double param(const char *name)
+{
+    for (int k = 0; k < ps_model_sanctions.n_params; k++)
+        if (!strcmp(ps_model_sanctions.params[k].name, name))
+            return ps_model_sanctions.params[k].def;
+    return NAN;
+}
+
+#define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
+
+static ps_run *run_world(int with_gdp, ps_scenario **out)
+{
+    int perm[3] = {0, 1, 2};
+    ps_scenario *sc = synth_new("sanctions", 3, perm, NULL, 0, 'S', 3, 11, 16, 4);
+    synth_init(sc, "sanction_intensity", A, C, 0.6);
+    synth_init(sc, "sanction_intensity", B, C, 0.3);
+    synth_init(sc, "secondary_sanctions", A, C, 0.5);
+    synth_init(sc, "evasion", C, -1, 0.1);
+    if (with_gdp) {
+        synth_init(sc, "gdp", A, -1, 1e12);
+        synth_init(sc, "gdp", B, -1, 3e12);
+        synth_init(sc, "gdp", C, -1, 2e12);
+    }
+    /* Month 1: B tightens on C by half the gap; month 2: A relaxes a third. */
+    synth_event(sc, 1, "sanctions", B, C, 0.5);
+    synth_event(sc, 2, "sanctions_relief", A, C, 1.0 / 3.0);
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
+    CHECK(s == PS_OK, "run: %s", err.msg);
+    *out = sc;
+    return run;
+}
+
+int main(void)
+{
+    const double er = param("erosion"), emax = param("evasion_max");
+    const double fear = param("secondary_fear"), adj = param("evasion_adjust");
+    CHECK(er > 0 && emax > 0 && fear > 0 && adj > 0, "defaults found");
+
+    /* Equal weights (no economy model: gdp is an optional input). */
+    const ps_model *only[] = {&ps_model_sanctions, NULL};
+    ps_registry_use(only);
+    ps_scenario *sc = NULL;
+    ps_run *r = run_world(0, &sc);
+    if (r) {
+        /* Month 0 (first step) for C: each other actor weighs 1/2. */
+        double isol = 0.5 * 0.6 + 0.5 * 0.3, threat = 0.5 * 0.5;
+        /* Channels: A and B are not isolated, so each fears threat x fear. */
+        double f = fmin(1.0, fear * threat);
+        double channel = 0.5 * (1 - 0.6) * (1 - f) + 0.5 * (1 - 0.3) * (1 - f);
+        double e = 0.1 + adj * (emax * fmin(1.0, channel) - 0.1);
+        CHECK(NEAR(at(r, "isolation", 0, C, -1), isol), "isolation %.15g vs %.15g",
+              at(r, "isolation", 0, C, -1), isol);
+        CHECK(NEAR(at(r, "secondary_threat", 0, C, -1), threat), "threat");
+        CHECK(NEAR(at(r, "evasion", 0, C, -1), e), "evasion %.15g vs %.15g",
+              at(r, "evasion", 0, C, -1), e);
+        CHECK(NEAR(at(r, "sanction_pressure", 0, C, -1), isol * (1 - e)), "pressure");
+        /* Nobody sanctions A: no isolation, no evasion built, no pressure. */
+        CHECK(at(r, "isolation", 0, A, -1) == 0 && at(r, "evasion", 0, A, -1) == 0 &&
+              at(r, "sanction_pressure", 0, A, -1) == 0, "A unsanctioned");
+        /* Erosion, then B's tightening in month 1 and A's relief in month 2. */
+        double sb0 = 0.3 * (1 - er), sa0 = 0.6 * (1 - er);
+        CHECK(NEAR(at(r, "sanction_intensity", 0, B, C), sb0), "erosion");
+        double sb1 = sb0 * (1 - er);
+        sb1 += 0.5 * (1 - sb1);
+        CHECK(NEAR(at(r, "sanction_intensity", 1, B, C), sb1), "tightening %.15g vs %.15g",
+              at(r, "sanction_intensity", 1, B, C), sb1);
+        double sa2 = sa0 * (1 - er) * (1 - er);
+        sa2 -= sa2 / 3.0;
+        CHECK(NEAR(at(r, "sanction_intensity", 2, A, C), sa2), "relief");
+        CHECK(NEAR(at(r, "secondary_sanctions", 1, A, C), 0.5 * (1 - er) * (1 - er)),
+              "secondary sanctions erode too");
+        /* Month 1's isolation of C is computed from month 0's intensities
+         * (state t), not from the tightening applied in month 1. */
+        double isol1 = 0.5 * sa0 + 0.5 * sb0;
+        CHECK(NEAR(at(r, "isolation", 1, C, -1), isol1), "isolation reads state t");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+
+    /* GDP weights: the economy model's gdp of state t weighs each sender. */
+    const ps_model *two[] = {&ps_model_sanctions, &ps_model_economy, NULL};
+    ps_registry_use(two);
+    r = run_world(1, &sc);
+    if (r) {
+        /* Others of C: A (1e12) and B (3e12). */
+        double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0;
+        CHECK(NEAR(at(r, "isolation", 0, C, -1), isol), "GDP-weighted isolation %.15g vs %.15g",
+              at(r, "isolation", 0, C, -1), isol);
+        /* A's exposure: B and C do not sanction A. */
+        CHECK(at(r, "isolation", 0, A, -1) == 0.0, "A");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    ps_registry_use(NULL);
+    return CHECK_DONE();
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Mutation testing of models/: does the test suite notice a wrong model?
+
+Makes one small change at a time to the code of models/*.c (an arithmetic or
+comparison operator flipped, a numeric constant changed, a field name in a
+table misspelt), rebuilds, runs the fast tests, and counts the mutant as
+killed when a test fails (or the build, for a misspelt name, fails at load:
+that is the contract at work), survived when every test passes. A mutant that
+does not compile is stillborn and not counted. The mutants are a deterministic
+sample (--seed), so two runs of the same tree give the same list.
+
+Usage: tools/mutate.py [--build DIR] [--count N] [--seed S] [--tests REGEX]
+                       [--files GLOB] [--timeout S] [--report FILE]
+Prints each mutant with its fate and, at the end, the mutation score and the
+survivors; --report writes them as Markdown. The tree is restored after each
+mutant (and on Ctrl-C).
+"""
+import argparse
+import glob
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+OPERATORS = [
+    (r"(?<=[\w\)\]]) \+ (?=[\w\(])", " - "),
+    (r"(?<=[\w\)\]]) - (?=[\w\(])", " + "),
+    (r"(?<=[\w\)\]]) \* (?=[\w\(])", " / "),
+    (r"(?<=[\w\)\]]) / (?=[\w\(])", " * "),
+    (r" < (?=[\w\(])", " <= "),
+    (r" > (?=[\w\(])", " >= "),
+    (r" <= ", " < "),
+    (r" >= ", " > "),
+    (r" < (?=[\w\(])", " > "),
+    (r" > (?=[\w\(])", " < "),
+    (r"ps_fmax\(", "ps_fmin("),
+    (r"ps_fmin\(", "ps_fmax("),
+    (r" && ", " || "),
+    (r" \|\| ", " && "),
+]
+CONSTANT = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.])")
+TABLE_NAME = re.compile(r'^\s*\{"([a-z][a-z0-9_]+)", PS_(ACTOR|DYAD|THEATER), 1\},')
+# A parameter row: {"name", PS_REAL, "unit", lo, hi, default,
+PARAM_ROW = re.compile(r'^\s*\{"[a-z][a-z0-9_]+", PS_(REAL|INT), "[^"]*", ([-\d.e]+), ([-\d.e]+), ([-\d.e]+),')
+
+
+def code_lines(text):
+    """Line numbers (0-based) of code worth mutating: inside functions, not
+    comments, preprocessor lines, string-only lines or parameter tables."""
+    out = []
+    depth = 0
+    in_comment = False
+    for i, line in enumerate(text.split("\n")):
+        s = line.strip()
+        starts_comment = s.startswith("/*") or s.startswith("*") or s.startswith("//")
+        if in_comment:
+            if "*/" in s:
+                in_comment = False
+            continue
+        if s.startswith("/*") and "*/" not in s:
+            in_comment = True
+            continue
+        is_code = (depth > 0 and not starts_comment and not s.startswith("#")
+                   and not s.startswith('"') and not s.startswith('{"')
+                   and "static const" not in s)
+        if is_code and s:
+            out.append(i)
+        depth += line.count("{") - line.count("}")
+    return out
+
+
+def strip_strings(line):
+    return re.sub(r'"(\\.|[^"\\])*"', lambda m: "\0" * len(m.group(0)), line)
+
+
+def candidates(path):
+    text = open(path).read()
+    lines = text.split("\n")
+    found = []
+    for i in code_lines(text):
+        line = lines[i]
+        if "(const" in line or "static " in line.split("(")[0]:
+            continue  # a function signature, not arithmetic
+        masked = strip_strings(line.split("/*")[0])
+        loop = "for (" in masked  # loop bounds: a mutant reads out of bounds, not a wrong model
+        for pat, rep in OPERATORS:
+            if loop and ("<" in pat or ">" in pat):
+                continue
+            for m in re.finditer(pat, masked):
+                found.append((path, i, m.start(), m.end(), rep, f"'{m.group(0).strip()}' -> '{rep.strip()}'"))
+        for m in CONSTANT.finditer(masked):
+            v = float(m.group(1))
+            new = "0.0" if v != 0.0 else "1.0"
+            if v not in (0.0, 1.0):
+                new = repr(v * 2.0)
+            found.append((path, i, m.start(1), m.end(1), new, f"{m.group(1)} -> {new}"))
+    for i, line in enumerate(lines):
+        m = PARAM_ROW.match(line)
+        if m:  # a parameter's default, doubled (or halved where that leaves its bounds)
+            lo, hi, d = float(m.group(2)), float(m.group(3)), m.group(4)
+            v = float(d)
+            new = v * 2.0 if v != 0.0 and v * 2.0 <= hi else v / 2.0 if v != 0.0 else (lo + hi) / 2
+            if m.group(1) == "INT":
+                new = int(round(new))
+            if float(new) != v:
+                e = m.end(4)
+                found.append((path, i, e - len(d), e, repr(new), f"default {d} -> {new}"))
+        m = TABLE_NAME.match(line)
+        if m:
+            name = m.group(1)
+            typo = name[:-1] + ("x" if name[-1] != "x" else "y")
+            a = line.index('"') + 1
+            found.append((path, i, a, a + len(name), typo, f"input '{name}' -> '{typo}'"))
+    return found
+
+
+def run(cmd, timeout, cwd=ROOT):
+    try:
+        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout, text=True)
+        return p.returncode, p.stdout
+    except subprocess.TimeoutExpired:
+        return -1, "timeout"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build-mutate"))
+    ap.add_argument("--count", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--tests", default=r"^unit\.|py\.test_reference")
+    ap.add_argument("--files", default="models/*.c")
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--report")
+    a = ap.parse_args(argv)
+
+    files = sorted(f for f in glob.glob(os.path.join(ROOT, a.files)) if not f.endswith("registry.c"))
+    pool = [c for f in files for c in candidates(f)]
+    rng = random.Random(a.seed)
+    sample = rng.sample(pool, min(a.count, len(pool)))
+    print(f"{len(pool)} possible mutants in {len(files)} files; testing {len(sample)} "
+          f"(seed {a.seed}) against ctest -R '{a.tests}'", flush=True)
+
+    rc, out = run(["cmake", "-S", ROOT, "-B", a.build], 600)
+    rc2, out2 = run(["cmake", "--build", a.build, "-j2"], 1800)
+    if rc or rc2:
+        sys.exit("the unmutated tree does not build:\n" + out + out2)
+    rc, out = run(["ctest", "--test-dir", a.build, "-R", a.tests, "-j2"], a.timeout)
+    if rc:
+        sys.exit("the unmutated tree fails its tests:\n" + out[-3000:])
+
+    killed, survived, stillborn = [], [], []
+    t0 = time.time()
+    for k, (path, i, s, e, rep, what) in enumerate(sample):
+        original = open(path).read()
+        lines = original.split("\n")
+        lines[i] = lines[i][:s] + rep + lines[i][e:]
+        rel = os.path.relpath(path, ROOT)
+        where = f"{rel}:{i + 1} {what}"
+        try:
+            with open(path, "w") as f:
+                f.write("\n".join(lines))
+            rc, out = run(["cmake", "--build", a.build, "-j2"], 1800)
+            if rc:
+                stillborn.append(where)
+                fate = "stillborn"
+            else:
+                rc, out = run(["ctest", "--test-dir", a.build, "-R", a.tests, "-j2",
+                               "--stop-on-failure"], a.timeout)
+                if rc:
+                    failed = re.findall(r"\d+ - (\S+) \(", out)
+                    killed.append((where, failed[:3]))
+                    fate = "killed by " + (", ".join(failed[:3]) or "timeout")
+                else:
+                    survived.append(where)
+                    fate = "SURVIVED"
+        finally:
+            with open(path, "w") as f:
+                f.write(original)
+        print(f"[{k + 1}/{len(sample)} {time.time() - t0:.0f}s] {where}: {fate}", flush=True)
+    run(["cmake", "--build", a.build, "-j2"], 1800)
+
+    n = len(killed) + len(survived)
+    score = len(killed) / n if n else float("nan")
+    print(f"\nmutation score {score:.0%}: {len(killed)} killed, {len(survived)} survived, "
+          f"{len(stillborn)} stillborn")
+    for s in survived:
+        print("  survived:", s)
+    if a.report:
+        with open(a.report, "w") as f:
+            f.write(f"Mutation score {score:.0%} ({len(killed)} of {n} mutants killed; "
+                    f"{len(stillborn)} did not compile), seed {a.seed}, tests `{a.tests}`.\n\n")
+            f.write("| survivor |\n|---|\n")
+            for s in survived:
+                f.write(f"| `{s}` |\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
