@@ -926,8 +926,8 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     if (!partial)
         return nomem(err);
     snprintf(partial, plen, "%s.partial", opt->output);
-    ps_remove_stale(opt->output, ".tmp.");
-    ps_remove_stale(partial, ".tmp.");
+    ps_out_remove_stale(opt->output, ".tmp.");
+    ps_out_remove_stale(partial, ".tmp.");
     int have_final = stat(opt->output, &sb) == 0, have_partial = stat(partial, &sb) == 0;
     abc_state s = {.c = c, .k = c->n_params, .N = c->particles};
     s.Na = (int)ceil(c->keep * c->particles);

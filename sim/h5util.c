@@ -478,25 +478,9 @@ int ps_h5_discard(hid_t file)
     return rc;
 }
 
-void ps_dir_of(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-void ps_remove_stale(const char *path, const char *tag)
-{
-    ps_out_remove_stale(path, tag);
-}
-
 ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666), bad = fd < 0;
+    int fd = ps_out_create_excl(path), bad = fd < 0;
     const char *p = buf;
     for (size_t done = 0; !bad && done < n;) {
         ssize_t w = write(fd, p + done, n - done);
@@ -513,11 +497,6 @@ ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *e
     if (bad)
         return ps_error_set(err, PS_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     return PS_OK;
-}
-
-ps_status ps_rename_synced(const char *tmp, const char *path, ps_error *err)
-{
-    return ps_out_publish(tmp, path, 0, NULL, 0, err);
 }
 
 ps_status ps_fsync_path(const char *p, int dir)

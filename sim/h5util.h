@@ -79,17 +79,9 @@ int ps_h5_discard(hid_t file);
 /* fsync a file, or a directory (dir = 1; file systems that cannot sync a
  * directory are not an error). */
 ps_status ps_fsync_path(const char *path, int dir);
-/* Make a finished temporary file final: fsync tmp, rename it to path, fsync
- * path's directory. PS_ERR_IO naming both on failure (tmp is left to the
- * caller). */
-ps_status ps_rename_synced(const char *tmp, const char *path, ps_error *err);
-/* Write n bytes into a new file path (created or truncated); PS_ERR_IO
- * naming it on failure (e.g. a full disk). */
+/* Write n bytes into a new file path, created exclusively (O_EXCL|O_NOFOLLOW,
+ * ps_out_create_excl, as every temporary); PS_ERR_IO naming it on failure. */
 ps_status ps_write_file(const char *path, const void *buf, size_t n, ps_error *err);
-/* The directory part of path ("." or "/" when it has none). */
-void ps_dir_of(const char *path, char *buf, size_t len);
-/* Remove "<path><tag><pid>" left by processes that no longer exist. */
-void ps_remove_stale(const char *path, const char *tag);
 
 /* A growable list of names (metrics, datasets). */
 typedef struct {

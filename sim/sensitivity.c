@@ -525,7 +525,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     if (tmp && st == PS_OK) {
         snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
-        ps_remove_stale(path, ".tmp.");
+        ps_out_remove_stale(path, ".tmp.");
         st = ps_write_file(tmp, image, (size_t)size, err);
     }
     free(image);
@@ -533,7 +533,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
         st = ps_error_set(err, PS_ERR_INTERRUPTED, "%s: interrupted; the file is unchanged",
                           path);
     if (st == PS_OK)
-        st = ps_rename_synced(tmp, path, err);
+        st = ps_out_publish(tmp, path, 0, NULL, 0, err);
     if (st != PS_OK && tmp)
         unlink(tmp);
     free(tmp);
