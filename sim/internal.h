@@ -178,6 +178,8 @@ struct ps_packed {
     unsigned char *shuf; /* one shuffled chunk */
     double *pad;         /* a chunk's months past the end of the run: the fill value */
     size_t work;         /* bytes in shuf and pad */
+    void *zc;            /* libdeflate compressor at level zlevel, or NULL */
+    int zlevel;
 };
 /* Pack run into *p (created if NULL, else its buffers are reused). */
 ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **p, ps_error *err);

@@ -24,6 +24,10 @@ extern "C" {
 #define PS_VERSION "0.1.0"
 #define PS_FORMAT_NAME "pactsim"
 #define PS_FORMAT_VERSION 1
+/* How `run` stores the state series unless the config's output: says
+ * otherwise (docs/output.md#storage): precision and deflate level. */
+#define PS_OUT_FLOAT32 1
+#define PS_OUT_DEFLATE 1
 
 /* ---------------------------------------------------------------- status */
 /* One list for codes, exit codes and messages (SUNDIALS style). */
@@ -182,6 +186,10 @@ typedef struct ps_scenario {
     /* run --posterior: each replicate's parameters drawn from a calibration's
      * posterior (owned; ps_scenario_attach_posterior), or NULL. */
     struct ps_posterior *posterior;
+    /* output: how `run` stores the state series (docs/output.md): float32
+     * instead of float64, and the deflate level (0: not compressed). */
+    int out_float32;
+    int out_deflate;
 } ps_scenario;
 
 /* Load, resolve `extends`, apply overrides ("a.b.c=value"), validate. */
