@@ -277,7 +277,8 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
     over |= mul(R, (uint64_t)sc->n_events + 1, &ev) | mul(ev, 2 * sizeof(ps_event), &ev);
     over |= add(mem, ev, &mem);
     over |= mul(R, 64 + 8 * nm, &x) | add(mem, x, &mem);
-    over |= mul(E, T, &file) | mul(file, R, &file) | mul(file, 8, &file);
+    over |= mul(E, T, &file) | mul(file, R, &file) |
+            mul(file, sc->out_float32 ? 4 : 8, &file); /* the stored type */
     over |= mul(R, 8 * nm, &x) | add(file, x, &file);
     if (over)
         return ps_error_set(err, PS_ERR_CONFIG,
