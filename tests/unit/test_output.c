@@ -456,6 +456,30 @@ static void test_info_refuses(void)
     fclose(null);
 }
 
+/* A finite value float32 cannot hold stops the write with a message naming
+ * the field and the way out, instead of storing infinity. */
+static void test_float32_range(ps_scenario *sc, ps_run *run)
+{
+    char path[256];
+    path_in(path, sizeof path, "range.h5");
+    ps_error err = {PS_OK, ""};
+    ps_output *o = NULL;
+    double keep = run->series[0][0];
+    run->series[0][0] = 1e39;
+    sc->out_float32 = 1;
+    ps_status s = ps_output_open(path, sc, NULL, &o, &err);
+    CHECK(s == PS_OK, "open: %s", err.msg);
+    if (s == PS_OK) {
+        s = ps_output_write_run(o, run, &err);
+        CHECK(s == PS_ERR_NUMERIC && strstr(err.msg, ps_registry_field(0, NULL)->name) &&
+                  strstr(err.msg, "float32 range") && strstr(err.msg, "precision: float64"),
+              "float32 overflow: %d %s", s, err.msg);
+        ps_output_abort(o);
+    }
+    run->series[0][0] = keep;
+    CHECK(!exists(path), "no file after the refused write");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "test_output.XXXXXX");
@@ -484,6 +508,7 @@ int main(void)
         sc->out_float32 = 1;
         sc->out_deflate = 0;
         test_round_trip(sc, runs);
+        test_float32_range(sc, runs[1]);
     }
     test_info_refuses();
     for (int r = 0; r < R; r++)
