@@ -12,7 +12,8 @@ import pytest
 
 SRC = os.environ.get("PACTSIM_SOURCE_DIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCRIPTS = ("pactsim-plot-run", "pactsim-plot-sweep", "pactsim-plot-compare", "pactsim-discover")
+SCRIPTS = ("pactsim-plot-run", "pactsim-plot-sweep", "pactsim-plot-compare", "pactsim-discover",
+           "pactsim-plot-posterior", "pactsim-plot-predictive", "pactsim-plot-scores")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,9 @@ def run_isolated(base, target, args):
 def test_import_from_elsewhere(installed):
     base, target = installed
     code = ("import pactsim, pactsim.io, pactsim.discovery, pactsim.plotting.run, "
-            "pactsim.plotting.sweep, pactsim.plotting.compare; "
+            "pactsim.plotting.sweep, pactsim.plotting.compare, pactsim.posterior, "
+            "pactsim.observations, pactsim.scores, pactsim.plotting.posterior, "
+            "pactsim.plotting.predictive, pactsim.plotting.scores; "
             "print(pactsim.__file__); print(pactsim.__version__); "
             "print(pactsim.open_run is pactsim.io.open_run)")
     proc = run_isolated(base, target, [sys.executable, "-c", code])
