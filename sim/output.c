@@ -1061,6 +1061,49 @@ static int cmp_type(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+/* H5Literate callback: stop (1) at the first 1-D summary metric whose
+ * declared size the file cannot hold (ps_h5_refusal then says which). */
+static herr_t check_metric(hid_t g, const char *name, const H5L_info_t *li, void *data)
+{
+    (void)li;
+    (void)data;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    hid_t s = H5Dget_space(d);
+    char full[300];
+    snprintf(full, sizeof full, "/summary/%s", name);
+    int refused = s >= 0 && H5Sget_simple_extent_ndims(s) == 1 &&
+                  ps_h5_check_size(d, full, sizeof(double), NULL) < 0;
+    if (s >= 0)
+        H5Sclose(s);
+    H5Dclose(d);
+    return refused;
+}
+
+/* The events table's size check; -1 if refused. */
+static int check_events(hid_t file)
+{
+    if (H5Lexists(file, "events", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
+    int refused = d >= 0 && ps_h5_check_size(d, "/events", 32, NULL) < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    return refused ? -1 : 0;
+}
+
+/* Every size that info will read, checked before it prints anything: a
+ * refused file gets only its error message. */
+static void info_check_sizes(hid_t file)
+{
+    if (H5Lexists(file, "summary", H5P_DEFAULT) > 0 &&
+        H5Literate_by_name(file, "summary", H5_INDEX_NAME, H5_ITER_INC, NULL, check_metric,
+                           NULL, H5P_DEFAULT) != 0)
+        return;
+    check_events(file);
+}
+
 static void info_events(hid_t file, FILE *fp)
 {
     hsize_t nfields = 0, nrec = 0;
@@ -1069,11 +1112,7 @@ static void info_events(hid_t file, FILE *fp)
         fprintf(fp, "events: none (no /events table)\n");
         return;
     }
-    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
-    int refused = d < 0 || ps_h5_check_size(d, "/events", 32, NULL) < 0;
-    if (d >= 0)
-        H5Dclose(d);
-    if (refused)
+    if (check_events(file) < 0)
         return;
     fprintf(fp, "events: %llu (all replicates)\n", (unsigned long long)nrec);
     char (*type)[32] = ps_calloc(nrec + 1, sizeof *type);
@@ -1177,6 +1216,7 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
         goto done;
     }
     ps_h5_read_strings(file, "/theaters/name", &th, &nth);
+    info_check_sizes(file);
     if ((st = ps_h5_refusal(err, path)) != PS_OK) {
         ps_h5_strings_free(dates, nt);
         ps_h5_strings_free(iso, na);

@@ -71,6 +71,8 @@ run_case() {
     local rc=$?
     if [ "$rc" -ne "$code" ]; then why="exit $rc, expected $code"
     elif ! has_all "$words"; then why="stderr lacks '$words'"
+    # a refused input gets its message only: nothing half-printed before it
+    elif [ "$code" -eq 2 ] && [ -s "$WORK/stdout" ]; then why="printed to stdout: $(head -c 200 "$WORK/stdout")"
     elif [ -n "$out" ] && compgen -G "$out*" >/dev/null; then why="left $(ls "$out"*)"
     elif compgen -G "$WORK/*.tmp.*" >/dev/null; then why="left $(ls "$WORK"/*.tmp.*)"
     fi
@@ -117,6 +119,7 @@ if [ -z "${ASAN_OPTIONS:-}" ]; then
 info $BAD/files/huge_time.h5
 info $BAD/files/huge_summary.h5
 info $BAD/files/huge_events.h5
+info $BAD/files/huge_summary_late.h5
 compare $BAD/files/huge_summary.h5 $BAD/files/huge_summary.h5
 compare $BAD/files/huge_replicates.h5 $BAD/files/huge_replicates.h5
 sensitivity $WORK/huge_sweep.h5
