@@ -508,7 +508,10 @@ static ps_status ckpt_save(const abc_state *s, const char *partial, ps_error *er
     if (!tmp)
         return nomem(err);
     snprintf(tmp, len, "%s.tmp.%ld", partial, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
+    int fd = ps_out_create_excl(tmp); /* never through a planted link */
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp)
+        close(fd);
     uLong crc = crc32(0L, Z_NULL, 0);
     int bad = !fp;
     if (fp) {
@@ -859,14 +862,9 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
     if (!tmp)
         return nomem(err);
     snprintf(tmp, len, "%s.tmp.%ld", opt->output, (long)getpid());
-    ps_h5_quiet();
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    ps_status st = PS_OK;
-    if (f < 0) {
-        st = ps_h5_fail(err, PS_ERR_IO, opt->output, "create the temporary posterior file");
+    hid_t f;
+    ps_status st = ps_h5_create_excl(tmp, opt->output, &f, err);
+    if (st != PS_OK) {
         free(tmp);
         return st;
     }
@@ -890,11 +888,10 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the posterior file");
     if (H5Fclose(f) < 0 && st == PS_OK)
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "close the posterior file");
-    if (st == PS_OK && (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0))
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", opt->output,
-                          tmp, strerror(errno));
+    if (st == PS_OK)
+        st = ps_out_publish(tmp, opt->output, 0, NULL, 0, err);
     if (st != PS_OK)
-        unlink(tmp);
+        unlink(tmp); /* gone already if the rename was made */
     free(tmp);
     return st;
 }
@@ -926,6 +923,16 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     if (!partial)
         return nomem(err);
     snprintf(partial, plen, "%s.partial", opt->output);
+    /* Never over a device, a FIFO, a directory or one of the inputs (the
+     * spec, the base's chain, observation files, a posterior), --force or not. */
+    const char *inputs[2] = {c->inputs, c->base ? c->base->inputs : NULL};
+    ps_status out_st = ps_out_check(opt->output, inputs, 2, err);
+    if (out_st == PS_OK)
+        out_st = ps_out_check(partial, inputs, 2, err);
+    if (out_st != PS_OK) {
+        free(partial);
+        return out_st;
+    }
     ps_out_remove_stale(opt->output, ".tmp.");
     ps_out_remove_stale(partial, ".tmp.");
     int have_final = stat(opt->output, &sb) == 0, have_partial = stat(partial, &sb) == 0;

@@ -32,6 +32,9 @@ ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err);
  * files (if not NULL): the canonical paths of the chain, one a line. */
 ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
                               char **files, ps_error *err);
+/* Append path and a newline to *list (malloc'ed or NULL), as in the files
+ * of ps_node_load_config and the inputs of ps_out_check; -1: out of memory. */
+int ps_path_list_add(char **list, const char *path);
 /* Apply "a.b.c=value" (value parsed as a YAML flow scalar/sequence/map). */
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err);
 ps_node *ps_node_get(const ps_node *map, const char *key);

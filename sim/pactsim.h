@@ -162,7 +162,7 @@ typedef struct ps_scenario {
     char *path;            /* file it was loaded from */
     char *raw_text;        /* the file as written */
     char *resolved_text;   /* after extends, --set: YAML */
-    char *inputs;          /* the files read: the config and its extends chain, one a line */
+    char *inputs;          /* the files read: the config, its extends chain, a posterior; one a line */
     char lineage[512];     /* scenario names of the extends chain: "run <- parent <- root" */
     ps_date start, end;
     int n_months;
@@ -707,6 +707,7 @@ typedef struct ps_calib {
     double *obs_weight;      /* per observation: its quantity's weight */
     int n_skipped;           /* outside: skip: observations outside the base run left out */
     uint64_t hash;           /* spec text, base scenario, observations, build */
+    char *inputs;            /* the spec's chain and observation files, one a line */
 } ps_calib;
 
 /* Parse a spec, load its base and observations. Errors name spec:line:col. */
