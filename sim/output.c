@@ -1148,24 +1148,37 @@ ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
     return st;
 }
 
-ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
 {
     ps_h5_quiet();
-    ps_status cs = ps_h5_check_regular(path, "a pactsim output file", err);
-    if (cs != PS_OK)
-        return cs;
-    if (H5Fis_hdf5(path) <= 0) {
-        return ps_error_set(err, PS_ERR_INPUT,
-                            "%s: not an HDF5 file, so not a pactsim output file", path);
-    }
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    ps_h5_input in;
+    ps_status st = ps_h5_input_open(&in, path, "a pactsim output file", err);
+    if (st != PS_OK)
+        return st;
+    if (H5Fis_hdf5(in.name) <= 0)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file, so not a pactsim output "
+                          "file", path);
+    else if ((*file = ps_h5_input_fopen(&in, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        st = h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    ps_h5_input_close(&in);
+    return st;
+}
+
+ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+{
+    hid_t file;
+    ps_status st = ps_output_open_read(path, &file, err);
+    return st != PS_OK ? st : ps_output_info_file(file, path, fp, err);
+}
+
+ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *err)
+{
     char fmt[64], scen[256], created[64], ver[64], git[128] = "unknown";
     char **dates = NULL, **iso = NULL, **th = NULL;
     hsize_t nt = 0, na = 0, nth = 0;
     long long fv = 0, reps = 0;
     ps_status st = PS_OK;
+    ps_h5_quiet();
     if (ps_h5_get_str(file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, PS_FORMAT_NAME)) {
         st = ps_error_set(err, PS_ERR_INPUT,
                           "%s: not a pactsim output file (no root attribute format=\"%s\")",

@@ -7,9 +7,11 @@
 # previous file under the final name is byte-identical or the new one is
 # complete (equal to a reference run), no temporary is left after a failure,
 # and the same command again (--resume if a partial exists, else --force;
-# sensitivity: as it was) finishes the job with the reference's datasets. The calls are counted in
-# a clean run; when there are many, the first and last PS_FAULT_EDGE and
-# about PS_FAULT_MIDDLE evenly spaced ones between are used (deterministic).
+# sensitivity: as it was) finishes the job with the reference's datasets.
+# The calls are counted in a clean run; when there are many, the first and
+# last PS_FAULT_EDGE and about PS_FAULT_MIDDLE evenly spaced ones between are
+# used (deterministic). Last, inputs swapped for a FIFO between pactsim's
+# check and HDF5's open are refused, never read.
 . "$(dirname "$0")/lib.sh"
 LIB=${PS_FAULT_LIB:-}
 [ -n "$LIB" ] && [ -f "$LIB" ] || { echo "PS_FAULT_LIB (the shim) not set: skipped"; exit 77; }
@@ -162,6 +164,29 @@ campaign resume out.h5 setup_resume --resume -- "$PACTSIM" run "$CFG" -o out.h5 
 campaign sweep out.h5 setup_sweep --force -- "$PACTSIM" sweep "$SPEC" -o out.h5 --threads 1 --quiet
 campaign merge out.h5 setup_merge --force -- "$PACTSIM" sweep "$SPEC" -o out.h5 --quiet --merge p1.h5 p2.h5
 campaign sens out.h5 setup_sens - -- "$PACTSIM" sensitivity out.h5 --bootstrap 100
+
+# Inputs swapped for a FIFO between pactsim's check and HDF5's open (PS_FAULT_SWAP renames
+# the FIFO over the input right after its first open): refused at once (exit 2, the file
+# "was replaced"), never a blocked read, the FIFO left as it is.
+swap() {
+    local src=$1 rc=0
+    shift
+    rm -rf "$WORK/swap" && mkdir "$WORK/swap" && cp "$src" "$WORK/swap/in.h5" && mkfifo "$WORK/swap/fifo"
+    cases=$((cases + 1))
+    (cd "$WORK/swap" && PS_FAULT_SWAP=in.h5:fifo LD_PRELOAD="$LIB" timeout 60 "$PACTSIM" "$@" \
+        >/dev/null 2>"$WORK/err") || rc=$?
+    [ "$rc" -eq 2 ] && grep -q "in.h5: cannot open .*: it was replaced while being opened" "$WORK/err" &&
+        [ -p "$WORK/swap/in.h5" ] && ok || bad "swapped input: pactsim $*: exit $rc: $(head -c 300 "$WORK/err")"
+}
+case " ${PS_FAULT_CAMPAIGNS:-swap} " in *" swap "*)
+    swap "$WORK/ref.run.h5" info in.h5
+    swap "$WORK/ref.sweep.h5" info in.h5
+    swap "$WORK/ref.run.h5" compare "$WORK/ref.run.h5" in.h5
+    swap "$WORK/prev.sens.h5" sensitivity in.h5 --bootstrap 100
+    swap "$WORK/p2.h5" sweep "$SPEC" -o out.h5 --merge "$WORK/p1.h5" in.h5
+    swap "$SRC/configs/calibration/baseline_2022_posterior.h5" run "$CFG" --posterior in.h5 -o out.h5
+    ;;
+esac
 
 # Every file that a command finished equals its reference.
 grep -P "\t$WORK/ref\.(run|resume)\.h5\t" "$PAIRS" >"$PAIRS.run"
