@@ -149,6 +149,13 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
  * threads. On failure w can only be freed. */
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
 
+/* Has a stop been requested (stop may be NULL)? Relaxed: the flag only asks
+ * the workers to stop; it publishes no data. */
+static inline int ps_stopped(ps_stop *stop)
+{
+    return stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
 /* ----------------------------------------------------------- runs */
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario) when not NULL, so that a thread running replicate after
@@ -156,7 +163,7 @@ ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
  * holds the run (complete, or the months a numerically failed run completed).
  * After another failure *wp may have been freed (NULL). */
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
-                                volatile int *stop, ps_world **wp, ps_run **rp, int *usable,
+                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
                                 ps_error *err);
 
 /* ----------------------------------------------------------- output */

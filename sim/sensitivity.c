@@ -500,7 +500,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
             st = ps_h5_fail(err, PS_ERR_IO, path, "write /sensitivity");
     }
     for (int m = 0; st == PS_OK && m < names.n; m++) {
-        if (opt->stop_flag && *opt->stop_flag)
+        if (ps_stopped(opt->stop_flag))
             break;
         if (H5Lexists(out, names.names[m], H5P_DEFAULT) > 0)
             H5Ldelete(out, names.names[m], H5P_DEFAULT); /* recomputed */
@@ -531,7 +531,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
         st = ps_write_file(tmp, image, (size_t)size, err);
     }
     free(image);
-    if (st == PS_OK && opt->stop_flag && *opt->stop_flag)
+    if (st == PS_OK && ps_stopped(opt->stop_flag))
         st = ps_error_set(err, PS_ERR_INTERRUPTED, "%s: interrupted; the file is unchanged",
                           path);
     if (st == PS_OK)

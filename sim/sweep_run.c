@@ -1021,7 +1021,7 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     int finished = 0, stop_all = 0;
     ps_error first = {PS_OK, ""};
     ps_status status = PS_OK;
-    volatile int *stop = opt->stop_flag;
+    ps_stop *stop = opt->stop_flag;
 
 #pragma omp parallel num_threads(threads)
     {
@@ -1035,7 +1035,7 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
             int halt;
 #pragma omp atomic read
             halt = stop_all;
-            if (done[i] || halt || (stop && *stop))
+            if (done[i] || halt || ps_stopped(stop))
                 continue;
             long long k = rs.first + i * rs.step;
             int p = (int)(k / R), r = (int)(k % R);
@@ -1081,7 +1081,8 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
                     }
                 }
                 if (s != PS_OK && s != PS_ERR_NUMERIC && s != PS_ERR_INTERRUPTED && !stop_all) {
-                    stop_all = 1;
+#pragma omp atomic write
+                    stop_all = 1; /* (read by the other threads outside this section) */
                     status = s;
                     first = e;
                 }
