@@ -123,8 +123,9 @@ int main(int argc, char **argv)
     }
     int n = sc->n_actors, months = sc->n_months, rc = 0;
 
-    /* Fields. */
-    for (int f = 0; f < w->n_fields && !rc; f++) {
+    /* Fields: the output fields (the reference keeps its own internal state). */
+    int nf = ps_registry_n_fields();
+    for (int f = 0; f < nf && !rc; f++) {
         char name[256];
         snprintf(name, sizeof name, "field_%s.f64", ps_registry_field(f, NULL)->name);
         rc = write_doubles(dir, name, w->cur[f], ps_field_size(w, f));
@@ -197,7 +198,7 @@ int main(int argc, char **argv)
         }
         fprintf(fp, "},\n\"fields\": [");
         static const char *const shapes[] = {"actor", "dyad", "theater"};
-        for (int f = 0; f < w->n_fields; f++) {
+        for (int f = 0; f < nf; f++) {
             int owner;
             const ps_field *fd = ps_registry_field(f, &owner);
             fprintf(fp, "%s\n  {\"name\": ", f ? "," : "");

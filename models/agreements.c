@@ -77,6 +77,18 @@ static const ps_field fields[] = {
      "computed"},
 };
 
+/* Internal state (not output): months in a row a pair's rise / fall condition
+ * held, counted in the pair's (i < j) entry. */
+enum { I_UP, I_DOWN, I_NFIELDS };
+static const ps_field internal[] = {
+    {"agreement_months_rising", PS_DYAD, "months", 0.0, 0.0, 1e9,
+     "months in a row the pair's conditions for the next level held (entry i < j)",
+     "0 at the start; reset by a level change or an `agreement` event"},
+    {"agreement_months_falling", PS_DYAD, "months", 0.0, 0.0, 1e9,
+     "months in a row the pair's conditions for keeping its level failed (entry i < j)",
+     "0 at the start; reset by a level change or an `agreement` event"},
+};
+
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
 enum { IN_COOPERATION, IN_TRUST, IN_ISOLATION, IN_SANCTION_INTENSITY, IN_COMBAT };
@@ -132,8 +144,9 @@ static const ps_metric metrics[] = {
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
+    int in[I_NFIELDS];
     int coop, trust, iso, sanc, combat;
-    int *up, *down;   /* [pair] months in a row the rise / fall condition held */
+    /* Scratch, rewritten by every step before it is read: */
     signed char *cond; /* [pair] this month: +1 rise condition, -1 fall condition, 0 neither */
     double *antag;    /* [pair] antagonism, symmetric */
     int *foes, *n_foes; /* [i][..]: the k with antag[i][k] > 0, in index order; their count */
@@ -144,8 +157,6 @@ static void agree_free(void *data)
     agree_data *d = data;
     if (!d)
         return;
-    free(d->up);
-    free(d->down);
     free(d->cond);
     free(d->antag);
     free(d->foes);
@@ -214,8 +225,7 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
     (void)self;
     size_t nn = (size_t)w->n_actors * w->n_actors + 1;
     agree_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->up = calloc(nn, sizeof *d->up)) || !(d->down = calloc(nn, sizeof *d->down)) ||
-        !(d->cond = calloc(nn, sizeof *d->cond)) || !(d->antag = calloc(nn, sizeof *d->antag)) ||
+    if (!d || !(d->cond = calloc(nn, sizeof *d->cond)) || !(d->antag = calloc(nn, sizeof *d->antag)) ||
         !(d->foes = calloc(nn, sizeof *d->foes)) ||
         !(d->n_foes = calloc((size_t)w->n_actors + 1, sizeof *d->n_foes))) {
         agree_free(d);
@@ -225,6 +235,8 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
+    for (int k = 0; k < I_NFIELDS; k++)
+        d->in[k] = ps_model_internal(self, k);
     d->coop = ps_model_input(self, IN_COOPERATION);
     d->trust = ps_model_input(self, IN_TRUST);
     d->iso = ps_model_input(self, IN_ISOLATION);
@@ -264,6 +276,8 @@ static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
     const int n = w->n_actors;
     const double *L = w->cur[d->f[F_LEVEL]];
     double *L1 = w->next[d->f[F_LEVEL]], *T1 = w->next[d->f[F_THREAT]];
+    const double *up = w->cur[d->in[I_UP]], *down = w->cur[d->in[I_DOWN]];
+    double *up1 = w->next[d->in[I_UP]], *down1 = w->next[d->in[I_DOWN]];
     const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
     const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
     const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
@@ -297,16 +311,16 @@ static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
         for (int j = i + 1; j < n; j++) {
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
             int c = d->cond[ij];
-            d->up[ij] = c > 0 ? d->up[ij] + 1 : 0;
-            d->down[ij] = c < 0 ? d->down[ij] + 1 : 0;
+            up1[ij] = c > 0 ? up[ij] + 1.0 : 0.0;
+            down1[ij] = c < 0 ? down[ij] + 1.0 : 0.0;
             double lv = L[ij];
-            if (d->up[ij] >= (int)p[P_UP])
+            if (up1[ij] >= (int)p[P_UP])
                 lv += 1.0;
-            else if (d->down[ij] >= (int)p[P_DOWN])
+            else if (down1[ij] >= (int)p[P_DOWN])
                 lv -= 1.0;
             else
                 continue;
-            d->up[ij] = d->down[ij] = 0;
+            up1[ij] = down1[ij] = 0.0;
             L1[ij] = L1[ji] = lv;
             int a = ps_world_actor_key(w, i) <= ps_world_actor_key(w, j) ? i : j;
             if (ps_world_log_event(w, events[E_CHANGE].name, a, a == i ? j : i, lv, "model") !=
@@ -331,7 +345,7 @@ static ps_status agree_event(ps_world *w, int self, void *data, const ps_event *
     int j = ev->source < ev->target ? ev->target : ev->source;
     size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
     w->next[d->f[F_LEVEL]][ij] = w->next[d->f[F_LEVEL]][ji] = round(ev->magnitude);
-    d->up[ij] = d->down[ij] = 0;
+    w->next[d->in[I_UP]][ij] = w->next[d->in[I_DOWN]][ij] = 0.0;
     return PS_OK;
 }
 
@@ -349,4 +363,5 @@ const ps_model ps_model_agreements = {
     .step = agree_step,
     .apply_event = agree_event,
     .free = agree_free,
+    .internal = internal, .n_internal = sizeof internal / sizeof *internal,
 };

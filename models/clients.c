@@ -124,11 +124,19 @@ static const ps_metric metrics[] = {
 };
 
 /* ---------------------------------------------------------------- model */
+/* Internal state (not output). */
+static const ps_field internal[] = {
+    {"clients_reference_commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
+     "a patron's reference presence in a theater: its first positive commitment there (0: none "
+     "yet); presence is measured against it",
+     "commitment at the start, else the first month it is positive"},
+};
+
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
+    int ref; /* internal field: clients_reference_commitment */
     int commitment, strain, flow, paid, need;
-    double *ref;   /* [actor][theater] reference commitment: the first positive one seen */
     ps_rng *rng;
 } clients_data;
 
@@ -137,7 +145,6 @@ static void clients_free(void *data)
     clients_data *d = data;
     if (!d)
         return;
-    free(d->ref);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -151,9 +158,10 @@ static int hosted(const ps_world *w, int i)
     return -1;
 }
 
-/* External support S_i (0..1) from state `s` (cur, or cur at init). */
-static double support(const ps_world *w, const clients_data *d, const double *p, int i,
-                      int *is_client)
+/* External support S_i (0..1) from state t, with the reference commitments
+ * ref as updated for this month. */
+static double support(const ps_world *w, const clients_data *d, const double *p,
+                      const double *ref, int i, int *is_client)
 {
     int n = w->n_actors, nt = w->n_theaters, th = hosted(w, i);
     const double *pat = w->cur[d->f[F_PATRONAGE]];
@@ -166,8 +174,8 @@ static double support(const ps_world *w, const clients_data *d, const double *p,
             continue;
         *is_client = 1;
         double presence = 1.0; /* no theater, or no reference presence: forces not measured */
-        if (th >= 0 && d->commitment >= 0 && d->ref[(size_t)j * nt + th] > 0.0)
-            presence = w->cur[d->commitment][(size_t)j * nt + th] / d->ref[(size_t)j * nt + th];
+        if (th >= 0 && d->commitment >= 0 && ref[(size_t)j * nt + th] > 0.0)
+            presence = w->cur[d->commitment][(size_t)j * nt + th] / ref[(size_t)j * nt + th];
         double money = 1.0; /* a client with no financing gap needs no money */
         if (need > 0.0) {
             double sent = (d->flow >= 0 ? w->cur[d->flow][ji] : 0.0) +
@@ -188,19 +196,20 @@ static double balance(const double *p, double s, double opp)
     return den > 0.0 ? num / den : 1.0;
 }
 
-static void update_ref(ps_world *w, clients_data *d, const double *c)
+/* The first positive commitment seen becomes the reference (in place: ref
+ * is next's copy of state t, or the state at init). */
+static void update_ref(const ps_world *w, double *ref, const double *c)
 {
     size_t m = (size_t)w->n_actors * w->n_theaters;
     for (size_t k = 0; k < m; k++)
-        if (d->ref[k] <= 0.0 && c[k] > 0.0)
-            d->ref[k] = c[k];
+        if (ref[k] <= 0.0 && c[k] > 0.0)
+            ref[k] = c[k];
 }
 
 static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
 {
     clients_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->ref = calloc((size_t)w->n_actors * w->n_theaters + 1, sizeof *d->ref)) ||
-        !(d->rng = ps_rng_alloc())) {
+    if (!d || !(d->rng = ps_rng_alloc())) {
         clients_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -208,19 +217,21 @@ static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
+    d->ref = ps_model_internal(self, 0);
     d->commitment = ps_model_input(self, IN_COMMITMENT);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
     d->flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
     d->need = ps_model_input(self, IN_FINANCE_NEED);
+    double *ref = w->cur[d->ref];
     if (d->commitment >= 0)
-        update_ref(w, d, w->cur[d->commitment]);
+        update_ref(w, ref, w->cur[d->commitment]);
     /* Clients without a configured stability start at their balance; non-clients at the fill. */
     const double *p = ps_world_param_values(w, self);
     double *x = w->cur[d->f[F_STABILITY]], *sup = w->cur[d->f[F_SUPPORT]];
     for (int i = 0; i < w->n_actors; i++) {
         int client;
-        double s = support(w, d, p, i, &client);
+        double s = support(w, d, p, ref, i, &client);
         sup[i] = client ? s : 0.0;
         if (!client)
             x[i] = NON_CLIENT;
@@ -240,12 +251,13 @@ static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
     const double *gone = w->cur[d->f[F_COLLAPSED]];
     double *x1 = w->next[d->f[F_STABILITY]], *sup1 = w->next[d->f[F_SUPPORT]];
     double *gone1 = w->next[d->f[F_COLLAPSED]];
+    double *ref = w->next[d->ref];
     if (d->commitment >= 0)
-        update_ref(w, d, w->cur[d->commitment]);
+        update_ref(w, ref, w->cur[d->commitment]);
     /* Serial: few clients, and a collapse is logged. */
     for (int i = 0; i < n; i++) {
         int client;
-        double s = support(w, d, p, i, &client);
+        double s = support(w, d, p, ref, i, &client);
         sup1[i] = client ? s : 0.0;
         if (!client) {
             x1[i] = NON_CLIENT;
@@ -310,4 +322,5 @@ const ps_model ps_model_clients = {
     .step = clients_step,
     .apply_event = clients_event,
     .free = clients_free,
+    .internal = internal, .n_internal = sizeof internal / sizeof *internal,
 };

@@ -201,15 +201,26 @@ static const ps_metric metrics[] = {
      "drones delivered by Iran to Russia, mean over March-December 2022", metric_drones_2022},
 };
 
+/* Internal state (not output). */
+static const ps_field internal[] = {
+    {"cooperation_sanctions_habituated", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "sanctions the pair is used to: the intensity at the start, then catching up with the "
+     "intensity in force at the habituation rate; only sanctions above it wear ties down",
+     "sanction_intensity at the start"},
+};
+
 typedef struct {
     int f[F_NFIELDS];
+    int sanc0; /* internal field: cooperation_sanctions_habituated */
     int isolation, threat, pressure, rivalry, need, spare_fin, breach, kept, sanctions;
     int mat_need[N_MATERIEL], mat_spare[N_MATERIEL];
     int interest, commitment;
+    /* Derived by init from the month-0 state, never changed: init computes
+     * them again identically when a replicate resumes from a checkpoint. */
     double *anchor; /* initial cooperation: the level ties relax to */
     double *riv0;   /* initial rivalry: already part of the anchored ties */
-    double *sanc0;  /* sanctions the pair is used to: initial level, then catching up */
     int combat, use[N_MATERIEL];
+    /* Scratch, rewritten by every step before it is read: */
     double *enemy;  /* [a][k]: how hostile k is to a (fights on a's territory, low cooperation) */
     char *has_enemy; /* [a]: row a of enemy is not all zero (only theater hosts) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
@@ -222,7 +233,6 @@ static void coop_free(void *data)
         return;
     free(d->anchor);
     free(d->riv0);
-    free(d->sanc0);
     free(d->enemy);
     free(d->has_enemy);
     free(d->supply);
@@ -237,6 +247,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    d->sanc0 = ps_model_internal(self, 0);
     d->isolation = ps_model_input(self, IN_ISOLATION);
     d->threat = ps_model_input(self, IN_SECONDARY_THREAT);
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
@@ -257,11 +268,10 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     size_t nn = (size_t)w->n_actors * w->n_actors;
     d->anchor = malloc((nn ? nn : 1) * sizeof *d->anchor);
     d->riv0 = calloc(nn ? nn : 1, sizeof *d->riv0);
-    d->sanc0 = calloc(nn ? nn : 1, sizeof *d->sanc0);
     d->enemy = calloc(nn ? nn : 1, sizeof *d->enemy);
     d->has_enemy = calloc((size_t)w->n_actors + 1, 1);
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
-    if (!d->anchor || !d->riv0 || !d->sanc0 || !d->enemy || !d->has_enemy || !d->supply) {
+    if (!d->anchor || !d->riv0 || !d->enemy || !d->has_enemy || !d->supply) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -278,7 +288,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     if (d->rivalry >= 0)
         memcpy(d->riv0, w->cur[d->rivalry], nn * sizeof *c);
     if (d->sanctions >= 0)
-        memcpy(d->sanc0, w->cur[d->sanctions], nn * sizeof *c);
+        memcpy(w->cur[d->sanc0], w->cur[d->sanctions], nn * sizeof *c);
     *data = d;
     return PS_OK;
 }
@@ -400,7 +410,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     enemy_supply(w, d, coop);
-    const double *sanc_used = d->sanc0; /* read in the loop, updated after it */
+    const double *sanc_used = w->cur[d->sanc0];
 
     /* Complementarity, cooperation, trust, finance: every (i, j) reads only
      * state t, so rows can be computed in parallel. */
@@ -470,10 +480,12 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
         }
     }
 
-    /* Habituation to sanctions in force (serial, after every pair has read it). */
-    if (sanc)
+    /* Habituation to sanctions in force. */
+    if (sanc) {
+        double *sanc0_n = w->next[d->sanc0];
         for (size_t k = 0; k < (size_t)n * n; k++)
-            d->sanc0[k] += p[P_HABITUATION] * (sanc[k] - d->sanc0[k]);
+            sanc0_n[k] = sanc_used[k] + p[P_HABITUATION] * (sanc[k] - sanc_used[k]);
+    }
 
     /* Arms: supplier j shares its spare among recipients by need x willingness.
      * One pass over the dyads for the four categories (willingness is the same
@@ -522,4 +534,5 @@ const ps_model ps_model_cooperation = {
     .init = coop_init,
     .step = coop_step,
     .free = coop_free,
+    .internal = internal, .n_internal = sizeof internal / sizeof *internal,
 };

@@ -124,11 +124,18 @@ static const ps_metric metrics[] = {
      metric_world_gdp_change},
 };
 
+/* Internal state (not output). */
+static const ps_field internal[] = {
+    {"economy_oil_revenue_base", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
+     "oil export revenue in month 1 (the first the oil model computed): windfalls are measured "
+     "against it",
+     "set in month 1; 0 before (no windfall in month 0)"},
+};
+
 typedef struct {
     int f[F_NFIELDS];
+    int oil_base; /* internal field: economy_oil_revenue_base */
     int pressure, strain, oil_revenue, finance_flow, promise_delivery;
-    int base_set;
-    double *oil_base; /* each actor's oil revenue in the first month */
     ps_rng *rng;
 } economy_data;
 
@@ -138,7 +145,6 @@ static void economy_free(void *data)
     if (!d)
         return;
     ps_rng_free(d->rng);
-    free(d->oil_base);
     free(d);
 }
 
@@ -146,13 +152,13 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
 {
     (void)self;
     economy_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->rng = ps_rng_alloc()) ||
-        !(d->oil_base = calloc((size_t)w->n_actors + 1, sizeof(double)))) {
+    if (!d || !(d->rng = ps_rng_alloc())) {
         economy_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    d->oil_base = ps_model_internal(self, 0);
     /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
@@ -186,15 +192,16 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
     double *need_n = w->next[d->f[F_NEED]];
-    if (!d->base_set && oil) { /* the oil model fills revenue in the first step */
-        if (w->month == 1)
-            for (int i = 0; i < n; i++)
-                d->oil_base[i] = oil[i];
-        d->base_set = w->month >= 1;
-    }
+    /* The oil model fills revenue in the first step: month 1 sets the base
+     * (in next, which later months carry over), and windfalls count from then. */
+    double *oil_base = w->next[d->oil_base];
+    if (oil && w->month == 1)
+        for (int i = 0; i < n; i++)
+            oil_base[i] = oil[i];
+    int base_set = oil && w->month >= 1;
     for (int i = 0; i < n; i++) {
         double pr = press ? press[i] : 0.0;
-        double windfall = oil && d->base_set ? oil[i] - d->oil_base[i] : 0.0;
+        double windfall = base_set ? oil[i] - oil_base[i] : 0.0;
         double in = 0.0, out = 0.0; /* foreign finance, USD/yr */
         for (int j = 0; j < n; j++) {
             in += (flow ? flow[(size_t)j * n + i] : 0.0) + (paid ? paid[(size_t)j * n + i] : 0.0);
@@ -253,4 +260,5 @@ const ps_model ps_model_economy = {
     .step = economy_step,
     .apply_event = economy_event,
     .free = economy_free,
+    .internal = internal, .n_internal = sizeof internal / sizeof *internal,
 };

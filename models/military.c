@@ -15,6 +15,7 @@
  * another: under Ukraine strain Russia leaves Syria and Iran moves in. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pactsim.h"
 
@@ -202,13 +203,21 @@ static const ps_metric metrics[] = {
 };
 
 /* ---------------------------------------------------------------- model */
+/* Internal state (not output). */
+static const ps_field internal[] = {
+    {"military_base_commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
+     "reference commitment of an actor in a theater: a drawdown keeps retained_share of it",
+     "commitment at the start; raised by invasions and interventions, reset by movements"},
+};
+
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
+    int base;             /* internal field: military_base_commitment */
     int arms[N_MATERIEL]; /* cooperation's arms_transfer_<c>; -1 if absent */
+    /* Scratch, rewritten by every step before it is read: */
     double *drop;         /* [actor][theater] presence vacated this month (USD/yr) */
     double *vacated;      /* [theater] total presence vacated this month */
-    double *base;         /* [actor][theater] reference commitment for retained_share */
 } military_data;
 
 static void military_free(void *data)
@@ -218,7 +227,6 @@ static void military_free(void *data)
         return;
     free(d->drop);
     free(d->vacated);
-    free(d->base);
     free(d);
 }
 
@@ -228,8 +236,7 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
     size_t nt = (size_t)w->n_theaters;
     military_data *d = calloc(1, sizeof *d);
     if (!d || !(d->drop = calloc((size_t)w->n_actors * nt + 1, sizeof(double))) ||
-        !(d->vacated = calloc(nt + 1, sizeof(double))) ||
-        !(d->base = calloc((size_t)w->n_actors * nt + 1, sizeof(double)))) {
+        !(d->vacated = calloc(nt + 1, sizeof(double)))) {
         military_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -240,9 +247,9 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
     for (int c = 0; c < N_MATERIEL; c++) {
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c); /* absent: no imports */
     }
+    d->base = ps_model_internal(self, 0);
     /* Initial values are in place before models' init. */
-    for (size_t k = 0; k < (size_t)w->n_actors * nt; k++)
-        d->base[k] = w->cur[d->f[F_COMMIT]][k];
+    memcpy(w->cur[d->base], w->cur[d->f[F_COMMIT]], (size_t)w->n_actors * nt * sizeof(double));
     *data = d;
     return PS_OK;
 }
@@ -270,6 +277,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     const double *c0 = w->cur[d->f[F_COMMIT]], *combat = w->cur[d->f[F_COMBAT]];
     const double *interest = w->cur[d->f[F_INTEREST]], *cap = w->cur[d->f[F_CAPACITY]];
     double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
+    const double *base = w->cur[d->base];
 
     /* 1. Per actor: consumption, needs, spare, strain, drawdown (own row only). */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
@@ -304,7 +312,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
         double excess = ps_fmax(0.0, (s - thr) / (1.0 - thr));
         for (int th = 0; th < nt; th++) {
             double prio = imax > 0.0 ? 1.0 - interest[row + th] / imax : 1.0;
-            double keep = p[P_RETAINED] * d->base[row + th];
+            double keep = p[P_RETAINED] * base[row + th];
             double cut = p[P_DRAWDOWN] * excess * prio * ps_fmax(0.0, c0[row + th] - keep);
             c1[row + th] = c0[row + th] - cut;
             d->drop[row + th] = cut * cap[i];
@@ -366,6 +374,7 @@ static ps_status military_event(ps_world *w, int self, void *data, const ps_even
                             "under theaters",
                             sc->actor_iso3[ev->target], sc->actor_iso3[ev->target]);
     double *c = w->next[d->f[F_COMMIT]], *combat = w->next[d->f[F_COMBAT]];
+    double *base = w->next[d->base];
     size_t src = (size_t)ev->source * nt + th, host = (size_t)ev->target * nt + th;
     double m = ev->magnitude;
     if (ev->type == d->ev[E_INVASION]) {
@@ -373,18 +382,18 @@ static ps_status military_event(ps_world *w, int self, void *data, const ps_even
         combat[src] = ps_fmax(combat[src], m);
         c[host] = 1.0;
         combat[host] = 1.0;
-        d->base[src] = ps_fmax(d->base[src], c[src]);
-        d->base[host] = 1.0;
+        base[src] = ps_fmax(base[src], c[src]);
+        base[host] = 1.0;
     } else if (ev->type == d->ev[E_CEASEFIRE]) {
         combat[src] *= 1.0 - m;
         combat[host] *= 1.0 - m;
     } else if (ev->type == d->ev[E_INTERVENTION]) {
         c[src] = ps_fmax(c[src], m);
         combat[src] = ps_fmax(combat[src], p[P_INTERVENTION]);
-        d->base[src] = ps_fmax(d->base[src], c[src]);
+        base[src] = ps_fmax(base[src], c[src]);
     } else if (ev->type == d->ev[E_MOVEMENT]) {
         c[src] = ps_fmin(1.0, ps_fmax(0.0, c[src] + m));
-        d->base[src] = c[src]; /* a deliberate new posture */
+        base[src] = c[src]; /* a deliberate new posture */
     } else {
         return ps_error_set(err, PS_ERR_INTERNAL, "event type %d is not military", ev->type);
     }
@@ -406,4 +415,5 @@ const ps_model ps_model_military = {
     .step = military_step,
     .apply_event = military_event,
     .free = military_free,
+    .internal = internal, .n_internal = sizeof internal / sizeof *internal,
 };

@@ -196,19 +196,35 @@ static const ps_metric metrics[] = {
      metric_rus_revenue},
 };
 
+/* Internal state (not output): the reference closure a buyer's cost change
+ * is measured from, 2021 relations plus the risk of dealing with the seller.
+ * Taken at init, and again in month 1 once the sanctions model has computed
+ * isolation and secondary threat from the starting intensities. */
+enum { I_X0, I_X0_REST, I_NFIELDS };
+static const ps_field internal[] = {
+    {"oil_reference_closure", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "reference closure between seller (row) and buyer (column): 2021 relations plus the "
+     "risk in month 1",
+     "computed at the start, anchored again in month 1"},
+    {"oil_reference_closure_rest", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "reference closure between a seller and the rest of the world's buyers",
+     "computed at the start, anchored again in month 1"},
+};
+
 /* ------------------------------------------------------------- private */
 /* Per world: the 2021 reference (the buyers' equilibrium the logit is
- * anchored to) and scratch arrays. Column n of the n x (n+1) matrices is the
- * rest-of-world pseudo-buyer. */
+ * anchored to), derived by init from the month-0 state and never changed
+ * (init computes it again identically when a replicate resumes from a
+ * checkpoint), and scratch arrays that every step rewrites before reading.
+ * Column n of the n x (n+1) matrices is the rest-of-world pseudo-buyer. */
 typedef struct {
     int f[F_NFIELDS];
+    int in[I_NFIELDS];
     int intensity, threat, isolation; /* other models' fields, -1 if absent */
     int n;
     double rest_demand;  /* rest-of-world imports, kb/d */
     double *w0;          /* [s*(n+1)+b] 2021 share of b's imports bought from s */
     double *xd0;         /* [s*(n+1)+b] 2021 closure of relations (config) */
-    double *x0;          /* [s*(n+1)+b] reference closure + risk (anchored in month 1) */
-    int anchored;        /* x0 includes the sanctions model's first computed risk */
     double *out0;        /* [b], b <= n: outside option weight */
     double *delta0;      /* [s] 2021 discount / benchmark */
     double *a;           /* [s*(n+1)+b] scratch: logit weights */
@@ -228,7 +244,6 @@ static void oil_free(void *data)
     if (!d)
         return;
     free(d->w0);
-    free(d->x0);
     free(d->xd0);
     free(d->out0);
     free(d->delta0);
@@ -292,12 +307,18 @@ static int configured(const ps_world *w, int field, int i)
     return 0;
 }
 
+/* The reference closure of seller s and buyer b (b == n: the rest of the world). */
+static double *x0_at(double *x0, double *x0_rest, int n, int s, int b)
+{
+    return b < n ? &x0[(size_t)s * n + b] : &x0_rest[s];
+}
+
 static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
 {
     int n = w->n_actors;
     size_t m = (size_t)n * (n + 1) + 1;
     oil_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->w0 = calloc(m, sizeof(double))) || !(d->x0 = calloc(m, sizeof(double))) ||
+    if (!d || !(d->w0 = calloc(m, sizeof(double))) ||
         !(d->xd0 = calloc(m, sizeof(double))) ||
         !(d->out0 = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
@@ -311,10 +332,13 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     d->n = n;
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    for (int k = 0; k < I_NFIELDS; k++)
+        d->in[k] = ps_model_internal(self, k);
     d->intensity = ps_model_input(self, IN_SANCTION_INTENSITY);
     d->threat = ps_model_input(self, IN_SECONDARY_THREAT);
     d->isolation = ps_model_input(self, IN_ISOLATION);
     const double *p = ps_world_param_values(w, self);
+    double *X0 = w->cur[d->in[I_X0]], *X0R = w->cur[d->in[I_X0_REST]];
     double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
     double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
     double *rev = w->cur[d->f[F_REVENUE]], *disc = w->cur[d->f[F_DISCOUNT]];
@@ -369,7 +393,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
             tot += sh;
             d->w0[k] = sh;
             d->xd0[k] = closure_dyad(d, s_int, b, s);
-            d->x0[k] = clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, b, s));
+            *x0_at(X0, X0R, n, s, b) = clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, b, s));
         }
         d->out0[b] = ps_fmax(1.0 - tot, p[P_FLOOR]);
     }
@@ -466,30 +490,32 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
         price_n[i] = Pn;
 
     /* 2. Buyers' cost changes at current discounts: E = e^u in column b of a,
-     * the logit denominator in den[b]. Only sellers with capacity are offered. */
-    int anchor = !d->anchored && w->month >= 1;
+     * the logit denominator in den[b]. Only sellers with capacity are offered.
+     * Month 1 anchors the reference closure (in next, which later months
+     * carry over). */
+    int anchor = w->month == 1;
+    double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b <= n; b++) {
         double den = d->out0[b], D = b < n ? dem[b] : d->rest_demand;
         for (int s = 0; s < n; s++) {
             size_t k = (size_t)s * n1 + b;
             double risk = closure_risk(d, p, threat, iso, b, s);
-            if (anchor)
-                d->x0[k] = clamp01(d->xd0[k] + risk);
+            double *x0 = x0_at(X0, X0R, n, s, b);
+            if (anchor && s != b)
+                *x0 = clamp01(d->xd0[k] + risk);
             if (s == b || cap[s] <= 0.0 || D <= 0.0) {
                 d->a[k] = 0.0;
                 continue;
             }
             double delta = ps_fmin(dmax, disc[s] / P);
             double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
-            double u = ((delta - d->delta0[s]) - p[P_PENALTY] * (x - d->x0[k])) / tau;
+            double u = ((delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
             d->a[k] = clip_exp(u);
             den += weight(d->w0[k], phi, d->a[k]);
         }
         d->den[b] = den;
     }
-    if (anchor)
-        d->anchored = 1;
 
     /* 3. Sellers: discount toward the one at which buyers' target purchases
      * take the whole capacity (bisection: target sales rise with the
@@ -621,4 +647,5 @@ const ps_model ps_model_oil = {
     .step = oil_step,
     .apply_event = oil_event,
     .free = oil_free,
+    .internal = internal, .n_internal = sizeof internal / sizeof *internal,
 };

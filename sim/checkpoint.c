@@ -62,8 +62,9 @@ uint64_t ps_run_spec_hash(const ps_scenario *sc)
     h = ps_fnv1a(h, PS_VERSION, strlen(PS_VERSION) + 1);
     const char *rev = ps_build_git_revision();
     h = ps_fnv1a(h, rev, strlen(rev) + 1);
-    /* The field and metric tables: their indices are in the checkpoints. */
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
+    /* The field (internal ones too) and metric tables: their indices are in
+     * the checkpoints. */
+    for (int f = 0; f < ps_registry_n_state(); f++) {
         const char *n = ps_registry_field(f, NULL)->name;
         h = ps_fnv1a(h, n, strlen(n) + 1);
     }

@@ -31,6 +31,14 @@ static void explain_text(FILE *fp, const ps_model *m)
                 shape_name(f->shape), f->unit, f->init, f->lo, f->hi);
         fprintf(fp, "      %s\n      source: %s\n", f->description, f->source);
     }
+    if (m->n_internal)
+        fprintf(fp, "  internal state (kept in the world like fields; not output, not set "
+                    "by configs):\n");
+    for (int k = 0; k < m->n_internal; k++) {
+        const ps_field *f = &m->internal[k];
+        fprintf(fp, "    %-22s %s [%s], internal\n", f->name, shape_name(f->shape), f->unit);
+        fprintf(fp, "      %s\n      initial: %s\n", f->description, f->source);
+    }
     fprintf(fp, "  reads (other models' fields, state t):\n");
     for (int k = 0; k < m->n_inputs; k++) {
         int owner = -1, g = ps_field_index(m->inputs[k].name);
@@ -82,6 +90,18 @@ static void explain_markdown(FILE *fp, const ps_model *m)
         const ps_field *f = &m->fields[k];
         fprintf(fp, "| `%s` | %s | %s | %g | [%g, %g] | ", f->name, shape_name(f->shape),
                 f->unit, f->init, f->lo, f->hi);
+        md_cell(fp, f->description);
+        fputs(" | ", fp);
+        md_cell(fp, f->source);
+        fputs(" |\n", fp);
+    }
+    if (m->n_internal)
+        fprintf(fp, "\n### Internal state\n\nKept in the world like the state "
+                    "fields; not written to the output and not set by configs.\n\n"
+                    "| name | shape | unit | description | initial value |\n|---|---|---|---|---|\n");
+    for (int k = 0; k < m->n_internal; k++) {
+        const ps_field *f = &m->internal[k];
+        fprintf(fp, "| `%s` | %s | %s | ", f->name, shape_name(f->shape), f->unit);
         md_cell(fp, f->description);
         fputs(" | ", fp);
         md_cell(fp, f->source);
@@ -179,6 +199,8 @@ ps_status ps_explain_dataflow(FILE *fp, ps_error *err)
         fprintf(fp, "| %d | `%s` | ", k + 1, m->name);
         for (int i = 0; i < m->n_fields; i++)
             fprintf(fp, "%s`%s`", i ? ", " : "", m->fields[i].name);
+        for (int i = 0; i < m->n_internal; i++)
+            fprintf(fp, "%s`%s`", i ? ", " : "; internal: ", m->internal[i].name);
         fprintf(fp, " | ");
         for (int i = 0; i < m->n_inputs; i++) {
             int owner = -1, g = ps_field_index(m->inputs[i].name);

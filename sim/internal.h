@@ -148,6 +148,13 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
  * would, reusing its state buffers; initialised with w->inner_threads
  * threads. On failure w can only be freed. */
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
+/* Continue w from a saved state: month `month` is the next to compute,
+ * state[f] is cur of every field (internal ones too: w->n_fields), log the
+ * n_log events so far. w must be as ps_world_create/reset made it for the
+ * same scenario and replicate: its models' init then derived from month 0
+ * exactly what they derived when the state was saved. */
+ps_status ps_world_restore(ps_world *w, int month, const double *const *state,
+                           const ps_event *log, int n_log, ps_error *err);
 
 /* Has a stop been requested (stop may be NULL)? Relaxed: the flag only asks
  * the workers to stop; it publishes no data. */
@@ -188,6 +195,8 @@ struct ps_packed {
     unsigned char *shuf; /* one shuffled chunk */
     double *pad;         /* a chunk's months past the end of the run: the fill value */
     size_t work;         /* bytes in shuf and pad */
+    void *zc;            /* libdeflate compressor at level zlevel, or NULL */
+    int zlevel;
 };
 /* Pack run into *p (created if NULL, else its buffers are reused). */
 ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **p, ps_error *err);

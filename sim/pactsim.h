@@ -30,6 +30,10 @@ typedef atomic_int ps_stop;
 #define PS_VERSION "0.1.0"
 #define PS_FORMAT_NAME "pactsim"
 #define PS_FORMAT_VERSION 1
+/* How `run` stores the state series unless the config's output: says
+ * otherwise (docs/output.md#storage): precision and deflate level. */
+#define PS_OUT_FLOAT32 1
+#define PS_OUT_DEFLATE 1
 
 /* ---------------------------------------------------------------- status */
 /* One list for codes, exit codes and messages (SUNDIALS style). */
@@ -188,6 +192,10 @@ typedef struct ps_scenario {
     /* run --posterior: each replicate's parameters drawn from a calibration's
      * posterior (owned; ps_scenario_attach_posterior), or NULL. */
     struct ps_posterior *posterior;
+    /* output: how `run` stores the state series (docs/output.md): float32
+     * instead of float64, and the deflate level (0: not compressed). */
+    int out_float32;
+    int out_deflate;
 } ps_scenario;
 
 /* Load, resolve `extends`, apply overrides ("a.b.c=value"), validate. */
@@ -208,7 +216,7 @@ struct ps_world {
     int month;             /* month index being computed */
     int replicate;
     uint64_t seed;
-    int n_fields;
+    int n_fields;          /* every field, internal ones too (ps_registry_n_state) */
     double **cur, **next;  /* per global field: N, N*N or N*n_theaters */
     void **model_data;     /* per registered model */
     ps_event *log;         /* events that happened (timeline and model) */
@@ -281,6 +289,15 @@ typedef struct ps_model {
     ps_status (*apply_event)(ps_world *w, int self, void *data,
                              const ps_event *ev, ps_error *err);
     void (*free)(void *data);
+    /* Internal state: what the model carries from month to month that is not
+     * output (counters, reference levels). Declared like fields and kept in
+     * the world like them (double-buffered: step reads cur, writes next; a
+     * mid-run checkpoint saves them), but not written to the output file and
+     * not settable by a config; `config explain` lists them as internal.
+     * Private data (init's *data) then holds only what init derives from the
+     * month-0 state and scratch that every step rewrites before reading. */
+    const ps_field *internal;
+    int n_internal;
 } ps_model;
 
 /* The registry: models in pipeline order (models/registry.c). */
@@ -291,9 +308,13 @@ void ps_registry_use(const ps_model *const *models);
 int ps_registry_count(void);
 const ps_model *ps_registry_model(int k);
 int ps_registry_find(const char *name);
-/* Global field list = concatenation of models' fields in registry order. */
+/* Global field list = concatenation of models' fields in registry order;
+ * then (indices ps_registry_n_fields() .. ps_registry_n_state() - 1) the
+ * models' internal fields, in registry order. A world holds all of them; a
+ * run's series and the output only the first ps_registry_n_fields(). */
 int ps_registry_n_fields(void);
-const ps_field *ps_registry_field(int f, int *owner_model);
+int ps_registry_n_state(void);
+const ps_field *ps_registry_field(int f, int *owner_model); /* any f < ps_registry_n_state() */
 int ps_registry_n_event_types(void);
 const ps_event_type *ps_registry_event_type(int e, int *owner_model);
 int ps_registry_find_event_type(const char *name);
@@ -305,6 +326,7 @@ ps_status ps_registry_check(ps_error *err);
  * owner is not in the pipeline) and of its own field k. */
 int ps_model_input(int model, int k);
 int ps_model_field(int model, int k);
+int ps_model_internal(int model, int k); /* global index of its internal field k */
 int ps_registry_n_metrics(void);
 const ps_metric *ps_registry_metric(int m, int *owner_model);
 

@@ -38,10 +38,12 @@ int ps_registry_find(const char *name)
     return -1;
 }
 
-/* Walk one kind of table: which = 0 fields, 1 event types, 2 metrics. */
+/* Walk one kind of table: which = 0 fields, 1 event types, 2 metrics,
+ * 3 internal fields. */
 static int table_count(const ps_model *m, int which)
 {
-    return which == 0 ? m->n_fields : which == 1 ? m->n_events : m->n_metrics;
+    return which == 0 ? m->n_fields : which == 1 ? m->n_events : which == 2 ? m->n_metrics
+                                                                            : m->n_internal;
 }
 
 static int table_total(int which)
@@ -71,13 +73,17 @@ static int table_locate(int which, int g, int *local)
 int ps_registry_n_fields(void) { return table_total(0); }
 int ps_registry_n_event_types(void) { return table_total(1); }
 int ps_registry_n_metrics(void) { return table_total(2); }
+int ps_registry_n_state(void) { return table_total(0) + table_total(3); }
 
+/* Fields first, then internal fields: output field indices do not depend on
+ * which models keep internal state. */
 const ps_field *ps_registry_field(int f, int *owner)
 {
-    int local, k = table_locate(0, f, &local);
+    int nf = table_total(0), internal = f >= nf, local;
+    int k = table_locate(internal ? 3 : 0, internal ? f - nf : f, &local);
     if (owner)
         *owner = k;
-    return k < 0 ? NULL : &active[k]->fields[local];
+    return k < 0 ? NULL : internal ? &active[k]->internal[local] : &active[k]->fields[local];
 }
 
 const ps_event_type *ps_registry_event_type(int e, int *owner)
@@ -153,6 +159,14 @@ ps_status ps_registry_check(ps_error *err)
 {
     for (int k = 0; active[k]; k++) {
         const ps_model *m = active[k];
+        /* One name, one piece of state (checkpoints and messages name them). */
+        for (int i = 0; i < m->n_internal; i++) {
+            int owner = -1;
+            if (find_in(active, m->internal[i].name, &owner))
+                return ps_error_set(err, PS_ERR_MODEL, "model '%s' declares internal field "
+                                    "'%s', which is a field of model '%s'", m->name,
+                                    m->internal[i].name, active[owner]->name);
+        }
         for (int i = 0; i < m->n_inputs; i++) {
             const ps_input *in = &m->inputs[i];
             int owner = -1;
@@ -185,4 +199,15 @@ int ps_model_field(int model, int k)
 {
     const ps_model *m = ps_registry_model(model);
     return m && k >= 0 && k < m->n_fields ? ps_field_index(m->fields[k].name) : -1;
+}
+
+int ps_model_internal(int model, int k)
+{
+    const ps_model *m = ps_registry_model(model);
+    if (!m || k < 0 || k >= m->n_internal)
+        return -1;
+    int g = table_total(0) + k;
+    for (int j = 0; j < model; j++)
+        g += active[j]->n_internal;
+    return g;
 }

@@ -114,7 +114,7 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
         /* In parallel over fields: a month's slice of a new series is first
          * touched here, and the kernel's zeroing of its pages was a third of a
          * one-thread run at N=1000 (docs/performance.md). */
-        int nf = w->n_fields;
+        int nf = ps_registry_n_fields(); /* output fields: not the internal ones */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
         for (int f = 0; f < nf; f++) {
             size_t size = ps_field_size(w, f);
@@ -133,7 +133,7 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
         run->n_events = ne;
         w->log = NULL;
         w->n_log = w->cap_log = 0;
-        for (int f = 0; s != PS_OK && f < w->n_fields; f++) {
+        for (int f = 0; s != PS_OK && f < ps_registry_n_fields(); f++) {
             size_t size = ps_field_size(w, f);
             for (size_t k = (size_t)run->n_done * size; k < (size_t)sc->n_months * size; k++)
                 run->series[f][k] = NAN;
@@ -277,7 +277,8 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
     over |= mul(R, (uint64_t)sc->n_events + 1, &ev) | mul(ev, 2 * sizeof(ps_event), &ev);
     over |= add(mem, ev, &mem);
     over |= mul(R, 64 + 8 * nm, &x) | add(mem, x, &mem);
-    over |= mul(E, T, &file) | mul(file, R, &file) | mul(file, 8, &file);
+    over |= mul(E, T, &file) | mul(file, R, &file) |
+            mul(file, sc->out_float32 ? 4 : 8, &file); /* the stored type */
     over |= mul(R, 8 * nm, &x) | add(file, x, &file);
     if (over)
         return ps_error_set(err, PS_ERR_CONFIG,

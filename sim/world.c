@@ -2,7 +2,10 @@
  *
  * A step reads state t (cur) and writes state t+1 (next), so the order in
  * which actors or dyads are visited never changes a result. Fields a model
- * does not write keep their value because next starts as a copy of cur. */
+ * does not write keep their value because next starts as a copy of cur.
+ * Models' internal fields (state that is not output) live here too, so that
+ * cur and the month are the whole state of a replicate: a world saved at
+ * month t and restored steps on exactly as one that never stopped. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +104,26 @@ ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err)
     return world_setup(w, err);
 }
 
+/* (internal.h) */
+ps_status ps_world_restore(ps_world *w, int month, const double *const *state,
+                           const ps_event *log, int n_log, ps_error *err)
+{
+    if (n_log > w->cap_log) {
+        ps_event *p = realloc(w->log, (size_t)n_log * sizeof *p);
+        if (!p)
+            return ps_error_set(err, PS_ERR_NOMEM, "out of memory restoring %d events", n_log);
+        w->log = p;
+        w->cap_log = n_log;
+    }
+    if (n_log > 0)
+        memcpy(w->log, log, (size_t)n_log * sizeof *log);
+    w->n_log = n_log;
+    for (int f = 0; f < w->n_fields; f++)
+        memcpy(w->cur[f], state[f], ps_field_size(w, f) * sizeof(double));
+    w->month = month;
+    return PS_OK;
+}
+
 ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
                           ps_error *err)
 {
@@ -121,7 +144,7 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
     w->replicate = replicate;
     w->seed = sc->seed;
     w->inner_threads = inner_threads > 0 ? inner_threads : 1;
-    w->n_fields = ps_registry_n_fields();
+    w->n_fields = ps_registry_n_state();
     int n_models = ps_registry_count();
     w->cur = ps_calloc((size_t)w->n_fields + 1, sizeof *w->cur);
     w->next = ps_calloc((size_t)w->n_fields + 1, sizeof *w->next);

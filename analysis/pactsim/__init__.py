@@ -7,8 +7,11 @@
     box = pactsim.prim(X, y > 0.5, names)                  # scenario discovery
 
 Modules: pactsim.io (the reader), pactsim.discovery (PRIM, CART, feature
-scores), pactsim.plotting (figures; imports matplotlib, so it is not loaded
-by ``import pactsim``).
+scores), pactsim.posterior (posterior files of `pactsim calibrate`, weighted
+summaries), pactsim.observations (observation files and the model's
+equivalents), pactsim.scores (`pactsim score` output and its totals),
+pactsim.tables (CSV and Markdown), pactsim.plotting (figures; imports
+matplotlib, so it is not loaded by ``import pactsim``).
 """
 from .io import (FORMAT_VERSION, STATE_GROUPS, PactsimFileError, Run, events,  # noqa: F401
                  open_run, provenance, sensitivity)

@@ -34,12 +34,12 @@ feature scoring does, so every input gets a score that sums to 1.
 import argparse
 import json
 import math
-import os
 import sys
 
 import numpy as np
 
 from .io import PactsimFileError, open_run
+from .tables import write_text
 
 __all__ = ["SweepTable", "sweep_table", "Box", "PrimResult", "prim", "Tree", "cart",
            "feature_scores", "main"]
@@ -623,11 +623,8 @@ def main(argv=None):
            "cart": [dict(box.as_dict(), value=float(tree.value[node]))
                     for node, box in tree.leaves()]}
     if args.json:
-        tmp = args.json + ".tmp"
         try:
-            with open(tmp, "w") as f:
-                json.dump(out, f, indent=1)
-            os.replace(tmp, args.json)
+            write_text(args.json, json.dumps(out, indent=1))
         except OSError as e:
             return _error(f"cannot write {args.json}: {e.strerror}")
     if args.outdir:

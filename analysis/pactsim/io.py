@@ -72,7 +72,11 @@ def _strings(dset):
     return [_s(v) for v in dset[()]]
 
 
-def _h5open(path):
+def _h5open(path, formats=FORMATS, expected="pactsim"):
+    """Open a pactsim HDF5 file read-only after checking its format and version.
+
+    Returns (h5py.File, format). `formats` are the root `format` values accepted,
+    `expected` names them in the message."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise PactsimFileError(f"{path}: no such file")
@@ -84,10 +88,11 @@ def _h5open(path):
         raise PactsimFileError(f"{path}: not an HDF5 file ({e.__class__.__name__}: "
                                f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
     fmt = _s(f.attrs["format"]) if "format" in f.attrs else None
-    if fmt not in FORMATS:
+    if fmt not in formats:
         f.close()
         what = "no 'format' attribute" if fmt is None else f"format is {fmt!r}"
-        raise PactsimFileError(f"{path}: not a pactsim file ({what}; expected 'pactsim')")
+        raise PactsimFileError(f"{path}: not a {expected} file ({what}; expected "
+                               f"{expected!r})")
     try:
         version = int(f.attrs.get("format_version", -1))
     except (TypeError, ValueError):
@@ -304,6 +309,19 @@ class Run:
 
     def has_events(self):
         return "events" in self._file
+
+    def has_posterior_draws(self):
+        """True for a run made with --posterior: each replicate drew its parameters."""
+        return "posterior_draws" in self._file
+
+    @property
+    def replicates(self):
+        """Number of replicates (0 when the file has no state group)."""
+        for g in STATE_GROUPS:
+            ds = getattr(self, g)
+            if ds is not None and "replicate" in ds.sizes:
+                return int(ds.sizes["replicate"])
+        return 0
 
     @property
     def time(self):

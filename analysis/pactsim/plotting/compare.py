@@ -33,6 +33,7 @@ from .common import (UsageError, add_output_args, error, note, panel_figure, pan
                      parse_pair, plot_band, prepare_outdir, preset, quantile_bands, save,
                      shared_legend, split_list, parse_args, wrap)
 from ..io import PactsimFileError, open_run, provenance
+from ..tables import write_text
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -396,14 +397,11 @@ def main(argv=None):
                               sorted(int(x) for x in runs[0].summary["replicate"].values)
                               if runs[0].summary is not None else [])
         if srows:
-            tsv = os.path.join(args.outdir, "compare_summary.tsv")
-            with open(tsv + ".tmp", "w") as f:
-                f.write(f"# paired differences X - A by replicate, A = {labels[0]}\n")
-                f.write("metric\tunits\tscenario\tn\tmedian\tp2.5\tp97.5\n")
-                for m, u, lab, n, med, lo, hi in srows:
-                    f.write(f"{m}\t{u}\t{lab}\t{n}\t{med:.6g}\t{lo:.6g}\t{hi:.6g}\n")
-            os.replace(tsv + ".tmp", tsv)
-            written.append(tsv)
+            text = (f"# paired differences X - A by replicate, A = {labels[0]}\n"
+                    "metric\tunits\tscenario\tn\tmedian\tp2.5\tp97.5\n")
+            for m, u, lab, n, med, lo, hi in srows:
+                text += f"{m}\t{u}\t{lab}\t{n}\t{med:.6g}\t{lo:.6g}\t{hi:.6g}\n"
+            written.append(write_text(os.path.join(args.outdir, "compare_summary.tsv"), text))
             figs = fig_summary(srows, labels, args.width)
             if figs:
                 written += save(figs, args.outdir, "compare_summary", args.format, args.dpi)

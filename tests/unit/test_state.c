@@ -1,0 +1,157 @@
+/* All evolving state is in the world's fields: a world saved at month t
+ * (every field's cur buffer, internal ones too, the month and the event log)
+ * and restored into a freshly created world steps on exactly as a world that
+ * never stopped, for every model of the registry and for scenarios whose
+ * timelines exercise the events. Restoring with the internal fields zeroed
+ * must change the result: the internal state is real state. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "internal.h"
+
+typedef struct {
+    int month, n_log;
+    double **cur;
+    ps_event *log;
+} snapshot;
+
+static void snap_take(const ps_world *w, snapshot *s)
+{
+    s->month = w->month;
+    s->n_log = w->n_log;
+    s->cur = calloc((size_t)w->n_fields, sizeof *s->cur);
+    for (int f = 0; f < w->n_fields; f++) {
+        size_t n = ps_field_size(w, f);
+        s->cur[f] = malloc((n ? n : 1) * sizeof(double));
+        memcpy(s->cur[f], w->cur[f], n * sizeof(double));
+    }
+    s->log = malloc(((size_t)w->n_log + 1) * sizeof *s->log);
+    memcpy(s->log, w->log, (size_t)w->n_log * sizeof *s->log);
+}
+
+static void snap_free(snapshot *s, int n_fields)
+{
+    for (int f = 0; f < n_fields; f++)
+        free(s->cur[f]);
+    free(s->cur);
+    free(s->log);
+}
+
+/* The first field (by name) where two worlds differ bit for bit, or NULL. */
+static const char *differs(const ps_world *a, const ps_world *b)
+{
+    for (int f = 0; f < a->n_fields; f++)
+        if (memcmp(a->cur[f], b->cur[f], ps_field_size(a, f) * sizeof(double)))
+            return ps_registry_field(f, NULL)->name;
+    if (a->n_log != b->n_log)
+        return "(event log length)";
+    for (int k = 0; k < a->n_log; k++)
+        if (a->log[k].month != b->log[k].month || a->log[k].type != b->log[k].type ||
+            a->log[k].source != b->log[k].source || a->log[k].target != b->log[k].target ||
+            memcmp(&a->log[k].magnitude, &b->log[k].magnitude, sizeof(double)) ||
+            strcmp(a->log[k].id, b->log[k].id))
+            return "(event log)";
+    return NULL;
+}
+
+/* Step a straight through; at month t save b, free it, restore the state
+ * into a new world (zeroing the internal fields if asked) and step it along
+ * with a. Returns the first month at which they differ (-1: never) and the
+ * field in *what. */
+static int resume_at(const ps_scenario *sc, int t, int zero_internal, const char **what)
+{
+    ps_error err = {PS_OK, ""};
+    ps_world *a = NULL, *b = NULL;
+    CHECK(ps_world_create(sc, 0, &a, &err) == PS_OK, "%s", err.msg);
+    CHECK(ps_world_create(sc, 0, &b, &err) == PS_OK, "%s", err.msg);
+    int first = -1;
+    *what = NULL;
+    for (int m = 0; m < t; m++) {
+        CHECK(ps_world_step(a, &err) == PS_OK, "%s", err.msg);
+        CHECK(ps_world_step(b, &err) == PS_OK, "%s", err.msg);
+    }
+    snapshot s;
+    snap_take(b, &s);
+    ps_world_free(b);
+    if (zero_internal)
+        for (int f = ps_registry_n_fields(); f < ps_registry_n_state(); f++)
+            memset(s.cur[f], 0, ps_field_size(a, f) * sizeof(double));
+    CHECK(ps_world_create(sc, 0, &b, &err) == PS_OK, "%s", err.msg);
+    CHECK(ps_world_restore(b, s.month, (const double *const *)s.cur, s.log, s.n_log, &err) ==
+              PS_OK, "%s", err.msg);
+    snap_free(&s, a->n_fields);
+    CHECK(b->month == t, "restored month %d, expected %d", b->month, t);
+    for (int m = t; m < sc->n_months && first < 0; m++) {
+        CHECK(ps_world_step(a, &err) == PS_OK, "%s", err.msg);
+        CHECK(ps_world_step(b, &err) == PS_OK, "%s", err.msg);
+        if ((*what = differs(a, b)))
+            first = m;
+    }
+    ps_world_free(a);
+    ps_world_free(b);
+    return first;
+}
+
+static void test_scenario(const char *rel, const int *months, int n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", PS_SOURCE_DIR, rel);
+    ps_scenario *sc = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_scenario_load(path, NULL, 0, &sc, &err) == PS_OK, "%s: %s", rel, err.msg);
+    if (!sc)
+        return;
+    const char *what;
+    for (int k = 0; k < n; k++) {
+        int first = resume_at(sc, months[k], 0, &what);
+        CHECK(first < 0, "%s: restored at month %d, differs from month %d in %s", rel,
+              months[k], first, what);
+    }
+    /* Without its internal state the world does go another way. */
+    int first = resume_at(sc, months[n - 1], 1, &what);
+    CHECK(first >= 0, "%s: zeroing the internal fields at month %d changed nothing", rel,
+          months[n - 1]);
+    printf("%s: restored at months", rel);
+    for (int k = 0; k < n; k++)
+        printf(" %d", months[k]);
+    printf(": identical to %d months; internal fields zeroed: differs from month %d (%s)\n",
+           sc->n_months, first, what ? what : "-");
+    ps_scenario_free(sc);
+}
+
+/* Every model that keeps state from month to month declares it: the
+ * models listed in docs/architecture.md have internal fields, and their
+ * indices follow the output fields. */
+static void test_registry(void)
+{
+    const char *const with_state[] = {"agreements", "clients", "cooperation", "economy",
+                                      "military", "oil"};
+    for (size_t k = 0; k < sizeof with_state / sizeof *with_state; k++) {
+        int m = ps_registry_find(with_state[k]);
+        CHECK(m >= 0 && ps_registry_model(m)->n_internal > 0, "%s has no internal field",
+              with_state[k]);
+        int g = ps_model_internal(m, 0), owner = -1;
+        CHECK(g >= ps_registry_n_fields() && g < ps_registry_n_state(), "%s: index %d",
+              with_state[k], g);
+        const ps_field *fd = ps_registry_field(g, &owner);
+        CHECK(fd && owner == m && fd == &ps_registry_model(m)->internal[0], "%s: lookup",
+              with_state[k]);
+        /* Not a field a config or an observation can name. */
+        CHECK(fd && ps_field_index(fd->name) < 0, "%s: %s found as an output field",
+              with_state[k], fd ? fd->name : "?");
+    }
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_registry_check(&err) == PS_OK, "%s", err.msg);
+}
+
+int main(void)
+{
+    test_registry();
+    const int base[] = {1, 2, 14, 40};
+    test_scenario("configs/baseline_2022.yaml", base, 4);
+    const int hist[] = {1, 2, 150, 400};
+    test_scenario("configs/history_1979_2022.yaml", hist, 4);
+    return CHECK_DONE();
+}
