@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
@@ -175,7 +176,7 @@ static int worker_init(worker *wk, const ps_calib *c)
  * spec's replicates, into wk->sum; a run that fails numerically, or an
  * equivalent that is not finite, gives NaN (the particle is rejected). */
 static ps_status simulate(const ps_calib *c, worker *wk, const double *theta, uint64_t seed,
-                          volatile int *stop, ps_error *err)
+                          ps_stop *stop, ps_error *err)
 {
     int n = c->obs->n;
     for (int j = 0; j < c->n_params; j++)
@@ -230,6 +231,7 @@ typedef struct {
     double logdet;   /* sum log L_ii */
     double *cum;     /* cumulative normalised weights of the parents */
     double *w;       /* normalised weights */
+    double *logz;    /* log of each parent's kernel mass inside the prior's support */
 } kernel;
 
 static void kernel_free(kernel *K)
@@ -238,6 +240,7 @@ static void kernel_free(kernel *K)
         gsl_matrix_free(K->L);
     free(K->cum);
     free(K->w);
+    free(K->logz);
 }
 
 /* 2 x the weighted covariance of the population (Beaumont et al. 2009), with
@@ -249,8 +252,9 @@ static int kernel_build(const ps_calib *c, const generation *g, int Na, kernel *
     K->L = gsl_matrix_calloc((size_t)k, (size_t)k);
     K->cum = ps_calloc((size_t)Na, sizeof(double));
     K->w = ps_calloc((size_t)Na, sizeof(double));
+    K->logz = ps_calloc((size_t)Na, sizeof(double));
     double *mean = ps_calloc((size_t)k, sizeof(double));
-    if (!K->L || !K->cum || !K->w || !mean) {
+    if (!K->L || !K->cum || !K->w || !K->logz || !mean) {
         free(mean);
         return -1;
     }
@@ -293,6 +297,28 @@ static int kernel_build(const ps_calib *c, const generation *g, int Na, kernel *
     K->logdet = 0.0;
     for (int a = 0; a < k; a++)
         K->logdet += log(gsl_matrix_get(K->L, (size_t)a, (size_t)a));
+    /* A proposal is redrawn until it lies in the support, so parent i's
+     * kernel is truncated there and its density must be divided by its mass
+     * inside, Z_i. Without that, in many dimensions (most of a kernel outside
+     * the box) new particles got weights tens of times those of old ones and
+     * the ESS collapsed (8 parameters: 4 of 200 after five generations).
+     * Z_i is the product over parameters of the marginal masses: exact for
+     * an uncorrelated kernel, an approximation for a correlated one. */
+    for (int i = 0; i < Na; i++) {
+        double lz = 0.0;
+        for (int a = 0; a < k; a++) {
+            double sd = 0.0;
+            for (int b = 0; b <= a; b++)
+                sd += gsl_matrix_get(K->L, (size_t)a, (size_t)b) *
+                      gsl_matrix_get(K->L, (size_t)a, (size_t)b);
+            sd = sqrt(sd);
+            double th = g->theta[(size_t)i * k + a];
+            double m = gsl_cdf_ugaussian_P((c->params[a].hi - th) / sd) -
+                       gsl_cdf_ugaussian_P((c->params[a].lo - th) / sd);
+            lz += log(m > 1e-300 ? m : 1e-300);
+        }
+        K->logz[i] = lz;
+    }
     return 0;
 }
 
@@ -320,7 +346,7 @@ static double log_kernel_mixture(const ps_calib *c, const generation *g, int Na,
             double q = 0.0;
             for (int a = 0; a < k; a++)
                 q += y[a] * y[a];
-            double l = log(K->w[i]) - 0.5 * q;
+            double l = log(K->w[i]) - K->logz[i] - 0.5 * q;
             if (pass == 0)
                 mx = l > mx ? l : mx;
             else
@@ -381,7 +407,7 @@ static int ranked_cmp(const void *a, const void *b)
  * t = 0, else proposed), their distances and log weights. */
 static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, worker *wk,
                                 int threads, double *theta, double *dist, double *logw,
-                                volatile int *stop, ps_error *err)
+                                ps_stop *stop, ps_error *err)
 {
     ps_calib *c = s->c;
     int k = s->k, failed = n;
@@ -398,7 +424,7 @@ static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, wor
         int f;
 #pragma omp atomic read
         f = failed;
-        if (f < n || (stop && *stop))
+        if (f < n || ps_stopped(stop))
             continue;
         double *x = theta + (size_t)j * k;
         if (t == 0) {
@@ -413,16 +439,17 @@ static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, wor
         ps_error e = {PS_OK, ""};
         ps_status st = simulate(c, w, x, particle_seed(c->seed, t, j), stop, &e);
         dist[j] = st == PS_OK ? distance(c, w->sum) : NAN;
-        if (st != PS_OK && !(stop && *stop)) {
+        if (st != PS_OK && !ps_stopped(stop)) {
 #pragma omp critical(ps_abc_fail)
             if (j < failed) {
-                failed = j;
+#pragma omp atomic write
+                failed = j; /* (read by the other threads outside this section) */
                 status = st;
                 first = e;
             }
         }
     }
-    if (stop && *stop)
+    if (ps_stopped(stop))
         return ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted");
     if (failed < n) {
         if (err)
@@ -433,7 +460,7 @@ static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, wor
 }
 
 static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
-                                volatile int *stop, ps_error *err)
+                                ps_stop *stop, ps_error *err)
 {
     ps_calib *c = s->c;
     int k = s->k, Na = s->Na, n = t == 0 ? s->N : s->M;
@@ -508,7 +535,10 @@ static ps_status ckpt_save(const abc_state *s, const char *partial, ps_error *er
     if (!tmp)
         return nomem(err);
     snprintf(tmp, len, "%s.tmp.%ld", partial, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
+    int fd = ps_out_create_excl(tmp); /* never through a planted link */
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp)
+        close(fd);
     uLong crc = crc32(0L, Z_NULL, 0);
     int bad = !fp;
     if (fp) {
@@ -635,7 +665,7 @@ typedef struct {
     double d_mean, d_median;
 } summary;
 
-static ps_status summarise(abc_state *s, worker *wk, int threads, volatile int *stop,
+static ps_status summarise(abc_state *s, worker *wk, int threads, ps_stop *stop,
                            summary *sm, ps_error *err)
 {
     ps_calib *c = s->c;
@@ -739,6 +769,7 @@ static int write_groups(hid_t f, const abc_state *s, const summary *sm)
     bad |= ps_h5_attr_str(f, "distance", "sqrt(sum_i w_i ((model_i - obs_i) / sd_i)^2 / "
                           "sum_i w_i), model_i averaged over the replicates");
     bad |= ps_h5_attr_i32(f, "observations_left_out", c->n_skipped);
+    bad |= ps_h5_attr_i32(f, "observations_held_out", c->n_held_out);
 
     /* /posterior: the last generation's weighted samples. */
     if (bad || (gp = H5Gcreate2(f, "posterior", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
@@ -859,14 +890,9 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
     if (!tmp)
         return nomem(err);
     snprintf(tmp, len, "%s.tmp.%ld", opt->output, (long)getpid());
-    ps_h5_quiet();
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    ps_status st = PS_OK;
-    if (f < 0) {
-        st = ps_h5_fail(err, PS_ERR_IO, opt->output, "create the temporary posterior file");
+    hid_t f;
+    ps_status st = ps_h5_create_excl(tmp, opt->output, &f, err);
+    if (st != PS_OK) {
         free(tmp);
         return st;
     }
@@ -890,11 +916,10 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the posterior file");
     if (H5Fclose(f) < 0 && st == PS_OK)
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "close the posterior file");
-    if (st == PS_OK && (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0))
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", opt->output,
-                          tmp, strerror(errno));
+    if (st == PS_OK)
+        st = ps_out_publish(tmp, opt->output, 0, NULL, 0, err);
     if (st != PS_OK)
-        unlink(tmp);
+        unlink(tmp); /* gone already if the rename was made */
     free(tmp);
     return st;
 }
@@ -926,6 +951,16 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     if (!partial)
         return nomem(err);
     snprintf(partial, plen, "%s.partial", opt->output);
+    /* Never over a device, a FIFO, a directory or one of the inputs (the
+     * spec, the base's chain, observation files, a posterior), --force or not. */
+    const char *inputs[2] = {c->inputs, c->base ? c->base->inputs : NULL};
+    ps_status out_st = ps_out_check(opt->output, inputs, 2, err);
+    if (out_st == PS_OK)
+        out_st = ps_out_check(partial, inputs, 2, err);
+    if (out_st != PS_OK) {
+        free(partial);
+        return out_st;
+    }
     ps_out_remove_stale(opt->output, ".tmp.");
     ps_out_remove_stale(partial, ".tmp.");
     int have_final = stat(opt->output, &sb) == 0, have_partial = stat(partial, &sb) == 0;
@@ -1002,7 +1037,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
         st = write_posterior(&s, &sm, opt, threads, err);
     if (st == PS_OK)
         unlink(partial);
-    else if (st == PS_ERR_INTERRUPTED || (opt->stop_flag && *opt->stop_flag)) {
+    else if (st == PS_ERR_INTERRUPTED || ps_stopped(opt->stop_flag)) {
         st = s.n_gen > 0
                  ? ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted in generation %d; the %d "
                                 "finished generation%s kept in %s: run the same command with "

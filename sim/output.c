@@ -1228,6 +1228,49 @@ static int cmp_type(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+/* H5Literate callback: stop (1) at the first 1-D summary metric whose
+ * declared size the file cannot hold (ps_h5_refusal then says which). */
+static herr_t check_metric(hid_t g, const char *name, const H5L_info_t *li, void *data)
+{
+    (void)li;
+    (void)data;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    hid_t s = H5Dget_space(d);
+    char full[300];
+    snprintf(full, sizeof full, "/summary/%s", name);
+    int refused = s >= 0 && H5Sget_simple_extent_ndims(s) == 1 &&
+                  ps_h5_check_size(d, full, sizeof(double), NULL) < 0;
+    if (s >= 0)
+        H5Sclose(s);
+    H5Dclose(d);
+    return refused;
+}
+
+/* The events table's size check; -1 if refused. */
+static int check_events(hid_t file)
+{
+    if (H5Lexists(file, "events", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
+    int refused = d >= 0 && ps_h5_check_size(d, "/events", 32, NULL) < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    return refused ? -1 : 0;
+}
+
+/* Every size that info will read, checked before it prints anything: a
+ * refused file gets only its error message. */
+static void info_check_sizes(hid_t file)
+{
+    if (H5Lexists(file, "summary", H5P_DEFAULT) > 0 &&
+        H5Literate_by_name(file, "summary", H5_INDEX_NAME, H5_ITER_INC, NULL, check_metric,
+                           NULL, H5P_DEFAULT) != 0)
+        return;
+    check_events(file);
+}
+
 static void info_events(hid_t file, FILE *fp)
 {
     hsize_t nfields = 0, nrec = 0;
@@ -1236,11 +1279,7 @@ static void info_events(hid_t file, FILE *fp)
         fprintf(fp, "events: none (no /events table)\n");
         return;
     }
-    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
-    int refused = d < 0 || ps_h5_check_size(d, "/events", 32, NULL) < 0;
-    if (d >= 0)
-        H5Dclose(d);
-    if (refused)
+    if (check_events(file) < 0)
         return;
     fprintf(fp, "events: %llu (all replicates)\n", (unsigned long long)nrec);
     char (*type)[32] = ps_calloc(nrec + 1, sizeof *type);
@@ -1276,24 +1315,37 @@ ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
     return st;
 }
 
-ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
 {
     ps_h5_quiet();
-    ps_status cs = ps_h5_check_regular(path, "a pactsim output file", err);
-    if (cs != PS_OK)
-        return cs;
-    if (H5Fis_hdf5(path) <= 0) {
-        return ps_error_set(err, PS_ERR_INPUT,
-                            "%s: not an HDF5 file, so not a pactsim output file", path);
-    }
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    ps_h5_input in;
+    ps_status st = ps_h5_input_open(&in, path, "a pactsim output file", err);
+    if (st != PS_OK)
+        return st;
+    if (H5Fis_hdf5(in.name) <= 0)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file, so not a pactsim output "
+                          "file", path);
+    else if ((*file = ps_h5_input_fopen(&in, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        st = h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    ps_h5_input_close(&in);
+    return st;
+}
+
+ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+{
+    hid_t file;
+    ps_status st = ps_output_open_read(path, &file, err);
+    return st != PS_OK ? st : ps_output_info_file(file, path, fp, err);
+}
+
+ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *err)
+{
     char fmt[64], scen[256], created[64], ver[64], git[128] = "unknown";
     char **dates = NULL, **iso = NULL, **th = NULL;
     hsize_t nt = 0, na = 0, nth = 0;
     long long fv = 0, reps = 0;
     ps_status st = PS_OK;
+    ps_h5_quiet();
     if (ps_h5_get_str(file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, PS_FORMAT_NAME)) {
         st = ps_error_set(err, PS_ERR_INPUT,
                           "%s: not a pactsim output file (no root attribute format=\"%s\")",
@@ -1349,6 +1401,7 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
         goto done;
     }
     ps_h5_read_strings(file, "/theaters/name", &th, &nth);
+    info_check_sizes(file);
     if ((st = ps_h5_refusal(err, path)) != PS_OK) {
         ps_h5_strings_free(dates, nt);
         ps_h5_strings_free(iso, na);

@@ -72,15 +72,6 @@ static const char info_help[] =
     "Exit status: 0 success; 1 runtime failure; 2 bad input (missing, damaged or\n"
     "  not a pactsim file, or reading it crashed HDF5 or exceeded the CPU limit).\n";
 
-static volatile sig_atomic_t stop_signal = 0;
-static volatile int stop_flag = 0;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-    stop_flag = 1;
-}
-
 static int fail(ps_status s, const char *msg)
 {
     fprintf(stderr, "pactsim: error: %s\n", msg);
@@ -310,9 +301,8 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
                           .force = o->force, .resume = o->resume, .stats = &stats,
                           .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
-                          .stop_flag = &stop_flag, .no_space_check = o->no_space_check};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+                          .stop_flag = &ps_cli_stop, .no_space_check = o->no_space_check};
+    ps_cli_catch_stop();
     /* A file-size limit (ulimit -f) then fails the write, with a message,
      * instead of killing the process. */
     signal(SIGXFSZ, SIG_IGN);
@@ -320,9 +310,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     ps_status s = ps_sim_run(sc, &opt, &err);
     int sc_replicates = sc->replicates;
     ps_scenario_free(sc);
-    if (s == PS_ERR_INTERRUPTED && stop_signal) {
+    if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fprintf(stderr, "pactsim: %s\n", err.msg);
-        return 128 + stop_signal;
+        return 128 + ps_cli_signal;
     }
     if (s != PS_OK)
         return fail(s, err.msg);
