@@ -68,6 +68,20 @@ static inline void synth_init(ps_scenario *sc, const char *field, int i, int j, 
     sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v};
 }
 
+/* Parameter model.name of a synthetic scenario (exits on a name no model has). */
+static inline void synth_param(ps_scenario *sc, const char *model, const char *name, double v)
+{
+    int m = ps_registry_find(model);
+    const ps_model *mod = m >= 0 ? ps_registry_model(m) : NULL;
+    for (int k = 0; mod && k < mod->n_params; k++)
+        if (!strcmp(mod->params[k].name, name)) {
+            sc->params[m][k] = v;
+            return;
+        }
+    fprintf(stderr, "synthetic scenario: no parameter %s.%s\n", model, name);
+    exit(1);
+}
+
 static inline void synth_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)
 {
     ps_event *e = &sc->events[sc->n_events++];

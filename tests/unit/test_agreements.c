@@ -15,19 +15,6 @@
 enum { A, B, Z, N_CORE };
 static const char *const iso[N_CORE] = {"AAA", "BBB", "ZZZ"};
 
-static void set_param(ps_scenario *sc, const char *model, const char *name, double v)
-{
-    int m = ps_registry_find(model);
-    const ps_model *mod = ps_registry_model(m);
-    for (int k = 0; k < mod->n_params; k++)
-        if (!strcmp(mod->params[k].name, name)) {
-            sc->params[m][k] = v;
-            return;
-        }
-    fprintf(stderr, "no parameter %s.%s\n", model, name);
-    exit(1);
-}
-
 typedef struct {
     double coop, trust, sanction, level; /* level < 0: not given */
     int event_month;                      /* `agreement` event B->A, level 3; -1 none */
@@ -45,7 +32,7 @@ static ps_run *run(const setup *s, int n, const int *perm, int months)
         synth_init(sc, "agreement_level", a, b, s->level);
     synth_init(sc, "sanction_intensity", z, a, s->sanction);
     synth_init(sc, "sanction_intensity", z, b, s->sanction);
-    set_param(sc, "cooperation", "trust_adjust", 0.0); /* hold trust where the test puts it */
+    synth_param(sc, "cooperation", "trust_adjust", 0.0); /* hold trust where the test puts it */
     if (s->event_month >= 0)
         synth_event(sc, s->event_month, "agreement", b, a, 3.0);
     ps_run *out = NULL;

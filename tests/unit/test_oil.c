@@ -268,6 +268,47 @@ static void test_invariance(void)
     synth_free(sr);
 }
 
+/* Without volatility the benchmark reverts deterministically after a price
+ * event: log P(t+1) = log P(t) + r (log L - log P(t)), to rounding. */
+static void test_price_reversion(void)
+{
+    int perm[N_CORE + 4];
+    for (int k = 0; k < N_CORE + 4; k++)
+        perm[k] = k;
+    ps_scenario *sc = scenario(N_CORE + 4, perm, 0, 1);
+    synth_param(sc, "oil", "price_volatility", 0.0);
+    synth_param(sc, "oil", "price_reversion", 0.2);
+    synth_param(sc, "oil", "price_long_run", 60.0);
+    ps_run *r = run(sc, 1);
+    double worst = 0.0;
+    for (int t = PRICE_MONTH; t + 1 < sc->n_months; t++) {
+        double P = actor(r, "oil_price", t, A);
+        double want = exp(log(P) + 0.2 * (log(60.0) - log(P)));
+        worst = fmax(worst, fabs(actor(r, "oil_price", t + 1, A) - want) / want);
+    }
+    CHECK(worst < 1e-12, "deterministic reversion to 60 off by %g (relative)", worst);
+    CHECK(actor(r, "oil_price", sc->n_months - 1, A) < 123.4 * 0.9, "price fell toward 60: %g",
+          actor(r, "oil_price", sc->n_months - 1, A));
+    /* The oil_trade_shift metric, recomputed from the series. */
+    int n = sc->n_actors, T = sc->n_months - 1;
+    double moved = 0.0, total = 0.0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            moved += fabs(dyad(r, "oil_trade", T, i, j) - dyad(r, "oil_trade", 0, i, j));
+            total += dyad(r, "oil_trade", 0, i, j);
+        }
+    int m = -1;
+    for (int k = 0; k < ps_registry_n_metrics(); k++)
+        if (!strcmp(ps_registry_metric(k, NULL)->name, "oil_trade_shift"))
+            m = k;
+    CHECK(m >= 0 && total > 0.0 && moved > 0.0 &&
+              fabs(r->metrics[m] - 0.5 * moved / total) <= 1e-12 * (0.5 * moved / total),
+          "oil_trade_shift %g, from the series %g", m >= 0 ? r->metrics[m] : NAN,
+          0.5 * moved / total);
+    ps_run_free(r);
+    synth_free(sc);
+}
+
 int main(void)
 {
     if (ps_registry_find("oil") < 0) {
@@ -277,5 +318,6 @@ int main(void)
     test_steady();
     test_embargo();
     test_invariance();
+    test_price_reversion();
     return CHECK_DONE();
 }
