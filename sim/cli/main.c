@@ -16,7 +16,8 @@
 static const char run_help[] =
     "Usage: pactsim run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
     "                   [--set KEY=VALUE]... [--force | --resume] [--quiet] [--no-space-check]\n"
-    "                   [--posterior POSTERIOR.h5] [--checkpoint-every K]\n"
+    "                   [--posterior POSTERIOR.h5] [--precision float32|float64]\n"
+    "                   [--compression LEVEL|none] [--checkpoint-every K]\n"
     "  Run a scenario (docs/config.md) and write every replicate into one HDF5 file\n"
     "  (docs/output.md), bit for bit the same for any number of threads.\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
@@ -36,6 +37,10 @@ static const char run_help[] =
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
     "      --posterior FILE   each replicate draws its parameters from the posterior of\n"
     "                         `pactsim calibrate` (keyed by replicate; docs/calibration.md)\n"
+    "      --precision P      store the state series as float32 (default) or float64\n"
+    "                         (the config's output.precision; docs/output.md)\n"
+    "      --compression L    deflate level 1..9 of the state series (default 1), or none\n"
+    "                         (the config's output.compression)\n"
     "Exit status: 0 success; 1 runtime failure (I/O, memory, a non-finite state value:\n"
     "  the partial results are kept in FILE.failed.h5); 2 bad input (usage, config,\n"
     "  existing or unwritable output, sizes too large); 130/143 interrupted by\n"
@@ -69,15 +74,6 @@ static const char info_help[] =
     "                         HDF5 loops forever on some damaged files)\n"
     "Exit status: 0 success; 1 runtime failure; 2 bad input (missing, damaged or\n"
     "  not a pactsim file, or reading it crashed HDF5 or exceeded the CPU limit).\n";
-
-static volatile sig_atomic_t stop_signal = 0;
-static volatile int stop_flag = 0;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-    stop_flag = 1;
-}
 
 static int fail(ps_status s, const char *msg)
 {
@@ -163,14 +159,14 @@ typedef struct {
     const char *output, *posterior;
     const char **sets;
     int n_sets;
-    char rep_set[64], seed_set[64];
+    char rep_set[64], seed_set[64], prec_set[64], comp_set[64];
     int threads, force, resume, quiet, markdown, no_space_check;
     int checkpoint_every; /* as ps_sim_options */
     unsigned cpu_limit;
 } cli_opts;
 
 enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR,
-       OPT_CHECKPOINT_EVERY };
+       OPT_PRECISION, OPT_COMPRESSION, OPT_CHECKPOINT_EVERY };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -187,6 +183,8 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"posterior", required_argument, NULL, OPT_POSTERIOR},
+        {"precision", required_argument, NULL, OPT_PRECISION},
+        {"compression", required_argument, NULL, OPT_COMPRESSION},
         {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
         {NULL, 0, NULL, 0},
     };
@@ -241,6 +239,18 @@ static int parse_options(int argc, char **argv, cli_opts *o)
                                    "to 1000000, got '%s'", optarg);
             o->checkpoint_every = v ? (int)v : -1;
             break;
+        case OPT_PRECISION: /* output.precision of the config */
+            if (strcmp(optarg, "float32") && strcmp(optarg, "float64"))
+                return usage_error("option --precision: expected float32 or float64, got '%s'",
+                                   optarg);
+            snprintf(o->prec_set, sizeof o->prec_set, "output.precision=%s", optarg);
+            break;
+        case OPT_COMPRESSION: /* output.compression of the config */
+            if (strcmp(optarg, "none") && parse_long(optarg, 0, 9, &v))
+                return usage_error("option --compression: expected none or a deflate level "
+                                   "1..9 (0 is none), got '%s'", optarg);
+            snprintf(o->comp_set, sizeof o->comp_set, "output.compression=%s", optarg);
+            break;
         case OPT_CPU_LIMIT:
             if (parse_long(optarg, 1, 86400, &v))
                 return usage_error("option --cpu-limit: expected seconds from 1 to 86400, got "
@@ -255,6 +265,10 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         o->sets[o->n_sets++] = o->rep_set;
     if (o->seed_set[0])
         o->sets[o->n_sets++] = o->seed_set;
+    if (o->prec_set[0])
+        o->sets[o->n_sets++] = o->prec_set;
+    if (o->comp_set[0])
+        o->sets[o->n_sets++] = o->comp_set;
     return 0;
 }
 
@@ -298,10 +312,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
                           .force = o->force, .resume = o->resume, .stats = &stats,
                           .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
-                          .stop_flag = &stop_flag, .no_space_check = o->no_space_check,
+                          .stop_flag = &ps_cli_stop, .no_space_check = o->no_space_check,
                           .checkpoint_every = o->checkpoint_every};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    ps_cli_catch_stop();
     /* A file-size limit (ulimit -f) then fails the write, with a message,
      * instead of killing the process. */
     signal(SIGXFSZ, SIG_IGN);
@@ -311,9 +324,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     char continued_date[8]; /* the first month it computed */
     ps_date_format(ps_date_add(sc->start, stats.continued_month), continued_date);
     ps_scenario_free(sc);
-    if (s == PS_ERR_INTERRUPTED && stop_signal) {
+    if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fprintf(stderr, "pactsim: %s\n", err.msg);
-        return 128 + stop_signal;
+        return 128 + ps_cli_signal;
     }
     if (s != PS_OK)
         return fail(s, err.msg);
@@ -398,7 +411,7 @@ static char **full_argv;
 
 static int with_options(int argc, char **argv, opts_command fn)
 {
-    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
+    const char **sets = calloc((size_t)argc + 4, sizeof *sets);
     char *cmdline = join_argv(full_argc, full_argv);
     if (!sets || !cmdline) {
         free(sets);
