@@ -175,7 +175,7 @@ static int worker_init(worker *wk, const ps_calib *c)
  * spec's replicates, into wk->sum; a run that fails numerically, or an
  * equivalent that is not finite, gives NaN (the particle is rejected). */
 static ps_status simulate(const ps_calib *c, worker *wk, const double *theta, uint64_t seed,
-                          volatile int *stop, ps_error *err)
+                          ps_stop *stop, ps_error *err)
 {
     int n = c->obs->n;
     for (int j = 0; j < c->n_params; j++)
@@ -381,7 +381,7 @@ static int ranked_cmp(const void *a, const void *b)
  * t = 0, else proposed), their distances and log weights. */
 static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, worker *wk,
                                 int threads, double *theta, double *dist, double *logw,
-                                volatile int *stop, ps_error *err)
+                                ps_stop *stop, ps_error *err)
 {
     ps_calib *c = s->c;
     int k = s->k, failed = n;
@@ -398,7 +398,7 @@ static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, wor
         int f;
 #pragma omp atomic read
         f = failed;
-        if (f < n || (stop && *stop))
+        if (f < n || ps_stopped(stop))
             continue;
         double *x = theta + (size_t)j * k;
         if (t == 0) {
@@ -413,16 +413,17 @@ static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, wor
         ps_error e = {PS_OK, ""};
         ps_status st = simulate(c, w, x, particle_seed(c->seed, t, j), stop, &e);
         dist[j] = st == PS_OK ? distance(c, w->sum) : NAN;
-        if (st != PS_OK && !(stop && *stop)) {
+        if (st != PS_OK && !ps_stopped(stop)) {
 #pragma omp critical(ps_abc_fail)
             if (j < failed) {
-                failed = j;
+#pragma omp atomic write
+                failed = j; /* (read by the other threads outside this section) */
                 status = st;
                 first = e;
             }
         }
     }
-    if (stop && *stop)
+    if (ps_stopped(stop))
         return ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted");
     if (failed < n) {
         if (err)
@@ -433,7 +434,7 @@ static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, wor
 }
 
 static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
-                                volatile int *stop, ps_error *err)
+                                ps_stop *stop, ps_error *err)
 {
     ps_calib *c = s->c;
     int k = s->k, Na = s->Na, n = t == 0 ? s->N : s->M;
@@ -508,7 +509,10 @@ static ps_status ckpt_save(const abc_state *s, const char *partial, ps_error *er
     if (!tmp)
         return nomem(err);
     snprintf(tmp, len, "%s.tmp.%ld", partial, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
+    int fd = ps_out_create_excl(tmp); /* never through a planted link */
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp)
+        close(fd);
     uLong crc = crc32(0L, Z_NULL, 0);
     int bad = !fp;
     if (fp) {
@@ -635,7 +639,7 @@ typedef struct {
     double d_mean, d_median;
 } summary;
 
-static ps_status summarise(abc_state *s, worker *wk, int threads, volatile int *stop,
+static ps_status summarise(abc_state *s, worker *wk, int threads, ps_stop *stop,
                            summary *sm, ps_error *err)
 {
     ps_calib *c = s->c;
@@ -859,14 +863,9 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
     if (!tmp)
         return nomem(err);
     snprintf(tmp, len, "%s.tmp.%ld", opt->output, (long)getpid());
-    ps_h5_quiet();
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
-    ps_status st = PS_OK;
-    if (f < 0) {
-        st = ps_h5_fail(err, PS_ERR_IO, opt->output, "create the temporary posterior file");
+    hid_t f;
+    ps_status st = ps_h5_create_excl(tmp, opt->output, &f, err);
+    if (st != PS_OK) {
         free(tmp);
         return st;
     }
@@ -890,11 +889,10 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "write the posterior file");
     if (H5Fclose(f) < 0 && st == PS_OK)
         st = ps_h5_fail(err, PS_ERR_IO, opt->output, "close the posterior file");
-    if (st == PS_OK && (ps_fsync_path(tmp, 0) != PS_OK || rename(tmp, opt->output) < 0))
-        st = ps_error_set(err, PS_ERR_IO, "%s: cannot sync and rename %s: %s", opt->output,
-                          tmp, strerror(errno));
+    if (st == PS_OK)
+        st = ps_out_publish(tmp, opt->output, 0, NULL, 0, err);
     if (st != PS_OK)
-        unlink(tmp);
+        unlink(tmp); /* gone already if the rename was made */
     free(tmp);
     return st;
 }
@@ -926,6 +924,16 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     if (!partial)
         return nomem(err);
     snprintf(partial, plen, "%s.partial", opt->output);
+    /* Never over a device, a FIFO, a directory or one of the inputs (the
+     * spec, the base's chain, observation files, a posterior), --force or not. */
+    const char *inputs[2] = {c->inputs, c->base ? c->base->inputs : NULL};
+    ps_status out_st = ps_out_check(opt->output, inputs, 2, err);
+    if (out_st == PS_OK)
+        out_st = ps_out_check(partial, inputs, 2, err);
+    if (out_st != PS_OK) {
+        free(partial);
+        return out_st;
+    }
     ps_out_remove_stale(opt->output, ".tmp.");
     ps_out_remove_stale(partial, ".tmp.");
     int have_final = stat(opt->output, &sb) == 0, have_partial = stat(partial, &sb) == 0;
@@ -1002,7 +1010,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
         st = write_posterior(&s, &sm, opt, threads, err);
     if (st == PS_OK)
         unlink(partial);
-    else if (st == PS_ERR_INTERRUPTED || (opt->stop_flag && *opt->stop_flag)) {
+    else if (st == PS_ERR_INTERRUPTED || ps_stopped(opt->stop_flag)) {
         st = s.n_gen > 0
                  ? ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted in generation %d; the %d "
                                 "finished generation%s kept in %s: run the same command with "

@@ -50,6 +50,7 @@ void ps_calib_free(ps_calib *c)
     free(c->name);
     free(c->description);
     free(c->raw_text);
+    free(c->inputs);
     free(c->base_path);
     ps_scenario_free(c->base);
     ps_obs_free(c->obs);
@@ -484,11 +485,14 @@ ps_status ps_calib_load(const char *path, ps_calib **out, ps_error *err)
         return nomem(err);
     }
     ps_node *root = NULL;
-    ps_status st = ps_node_load_config(path, &root, NULL, 0, NULL, err);
+    ps_status st = ps_node_load_config(path, &root, NULL, 0, &c->inputs, err);
     if (st == PS_OK) {
         c->raw_text = ps_read_file(path, NULL, err);
         st = c->raw_text ? bind_top(c, root, err) : PS_ERR_IO;
     }
+    for (int k = 0; st == PS_OK && k < c->n_obs_files; k++) /* inputs, never outputs */
+        if (ps_path_list_add(&c->inputs, c->obs_files[k]) < 0)
+            st = nomem(err);
     ps_node_free(root);
     if (st != PS_OK) {
         ps_calib_free(c);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_version.h>
@@ -341,50 +342,106 @@ void ps_h5_strings_free(char **v, hsize_t n)
     free(v);
 }
 
-ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err)
+ps_status ps_h5_input_open(ps_h5_input *in, const char *path, const char *expected,
+                           ps_error *err)
 {
     const char *kind;
-    int fd = ps_open_regular(path, 0, &kind);
-    if (fd >= 0) {
-        close(fd);
-        return PS_OK;
-    }
-    if (kind)
+    in->name = in->path = path;
+    in->fd = ps_open_regular(path, 0, &kind);
+    if (in->fd < 0 && kind)
         return ps_error_set(err, PS_ERR_INPUT, "%s: is %s; expected %s", path, kind, expected);
-    return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    if (in->fd < 0)
+        return ps_error_set(err, PS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    snprintf(in->buf, sizeof in->buf, "/proc/self/fd/%d", in->fd);
+    struct stat a, b;
+    if (stat(in->buf, &a) == 0 && fstat(in->fd, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        in->name = in->buf;
+    return PS_OK;
 }
 
-ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
-                             ps_error *err)
+static int same_file(int fd_a, const char *path_b, int fd_b)
+{
+    struct stat a, b;
+    return fstat(fd_a, &a) == 0 && (path_b ? stat(path_b, &b) : fstat(fd_b, &b)) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+hid_t ps_h5_input_fopen(const ps_h5_input *in, unsigned flags, hid_t fapl)
+{
+    hid_t f = H5Fopen(in->name, flags, fapl);
+    void *h = NULL;
+    /* No /proc: the path was opened again; it must still be the file checked. */
+    if (f >= 0 && in->name != in->buf &&
+        !(H5Fget_vfd_handle(f, fapl, &h) >= 0 && h && same_file(*(int *)h, NULL, in->fd))) {
+        H5Fclose(f);
+        f = -1;
+    }
+    /* (HDF5 resolves /proc/self/fd/N to the file's path, which fails once
+     * the file is replaced: what HDF5 would say is beside the point) */
+    if (f < 0 && !same_file(in->fd, in->path, -1))
+        snprintf(h5_last, sizeof h5_last, "it was replaced while being opened; expected a "
+                 "file left as it is while pactsim reads it");
+    return f;
+}
+
+void ps_h5_input_close(ps_h5_input *in)
+{
+    if (in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
+}
+
+ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err)
+{
+    ps_h5_input in;
+    ps_status st = ps_h5_input_open(&in, path, expected, err);
+    if (st == PS_OK)
+        ps_h5_input_close(&in);
+    return st;
+}
+
+ps_status ps_h5_open_input(ps_h5_input *keep, const char *path, const char *format, int rdwr,
+                           hid_t *out, ps_error *err)
 {
     *out = -1;
     ps_h5_quiet();
     char expected[64];
     snprintf(expected, sizeof expected, "a %s file", format);
-    ps_status st = ps_h5_check_regular(path, expected, err);
+    ps_h5_input own, *in = keep ? keep : &own;
+    ps_status st = ps_h5_input_open(in, path, expected, err);
     if (st != PS_OK)
         return st;
-    if (H5Fis_hdf5(path) <= 0)
-        return ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file; expected a %s file", path,
-                            format);
+    hid_t f = -1;
+    char fmt[64] = "";
+    if (H5Fis_hdf5(in->name) <= 0)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file; expected a %s file", path,
+                          format);
     /* Read-only first: a file that is not ours is never opened for writing
      * (HDF5 marks a file open for writing in its superblock). */
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return ps_h5_fail(err, PS_ERR_INPUT, path, "open the HDF5 file");
-    char fmt[64];
-    if (ps_h5_get_str(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, format)) {
+    else if ((f = ps_h5_input_fopen(in, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        st = ps_h5_fail(err, PS_ERR_INPUT, path, "open the HDF5 file");
+    else if (ps_h5_get_str(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, format))
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: format is '%s'; expected a %s file", path,
+                          fmt[0] ? fmt : "(none)", format);
+    else if (rdwr) {
         H5Fclose(f);
-        return ps_error_set(err, PS_ERR_INPUT, "%s: format is '%s'; expected a %s file", path,
-                            fmt[0] ? fmt : "(none)", format);
+        if ((f = ps_h5_input_fopen(in, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+            st = ps_h5_fail(err, PS_ERR_IO, path, "open the HDF5 file for writing");
     }
-    if (rdwr) {
+    if (st != PS_OK && f >= 0)
         H5Fclose(f);
-        if ((f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
-            return ps_h5_fail(err, PS_ERR_IO, path, "open the HDF5 file for writing");
-    }
-    *out = f;
-    return PS_OK;
+    if (st != PS_OK || !keep)
+        ps_h5_input_close(in);
+    if (st == PS_OK)
+        *out = f;
+    return st;
+}
+
+ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
+                             ps_error *err)
+{
+    return ps_h5_open_input(NULL, path, format, rdwr, out, err);
 }
 
 int ps_name_list_add(ps_name_list *l, const char *name)

@@ -92,14 +92,39 @@ int ps_name_list_add(ps_name_list *l, const char *name); /* -1: out of memory */
 void ps_name_list_free(ps_name_list *l);
 /* Append the datasets of group `path` under loc, dimension scales left out. */
 int ps_h5_list_datasets(hid_t loc, const char *path, ps_name_list *l);
-/* PS_OK if path can be opened and is a regular file; else PS_ERR_INPUT
- * "PATH: is a FIFO (named pipe); expected EXPECTED" or "PATH: cannot open:
- * ...". Before HDF5 opens a file, whose reads would block on a FIFO. */
+/* An input file whose name is resolved once (docs/reliability.md): what is
+ * not a regular file is refused before it is read (a FIFO would block), and
+ * name ("/proc/self/fd/N") then names that very file for H5Fis_hdf5 and
+ * H5Fopen, whatever is put under the path after the check. Without /proc,
+ * name is the path and ps_h5_input_fopen refuses a file that is not the one
+ * checked (same device and inode). */
+typedef struct {
+    int fd;
+    const char *name, *path;
+    char buf[32];
+} ps_h5_input;
+/* PS_OK and an open input; else PS_ERR_INPUT "PATH: is a FIFO (named pipe);
+ * expected EXPECTED" or "PATH: cannot open: ...". */
+ps_status ps_h5_input_open(ps_h5_input *in, const char *path, const char *expected,
+                           ps_error *err);
+/* H5Fopen of the input; if it fails because the path now names another file
+ * (HDF5 resolves the name to a path), ps_h5_fail's message says so. */
+hid_t ps_h5_input_fopen(const ps_h5_input *in, unsigned flags, hid_t fapl);
+void ps_h5_input_close(ps_h5_input *in);
+/* ps_h5_input_open, then closed: the path is (now) a regular file. */
 ps_status ps_h5_check_regular(const char *path, const char *expected, ps_error *err);
 /* Open a pactsim or pactsim-sweep file read-only (or read-write) after
- * checking its format attribute; PS_ERR_INPUT with a message otherwise. */
+ * checking its format attribute; PS_ERR_INPUT with a message otherwise.
+ * With in (not NULL), the input stays open for another H5Fopen of the same
+ * file (ps_h5_input_close it); else it is closed. */
+ps_status ps_h5_open_input(ps_h5_input *in, const char *path, const char *format, int rdwr,
+                           hid_t *out, ps_error *err);
 ps_status ps_h5_open_checked(const char *path, const char *format, int rdwr, hid_t *out,
                              ps_error *err);
+/* A run file for info (output.c): opened as ps_h5_input, read-only, with the
+ * messages of a file that is not one; then summarised (and closed). */
+ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err);
+ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *err);
 
 /* Not HDF5, but shared by compare and sensitivity: percentile bootstrap 95%
  * interval of the mean of d[0..n) with n_boot resamples from a fixed seed. */

@@ -421,21 +421,17 @@ static ps_status other_info(hid_t f, const char *path, const char *fmt, FILE *fp
 
 ps_status ps_file_info(const char *path, FILE *fp, ps_error *err)
 {
-    ps_h5_quiet();
-    /* Not a readable regular HDF5 file (a FIFO would block here): its message. */
-    if (ps_h5_check_regular(path, "a pactsim file", NULL) != PS_OK || H5Fis_hdf5(path) <= 0)
-        return ps_output_info(path, fp, err);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f;
+    ps_status st = ps_output_open_read(path, &f, err); /* not a regular HDF5 file: its message */
+    if (st != PS_OK)
+        return st;
     char fmt[64] = "";
-    if (f >= 0 && ps_h5_get_str(f, "format", fmt, sizeof fmt) == 0 &&
-        strncmp(fmt, "pactsim-", 8) == 0) {
-        ps_status st = !strcmp(fmt, "pactsim-sweep") || !strcmp(fmt, "pactsim-sweep-part")
-                           ? sweep_info(f, path, fmt, fp, err)
-                           : other_info(f, path, fmt, fp);
+    if (ps_h5_get_str(f, "format", fmt, sizeof fmt) == 0 && strncmp(fmt, "pactsim-", 8) == 0) {
+        st = !strcmp(fmt, "pactsim-sweep") || !strcmp(fmt, "pactsim-sweep-part")
+                 ? sweep_info(f, path, fmt, fp, err)
+                 : other_info(f, path, fmt, fp);
         H5Fclose(f);
         return st;
     }
-    if (f >= 0)
-        H5Fclose(f);
-    return ps_output_info(path, fp, err); /* a run, or its messages */
+    return ps_output_info_file(f, path, fp, err); /* a run, or its messages */
 }

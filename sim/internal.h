@@ -32,6 +32,9 @@ ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err);
  * files (if not NULL): the canonical paths of the chain, one a line. */
 ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
                               char **files, ps_error *err);
+/* Append path and a newline to *list (malloc'ed or NULL), as in the files
+ * of ps_node_load_config and the inputs of ps_out_check; -1: out of memory. */
+int ps_path_list_add(char **list, const char *path);
 /* Apply "a.b.c=value" (value parsed as a YAML flow scalar/sequence/map). */
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err);
 ps_node *ps_node_get(const ps_node *map, const char *key);
@@ -153,6 +156,13 @@ ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
 ps_status ps_world_restore(ps_world *w, int month, const double *const *state,
                            const ps_event *log, int n_log, ps_error *err);
 
+/* Has a stop been requested (stop may be NULL)? Relaxed: the flag only asks
+ * the workers to stop; it publishes no data. */
+static inline int ps_stopped(ps_stop *stop)
+{
+    return stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
 /* ----------------------------------------------------------- runs */
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario) when not NULL, so that a thread running replicate after
@@ -160,7 +170,7 @@ ps_status ps_world_restore(ps_world *w, int month, const double *const *state,
  * holds the run (complete, or the months a numerically failed run completed).
  * After another failure *wp may have been freed (NULL). */
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
-                                volatile int *stop, ps_world **wp, ps_run **rp, int *usable,
+                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
                                 ps_error *err);
 
 /* ----------------------------------------------------------- output */
@@ -185,6 +195,8 @@ struct ps_packed {
     unsigned char *shuf; /* one shuffled chunk */
     double *pad;         /* a chunk's months past the end of the run: the fill value */
     size_t work;         /* bytes in shuf and pad */
+    void *zc;            /* libdeflate compressor at level zlevel, or NULL */
+    int zlevel;
 };
 /* Pack run into *p (created if NULL, else its buffers are reused). */
 ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **p, ps_error *err);

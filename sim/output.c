@@ -7,6 +7,7 @@
  * order, so the file does not depend on the order replicates finish in.
  * The writer walks the registry's tables: it names no model and no field. */
 #include <errno.h>
+#include <float.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <math.h>
@@ -20,16 +21,21 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <libdeflate.h>
 #include <zlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "internal.h"
 #include "h5util.h"
 
 #define CHUNK_BYTES (1u << 20)
-/* The state datasets' filters: shuffle, then deflate at this level. The
- * worker threads apply both themselves (ps_output_pack) and the chunks go
- * to the file with H5Dwrite_chunk; readers see ordinary filtered chunks. */
-#define DEFLATE_LEVEL 4
+/* The state datasets' filters: shuffle, then deflate at the scenario's
+ * output level (none: no filters), on float64 or float32 values. The worker
+ * threads convert, shuffle and deflate themselves (ps_output_pack) and the
+ * chunks go to the file with H5Dwrite_chunk; readers see ordinary filtered
+ * chunks, which every HDF5 reader decodes without a plugin. */
 
 static const char *const state_group[3] = {"actor_state", "dyad_state", "theater_state"};
 static const char *const state_dims[3][4] = {
@@ -51,6 +57,9 @@ struct ps_output {
     hsize_t *tchunk;   /* per global field: months per chunk; 0 if not in the file */
     size_t *fsize;     /* per global field: values per month */
     int discarded;     /* the descriptor points at /dev/null */
+    int f32;           /* state stored as float32 (else float64) */
+    int level;         /* deflate level of the state; 0: no filters */
+    int threads;       /* threads a pack outside a parallel region may use */
     unsigned long h5_failures; /* ps_h5_failures() when the file was created */
 };
 
@@ -239,6 +248,8 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_u64(g, "seed", seed);
     bad |= ps_h5_attr_u64(g, "spec_hash", ps_run_spec_hash(sc));
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
+    bad |= ps_h5_attr_str(g, "output_precision", o->f32 ? "float32" : "float64");
+    bad |= ps_h5_attr_i32(g, "output_compression", o->level);
     if (bad) {
         H5Gclose(g);
         return h5_fail(err, PS_ERR_IO, o->path, "write attributes of", "/provenance");
@@ -394,7 +405,7 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
     int nd = shape == PS_ACTOR ? 3 : 4;
     hsize_t dims[4] = {(hsize_t)sc->replicates, (hsize_t)sc->n_months,
                        (hsize_t)sc->n_actors, third};
-    hsize_t step = (hsize_t)sc->n_actors * third * sizeof(double);
+    hsize_t step = (hsize_t)sc->n_actors * third * (o->f32 ? sizeof(float) : sizeof(double));
     hsize_t tchunk = CHUNK_BYTES / step;
     tchunk = tchunk < 1 ? 1 : tchunk > dims[1] ? dims[1] : tchunk;
     hsize_t chunk[4] = {1, tchunk, dims[2], third};
@@ -408,7 +419,7 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
     hid_t sp = H5Screate_simple(nd, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (g < 0 || sp < 0 || dcpl < 0 || H5Pset_chunk(dcpl, nd, chunk) < 0 ||
-        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 ||
+        (o->level > 0 && (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, (unsigned)o->level) < 0)) ||
         H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0) {
         snprintf(what, sizeof what, "/%s", state_group[shape]);
         st = h5_fail(err, PS_ERR_IO, o->path, "create group", what);
@@ -418,7 +429,8 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
         const ps_field *fd = ps_registry_field(f, NULL);
         if (fd->shape != shape)
             continue;
-        hid_t d = H5Dcreate2(g, fd->name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        hid_t d = H5Dcreate2(g, fd->name, o->f32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, sp,
+                             H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (d >= 0) {
             o->field_ds[f] = vars[nv++] = d;
             o->tchunk[f] = tchunk;
@@ -426,7 +438,8 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
         }
         if (d < 0 || ps_h5_attr_str(d, "units", fd->unit) < 0 ||
             ps_h5_attr_str(d, "description", fd->description) < 0 ||
-            ps_h5_attr_str(d, "long_name", fd->name) < 0) {
+            ps_h5_attr_str(d, "long_name", fd->name) < 0 ||
+            ps_h5_attr_str(d, "precision", o->f32 ? "float32" : "float64") < 0) {
             snprintf(what, sizeof what, "/%s/%s", state_group[shape], fd->name);
             st = h5_fail(err, PS_ERR_IO, o->path, "create dataset", what);
         }
@@ -564,6 +577,9 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
         return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
     o->sc = sc;
     o->file = -1;
+    o->f32 = sc->out_float32;
+    o->level = sc->out_deflate;
+    o->threads = prov && prov->threads > 1 ? prov->threads : 1;
     size_t tmplen = strlen(path) + 32;
     o->path = ps_strdup(path);
     o->tmp = malloc(tmplen);
@@ -614,38 +630,74 @@ ps_status ps_output_open(const char *path, const ps_scenario *sc,
     return PS_OK;
 }
 
-void ps_packed_free(ps_packed *p)
+/* What p holds, not p itself. */
+static void packed_release(ps_packed *p)
 {
-    if (!p)
-        return;
     free(p->buf);
     free(p->ch);
     free(p->shuf);
     free(p->pad);
+    libdeflate_free_compressor(p->zc);
+}
+
+void ps_packed_free(ps_packed *p)
+{
+    if (!p)
+        return;
+    packed_release(p);
     free(p);
 }
 
-/* HDF5's shuffle filter (H5Zshuffle.c): byte k of every element, then byte
- * k + 1, ..., of the little-endian (file) representation; nothing is done
- * to a single element. */
-static void shuffle8(const double *src, size_t n, unsigned char *dst)
+/* HDF5's shuffle filter (H5Zshuffle.c): byte k of every element of es
+ * bytes, then byte k + 1, ..., of the little-endian (file) representation;
+ * nothing is done to a single element. */
+static void shuffle(const unsigned char *b, size_t n, size_t es, unsigned char *dst)
 {
-    const unsigned char *b = (const unsigned char *)src;
     if (n <= 1) {
-        memcpy(dst, src, n * sizeof(double));
+        memcpy(dst, b, n * es);
         return;
     }
-    for (size_t k = 0; k < 8; k++) {
+    for (size_t k = 0; k < es; k++) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        const unsigned char *p = b + 7 - k;
+        const unsigned char *p = b + es - 1 - k;
 #else
         const unsigned char *p = b + k;
 #endif
         unsigned char *q = dst + k * n;
-        for (size_t e = 0; e < n; e++)
-            q[e] = p[8 * e];
+        if (es == 4)
+            for (size_t e = 0; e < n; e++)
+                q[e] = p[4 * e];
+        else
+            for (size_t e = 0; e < n; e++)
+                q[e] = p[8 * e];
     }
 }
+
+/* n values as float32, rounded to nearest; the number of finite values
+ * that float32 cannot hold (they would become infinite). */
+static size_t to_float32(const double *src, size_t n, float *dst)
+{
+    size_t over = 0;
+    for (size_t k = 0; k < n; k++) {
+        float x = (float)src[k];
+        dst[k] = x;
+        over += isinf(x) && !isinf(src[k]);
+    }
+    return over;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+/* Unfiltered chunks go to the file as its little-endian type. */
+static void to_little_endian(unsigned char *b, size_t n, size_t es)
+{
+    for (size_t e = 0; e < n; e++, b += es)
+        for (size_t i = 0; i < es / 2; i++) {
+            unsigned char t = b[i];
+            b[i] = b[es - 1 - i];
+            b[es - 1 - i] = t;
+        }
+}
+#endif
 
 /* Buffer b of *cap bytes with at least need bytes (contents kept if keep);
  * NULL if out of memory (b is then still valid). */
@@ -673,6 +725,76 @@ static void *grow(void *b, size_t *cap, size_t need, int keep)
         (ptr) = grown_;                                                  \
     } while (0)
 
+/* Append to p the chunk of field f from month t0: its values in the file's
+ * type (months past the run are the fill value, NaN), shuffled and
+ * deflated as HDF5's filters would, or as they are without filters. */
+static ps_status pack_chunk(const ps_output *o, const ps_run *run, int f, hsize_t t0,
+                            ps_packed *p, ps_error *err)
+{
+    hsize_t tc = o->tchunk[f];
+    size_t es = o->f32 ? sizeof(float) : sizeof(double);
+    size_t size = o->fsize[f], elems = (size_t)tc * size, bytes = elems * es;
+    size_t dbytes = elems * sizeof(double);
+    if (dbytes > p->work || !p->shuf || !p->pad) {
+        size_t w1 = p->work, w2 = p->work;
+        GROW(p->shuf, &w1, dbytes, 0);
+        GROW(p->pad, &w2, dbytes, 0);
+        p->work = w1 < w2 ? w1 : w2;
+    }
+    const double *src = run->series[f] + (size_t)t0 * size;
+    hsize_t left = (hsize_t)run->n_done - t0;
+    size_t m = (size_t)(left < tc ? left : tc);
+    const unsigned char *raw = (const unsigned char *)src;
+    if (o->f32) {
+        float *x = (float *)p->pad;
+        size_t over = to_float32(src, m * size, x);
+        for (size_t k = m * size; k < elems; k++)
+            x[k] = NAN;
+        if (over)
+            return ps_error_set(err, PS_ERR_NUMERIC, "%s: %zu values of %s in replicate %d "
+                                "exceed the float32 range (%g); set output: {precision: "
+                                "float64} in the config", o->path, over,
+                                ps_registry_field(f, NULL)->name, run->replicate, FLT_MAX);
+        raw = (const unsigned char *)x;
+    } else if (m < tc) { /* the last chunk: months past the run (or the dataset) are NaN */
+        memcpy(p->pad, src, m * size * sizeof(double));
+        for (size_t k = m * size; k < elems; k++)
+            p->pad[k] = NAN;
+        raw = (const unsigned char *)p->pad;
+    }
+    if (o->level > 0 && (!p->zc || p->zlevel != o->level)) {
+        libdeflate_free_compressor(p->zc);
+        if (!(p->zc = libdeflate_alloc_compressor(o->level)))
+            goto nomem;
+        p->zlevel = o->level;
+    }
+    size_t len = o->level > 0 ? libdeflate_zlib_compress_bound(p->zc, bytes) : bytes;
+    size_t cap_ch = (size_t)p->cap_ch * sizeof *p->ch;
+    GROW(p->buf, &p->cap, p->used + len, 1);
+    GROW(p->ch, &cap_ch, (size_t)(p->n + 1) * sizeof *p->ch, 1);
+    p->cap_ch = (int)(cap_ch / sizeof *p->ch);
+    if (o->level > 0) {
+        shuffle(raw, elems, es, p->shuf);
+        /* A zlib stream, as HDF5's deflate filter writes (H5Zdeflate.c:
+         * compress2) and reads (inflate). */
+        len = libdeflate_zlib_compress(p->zc, p->shuf, bytes, p->buf + p->used, len);
+        if (len == 0)
+            return ps_error_set(err, PS_ERR_INTERNAL, "%s: cannot compress %s of replicate %d",
+                                o->path, ps_registry_field(f, NULL)->name, run->replicate);
+    } else {
+        memcpy(p->buf + p->used, raw, bytes);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        to_little_endian(p->buf + p->used, elems, es);
+#endif
+    }
+    p->ch[p->n++] = (ps_packed_chunk){f, (unsigned long long)t0, p->used, (size_t)len};
+    p->used += len;
+    return PS_OK;
+nomem:
+    return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory compressing replicate %d",
+                        o->path, run->replicate);
+}
+
 ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **pp,
                          ps_error *err)
 {
@@ -682,49 +804,94 @@ ps_status ps_output_pack(const ps_output *o, const ps_run *run, ps_packed **pp,
     p->replicate = run->replicate;
     p->used = 0;
     p->n = 0;
-    int nf = ps_registry_n_fields();
-    for (int f = 0; f < nf; f++) {
-        hsize_t tc = o->tchunk[f];
-        if (tc == 0)
-            continue;
-        size_t size = o->fsize[f], elems = (size_t)tc * size, bytes = elems * sizeof(double);
-        if (bytes > p->work || !p->shuf || !p->pad) {
-            size_t w1 = p->work, w2 = p->work;
-            GROW(p->shuf, &w1, bytes, 0);
-            GROW(p->pad, &w2, bytes, 0);
-            p->work = w1 < w2 ? w1 : w2;
-        }
-        for (hsize_t t0 = 0; t0 < (hsize_t)run->n_done; t0 += tc) {
-            const double *src = run->series[f] + (size_t)t0 * size;
-            hsize_t left = (hsize_t)run->n_done - t0;
-            size_t m = (size_t)(left < tc ? left : tc);
-            if (m < tc) { /* the last chunk: months past the run (or the dataset) are NaN */
-                memcpy(p->pad, src, m * size * sizeof(double));
-                for (size_t k = m * size; k < elems; k++)
-                    p->pad[k] = NAN;
-                src = p->pad;
-            }
-            shuffle8(src, elems, p->shuf);
-            uLongf len = compressBound((uLong)bytes);
-            size_t cap_ch = (size_t)p->cap_ch * sizeof *p->ch;
-            GROW(p->buf, &p->cap, p->used + len, 1);
-            GROW(p->ch, &cap_ch, (size_t)(p->n + 1) * sizeof *p->ch, 1);
-            p->cap_ch = (int)(cap_ch / sizeof *p->ch);
-            /* What HDF5's deflate filter does (H5Zdeflate.c): compress2. */
-            int z = compress2(p->buf + p->used, &len, p->shuf, (uLong)bytes, DEFLATE_LEVEL);
-            if (z != Z_OK)
-                return ps_error_set(err, z == Z_MEM_ERROR ? PS_ERR_NOMEM : PS_ERR_INTERNAL,
-                                    "%s: cannot compress %s of replicate %d: zlib error %d",
-                                    o->path, ps_registry_field(f, NULL)->name,
-                                    run->replicate, z);
-            p->ch[p->n++] = (ps_packed_chunk){f, (unsigned long long)t0, p->used, (size_t)len};
-            p->used += len;
-        }
+    int nf = ps_registry_n_fields(), n = 0;
+    for (int f = 0; f < nf; f++)
+        if (o->tchunk[f])
+            n += (int)(((hsize_t)run->n_done + o->tchunk[f] - 1) / o->tchunk[f]);
+    int threads = o->threads < n ? o->threads : n;
+#ifdef _OPENMP
+    if (omp_in_parallel())
+        threads = 1; /* replicates run in parallel: each thread packs its own */
+#else
+    threads = 1;
+#endif
+    ps_status st = PS_OK;
+    if (threads <= 1) {
+        for (int f = 0; f < nf && st == PS_OK; f++)
+            for (hsize_t t0 = 0; o->tchunk[f] && t0 < (hsize_t)run->n_done && st == PS_OK;
+                 t0 += o->tchunk[f])
+                st = pack_chunk(o, run, f, t0, p, err);
+        return st;
     }
-    return PS_OK;
-nomem:
-    return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory compressing replicate %d",
-                        o->path, run->replicate);
+    /* One replicate, its threads idle after the run: they pack the chunks
+     * side by side, each into its own buffer; the chunks are then put in
+     * order, so the bytes do not depend on the number of threads. */
+    int *cf = ps_calloc((size_t)n, sizeof *cf), *who = ps_calloc((size_t)n, sizeof *who);
+    int *idx = ps_calloc((size_t)n, sizeof *idx);
+    hsize_t *ct = ps_calloc((size_t)n, sizeof *ct);
+    ps_packed *tp = ps_calloc((size_t)threads, sizeof *tp);
+    ps_error *te = ps_calloc((size_t)threads, sizeof *te);
+    size_t total = 0;
+    if (!cf || !who || !idx || !ct || !tp || !te) {
+        st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", o->path);
+        goto done;
+    }
+    n = 0;
+    for (int f = 0; f < nf; f++)
+        for (hsize_t t0 = 0; o->tchunk[f] && t0 < (hsize_t)run->n_done; t0 += o->tchunk[f])
+            cf[n] = f, ct[n++] = t0;
+#pragma omp parallel num_threads(threads)
+    {
+        int id = 0;
+#ifdef _OPENMP
+        id = omp_get_thread_num();
+#endif
+#pragma omp for schedule(dynamic, 1)
+        for (int k = 0; k < n; k++)
+            if (te[id].code == PS_OK) {
+                te[id].code = pack_chunk(o, run, cf[k], ct[k], &tp[id], &te[id]);
+                who[k] = id;
+                idx[k] = tp[id].n - 1;
+            }
+    }
+    for (int t = 0; t < threads && st == PS_OK; t++)
+        if (te[t].code != PS_OK) {
+            st = te[t].code;
+            if (err)
+                *err = te[t];
+        }
+    for (int t = 0; t < threads; t++)
+        total += tp[t].used;
+    if (st == PS_OK && total > p->cap) {
+        unsigned char *b = realloc(p->buf, total);
+        if (!b)
+            st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", o->path);
+        else
+            p->buf = b, p->cap = total;
+    }
+    if (st == PS_OK && n > p->cap_ch) {
+        ps_packed_chunk *c = realloc(p->ch, (size_t)n * sizeof *c);
+        if (!c)
+            st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", o->path);
+        else
+            p->ch = c, p->cap_ch = n;
+    }
+    for (int k = 0; k < n && st == PS_OK; k++) {
+        const ps_packed_chunk *c = &tp[who[k]].ch[idx[k]];
+        memcpy(p->buf + p->used, tp[who[k]].buf + c->off, c->len);
+        p->ch[p->n++] = (ps_packed_chunk){c->f, c->t0, p->used, c->len};
+        p->used += c->len;
+    }
+done:
+    for (int t = 0; tp && t < threads; t++)
+        packed_release(&tp[t]);
+    free(tp);
+    free(te);
+    free(cf);
+    free(who);
+    free(idx);
+    free(ct);
+    return st;
 }
 
 unsigned long long ps_output_chunk_months(const ps_output *o, int f)
@@ -1061,6 +1228,49 @@ static int cmp_type(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+/* H5Literate callback: stop (1) at the first 1-D summary metric whose
+ * declared size the file cannot hold (ps_h5_refusal then says which). */
+static herr_t check_metric(hid_t g, const char *name, const H5L_info_t *li, void *data)
+{
+    (void)li;
+    (void)data;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    hid_t s = H5Dget_space(d);
+    char full[300];
+    snprintf(full, sizeof full, "/summary/%s", name);
+    int refused = s >= 0 && H5Sget_simple_extent_ndims(s) == 1 &&
+                  ps_h5_check_size(d, full, sizeof(double), NULL) < 0;
+    if (s >= 0)
+        H5Sclose(s);
+    H5Dclose(d);
+    return refused;
+}
+
+/* The events table's size check; -1 if refused. */
+static int check_events(hid_t file)
+{
+    if (H5Lexists(file, "events", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
+    int refused = d >= 0 && ps_h5_check_size(d, "/events", 32, NULL) < 0;
+    if (d >= 0)
+        H5Dclose(d);
+    return refused ? -1 : 0;
+}
+
+/* Every size that info will read, checked before it prints anything: a
+ * refused file gets only its error message. */
+static void info_check_sizes(hid_t file)
+{
+    if (H5Lexists(file, "summary", H5P_DEFAULT) > 0 &&
+        H5Literate_by_name(file, "summary", H5_INDEX_NAME, H5_ITER_INC, NULL, check_metric,
+                           NULL, H5P_DEFAULT) != 0)
+        return;
+    check_events(file);
+}
+
 static void info_events(hid_t file, FILE *fp)
 {
     hsize_t nfields = 0, nrec = 0;
@@ -1069,11 +1279,7 @@ static void info_events(hid_t file, FILE *fp)
         fprintf(fp, "events: none (no /events table)\n");
         return;
     }
-    hid_t d = H5Dopen2(file, "events", H5P_DEFAULT);
-    int refused = d < 0 || ps_h5_check_size(d, "/events", 32, NULL) < 0;
-    if (d >= 0)
-        H5Dclose(d);
-    if (refused)
+    if (check_events(file) < 0)
         return;
     fprintf(fp, "events: %llu (all replicates)\n", (unsigned long long)nrec);
     char (*type)[32] = ps_calloc(nrec + 1, sizeof *type);
@@ -1109,24 +1315,37 @@ ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
     return st;
 }
 
-ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
 {
     ps_h5_quiet();
-    ps_status cs = ps_h5_check_regular(path, "a pactsim output file", err);
-    if (cs != PS_OK)
-        return cs;
-    if (H5Fis_hdf5(path) <= 0) {
-        return ps_error_set(err, PS_ERR_INPUT,
-                            "%s: not an HDF5 file, so not a pactsim output file", path);
-    }
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    ps_h5_input in;
+    ps_status st = ps_h5_input_open(&in, path, "a pactsim output file", err);
+    if (st != PS_OK)
+        return st;
+    if (H5Fis_hdf5(in.name) <= 0)
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file, so not a pactsim output "
+                          "file", path);
+    else if ((*file = ps_h5_input_fopen(&in, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        st = h5_fail(err, PS_ERR_INPUT, path, "open", "the HDF5 file");
+    ps_h5_input_close(&in);
+    return st;
+}
+
+ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
+{
+    hid_t file;
+    ps_status st = ps_output_open_read(path, &file, err);
+    return st != PS_OK ? st : ps_output_info_file(file, path, fp, err);
+}
+
+ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *err)
+{
     char fmt[64], scen[256], created[64], ver[64], git[128] = "unknown";
     char **dates = NULL, **iso = NULL, **th = NULL;
     hsize_t nt = 0, na = 0, nth = 0;
     long long fv = 0, reps = 0;
     ps_status st = PS_OK;
+    ps_h5_quiet();
     if (ps_h5_get_str(file, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, PS_FORMAT_NAME)) {
         st = ps_error_set(err, PS_ERR_INPUT,
                           "%s: not a pactsim output file (no root attribute format=\"%s\")",
@@ -1177,6 +1396,7 @@ ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
         goto done;
     }
     ps_h5_read_strings(file, "/theaters/name", &th, &nth);
+    info_check_sizes(file);
     if ((st = ps_h5_refusal(err, path)) != PS_OK) {
         ps_h5_strings_free(dates, nt);
         ps_h5_strings_free(iso, na);

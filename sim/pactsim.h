@@ -11,6 +11,7 @@
 #ifndef PACTSIM_H
 #define PACTSIM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,9 +24,18 @@ extern "C" {
  * library, which is built with -fvisibility=hidden so that nothing else is. */
 #pragma GCC visibility push(default)
 
+/* A stop request: set to non-zero (atomic_store) by a signal handler or
+ * another thread, read by the worker threads of a run, sweep, sensitivity or
+ * calibration. A lock-free atomic int, so a signal handler may store to it. */
+typedef atomic_int ps_stop;
+
 #define PS_VERSION "0.1.0"
 #define PS_FORMAT_NAME "pactsim"
 #define PS_FORMAT_VERSION 1
+/* How `run` stores the state series unless the config's output: says
+ * otherwise (docs/output.md#storage): precision and deflate level. */
+#define PS_OUT_FLOAT32 1
+#define PS_OUT_DEFLATE 1
 
 /* ---------------------------------------------------------------- status */
 /* One list for codes, exit codes and messages (SUNDIALS style). */
@@ -164,7 +174,7 @@ typedef struct ps_scenario {
     char *path;            /* file it was loaded from */
     char *raw_text;        /* the file as written */
     char *resolved_text;   /* after extends, --set: YAML */
-    char *inputs;          /* the files read: the config and its extends chain, one a line */
+    char *inputs;          /* the files read: the config, its extends chain, a posterior; one a line */
     char lineage[512];     /* scenario names of the extends chain: "run <- parent <- root" */
     ps_date start, end;
     int n_months;
@@ -184,6 +194,10 @@ typedef struct ps_scenario {
     /* run --posterior: each replicate's parameters drawn from a calibration's
      * posterior (owned; ps_scenario_attach_posterior), or NULL. */
     struct ps_posterior *posterior;
+    /* output: how `run` stores the state series (docs/output.md): float32
+     * instead of float64, and the deflate level (0: not compressed). */
+    int out_float32;
+    int out_deflate;
 } ps_scenario;
 
 /* Load, resolve `extends`, apply overrides ("a.b.c=value"), validate. */
@@ -286,7 +300,7 @@ int ps_run_month(const ps_run *run, int year, int month);
  * *out is the partial run (months [0, n_done) and their events, metrics NaN)
  * for the caller to keep or free; on any other failure *out is NULL. */
 ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
-                           volatile int *stop, ps_run **out, ps_error *err);
+                           ps_stop *stop, ps_run **out, ps_error *err);
 void ps_run_free(ps_run *run);
 
 /* ---------------------------------------------------------------- output */
@@ -344,7 +358,7 @@ typedef struct ps_sim_options {
     const char *command_line;
     void (*progress)(int done, int total, void *user);
     void *progress_user;
-    volatile int *stop_flag; /* set asynchronously: stops before the next month */
+    ps_stop *stop_flag; /* set asynchronously: stops before the next month */
     int no_space_check;      /* skip the free-disk-space check (memory is always checked) */
 } ps_sim_options;
 
@@ -432,7 +446,7 @@ typedef struct ps_sweep_options {
     const char *command_line;
     void (*progress)(int done, int total, void *user);
     void *progress_user;
-    volatile int *stop_flag; /* set asynchronously: keeps output.partial for --resume */
+    ps_stop *stop_flag; /* set asynchronously: keeps output.partial for --resume */
     /* A part of the sweep (an MPI rank, a Slurm chunk of points): only the runs
      * part_first, part_first + part_step, ... below part_end (run k is point
      * k / replicates, replicate k % replicates), into a part file (format
@@ -499,7 +513,7 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
 typedef struct ps_sensitivity_options {
     const char *metric;        /* one summary metric; NULL = all */
     int n_boot;                /* bootstrap resamples (0 = 1000) */
-    volatile int *stop_flag;   /* set asynchronously: stop, leaving the file unchanged */
+    ps_stop *stop_flag;   /* set asynchronously: stop, leaving the file unchanged */
 } ps_sensitivity_options;
 
 /* Sobol' first-order, total and (second_order designs) second-order indices
@@ -662,6 +676,7 @@ typedef struct ps_calib {
     double *obs_weight;      /* per observation: its quantity's weight */
     int n_skipped;           /* outside: skip: observations outside the base run left out */
     uint64_t hash;           /* spec text, base scenario, observations, build */
+    char *inputs;            /* the spec's chain and observation files, one a line */
 } ps_calib;
 
 /* Parse a spec, load its base and observations. Errors name spec:line:col. */
@@ -686,7 +701,7 @@ typedef struct ps_calib_options {
     const char *command_line;
     void (*progress)(const ps_calib_generation *g, void *user);
     void *progress_user;
-    volatile int *stop_flag; /* stops after the running particles; checkpoint kept */
+    ps_stop *stop_flag; /* stops after the running particles; checkpoint kept */
 } ps_calib_options;
 
 /* ABC-SMC (adaptive population Monte Carlo ABC) into a posterior file,

@@ -193,7 +193,8 @@ ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_err
     double *cum = ps_calloc((size_t)p->n_samples, sizeof *cum);
     p->replicates = sc->replicates;
     p->draw = ps_calloc((size_t)sc->replicates, sizeof *p->draw);
-    if (!rng || !cum || !p->draw) {
+    /* The posterior is one of the run's inputs: never an output (ps_out_check). */
+    if (!rng || !cum || !p->draw || ps_path_list_add(&sc->inputs, path) < 0) {
         ps_rng_free(rng);
         free(cum);
         ps_posterior_free(p);

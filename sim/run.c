@@ -71,7 +71,7 @@ static void inject_nan(ps_world *w, int replicate, int month)
 
 /* (internal.h) */
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
-                                volatile int *stop, ps_world **wp, ps_run **rp, int *usable,
+                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
                                 ps_error *err)
 {
     *usable = 0;
@@ -102,7 +102,7 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
     run->events = NULL;
     run->n_events = 0;
     for (int t = 0; t < sc->n_months; t++) {
-        if (stop && *stop) {
+        if (ps_stopped(stop)) {
             s = ps_error_set(err, PS_ERR_INTERRUPTED, "replicate %d interrupted at month %d",
                              replicate, t);
             break;
@@ -146,7 +146,7 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
 }
 
 ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threads,
-                           volatile int *stop, ps_run **out, ps_error *err)
+                           ps_stop *stop, ps_run **out, ps_error *err)
 {
     *out = NULL;
     ps_world *w = NULL;
@@ -277,7 +277,8 @@ static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_op
     over |= mul(R, (uint64_t)sc->n_events + 1, &ev) | mul(ev, 2 * sizeof(ps_event), &ev);
     over |= add(mem, ev, &mem);
     over |= mul(R, 64 + 8 * nm, &x) | add(mem, x, &mem);
-    over |= mul(E, T, &file) | mul(file, R, &file) | mul(file, 8, &file);
+    over |= mul(E, T, &file) | mul(file, R, &file) |
+            mul(file, sc->out_float32 ? 4 : 8, &file); /* the stored type */
     over |= mul(R, 8 * nm, &x) | add(file, x, &file);
     if (over)
         return ps_error_set(err, PS_ERR_CONFIG,
@@ -441,7 +442,7 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
         int skip;
 #pragma omp atomic read
         skip = failed_rep;
-        if (skip < R || (opt->stop_flag && *opt->stop_flag))
+        if (skip < R || ps_stopped(opt->stop_flag))
             continue;
         ps_error e = {PS_OK, ""};
         ps_status s = PS_OK;
@@ -517,7 +518,8 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
             if (s == PS_OK)
                 complete++;
             if (s != PS_OK && r < failed_rep) { /* report the lowest failing replicate */
-                failed_rep = r;
+#pragma omp atomic write
+                failed_rep = r; /* (read by the other threads outside this section) */
                 status = s;
                 first = e;
                 fail_month = run ? run->n_done : 0;
@@ -536,7 +538,7 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     }
     stats->resumed = resumed;
     stats->recomputed = recomputed;
-    int interrupted = opt->stop_flag && *opt->stop_flag &&
+    int interrupted = ps_stopped(opt->stop_flag) &&
                       (status == PS_OK || status == PS_ERR_INTERRUPTED);
     /* Checkpoints stay for --resume after an interruption, and after an I/O
      * failure of a run that was itself resumed; a numerical failure would

@@ -331,7 +331,8 @@ static ps_status field_value(bind_ctx *b, const ps_node *map, int i, int f, int 
 
 static const char *const top_keys[] = {
     "name", "description", "sources", "start", "end", "seed", "replicates", "theaters",
-    "actors", "relations", "theater_state", "parameters", "timeline", "posterior", "extends"};
+    "actors", "relations", "theater_state", "parameters", "timeline", "posterior", "output",
+    "extends"};
 enum { N_TOP_KEYS = sizeof top_keys / sizeof *top_keys };
 
 static ps_status check_top_keys(bind_ctx *b, const ps_node *root)
@@ -354,7 +355,7 @@ static ps_status check_top_keys(bind_ctx *b, const ps_node *root)
         suggest(hint, sizeof hint, k, top_keys, N_TOP_KEYS - 1);
         return bad_key(b->err, root, i, "unknown top-level key '%s'%s; expected one of name, "
                        "description, sources, start, end, seed, replicates, theaters, actors, "
-                       "relations, theater_state, parameters, timeline, posterior, extends", k, hint);
+                       "relations, theater_state, parameters, timeline, posterior, output, extends", k, hint);
     }
     return PS_OK;
 }
@@ -956,6 +957,51 @@ static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
                "; expected a posterior file written by `pactsim calibrate`");
 }
 
+/* output: {precision: float32 | float64, compression: none | 0..9}: how the
+ * state series are stored (sim/output.c). The defaults are PS_OUT_FLOAT32
+ * and PS_OUT_DEFLATE (pactsim.h). */
+static ps_status bind_output(bind_ctx *b, const ps_node *root)
+{
+    ps_scenario *sc = b->sc;
+    sc->out_float32 = PS_OUT_FLOAT32;
+    sc->out_deflate = PS_OUT_DEFLATE;
+    const ps_node *n = optional(root, "output");
+    if (!n)
+        return PS_OK;
+    if (n->kind != PS_NODE_MAP)
+        return bad(b->err, n, "output is %s; expected a map {precision: float32 or float64, "
+                   "compression: none or a deflate level 1..9}", kind_name(n));
+    static const char *const keys[] = {"precision", "compression"};
+    for (int i = 0; i < n->n; i++) {
+        const ps_node *v = n->items[i];
+        const char *s = v->kind == PS_NODE_SCALAR && !v->quoted ? v->scalar : NULL;
+        if (!strcmp(n->keys[i], "precision")) {
+            if (s && (!strcmp(s, "float32") || !strcmp(s, "float64")))
+                sc->out_float32 = !strcmp(s, "float32");
+            else
+                return bad(b->err, v, "output precision is %s%s%s; expected float32 or float64",
+                           s ? "'" : "", s ? s : kind_name(v), s ? "'" : "");
+        } else if (!strcmp(n->keys[i], "compression")) {
+            uint64_t level = 0;
+            if (s && !strcmp(s, "none"))
+                sc->out_deflate = 0;
+            else if (s && strlen(s) == 1 && s[0] >= '0' && s[0] <= '9' &&
+                     get_uint(b->err, v, "output compression", 0, 9, &level) == PS_OK)
+                sc->out_deflate = (int)level;
+            else
+                return bad(b->err, v, "output compression is %s%s%s; expected none or a "
+                           "deflate level 1..9 (0 is none)", s ? "'" : "", s ? s : kind_name(v),
+                           s ? "'" : "");
+        } else {
+            char hint[128];
+            suggest(hint, sizeof hint, n->keys[i], keys, 2);
+            return bad_key(b->err, n, i, "unknown output key '%s'%s; expected precision or "
+                           "compression", n->keys[i], hint);
+        }
+    }
+    return PS_OK;
+}
+
 static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
 {
     bind_ctx b = {.sc = sc, .err = err};
@@ -966,7 +1012,8 @@ static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
     else if (!(st = check_top_keys(&b, root)) && !(st = bind_header(&b, root)) &&
              !(st = bind_actors(&b, root)) && !(st = bind_theaters(&b, root)) &&
              !(st = bind_relations(&b, root)) && !(st = bind_theater_state(&b, root)) &&
-             !(st = bind_parameters(&b, root)) && !(st = bind_timeline(&b, root)))
+             !(st = bind_parameters(&b, root)) && !(st = bind_timeline(&b, root)) &&
+             !(st = bind_output(&b, root)))
         st = bind_posterior(&b, root);
     free(b.iso);
     return st;

@@ -458,7 +458,8 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
     sens_ctx c = {.path = path, .n_boot = opt->n_boot > 0 ? opt->n_boot : 1000};
     /* Check the original read-only: a file that is not a sweep is never copied. */
     hid_t f;
-    ps_status st = ps_h5_open_checked(path, "pactsim-sweep", 0, &f, err);
+    ps_h5_input in; /* kept open: the copy below reads the file checked here */
+    ps_status st = ps_h5_open_input(&in, path, "pactsim-sweep", 0, &f, err);
     if (st != PS_OK)
         return st;
     st = read_design(f, &c, err);
@@ -485,10 +486,11 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
     c.file = -1;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (st == PS_OK && (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0 ||
-                        (c.file = H5Fopen(path, H5F_ACC_RDWR, fapl)) < 0))
+                        (c.file = ps_h5_input_fopen(&in, H5F_ACC_RDWR, fapl)) < 0))
         st = ps_h5_fail(err, PS_ERR_IO, path, "read the file into memory");
     if (fapl >= 0)
         H5Pclose(fapl);
+    ps_h5_input_close(&in);
     hid_t out = -1;
     if (st == PS_OK) {
         out = H5Lexists(c.file, "sensitivity", H5P_DEFAULT) > 0
@@ -498,7 +500,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
             st = ps_h5_fail(err, PS_ERR_IO, path, "write /sensitivity");
     }
     for (int m = 0; st == PS_OK && m < names.n; m++) {
-        if (opt->stop_flag && *opt->stop_flag)
+        if (ps_stopped(opt->stop_flag))
             break;
         if (H5Lexists(out, names.names[m], H5P_DEFAULT) > 0)
             H5Ldelete(out, names.names[m], H5P_DEFAULT); /* recomputed */
@@ -529,7 +531,7 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
         st = ps_write_file(tmp, image, (size_t)size, err);
     }
     free(image);
-    if (st == PS_OK && opt->stop_flag && *opt->stop_flag)
+    if (st == PS_OK && ps_stopped(opt->stop_flag))
         st = ps_error_set(err, PS_ERR_INTERRUPTED, "%s: interrupted; the file is unchanged",
                           path);
     if (st == PS_OK)

@@ -551,13 +551,15 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
     int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics();
     f->done_ds = f->crc_ds = -1;
     f->file = -1;
-    ps_status rs = ps_h5_check_regular(f->path, "a pactsim sweep's partial file", err);
+    ps_h5_input in;
+    ps_status rs = ps_h5_input_open(&in, f->path, "a pactsim sweep's partial file", err);
     if (rs != PS_OK)
         return rs;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    f->file = H5Fopen(f->path, f->rdonly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl);
+    f->file = ps_h5_input_fopen(&in, f->rdonly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
+    ps_h5_input_close(&in);
     f->done_ds = -1;
     if (f->file < 0)
         return ps_h5_fail(err, PS_ERR_IO, f->path, "open the partial sweep file (delete it, or use --force "
@@ -793,9 +795,11 @@ static long long verify_runs(const sweep_file *f, unsigned char *done, long long
 /* If the finished file exists, is it this sweep's? */
 static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
 {
-    if (ps_h5_check_regular(path, "", NULL) != PS_OK)
+    ps_h5_input in;
+    if (ps_h5_input_open(&in, path, "", NULL) != PS_OK)
         return 0;
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t file = ps_h5_input_fopen(&in, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ps_h5_input_close(&in);
     if (file < 0)
         return 0;
     uint64_t h = 0;
@@ -1017,7 +1021,7 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     int finished = 0, stop_all = 0;
     ps_error first = {PS_OK, ""};
     ps_status status = PS_OK;
-    volatile int *stop = opt->stop_flag;
+    ps_stop *stop = opt->stop_flag;
 
 #pragma omp parallel num_threads(threads)
     {
@@ -1031,7 +1035,7 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
             int halt;
 #pragma omp atomic read
             halt = stop_all;
-            if (done[i] || halt || (stop && *stop))
+            if (done[i] || halt || ps_stopped(stop))
                 continue;
             long long k = rs.first + i * rs.step;
             int p = (int)(k / R), r = (int)(k % R);
@@ -1077,7 +1081,8 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
                     }
                 }
                 if (s != PS_OK && s != PS_ERR_NUMERIC && s != PS_ERR_INTERRUPTED && !stop_all) {
-                    stop_all = 1;
+#pragma omp atomic write
+                    stop_all = 1; /* (read by the other threads outside this section) */
                     status = s;
                     first = e;
                 }
@@ -1257,9 +1262,11 @@ static ps_status sweep_merge(ps_sweep *sw, const ps_sweep_options *opt,
         pf[j].rdonly = 1;
         long long a = -1, b = -1, c = -1;
         char fmt[64] = "";
-        if ((st = ps_h5_check_regular(parts[j], "a sweep part file", err)) != PS_OK)
+        ps_h5_input pin;
+        if ((st = ps_h5_input_open(&pin, parts[j], "a sweep part file", err)) != PS_OK)
             break;
-        hid_t fl = H5Fopen(parts[j], H5F_ACC_RDONLY, H5P_DEFAULT);
+        hid_t fl = ps_h5_input_fopen(&pin, H5F_ACC_RDONLY, H5P_DEFAULT);
+        ps_h5_input_close(&pin);
         if (fl < 0) {
             st = ps_h5_fail(err, PS_ERR_INPUT, parts[j], "open the sweep part");
             break;

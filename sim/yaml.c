@@ -918,20 +918,23 @@ typedef struct {
     size_t lineage_len;
 } extends_chain;
 
-static void chain_note(extends_chain *ch, const char *path)
+int ps_path_list_add(char **list, const char *path)
 {
-    if (!ch->files)
-        return;
-    size_t a = strlen(ch->files), b = strlen(path);
-    char *f = realloc(ch->files, a + b + 2);
-    if (!f) {
-        ch->nomem = 1;
-        return;
-    }
+    size_t a = *list ? strlen(*list) : 0, b = strlen(path);
+    char *f = realloc(*list, a + b + 2);
+    if (!f)
+        return -1;
     memcpy(f + a, path, b);
     f[a + b] = '\n';
     f[a + b + 1] = '\0';
-    ch->files = f;
+    *list = f;
+    return 0;
+}
+
+static void chain_note(extends_chain *ch, const char *path)
+{
+    if (ch->files && ps_path_list_add(&ch->files, path) < 0)
+        ch->nomem = 1;
 }
 
 /* Add one file's scenario name (its own `name:`, else its file name) to the

@@ -2,7 +2,7 @@
 # Install pactsim's Debian 12 build, test and analysis dependencies (idempotent).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
-      libgsl-dev libhdf5-dev hdf5-tools libyaml-dev zlib1g-dev
+      libgsl-dev libhdf5-dev hdf5-tools libyaml-dev zlib1g-dev libdeflate-dev
       python3-h5py python3-numpy python3-matplotlib python3-xarray python3-scipy
       python3-pytest python3-h5netcdf python3-pip python3-setuptools python3-wheel)
 # --ci: also what the reliability jobs of .ci/run need (sanitizers, fuzzing, valgrind).

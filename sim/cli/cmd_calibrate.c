@@ -30,15 +30,6 @@ const char ps_cli_calibrate_help[] =
     "  existing output, damaged or foreign checkpoint); 130/143 interrupted by\n"
     "  SIGINT/SIGTERM: the finished generations stay in FILE.partial for --resume.\n";
 
-static volatile sig_atomic_t calib_signal = 0;
-static volatile int calib_stop = 0;
-
-static void on_signal(int sig)
-{
-    calib_signal = sig;
-    calib_stop = 1;
-}
-
 static int calib_usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "pactsim: error: calibrate: ");
@@ -155,15 +146,14 @@ int ps_cli_calibrate(int argc, char **argv)
     ps_calib_options opt = {.threads = threads, .output = output, .force = force,
                             .resume = resume, .command_line = cmdline ? cmdline : "",
                             .progress = progress, .progress_user = &ps,
-                            .stop_flag = &calib_stop};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+                            .stop_flag = &ps_cli_stop};
+    ps_cli_catch_stop();
     s = ps_calib_run(cal, &opt, &err);
     ps_calib_free(cal);
     free(cmdline);
-    if (s == PS_ERR_INTERRUPTED && calib_signal) {
+    if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fprintf(stderr, "pactsim: %s\n", err.msg);
-        return 128 + calib_signal;
+        return 128 + ps_cli_signal;
     }
     if (s != PS_OK) {
         fprintf(stderr, "pactsim: error: %s\n", err.msg);

@@ -62,16 +62,6 @@ typedef struct {
     ps_sensitivity_options *so;
 } read_job;
 
-/* sensitivity: a signal stops it between metrics, leaving the file as it was */
-static volatile sig_atomic_t sens_signal = 0;
-static volatile int sens_stop = 0;
-
-static void on_signal(int sig)
-{
-    sens_signal = sig;
-    sens_stop = 1;
-}
-
 /* compare (b set) or sensitivity, in the reading child (guard.c) */
 static int read_job_run(void *arg)
 {
@@ -79,11 +69,11 @@ static int read_job_run(void *arg)
     ps_error err = {PS_OK, ""};
     ps_status s = j->b ? ps_compare(j->a, j->b, j->o, stdout, &err)
                        : ps_sensitivity(j->a, j->so, stdout, &err);
-    if (s == PS_ERR_INTERRUPTED && sens_signal) {
+    if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fflush(stdout);
         fprintf(stderr, "pactsim: %s\n", err.msg);
-        signal(sens_signal, SIG_DFL); /* end as the signal would: 130/143 */
-        raise(sens_signal);
+        signal(ps_cli_signal, SIG_DFL); /* end as the signal would: 130/143 */
+        raise(ps_cli_signal);
     }
     if (s != PS_OK)
         fprintf(stderr, "pactsim: error: %s\n", err.msg);
@@ -202,12 +192,12 @@ int ps_cli_sensitivity(int argc, char **argv)
     /* The indices are stored in the file (a new copy renamed over it): it must be writable. */
     if (ps_cli_check_output("sensitivity", NULL, argv[optind], 1))
         return ps_status_exit_code(PS_ERR_USAGE);
-    ps_sensitivity_options so = {.metric = metric, .n_boot = n_boot, .stop_flag = &sens_stop};
+    ps_sensitivity_options so = {.metric = metric, .n_boot = n_boot, .stop_flag = &ps_cli_stop};
     read_job j = {argv[optind], NULL, NULL, &so};
     /* Both the reading child and this process (waiting for it) catch the
      * signal: the child removes its copy and re-raises it, and so do we. */
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    /* (sensitivity: a signal stops it between metrics, leaving the file as it was) */
+    ps_cli_catch_stop();
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is a write error, as a full disk */
     return ps_cli_guarded(j.a, 0, read_job_run, &j);
 }

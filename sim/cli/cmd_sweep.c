@@ -45,15 +45,6 @@ const char ps_cli_sweep_help[] =
     "  sweep); 130/143 interrupted by SIGINT/SIGTERM: the finished runs stay in\n"
     "  FILE.partial for --resume.\n";
 
-static volatile sig_atomic_t sweep_signal = 0;
-static volatile int sweep_stop = 0;
-
-static void on_signal(int sig)
-{
-    sweep_signal = sig;
-    sweep_stop = 1;
-}
-
 static int sweep_usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "pactsim: error: sweep: ");
@@ -116,9 +107,9 @@ static int parse_range(const char *s, long long *a, long long *b)
 
 static int report(ps_status s, const ps_error *err, const char *who)
 {
-    if (s == PS_ERR_INTERRUPTED && sweep_signal) {
+    if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fprintf(stderr, "pactsim: %s%s\n", who, err->msg);
-        return 128 + sweep_signal;
+        return 128 + ps_cli_signal;
     }
     fprintf(stderr, "pactsim: error: %s%s\n", who, err->msg);
     return ps_status_exit_code(s);
@@ -357,9 +348,8 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     bar b = {time(NULL), !quiet && isatty(STDERR_FILENO)};
     ps_sweep_options opt = {.threads = threads, .output = output, .force = force,
                             .resume = resume, .command_line = cmdline, .progress = progress,
-                            .progress_user = &b, .stop_flag = &sweep_stop};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+                            .progress_user = &b, .stop_flag = &ps_cli_stop};
+    ps_cli_catch_stop();
     signal(SIGXFSZ, SIG_IGN);
     ps_sweep_result res;
     struct timespec t0, t1;

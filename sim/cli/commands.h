@@ -1,8 +1,11 @@
 /* Commands implemented outside main.c; each parses its own options. */
 #ifndef PACTSIM_CLI_COMMANDS_H
 #define PACTSIM_CLI_COMMANDS_H
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "pactsim.h"
 /* argv[0] is the command name; each joins main.c's command table with its
  * help text (usage, options, exit status), which `pactsim NAME --help` prints. */
 int ps_cli_sweep(int argc, char **argv);
@@ -23,6 +26,12 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
 /* Whole-string decimal integer in [lo, hi] into *out: 0, or -1 (common.c). */
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out);
 int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), void *arg);
+/* SIGINT and SIGTERM ask the command to stop: ps_cli_catch_stop() installs
+ * the handler, which sets ps_cli_stop (the library's stop_flag, read by its
+ * worker threads) and ps_cli_signal (for exit code 128 + signal) (common.c). */
+extern ps_stop ps_cli_stop;
+extern volatile sig_atomic_t ps_cli_signal;
+void ps_cli_catch_stop(void);
 /* Make stdout and stderr write control characters as \xNN (clean.c);
  * ps_cli_tty is the raw stderr, for the progress bar's '\r'. */
 void ps_cli_clean_streams(void);

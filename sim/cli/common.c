@@ -3,6 +3,8 @@
  * missing or unwritable or a directory is in its place, is one message and one
  * exit code, 2, in every command that writes). */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +68,21 @@ int ps_cli_parse_int(const char *s, long lo, long hi, int *out)
         return -1;
     *out = (int)v;
     return 0;
+}
+
+/* A signal handler may store only to lock-free atomics (C11 7.14.1.1). */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be a lock-free atomic int");
+ps_stop ps_cli_stop;
+volatile sig_atomic_t ps_cli_signal;
+
+static void on_stop_signal(int sig)
+{
+    ps_cli_signal = sig;
+    atomic_store_explicit(&ps_cli_stop, 1, memory_order_relaxed);
+}
+
+void ps_cli_catch_stop(void)
+{
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
 }

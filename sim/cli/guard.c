@@ -41,6 +41,13 @@ int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), v
         raise(sig);
         return 128 + sig;
     }
+    if (sig == SIGKILL && !cpu_seconds) {
+        /* not HDF5's doing: killed from outside (kill -9, the OOM killer); end so too */
+        fprintf(stderr, "pactsim: error: %s: the reading process was killed (SIGKILL: by "
+                "another process or for lack of memory)\n", files);
+        fflush(stderr);
+        raise(SIGKILL);
+    }
     if (sig == SIGXCPU || (sig == SIGKILL && cpu_seconds))
         fprintf(stderr, "pactsim: error: %s: still reading after %u s of CPU time; the file is "
                 "probably damaged (HDF5 loops forever on some corrupt files); use --cpu-limit "

@@ -16,7 +16,8 @@
 static const char run_help[] =
     "Usage: pactsim run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
     "                   [--set KEY=VALUE]... [--force | --resume] [--quiet] [--no-space-check]\n"
-    "                   [--posterior POSTERIOR.h5]\n"
+    "                   [--posterior POSTERIOR.h5] [--precision float32|float64]\n"
+    "                   [--compression LEVEL|none]\n"
     "  Run a scenario (docs/config.md) and write every replicate into one HDF5 file\n"
     "  (docs/output.md), bit for bit the same for any number of threads.\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
@@ -33,6 +34,10 @@ static const char run_help[] =
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
     "      --posterior FILE   each replicate draws its parameters from the posterior of\n"
     "                         `pactsim calibrate` (keyed by replicate; docs/calibration.md)\n"
+    "      --precision P      store the state series as float32 (default) or float64\n"
+    "                         (the config's output.precision; docs/output.md)\n"
+    "      --compression L    deflate level 1..9 of the state series (default 1), or none\n"
+    "                         (the config's output.compression)\n"
     "Exit status: 0 success; 1 runtime failure (I/O, memory, a non-finite state value:\n"
     "  the partial results are kept in FILE.failed.h5); 2 bad input (usage, config,\n"
     "  existing or unwritable output, sizes too large); 130/143 interrupted by\n"
@@ -66,15 +71,6 @@ static const char info_help[] =
     "                         HDF5 loops forever on some damaged files)\n"
     "Exit status: 0 success; 1 runtime failure; 2 bad input (missing, damaged or\n"
     "  not a pactsim file, or reading it crashed HDF5 or exceeded the CPU limit).\n";
-
-static volatile sig_atomic_t stop_signal = 0;
-static volatile int stop_flag = 0;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-    stop_flag = 1;
-}
 
 static int fail(ps_status s, const char *msg)
 {
@@ -160,12 +156,13 @@ typedef struct {
     const char *output, *posterior;
     const char **sets;
     int n_sets;
-    char rep_set[64], seed_set[64];
+    char rep_set[64], seed_set[64], prec_set[64], comp_set[64];
     int threads, force, resume, quiet, markdown, no_space_check;
     unsigned cpu_limit;
 } cli_opts;
 
-enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR };
+enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR,
+       OPT_PRECISION, OPT_COMPRESSION };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -182,6 +179,8 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"no-space-check", no_argument, NULL, OPT_NO_SPACE_CHECK},
         {"posterior", required_argument, NULL, OPT_POSTERIOR},
+        {"precision", required_argument, NULL, OPT_PRECISION},
+        {"compression", required_argument, NULL, OPT_COMPRESSION},
         {NULL, 0, NULL, 0},
     };
     long long v;
@@ -229,6 +228,18 @@ static int parse_options(int argc, char **argv, cli_opts *o)
                                    optarg);
             o->posterior = optarg;
             break;
+        case OPT_PRECISION: /* output.precision of the config */
+            if (strcmp(optarg, "float32") && strcmp(optarg, "float64"))
+                return usage_error("option --precision: expected float32 or float64, got '%s'",
+                                   optarg);
+            snprintf(o->prec_set, sizeof o->prec_set, "output.precision=%s", optarg);
+            break;
+        case OPT_COMPRESSION: /* output.compression of the config */
+            if (strcmp(optarg, "none") && parse_long(optarg, 0, 9, &v))
+                return usage_error("option --compression: expected none or a deflate level "
+                                   "1..9 (0 is none), got '%s'", optarg);
+            snprintf(o->comp_set, sizeof o->comp_set, "output.compression=%s", optarg);
+            break;
         case OPT_CPU_LIMIT:
             if (parse_long(optarg, 1, 86400, &v))
                 return usage_error("option --cpu-limit: expected seconds from 1 to 86400, got "
@@ -243,6 +254,10 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         o->sets[o->n_sets++] = o->rep_set;
     if (o->seed_set[0])
         o->sets[o->n_sets++] = o->seed_set;
+    if (o->prec_set[0])
+        o->sets[o->n_sets++] = o->prec_set;
+    if (o->comp_set[0])
+        o->sets[o->n_sets++] = o->comp_set;
     return 0;
 }
 
@@ -286,9 +301,8 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
                           .force = o->force, .resume = o->resume, .stats = &stats,
                           .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
-                          .stop_flag = &stop_flag, .no_space_check = o->no_space_check};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+                          .stop_flag = &ps_cli_stop, .no_space_check = o->no_space_check};
+    ps_cli_catch_stop();
     /* A file-size limit (ulimit -f) then fails the write, with a message,
      * instead of killing the process. */
     signal(SIGXFSZ, SIG_IGN);
@@ -296,9 +310,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     ps_status s = ps_sim_run(sc, &opt, &err);
     int sc_replicates = sc->replicates;
     ps_scenario_free(sc);
-    if (s == PS_ERR_INTERRUPTED && stop_signal) {
+    if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fprintf(stderr, "pactsim: %s\n", err.msg);
-        return 128 + stop_signal;
+        return 128 + ps_cli_signal;
     }
     if (s != PS_OK)
         return fail(s, err.msg);
@@ -378,7 +392,7 @@ static char **full_argv;
 
 static int with_options(int argc, char **argv, opts_command fn)
 {
-    const char **sets = calloc((size_t)argc + 2, sizeof *sets);
+    const char **sets = calloc((size_t)argc + 4, sizeof *sets);
     char *cmdline = join_argv(full_argc, full_argv);
     if (!sets || !cmdline) {
         free(sets);

@@ -108,6 +108,11 @@ with run_like("huge_summary.h5") as f:  # 2^31 doubles (16 GiB), one compressed 
     s = f.create_dataset("summary/cooperation", shape=(2**31,), dtype="<f8", chunks=(4096,),
                          compression="gzip")
     s[0:4096] = 1.0
+with run_like("huge_summary_late.h5") as f:  # a readable metric first, then a huge one
+    f.create_dataset("summary/a_fine", data=np.zeros(2))
+    s = f.create_dataset("summary/z_huge", shape=(2**31,), dtype="<f8", chunks=(4096,),
+                         compression="gzip")
+    s[0:4096] = 1.0
 with run_like("huge_replicates.h5", replicates=2**31) as f:
     f.create_dataset("summary/cooperation", data=np.zeros(2))
 with run_like("huge_events.h5") as f:

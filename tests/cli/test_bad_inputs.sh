@@ -50,7 +50,14 @@ cp "$SRC/tests/configs/sweep/small.yaml" "$WORK/own.yaml"
 printf 'extends: own.yaml\nname: child\n' >"$WORK/child.yaml"
 sed 's/^base: .*/base: own.yaml/' "$SRC/tests/configs/sweep/grid.yaml" >"$WORK/spec.yaml"
 ln -s own.yaml "$WORK/own_link.h5"
-inputs_sum=$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" | md5sum)
+# a calibration's inputs: its spec (extending calib_base.yaml), base, observations; a posterior
+mkdir "$WORK/calib"
+cp "$SRC"/tests/configs/calib/twin*.yaml "$SRC"/tests/configs/calib/twin_obs.csv "$WORK/calib/"
+mv "$WORK/calib/twin_calib.yaml" "$WORK/calib/calib_base.yaml"
+printf 'extends: calib_base.yaml\nname: twin_child\n' >"$WORK/calib/calib.yaml"
+ln -s calib.yaml "$WORK/calib/out.h5.partial"
+cp "$SRC/configs/calibration/baseline_2022_posterior.h5" "$WORK/posterior.h5"
+inputs_sum=$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" "$WORK"/calib/* "$WORK/posterior.h5" | md5sum)
 # files HDF5 itself crashes or loops on; readers must not write to them either
 cp "$SRC"/tests/fuzz/known_hdf5/*.h5 "$WORK/"
 known_sum=$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)
@@ -71,6 +78,8 @@ run_case() {
     local rc=$?
     if [ "$rc" -ne "$code" ]; then why="exit $rc, expected $code"
     elif ! has_all "$words"; then why="stderr lacks '$words'"
+    # a refused input gets its message only: nothing half-printed before it
+    elif [ "$code" -eq 2 ] && [ -s "$WORK/stdout" ]; then why="printed to stdout: $(head -c 200 "$WORK/stdout")"
     elif [ -n "$out" ] && compgen -G "$out*" >/dev/null; then why="left $(ls "$out"*)"
     elif compgen -G "$WORK/*.tmp.*" >/dev/null; then why="left $(ls "$WORK"/*.tmp.*)"
     fi
@@ -94,7 +103,7 @@ while IFS=$'\t' read -r name code words args; do
     run_case "$name" "$code" "$words" "$OUT" -- "$@"
 done <"$BAD/manifest.tsv"
 [ "$(md5sum <"$WORK/exists.h5")" = "$exists_sum" ] || { cfail=$((cfail + 1)); echo "FAIL: exists.h5 was modified" >&2; }
-[ "$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" | md5sum)" = "$inputs_sum" ] &&
+[ "$(cat "$WORK/own.yaml" "$WORK/child.yaml" "$WORK/spec.yaml" "$WORK"/calib/* "$WORK/posterior.h5" | md5sum)" = "$inputs_sum" ] &&
     [ -p "$WORK/fifo" ] && [ -p "$WORK/out_fifo.h5.failed.h5" ] && [ -L "$WORK/own_link.h5" ] ||
     { cfail=$((cfail + 1)); echo "FAIL: an input, a FIFO or a link given as output was replaced" >&2; }
 [ "$(cat "$WORK"/crash-*.h5 "$WORK"/hang-*.h5 "$WORK"/leak-*.h5 | md5sum)" = "$known_sum" ] ||
@@ -117,6 +126,7 @@ if [ -z "${ASAN_OPTIONS:-}" ]; then
 info $BAD/files/huge_time.h5
 info $BAD/files/huge_summary.h5
 info $BAD/files/huge_events.h5
+info $BAD/files/huge_summary_late.h5
 compare $BAD/files/huge_summary.h5 $BAD/files/huge_summary.h5
 compare $BAD/files/huge_replicates.h5 $BAD/files/huge_replicates.h5
 sensitivity $WORK/huge_sweep.h5

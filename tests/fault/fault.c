@@ -8,6 +8,9 @@
  *   PS_FAULT_N     the call to fail (1-based); 0 or unset: count only
  *   PS_FAULT_MODE  enospc (default), eio, or kill (SIGKILL before the call)
  *   PS_FAULT_COUNT file to which the number of calls is written at exit
+ *   PS_FAULT_SWAP  NAME:OTHER: right after the first open() of NAME (as
+ *                  given), rename OTHER over NAME: an input swapped (e.g. for
+ *                  a FIFO) between pactsim's check and its reading
  *
  * Only calls on regular files count (not a terminal, a pipe or /dev/null),
  * (nor the standard streams), so the count of a run with --threads 1 is the same from one run to the
@@ -143,6 +146,41 @@ int fflush(FILE *fp)
         return EOF;
     return real(fp);
 }
+
+/* PS_FAULT_SWAP after an open of path. */
+static void swap_after_open(const char *path)
+{
+    static int done;
+    const char *s = getenv("PS_FAULT_SWAP"), *colon = s ? strchr(s, ':') : NULL;
+    if (done || !colon || strncmp(path, s, (size_t)(colon - s)) || path[colon - s])
+        return;
+    done = 1;
+    int (*real_rename)(const char *, const char *) =
+        (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+    char name[4096];
+    snprintf(name, sizeof name, "%.*s", (int)(colon - s), s);
+    if (real_rename(colon + 1, name) < 0)
+        perror("fault: swap");
+}
+
+#define OPEN(name)                                                          \
+    int name(const char *path, int flags, ...)                              \
+    {                                                                       \
+        REAL(int, #name, const char *, int, ...);                           \
+        mode_t mode = 0;                                                    \
+        if (flags & (O_CREAT | O_TMPFILE)) {                                \
+            va_list ap;                                                     \
+            va_start(ap, flags);                                            \
+            mode = va_arg(ap, mode_t);                                      \
+            va_end(ap);                                                     \
+        }                                                                   \
+        int fd = real(path, flags, mode);                                   \
+        if (fd >= 0)                                                        \
+            swap_after_open(path);                                          \
+        return fd;                                                          \
+    }
+OPEN(open)
+OPEN(open64)
 
 int fsync(int fd)
 {

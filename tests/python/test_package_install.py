@@ -13,7 +13,8 @@ import pytest
 SRC = os.environ.get("PACTSIM_SOURCE_DIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = ("pactsim-plot-run", "pactsim-plot-sweep", "pactsim-plot-compare", "pactsim-discover",
-           "pactsim-plot-posterior", "pactsim-plot-predictive", "pactsim-plot-scores")
+           "pactsim-plot-posterior", "pactsim-plot-predictive", "pactsim-plot-scores",
+           "pactsim-facts")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_import_from_elsewhere(installed):
     base, target = installed
     code = ("import pactsim, pactsim.io, pactsim.discovery, pactsim.plotting.run, "
             "pactsim.plotting.sweep, pactsim.plotting.compare, pactsim.posterior, "
-            "pactsim.observations, pactsim.scores, pactsim.plotting.posterior, "
+            "pactsim.observations, pactsim.scores, pactsim.facts, pactsim.plotting.posterior, "
             "pactsim.plotting.predictive, pactsim.plotting.scores; "
             "print(pactsim.__file__); print(pactsim.__version__); "
             "print(pactsim.open_run is pactsim.io.open_run)")
@@ -62,7 +63,7 @@ def test_console_scripts(installed):
     for name in SCRIPTS:
         script = target / "bin" / name
         assert os.access(script, os.X_OK), f"{script} missing"
-        module = {"pactsim-discover": "pactsim.discovery"}.get(
+        module = {"pactsim-discover": "pactsim.discovery", "pactsim-facts": "pactsim.facts"}.get(
             name, "pactsim.plotting." + name.rsplit("-", 1)[1])
         assert f"from {module} import main" in script.read_text()
     # Two of them run (each start imports numpy, h5py, xarray and maybe matplotlib).

@@ -57,7 +57,8 @@ def run_both(env, tmp_path, config, sets=(), replicates=1, replicate=0):
     args = [a for s in sets for a in ("--set", s)]
     out, ddir = tmp_path / "c.h5", tmp_path / "dump"
     p = subprocess.run([env["cli"], "run", config, "-o", str(out), "--replicates", str(replicates),
-                        "--quiet", "--force"] + args, capture_output=True, text=True)
+                        "--quiet", "--force", "--precision", "float64"] + args,  # 1e-9 below
+                       capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     p = subprocess.run([env["dump"], config, "-r", str(replicate), "-o", str(ddir)] + args,
                        capture_output=True, text=True)

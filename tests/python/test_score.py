@@ -64,10 +64,10 @@ def equivalents(f, row):
     q, a, t, date, tr = row["quantity"], row["actor"], row["target"], row["date"], row["transform"]
     i = iso3.index(a)
     if t:
-        data = f["dyad_state/" + q][:, :, i, :]          # [r, time, target]
+        data = f["dyad_state/" + q][:, :, i, :].astype(float)  # [r, time, target]; as C reads it
         num, den = data[:, :, iso3.index(t)], data.sum(axis=2)
     else:
-        data = f["actor_state/" + q][:]                   # [r, time, actor]
+        data = f["actor_state/" + q][:].astype(float)     # [r, time, actor]
         num, den = data[:, :, i], data.sum(axis=2)
 
     def period(year_or_month, series):

@@ -214,7 +214,7 @@ static void test_stop_flag(void)
 {
     int id[3] = {0, 1, 2};
     ps_scenario *sc = synthetic(3, id);
-    volatile int stop = 1;
+    ps_stop stop = 1;
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, &stop, &r, &err);

@@ -102,6 +102,9 @@ static void check_root(hid_t f, const ps_scenario *sc)
     CHECK(seed == sc->seed, "seed %llu", (unsigned long long)seed);
     CHECK(get_int_attr(g, "replicates") == R, "replicates");
     CHECK(get_int_attr(g, "threads") == 4, "threads");
+    get_str_attr(g, "output_precision", buf, sizeof buf);
+    CHECK(!strcmp(buf, sc->out_float32 ? "float32" : "float64"), "output_precision '%s'", buf);
+    CHECK(get_int_attr(g, "output_compression") == sc->out_deflate, "output_compression");
     /* config_raw: the file as written */
     hid_t d = H5Dopen2(g, "config_raw", H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, H5T_VARIABLE);
@@ -138,7 +141,8 @@ static void check_parameters(hid_t f, const ps_scenario *sc)
     }
 }
 
-/* Every field: shape, attributes, scales attached, values of each run. */
+/* Every field: shape, attributes, scales attached, values of each run
+ * (rounded to float32 when the scenario's output stores float32). */
 static void check_state(hid_t f, const ps_scenario *sc, ps_run *const *runs)
 {
     static const char *const group[] = {"actor_state", "dyad_state", "theater_state"};
@@ -170,6 +174,15 @@ static void check_state(hid_t f, const ps_scenario *sc, ps_run *const *runs)
         CHECK(!strncmp(buf, fd->description, sizeof buf - 1), "%s description", path);
         get_str_attr(d, "long_name", buf, sizeof buf);
         CHECK(!strcmp(buf, fd->name), "%s long_name", path);
+        get_str_attr(d, "precision", buf, sizeof buf);
+        CHECK(!strcmp(buf, sc->out_float32 ? "float32" : "float64"), "%s precision '%s'", path,
+              buf);
+        hid_t ty = H5Dget_type(d), pl = H5Dget_create_plist(d);
+        CHECK(H5Tget_class(ty) == H5T_FLOAT &&
+                  H5Tget_size(ty) == (sc->out_float32 ? 4u : 8u), "%s stored type", path);
+        CHECK(H5Pget_nfilters(pl) == (sc->out_deflate ? 2 : 0), "%s filters", path);
+        H5Pclose(pl);
+        H5Tclose(ty);
         hid_t g = H5Gopen2(f, group[fd->shape], H5P_DEFAULT);
         for (int k = 0; k < nd; k++) {
             hid_t s = H5Dopen2(g, dims[fd->shape][k], H5P_DEFAULT);
@@ -184,8 +197,10 @@ static void check_state(hid_t f, const ps_scenario *sc, ps_run *const *runs)
               "%s read", path);
         int bad = 0;
         for (int r = 0; v && r < R; r++)
-            for (size_t k = 0; k < (size_t)T * size; k++)
-                bad += !same(v[(size_t)r * T * size + k], runs[r]->series[fi][k]);
+            for (size_t k = 0; k < (size_t)T * size; k++) {
+                double x = runs[r]->series[fi][k];
+                bad += !same(v[(size_t)r * T * size + k], sc->out_float32 ? (double)(float)x : x);
+            }
         CHECK(bad == 0, "%s: %d values differ from the runs", path, bad);
         free(v);
         H5Dclose(d);
@@ -441,6 +456,30 @@ static void test_info_refuses(void)
     fclose(null);
 }
 
+/* A finite value float32 cannot hold stops the write with a message naming
+ * the field and the way out, instead of storing infinity. */
+static void test_float32_range(ps_scenario *sc, ps_run *run)
+{
+    char path[256];
+    path_in(path, sizeof path, "range.h5");
+    ps_error err = {PS_OK, ""};
+    ps_output *o = NULL;
+    double keep = run->series[0][0];
+    run->series[0][0] = 1e39;
+    sc->out_float32 = 1;
+    ps_status s = ps_output_open(path, sc, NULL, &o, &err);
+    CHECK(s == PS_OK, "open: %s", err.msg);
+    if (s == PS_OK) {
+        s = ps_output_write_run(o, run, &err);
+        CHECK(s == PS_ERR_NUMERIC && strstr(err.msg, ps_registry_field(0, NULL)->name) &&
+                  strstr(err.msg, "float32 range") && strstr(err.msg, "precision: float64"),
+              "float32 overflow: %d %s", s, err.msg);
+        ps_output_abort(o);
+    }
+    run->series[0][0] = keep;
+    CHECK(!exists(path), "no file after the refused write");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "test_output.XXXXXX");
@@ -460,8 +499,16 @@ int main(void)
         CHECK(s == PS_OK, "replicate %d: %s", r, err.msg);
     }
     if (s == PS_OK) {
-        test_round_trip(sc, runs);
+        test_round_trip(sc, runs); /* the default output: float32, deflate */
         test_atomic(sc, runs);
+        /* output: {precision: float64, compression: 4}, and float32 unfiltered */
+        sc->out_float32 = 0;
+        sc->out_deflate = 4;
+        test_round_trip(sc, runs);
+        sc->out_float32 = 1;
+        sc->out_deflate = 0;
+        test_round_trip(sc, runs);
+        test_float32_range(sc, runs[1]);
     }
     test_info_refuses();
     for (int r = 0; r < R; r++)

@@ -127,8 +127,8 @@ def fig_scores(scored, width="page"):
     ax_crps.set_ylim(len(keys) - 0.5, -0.5)
     ax_crps.set_xscale("log")
     ax_crps.set_xlabel("mean CRPS / sd (lower is better)")
-    ax_crps.set_title("CRPS per observed series: model (filled), persistence (\u25a1), "
-                      "linear trend (\u25b3)")
+    ax_crps.set_title(wrap("CRPS per observed series: model (filled), persistence (\u25a1), "
+                           "linear trend (\u25b3)", p.width - 0.3))
     # A calibrated forecast's coverage lies within +-2 binomial standard errors of nominal.
     n = max(len(rows) for _, rows in scored)
     for x, nominal in ((0, 0.5), (1, 0.9)):
