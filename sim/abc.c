@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
@@ -230,6 +231,7 @@ typedef struct {
     double logdet;   /* sum log L_ii */
     double *cum;     /* cumulative normalised weights of the parents */
     double *w;       /* normalised weights */
+    double *logz;    /* log of each parent's kernel mass inside the prior's support */
 } kernel;
 
 static void kernel_free(kernel *K)
@@ -238,6 +240,7 @@ static void kernel_free(kernel *K)
         gsl_matrix_free(K->L);
     free(K->cum);
     free(K->w);
+    free(K->logz);
 }
 
 /* 2 x the weighted covariance of the population (Beaumont et al. 2009), with
@@ -249,8 +252,9 @@ static int kernel_build(const ps_calib *c, const generation *g, int Na, kernel *
     K->L = gsl_matrix_calloc((size_t)k, (size_t)k);
     K->cum = ps_calloc((size_t)Na, sizeof(double));
     K->w = ps_calloc((size_t)Na, sizeof(double));
+    K->logz = ps_calloc((size_t)Na, sizeof(double));
     double *mean = ps_calloc((size_t)k, sizeof(double));
-    if (!K->L || !K->cum || !K->w || !mean) {
+    if (!K->L || !K->cum || !K->w || !K->logz || !mean) {
         free(mean);
         return -1;
     }
@@ -293,6 +297,28 @@ static int kernel_build(const ps_calib *c, const generation *g, int Na, kernel *
     K->logdet = 0.0;
     for (int a = 0; a < k; a++)
         K->logdet += log(gsl_matrix_get(K->L, (size_t)a, (size_t)a));
+    /* A proposal is redrawn until it lies in the support, so parent i's
+     * kernel is truncated there and its density must be divided by its mass
+     * inside, Z_i. Without that, in many dimensions (most of a kernel outside
+     * the box) new particles got weights tens of times those of old ones and
+     * the ESS collapsed (8 parameters: 4 of 200 after five generations).
+     * Z_i is the product over parameters of the marginal masses: exact for
+     * an uncorrelated kernel, an approximation for a correlated one. */
+    for (int i = 0; i < Na; i++) {
+        double lz = 0.0;
+        for (int a = 0; a < k; a++) {
+            double sd = 0.0;
+            for (int b = 0; b <= a; b++)
+                sd += gsl_matrix_get(K->L, (size_t)a, (size_t)b) *
+                      gsl_matrix_get(K->L, (size_t)a, (size_t)b);
+            sd = sqrt(sd);
+            double th = g->theta[(size_t)i * k + a];
+            double m = gsl_cdf_ugaussian_P((c->params[a].hi - th) / sd) -
+                       gsl_cdf_ugaussian_P((c->params[a].lo - th) / sd);
+            lz += log(m > 1e-300 ? m : 1e-300);
+        }
+        K->logz[i] = lz;
+    }
     return 0;
 }
 
@@ -320,7 +346,7 @@ static double log_kernel_mixture(const ps_calib *c, const generation *g, int Na,
             double q = 0.0;
             for (int a = 0; a < k; a++)
                 q += y[a] * y[a];
-            double l = log(K->w[i]) - 0.5 * q;
+            double l = log(K->w[i]) - K->logz[i] - 0.5 * q;
             if (pass == 0)
                 mx = l > mx ? l : mx;
             else
@@ -743,6 +769,7 @@ static int write_groups(hid_t f, const abc_state *s, const summary *sm)
     bad |= ps_h5_attr_str(f, "distance", "sqrt(sum_i w_i ((model_i - obs_i) / sd_i)^2 / "
                           "sum_i w_i), model_i averaged over the replicates");
     bad |= ps_h5_attr_i32(f, "observations_left_out", c->n_skipped);
+    bad |= ps_h5_attr_i32(f, "observations_held_out", c->n_held_out);
 
     /* /posterior: the last generation's weighted samples. */
     if (bad || (gp = H5Gcreate2(f, "posterior", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)

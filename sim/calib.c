@@ -7,6 +7,7 @@
  * parsing the scenario again. The sampler is in sim/abc.c. */
 #include <math.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -15,7 +16,7 @@
 #include "internal.h"
 
 static const char *const top_keys[] = {"name", "description", "base", "observations",
-                                       "cutoff", "outside", "weights", "particles", "keep",
+                                       "cutoff", "until", "outside", "weights", "particles", "keep",
                                        "generations", "acceptance", "tolerance",
                                        "replicates", "seed", "set", "parameters"};
 static const char *const param_keys[] = {"prior", "range", "mean", "sd", "meanlog", "sdlog"};
@@ -290,11 +291,29 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
                                on->kind == PS_NODE_SCALAR ? on->scalar : "(not a value)");
         skip = !strcmp(on->scalar, "skip");
     }
+    /* until: rows dated after it are held out (pseudo-out-of-sample
+     * validation: calibrate on the past, score what follows). */
+    int until = INT_MAX;
+    const ps_node *un = ps_node_get(root, "until");
+    if (un && un->kind != PS_NODE_NULL) {
+        ps_date d;
+        if (un->kind != PS_NODE_SCALAR || strlen(un->scalar) != 7 || ps_date_parse(un->scalar, &d))
+            return ps_spec_bad(err, un, "until '%s'; expected a month YYYY-MM (rows dated "
+                               "after it are left out)",
+                               un->kind == PS_NODE_SCALAR ? un->scalar : "(not a value)");
+        until = ps_date_diff(d, sc->start);
+    }
     int kept = 0;
     for (int i = 0; i < c->obs->n; i++) {
         int first, last;
         ps_obs *o = &c->obs->obs[i];
-        if ((st = ps_obs_months(o, sc->start, sc->n_months, &first, &last, &e)) != PS_OK) {
+        if ((st = ps_obs_months(o, sc->start, sc->n_months, &first, &last, &e)) == PS_OK &&
+            last > until) {
+            free(o->source);
+            c->n_held_out++;
+            continue;
+        }
+        if (st != PS_OK) {
             if (skip) {
                 free(o->source);
                 c->n_skipped++;
@@ -310,8 +329,9 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
     }
     c->obs->n = kept;
     if (kept < 1)
-        return ps_spec_bad(err, n, "no observation lies within the base run (%d left out); "
-                           "expected some within its months", c->n_skipped);
+        return ps_spec_bad(err, n, "no observation lies within the base run and until (%d "
+                           "outside the run, %d after until left out); expected some",
+                           c->n_skipped, c->n_held_out);
     return PS_OK;
 }
 

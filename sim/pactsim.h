@@ -675,6 +675,7 @@ typedef struct ps_calib {
     struct ps_obs_set *obs;  /* the observations, bound to the base */
     double *obs_weight;      /* per observation: its quantity's weight */
     int n_skipped;           /* outside: skip: observations outside the base run left out */
+    int n_held_out;          /* until: observations dated after it left out */
     uint64_t hash;           /* spec text, base scenario, observations, build */
     char *inputs;            /* the spec's chain and observation files, one a line */
 } ps_calib;

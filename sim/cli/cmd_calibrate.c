@@ -123,8 +123,9 @@ int ps_cli_calibrate(int argc, char **argv)
     }
     if (validate) {
         printf("%s: ok: calibration '%s', %d parameters, %d observations (%d outside the "
-               "run left out), %d particles (keep %g), %d replicates each, at most %d "
-               "generations\n", spec, cal->name, cal->n_params, cal->obs->n, cal->n_skipped,
+               "run left out, %d after until held out), %d particles (keep %g), %d "
+               "replicates each, at most %d generations\n", spec, cal->name, cal->n_params,
+               cal->obs->n, cal->n_skipped, cal->n_held_out,
                cal->particles, cal->keep, cal->replicates, cal->max_generations);
         ps_calib_free(cal);
         return 0;

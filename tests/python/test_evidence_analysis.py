@@ -441,3 +441,38 @@ def test_equivalents_and_totals_agree_with_pactsim_score(real_run):
                     r["mean"], rel=1e-8), (o.quantity, o.date)
                 checked += 1
     assert checked == len(rows)
+
+
+# ------------------------------------------------------------ layout
+@pytest.mark.parametrize("width", ["page", "column"])
+def test_figures_have_no_overlapping_labels(tmp_path, width):
+    """Every figure of the three scripts at both widths: no two labels overlap (the check of
+    test_figure_layout.py) and no side beyond 2,400 px at 150 dpi."""
+    from test_figure_layout import overlaps
+    post = ppost.open_posterior(write_posterior(tmp_path / "post.h5", synthetic_posterior()))
+    shipped = ppost.open_posterior(SHIPPED)   # 20 parameters, ranges from 0.02 to 26,000
+    figs = {"marginals": plot_post.fig_marginals(shipped, list(range(20)), width),
+            "pairs": plot_post.fig_pairs(shipped, plot_post.default_pairs(shipped, 5), width),
+            "generations": plot_post.fig_generations(post, width)}
+    path, _ = write_run(tmp_path / "run.h5")
+    rows = [("reserves", a, "", f"2022-{m:02d}", 120.0 + 50 * k, 5, "level")
+            for k, a in enumerate(ACTORS) for m in (3, 6, 9)]
+    rows += [("oil_trade", "RUS", "IRN", "2022-05", 0.3, 0.1, "share")]
+    groups = pobs.series_of(pobs.read_observations([write_obs(tmp_path / "o.csv", rows)]))
+    with open_run(path) as run:
+        _, panels, _ = plot_pred.coverage_rows(run, groups, [50, 90])
+        figs["bands"] = plot_pred.fig_bands(run, panels, [50, 90], until="", width=width)
+    scored = [("A", pscores.read_scores(_score_file(tmp_path))[0])]
+    figs["scores"] = plot_scores.fig_scores(scored, width)
+    for name, fs in figs.items():
+        assert fs, name
+        for fig in fs:
+            assert overlaps(fig) == [], (name, overlaps(fig))
+            w, h = fig.get_size_inches() * 150
+            assert w <= 2400 and h <= 2400, (name, w, h)
+
+
+def _score_file(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text(SCORE_CSV)
+    return p

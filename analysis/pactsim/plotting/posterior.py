@@ -81,6 +81,7 @@ def fig_marginals(post, params, width="page"):
             span.set_gid("interval90")
             ax.axvline(r["q50"], color=POST_COLOR, linewidth=1.4).set_gid("median")
             ax.set_xlim(lo, hi)
+            ax.xaxis.set_major_locator(plt.MaxNLocator(4))
             ax.set_ylim(bottom=0)
             ax.set_title(wrap(post.short_names[j], p.width / min(len(page), p.ncols) - 0.3)
                          + f"\nshrinkage {r['shrinkage']:.2f}")
