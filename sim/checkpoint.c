@@ -39,6 +39,8 @@ struct ps_ckpt {
     int lock_fd;
     char *saved;   /* per replicate: a checkpoint file exists */
     int n_saved;   /* when opened */
+    char *seg;     /* per replicate: mid-run segments exist */
+    int n_midrun;  /* replicates with segments (atomic) */
 };
 
 /* The fixed part of a checkpoint file; then metrics (double), events,
@@ -54,6 +56,52 @@ typedef struct {
     int32_t f, pad;
     uint64_t t0, len;
 } ckpt_chunk;
+
+/* ------------------------------------------------------ mid-run checkpoints */
+/* An unfinished replicate is saved as a chain of segments
+ * "rep-NNNNNNN.mFFFFFFF-TTTTTTT.seg": segment [F, T) holds the output
+ * fields' series of months F..T-1, then the state a world has when month T
+ * is next (every field's cur, internal ones too; ps_world_restore), then the
+ * events logged before month T, then a CRC-32 of all bytes before it. The
+ * chain starts at month 0 and each segment starts where the last ended, so a
+ * save writes only the months since the previous one (a whole run's saves
+ * write about as much as its output) and --checkpoint-every may change
+ * between resumes. The replicate continues from the end of the longest
+ * chain of good segments; a damaged one is removed with those after it. */
+#define SEG_MAGIC "PSSEG01"
+#define SEG_EXT ".seg"
+
+typedef struct {
+    char magic[8];
+    uint32_t order;
+    int32_t replicate, from, to, n_state, n_events, pad;
+    uint64_t hash, month_values, state_values; /* output values a month; all state values */
+} seg_header;
+
+/* Values per month of the output fields, and of the whole state. */
+static void seg_values(const ps_world *w, uint64_t *month_values, uint64_t *state_values)
+{
+    *month_values = *state_values = 0;
+    for (int f = 0; f < w->n_fields; f++) {
+        uint64_t n = ps_field_size(w, f);
+        *state_values += n;
+        if (f < ps_registry_n_fields())
+            *month_values += n;
+    }
+}
+
+static void seg_name(char *buf, size_t len, int r, int from, int to)
+{
+    snprintf(buf, len, "rep-%07d.m%07d-%07d" SEG_EXT, r, from, to);
+}
+
+/* Parse a segment's name: 1 with its replicate and months, else 0. */
+static int seg_parse(const char *n, int *r, int *from, int *to)
+{
+    int used = 0;
+    return sscanf(n, "rep-%7d.m%7d-%7d%n", r, from, to, &used) == 3 && used == 28 &&
+           !strcmp(n + used, SEG_EXT);
+}
 
 uint64_t ps_run_spec_hash(const ps_scenario *sc)
 {
@@ -184,7 +232,7 @@ static void scan(ps_ckpt *c)
     struct dirent *e;
     while (dp && (e = readdir(dp))) {
         const char *n = e->d_name;
-        int r, used = 0;
+        int r, used = 0, from, to;
         if (strstr(n, ".tmp")) { /* we hold the lock: no one else is writing */
             char *p = path_in(c, n);
             if (p)
@@ -194,6 +242,10 @@ static void scan(ps_ckpt *c)
                    used == 11 && r >= 0 && r < c->sc->replicates && !c->saved[r]) {
             c->saved[r] = 1;
             c->n_saved++;
+        } else if (seg_parse(n, &r, &from, &to) && r >= 0 && r < c->sc->replicates &&
+                   !c->seg[r]) {
+            c->seg[r] = 1;
+            c->n_midrun++;
         }
     }
     if (dp)
@@ -210,6 +262,7 @@ void ps_ckpt_close(ps_ckpt *c, int keep)
         close(c->lock_fd);
     free(c->dir);
     free(c->saved);
+    free(c->seg);
     free(c);
 }
 
@@ -226,7 +279,8 @@ ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, in
     c->hash = ps_run_spec_hash(sc);
     c->dir = malloc(strlen(output) + 16);
     c->saved = ps_calloc((size_t)sc->replicates, 1);
-    if (!c->dir || !c->saved) {
+    c->seg = ps_calloc((size_t)sc->replicates, 1);
+    if (!c->dir || !c->saved || !c->seg) {
         ps_ckpt_close(c, 1);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -289,29 +343,112 @@ const char *ps_ckpt_dir(const ps_ckpt *c) { return c->dir; }
 int ps_ckpt_n_saved(const ps_ckpt *c) { return c->n_saved; }
 int ps_ckpt_has(const ps_ckpt *c, int r) { return r >= 0 && r < c->sc->replicates && c->saved[r]; }
 
+/* crc32 over any length (zlib's takes a 32-bit one). */
+static uLong crc_bytes(uLong crc, const void *b, size_t n)
+{
+    const unsigned char *p = b;
+    while (n > 0) {
+        size_t k = n < (1u << 30) ? n : (1u << 30);
+        crc = crc32(crc, p, (uInt)k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
 /* fwrite that keeps a running CRC. */
 static int put(FILE *fp, uLong *crc, const void *b, size_t n)
 {
-    *crc = crc32(*crc, b, (uInt)n);
+    *crc = crc_bytes(*crc, b, n);
     return fwrite(b, 1, n, fp) == n ? 0 : -1;
+}
+
+/* Events field by field: no uninitialised padding or name tail. */
+static int put_events(FILE *fp, uLong *crc, const ps_event *events, int n)
+{
+    int bad = 0;
+    for (int e = 0; e < n && !bad; e++) {
+        ps_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.month = events[e].month;
+        ev.type = events[e].type;
+        ev.source = events[e].source;
+        ev.target = events[e].target;
+        ev.magnitude = events[e].magnitude;
+        memcpy(ev.id, events[e].id, strnlen(events[e].id, sizeof ev.id - 1));
+        bad |= put(fp, crc, &ev, sizeof ev);
+    }
+    return bad;
+}
+
+/* Events read back: their indices are used as such. NULL if all are in range. */
+static const char *events_check(const ps_scenario *sc, ps_event *ev, int n, int months)
+{
+    int na = sc->n_actors, nt = ps_registry_n_event_types();
+    for (int e = 0; e < n; e++) {
+        ev[e].id[sizeof ev[e].id - 1] = '\0';
+        if (ev[e].month < 0 || ev[e].month >= months || ev[e].type < 0 || ev[e].type >= nt ||
+            ev[e].source < -1 || ev[e].source >= na || ev[e].target < -1 || ev[e].target >= na)
+            return "an event out of range";
+    }
+    return NULL;
+}
+
+/* Create "<dir>/<name>.tmp.<pid>" exclusively: *path and *tmp are the final
+ * and temporary names (to free), *fp NULL if it could not be created (errno).
+ * PS_ERR_NOMEM if the names could not be made. */
+static ps_status open_tmp(const ps_ckpt *c, const char *name, char **path, char **tmp,
+                          FILE **fp)
+{
+    char tmpname[96];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", name, (long)getpid());
+    *path = path_in(c, name);
+    *tmp = path_in(c, tmpname);
+    *fp = NULL;
+    if (!*path || !*tmp) {
+        free(*path);
+        free(*tmp);
+        return PS_ERR_NOMEM;
+    }
+    int fd = ps_out_create_excl(*tmp);
+    *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !*fp)
+        close(fd);
+    return PS_OK;
+}
+
+/* The CRC, then close; rename tmp to path if all went well, else remove it. */
+static ps_status publish(FILE *fp, int bad, uLong crc, const char *tmp, const char *path,
+                         ps_error *err)
+{
+    if (fp) {
+        uint32_t sum = (uint32_t)crc;
+        bad |= !bad && fwrite(&sum, sizeof sum, 1, fp) != 1;
+        bad |= fflush(fp) != 0;
+    }
+    int e = errno;
+    if (fp && fclose(fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && rename(tmp, path) < 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad)
+        return PS_OK;
+    unlink(tmp);
+    return ps_error_set(err, PS_ERR_IO, "cannot write checkpoint %s: %s", path, strerror(e));
 }
 
 ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_error *err)
 {
-    char name[64], tmpname[96];
+    char name[64], *path, *tmp;
     int r = run->replicate, nm = ps_registry_n_metrics();
     snprintf(name, sizeof name, "rep-%07d" CKPT_EXT, r);
-    snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", name, (long)getpid());
-    char *path = path_in(c, name), *tmp = path_in(c, tmpname);
-    if (!path || !tmp) {
-        free(path);
-        free(tmp);
+    FILE *fp;
+    if (open_tmp(c, name, &path, &tmp, &fp) != PS_OK)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    }
-    int fd = ps_out_create_excl(tmp);
-    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (fd >= 0 && !fp)
-        close(fd);
     int bad = !fp;
     uLong crc = crc32(0L, Z_NULL, 0);
     if (fp) {
@@ -328,41 +465,15 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
         h.data_bytes = p->used;
         bad |= put(fp, &crc, &h, sizeof h);
         bad |= put(fp, &crc, run->metrics, (size_t)nm * sizeof(double));
-        for (int e = 0; e < run->n_events && !bad; e++) {
-            ps_event ev; /* field by field: no uninitialised padding or name tail */
-            memset(&ev, 0, sizeof ev);
-            ev.month = run->events[e].month;
-            ev.type = run->events[e].type;
-            ev.source = run->events[e].source;
-            ev.target = run->events[e].target;
-            ev.magnitude = run->events[e].magnitude;
-            memcpy(ev.id, run->events[e].id, strnlen(run->events[e].id, sizeof ev.id - 1));
-            bad |= put(fp, &crc, &ev, sizeof ev);
-        }
+        bad |= put_events(fp, &crc, run->events, run->n_events);
         for (int k = 0; k < p->n && !bad; k++) {
             ckpt_chunk ch = {p->ch[k].f, 0, p->ch[k].t0, p->ch[k].len};
             bad |= put(fp, &crc, &ch, sizeof ch);
         }
         for (int k = 0; k < p->n && !bad; k++)
             bad |= put(fp, &crc, p->buf + p->ch[k].off, p->ch[k].len);
-        uint32_t sum = (uint32_t)crc;
-        bad |= fwrite(&sum, sizeof sum, 1, fp) != 1;
-        bad |= fflush(fp) != 0;
     }
-    int e = errno;
-    if (fp && fclose(fp) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) < 0) {
-        bad = 1;
-        e = errno;
-    }
-    ps_status st = PS_OK;
-    if (bad) {
-        unlink(tmp);
-        st = ps_error_set(err, PS_ERR_IO, "cannot write checkpoint %s: %s", path, strerror(e));
-    }
+    ps_status st = publish(fp, bad, crc, tmp, path, err);
     free(path);
     free(tmp);
     return st;
@@ -470,7 +581,7 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
     /* Check everything before trusting any of it. */
     if (st == PS_OK && !why) {
         memcpy(&sum, p->buf + size - sizeof sum, sizeof sum);
-        if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), p->buf, (uInt)(size - sizeof sum)) != sum)
+        if ((uint32_t)crc_bytes(crc32(0L, Z_NULL, 0), p->buf, size - sizeof sum) != sum)
             why = "CRC mismatch (damaged or cut short)";
     }
     size_t off_ev = sizeof h + (size_t)nm * sizeof(double);
@@ -509,15 +620,7 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
         } else {
             if (h.n_events)
                 memcpy(ev, p->buf + off_ev, (size_t)h.n_events * sizeof *ev);
-            /* indices are used as such when the events are written */
-            int na = c->sc->n_actors, nt = ps_registry_n_event_types();
-            for (int e = 0; e < h.n_events && !why; e++) {
-                ev[e].id[sizeof ev[e].id - 1] = '\0';
-                if (ev[e].month < 0 || ev[e].month >= c->sc->n_months || ev[e].type < 0 ||
-                    ev[e].type >= nt || ev[e].source < -1 || ev[e].source >= na ||
-                    ev[e].target < -1 || ev[e].target >= na)
-                    why = "an event out of range";
-            }
+            why = events_check(c->sc, ev, h.n_events, c->sc->n_months);
         }
         if (st != PS_OK || why) {
             free(ev);
@@ -538,5 +641,216 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
     if (st == PS_ERR_INPUT)
         unlink(path); /* computed again, and saved anew */
     free(path);
+    return st;
+}
+int ps_ckpt_n_midrun(const ps_ckpt *c)
+{
+    int n;
+#pragma omp atomic read
+    n = c->n_midrun;
+    return n;
+}
+
+ps_status ps_ckpt_save_midrun(ps_ckpt *c, const ps_world *w, const ps_run *run, int from,
+                              ps_error *err)
+{
+    int r = run->replicate, to = w->month;
+    char name[64], *path, *tmp;
+    seg_name(name, sizeof name, r, from, to);
+    FILE *fp;
+    if (open_tmp(c, name, &path, &tmp, &fp) != PS_OK)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    int bad = !fp;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    if (fp) {
+        seg_header h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.magic, SEG_MAGIC, sizeof SEG_MAGIC);
+        h.order = CKPT_ORDER;
+        h.replicate = r;
+        h.from = from;
+        h.to = to;
+        h.n_state = w->n_fields;
+        h.n_events = w->n_log;
+        h.hash = c->hash;
+        seg_values(w, &h.month_values, &h.state_values);
+        bad |= put(fp, &crc, &h, sizeof h);
+        for (int f = 0; f < ps_registry_n_fields() && !bad; f++) {
+            size_t n = ps_field_size(w, f);
+            bad |= put(fp, &crc, run->series[f] + (size_t)from * n,
+                       (size_t)(to - from) * n * sizeof(double));
+        }
+        for (int f = 0; f < w->n_fields && !bad; f++)
+            bad |= put(fp, &crc, w->cur[f], ps_field_size(w, f) * sizeof(double));
+        bad |= put_events(fp, &crc, w->log, w->n_log);
+    }
+    ps_status st = publish(fp, bad, crc, tmp, path, err);
+    if (st == PS_OK && !c->seg[r]) {
+        c->seg[r] = 1;
+#pragma omp atomic
+        c->n_midrun++;
+    }
+    free(path);
+    free(tmp);
+    return st;
+}
+
+/* Remove replicate r's segments starting at month `from` or later. */
+static void seg_remove(ps_ckpt *c, int r, int from)
+{
+    DIR *dp = opendir(c->dir);
+    struct dirent *e;
+    int rr, f, t;
+    while (dp && (e = readdir(dp)))
+        if (seg_parse(e->d_name, &rr, &f, &t) && rr == r && f >= from) {
+            char *p = path_in(c, e->d_name);
+            if (p)
+                unlink(p);
+            free(p);
+        }
+    if (dp)
+        closedir(dp);
+    if (from == 0 && c->seg[r]) {
+        c->seg[r] = 0;
+#pragma omp atomic
+        c->n_midrun--;
+    }
+}
+
+void ps_ckpt_remove_midrun(ps_ckpt *c, int r)
+{
+    if (r >= 0 && r < c->sc->replicates && c->seg[r])
+        seg_remove(c, r, 0);
+}
+
+/* Read segment [from, to) of replicate r whole and check it; NULL and *why
+ * if it is not usable. */
+static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *path, int r,
+                               int from, int to, seg_header *h, const char **why)
+{
+    const char *kind = NULL;
+    int fd = ps_open_regular(path, 1, &kind);
+    struct stat sb;
+    uint64_t mv, sv, need = 0, x = 0;
+    seg_values(w, &mv, &sv);
+    unsigned char *buf = NULL;
+    *why = NULL;
+    if (fd < 0 || fstat(fd, &sb) < 0)
+        *why = kind ? kind : "cannot be opened";
+    else if ((uint64_t)sb.st_size < sizeof *h + 4 || pread(fd, h, sizeof *h, 0) != sizeof *h)
+        *why = "too short";
+    else if (memcmp(h->magic, SEG_MAGIC, sizeof SEG_MAGIC) || h->order != CKPT_ORDER)
+        *why = "not a checkpoint of this kind of machine";
+    else if (h->hash != c->hash || h->replicate != r || h->from != from || h->to != to ||
+             h->n_state != w->n_fields || h->month_values != mv || h->state_values != sv ||
+             h->n_events < 0)
+        *why = "of another run";
+    /* Before allocating: the size the header implies must be the file's, and
+     * the events within a quarter of the memory this process may use (a
+     * sparse 60 GB file would otherwise be read whole). */
+    else if (__builtin_mul_overflow((uint64_t)(to - from), mv, &need) ||
+             __builtin_add_overflow(need, sv, &need) ||
+             __builtin_mul_overflow(need, sizeof(double), &need) ||
+             __builtin_mul_overflow((uint64_t)h->n_events, sizeof(ps_event), &x) ||
+             x > ps_memory_limit(NULL) / 4 || __builtin_add_overflow(need, x, &need) ||
+             __builtin_add_overflow(need, sizeof *h + 4, &need) ||
+             need != (uint64_t)sb.st_size)
+        *why = "inconsistent sizes";
+    else if (!(buf = malloc((size_t)need)))
+        *why = "out of memory"; /* an oversized header passed the checks above */
+    size_t got = 0;
+    ssize_t rd = 1;
+    while (buf && got < need && (rd = pread(fd, buf + got, (size_t)need - got, (off_t)got)) > 0)
+        got += (size_t)rd;
+    if (fd >= 0)
+        close(fd);
+    if (buf && got < need)
+        *why = "shorter than its size";
+    uint32_t sum = 0;
+    if (buf && !*why) {
+        memcpy(&sum, buf + need - 4, 4);
+        if ((uint32_t)crc_bytes(crc32(0L, Z_NULL, 0), buf, (size_t)need - 4) != sum)
+            *why = "CRC mismatch (damaged or cut short)";
+    }
+    if (buf && !*why)
+        *why = events_check(c->sc, (ps_event *)(void *)(buf + need - 4 - x), h->n_events, to);
+    if (*why) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The segment of replicate r that starts at month `from`: its end, or -1. */
+static int seg_next(const ps_ckpt *c, int r, int from)
+{
+    DIR *dp = opendir(c->dir);
+    struct dirent *e;
+    int rr, f, t, to = -1;
+    while (dp && (e = readdir(dp)))
+        if (seg_parse(e->d_name, &rr, &f, &t) && rr == r && f == from && t > from &&
+            t <= c->sc->n_months && t > to)
+            to = t;
+    if (dp)
+        closedir(dp);
+    return to;
+}
+
+ps_status ps_ckpt_load_midrun(ps_ckpt *c, ps_world *w, ps_run *run, int *month, char *dropped,
+                              size_t len, ps_error *err)
+{
+    int r = run->replicate, at = 0, to, nf = ps_registry_n_fields(), n_ev = 0;
+    ps_event *ev = NULL;
+    ps_status st = PS_OK;
+    *month = 0;
+    if (r < 0 || r >= c->sc->replicates || !c->seg[r])
+        return PS_OK;
+    while (st == PS_OK && (to = seg_next(c, r, at)) > 0) {
+        char name[64];
+        seg_name(name, sizeof name, r, at, to);
+        char *path = path_in(c, name);
+        seg_header h;
+        const char *why = "out of memory";
+        unsigned char *buf = path ? seg_read(c, w, path, r, at, to, &h, &why) : NULL;
+        if (!buf) {
+            snprintf(dropped, len, "%s: checkpoint not usable: %s", path ? path : name, why);
+            free(path);
+            seg_remove(c, r, at); /* it and any after it: continue from `at` */
+            break;
+        }
+        free(path);
+        /* series of months [at, to), then the state at `to` (into next,
+         * scratch until the world steps), then the events */
+        size_t off = sizeof h;
+        for (int f = 0; f < nf; f++) {
+            size_t n = ps_field_size(w, f) * (size_t)(to - at) * sizeof(double);
+            memcpy(run->series[f] + (size_t)at * ps_field_size(w, f), buf + off, n);
+            off += n;
+        }
+        for (int f = 0; f < w->n_fields; f++) {
+            size_t n = ps_field_size(w, f) * sizeof(double);
+            memcpy(w->next[f], buf + off, n);
+            off += n;
+        }
+        ps_event *e = h.n_events ? malloc((size_t)h.n_events * sizeof *e) : NULL;
+        if (h.n_events && !e) {
+            st = ps_error_set(err, PS_ERR_NOMEM, "out of memory reading %s", name);
+        } else {
+            if (h.n_events)
+                memcpy(e, buf + off, (size_t)h.n_events * sizeof *e);
+            free(ev);
+            ev = e;
+            n_ev = h.n_events;
+            at = to;
+        }
+        free(buf);
+    }
+    if (st == PS_OK && at > 0)
+        st = ps_world_restore(w, at, (const double *const *)w->next, ev, n_ev, err);
+    if (st == PS_OK && at > 0) {
+        run->n_done = at;
+        *month = at;
+    }
+    free(ev);
     return st;
 }

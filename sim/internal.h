@@ -172,6 +172,12 @@ static inline int ps_stopped(ps_stop *stop)
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
                                 ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
                                 ps_error *err);
+/* The same, continuing from mr's checkpoints of the replicate and saving
+ * new ones as it goes, and when stopped (mr NULL: ps_run_replicate_into). */
+struct ps_midrun;
+ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_threads,
+                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
+                                struct ps_midrun *mr, ps_error *err);
 
 /* ----------------------------------------------------------- output */
 /* A run's state chunks, shuffled and deflated exactly as HDF5's filters
@@ -229,6 +235,27 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
  * foreign checkpoint is removed and gives PS_ERR_INPUT: compute it again. */
 ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int replicate, ps_run *run,
                        ps_packed **p, ps_error *err);
+/* Mid-run checkpoints of an unfinished replicate (segments of months, each
+ * with the world's state at its end; sim/checkpoint.c). Save months
+ * [from, w->month) of run and the state of w (w->month is the next month). */
+ps_status ps_ckpt_save_midrun(ps_ckpt *c, const ps_world *w, const ps_run *run, int from,
+                              ps_error *err);
+/* Continue run->replicate from its segments, if any: their months into run
+ * (n_done), the last one's state into w (reset for that replicate), *month =
+ * the next month to compute (0: none usable). A damaged segment is removed
+ * with those after it and named in dropped. */
+ps_status ps_ckpt_load_midrun(ps_ckpt *c, ps_world *w, ps_run *run, int *month, char *dropped,
+                              size_t len, ps_error *err);
+/* Remove a replicate's segments (it is finished and saved whole). */
+void ps_ckpt_remove_midrun(ps_ckpt *c, int replicate);
+int ps_ckpt_n_midrun(const ps_ckpt *c); /* replicates with segments */
+/* A replicate run with mid-run checkpoints (ps_run_replicate_ckpt). */
+typedef struct ps_midrun {
+    ps_ckpt *ck;
+    int every;            /* months between saves; 0: PS_MIDRUN_SECONDS of computing; < 0 never */
+    int from;             /* out: the month it continued from (0: the start) */
+    char dropped[512];    /* out: a damaged segment, if one was removed */
+} ps_midrun;
 /* Close; keep = 0 removes the directory (the run is done, or not resumable). */
 void ps_ckpt_close(ps_ckpt *c, int keep);
 

@@ -1367,10 +1367,15 @@ ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *
     ps_h5_get_str(file, "scenario", scen, sizeof scen);
     ps_h5_get_str(file, "created", created, sizeof created);
     ps_h5_get_str(file, "pactsim_version", ver, sizeof ver);
+    char precision[16] = "";
+    long long level = -1;
     if (H5Lexists(file, "provenance", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
         ps_h5_get_str(g, "git_revision", git, sizeof git);
         ps_h5_get_i64(g, "replicates", &reps);
+        /* files written before the output: key have neither: float64, level 4 */
+        ps_h5_get_str(g, "output_precision", precision, sizeof precision);
+        ps_h5_get_i64(g, "output_compression", &level);
         H5Gclose(g);
     }
     if (ps_h5_read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0) {
@@ -1419,6 +1424,10 @@ ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *
     for (hsize_t k = 0; k < nth; k++)
         fprintf(fp, " %s", nz(th[k]));
     fprintf(fp, "\nvariables:   [replicate, time, actor | source, target | actor, theater]\n");
+    if (precision[0] && level > 0)
+        fprintf(fp, "storage:     %s, shuffle + deflate level %lld\n", precision, level);
+    else if (precision[0])
+        fprintf(fp, "storage:     %s, not compressed\n", precision);
     ps_h5_strings_free(dates, nt);
     ps_h5_strings_free(iso, na);
     ps_h5_strings_free(th, nth);

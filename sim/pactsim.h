@@ -347,6 +347,8 @@ typedef struct ps_sim_stats {
     int already_complete;    /* resume found this run's finished output: nothing done */
     int kept;                /* replicates left in "<output>.partial/" after a failure */
     char dropped[PS_ERRMSG_MAX]; /* why a checkpoint computed again was unusable */
+    int continued;           /* unfinished replicates continued from a mid-run checkpoint */
+    int continued_replicate, continued_month; /* the lowest such replicate, and its month */
 } ps_sim_stats;
 
 typedef struct ps_sim_options {
@@ -360,7 +362,11 @@ typedef struct ps_sim_options {
     void *progress_user;
     ps_stop *stop_flag; /* set asynchronously: stops before the next month */
     int no_space_check;      /* skip the free-disk-space check (memory is always checked) */
+    /* Months between checkpoints of an unfinished replicate (with output);
+     * 0: after PS_MIDRUN_SECONDS of computing it; < 0: none. */
+    int checkpoint_every;
 } ps_sim_options;
+#define PS_MIDRUN_SECONDS 5
 
 /* Run every replicate of a scenario and write the file. Sizes are checked
  * first (overflow, memory, free disk space: PS_ERR_CONFIG with the bytes
@@ -369,7 +375,9 @@ typedef struct ps_sim_options {
  * with PS_ERR_NUMERIC and keeps the replicates done so far in
  * "<output>.failed.h5" (the message says so); a stop flag ends it with
  * PS_ERR_INTERRUPTED and no file, the checkpoints kept for opt->resume,
- * which then computes only the replicates missing from them. */
+ * which then computes only the replicates missing from them. An unfinished
+ * replicate is saved too (every opt->checkpoint_every months, and when
+ * stopped), and continues from its last saved month. */
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt,
                      ps_error *err);
 

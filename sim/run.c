@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -69,12 +70,45 @@ static void inject_nan(ps_world *w, int replicate, int month)
         w->cur[f][0] = NAN;
 }
 
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* (internal.h) */
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
                                 ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
                                 ps_error *err)
 {
+    return ps_run_replicate_ckpt(sc, replicate, inner_threads, stop, wp, rp, usable, NULL, err);
+}
+
+/* Is a mid-run checkpoint due after month t (the months since the last one
+ * are [saved, t + 1))? Not after the last month: the replicate is then saved
+ * whole. */
+static int midrun_due(const ps_midrun *mr, const ps_scenario *sc, int t, int saved,
+                      double since)
+{
+    if (!mr || mr->every < 0 || t + 1 >= sc->n_months)
+        return 0;
+    return mr->every > 0 ? t + 1 - saved >= mr->every
+                         : seconds_now() - since >= PS_MIDRUN_SECONDS;
+}
+
+/* (internal.h) */
+ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_threads,
+                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
+                                ps_midrun *mr, ps_error *err)
+{
     *usable = 0;
+    if (mr && !mr->ck)
+        mr = NULL;
+    if (mr) {
+        mr->from = 0;
+        mr->dropped[0] = '\0';
+    }
     ps_status s;
     inner_threads = inner_threads > 0 ? inner_threads : 1;
     if (*wp) {
@@ -101,10 +135,22 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
     free(run->events);
     run->events = NULL;
     run->n_events = 0;
-    for (int t = 0; t < sc->n_months; t++) {
+    int t0 = 0, saved = 0; /* the first month to compute; the end of the last save */
+    if (mr) {
+        s = ps_ckpt_load_midrun(mr->ck, w, run, &t0, mr->dropped, sizeof mr->dropped, err);
+        if (s != PS_OK)
+            return s;
+        mr->from = saved = t0;
+    }
+    double since = mr ? seconds_now() : 0.0;
+    for (int t = t0; t < sc->n_months; t++) {
         if (ps_stopped(stop)) {
             s = ps_error_set(err, PS_ERR_INTERRUPTED, "replicate %d interrupted at month %d",
                              replicate, t);
+            /* Keep the months done (a best effort: the earlier saves stand). */
+            ps_error ignored;
+            if (mr && t > saved)
+                ps_ckpt_save_midrun(mr->ck, w, run, saved, &ignored);
             break;
         }
         inject_nan(w, replicate, t);
@@ -121,6 +167,13 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
             memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
         }
         run->n_done = t + 1;
+        if (midrun_due(mr, sc, t, saved, since)) {
+            s = ps_ckpt_save_midrun(mr->ck, w, run, saved, err);
+            if (s != PS_OK)
+                break;
+            saved = t + 1;
+            since = seconds_now();
+        }
     }
     if (s == PS_OK || s == PS_ERR_NUMERIC) {
         /* A failed run keeps the events of the months it completed; the
@@ -357,6 +410,21 @@ static ps_status check_existing(const ps_scenario *sc, const ps_sim_options *opt
 
 static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err);
 
+/* "; the N finished replicates are kept in DIR<how>", and the unfinished ones. */
+static void kept_note(ps_error *e, int finished, int unfinished, const char *dir,
+                      const char *how)
+{
+    if (finished > 0)
+        msg_append(e, "; the %d finished replicates are kept in %s%s", finished, dir, how);
+    else
+        msg_append(e, "; the %d unfinished replicate%s kept in %s%s", unfinished,
+                   unfinished == 1 ? " is" : "s are", dir, how);
+    if (finished > 0 && unfinished > 0)
+        msg_append(e, " (with %d unfinished replicate%s)", unfinished, unfinished == 1 ? "" : "s");
+    if (unfinished > 0)
+        msg_append(e, "; an unfinished replicate continues from the last month saved");
+}
+
 ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err)
 {
     if (!opt->output)
@@ -404,16 +472,17 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     ps_status status = check_sizes(sc, outer < R ? outer : R, opt, err);
     if (status != PS_OK)
         return status;
-    int had = 0; /* checkpoints found on starting */
+    int had = 0, had_mid = 0; /* checkpoints found on starting: finished, unfinished */
     if (opt->output) {
         ps_status s = ps_ckpt_open(opt->output, sc, opt->resume, opt->force, &ck, err);
         if (s != PS_OK)
             return s;
         had = ps_ckpt_n_saved(ck);
+        had_mid = ps_ckpt_n_midrun(ck);
         ps_provenance prov = {opt->command_line ? opt->command_line : "", threads};
         s = ps_output_open(opt->output, sc, &prov, &o, err);
         if (s != PS_OK) {
-            ps_ckpt_close(ck, had > 0);
+            ps_ckpt_close(ck, had + had_mid > 0);
             stats->kept = had;
             return s;
         }
@@ -476,8 +545,24 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
                 s = ps_error_set(&e, PS_ERR_NOMEM, "out of memory");
         }
         if (s == PS_OK && !loaded) {
-            s = ps_run_replicate_into(rsc, r, inner, opt->stop_flag, &tw, &trun, &usable, &e);
+            ps_midrun mr = {ck, opt->checkpoint_every, 0, ""};
+            s = ps_run_replicate_ckpt(rsc, r, inner, opt->stop_flag, &tw, &trun, &usable,
+                                      ck ? &mr : NULL, &e);
             run = usable ? trun : NULL;
+            if (mr.dropped[0]) {
+#pragma omp atomic
+                recomputed++;
+            }
+#pragma omp critical(ps_dropped)
+            {
+                if (mr.from > 0 && (!stats->continued || r < stats->continued_replicate)) {
+                    stats->continued_replicate = r;
+                    stats->continued_month = mr.from;
+                }
+                stats->continued += mr.from > 0;
+                if (mr.dropped[0] && !stats->dropped[0])
+                    snprintf(stats->dropped, sizeof stats->dropped, "%s", mr.dropped);
+            }
         }
         /* Shuffle and deflate here, in parallel, and save the checkpoint;
          * only the writes of the compressed chunks are serialised. */
@@ -493,6 +578,7 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
             if (ps == PS_OK) {
 #pragma omp atomic
                 n_ckpt++;
+                ps_ckpt_remove_midrun(ck, r);
             } else {
                 char m[PS_ERRMSG_MAX];
                 snprintf(m, sizeof m, "%s", pe.msg);
@@ -543,15 +629,17 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     /* Checkpoints stay for --resume after an interruption, and after an I/O
      * failure of a run that was itself resumed; a numerical failure would
      * only happen again. */
-    int keep = ck && n_ckpt > 0 &&
-               (interrupted || ((status == PS_ERR_IO || status == PS_ERR_NOMEM) && had > 0));
+    int unfinished = ck ? ps_ckpt_n_midrun(ck) : 0;
+    int keep = ck && n_ckpt + unfinished > 0 &&
+               (interrupted ||
+                ((status == PS_ERR_IO || status == PS_ERR_NOMEM) && had + had_mid > 0));
     if (interrupted) {
         status = ps_error_set(&first, PS_ERR_INTERRUPTED,
                               "interrupted after %d of %d replicates; no output written",
                               complete, R);
         if (keep)
-            msg_append(&first, "; the %d finished replicates are kept in %s: run the same "
-                       "command with --resume to continue", n_ckpt, ps_ckpt_dir(ck));
+            kept_note(&first, n_ckpt, unfinished, ps_ckpt_dir(ck), ": run the same command "
+                      "with --resume to continue");
     }
     if (status == PS_ERR_NUMERIC && o && !write_failed) {
         /* Keep what was computed, under a name that says it is incomplete. */
@@ -573,8 +661,7 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     }
     if (status != PS_OK) {
         if (keep && !interrupted)
-            msg_append(&first, "; the %d finished replicates are kept in %s for --resume",
-                       n_ckpt, ps_ckpt_dir(ck));
+            kept_note(&first, n_ckpt, unfinished, ps_ckpt_dir(ck), " for --resume");
         stats->kept = keep ? n_ckpt : 0;
         ps_output_abort(o);
         ps_ckpt_close(ck, keep);
@@ -583,7 +670,7 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
         return status;
     }
     status = o ? ps_output_commit(o, err) : PS_OK;
-    keep = status != PS_OK && n_ckpt > 0 && had > 0;
+    keep = status != PS_OK && n_ckpt > 0 && had + had_mid > 0;
     stats->kept = keep ? n_ckpt : 0;
     ps_ckpt_close(ck, keep);
     return status;

@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config git
       python3-pytest python3-h5netcdf python3-pip python3-setuptools python3-wheel)
 # --ci: also what the reliability jobs of .ci/run need (sanitizers, fuzzing, valgrind).
 if [ "${1:-}" = "--ci" ]; then
-  pkgs+=(clang libclang-rt-14-dev valgrind)
+  pkgs+=(clang libclang-rt-14-dev valgrind libomp-dev) # libomp-dev: LLVM's OpenMP and Archer (TSan job)
 fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

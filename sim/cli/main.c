@@ -17,7 +17,7 @@ static const char run_help[] =
     "Usage: pactsim run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
     "                   [--set KEY=VALUE]... [--force | --resume] [--quiet] [--no-space-check]\n"
     "                   [--posterior POSTERIOR.h5] [--precision float32|float64]\n"
-    "                   [--compression LEVEL|none]\n"
+    "                   [--compression LEVEL|none] [--checkpoint-every K]\n"
     "  Run a scenario (docs/config.md) and write every replicate into one HDF5 file\n"
     "  (docs/output.md), bit for bit the same for any number of threads.\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
@@ -30,6 +30,9 @@ static const char run_help[] =
     "  -f, --force            overwrite an existing output file (and start over)\n"
     "      --resume           continue an interrupted run from FILE.partial/, computing\n"
     "                         only the replicates it lacks; the file is the same\n"
+    "      --checkpoint-every K  save an unfinished replicate in FILE.partial/ every K\n"
+    "                         months (0: never; default: every 5 s of computing it), so\n"
+    "                         that --resume continues it from there\n"
     "  -q, --quiet            no progress bar\n"
     "      --no-space-check   run even if the uncompressed output exceeds the free disk space\n"
     "      --posterior FILE   each replicate draws its parameters from the posterior of\n"
@@ -158,11 +161,12 @@ typedef struct {
     int n_sets;
     char rep_set[64], seed_set[64], prec_set[64], comp_set[64];
     int threads, force, resume, quiet, markdown, no_space_check;
+    int checkpoint_every; /* as ps_sim_options */
     unsigned cpu_limit;
 } cli_opts;
 
 enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR,
-       OPT_PRECISION, OPT_COMPRESSION };
+       OPT_PRECISION, OPT_COMPRESSION, OPT_CHECKPOINT_EVERY };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -181,6 +185,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"posterior", required_argument, NULL, OPT_POSTERIOR},
         {"precision", required_argument, NULL, OPT_PRECISION},
         {"compression", required_argument, NULL, OPT_COMPRESSION},
+        {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
         {NULL, 0, NULL, 0},
     };
     long long v;
@@ -227,6 +232,12 @@ static int parse_options(int argc, char **argv, cli_opts *o)
                 return usage_error("option --posterior: expected a posterior file, got '%s'",
                                    optarg);
             o->posterior = optarg;
+            break;
+        case OPT_CHECKPOINT_EVERY:
+            if (parse_long(optarg, 0, 1000000, &v))
+                return usage_error("option --checkpoint-every: expected months from 0 (never) "
+                                   "to 1000000, got '%s'", optarg);
+            o->checkpoint_every = v ? (int)v : -1;
             break;
         case OPT_PRECISION: /* output.precision of the config */
             if (strcmp(optarg, "float32") && strcmp(optarg, "float64"))
@@ -301,7 +312,8 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
                           .force = o->force, .resume = o->resume, .stats = &stats,
                           .command_line = cmdline,
                           .progress = progress, .progress_user = &ps,
-                          .stop_flag = &ps_cli_stop, .no_space_check = o->no_space_check};
+                          .stop_flag = &ps_cli_stop, .no_space_check = o->no_space_check,
+                          .checkpoint_every = o->checkpoint_every};
     ps_cli_catch_stop();
     /* A file-size limit (ulimit -f) then fails the write, with a message,
      * instead of killing the process. */
@@ -309,6 +321,8 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     ps_error err = {PS_OK, ""};
     ps_status s = ps_sim_run(sc, &opt, &err);
     int sc_replicates = sc->replicates;
+    char continued_date[8]; /* the first month it computed */
+    ps_date_format(ps_date_add(sc->start, stats.continued_month), continued_date);
     ps_scenario_free(sc);
     if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
         fprintf(stderr, "pactsim: %s\n", err.msg);
@@ -328,6 +342,11 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     if (!o->quiet && o->resume)
         fprintf(stderr, "pactsim: resumed %d of %d replicates from %s.partial\n",
                 stats.resumed, sc_replicates, opt.output);
+    if (!o->quiet && stats.continued)
+        fprintf(stderr, "pactsim: continued %d unfinished replicate%s from %s.partial "
+                "(replicate %d from month %d, %s)\n", stats.continued,
+                stats.continued == 1 ? "" : "s", opt.output, stats.continued_replicate,
+                stats.continued_month, continued_date);
     if (!o->quiet)
         fprintf(stderr, "pactsim: wrote %s\n", opt.output);
     return 0;

@@ -128,8 +128,8 @@ same "$WORK/ref60.h5" "$H" "resumed over a sparse, a FIFO and a flipped checkpoi
 interrupted "$H" 2 --force
 set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -1)
 truncate -s 60G "$1"
-# (in 4 GB of address space; not under AddressSanitizer, whose shadow memory needs far more)
-(if [ -z "${ASAN_OPTIONS:-}" ]; then ulimit -v 4000000; fi
+# (in 4 GB of address space; not under Address- or ThreadSanitizer, whose shadow memory needs far more)
+(if [ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]; then ulimit -v 4000000; fi
  "$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$H" --resume) 2>"$WORK/err" ||
     bad "resume over a 60 GB checkpoint failed: $(cat "$WORK/err")"
 grep -q "warning: 1 damaged checkpoint was ignored; its replicate was computed again (.*: checkpoint not usable: 64424509440 bytes, more than a checkpoint of this run can hold" "$WORK/err" &&

@@ -373,7 +373,10 @@ static void test_round_trip(const ps_scenario *sc, ps_run *const *runs)
     fclose(mem);
     CHECK(s == PS_OK, "info: %s", err.msg);
     CHECK(text && strstr(text, sc->name) && strstr(text, ps_registry_field(0, NULL)->name) &&
-              strstr(text, "replicates:  3") && strstr(text, sc->actor_iso3[0]),
+              strstr(text, "replicates:  3") && strstr(text, sc->actor_iso3[0]) &&
+              strstr(text, !sc->out_float32 ? "storage:     float64, shuffle + deflate level 4"
+                           : sc->out_deflate ? "storage:     float32, shuffle + deflate level 1"
+                                             : "storage:     float32, not compressed"),
           "info text:\n%s", text ? text : "");
     free(text);
 }

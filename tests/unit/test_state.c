@@ -3,10 +3,14 @@
  * and restored into a freshly created world steps on exactly as a world that
  * never stopped, for every model of the registry and for scenarios whose
  * timelines exercise the events. Restoring with the internal fields zeroed
- * must change the result: the internal state is real state. */
+ * must change the result: the internal state is real state. The same
+ * through the checkpoint files: a replicate run with mid-run checkpoints
+ * and run again from them continues from the last one and gives the same
+ * series, events and metrics. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "internal.h"
@@ -146,6 +150,57 @@ static void test_registry(void)
     CHECK(ps_registry_check(&err) == PS_OK, "%s", err.msg);
 }
 
+/* Run replicate 1 of sc with a checkpoint every `every` months, then again
+ * from the checkpoints: same run, continued from the last one. */
+static void test_files(const char *rel, int every)
+{
+    char path[1024], dir[] = "/tmp/ps_test_state.XXXXXX", out[1100];
+    snprintf(path, sizeof path, "%s/%s", PS_SOURCE_DIR, rel);
+    ps_scenario *sc = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_scenario_load(path, NULL, 0, &sc, &err) == PS_OK, "%s: %s", rel, err.msg);
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    snprintf(out, sizeof out, "%s/run.h5", dir);
+    ps_ckpt *ck = NULL;
+    CHECK(ps_ckpt_open(out, sc, 0, 0, &ck, &err) == PS_OK, "%s", err.msg);
+    if (!sc || !ck)
+        return;
+    ps_world *w[2] = {NULL, NULL};
+    ps_run *run[2] = {NULL, NULL};
+    ps_midrun mr[2] = {{ck, every, 0, ""}, {ck, every, 0, ""}};
+    int usable, last = (sc->n_months - 1) / every * every;
+    for (int k = 0; k < 2; k++)
+        CHECK(ps_run_replicate_ckpt(sc, 1, 1, NULL, &w[k], &run[k], &usable, &mr[k], &err) ==
+                  PS_OK && usable, "%s", err.msg);
+    CHECK(ps_ckpt_n_midrun(ck) == 1, "segments of one replicate: %d", ps_ckpt_n_midrun(ck));
+    CHECK(mr[0].from == 0 && mr[1].from == last, "continued from %d, %d (expected 0, %d)",
+          mr[0].from, mr[1].from, last);
+    CHECK(!mr[1].dropped[0], "%s", mr[1].dropped);
+    if (run[0] && run[1]) {
+        for (int f = 0; f < ps_registry_n_fields(); f++)
+            CHECK(!memcmp(run[0]->series[f], run[1]->series[f],
+                          ps_field_size(w[0], f) * (size_t)sc->n_months * sizeof(double)),
+                  "%s: series of %s differ", rel, ps_registry_field(f, NULL)->name);
+        CHECK(run[0]->n_events == run[1]->n_events &&
+                  !memcmp(run[0]->events, run[1]->events,
+                          (size_t)run[0]->n_events * sizeof(ps_event)),
+              "%s: events differ", rel);
+        CHECK(!memcmp(run[0]->metrics, run[1]->metrics,
+                      (size_t)ps_registry_n_metrics() * sizeof(double)), "%s: metrics", rel);
+    }
+    ps_ckpt_remove_midrun(ck, 1);
+    CHECK(ps_ckpt_n_midrun(ck) == 0, "segments left: %d", ps_ckpt_n_midrun(ck));
+    printf("%s: checkpoints every %d months, run again from them: continued at month %d, same "
+           "series, events and metrics\n", rel, every, mr[1].from);
+    for (int k = 0; k < 2; k++) {
+        ps_run_free(run[k]);
+        ps_world_free(w[k]);
+    }
+    ps_ckpt_close(ck, 0);
+    rmdir(dir);
+    ps_scenario_free(sc);
+}
+
 int main(void)
 {
     test_registry();
@@ -153,5 +208,7 @@ int main(void)
     test_scenario("configs/baseline_2022.yaml", base, 4);
     const int hist[] = {1, 2, 150, 400};
     test_scenario("configs/history_1979_2022.yaml", hist, 4);
+    test_files("configs/baseline_2022.yaml", 12);
+    test_files("configs/history_1979_2022.yaml", 50);
     return CHECK_DONE();
 }
