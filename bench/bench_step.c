@@ -23,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 static double now(void)
 {

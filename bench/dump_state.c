@@ -31,7 +31,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 #define ECONOMY_STREAM 1u                          /* models/economy.c */
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { P_COOP1, P_COOP2, P_COOP3, P_TRUST1, P_TRUST2, P_TRUST3, P_THREAT1, P_THREAT2,
        P_THREAT3, P_HYST, P_UP, P_DOWN };

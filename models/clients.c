@@ -16,7 +16,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 #define CLIENT_STREAM 31u /* random stream of this model (economy 1, oil 11, strikes 41) */
 #define NON_CLIENT (-1.0)

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 #define N_MATERIEL 4
 /* Materiel categories, in the order of the inputs below: drones, munitions,

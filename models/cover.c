@@ -16,7 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { P_HALF, P_VOTE_MEMORY, P_SHIELD };
 static const ps_param params[] = {

@@ -13,7 +13,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE, P_WAR_COST,
        P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP };

@@ -16,7 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 #define N_MATERIEL 4
 /* Materiel categories, in the order of the inputs below: drones, munitions,

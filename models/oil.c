@@ -21,7 +21,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { P_LONG_RUN, P_REVERSION, P_VOLATILITY, P_TAU, P_PENALTY, P_FEAR, P_FRICTION, P_SWITCH,
        P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY };

@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { P_HORIZON, P_DELIVERY_SHARE, P_THRESHOLD, P_PROMISE_SHARE };
 static const ps_param params[] = {

@@ -1,6 +1,6 @@
 /* The submodel pipeline, in the order the engine steps them.
  * A new submodel is one file in models/ and one line here. */
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 extern const ps_model ps_model_sanctions;
 extern const ps_model ps_model_oil;

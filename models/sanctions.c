@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST };
 static const ps_param params[] = {

@@ -20,7 +20,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 #define STRIKE_STREAM 41u /* random stream of this model (economy 1, oil 11, clients 31) */
 

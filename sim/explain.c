@@ -2,7 +2,7 @@
  * metric from the models' tables; docs/parameters.md is this, as markdown. */
 #include <string.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 static const char *type_name(ps_type t)
 {

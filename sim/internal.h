@@ -2,7 +2,7 @@
 #ifndef PACTSIM_INTERNAL_H
 #define PACTSIM_INTERNAL_H
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 /* ----------------------------------------------------------- YAML tree */
 /* A parsed YAML document with positions, so that every error can name

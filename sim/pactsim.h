@@ -1,6 +1,10 @@
 /* pactsim: public interface of the simulation library.
  *
- * One header for users of libpactsim. Objects and verbs: ps_<object>_<verb>.
+ * The header for users of libpactsim: scenarios, runs, sweeps, outputs,
+ * calibration, scores, and the registry's tables of models, parameters and
+ * fields. Authors of models include pactsim_model.h (which includes this):
+ * the world's state arrays, random streams, field lookups, event logging.
+ * Objects and verbs: ps_<object>_<verb>.
  * The library never prints and never exits: every fallible function returns a
  * ps_status and fills a ps_error with a message that carries its context
  * (file:line:col for configs, dataset names for files). Only the CLI prints. */
@@ -11,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <gsl/gsl_rng.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -206,23 +208,8 @@ int ps_scenario_actor(const ps_scenario *sc, const char *iso3_or_name);
 int ps_scenario_theater(const ps_scenario *sc, const char *name);
 
 /* ---------------------------------------------------------------- world */
+/* One replicate's state (opaque here; its layout is in pactsim_model.h). */
 typedef struct ps_world ps_world;
-
-/* The simulation state of one replicate: structure of arrays, with two
- * buffers (t and t+1) per field. Models read cur and write next. */
-struct ps_world {
-    const ps_scenario *sc;
-    int n_actors, n_theaters;
-    int month;             /* month index being computed */
-    int replicate;
-    uint64_t seed;
-    int n_fields;          /* every field, internal ones too (ps_registry_n_state) */
-    double **cur, **next;  /* per global field: N, N*N or N*n_theaters */
-    void **model_data;     /* per registered model */
-    ps_event *log;         /* events that happened (timeline and model) */
-    int n_log, cap_log;
-    int inner_threads;     /* threads a model may use inside a step */
-};
 
 ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
                           ps_error *err);
@@ -230,43 +217,6 @@ void ps_world_free(ps_world *w);
 /* Advance one month: models' step (cur -> next), then the month's events,
  * then a finiteness check, then swap. */
 ps_status ps_world_step(ps_world *w, ps_error *err);
-/* Append an event to the log (models call it from serial code only). */
-ps_status ps_world_log_event(ps_world *w, const char *type, int source,
-                             int target, double magnitude, const char *id);
-size_t ps_field_size(const ps_world *w, int field); /* elements */
-/* A stable id for actor i (from its ISO3 code) to key random streams, so
- * that listing actors in another order draws the same numbers for each. */
-uint64_t ps_world_actor_key(const ps_world *w, int i);
-
-/* Accessors for models: look up at init, index in step. */
-int ps_field_index(const char *name);            /* -1 if unknown */
-const double *ps_world_param_values(const ps_world *w, int model);
-
-/* ---------------------------------------------------------------- rng */
-/* Counter-based streams (Philox4x32-10 as a GSL generator type): a generator
- * that is a pure function of the full key (seed, replicate, month, id, stream).
- * Any thread, any order, same draws. Stream numbers are distinct across models
- * (each model's draws for one actor and month use their own stream). */
-typedef struct ps_rng ps_rng;
-ps_rng *ps_rng_alloc(void);
-void ps_rng_free(ps_rng *r);
-/* Reseed r for the key; returns the gsl_rng to draw from with GSL. */
-gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
-                           uint64_t id, uint32_t stream);
-uint64_t ps_hash64(uint64_t x);
-
-/* A world with at least this many actors runs its large loops (models' and
- * the engine's per-field work) on w->inner_threads threads; below it a
- * parallel region costs more than it saves. */
-#define PS_INNER_MIN_ACTORS 64
-
-/* fmax and fmin for the models, inlined: GCC calls libm for fmax/fmin unless
- * given -ffinite-math-only, and those calls were ~12% of a step. Same values
- * as glibc's x86-64 fmax/fmin (maxsd/minsd: b when a == b, so fmax(-0, +0) is
- * +0; the other operand when one is NaN), on every platform. */
-static inline double ps_fmax(double a, double b) { return b != b ? a : a > b ? a : b; }
-static inline double ps_fmin(double a, double b) { return b != b ? a : a < b ? a : b; }
-
 /* --------------------------------------------------------------- models */
 typedef struct ps_model {
     const char *name;
@@ -301,10 +251,6 @@ typedef struct ps_model {
 } ps_model;
 
 /* The registry: models in pipeline order (models/registry.c). */
-extern const ps_model *const ps_models[];
-/* Replace the list in use (NULL restores ps_models): for tests that run
- * test-only models. Not thread-safe; call before creating worlds. */
-void ps_registry_use(const ps_model *const *models);
 int ps_registry_count(void);
 const ps_model *ps_registry_model(int k);
 int ps_registry_find(const char *name);
@@ -322,11 +268,6 @@ int ps_registry_find_event_type(const char *name);
  * use (and, for optional ones, of ps_models): PS_ERR_MODEL with the model,
  * the field and a suggestion on the first that fails. */
 ps_status ps_registry_check(ps_error *err);
-/* Global field index of model `model`'s input k (-1: an optional input whose
- * owner is not in the pipeline) and of its own field k. */
-int ps_model_input(int model, int k);
-int ps_model_field(int model, int k);
-int ps_model_internal(int model, int k); /* global index of its internal field k */
 int ps_registry_n_metrics(void);
 const ps_metric *ps_registry_metric(int m, int *owner_model);
 

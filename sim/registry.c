@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 /* The list in use: models/registry.c's, unless a test installs its own. */
 static const ps_model *const *active = ps_models;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libpactsim exports exactly the API that sim/pactsim.h declares (as REBOUND
+# libpactsim exports exactly the API that sim/pactsim.h (users) and
+# sim/pactsim_model.h (authors of models) declare (as REBOUND
 # checks its names with nm): no internal symbol (ps_node_*, ps_h5_*, ps_ckpt_*,
 # models' own tables) is visible to users of the shared library.
 source "$(dirname "$0")/lib.sh"
@@ -8,7 +9,7 @@ if [ ! -e "$lib" ]; then echo "no shared library (BUILD_SHARED_LIBS=OFF): skippe
 command -v nm >/dev/null || { echo "nm not found: skipped"; exit 77; }
 
 # Names the header declares: functions and extern objects with the ps_ prefix.
-sed -e 's|/\*.*\*/||g' "$SRC/sim/pactsim.h" | grep -v '^\s*#' |
+sed -e 's|/\*.*\*/||g' "$SRC/sim/pactsim.h" "$SRC/sim/pactsim_model.h" | grep -v '^\s*#' |
     grep -oE '\bps_[a-z0-9_]+\s*(\(|\[)' | grep -oE 'ps_[a-z0-9_]+' | sort -u > "$WORK/api"
 # What the library exports. GCC's named OpenMP critical sections
 # (.gomp_critical_user_<name>) must be global for the program: allowed.
@@ -16,7 +17,7 @@ nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^\.gomp_critical_user_
     grep -v '^_' | sort -u > "$WORK/exported"
 
 extra=$(comm -13 "$WORK/api" "$WORK/exported")
-if [ -z "$extra" ]; then ok; else bad "exported but not in pactsim.h: $(echo $extra)"; fi
+if [ -z "$extra" ]; then ok; else bad "exported but in neither header: $(echo $extra)"; fi
 n=$(wc -l < "$WORK/exported")
 if [ "$n" -ge 50 ]; then ok; else bad "only $n symbols exported: is the API hidden too?"; fi
 # The API is usable from the shared library: a program that includes only

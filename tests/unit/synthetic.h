@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 /* iso3[k] names logical actor k (NULL: generated as <prefix><k in base 26>). */
 static inline ps_scenario *synth_new(const char *name, int n, const int *perm, const char *const *iso3,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 /* The registry with model k replaced by a copy whose input i is changed. */
 static ps_model copy;

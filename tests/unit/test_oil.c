@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "synthetic.h"
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 enum { A, B, X, Y, Z, N_CORE };
 static const char *const core_iso[N_CORE] = {"AAA", "BBB", "XXX", "YYY", "ZZZ"};

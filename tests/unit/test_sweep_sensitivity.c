@@ -12,7 +12,7 @@
 #include <hdf5.h>
 
 #include "check.h"
-#include "pactsim.h"
+#include "pactsim_model.h"
 
 #define PI 3.141592653589793
 
