@@ -133,6 +133,7 @@ campaign() {
 # References, and the states each campaign starts from.
 "$PACTSIM" run "$CFG" -o "$WORK/ref.run.h5" --threads 1 --quiet || bad "reference run"
 cp "$WORK/ref.run.h5" "$WORK/ref.resume.h5"
+cp "$WORK/ref.run.h5" "$WORK/ref.midrun.h5"
 "$PACTSIM" run "$CFG" -o "$WORK/prev.run.h5" --seed 7 --threads 1 --quiet || bad "previous run"
 "$PACTSIM" sweep "$SPEC" -o "$WORK/ref.sweep.h5" --threads 1 --quiet || bad "reference sweep"
 cp "$WORK/ref.sweep.h5" "$WORK/ref.merge.h5"
@@ -164,6 +165,9 @@ campaign resume out.h5 setup_resume --resume -- "$PACTSIM" run "$CFG" -o out.h5 
 campaign sweep out.h5 setup_sweep --force -- "$PACTSIM" sweep "$SPEC" -o out.h5 --threads 1 --quiet
 campaign merge out.h5 setup_merge --force -- "$PACTSIM" sweep "$SPEC" -o out.h5 --quiet --merge p1.h5 p2.h5
 campaign sens out.h5 setup_sens - -- "$PACTSIM" sensitivity out.h5 --bootstrap 100
+# Mid-run checkpoints of unfinished replicates (a segment every 3 months):
+# each segment's write, fsync and rename failed or killed; --resume finishes.
+campaign midrun out.h5 setup_run --force -- "$PACTSIM" run "$CFG" -o out.h5 --threads 1 --quiet --checkpoint-every 3
 
 # Inputs swapped for a FIFO between pactsim's check and HDF5's open (PS_FAULT_SWAP renames
 # the FIFO over the input right after its first open): refused at once (exit 2, the file
@@ -189,7 +193,7 @@ case " ${PS_FAULT_CAMPAIGNS:-swap} " in *" swap "*)
 esac
 
 # Every file that a command finished equals its reference.
-grep -P "\t$WORK/ref\.(run|resume)\.h5\t" "$PAIRS" >"$PAIRS.run"
+grep -P "\t$WORK/ref\.(run|resume|midrun)\.h5\t" "$PAIRS" >"$PAIRS.run"
 grep -P "\t$WORK/ref\.(sweep|merge)\.h5\t" "$PAIRS" >"$PAIRS.sweep"
 grep -P "\t$WORK/ref\.sens\.h5\t" "$PAIRS" >"$PAIRS.sens"
 if /usr/bin/python3 "$SRC/tests/cli/h5same.py" --list "$PAIRS.run" \
