@@ -1333,7 +1333,7 @@ ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
 
 ps_status ps_output_info(const char *path, FILE *fp, ps_error *err)
 {
-    hid_t file;
+    hid_t file = H5I_INVALID_HID;
     ps_status st = ps_output_open_read(path, &file, err);
     return st != PS_OK ? st : ps_output_info_file(file, path, fp, err);
 }
