@@ -4,6 +4,7 @@
  * reorder the actor list and check that results follow the actors. */
 #ifndef PS_TEST_SYNTHETIC_H
 #define PS_TEST_SYNTHETIC_H
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,24 @@ static inline void synth_param(ps_scenario *sc, const char *model, const char *n
         }
     fprintf(stderr, "synthetic scenario: no parameter %s.%s\n", model, name);
     exit(1);
+}
+
+/* Field `field` of a run in month t: actor i, or the dyad (i, j). */
+static inline double synth_at(const ps_run *run, const char *field, int t, int i, int j)
+{
+    int f = ps_field_index(field), n = run->sc->n_actors;
+    if (ps_registry_field(f, NULL)->shape == PS_DYAD)
+        return run->series[f][(size_t)t * n * n + (size_t)i * n + j];
+    return run->series[f][(size_t)t * n + i];
+}
+
+/* The default of model m's parameter `name` (NaN if it has none). */
+static inline double synth_default(const ps_model *m, const char *name)
+{
+    for (int k = 0; k < m->n_params; k++)
+        if (!strcmp(m->params[k].name, name))
+            return m->params[k].def;
+    return NAN;
 }
 
 static inline void synth_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)

@@ -15,28 +15,15 @@ extern const ps_model ps_model_sanctions;
 
 enum { H1, H2, P, Q }; /* two veto-holders, two partners */
 
-static double at(const ps_run *run, const char *field, int t, int i, int j)
-{
-    int f = ps_field_index(field), n = run->sc->n_actors;
-    if (ps_registry_field(f, NULL)->shape == PS_DYAD)
-        return run->series[f][(size_t)t * n * n + (size_t)i * n + j];
-    return run->series[f][(size_t)t * n + i];
-}
 
-static double param(const char *name)
-{
-    for (int k = 0; k < ps_model_cover.n_params; k++)
-        if (!strcmp(ps_model_cover.params[k].name, name))
-            return ps_model_cover.params[k].def;
-    return NAN;
-}
 
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
 int main(void)
 {
-    const double half = param("half_cooperation"), shield = param("shield");
-    const double memory = param("vote_memory");
+    const double half = synth_default(&ps_model_cover, "half_cooperation");
+    const double shield = synth_default(&ps_model_cover, "shield");
+    const double memory = synth_default(&ps_model_cover, "vote_memory");
     CHECK(half > 0 && shield > 0 && memory > 0, "defaults");
     const ps_model *pipe[] = {&ps_model_sanctions, &ps_model_cooperation, &ps_model_cover, NULL};
     ps_registry_use(pipe);
@@ -59,19 +46,19 @@ int main(void)
         /* The first month's cover is derived from the initial state (state t). */
         double h1p = 0.6 / (0.6 + half), h2p = 0.2 / (0.2 + half);
         double h1q = 0.3 / (0.3 + half) * (1 - 0.4), h2q = 0.8 / (0.8 + half) * (1 - 0.5);
-        CHECK(NEAR(at(r, "diplomatic_cover", 0, H1, P), h1p), "H1->P %.15g vs %.15g",
-              at(r, "diplomatic_cover", 0, H1, P), h1p);
-        CHECK(NEAR(at(r, "diplomatic_cover", 0, H2, P), h2p), "H2->P");
-        CHECK(NEAR(at(r, "diplomatic_cover", 0, H1, Q), h1q), "H1->Q: vote");
-        CHECK(NEAR(at(r, "diplomatic_cover", 0, H2, Q), h2q), "H2->Q: own sanctions");
-        CHECK(at(r, "diplomatic_cover", 0, P, Q) == 0.0, "no veto, no cover");
-        CHECK(at(r, "diplomatic_cover", 0, H1, H1) == 0.0, "no cover of oneself");
+        CHECK(NEAR(synth_at(r, "diplomatic_cover", 0, H1, P), h1p), "H1->P %.15g vs %.15g",
+              synth_at(r, "diplomatic_cover", 0, H1, P), h1p);
+        CHECK(NEAR(synth_at(r, "diplomatic_cover", 0, H2, P), h2p), "H2->P");
+        CHECK(NEAR(synth_at(r, "diplomatic_cover", 0, H1, Q), h1q), "H1->Q: vote");
+        CHECK(NEAR(synth_at(r, "diplomatic_cover", 0, H2, Q), h2q), "H2->Q: own sanctions");
+        CHECK(synth_at(r, "diplomatic_cover", 0, P, Q) == 0.0, "no veto, no cover");
+        CHECK(synth_at(r, "diplomatic_cover", 0, H1, H1) == 0.0, "no cover of oneself");
         /* One veto is enough: the strongest cover counts. */
-        CHECK(NEAR(at(r, "cover_received", 0, P, -1), fmax(h1p, h2p)), "received by P");
-        CHECK(NEAR(at(r, "cover_received", 0, Q, -1), fmax(h1q, h2q)), "received by Q");
-        CHECK(NEAR(at(r, "cover_shield", 0, Q, -1), shield * fmax(h1q, h2q)), "shield");
-        CHECK(NEAR(at(r, "un_vote", 0, H1, Q), 0.4 * (1 - memory)), "votes fade");
-        CHECK(NEAR(at(r, "un_vote", 1, H1, Q), 0.4 * (1 - memory) * (1 - memory)),
+        CHECK(NEAR(synth_at(r, "cover_received", 0, P, -1), fmax(h1p, h2p)), "received by P");
+        CHECK(NEAR(synth_at(r, "cover_received", 0, Q, -1), fmax(h1q, h2q)), "received by Q");
+        CHECK(NEAR(synth_at(r, "cover_shield", 0, Q, -1), shield * fmax(h1q, h2q)), "shield");
+        CHECK(NEAR(synth_at(r, "un_vote", 0, H1, Q), 0.4 * (1 - memory)), "votes fade");
+        CHECK(NEAR(synth_at(r, "un_vote", 1, H1, Q), 0.4 * (1 - memory) * (1 - memory)),
               "votes fade each month");
         ps_run_free(r);
     }

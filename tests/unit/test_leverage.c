@@ -16,17 +16,9 @@ enum { A, B, C };
 
 static double lev(const ps_run *run, int t, int i, int j)
 {
-    int f = ps_field_index("leverage"), n = run->sc->n_actors;
-    return run->series[f][(size_t)t * n * n + (size_t)i * n + j];
+    return synth_at(run, "leverage", t, i, j);
 }
 
-static double weight(const char *name)
-{
-    for (int k = 0; k < ps_model_leverage.n_params; k++)
-        if (!strcmp(ps_model_leverage.params[k].name, name))
-            return ps_model_leverage.params[k].def;
-    return NAN;
-}
 
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
@@ -48,7 +40,8 @@ static ps_run *run_world(double transit_ac, double closed_ac, ps_scenario **out)
 
 int main(void)
 {
-    double wt = weight("weight_trade"), wtr = weight("weight_transit");
+    double wt = synth_default(&ps_model_leverage, "weight_trade");
+    double wtr = synth_default(&ps_model_leverage, "weight_transit");
     CHECK(wt > 0 && wtr > 0, "weights");
     const ps_model *pipe[] = {&ps_model_sanctions, &ps_model_leverage, NULL};
     ps_registry_use(pipe);

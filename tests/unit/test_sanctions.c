@@ -13,21 +13,7 @@ extern const ps_model ps_model_economy;
 
 enum { A, B, C };
 
-static double at(const ps_run *run, const char *field, int t, int i, int j)
-{
-    int f = ps_field_index(field), n = run->sc->n_actors;
-    if (ps_registry_field(f, NULL)->shape == PS_DYAD)
-        return run->series[f][(size_t)t * n * n + (size_t)i * n + j];
-    return run->series[f][(size_t)t * n + i];
-}
 
-static double param(const char *name)
-{
-    for (int k = 0; k < ps_model_sanctions.n_params; k++)
-        if (!strcmp(ps_model_sanctions.params[k].name, name))
-            return ps_model_sanctions.params[k].def;
-    return NAN;
-}
 
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
@@ -57,8 +43,10 @@ static ps_run *run_world(int with_gdp, ps_scenario **out)
 
 int main(void)
 {
-    const double er = param("erosion"), emax = param("evasion_max");
-    const double fear = param("secondary_fear"), adj = param("evasion_adjust");
+    const double er = synth_default(&ps_model_sanctions, "erosion");
+    const double emax = synth_default(&ps_model_sanctions, "evasion_max");
+    const double fear = synth_default(&ps_model_sanctions, "secondary_fear");
+    const double adj = synth_default(&ps_model_sanctions, "evasion_adjust");
     CHECK(er > 0 && emax > 0 && fear > 0 && adj > 0, "defaults found");
 
     /* Equal weights (no economy model: gdp is an optional input). */
@@ -73,31 +61,31 @@ int main(void)
         double f = fmin(1.0, fear * threat);
         double channel = 0.5 * (1 - 0.6) * (1 - f) + 0.5 * (1 - 0.3) * (1 - f);
         double e = 0.1 + adj * (emax * fmin(1.0, channel) - 0.1);
-        CHECK(NEAR(at(r, "isolation", 0, C, -1), isol), "isolation %.15g vs %.15g",
-              at(r, "isolation", 0, C, -1), isol);
-        CHECK(NEAR(at(r, "secondary_threat", 0, C, -1), threat), "threat");
-        CHECK(NEAR(at(r, "evasion", 0, C, -1), e), "evasion %.15g vs %.15g",
-              at(r, "evasion", 0, C, -1), e);
-        CHECK(NEAR(at(r, "sanction_pressure", 0, C, -1), isol * (1 - e)), "pressure");
+        CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol), "isolation %.15g vs %.15g",
+              synth_at(r, "isolation", 0, C, -1), isol);
+        CHECK(NEAR(synth_at(r, "secondary_threat", 0, C, -1), threat), "threat");
+        CHECK(NEAR(synth_at(r, "evasion", 0, C, -1), e), "evasion %.15g vs %.15g",
+              synth_at(r, "evasion", 0, C, -1), e);
+        CHECK(NEAR(synth_at(r, "sanction_pressure", 0, C, -1), isol * (1 - e)), "pressure");
         /* Nobody sanctions A: no isolation, no evasion built, no pressure. */
-        CHECK(at(r, "isolation", 0, A, -1) == 0 && at(r, "evasion", 0, A, -1) == 0 &&
-              at(r, "sanction_pressure", 0, A, -1) == 0, "A unsanctioned");
+        CHECK(synth_at(r, "isolation", 0, A, -1) == 0 && synth_at(r, "evasion", 0, A, -1) == 0 &&
+              synth_at(r, "sanction_pressure", 0, A, -1) == 0, "A unsanctioned");
         /* Erosion, then B's tightening in month 1 and A's relief in month 2. */
         double sb0 = 0.3 * (1 - er), sa0 = 0.6 * (1 - er);
-        CHECK(NEAR(at(r, "sanction_intensity", 0, B, C), sb0), "erosion");
+        CHECK(NEAR(synth_at(r, "sanction_intensity", 0, B, C), sb0), "erosion");
         double sb1 = sb0 * (1 - er);
         sb1 += 0.5 * (1 - sb1);
-        CHECK(NEAR(at(r, "sanction_intensity", 1, B, C), sb1), "tightening %.15g vs %.15g",
-              at(r, "sanction_intensity", 1, B, C), sb1);
+        CHECK(NEAR(synth_at(r, "sanction_intensity", 1, B, C), sb1), "tightening %.15g vs %.15g",
+              synth_at(r, "sanction_intensity", 1, B, C), sb1);
         double sa2 = sa0 * (1 - er) * (1 - er);
         sa2 -= sa2 / 3.0;
-        CHECK(NEAR(at(r, "sanction_intensity", 2, A, C), sa2), "relief");
-        CHECK(NEAR(at(r, "secondary_sanctions", 1, A, C), 0.5 * (1 - er) * (1 - er)),
+        CHECK(NEAR(synth_at(r, "sanction_intensity", 2, A, C), sa2), "relief");
+        CHECK(NEAR(synth_at(r, "secondary_sanctions", 1, A, C), 0.5 * (1 - er) * (1 - er)),
               "secondary sanctions erode too");
         /* Month 1's isolation of C is computed from month 0's intensities
          * (state t), not from the tightening applied in month 1. */
         double isol1 = 0.5 * sa0 + 0.5 * sb0;
-        CHECK(NEAR(at(r, "isolation", 1, C, -1), isol1), "isolation reads state t");
+        CHECK(NEAR(synth_at(r, "isolation", 1, C, -1), isol1), "isolation reads state t");
         ps_run_free(r);
     }
     synth_free(sc);
@@ -109,10 +97,10 @@ int main(void)
     if (r) {
         /* Others of C: A (1e12) and B (3e12). */
         double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0;
-        CHECK(NEAR(at(r, "isolation", 0, C, -1), isol), "GDP-weighted isolation %.15g vs %.15g",
-              at(r, "isolation", 0, C, -1), isol);
+        CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol), "GDP-weighted isolation %.15g vs %.15g",
+              synth_at(r, "isolation", 0, C, -1), isol);
         /* A's exposure: B and C do not sanction A. */
-        CHECK(at(r, "isolation", 0, A, -1) == 0.0, "A");
+        CHECK(synth_at(r, "isolation", 0, A, -1) == 0.0, "A");
         ps_run_free(r);
     }
     synth_free(sc);
