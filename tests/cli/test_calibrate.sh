@@ -50,11 +50,11 @@ expect_exit 0 "ok: calibration 'twin', 4 parameters, 48 observations" -- \
 # outside: skip leaves out (and counts) rows outside the base run.
 sed -e "s|^base: .*|base: $D/twin.yaml|" -e "s|^observations: .*|observations: [$D/twin_obs.csv, $BAD/late.csv]|" \
     -e "s|^seed: .*|outside: skip|" "$D/twin_calib.yaml" > "$WORK/skip.yaml"
-expect_exit 0 "48 observations \(1 outside the run left out, 0 after until held out\)" -- "$PACTSIM" calibrate "$WORK/skip.yaml" --validate
+expect_exit 0 "48 observations \(1 outside the run left out, 0 after until held out, 0 published after the cutoff left out\)" -- "$PACTSIM" calibrate "$WORK/skip.yaml" --validate
 # until: holds out (and counts) the rows dated after it: 6 rows a quarter, so
 # until 2023-06 keeps 2022-03..2023-06 (36) and holds out 2023-09, 2023-12 (12).
 { cat "$WORK/skip.yaml"; echo "until: 2023-06"; } > "$WORK/until.yaml"
-expect_exit 0 "36 observations \(1 outside the run left out, 12 after until held out\)" -- \
+expect_exit 0 "36 observations \(1 outside the run left out, 12 after until held out, 0 published after the cutoff left out\)" -- \
     "$PACTSIM" calibrate "$WORK/until.yaml" --validate
 
 # Twin experiment: 5 data sets (model seed and observation noise differ), 4
