@@ -42,14 +42,15 @@ const char ps_cli_calibrate_help[] =
     "  SIGINT/SIGTERM: the finished generations stay in FILE.partial for --resume.\n";
 
 static int calib_rank; /* MPI rank: only rank 0 prints what every rank would */
+/* A start-up error (usage, spec), printed once every rank knows who has one. */
+static char calib_msg[PS_ERRMSG_MAX + 256];
 
 static int calib_usage_error(const char *fmt, const char *arg)
 {
-    if (calib_rank != 0)
-        return ps_status_exit_code(PS_ERR_USAGE);
-    fprintf(stderr, "pactsim: error: calibrate: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'pactsim calibrate --help'.\n");
+    char m[PS_ERRMSG_MAX];
+    snprintf(m, sizeof m, fmt, arg);
+    snprintf(calib_msg, sizeof calib_msg, "calibrate: %s\nTry 'pactsim calibrate --help'.",
+             m);
     return ps_status_exit_code(PS_ERR_USAGE);
 }
 
@@ -143,8 +144,7 @@ static int calib_parse(int argc, char **argv, calib_args *a)
     ps_error err = {PS_OK, ""};
     ps_status s = ps_calib_load(a->spec, &a->cal, &err);
     if (s != PS_OK) {
-        if (calib_rank == 0)
-            fprintf(stderr, "pactsim: error: %s\n", err.msg);
+        snprintf(calib_msg, sizeof calib_msg, "%s", err.msg);
         return ps_status_exit_code(s);
     }
     /* The command line for provenance. */
@@ -244,21 +244,32 @@ int ps_cli_calibrate(int argc, char **argv)
 #endif
     calib_rank = rank;
     int rc = calib_parse(argc, argv, &a);
+    int nfail = rc != 0;
 #ifdef PS_HAVE_MPI
     /* A spec or file one rank cannot read stops them all before any work. */
-    int worst = rc;
-    if (mpi_on)
+    int worst = rc, mine = rc != 0;
+    if (mpi_on) {
         MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        MPI_Allreduce(&mine, &nfail, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    }
+#endif
+    /* Printed by rank 0 if every rank has it, else by each rank that has it. */
+    if (rc && calib_msg[0] && (rank == 0 || nfail < size)) {
+        if (nfail < size)
+            fprintf(stderr, "pactsim: error: rank %d: %s\n", rank, calib_msg);
+        else
+            fprintf(stderr, "pactsim: error: %s\n", calib_msg);
+    }
+#ifdef PS_HAVE_MPI
     if (worst && !rc && rank == 0)
-        fprintf(stderr, "pactsim: error: calibrate: another rank could not start (its "
-                "message is above)\n");
+        fprintf(stderr, "pactsim: error: calibrate: %d rank%s could not start; stopped\n",
+                nfail, nfail == 1 ? "" : "s");
     rc = worst;
 #endif
     if (!rc && a.cal)
         rc = calib_exec(&a, rank, size);
 #ifdef PS_HAVE_MPI
     if (mpi_on) { /* the same exit status on every rank */
-        worst = rc;
         MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
         rc = worst;
         MPI_Finalize();
