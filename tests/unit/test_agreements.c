@@ -12,6 +12,8 @@
 #include "internal.h"
 #include "synthetic.h"
 
+extern const ps_model ps_model_agreements;
+
 enum { A, B, Z, N_CORE };
 static const char *const iso[N_CORE] = {"AAA", "BBB", "ZZZ"};
 
@@ -144,5 +146,31 @@ int main(void)
     CHECK(same, "levels follow actors when the actor list is reordered");
     ps_run_free(r1);
     ps_run_free(r2);
+
+    /* 7. The actor at position 0 signs, and the metric finds a pair anywhere:
+     * IRN (position 0) signs a partnership (level 2) with RUS (position 1) in
+     * month 1; no ties, so nothing else moves in 4 months (a fall needs 12):
+     * levels 0, 2, 2, 2 and rus_irn_agreement_max = 2. */
+    static const char *const iso2[N_CORE] = {"IRN", "RUS", "ZZZ"};
+    ps_scenario *sc = synth_new("agreements", n, ident, iso2, N_CORE, 'X', 4, 11, 4, 2);
+    synth_event(sc, 1, "agreement", 0, 1, 2.0);
+    ps_run *rm = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &rm, &err);
+    CHECK(st == PS_OK, "an agreement event from the actor at position 0: %s", err.msg);
+    if (rm) {
+        CHECK(level(rm, n, 0, 1, 0) == 0.0 && level(rm, n, 0, 1, 1) == 2.0 &&
+                  level(rm, n, 1, 0, 3) == 2.0,
+              "IRN-RUS: 0 then 2 (t0 %g, t1 %g, t3 %g)", level(rm, n, 0, 1, 0),
+              level(rm, n, 0, 1, 1), level(rm, n, 1, 0, 3));
+        const ps_metric *mx = NULL;
+        for (int k = 0; k < ps_model_agreements.n_metrics; k++)
+            if (!strcmp(ps_model_agreements.metrics[k].name, "rus_irn_agreement_max"))
+                mx = &ps_model_agreements.metrics[k];
+        CHECK(mx && mx->compute(rm) == 2.0, "rus_irn_agreement_max = 2 (got %g)",
+              mx ? mx->compute(rm) : NAN);
+        ps_run_free(rm);
+    }
+    synth_free(sc);
     return CHECK_DONE();
 }

@@ -14,6 +14,11 @@
 
 #include "check.h"
 #include "internal.h"
+#include "synthetic.h"
+
+extern const ps_model ps_model_military;
+extern const ps_model ps_model_cooperation;
+extern const ps_model ps_model_alignment;
 
 enum { P, Q, H, L, T, S, N_CORE };
 #define EVENT_MONTH 3
@@ -280,8 +285,70 @@ static void test_order_and_threads(void)
     free_scenario(b);
 }
 
+/* Payoffs by hand (docs/ODD.md, alignment) on three actors A, B, C with no
+ * economy model (every partner offers 1: e = 1), no oil, arms or finance:
+ * payoff = (w_econ e + w_protect pr + w_coop c) / (sum of the five weights),
+ * c the mean cooperation of both directions, pr = cap_j (1 + veto_j) / 2
+ * (1 - strain_j) c / max cap. B: capacity 100, veto, strain 0.4, c_AB 0.6:
+ * pr = 100 x 1 x 0.6 x 0.6 / 100 = 0.36; C: capacity 50, no veto, no strain,
+ * c_AC 0.2: pr = 50 x 0.5 x 0.2 / 100 = 0.05. Alignment starts at the payoff
+ * and month 0's target is the same payoff, so month 0 holds it exactly.
+ * Without the military model the protection term is off (pr = 0, not 0/0). */
+static ps_run *payoff_world(int with_military, ps_scenario **out)
+{
+    const ps_model *with[] = {&ps_model_military, &ps_model_cooperation, &ps_model_alignment, NULL};
+    const ps_model *without[] = {&ps_model_cooperation, &ps_model_alignment, NULL};
+    ps_registry_use(with_military ? with : without);
+    enum { A, B, C };
+    int perm[3] = {A, B, C};
+    ps_scenario *sc = synth_new("alignment", 3, perm, NULL, 0, 'A', 2, 3, 16, 1);
+    if (with_military) {
+        synth_init(sc, "military_capacity", B, -1, 100e9);
+        synth_init(sc, "military_capacity", C, -1, 50e9);
+        synth_init(sc, "military_strain", B, -1, 0.4);
+    }
+    synth_init(sc, "unsc_veto", B, -1, 1.0);
+    synth_init(sc, "cooperation", A, B, 0.6);
+    synth_init(sc, "cooperation", B, A, 0.6);
+    synth_init(sc, "cooperation", A, C, 0.2);
+    synth_init(sc, "cooperation", C, A, 0.2);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    CHECK(s == PS_OK, "run (%s the military model): %s", with_military ? "with" : "without",
+          err.msg);
+    *out = sc;
+    return r;
+}
+
+static void test_payoff_by_hand(void)
+{
+    const ps_model *m = &ps_model_alignment;
+    double we = synth_default(m, "weight_economy"), wp = synth_default(m, "weight_protection");
+    double wc = synth_default(m, "weight_cooperation");
+    double wsum = we + wp + synth_default(m, "weight_arms") + synth_default(m, "weight_finance") + wc;
+    CHECK(wp > 0.0 && wsum > 0.0, "weights");
+    for (int mil = 1; mil >= 0; mil--) {
+        ps_scenario *sc = NULL;
+        ps_run *r = payoff_world(mil, &sc);
+        if (r) {
+            double ab = (we + wp * (mil ? 0.36 : 0.0) + wc * 0.6) / wsum;
+            double ac = (we + wp * (mil ? 0.05 : 0.0) + wc * 0.2) / wsum;
+            double got_ab = synth_at(r, "alignment", 0, 0, 1), got_ac = synth_at(r, "alignment", 0, 0, 2);
+            CHECK(fabs(got_ab - ab) < 1e-12, "A->B %s military: %.15g vs %.15g by hand",
+                  mil ? "with" : "without", got_ab, ab);
+            CHECK(fabs(got_ac - ac) < 1e-12, "A->C %s military: %.15g vs %.15g by hand",
+                  mil ? "with" : "without", got_ac, ac);
+            ps_run_free(r);
+        }
+        synth_free(sc);
+        ps_registry_use(NULL);
+    }
+}
+
 int main(void)
 {
+    test_payoff_by_hand();
     test_diplomacy();
     test_sanctions_lower_alignment();
     test_leverage();

@@ -15,6 +15,11 @@
 #include "check.h"
 #include "internal.h"
 #include "replicates.h"
+#include "synthetic.h"
+
+extern const ps_model ps_model_economy;
+extern const ps_model ps_model_military;
+extern const ps_model ps_model_clients;
 
 #define REPS 100
 #define EXAMPLES PS_SOURCE_DIR "/configs/examples"
@@ -49,8 +54,71 @@ static int collapses(const ps_run *u, int *month)
     return c;
 }
 
+/* A client's support against hand-worked values (docs/ODD.md, clients):
+ * S = sum over patrons j of pat_ji (1 - strain_weight strain_j)
+ *     ((1 - money_weight) presence + money_weight money),
+ * presence = commitment now / reference (the first positive commitment) in the
+ * theater the client hosts, money = min(1, sent / need) when need > 0, else 1.
+ * The client C hosts theater 0; its patron P has commitment 0.6 there at the
+ * start and withdraws 0.3 by a troop movement in month 0. No model sends money
+ * (neither cooperation nor promises runs), and C starts with a tiny financing
+ * need of 0.5 USD/yr: any positive need counts. */
+static void test_support_by_hand(void)
+{
+    const double sw = synth_default(&ps_model_clients, "strain_weight");
+    const double mw = synth_default(&ps_model_clients, "money_weight");
+    CHECK(sw > 0.0 && mw > 0.0 && mw < 1.0, "defaults");
+    const ps_model *pipe[] = {&ps_model_economy, &ps_model_military, &ps_model_clients, NULL};
+    ps_registry_use(pipe);
+    enum { PAT, CLI, OTH };
+    int perm[3] = {PAT, CLI, OTH};
+    ps_scenario *sc = synth_new("clients", 3, perm, NULL, 0, 'C', 3, 3, 16, 2);
+    static const char *const names[1] = {"client land"};
+    int hosts[1] = {CLI};
+    synth_theaters(sc, 1, names, hosts);
+    synth_init(sc, "patronage", PAT, CLI, 0.8);
+    synth_init(sc, "opposition_strength", CLI, -1, 0.5);
+    synth_init(sc, "military_capacity", PAT, -1, 100e9); /* C and O have none */
+    synth_init(sc, "commitment", PAT, 0, 0.6);
+    synth_init(sc, "military_strain", PAT, -1, 0.4);
+    synth_init(sc, "finance_need", CLI, -1, 0.5);
+    synth_event(sc, 0, "troop_movement", PAT, CLI, -0.3);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    CHECK(s == PS_OK, "run: %s", err.msg);
+    if (r) {
+        /* Month 0 reads the initial state: presence 0.6 / 0.6 = 1, money 0 / 0.5 = 0,
+         * strain 0.4: S = 0.8 (1 - 0.4 sw) (1 - mw). */
+        double s0 = 0.8 * (1.0 - 0.4 * sw) * (1.0 - mw);
+        double got0 = synth_at(r, "regime_support", 0, CLI, -1);
+        CHECK(fabs(got0 - s0) < 1e-12, "support, month 0: %.15g vs %.15g by hand", got0, s0);
+        /* Month 1 reads month 0: the patron's commitment is 0.3 (no drawdown below the
+         * strain threshold, then the movement), its reference stays the first 0.6:
+         * presence 0.5; the economy's need is gdp x gap x pressure = 0, so money counts
+         * fully; strain is the military model's month-0 value. */
+        double c0 = synth_at(r, "commitment", 0, PAT, 0);
+        double st0 = synth_at(r, "military_strain", 0, PAT, -1);
+        double need0 = synth_at(r, "finance_need", 0, CLI, -1);
+        CHECK(fabs(c0 - 0.3) < 1e-12 && need0 == 0.0 && st0 > 0.0 && st0 < 1.0,
+              "the world as intended: commitment %g, need %g, strain %g", c0, need0, st0);
+        double s1 = 0.8 * (1.0 - sw * st0) * ((1.0 - mw) * 0.5 + mw * 1.0);
+        double got1 = synth_at(r, "regime_support", 1, CLI, -1);
+        CHECK(fabs(got1 - s1) < 1e-12,
+              "support, month 1 (presence against the reference in theater 0): %.15g vs %.15g",
+              got1, s1);
+        CHECK(synth_at(r, "regime_support", 1, OTH, -1) == 0.0 &&
+                  synth_at(r, "regime_stability", 1, OTH, -1) == -1.0,
+              "a non-client gets no support");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
+    test_support_by_hand();
     static runs free_, strained;
     if (load_and_run("client_free_patrons.yaml", NULL, REPS, &free_) ||
         load_and_run("client_strained_patrons.yaml", NULL, REPS, &strained))

@@ -11,6 +11,8 @@
 
 extern const ps_model ps_model_leverage;
 extern const ps_model ps_model_sanctions;
+extern const ps_model ps_model_military;
+extern const ps_model ps_model_cooperation;
 
 enum { A, B, C };
 
@@ -79,6 +81,39 @@ int main(void)
         CHECK(lev(r, 0, A, C) == 0.0, "A over C when closed: %g", lev(r, 0, A, C));
         CHECK(NEAR(lev(r, 0, C, A), 0.0), "closure works both ways for trade");
         CHECK(NEAR(lev(r, 0, B, A), wt * 1.0), "and B gains the same hold over A");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    ps_registry_use(NULL);
+
+    /* Materiel: C, at military strain 0.5, receives munitions from A (30) and
+     * B (10) and aircraft from B (5). Each supplier's share is the mean over the
+     * categories C receives: A (30/40 + 0/5) / 2 = 0.375, B (10/40 + 5/5) / 2 =
+     * 0.625; the hold is weight_materiel x strain x share, on top of the even
+     * trade split (no economy model: every partner offers 1). */
+    double wm = synth_default(&ps_model_leverage, "weight_materiel");
+    CHECK(wm > 0, "weight_materiel");
+    const ps_model *pipe2[] = {&ps_model_sanctions, &ps_model_military, &ps_model_cooperation,
+                               &ps_model_leverage, NULL};
+    ps_registry_use(pipe2);
+    int perm[3] = {0, 1, 2};
+    sc = synth_new("leverage", 3, perm, NULL, 0, 'L', 2, 1, 8, 1);
+    synth_init(sc, "military_strain", C, -1, 0.5);
+    synth_init(sc, "arms_transfer_munitions", A, C, 30.0);
+    synth_init(sc, "arms_transfer_munitions", B, C, 10.0);
+    synth_init(sc, "arms_transfer_aircraft", B, C, 5.0);
+    r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    CHECK(st == PS_OK, "run: %s", err.msg);
+    if (r) {
+        double want_a = 1.0 - (1.0 - wt * 0.5) * (1.0 - wm * 0.5 * 0.375);
+        double want_b = 1.0 - (1.0 - wt * 0.5) * (1.0 - wm * 0.5 * 0.625);
+        CHECK(NEAR(lev(r, 0, A, C), want_a), "A over C with munitions %.15g vs %.15g",
+              lev(r, 0, A, C), want_a);
+        CHECK(NEAR(lev(r, 0, B, C), want_b), "B over C with munitions and aircraft %.15g vs %.15g",
+              lev(r, 0, B, C), want_b);
+        CHECK(NEAR(lev(r, 0, C, A), wt * 0.5), "A is not strained: trade only");
         ps_run_free(r);
     }
     synth_free(sc);

@@ -11,6 +11,8 @@
 #include "internal.h"
 #include "synthetic.h"
 
+extern const ps_model ps_model_military;
+
 enum { R, I, U, S, N_CORE };
 enum { FRONT, PROXY, N_TH };
 #define INVASION_MONTH 2
@@ -304,6 +306,41 @@ static void test_invariance(void)
     synth_free(bigrev);
 }
 
+/* An actor without capacity deploys nothing (docs/ODD.md, military: vacuum
+ * filling is per unit of capacity, so it is skipped, not 0/0). H hosts the one
+ * theater, has an interest there and no capacity; R (capacity 10bn) keeps 0.4
+ * there without combat: its strain 0.4 x strain_deploy stays below the
+ * threshold, nothing is drawn down or vacated. By hand, every month: H's
+ * commitment 0, R's 0.4; influence R = 0.4 x 10bn / (0.4 x 10bn) = 1, H 0. */
+static void test_no_capacity(void)
+{
+    const ps_model *pipe[] = {&ps_model_military, NULL};
+    ps_registry_use(pipe);
+    CHECK(0.4 * param_default("strain_deploy") < param_default("strain_threshold"), "defaults");
+    enum { HOST, RR };
+    int perm[2] = {HOST, RR};
+    ps_scenario *sc = synth_new("military", 2, perm, NULL, 0, 'M', 3, 7, 8, 1);
+    static const char *const names[1] = {"home"};
+    int hosts[1] = {HOST};
+    synth_theaters(sc, 1, names, hosts);
+    synth_init(sc, "military_capacity", RR, -1, 10e9);
+    synth_init(sc, "commitment", RR, 0, 0.4);
+    synth_init(sc, "interest", HOST, 0, 1.0);
+    synth_init(sc, "interest", RR, 0, 0.5);
+    ps_run *r = run_or_die(sc, 1);
+    for (int t = 0; r && t < 3; t++) {
+        CHECK(at(r, "commitment", t, HOST, 0) == 0.0 && at(r, "influence", t, HOST, 0) == 0.0,
+              "month %d: no capacity, no commitment (%g)", t, at(r, "commitment", t, HOST, 0));
+        CHECK(fabs(at(r, "commitment", t, RR, 0) - 0.4) < 1e-15 &&
+                  fabs(at(r, "influence", t, RR, 0) - 1.0) < 1e-15,
+              "month %d: R keeps 0.4 and all the influence (%g, %g)", t,
+              at(r, "commitment", t, RR, 0), at(r, "influence", t, RR, 0));
+    }
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     if (ps_registry_find("military") < 0) {
@@ -314,5 +351,6 @@ int main(void)
     test_imports();
     test_events();
     test_invariance();
+    test_no_capacity();
     return CHECK_DONE();
 }

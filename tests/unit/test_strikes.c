@@ -15,6 +15,10 @@
 #include "check.h"
 #include "internal.h"
 #include "replicates.h"
+#include "synthetic.h"
+
+extern const ps_model ps_model_cooperation;
+extern const ps_model ps_model_strikes;
 
 #define REPS 100
 #define EXAMPLES PS_SOURCE_DIR "/configs/examples"
@@ -43,8 +47,58 @@ static int response(const runs *s, int r, int *month)
     return found;
 }
 
+/* Who counts as a partner, by hand (docs/ODD.md, strikes): k decides a response
+ * to a strike on y when A_ky >= 1 or its cooperation with y, the mean of both
+ * directions (c_ky + c_yk) / 2, reaches partner_threshold. Three actors: the
+ * striker X (position 0), the partner K (1) and the target Y (2); X strikes Y
+ * in the initial state (read by month 0's step); K and X have no ties. With
+ * c_KY = c_YK = 1.5 threshold, K is a partner and responds once (some level,
+ * logged in month 0); with 0.9 threshold it is not and nobody responds. */
+static int synthetic_responses(double coop, int *src, int *dst, int *month)
+{
+    const ps_model *pipe[] = {&ps_model_cooperation, &ps_model_strikes, NULL};
+    ps_registry_use(pipe);
+    enum { X, K, Y };
+    int perm[3] = {X, K, Y};
+    ps_scenario *sc = synth_new("strikes", 3, perm, NULL, 0, 'S', 2, 9, 8, 1);
+    synth_init(sc, "cooperation", K, Y, coop);
+    synth_init(sc, "cooperation", Y, K, coop);
+    synth_init(sc, "strike", X, Y, 0.5);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    CHECK(s == PS_OK, "run: %s", err.msg);
+    int e = ps_registry_find_event_type("strike_response"), c = 0;
+    for (int k = 0; r && k < r->n_events; k++)
+        if (r->events[k].type == e) {
+            c++;
+            *src = r->events[k].source;
+            *dst = r->events[k].target;
+            *month = r->events[k].month;
+        }
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+    return c;
+}
+
+static void test_partner_by_hand(void)
+{
+    const ps_model *m = &ps_model_strikes;
+    const double thr = synth_default(m, "partner_threshold");
+    CHECK(thr > 0.0 && 1.5 * thr <= 1.0, "partner_threshold %g", thr);
+    int src = -1, dst = -1, month = -1;
+    int c = synthetic_responses(1.5 * thr, &src, &dst, &month);
+    CHECK(c == 1 && src == 1 && dst == 2 && month == 0,
+          "a partner by its mean cooperation with the target responds once: %d responses "
+          "(%d -> %d, month %d)", c, src, dst, month);
+    c = synthetic_responses(0.9 * thr, &src, &dst, &month);
+    CHECK(c == 0, "below the threshold nobody responds: %d responses", c);
+}
+
 int main(void)
 {
+    test_partner_by_hand();
     static runs loose, allied, strong, tied, stranger;
     static const char *const set_strong[] = {"actors.STR.military_capacity=2.0e11", NULL};
     static const char *const set_tied[] = {"relations.PTN.STR.cooperation=0.6", NULL};
