@@ -36,10 +36,6 @@
 #include <gsl/gsl_randist.h>
 #include <zlib.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "internal.h"
 #include "h5util.h"
 
@@ -403,60 +399,65 @@ static int ranked_cmp(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Simulate particles [0, n) of generation t: theta[j] (from the prior when
- * t = 0, else proposed), their distances and log weights. */
+/* The particle loops' tasks (ps_drive), on the calling thread's worker. */
+typedef struct {
+    abc_state *s;
+    worker *wk;                 /* one per thread */
+    ps_stop *stop;
+    int t;                      /* the generation */
+    const kernel *K;
+    double *theta, *dist, *logw;
+    struct summary *sm;         /* summarise */
+} abc_job;
+
+static void pick_worker(ps_drive *d, void *state, int thread)
+{
+    *(worker **)state = &((abc_job *)d->ctx)->wk[thread];
+}
+
+/* Particle j of generation t: theta[j] (from the prior when t = 0, else
+ * proposed), its distance and log weight. */
+static ps_status particle(ps_drive *d, void *state, long long i, ps_error *e)
+{
+    abc_job *jb = d->ctx;
+    abc_state *s = jb->s;
+    ps_calib *c = s->c;
+    worker *w = *(worker **)state;
+    int j = (int)i, t = jb->t, k = s->k;
+    double *x = jb->theta + (size_t)j * k;
+    if (t == 0) {
+        gsl_rng *rng = ps_rng_key(w->rng, c->seed, j, 0, PROPOSE_ID, 0);
+        for (int a = 0; a < k; a++)
+            x[a] = ps_calib_prior_quantile(&c->params[a], gsl_rng_uniform(rng));
+        jb->logw[j] = 0.0; /* prior / prior */
+    } else {
+        const generation *prev = &s->gen[s->n_gen - 1];
+        propose(c, prev, s->Na, jb->K, t, j, w, x);
+        jb->logw[j] = log_prior(c, x) - log_kernel_mixture(c, prev, s->Na, jb->K, x, w->y);
+    }
+    ps_status st = simulate(c, w, x, particle_seed(c->seed, t, j), jb->stop, e);
+    jb->dist[j] = st == PS_OK ? distance(c, w->sum) : NAN;
+    return st;
+}
+
+/* Simulate particles [0, n) of generation t: theta[j], dist[j], logw[j]. */
 static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, worker *wk,
                                 int threads, double *theta, double *dist, double *logw,
                                 ps_stop *stop, ps_error *err)
 {
-    ps_calib *c = s->c;
-    int k = s->k, failed = n;
-    ps_status status = PS_OK;
-    ps_error first = {PS_OK, ""};
-    const generation *prev = t > 0 ? &s->gen[s->n_gen - 1] : NULL;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (int j = 0; j < n; j++) {
-        int tid = 0;
-#ifdef _OPENMP
-        tid = omp_get_thread_num();
-#endif
-        worker *w = &wk[tid];
-        int f;
-#pragma omp atomic read
-        f = failed;
-        if (f < n || ps_stopped(stop))
-            continue;
-        double *x = theta + (size_t)j * k;
-        if (t == 0) {
-            gsl_rng *rng = ps_rng_key(w->rng, c->seed, j, 0, PROPOSE_ID, 0);
-            for (int a = 0; a < k; a++)
-                x[a] = ps_calib_prior_quantile(&c->params[a], gsl_rng_uniform(rng));
-            logw[j] = 0.0; /* prior / prior */
-        } else {
-            propose(c, prev, s->Na, K, t, j, w, x);
-            logw[j] = log_prior(c, x) - log_kernel_mixture(c, prev, s->Na, K, x, w->y);
-        }
-        ps_error e = {PS_OK, ""};
-        ps_status st = simulate(c, w, x, particle_seed(c->seed, t, j), stop, &e);
-        dist[j] = st == PS_OK ? distance(c, w->sum) : NAN;
-        if (st != PS_OK && !ps_stopped(stop)) {
-#pragma omp critical(ps_abc_fail)
-            if (j < failed) {
-#pragma omp atomic write
-                failed = j; /* (read by the other threads outside this section) */
-                status = st;
-                first = e;
-            }
-        }
-    }
+    abc_job jb = {s, wk, stop, t, K, theta, dist, logw, NULL};
+    ps_drive d = {.n = n, .threads = threads, .state_size = sizeof(worker *), .stop = stop,
+                  .ctx = &jb, .init = pick_worker, .compute = particle};
+    ps_drive_run(&d);
     if (ps_stopped(stop))
         return ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted");
-    if (failed < n) {
+    if (d.status != PS_OK) {
         if (err)
-            *err = first;
-        return ps_error_prefix(err, "generation %d, particle %d: ", t, failed);
+            *err = d.first;
+        return ps_error_prefix(err, "generation %d, particle %lld: ", t,
+                               (long long)atomic_load(&d.failed));
     }
-    return status;
+    return PS_OK;
 }
 
 static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
@@ -659,11 +660,25 @@ static double wquantile(const double *v, const double *w, int n, int stride, dou
     return tmp[n - 1].d;
 }
 
-typedef struct {
+typedef struct summary {
     double *mean, *median, *q05, *q95;   /* [k] */
     double *at_mean, *at_median;          /* [n_obs] equivalents */
     double d_mean, d_median;
 } summary;
+
+/* Task q of summarise: the model at the posterior mean (0) or median (1). */
+static ps_status summary_run(ps_drive *d, void *state, long long q, ps_error *e)
+{
+    abc_job *jb = d->ctx;
+    ps_calib *c = jb->s->c;
+    worker *w = *(worker **)state;
+    summary *sm = jb->sm;
+    ps_status st = simulate(c, w, q ? sm->median : sm->mean, particle_seed(c->seed, -1 - (int)q, 0),
+                            jb->stop, e);
+    if (st == PS_OK)
+        memcpy(q ? sm->at_median : sm->at_mean, w->sum, (size_t)c->obs->n * sizeof(double));
+    return st;
+}
 
 static ps_status summarise(abc_state *s, worker *wk, int threads, ps_stop *stop,
                            summary *sm, ps_error *err)
@@ -693,22 +708,14 @@ static ps_status summarise(abc_state *s, worker *wk, int threads, ps_stop *stop,
             sm->q95[a] = wquantile(g->theta + a, w, Na, k, 0.95, tmp);
         }
         /* The two runs, one per thread if there are two. */
-        ps_status sts[2] = {PS_OK, PS_OK};
-        ps_error es[2] = {{PS_OK, ""}, {PS_OK, ""}};
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads < 2 ? threads : 2)
-        for (int q = 0; q < 2; q++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
-            sts[q] = simulate(c, &wk[tid], q ? sm->median : sm->mean,
-                              particle_seed(c->seed, -1 - q, 0), stop, &es[q]);
-            if (sts[q] == PS_OK)
-                memcpy(q ? sm->at_median : sm->at_mean, wk[tid].sum, (size_t)n * sizeof(double));
-        }
-        for (int q = 0; q < 2 && st == PS_OK; q++)
-            if ((st = sts[q]) != PS_OK && err)
-                *err = es[q];
+        abc_job jb = {.s = s, .wk = wk, .stop = stop, .sm = sm};
+        ps_drive d = {.n = 2, .threads = threads, .state_size = sizeof(worker *), .stop = stop,
+                      .ctx = &jb, .init = pick_worker, .compute = summary_run};
+        st = ps_drive_run(&d);
+        if (ps_stopped(stop))
+            st = ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted");
+        else if (st != PS_OK && err)
+            *err = d.first;
         sm->d_mean = distance(c, sm->at_mean);
         sm->d_median = distance(c, sm->at_median);
     }

@@ -163,6 +163,39 @@ static inline int ps_stopped(ps_stop *stop)
     return stop && atomic_load_explicit(stop, memory_order_relaxed);
 }
 
+/* ----------------------------------------------------------- the driver */
+/* One scheduler for every parallel loop of independent tasks (a run's
+ * replicates, a sweep's runs, a calibration's particles; sim/drive.c).
+ * Tasks 0..n-1 go to `threads` threads one at a time, in index order
+ * (dynamic scheduling); each thread has a state of state_size bytes, zeroed,
+ * given to init before its first task and to fini after its last.
+ * compute(i) runs in parallel; commit(i, s) (may be NULL) runs under one
+ * lock, one task at a time, in any order, and returns the task's final
+ * status (e.g. after writing it). A task whose final status is not PS_OK is
+ * a failure: tasks after the lowest failing one are not started (those
+ * before it are, so the lowest failing task, its status and its error do not
+ * depend on thread timing), and neither is any task once stop is set. */
+typedef struct ps_drive ps_drive;
+struct ps_drive {
+    long long n;
+    int threads;
+    size_t state_size;
+    ps_stop *stop;
+    void *ctx;          /* the caller's, for the callbacks */
+    void (*init)(ps_drive *d, void *state, int thread);
+    void (*fini)(ps_drive *d, void *state);
+    ps_status (*compute)(ps_drive *d, void *state, long long i, ps_error *e);
+    ps_status (*commit)(ps_drive *d, void *state, long long i, ps_status s, ps_error *e);
+    /* out: the lowest failing task (n: none), its status and error; a
+     * commit may read `failed` to know whether its task becomes the first */
+    _Atomic long long failed;
+    ps_status status;
+    ps_error first;
+};
+/* Run d's tasks; returns d->status (PS_OK if no task failed; a stop is not
+ * a failure: the caller asks ps_stopped). PS_ERR_NOMEM for the states. */
+ps_status ps_drive_run(ps_drive *d);
+
 /* ----------------------------------------------------------- runs */
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario) when not NULL, so that a thread running replicate after

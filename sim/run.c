@@ -450,6 +450,158 @@ ps_status ps_sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error 
     return s;
 }
 
+/* sim_run's tasks (ps_drive): replicate r is read from its checkpoint or
+ * computed, then packed and checkpointed, in parallel (sim_compute); only
+ * the writes to the file and the counts are serialised (sim_commit). */
+typedef struct {
+    const ps_scenario *sc;
+    const ps_sim_options *opt;
+    ps_sim_stats *stats;
+    ps_output *o;
+    ps_ckpt *ck;
+    int inner;                  /* threads inside a replicate's step */
+    _Atomic int write_failed;   /* the file cannot be written: stop packing */
+    int complete, done, n_ckpt, resumed, recomputed;
+    int fail_month;             /* months the first failing replicate completed */
+} sim_job;
+
+/* A thread's world, run and compressed chunks, reused from one replicate to
+ * the next (lrun holds replicates read from checkpoints), and what its
+ * current replicate left for sim_commit. */
+typedef struct {
+    ps_world *w;
+    ps_run *run, *lrun;
+    ps_packed *pk;
+    /* run --posterior: this thread's copy of the scenario, whose parameters
+     * are those of each replicate's draw (its world is reset from it). */
+    ps_scenario tsc;
+    const ps_scenario *rsc;
+    const ps_run *out;          /* the replicate to write; NULL: none */
+    int loaded, saved;          /* read from / saved to its checkpoint */
+    char damaged[PS_ERRMSG_MAX];/* its checkpoint was damaged: why */
+    ps_midrun mr;
+    ps_status ps;               /* packing or checkpointing it failed */
+    ps_error pe;
+} sim_thread;
+
+static void sim_init(ps_drive *d, void *state, int thread)
+{
+    const sim_job *j = d->ctx;
+    sim_thread *t = state;
+    (void)thread;
+    t->tsc = *j->sc;
+    t->rsc = j->sc;
+    if (j->sc->posterior) {
+        t->tsc.params = ps_params_copy(j->sc);
+        t->rsc = &t->tsc;
+    }
+}
+
+static void sim_fini(ps_drive *d, void *state)
+{
+    const sim_job *j = d->ctx;
+    sim_thread *t = state;
+    ps_packed_free(t->pk);
+    ps_run_free(t->run);
+    ps_run_free(t->lrun);
+    ps_world_free(t->w);
+    if (t->rsc != j->sc)
+        ps_params_free(t->tsc.params);
+}
+
+static ps_status sim_compute(ps_drive *d, void *state, long long i, ps_error *e)
+{
+    sim_job *j = d->ctx;
+    sim_thread *t = state;
+    const ps_scenario *sc = j->sc;
+    int r = (int)i;
+    t->out = NULL;
+    t->loaded = t->saved = 0;
+    t->damaged[0] = '\0';
+    t->mr = (ps_midrun){j->ck, j->opt->checkpoint_every, 0, ""};
+    t->ps = PS_OK;
+    t->pe = (ps_error){PS_OK, ""};
+    ps_status s = PS_OK;
+    if (j->ck && ps_ckpt_has(j->ck, r)) {
+        if (!t->lrun && !(t->lrun = loaded_run(sc)))
+            return ps_error_set(e, PS_ERR_NOMEM, "out of memory");
+        s = ps_ckpt_load(j->ck, j->o, r, t->lrun, &t->pk, e);
+        if (s == PS_OK) {
+            t->loaded = 1;
+            t->out = t->lrun; /* packed by the load */
+            return PS_OK;
+        }
+        if (s != PS_ERR_INPUT)
+            return s;
+        snprintf(t->damaged, sizeof t->damaged, "%s", e->msg); /* compute it again */
+        *e = (ps_error){PS_OK, ""};
+    }
+    if (sc->posterior) {
+        if (!t->tsc.params)
+            return ps_error_set(e, PS_ERR_NOMEM, "out of memory");
+        ps_posterior_apply(sc->posterior, r, t->tsc.params);
+    }
+    int usable;
+    s = ps_run_replicate_ckpt(t->rsc, r, j->inner, j->opt->stop_flag, &t->w, &t->run, &usable,
+                              j->ck ? &t->mr : NULL, e);
+    t->out = usable ? t->run : NULL;
+    /* Shuffle and deflate here, in parallel, and save the checkpoint;
+     * only the writes of the compressed chunks are serialised. */
+    int wf = atomic_load(&j->write_failed);
+    if (t->out && j->o && !wf)
+        t->ps = ps_output_pack(j->o, t->out, &t->pk, &t->pe);
+    if (t->out && j->ck && !wf && s == PS_OK && t->ps == PS_OK) {
+        t->ps = ps_ckpt_save(j->ck, t->out, t->pk, &t->pe);
+        if (t->ps == PS_OK) {
+            t->saved = 1;
+            ps_ckpt_remove_midrun(j->ck, r);
+        } else {
+            char m[PS_ERRMSG_MAX];
+            snprintf(m, sizeof m, "%s", t->pe.msg);
+            ps_error_set(&t->pe, t->ps, "%s: %s", j->opt->output, m);
+        }
+    }
+    return s;
+}
+
+static ps_status sim_commit(ps_drive *d, void *state, long long i, ps_status s, ps_error *e)
+{
+    sim_job *j = d->ctx;
+    sim_thread *t = state;
+    ps_sim_stats *stats = j->stats;
+    int r = (int)i, damaged = t->damaged[0] != '\0', dropped = t->mr.dropped[0] != '\0';
+    j->resumed += t->loaded;
+    j->recomputed += damaged + dropped;
+    j->n_ckpt += t->saved - damaged;
+    if (!stats->dropped[0] && (damaged || dropped))
+        snprintf(stats->dropped, sizeof stats->dropped, "%s",
+                 damaged ? t->damaged : t->mr.dropped);
+    if (t->mr.from > 0 && (!stats->continued || r < stats->continued_replicate)) {
+        stats->continued_replicate = r;
+        stats->continued_month = t->mr.from;
+    }
+    stats->continued += t->mr.from > 0;
+    /* Complete runs, and the months a failed run completed, go to the
+     * file while it can still be written. */
+    if (t->out && j->o && !j->write_failed) {
+        ps_error we = t->pe;
+        ps_status ws = t->ps == PS_OK ? ps_output_write_packed(j->o, t->out, t->pk, &we) : t->ps;
+        if (ws != PS_OK) {
+            atomic_store(&j->write_failed, 1);
+            s = ws;
+            *e = we;
+        }
+    }
+    if (s == PS_OK)
+        j->complete++;
+    else if (i < atomic_load(&d->failed)) /* it becomes the failure reported */
+        j->fail_month = t->out ? t->out->n_done : 0;
+    j->done++;
+    if (j->opt->progress)
+        j->opt->progress(j->done, j->sc->replicates, j->opt->progress_user);
+    return s;
+}
+
 static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_error *err)
 {
     ps_output *o = NULL;
@@ -469,9 +621,9 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     int R = sc->replicates;
     int inner = R == 1 ? threads : 1;
     int outer = R == 1 ? 1 : threads;
-    ps_status status = check_sizes(sc, outer < R ? outer : R, opt, err);
-    if (status != PS_OK)
-        return status;
+    ps_status cs = check_sizes(sc, outer < R ? outer : R, opt, err);
+    if (cs != PS_OK)
+        return cs;
     int had = 0, had_mid = 0; /* checkpoints found on starting: finished, unfinished */
     if (opt->output) {
         ps_status s = ps_ckpt_open(opt->output, sc, opt->resume, opt->force, &ck, err);
@@ -487,143 +639,18 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
             return s;
         }
     }
-    int failed_rep = R, done = 0, complete = 0, write_failed = 0, fail_month = 0;
-    int n_ckpt = had, resumed = 0, recomputed = 0;
-    ps_error first = {PS_OK, ""};
-
-#pragma omp parallel num_threads(outer)
-    {
-    /* This thread's world, run and compressed chunks, reused from one
-     * replicate to the next; lrun holds replicates read from checkpoints. */
-    ps_world *tw = NULL;
-    ps_run *trun = NULL, *lrun = NULL;
-    ps_packed *pk = NULL;
-    /* run --posterior: this thread's copy of the scenario, whose parameters
-     * are those of each replicate's draw (its world is reset from it). */
-    ps_scenario tsc = *sc;
-    const ps_scenario *rsc = sc;
-    if (sc->posterior) {
-        tsc.params = ps_params_copy(sc);
-        rsc = &tsc;
-    }
-#pragma omp for schedule(dynamic, 1)
-    for (int r = 0; r < R; r++) {
-        int skip;
-#pragma omp atomic read
-        skip = failed_rep;
-        if (skip < R || ps_stopped(opt->stop_flag))
-            continue;
-        ps_error e = {PS_OK, ""};
-        ps_status s = PS_OK;
-        int usable = 0, loaded = 0;
-        const ps_run *run = NULL;
-        if (ck && ps_ckpt_has(ck, r)) {
-            if (!lrun && !(lrun = loaded_run(sc)))
-                s = ps_error_set(&e, PS_ERR_NOMEM, "out of memory");
-            else
-                s = ps_ckpt_load(ck, o, r, lrun, &pk, &e);
-            if (s == PS_OK) {
-                loaded = 1;
-                run = lrun;
-#pragma omp atomic
-                resumed++;
-            } else if (s == PS_ERR_INPUT) { /* damaged: compute it again */
-                s = PS_OK;
-#pragma omp critical(ps_dropped)
-                if (!stats->dropped[0])
-                    snprintf(stats->dropped, sizeof stats->dropped, "%s", e.msg);
-#pragma omp atomic
-                recomputed++;
-#pragma omp atomic
-                n_ckpt--;
-            }
-        }
-        if (s == PS_OK && !loaded && sc->posterior) {
-            if (tsc.params)
-                ps_posterior_apply(sc->posterior, r, tsc.params);
-            else
-                s = ps_error_set(&e, PS_ERR_NOMEM, "out of memory");
-        }
-        if (s == PS_OK && !loaded) {
-            ps_midrun mr = {ck, opt->checkpoint_every, 0, ""};
-            s = ps_run_replicate_ckpt(rsc, r, inner, opt->stop_flag, &tw, &trun, &usable,
-                                      ck ? &mr : NULL, &e);
-            run = usable ? trun : NULL;
-            if (mr.dropped[0]) {
-#pragma omp atomic
-                recomputed++;
-            }
-#pragma omp critical(ps_dropped)
-            {
-                if (mr.from > 0 && (!stats->continued || r < stats->continued_replicate)) {
-                    stats->continued_replicate = r;
-                    stats->continued_month = mr.from;
-                }
-                stats->continued += mr.from > 0;
-                if (mr.dropped[0] && !stats->dropped[0])
-                    snprintf(stats->dropped, sizeof stats->dropped, "%s", mr.dropped);
-            }
-        }
-        /* Shuffle and deflate here, in parallel, and save the checkpoint;
-         * only the writes of the compressed chunks are serialised. */
-        ps_error pe = {PS_OK, ""};
-        ps_status ps = PS_OK;
-        int wf;
-#pragma omp atomic read
-        wf = write_failed;
-        if (run && o && !wf && !loaded)
-            ps = ps_output_pack(o, run, &pk, &pe);
-        if (run && ck && !wf && !loaded && s == PS_OK && ps == PS_OK) {
-            ps = ps_ckpt_save(ck, run, pk, &pe);
-            if (ps == PS_OK) {
-#pragma omp atomic
-                n_ckpt++;
-                ps_ckpt_remove_midrun(ck, r);
-            } else {
-                char m[PS_ERRMSG_MAX];
-                snprintf(m, sizeof m, "%s", pe.msg);
-                ps_error_set(&pe, ps, "%s: %s", opt->output, m);
-            }
-        }
-#pragma omp critical(ps_output)
-        {
-            /* Complete runs, and the months a failed run completed, go to the
-             * file while it can still be written. */
-            if (run && o && !write_failed) {
-                ps_error we = pe;
-                ps_status ws = ps == PS_OK ? ps_output_write_packed(o, run, pk, &we) : ps;
-                if (ws != PS_OK) {
-#pragma omp atomic write
-                    write_failed = 1;
-                    if (s == PS_OK || r <= failed_rep) {
-                        s = ws;
-                        e = we;
-                    }
-                }
-            }
-            if (s == PS_OK)
-                complete++;
-            if (s != PS_OK && r < failed_rep) { /* report the lowest failing replicate */
-#pragma omp atomic write
-                failed_rep = r; /* (read by the other threads outside this section) */
-                status = s;
-                first = e;
-                fail_month = run ? run->n_done : 0;
-            }
-            done++;
-            if (opt->progress)
-                opt->progress(done, R, opt->progress_user);
-        }
-    }
-    ps_packed_free(pk);
-    ps_run_free(trun);
-    ps_run_free(lrun);
-    ps_world_free(tw);
-    if (rsc != sc)
-        ps_params_free(tsc.params);
-    }
-    stats->resumed = resumed;
-    stats->recomputed = recomputed;
+    sim_job job = {.sc = sc, .opt = opt, .stats = stats, .o = o, .ck = ck, .inner = inner,
+                   .n_ckpt = had};
+    ps_drive d = {.n = R, .threads = outer, .state_size = sizeof(sim_thread),
+                  .stop = opt->stop_flag, .ctx = &job, .init = sim_init, .fini = sim_fini,
+                  .compute = sim_compute, .commit = sim_commit};
+    ps_drive_run(&d);
+    ps_status status = d.status;
+    ps_error first = d.first;
+    int failed_rep = (int)atomic_load(&d.failed), complete = job.complete;
+    int n_ckpt = job.n_ckpt, fail_month = job.fail_month, write_failed = job.write_failed;
+    stats->resumed = job.resumed;
+    stats->recomputed = job.recomputed;
     int interrupted = ps_stopped(opt->stop_flag) &&
                       (status == PS_OK || status == PS_ERR_INTERRUPTED);
     /* Checkpoints stay for --resume after an interruption, and after an I/O

@@ -920,6 +920,96 @@ ps_status ps_sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_resul
     return s;
 }
 
+/* sweep_run's tasks (ps_drive): run i of the run set is computed in
+ * parallel (sweep_compute) and written, one at a time (sweep_commit). */
+typedef struct {
+    const ps_sweep *sw;
+    const ps_sweep_options *opt;
+    ps_sweep_result *res;
+    sweep_file *f;
+    unsigned char *done;        /* the file's done flags, one per run of the set */
+    int finished, todo;
+} sweep_job;
+
+/* A thread's point scenario, world and run, reused while the point stays
+ * the same. */
+typedef struct {
+    ps_scenario *sc;
+    int point;                  /* sc's */
+    ps_world *w;
+    ps_run *run;
+    ps_run *out;                /* the run to write; NULL: none */
+} sweep_thread;
+
+static void sweep_fini(ps_drive *d, void *state)
+{
+    sweep_thread *t = state;
+    (void)d;
+    ps_world_free(t->w);
+    ps_run_free(t->run);
+    ps_scenario_free(t->sc);
+}
+
+static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *e)
+{
+    sweep_job *j = d->ctx;
+    sweep_thread *t = state;
+    t->out = NULL;
+    if (j->done[i])
+        return PS_OK;
+    long long k = j->f->rs.first + i * j->f->rs.step;
+    int R = j->sw->replicates, p = (int)(k / R), r = (int)(k % R);
+    if (!t->sc || t->point != p) {
+        ps_world_free(t->w);
+        ps_run_free(t->run);
+        ps_scenario_free(t->sc);
+        t->w = NULL;
+        t->run = NULL;
+        t->sc = NULL;
+        ps_status s = ps_sweep_point_scenario(j->sw, p, &t->sc, e);
+        if (s != PS_OK)
+            return s;
+        t->point = p;
+    }
+    int usable;
+    ps_status s = ps_run_replicate_into(t->sc, r, 1, j->opt->stop_flag, &t->w, &t->run, &usable,
+                                        e);
+    t->out = usable ? t->run : NULL;
+    return s;
+}
+
+/* A run stopped by a non-finite value is written (flag 2, its values NaN)
+ * and is no failure of the sweep; an interrupted one is not written
+ * (--resume runs it). After a failure nothing more is written. */
+static ps_status sweep_commit(ps_drive *d, void *state, long long i, ps_status s, ps_error *e)
+{
+    sweep_job *j = d->ctx;
+    sweep_thread *t = state;
+    ps_sweep_result *res = j->res;
+    int failed = atomic_load(&d->failed) < d->n;
+    if (!failed && t->out && (s == PS_OK || s == PS_ERR_NUMERIC)) {
+        long long k = j->f->rs.first + i * j->f->rs.step;
+        int R = j->sw->replicates, p = (int)(k / R);
+        unsigned char flag = s == PS_OK ? 1 : 2;
+        ps_error we = {PS_OK, ""};
+        if (write_run(j->f, i, p, t->out, flag, &we) != PS_OK) {
+            *e = we;
+            return PS_ERR_IO;
+        }
+        j->finished++;
+        j->done[i] = flag;
+        if (flag == 2) {
+            if (!res->failed)
+                snprintf(res->first_failure, sizeof res->first_failure,
+                         "point %d replicate %d: %.460s", p, (int)(k % R), e->msg);
+            res->failed++;
+        }
+        if (j->opt->progress)
+            j->opt->progress(j->finished, j->todo, j->opt->progress_user);
+    }
+    return s == PS_ERR_NUMERIC || s == PS_ERR_INTERRUPTED ? PS_OK : s;
+}
+
 static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
                            ps_error *err)
 {
@@ -1018,80 +1108,13 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     int todo = 0;
     for (long long k = 0; k < runs; k++)
         todo += done[k] == 0;
-    int finished = 0, stop_all = 0;
-    ps_error first = {PS_OK, ""};
-    ps_status status = PS_OK;
-    ps_stop *stop = opt->stop_flag;
-
-#pragma omp parallel num_threads(threads)
-    {
-        ps_scenario *sc = NULL;
-        int sc_point = -1;
-        /* This thread's world and run, reused while the point stays the same. */
-        ps_world *tw = NULL;
-        ps_run *trun = NULL;
-#pragma omp for schedule(dynamic, 1)
-        for (long long i = 0; i < runs; i++) {
-            int halt;
-#pragma omp atomic read
-            halt = stop_all;
-            if (done[i] || halt || ps_stopped(stop))
-                continue;
-            long long k = rs.first + i * rs.step;
-            int p = (int)(k / R), r = (int)(k % R);
-            ps_error e = {PS_OK, ""};
-            ps_status s = PS_OK;
-            if (sc_point != p) {
-                ps_world_free(tw);
-                ps_run_free(trun);
-                tw = NULL;
-                trun = NULL;
-                ps_scenario_free(sc);
-                sc = NULL;
-                sc_point = -1;
-                s = ps_sweep_point_scenario(sw, p, &sc, &e);
-                if (s == PS_OK)
-                    sc_point = p;
-            }
-            ps_run *run = NULL;
-            int usable = 0;
-            if (s == PS_OK) {
-                s = ps_run_replicate_into(sc, r, 1, stop, &tw, &trun, &usable, &e);
-                run = usable ? trun : NULL;
-            }
-            unsigned char flag = s == PS_OK ? 1 : 2;
-#pragma omp critical(ps_sweep_file)
-            {
-                if (!stop_all && run && (s == PS_OK || s == PS_ERR_NUMERIC)) {
-                    ps_error we = {PS_OK, ""};
-                    if (write_run(&f, i, p, run, flag, &we) != PS_OK) {
-                        s = PS_ERR_IO;
-                        e = we;
-                    } else {
-                        finished++;
-                        done[i] = flag;
-                        if (flag == 2) {
-                            if (!res->failed)
-                                snprintf(res->first_failure, sizeof res->first_failure,
-                                         "point %d replicate %d: %.460s", p, r, e.msg);
-                            res->failed++;
-                        }
-                        if (opt->progress)
-                            opt->progress(finished, todo, opt->progress_user);
-                    }
-                }
-                if (s != PS_OK && s != PS_ERR_NUMERIC && s != PS_ERR_INTERRUPTED && !stop_all) {
-#pragma omp atomic write
-                    stop_all = 1; /* (read by the other threads outside this section) */
-                    status = s;
-                    first = e;
-                }
-            }
-        }
-        ps_world_free(tw);
-        ps_run_free(trun);
-        ps_scenario_free(sc);
-    }
+    sweep_job job = {.sw = sw, .opt = opt, .res = res, .f = &f, .done = done, .todo = todo};
+    ps_drive d = {.n = runs, .threads = threads, .state_size = sizeof(sweep_thread),
+                  .stop = opt->stop_flag, .ctx = &job, .fini = sweep_fini,
+                  .compute = sweep_compute, .commit = sweep_commit};
+    ps_status status = ps_drive_run(&d);
+    ps_error first = d.first;
+    int finished = job.finished;
     res->ran = finished;
     long long left = 0;
     for (long long k = 0; k < runs; k++)

@@ -4,7 +4,8 @@
 # (libarcher.so) tells TSan about OpenMP's own synchronisation (barriers, critical sections,
 # tasks); then run the tests that run threads: runs with 2 threads (replicates in parallel, and
 # one replicate's inner loops), sweeps with 2 threads, resume, signals stopping worker threads,
-# numeric failures with 2 threads (the first-failure paths), the engine's and the properties'
+# numeric failures with 2 threads (the first-failure paths), the scheduler's own test (test_drive:
+# 4 threads, failures and stops), the engine's and the properties'
 # thread-count checks. Any TSan report fails the job: reports go to files (log_path), which must
 # stay empty, besides the tests' own checks.
 # GCC's libgomp is not instrumented (TSan would report its barriers as races), hence clang.
@@ -31,7 +32,7 @@ export OMP_TOOL_LIBRARIES=$ARCHER
 export TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 exitcode=66 second_deadlock_stack=1 log_path=$logs/tsan"
 start=$(date +%s)
 ctest --test-dir "$DIR" --output-on-failure -j2 \
-    -R '^(unit\.test_(engine|properties|sweep_design)|cli\.test_(run|numeric|sweep|sweep_resume|resume|signals))$'
+    -R '^(unit\.test_(engine|properties|sweep_design|drive)|cli\.test_(run|numeric|sweep|sweep_resume|resume|signals))$'
 if compgen -G "$logs/tsan*" >/dev/null; then
     echo "check-tsan: ThreadSanitizer reports:" >&2
     cat "$logs"/tsan* >&2
