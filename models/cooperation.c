@@ -28,7 +28,7 @@ enum {
     P_RISE, P_DECAY, P_RIVALRY, P_FLOOR, P_TRUST_ADJUST, P_BREACH, P_KEPT,
     P_W_MATERIEL, P_W_FINANCE, P_W_CHANNELS, P_W_COVER, P_W_TECH,
     P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE, P_W_SECURITY,
-    P_SANCTION_COST, P_HABITUATION, P_ENEMY_SUPPLY,
+    P_SANCTION_COST, P_HABITUATION, P_ENEMY_SUPPLY, P_STRIKE_COST, P_STRIKE_TRUST,
 };
 static const ps_param params[] = {
     {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.1,
@@ -99,6 +99,14 @@ static const ps_param params[] = {
      "on the other side's territory (scaled by the supplied share and by how hostile that actor is)",
      "assumption: arming your partner's invader poisons ties for the war's duration (article: the Soviets "
      "armed Saddam 'throughout the Iran-Iraq War' despite recognising the Islamic Republic)"},
+    {"strike_cost", PS_REAL, "1", 0.0, 1.0, 0.3,
+     "share of the pair's cooperation lost when one strikes the other with magnitude 1 (the larger "
+     "direction)",
+     "assumption: an attack freezes most dealings at once (article: Israel's strikes in Syria strain its "
+     "'deconfliction' with Moscow without breaking it); calibrate"},
+    {"strike_trust_loss", PS_REAL, "1", 0.0, 1.0, 0.5,
+     "share of the struck actor's trust in its striker lost per unit of strike magnitude",
+     "assumption: being attacked costs trust faster than any broken promise (breach_trust_loss)"},
 };
 
 enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_NFIELDS = F_ARMS0 + N_MATERIEL };
@@ -132,7 +140,7 @@ static const ps_field fields[] = {
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_ISOLATION, IN_SECONDARY_THREAT, IN_SANCTION_PRESSURE, IN_SANCTION_INTENSITY, IN_RIVALRY, IN_FINANCE_NEED, IN_FINANCE_SPARE, IN_PROMISE_BREACH, IN_PROMISE_KEPT, IN_COMBAT, IN_INTEREST, IN_COMMITMENT, IN_MAT_NEED_DRONES, IN_MAT_NEED_MUNITIONS, IN_MAT_NEED_AIR_DEFENSE, IN_MAT_NEED_AIRCRAFT, IN_MAT_SPARE_DRONES, IN_MAT_SPARE_MUNITIONS, IN_MAT_SPARE_AIR_DEFENSE, IN_MAT_SPARE_AIRCRAFT, IN_USE_DRONES, IN_USE_MUNITIONS, IN_USE_AIR_DEFENSE, IN_USE_AIRCRAFT };
+enum { IN_ISOLATION, IN_SECONDARY_THREAT, IN_SANCTION_PRESSURE, IN_SANCTION_INTENSITY, IN_RIVALRY, IN_FINANCE_NEED, IN_FINANCE_SPARE, IN_PROMISE_BREACH, IN_PROMISE_KEPT, IN_COMBAT, IN_INTEREST, IN_COMMITMENT, IN_MAT_NEED_DRONES, IN_MAT_NEED_MUNITIONS, IN_MAT_NEED_AIR_DEFENSE, IN_MAT_NEED_AIRCRAFT, IN_MAT_SPARE_DRONES, IN_MAT_SPARE_MUNITIONS, IN_MAT_SPARE_AIR_DEFENSE, IN_MAT_SPARE_AIRCRAFT, IN_USE_DRONES, IN_USE_MUNITIONS, IN_USE_AIR_DEFENSE, IN_USE_AIRCRAFT, IN_STRIKE };
 static const ps_input inputs[] = {
     {"isolation", PS_ACTOR, 1},
     {"secondary_threat", PS_ACTOR, 1},
@@ -158,6 +166,7 @@ static const ps_input inputs[] = {
     {"wartime_use_munitions", PS_ACTOR, 1},
     {"wartime_use_air_defense", PS_ACTOR, 1},
     {"wartime_use_aircraft", PS_ACTOR, 1},
+    {"strike", PS_DYAD, 1},
 };
 
 /* Metrics look up the pact's actors by ISO3 and are NaN where a config lacks them. */
@@ -212,7 +221,7 @@ static const ps_field internal[] = {
 typedef struct {
     int f[F_NFIELDS];
     int sanc0; /* internal field: cooperation_sanctions_habituated */
-    int isolation, threat, pressure, rivalry, need, spare_fin, breach, kept, sanctions;
+    int isolation, threat, pressure, rivalry, need, spare_fin, breach, kept, sanctions, strike;
     int mat_need[N_MATERIEL], mat_spare[N_MATERIEL];
     int interest, commitment;
     /* Derived by init from the month-0 state, never changed: init computes
@@ -257,6 +266,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->spare_fin = ps_model_input(self, IN_FINANCE_SPARE);
     d->breach = ps_model_input(self, IN_PROMISE_BREACH);
     d->kept = ps_model_input(self, IN_PROMISE_KEPT);
+    d->strike = ps_model_input(self, IN_STRIKE);
     for (int c = 0; c < N_MATERIEL; c++) {
         d->mat_need[c] = ps_model_input(self, IN_MAT_NEED_DRONES + c);
         d->mat_spare[c] = ps_model_input(self, IN_MAT_SPARE_DRONES + c);
@@ -401,7 +411,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     const double *press = cur_or_null(w, d->pressure), *riv = cur_or_null(w, d->rivalry);
     const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
     const double *breach = cur_or_null(w, d->breach), *kept = cur_or_null(w, d->kept);
-    const double *sanc = cur_or_null(w, d->sanctions);
+    const double *sanc = cur_or_null(w, d->sanctions), *strike = cur_or_null(w, d->strike);
     const double *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         mneed[c] = cur_or_null(w, d->mat_need[c]);
@@ -465,6 +475,8 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
                                   ps_fmax(0.0, at(sanc, ji) - sanc_used[ji]));
             double hostile = ps_fmax(hostile_supply(d, n, i, j), hostile_supply(d, n, j, i));
             c1 -= (p[P_SANCTION_COST] * sanc_up + p[P_ENEMY_SUPPLY] * hostile) * c0;
+            /* A strike by either side on the other (strikes model). */
+            c1 -= p[P_STRIKE_COST] * ps_fmin(1.0, ps_fmax(at(strike, ij), at(strike, ji))) * c0;
             coop_n[ij] = ps_fmin(1.0, ps_fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
             double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);
@@ -472,6 +484,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             if (owed > 0.0)
                 t1 += -p[P_BREACH] * at(breach, ji) / owed * trust[ij] +
                       p[P_KEPT] * at(kept, ji) / owed * (1.0 - trust[ij]);
+            t1 -= p[P_STRIKE_TRUST] * at(strike, ji) * trust[ij]; /* j struck i */
             trust_n[ij] = ps_fmin(1.0, ps_fmax(0.0, t1));
             /* Finance j -> i is computed in row j; here row i lends to column j. */
             double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j));

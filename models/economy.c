@@ -77,13 +77,15 @@ static const ps_field fields[] = {
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY };
+enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY,
+       IN_WAR_DAMAGE };
 static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1},
     {"military_strain", PS_ACTOR, 1},
     {"oil_export_revenue", PS_ACTOR, 1},
     {"finance_flow", PS_DYAD, 1},
     {"promise_delivery", PS_DYAD, 1},
+    {"war_damage", PS_ACTOR, 1},
 };
 
 enum { E_FREEZE, E_UNFREEZE };
@@ -130,12 +132,15 @@ static const ps_field internal[] = {
      "oil export revenue in month 1 (the first the oil model computed): windfalls are measured "
      "against it",
      "set in month 1; 0 before (no windfall in month 0)"},
+    {"economy_damage_applied", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "the war damage GDP already reflects: GDP moves by (1 - D) / (1 - applied) when it changes",
+     "0 at the start (initial GDP is the observed, already damaged, output)"},
 };
 
 typedef struct {
     int f[F_NFIELDS];
-    int oil_base; /* internal field: economy_oil_revenue_base */
-    int pressure, strain, oil_revenue, finance_flow, promise_delivery;
+    int oil_base, applied; /* internal fields: economy_oil_revenue_base, economy_damage_applied */
+    int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage;
     ps_rng *rng;
 } economy_data;
 
@@ -159,12 +164,14 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
     d->oil_base = ps_model_internal(self, 0);
+    d->applied = ps_model_internal(self, 1);
     /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
     d->oil_revenue = ps_model_input(self, IN_OIL_EXPORT_REVENUE);
     d->finance_flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
+    d->damage = ps_model_input(self, IN_WAR_DAMAGE);
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]];
@@ -189,6 +196,9 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     const double *oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue] : NULL;
     const double *flow = d->finance_flow >= 0 ? w->cur[d->finance_flow] : NULL;
     const double *paid = d->promise_delivery >= 0 ? w->cur[d->promise_delivery] : NULL;
+    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
+    const double *applied = w->cur[d->applied];
+    double *applied_n = w->next[d->applied];
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
     double *need_n = w->next[d->f[F_NEED]];
@@ -216,6 +226,10 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
         gi = ps_fmax(-0.5, ps_fmin(0.5, gi));
         g_n[i] = gi;
         gdp_n[i] = gdp[i] * pow(1.0 + gi, 1.0 / 12.0);
+        if (dmg) { /* output out of action after strikes, and back as it is repaired */
+            gdp_n[i] *= (1.0 - dmg[i]) / (1.0 - applied[i]);
+            applied_n[i] = dmg[i];
+        }
         double inflow = ca[i] * gdp[i] + p[P_WINDFALL] * windfall + in - out;
         res_n[i] = ps_fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
         lend_n[i] = res_n[i] * p[P_LEND_SHARE] * (1.0 - pr);

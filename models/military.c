@@ -129,12 +129,13 @@ static const ps_field fields[] = {
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT };
+enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT, IN_WAR_DAMAGE };
 static const ps_input inputs[] = {
     {"arms_transfer_drones", PS_DYAD, 1},
     {"arms_transfer_munitions", PS_DYAD, 1},
     {"arms_transfer_air_defense", PS_DYAD, 1},
     {"arms_transfer_aircraft", PS_DYAD, 1},
+    {"war_damage", PS_ACTOR, 1},
 };
 
 enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };
@@ -208,12 +209,16 @@ static const ps_field internal[] = {
     {"military_base_commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
      "reference commitment of an actor in a theater: a drawdown keeps retained_share of it",
      "commitment at the start; raised by invasions and interventions, reset by movements"},
+    {"military_damage_applied", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "the war damage military capacity already reflects: capacity moves by (1 - D) / (1 - applied)",
+     "0 at the start (initial capacity is the observed one)"},
 };
 
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
-    int base;             /* internal field: military_base_commitment */
+    int base, applied;    /* internal fields: military_base_commitment, military_damage_applied */
+    int damage;           /* the damage model's war_damage; -1 if absent */
     int arms[N_MATERIEL]; /* cooperation's arms_transfer_<c>; -1 if absent */
     /* Scratch, rewritten by every step before it is read: */
     double *drop;         /* [actor][theater] presence vacated this month (USD/yr) */
@@ -248,6 +253,8 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c); /* absent: no imports */
     }
     d->base = ps_model_internal(self, 0);
+    d->applied = ps_model_internal(self, 1);
+    d->damage = ps_model_input(self, IN_WAR_DAMAGE);
     /* Initial values are in place before models' init. */
     memcpy(w->cur[d->base], w->cur[d->f[F_COMMIT]], (size_t)w->n_actors * nt * sizeof(double));
     *data = d;
@@ -278,6 +285,9 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     const double *interest = w->cur[d->f[F_INTEREST]], *cap = w->cur[d->f[F_CAPACITY]];
     double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
     const double *base = w->cur[d->base];
+    /* Strikes put capacity and production lines out of action (damage model). */
+    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
+    const double *applied = w->cur[d->applied];
 
     /* 1. Per actor: consumption, needs, spare, strain, drawdown (own row only). */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
@@ -292,7 +302,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
         double shortfall = 0.0;
         int used = 0;
         for (int c = 0; c < N_MATERIEL; c++) {
-            double prod = w->cur[d->f[F_MAT(c, M_PROD)]][i];
+            double prod = w->cur[d->f[F_MAT(c, M_PROD)]][i] * (1.0 - (dmg ? dmg[i] : 0.0));
             double use = w->cur[d->f[F_MAT(c, M_USE)]][i], cons = use * exposure;
             double imports = 0.0;
             if (d->arms[c] >= 0)
@@ -305,6 +315,10 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
                 shortfall += need / use;
                 used++;
             }
+        }
+        if (dmg) {
+            w->next[d->f[F_CAPACITY]][i] = cap[i] * ((1.0 - dmg[i]) / (1.0 - applied[i]));
+            w->next[d->applied][i] = dmg[i];
         }
         double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
         s = ps_fmin(1.0, ps_fmax(0.0, s));

@@ -14,6 +14,7 @@ extern const ps_model ps_model_cover;
 extern const ps_model ps_model_agreements;
 extern const ps_model ps_model_clients;
 extern const ps_model ps_model_strikes;
+extern const ps_model ps_model_damage;
 
 const ps_model *const ps_models[] = {
     &ps_model_sanctions,
@@ -28,5 +29,6 @@ const ps_model *const ps_models[] = {
     &ps_model_agreements,
     &ps_model_clients,
     &ps_model_strikes,
+    &ps_model_damage,
     NULL,
 };

@@ -11,10 +11,13 @@ sample (--seed), so two runs of the same tree give the same list.
 
 Usage: tools/mutate.py [--build DIR] [--count N] [--seed S] [--tests REGEX]
                        [--files GLOB] [--timeout S] [--report FILE] [--no-focus]
+                       [--only K,K,...]
 A mutant of models/X.c first meets unit.test_X, the test written for that
 model (most mutants die there, in a second or two); only if it survives does
 it meet the whole --tests set. The fate is the same as running the set alone,
-only faster (--no-focus runs the set alone).
+only faster (--no-focus runs the set alone). --only runs just those mutants of
+the sample (numbers as printed, 1-based), e.g. the survivors of an earlier run
+after tests were added: the counts are then of those mutants only.
 Prints each mutant with its fate and, at the end, the mutation score and the
 survivors; --report writes them as Markdown. The tree is restored after each
 mutant (and on Ctrl-C).
@@ -141,14 +144,20 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--report")
     ap.add_argument("--no-focus", action="store_true")
+    ap.add_argument("--only", help="comma-separated sample numbers (1-based) to run")
     a = ap.parse_args(argv)
 
     files = sorted(f for f in glob.glob(os.path.join(ROOT, a.files)) if not f.endswith("registry.c"))
     pool = [c for f in files for c in candidates(f)]
     rng = random.Random(a.seed)
     sample = rng.sample(pool, min(a.count, len(pool)))
-    print(f"{len(pool)} possible mutants in {len(files)} files; testing {len(sample)} "
-          f"(seed {a.seed}) against ctest -R '{a.tests}'", flush=True)
+    numbers = list(range(1, len(sample) + 1))
+    if a.only:
+        numbers = sorted({int(x) for x in a.only.split(",") if x.strip()})
+        if not numbers or numbers[0] < 1 or numbers[-1] > len(sample):
+            sys.exit(f"--only: numbers must be in 1..{len(sample)}")
+    print(f"{len(pool)} possible mutants in {len(files)} files; testing {len(numbers)} of a sample "
+          f"of {len(sample)} (seed {a.seed}) against ctest -R '{a.tests}'", flush=True)
 
     rc, out = run(["cmake", "-S", ROOT, "-B", a.build], 600)
     rc2, out2 = run(["cmake", "--build", a.build, "-j2"], 1800)
@@ -160,7 +169,8 @@ def main(argv=None):
 
     killed, survived, stillborn = [], [], []
     t0 = time.time()
-    for k, (path, i, s, e, rep, what) in enumerate(sample):
+    for k in (x - 1 for x in numbers):
+        path, i, s, e, rep, what = sample[k]
         original = open(path).read()
         lines = original.split("\n")
         lines[i] = lines[i][:s] + rep + lines[i][e:]
@@ -203,8 +213,9 @@ def main(argv=None):
         print("  survived:", s)
     if a.report:
         with open(a.report, "w") as f:
+            only = f", only sample numbers {a.only}" if a.only else ""
             f.write(f"Mutation score {score:.0%} ({len(killed)} of {n} mutants killed; "
-                    f"{len(stillborn)} did not compile), seed {a.seed}, tests `{a.tests}`.\n\n")
+                    f"{len(stillborn)} did not compile), seed {a.seed}{only}, tests `{a.tests}`.\n\n")
             f.write("| survivor |\n|---|\n")
             for s in survived:
                 f.write(f"| `{s}` |\n")
