@@ -18,7 +18,10 @@
  * same way; sums over particles are taken in index order on one thread. So
  * the posterior is bit-identical for any number of threads, and a run
  * resumed from the checkpoint of its last finished generation is identical
- * to one never interrupted. */
+ * to one never interrupted. With several processes (ps_calib_ranks: MPI
+ * ranks, which the CLI sets up) each simulates its share of a generation's
+ * particles and one combine gives every process all of them, so the result
+ * does not depend on the number of processes either. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,6 +61,9 @@ typedef struct {
     generation *gen;
     int n_gen, cap_gen;
     int final;       /* the last generation met a stop rule */
+    ps_calib_ranks *R; /* NULL: one process */
+    int rank, size;
+    double *cbuf;    /* a generation's theta, dist, logw and each rank's status */
 } abc_state;
 
 /* A thread's simulation context: its scenario copy, world, run, buffers. */
@@ -423,7 +429,7 @@ static ps_status particle(ps_drive *d, void *state, long long i, ps_error *e)
     abc_state *s = jb->s;
     ps_calib *c = s->c;
     worker *w = *(worker **)state;
-    int j = (int)i, t = jb->t, k = s->k;
+    int j = s->rank + (int)i * s->size, t = jb->t, k = s->k; /* this process's i-th */
     double *x = jb->theta + (size_t)j * k;
     if (t == 0) {
         gsl_rng *rng = ps_rng_key(w->rng, c->seed, j, 0, PROPOSE_ID, 0);
@@ -443,20 +449,86 @@ static ps_status particle(ps_drive *d, void *state, long long i, ps_error *e)
 /* Simulate particles [0, n) of generation t: theta[j], dist[j], logw[j]. */
 static ps_status simulate_batch(abc_state *s, int t, int n, const kernel *K, worker *wk,
                                 int threads, double *theta, double *dist, double *logw,
-                                ps_stop *stop, ps_error *err)
+                                int *failed_at, ps_stop *stop, ps_error *err)
 {
     abc_job jb = {s, wk, stop, t, K, theta, dist, logw, NULL};
-    ps_drive d = {.n = n, .threads = threads, .state_size = sizeof(worker *), .stop = stop,
+    /* This process's particles: j = rank, rank + size, ... (task i is j = rank + i size) */
+    int mine = n > s->rank ? (n - s->rank + s->size - 1) / s->size : 0;
+    ps_drive d = {.n = mine, .threads = threads, .state_size = sizeof(worker *), .stop = stop,
                   .ctx = &jb, .init = pick_worker, .compute = particle};
+    *failed_at = n;
     ps_drive_run(&d);
     if (ps_stopped(stop))
         return ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted");
     if (d.status != PS_OK) {
+        long long f = atomic_load(&d.failed);
+        if (f < mine) /* (else: no task ran, the states could not be allocated) */
+            *failed_at = s->rank + (int)f * s->size;
         if (err)
             *err = d.first;
-        return ps_error_prefix(err, "generation %d, particle %lld: ", t,
-                               (long long)atomic_load(&d.failed));
+        return ps_error_prefix(err, "generation %d, particle %d: ", t, *failed_at);
     }
+    return PS_OK;
+}
+
+/* Every process's share of a generation to all of them: theta [n * k], dist
+ * [n], logw [n] (the slots of other processes' particles hold -0.0), then 3
+ * slots per process: its status, its first failed particle, whether it was
+ * stopped. The outcome is the same on every process: interrupted if any was
+ * stopped, else the failure of the lowest failed particle, else PS_OK. */
+static ps_status combine_batch(abc_state *s, int t, int n, ps_status st, int failed_at,
+                               ps_stop *stop, ps_error *err)
+{
+    int k = s->k, size = s->size;
+    size_t base = (size_t)n * (k + 2);
+    double *v = s->cbuf + base;
+    v[3 * s->rank] = st;
+    v[3 * s->rank + 1] = failed_at;
+    v[3 * s->rank + 2] = st == PS_ERR_INTERRUPTED || ps_stopped(stop);
+    if (s->R->combine(s->cbuf, (int)(base + 3 * (size_t)size), s->R->user) != 0)
+        return ps_error_set(err, PS_ERR_IO, "generation %d: combining the particles of %d "
+                            "processes failed", t, size);
+    int worst = -1, at = n, stopped = 0;
+    for (int r = 0; r < size; r++) {
+        stopped |= v[3 * r + 2] != 0;
+        if ((int)v[3 * r] != PS_OK && (worst < 0 || (int)v[3 * r + 1] < at)) {
+            worst = r;
+            at = (int)v[3 * r + 1];
+        }
+    }
+    if (stopped)
+        return ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted");
+    if (worst < 0)
+        return PS_OK;
+    s->R->failed_rank = worst;
+    if (worst == s->rank)
+        return st;
+    return ps_error_set(err, (ps_status)(int)v[3 * worst], "generation %d, particle %d: "
+                        "failed on rank %d (its message is on that rank's standard error)",
+                        t, at, worst);
+}
+
+/* Every process's status to all: PS_OK, or the status of the lowest failed
+ * rank (err says which, on the others). */
+static ps_status agree(abc_state *s, ps_status st, ps_error *err)
+{
+    if (!s->R || s->size < 2)
+        return st;
+    double small[64], *v = s->size <= 64 ? small : s->cbuf;
+    for (int r = 0; r < s->size; r++)
+        v[r] = -0.0;
+    v[s->rank] = st;
+    if (s->R->combine(v, s->size, s->R->user) != 0)
+        return ps_error_set(err, PS_ERR_IO, "combining the status of %d processes failed",
+                            s->size);
+    for (int r = 0; r < s->size; r++)
+        if ((int)v[r] != PS_OK) {
+            s->R->failed_rank = r;
+            if (r == s->rank)
+                return st;
+            return ps_error_set(err, (ps_status)(int)v[r], "stopped: rank %d failed (its "
+                                "message is on its standard error)", r);
+        }
     return PS_OK;
 }
 
@@ -465,19 +537,25 @@ static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
 {
     ps_calib *c = s->c;
     int k = s->k, Na = s->Na, n = t == 0 ? s->N : s->M;
-    double *theta = ps_calloc((size_t)n * k + 1, sizeof(double));
-    double *dist = ps_calloc((size_t)n + 1, sizeof(double));
-    double *logw = ps_calloc((size_t)n + 1, sizeof(double));
+    /* In the preallocated buffer: with several processes, every process must
+     * reach the combine below, whatever fails here. */
+    double *theta = s->cbuf, *dist = theta + (size_t)n * k, *logw = dist + n;
+    size_t nb = (size_t)n * (k + 2) + 3 * (size_t)s->size;
+    for (size_t i = 0; s->size > 1 && i < nb; i++)
+        s->cbuf[i] = -0.0; /* the other processes' slots: x + -0.0 == x */
     ranked *rk = ps_calloc((size_t)n + Na + 1, sizeof *rk);
     double *w = ps_calloc((size_t)Na + 1, sizeof(double));
     kernel K = {0};
     ps_status st = PS_OK;
-    if (!theta || !dist || !logw || !rk || !w)
+    int failed_at = n;
+    if (!rk || !w)
         st = nomem(err);
     if (st == PS_OK && t > 0 && kernel_build(c, &s->gen[s->n_gen - 1], Na, &K) < 0)
         st = nomem(err);
     if (st == PS_OK)
-        st = simulate_batch(s, t, n, &K, wk, threads, theta, dist, logw, stop, err);
+        st = simulate_batch(s, t, n, &K, wk, threads, theta, dist, logw, &failed_at, stop, err);
+    if (s->size > 1)
+        st = combine_batch(s, t, n, st, failed_at, stop, err);
     generation *g = NULL;
     if (st == PS_OK && !(g = gen_push(s)))
         st = nomem(err);
@@ -511,9 +589,6 @@ static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
                    (c->tolerance > 0 && g->tolerance <= c->tolerance);
     }
     kernel_free(&K);
-    free(theta);
-    free(dist);
-    free(logw);
     free(rk);
     free(w);
     return st;
@@ -777,6 +852,8 @@ static int write_groups(hid_t f, const abc_state *s, const summary *sm)
                           "sum_i w_i), model_i averaged over the replicates");
     bad |= ps_h5_attr_i32(f, "observations_left_out", c->n_skipped);
     bad |= ps_h5_attr_i32(f, "observations_held_out", c->n_held_out);
+    bad |= ps_h5_attr_i32(f, "observations_published_late", c->n_late);
+    bad |= ps_h5_attr_str(f, "cutoff", c->cutoff[0] ? c->cutoff : "none");
 
     /* /posterior: the last generation's weighted samples. */
     if (bad || (gp = H5Gcreate2(f, "posterior", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
@@ -910,6 +987,8 @@ static ps_status write_posterior(const abc_state *s, const summary *sm,
     hid_t g = bad ? -1 : H5Gcreate2(f, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     bad = bad || g < 0;
     bad = bad || ps_h5_provenance(g, opt->command_line, threads, created) < 0;
+    bad = bad || ps_h5_attr_i32(g, "mpi_ranks", opt->ranks && opt->ranks->size > 1
+                                                ? opt->ranks->size : 1) < 0;
     bad = bad || ps_h5_attr_u64(g, "seed", c->seed) < 0;
     bad = bad || ps_h5_attr_u64(g, "spec_hash", c->hash) < 0;
     bad = bad || ps_h5_put_string(g, "spec_raw", c->raw_text) < 0;
@@ -953,59 +1032,102 @@ static uint64_t file_hash(const char *path)
 ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
 {
     struct stat sb;
+    ps_calib_ranks *R = opt->ranks && opt->ranks->size > 1 ? opt->ranks : NULL;
+    abc_state s = {.c = c, .k = c->n_params, .N = c->particles, .R = R,
+                   .rank = R ? R->rank : 0, .size = R ? R->size : 1};
+    s.Na = (int)ceil(c->keep * c->particles);
+    s.M = s.N - s.Na;
+    if (opt->ranks)
+        opt->ranks->failed_rank = -1;
     size_t plen = strlen(opt->output) + 16;
     char *partial = malloc(plen);
-    if (!partial)
-        return nomem(err);
-    snprintf(partial, plen, "%s.partial", opt->output);
+    /* The buffer of a generation's combine (and of agree's with > 64 ranks). */
+    size_t ncb = (size_t)s.N * (s.k + 2) + 3 * (size_t)s.size;
+    s.cbuf = ps_calloc((ncb > 5 * (size_t)s.size ? ncb : 5 * (size_t)s.size) + 1,
+                       sizeof(double));
+    ps_status st = partial && s.cbuf ? PS_OK : nomem(err);
+    int done = 0; /* --resume of a finished calibration */
     /* Never over a device, a FIFO, a directory or one of the inputs (the
      * spec, the base's chain, observation files, a posterior), --force or not. */
     const char *inputs[2] = {c->inputs, c->base ? c->base->inputs : NULL};
-    ps_status out_st = ps_out_check(opt->output, inputs, 2, err);
-    if (out_st == PS_OK)
-        out_st = ps_out_check(partial, inputs, 2, err);
-    if (out_st != PS_OK) {
-        free(partial);
-        return out_st;
+    if (st == PS_OK) {
+        snprintf(partial, plen, "%s.partial", opt->output);
+        st = ps_out_check(opt->output, inputs, 2, err);
     }
-    ps_out_remove_stale(opt->output, ".tmp.");
-    ps_out_remove_stale(partial, ".tmp.");
-    int have_final = stat(opt->output, &sb) == 0, have_partial = stat(partial, &sb) == 0;
-    abc_state s = {.c = c, .k = c->n_params, .N = c->particles};
-    s.Na = (int)ceil(c->keep * c->particles);
-    s.M = s.N - s.Na;
-    ps_status st = PS_OK;
-    if (have_final && !opt->force) {
-        if (opt->resume && !have_partial && file_hash(opt->output) == c->hash) {
-            free(partial);
-            return PS_OK; /* already complete */
-        }
-        if (!opt->resume || !have_partial) {
-            free(partial);
-            return ps_error_set(err, PS_ERR_EXISTS, "%s: output file exists%s; use --force "
-                                "to overwrite it", opt->output, opt->resume
-                                ? " and is not this calibration's result" : "");
-        }
+    if (st == PS_OK)
+        st = ps_out_check(partial, inputs, 2, err);
+    int have_final = st == PS_OK && stat(opt->output, &sb) == 0;
+    int have_partial = st == PS_OK && stat(partial, &sb) == 0;
+    if (st == PS_OK && have_final && !opt->force) {
+        if (opt->resume && !have_partial && file_hash(opt->output) == c->hash)
+            done = 1; /* already complete */
+        else if (!opt->resume || !have_partial)
+            st = ps_error_set(err, PS_ERR_EXISTS, "%s: output file exists%s; use --force "
+                              "to overwrite it", opt->output, opt->resume
+                              ? " and is not this calibration's result" : "");
     }
-    if (have_partial && !opt->resume && !opt->force) {
+    if (st == PS_OK && !done && have_partial && !opt->resume && !opt->force)
         st = ps_error_set(err, PS_ERR_EXISTS, "%s: an interrupted calibration's checkpoint "
                           "exists; use --resume to continue it or --force to start over",
                           partial);
-        free(partial);
-        return st;
-    }
-    if (have_partial && opt->resume && (st = ckpt_load(&s, partial, err)) != PS_OK) {
+    /* Every process reads the checkpoint (rank 0 changes it only after the
+     * next generation, which needs them all). */
+    if (st == PS_OK && !done && have_partial && opt->resume &&
+        (st = ckpt_load(&s, partial, err)) != PS_OK) {
         char m[PS_ERRMSG_MAX];
         snprintf(m, sizeof m, "%s", err ? err->msg : "");
         ps_error_set(err, st, "%s; use --force to start over", m);
-        free(partial);
+    }
+    /* Every process's status, spec hash and state, to all: a failure on one
+     * stops all; a rank with another spec or checkpoint is refused. */
+    if (R && s.cbuf) {
+        enum { M = 5 };
+        double *v = s.cbuf;
+        for (int i = 0; i < M * s.size; i++)
+            v[i] = -0.0;
+        double *mine = v + (size_t)M * s.rank;
+        mine[0] = st;
+        mine[1] = (double)(c->hash >> 32);
+        mine[2] = (double)(c->hash & 0xffffffffu);
+        mine[3] = s.n_gen;
+        mine[4] = done;
+        if (R->combine(v, M * s.size, R->user) != 0)
+            st = ps_error_set(err, PS_ERR_IO, "combining the state of %d processes failed",
+                              s.size);
+        int failed = st != PS_OK; /* (a failed combine: MPI stops the job) */
+        for (int r = 0; !failed && r < s.size; r++)
+            if ((int)v[(size_t)M * r] != PS_OK) {
+                R->failed_rank = r;
+                failed = 1;
+                if (r != s.rank)
+                    st = ps_error_set(err, (ps_status)(int)v[(size_t)M * r], "stopped: rank "
+                                      "%d failed (its message is on its standard error)", r);
+            }
+        for (int r = 1; !failed && r < s.size; r++)
+            for (int q = 1; q < M; q++)
+                if (v[(size_t)M * r + q] != v[q]) {
+                    st = ps_error_set(err, PS_ERR_USAGE, "rank %d's %s differs from rank 0's; "
+                                      "expected every rank to run the same calibration", r,
+                                      q < 3 ? "calibration (spec, base scenario, observations "
+                                      "or build)" : q == 3 ? "checkpoint" : "finished posterior");
+                    failed = 1;
+                    break;
+                }
+    }
+    if (st != PS_OK || done) {
         for (int t = 0; t < s.n_gen; t++)
             gen_free(&s.gen[t]);
         free(s.gen);
+        free(s.cbuf);
+        free(partial);
         return st;
     }
-    if (opt->force && have_partial && !opt->resume)
-        unlink(partial);
+    if (s.rank == 0) { /* the only process that changes files */
+        ps_out_remove_stale(opt->output, ".tmp.");
+        ps_out_remove_stale(partial, ".tmp.");
+        if (opt->force && have_partial && !opt->resume)
+            unlink(partial);
+    }
     for (int t = 0; t < s.n_gen && opt->progress; t++) {
         const generation *g = &s.gen[t];
         long long total = 0;
@@ -1022,14 +1144,17 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
             st = nomem(err);
     if (!wk)
         st = nomem(err);
+    st = agree(&s, st, err);
     long long total = 0;
     for (int t = 0; t < s.n_gen; t++)
         total += s.gen[t].sims;
     while (st == PS_OK && !s.final) {
         int t = s.n_gen;
+        /* With several processes: one combine inside, reached by all. */
         st = run_generation(&s, t, wk, threads, opt->stop_flag, err);
-        if (st == PS_OK)
+        if (st == PS_OK && s.rank == 0)
             st = ckpt_save(&s, partial, err);
+        st = agree(&s, st, err);
         if (st == PS_OK && opt->progress) {
             const generation *g = &s.gen[t];
             total += g->sims;
@@ -1037,14 +1162,18 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
             opt->progress(&pg, opt->progress_user);
         }
     }
+    /* Rank 0 summarises and writes; the others wait for its status. */
     summary sm = {0};
-    if (st == PS_OK)
+    int finished = st == PS_OK; /* the same on every process */
+    if (finished && s.rank == 0)
         st = summarise(&s, wk, threads, opt->stop_flag, &sm, err);
-    if (st == PS_OK)
+    if (st == PS_OK && s.rank == 0)
         st = write_posterior(&s, &sm, opt, threads, err);
-    if (st == PS_OK)
+    if (st == PS_OK && s.rank == 0)
         unlink(partial);
-    else if (st == PS_ERR_INTERRUPTED || ps_stopped(opt->stop_flag)) {
+    if (finished)
+        st = agree(&s, st, err);
+    if (st == PS_ERR_INTERRUPTED || (st != PS_OK && ps_stopped(opt->stop_flag))) {
         st = s.n_gen > 0
                  ? ps_error_set(err, PS_ERR_INTERRUPTED, "interrupted in generation %d; the %d "
                                 "finished generation%s kept in %s: run the same command with "
@@ -1060,6 +1189,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     for (int t = 0; t < s.n_gen; t++)
         gen_free(&s.gen[t]);
     free(s.gen);
+    free(s.cbuf);
     free(partial);
     return st;
 }

@@ -263,9 +263,20 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
     ps_status st = iso ? PS_OK : nomem(err);
     if (st == PS_OK && cn && cn->kind != PS_NODE_NULL)
         st = ps_spec_text(err, cn, "cutoff", &cutoff);
+    if (st == PS_OK && cutoff && strcmp(cutoff, "none")) {
+        ps_date d;
+        /* YYYY-MM-DD: a real day (the observation files' published column). */
+        if (strlen(cutoff) != 10 || ps_date_parse(cutoff, &d))
+            st = ps_spec_bad(err, cn, "cutoff '%s'; expected a day YYYY-MM-DD (rows published "
+                             "after it are left out) or none", cutoff);
+        else
+            snprintf(c->cutoff, sizeof c->cutoff, "%s", cutoff);
+    }
     for (int i = 0; iso && i < sc->n_actors; i++)
         iso[i] = sc->actor_iso3[i];
-    ps_obs_options oo = {iso, sc->n_actors, cutoff ? cutoff : "none"};
+    /* Rows published after the cutoff were not known at the information date:
+     * they are left out and counted, never used. */
+    ps_obs_options oo = {iso, sc->n_actors, c->cutoff[0] ? c->cutoff : "none", 1};
     ps_error e = {PS_OK, ""};
     if (st == PS_OK && (st = ps_obs_load((const char *const *)c->obs_files, c->n_obs_files, &oo,
                                          &c->obs, &e)) != PS_OK) {
@@ -277,9 +288,11 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
     free(cutoff);
     if (st != PS_OK)
         return st;
+    c->n_late = c->obs->n_late;
     if (c->obs->n < 1)
-        return ps_spec_bad(err, n, "the observation files hold no observation; expected at "
-                           "least one row");
+        return ps_spec_bad(err, n, "the observation files hold no observation%s%s%s; expected "
+                           "at least one row", c->n_late ? " published by the cutoff " : "",
+                           c->cutoff, c->n_late ? " (all were published later)" : "");
     /* Every observation must lie within the base run, or with outside: skip
      * those that do not are left out (and counted). */
     int skip = 0;

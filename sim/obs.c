@@ -439,8 +439,11 @@ static ps_status load_file(ps_obs_set *s, const char *path, const ps_obs_options
             s->obs = no;
         }
         ps_obs *o = &s->obs[s->n];
-        st = check_row(&r, opt, cutoff, o, err);
-        if (st == PS_OK) {
+        st = check_row(&r, opt, opt->drop_late ? NULL : cutoff, o, err);
+        if (st == PS_OK && opt->drop_late && cutoff && strcmp(o->published, cutoff) > 0) {
+            free(o->source); /* published after the information date: never used */
+            s->n_late++;
+        } else if (st == PS_OK) {
             o->file = file;
             s->n++;
         }

@@ -566,6 +566,7 @@ typedef struct ps_obs_set {
     char (*iso3)[8];
     int n_files;
     char **files;
+    int n_late;              /* rows published after the cutoff, left out (drop_late) */
 } ps_obs_set;
 
 typedef struct ps_obs_options {
@@ -573,6 +574,8 @@ typedef struct ps_obs_options {
     int n_actors;
     const char *cutoff;      /* "YYYY-MM-DD": rows published later are errors; NULL =
                               * PS_OBS_CUTOFF; "none" = no cutoff */
+    int drop_late;           /* rows published after the cutoff are left out (and counted
+                              * in n_late) instead of errors; they are checked all the same */
 } ps_obs_options;
 
 /* Load and check CSV files (RFC 4180 quoting, '#' comment lines). Any error
@@ -684,6 +687,8 @@ typedef struct ps_calib {
     double *obs_weight;      /* per observation: its quantity's weight */
     int n_skipped;           /* outside: skip: observations outside the base run left out */
     int n_held_out;          /* until: observations dated after it left out */
+    int n_late;              /* cutoff: observations published after it left out */
+    char cutoff[16];         /* the spec's cutoff, "" for none */
     uint64_t hash;           /* spec text, base scenario, observations, build */
     char *inputs;            /* the spec's chain and observation files, one a line */
 } ps_calib;
@@ -703,6 +708,23 @@ typedef struct ps_calib_generation {
     int resumed;             /* read from the checkpoint, not computed now */
 } ps_calib_generation;
 
+/* Several processes sharing one calibration (MPI ranks: the caller sets them
+ * up; the library has no MPI). Every process holds every generation: process
+ * `rank` simulates the particles j with j % size == rank, and `combine` merges
+ * an array over the processes in place: every element is set by exactly one
+ * process and is -0.0 on the others (x + -0.0 == x exactly), so an
+ * element-wise sum (MPI_Allreduce, MPI_SUM) gives every process the same
+ * values, and the posterior is bit-identical to one process's. Rank 0 alone
+ * writes the checkpoint and the posterior; a failure on any process stops
+ * every process with the same status. All processes must call ps_calib_run
+ * with the same spec and options (checked: a different spec is refused). */
+typedef struct ps_calib_ranks {
+    int rank, size;
+    int (*combine)(double *v, int n, void *user); /* collective; 0 on success */
+    void *user;
+    int failed_rank;         /* out: the process whose failure stopped all (-1: none) */
+} ps_calib_ranks;
+
 typedef struct ps_calib_options {
     int threads;             /* 0 = OpenMP default */
     const char *output;
@@ -711,6 +733,7 @@ typedef struct ps_calib_options {
     void (*progress)(const ps_calib_generation *g, void *user);
     void *progress_user;
     ps_stop *stop_flag; /* stops after the running particles; checkpoint kept */
+    ps_calib_ranks *ranks;   /* NULL: one process */
 } ps_calib_options;
 
 /* ABC-SMC (adaptive population Monte Carlo ABC) into a posterior file,

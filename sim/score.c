@@ -432,7 +432,7 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
     ps_status st = ps_obs_file_actors(run_path, &iso3, &n_actors, &start, &T, err);
     if (st != PS_OK)
         return st;
-    ps_obs_options lo = {(const char *const *)iso3, n_actors, opt->cutoff};
+    ps_obs_options lo = {(const char *const *)iso3, n_actors, opt->cutoff, 0};
     ps_obs_set *s = NULL;
     st = ps_obs_load(obs_paths, n_obs_paths, &lo, &s, err);
     ps_obs_strings_free(iso3, n_actors);

@@ -1,9 +1,10 @@
 /* pactsim slurm SPEC [-o SCRIPT] [--result FILE] [--mode array|mpi] [--chunks K]
- *                    [--ntasks N] [--cpus C] [--time T] [--partition P]
+ *                    [--calibrate] [--ntasks N] [--cpus C] [--time T] [--partition P]
  *                    [--account A] [--qos Q] [--mem M] [--setup FILE] [--force]
  * Writes a ready sbatch script for a sweep (docs/cluster.md): a job array over
  * chunks of points, each chunk a resumable part file, merged by the task that
- * finds them all complete; or one MPI job.
+ * finds them all complete; or one MPI job. With --calibrate, SPEC is a
+ * calibration spec and the script one MPI job of pactsim calibrate --resume.
  *
  * Every value from the user (sweep name, paths, options) reaches the script
  * quoted: single quotes for bash, backslash escapes on #SBATCH lines (sbatch
@@ -25,7 +26,12 @@ const char ps_cli_slurm_help[] =
     "Usage: pactsim slurm SPEC [-o SCRIPT] [--result FILE] [--mode array|mpi] [--chunks K]\n"
     "                     [--ntasks N] [--cpus C] [--time T] [--partition P] [--account A]\n"
     "                     [--qos Q] [--mem M] [--setup FILE] [--force]\n"
+    "       pactsim slurm SPEC --calibrate [-o SCRIPT] [--result FILE] [--ntasks N] ...\n"
     "  Write an sbatch script that runs the sweep SPEC on a Slurm cluster (docs/cluster.md).\n"
+    "      --calibrate      SPEC is a calibration spec (docs/calibration.md): one MPI job\n"
+    "                       of N tasks running pactsim calibrate, which a requeued job\n"
+    "                       continues from its checkpoint (N = 1 in a build without\n"
+    "                       MPI); --result: the posterior (default <calibration name>.h5)\n"
     "  -o, --output SCRIPT  the script (default: standard output); an existing file is\n"
     "                       replaced only with --force, an input (SPEC...) never\n"
     "      --result FILE    the sweep file it writes (default: <sweep name>.h5)\n"
@@ -33,7 +39,7 @@ const char ps_cli_slurm_help[] =
     "                       by the last chunk to finish; mpi: one MPI job of N tasks\n"
     "                       (needs a pactsim built with -DPACTSIM_ENABLE_MPI=ON)\n"
     "      --chunks K       array mode: number of chunks (default: min(points, 16))\n"
-    "      --ntasks N       mpi mode: MPI ranks (default 4)\n"
+    "      --ntasks N       mpi mode, --calibrate: MPI ranks (default 4)\n"
     "      --cpus C         CPUs (OpenMP threads) per task (default 1)\n"
     "      --time T         time limit per job or task (default 01:00:00), as Slurm reads\n"
     "                       it: MINUTES, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS\n"
@@ -214,7 +220,8 @@ static const char *same_file(const char *path, const char *const *inputs, int n)
 }
 
 typedef struct {
-    const ps_sweep *sw;
+    const ps_sweep *sw;    /* a sweep, or */
+    const ps_calib *cal;   /* a calibration (--calibrate) */
     const char *exe, *spec, *result, *time, *partition, *account, *qos, *mem, *setup;
     const char *setup_path;
     int mpi, chunks, ntasks, cpus;
@@ -222,18 +229,24 @@ typedef struct {
 
 static void write_script(FILE *fp, const script_args *a)
 {
-    int P = a->sw->n_points, R = a->sw->replicates;
-    fprintf(fp, "#!/bin/bash\n# Written by pactsim %s (pactsim slurm, docs/cluster.md) for sweep ",
-            PS_VERSION);
-    put_sq(fp, a->sw->name);
-    fprintf(fp, ":\n# %d points x %d replicates = %lld runs, %s.\n"
-            "# Submit with: sbatch <this file>. Every job continues what an earlier one\n"
-            "# left (--resume): after a time limit or a node failure, submit it again.\n",
-            P, R, (long long)P * R, a->mpi ? "one MPI job" : "a job array over chunks of points");
+    const char *name = a->cal ? a->cal->name : a->sw->name;
+    fprintf(fp, "#!/bin/bash\n# Written by pactsim %s (pactsim slurm, docs/cluster.md) for %s ",
+            PS_VERSION, a->cal ? "calibration" : "sweep");
+    put_sq(fp, name);
+    if (a->cal)
+        fprintf(fp, ":\n# %d particles, %d replicates each, at most %d generations, %s.\n",
+                a->cal->particles, a->cal->replicates, a->cal->max_generations,
+                a->mpi ? "one MPI job" : "one task");
+    else
+        fprintf(fp, ":\n# %d points x %d replicates = %lld runs, %s.\n", a->sw->n_points,
+                a->sw->replicates, (long long)a->sw->n_points * a->sw->replicates,
+                a->mpi ? "one MPI job" : "a job array over chunks of points");
+    fputs("# Submit with: sbatch <this file>. Every job continues what an earlier one\n"
+          "# left (--resume): after a time limit or a node failure, submit it again.\n", fp);
     fputs("#SBATCH --job-name=pactsim-", fp);
-    put_sbatch(fp, a->sw->name);
+    put_sbatch(fp, name);
     fputc('\n', fp);
-    if (a->mpi)
+    if (a->mpi || a->cal)
         fprintf(fp, "#SBATCH --ntasks=%d\n", a->ntasks);
     else
         fprintf(fp, "#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n", a->chunks - 1);
@@ -248,7 +261,7 @@ static void write_script(FILE *fp, const script_args *a)
         }
     fputs("#SBATCH --requeue\n#SBATCH --open-mode=append\n#SBATCH --output=", fp);
     put_sbatch(fp, a->result);
-    fprintf(fp, ".slurm-%s.log\n", a->mpi ? "%j" : "%A_%a");
+    fprintf(fp, ".slurm-%s.log\n", a->mpi || a->cal ? "%j" : "%A_%a");
     fputs("PACTSIM=", fp);
     put_sq(fp, a->exe);
     fputs("\nSPEC=", fp);
@@ -263,7 +276,17 @@ static void write_script(FILE *fp, const script_args *a)
                 "# --- end of setup ---\n", a->setup);
     }
     fprintf(fp, "set -euo pipefail\nexport OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-%d}\n", a->cpus);
-    if (a->mpi) {
+    if (a->cal) {
+        fprintf(fp, "# Rank 0 keeps the finished generations in \"$RESULT.partial\" and writes\n"
+                "# $RESULT at the end; a job started again (resubmitted, requeued) continues\n"
+                "# from the last finished generation, on any number of ranks: the posterior\n"
+                "# is the same (docs/calibration.md).\n");
+        if (a->mpi)
+            fprintf(fp, "# MPIRUN can be set to the site's launcher, e.g. 'srun --mpi=pmix'.\n"
+                    "${MPIRUN:-mpirun -n $SLURM_NTASKS} ");
+        fprintf(fp, "\"$PACTSIM\" calibrate \"$SPEC\" -o \"$RESULT\" --threads "
+                "\"$OMP_NUM_THREADS\" --resume\n");
+    } else if (a->mpi) {
         fprintf(fp, "# Each rank writes \"$RESULT.rank<q>of<n>\"; rank 0 merges them into $RESULT.\n"
                 "# MPIRUN can be set to the site's launcher, e.g. 'srun --mpi=pmix'.\n"
                 "${MPIRUN:-mpirun -n $SLURM_NTASKS} \"$PACTSIM\" sweep \"$SPEC\" -o \"$RESULT\" "
@@ -278,7 +301,7 @@ static void write_script(FILE *fp, const script_args *a)
                 "# The task that finds every chunk complete merges them (concurrent merges\n"
                 "# are safe: each writes its own temporary file, renamed when complete).\n"
                 "\"$PACTSIM\" sweep \"$SPEC\" -o \"$RESULT\" --merge --if-complete --resume "
-                "--quiet \"$RESULT\".chunk*-of$NCHUNKS.h5\n", P, a->chunks);
+                "--quiet \"$RESULT\".chunk*-of$NCHUNKS.h5\n", a->sw->n_points, a->chunks);
     }
 }
 
@@ -298,7 +321,7 @@ static int check_value(const char *what, const char *value)
 int ps_cli_slurm(int argc, char **argv)
 {
     enum { OPT_RESULT = 256, OPT_MODE, OPT_CHUNKS, OPT_NTASKS, OPT_CPUS, OPT_TIME, OPT_PARTITION,
-           OPT_ACCOUNT, OPT_QOS, OPT_MEM, OPT_SETUP };
+           OPT_ACCOUNT, OPT_QOS, OPT_MEM, OPT_SETUP, OPT_CALIBRATE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"result", required_argument, NULL, OPT_RESULT},
@@ -312,12 +335,13 @@ int ps_cli_slurm(int argc, char **argv)
         {"qos", required_argument, NULL, OPT_QOS},
         {"mem", required_argument, NULL, OPT_MEM},
         {"setup", required_argument, NULL, OPT_SETUP},
+        {"calibrate", no_argument, NULL, OPT_CALIBRATE},
         {"force", no_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
     script_args a = {.time = "01:00:00", .ntasks = 4, .cpus = 1};
     const char *script = NULL, *result = NULL;
-    int force = 0, c;
+    int force = 0, calibrate = 0, mode_given = 0, ntasks_given = 0, c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:f", longopts, NULL)) != -1) {
@@ -334,7 +358,9 @@ int ps_cli_slurm(int argc, char **argv)
                 return slurm_usage_error("option --result: expected a file name, got '%s'", optarg);
             result = optarg;
             break;
+        case OPT_CALIBRATE: calibrate = 1; break;
         case OPT_MODE:
+            mode_given = 1;
             if (!strcmp(optarg, "array"))
                 a.mpi = 0;
             else if (!strcmp(optarg, "mpi"))
@@ -351,6 +377,7 @@ int ps_cli_slurm(int argc, char **argv)
             if (ps_cli_parse_int(optarg, 1, 1000000, &a.ntasks))
                 return slurm_usage_error("option --ntasks: expected an integer from 1 to "
                                          "1000000, got '%s'", optarg);
+            ntasks_given = 1;
             break;
         case OPT_CPUS:
             if (ps_cli_parse_int(optarg, 1, 1024, &a.cpus))
@@ -395,13 +422,26 @@ int ps_cli_slurm(int argc, char **argv)
     }
     if (argc - optind != 1)
         return slurm_usage_error("expected one SPEC file, got %s", argc - optind ? "several" : "none");
+    if (calibrate && (mode_given || a.chunks))
+        return slurm_usage_error("%s", "--calibrate writes one MPI job: expected no --mode "
+                                 "and no --chunks");
     if (a.mpi && a.chunks)
         return slurm_usage_error("%s", "--chunks goes with --mode array");
 #ifndef PS_HAVE_MPI
     if (a.mpi)
         return slurm_usage_error("%s", "option --mode mpi: this pactsim was built without MPI; "
                                  "expected --mode array, or a build with -DPACTSIM_ENABLE_MPI=ON");
+    if (calibrate && ntasks_given && a.ntasks > 1)
+        return slurm_usage_error("%s", "option --calibrate --ntasks above 1: this pactsim was "
+                                 "built without MPI; expected --ntasks 1 (threads: --cpus), or "
+                                 "a build with -DPACTSIM_ENABLE_MPI=ON");
+    if (calibrate)
+        a.ntasks = 1; /* one task, its threads */
+#else
+    if (calibrate)
+        a.mpi = 1;
 #endif
+    (void)ntasks_given;
     const char *spec = argv[optind];
     /* Outputs first, before any work: the script and the result's directory
      * (Slurm opens the log there before the job starts). */
@@ -418,30 +458,51 @@ int ps_cli_slurm(int argc, char **argv)
         return rc;
     ps_error err = {PS_OK, ""};
     ps_sweep *sw = NULL;
-    ps_status s = ps_sweep_load(spec, &sw, &err);
-    if (s == PS_OK)
-        s = ps_sweep_validate(sw, &err);
+    ps_calib *cal = NULL;
+    ps_status s;
+    if (calibrate) {
+        s = ps_calib_load(spec, &cal, &err);
+    } else {
+        s = ps_sweep_load(spec, &sw, &err);
+        if (s == PS_OK)
+            s = ps_sweep_validate(sw, &err);
+    }
     if (s != PS_OK) {
         fprintf(stderr, "pactsim: error: %s\n", err.msg);
         ps_sweep_free(sw);
+        ps_calib_free(cal);
         free(setup);
         return ps_status_exit_code(s);
     }
     a.sw = sw;
+    a.cal = cal;
     a.setup = setup;
-    int P = sw->n_points;
+    int P = sw ? sw->n_points : 1;
     if (!a.chunks)
         a.chunks = P < 16 ? P : 16;
     char defname[PS_NAME_MAX + 8];
-    snprintf(defname, sizeof defname, "%s.h5", sw->name);
+    snprintf(defname, sizeof defname, "%s.h5", sw ? sw->name : cal->name);
     char exe[PATH_MAX];
     char *spec_abs = realpath(spec, NULL), *res_abs = absolute(result ? result : defname);
     char *script_tmp = NULL;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    const char *inputs[] = {spec, sw->base_path, a.setup_path, n > 0 ? exe : NULL}, *clash;
+    /* Inputs: never the result or the script (a calibration's observation files too). */
+    int n_in = 4 + (cal ? cal->n_obs_files : 0);
+    const char **inputs = calloc((size_t)n_in, sizeof *inputs), *clash;
     if (n > 0)
         exe[n] = 0;
-    if (a.chunks > P) {
+    if (inputs) {
+        inputs[0] = spec;
+        inputs[1] = sw ? sw->base_path : cal->base_path;
+        inputs[2] = a.setup_path;
+        inputs[3] = n > 0 ? exe : NULL;
+        for (int k = 4; k < n_in; k++)
+            inputs[k] = cal->obs_files[k - 4];
+    }
+    if (!inputs) {
+        fprintf(stderr, "pactsim: error: slurm: out of memory\n");
+        rc = 1;
+    } else if (a.chunks > P) {
         fprintf(stderr, "pactsim: error: slurm: option --chunks %d: the sweep has only %d "
                 "points\n", a.chunks, P);
         rc = ps_status_exit_code(PS_ERR_USAGE);
@@ -459,11 +520,11 @@ int ps_cli_slurm(int argc, char **argv)
         rc = ps_status_exit_code(PS_ERR_USAGE);
     } else if (!result && ps_cli_check_output("slurm", NULL, defname, 0)) {
         rc = ps_status_exit_code(PS_ERR_USAGE);
-    } else if ((clash = same_file(res_abs, inputs, 4))) {
+    } else if ((clash = same_file(res_abs, inputs, n_in))) {
         fprintf(stderr, "pactsim: error: slurm: option --result %s: it is an input (%s); "
                 "expected another file\n", res_abs, clash);
         rc = ps_status_exit_code(PS_ERR_USAGE);
-    } else if (script && (clash = same_file(script, inputs, 4))) {
+    } else if (script && (clash = same_file(script, inputs, n_in))) {
         fprintf(stderr, "pactsim: error: slurm: option --output %s: it is an input (%s), "
                 "never overwritten, even with --force; expected another file\n", script, clash);
         rc = ps_status_exit_code(PS_ERR_USAGE);
@@ -503,12 +564,14 @@ int ps_cli_slurm(int argc, char **argv)
             rc = 1;
         } else if (script)
             fprintf(stderr, "pactsim: wrote %s (%s; submit with: sbatch %s)\n", script,
-                    a.mpi ? "one MPI job" : "a job array", script);
+                    a.mpi ? "one MPI job" : cal ? "one task" : "a job array", script);
     }
     free(script_tmp);
     free(spec_abs);
     free(res_abs);
     free(setup);
+    free(inputs);
     ps_sweep_free(sw);
+    ps_calib_free(cal);
     return rc;
 }

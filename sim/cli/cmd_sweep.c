@@ -128,17 +128,6 @@ static void warn_failed(const ps_sweep_result *res)
 }
 
 #ifdef PS_HAVE_MPI
-/* Started by an MPI launcher? (A plain start does not initialise MPI.) */
-static int under_mpi(void)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE",
-                                       "PMI_RANK", "MPI_LOCALNRANKS"};
-    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
-        if (getenv(vars[i]))
-            return 1;
-    return 0;
-}
-
 /* Every rank runs its runs into its part file; rank 0 merges. */
 static int mpi_sweep(ps_sweep *sw, ps_sweep_options *opt, int rank, int size, int quiet)
 {
@@ -223,7 +212,7 @@ int ps_cli_sweep(int argc, char **argv)
         return 1;
     }
 #ifdef PS_HAVE_MPI
-    int mpi_rank = 0, mpi_size = 1, mpi_on = under_mpi();
+    int mpi_rank = 0, mpi_size = 1, mpi_on = ps_cli_under_mpi();
     if (mpi_on) {
         MPI_Init(&argc, &argv);
         MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);

@@ -25,6 +25,9 @@ extern const char ps_cli_sweep_help[], ps_cli_compare_help[], ps_cli_sensitivity
 int ps_cli_check_output(const char *cmd, const char *option, const char *path, int in_place);
 /* Whole-string decimal integer in [lo, hi] into *out: 0, or -1 (common.c). */
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out);
+/* Started by an MPI launcher (mpirun, srun)? Its environment says so; a plain
+ * start does not initialise MPI (common.c). */
+int ps_cli_under_mpi(void);
 int ps_cli_guarded(const char *files, unsigned cpu_seconds, int (*fn)(void *), void *arg);
 /* SIGINT and SIGTERM ask the command to stop: ps_cli_catch_stop() installs
  * the handler, which sets ps_cli_stop (the library's stop_flag, read by its

@@ -86,3 +86,13 @@ void ps_cli_catch_stop(void)
     signal(SIGINT, on_stop_signal);
     signal(SIGTERM, on_stop_signal);
 }
+
+int ps_cli_under_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE",
+                                       "PMI_RANK", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}

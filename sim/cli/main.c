@@ -446,7 +446,7 @@ static const struct {
      config_help, config_main},
     {"info", "summarise a pactsim file (run, sweep or other)", info_help, info_main},
     {"sweep", "run a parameter sweep (docs/sweeps.md)", ps_cli_sweep_help, ps_cli_sweep},
-    {"slurm", "write an sbatch script for a sweep (docs/cluster.md)", ps_cli_slurm_help,
+    {"slurm", "write an sbatch script for a sweep or a calibration (docs/cluster.md)", ps_cli_slurm_help,
      ps_cli_slurm},
     {"compare", "paired differences B - A of two runs over common replicates",
      ps_cli_compare_help, ps_cli_compare},

@@ -50,12 +50,30 @@ expect_exit 0 "ok: calibration 'twin', 4 parameters, 48 observations" -- \
 # outside: skip leaves out (and counts) rows outside the base run.
 sed -e "s|^base: .*|base: $D/twin.yaml|" -e "s|^observations: .*|observations: [$D/twin_obs.csv, $BAD/late.csv]|" \
     -e "s|^seed: .*|outside: skip|" "$D/twin_calib.yaml" > "$WORK/skip.yaml"
-expect_exit 0 "48 observations \(1 outside the run left out, 0 after until held out\)" -- "$PACTSIM" calibrate "$WORK/skip.yaml" --validate
+expect_exit 0 "48 observations \(1 outside the run left out, 0 after until held out, 0 published after the cutoff left out\)" -- "$PACTSIM" calibrate "$WORK/skip.yaml" --validate
 # until: holds out (and counts) the rows dated after it: 6 rows a quarter, so
 # until 2023-06 keeps 2022-03..2023-06 (36) and holds out 2023-09, 2023-12 (12).
 { cat "$WORK/skip.yaml"; echo "until: 2023-06"; } > "$WORK/until.yaml"
-expect_exit 0 "36 observations \(1 outside the run left out, 12 after until held out\)" -- \
+expect_exit 0 "36 observations \(1 outside the run left out, 12 after until held out, 0 published after the cutoff left out\)" -- \
     "$PACTSIM" calibrate "$WORK/until.yaml" --validate
+
+# cutoff: rows published after it are left out (counted), never used: the
+# posterior equals that of the same spec on a file without those rows.
+awk -F, -v OFS=, '/^[a-z_]+,[A-Z]/ { $9 = ($4 >= "2023-09") ? "2024-03-01" : "2023-08-01" } { print }' \
+    "$D/twin_obs.csv" > "$WORK/pub.csv"
+grep -v ',2024-03-01$' "$WORK/pub.csv" > "$WORK/early.csv"
+spec "$WORK/cut.yaml" "$WORK/pub.csv" 3 12 2
+echo "cutoff: 2023-12-31" >> "$WORK/cut.yaml"
+spec "$WORK/early.yaml" "$WORK/early.csv" 3 12 2
+expect_exit 0 "36 observations \(0 outside the run left out, 0 after until held out, 12 published after the cutoff left out\)" -- \
+    "$PACTSIM" calibrate "$WORK/cut.yaml" --validate
+expect_exit 0 "12 observations published after the cutoff 2023-12-31 left out" -- \
+    "$PACTSIM" calibrate "$WORK/cut.yaml" -o "$WORK/cut.h5"
+expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/early.yaml" -o "$WORK/early.h5" --quiet
+same "$WORK/cut.h5" "$WORK/early.h5" && ok || bad "the posterior with cutoff differs from the one without the late rows"
+h5dump -a /observations_published_late "$WORK/cut.h5" 2>/dev/null | grep -q "(0): 12" && ok \
+    || bad "observations_published_late is not 12"
+h5dump -a /cutoff "$WORK/cut.h5" 2>/dev/null | grep -q '"2023-12-31"' && ok || bad "the posterior's cutoff attribute is not 2023-12-31"
 
 # Twin experiment: 5 data sets (model seed and observation noise differ), 4
 # parameters each; the 90% intervals must cover at least 90% of the 20 truths.

@@ -210,4 +210,38 @@ else
     grep -q "^mpirun -n 1 " "$WORK/stubs.log" && ok || bad "mpi script did not use mpirun"
     [ -z "$(find "$WORK" -name 'pwned*')" ] && ok || bad "the mpi script ran a command"
 fi
+
+# --calibrate: a calibration with a hostile name, spec directory and result;
+# the script runs pactsim calibrate --resume (through the launcher in an MPI
+# build), and running it again (a requeue) leaves the finished posterior.
+CD="$SRC/tests/configs/calib"
+H='$(touch pwned7) it'"'"'s #x'
+mkdir -p "$WORK/cal/$H"
+name=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$H")
+sed -e "s|^name: .*|name: $name|" -e "s|^base: .*|base: $CD/twin.yaml|" \
+    -e "s|^observations: .*|observations: [$CD/twin_obs.csv]|" -e "s|^particles: .*|particles: 8|" \
+    -e "s|^generations: .*|generations: 2|" "$CD/twin_calib.yaml" >"$WORK/cal/$H/c.yaml"
+expect_exit 0 "wrote .*c.sbatch" -- "$PACTSIM" slurm "$WORK/cal/$H/c.yaml" --calibrate -o "$WORK/cal/c.sbatch" \
+    --ntasks 1 --result "$WORK/cal/$H/post.h5"
+bash -n "$WORK/cal/c.sbatch" && ok || bad "the calibration script is not valid bash"
+sbatch_values "$WORK/cal/c.sbatch" >"$WORK/values"
+for w in "--job-name	pactsim-$H" "--ntasks	1" "--requeue	" "--output	$WORK/cal/$H/post.h5.slurm-%j.log"; do
+    grep -Fxq -- "$w" "$WORK/values" && ok || bad "calibration script: sbatch would not read '$w': $(cat "$WORK/values")"
+done
+rm -f "$WORK/stubs.log"
+(cd "$WORK/cal" && PATH="$STUBS:$PATH" SLURM_NTASKS=1 bash c.sbatch) >"$WORK/task.out" 2>&1 || bad "calibration script failed: $(cat "$WORK/task.out")"
+h5ls "$WORK/cal/$H/post.h5/posterior" >/dev/null 2>&1 && ok || bad "the calibration script wrote no posterior: $(ls "$WORK/cal/$H")"
+sum=$(md5sum <"$WORK/cal/$H/post.h5")
+(cd "$WORK/cal" && PATH="$STUBS:$PATH" SLURM_NTASKS=1 bash c.sbatch) >"$WORK/task.out" 2>&1 || bad "calibration script, again: $(cat "$WORK/task.out")"
+[ "$(md5sum <"$WORK/cal/$H/post.h5")" = "$sum" ] && ok || bad "running the calibration script again changed the posterior"
+[ "$(ls "$WORK/cal/$H")" = "$(printf 'c.yaml\npost.h5')" ] && ok || bad "the calibration script left: $(ls "$WORK/cal/$H")"
+[ -z "$(find "$WORK" -name 'pwned*')" ] && ok || bad "the calibration script ran a command"
+if "$PACTSIM" --version | grep -q "MPI: no"; then
+    [ -e "$WORK/stubs.log" ] && bad "the calibration script of a build without MPI called: $(cat "$WORK/stubs.log")" || ok
+    expect_exit 2 "built without MPI; expected --ntasks 1" -- "$PACTSIM" slurm "$WORK/cal/$H/c.yaml" --calibrate --ntasks 2
+else
+    grep -q "^mpirun -n 1 " "$WORK/stubs.log" && ok || bad "the calibration script did not use mpirun"
+fi
+expect_exit 2 "expected no --mode and no --chunks" -- "$PACTSIM" slurm "$WORK/cal/$H/c.yaml" --calibrate --chunks 2
+expect_exit 2 "is an input" -- "$PACTSIM" slurm "$WORK/cal/$H/c.yaml" --calibrate --ntasks 1 --result "$CD/twin_obs.csv"
 finish

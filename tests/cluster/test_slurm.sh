@@ -4,9 +4,10 @@
 # temporary directory (own ports and socket, so a system Slurm is untouched),
 # writes sbatch scripts with `pactsim slurm`, submits a sweep as a job array
 # (chunks of points, merged by the last chunk), as one MPI job and as an array
-# requeued while it runs (scontrol requeue: the tasks resume their chunks), waits
-# (bounded), and checks that each result equals the local run (h5diff of
-# /sweep). Every daemon it started is stopped by process id on exit, even on
+# requeued while it runs (scontrol requeue: the tasks resume their chunks), and a
+# calibration as a 2-rank MPI job requeued mid-run (it resumes from its
+# checkpoint), waits (bounded), and checks that each result equals the local
+# run (h5diff of /sweep, or of the posterior's groups). Every daemon it started is stopped by process id on exit, even on
 # failure. Needs root (Slurm's daemons), slurm-wlm, munge and OpenMPI
 # (tools/install-cluster-deps.sh) and an MPI build of pactsim.
 #
@@ -187,6 +188,44 @@ if [ -e requeue.h5 ] && h5diff -q local2.h5 requeue.h5 /sweep /sweep; then ok
 else bad "requeued array job: requeue.h5 missing or /sweep differs: $(ls; tail -5 requeue.h5.slurm-*.log 2>/dev/null)"; fi
 grep -q "Requeue=1\|Restarts=[1-9]" <(scontrol show job "${id}_0" 2>/dev/null; scontrol show job "${id}_1" 2>/dev/null) && ok \
     || bad "job $id shows no restart: $(scontrol show job "$id" 2>&1 | grep -E 'Restarts|JobState')"
+
+# A calibration as one MPI job of 2 ranks (pactsim slurm --calibrate), requeued
+# once its first generation is checkpointed: the requeued job resumes from
+# the checkpoint and the posterior equals a local single-process run's.
+CD="$SRC/tests/configs/calib"
+sed -e "s|^base: .*|base: $CD/twin.yaml|" -e "s|^observations: .*|observations: [$CD/twin_obs.csv]|" \
+    -e "s|^particles: .*|particles: 120|" -e "s|^generations: .*|generations: 8|" "$CD/twin_calib.yaml" > calib.yaml
+"$PACTSIM" calibrate calib.yaml -o local_post.h5 --threads 2 --quiet || bad "the local calibration failed"
+"$PACTSIM" slurm calib.yaml --calibrate -o calib.sbatch --result "$T/work/post.h5" --ntasks 2 --time 00:10:00 && ok \
+    || bad "pactsim slurm --calibrate failed"
+id=$(sbatch --parsable calib.sbatch) && JOBS+=("$id") && ok || bad "sbatch calib.sbatch failed"
+requeued=0
+for _ in $(seq 300); do
+    if [ -e post.h5.partial ]; then
+        scontrol requeue "$id" && requeued=1
+        for _ in $(seq 30); do
+            squeue -h -j "$id" -o %T 2>/dev/null | grep -q PENDING && break
+            sleep 0.5
+        done
+        scontrol update JobId="$id" StartTime=now 2>/dev/null
+        break
+    fi
+    [ -e post.h5 ] && break
+    sleep 0.1
+done
+[ "$requeued" = 1 ] && ok || bad "could not requeue calibration job $id while it ran"
+[ -n "${id:-}" ] && wait_job "$id"
+same_post=1
+for g in /posterior /generations /discrepancy; do
+    h5diff -q local_post.h5 post.h5 $g $g >/dev/null 2>&1 || same_post=0
+done
+if [ -e post.h5 ] && [ "$same_post" = 1 ]; then ok
+else bad "calibration job: post.h5 missing or differs from the local run: $(ls; tail -20 post.h5.slurm-*.log 2>/dev/null)"; fi
+h5dump -a /provenance/mpi_ranks post.h5 2>/dev/null | grep -q "(0): 2" && ok || bad "post.h5 was not written by 2 ranks"
+grep -q "from the checkpoint" post.h5.slurm-*.log && ok || bad "the requeued calibration did not resume: $(tail -20 post.h5.slurm-*.log 2>/dev/null)"
+grep -q "Restarts=[1-9]" <(scontrol show job "$id" 2>/dev/null) && ok \
+    || bad "calibration job $id shows no restart: $(scontrol show job "$id" 2>&1 | grep -E 'Restarts|JobState')"
+compgen -G "post.h5.*" | grep -v slurm- >/dev/null && bad "files left beside post.h5: $(ls)" || ok
 
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

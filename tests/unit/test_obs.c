@@ -33,7 +33,7 @@ static ps_status load_text(const char *text, const char *cutoff, ps_obs_set **s,
     snprintf(path, sizeof path, "%s/t.csv", dir);
     write_file(path, text);
     const char *paths[] = {path};
-    ps_obs_options o = {actors, 3, cutoff};
+    ps_obs_options o = {actors, 3, cutoff, 0};
     return ps_obs_load(paths, 1, &o, s, err);
 }
 
@@ -200,14 +200,14 @@ static void test_parser(void)
         fwrite(HEADER "gdp,R\0S", 1, sizeof(HEADER) - 1 + 7, fp);
         fclose(fp);
         const char *paths[] = {path};
-        ps_obs_options o = {actors, 3, NULL};
+        ps_obs_options o = {actors, 3, NULL, 0};
         CHECK(ps_obs_load(paths, 1, &o, &s, &err) == PS_ERR_INPUT &&
               strstr(err.msg, "nul.csv:2:6: NUL byte"), "NUL: %s", err.msg);
     }
     /* a missing file, and duplicates across two files */
     {
         const char *paths[] = {"/nonexistent/obs.csv"};
-        ps_obs_options o = {actors, 3, NULL};
+        ps_obs_options o = {actors, 3, NULL, 0};
         CHECK(ps_obs_load(paths, 1, &o, &s, &err) == PS_ERR_INPUT &&
               strstr(err.msg, "/nonexistent/obs.csv"), "missing: %s", err.msg);
         char a[128], b[128];
