@@ -296,8 +296,9 @@ static void test_order_and_threads(void)
  * Without the military model the protection term is off (pr = 0, not 0/0). */
 static ps_run *payoff_world(int with_military, ps_scenario **out)
 {
-    const ps_model *with[] = {&ps_model_military, &ps_model_cooperation, &ps_model_alignment, NULL};
-    const ps_model *without[] = {&ps_model_cooperation, &ps_model_alignment, NULL};
+    /* static: the registry keeps the list after this function returns */
+    static const ps_model *with[] = {&ps_model_military, &ps_model_cooperation, &ps_model_alignment, NULL};
+    static const ps_model *without[] = {&ps_model_cooperation, &ps_model_alignment, NULL};
     ps_registry_use(with_military ? with : without);
     enum { A, B, C };
     int perm[3] = {A, B, C};

@@ -23,7 +23,8 @@ enum { S, T, P }; /* striker, target, a bystander */
 
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
-static ps_run *run_world(int strike, double delta)
+/* The run keeps a pointer to its scenario (run->sc): freed after the run. */
+static ps_run *run_world(int strike, double delta, ps_scenario **out)
 {
     int perm[3] = {0, 1, 2};
     ps_scenario *sc = synth_new("damage", 3, perm, NULL, 0, 'D', MONTHS, 5, 32, 2);
@@ -46,7 +47,7 @@ static ps_run *run_world(int strike, double delta)
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
     CHECK(s == PS_OK, "run: %s", err.msg);
-    synth_free(sc);
+    *out = sc;
     return run;
 }
 
@@ -61,7 +62,9 @@ int main(void)
     double cc = synth_default(&ps_model_cooperation, "strike_cost");
     CHECK(delta > 0.0 && rho > 0.0 && rho < 1.0 && tl > 0.0 && cc > 0.0, "defaults in range");
 
-    ps_run *hit = run_world(1, -1.0), *calm = run_world(0, -1.0), *off = run_world(1, 0.0);
+    ps_scenario *sc[3] = {NULL, NULL, NULL};
+    ps_run *hit = run_world(1, -1.0, &sc[0]), *calm = run_world(0, -1.0, &sc[1]);
+    ps_run *off = run_world(1, 0.0, &sc[2]);
     if (!hit || !calm || !off)
         return CHECK_DONE();
 
@@ -143,5 +146,7 @@ int main(void)
     ps_run_free(hit);
     ps_run_free(calm);
     ps_run_free(off);
+    for (int k = 0; k < 3; k++)
+        synth_free(sc[k]);
     return CHECK_DONE();
 }
