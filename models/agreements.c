@@ -19,7 +19,7 @@
 #include "pactsim_model.h"
 
 enum { P_COOP1, P_COOP2, P_COOP3, P_TRUST1, P_TRUST2, P_TRUST3, P_THREAT1, P_THREAT2,
-       P_THREAT3, P_HYST, P_UP, P_DOWN };
+       P_THREAT3, P_HYST, P_UP, P_DOWN, P_ENTRAP, P_RIVAL };
 static const ps_param params[] = {
     {"coop_consultations", PS_REAL, "1", 0.0, 1.0, 0.2,
      "cooperation needed to rise to consultations (level 1)",
@@ -61,6 +61,18 @@ static const ps_param params[] = {
     {"months_down", PS_INT, "months", 1, 240, 12,
      "months a level's keeping conditions must fail in a row before the level falls",
      "assumption: agreements are hollowed out over about a year before they are downgraded"},
+    {"entrapment_cost", PS_REAL, "1", 0.0, 1.0, 0.5,
+     "what a mutual-defense alliance costs a side per unit of the partner's combat in theaters "
+     "the side does not host (the risk of being drawn into the partner's wars), in units of shared "
+     "threat; a strategic partnership costs half of it, consultations nothing",
+     "assumption (to be calibrated): the entrapment side of the alliance security dilemma "
+     "(Snyder 1984, World Politics 36:461-495); half the value of a fully shared threat for an "
+     "alliance with a partner at full-scale war"},
+    {"rivalry_cost", PS_REAL, "1", 0.0, 1.0, 0.2,
+     "what a partnership or alliance costs a side per unit of oil-market rivalry with the partner "
+     "(competition for the same buyers), in units of shared threat; consultations cost nothing",
+     "assumption (to be calibrated): the article's 'Russia and Iran are competitors' in the Asian "
+     "crude market; a fifth of a fully shared threat for complete overlap"},
 };
 
 enum { F_LEVEL, F_THREAT, F_NFIELDS };
@@ -91,13 +103,14 @@ static const ps_field internal[] = {
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_COOPERATION, IN_TRUST, IN_ISOLATION, IN_SANCTION_INTENSITY, IN_COMBAT };
+enum { IN_COOPERATION, IN_TRUST, IN_ISOLATION, IN_SANCTION_INTENSITY, IN_COMBAT, IN_RIVALRY };
 static const ps_input inputs[] = {
     {"cooperation", PS_DYAD, 1},
     {"trust", PS_DYAD, 1},
     {"isolation", PS_ACTOR, 1},
     {"sanction_intensity", PS_DYAD, 1},
     {"combat", PS_THEATER, 1},
+    {"rivalry", PS_DYAD, 1},
 };
 
 enum { E_AGREEMENT, E_CHANGE, E_NEVENTS };
@@ -145,8 +158,10 @@ typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
     int in[I_NFIELDS];
-    int coop, trust, iso, sanc, combat;
+    int coop, trust, iso, sanc, combat, rival;
     /* Scratch, rewritten by every step before it is read: */
+    double *war1, *war2; /* [i] i's highest combat anywhere; its highest in theaters of another host */
+    int *war1_host;      /* [i] the host of the theater of war1 (-2: none) */
     signed char *cond; /* [pair] this month: +1 rise condition, -1 fall condition, 0 neither */
     double *antag;    /* [pair] antagonism, symmetric */
     int *foes, *n_foes; /* [i][..]: the k with antag[i][k] > 0, in index order; their count */
@@ -161,6 +176,9 @@ static void agree_free(void *data)
     free(d->antag);
     free(d->foes);
     free(d->n_foes);
+    free(d->war1);
+    free(d->war2);
+    free(d->war1_host);
     free(d);
 }
 
@@ -185,6 +203,24 @@ static void antagonism(const ps_world *w, agree_data *d)
                 }
             d->antag[ik] = a;
         }
+    /* Each actor's wars: its highest combat, and its highest in a theater of
+     * another host, so a partner's exposure excluding the partner's own
+     * territory costs O(1) per pair. */
+    for (int i = 0; i < n; i++) {
+        double w1 = 0.0, w2 = 0.0;
+        int h1 = -2;
+        for (int th = 0; d->combat >= 0 && th < nt; th++)
+            if (w->cur[d->combat][(size_t)i * nt + th] > w1) {
+                w1 = w->cur[d->combat][(size_t)i * nt + th];
+                h1 = w->sc->theater_host[th];
+            }
+        for (int th = 0; d->combat >= 0 && th < nt; th++)
+            if (w->sc->theater_host[th] != h1)
+                w2 = ps_fmax(w2, w->cur[d->combat][(size_t)i * nt + th]);
+        d->war1[i] = w1;
+        d->war2[i] = w2;
+        d->war1_host[i] = h1;
+    }
     /* Antagonism is sparse (few senders, few theaters): list each row's foes
      * so the shared threat of a pair costs O(foes), not O(N). */
     for (int i = 0; i < n; i++) {
@@ -220,6 +256,21 @@ static void coop_trust(const ps_world *w, const agree_data *d, int i, int j, dou
     *t = d->trust >= 0 ? ps_fmin(get(w, d->trust, ij), get(w, d->trust, ji)) : 0.0;
 }
 
+/* The lower of the two sides' net gains from rung lv (1..3): the shared threat
+ * thr, less entrapment (the partner's combat outside the side's own theaters,
+ * times entrapment_cost x (lv - 1) / 2) and rivalry (rivalry_cost, from
+ * partnership up). With both costs 0 it is thr, the old condition. */
+static double net_gain(const ps_world *w, const agree_data *d, const double *p, int i, int j, int lv,
+                       double thr)
+{
+    double e = p[P_ENTRAP] * 0.5 * (lv - 1);
+    double r = lv >= 2 && d->rival >= 0 ? p[P_RIVAL] * get(w, d->rival, (size_t)i * w->n_actors + j)
+                                        : 0.0;
+    double xj = d->war1_host[j] != i ? d->war1[j] : d->war2[j]; /* i drawn into j's wars */
+    double xi = d->war1_host[i] != j ? d->war1[i] : d->war2[i];
+    return thr - r - e * ps_fmax(xi, xj);
+}
+
 static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
 {
     (void)self;
@@ -227,7 +278,10 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
     agree_data *d = calloc(1, sizeof *d);
     if (!d || !(d->cond = calloc(nn, sizeof *d->cond)) || !(d->antag = calloc(nn, sizeof *d->antag)) ||
         !(d->foes = calloc(nn, sizeof *d->foes)) ||
-        !(d->n_foes = calloc((size_t)w->n_actors + 1, sizeof *d->n_foes))) {
+        !(d->n_foes = calloc((size_t)w->n_actors + 1, sizeof *d->n_foes)) ||
+        !(d->war1 = calloc((size_t)w->n_actors + 1, sizeof *d->war1)) ||
+        !(d->war2 = calloc((size_t)w->n_actors + 1, sizeof *d->war2)) ||
+        !(d->war1_host = calloc((size_t)w->n_actors + 1, sizeof *d->war1_host))) {
         agree_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -242,6 +296,7 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
     d->iso = ps_model_input(self, IN_ISOLATION);
     d->sanc = ps_model_input(self, IN_SANCTION_INTENSITY);
     d->combat = ps_model_input(self, IN_COMBAT);
+    d->rival = ps_model_input(self, IN_RIVALRY);
     /* Symmetric, whole levels: a config may give either direction (the larger wins); a pair
      * given in neither starts at the highest level whose rise conditions hold now. */
     const double *p = ps_world_param_values(w, self);
@@ -259,7 +314,7 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
             coop_trust(w, d, i, j, &c, &t);
             if (m < 0.0)
                 for (m = 0.0; m < 3.0 && c >= coop_up[(int)m + 1] && t >= trust_up[(int)m + 1] &&
-                              thr >= threat_up[(int)m + 1];)
+                              net_gain(w, d, p, i, j, (int)m + 1, thr) >= threat_up[(int)m + 1];)
                     m += 1.0;
             L[ij] = L[ji] = m;
             T[ij] = T[ji] = thr;
@@ -300,7 +355,7 @@ static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
             coop_trust(w, d, i, j, &c, &t);
             int lv = (int)L[ij];
             int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
-                       T1[ij] >= threat_up[lv + 1];
+                       net_gain(w, d, p, i, j, lv + 1, T1[ij]) >= threat_up[lv + 1];
             int fall = lv > 0 && (c < coop_up[lv] - p[P_HYST] || t < trust_up[lv] - p[P_HYST]);
             d->cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
         }

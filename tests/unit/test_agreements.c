@@ -55,6 +55,96 @@ static double level(const ps_run *r, int n, int i, int j, int t)
 
 static const int ident[N_CORE] = {0, 1, 2};
 
+
+/* The initial level the model derives for A-B when B fights at `war` in a
+ * theater hosted by `host` (position; -1: no theater), with oil-market
+ * rivalry `rival` between them and the two costs as given: the model's
+ * init rerun on a world whose state the test sets. Also returns the shared
+ * threat thr the model computed. */
+static double derived(double war, int host, double rival, double entrap, double rcost,
+                      double sanction, double *thr)
+{
+    ps_scenario *sc = synth_new("agreements_gain", N_CORE, ident, iso, N_CORE, 'X', 2, 11, 64, 4);
+    static const char *const names[1] = {"front"};
+    int hosts[1] = {host < 0 ? Z : host};
+    synth_theaters(sc, 1, names, hosts);
+    synth_param(sc, "agreements", "entrapment_cost", entrap);
+    synth_param(sc, "agreements", "rivalry_cost", rcost);
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    if (ps_world_create(sc, 0, &w, &err) != PS_OK) {
+        fprintf(stderr, "world: %s\n", err.msg);
+        exit(1);
+    }
+    const int n = N_CORE;
+    int fl = ps_field_index("agreement_level"), fc = ps_field_index("cooperation"),
+        ft = ps_field_index("trust"), fs = ps_field_index("sanction_intensity"),
+        fb = ps_field_index("combat"), fr = ps_field_index("rivalry"),
+        fi = ps_field_index("isolation");
+    for (size_t k = 0; k < (size_t)n * n; k++) {
+        w->cur[fl][k] = -1.0; /* not given: derived */
+        w->cur[fc][k] = w->cur[ft][k] = w->cur[fs][k] = w->cur[fr][k] = 0.0;
+    }
+    for (int i = 0; i < n; i++)
+        w->cur[fi][i] = w->cur[fb][i] = 0.0;
+    w->cur[fc][A * n + B] = w->cur[fc][B * n + A] = 0.8;
+    w->cur[ft][A * n + B] = w->cur[ft][B * n + A] = 0.7;
+    w->cur[fs][Z * n + A] = w->cur[fs][Z * n + B] = sanction;
+    w->cur[fr][A * n + B] = w->cur[fr][B * n + A] = rival;
+    w->cur[fb][B] = host < 0 ? 0.0 : war; /* one theater: combat[i][0] */
+    int self = ps_registry_find("agreements");
+    const ps_model *m = ps_registry_model(self);
+    m->free(w->model_data[self]);
+    w->model_data[self] = NULL;
+    if (m->init(w, self, &w->model_data[self], &err) != PS_OK) {
+        fprintf(stderr, "init: %s\n", err.msg);
+        exit(1);
+    }
+    double lv = w->cur[fl][A * n + B];
+    *thr = w->cur[ps_field_index("shared_threat")][A * n + B];
+    ps_world_free(w);
+    synth_free(sc);
+    return lv;
+}
+
+/* 8. What a rung is worth net of its costs, by hand. Net gain of rung lv =
+ * thr - rivalry_cost x rivalry (lv >= 2) - entrapment_cost x (lv - 1) / 2 x
+ * (the partner's combat outside one's own territory); a rung needs net gain >=
+ * its threat threshold (threat_partnership 0.15, threat_alliance 0.4). */
+static void test_net_gain(void)
+{
+    const ps_model *m = &ps_model_agreements;
+    double e0 = synth_default(m, "entrapment_cost"), r0 = synth_default(m, "rivalry_cost");
+    double tp = synth_default(m, "threat_partnership"), ta = synth_default(m, "threat_alliance");
+    CHECK(e0 == 0.5 && r0 == 0.2 && tp == 0.15 && ta == 0.4, "defaults");
+    double thr, thr2;
+    /* Peace, no rivalry: cooperation 0.8, trust 0.7 and the shared threat make an alliance. */
+    double lv = derived(0.0, -1, 0.0, e0, r0, 0.6, &thr);
+    printf("shared threat of A-B under Z's sanctions 0.6: %.3f\n", thr);
+    CHECK(thr >= ta + 0.05 && lv == 3.0, "at peace: alliance (level %g, threat %g)", lv, thr);
+    /* B at war (combat 0.8) in Z's territory: an alliance would cost A 0.5 x 0.8 = 0.4
+     * (net thr - 0.4 < 0.4), a partnership 0.2 (net >= 0.15): a partnership, not an alliance. */
+    lv = derived(0.8, Z, 0.0, e0, r0, 0.6, &thr2);
+    CHECK(thr2 == thr, "the war does not change the shared threat here (%g vs %g)", thr2, thr);
+    CHECK(thr - e0 * 0.8 < ta && thr - 0.5 * e0 * 0.8 >= tp && lv == 2.0,
+          "partner at war abroad: partnership, not alliance (level %g)", lv);
+    /* The same war on A's own territory: A is in it already, nothing to be drawn into. */
+    lv = derived(0.8, A, 0.0, e0, r0, 0.6, &thr2);
+    CHECK(lv == 3.0, "partner at war on one's own territory: alliance (level %g)", lv);
+    /* No entrapment cost: the war does not matter (the old rule). */
+    lv = derived(0.8, Z, 0.0, 0.0, 0.0, 0.6, &thr2);
+    CHECK(lv == 3.0, "costs 0: alliance despite the war (level %g)", lv);
+    /* Full rivalry at cost 0.5: a partnership nets thr - 0.5 < 0.15: consultations only;
+     * at cost 0.2 it nets thr - 0.2 >= 0.4 only if thr >= 0.6. */
+    lv = derived(0.0, -1, 1.0, e0, 0.5, 0.6, &thr2);
+    CHECK(thr - 0.5 < tp && lv == 1.0, "rivals at cost 0.5: consultations (level %g)", lv);
+    lv = derived(0.0, -1, 1.0, e0, r0, 0.6, &thr2);
+    CHECK(lv == (thr - r0 >= ta ? 3.0 : 2.0), "rivals at cost 0.2: level %g, threat %g", lv, thr);
+    /* Consultations never cost: rivalry and war together leave level 1. */
+    lv = derived(1.0, Z, 1.0, 1.0, 1.0, 0.6, &thr2);
+    CHECK(lv == 1.0, "consultations carry no cost (level %g)", lv);
+}
+
 int main(void)
 {
     const int n = N_CORE;
@@ -172,5 +262,6 @@ int main(void)
         ps_run_free(rm);
     }
     synth_free(sc);
+    test_net_gain();
     return CHECK_DONE();
 }
