@@ -18,10 +18,15 @@
  *                      actor, gsl_ran_gaussian(ps_rng_key(seed, r, month,
  *                      actor key, 1), growth_noise_sd), 0 when the sd is 0;
  *   draw_oil_price_shock.f64 months: oil's world price shock, key "OILPRICE",
- *                      stream 11, sd price_volatility.
+ *                      stream 11, sd price_volatility;
+ *   draw_war_hazard.f64 months x N x N: the uniform the military model draws
+ *                      for a war of attacker i against host h in a month,
+ *                      gsl_rng_uniform(ps_rng_key(seed, r, month,
+ *                      hash(key(i) ^ hash(key(h))), 51)) (0 on the diagonal);
+ *                      the model draws it only for wars, from hazard_from_month.
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
- * models/oil.c): if a model changes its key, change it here too (the
+ * models/oil.c, models/military.c): if a model changes its key, change it here too (the
  * differential test tests/python/test_reference.py then fails). */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +41,7 @@
 #define ECONOMY_STREAM 1u                          /* models/economy.c */
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
 #define PRICE_STREAM 11u                          /* models/oil.c */
+#define HAZARD_STREAM 51u                         /* models/military.c */
 
 static int usage(void)
 {
@@ -135,7 +141,8 @@ int main(int argc, char **argv)
     ps_rng *rng = ps_rng_alloc();
     double *shock = calloc((size_t)months * n + 1, sizeof *shock);
     double *eps = calloc((size_t)months + 1, sizeof *eps);
-    if (!rng || !shock || !eps) {
+    double *haz = calloc((size_t)months * n * n + 1, sizeof *haz);
+    if (!rng || !shock || !eps || !haz) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
@@ -149,11 +156,22 @@ int main(int argc, char **argv)
         }
         gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, PRICE_STREAM);
         eps[m] = vol > 0.0 ? gsl_ran_gaussian(r, vol) : 0.0;
+        for (int i = 0; i < n; i++)
+            for (int h = 0; h < n; h++) {
+                if (i == h)
+                    continue;
+                uint64_t id = ps_hash64(ps_world_actor_key(w, i) ^
+                                        ps_hash64(ps_world_actor_key(w, h)));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, HAZARD_STREAM);
+                haz[((size_t)m * n + i) * n + h] = gsl_rng_uniform(r);
+            }
     }
     if (!rc)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
     if (!rc)
         rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_war_hazard.f64", haz, (size_t)months * n * n);
 
     /* Index. */
     char path[4096];
@@ -225,8 +243,10 @@ int main(int argc, char **argv)
         fprintf(fp, "],\n\"draws\": {\"economy_shock\": {\"file\": "
                     "\"draw_economy_shock.f64\", \"shape\": [%d, %d]},\n"
                     "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
-                    "\"shape\": [%d]}}\n}\n",
-                months, n, months);
+                    "\"shape\": [%d]},\n"
+                    "  \"war_hazard\": {\"file\": \"draw_war_hazard.f64\", "
+                    "\"shape\": [%d, %d, %d]}}\n}\n",
+                months, n, months, months, n, n);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -234,6 +254,7 @@ int main(int argc, char **argv)
     }
     free(shock);
     free(eps);
+    free(haz);
     ps_rng_free(rng);
     ps_world_free(w);
     ps_scenario_free(sc);

@@ -109,7 +109,8 @@ static const ps_param params[] = {
      "assumption: being attacked costs trust faster than any broken promise (breach_trust_loss)"},
 };
 
-enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_NFIELDS = F_ARMS0 + N_MATERIEL };
+enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_BACK0 = F_ARMS0 + N_MATERIEL,
+       F_NFIELDS = F_BACK0 + N_MATERIEL };
 static const ps_field fields[] = {
     {"cooperation", PS_DYAD, "1", 0.05, 0.0, 1.0,
      "cooperation between the two actors (symmetric; 0 none, 1 complete; not an alliance)",
@@ -136,6 +137,17 @@ static const ps_field fields[] = {
      "air-defense systems delivered by the source to the target", "computed"},
     {"arms_transfer_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
      "combat aircraft delivered by the source to the target", "computed"},
+    /* What the target asked of the source and the source's spare could not
+     * cover: the military model builds capacity for the paid part. */
+    {"arms_backorder_drones", PS_DYAD, "airframes/month", 0.0, 0.0, 1e6,
+     "drones the target wants from the source beyond the source's spare (desired transfer less "
+     "its share of the spare)", "computed"},
+    {"arms_backorder_munitions", PS_DYAD, "thousand rounds/month", 0.0, 0.0, 1e6,
+     "munitions the target wants from the source beyond the source's spare", "computed"},
+    {"arms_backorder_air_defense", PS_DYAD, "systems/month", 0.0, 0.0, 1e4,
+     "air-defense systems the target wants from the source beyond the source's spare", "computed"},
+    {"arms_backorder_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
+     "combat aircraft the target wants from the source beyond the source's spare", "computed"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
@@ -500,14 +512,17 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             sanc0_n[k] = sanc_used[k] + p[P_HABITUATION] * (sanc[k] - sanc_used[k]);
     }
 
-    /* Arms: supplier j shares its spare among recipients by need x willingness.
+    /* Arms: supplier j shares its spare among recipients by need x willingness;
+     * what the spare cannot cover is a backorder (the military model builds
+     * capacity for the part the buyer can pay).
      * One pass over the dyads for the four categories (willingness is the same
      * for each; the sums run in the same order as one pass per category). */
     const double *arms[N_MATERIEL];
-    double *arms_n[N_MATERIEL];
+    double *arms_n[N_MATERIEL], *back_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         arms[c] = w->cur[d->f[F_ARMS0 + c]];
         arms_n[c] = w->next[d->f[F_ARMS0 + c]];
+        back_n[c] = w->next[d->f[F_BACK0 + c]];
     }
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int j = 0; j < n; j++) {
@@ -529,6 +544,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             for (int i = 0; i < n; i++) {
                 size_t ji = (size_t)j * n + i;
                 double desired = arms_n[c][ji] * scale;
+                back_n[c][ji] = arms_n[c][ji] * (1.0 - scale); /* the order the spare cannot meet */
                 arms_n[c][ji] = arms[c][ji] + p[P_RAMP] * (desired - arms[c][ji]);
             }
         }

@@ -60,6 +60,7 @@ class World:
         R = ref.Reference(dump)
         self.shock = dump["economy_shock"]
         self.eps = dump["oil_price_shock"]
+        self.hazard_u = dump["war_hazard"]
         self.month = 0
         self.rest_demand = R.rest_demand
         self.out0 = list(R.out0)
@@ -68,6 +69,8 @@ class World:
             a.delta0 = R.delta0[a.idx]
             a.oil_base = R.oil_base[a.idx]
             a.base = [R.base[a.idx, t] for t in range(self.nt)]
+            a.war_months = [R.war_months[a.idx, t] for t in range(self.nt)]
+            a.building = {c: R.building[c][a.idx] for c in MATERIEL}
             a.w0_rest, a.x0_rest, a.xd0_rest = R.w0[a.idx, n], R.x0[a.idx, n], R.xd0[a.idx, n]
             for b in self.actors:
                 r = a.rel[b]
@@ -284,24 +287,69 @@ class World:
             i.new_finance_need = i.gdp * p["finance_gap"] * pr
             i.new_finance_spare = max(0.0, i.new_lending_capacity - i.new_finance_need)
 
+    def _at_war(self, i, k):
+        """Attacker i at war with the host of theater k (both fight at war_combat_min or more)."""
+        h, kmin = self.hosts[k], self.p["military"]["war_combat_min"]
+        if h is None or h is i:
+            return False
+        ki, kh = i.theaters[k]["combat"], h.theaters[k]["combat"]
+        return ki > 0.0 and ki >= kmin and kh > 0.0 and kh >= kmin
+
     def military(self):
         p = self.p["military"]
         a_, b_, thr = p["strain_deploy"], p["strain_combat"], p["strain_threshold"]
+        foes = set()
+        for k in range(self.nt):
+            for i in self.actors:
+                if self._at_war(i, k):
+                    foes.add((i, self.hosts[k]))
+                    foes.add((self.hosts[k], i))
+        paid = {}
+        for i in self.actors:
+            bill = 0.0
+            for c in MATERIEL:
+                q = sum(getattr(j.rel[i], "arms_transfer_" + c) + getattr(j.rel[i], "arms_backorder_" + c)
+                        for j in self.actors)
+                bill += p["price_" + c] * q
+            bill *= 12.0
+            fin = sum(k.rel[i].finance_flow for k in self.actors)
+            means = p["arms_import_budget"] * (i.military_capacity + i.oil_export_revenue + fin)
+            paid[i] = min(1.0, means / bill) if bill > 0.0 else 1.0
+        lic = p["licensed_share"]
         for i in self.actors:
             exposure = sum(t["commitment"] * t["combat"] for t in i.theaters)
             load = sum(t["commitment"] * (a_ + b_ * t["combat"]) for t in i.theaters)
             imax = max([0.0] + [t["interest"] for t in i.theaters])
-            shortfall, used = 0.0, 0
+            shortfall, used, invest = 0.0, 0, 0.0
+            working = 1.0 - getattr(i, "war_damage", 0.0)
             for c in MATERIEL:
-                prod, use = getattr(i, "production_" + c), getattr(i, "wartime_use_" + c)
+                P, use = getattr(i, "production_" + c), getattr(i, "wartime_use_" + c)
+                base_prod = P * working
+                added = getattr(i, "production_added_" + c)
+                prod = base_prod + added * working
                 cons = use * exposure
                 imports = sum(getattr(j.rel[i], "arms_transfer_" + c) for j in self.actors)
                 need = max(0.0, cons - prod - imports)
                 setattr(i, "new_materiel_need_" + c, need)
-                setattr(i, "new_materiel_spare_" + c, max(0.0, prod * (1.0 - p["reserve_share"]) - cons))
+                setattr(i, "new_materiel_spare_" + c,
+                        max(0.0, base_prod * (1.0 - p["reserve_share"]) + added * working - cons))
                 if use > 0.0:
                     shortfall += need / use
                     used += 1
+                gap_out = sum(paid[k] * getattr(i.rel[k], "arms_backorder_" + c)
+                              for k in self.actors if (i, k) not in foes)
+                gap_in = sum(getattr(k.rel[i], "arms_backorder_" + c)
+                             for k in self.actors if (i, k) not in foes)
+                gap = (1.0 - lic) * gap_out + lic * paid[i] * gap_in
+                bld = i.building[c]
+                done = bld / p["build_lag"]
+                room = max(0.0, p["expansion_max"] * P - added - bld)
+                setattr(i, "new_production_added_" + c, added + done)
+                i.new_building = getattr(i, "new_building", {})
+                i.new_building[c] = bld - done + min(room, max(0.0, gap - bld))
+                invest += p["capacity_capital"] * p["price_" + c] * done
+            i.new_arms_investment = 12.0 * invest
+            i.new_arms_paid_share = paid[i]
             s = load + p["strain_materiel"] * (shortfall / used if used else 0.0)
             i.new_military_strain = s = min(1.0, max(0.0, s))
             excess = max(0.0, (s - thr) / (1.0 - thr))
@@ -310,6 +358,26 @@ class World:
                 cut = p["drawdown_rate"] * excess * prio * max(0.0, t["commitment"] - p["retained_share"] * i.base[k])
                 t["new_commitment"] = t["commitment"] - cut
                 t["drop"] = cut * i.military_capacity
+        # Wars that end this month.
+        draw = self.month >= int(p["hazard_from_month"])
+        for k in range(self.nt):
+            h = self.hosts[k]
+            for i in self.actors:
+                war = self._at_war(i, k)
+                months = i.war_months[k]
+                i.war_months[k] = months + 1.0 if war else 0.0
+                if not (war and draw):
+                    continue
+                s = 0.5 * (i.military_strain + h.military_strain)
+                l = 0.5 * (self._losses(i) + self._losses(h))
+                q = (p["ceasefire_hazard"] * (1.0 + p["hazard_strain"] * s + p["hazard_losses"] * l) *
+                     ((months + 1.0) / 12.0) ** (p["hazard_duration_shape"] - 1.0))
+                if q > 0.0 and self.hazard_u[self.month, i.idx, h.idx] < min(1.0, q):
+                    for a in (i, h):
+                        t = a.theaters[k]
+                        t["new_combat"] = t.get("new_combat", t["combat"]) * (1.0 - p["ceasefire_depth"])
+        for i in self.actors:
+            i.building = i.__dict__.pop("new_building")
         vacated = [sum(i.theaters[k]["drop"] for i in self.actors) for k in range(self.nt)]
         for i in self.actors:
             willing = max(0.0, 1.0 - i.new_military_strain / thr)
@@ -333,6 +401,17 @@ class World:
                 t["new_influence"] = t["new_commitment"] * i.military_capacity / total if total > 0.0 else 0.0
             for i in self.actors:
                 i.theaters[k].pop("drop")
+
+    @staticmethod
+    def _losses(i):
+        """Unmet share of full-war materiel use plus war damage, at most 1."""
+        tot, used = 0.0, 0
+        for c in MATERIEL:
+            use = getattr(i, "wartime_use_" + c)
+            if use > 0.0:
+                tot += getattr(i, "materiel_need_" + c) / use
+                used += 1
+        return min(1.0, (tot / used if used else 0.0) + getattr(i, "war_damage", 0.0))
 
     def _deal_risk(self, j, i):
         """Risk for j of dealing with i."""
@@ -434,6 +513,7 @@ class World:
                     old = getattr(j.rel[i], "arms_transfer_" + c)
                     setattr(j.rel[i], "new_arms_transfer_" + c,
                             old + p["transfer_ramp"] * (want[i] * scale - old))
+                    setattr(j.rel[i], "new_arms_backorder_" + c, want[i] * (1.0 - scale))
         for i in self.actors:
             for r in i.rel.values():
                 r.sanc0 += p["sanction_habituation"] * (r.sanction_intensity - r.sanc0)

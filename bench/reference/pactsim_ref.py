@@ -14,7 +14,7 @@ model-I submodel reads, so they are left out, and so are their events.
 Input: a directory written by `dump_state` (bench/dump_state.c): every field's
 initial state after the models' init, the parameters, the timeline events and
 the random draws the C models make (economy's growth shocks, oil's price
-shock), so both sides use the same numbers. The models' private data (oil's
+shock, military's war-hazard uniforms), so both sides use the same numbers. The models' private data (oil's
 2021 reference shares and closures, cooperation's anchors, military's reference
 commitments, economy's oil revenue base) is derived here from that initial
 state, as the models' init functions derive it.
@@ -57,8 +57,10 @@ def load_dump(path):
     d = idx["draws"]
     shock = np.fromfile(os.path.join(path, d["economy_shock"]["file"]), dtype="<f8")
     eps = np.fromfile(os.path.join(path, d["oil_price_shock"]["file"]), dtype="<f8")
+    haz = np.fromfile(os.path.join(path, d["war_hazard"]["file"]), dtype="<f8")
     idx["economy_shock"] = shock.reshape(d["economy_shock"]["shape"])
     idx["oil_price_shock"] = eps.reshape(d["oil_price_shock"]["shape"])
+    idx["war_hazard"] = haz.reshape(d["war_hazard"]["shape"])
     idx["state"], idx["owner"], idx["shape"] = state, owner, shape
     return idx
 
@@ -120,8 +122,11 @@ class Reference:
         # economy_init: the oil revenue base is taken in month 1.
         self.oil_base = np.zeros(n)
         self.base_set = False
-        # military_init: reference commitments for retained_share.
+        # military_init: reference commitments for retained_share; the internal
+        # months at war and capacity under construction start at 0.
         self.base = c["commitment"].copy()
+        self.war_months = np.zeros((n, self.nt))
+        self.building = {k: np.zeros(n) for k in MATERIEL}
         # coop_init: anchors (cooperation already symmetrised in cur), rivalry
         # and sanctions the pairs are used to.
         self.anchor = c["cooperation"].copy()
@@ -283,24 +288,69 @@ class Reference:
 
     # ------------------------------------------------------------ military
     def military(self, cur, nxt):
-        p = self.p["military"]
+        p, n, nt = self.p["military"], self.n, self.nt
         a, b, thr = p["strain_deploy"], p["strain_combat"], p["strain_threshold"]
         c0, combat, interest = cur["commitment"], cur["combat"], cur["interest"]
         cap = cur["military_capacity"]
+        dmg = cur["war_damage"] if "war_damage" in cur else np.zeros(n)
+        working = 1.0 - dmg
+        # Wars (state t): attacker and host both fighting at war_combat_min or more.
+        kmin = p["war_combat_min"]
+        war = np.zeros((n, nt), dtype=bool)
+        foe = np.zeros((n, n), dtype=bool)
+        for t in range(nt):
+            h = self.host[t]
+            if h < 0:
+                continue
+            k = combat[:, t]
+            wt = (k > 0.0) & (k >= kmin) & (k[h] > 0.0) & (k[h] >= kmin)
+            wt[h] = False
+            war[:, t] = wt
+            foe[wt, h] = True
+            foe[h, wt] = True
+        # Paid share of each buyer's arms bill.
+        bill = np.zeros(n)
+        for c in MATERIEL:
+            q = (cur["arms_transfer_" + c] + cur["arms_backorder_" + c]).sum(axis=0)
+            bill += p["price_" + c] * q
+        bill = 12.0 * bill
+        means = p["arms_import_budget"] * (cap + cur["oil_export_revenue"] +
+                                           cur["finance_flow"].sum(axis=0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            paid = np.where(bill > 0.0, np.minimum(1.0, means / bill), 1.0)
+        lic = p["licensed_share"]
         exposure = (c0 * combat).sum(axis=1)
         load = (c0 * (a + b * combat)).sum(axis=1)
         imax = np.maximum(0.0, interest.max(axis=1)) if self.nt else np.zeros(self.n)
-        shortfall, used = np.zeros(self.n), np.zeros(self.n)
+        shortfall, used, invest = np.zeros(self.n), np.zeros(self.n), np.zeros(self.n)
+        building_next = {}
         for c in MATERIEL:
-            prod, use = cur["production_" + c], cur["wartime_use_" + c]
+            P, use = cur["production_" + c], cur["wartime_use_" + c]
+            base_prod = P * working
+            added = cur["production_added_" + c]
+            prod = base_prod + added * working
             cons = use * exposure
             imports = cur["arms_transfer_" + c].sum(axis=0)
             need = np.maximum(0.0, cons - prod - imports)
             nxt["materiel_need_" + c] = need
-            nxt["materiel_spare_" + c] = np.maximum(0.0, prod * (1.0 - p["reserve_share"]) - cons)
+            nxt["materiel_spare_" + c] = np.maximum(
+                0.0, base_prod * (1.0 - p["reserve_share"]) + added * working - cons)
             with np.errstate(divide="ignore", invalid="ignore"):
                 shortfall += np.where(use > 0.0, need / use, 0.0)
             used += use > 0.0
+            # Capacity for paid orders nobody could fill (not between foes).
+            bo = cur["arms_backorder_" + c]
+            gap_out = np.where(foe, 0.0, bo * paid[None, :]).sum(axis=1)
+            gap_in = np.where(foe, 0.0, bo.T).sum(axis=1)
+            gap = (1.0 - lic) * gap_out + lic * paid * gap_in
+            bld = self.building[c]
+            done = bld / p["build_lag"]
+            room = np.maximum(0.0, p["expansion_max"] * P - added - bld)
+            nxt["production_added_" + c] = added + done
+            building_next[c] = bld - done + np.minimum(room, np.maximum(0.0, gap - bld))
+            invest += p["capacity_capital"] * p["price_" + c] * done
+        nxt["arms_investment"] = 12.0 * invest
+        nxt["arms_paid_share"] = paid
         with np.errstate(divide="ignore", invalid="ignore"):
             s = load + p["strain_materiel"] * np.where(used > 0, shortfall / used, 0.0)
         s = np.minimum(1.0, np.maximum(0.0, s))
@@ -312,6 +362,33 @@ class Reference:
         cut = p["drawdown_rate"] * excess[:, None] * prio * np.maximum(0.0, c0 - keep)
         c1 = c0 - cut
         drop = cut * cap[:, None]
+        # A war ends this month with probability q (uniforms from the dump).
+        months = self.war_months
+        if self.month >= int(p["hazard_from_month"]):
+            s_t = cur["military_strain"]
+            lsum, lused = np.zeros(n), np.zeros(n)
+            for c in MATERIEL:
+                use = cur["wartime_use_" + c]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lsum += np.where(use > 0.0, cur["materiel_need_" + c] / use, 0.0)
+                lused += use > 0.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                loss = np.minimum(1.0, np.where(lused > 0, lsum / lused, 0.0) + dmg)
+            u = self.d["war_hazard"][self.month]
+            m = p["ceasefire_depth"]
+            for t in range(nt):
+                h = self.host[t]
+                if h < 0:
+                    continue
+                q = (p["ceasefire_hazard"] *
+                     (1.0 + p["hazard_strain"] * 0.5 * (s_t + s_t[h]) +
+                      p["hazard_losses"] * 0.5 * (loss + loss[h])) *
+                     np.power((months[:, t] + 1.0) / 12.0, p["hazard_duration_shape"] - 1.0))
+                fire = war[:, t] & (q > 0.0) & (u[:, h] < np.minimum(1.0, q))
+                nxt["combat"][fire, t] *= 1.0 - m
+                nxt["combat"][h, t] *= (1.0 - m) ** int(fire.sum())
+        self.war_months = np.where(war, months + 1.0, 0.0)
+        self.building = building_next
         vacated = drop.sum(axis=0)
         willing = np.maximum(0.0, 1.0 - s / thr)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -435,6 +512,7 @@ class Reference:
                 scale = np.where(tot > sp, np.where(tot > 0.0, sp / tot, 0.0), 1.0)
             arms = cur["arms_transfer_" + c]
             nxt["arms_transfer_" + c] = arms + p["transfer_ramp"] * (want * scale[:, None] - arms)
+            nxt["arms_backorder_" + c] = want * (1.0 - scale)[:, None]
 
     # ------------------------------------------------------------ promises
     def promises(self, cur, nxt):

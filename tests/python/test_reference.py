@@ -150,3 +150,24 @@ def test_object_model_one_step(env, tmp_path):
         a, b = ref.cur[name], np.array(obj.field(name, dump["shape"][name]))
         scale = np.abs(a).max()
         assert np.abs(a - b).max() <= TOL * (scale if scale > 0 else 1.0), name
+
+
+def test_drawn_ceasefires_and_capacity(env, tmp_path, capsys):
+    """Issue 16: wars that end by chance (the dump's uniforms) and capacity built for paid orders.
+
+    A high ceasefire hazard ends the Ukraine war in some month after hazard_from_month (7);
+    the reference reproduces which month from the dumped draws, and the draws matter: the
+    same run with the uniforms of the next month is caught."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2024-12",
+                                                 "parameters.military.ceasefire_hazard=0.05"])
+    rus, ukr = dump["actors"].index("RUS"), dump["actors"].index("UKR")
+    th = dump["theaters"].index("ukraine")
+    k = c["combat"][:, rus, th]
+    assert k[1:7].min() >= 0.8 - 1e-12, "no ceasefire may be drawn before hazard_from_month"
+    assert k[-1] < 0.5, "a hazard of 0.05 x (1 + strain + losses) a month ends the war by 2024-12"
+    assert c["production_added_munitions"].max() > 0.0, "no capacity was built for paid orders"
+    check(env, capsys, "baseline_2022 with ceasefire_hazard 0.05", dump, c)
+    bad = copy.deepcopy(dump)
+    bad["war_hazard"] = np.roll(bad["war_hazard"], 1, axis=0)
+    assert deviations(env, bad, c)["combat"] > 1e3 * TOL
