@@ -8,10 +8,10 @@
  * demand of military spending above its level in the first month (a fiscal
  * multiplier on the spending's rise over its recent level: a level effect on
  * GDP, so a transient effect on growth), plus a random shock. Reserves earn the
- * current account and the oil windfall, pay the part of the extra military
- * spending that the saved windfall does not cover and the fund finances,
- * gain foreign finance received and
- * lose finance given, are drawn down to defend the currency under pressure,
+ * current account and the oil windfall less the extra military spending that
+ * windfall pays for, pay a share of the spending it does not cover, gain
+ * foreign finance received and lose finance given, are drawn down to defend
+ * the currency under pressure,
  * and a freeze moves them out of reach. What an actor can lend abroad is a
  * share of its accessible reserves, shrinking with pressure (it must keep
  * them at home); what it needs from abroad grows with the pressure it feels. */
@@ -78,8 +78,9 @@ static const ps_param params[] = {
      "share of the sanction pressure an economy works around in the long run (import substitution, "
      "new suppliers); 0 switches adaptation off",
      "assumption: Russia after 2014 and Iran after 2018 grew again two to three years into sanctions "
-     "that stayed (WDI real growth: Russia -2.0% 2015, +1.8% 2017; Iran -6.8% 2019, +3.4% 2020), "
-     "while technology denial leaves a lasting cost; to be calibrated"},
+     "that stayed (general knowledge, rounded: Russia's real GDP -2% in 2015, +1.8% in 2017; Iran's "
+     "fell in 2018-19 and grew from 2020), while technology denial leaves a lasting cost; to be "
+     "calibrated"},
     {"adaptation_rate", PS_REAL, "1/month", 0.0, 1.0, 0.05,
      "monthly share of the gap between the adapted pressure and adaptation_max x pressure that is closed",
      "assumption: half of the adaptation within about 14 months (the episodes above); to be calibrated"},
