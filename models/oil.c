@@ -25,7 +25,7 @@
 
 enum { P_LONG_RUN, P_REVERSION, P_VOLATILITY, P_TAU, P_PENALTY, P_FEAR, P_FRICTION, P_SWITCH,
        P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY, P_SUPPLY_RESPONSE,
-       P_PRICE_PATH };
+       P_PRICE_PATH, P_JUMP_RATE, P_JUMP_SHORTFALL };
 static const ps_param params[] = {
     {"price_long_run", PS_REAL, "USD/bbl", 5.0, 300.0, 75.0,
      "level toward which the benchmark relaxes between oil_price events (median, in logs)",
@@ -109,6 +109,18 @@ static const ps_param params[] = {
      "shocks and the supply response)",
      "modelling choice: the baseline imposes the known 2022 path; 0 lets the model's price respond "
      "to disruption in every month"},
+    {"price_jump_rate", PS_REAL, "1/month", 0.0, 1.0, 0.0,
+     "monthly probability of an exogenous supply disruption outside the modelled sellers (war, "
+     "revolution, strike), which raises the log benchmark by price_supply_response x the share of "
+     "world supply lost (one draw for the world, stream 12)",
+     "Kilian 2008 (REStat 90(2), exogenous oil supply shocks): 6 major disruptions 1973-2003, i.e. "
+     "0.017/month, for scenarios that want them explicit; default 0 because the monthly shock "
+     "(price_volatility, fitted to 1987-2021) already contains the 1990-91 and 2003 disruptions"},
+    {"price_jump_shortfall", PS_REAL, "1", 0.0, 0.2, 0.05,
+     "mean share of world oil supply a disruption removes: the share is drawn uniformly on "
+     "[0, 2 x this]",
+     "Kilian 2008 (REStat 90(2)): the shortfalls of 1973-2003 were 2.1-8.8% of world production "
+     "(mean ~5%)"},
 };
 
 enum { F_PRICE, F_CAPACITY, F_DEMAND, F_VOLUME, F_REVENUE, F_DISCOUNT, F_REST, F_TRADE,
@@ -272,6 +284,7 @@ typedef struct {
 
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL /* "OILPRICE": above any actor key */
 #define PRICE_STREAM 11u
+#define JUMP_STREAM 12u /* disruptions: two uniforms per month (occurrence, size) */
 #define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
 #define NB 8       /* doubles per buyer entry of target_sales() */
 
@@ -580,6 +593,12 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, WORLD_PRICE_ID,
                             PRICE_STREAM);
     double eps = p[P_VOLATILITY] > 0.0 ? gsl_ran_gaussian(r, p[P_VOLATILITY]) : 0.0;
+    if (p[P_JUMP_RATE] > 0.0) { /* after the Gaussian draw: ps_rng_key rekeys the same rng */
+        r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, WORLD_PRICE_ID, JUMP_STREAM);
+        double occurs = gsl_rng_uniform(r), size = gsl_rng_uniform(r);
+        if (occurs < p[P_JUMP_RATE])
+            eps += p[P_SUPPLY_RESPONSE] * 2.0 * p[P_JUMP_SHORTFALL] * size;
+    }
     double S = shut_in_share(d, cap, vol, dem), S_prev = w->cur[d->in[I_SHUT]][0];
     double *shut_n = w->next[d->in[I_SHUT]];
     for (int i = 0; i < n; i++)

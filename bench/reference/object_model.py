@@ -60,6 +60,7 @@ class World:
         R = ref.Reference(dump)
         self.shock = dump["economy_shock"]
         self.eps = dump["oil_price_shock"]
+        self.jump = dump["oil_price_jump"]
         self.month = 0
         self.rest_demand = R.rest_demand
         self.out0 = list(R.out0)
@@ -154,11 +155,15 @@ class World:
         p = self.p["oil"]
         tau, dmax, phi = p["price_sensitivity"], p["max_discount"], p["share_floor"]
         P = self.actors[0].oil_price
+        eps = float(self.eps[self.month])
+        occurs, size = self.jump[self.month]
+        if occurs < p["price_jump_rate"]:
+            eps += p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
         idle = sum(max(0.0, s.oil_export_capacity - s.oil_export_volume) for s in self.actors)
         world = self.rest_demand + sum(b.oil_import_demand for b in self.actors)
         S = min(1.0, idle / world) if world > 0.0 else 0.0
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
-                                                             math.log(P)) + float(self.eps[self.month])
+                                                             math.log(P)) + eps
                       + p["price_supply_response"] * (S - self.shut))
         self.shut = S
         Pn = min(300.0, max(5.0, Pn))

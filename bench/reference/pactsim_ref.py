@@ -59,6 +59,8 @@ def load_dump(path):
     eps = np.fromfile(os.path.join(path, d["oil_price_shock"]["file"]), dtype="<f8")
     idx["economy_shock"] = shock.reshape(d["economy_shock"]["shape"])
     idx["oil_price_shock"] = eps.reshape(d["oil_price_shock"]["shape"])
+    jump = np.fromfile(os.path.join(path, d["oil_price_jump"]["file"]), dtype="<f8")
+    idx["oil_price_jump"] = jump.reshape(d["oil_price_jump"]["shape"])
     idx["state"], idx["owner"], idx["shape"] = state, owner, shape
     return idx
 
@@ -192,6 +194,9 @@ class Reference:
         rest, trade = cur["oil_rest_exports"], cur["oil_trade"]
         # 1. Benchmark (scalar: libm, as in C).
         P = cur["oil_price"][0]
+        occurs, size = self.d["oil_price_jump"][self.month]
+        if occurs < p["price_jump_rate"]:  # an outside disruption: psi x the share lost
+            eps = eps + p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
         S = self._shut_in(cur)
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
                                                              math.log(P)) + eps +

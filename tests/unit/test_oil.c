@@ -489,6 +489,43 @@ static void test_price_response(void)
     synth_free(sc);
 }
 
+/* Outside disruptions (stream 12): with rate 0.25 a month's log price change
+ * differs from the same run without disruptions by 0 (no disruption) or by
+ * psi x shortfall in (0, 2 x 2 x 0.01] (the Gaussian draws of stream 11 are
+ * the same), in about a quarter of the months. */
+static void test_price_jumps(void)
+{
+    enum { MONTHS = 120 };
+    ps_scenario *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    sc->n_months = MONTHS;
+    sc->end = ps_date_add(sc->start, MONTHS - 1);
+    synth_param(sc, "oil", "price_volatility", 0.02);
+    synth_param(sc, "oil", "price_supply_response", 2.0);
+    synth_param(sc, "oil", "price_jump_shortfall", 0.01);
+    ps_run *r0 = run(sc, 1);
+    synth_param(sc, "oil", "price_jump_rate", 0.25);
+    ps_run *r1 = run(sc, 1);
+    int jumps = 0, bad = 0;
+    double largest = 0.0;
+    for (int t = 1; t < MONTHS; t++) {
+        double g0 = log(synth_at(r0, "oil_price", t, BS, -1) / synth_at(r0, "oil_price", t - 1, BS, -1));
+        double g1 = log(synth_at(r1, "oil_price", t, BS, -1) / synth_at(r1, "oil_price", t - 1, BS, -1));
+        double j = g1 - g0;
+        if (fabs(j) <= 1e-12)
+            continue;
+        jumps++;
+        largest = fmax(largest, j);
+        bad += !(j > 0.0 && j <= 0.04 + 1e-12);
+    }
+    printf("price jumps: %d of %d months (expected ~30), largest %.4f (at most 0.04)\n", jumps,
+           MONTHS - 1, largest);
+    CHECK(bad == 0, "%d jumps outside (0, 0.04]", bad);
+    CHECK(jumps >= 15 && jumps <= 45, "jumps in %d of %d months at rate 0.25", jumps, MONTHS - 1);
+    ps_run_free(r0);
+    ps_run_free(r1);
+    synth_free(sc);
+}
+
 int main(void)
 {
     if (ps_registry_find("oil") < 0) {
@@ -501,5 +538,6 @@ int main(void)
     test_price_reversion();
     test_buyers();
     test_price_response();
+    test_price_jumps();
     return CHECK_DONE();
 }
