@@ -959,10 +959,11 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
 {
     sweep_job *j = d->ctx;
     sweep_thread *t = state;
+    long long k = j->f->rs.first + i * j->f->rs.step;
     t->out = NULL;
+    t->mr = (ps_midrun){j->ck, (int)k, j->opt->checkpoint_every, 0, ""};
     if (j->done[i])
         return PS_OK;
-    long long k = j->f->rs.first + i * j->f->rs.step;
     int R = j->sw->replicates, p = (int)(k / R), r = (int)(k % R);
     if (!t->sc || t->point != p) {
         ps_world_free(t->w);
@@ -977,7 +978,6 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
         t->point = p;
     }
     int usable;
-    t->mr = (ps_midrun){j->ck, (int)k, j->opt->checkpoint_every, 0, ""};
     ps_status s = ps_run_replicate_ckpt(t->sc, r, 1, j->opt->stop_flag, &t->w, &t->run, &usable,
                                         j->ck ? &t->mr : NULL, e);
     t->out = usable ? t->run : NULL;
