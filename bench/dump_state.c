@@ -18,7 +18,10 @@
  *                      actor, gsl_ran_gaussian(ps_rng_key(seed, r, month,
  *                      actor key, 1), growth_noise_sd), 0 when the sd is 0;
  *   draw_oil_price_shock.f64 months: oil's world price shock, key "OILPRICE",
- *                      stream 11, sd price_volatility.
+ *                      stream 11, sd price_volatility;
+ *   draw_oil_price_jump.f64  months x 2: oil's disruption draws, key "OILPRICE",
+ *                      stream 12, two gsl_rng_uniform (occurrence, size) when
+ *                      price_jump_rate > 0, else (1, 0).
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
  * models/oil.c): if a model changes its key, change it here too (the
@@ -36,6 +39,7 @@
 #define ECONOMY_STREAM 1u                          /* models/economy.c */
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
 #define PRICE_STREAM 11u                          /* models/oil.c */
+#define JUMP_STREAM 12u                           /* models/oil.c */
 
 static int usage(void)
 {
@@ -135,12 +139,14 @@ int main(int argc, char **argv)
     ps_rng *rng = ps_rng_alloc();
     double *shock = calloc((size_t)months * n + 1, sizeof *shock);
     double *eps = calloc((size_t)months + 1, sizeof *eps);
-    if (!rng || !shock || !eps) {
+    double *jump = calloc(2 * (size_t)months + 1, sizeof *jump);
+    if (!rng || !shock || !eps || !jump) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
     double sd = param_by_name(sc, "economy", "growth_noise_sd");
     double vol = param_by_name(sc, "oil", "price_volatility");
+    double jump_rate = param_by_name(sc, "oil", "price_jump_rate");
     for (int m = 0; m < months; m++) {
         for (int i = 0; i < n; i++) {
             gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i),
@@ -149,11 +155,20 @@ int main(int argc, char **argv)
         }
         gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, PRICE_STREAM);
         eps[m] = vol > 0.0 ? gsl_ran_gaussian(r, vol) : 0.0;
+        if (jump_rate > 0.0) {
+            r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, JUMP_STREAM);
+            jump[2 * (size_t)m] = gsl_rng_uniform(r);
+            jump[2 * (size_t)m + 1] = gsl_rng_uniform(r);
+        } else {
+            jump[2 * (size_t)m] = 1.0; /* never below a rate of 0 */
+        }
     }
     if (!rc)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
     if (!rc)
         rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_oil_price_jump.f64", jump, 2 * (size_t)months);
 
     /* Index. */
     char path[4096];
@@ -225,8 +240,10 @@ int main(int argc, char **argv)
         fprintf(fp, "],\n\"draws\": {\"economy_shock\": {\"file\": "
                     "\"draw_economy_shock.f64\", \"shape\": [%d, %d]},\n"
                     "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
-                    "\"shape\": [%d]}}\n}\n",
-                months, n, months);
+                    "\"shape\": [%d]},\n"
+                    "  \"oil_price_jump\": {\"file\": \"draw_oil_price_jump.f64\", "
+                    "\"shape\": [%d, 2]}}\n}\n",
+                months, n, months, months);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -234,6 +251,7 @@ int main(int argc, char **argv)
     }
     free(shock);
     free(eps);
+    free(jump);
     ps_rng_free(rng);
     ps_world_free(w);
     ps_scenario_free(sc);
