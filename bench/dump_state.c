@@ -23,7 +23,10 @@
  *                      for a war of attacker i against host h in a month,
  *                      gsl_rng_uniform(ps_rng_key(seed, r, month,
  *                      hash(key(i) ^ hash(key(h))), 51)) (0 on the diagonal);
- *                      the model draws it only for wars, from hazard_from_month.
+ *                      the model draws it only for wars, from hazard_from_month;
+ *   draw_oil_price_jump.f64  months x 2: oil's disruption draws, key "OILPRICE",
+ *                      stream 12, two gsl_rng_uniform (occurrence, size) when
+ *                      price_jump_rate > 0, else (1, 0).
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
  * models/oil.c, models/military.c): if a model changes its key, change it here too (the
@@ -42,6 +45,7 @@
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
 #define PRICE_STREAM 11u                          /* models/oil.c */
 #define HAZARD_STREAM 51u                         /* models/military.c */
+#define JUMP_STREAM 12u                           /* models/oil.c */
 
 static int usage(void)
 {
@@ -142,12 +146,14 @@ int main(int argc, char **argv)
     double *shock = calloc((size_t)months * n + 1, sizeof *shock);
     double *eps = calloc((size_t)months + 1, sizeof *eps);
     double *haz = calloc((size_t)months * n * n + 1, sizeof *haz);
-    if (!rng || !shock || !eps || !haz) {
+    double *jump = calloc(2 * (size_t)months + 1, sizeof *jump);
+    if (!rng || !shock || !eps || !haz || !jump) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
     double sd = param_by_name(sc, "economy", "growth_noise_sd");
     double vol = param_by_name(sc, "oil", "price_volatility");
+    double jump_rate = param_by_name(sc, "oil", "price_jump_rate");
     for (int m = 0; m < months; m++) {
         for (int i = 0; i < n; i++) {
             gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i),
@@ -165,6 +171,13 @@ int main(int argc, char **argv)
                 r = ps_rng_key(rng, sc->seed, replicate, m, id, HAZARD_STREAM);
                 haz[((size_t)m * n + i) * n + h] = gsl_rng_uniform(r);
             }
+        if (jump_rate > 0.0) {
+            r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, JUMP_STREAM);
+            jump[2 * (size_t)m] = gsl_rng_uniform(r);
+            jump[2 * (size_t)m + 1] = gsl_rng_uniform(r);
+        } else {
+            jump[2 * (size_t)m] = 1.0; /* never below a rate of 0 */
+        }
     }
     if (!rc)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
@@ -172,6 +185,8 @@ int main(int argc, char **argv)
         rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
     if (!rc)
         rc = write_doubles(dir, "draw_war_hazard.f64", haz, (size_t)months * n * n);
+    if (!rc)
+        rc = write_doubles(dir, "draw_oil_price_jump.f64", jump, 2 * (size_t)months);
 
     /* Index. */
     char path[4096];
@@ -245,8 +260,10 @@ int main(int argc, char **argv)
                     "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
                     "\"shape\": [%d]},\n"
                     "  \"war_hazard\": {\"file\": \"draw_war_hazard.f64\", "
-                    "\"shape\": [%d, %d, %d]}}\n}\n",
-                months, n, months, months, n, n);
+                    "\"shape\": [%d, %d, %d]},\n"
+                    "  \"oil_price_jump\": {\"file\": \"draw_oil_price_jump.f64\", "
+                    "\"shape\": [%d, 2]}}\n}\n",
+                months, n, months, months, n, n, months);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -255,6 +272,7 @@ int main(int argc, char **argv)
     free(shock);
     free(eps);
     free(haz);
+    free(jump);
     ps_rng_free(rng);
     ps_world_free(w);
     ps_scenario_free(sc);

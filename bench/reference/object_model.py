@@ -61,13 +61,18 @@ class World:
         self.shock = dump["economy_shock"]
         self.eps = dump["oil_price_shock"]
         self.hazard_u = dump["war_hazard"]
+        self.jump = dump["oil_price_jump"]
         self.month = 0
         self.rest_demand = R.rest_demand
         self.out0 = list(R.out0)
+        self.shut = R.shut
         n = len(self.actors)
         for a in self.actors:
             a.delta0 = R.delta0[a.idx]
             a.oil_base = R.oil_base[a.idx]
+            a.strain_base = R.strain_base[a.idx]
+            a.fiscal_ref, a.adapted = R.fiscal_ref[a.idx], R.adapted[a.idx]
+            a.strain_lagged = R.strain_lagged[a.idx]
             a.base = [R.base[a.idx, t] for t in range(self.nt)]
             a.war_months = [R.war_months[a.idx, t] for t in range(self.nt)]
             a.building = {c: R.building[c][a.idx] for c in MATERIEL}
@@ -138,7 +143,7 @@ class World:
     # Oil: a buyer is an Actor or None (the rest of the world).
     def _closure(self, s, b):
         p = self.p["oil"]
-        risk = p["secondary_fear"] * s.secondary_threat + p["isolation_friction"] * s.isolation
+        risk = p["secondary_fear"] * s.secondary_threat + p["isolation_friction"] * s.sanction_pressure
         if b is None:
             return 0.0, p["rest_compliance"] * s.isolation + risk
         dyad = 1.0 - (1.0 - b.rel[s].sanction_intensity) * (1.0 - s.rel[b].sanction_intensity)
@@ -156,11 +161,31 @@ class World:
         p = self.p["oil"]
         tau, dmax, phi = p["price_sensitivity"], p["max_discount"], p["share_floor"]
         P = self.actors[0].oil_price
+        eps = float(self.eps[self.month])
+        occurs, size = self.jump[self.month]
+        if occurs < p["price_jump_rate"]:
+            eps += p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
+        idle = sum(max(0.0, s.oil_export_capacity - s.oil_export_volume) for s in self.actors)
+        world = self.rest_demand + sum(b.oil_import_demand for b in self.actors)
+        S = min(1.0, idle / world) if world > 0.0 else 0.0
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
-                                                             math.log(P)) + float(self.eps[self.month]))
+                                                             math.log(P)) + eps
+                      + p["price_supply_response"] * (S - self.shut))
+        self.shut = S
         Pn = min(300.0, max(5.0, Pn))
         buyers = self.actors + [None]
         demand = {b: (b.oil_import_demand if b else self.rest_demand) for b in buyers}
+        # Per buyer (None: the rest of the world, the typical buyer with no limit).
+        resp = {b: (b.oil_price_response if b else 1.0) for b in buyers}
+        rate = {b: min(1.0, p["switching_rate"] * (b.oil_switching_speed if b else 1.0))
+                for b in buyers}
+
+        def limit(s, b):
+            return max(b.oil_refinery_limit, s.rel[b].w0) if b else 1.0
+
+        def now_share(s, b):
+            v = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
+            return v / demand[b]
         out0 = {b: self.out0[b.idx if b else len(self.actors)] for b in buyers}
 
         def link(s, b):
@@ -188,7 +213,8 @@ class World:
                 delta = min(dmax, s.oil_discount / P)
                 x = min(1.0, max(0.0, dyad + risk))
                 x0 = s.rel[b].x0 if b else s.x0_rest
-                a[s, b] = self._cexp(((delta - s.delta0) - p["sanction_penalty"] * (x - x0)) / tau)
+                a[s, b] = self._cexp((resp[b] * (delta - s.delta0) - p["sanction_penalty"] * (x - x0))
+                                     / tau)
                 den[b] += self._weight(w0(s, b), phi, a[s, b])
         if anchor:
             self.anchored = True
@@ -198,16 +224,16 @@ class World:
             if cap <= 0.0:
                 s.delta_new = dc
                 continue
-            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]))
+            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]),
+                     now_share(s, b), limit(s, b), rate[b], resp[b])
                     for b in buyers if a[s, b] > 0.0]
 
             def sales(delta):
-                g = self._cexp((delta - dc) / tau)
                 q = 0.0
-                for D, w, E, rest in mine:
-                    a1 = self._weight(w, phi, E * g)
-                    if rest + a1 > 0.0:
-                        q += D * a1 / (rest + a1)
+                for D, w, E, rest, sh, lim, lam, m in mine:
+                    a1 = self._weight(w, phi, E * self._cexp(m * (delta - dc) / tau))
+                    t = min(lim, a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
+                    q += D * max(0.0, sh + lam * (t - sh))
                 return q
             if sales(0.0) >= cap:
                 star = 0.0
@@ -228,15 +254,16 @@ class World:
             D, d = demand[b], out0[b]
             for s in self.actors:
                 if a[s, b] > 0.0:
-                    a[s, b] *= self._cexp((s.delta_new - min(dmax, s.oil_discount / P)) / tau)
+                    a[s, b] *= self._cexp(resp[b] * (s.delta_new - min(dmax, s.oil_discount / P)) / tau)
                     d += self._weight(w0(s, b), phi, a[s, b])
             for s in self.actors:
                 now = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
                 if D <= 0.0 or (a[s, b] <= 0.0 and now <= 0.0):
                     req[s, b] = 0.0
                     continue
-                sh, target = now / D, self._weight(w0(s, b), phi, a[s, b]) / d
-                req[s, b] = D * max(0.0, sh + p["switching_rate"] * (target - sh))
+                sh = now / D
+                target = min(limit(s, b), self._weight(w0(s, b), phi, a[s, b]) / d)
+                req[s, b] = D * max(0.0, sh + rate[b] * (target - sh))
         for s in self.actors:
             asked = sum(req[s, b] for b in buyers)
             cap = s.oil_export_capacity
@@ -267,6 +294,7 @@ class World:
             if self.month == 1:
                 for a in self.actors:
                     a.oil_base = a.oil_export_revenue
+                    a.strain_base = a.military_strain
             self.base_set = self.month >= 1
         for i in self.actors:
             pr = i.sanction_pressure
@@ -274,14 +302,27 @@ class World:
             inflow_f = sum(j.rel[i].finance_flow + j.rel[i].promise_delivery for j in self.actors)
             outflow_f = sum(i.rel[j].finance_flow + i.rel[j].promise_delivery for j in self.actors)
             shock = float(self.shock[self.month][i.idx])
-            target = (i.potential_growth - p["sanction_elasticity"] * pr -
+            excess = max(0.0, i.military_strain - i.strain_base) if self.base_set else 0.0
+            extra = p["war_spending_surge"] * i.military_capacity * excess
+            share = extra / i.gdp if i.gdp > 0.0 else 0.0
+            impulse = p["fiscal_multiplier"] * (12.0 / p["fiscal_lag"]) * (share - i.fiscal_ref)
+            lagged = i.strain_lagged
+            i.fiscal_ref += (share - i.fiscal_ref) / p["fiscal_lag"]
+            i.strain_lagged = lagged + (excess - lagged) / p["war_cost_lag"]
+            pa = p["adaptation_max"] * pr if self.month == 0 else i.adapted
+            i.adapted = pa + p["adaptation_rate"] * (p["adaptation_max"] * pr - pa)
+            target = (i.potential_growth - p["sanction_elasticity"] * max(0.0, pr - pa) -
                       p["war_cost"] * i.military_strain +
-                      (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0))
+                      (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0) +
+                      impulse - p["war_cost_late"] * lagged)
             g = p["growth_persistence"] * i.gdp_growth + (1.0 - p["growth_persistence"]) * target + shock
             g = max(-0.5, min(0.5, g))
             i.new_gdp_growth = g
             i.new_gdp = i.gdp * (1.0 + g) ** (1.0 / 12.0)
-            inflow = i.current_account * i.gdp + p["windfall_saving"] * windfall + inflow_f - outflow_f
+            saved = p["windfall_saving"] * windfall
+            covered = min(extra, max(0.0, saved))
+            inflow = (i.current_account * i.gdp + saved - covered -
+                      p["war_reserve_share"] * (extra - covered) + inflow_f - outflow_f)
             i.new_reserves = max(0.0, i.reserves * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
             i.new_lending_capacity = i.new_reserves * p["lend_share"] * (1.0 - pr)
             i.new_finance_need = i.gdp * p["finance_gap"] * pr
