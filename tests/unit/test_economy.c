@@ -113,6 +113,9 @@ static ps_run *run_war(int war, double surge, double cost, double late, double p
     synth_param(sc, "economy", "war_spending_surge", surge);
     synth_param(sc, "economy", "war_cost", cost);
     synth_param(sc, "economy", "war_cost_late", late);
+    /* The war goes on (no ceasefire drawn by the military model's hazard, ODD 7.6). */
+    if (ps_registry_find("military") >= 0)
+        synth_param(sc, "military", "ceasefire_hazard", 0.0);
     synth_init(sc, "gdp", 0, -1, 1e12);
     synth_init(sc, "gdp", 1, -1, 1e11);
     synth_init(sc, "military_capacity", 0, -1, 1e11);
