@@ -19,9 +19,18 @@
  *                      actor key, 1), growth_noise_sd), 0 when the sd is 0;
  *   draw_oil_price_shock.f64 months: oil's world price shock, key "OILPRICE",
  *                      stream 11, sd price_volatility.
+ *   draw_promise_delivery_z.f64  months x N x N: the standard normal behind
+ *                      the delivery factor of pledge j -> i (models/promises.c:
+ *                      ordered pair id, stream 53); 0 when delivery_noise is 0;
+ *   draw_offer_z.f64   months x N x N: the standard normal behind the offer
+ *                      mood of pair {i, j} (models/cooperation.c: unordered pair
+ *                      id, stream 63; symmetric, 0 on the diagonal); 0 when
+ *                      offer_noise is 0. (The mood's stationary draw at init is
+ *                      in field_offer_mood.f64.)
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
- * models/oil.c): if a model changes its key, change it here too (the
+ * models/oil.c, models/promises.c, models/cooperation.c): if a model changes
+ * its key, change it here too (the
  * differential test tests/python/test_reference.py then fails). */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +45,8 @@
 #define ECONOMY_STREAM 1u                          /* models/economy.c */
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
 #define PRICE_STREAM 11u                          /* models/oil.c */
+#define DELIVERY_STREAM 53u                       /* models/promises.c */
+#define OFFER_STREAM 63u                          /* models/cooperation.c */
 
 static int usage(void)
 {
@@ -135,12 +146,17 @@ int main(int argc, char **argv)
     ps_rng *rng = ps_rng_alloc();
     double *shock = calloc((size_t)months * n + 1, sizeof *shock);
     double *eps = calloc((size_t)months + 1, sizeof *eps);
-    if (!rng || !shock || !eps) {
+    size_t nn = (size_t)n * n;
+    double *zdel = calloc((size_t)months * nn + 1, sizeof *zdel);
+    double *zoff = calloc((size_t)months * nn + 1, sizeof *zoff);
+    if (!rng || !shock || !eps || !zdel || !zoff) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
     double sd = param_by_name(sc, "economy", "growth_noise_sd");
     double vol = param_by_name(sc, "oil", "price_volatility");
+    double dsd = param_by_name(sc, "promises", "delivery_noise");
+    double osd = param_by_name(sc, "cooperation", "offer_noise");
     for (int m = 0; m < months; m++) {
         for (int i = 0; i < n; i++) {
             gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i),
@@ -149,11 +165,30 @@ int main(int argc, char **argv)
         }
         gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, PRICE_STREAM);
         eps[m] = vol > 0.0 ? gsl_ran_gaussian(r, vol) : 0.0;
+        for (int j = 0; j < n && dsd > 0.0; j++)
+            for (int i = 0; i < n; i++) {
+                uint64_t id = ps_hash64(ps_world_actor_key(w, j) ^
+                                        ps_hash64(ps_world_actor_key(w, i)));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, DELIVERY_STREAM);
+                zdel[(size_t)m * nn + (size_t)j * n + i] = gsl_ran_gaussian(r, 1.0);
+            }
+        for (int i = 0; i < n && osd > 0.0; i++)
+            for (int j = i + 1; j < n; j++) {
+                uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
+                uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, OFFER_STREAM);
+                zoff[(size_t)m * nn + (size_t)i * n + j] = zoff[(size_t)m * nn + (size_t)j * n + i] =
+                    gsl_ran_gaussian(r, 1.0);
+            }
     }
     if (!rc)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
     if (!rc)
         rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_promise_delivery_z.f64", zdel, (size_t)months * nn);
+    if (!rc)
+        rc = write_doubles(dir, "draw_offer_z.f64", zoff, (size_t)months * nn);
 
     /* Index. */
     char path[4096];
@@ -225,8 +260,12 @@ int main(int argc, char **argv)
         fprintf(fp, "],\n\"draws\": {\"economy_shock\": {\"file\": "
                     "\"draw_economy_shock.f64\", \"shape\": [%d, %d]},\n"
                     "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
-                    "\"shape\": [%d]}}\n}\n",
-                months, n, months);
+                    "\"shape\": [%d]},\n"
+                    "  \"promise_delivery_z\": {\"file\": \"draw_promise_delivery_z.f64\", "
+                    "\"shape\": [%d, %d, %d]},\n"
+                    "  \"offer_z\": {\"file\": \"draw_offer_z.f64\", "
+                    "\"shape\": [%d, %d, %d]}}\n}\n",
+                months, n, months, months, n, n, months, n, n);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -234,6 +273,8 @@ int main(int argc, char **argv)
     }
     free(shock);
     free(eps);
+    free(zdel);
+    free(zoff);
     ps_rng_free(rng);
     ps_world_free(w);
     ps_scenario_free(sc);

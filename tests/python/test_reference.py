@@ -138,6 +138,30 @@ def test_a_wrong_parameter_is_caught(env, tmp_path):
     assert dev["isolation"] > 1e3 * TOL
 
 
+def test_decision_noise(env, tmp_path, capsys):
+    """Promises' delivery noise and cooperation's offer noise are recomputed from the same draws:
+    a 1% change of either scale is caught, and with both at 0 the reference (today's equations
+    without noise) still matches."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2023-12"])
+    p = dump["params"]
+    assert p["promises"]["delivery_noise"] > 0.0 and p["cooperation"]["offer_noise"] > 0.0
+    assert np.abs(dump["promise_delivery_z"]).max() > 0.0 and np.abs(dump["offer_z"]).max() > 0.0
+    for model, name, field in (("promises", "delivery_noise", "promise_delivery"),
+                               ("cooperation", "offer_noise", "complementarity"),
+                               ("cooperation", "offer_noise_persistence", "offer_mood")):
+        bad = copy.deepcopy(dump)
+        bad["params"][model][name] *= 1.01
+        dev = deviations(env, bad, c)
+        assert dev[field] > 1e3 * TOL, (name, dev[field])
+    quiet = ["end=2023-12", "parameters.promises.delivery_noise=0",
+             "parameters.cooperation.offer_noise=0"]
+    dump0, c0 = run_both(env, tmp_path, cfg, sets=quiet)
+    assert np.abs(dump0["promise_delivery_z"]).max() == 0.0
+    assert np.abs(c0["offer_mood"]).max() == 0.0
+    check(env, capsys, "baseline_2022 without decision noise", dump0, c0)
+
+
 def test_object_model_one_step(env, tmp_path):
     """The object-per-actor version's step equals the reference's (no events)."""
     import object_model
