@@ -18,7 +18,10 @@
  *                      actor, gsl_ran_gaussian(ps_rng_key(seed, r, month,
  *                      actor key, 1), growth_noise_sd), 0 when the sd is 0;
  *   draw_oil_price_shock.f64 months: oil's world price shock, key "OILPRICE",
- *                      stream 11, sd price_volatility.
+ *                      stream 11, sd price_volatility;
+ *   draw_oil_price_jump.f64  months x 2: oil's disruption draws, key "OILPRICE",
+ *                      stream 12, two gsl_rng_uniform (occurrence, size) when
+ *                      price_jump_rate > 0, else (1, 0);
  *   draw_promise_delivery_z.f64  months x N x N: the standard normal behind
  *                      the delivery factor of pledge j -> i (models/promises.c:
  *                      ordered pair id, stream 53); 0 when delivery_noise is 0;
@@ -47,6 +50,7 @@
 #define PRICE_STREAM 11u                          /* models/oil.c */
 #define DELIVERY_STREAM 53u                       /* models/promises.c */
 #define OFFER_STREAM 63u                          /* models/cooperation.c */
+#define JUMP_STREAM 12u                           /* models/oil.c */
 
 static int usage(void)
 {
@@ -146,10 +150,11 @@ int main(int argc, char **argv)
     ps_rng *rng = ps_rng_alloc();
     double *shock = calloc((size_t)months * n + 1, sizeof *shock);
     double *eps = calloc((size_t)months + 1, sizeof *eps);
+    double *jump = calloc(2 * (size_t)months + 1, sizeof *jump);
     size_t nn = (size_t)n * n;
     double *zdel = calloc((size_t)months * nn + 1, sizeof *zdel);
     double *zoff = calloc((size_t)months * nn + 1, sizeof *zoff);
-    if (!rng || !shock || !eps || !zdel || !zoff) {
+    if (!rng || !shock || !eps || !jump || !zdel || !zoff) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
@@ -157,6 +162,7 @@ int main(int argc, char **argv)
     double vol = param_by_name(sc, "oil", "price_volatility");
     double dsd = param_by_name(sc, "promises", "delivery_noise");
     double osd = param_by_name(sc, "cooperation", "offer_noise");
+    double jump_rate = param_by_name(sc, "oil", "price_jump_rate");
     for (int m = 0; m < months; m++) {
         for (int i = 0; i < n; i++) {
             gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i),
@@ -165,6 +171,13 @@ int main(int argc, char **argv)
         }
         gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, PRICE_STREAM);
         eps[m] = vol > 0.0 ? gsl_ran_gaussian(r, vol) : 0.0;
+        if (jump_rate > 0.0) {
+            r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, JUMP_STREAM);
+            jump[2 * (size_t)m] = gsl_rng_uniform(r);
+            jump[2 * (size_t)m + 1] = gsl_rng_uniform(r);
+        } else {
+            jump[2 * (size_t)m] = 1.0; /* never below a rate of 0 */
+        }
         for (int j = 0; j < n && dsd > 0.0; j++)
             for (int i = 0; i < n; i++) {
                 uint64_t id = ps_hash64(ps_world_actor_key(w, j) ^
@@ -185,6 +198,8 @@ int main(int argc, char **argv)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
     if (!rc)
         rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_oil_price_jump.f64", jump, 2 * (size_t)months);
     if (!rc)
         rc = write_doubles(dir, "draw_promise_delivery_z.f64", zdel, (size_t)months * nn);
     if (!rc)
@@ -261,11 +276,13 @@ int main(int argc, char **argv)
                     "\"draw_economy_shock.f64\", \"shape\": [%d, %d]},\n"
                     "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
                     "\"shape\": [%d]},\n"
+                    "  \"oil_price_jump\": {\"file\": \"draw_oil_price_jump.f64\", "
+                    "\"shape\": [%d, 2]},\n"
                     "  \"promise_delivery_z\": {\"file\": \"draw_promise_delivery_z.f64\", "
                     "\"shape\": [%d, %d, %d]},\n"
                     "  \"offer_z\": {\"file\": \"draw_offer_z.f64\", "
                     "\"shape\": [%d, %d, %d]}}\n}\n",
-                months, n, months, months, n, n, months, n, n);
+                months, n, months, months, months, n, n, months, n, n);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -275,6 +292,7 @@ int main(int argc, char **argv)
     free(eps);
     free(zdel);
     free(zoff);
+    free(jump);
     ps_rng_free(rng);
     ps_world_free(w);
     ps_scenario_free(sc);

@@ -270,6 +270,7 @@ const ps_model ps_model_economy = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "gdp gdp_growth",
     .init = economy_init,
     .step = economy_step,
     .apply_event = economy_event,

@@ -425,6 +425,7 @@ const ps_model ps_model_military = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "commitment influence military_strain",
     .init = military_init,
     .step = military_step,
     .apply_event = military_event,

@@ -251,6 +251,7 @@ const ps_model ps_model_promises = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "finance_delivered finance_promised",
     .init = promises_init,
     .step = promises_step,
     .apply_event = promises_event,

@@ -62,9 +62,11 @@ class World:
         self.eps = dump["oil_price_shock"]
         self.z_delivery = dump["promise_delivery_z"]
         self.z_offer = dump["offer_z"]
+        self.jump = dump["oil_price_jump"]
         self.month = 0
         self.rest_demand = R.rest_demand
         self.out0 = list(R.out0)
+        self.shut = R.shut
         n = len(self.actors)
         for a in self.actors:
             a.delta0 = R.delta0[a.idx]
@@ -137,7 +139,7 @@ class World:
     # Oil: a buyer is an Actor or None (the rest of the world).
     def _closure(self, s, b):
         p = self.p["oil"]
-        risk = p["secondary_fear"] * s.secondary_threat + p["isolation_friction"] * s.isolation
+        risk = p["secondary_fear"] * s.secondary_threat + p["isolation_friction"] * s.sanction_pressure
         if b is None:
             return 0.0, p["rest_compliance"] * s.isolation + risk
         dyad = 1.0 - (1.0 - b.rel[s].sanction_intensity) * (1.0 - s.rel[b].sanction_intensity)
@@ -155,11 +157,31 @@ class World:
         p = self.p["oil"]
         tau, dmax, phi = p["price_sensitivity"], p["max_discount"], p["share_floor"]
         P = self.actors[0].oil_price
+        eps = float(self.eps[self.month])
+        occurs, size = self.jump[self.month]
+        if occurs < p["price_jump_rate"]:
+            eps += p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
+        idle = sum(max(0.0, s.oil_export_capacity - s.oil_export_volume) for s in self.actors)
+        world = self.rest_demand + sum(b.oil_import_demand for b in self.actors)
+        S = min(1.0, idle / world) if world > 0.0 else 0.0
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
-                                                             math.log(P)) + float(self.eps[self.month]))
+                                                             math.log(P)) + eps
+                      + p["price_supply_response"] * (S - self.shut))
+        self.shut = S
         Pn = min(300.0, max(5.0, Pn))
         buyers = self.actors + [None]
         demand = {b: (b.oil_import_demand if b else self.rest_demand) for b in buyers}
+        # Per buyer (None: the rest of the world, the typical buyer with no limit).
+        resp = {b: (b.oil_price_response if b else 1.0) for b in buyers}
+        rate = {b: min(1.0, p["switching_rate"] * (b.oil_switching_speed if b else 1.0))
+                for b in buyers}
+
+        def limit(s, b):
+            return max(b.oil_refinery_limit, s.rel[b].w0) if b else 1.0
+
+        def now_share(s, b):
+            v = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
+            return v / demand[b]
         out0 = {b: self.out0[b.idx if b else len(self.actors)] for b in buyers}
 
         def link(s, b):
@@ -187,7 +209,8 @@ class World:
                 delta = min(dmax, s.oil_discount / P)
                 x = min(1.0, max(0.0, dyad + risk))
                 x0 = s.rel[b].x0 if b else s.x0_rest
-                a[s, b] = self._cexp(((delta - s.delta0) - p["sanction_penalty"] * (x - x0)) / tau)
+                a[s, b] = self._cexp((resp[b] * (delta - s.delta0) - p["sanction_penalty"] * (x - x0))
+                                     / tau)
                 den[b] += self._weight(w0(s, b), phi, a[s, b])
         if anchor:
             self.anchored = True
@@ -197,16 +220,16 @@ class World:
             if cap <= 0.0:
                 s.delta_new = dc
                 continue
-            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]))
+            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]),
+                     now_share(s, b), limit(s, b), rate[b], resp[b])
                     for b in buyers if a[s, b] > 0.0]
 
             def sales(delta):
-                g = self._cexp((delta - dc) / tau)
                 q = 0.0
-                for D, w, E, rest in mine:
-                    a1 = self._weight(w, phi, E * g)
-                    if rest + a1 > 0.0:
-                        q += D * a1 / (rest + a1)
+                for D, w, E, rest, sh, lim, lam, m in mine:
+                    a1 = self._weight(w, phi, E * self._cexp(m * (delta - dc) / tau))
+                    t = min(lim, a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
+                    q += D * max(0.0, sh + lam * (t - sh))
                 return q
             if sales(0.0) >= cap:
                 star = 0.0
@@ -227,15 +250,16 @@ class World:
             D, d = demand[b], out0[b]
             for s in self.actors:
                 if a[s, b] > 0.0:
-                    a[s, b] *= self._cexp((s.delta_new - min(dmax, s.oil_discount / P)) / tau)
+                    a[s, b] *= self._cexp(resp[b] * (s.delta_new - min(dmax, s.oil_discount / P)) / tau)
                     d += self._weight(w0(s, b), phi, a[s, b])
             for s in self.actors:
                 now = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
                 if D <= 0.0 or (a[s, b] <= 0.0 and now <= 0.0):
                     req[s, b] = 0.0
                     continue
-                sh, target = now / D, self._weight(w0(s, b), phi, a[s, b]) / d
-                req[s, b] = D * max(0.0, sh + p["switching_rate"] * (target - sh))
+                sh = now / D
+                target = min(limit(s, b), self._weight(w0(s, b), phi, a[s, b]) / d)
+                req[s, b] = D * max(0.0, sh + rate[b] * (target - sh))
         for s in self.actors:
             asked = sum(req[s, b] for b in buyers)
             cap = s.oil_export_capacity

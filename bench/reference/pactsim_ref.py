@@ -63,6 +63,8 @@ def load_dump(path):
     for k in ("promise_delivery_z", "offer_z"):
         z = np.fromfile(os.path.join(path, d[k]["file"]), dtype="<f8")
         idx[k] = z.reshape(d[k]["shape"])
+    jump = np.fromfile(os.path.join(path, d["oil_price_jump"]["file"]), dtype="<f8")
+    idx["oil_price_jump"] = jump.reshape(d["oil_price_jump"]["shape"])
     idx["state"], idx["owner"], idx["shape"] = state, owner, shape
     return idx
 
@@ -117,10 +119,19 @@ class Reference:
             self.w0 = np.where(D[None, :] > 0.0, now / D[None, :], 0.0)
         self.w0[np.arange(n), np.arange(n)] = 0.0
         self.xd0 = self._closure_dyad(c["sanction_intensity"])
-        self.x0 = clamp01(self.xd0 + self._closure_risk(c["secondary_threat"], c["isolation"]))
+        self.x0 = clamp01(self.xd0 + self._closure_risk(c["secondary_threat"], c["isolation"],
+                                                        c["sanction_pressure"]))
         self.x0[np.arange(n), np.arange(n)] = 0.0
         self.out0 = np.maximum(1.0 - self.w0.sum(axis=0), p["share_floor"])
         self.anchored = False
+        # Per-buyer limits on one seller (2021 share if larger; the rest of the
+        # world has none), switching rates and price responses; column n: ROW.
+        lim = np.append(c["oil_refinery_limit"], 1.0)
+        self.limit = np.maximum(lim[None, :], self.w0)
+        self.limit[:, n] = 1.0
+        self.rate = np.minimum(1.0, p["switching_rate"] * np.append(c["oil_switching_speed"], 1.0))
+        self.resp = np.append(c["oil_price_response"], 1.0)
+        self.shut = self._shut_in(c)
         # economy_init: the oil revenue base is taken in month 1.
         self.oil_base = np.zeros(n)
         self.base_set = False
@@ -139,9 +150,15 @@ class Reference:
         x[:, :n] = 1.0 - (1.0 - s_int.T) * (1.0 - s_int)
         return x
 
-    def _closure_risk(self, threat, iso):
+    def _shut_in(self, c):
+        """Share of world crude trade the modelled sellers leave unsold."""
+        idle = np.maximum(0.0, c["oil_export_capacity"] - c["oil_export_volume"]).sum()
+        world = self.rest_demand + c["oil_import_demand"].sum()
+        return min(1.0, idle / world) if world > 0.0 else 0.0
+
+    def _closure_risk(self, threat, iso, press):
         p = self.p["oil"]
-        risk = p["secondary_fear"] * threat + p["isolation_friction"] * iso  # per seller
+        risk = p["secondary_fear"] * threat + p["isolation_friction"] * press  # per seller
         x = np.empty((self.n, self.n + 1))
         x[:, :self.n] = risk[:, None] * (1.0 - iso[None, :])
         x[:, self.n] = p["rest_compliance"] * iso + risk
@@ -181,13 +198,20 @@ class Reference:
         rest, trade = cur["oil_rest_exports"], cur["oil_trade"]
         # 1. Benchmark (scalar: libm, as in C).
         P = cur["oil_price"][0]
+        occurs, size = self.d["oil_price_jump"][self.month]
+        if occurs < p["price_jump_rate"]:  # an outside disruption: psi x the share lost
+            eps = eps + p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
+        S = self._shut_in(cur)
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
-                                                             math.log(P)) + eps)
+                                                             math.log(P)) + eps +
+                      p["price_supply_response"] * (S - self.shut))
+        self.shut = S
         Pn = min(300.0, max(5.0, Pn))
         nxt["oil_price"] = np.full(n, Pn)
         # 2. Buyers' cost changes at current discounts.
         D = np.append(dem, self.rest_demand)
-        risk = self._closure_risk(cur["secondary_threat"], cur["isolation"])
+        risk = self._closure_risk(cur["secondary_threat"], cur["isolation"],
+                                  cur["sanction_pressure"])
         if not self.anchored and self.month >= 1:
             self.x0 = clamp01(self.xd0 + risk)
             self.anchored = True
@@ -195,18 +219,25 @@ class Reference:
         offered[np.arange(n), np.arange(n)] = False
         dc = np.minimum(dmax, disc / P)
         x = clamp01(self._closure_dyad(cur["sanction_intensity"]) + risk)
-        u = ((dc - self.delta0)[:, None] - p["sanction_penalty"] * (x - self.x0)) / tau
+        m = self.resp[None, :]
+        u = (m * (dc - self.delta0)[:, None] - p["sanction_penalty"] * (x - self.x0)) / tau
         a = np.where(offered, clip_exp(u), 0.0)
         den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
         # 3. Sellers: bisection for the clearing discount, all sellers at once.
         rest_den = den[None, :] - weight(self.w0, phi, a)  # den_b less the seller's term
+        now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sh = now / D[None, :]
+        rate = self.rate[None, :]
 
         def target_sales(delta):
-            g = clip_exp((delta - dc) / tau)
-            a1 = weight(self.w0, phi, a * g[:, None])
+            # Short-run requests: capped target shares reached at each buyer's rate.
+            g = clip_exp(m * (delta - dc)[:, None] / tau)
+            a1 = weight(self.w0, phi, a * g)
             dd = rest_den + a1
             with np.errstate(divide="ignore", invalid="ignore"):
-                q = np.where((a > 0.0) & (dd > 0.0), D[None, :] * a1 / dd, 0.0)
+                t = np.where(dd > 0.0, np.minimum(self.limit, a1 / dd), 0.0)
+                q = np.where(a > 0.0, D[None, :] * np.maximum(0.0, sh + rate * (t - sh)), 0.0)
             return q.sum(axis=1)
 
         zero, full = np.zeros(n), np.full(n, dmax)
@@ -220,13 +251,11 @@ class Reference:
         star = np.where(at0 >= cap, 0.0, np.where(atmax <= cap, dmax, 0.5 * (lo + hi)))
         delta_new = np.where(cap > 0.0, dc + p["discount_adjust"] * (star - dc), dc)
         # 4. Buyers: target shares at the new discounts, move toward them.
-        a = np.where(a > 0.0, a * clip_exp((delta_new - dc) / tau)[:, None], a)
+        a = np.where(a > 0.0, a * clip_exp(m * (delta_new - dc)[:, None] / tau), a)
         den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
-        now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            sh = now / D[None, :]
-            tgt = weight(self.w0, phi, a) / den[None, :]
-            req = D[None, :] * np.maximum(0.0, sh + p["switching_rate"] * (tgt - sh))
+            tgt = np.minimum(self.limit, weight(self.w0, phi, a) / den[None, :])
+            req = D[None, :] * np.maximum(0.0, sh + rate * (tgt - sh))
         req = np.where((D[None, :] <= 0.0) | ((a <= 0.0) & (now <= 0.0)), 0.0, req)
         # 5. Sellers ration requests to capacity.
         asked = req.sum(axis=1)
@@ -515,6 +544,8 @@ class Reference:
                 x[src, dst] += m * (1.0 - x[src, dst])
         elif t == "oil_price":
             p = self.p["oil"]
+            if not p["price_path"] > 0.5:
+                return  # the benchmark follows its own dynamics
             old = nxt["oil_price"][0]
             nxt["oil_price"] = np.full(n, m)
             nxt["oil_discount"] = np.minimum(nxt["oil_discount"] / old, p["max_discount"]) * m

@@ -195,3 +195,26 @@ def test_object_model_one_step(env, tmp_path):
         a, b = ref.cur[name], np.array(obj.field(name, dump["shape"][name]))
         scale = np.abs(a).max()
         assert np.abs(a - b).max() <= TOL * (scale if scale > 0 else 1.0), name
+
+
+def test_oil_buyers_and_price_response(env, tmp_path, capsys):
+    """Per-buyer limits that bind, other price responses and switching speeds, the
+    benchmark responding to shut-in supply with the scenario's price path off, and
+    outside disruptions (price jumps, stream 12)."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    sets = ["end=2024-12", "parameters.oil.price_path=0", "parameters.oil.price_supply_response=5",
+            "parameters.oil.price_jump_rate=0.2", "parameters.oil.price_jump_shortfall=0.04",
+            "actors.IND.oil_refinery_limit=0.08", "actors.CHN.oil_refinery_limit=0.2",
+            "actors.CHN.oil_price_response=0.5", "actors.TUR.oil_switching_speed=3"]
+    dump, c = run_both(env, tmp_path, cfg, sets=sets)
+    rus, ind = dump["actors"].index("RUS"), dump["actors"].index("IND")
+    check(env, capsys, "baseline_2022, oil buyers, price response", dump, c)
+    # The options are in effect: the price leaves the timeline's path, a limit binds.
+    assert abs(c["oil_price"][2, rus] - 117.25) > 1.0
+    jumps = dump["oil_price_jump"]
+    assert (jumps[:, 0] < 0.2).sum() >= 2  # some disruptions happened in the run
+    share = c["oil_trade"][:, rus, ind] / c["oil_import_demand"][:, ind]
+    assert share.max() <= 0.08 + 1e-12 and share.max() > 0.079
+    bad = copy.deepcopy(dump)
+    bad["state"]["oil_price_response"] = bad["state"]["oil_price_response"] * 1.01
+    assert deviations(env, bad, c)["oil_trade"] > 1e3 * TOL

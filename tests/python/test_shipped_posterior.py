@@ -9,8 +9,10 @@ the observations it was calibrated against (CRPS in units of the
 observations' sd, over the same 2022-01..07 window); (3) its replicates
 differ by more than the stochastic spread alone (parameter uncertainty is in
 the band). Measured 2026-12-02, 40 replicates: CRPS/sd 0.82 vs 1.21, 90%
-coverage 0.78 vs 0.63, CV of Russia-Iran cooperation ~20x the fixed one.
-Since issue 16 the model has decision noise (cooperation.offer_noise,
+coverage 0.78 vs 0.63, CV of Russia-Iran cooperation ~20x the fixed one; after
+the oil buyers of issue 16 (posterior not yet recomputed; 100 replicates):
+0.81 vs 1.07, 90% coverage 0.81 vs 0.66.
+Since issue 16 the model also has decision noise (cooperation.offer_noise,
 promises.delivery_noise), which widens the fixed baseline's band too (CV of
 Russia-Iran cooperation in 2022-07: 0.0062 fixed, 0.0075 calibrated): (3) is
 checked with both noises at 0, where only the parameters can spread the
