@@ -71,6 +71,9 @@ class World:
         for a in self.actors:
             a.delta0 = R.delta0[a.idx]
             a.oil_base = R.oil_base[a.idx]
+            a.strain_base = R.strain_base[a.idx]
+            a.fiscal_ref, a.adapted = R.fiscal_ref[a.idx], R.adapted[a.idx]
+            a.strain_lagged = R.strain_lagged[a.idx]
             a.base = [R.base[a.idx, t] for t in range(self.nt)]
             a.w0_rest, a.x0_rest, a.xd0_rest = R.w0[a.idx, n], R.x0[a.idx, n], R.xd0[a.idx, n]
             for b in self.actors:
@@ -290,6 +293,7 @@ class World:
             if self.month == 1:
                 for a in self.actors:
                     a.oil_base = a.oil_export_revenue
+                    a.strain_base = a.military_strain
             self.base_set = self.month >= 1
         for i in self.actors:
             pr = i.sanction_pressure
@@ -297,14 +301,27 @@ class World:
             inflow_f = sum(j.rel[i].finance_flow + j.rel[i].promise_delivery for j in self.actors)
             outflow_f = sum(i.rel[j].finance_flow + i.rel[j].promise_delivery for j in self.actors)
             shock = float(self.shock[self.month][i.idx])
-            target = (i.potential_growth - p["sanction_elasticity"] * pr -
+            excess = max(0.0, i.military_strain - i.strain_base) if self.base_set else 0.0
+            extra = p["war_spending_surge"] * i.military_capacity * excess
+            share = extra / i.gdp if i.gdp > 0.0 else 0.0
+            impulse = p["fiscal_multiplier"] * (12.0 / p["fiscal_lag"]) * (share - i.fiscal_ref)
+            lagged = i.strain_lagged
+            i.fiscal_ref += (share - i.fiscal_ref) / p["fiscal_lag"]
+            i.strain_lagged = lagged + (excess - lagged) / p["war_cost_lag"]
+            pa = p["adaptation_max"] * pr if self.month == 0 else i.adapted
+            i.adapted = pa + p["adaptation_rate"] * (p["adaptation_max"] * pr - pa)
+            target = (i.potential_growth - p["sanction_elasticity"] * max(0.0, pr - pa) -
                       p["war_cost"] * i.military_strain +
-                      (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0))
+                      (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0) +
+                      impulse - p["war_cost_late"] * lagged)
             g = p["growth_persistence"] * i.gdp_growth + (1.0 - p["growth_persistence"]) * target + shock
             g = max(-0.5, min(0.5, g))
             i.new_gdp_growth = g
             i.new_gdp = i.gdp * (1.0 + g) ** (1.0 / 12.0)
-            inflow = i.current_account * i.gdp + p["windfall_saving"] * windfall + inflow_f - outflow_f
+            saved = p["windfall_saving"] * windfall
+            covered = min(extra, max(0.0, saved))
+            inflow = (i.current_account * i.gdp + saved - covered -
+                      p["war_reserve_share"] * (extra - covered) + inflow_f - outflow_f)
             i.new_reserves = max(0.0, i.reserves * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
             i.new_lending_capacity = i.new_reserves * p["lend_share"] * (1.0 - pr)
             i.new_finance_need = i.gdp * p["finance_gap"] * pr

@@ -17,7 +17,8 @@ the random draws the C models make (economy's growth shocks, oil's price
 shock, the standard normals behind promises' delivery factors and
 cooperation's offer mood), so both sides use the same numbers. The models' private data (oil's
 2021 reference shares and closures, cooperation's anchors, military's reference
-commitments, economy's oil revenue base) is derived here from that initial
+commitments, economy's oil revenue and strain bases, fiscal reference, adapted
+pressure and lagged strain) is derived here from that initial
 state, as the models' init functions derive it.
 
 A month follows ps_world_step: next := cur; each model's step reads cur and
@@ -135,6 +136,12 @@ class Reference:
         # economy_init: the oil revenue base is taken in month 1.
         self.oil_base = np.zeros(n)
         self.base_set = False
+        # ... and so is the strain base; the fiscal reference, the adapted
+        # pressure (set in month 0) and the lagged strain start at 0.
+        self.strain_base = np.zeros(n)
+        self.fiscal_ref = np.zeros(n)
+        self.adapted = np.zeros(n)
+        self.strain_lagged = np.zeros(n)
         # military_init: reference commitments for retained_share.
         self.base = c["commitment"].copy()
         # coop_init: anchors (cooperation already symmetrised in cur), rivalry
@@ -291,21 +298,44 @@ class Reference:
         gdp, g, pot = cur["gdp"], cur["gdp_growth"], cur["potential_growth"]
         res, ca, pr = cur["reserves"], cur["current_account"], cur["sanction_pressure"]
         oil = cur["oil_export_revenue"]
+        strain = cur["military_strain"]
         if not self.base_set:
             if self.month == 1:
                 self.oil_base = oil.copy()
+                self.strain_base = strain.copy()
             self.base_set = self.month >= 1
         windfall = oil - self.oil_base if self.base_set else np.zeros(self.n)
         fin = cur["finance_flow"] + cur["promise_delivery"]
         inflow_f, outflow_f = fin.sum(axis=0), fin.sum(axis=1)
+        # War above the month-1 strain: extra military spending, its share of
+        # GDP against its recent level (the fiscal impulse), the lagged strain.
+        excess = np.maximum(0.0, strain - self.strain_base) if self.base_set else np.zeros(self.n)
+        extra = p["war_spending_surge"] * cur["military_capacity"] * excess
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(gdp > 0.0, extra / gdp, 0.0)
+        tau_f = p["fiscal_lag"]
+        impulse = p["fiscal_multiplier"] * (12.0 / tau_f) * (share - self.fiscal_ref)
+        lagged = self.strain_lagged
+        self.fiscal_ref = self.fiscal_ref + (share - self.fiscal_ref) / tau_f
+        self.strain_lagged = lagged + (excess - lagged) / p["war_cost_lag"]
+        # Adaptation: month 0's pressure counts as adapted to.
+        amax = p["adaptation_max"]
+        pa = amax * pr if self.month == 0 else self.adapted
+        self.adapted = pa + p["adaptation_rate"] * (amax * pr - pa)
         with np.errstate(divide="ignore", invalid="ignore"):
             oil_term = np.where(gdp > 0.0, p["oil_growth_gain"] * windfall / gdp, 0.0)
-        target = pot - p["sanction_elasticity"] * pr - p["war_cost"] * cur["military_strain"] + oil_term
+        target = (pot - p["sanction_elasticity"] * np.maximum(0.0, pr - pa)
+                  - p["war_cost"] * strain + oil_term + impulse - p["war_cost_late"] * lagged)
         gi = p["growth_persistence"] * g + (1.0 - p["growth_persistence"]) * target + shock
         gi = np.maximum(-0.5, np.minimum(0.5, gi))
         nxt["gdp_growth"] = gi
         nxt["gdp"] = gdp * np.power(1.0 + gi, 1.0 / 12.0)
-        inflow = ca * gdp + p["windfall_saving"] * windfall + inflow_f - outflow_f
+        # The saved windfall pays the extra spending first; of the rest a share
+        # comes out of reserves.
+        saved = p["windfall_saving"] * windfall
+        covered = np.minimum(extra, np.maximum(0.0, saved))
+        inflow = (ca * gdp + saved - covered - p["war_reserve_share"] * (extra - covered)
+                  + inflow_f - outflow_f)
         res_n = np.maximum(0.0, res * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
         lend = res_n * p["lend_share"] * (1.0 - pr)
         need = gdp * p["finance_gap"] * pr

@@ -183,6 +183,21 @@ def test_decision_noise_threads(env, tmp_path):
                 assert np.array_equal(a[g][name][:], b[g][name][:]), (g, name)
 
 
+def test_economy_war_channels_are_caught(env, tmp_path):
+    """Issue 16's economy channels are compared too: 1% more of each moves GDP or reserves
+    at least a hundred times the tolerance within the first year of the war."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2022-12"])
+    for name, field in (("fiscal_multiplier", "gdp"), ("fiscal_lag", "gdp"),
+                        ("war_spending_surge", "reserves"), ("war_reserve_share", "reserves"),
+                        ("adaptation_max", "gdp"), ("adaptation_rate", "gdp"),
+                        ("war_cost_late", "gdp"), ("war_cost_lag", "gdp")):
+        bad = copy.deepcopy(dump)
+        bad["params"]["economy"][name] *= 1.01
+        dev = deviations(env, bad, {field: c[field]})
+        assert dev[field] > 1e2 * TOL, (name, dev[field])
+
+
 def test_object_model_one_step(env, tmp_path):
     """The object-per-actor version's step equals the reference's (no events)."""
     import object_model
