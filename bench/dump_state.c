@@ -26,10 +26,19 @@
  *                      the model draws it only for wars, from hazard_from_month;
  *   draw_oil_price_jump.f64  months x 2: oil's disruption draws, key "OILPRICE",
  *                      stream 12, two gsl_rng_uniform (occurrence, size) when
- *                      price_jump_rate > 0, else (1, 0).
+ *                      price_jump_rate > 0, else (1, 0);
+ *   draw_promise_delivery_z.f64  months x N x N: the standard normal behind
+ *                      the delivery factor of pledge j -> i (models/promises.c:
+ *                      ordered pair id, stream 53); 0 when delivery_noise is 0;
+ *   draw_offer_z.f64   months x N x N: the standard normal behind the offer
+ *                      mood of pair {i, j} (models/cooperation.c: unordered pair
+ *                      id, stream 63; symmetric, 0 on the diagonal); 0 when
+ *                      offer_noise is 0. (The mood's stationary draw at init is
+ *                      in field_offer_mood.f64.)
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
- * models/oil.c, models/military.c): if a model changes its key, change it here too (the
+ * models/oil.c, models/military.c, models/promises.c, models/cooperation.c): if
+ * a model changes its key, change it here too (the
  * differential test tests/python/test_reference.py then fails). */
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +54,8 @@
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
 #define PRICE_STREAM 11u                          /* models/oil.c */
 #define HAZARD_STREAM 51u                         /* models/military.c */
+#define DELIVERY_STREAM 53u                       /* models/promises.c */
+#define OFFER_STREAM 63u                          /* models/cooperation.c */
 #define JUMP_STREAM 12u                           /* models/oil.c */
 
 static int usage(void)
@@ -147,12 +158,17 @@ int main(int argc, char **argv)
     double *eps = calloc((size_t)months + 1, sizeof *eps);
     double *haz = calloc((size_t)months * n * n + 1, sizeof *haz);
     double *jump = calloc(2 * (size_t)months + 1, sizeof *jump);
-    if (!rng || !shock || !eps || !haz || !jump) {
+    size_t nn = (size_t)n * n;
+    double *zdel = calloc((size_t)months * nn + 1, sizeof *zdel);
+    double *zoff = calloc((size_t)months * nn + 1, sizeof *zoff);
+    if (!rng || !shock || !eps || !haz || !jump || !zdel || !zoff) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
     double sd = param_by_name(sc, "economy", "growth_noise_sd");
     double vol = param_by_name(sc, "oil", "price_volatility");
+    double dsd = param_by_name(sc, "promises", "delivery_noise");
+    double osd = param_by_name(sc, "cooperation", "offer_noise");
     double jump_rate = param_by_name(sc, "oil", "price_jump_rate");
     for (int m = 0; m < months; m++) {
         for (int i = 0; i < n; i++) {
@@ -178,6 +194,21 @@ int main(int argc, char **argv)
         } else {
             jump[2 * (size_t)m] = 1.0; /* never below a rate of 0 */
         }
+        for (int j = 0; j < n && dsd > 0.0; j++)
+            for (int i = 0; i < n; i++) {
+                uint64_t id = ps_hash64(ps_world_actor_key(w, j) ^
+                                        ps_hash64(ps_world_actor_key(w, i)));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, DELIVERY_STREAM);
+                zdel[(size_t)m * nn + (size_t)j * n + i] = gsl_ran_gaussian(r, 1.0);
+            }
+        for (int i = 0; i < n && osd > 0.0; i++)
+            for (int j = i + 1; j < n; j++) {
+                uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
+                uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, OFFER_STREAM);
+                zoff[(size_t)m * nn + (size_t)i * n + j] = zoff[(size_t)m * nn + (size_t)j * n + i] =
+                    gsl_ran_gaussian(r, 1.0);
+            }
     }
     if (!rc)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
@@ -187,6 +218,10 @@ int main(int argc, char **argv)
         rc = write_doubles(dir, "draw_war_hazard.f64", haz, (size_t)months * n * n);
     if (!rc)
         rc = write_doubles(dir, "draw_oil_price_jump.f64", jump, 2 * (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_promise_delivery_z.f64", zdel, (size_t)months * nn);
+    if (!rc)
+        rc = write_doubles(dir, "draw_offer_z.f64", zoff, (size_t)months * nn);
 
     /* Index. */
     char path[4096];
@@ -262,8 +297,12 @@ int main(int argc, char **argv)
                     "  \"war_hazard\": {\"file\": \"draw_war_hazard.f64\", "
                     "\"shape\": [%d, %d, %d]},\n"
                     "  \"oil_price_jump\": {\"file\": \"draw_oil_price_jump.f64\", "
-                    "\"shape\": [%d, 2]}}\n}\n",
-                months, n, months, months, n, n, months);
+                    "\"shape\": [%d, 2]},\n"
+                    "  \"promise_delivery_z\": {\"file\": \"draw_promise_delivery_z.f64\", "
+                    "\"shape\": [%d, %d, %d]},\n"
+                    "  \"offer_z\": {\"file\": \"draw_offer_z.f64\", "
+                    "\"shape\": [%d, %d, %d]}}\n}\n",
+                months, n, months, months, n, n, months, months, n, n, months, n, n);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -272,6 +311,8 @@ int main(int argc, char **argv)
     free(shock);
     free(eps);
     free(haz);
+    free(zdel);
+    free(zoff);
     free(jump);
     ps_rng_free(rng);
     ps_world_free(w);

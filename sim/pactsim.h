@@ -551,6 +551,8 @@ typedef struct ps_sensitivity_options {
  * written to FILE.tmp.<pid>, synced and renamed over FILE. Interrupted:
  * PS_ERR_INTERRUPTED, FILE as it was. opt may be NULL. */
 #define PS_SENS_WIDE 0.2
+/* Fewer distinct point means than this: a metric's indices are flagged unreliable. */
+#define PS_SENS_DISCRETE 5
 ps_status ps_sensitivity(const char *file, const ps_sensitivity_options *opt, FILE *fp,
                          ps_error *err);
 

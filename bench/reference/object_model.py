@@ -61,6 +61,8 @@ class World:
         self.shock = dump["economy_shock"]
         self.eps = dump["oil_price_shock"]
         self.hazard_u = dump["war_hazard"]
+        self.z_delivery = dump["promise_delivery_z"]
+        self.z_offer = dump["offer_z"]
         self.jump = dump["oil_price_jump"]
         self.month = 0
         self.rest_demand = R.rest_demand
@@ -513,6 +515,7 @@ class World:
                 s = max(s, min(ti["interest"], tj["interest"]) * side)
             return s
 
+        sig, phi = p["offer_noise"], p["offer_noise_persistence"]
         for i in self.actors:
             for j in self.actors:
                 r, back = i.rel[j], j.rel[i]
@@ -520,6 +523,11 @@ class World:
                     r.new_cooperation = r.new_trust = r.new_complementarity = r.new_finance_flow = 0.0
                     continue
                 comp = math.sqrt(self._offer(j, i) * self._offer(i, j))
+                if sig > 0.0:  # the pair's offer mood (AR(1) in logs)
+                    x1 = (phi * r.offer_mood + math.sqrt(1.0 - phi * phi) * sig *
+                          self.z_offer[self.month][i.idx][j.idx])
+                    r.new_offer_mood = x1
+                    comp = min(1.0, comp * math.exp(x1 - 0.5 * sig * sig))
                 r.new_complementarity = comp
                 c0 = 0.5 * (r.cooperation + back.cooperation)
                 t_mut = 0.5 * (r.trust + back.trust)
@@ -562,6 +570,7 @@ class World:
     def promises(self):
         p = self.p["promises"]
         horizon = float(int(p["horizon"]))
+        sig = p["delivery_noise"]
         for j in self.actors:
             budget = j.finance_spare * p["delivery_share"] / 12.0
             owed_total = sum(r.promise_outstanding for r in j.rel.values())
@@ -573,16 +582,19 @@ class World:
                     pace = out / max(1.0, r.promise_due)
                     share = out / owed_total if owed_total > 0.0 else 0.0
                     pay = min(pace * r.cooperation, budget * share)
+                    if sig > 0.0:  # a lognormal delivery factor of mean 1
+                        z = self.z_delivery[self.month][j.idx][i.idx]
+                        pay = min(out, pay * math.exp(sig * z - 0.5 * sig * sig))
                     r.new_promise_outstanding = out - pay
                     r.new_finance_delivered = r.finance_delivered + pay
                     r.new_promise_delivery = 12.0 * pay
                     r.new_promise_due = max(0.0, r.promise_due - 1.0)
-                    if r.new_promise_due <= 0.0:
+                    if r.new_promise_due <= 0.0 or r.new_promise_outstanding <= 0.0:
                         if r.new_promise_outstanding > 1e-6 * (out + 1.0):
                             r.new_promise_breach = r.new_promise_outstanding
                         else:
                             r.new_promise_kept = max(pay, 1.0)
-                        r.new_promise_outstanding = 0.0
+                        r.new_promise_outstanding = r.new_promise_due = 0.0
                 elif (i is not j and r.cooperation > p["promise_threshold"] and i.finance_need > 0.0
                       and j.lending_capacity > 0.0):
                     amount = p["promise_share"] * i.finance_need

@@ -14,7 +14,8 @@ model-I submodel reads, so they are left out, and so are their events.
 Input: a directory written by `dump_state` (bench/dump_state.c): every field's
 initial state after the models' init, the parameters, the timeline events and
 the random draws the C models make (economy's growth shocks, oil's price
-shock, military's war-hazard uniforms), so both sides use the same numbers. The models' private data (oil's
+shock, military's war-hazard uniforms, the standard normals behind promises'
+delivery factors and cooperation's offer mood), so both sides use the same numbers. The models' private data (oil's
 2021 reference shares and closures, cooperation's anchors, military's reference
 commitments, economy's oil revenue and strain bases, fiscal reference, adapted
 pressure and lagged strain) is derived here from that initial
@@ -62,6 +63,9 @@ def load_dump(path):
     idx["economy_shock"] = shock.reshape(d["economy_shock"]["shape"])
     idx["oil_price_shock"] = eps.reshape(d["oil_price_shock"]["shape"])
     idx["war_hazard"] = haz.reshape(d["war_hazard"]["shape"])
+    for k in ("promise_delivery_z", "offer_z"):
+        z = np.fromfile(os.path.join(path, d[k]["file"]), dtype="<f8")
+        idx[k] = z.reshape(d[k]["shape"])
     jump = np.fromfile(os.path.join(path, d["oil_price_jump"]["file"]), dtype="<f8")
     idx["oil_price_jump"] = jump.reshape(d["oil_price_jump"]["shape"])
     idx["state"], idx["owner"], idx["shape"] = state, owner, shape
@@ -471,7 +475,7 @@ class Reference:
             return np.where(total[None, :] > 0.0, w / total[None, :], 0.0)
 
     # ------------------------------------------------------------ cooperation
-    def cooperation(self, cur, nxt):
+    def cooperation(self, cur, nxt, z_offer):
         p, n, nt = self.p["cooperation"], self.n, self.nt
         coop, trust = cur["cooperation"], cur["trust"]
         tech, veto, flow = cur["technology"], cur["unsc_veto"], cur["finance_flow"]
@@ -523,6 +527,13 @@ class Reference:
         else:
             H = np.zeros((n, n))
         comp = np.sqrt(H.T * H)
+        # Decision noise: the pair's offer mood (AR(1) in logs) scales the value it sees.
+        sig = p["offer_noise"]
+        if sig > 0.0:
+            phi = p["offer_noise_persistence"]
+            x1 = phi * cur["offer_mood"] + math.sqrt(1.0 - phi * phi) * sig * z_offer
+            comp = np.minimum(1.0, comp * np.exp(x1 - 0.5 * sig * sig))
+            nxt["offer_mood"] = offdiag(x1)
         # Shared security: co-patrons of a theater's host.
         sec = np.zeros((n, n))
         for t in range(nt):
@@ -574,7 +585,7 @@ class Reference:
             nxt["arms_backorder_" + c] = want * (1.0 - scale)[:, None]
 
     # ------------------------------------------------------------ promises
-    def promises(self, cur, nxt):
+    def promises(self, cur, nxt, z_delivery):
         p, n = self.p["promises"], self.n
         horizon = float(int(p["horizon"]))
         out, due = cur["promise_outstanding"], cur["promise_due"]
@@ -587,9 +598,14 @@ class Reference:
             pace = out / np.maximum(1.0, due)
             share = np.where(owed_total[:, None] > 0.0, out / owed_total[:, None], 0.0)
         pay = np.where(live, np.minimum(pace * coop, budget[:, None] * share), 0.0)
+        sig = p["delivery_noise"]
+        if sig > 0.0:  # decision noise: a lognormal factor of mean 1, at most what is owed
+            pay = np.where(live, np.minimum(out, pay * np.exp(sig * z_delivery - 0.5 * sig * sig)),
+                           0.0)
         out_n = np.where(live, out - pay, out)
         due_n = np.where(live, np.maximum(0.0, due - 1.0), due)
-        falls = live & (due_n <= 0.0)
+        falls = live & ((due_n <= 0.0) | (out_n <= 0.0))  # due, or paid in full early
+        due_n = np.where(falls, 0.0, due_n)
         broken = falls & (out_n > 1e-6 * (out + 1.0))
         breach = np.where(broken, out_n, 0.0)
         kept = np.where(falls & ~broken, np.maximum(pay, 1.0), 0.0)
@@ -698,8 +714,8 @@ class Reference:
         self.oil(cur, nxt, float(self.d["oil_price_shock"][m]))
         self.economy(cur, nxt, self.d["economy_shock"][m])
         self.military(cur, nxt)
-        self.cooperation(cur, nxt)
-        self.promises(cur, nxt)
+        self.cooperation(cur, nxt, self.d["offer_z"][m])
+        self.promises(cur, nxt, self.d["promise_delivery_z"][m])
         self.cover(cur, nxt)
         for ev in self.events if events else ():
             if ev["month"] == m:

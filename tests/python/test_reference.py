@@ -138,6 +138,51 @@ def test_a_wrong_parameter_is_caught(env, tmp_path):
     assert dev["isolation"] > 1e3 * TOL
 
 
+def test_decision_noise(env, tmp_path, capsys):
+    """Promises' delivery noise and cooperation's offer noise are recomputed from the same draws:
+    a 1% change of either scale is caught, and with both at 0 the reference (today's equations
+    without noise) still matches."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2023-12"])
+    p = dump["params"]
+    assert p["promises"]["delivery_noise"] > 0.0 and p["cooperation"]["offer_noise"] > 0.0
+    assert np.abs(dump["promise_delivery_z"]).max() > 0.0 and np.abs(dump["offer_z"]).max() > 0.0
+    for model, name, field in (("promises", "delivery_noise", "promise_delivery"),
+                               ("cooperation", "offer_noise", "complementarity"),
+                               ("cooperation", "offer_noise_persistence", "offer_mood")):
+        bad = copy.deepcopy(dump)
+        bad["params"][model][name] *= 1.01
+        dev = deviations(env, bad, c)
+        assert dev[field] > 1e3 * TOL, (name, dev[field])
+    quiet = ["end=2023-12", "parameters.promises.delivery_noise=0",
+             "parameters.cooperation.offer_noise=0"]
+    dump0, c0 = run_both(env, tmp_path, cfg, sets=quiet)
+    assert np.abs(dump0["promise_delivery_z"]).max() == 0.0
+    assert np.abs(c0["offer_mood"]).max() == 0.0
+    check(env, capsys, "baseline_2022 without decision noise", dump0, c0)
+
+
+def test_decision_noise_threads(env, tmp_path):
+    """A 70-actor world (above the 64 at which a step uses its inner threads): one replicate with
+    1 and 2 threads is bit-identical, the offer mood (drawn by each thread) and the pledges'
+    delivery included."""
+    cfg = tmp_path / "w70.yaml"
+    subprocess.run([sys.executable, os.path.join(env["src"], "bench", "gen_world.py"), "70",
+                    "--months", "24", "-o", str(cfg)], check=True)
+    out = {}
+    for th in (1, 2):
+        out[th] = tmp_path / f"t{th}.h5"
+        p = subprocess.run([env["cli"], "run", str(cfg), "-o", str(out[th]), "--replicates", "1",
+                            "--threads", str(th), "--quiet", "--force", "--precision", "float64"],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+    with h5py.File(out[1], "r") as a, h5py.File(out[2], "r") as b:
+        assert np.abs(a["dyad_state"]["offer_mood"][:]).max() > 0.0
+        for g in GROUP.values():
+            for name in a[g]:
+                assert np.array_equal(a[g][name][:], b[g][name][:]), (g, name)
+
+
 def test_economy_war_channels_are_caught(env, tmp_path):
     """Issue 16's economy channels are compared too: 1% more of each moves GDP or reserves
     at least a hundred times the tolerance within the first year of the war."""
