@@ -18,10 +18,27 @@
  *                      actor, gsl_ran_gaussian(ps_rng_key(seed, r, month,
  *                      actor key, 1), growth_noise_sd), 0 when the sd is 0;
  *   draw_oil_price_shock.f64 months: oil's world price shock, key "OILPRICE",
- *                      stream 11, sd price_volatility.
+ *                      stream 11, sd price_volatility;
+ *   draw_war_hazard.f64 months x N x N: the uniform the military model draws
+ *                      for a war of attacker i against host h in a month,
+ *                      gsl_rng_uniform(ps_rng_key(seed, r, month,
+ *                      hash(key(i) ^ hash(key(h))), 51)) (0 on the diagonal);
+ *                      the model draws it only for wars, from hazard_from_month;
+ *   draw_oil_price_jump.f64  months x 2: oil's disruption draws, key "OILPRICE",
+ *                      stream 12, two gsl_rng_uniform (occurrence, size) when
+ *                      price_jump_rate > 0, else (1, 0);
+ *   draw_promise_delivery_z.f64  months x N x N: the standard normal behind
+ *                      the delivery factor of pledge j -> i (models/promises.c:
+ *                      ordered pair id, stream 53); 0 when delivery_noise is 0;
+ *   draw_offer_z.f64   months x N x N: the standard normal behind the offer
+ *                      mood of pair {i, j} (models/cooperation.c: unordered pair
+ *                      id, stream 63; symmetric, 0 on the diagonal); 0 when
+ *                      offer_noise is 0. (The mood's stationary draw at init is
+ *                      in field_offer_mood.f64.)
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
- * models/oil.c): if a model changes its key, change it here too (the
+ * models/oil.c, models/military.c, models/promises.c, models/cooperation.c): if
+ * a model changes its key, change it here too (the
  * differential test tests/python/test_reference.py then fails). */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +53,10 @@
 #define ECONOMY_STREAM 1u                          /* models/economy.c */
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL      /* models/oil.c: "OILPRICE" */
 #define PRICE_STREAM 11u                          /* models/oil.c */
+#define HAZARD_STREAM 51u                         /* models/military.c */
+#define DELIVERY_STREAM 53u                       /* models/promises.c */
+#define OFFER_STREAM 63u                          /* models/cooperation.c */
+#define JUMP_STREAM 12u                           /* models/oil.c */
 
 static int usage(void)
 {
@@ -135,12 +156,20 @@ int main(int argc, char **argv)
     ps_rng *rng = ps_rng_alloc();
     double *shock = calloc((size_t)months * n + 1, sizeof *shock);
     double *eps = calloc((size_t)months + 1, sizeof *eps);
-    if (!rng || !shock || !eps) {
+    double *haz = calloc((size_t)months * n * n + 1, sizeof *haz);
+    double *jump = calloc(2 * (size_t)months + 1, sizeof *jump);
+    size_t nn = (size_t)n * n;
+    double *zdel = calloc((size_t)months * nn + 1, sizeof *zdel);
+    double *zoff = calloc((size_t)months * nn + 1, sizeof *zoff);
+    if (!rng || !shock || !eps || !haz || !jump || !zdel || !zoff) {
         fprintf(stderr, "dump_state: out of memory\n");
         return 1;
     }
     double sd = param_by_name(sc, "economy", "growth_noise_sd");
     double vol = param_by_name(sc, "oil", "price_volatility");
+    double dsd = param_by_name(sc, "promises", "delivery_noise");
+    double osd = param_by_name(sc, "cooperation", "offer_noise");
+    double jump_rate = param_by_name(sc, "oil", "price_jump_rate");
     for (int m = 0; m < months; m++) {
         for (int i = 0; i < n; i++) {
             gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i),
@@ -149,11 +178,50 @@ int main(int argc, char **argv)
         }
         gsl_rng *r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, PRICE_STREAM);
         eps[m] = vol > 0.0 ? gsl_ran_gaussian(r, vol) : 0.0;
+        for (int i = 0; i < n; i++)
+            for (int h = 0; h < n; h++) {
+                if (i == h)
+                    continue;
+                uint64_t id = ps_hash64(ps_world_actor_key(w, i) ^
+                                        ps_hash64(ps_world_actor_key(w, h)));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, HAZARD_STREAM);
+                haz[((size_t)m * n + i) * n + h] = gsl_rng_uniform(r);
+            }
+        if (jump_rate > 0.0) {
+            r = ps_rng_key(rng, sc->seed, replicate, m, WORLD_PRICE_ID, JUMP_STREAM);
+            jump[2 * (size_t)m] = gsl_rng_uniform(r);
+            jump[2 * (size_t)m + 1] = gsl_rng_uniform(r);
+        } else {
+            jump[2 * (size_t)m] = 1.0; /* never below a rate of 0 */
+        }
+        for (int j = 0; j < n && dsd > 0.0; j++)
+            for (int i = 0; i < n; i++) {
+                uint64_t id = ps_hash64(ps_world_actor_key(w, j) ^
+                                        ps_hash64(ps_world_actor_key(w, i)));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, DELIVERY_STREAM);
+                zdel[(size_t)m * nn + (size_t)j * n + i] = gsl_ran_gaussian(r, 1.0);
+            }
+        for (int i = 0; i < n && osd > 0.0; i++)
+            for (int j = i + 1; j < n; j++) {
+                uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
+                uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+                r = ps_rng_key(rng, sc->seed, replicate, m, id, OFFER_STREAM);
+                zoff[(size_t)m * nn + (size_t)i * n + j] = zoff[(size_t)m * nn + (size_t)j * n + i] =
+                    gsl_ran_gaussian(r, 1.0);
+            }
     }
     if (!rc)
         rc = write_doubles(dir, "draw_economy_shock.f64", shock, (size_t)months * n);
     if (!rc)
         rc = write_doubles(dir, "draw_oil_price_shock.f64", eps, (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_war_hazard.f64", haz, (size_t)months * n * n);
+    if (!rc)
+        rc = write_doubles(dir, "draw_oil_price_jump.f64", jump, 2 * (size_t)months);
+    if (!rc)
+        rc = write_doubles(dir, "draw_promise_delivery_z.f64", zdel, (size_t)months * nn);
+    if (!rc)
+        rc = write_doubles(dir, "draw_offer_z.f64", zoff, (size_t)months * nn);
 
     /* Index. */
     char path[4096];
@@ -225,8 +293,16 @@ int main(int argc, char **argv)
         fprintf(fp, "],\n\"draws\": {\"economy_shock\": {\"file\": "
                     "\"draw_economy_shock.f64\", \"shape\": [%d, %d]},\n"
                     "  \"oil_price_shock\": {\"file\": \"draw_oil_price_shock.f64\", "
-                    "\"shape\": [%d]}}\n}\n",
-                months, n, months);
+                    "\"shape\": [%d]},\n"
+                    "  \"war_hazard\": {\"file\": \"draw_war_hazard.f64\", "
+                    "\"shape\": [%d, %d, %d]},\n"
+                    "  \"oil_price_jump\": {\"file\": \"draw_oil_price_jump.f64\", "
+                    "\"shape\": [%d, 2]},\n"
+                    "  \"promise_delivery_z\": {\"file\": \"draw_promise_delivery_z.f64\", "
+                    "\"shape\": [%d, %d, %d]},\n"
+                    "  \"offer_z\": {\"file\": \"draw_offer_z.f64\", "
+                    "\"shape\": [%d, %d, %d]}}\n}\n",
+                months, n, months, months, n, n, months, months, n, n, months, n, n);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -234,6 +310,10 @@ int main(int argc, char **argv)
     }
     free(shock);
     free(eps);
+    free(haz);
+    free(zdel);
+    free(zoff);
+    free(jump);
     ps_rng_free(rng);
     ps_world_free(w);
     ps_scenario_free(sc);

@@ -414,6 +414,7 @@ const ps_model ps_model_agreements = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "agreement_level",
     .init = agree_init,
     .step = agree_step,
     .apply_event = agree_event,

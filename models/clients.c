@@ -8,9 +8,14 @@
  * client's financing need, and by its own military strain (a patron fighting
  * elsewhere has fewer aircraft, munitions and attention to spare). Regime
  * stability relaxes toward the balance of the regime's own strength plus
- * that support against the opposition, with monthly random shocks; below a
- * threshold the regime collapses (logged as `regime_collapse`; absorbing by
- * default). Non-clients carry the fill value -1. */
+ * that support against the opposition (and the foreign backing the opposition
+ * gets), with monthly random shocks; below a threshold the regime collapses
+ * (logged as `regime_collapse`; absorbing by default). The opposition is not
+ * fixed: it grows while the regime's support falls short of a reference level
+ * and while its economy contracts, shrinks under strong support, and takes
+ * random political shocks (offensives, defections, uprisings) at a monthly
+ * rate, so that a regime whose patrons leave falls at an uncertain time.
+ * Non-clients carry the fill value -1. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -19,9 +24,11 @@
 #include "pactsim_model.h"
 
 #define CLIENT_STREAM 31u /* random stream of this model (economy 1, oil 11, strikes 41) */
+#define POLITICAL_STREAM 33u /* political shocks to the opposition (promises 53, cooperation 63) */
 #define NON_CLIENT (-1.0)
 
-enum { P_OWN, P_RATE, P_SHOCK, P_THRESHOLD, P_STRAIN, P_MONEY, P_ABSORBING };
+enum { P_OWN, P_RATE, P_SHOCK, P_THRESHOLD, P_STRAIN, P_MONEY, P_ABSORBING, P_OPP_RESPONSE,
+       P_SUPPORT_REF, P_WEAKNESS, P_POL_RATE, P_POL_SIZE };
 static const ps_param params[] = {
     {"own_strength", PS_REAL, "1", 0.0, 5.0, 0.25,
      "the regime's own strength (army, security services) in units of full external support",
@@ -47,9 +54,36 @@ static const ps_param params[] = {
      "1: a collapsed regime stays collapsed (stability 0); 0: stability keeps moving and each fall "
      "below the threshold is a new collapse",
      "assumption: the model has no successor regime"},
+    {"opposition_response", PS_REAL, "1/month", 0.0, 0.2, 0.02,
+     "monthly change of the opposition's strength per unit of support below support_reference "
+     "(a shrinking when support is above it); 0 keeps the opposition fixed but for events",
+     "assumption, to be calibrated: with Syria's support halved (0.5 against 0.8) the opposition "
+     "gains about 0.07 a year, so it takes years, not months, to double; the direction follows the "
+     "civil-war literature (Fearon & Laitin 2003, APSR 97(1): insurgency thrives where the state's "
+     "capacity to police it is weak)"},
+    {"support_reference", PS_REAL, "1", 0.0, 1.0, 0.8,
+     "external support at which the opposition neither grows nor shrinks",
+     "assumption: Syria 2016-2021, with full Russian and Iranian support, retook Aleppo, Ghouta and "
+     "Daraa (the opposition shrank); support a fifth below that still holds the line"},
+    {"weakness_response", PS_REAL, "1/month", 0.0, 1.0, 0.05,
+     "monthly growth of the opposition per unit of annual GDP contraction of the client "
+     "(gdp_growth < 0; economy model)",
+     "assumption on size; direction from Miguel, Satyanath & Sergenti (2004, JPE 112(4)): a negative "
+     "growth shock of five points raises the likelihood of civil conflict by about half the next "
+     "year. A 10% contraction adds 0.06 a year"},
+    {"political_shock_rate", PS_REAL, "1/month", 0.0, 0.2, 0.01,
+     "monthly probability of a political shock that strengthens the opposition (an offensive, "
+     "defections, an uprising) for each client regime",
+     "assumption, order of magnitude: autocratic regimes in the Geddes-Wright-Frantz data (2014, "
+     "Perspectives on Politics 12(2)) end at a rate of a few percent a year; one shock in about eight "
+     "years, most of which a supported regime survives"},
+    {"political_shock_size", PS_REAL, "1", 0.0, 2.0, 0.3,
+     "mean size of a political shock, added to the opposition's strength (exponentially distributed)",
+     "assumption: a shock the size of the 2015 opposition advance (Idlib, Palmyra) that brought "
+     "Russia in, a large share of Syria's 0.4"},
 };
 
-enum { F_PATRONAGE, F_OPPOSITION, F_STABILITY, F_SUPPORT, F_COLLAPSED, F_NFIELDS };
+enum { F_PATRONAGE, F_OPPOSITION, F_STABILITY, F_SUPPORT, F_COLLAPSED, F_BACKING, F_NFIELDS };
 static const ps_field fields[] = {
     {"patronage", PS_DYAD, "1", 0.0, 0.0, 1.0,
      "patron (source) -> client (target): the patron's share of the support the client regime "
@@ -58,7 +92,8 @@ static const ps_field fields[] = {
     {"opposition_strength", PS_ACTOR, "1", 0.0, 0.0, 5.0,
      "strength of the armed opposition to the regime, in units of full external support (clients "
      "only)",
-     "initial: per actor in the config (assumption); `opposition` events"},
+     "initial: per actor in the config (assumption); then computed (support shortfall, economic "
+     "contraction, political shocks); `opposition` events"},
     {"regime_stability", PS_ACTOR, "1", NON_CLIENT, -1.0, 1.0,
      "stability of a client regime (0 collapsed .. 1 secure); -1 = not a client (no patron) — a "
      "fill value, not a stability",
@@ -70,20 +105,26 @@ static const ps_field fields[] = {
      "1 once the client regime has collapsed (with collapse_absorbing), or while its stability is "
      "below the threshold (without); 0 otherwise",
      "computed"},
+    {"opposition_backing", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "backer (source) -> regime (target): foreign support for the armed opposition to target's "
+     "regime, in units of full external support (0: none)",
+     "initial: per pair in the config (assumption); `opposition_backing` events"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_COMMITMENT, IN_MILITARY_STRAIN, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_FINANCE_NEED };
+enum { IN_COMMITMENT, IN_MILITARY_STRAIN, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_FINANCE_NEED,
+       IN_GDP_GROWTH };
 static const ps_input inputs[] = {
     {"commitment", PS_THEATER, 1},
     {"military_strain", PS_ACTOR, 1},
     {"finance_flow", PS_DYAD, 1},
     {"promise_delivery", PS_DYAD, 1},
     {"finance_need", PS_ACTOR, 1},
+    {"gdp_growth", PS_ACTOR, 1},
 };
 
-enum { E_PATRONAGE, E_OPPOSITION, E_COLLAPSE, E_NEVENTS };
+enum { E_PATRONAGE, E_OPPOSITION, E_COLLAPSE, E_BACKING, E_NEVENTS };
 static const ps_event_type events[] = {
     {"patronage", "1", 0.0, 1.0,
      "source becomes (or stops being, m = 0) a patron of target: patronage = m", 0},
@@ -91,6 +132,9 @@ static const ps_event_type events[] = {
      0},
     {"regime_collapse", "1", 0.0, 1.0,
      "the model: a client regime collapsed; magnitude = its external support that month", 1},
+    {"opposition_backing", "1", 0.0, 1.0,
+     "source backs (or stops backing, m = 0) the armed opposition to target's regime: "
+     "opposition_backing = m", 0},
 };
 
 /* ---------------------------------------------------------------- metrics */
@@ -136,7 +180,7 @@ typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
     int ref; /* internal field: clients_reference_commitment */
-    int commitment, strain, flow, paid, need;
+    int commitment, strain, flow, paid, need, growth;
     ps_rng *rng;
 } clients_data;
 
@@ -189,11 +233,46 @@ static double support(const ps_world *w, const clients_data *d, const double *p,
     return ps_fmin(1.0, ps_fmax(0.0, s));
 }
 
-/* Balance of the regime: (b + S) / (b + S + o). */
+/* Foreign backing of the opposition to i's regime, B_i = sum_j Q_ji (1 - kappa
+ * strain_j): a backer at war elsewhere has less to spare, as a patron has. */
+static double backing(const ps_world *w, const clients_data *d, const double *p, int i)
+{
+    int n = w->n_actors;
+    const double *q = w->cur[d->f[F_BACKING]];
+    double b = 0.0;
+    for (int j = 0; j < n; j++) {
+        double qji = q[(size_t)j * n + i];
+        if (j == i || qji <= 0.0)
+            continue;
+        double strain = d->strain >= 0 ? w->cur[d->strain][j] : 0.0;
+        b += qji * (1.0 - p[P_STRAIN] * strain);
+    }
+    return b;
+}
+
+/* Balance of the regime: (b + S) / (b + S + o + B). */
 static double balance(const double *p, double s, double opp)
 {
     double num = p[P_OWN] + s, den = num + opp;
     return den > 0.0 ? num / den : 1.0;
+}
+
+/* The opposition next month (state t; s = the support computed from it):
+ * o + rho (S* - S) + eta max(0, -g) + J, clamped to [0, 5]; J is a political
+ * shock: with probability h, size * Exp(1), from its own stream. */
+static double opposition_next(const ps_world *w, clients_data *d, const double *p, int i,
+                              double s, double opp)
+{
+    double o = opp + p[P_OPP_RESPONSE] * (p[P_SUPPORT_REF] - s);
+    if (d->growth >= 0)
+        o += p[P_WEAKNESS] * ps_fmax(0.0, -w->cur[d->growth][i]);
+    if (p[P_POL_RATE] > 0.0) {
+        gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month,
+                                ps_world_actor_key(w, i), POLITICAL_STREAM);
+        if (gsl_rng_uniform(r) < p[P_POL_RATE])
+            o += p[P_POL_SIZE] * gsl_ran_exponential(r, 1.0);
+    }
+    return ps_fmin(5.0, ps_fmax(0.0, o));
 }
 
 /* The first positive commitment seen becomes the reference (in place: ref
@@ -223,6 +302,7 @@ static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
     d->flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
     d->need = ps_model_input(self, IN_FINANCE_NEED);
+    d->growth = ps_model_input(self, IN_GDP_GROWTH);
     double *ref = w->cur[d->ref];
     if (d->commitment >= 0)
         update_ref(w, ref, w->cur[d->commitment]);
@@ -236,7 +316,7 @@ static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
         if (!client)
             x[i] = NON_CLIENT;
         else if (x[i] < 0.0)
-            x[i] = balance(p, s, w->cur[d->f[F_OPPOSITION]][i]);
+            x[i] = balance(p, s, w->cur[d->f[F_OPPOSITION]][i] + backing(w, d, p, i));
     }
     *data = d;
     return PS_OK;
@@ -250,7 +330,7 @@ static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
     const double *x = w->cur[d->f[F_STABILITY]], *opp = w->cur[d->f[F_OPPOSITION]];
     const double *gone = w->cur[d->f[F_COLLAPSED]];
     double *x1 = w->next[d->f[F_STABILITY]], *sup1 = w->next[d->f[F_SUPPORT]];
-    double *gone1 = w->next[d->f[F_COLLAPSED]];
+    double *gone1 = w->next[d->f[F_COLLAPSED]], *opp1 = w->next[d->f[F_OPPOSITION]];
     double *ref = w->next[d->ref];
     if (d->commitment >= 0)
         update_ref(w, ref, w->cur[d->commitment]);
@@ -268,11 +348,13 @@ static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
             x1[i] = 0.0;
             continue;
         }
-        double x0 = x[i] < 0.0 ? balance(p, s, opp[i]) : x[i]; /* a new client */
+        double against = opp[i] + backing(w, d, p, i);
+        double x0 = x[i] < 0.0 ? balance(p, s, against) : x[i]; /* a new client */
         gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, ps_world_actor_key(w, i),
                                 CLIENT_STREAM);
         double shock = p[P_SHOCK] > 0.0 ? gsl_ran_gaussian(r, p[P_SHOCK]) : 0.0;
-        double xn = x0 + p[P_RATE] * (balance(p, s, opp[i]) - x0) + shock;
+        double xn = x0 + p[P_RATE] * (balance(p, s, against) - x0) + shock;
+        opp1[i] = opposition_next(w, d, p, i, s, opp[i]);
         xn = ps_fmin(1.0, ps_fmax(0.0, xn));
         int below = xn < p[P_THRESHOLD];
         if (below && gone[i] < 0.5) {
@@ -301,6 +383,10 @@ static ps_status clients_event(ps_world *w, int self, void *data, const ps_event
         if (ev->target < 0)
             return ps_error_set(err, PS_ERR_CONFIG, "needs a target actor (the client)");
         w->next[d->f[F_OPPOSITION]][ev->target] = ev->magnitude;
+    } else if (ev->type == d->ev[E_BACKING]) {
+        if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+            return ps_error_set(err, PS_ERR_CONFIG, "needs distinct source and target actors");
+        w->next[d->f[F_BACKING]][(size_t)ev->source * n + ev->target] = ev->magnitude;
     } else {
         return ps_error_set(err, PS_ERR_CONFIG, "event type is generated by the model, "
                             "not for timelines");
@@ -311,13 +397,14 @@ static ps_status clients_event(ps_world *w, int self, void *data, const ps_event
 const ps_model ps_model_clients = {
     .name = "clients",
     .description = "client regimes: stability from patrons' support (forces in the client's "
-                   "theater, money, less their strain elsewhere) against the opposition, with "
-                   "shocks and collapse",
+                   "theater, money, less their strain elsewhere) against an opposition that "
+                   "grows when support falls short, with shocks and collapse",
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "regime_collapsed regime_stability",
     .init = clients_init,
     .step = clients_step,
     .apply_event = clients_event,

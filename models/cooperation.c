@@ -13,12 +13,21 @@
  * Exchanges (arms by category, finance) follow need, willingness (cooperation,
  * trust) and the supplier's risk: dealing with an isolated actor is risky in
  * proportion to how isolated it is, the threat of secondary sanctions around
- * it, and how much the supplier has to lose (1 - its own isolation). */
+ * it, and how much the supplier has to lose (1 - its own isolation).
+ * The value a pair sees in its offers this month is the complementarity times
+ * a lognormal factor of mean 1 (decision noise: a deal looks better or worse
+ * than the fundamentals say), whose log follows a stationary AR(1) per pair
+ * (a mood that lasts some months). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "pactsim_model.h"
+
+#define OFFER_STREAM 63u /* random stream of this model (economy 1, oil 11, clients 31 and 33,
+                            strikes 41, promises 53) */
 
 #define N_MATERIEL 4
 /* Materiel categories, in the order of the inputs below: drones, munitions,
@@ -29,6 +38,7 @@ enum {
     P_W_MATERIEL, P_W_FINANCE, P_W_CHANNELS, P_W_COVER, P_W_TECH,
     P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE, P_W_SECURITY,
     P_SANCTION_COST, P_HABITUATION, P_ENEMY_SUPPLY, P_STRIKE_COST, P_STRIKE_TRUST,
+    P_OFFER_NOISE, P_OFFER_PERSIST,
 };
 static const ps_param params[] = {
     {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.1,
@@ -107,9 +117,20 @@ static const ps_param params[] = {
     {"strike_trust_loss", PS_REAL, "1", 0.0, 1.0, 0.5,
      "share of the struck actor's trust in its striker lost per unit of strike magnitude",
      "assumption: being attacked costs trust faster than any broken promise (breach_trust_loss)"},
+    {"offer_noise", PS_REAL, "1", 0.0, 2.0, 0.3,
+     "log-scale standard deviation of the value a pair sees in its offers each month around the "
+     "complementarity (lognormal, mean 1, capped at 1; 0: the complementarity exactly)",
+     "assumption, to be calibrated: deals are judged on partial information and politics month by "
+     "month (article: relations 'fluctuated'); a factor of about 1.35 either way in a typical "
+     "month"},
+    {"offer_noise_persistence", PS_REAL, "1", 0.0, 0.99, 0.9,
+     "monthly autocorrelation of the log offer-value factor (0: a fresh draw every month)",
+     "assumption, to be calibrated: a judgement on a partner's offers lasts about ten months "
+     "(a negotiating round, a summit cycle)"},
 };
 
-enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_NFIELDS = F_ARMS0 + N_MATERIEL };
+enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_BACK0 = F_ARMS0 + N_MATERIEL,
+       F_MOOD = F_BACK0 + N_MATERIEL, F_NFIELDS };
 static const ps_field fields[] = {
     {"cooperation", PS_DYAD, "1", 0.05, 0.0, 1.0,
      "cooperation between the two actors (symmetric; 0 none, 1 complete; not an alliance)",
@@ -136,6 +157,21 @@ static const ps_field fields[] = {
      "air-defense systems delivered by the source to the target", "computed"},
     {"arms_transfer_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
      "combat aircraft delivered by the source to the target", "computed"},
+    /* What the target asked of the source and the source's spare could not
+     * cover: the military model builds capacity for the paid part. */
+    {"arms_backorder_drones", PS_DYAD, "airframes/month", 0.0, 0.0, 1e6,
+     "drones the target wants from the source beyond the source's spare (desired transfer less "
+     "its share of the spare)", "computed"},
+    {"arms_backorder_munitions", PS_DYAD, "thousand rounds/month", 0.0, 0.0, 1e6,
+     "munitions the target wants from the source beyond the source's spare", "computed"},
+    {"arms_backorder_air_defense", PS_DYAD, "systems/month", 0.0, 0.0, 1e4,
+     "air-defense systems the target wants from the source beyond the source's spare", "computed"},
+    {"arms_backorder_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
+     "combat aircraft the target wants from the source beyond the source's spare", "computed"},
+    {"offer_mood", PS_DYAD, "1", 0.0, -50.0, 50.0,
+     "log of the factor on the value the pair sees in its offers, before the mean correction "
+     "(symmetric; stationary N(0, offer_noise^2); 0 when offer_noise is 0)",
+     "computed: a stationary draw at the start, then an AR(1)"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
@@ -233,6 +269,7 @@ typedef struct {
     double *enemy;  /* [a][k]: how hostile k is to a (fights on a's territory, low cooperation) */
     char *has_enemy; /* [a]: row a of enemy is not all zero (only theater hosts) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
+    double *noise;  /* [i][j] = [j][i]: this month's offer-value factor of the pair */
 } coop_data;
 
 static void coop_free(void *data)
@@ -245,7 +282,45 @@ static void coop_free(void *data)
     free(d->enemy);
     free(d->has_enemy);
     free(d->supply);
+    free(d->noise);
     free(d);
+}
+
+/* The offer mood of every pair: x' = phi x + sqrt(1 - phi^2) sigma z, z ~ N(0, 1)
+ * from the stream (seed, replicate, month, unordered pair id, 63), written to
+ * `next` (symmetric), and this month's factor exp(x' - sigma^2 / 2) in
+ * d->noise. At init (month -1 in the key) x' = sigma z: the stationary law.
+ * Each thread keys its own generator. */
+static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, int init,
+                             ps_error *err)
+{
+    const double sigma = p[P_OFFER_NOISE], phi = init ? 0.0 : p[P_OFFER_PERSIST];
+    const double innov = sqrt(1.0 - phi * phi) * sigma;
+    const double *x = w->cur[d->f[F_MOOD]];
+    double *x1 = init ? w->cur[d->f[F_MOOD]] : w->next[d->f[F_MOOD]];
+    const int month = init ? -1 : w->month;
+    int n = w->n_actors, failed = 0;
+#pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
+    {
+        ps_rng *rng = ps_rng_alloc();
+        if (!rng) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(static)
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && rng; j++) {
+                uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
+                uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+                gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, month, id, OFFER_STREAM);
+                size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+                double xn = phi * x[ij] + innov * gsl_ran_gaussian(r, 1.0);
+                x1[ij] = x1[ji] = xn;
+                d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
+            }
+        ps_rng_free(rng);
+    }
+    return failed ? ps_error_set(err, PS_ERR_NOMEM, "out of memory") : PS_OK;
 }
 
 static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
@@ -281,7 +356,8 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->enemy = calloc(nn ? nn : 1, sizeof *d->enemy);
     d->has_enemy = calloc((size_t)w->n_actors + 1, 1);
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
-    if (!d->anchor || !d->riv0 || !d->enemy || !d->has_enemy || !d->supply) {
+    d->noise = calloc(nn ? nn : 1, sizeof *d->noise);
+    if (!d->anchor || !d->riv0 || !d->enemy || !d->has_enemy || !d->supply || !d->noise) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -299,6 +375,17 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         memcpy(d->riv0, w->cur[d->rivalry], nn * sizeof *c);
     if (d->sanctions >= 0)
         memcpy(w->cur[d->sanc0], w->cur[d->sanctions], nn * sizeof *c);
+    /* The offer mood starts from its stationary law (0 without noise). */
+    const double *p = ps_world_param_values(w, self);
+    if (p[P_OFFER_NOISE] > 0.0) {
+        ps_status st = offer_noise(w, d, p, 1, err);
+        if (st != PS_OK) {
+            coop_free(d);
+            return st;
+        }
+    } else {
+        memset(w->cur[d->f[F_MOOD]], 0, nn * sizeof *c);
+    }
     *data = d;
     return PS_OK;
 }
@@ -400,7 +487,6 @@ static double hostile_supply(const coop_data *d, int n, int a, int b)
 
 static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
 {
-    (void)err;
     coop_data *d = data;
     const double *p = ps_world_param_values(w, self);
     int n = w->n_actors;
@@ -421,6 +507,12 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     enemy_supply(w, d, coop);
     const double *sanc_used = w->cur[d->sanc0];
+    const int noisy = p[P_OFFER_NOISE] > 0.0;
+    if (noisy) {
+        ps_status st = offer_noise(w, d, p, 0, err);
+        if (st != PS_OK)
+            return st;
+    }
 
     /* Complementarity, cooperation, trust, finance: every (i, j) reads only
      * state t, so rows can be computed in parallel. */
@@ -459,6 +551,8 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
                                   : 0.0;
             }
             double comp = sqrt(A[0] * A[1]);
+            if (noisy)
+                comp = ps_fmin(1.0, comp * d->noise[ij]);
             comp_n[ij] = comp;
             /* Cooperation is symmetric: both rows move together. */
             double c0 = 0.5 * (coop[ij] + coop[ji]);
@@ -500,14 +594,17 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             sanc0_n[k] = sanc_used[k] + p[P_HABITUATION] * (sanc[k] - sanc_used[k]);
     }
 
-    /* Arms: supplier j shares its spare among recipients by need x willingness.
+    /* Arms: supplier j shares its spare among recipients by need x willingness;
+     * what the spare cannot cover is a backorder (the military model builds
+     * capacity for the part the buyer can pay).
      * One pass over the dyads for the four categories (willingness is the same
      * for each; the sums run in the same order as one pass per category). */
     const double *arms[N_MATERIEL];
-    double *arms_n[N_MATERIEL];
+    double *arms_n[N_MATERIEL], *back_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         arms[c] = w->cur[d->f[F_ARMS0 + c]];
         arms_n[c] = w->next[d->f[F_ARMS0 + c]];
+        back_n[c] = w->next[d->f[F_BACK0 + c]];
     }
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int j = 0; j < n; j++) {
@@ -529,6 +626,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             for (int i = 0; i < n; i++) {
                 size_t ji = (size_t)j * n + i;
                 double desired = arms_n[c][ji] * scale;
+                back_n[c][ji] = arms_n[c][ji] * (1.0 - scale); /* the order the spare cannot meet */
                 arms_n[c][ji] = arms[c][ji] + p[P_RAMP] * (desired - arms[c][ji]);
             }
         }
@@ -544,6 +642,7 @@ const ps_model ps_model_cooperation = {
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "cooperation arms_transfer_drones",
     .init = coop_init,
     .step = coop_step,
     .free = coop_free,

@@ -1,10 +1,17 @@
 /* Economy: GDP, growth, accessible and frozen reserves, capacity to lend.
  *
  * Growth relaxes each month toward a target: potential growth less the cost
- * of sanction pressure and of war strain, plus the gain from oil revenue
- * above its level in the first month, plus a random shock. Reserves earn the
- * current account and the oil windfall, gain foreign finance received and
- * lose finance given, are drawn down to defend the currency under pressure,
+ * of the sanction pressure not yet adapted to (import substitution lets the
+ * economy work around part of it over time), less the cost of war strain now
+ * and of sustained war later (a lagged strain: labour, capital, inflation),
+ * plus the gain from oil revenue above its level in the first month, plus the
+ * demand of military spending above its level in the first month (a fiscal
+ * multiplier on the spending's rise over its recent level: a level effect on
+ * GDP, so a transient effect on growth), plus a random shock. Reserves earn the
+ * current account and the oil windfall less the extra military spending that
+ * windfall pays for, pay a share of the spending it does not cover, gain
+ * foreign finance received and lose finance given, are drawn down to defend
+ * the currency under pressure,
  * and a freeze moves them out of reach. What an actor can lend abroad is a
  * share of its accessible reserves, shrinking with pressure (it must keep
  * them at home); what it needs from abroad grows with the pressure it feels. */
@@ -16,7 +23,8 @@
 #include "pactsim_model.h"
 
 enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE, P_WAR_COST,
-       P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP };
+       P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP, P_SURGE, P_MULTIPLIER, P_FISCAL_LAG,
+       P_WAR_RESERVES, P_ADAPT_MAX, P_ADAPT_RATE, P_WAR_COST_LATE, P_WAR_LAG };
 static const ps_param params[] = {
     {"sanction_elasticity", PS_REAL, "1/yr", 0.0, 1.0, 0.12,
      "annual growth lost per unit of sanction pressure felt",
@@ -46,6 +54,44 @@ static const ps_param params[] = {
     {"finance_gap", PS_REAL, "1", 0.0, 1.0, 0.1,
      "foreign financing sought per year, as a share of GDP, per unit of sanction pressure felt",
      "assumption: sanctions cut market access and raise import costs; the gap is met abroad or not at all"},
+    {"war_spending_surge", PS_REAL, "1", 0.0, 5.0, 1.0,
+     "rise of military spending, as a multiple of military_capacity, per unit of military strain above "
+     "its level in month 1 (0 switches the fiscal channel off)",
+     "data: Iran in the Iran-Iraq war, a full-scale war (strain near 1): SIPRI military expenditure "
+     "4.9bn USD in 1980, 9.7-11.7bn in 1982-86, x2.0-2.4 "
+     "(data/observations/history/military_expenditure_annual.csv); surge 1 doubles spending at full strain"},
+    {"fiscal_multiplier", PS_REAL, "1", 0.0, 2.0, 0.6,
+     "rise of the GDP level per unit of extra military spending (both as shares of GDP), reached over "
+     "fiscal_lag",
+     "literature: defence-spending multipliers, Barro & Redlick 2011 (QJE 126:51-102) 0.4-0.5 within "
+     "the year, 0.6-0.7 over two years; Ramey 2011 (QJE 126:1-50) 0.6-1.2; the low end of the range"},
+    {"fiscal_lag", PS_REAL, "month", 1.0, 60.0, 12.0,
+     "mean time over which a rise of military spending passes into output (the reference level of "
+     "spending follows the spending with this time constant)",
+     "assumption: the multipliers above are cumulated over one to two years"},
+    {"war_reserve_share", PS_REAL, "1", 0.0, 1.0, 0.5,
+     "share of the extra military spending not covered by the saved oil windfall that is paid from "
+     "reserves (the rest: taxes and domestic borrowing)",
+     "assumption: a sovereign fund (Russia's National Wealth Fund) finances about half of a deficit; "
+     "to be calibrated"},
+    {"adaptation_max", PS_REAL, "1", 0.0, 1.0, 0.6,
+     "share of the sanction pressure an economy works around in the long run (import substitution, "
+     "new suppliers); 0 switches adaptation off",
+     "assumption: Russia after 2014 and Iran after 2018 grew again two to three years into sanctions "
+     "that stayed (general knowledge, rounded: Russia's real GDP -2% in 2015, +1.8% in 2017; Iran's "
+     "fell in 2018-19 and grew from 2020), while technology denial leaves a lasting cost; to be "
+     "calibrated"},
+    {"adaptation_rate", PS_REAL, "1/month", 0.0, 1.0, 0.05,
+     "monthly share of the gap between the adapted pressure and adaptation_max x pressure that is closed",
+     "assumption: half of the adaptation within about 14 months (the episodes above); to be calibrated"},
+    {"war_cost_late", PS_REAL, "1/yr", 0.0, 0.2, 0.02,
+     "annual growth lost per unit of lagged military strain above its month-1 level (labour drawn "
+     "into the forces, capital worn down, inflation from war spending)",
+     "assumption: order of magnitude of Collier 1999 (Oxford Econ. Papers 51:168-183), 2.2 points "
+     "of growth a year lost during civil wars; to be calibrated"},
+    {"war_cost_lag", PS_REAL, "month", 1.0, 120.0, 24.0,
+     "time constant of the lagged strain: the late cost builds up (and fades after a war) over it",
+     "assumption: labour shortages and capital wear bind after one to two years of war"},
 };
 
 enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,
@@ -78,7 +124,7 @@ static const ps_field fields[] = {
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
 enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY,
-       IN_WAR_DAMAGE };
+       IN_WAR_DAMAGE, IN_MILITARY_CAPACITY };
 static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1},
     {"military_strain", PS_ACTOR, 1},
@@ -86,6 +132,7 @@ static const ps_input inputs[] = {
     {"finance_flow", PS_DYAD, 1},
     {"promise_delivery", PS_DYAD, 1},
     {"war_damage", PS_ACTOR, 1},
+    {"military_capacity", PS_ACTOR, 1},
 };
 
 enum { E_FREEZE, E_UNFREEZE };
@@ -135,12 +182,28 @@ static const ps_field internal[] = {
     {"economy_damage_applied", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "the war damage GDP already reflects: GDP moves by (1 - D) / (1 - applied) when it changes",
      "0 at the start (initial GDP is the observed, already damaged, output)"},
+    {"economy_strain_base", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "military strain in month 1 (the first the military model computed): extra military spending "
+     "and the late war cost are measured above it",
+     "set in month 1; 0 before"},
+    {"economy_fiscal_reference", PS_ACTOR, "1", 0.0, 0.0, 10.0,
+     "recent level of extra military spending as a share of GDP: the fiscal impulse is the spending "
+     "above it", "0 at the start (no extra spending)"},
+    {"economy_pressure_adapted", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "sanction pressure the economy has worked around: growth pays only for the pressure above it",
+     "set in month 0 to adaptation_max x the pressure then (sanctions in place before the run are "
+     "adapted to)"},
+    {"economy_strain_lagged", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "military strain above its month-1 level, lagged by war_cost_lag: drives the late war cost",
+     "0 at the start"},
 };
 
 typedef struct {
     int f[F_NFIELDS];
     int oil_base, applied; /* internal fields: economy_oil_revenue_base, economy_damage_applied */
-    int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage;
+    int strain_base, fiscal_ref, adapted, lagged; /* economy_strain_base, _fiscal_reference,
+                                                     _pressure_adapted, _strain_lagged */
+    int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage, capacity;
     ps_rng *rng;
 } economy_data;
 
@@ -165,6 +228,10 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
         d->f[k] = ps_field_index(fields[k].name);
     d->oil_base = ps_model_internal(self, 0);
     d->applied = ps_model_internal(self, 1);
+    d->strain_base = ps_model_internal(self, 2);
+    d->fiscal_ref = ps_model_internal(self, 3);
+    d->adapted = ps_model_internal(self, 4);
+    d->lagged = ps_model_internal(self, 5);
     /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
@@ -172,6 +239,7 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     d->finance_flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
     d->damage = ps_model_input(self, IN_WAR_DAMAGE);
+    d->capacity = ps_model_input(self, IN_MILITARY_CAPACITY);
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]];
@@ -197,18 +265,28 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     const double *flow = d->finance_flow >= 0 ? w->cur[d->finance_flow] : NULL;
     const double *paid = d->promise_delivery >= 0 ? w->cur[d->promise_delivery] : NULL;
     const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
+    const double *cap = d->capacity >= 0 ? w->cur[d->capacity] : NULL;
     const double *applied = w->cur[d->applied];
     double *applied_n = w->next[d->applied];
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
     double *need_n = w->next[d->f[F_NEED]];
+    const double *fref = w->cur[d->fiscal_ref], *adapted = w->cur[d->adapted];
+    const double *lagged = w->cur[d->lagged];
+    double *fref_n = w->next[d->fiscal_ref], *adapted_n = w->next[d->adapted];
+    double *lagged_n = w->next[d->lagged];
     /* The oil model fills revenue in the first step: month 1 sets the base
-     * (in next, which later months carry over), and windfalls count from then. */
-    double *oil_base = w->next[d->oil_base];
+     * (in next, which later months carry over), and windfalls count from then.
+     * The military model's strain likewise: month 1 sets the strain base. */
+    double *oil_base = w->next[d->oil_base], *strain_base = w->next[d->strain_base];
     if (oil && w->month == 1)
         for (int i = 0; i < n; i++)
             oil_base[i] = oil[i];
+    if (strain && w->month == 1)
+        for (int i = 0; i < n; i++)
+            strain_base[i] = strain[i];
     int base_set = oil && w->month >= 1;
+    int strain_set = strain && w->month >= 1;
     for (int i = 0; i < n; i++) {
         double pr = press ? press[i] : 0.0;
         double windfall = base_set ? oil[i] - oil_base[i] : 0.0;
@@ -217,11 +295,25 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
             in += (flow ? flow[(size_t)j * n + i] : 0.0) + (paid ? paid[(size_t)j * n + i] : 0.0);
             out += (flow ? flow[(size_t)i * n + j] : 0.0) + (paid ? paid[(size_t)i * n + j] : 0.0);
         }
+        /* War above the month-1 strain: extra military spending X (USD/yr),
+         * its share of GDP F, and the lagged strain of the late cost. */
+        double excess = strain_set ? ps_fmax(0.0, strain[i] - strain_base[i]) : 0.0;
+        double extra = p[P_SURGE] * (cap ? cap[i] : 0.0) * excess;
+        double share = gdp[i] > 0.0 ? extra / gdp[i] : 0.0;
+        double impulse = p[P_MULTIPLIER] * (12.0 / p[P_FISCAL_LAG]) * (share - fref[i]);
+        fref_n[i] = fref[i] + (share - fref[i]) / p[P_FISCAL_LAG];
+        lagged_n[i] = lagged[i] + (excess - lagged[i]) / p[P_WAR_LAG];
+        /* Sanctions in place in month 0 are adapted to; later pressure is
+         * worked around at adaptation_rate, up to adaptation_max of it. */
+        double pa = w->month == 0 ? p[P_ADAPT_MAX] * pr : adapted[i];
+        adapted_n[i] = pa + p[P_ADAPT_RATE] * (p[P_ADAPT_MAX] * pr - pa);
         gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month,
                                ps_world_actor_key(w, i), 1);
         double shock = p[P_NOISE] > 0.0 ? gsl_ran_gaussian(r, p[P_NOISE]) : 0.0;
-        double target = pot[i] - p[P_ELASTICITY] * pr - p[P_WAR_COST] * (strain ? strain[i] : 0.0) +
-                        (gdp[i] > 0.0 ? p[P_OIL_GAIN] * windfall / gdp[i] : 0.0);
+        double target = pot[i] - p[P_ELASTICITY] * ps_fmax(0.0, pr - pa) -
+                        p[P_WAR_COST] * (strain ? strain[i] : 0.0) +
+                        (gdp[i] > 0.0 ? p[P_OIL_GAIN] * windfall / gdp[i] : 0.0) + impulse -
+                        p[P_WAR_COST_LATE] * lagged[i];
         double gi = p[P_PERSISTENCE] * g[i] + (1.0 - p[P_PERSISTENCE]) * target + shock;
         gi = ps_fmax(-0.5, ps_fmin(0.5, gi));
         g_n[i] = gi;
@@ -230,7 +322,12 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
             gdp_n[i] *= (1.0 - dmg[i]) / (1.0 - applied[i]);
             applied_n[i] = dmg[i];
         }
-        double inflow = ca[i] * gdp[i] + p[P_WINDFALL] * windfall + in - out;
+        /* The budget pays the extra spending from the windfall it would have
+         * saved; of the rest, war_reserve_share comes out of reserves. */
+        double saved = p[P_WINDFALL] * windfall;
+        double covered = ps_fmin(extra, ps_fmax(0.0, saved));
+        double inflow = ca[i] * gdp[i] + saved - covered - p[P_WAR_RESERVES] * (extra - covered) +
+                        in - out;
         res_n[i] = ps_fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
         lend_n[i] = res_n[i] * p[P_LEND_SHARE] * (1.0 - pr);
         need_n[i] = gdp[i] * p[P_FINANCE_GAP] * pr;
@@ -270,6 +367,7 @@ const ps_model ps_model_economy = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "gdp gdp_growth",
     .init = economy_init,
     .step = economy_step,
     .apply_event = economy_event,

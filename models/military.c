@@ -12,10 +12,25 @@
  * actors with an interest in a theater and room to spare fill the
  * vacated presence there; influence in a theater is an actor's share of the
  * capacity-weighted commitment. So a war in one theater moves influence in
- * another: under Ukraine strain Russia leaves Syria and Iran moves in. */
+ * another: under Ukraine strain Russia leaves Syria and Iran moves in.
+ *
+ * Supply expands with paid orders (issue 16): the cooperation model reports
+ * the orders a supplier could not fill from its spare (arms_backorder_<c>);
+ * the part the buyer can pay for (its arms import budget against its arms
+ * bill at unit prices) is a gap the supplier starts building capacity for,
+ * net of what is already under construction; capacity under construction
+ * comes online at 1/build_lag a month and costs capital (arms_investment).
+ * A share can be built in the buyer's country under licence.
+ *
+ * A war can end (issue 16): every month each war (an attacker and the host
+ * both fighting at war_combat_min or more in the host's theater) ends with a
+ * probability that rises with both sides' strain and losses, drawn on this
+ * model's own random stream; it then acts as a `ceasefire` event. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "pactsim_model.h"
 
@@ -24,7 +39,9 @@
  * air_defense, aircraft. */
 
 enum { P_DEPLOY, P_COMBAT, P_MATERIEL, P_THRESHOLD, P_DRAWDOWN, P_RETAINED, P_FILL,
-       P_RESERVE, P_INTERVENTION };
+       P_RESERVE, P_INTERVENTION, P_PRICE0, P_BUDGET = P_PRICE0 + N_MATERIEL, P_BUILD_LAG,
+       P_CAPITAL, P_LICENSED, P_EXPANSION, P_HAZARD, P_HAZ_STRAIN, P_HAZ_LOSSES, P_HAZ_SHAPE, P_CEASE_DEPTH,
+       P_WAR_COMBAT, P_HAZ_FROM };
 static const ps_param params[] = {
     {"strain_deploy", PS_REAL, "1", 0.0, 1.0, 0.3,
      "strain per unit of commitment without fighting (a): keeping forces deployed",
@@ -64,6 +81,86 @@ static const ps_param params[] = {
      "combat intensity of the intervening actor after a military_intervention event",
      "assumption: an intervention (air campaign, advisers, special forces) is moderate fighting, "
      "below a full-scale invasion"},
+    /* Supply that grows with paid orders (issue 16). Prices value the orders a
+     * buyer places (is it able to pay?) and the capacity a supplier builds. */
+    {"price_drones", PS_REAL, "USD/airframe", 1e4, 1e6, 1e5,
+     "unit price of an armed drone in an arms deal",
+     "assumption: loitering munitions of the Shahed-136 class cost tens of thousands of USD to make; "
+     "export deals carry a mark-up, training and spares; to be calibrated"},
+    {"price_munitions", PS_REAL, "USD/thousand rounds", 1e5, 1e7, 2e6,
+     "price of a thousand artillery and other rounds in an arms deal",
+     "assumption: Soviet-calibre 122/152 mm shells at about 1,000-3,000 USD each before 2022; to be "
+     "calibrated"},
+    {"price_air_defense", PS_REAL, "USD/system", 1e6, 1e9, 5e7,
+     "price of an air-defense system (launcher or battery) in an arms deal",
+     "assumption: between a short-range launcher (~10 million USD) and a long-range battery (hundreds of "
+     "millions); to be calibrated"},
+    {"price_aircraft", PS_REAL, "USD/airframe", 5e6, 2e8, 5e7,
+     "price of a combat aircraft in an arms deal",
+     "assumption: Su-35/J-10 class fighters are reported at 40-85 million USD; to be calibrated"},
+    {"arms_import_budget", PS_REAL, "1", 0.0, 1.0, 0.1,
+     "share of its military expenditure, oil export revenue and finance received that an actor can "
+     "spend on arms imports (its means of payment)",
+     "assumption: arms imports are a tenth or less of large buyers' spending (SIPRI: arms imports of "
+     "major importers are a few to ~15% of their military expenditure); a belligerent with oil "
+     "revenue can pay for far more than it imports in peace; to be calibrated"},
+    {"build_lag", PS_REAL, "months", 1.0, 60.0, 12.0,
+     "mean time from the decision to build capacity for paid orders to its output (first-order "
+     "delay: 1/build_lag of the capacity under construction comes online each month)",
+     "assumption: a new production line (tooling, suppliers, workforce) takes about a year; Iran's "
+     "drone programme grew from existing lines (timeline 2022-07-11: 'preparing to provide up to "
+     "several hundred'); to be calibrated"},
+    {"capacity_capital", PS_REAL, "months", 0.0, 120.0, 12.0,
+     "capital cost of one unit a month of new production capacity, in months of the value of its "
+     "output at the unit price",
+     "assumption: a defence production line costs about a year of its output's sales; to be "
+     "calibrated"},
+    {"licensed_share", PS_REAL, "1", 0.0, 1.0, 0.0,
+     "share of the capacity for a buyer's paid orders that is built in the buyer's country under "
+     "licence (the rest at the supplier)",
+     "assumption: 0 until calibrated; nothing known by 2022-07-22 says that a buyer would produce "
+     "a supplier's design at home"},
+    {"expansion_max", PS_REAL, "1", 0.0, 20.0, 2.0,
+     "largest production capacity an actor can add (built and under construction) per category, "
+     "as a multiple of its base production of that category (an actor that makes none adds none)",
+     "assumption: industries expand what they already make; tripling output within a few years is "
+     "the order of wartime surges (e.g. US shell output planned to rise several-fold); to be "
+     "calibrated"},
+    /* A war can end (issue 16). */
+    {"ceasefire_hazard", PS_REAL, "1/month", 0.0, 1.0, 0.015,
+     "monthly probability that a war ends in a ceasefire when neither side is strained nor has "
+     "losses (raised by strain and losses, below)",
+     "Correlates of War inter-state wars 1816-2007: median duration 139 days, mean 408 days (a heavy "
+     "tail: a war that has lasted months has a long expected remainder); at the strain and losses of "
+     "a full-scale war (x ~2.4 below) this gives ~0.036/month, a mean remainder of ~2.3 years for a "
+     "war already 5 months old; assumption to be calibrated"},
+    {"hazard_strain", PS_REAL, "1", 0.0, 10.0, 1.0,
+     "relative increase of the ceasefire hazard per unit of the two sides' mean military strain",
+     "assumption: exhausted forces make a ceasefire more likely (Bennett & Stam 1996, APSR 90:239: "
+     "capabilities and strategy, not regime type, drive war duration); to be calibrated"},
+    {"hazard_losses", PS_REAL, "1", 0.0, 10.0, 1.0,
+     "relative increase of the ceasefire hazard per unit of the two sides' mean losses (unmet share of "
+     "full-war materiel use plus war damage, at most 1)",
+     "assumption: as hazard_strain; to be calibrated"},
+    {"hazard_duration_shape", PS_REAL, "1", 0.2, 3.0, 1.0,
+     "Weibull shape of the ceasefire hazard in the war's duration: the hazard is multiplied by "
+     "((months at war + 1)/12)^(shape - 1); 1 = no duration dependence",
+     "Bennett & Stam 1996 (APSR 90:239-257, COW wars 1816-1985): 'wars are not duration "
+     "dependent' once strategy, terrain and capabilities are accounted for"},
+    {"ceasefire_depth", PS_REAL, "1", 0.0, 1.0, 0.9,
+     "magnitude of a ceasefire the hazard draws: both sides' combat intensity is multiplied by "
+     "(1 - depth), as by a `ceasefire` event",
+     "assumption: a ceasefire leaves residual shelling along a frozen line (Donbas after Minsk II, "
+     "2015-2021)"},
+    {"war_combat_min", PS_REAL, "1", 0.0, 1.0, 0.5,
+     "combat intensity both an attacker and the host must reach in the host's theater for their "
+     "fighting to count as a war that the hazard can end",
+     "assumption: garrison skirmishes and interventions (combat 0.05-0.3 in the 2022 configs) are not "
+     "wars"},
+    {"hazard_from_month", PS_INT, "months", 0, 1200, 0,
+     "months after the run's start before which no ceasefire is drawn: the months whose course of "
+     "the war the timeline records",
+     "the information cut-off of a scenario (baseline_2022: 7, the evidence ends 2022-07-22)"},
 };
 
 /* Field table: theater fields, then actor fields, then per category
@@ -71,7 +168,10 @@ static const ps_param params[] = {
 enum { F_COMMIT, F_COMBAT, F_INTEREST, F_INFLUENCE, F_CAPACITY, F_STRAIN, F_MAT0 };
 enum { M_PROD, M_USE, M_NEED, M_SPARE, M_N };
 #define F_MAT(c, k) (F_MAT0 + (c) * M_N + (k))
-#define F_NFIELDS (F_MAT0 + N_MATERIEL * M_N)
+#define F_ADDED0 (F_MAT0 + N_MATERIEL * M_N) /* production_added_<c> */
+#define F_INVEST (F_ADDED0 + N_MATERIEL)
+#define F_PAID (F_INVEST + 1)
+#define F_NFIELDS (F_PAID + 1)
 static const ps_field fields[] = {
     {"commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
      "share of the actor's deployable force committed to the theater",
@@ -125,17 +225,45 @@ static const ps_field fields[] = {
      "aircraft consumption not covered by production and imports", "computed"},
     {"materiel_spare_aircraft", PS_ACTOR, "airframes/month", 0.0, 0.0, 1e4,
      "aircraft the actor could export: production less own consumption and reserve", "computed"},
+    {"production_added_drones", PS_ACTOR, "airframes/month", 0.0, 0.0, 1e6,
+     "drone production capacity built for paid orders (export lines, and licensed lines for a "
+     "buyer), on top of production_drones", "computed (0 at the start unless the config sets it)"},
+    {"production_added_munitions", PS_ACTOR, "thousand rounds/month", 0.0, 0.0, 1e5,
+     "munitions production capacity built for paid orders, on top of production_munitions",
+     "computed (0 at the start unless the config sets it)"},
+    {"production_added_air_defense", PS_ACTOR, "systems/month", 0.0, 0.0, 1e4,
+     "air-defense production capacity built for paid orders, on top of production_air_defense",
+     "computed (0 at the start unless the config sets it)"},
+    {"production_added_aircraft", PS_ACTOR, "airframes/month", 0.0, 0.0, 1e4,
+     "aircraft production capacity built for paid orders, on top of production_aircraft",
+     "computed (0 at the start unless the config sets it)"},
+    {"arms_investment", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
+     "capital spent on new arms production capacity (capacity coming online x capacity_capital x "
+     "unit price), at an annual rate; not yet read by the economy",
+     "computed"},
+    {"arms_paid_share", PS_ACTOR, "1", 1.0, 0.0, 1.0,
+     "share of the actor's arms bill (deliveries and unfilled orders at unit prices) its means of "
+     "payment cover", "computed"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT, IN_WAR_DAMAGE };
+enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT, IN_WAR_DAMAGE,
+       IN_BACKORDER0, IN_OIL_REVENUE = IN_BACKORDER0 + N_MATERIEL, IN_FINANCE_FLOW };
 static const ps_input inputs[] = {
     {"arms_transfer_drones", PS_DYAD, 1},
     {"arms_transfer_munitions", PS_DYAD, 1},
     {"arms_transfer_air_defense", PS_DYAD, 1},
     {"arms_transfer_aircraft", PS_DYAD, 1},
     {"war_damage", PS_ACTOR, 1},
+    /* Supply growth: orders the supplier could not fill (cooperation), and
+     * the buyer's means of payment besides its own military budget. */
+    {"arms_backorder_drones", PS_DYAD, 1},
+    {"arms_backorder_munitions", PS_DYAD, 1},
+    {"arms_backorder_air_defense", PS_DYAD, 1},
+    {"arms_backorder_aircraft", PS_DYAD, 1},
+    {"oil_export_revenue", PS_ACTOR, 1},
+    {"finance_flow", PS_DYAD, 1},
 };
 
 enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };
@@ -205,6 +333,7 @@ static const ps_metric metrics[] = {
 
 /* ---------------------------------------------------------------- model */
 /* Internal state (not output). */
+enum { I_BASE, I_APPLIED, I_WAR_MONTHS, I_BUILDING0 };
 static const ps_field internal[] = {
     {"military_base_commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
      "reference commitment of an actor in a theater: a drawdown keeps retained_share of it",
@@ -212,17 +341,38 @@ static const ps_field internal[] = {
     {"military_damage_applied", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "the war damage military capacity already reflects: capacity moves by (1 - D) / (1 - applied)",
      "0 at the start (initial capacity is the observed one)"},
+    {"military_war_months", PS_THEATER, "months", 0.0, 0.0, 1e4,
+     "months an attacker has been at war in the theater (both it and the host fighting at "
+     "war_combat_min or more); 0 when not at war",
+     "0 at the start"},
+    {"military_building_drones", PS_ACTOR, "airframes/month", 0.0, 0.0, 1e6,
+     "drone production capacity under construction for paid orders", "0 at the start"},
+    {"military_building_munitions", PS_ACTOR, "thousand rounds/month", 0.0, 0.0, 1e5,
+     "munitions production capacity under construction for paid orders", "0 at the start"},
+    {"military_building_air_defense", PS_ACTOR, "systems/month", 0.0, 0.0, 1e4,
+     "air-defense production capacity under construction for paid orders", "0 at the start"},
+    {"military_building_aircraft", PS_ACTOR, "airframes/month", 0.0, 0.0, 1e4,
+     "aircraft production capacity under construction for paid orders", "0 at the start"},
 };
+
+#define HAZARD_STREAM 51u /* random stream of this model (economy 1, oil 11, clients 31, strikes 41) */
 
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
     int base, applied;    /* internal fields: military_base_commitment, military_damage_applied */
+    int war_months;       /* internal: military_war_months */
+    int building[N_MATERIEL]; /* internal: military_building_<c> */
     int damage;           /* the damage model's war_damage; -1 if absent */
     int arms[N_MATERIEL]; /* cooperation's arms_transfer_<c>; -1 if absent */
+    int backorder[N_MATERIEL]; /* cooperation's arms_backorder_<c>; -1 if absent */
+    int oil_revenue, finance; /* oil_export_revenue, finance_flow; -1 if absent */
+    ps_rng *rng;          /* the ceasefire hazard's draws */
     /* Scratch, rewritten by every step before it is read: */
     double *drop;         /* [actor][theater] presence vacated this month (USD/yr) */
     double *vacated;      /* [theater] total presence vacated this month */
+    double *paid;         /* [actor] share of its arms bill the actor can pay (state t) */
+    char *foe;            /* [actor][actor] 1 if the two are at war with each other (state t) */
 } military_data;
 
 static void military_free(void *data)
@@ -232,6 +382,9 @@ static void military_free(void *data)
         return;
     free(d->drop);
     free(d->vacated);
+    free(d->paid);
+    free(d->foe);
+    ps_rng_free(d->rng);
     free(d);
 }
 
@@ -241,7 +394,9 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
     size_t nt = (size_t)w->n_theaters;
     military_data *d = calloc(1, sizeof *d);
     if (!d || !(d->drop = calloc((size_t)w->n_actors * nt + 1, sizeof(double))) ||
-        !(d->vacated = calloc(nt + 1, sizeof(double)))) {
+        !(d->vacated = calloc(nt + 1, sizeof(double))) ||
+        !(d->paid = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
+        !(d->foe = calloc((size_t)w->n_actors * w->n_actors + 1, 1)) || !(d->rng = ps_rng_alloc())) {
         military_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -251,10 +406,15 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
         d->ev[k] = ps_registry_find_event_type(events[k].name);
     for (int c = 0; c < N_MATERIEL; c++) {
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c); /* absent: no imports */
+        d->backorder[c] = ps_model_input(self, IN_BACKORDER0 + c); /* absent: no orders */
+        d->building[c] = ps_model_internal(self, I_BUILDING0 + c);
     }
-    d->base = ps_model_internal(self, 0);
-    d->applied = ps_model_internal(self, 1);
+    d->base = ps_model_internal(self, I_BASE);
+    d->applied = ps_model_internal(self, I_APPLIED);
+    d->war_months = ps_model_internal(self, I_WAR_MONTHS);
     d->damage = ps_model_input(self, IN_WAR_DAMAGE);
+    d->oil_revenue = ps_model_input(self, IN_OIL_REVENUE);
+    d->finance = ps_model_input(self, IN_FINANCE_FLOW);
     /* Initial values are in place before models' init. */
     memcpy(w->cur[d->base], w->cur[d->f[F_COMMIT]], (size_t)w->n_actors * nt * sizeof(double));
     *data = d;
@@ -274,9 +434,113 @@ static void update_influence(ps_world *w, const military_data *d, int th)
         infl[(size_t)i * nt + th] = total > 0.0 ? c[(size_t)i * nt + th] * cap[i] / total : 0.0;
 }
 
+/* Share of i's arms bill that its means of payment cover (state t). The bill
+ * is 12 x the value at unit prices of what suppliers deliver to i and of what
+ * they could not deliver (USD/yr); the means are arms_import_budget x (military
+ * expenditure + oil export revenue + finance received). No bill: 1. */
+static double paid_share(const ps_world *w, const military_data *d, const double *p, int i)
+{
+    const int n = w->n_actors;
+    double bill = 0.0;
+    for (int c = 0; c < N_MATERIEL; c++) {
+        double q = 0.0;
+        for (int j = 0; j < n; j++) {
+            size_t ji = (size_t)j * n + i;
+            q += (d->arms[c] >= 0 ? w->cur[d->arms[c]][ji] : 0.0) +
+                 (d->backorder[c] >= 0 ? w->cur[d->backorder[c]][ji] : 0.0);
+        }
+        bill += p[P_PRICE0 + c] * q;
+    }
+    bill *= 12.0;
+    double fin = 0.0;
+    if (d->finance >= 0)
+        for (int k = 0; k < n; k++)
+            fin += w->cur[d->finance][(size_t)k * n + i];
+    double oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue][i] : 0.0;
+    double means = p[P_BUDGET] * (w->cur[d->f[F_CAPACITY]][i] + oil + fin);
+    return bill > 0.0 ? ps_fmin(1.0, means / bill) : 1.0;
+}
+
+/* The `ceasefire` event's effect, for timeline events and drawn ceasefires:
+ * the source's and the host's combat in the theater x (1 - m), in next. */
+static void apply_ceasefire(ps_world *w, const military_data *d, int src, int host, int th,
+                            double m)
+{
+    int nt = w->n_theaters;
+    double *combat = w->next[d->f[F_COMBAT]];
+    combat[(size_t)src * nt + th] *= 1.0 - m;
+    combat[(size_t)host * nt + th] *= 1.0 - m;
+}
+
+/* Losses of actor i at state t: unmet share of its full-war materiel use (mean
+ * over the categories it uses) plus war damage, at most 1. */
+static double war_losses(const ps_world *w, const military_data *d, const double *dmg, int i)
+{
+    double s = 0.0;
+    int used = 0;
+    for (int c = 0; c < N_MATERIEL; c++) {
+        double use = w->cur[d->f[F_MAT(c, M_USE)]][i];
+        if (use > 0.0) {
+            s += w->cur[d->f[F_MAT(c, M_NEED)]][i] / use;
+            used++;
+        }
+    }
+    return ps_fmin(1.0, (used ? s / used : 0.0) + (dmg ? dmg[i] : 0.0));
+}
+
+/* Is attacker i at war with the host h of theater th (state t)? Both fight
+ * there at war_combat_min or more, and more than 0. */
+static int at_war(const ps_world *w, const military_data *d, const double *p, int i, int th)
+{
+    const int nt = w->n_theaters, h = w->sc->theater_host[th];
+    if (h < 0 || i == h)
+        return 0;
+    const double *combat = w->cur[d->f[F_COMBAT]];
+    double ki = combat[(size_t)i * nt + th], kh = combat[(size_t)h * nt + th];
+    return ki > 0.0 && ki >= p[P_WAR_COMBAT] && kh > 0.0 && kh >= p[P_WAR_COMBAT];
+}
+
+/* Wars and their end (serial, fixed order: it draws and logs). A war is an
+ * attacker i and the host h both fighting at war_combat_min or more (and > 0)
+ * in h's theater. Its months at war count up; from hazard_from_month on it
+ * ends this month with probability
+ *   q = min(1, h0 (1 + b_s (s_i + s_h)/2 + b_l (l_i + l_h)/2) ((d + 1)/12)^(k - 1)),
+ * a uniform draw on stream HAZARD_STREAM keyed by (i, h). */
+static ps_status war_hazard(ps_world *w, military_data *d, const double *p, const double *dmg,
+                            ps_error *err)
+{
+    const int n = w->n_actors, nt = w->n_theaters;
+    const double *strain = w->cur[d->f[F_STRAIN]];
+    const double *months = w->cur[d->war_months];
+    double *months1 = w->next[d->war_months];
+    const int draw = w->month >= (int)p[P_HAZ_FROM];
+    for (int th = 0; th < nt; th++) {
+        int h = w->sc->theater_host[th];
+        for (int i = 0; i < n; i++) {
+            size_t it = (size_t)i * nt + th;
+            int war = at_war(w, d, p, i, th);
+            months1[it] = war ? months[it] + 1.0 : 0.0;
+            if (!war || !draw)
+                continue;
+            double s = 0.5 * (strain[i] + strain[h]);
+            double l = 0.5 * (war_losses(w, d, dmg, i) + war_losses(w, d, dmg, h));
+            double q = p[P_HAZARD] * (1.0 + p[P_HAZ_STRAIN] * s + p[P_HAZ_LOSSES] * l) *
+                       pow((months[it] + 1.0) / 12.0, p[P_HAZ_SHAPE] - 1.0);
+            uint64_t id = ps_hash64(ps_world_actor_key(w, i) ^ ps_hash64(ps_world_actor_key(w, h)));
+            gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, id, HAZARD_STREAM);
+            if (q > 0.0 && gsl_rng_uniform(r) < ps_fmin(1.0, q)) {
+                apply_ceasefire(w, d, i, h, th, p[P_CEASE_DEPTH]);
+                if (ps_world_log_event(w, events[E_CEASEFIRE].name, i, h, p[P_CEASE_DEPTH],
+                                       "drawn: war hazard") != PS_OK)
+                    return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+            }
+        }
+    }
+    return PS_OK;
+}
+
 static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
 {
-    (void)err;
     military_data *d = data;
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nt = w->n_theaters;
@@ -289,7 +553,21 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
     const double *applied = w->cur[d->applied];
 
-    /* 1. Per actor: consumption, needs, spare, strain, drawdown (own row only). */
+    /* 0. Who is at war with whom (serial), who can pay for its orders (state t;
+     * own entry only). */
+    memset(d->foe, 0, (size_t)n * n);
+    for (int th = 0; th < nt; th++)
+        for (int i = 0; i < n; i++)
+            if (at_war(w, d, p, i, th)) {
+                int h = w->sc->theater_host[th];
+                d->foe[(size_t)i * n + h] = d->foe[(size_t)h * n + i] = 1;
+            }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
+    for (int i = 0; i < n; i++)
+        d->paid[i] = paid_share(w, d, p, i);
+
+    /* 1. Per actor: consumption, needs, spare, capacity for paid orders, strain,
+     * drawdown (own row only). */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++) {
         const size_t row = (size_t)i * nt;
@@ -299,10 +577,13 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
             load += c0[row + th] * (a + b * combat[row + th]);
             imax = ps_fmax(imax, interest[row + th]);
         }
-        double shortfall = 0.0;
+        double shortfall = 0.0, invest = 0.0;
         int used = 0;
+        const double working = 1.0 - (dmg ? dmg[i] : 0.0);
         for (int c = 0; c < N_MATERIEL; c++) {
-            double prod = w->cur[d->f[F_MAT(c, M_PROD)]][i] * (1.0 - (dmg ? dmg[i] : 0.0));
+            double base_prod = w->cur[d->f[F_MAT(c, M_PROD)]][i] * working;
+            double added = w->cur[d->f[F_ADDED0 + c]][i];
+            double prod = base_prod + added * working;
             double use = w->cur[d->f[F_MAT(c, M_USE)]][i], cons = use * exposure;
             double imports = 0.0;
             if (d->arms[c] >= 0)
@@ -310,12 +591,38 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
                     imports += w->cur[d->arms[c]][(size_t)j * n + i];
             double need = ps_fmax(0.0, cons - prod - imports);
             w->next[d->f[F_MAT(c, M_NEED)]][i] = need;
-            w->next[d->f[F_MAT(c, M_SPARE)]][i] = ps_fmax(0.0, prod * (1.0 - p[P_RESERVE]) - cons);
+            /* Capacity built for export orders is not held in reserve. */
+            w->next[d->f[F_MAT(c, M_SPARE)]][i] =
+                ps_fmax(0.0, base_prod * (1.0 - p[P_RESERVE]) + added * working - cons);
             if (use > 0.0) {
                 shortfall += need / use;
                 used++;
             }
+            /* Paid orders nobody could fill, between actors not at war with
+             * each other: at i for its buyers, and (licensed share) i's own.
+             * Capacity under construction closes the gap, up to
+             * expansion_max x base production. */
+            double gap_out = 0.0, gap_in = 0.0;
+            if (d->backorder[c] >= 0) {
+                const double *bo = w->cur[d->backorder[c]];
+                const char *foe = d->foe + (size_t)i * n;
+                for (int k = 0; k < n; k++)
+                    if (!foe[k]) {
+                        gap_out += d->paid[k] * bo[(size_t)i * n + k];
+                        gap_in += bo[(size_t)k * n + i];
+                    }
+            }
+            double gap = (1.0 - p[P_LICENSED]) * gap_out + p[P_LICENSED] * d->paid[i] * gap_in;
+            double building = w->cur[d->building[c]][i];
+            double done = building / p[P_BUILD_LAG];
+            double room = ps_fmax(0.0, p[P_EXPANSION] * w->cur[d->f[F_MAT(c, M_PROD)]][i] - added -
+                                           building);
+            w->next[d->f[F_ADDED0 + c]][i] = added + done;
+            w->next[d->building[c]][i] = building - done + ps_fmin(room, ps_fmax(0.0, gap - building));
+            invest += p[P_CAPITAL] * p[P_PRICE0 + c] * done;
         }
+        w->next[d->f[F_INVEST]][i] = 12.0 * invest;
+        w->next[d->f[F_PAID]][i] = d->paid[i];
         if (dmg) {
             w->next[d->f[F_CAPACITY]][i] = cap[i] * ((1.0 - dmg[i]) / (1.0 - applied[i]));
             w->next[d->applied][i] = dmg[i];
@@ -332,6 +639,11 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
             d->drop[row + th] = cut * cap[i];
         }
     }
+
+    /* 1b. Wars that end this month (serial: draws, events). */
+    ps_status st = war_hazard(w, d, p, dmg, err);
+    if (st != PS_OK)
+        return st;
 
     /* 2. Presence vacated per theater (serial, fixed order). */
     for (int th = 0; th < nt; th++) {
@@ -399,8 +711,7 @@ static ps_status military_event(ps_world *w, int self, void *data, const ps_even
         base[src] = ps_fmax(base[src], c[src]);
         base[host] = 1.0;
     } else if (ev->type == d->ev[E_CEASEFIRE]) {
-        combat[src] *= 1.0 - m;
-        combat[host] *= 1.0 - m;
+        apply_ceasefire(w, d, ev->source, ev->target, th, m);
     } else if (ev->type == d->ev[E_INTERVENTION]) {
         c[src] = ps_fmax(c[src], m);
         combat[src] = ps_fmax(combat[src], p[P_INTERVENTION]);
@@ -425,6 +736,7 @@ const ps_model ps_model_military = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "commitment influence military_strain",
     .init = military_init,
     .step = military_step,
     .apply_event = military_event,

@@ -24,7 +24,8 @@
 #include "pactsim_model.h"
 
 enum { P_LONG_RUN, P_REVERSION, P_VOLATILITY, P_TAU, P_PENALTY, P_FEAR, P_FRICTION, P_SWITCH,
-       P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY };
+       P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY, P_SUPPLY_RESPONSE,
+       P_PRICE_PATH, P_JUMP_RATE, P_JUMP_SHORTFALL };
 static const ps_param params[] = {
     {"price_long_run", PS_REAL, "USD/bbl", 5.0, 300.0, 75.0,
      "level toward which the benchmark relaxes between oil_price events (median, in logs)",
@@ -60,7 +61,9 @@ static const ps_param params[] = {
      "assumption: unit sensitivity, as sanctions.secondary_fear"},
     {"isolation_friction", PS_REAL, "1", 0.0, 2.0, 0.5,
      "closure felt by a buyer with nothing to fear from secondary sanctions, per unit of the "
-     "seller's isolation: payments, insurance and shipping for an isolated seller's cargoes",
+     "seller's sanction pressure (isolation not evaded, sanctions model): payments, insurance and "
+     "shipping for a sanctioned seller's cargoes, which fade as evasion (other insurers, other "
+     "tankers) grows",
      "assumption: buyers shunned Russian spot cargoes from the day of the invasion, before any "
      "secondary sanction (timeline 2022-02-24: Urals discount 11.65 USD/bbl); sized so that the "
      "baseline Urals discount reaches the ~28-35 USD/bbl of Mar-Jun 2022 (timeline) within a few months"},
@@ -92,10 +95,36 @@ static const ps_param params[] = {
      "how far unmodelled buyers close relations with a seller, per unit of the seller's isolation",
      "assumption: the rest of the world complies like the GDP-weighted modelled world (Japan, Korea "
      "joined Western sanctions, much of Asia and Africa did not)"},
+    {"price_supply_response", PS_REAL, "1", 0.0, 20.0, 2.0,
+     "change in the log benchmark per unit change in the share of world crude trade that modelled "
+     "sellers shut in (capacity not sold), i.e. 1 / (supply elasticity + |demand elasticity|) in the "
+     "short run; 0: the benchmark ignores disruptions",
+     "literature: short-run elasticities of oil supply ~0.15 and demand ~-0.35 (Baumeister and "
+     "Hamilton 2019, AER 109(5)) give 1/0.5 = 2; ~0.1 each (Caldara, Cavallo and Iacoviello 2019, "
+     "JME 103) give 5; to be calibrated (the 2022 path is imposed by events, so Jan-Jun 2022 rows "
+     "do not inform it)"},
+    {"price_path", PS_BOOL, "1", 0.0, 1.0, 1.0,
+     "1: oil_price events set the month's benchmark (the scenario's price path, e.g. the observed "
+     "2022 Brent); 0: they are ignored and the benchmark follows only its own dynamics (reversion, "
+     "shocks and the supply response)",
+     "modelling choice: the baseline imposes the known 2022 path; 0 lets the model's price respond "
+     "to disruption in every month"},
+    {"price_jump_rate", PS_REAL, "1/month", 0.0, 1.0, 0.0,
+     "monthly probability of an exogenous supply disruption outside the modelled sellers (war, "
+     "revolution, strike), which raises the log benchmark by price_supply_response x the share of "
+     "world supply lost (one draw for the world, stream 12)",
+     "Kilian 2008 (REStat 90(2), exogenous oil supply shocks): 6 major disruptions 1973-2003, i.e. "
+     "0.017/month, for scenarios that want them explicit; default 0 because the monthly shock "
+     "(price_volatility, fitted to 1987-2021) already contains the 1990-91 and 2003 disruptions"},
+    {"price_jump_shortfall", PS_REAL, "1", 0.0, 0.2, 0.05,
+     "mean share of world oil supply a disruption removes: the share is drawn uniformly on "
+     "[0, 2 x this]",
+     "Kilian 2008 (REStat 90(2)): the shortfalls of 1973-2003 were 2.1-8.8% of world production "
+     "(mean ~5%)"},
 };
 
 enum { F_PRICE, F_CAPACITY, F_DEMAND, F_VOLUME, F_REVENUE, F_DISCOUNT, F_REST, F_TRADE,
-       F_RIVALRY, F_NFIELDS };
+       F_RIVALRY, F_RESPONSE, F_LIMIT, F_SPEED, F_NFIELDS };
 static const ps_field fields[] = {
     {"oil_price", PS_ACTOR, "USD/bbl", 70.0, 5.0, 300.0,
      "benchmark crude price (Brent), the same for every actor",
@@ -126,22 +155,37 @@ static const ps_field fields[] = {
      "overlap of two sellers' sales to the same modelled buyers, sum_b min(v_ib, v_jb) / "
      "min(V_i, V_j) (symmetric)",
      "computed"},
+    {"oil_price_response", PS_ACTOR, "1", 1.0, 0.0, 10.0,
+     "buyer's sensitivity to a seller's discount relative to the typical buyer (multiplies "
+     "1/price_sensitivity for the discount term only; closures and embargoes act on every buyer "
+     "alike); constant",
+     "per buyer in the config (e.g. spot/tender buyers vs term-contract buyers); assumption 1 "
+     "otherwise"},
+    {"oil_refinery_limit", PS_ACTOR, "1", 1.0, 0.0, 1.0,
+     "largest share of the buyer's crude imports one modelled seller can supply (refinery slates "
+     "that can run the grade, ports, pipelines), unless the 2021 share was larger; constant",
+     "per buyer in the config; 1 (no limit) otherwise"},
+    {"oil_switching_speed", PS_ACTOR, "1", 1.0, 0.0, 10.0,
+     "buyer's switching speed relative to the typical buyer (multiplies switching_rate, capped at "
+     "1/month): spot buyers switch faster than buyers on term contracts or pipelines; constant",
+     "per buyer in the config; assumption 1 otherwise"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline). */
-enum { IN_SANCTION_INTENSITY, IN_SECONDARY_THREAT, IN_ISOLATION };
+enum { IN_SANCTION_INTENSITY, IN_SECONDARY_THREAT, IN_ISOLATION, IN_PRESSURE };
 static const ps_input inputs[] = {
     {"sanction_intensity", PS_DYAD, 1},
     {"secondary_threat", PS_ACTOR, 1},
     {"isolation", PS_ACTOR, 1},
+    {"sanction_pressure", PS_ACTOR, 1},
 };
 
 enum { E_PRICE, E_CAPACITY };
 static const ps_event_type events[] = {
     {"oil_price", "USD/bbl", 5.0, 300.0,
      "sets the benchmark for every actor this month (Brent monthly average); discounts keep their "
-     "share of the benchmark", 0},
+     "share of the benchmark; ignored when the parameter price_path is 0", 0},
     {"oil_capacity", "kb/d", 0.0, 30000.0,
      "sets the target actor's export capacity (quota, outage, embargo on loading); effective next "
      "month", 0},
@@ -200,7 +244,7 @@ static const ps_metric metrics[] = {
  * is measured from, 2021 relations plus the risk of dealing with the seller.
  * Taken at init, and again in month 1 once the sanctions model has computed
  * isolation and secondary threat from the starting intensities. */
-enum { I_X0, I_X0_REST, I_NFIELDS };
+enum { I_X0, I_X0_REST, I_SHUT, I_NFIELDS };
 static const ps_field internal[] = {
     {"oil_reference_closure", PS_DYAD, "1", 0.0, 0.0, 1.0,
      "reference closure between seller (row) and buyer (column): 2021 relations plus the "
@@ -209,6 +253,10 @@ static const ps_field internal[] = {
     {"oil_reference_closure_rest", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "reference closure between a seller and the rest of the world's buyers",
      "computed at the start, anchored again in month 1"},
+    {"oil_shut_in_share", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "share of world crude trade (modelled buyers' demand plus the rest of the world's) that "
+     "modelled sellers shut in, the same for every actor: the benchmark responds to its change",
+     "computed"},
 };
 
 /* ------------------------------------------------------------- private */
@@ -220,7 +268,7 @@ static const ps_field internal[] = {
 typedef struct {
     int f[F_NFIELDS];
     int in[I_NFIELDS];
-    int intensity, threat, isolation; /* other models' fields, -1 if absent */
+    int intensity, threat, isolation, pressure; /* other models' fields, -1 if absent */
     int n;
     double rest_demand;  /* rest-of-world imports, kb/d */
     double *w0;          /* [s*(n+1)+b] 2021 share of b's imports bought from s */
@@ -236,7 +284,9 @@ typedef struct {
 
 #define WORLD_PRICE_ID 0x4f494c5052494345ULL /* "OILPRICE": above any actor key */
 #define PRICE_STREAM 11u
+#define JUMP_STREAM 12u /* disruptions: two uniforms per month (occurrence, size) */
 #define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
+#define NB 8       /* doubles per buyer entry of target_sales() */
 
 static void oil_free(void *data)
 {
@@ -259,8 +309,9 @@ static double at(const double *v, size_t k) { return v ? v[k] : 0.0; }
 
 /* Closure between buyer b (b == n: the rest of the world) and seller s:
  * relations closed either way, plus the risk of secondary sanctions and the
- * frictions (payments, insurance, shipping) of dealing with an isolated
- * seller, both weighed by what the buyer has to lose (1 - its isolation).
+ * frictions (payments, insurance, shipping: enforcement) of dealing with a
+ * sanctioned seller, in proportion to its sanction pressure (isolation not
+ * evaded), both weighed by what the buyer has to lose (1 - its isolation).
  * The rest of the world also closes in proportion to the seller's isolation. */
 static double closure_dyad(const oil_data *d, const double *s_int, int b, int s)
 {
@@ -272,9 +323,9 @@ static double closure_dyad(const oil_data *d, const double *s_int, int b, int s)
 }
 
 static double closure_risk(const oil_data *d, const double *p, const double *threat,
-                           const double *iso, int b, int s)
+                           const double *iso, const double *press, int b, int s)
 {
-    double risk = p[P_FEAR] * at(threat, (size_t)s) + p[P_FRICTION] * at(iso, (size_t)s);
+    double risk = p[P_FEAR] * at(threat, (size_t)s) + p[P_FRICTION] * at(press, (size_t)s);
     if (b == d->n)
         return p[P_REST_COMPLY] * at(iso, (size_t)s) + risk;
     return risk * (1.0 - at(iso, (size_t)b));
@@ -307,6 +358,20 @@ static int configured(const ps_world *w, int field, int i)
     return 0;
 }
 
+/* Share of world crude trade (modelled demand plus the rest of the world's)
+ * that modelled sellers leave unsold: sum_s max(0, K_s - V_s) / W. Summed in
+ * actor order. */
+static double shut_in_share(const oil_data *d, const double *cap, const double *vol,
+                            const double *dem)
+{
+    double idle = 0.0, world = d->rest_demand;
+    for (int i = 0; i < d->n; i++) {
+        idle += ps_fmax(0.0, cap[i] - vol[i]);
+        world += dem[i];
+    }
+    return world > 0.0 ? ps_fmin(1.0, idle / world) : 0.0;
+}
+
 /* The reference closure of seller s and buyer b (b == n: the rest of the world). */
 static double *x0_at(double *x0, double *x0_rest, int n, int s, int b)
 {
@@ -337,6 +402,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     d->intensity = ps_model_input(self, IN_SANCTION_INTENSITY);
     d->threat = ps_model_input(self, IN_SECONDARY_THREAT);
     d->isolation = ps_model_input(self, IN_ISOLATION);
+    d->pressure = ps_model_input(self, IN_PRESSURE);
     const double *p = ps_world_param_values(w, self);
     double *X0 = w->cur[d->in[I_X0]], *X0R = w->cur[d->in[I_X0_REST]];
     double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
@@ -344,7 +410,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     double *rev = w->cur[d->f[F_REVENUE]], *disc = w->cur[d->f[F_DISCOUNT]];
     double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
     const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
-    const double *iso = cur_or_null(w, d->isolation);
+    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
 
     /* The benchmark is a world variable: the first value the config gives
      * (in file order, not actor order), else the default. */
@@ -393,10 +459,14 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
             tot += sh;
             d->w0[k] = sh;
             d->xd0[k] = closure_dyad(d, s_int, b, s);
-            *x0_at(X0, X0R, n, s, b) = clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, b, s));
+            *x0_at(X0, X0R, n, s, b) =
+                clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, press, b, s));
         }
         d->out0[b] = ps_fmax(1.0 - tot, p[P_FLOOR]);
     }
+    double S0 = shut_in_share(d, cap, vol, dem), *shut = w->cur[d->in[I_SHUT]];
+    for (int i = 0; i < n; i++)
+        shut[i] = S0;
     double *riv = w->cur[d->f[F_RIVALRY]];
     for (int i = 0; i < n; i++) {
         double sold = 0.0;
@@ -425,39 +495,75 @@ static double weight(double w0, double floor, double E)
 
 static double clip_exp(double u) { return exp(ps_fmin(U_MAX, ps_fmax(-U_MAX, u))); }
 
-/* Target (preferred) purchases of seller s at relative discount delta, when
- * the other sellers keep theirs: sum over buyers of D_b * share_sb(delta).
- * The buyers that can buy from s (E > 0) are gathered once per seller into
- * `nb` entries of `buy` (D, w0, E, den_b - a0), so that the bisection's many
- * calls skip the others; the sum runs over buyers in the same order. */
+/* A buyer's capped target share: the logit share a1 / (rest + a1), at most
+ * the buyer's limit on one seller (Lambda). */
+static double capped_share(double a1, double rest, double lim)
+{
+    double den = rest + a1;
+    return den > 0.0 ? ps_fmin(lim, a1 / den) : 0.0;
+}
+
+/* What buyers would request from seller s this month at relative discount
+ * delta, when the other sellers keep theirs: sum over buyers of
+ * D_b max(0, sigma_sb + lambda_b (sigma*_sb(delta) - sigma_sb)), the target
+ * share sigma* capped by the buyer's refinery limit and reached only at the
+ * buyer's switching speed (short-run absorption). The buyers that can buy
+ * from s (E > 0) are gathered once per seller into `nb` entries of `buy`
+ * (D, w0, E, den_b - a0, sigma_now, Lambda, lambda_b, m_b), so that the
+ * bisection's many calls skip the others; the sum runs over buyers in the
+ * same order. */
 static double target_sales(const double *buy, int nb, double delta, double delta_cur,
                            double tau, double floor)
 {
-    double g = clip_exp((delta - delta_cur) / tau), q = 0.0;
+    double q = 0.0;
     for (int k = 0; k < nb; k++) {
-        const double *e = buy + 4 * (size_t)k;
+        const double *e = buy + NB * (size_t)k;
+        double g = clip_exp(e[7] * (delta - delta_cur) / tau);
         double a1 = weight(e[1], floor, e[2] * g);
-        double den = e[3] + a1;
-        if (den > 0.0)
-            q += e[0] * a1 / den;
+        double sh = capped_share(a1, e[3], e[5]);
+        q += e[0] * ps_fmax(0.0, e[4] + e[6] * (sh - e[4]));
     }
     return q;
 }
 
-static int gather_buyers(const oil_data *d, const double *dem, int s, double floor,
+/* Buyer b's limit on one seller s, switching rate and price response (b == n:
+ * the rest of the world, no limit, the typical buyer). */
+static double buyer_limit(const oil_data *d, const double *lim, int s, int b)
+{
+    return b < d->n ? ps_fmax(lim[b], d->w0[(size_t)s * (d->n + 1) + b]) : 1.0;
+}
+
+static double buyer_rate(const oil_data *d, const double *p, const double *speed, int b)
+{
+    return ps_fmin(1.0, p[P_SWITCH] * (b < d->n ? speed[b] : 1.0));
+}
+
+static double buyer_response(const oil_data *d, const double *resp, int b)
+{
+    return b < d->n ? resp[b] : 1.0;
+}
+
+static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, int s,
                          double *buy)
 {
     int n = d->n, nb = 0;
+    const double *dem = w->cur[d->f[F_DEMAND]], *trade = w->cur[d->f[F_TRADE]];
+    const double *rest = w->cur[d->f[F_REST]], *lim = w->cur[d->f[F_LIMIT]];
+    const double *speed = w->cur[d->f[F_SPEED]], *resp = w->cur[d->f[F_RESPONSE]];
     for (int b = 0; b <= n; b++) {
         size_t k = (size_t)s * (n + 1) + b;
         double E = d->a[k];
         if (E <= 0.0)
             continue;
-        double *e = buy + 4 * (size_t)nb++;
+        double *e = buy + NB * (size_t)nb++;
         e[0] = b < n ? dem[b] : d->rest_demand;
         e[1] = d->w0[k];
         e[2] = E;
-        e[3] = d->den[b] - weight(d->w0[k], floor, E);
+        e[3] = d->den[b] - weight(d->w0[k], p[P_FLOOR], E);
+        e[4] = (b < n ? trade[(size_t)s * n + b] : rest[s]) / e[0];
+        e[5] = buyer_limit(d, lim, s, b);
+        e[6] = buyer_rate(d, p, speed, b);
+        e[7] = buyer_response(d, resp, b);
     }
     return nb;
 }
@@ -472,19 +578,33 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
     const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
     const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
-    const double *iso = cur_or_null(w, d->isolation);
+    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
+    const double *vol = w->cur[d->f[F_VOLUME]], *resp = w->cur[d->f[F_RESPONSE]];
+    const double *lim = w->cur[d->f[F_LIMIT]], *speed = w->cur[d->f[F_SPEED]];
     double *price_n = w->next[d->f[F_PRICE]], *vol_n = w->next[d->f[F_VOLUME]];
     double *rev_n = w->next[d->f[F_REVENUE]], *disc_n = w->next[d->f[F_DISCOUNT]];
     double *rest_n = w->next[d->f[F_REST]], *trade_n = w->next[d->f[F_TRADE]];
     double *riv_n = w->next[d->f[F_RIVALRY]];
     const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
 
-    /* 1. Benchmark: log relaxation toward the long-run level, one world shock. */
+    /* 1. Benchmark: log relaxation toward the long-run level, one world shock,
+     * and the response to the change in the share of world trade shut in. */
     double P = price[0];
     gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, WORLD_PRICE_ID,
                             PRICE_STREAM);
     double eps = p[P_VOLATILITY] > 0.0 ? gsl_ran_gaussian(r, p[P_VOLATILITY]) : 0.0;
-    double Pn = exp(log(P) + p[P_REVERSION] * (log(p[P_LONG_RUN]) - log(P)) + eps);
+    if (p[P_JUMP_RATE] > 0.0) { /* after the Gaussian draw: ps_rng_key rekeys the same rng */
+        r = ps_rng_key(d->rng, w->seed, w->replicate, w->month, WORLD_PRICE_ID, JUMP_STREAM);
+        double occurs = gsl_rng_uniform(r), size = gsl_rng_uniform(r);
+        if (occurs < p[P_JUMP_RATE])
+            eps += p[P_SUPPLY_RESPONSE] * 2.0 * p[P_JUMP_SHORTFALL] * size;
+    }
+    double S = shut_in_share(d, cap, vol, dem), S_prev = w->cur[d->in[I_SHUT]][0];
+    double *shut_n = w->next[d->in[I_SHUT]];
+    for (int i = 0; i < n; i++)
+        shut_n[i] = S;
+    double Pn = exp(log(P) + p[P_REVERSION] * (log(p[P_LONG_RUN]) - log(P)) + eps +
+                    p[P_SUPPLY_RESPONSE] * (S - S_prev));
     Pn = ps_fmin(300.0, ps_fmax(5.0, Pn));
     for (int i = 0; i < n; i++)
         price_n[i] = Pn;
@@ -500,7 +620,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
         double den = d->out0[b], D = b < n ? dem[b] : d->rest_demand;
         for (int s = 0; s < n; s++) {
             size_t k = (size_t)s * n1 + b;
-            double risk = closure_risk(d, p, threat, iso, b, s);
+            double risk = closure_risk(d, p, threat, iso, press, b, s);
             double *x0 = x0_at(X0, X0R, n, s, b);
             if (anchor && s != b)
                 *x0 = clamp01(d->xd0[k] + risk);
@@ -510,20 +630,22 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
             }
             double delta = ps_fmin(dmax, disc[s] / P);
             double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
-            double u = ((delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
+            double m = buyer_response(d, resp, b);
+            double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
             d->a[k] = clip_exp(u);
             den += weight(d->w0[k], phi, d->a[k]);
         }
         d->den[b] = den;
     }
 
-    /* 3. Sellers: discount toward the one at which buyers' target purchases
-     * take the whole capacity (bisection: target sales rise with the
-     * discount), other sellers' discounts held. */
+    /* 3. Sellers: discount toward the one at which what buyers would request
+     * this month (targets capped by refinery limits, reached at each buyer's
+     * switching speed) takes the whole capacity (bisection: requests rise
+     * with the discount), other sellers' discounts held. */
     int nomem = 0;
 #pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     {
-    double *buy = malloc(4 * n1 * sizeof *buy);
+    double *buy = malloc(NB * n1 * sizeof *buy);
     if (!buy) {
 #pragma omp atomic write
         nomem = 1;
@@ -535,7 +657,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
             d->delta_new[s] = dc;
             continue;
         }
-        int nb = gather_buyers(d, dem, s, phi, buy);
+        int nb = gather_buyers(d, p, w, s, buy);
         double star;
         if (target_sales(buy, nb, 0.0, dc, tau, phi) >= cap[s])
             star = 0.0;
@@ -559,16 +681,18 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     if (nomem)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
 
-    /* 4. Buyers: target shares at the new discounts; actual shares move toward
-     * them at the switching rate; requests = share x demand (row s, column b). */
+    /* 4. Buyers: target shares at the new discounts, capped by refinery
+     * limits; actual shares move toward them at the buyer's switching rate;
+     * requests = share x demand (row s, column b). */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b <= n; b++) {
         double D = b < n ? dem[b] : d->rest_demand, den = d->out0[b];
+        double m = buyer_response(d, resp, b), lam = buyer_rate(d, p, speed, b);
         for (int s = 0; s < n; s++) {
             size_t k = (size_t)s * n1 + b;
             if (d->a[k] > 0.0) {
                 double dc = ps_fmin(dmax, disc[s] / P);
-                d->a[k] *= clip_exp((d->delta_new[s] - dc) / tau);
+                d->a[k] *= clip_exp(m * (d->delta_new[s] - dc) / tau);
                 den += weight(d->w0[k], phi, d->a[k]);
             }
         }
@@ -579,8 +703,9 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
                 d->req[k] = 0.0;
                 continue;
             }
-            double sh = now / D, target = weight(d->w0[k], phi, d->a[k]) / den;
-            d->req[k] = D * ps_fmax(0.0, sh + p[P_SWITCH] * (target - sh));
+            double sh = now / D;
+            double target = ps_fmin(buyer_limit(d, lim, s, b), weight(d->w0[k], phi, d->a[k]) / den);
+            d->req[k] = D * ps_fmax(0.0, sh + lam * (target - sh));
         }
     }
 
@@ -617,6 +742,8 @@ static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev
     const double *p = ps_world_param_values(w, self);
     int n = w->n_actors;
     if (ev->type == ps_registry_find_event_type(events[E_PRICE].name)) {
+        if (!(p[P_PRICE_PATH] > 0.5))
+            return PS_OK; /* the benchmark follows its own dynamics */
         double *price = w->next[d->f[F_PRICE]], *disc = w->next[d->f[F_DISCOUNT]];
         double *rev = w->next[d->f[F_REVENUE]];
         const double *vol = w->next[d->f[F_VOLUME]];
@@ -643,6 +770,7 @@ const ps_model ps_model_oil = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "oil_discount oil_export_revenue oil_trade",
     .init = oil_init,
     .step = oil_step,
     .apply_event = oil_event,

@@ -226,6 +226,7 @@ const ps_model ps_model_strikes = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .metric_reads = "", /* the events only */
     .init = strikes_init,
     .step = strikes_step,
     .apply_event = strikes_event,

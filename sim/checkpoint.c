@@ -12,10 +12,16 @@
  * loses nothing the kernel has, and the CRC covers the rest.
  *
  * The directory holds "spec" (the hash of the resolved scenario and of the
- * build, which a resume must match) and "lock" (flock: one process at a time). */
+ * build, which a resume must match) and "lock" (flock: one process at a time).
+ *
+ * A sweep keeps the segments of its unfinished runs (below) here too, in a
+ * directory of its own beside its FILE.partial (ps_ckpt_open_segments): the
+ * same files, the same code, keyed by the sweep's spec hash and the run's
+ * index instead of the scenario's hash and the replicate. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +38,20 @@
 #define CKPT_EXT ".ckpt"
 
 struct ps_ckpt {
-    const ps_scenario *sc;
+    const ps_scenario *sc; /* the shape: actors, months (a sweep's base scenario) */
     const char *output;
+    const char *what;      /* "run" or "sweep" (messages, the spec file) */
+    const char *unit;      /* file names: "rep" (a run's replicates) or "run" (a sweep's runs) */
+    int width;             /* digits of the unit's index in file names */
+    int n_units;           /* replicates, or a sweep's runs */
+    unsigned char *series; /* per output field: segments carry its series (NULL: all) */
     char *dir;
     uint64_t hash;
     int lock_fd;
-    char *saved;   /* per replicate: a checkpoint file exists */
+    char *saved;   /* per unit: a checkpoint file exists */
     int n_saved;   /* when opened */
-    char *seg;     /* per replicate: mid-run segments exist */
-    int n_midrun;  /* replicates with segments (atomic) */
+    char *seg;     /* per unit: mid-run segments exist */
+    int n_midrun;  /* units with segments (atomic) */
 };
 
 /* The fixed part of a checkpoint file; then metrics (double), events,
@@ -59,8 +70,10 @@ typedef struct {
 
 /* ------------------------------------------------------ mid-run checkpoints */
 /* An unfinished replicate is saved as a chain of segments
- * "rep-NNNNNNN.mFFFFFFF-TTTTTTT.seg": segment [F, T) holds the output
- * fields' series of months F..T-1, then the state a world has when month T
+ * "rep-NNNNNNN.mFFFFFFF-TTTTTTT.seg" (a sweep's run k:
+ * "run-KKKKKKKKKK.mFFFFFFF-TTTTTTT.seg"): segment [F, T) holds the output
+ * fields' series of months F..T-1 (of the fields c->series names: a sweep
+ * keeping no series saves those its metrics read), then the state a world has when month T
  * is next (every field's cur, internal ones too; ps_world_restore), then the
  * events logged before month T, then a CRC-32 of all bytes before it. The
  * chain starts at month 0 and each segment starts where the last ended, so a
@@ -78,40 +91,50 @@ typedef struct {
     uint64_t hash, month_values, state_values; /* output values a month; all state values */
 } seg_header;
 
-/* Values per month of the output fields, and of the whole state. */
-static void seg_values(const ps_world *w, uint64_t *month_values, uint64_t *state_values)
+/* Is output field f's series in the segments? */
+static int seg_has_series(const ps_ckpt *c, int f)
+{
+    return f < ps_registry_n_fields() && (!c->series || c->series[f]);
+}
+
+/* Values per month of the series saved, and of the whole state. */
+static void seg_values(const ps_ckpt *c, const ps_world *w, uint64_t *month_values,
+                       uint64_t *state_values)
 {
     *month_values = *state_values = 0;
     for (int f = 0; f < w->n_fields; f++) {
         uint64_t n = ps_field_size(w, f);
         *state_values += n;
-        if (f < ps_registry_n_fields())
+        if (seg_has_series(c, f))
             *month_values += n;
     }
 }
 
-static void seg_name(char *buf, size_t len, int r, int from, int to)
+static void seg_name(const ps_ckpt *c, char *buf, size_t len, int r, int from, int to)
 {
-    snprintf(buf, len, "rep-%07d.m%07d-%07d" SEG_EXT, r, from, to);
+    snprintf(buf, len, "%s-%0*d.m%07d-%07d" SEG_EXT, c->unit, c->width, r, from, to);
 }
 
-/* Parse a segment's name: 1 with its replicate and months, else 0. */
-static int seg_parse(const char *n, int *r, int *from, int *to)
+/* Parse a segment's name: 1 with its unit and months, else 0 (only the
+ * name seg_name gives them). */
+static int seg_parse(const ps_ckpt *c, const char *n, int *r, int *from, int *to)
 {
-    int used = 0;
-    return sscanf(n, "rep-%7d.m%7d-%7d%n", r, from, to, &used) == 3 && used == 28 &&
-           !strcmp(n + used, SEG_EXT);
+    size_t u = strlen(c->unit);
+    char again[96];
+    if (strncmp(n, c->unit, u) || n[u] != '-' || strlen(n) >= sizeof again ||
+        sscanf(n + u + 1, "%d.m%d-%d", r, from, to) != 3 || *r < 0 || *from < 0 || *to < 0)
+        return 0;
+    seg_name(c, again, sizeof again, *r, *from, *to);
+    return !strcmp(again, n);
 }
 
-uint64_t ps_run_spec_hash(const ps_scenario *sc)
+/* What a checkpoint also depends on: the build and the field (internal
+ * ones too) and metric tables, whose indices are in the files. */
+static uint64_t build_hash(uint64_t h)
 {
-    uint64_t h = PS_FNV_BASIS;
-    h = ps_fnv1a(h, sc->resolved_text, strlen(sc->resolved_text) + 1);
     h = ps_fnv1a(h, PS_VERSION, strlen(PS_VERSION) + 1);
     const char *rev = ps_build_git_revision();
     h = ps_fnv1a(h, rev, strlen(rev) + 1);
-    /* The field (internal ones too) and metric tables: their indices are in
-     * the checkpoints. */
     for (int f = 0; f < ps_registry_n_state(); f++) {
         const char *n = ps_registry_field(f, NULL)->name;
         h = ps_fnv1a(h, n, strlen(n) + 1);
@@ -120,6 +143,14 @@ uint64_t ps_run_spec_hash(const ps_scenario *sc)
         const char *n = ps_registry_metric(m, NULL)->name;
         h = ps_fnv1a(h, n, strlen(n) + 1);
     }
+    return h;
+}
+
+uint64_t ps_run_spec_hash(const ps_scenario *sc)
+{
+    uint64_t h = PS_FNV_BASIS;
+    h = ps_fnv1a(h, sc->resolved_text, strlen(sc->resolved_text) + 1);
+    h = build_hash(h);
     /* run --posterior: the samples and weights the replicates draw from. */
     if (sc->posterior)
         h = ps_fnv1a(h, &sc->posterior->hash, sizeof sc->posterior->hash);
@@ -171,9 +202,10 @@ static ps_status write_spec(ps_ckpt *c, ps_error *err)
         st = ps_error_set(err, PS_ERR_IO, "%s: cannot write checkpoint file %s: %s",
                           c->output, tmp, strerror(errno));
     if (fp) {
-        fprintf(fp, "pactsim run checkpoints\nspec_hash %016llx\nscenario %s\nreplicates %d\n"
-                "pactsim %s (git %s)\n", (unsigned long long)c->hash, c->sc->name,
-                c->sc->replicates, PS_VERSION, ps_build_git_revision());
+        fprintf(fp, "pactsim %s checkpoints\nspec_hash %016llx\nscenario %s\n%s %d\n"
+                "pactsim %s (git %s)\n", c->what, (unsigned long long)c->hash, c->sc->name,
+                strcmp(c->unit, "rep") ? "runs" : "replicates", c->n_units, PS_VERSION,
+                ps_build_git_revision());
         int bad = fflush(fp) != 0 || ferror(fp);
         int e = errno;
         bad |= fclose(fp) != 0;
@@ -239,11 +271,10 @@ static void scan(ps_ckpt *c)
                 unlink(p);
             free(p);
         } else if (sscanf(n, "rep-%7d%n", &r, &used) == 1 && !strcmp(n + used, CKPT_EXT) &&
-                   used == 11 && r >= 0 && r < c->sc->replicates && !c->saved[r]) {
+                   used == 11 && r >= 0 && r < c->n_units && !c->saved[r]) {
             c->saved[r] = 1;
             c->n_saved++;
-        } else if (seg_parse(n, &r, &from, &to) && r >= 0 && r < c->sc->replicates &&
-                   !c->seg[r]) {
+        } else if (seg_parse(c, n, &r, &from, &to) && r < c->n_units && !c->seg[r]) {
             c->seg[r] = 1;
             c->n_midrun++;
         }
@@ -263,47 +294,96 @@ void ps_ckpt_close(ps_ckpt *c, int keep)
     free(c->dir);
     free(c->saved);
     free(c->seg);
+    free(c->series);
     free(c);
 }
+
+/* A new ps_ckpt of n units named `unit`, in dir (NULL: "<output>.partial"). */
+static ps_ckpt *ckpt_new(const char *output, const char *dir, const ps_scenario *sc,
+                         const char *what, const char *unit, int width, int n_units)
+{
+    ps_ckpt *c = ps_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->sc = sc;
+    c->output = output;
+    c->what = what;
+    c->unit = unit;
+    c->width = width;
+    c->n_units = n_units;
+    c->lock_fd = -1;
+    c->dir = malloc((dir ? strlen(dir) : strlen(output)) + 16);
+    c->saved = ps_calloc((size_t)n_units + 1, 1);
+    c->seg = ps_calloc((size_t)n_units + 1, 1);
+    if (!c->dir || !c->saved || !c->seg) {
+        ps_ckpt_close(c, 1);
+        return NULL;
+    }
+    if (dir)
+        strcpy(c->dir, dir);
+    else
+        sprintf(c->dir, "%s.partial", output);
+    return c;
+}
+
+static ps_status ckpt_start(ps_ckpt *c, int resume, int force, ps_ckpt **out, ps_error *err);
 
 ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, int force,
                        ps_ckpt **out, ps_error *err)
 {
     *out = NULL;
-    ps_ckpt *c = ps_calloc(1, sizeof *c);
+    ps_ckpt *c = ckpt_new(output, NULL, sc, "run", "rep", 7, sc->replicates);
     if (!c)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    c->sc = sc;
-    c->output = output;
-    c->lock_fd = -1;
     c->hash = ps_run_spec_hash(sc);
-    c->dir = malloc(strlen(output) + 16);
-    c->saved = ps_calloc((size_t)sc->replicates, 1);
-    c->seg = ps_calloc((size_t)sc->replicates, 1);
-    if (!c->dir || !c->saved || !c->seg) {
+    return ckpt_start(c, resume, force, out, err);
+}
+
+ps_status ps_ckpt_open_segments(const char *dir, const char *output, uint64_t hash,
+                                int n_units, const ps_scenario *sc,
+                                const unsigned char *series, int resume, int force,
+                                ps_ckpt **out, ps_error *err)
+{
+    *out = NULL;
+    ps_ckpt *c = ckpt_new(output, dir, sc, "sweep", "run", 10, n_units);
+    int nf = ps_registry_n_fields();
+    if (c && series && (c->series = malloc((size_t)nf + 1)))
+        memcpy(c->series, series, (size_t)nf);
+    if (!c || (series && !c->series)) {
         ps_ckpt_close(c, 1);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
-    sprintf(c->dir, "%s.partial", output);
+    /* The sweep's hash covers its spec, points and version; the build's
+     * tables are in the segments too. */
+    c->hash = build_hash(ps_fnv1a(PS_FNV_BASIS, &hash, sizeof hash));
+    return ckpt_start(c, resume, force, out, err);
+}
+
+/* Create c's directory, or with resume reuse one of the same hash; force
+ * starts over. Takes c (closed on failure). */
+static ps_status ckpt_start(ps_ckpt *c, int resume, int force, ps_ckpt **out, ps_error *err)
+{
+    int run = !strcmp(c->what, "run");
     struct stat st;
     ps_status s = PS_OK;
     if (stat(c->dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) {
-            s = ps_error_set(err, PS_ERR_EXISTS, "%s: exists and is not a run's checkpoint "
-                             "directory (a sweep's partial file?); move it away or write "
-                             "elsewhere", c->dir);
+            s = ps_error_set(err, PS_ERR_EXISTS, "%s: exists and is not a %s's checkpoint "
+                             "directory%s; move it away or write elsewhere", c->dir, c->what,
+                             run ? " (a sweep's partial file?)" : "");
         } else if ((s = take_lock(c, err)) != PS_OK) {
         } else if (!resume && !force) {
-            s = ps_error_set(err, PS_ERR_EXISTS, "%s: an interrupted run exists; use --resume "
-                             "to continue it or --force to start over", c->dir);
+            s = ps_error_set(err, PS_ERR_EXISTS, "%s: an interrupted %s exists; use --resume "
+                             "to continue it or --force to start over", c->dir, c->what);
         } else if (resume) {
             uint64_t h = read_spec(c);
             if (h == 0) /* killed while creating it: start afresh */
                 s = write_spec(c, err);
             else if (h != c->hash)
-                s = ps_error_set(err, PS_ERR_EXISTS, "%s: was started with another scenario, "
-                                 "seed, replicate count or pactsim build (spec hash %016llx, "
-                                 "now %016llx); use --force to start over", c->dir,
+                s = ps_error_set(err, PS_ERR_EXISTS, "%s: was started with another %s or "
+                                 "pactsim build (spec hash %016llx, now %016llx); use --force "
+                                 "to start over", c->dir,
+                                 run ? "scenario, seed, replicate count" : "spec, base scenario",
                                  (unsigned long long)h, (unsigned long long)c->hash);
             if (s == PS_OK)
                 scan(c);
@@ -341,7 +421,7 @@ create:
 
 const char *ps_ckpt_dir(const ps_ckpt *c) { return c->dir; }
 int ps_ckpt_n_saved(const ps_ckpt *c) { return c->n_saved; }
-int ps_ckpt_has(const ps_ckpt *c, int r) { return r >= 0 && r < c->sc->replicates && c->saved[r]; }
+int ps_ckpt_has(const ps_ckpt *c, int r) { return r >= 0 && r < c->n_units && c->saved[r]; }
 
 /* crc32 over any length (zlib's takes a 32-bit one). */
 static uLong crc_bytes(uLong crc, const void *b, size_t n)
@@ -381,10 +461,11 @@ static int put_events(FILE *fp, uLong *crc, const ps_event *events, int n)
     return bad;
 }
 
-/* Events read back: their indices are used as such. NULL if all are in range. */
-static const char *events_check(const ps_scenario *sc, ps_event *ev, int n, int months)
+/* Events read back: their indices are used as such. NULL if all are in range
+ * (na actors: the world's, which a sweep's point may change). */
+static const char *events_check(int na, ps_event *ev, int n, int months)
 {
-    int na = sc->n_actors, nt = ps_registry_n_event_types();
+    int nt = ps_registry_n_event_types();
     for (int e = 0; e < n; e++) {
         ev[e].id[sizeof ev[e].id - 1] = '\0';
         if (ev[e].month < 0 || ev[e].month >= months || ev[e].type < 0 || ev[e].type >= nt ||
@@ -620,7 +701,7 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
         } else {
             if (h.n_events)
                 memcpy(ev, p->buf + off_ev, (size_t)h.n_events * sizeof *ev);
-            why = events_check(c->sc, ev, h.n_events, c->sc->n_months);
+            why = events_check(c->sc->n_actors, ev, h.n_events, c->sc->n_months);
         }
         if (st != PS_OK || why) {
             free(ev);
@@ -651,12 +732,14 @@ int ps_ckpt_n_midrun(const ps_ckpt *c)
     return n;
 }
 
-ps_status ps_ckpt_save_midrun(ps_ckpt *c, const ps_world *w, const ps_run *run, int from,
-                              ps_error *err)
+ps_status ps_ckpt_save_midrun(ps_ckpt *c, int r, const ps_world *w, const ps_run *run,
+                              int from, ps_error *err)
 {
-    int r = run->replicate, to = w->month;
-    char name[64], *path, *tmp;
-    seg_name(name, sizeof name, r, from, to);
+    int to = w->month;
+    char name[96], *path, *tmp;
+    if (r < 0 || r >= c->n_units)
+        return ps_error_set(err, PS_ERR_INPUT, "segment of unit %d of %d", r, c->n_units);
+    seg_name(c, name, sizeof name, r, from, to);
     FILE *fp;
     if (open_tmp(c, name, &path, &tmp, &fp) != PS_OK)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -673,9 +756,11 @@ ps_status ps_ckpt_save_midrun(ps_ckpt *c, const ps_world *w, const ps_run *run, 
         h.n_state = w->n_fields;
         h.n_events = w->n_log;
         h.hash = c->hash;
-        seg_values(w, &h.month_values, &h.state_values);
+        seg_values(c, w, &h.month_values, &h.state_values);
         bad |= put(fp, &crc, &h, sizeof h);
         for (int f = 0; f < ps_registry_n_fields() && !bad; f++) {
+            if (!seg_has_series(c, f))
+                continue;
             size_t n = ps_field_size(w, f);
             bad |= put(fp, &crc, run->series[f] + (size_t)from * n,
                        (size_t)(to - from) * n * sizeof(double));
@@ -695,14 +780,14 @@ ps_status ps_ckpt_save_midrun(ps_ckpt *c, const ps_world *w, const ps_run *run, 
     return st;
 }
 
-/* Remove replicate r's segments starting at month `from` or later. */
+/* Remove unit r's segments starting at month `from` or later. */
 static void seg_remove(ps_ckpt *c, int r, int from)
 {
     DIR *dp = opendir(c->dir);
     struct dirent *e;
     int rr, f, t;
     while (dp && (e = readdir(dp)))
-        if (seg_parse(e->d_name, &rr, &f, &t) && rr == r && f >= from) {
+        if (seg_parse(c, e->d_name, &rr, &f, &t) && rr == r && f >= from) {
             char *p = path_in(c, e->d_name);
             if (p)
                 unlink(p);
@@ -719,7 +804,7 @@ static void seg_remove(ps_ckpt *c, int r, int from)
 
 void ps_ckpt_remove_midrun(ps_ckpt *c, int r)
 {
-    if (r >= 0 && r < c->sc->replicates && c->seg[r])
+    if (r >= 0 && r < c->n_units && c->seg[r])
         seg_remove(c, r, 0);
 }
 
@@ -732,7 +817,7 @@ static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *
     int fd = ps_open_regular(path, 1, &kind);
     struct stat sb;
     uint64_t mv, sv, need = 0, x = 0;
-    seg_values(w, &mv, &sv);
+    seg_values(c, w, &mv, &sv);
     unsigned char *buf = NULL;
     *why = NULL;
     if (fd < 0 || fstat(fd, &sb) < 0)
@@ -773,7 +858,8 @@ static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *
             *why = "CRC mismatch (damaged or cut short)";
     }
     if (buf && !*why)
-        *why = events_check(c->sc, (ps_event *)(void *)(buf + need - 4 - x), h->n_events, to);
+        *why = events_check(w->n_actors, (ps_event *)(void *)(buf + need - 4 - x), h->n_events,
+                            to);
     if (*why) {
         free(buf);
         return NULL;
@@ -781,33 +867,34 @@ static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *
     return buf;
 }
 
-/* The segment of replicate r that starts at month `from`: its end, or -1. */
-static int seg_next(const ps_ckpt *c, int r, int from)
+/* The segment of unit r that starts at month `from` and ends by month
+ * `months`: its end, or -1. */
+static int seg_next(const ps_ckpt *c, int r, int from, int months)
 {
     DIR *dp = opendir(c->dir);
     struct dirent *e;
     int rr, f, t, to = -1;
     while (dp && (e = readdir(dp)))
-        if (seg_parse(e->d_name, &rr, &f, &t) && rr == r && f == from && t > from &&
-            t <= c->sc->n_months && t > to)
+        if (seg_parse(c, e->d_name, &rr, &f, &t) && rr == r && f == from && t > from &&
+            t <= months && t > to)
             to = t;
     if (dp)
         closedir(dp);
     return to;
 }
 
-ps_status ps_ckpt_load_midrun(ps_ckpt *c, ps_world *w, ps_run *run, int *month, char *dropped,
-                              size_t len, ps_error *err)
+ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *month,
+                              char *dropped, size_t len, ps_error *err)
 {
-    int r = run->replicate, at = 0, to, nf = ps_registry_n_fields(), n_ev = 0;
+    int at = 0, to, nf = ps_registry_n_fields(), n_ev = 0;
     ps_event *ev = NULL;
     ps_status st = PS_OK;
     *month = 0;
-    if (r < 0 || r >= c->sc->replicates || !c->seg[r])
+    if (r < 0 || r >= c->n_units || !c->seg[r])
         return PS_OK;
-    while (st == PS_OK && (to = seg_next(c, r, at)) > 0) {
-        char name[64];
-        seg_name(name, sizeof name, r, at, to);
+    while (st == PS_OK && (to = seg_next(c, r, at, run->n_months)) > 0) {
+        char name[96];
+        seg_name(c, name, sizeof name, r, at, to);
         char *path = path_in(c, name);
         seg_header h;
         const char *why = "out of memory";
@@ -823,6 +910,8 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, ps_world *w, ps_run *run, int *month, 
          * scratch until the world steps), then the events */
         size_t off = sizeof h;
         for (int f = 0; f < nf; f++) {
+            if (!seg_has_series(c, f))
+                continue;
             size_t n = ps_field_size(w, f) * (size_t)(to - at) * sizeof(double);
             memcpy(run->series[f] + (size_t)at * ps_field_size(w, f), buf + off, n);
             off += n;
@@ -848,6 +937,11 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, ps_world *w, ps_run *run, int *month, 
     if (st == PS_OK && at > 0)
         st = ps_world_restore(w, at, (const double *const *)w->next, ev, n_ev, err);
     if (st == PS_OK && at > 0) {
+        /* Series not saved (nothing reads them): NaN, not another run's. */
+        for (int f = 0; f < nf; f++)
+            if (!seg_has_series(c, f))
+                for (size_t k = 0; k < ps_field_size(w, f) * (size_t)at; k++)
+                    run->series[f][k] = NAN;
         run->n_done = at;
         *month = at;
     }

@@ -259,6 +259,15 @@ uint64_t ps_run_spec_hash(const ps_scenario *sc);
  * directory without resume or force is PS_ERR_EXISTS; force starts over. */
 ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, int force,
                        ps_ckpt **out, ps_error *err);
+/* The same for the mid-run segments of a sweep's unfinished runs: directory
+ * dir (messages name output), keyed by the sweep's spec hash (with the
+ * build's tables) and units 0..n_units-1 (the sweep's run indices); sc gives
+ * the shape (the base scenario; each world's own sizes are checked too);
+ * series: per output field, 1 if segments carry its series (NULL: all). */
+ps_status ps_ckpt_open_segments(const char *dir, const char *output, uint64_t hash,
+                                int n_units, const ps_scenario *sc,
+                                const unsigned char *series, int resume, int force,
+                                ps_ckpt **out, ps_error *err);
 int ps_ckpt_has(const ps_ckpt *c, int replicate); /* a checkpoint file exists */
 int ps_ckpt_n_saved(const ps_ckpt *c);            /* checkpoint files found on opening */
 const char *ps_ckpt_dir(const ps_ckpt *c);
@@ -268,23 +277,25 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
  * foreign checkpoint is removed and gives PS_ERR_INPUT: compute it again. */
 ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int replicate, ps_run *run,
                        ps_packed **p, ps_error *err);
-/* Mid-run checkpoints of an unfinished replicate (segments of months, each
- * with the world's state at its end; sim/checkpoint.c). Save months
- * [from, w->month) of run and the state of w (w->month is the next month). */
-ps_status ps_ckpt_save_midrun(ps_ckpt *c, const ps_world *w, const ps_run *run, int from,
-                              ps_error *err);
-/* Continue run->replicate from its segments, if any: their months into run
- * (n_done), the last one's state into w (reset for that replicate), *month =
+/* Mid-run checkpoints of an unfinished unit (a replicate, a sweep's run):
+ * segments of months, each with the world's state at its end
+ * (sim/checkpoint.c). Save months [from, w->month) of run and the state of
+ * w (w->month is the next month) as unit's. */
+ps_status ps_ckpt_save_midrun(ps_ckpt *c, int unit, const ps_world *w, const ps_run *run,
+                              int from, ps_error *err);
+/* Continue unit from its segments, if any: their months into run (n_done),
+ * the last one's state into w (reset for the unit's replicate), *month =
  * the next month to compute (0: none usable). A damaged segment is removed
  * with those after it and named in dropped. */
-ps_status ps_ckpt_load_midrun(ps_ckpt *c, ps_world *w, ps_run *run, int *month, char *dropped,
-                              size_t len, ps_error *err);
-/* Remove a replicate's segments (it is finished and saved whole). */
-void ps_ckpt_remove_midrun(ps_ckpt *c, int replicate);
-int ps_ckpt_n_midrun(const ps_ckpt *c); /* replicates with segments */
+ps_status ps_ckpt_load_midrun(ps_ckpt *c, int unit, ps_world *w, ps_run *run, int *month,
+                              char *dropped, size_t len, ps_error *err);
+/* Remove a unit's segments (it is finished and saved whole). */
+void ps_ckpt_remove_midrun(ps_ckpt *c, int unit);
+int ps_ckpt_n_midrun(const ps_ckpt *c); /* units with segments */
 /* A replicate run with mid-run checkpoints (ps_run_replicate_ckpt). */
 typedef struct ps_midrun {
     ps_ckpt *ck;
+    int unit;             /* its index in ck: the replicate, or a sweep's run */
     int every;            /* months between saves; 0: PS_MIDRUN_SECONDS of computing; < 0 never */
     int from;             /* out: the month it continued from (0: the start) */
     char dropped[512];    /* out: a damaged segment, if one was removed */

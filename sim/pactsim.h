@@ -231,6 +231,11 @@ typedef struct ps_model {
     int n_events;
     const ps_metric *metrics;
     int n_metrics;
+    /* The output fields whose series its metrics read, space-separated (they
+     * may also read the events); NULL with metrics: not said, any. A sweep
+     * that keeps no series saves only these in its runs' mid-run segments
+     * (docs/reliability.md); tests/unit/test_state.c checks the list. */
+    const char *metric_reads;
     /* Allocate private data (may set *data = NULL). */
     ps_status (*init)(ps_world *w, int self, void **data, ps_error *err);
     /* Read w->cur, write w->next for the fields it owns. */
@@ -270,6 +275,10 @@ int ps_registry_find_event_type(const char *name);
 ps_status ps_registry_check(ps_error *err);
 int ps_registry_n_metrics(void);
 const ps_metric *ps_registry_metric(int m, int *owner_model);
+/* mask[f] = 1 (f < ps_registry_n_fields()) for every output field a metric
+ * reads (ps_model.metric_reads); every field if a model with metrics does
+ * not say. */
+void ps_registry_metric_reads(unsigned char *mask);
 
 /* ----------------------------------------------------------------- runs */
 /* What one replicate produced: every field at every month (end of month). */
@@ -462,6 +471,10 @@ typedef struct ps_sweep_options {
      * sweep into a sweep file. */
     long long part_first, part_step, part_end;
     int mpi_ranks;           /* recorded in /provenance when > 0 */
+    /* Months between mid-run segments of an unfinished run, in
+     * "<output>.segments/" (as ps_sim_options; 0: after PS_MIDRUN_SECONDS of
+     * computing it; < 0: none). */
+    int checkpoint_every;
 } ps_sweep_options;
 
 typedef struct ps_sweep_result {
@@ -470,6 +483,12 @@ typedef struct ps_sweep_result {
     long long missing;       /* merge: runs no part has done */
     long long dropped;       /* done runs whose CRC (done_crc) failed: run again */
     char first_failure[512];
+    int continued;           /* unfinished runs continued from their mid-run segments */
+    long long continued_run; /* the first of them (point x replicates + replicate) */
+    int continued_month;     /* the month it continued from */
+    int recomputed;          /* damaged segments dropped (their runs continued earlier) */
+    char seg_dropped[512];   /* why the first was dropped */
+    int segments_kept;       /* unfinished runs whose segments are kept for --resume */
 } ps_sweep_result;
 
 /* Run every (point, replicate) not yet done into "<output>.partial", one
@@ -532,6 +551,8 @@ typedef struct ps_sensitivity_options {
  * written to FILE.tmp.<pid>, synced and renamed over FILE. Interrupted:
  * PS_ERR_INTERRUPTED, FILE as it was. opt may be NULL. */
 #define PS_SENS_WIDE 0.2
+/* Fewer distinct point means than this: a metric's indices are flagged unreliable. */
+#define PS_SENS_DISCRETE 5
 ps_status ps_sensitivity(const char *file, const ps_sensitivity_options *opt, FILE *fp,
                          ps_error *err);
 

@@ -155,6 +155,9 @@ static ps_status bad_input(ps_error *err, const ps_model *m, const ps_input *in)
     return st;
 }
 
+static int each_read(const char *reads, int (*f)(const char *, void *), void *arg);
+static int unknown_read(const char *name, void *unused);
+
 ps_status ps_registry_check(ps_error *err)
 {
     for (int k = 0; active[k]; k++) {
@@ -185,8 +188,61 @@ ps_status ps_registry_check(ps_error *err)
                                     "model '%s', which is not in the pipeline", m->name,
                                     in->name, ps_models[owner]->name);
         }
+        if (m->metric_reads && each_read(m->metric_reads, unknown_read, NULL))
+            return ps_error_set(err, PS_ERR_MODEL, "model '%s': its metrics read '%s', which "
+                                "names a field no model has", m->name, m->metric_reads);
     }
     return PS_OK;
+}
+
+/* Each name of a metric's `reads` list to f(name, arg); stops at the
+ * first f that returns nonzero and returns it. */
+static int each_read(const char *reads, int (*f)(const char *, void *), void *arg)
+{
+    char name[128];
+    for (const char *p = reads; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n > 0 && n < sizeof name) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            int rc = f(name, arg);
+            if (rc)
+                return rc;
+        } else if (n > 0) {
+            return -1;
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+static int mark_read(const char *name, void *mask)
+{
+    int f = ps_field_index(name);
+    if (f >= 0 && f < ps_registry_n_fields())
+        ((unsigned char *)mask)[f] = 1;
+    return 0;
+}
+
+static int unknown_read(const char *name, void *unused)
+{
+    int owner;
+    (void)unused;
+    return find_in(ps_models, name, &owner) ? 0 : 1;
+}
+
+void ps_registry_metric_reads(unsigned char *mask)
+{
+    int nf = ps_registry_n_fields(), all = 0;
+    memset(mask, 0, (size_t)nf);
+    for (int k = 0; active[k] && !all; k++) {
+        const char *r = active[k]->metric_reads;
+        if (active[k]->n_metrics > 0)
+            all = !r || each_read(r, mark_read, mask) != 0;
+    }
+    if (all)
+        memset(mask, 1, (size_t)nf);
 }
 
 int ps_model_input(int model, int k)

@@ -137,7 +137,8 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
     run->n_events = 0;
     int t0 = 0, saved = 0; /* the first month to compute; the end of the last save */
     if (mr) {
-        s = ps_ckpt_load_midrun(mr->ck, w, run, &t0, mr->dropped, sizeof mr->dropped, err);
+        s = ps_ckpt_load_midrun(mr->ck, mr->unit, w, run, &t0, mr->dropped,
+                                sizeof mr->dropped, err);
         if (s != PS_OK)
             return s;
         mr->from = saved = t0;
@@ -150,7 +151,7 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
             /* Keep the months done (a best effort: the earlier saves stand). */
             ps_error ignored;
             if (mr && t > saved)
-                ps_ckpt_save_midrun(mr->ck, w, run, saved, &ignored);
+                ps_ckpt_save_midrun(mr->ck, mr->unit, w, run, saved, &ignored);
             break;
         }
         inject_nan(w, replicate, t);
@@ -168,7 +169,7 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
         }
         run->n_done = t + 1;
         if (midrun_due(mr, sc, t, saved, since)) {
-            s = ps_ckpt_save_midrun(mr->ck, w, run, saved, err);
+            s = ps_ckpt_save_midrun(mr->ck, mr->unit, w, run, saved, err);
             if (s != PS_OK)
                 break;
             saved = t + 1;
@@ -518,7 +519,7 @@ static ps_status sim_compute(ps_drive *d, void *state, long long i, ps_error *e)
     t->out = NULL;
     t->loaded = t->saved = 0;
     t->damaged[0] = '\0';
-    t->mr = (ps_midrun){j->ck, j->opt->checkpoint_every, 0, ""};
+    t->mr = (ps_midrun){j->ck, r, j->opt->checkpoint_every, 0, ""};
     t->ps = PS_OK;
     t->pe = (ps_error){PS_OK, ""};
     ps_status s = PS_OK;

@@ -208,6 +208,26 @@ static void print_saltelli(const sens_ctx *c, const char *metric, int n, double 
         }
 }
 
+/* Distinct finite values of the point means y (P of them). A metric with few
+ * (a rare event counted over a few replicates) has indices that jump with
+ * single rows: estimates can leave [0, 1] by more than their bootstrap
+ * intervals admit, since resampling rows cannot produce the missing events. */
+static int distinct_values(const double *y, int P)
+{
+    double *v = malloc(((size_t)P + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    int n = 0, d = 0;
+    for (int p = 0; p < P; p++)
+        if (isfinite(y[p]))
+            v[n++] = y[p];
+    gsl_sort(v, 1, (size_t)n);
+    for (int i = 0; i < n; i++)
+        d += i == 0 || v[i] != v[i - 1];
+    free(v);
+    return d;
+}
+
 /* Indices of one metric into group /sensitivity/<metric> (created) and printed. */
 static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE *fp,
                          ps_error *err)
@@ -327,6 +347,14 @@ static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE 
         if (e < mb)
             quantiles(boot + (size_t)e * n_boot, n_boot, &lo[e], &hi[e]);
     }
+    /* One value everywhere, though rounding in the mean left V a hair above 0
+     * (1e-31): constant, no indices. */
+    int dv = distinct_values(y, P);
+    if (c->saltelli && dv == 1) {
+        var = 0.0;
+        for (int e = 0; e < m; e++)
+            est[e] = lo[e] = hi[e] = NAN;
+    }
     hid_t g = H5Gcreate2(out, metric, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int bad = g < 0;
     double widest = 0.0;
@@ -354,8 +382,12 @@ static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE 
         print_saltelli(c, metric, n, var, est, lo, hi, fp);
         if (var > 0)
             widest = warn_wide(c, lo, hi, m, fp);
+        if (var > 0 && dv >= 0 && dv < PS_SENS_DISCRETE)
+            fprintf(fp, "  warning: only %d distinct values over %d points (a rare or discrete "
+                    "outcome): these indices are unreliable, and their intervals understate it; "
+                    "more replicates or samples resolve it\n", dv, P);
         bad = ps_h5_attr_f64(g, "widest_interval", widest) |
-              ps_h5_attr_f64(g, "variance", var);
+              ps_h5_attr_f64(g, "variance", var) | ps_h5_attr_i32(g, "distinct_values", dv);
     } else if (!bad) {
         fprintf(fp, "%s (Morris elementary effects, %d of %d trajectories, %d bootstrap "
                 "resamples)\n", metric, n, rows, n_boot);

@@ -12,7 +12,10 @@
  * slots, so the datasets depend neither on threads nor on interruptions.
  * Beside each flag, done_crc holds a CRC-32 of the run's slot, flag and
  * values as written: --resume (and a merge) checks every done run against
- * it, and runs again those that fail (a flipped bit, a torn write). */
+ * it, and runs again those that fail (a flipped bit, a torn write).
+ * A run not yet done saves mid-run segments in "<output>.segments/"
+ * (sim/checkpoint.c, as a run's replicates do, keyed by the spec hash and
+ * the run's index): --resume continues it from the last one. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -929,6 +932,7 @@ typedef struct {
     sweep_file *f;
     unsigned char *done;        /* the file's done flags, one per run of the set */
     int finished, todo;
+    ps_ckpt *ck;                /* mid-run segments; NULL: none */
 } sweep_job;
 
 /* A thread's point scenario, world and run, reused while the point stays
@@ -939,6 +943,7 @@ typedef struct {
     ps_world *w;
     ps_run *run;
     ps_run *out;                /* the run to write; NULL: none */
+    ps_midrun mr;               /* its segments: where it continued, a damaged one */
 } sweep_thread;
 
 static void sweep_fini(ps_drive *d, void *state)
@@ -954,10 +959,11 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
 {
     sweep_job *j = d->ctx;
     sweep_thread *t = state;
+    long long k = j->f->rs.first + i * j->f->rs.step;
     t->out = NULL;
+    t->mr = (ps_midrun){j->ck, (int)k, j->opt->checkpoint_every, 0, ""};
     if (j->done[i])
         return PS_OK;
-    long long k = j->f->rs.first + i * j->f->rs.step;
     int R = j->sw->replicates, p = (int)(k / R), r = (int)(k % R);
     if (!t->sc || t->point != p) {
         ps_world_free(t->w);
@@ -972,8 +978,8 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
         t->point = p;
     }
     int usable;
-    ps_status s = ps_run_replicate_into(t->sc, r, 1, j->opt->stop_flag, &t->w, &t->run, &usable,
-                                        e);
+    ps_status s = ps_run_replicate_ckpt(t->sc, r, 1, j->opt->stop_flag, &t->w, &t->run, &usable,
+                                        j->ck ? &t->mr : NULL, e);
     t->out = usable ? t->run : NULL;
     return s;
 }
@@ -987,6 +993,16 @@ static ps_status sweep_commit(ps_drive *d, void *state, long long i, ps_status s
     sweep_thread *t = state;
     ps_sweep_result *res = j->res;
     int failed = atomic_load(&d->failed) < d->n;
+    if (j->ck && !j->done[i]) {
+        long long k = j->f->rs.first + i * j->f->rs.step;
+        if (t->mr.dropped[0] && !res->recomputed++)
+            snprintf(res->seg_dropped, sizeof res->seg_dropped, "%s", t->mr.dropped);
+        if (t->mr.from > 0 && (!res->continued || k < res->continued_run)) {
+            res->continued_run = k;
+            res->continued_month = t->mr.from;
+        }
+        res->continued += t->mr.from > 0;
+    }
     if (!failed && t->out && (s == PS_OK || s == PS_ERR_NUMERIC)) {
         long long k = j->f->rs.first + i * j->f->rs.step;
         int R = j->sw->replicates, p = (int)(k / R);
@@ -998,6 +1014,8 @@ static ps_status sweep_commit(ps_drive *d, void *state, long long i, ps_status s
         }
         j->finished++;
         j->done[i] = flag;
+        if (j->ck) /* its flag is on disk: its segments are no longer needed */
+            ps_ckpt_remove_midrun(j->ck, (int)k);
         if (flag == 2) {
             if (!res->failed)
                 snprintf(res->first_failure, sizeof res->first_failure,
@@ -1008,6 +1026,39 @@ static ps_status sweep_commit(ps_drive *d, void *state, long long i, ps_status s
             j->opt->progress(j->finished, j->todo, j->opt->progress_user);
     }
     return s == PS_ERR_NUMERIC || s == PS_ERR_INTERRUPTED ? PS_OK : s;
+}
+
+/* "<output>.segments/": opened when segments may be saved (--checkpoint-every
+ * not 0) or one is there to continue from. A sweep that keeps no series
+ * saves in them only the series its metrics read. */
+static ps_status open_segments(const ps_sweep *sw, const ps_sweep_options *opt,
+                               int have_partial, long long total, ps_ckpt **ck,
+                               ps_error *err)
+{
+    *ck = NULL;
+    size_t len = strlen(opt->output) + 16;
+    char *dir = malloc(len);
+    unsigned char *series = malloc((size_t)ps_registry_n_fields() + 1);
+    ps_status st = PS_OK;
+    struct stat sb;
+    if (!dir || !series || total > 2147483647LL) {
+        st = dir && series ? PS_OK : ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    } else {
+        snprintf(dir, len, "%s.segments", opt->output);
+        if (opt->checkpoint_every >= 0 || lstat(dir, &sb) == 0) {
+            int t0, K;
+            kept_months(sw, &t0, &K);
+            if (K == 0)
+                ps_registry_metric_reads(series);
+            /* (a partial file is there only with --resume: refused before) */
+            int resume = opt->resume || have_partial;
+            st = ps_ckpt_open_segments(dir, opt->output, sw->hash, (int)total, sw->base,
+                                       K == 0 ? series : NULL, resume, opt->force, ck, err);
+        }
+    }
+    free(dir);
+    free(series);
+    return st;
 }
 
 static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_result *res,
@@ -1074,7 +1125,9 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     if (have_partial && opt->force && !opt->resume)
         unlink(partial), have_partial = 0;
     ps_out_remove_stale(partial, ".tmp."); /* of sweeps killed while creating it */
-    if (!have_partial)
+    ps_ckpt *ck = NULL;
+    st = open_segments(sw, opt, have_partial, total, &ck, err);
+    if (st == PS_OK && !have_partial)
         st = check_space(sw, runs, opt->output, err);
     if (st == PS_OK && !have_partial)
         st = create_partial(sw, partial, &rs, opt, threads, 0, err);
@@ -1103,12 +1156,14 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
             H5Fclose(f.file);
         free(done);
         free(partial);
+        ps_ckpt_close(ck, ck && ps_ckpt_n_midrun(ck) > 0);
         return st;
     }
     int todo = 0;
     for (long long k = 0; k < runs; k++)
         todo += done[k] == 0;
-    sweep_job job = {.sw = sw, .opt = opt, .res = res, .f = &f, .done = done, .todo = todo};
+    sweep_job job = {.sw = sw, .opt = opt, .res = res, .f = &f, .done = done, .todo = todo,
+                     .ck = ck};
     ps_drive d = {.n = runs, .threads = threads, .state_size = sizeof(sweep_thread),
                   .stop = opt->stop_flag, .ctx = &job, .fini = sweep_fini,
                   .compute = sweep_compute, .commit = sweep_commit};
@@ -1120,6 +1175,10 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     for (long long k = 0; k < runs; k++)
         left += done[k] == 0;
     int complete = left == 0;
+    /* The segments go once every run is done; else they stay for --resume
+     * (whatever stopped the sweep: its partial file stays too). */
+    res->segments_kept = ck && !complete ? ps_ckpt_n_midrun(ck) : 0;
+    ps_ckpt_close(ck, res->segments_kept > 0);
     res->failed = 0;
     for (long long k = 0; k < runs; k++)
         res->failed += done[k] == 2;
@@ -1129,9 +1188,14 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     if (status == PS_OK && !closed)
         status = ps_h5_fail(&first, PS_ERR_IO, partial, "close the sweep file");
     if (status == PS_OK && !complete) {
+        char segs[64] = "";
+        if (res->segments_kept)
+            snprintf(segs, sizeof segs, ", and the months done of %d unfinished run%s in ",
+                     res->segments_kept, res->segments_kept == 1 ? "" : "s");
         status = ps_error_set(&first, PS_ERR_INTERRUPTED, "interrupted: %d runs done now, "
-                              "%lld of %lld missing; continue with --resume (%s is kept)",
-                              finished, left, runs, partial);
+                              "%lld of %lld missing; continue with --resume (%s is kept%s%s%s)",
+                              finished, left, runs, partial, segs,
+                              segs[0] ? opt->output : "", segs[0] ? ".segments" : "");
     }
     if (status == PS_OK)
         status = ps_out_publish(partial, opt->output, 0, NULL, 0, &first);

@@ -60,14 +60,24 @@ class World:
         R = ref.Reference(dump)
         self.shock = dump["economy_shock"]
         self.eps = dump["oil_price_shock"]
+        self.hazard_u = dump["war_hazard"]
+        self.z_delivery = dump["promise_delivery_z"]
+        self.z_offer = dump["offer_z"]
+        self.jump = dump["oil_price_jump"]
         self.month = 0
         self.rest_demand = R.rest_demand
         self.out0 = list(R.out0)
+        self.shut = R.shut
         n = len(self.actors)
         for a in self.actors:
             a.delta0 = R.delta0[a.idx]
             a.oil_base = R.oil_base[a.idx]
+            a.strain_base = R.strain_base[a.idx]
+            a.fiscal_ref, a.adapted = R.fiscal_ref[a.idx], R.adapted[a.idx]
+            a.strain_lagged = R.strain_lagged[a.idx]
             a.base = [R.base[a.idx, t] for t in range(self.nt)]
+            a.war_months = [R.war_months[a.idx, t] for t in range(self.nt)]
+            a.building = {c: R.building[c][a.idx] for c in MATERIEL}
             a.w0_rest, a.x0_rest, a.xd0_rest = R.w0[a.idx, n], R.x0[a.idx, n], R.xd0[a.idx, n]
             for b in self.actors:
                 r = a.rel[b]
@@ -135,7 +145,7 @@ class World:
     # Oil: a buyer is an Actor or None (the rest of the world).
     def _closure(self, s, b):
         p = self.p["oil"]
-        risk = p["secondary_fear"] * s.secondary_threat + p["isolation_friction"] * s.isolation
+        risk = p["secondary_fear"] * s.secondary_threat + p["isolation_friction"] * s.sanction_pressure
         if b is None:
             return 0.0, p["rest_compliance"] * s.isolation + risk
         dyad = 1.0 - (1.0 - b.rel[s].sanction_intensity) * (1.0 - s.rel[b].sanction_intensity)
@@ -153,11 +163,31 @@ class World:
         p = self.p["oil"]
         tau, dmax, phi = p["price_sensitivity"], p["max_discount"], p["share_floor"]
         P = self.actors[0].oil_price
+        eps = float(self.eps[self.month])
+        occurs, size = self.jump[self.month]
+        if occurs < p["price_jump_rate"]:
+            eps += p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
+        idle = sum(max(0.0, s.oil_export_capacity - s.oil_export_volume) for s in self.actors)
+        world = self.rest_demand + sum(b.oil_import_demand for b in self.actors)
+        S = min(1.0, idle / world) if world > 0.0 else 0.0
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
-                                                             math.log(P)) + float(self.eps[self.month]))
+                                                             math.log(P)) + eps
+                      + p["price_supply_response"] * (S - self.shut))
+        self.shut = S
         Pn = min(300.0, max(5.0, Pn))
         buyers = self.actors + [None]
         demand = {b: (b.oil_import_demand if b else self.rest_demand) for b in buyers}
+        # Per buyer (None: the rest of the world, the typical buyer with no limit).
+        resp = {b: (b.oil_price_response if b else 1.0) for b in buyers}
+        rate = {b: min(1.0, p["switching_rate"] * (b.oil_switching_speed if b else 1.0))
+                for b in buyers}
+
+        def limit(s, b):
+            return max(b.oil_refinery_limit, s.rel[b].w0) if b else 1.0
+
+        def now_share(s, b):
+            v = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
+            return v / demand[b]
         out0 = {b: self.out0[b.idx if b else len(self.actors)] for b in buyers}
 
         def link(s, b):
@@ -185,7 +215,8 @@ class World:
                 delta = min(dmax, s.oil_discount / P)
                 x = min(1.0, max(0.0, dyad + risk))
                 x0 = s.rel[b].x0 if b else s.x0_rest
-                a[s, b] = self._cexp(((delta - s.delta0) - p["sanction_penalty"] * (x - x0)) / tau)
+                a[s, b] = self._cexp((resp[b] * (delta - s.delta0) - p["sanction_penalty"] * (x - x0))
+                                     / tau)
                 den[b] += self._weight(w0(s, b), phi, a[s, b])
         if anchor:
             self.anchored = True
@@ -195,16 +226,16 @@ class World:
             if cap <= 0.0:
                 s.delta_new = dc
                 continue
-            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]))
+            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]),
+                     now_share(s, b), limit(s, b), rate[b], resp[b])
                     for b in buyers if a[s, b] > 0.0]
 
             def sales(delta):
-                g = self._cexp((delta - dc) / tau)
                 q = 0.0
-                for D, w, E, rest in mine:
-                    a1 = self._weight(w, phi, E * g)
-                    if rest + a1 > 0.0:
-                        q += D * a1 / (rest + a1)
+                for D, w, E, rest, sh, lim, lam, m in mine:
+                    a1 = self._weight(w, phi, E * self._cexp(m * (delta - dc) / tau))
+                    t = min(lim, a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
+                    q += D * max(0.0, sh + lam * (t - sh))
                 return q
             if sales(0.0) >= cap:
                 star = 0.0
@@ -225,15 +256,16 @@ class World:
             D, d = demand[b], out0[b]
             for s in self.actors:
                 if a[s, b] > 0.0:
-                    a[s, b] *= self._cexp((s.delta_new - min(dmax, s.oil_discount / P)) / tau)
+                    a[s, b] *= self._cexp(resp[b] * (s.delta_new - min(dmax, s.oil_discount / P)) / tau)
                     d += self._weight(w0(s, b), phi, a[s, b])
             for s in self.actors:
                 now = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
                 if D <= 0.0 or (a[s, b] <= 0.0 and now <= 0.0):
                     req[s, b] = 0.0
                     continue
-                sh, target = now / D, self._weight(w0(s, b), phi, a[s, b]) / d
-                req[s, b] = D * max(0.0, sh + p["switching_rate"] * (target - sh))
+                sh = now / D
+                target = min(limit(s, b), self._weight(w0(s, b), phi, a[s, b]) / d)
+                req[s, b] = D * max(0.0, sh + rate[b] * (target - sh))
         for s in self.actors:
             asked = sum(req[s, b] for b in buyers)
             cap = s.oil_export_capacity
@@ -264,6 +296,7 @@ class World:
             if self.month == 1:
                 for a in self.actors:
                     a.oil_base = a.oil_export_revenue
+                    a.strain_base = a.military_strain
             self.base_set = self.month >= 1
         for i in self.actors:
             pr = i.sanction_pressure
@@ -271,37 +304,95 @@ class World:
             inflow_f = sum(j.rel[i].finance_flow + j.rel[i].promise_delivery for j in self.actors)
             outflow_f = sum(i.rel[j].finance_flow + i.rel[j].promise_delivery for j in self.actors)
             shock = float(self.shock[self.month][i.idx])
-            target = (i.potential_growth - p["sanction_elasticity"] * pr -
+            excess = max(0.0, i.military_strain - i.strain_base) if self.base_set else 0.0
+            extra = p["war_spending_surge"] * i.military_capacity * excess
+            share = extra / i.gdp if i.gdp > 0.0 else 0.0
+            impulse = p["fiscal_multiplier"] * (12.0 / p["fiscal_lag"]) * (share - i.fiscal_ref)
+            lagged = i.strain_lagged
+            i.fiscal_ref += (share - i.fiscal_ref) / p["fiscal_lag"]
+            i.strain_lagged = lagged + (excess - lagged) / p["war_cost_lag"]
+            pa = p["adaptation_max"] * pr if self.month == 0 else i.adapted
+            i.adapted = pa + p["adaptation_rate"] * (p["adaptation_max"] * pr - pa)
+            target = (i.potential_growth - p["sanction_elasticity"] * max(0.0, pr - pa) -
                       p["war_cost"] * i.military_strain +
-                      (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0))
+                      (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0) +
+                      impulse - p["war_cost_late"] * lagged)
             g = p["growth_persistence"] * i.gdp_growth + (1.0 - p["growth_persistence"]) * target + shock
             g = max(-0.5, min(0.5, g))
             i.new_gdp_growth = g
             i.new_gdp = i.gdp * (1.0 + g) ** (1.0 / 12.0)
-            inflow = i.current_account * i.gdp + p["windfall_saving"] * windfall + inflow_f - outflow_f
+            saved = p["windfall_saving"] * windfall
+            covered = min(extra, max(0.0, saved))
+            inflow = (i.current_account * i.gdp + saved - covered -
+                      p["war_reserve_share"] * (extra - covered) + inflow_f - outflow_f)
             i.new_reserves = max(0.0, i.reserves * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
             i.new_lending_capacity = i.new_reserves * p["lend_share"] * (1.0 - pr)
             i.new_finance_need = i.gdp * p["finance_gap"] * pr
             i.new_finance_spare = max(0.0, i.new_lending_capacity - i.new_finance_need)
 
+    def _at_war(self, i, k):
+        """Attacker i at war with the host of theater k (both fight at war_combat_min or more)."""
+        h, kmin = self.hosts[k], self.p["military"]["war_combat_min"]
+        if h is None or h is i:
+            return False
+        ki, kh = i.theaters[k]["combat"], h.theaters[k]["combat"]
+        return ki > 0.0 and ki >= kmin and kh > 0.0 and kh >= kmin
+
     def military(self):
         p = self.p["military"]
         a_, b_, thr = p["strain_deploy"], p["strain_combat"], p["strain_threshold"]
+        foes = set()
+        for k in range(self.nt):
+            for i in self.actors:
+                if self._at_war(i, k):
+                    foes.add((i, self.hosts[k]))
+                    foes.add((self.hosts[k], i))
+        paid = {}
+        for i in self.actors:
+            bill = 0.0
+            for c in MATERIEL:
+                q = sum(getattr(j.rel[i], "arms_transfer_" + c) + getattr(j.rel[i], "arms_backorder_" + c)
+                        for j in self.actors)
+                bill += p["price_" + c] * q
+            bill *= 12.0
+            fin = sum(k.rel[i].finance_flow for k in self.actors)
+            means = p["arms_import_budget"] * (i.military_capacity + i.oil_export_revenue + fin)
+            paid[i] = min(1.0, means / bill) if bill > 0.0 else 1.0
+        lic = p["licensed_share"]
         for i in self.actors:
             exposure = sum(t["commitment"] * t["combat"] for t in i.theaters)
             load = sum(t["commitment"] * (a_ + b_ * t["combat"]) for t in i.theaters)
             imax = max([0.0] + [t["interest"] for t in i.theaters])
-            shortfall, used = 0.0, 0
+            shortfall, used, invest = 0.0, 0, 0.0
+            working = 1.0 - getattr(i, "war_damage", 0.0)
             for c in MATERIEL:
-                prod, use = getattr(i, "production_" + c), getattr(i, "wartime_use_" + c)
+                P, use = getattr(i, "production_" + c), getattr(i, "wartime_use_" + c)
+                base_prod = P * working
+                added = getattr(i, "production_added_" + c)
+                prod = base_prod + added * working
                 cons = use * exposure
                 imports = sum(getattr(j.rel[i], "arms_transfer_" + c) for j in self.actors)
                 need = max(0.0, cons - prod - imports)
                 setattr(i, "new_materiel_need_" + c, need)
-                setattr(i, "new_materiel_spare_" + c, max(0.0, prod * (1.0 - p["reserve_share"]) - cons))
+                setattr(i, "new_materiel_spare_" + c,
+                        max(0.0, base_prod * (1.0 - p["reserve_share"]) + added * working - cons))
                 if use > 0.0:
                     shortfall += need / use
                     used += 1
+                gap_out = sum(paid[k] * getattr(i.rel[k], "arms_backorder_" + c)
+                              for k in self.actors if (i, k) not in foes)
+                gap_in = sum(getattr(k.rel[i], "arms_backorder_" + c)
+                             for k in self.actors if (i, k) not in foes)
+                gap = (1.0 - lic) * gap_out + lic * paid[i] * gap_in
+                bld = i.building[c]
+                done = bld / p["build_lag"]
+                room = max(0.0, p["expansion_max"] * P - added - bld)
+                setattr(i, "new_production_added_" + c, added + done)
+                i.new_building = getattr(i, "new_building", {})
+                i.new_building[c] = bld - done + min(room, max(0.0, gap - bld))
+                invest += p["capacity_capital"] * p["price_" + c] * done
+            i.new_arms_investment = 12.0 * invest
+            i.new_arms_paid_share = paid[i]
             s = load + p["strain_materiel"] * (shortfall / used if used else 0.0)
             i.new_military_strain = s = min(1.0, max(0.0, s))
             excess = max(0.0, (s - thr) / (1.0 - thr))
@@ -310,6 +401,26 @@ class World:
                 cut = p["drawdown_rate"] * excess * prio * max(0.0, t["commitment"] - p["retained_share"] * i.base[k])
                 t["new_commitment"] = t["commitment"] - cut
                 t["drop"] = cut * i.military_capacity
+        # Wars that end this month.
+        draw = self.month >= int(p["hazard_from_month"])
+        for k in range(self.nt):
+            h = self.hosts[k]
+            for i in self.actors:
+                war = self._at_war(i, k)
+                months = i.war_months[k]
+                i.war_months[k] = months + 1.0 if war else 0.0
+                if not (war and draw):
+                    continue
+                s = 0.5 * (i.military_strain + h.military_strain)
+                l = 0.5 * (self._losses(i) + self._losses(h))
+                q = (p["ceasefire_hazard"] * (1.0 + p["hazard_strain"] * s + p["hazard_losses"] * l) *
+                     ((months + 1.0) / 12.0) ** (p["hazard_duration_shape"] - 1.0))
+                if q > 0.0 and self.hazard_u[self.month, i.idx, h.idx] < min(1.0, q):
+                    for a in (i, h):
+                        t = a.theaters[k]
+                        t["new_combat"] = t.get("new_combat", t["combat"]) * (1.0 - p["ceasefire_depth"])
+        for i in self.actors:
+            i.building = i.__dict__.pop("new_building")
         vacated = [sum(i.theaters[k]["drop"] for i in self.actors) for k in range(self.nt)]
         for i in self.actors:
             willing = max(0.0, 1.0 - i.new_military_strain / thr)
@@ -333,6 +444,17 @@ class World:
                 t["new_influence"] = t["new_commitment"] * i.military_capacity / total if total > 0.0 else 0.0
             for i in self.actors:
                 i.theaters[k].pop("drop")
+
+    @staticmethod
+    def _losses(i):
+        """Unmet share of full-war materiel use plus war damage, at most 1."""
+        tot, used = 0.0, 0
+        for c in MATERIEL:
+            use = getattr(i, "wartime_use_" + c)
+            if use > 0.0:
+                tot += getattr(i, "materiel_need_" + c) / use
+                used += 1
+        return min(1.0, (tot / used if used else 0.0) + getattr(i, "war_damage", 0.0))
 
     def _deal_risk(self, j, i):
         """Risk for j of dealing with i."""
@@ -393,6 +515,7 @@ class World:
                 s = max(s, min(ti["interest"], tj["interest"]) * side)
             return s
 
+        sig, phi = p["offer_noise"], p["offer_noise_persistence"]
         for i in self.actors:
             for j in self.actors:
                 r, back = i.rel[j], j.rel[i]
@@ -400,6 +523,11 @@ class World:
                     r.new_cooperation = r.new_trust = r.new_complementarity = r.new_finance_flow = 0.0
                     continue
                 comp = math.sqrt(self._offer(j, i) * self._offer(i, j))
+                if sig > 0.0:  # the pair's offer mood (AR(1) in logs)
+                    x1 = (phi * r.offer_mood + math.sqrt(1.0 - phi * phi) * sig *
+                          self.z_offer[self.month][i.idx][j.idx])
+                    r.new_offer_mood = x1
+                    comp = min(1.0, comp * math.exp(x1 - 0.5 * sig * sig))
                 r.new_complementarity = comp
                 c0 = 0.5 * (r.cooperation + back.cooperation)
                 t_mut = 0.5 * (r.trust + back.trust)
@@ -434,6 +562,7 @@ class World:
                     old = getattr(j.rel[i], "arms_transfer_" + c)
                     setattr(j.rel[i], "new_arms_transfer_" + c,
                             old + p["transfer_ramp"] * (want[i] * scale - old))
+                    setattr(j.rel[i], "new_arms_backorder_" + c, want[i] * (1.0 - scale))
         for i in self.actors:
             for r in i.rel.values():
                 r.sanc0 += p["sanction_habituation"] * (r.sanction_intensity - r.sanc0)
@@ -441,6 +570,7 @@ class World:
     def promises(self):
         p = self.p["promises"]
         horizon = float(int(p["horizon"]))
+        sig = p["delivery_noise"]
         for j in self.actors:
             budget = j.finance_spare * p["delivery_share"] / 12.0
             owed_total = sum(r.promise_outstanding for r in j.rel.values())
@@ -452,16 +582,19 @@ class World:
                     pace = out / max(1.0, r.promise_due)
                     share = out / owed_total if owed_total > 0.0 else 0.0
                     pay = min(pace * r.cooperation, budget * share)
+                    if sig > 0.0:  # a lognormal delivery factor of mean 1
+                        z = self.z_delivery[self.month][j.idx][i.idx]
+                        pay = min(out, pay * math.exp(sig * z - 0.5 * sig * sig))
                     r.new_promise_outstanding = out - pay
                     r.new_finance_delivered = r.finance_delivered + pay
                     r.new_promise_delivery = 12.0 * pay
                     r.new_promise_due = max(0.0, r.promise_due - 1.0)
-                    if r.new_promise_due <= 0.0:
+                    if r.new_promise_due <= 0.0 or r.new_promise_outstanding <= 0.0:
                         if r.new_promise_outstanding > 1e-6 * (out + 1.0):
                             r.new_promise_breach = r.new_promise_outstanding
                         else:
                             r.new_promise_kept = max(pay, 1.0)
-                        r.new_promise_outstanding = 0.0
+                        r.new_promise_outstanding = r.new_promise_due = 0.0
                 elif (i is not j and r.cooperation > p["promise_threshold"] and i.finance_need > 0.0
                       and j.lending_capacity > 0.0):
                     amount = p["promise_share"] * i.finance_need

@@ -14,9 +14,11 @@ model-I submodel reads, so they are left out, and so are their events.
 Input: a directory written by `dump_state` (bench/dump_state.c): every field's
 initial state after the models' init, the parameters, the timeline events and
 the random draws the C models make (economy's growth shocks, oil's price
-shock), so both sides use the same numbers. The models' private data (oil's
+shock, military's war-hazard uniforms, the standard normals behind promises'
+delivery factors and cooperation's offer mood), so both sides use the same numbers. The models' private data (oil's
 2021 reference shares and closures, cooperation's anchors, military's reference
-commitments, economy's oil revenue base) is derived here from that initial
+commitments, economy's oil revenue and strain bases, fiscal reference, adapted
+pressure and lagged strain) is derived here from that initial
 state, as the models' init functions derive it.
 
 A month follows ps_world_step: next := cur; each model's step reads cur and
@@ -57,8 +59,15 @@ def load_dump(path):
     d = idx["draws"]
     shock = np.fromfile(os.path.join(path, d["economy_shock"]["file"]), dtype="<f8")
     eps = np.fromfile(os.path.join(path, d["oil_price_shock"]["file"]), dtype="<f8")
+    haz = np.fromfile(os.path.join(path, d["war_hazard"]["file"]), dtype="<f8")
     idx["economy_shock"] = shock.reshape(d["economy_shock"]["shape"])
     idx["oil_price_shock"] = eps.reshape(d["oil_price_shock"]["shape"])
+    idx["war_hazard"] = haz.reshape(d["war_hazard"]["shape"])
+    for k in ("promise_delivery_z", "offer_z"):
+        z = np.fromfile(os.path.join(path, d[k]["file"]), dtype="<f8")
+        idx[k] = z.reshape(d[k]["shape"])
+    jump = np.fromfile(os.path.join(path, d["oil_price_jump"]["file"]), dtype="<f8")
+    idx["oil_price_jump"] = jump.reshape(d["oil_price_jump"]["shape"])
     idx["state"], idx["owner"], idx["shape"] = state, owner, shape
     return idx
 
@@ -113,15 +122,33 @@ class Reference:
             self.w0 = np.where(D[None, :] > 0.0, now / D[None, :], 0.0)
         self.w0[np.arange(n), np.arange(n)] = 0.0
         self.xd0 = self._closure_dyad(c["sanction_intensity"])
-        self.x0 = clamp01(self.xd0 + self._closure_risk(c["secondary_threat"], c["isolation"]))
+        self.x0 = clamp01(self.xd0 + self._closure_risk(c["secondary_threat"], c["isolation"],
+                                                        c["sanction_pressure"]))
         self.x0[np.arange(n), np.arange(n)] = 0.0
         self.out0 = np.maximum(1.0 - self.w0.sum(axis=0), p["share_floor"])
         self.anchored = False
+        # Per-buyer limits on one seller (2021 share if larger; the rest of the
+        # world has none), switching rates and price responses; column n: ROW.
+        lim = np.append(c["oil_refinery_limit"], 1.0)
+        self.limit = np.maximum(lim[None, :], self.w0)
+        self.limit[:, n] = 1.0
+        self.rate = np.minimum(1.0, p["switching_rate"] * np.append(c["oil_switching_speed"], 1.0))
+        self.resp = np.append(c["oil_price_response"], 1.0)
+        self.shut = self._shut_in(c)
         # economy_init: the oil revenue base is taken in month 1.
         self.oil_base = np.zeros(n)
         self.base_set = False
-        # military_init: reference commitments for retained_share.
+        # ... and so is the strain base; the fiscal reference, the adapted
+        # pressure (set in month 0) and the lagged strain start at 0.
+        self.strain_base = np.zeros(n)
+        self.fiscal_ref = np.zeros(n)
+        self.adapted = np.zeros(n)
+        self.strain_lagged = np.zeros(n)
+        # military_init: reference commitments for retained_share; the internal
+        # months at war and capacity under construction start at 0.
         self.base = c["commitment"].copy()
+        self.war_months = np.zeros((n, self.nt))
+        self.building = {k: np.zeros(n) for k in MATERIEL}
         # coop_init: anchors (cooperation already symmetrised in cur), rivalry
         # and sanctions the pairs are used to.
         self.anchor = c["cooperation"].copy()
@@ -135,9 +162,15 @@ class Reference:
         x[:, :n] = 1.0 - (1.0 - s_int.T) * (1.0 - s_int)
         return x
 
-    def _closure_risk(self, threat, iso):
+    def _shut_in(self, c):
+        """Share of world crude trade the modelled sellers leave unsold."""
+        idle = np.maximum(0.0, c["oil_export_capacity"] - c["oil_export_volume"]).sum()
+        world = self.rest_demand + c["oil_import_demand"].sum()
+        return min(1.0, idle / world) if world > 0.0 else 0.0
+
+    def _closure_risk(self, threat, iso, press):
         p = self.p["oil"]
-        risk = p["secondary_fear"] * threat + p["isolation_friction"] * iso  # per seller
+        risk = p["secondary_fear"] * threat + p["isolation_friction"] * press  # per seller
         x = np.empty((self.n, self.n + 1))
         x[:, :self.n] = risk[:, None] * (1.0 - iso[None, :])
         x[:, self.n] = p["rest_compliance"] * iso + risk
@@ -177,13 +210,20 @@ class Reference:
         rest, trade = cur["oil_rest_exports"], cur["oil_trade"]
         # 1. Benchmark (scalar: libm, as in C).
         P = cur["oil_price"][0]
+        occurs, size = self.d["oil_price_jump"][self.month]
+        if occurs < p["price_jump_rate"]:  # an outside disruption: psi x the share lost
+            eps = eps + p["price_supply_response"] * 2.0 * p["price_jump_shortfall"] * size
+        S = self._shut_in(cur)
         Pn = math.exp(math.log(P) + p["price_reversion"] * (math.log(p["price_long_run"]) -
-                                                             math.log(P)) + eps)
+                                                             math.log(P)) + eps +
+                      p["price_supply_response"] * (S - self.shut))
+        self.shut = S
         Pn = min(300.0, max(5.0, Pn))
         nxt["oil_price"] = np.full(n, Pn)
         # 2. Buyers' cost changes at current discounts.
         D = np.append(dem, self.rest_demand)
-        risk = self._closure_risk(cur["secondary_threat"], cur["isolation"])
+        risk = self._closure_risk(cur["secondary_threat"], cur["isolation"],
+                                  cur["sanction_pressure"])
         if not self.anchored and self.month >= 1:
             self.x0 = clamp01(self.xd0 + risk)
             self.anchored = True
@@ -191,18 +231,25 @@ class Reference:
         offered[np.arange(n), np.arange(n)] = False
         dc = np.minimum(dmax, disc / P)
         x = clamp01(self._closure_dyad(cur["sanction_intensity"]) + risk)
-        u = ((dc - self.delta0)[:, None] - p["sanction_penalty"] * (x - self.x0)) / tau
+        m = self.resp[None, :]
+        u = (m * (dc - self.delta0)[:, None] - p["sanction_penalty"] * (x - self.x0)) / tau
         a = np.where(offered, clip_exp(u), 0.0)
         den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
         # 3. Sellers: bisection for the clearing discount, all sellers at once.
         rest_den = den[None, :] - weight(self.w0, phi, a)  # den_b less the seller's term
+        now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sh = now / D[None, :]
+        rate = self.rate[None, :]
 
         def target_sales(delta):
-            g = clip_exp((delta - dc) / tau)
-            a1 = weight(self.w0, phi, a * g[:, None])
+            # Short-run requests: capped target shares reached at each buyer's rate.
+            g = clip_exp(m * (delta - dc)[:, None] / tau)
+            a1 = weight(self.w0, phi, a * g)
             dd = rest_den + a1
             with np.errstate(divide="ignore", invalid="ignore"):
-                q = np.where((a > 0.0) & (dd > 0.0), D[None, :] * a1 / dd, 0.0)
+                t = np.where(dd > 0.0, np.minimum(self.limit, a1 / dd), 0.0)
+                q = np.where(a > 0.0, D[None, :] * np.maximum(0.0, sh + rate * (t - sh)), 0.0)
             return q.sum(axis=1)
 
         zero, full = np.zeros(n), np.full(n, dmax)
@@ -216,13 +263,11 @@ class Reference:
         star = np.where(at0 >= cap, 0.0, np.where(atmax <= cap, dmax, 0.5 * (lo + hi)))
         delta_new = np.where(cap > 0.0, dc + p["discount_adjust"] * (star - dc), dc)
         # 4. Buyers: target shares at the new discounts, move toward them.
-        a = np.where(a > 0.0, a * clip_exp((delta_new - dc) / tau)[:, None], a)
+        a = np.where(a > 0.0, a * clip_exp(m * (delta_new - dc)[:, None] / tau), a)
         den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
-        now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            sh = now / D[None, :]
-            tgt = weight(self.w0, phi, a) / den[None, :]
-            req = D[None, :] * np.maximum(0.0, sh + p["switching_rate"] * (tgt - sh))
+            tgt = np.minimum(self.limit, weight(self.w0, phi, a) / den[None, :])
+            req = D[None, :] * np.maximum(0.0, sh + rate * (tgt - sh))
         req = np.where((D[None, :] <= 0.0) | ((a <= 0.0) & (now <= 0.0)), 0.0, req)
         # 5. Sellers ration requests to capacity.
         asked = req.sum(axis=1)
@@ -258,21 +303,44 @@ class Reference:
         gdp, g, pot = cur["gdp"], cur["gdp_growth"], cur["potential_growth"]
         res, ca, pr = cur["reserves"], cur["current_account"], cur["sanction_pressure"]
         oil = cur["oil_export_revenue"]
+        strain = cur["military_strain"]
         if not self.base_set:
             if self.month == 1:
                 self.oil_base = oil.copy()
+                self.strain_base = strain.copy()
             self.base_set = self.month >= 1
         windfall = oil - self.oil_base if self.base_set else np.zeros(self.n)
         fin = cur["finance_flow"] + cur["promise_delivery"]
         inflow_f, outflow_f = fin.sum(axis=0), fin.sum(axis=1)
+        # War above the month-1 strain: extra military spending, its share of
+        # GDP against its recent level (the fiscal impulse), the lagged strain.
+        excess = np.maximum(0.0, strain - self.strain_base) if self.base_set else np.zeros(self.n)
+        extra = p["war_spending_surge"] * cur["military_capacity"] * excess
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(gdp > 0.0, extra / gdp, 0.0)
+        tau_f = p["fiscal_lag"]
+        impulse = p["fiscal_multiplier"] * (12.0 / tau_f) * (share - self.fiscal_ref)
+        lagged = self.strain_lagged
+        self.fiscal_ref = self.fiscal_ref + (share - self.fiscal_ref) / tau_f
+        self.strain_lagged = lagged + (excess - lagged) / p["war_cost_lag"]
+        # Adaptation: month 0's pressure counts as adapted to.
+        amax = p["adaptation_max"]
+        pa = amax * pr if self.month == 0 else self.adapted
+        self.adapted = pa + p["adaptation_rate"] * (amax * pr - pa)
         with np.errstate(divide="ignore", invalid="ignore"):
             oil_term = np.where(gdp > 0.0, p["oil_growth_gain"] * windfall / gdp, 0.0)
-        target = pot - p["sanction_elasticity"] * pr - p["war_cost"] * cur["military_strain"] + oil_term
+        target = (pot - p["sanction_elasticity"] * np.maximum(0.0, pr - pa)
+                  - p["war_cost"] * strain + oil_term + impulse - p["war_cost_late"] * lagged)
         gi = p["growth_persistence"] * g + (1.0 - p["growth_persistence"]) * target + shock
         gi = np.maximum(-0.5, np.minimum(0.5, gi))
         nxt["gdp_growth"] = gi
         nxt["gdp"] = gdp * np.power(1.0 + gi, 1.0 / 12.0)
-        inflow = ca * gdp + p["windfall_saving"] * windfall + inflow_f - outflow_f
+        # The saved windfall pays the extra spending first; of the rest a share
+        # comes out of reserves.
+        saved = p["windfall_saving"] * windfall
+        covered = np.minimum(extra, np.maximum(0.0, saved))
+        inflow = (ca * gdp + saved - covered - p["war_reserve_share"] * (extra - covered)
+                  + inflow_f - outflow_f)
         res_n = np.maximum(0.0, res * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
         lend = res_n * p["lend_share"] * (1.0 - pr)
         need = gdp * p["finance_gap"] * pr
@@ -283,24 +351,69 @@ class Reference:
 
     # ------------------------------------------------------------ military
     def military(self, cur, nxt):
-        p = self.p["military"]
+        p, n, nt = self.p["military"], self.n, self.nt
         a, b, thr = p["strain_deploy"], p["strain_combat"], p["strain_threshold"]
         c0, combat, interest = cur["commitment"], cur["combat"], cur["interest"]
         cap = cur["military_capacity"]
+        dmg = cur["war_damage"] if "war_damage" in cur else np.zeros(n)
+        working = 1.0 - dmg
+        # Wars (state t): attacker and host both fighting at war_combat_min or more.
+        kmin = p["war_combat_min"]
+        war = np.zeros((n, nt), dtype=bool)
+        foe = np.zeros((n, n), dtype=bool)
+        for t in range(nt):
+            h = self.host[t]
+            if h < 0:
+                continue
+            k = combat[:, t]
+            wt = (k > 0.0) & (k >= kmin) & (k[h] > 0.0) & (k[h] >= kmin)
+            wt[h] = False
+            war[:, t] = wt
+            foe[wt, h] = True
+            foe[h, wt] = True
+        # Paid share of each buyer's arms bill.
+        bill = np.zeros(n)
+        for c in MATERIEL:
+            q = (cur["arms_transfer_" + c] + cur["arms_backorder_" + c]).sum(axis=0)
+            bill += p["price_" + c] * q
+        bill = 12.0 * bill
+        means = p["arms_import_budget"] * (cap + cur["oil_export_revenue"] +
+                                           cur["finance_flow"].sum(axis=0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            paid = np.where(bill > 0.0, np.minimum(1.0, means / bill), 1.0)
+        lic = p["licensed_share"]
         exposure = (c0 * combat).sum(axis=1)
         load = (c0 * (a + b * combat)).sum(axis=1)
         imax = np.maximum(0.0, interest.max(axis=1)) if self.nt else np.zeros(self.n)
-        shortfall, used = np.zeros(self.n), np.zeros(self.n)
+        shortfall, used, invest = np.zeros(self.n), np.zeros(self.n), np.zeros(self.n)
+        building_next = {}
         for c in MATERIEL:
-            prod, use = cur["production_" + c], cur["wartime_use_" + c]
+            P, use = cur["production_" + c], cur["wartime_use_" + c]
+            base_prod = P * working
+            added = cur["production_added_" + c]
+            prod = base_prod + added * working
             cons = use * exposure
             imports = cur["arms_transfer_" + c].sum(axis=0)
             need = np.maximum(0.0, cons - prod - imports)
             nxt["materiel_need_" + c] = need
-            nxt["materiel_spare_" + c] = np.maximum(0.0, prod * (1.0 - p["reserve_share"]) - cons)
+            nxt["materiel_spare_" + c] = np.maximum(
+                0.0, base_prod * (1.0 - p["reserve_share"]) + added * working - cons)
             with np.errstate(divide="ignore", invalid="ignore"):
                 shortfall += np.where(use > 0.0, need / use, 0.0)
             used += use > 0.0
+            # Capacity for paid orders nobody could fill (not between foes).
+            bo = cur["arms_backorder_" + c]
+            gap_out = np.where(foe, 0.0, bo * paid[None, :]).sum(axis=1)
+            gap_in = np.where(foe, 0.0, bo.T).sum(axis=1)
+            gap = (1.0 - lic) * gap_out + lic * paid * gap_in
+            bld = self.building[c]
+            done = bld / p["build_lag"]
+            room = np.maximum(0.0, p["expansion_max"] * P - added - bld)
+            nxt["production_added_" + c] = added + done
+            building_next[c] = bld - done + np.minimum(room, np.maximum(0.0, gap - bld))
+            invest += p["capacity_capital"] * p["price_" + c] * done
+        nxt["arms_investment"] = 12.0 * invest
+        nxt["arms_paid_share"] = paid
         with np.errstate(divide="ignore", invalid="ignore"):
             s = load + p["strain_materiel"] * np.where(used > 0, shortfall / used, 0.0)
         s = np.minimum(1.0, np.maximum(0.0, s))
@@ -312,6 +425,33 @@ class Reference:
         cut = p["drawdown_rate"] * excess[:, None] * prio * np.maximum(0.0, c0 - keep)
         c1 = c0 - cut
         drop = cut * cap[:, None]
+        # A war ends this month with probability q (uniforms from the dump).
+        months = self.war_months
+        if self.month >= int(p["hazard_from_month"]):
+            s_t = cur["military_strain"]
+            lsum, lused = np.zeros(n), np.zeros(n)
+            for c in MATERIEL:
+                use = cur["wartime_use_" + c]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lsum += np.where(use > 0.0, cur["materiel_need_" + c] / use, 0.0)
+                lused += use > 0.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                loss = np.minimum(1.0, np.where(lused > 0, lsum / lused, 0.0) + dmg)
+            u = self.d["war_hazard"][self.month]
+            m = p["ceasefire_depth"]
+            for t in range(nt):
+                h = self.host[t]
+                if h < 0:
+                    continue
+                q = (p["ceasefire_hazard"] *
+                     (1.0 + p["hazard_strain"] * 0.5 * (s_t + s_t[h]) +
+                      p["hazard_losses"] * 0.5 * (loss + loss[h])) *
+                     np.power((months[:, t] + 1.0) / 12.0, p["hazard_duration_shape"] - 1.0))
+                fire = war[:, t] & (q > 0.0) & (u[:, h] < np.minimum(1.0, q))
+                nxt["combat"][fire, t] *= 1.0 - m
+                nxt["combat"][h, t] *= (1.0 - m) ** int(fire.sum())
+        self.war_months = np.where(war, months + 1.0, 0.0)
+        self.building = building_next
         vacated = drop.sum(axis=0)
         willing = np.maximum(0.0, 1.0 - s / thr)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -335,7 +475,7 @@ class Reference:
             return np.where(total[None, :] > 0.0, w / total[None, :], 0.0)
 
     # ------------------------------------------------------------ cooperation
-    def cooperation(self, cur, nxt):
+    def cooperation(self, cur, nxt, z_offer):
         p, n, nt = self.p["cooperation"], self.n, self.nt
         coop, trust = cur["cooperation"], cur["trust"]
         tech, veto, flow = cur["technology"], cur["unsc_veto"], cur["finance_flow"]
@@ -387,6 +527,13 @@ class Reference:
         else:
             H = np.zeros((n, n))
         comp = np.sqrt(H.T * H)
+        # Decision noise: the pair's offer mood (AR(1) in logs) scales the value it sees.
+        sig = p["offer_noise"]
+        if sig > 0.0:
+            phi = p["offer_noise_persistence"]
+            x1 = phi * cur["offer_mood"] + math.sqrt(1.0 - phi * phi) * sig * z_offer
+            comp = np.minimum(1.0, comp * np.exp(x1 - 0.5 * sig * sig))
+            nxt["offer_mood"] = offdiag(x1)
         # Shared security: co-patrons of a theater's host.
         sec = np.zeros((n, n))
         for t in range(nt):
@@ -435,9 +582,10 @@ class Reference:
                 scale = np.where(tot > sp, np.where(tot > 0.0, sp / tot, 0.0), 1.0)
             arms = cur["arms_transfer_" + c]
             nxt["arms_transfer_" + c] = arms + p["transfer_ramp"] * (want * scale[:, None] - arms)
+            nxt["arms_backorder_" + c] = want * (1.0 - scale)[:, None]
 
     # ------------------------------------------------------------ promises
-    def promises(self, cur, nxt):
+    def promises(self, cur, nxt, z_delivery):
         p, n = self.p["promises"], self.n
         horizon = float(int(p["horizon"]))
         out, due = cur["promise_outstanding"], cur["promise_due"]
@@ -450,9 +598,14 @@ class Reference:
             pace = out / np.maximum(1.0, due)
             share = np.where(owed_total[:, None] > 0.0, out / owed_total[:, None], 0.0)
         pay = np.where(live, np.minimum(pace * coop, budget[:, None] * share), 0.0)
+        sig = p["delivery_noise"]
+        if sig > 0.0:  # decision noise: a lognormal factor of mean 1, at most what is owed
+            pay = np.where(live, np.minimum(out, pay * np.exp(sig * z_delivery - 0.5 * sig * sig)),
+                           0.0)
         out_n = np.where(live, out - pay, out)
         due_n = np.where(live, np.maximum(0.0, due - 1.0), due)
-        falls = live & (due_n <= 0.0)
+        falls = live & ((due_n <= 0.0) | (out_n <= 0.0))  # due, or paid in full early
+        due_n = np.where(falls, 0.0, due_n)
         broken = falls & (out_n > 1e-6 * (out + 1.0))
         breach = np.where(broken, out_n, 0.0)
         kept = np.where(falls & ~broken, np.maximum(pay, 1.0), 0.0)
@@ -499,6 +652,8 @@ class Reference:
                 x[src, dst] += m * (1.0 - x[src, dst])
         elif t == "oil_price":
             p = self.p["oil"]
+            if not p["price_path"] > 0.5:
+                return  # the benchmark follows its own dynamics
             old = nxt["oil_price"][0]
             nxt["oil_price"] = np.full(n, m)
             nxt["oil_discount"] = np.minimum(nxt["oil_discount"] / old, p["max_discount"]) * m
@@ -559,8 +714,8 @@ class Reference:
         self.oil(cur, nxt, float(self.d["oil_price_shock"][m]))
         self.economy(cur, nxt, self.d["economy_shock"][m])
         self.military(cur, nxt)
-        self.cooperation(cur, nxt)
-        self.promises(cur, nxt)
+        self.cooperation(cur, nxt, self.d["offer_z"][m])
+        self.promises(cur, nxt, self.d["promise_delivery_z"][m])
         self.cover(cur, nxt)
         for ev in self.events if events else ():
             if ev["month"] == m:

@@ -23,7 +23,7 @@
 
 const char ps_cli_sweep_help[] =
     "Usage: pactsim sweep SPEC -o FILE [--threads T] [--set KEY=VALUE]... [--replicates N]\n"
-    "                     [--force] [--resume] [--quiet]\n"
+    "                     [--force] [--resume] [--quiet] [--checkpoint-every K]\n"
     "       pactsim sweep SPEC -o PART --points A:B [--resume] ...\n"
     "       pactsim sweep SPEC -o FILE --merge PART... [--if-complete] [--resume]\n"
     "  Run every point of a sweep spec (docs/sweeps.md) with its replicates into FILE.\n"
@@ -34,7 +34,11 @@ const char ps_cli_sweep_help[] =
     "                      for run (after the spec's set:); repeatable\n"
     "  -r, --replicates N  replicates per point instead of the spec's (a quick trial)\n"
     "  -f, --force         start over: overwrite FILE and discard FILE.partial\n"
-    "      --resume        continue FILE.partial (runs only what is missing)\n"
+    "      --resume        continue FILE.partial (runs only what is missing; a run\n"
+    "                      saved mid-run continues from its last saved month)\n"
+    "      --checkpoint-every K  save a run not yet done in FILE.segments/ every K\n"
+    "                      months (0: never; default: every 5 s of computing it),\n"
+    "                      so that --resume continues it from there\n"
     "  -q, --quiet         no progress bar\n"
     "      --validate      check the spec and every point, run nothing\n"
     "      --points A:B    run only points A to B-1 into a part file (a Slurm chunk)\n"
@@ -43,7 +47,7 @@ const char ps_cli_sweep_help[] =
     "Exit status: 0 success (also: nothing left to do); 1 runtime failure (I/O, memory);\n"
     "  2 bad input (usage, spec, existing or unwritable output, a part of another\n"
     "  sweep); 130/143 interrupted by SIGINT/SIGTERM: the finished runs stay in\n"
-    "  FILE.partial for --resume.\n";
+    "  FILE.partial, the months done of the others in FILE.segments/, for --resume.\n";
 
 static int sweep_usage_error(const char *fmt, const char *arg)
 {
@@ -115,6 +119,26 @@ static int report(ps_status s, const ps_error *err, const char *who)
     return ps_status_exit_code(s);
 }
 
+/* Mid-run segments: damaged ones dropped, runs continued from them. */
+static void report_segments(const ps_sweep *sw, const ps_sweep_result *res, const char *output,
+                            int quiet)
+{
+    if (res->recomputed)
+        fprintf(stderr, "pactsim: warning: %d damaged checkpoint%s ignored; %s from the "
+                "segment before (%s%s)\n", res->recomputed, res->recomputed == 1 ? " was" :
+                "s were", res->recomputed == 1 ? "its run continued" : "their runs continued",
+                res->recomputed > 1 ? "e.g. " : "", res->seg_dropped);
+    if (!quiet && res->continued) {
+        char date[8];
+        ps_date_format(ps_date_add(sw->base->start, res->continued_month), date);
+        fprintf(stderr, "pactsim: continued %d unfinished run%s from %s.segments (run %lld: "
+                "point %lld replicate %lld, from month %d, %s)\n", res->continued,
+                res->continued == 1 ? "" : "s", output, res->continued_run,
+                res->continued_run / sw->replicates, res->continued_run % sw->replicates,
+                res->continued_month, date);
+    }
+}
+
 static void warn_failed(const ps_sweep_result *res)
 {
     if (res->dropped)
@@ -154,6 +178,7 @@ static int mpi_sweep(ps_sweep *sw, ps_sweep_options *opt, int rank, int size, in
         if (rank != 0)
             o.progress = NULL;
         ps_status s = rank < o.part_end ? ps_sweep_run(sw, &o, &res, &err) : PS_OK;
+        report_segments(sw, &res, part, quiet);
         if (s != PS_OK)
             rc = report(s, &err, who);
         else
@@ -230,7 +255,8 @@ int ps_cli_sweep(int argc, char **argv)
 
 static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const char **sets)
 {
-    enum { OPT_RESUME = 256, OPT_VALIDATE, OPT_POINTS, OPT_MERGE, OPT_IF_COMPLETE, OPT_SET };
+    enum { OPT_RESUME = 256, OPT_VALIDATE, OPT_POINTS, OPT_MERGE, OPT_IF_COMPLETE, OPT_SET,
+           OPT_CHECKPOINT_EVERY };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 't'},
@@ -243,11 +269,12 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
         {"quiet", no_argument, NULL, 'q'},
         {"set", required_argument, NULL, OPT_SET},
         {"replicates", required_argument, NULL, 'r'},
+        {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
         {NULL, 0, NULL, 0},
     };
     const char *output = NULL;
     int threads = 0, force = 0, resume = 0, quiet = 0, validate_only = 0, merge = 0;
-    int if_complete = 0, replicates = 0, n_sets = 0, c;
+    int if_complete = 0, replicates = 0, n_sets = 0, c, every = 0;
     long long pt_a = -1, pt_b = -1;
     opterr = 0;
     optind = 1;
@@ -272,6 +299,12 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
             if (!strchr(optarg, '='))
                 return sweep_usage_error("option --set: expected KEY=VALUE, got '%s'", optarg);
             sets[n_sets++] = optarg;
+            break;
+        case OPT_CHECKPOINT_EVERY: /* as for run */
+            if (ps_cli_parse_int(optarg, 0, 1000000, &every))
+                return sweep_usage_error("option --checkpoint-every: expected months from 0 "
+                                         "(never) to 1000000, got '%s'", optarg);
+            every = every ? every : -1;
             break;
         case 'f': force = 1; break;
         case 'q': quiet = 1; break;
@@ -337,7 +370,8 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     bar b = {time(NULL), !quiet && isatty(STDERR_FILENO)};
     ps_sweep_options opt = {.threads = threads, .output = output, .force = force,
                             .resume = resume, .command_line = cmdline, .progress = progress,
-                            .progress_user = &b, .stop_flag = &ps_cli_stop};
+                            .progress_user = &b, .stop_flag = &ps_cli_stop,
+                            .checkpoint_every = every};
     ps_cli_catch_stop();
     signal(SIGXFSZ, SIG_IGN);
     ps_sweep_result res;
@@ -378,6 +412,7 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     s = ps_sweep_run(sw, &opt, &res, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
+    report_segments(sw, &res, output, quiet);
     ps_sweep_free(sw);
     free(cmdline);
     if (s != PS_OK)

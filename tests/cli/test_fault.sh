@@ -1,6 +1,7 @@
 # Fault injection (docs/reliability.md): with the LD_PRELOAD shim of
 # tests/fault/fault.c, fail in turn each write, fsync and rename (ENOSPC, or
-# EIO for every other one) of `run`, `run --resume` (checkpoints), `sweep`,
+# EIO for every other one) of `run`, `run --resume` (checkpoints), mid-run
+# segments of `run` and `sweep` (--checkpoint-every 3), `sweep`,
 # `sweep --merge` and `sensitivity` (which adds /sensitivity to a finished
 # sweep file), and kill the process (SIGKILL) at each. Afterwards:
 # no crash (exit 1 with a one-line message, or 137 for the kill), the
@@ -44,10 +45,12 @@ count() {
     cat "$WORK/count"
 }
 
-# leftovers DIR NAME: files in DIR besides NAME, NAME.partial, the saved
-# previous file and the parts a merge reads.
+# leftovers DIR NAME: files in DIR besides NAME, NAME.partial, a sweep's
+# NAME.segments (both kept for --resume), the saved previous file and the
+# parts a merge reads.
 leftovers() {
-    (cd "$1" && ls -A | grep -Fxv -e "$2" -e "$2.partial" -e prev.h5 -e p1.h5 -e p2.h5 | tr '\n' ' ')
+    (cd "$1" && ls -A | grep -Fxv -e "$2" -e "$2.partial" -e "$2.segments" -e prev.h5 -e p1.h5 -e p2.h5 |
+        tr '\n' ' ')
 }
 
 # inject LABEL DIR NAME OP N MODE FIRST -- CMD...: run CMD FIRST in DIR with
@@ -137,6 +140,7 @@ cp "$WORK/ref.run.h5" "$WORK/ref.midrun.h5"
 "$PACTSIM" run "$CFG" -o "$WORK/prev.run.h5" --seed 7 --threads 1 --quiet || bad "previous run"
 "$PACTSIM" sweep "$SPEC" -o "$WORK/ref.sweep.h5" --threads 1 --quiet || bad "reference sweep"
 cp "$WORK/ref.sweep.h5" "$WORK/ref.merge.h5"
+cp "$WORK/ref.sweep.h5" "$WORK/ref.sweepmid.h5"
 "$PACTSIM" sweep "$SPEC" -o "$WORK/p1.h5" --points 0:3 --threads 1 --quiet || bad "part 1"
 "$PACTSIM" sweep "$SPEC" -o "$WORK/p2.h5" --points 3:6 --threads 1 --quiet || bad "part 2"
 # A previous sweep file (another spec's) that a sweep with --force replaces.
@@ -168,6 +172,8 @@ campaign sens out.h5 setup_sens - -- "$PACTSIM" sensitivity out.h5 --bootstrap 1
 # Mid-run checkpoints of unfinished replicates (a segment every 3 months):
 # each segment's write, fsync and rename failed or killed; --resume finishes.
 campaign midrun out.h5 setup_run --force -- "$PACTSIM" run "$CFG" -o out.h5 --threads 1 --quiet --checkpoint-every 3
+# The same for a sweep's unfinished runs (FILE.segments/, the same code).
+campaign sweepmid out.h5 setup_sweep --force -- "$PACTSIM" sweep "$SPEC" -o out.h5 --threads 1 --quiet --checkpoint-every 3
 
 # Inputs swapped for a FIFO between pactsim's check and HDF5's open (PS_FAULT_SWAP renames
 # the FIFO over the input right after its first open): refused at once (exit 2, the file
@@ -194,7 +200,7 @@ esac
 
 # Every file that a command finished equals its reference.
 grep -P "\t$WORK/ref\.(run|resume|midrun)\.h5\t" "$PAIRS" >"$PAIRS.run"
-grep -P "\t$WORK/ref\.(sweep|merge)\.h5\t" "$PAIRS" >"$PAIRS.sweep"
+grep -P "\t$WORK/ref\.(sweep|merge|sweepmid)\.h5\t" "$PAIRS" >"$PAIRS.sweep"
 grep -P "\t$WORK/ref\.sens\.h5\t" "$PAIRS" >"$PAIRS.sens"
 if /usr/bin/python3 "$SRC/tests/cli/h5same.py" --list "$PAIRS.run" \
     actor_state dyad_state summary events actors parameters time provenance/config_raw \

@@ -75,4 +75,38 @@ for d in /sweep/done /sweep/points $(h5ls -r "$REF" | awk '$2 == "Dataset" && $1
     h5dump -b LE -d "$d" -o "$WORK/b.bin" "$OUT" >/dev/null 2>&1
     cmp -s "$WORK/a.bin" "$WORK/b.bin" && ok || bad "dataset $d: bytes differ after resume"
 done
+
+# Mid-run segments per rank (FILE.rank<q>of<n>.segments/): the ranks of a sweep of 4 long runs
+# killed with SIGKILL once segments exist; resumed on the same number of ranks, each rank continues
+# its runs mid-run; resumed on another number, the old rank files and their segments are not read
+# (the runs start again); both equal the OpenMP sweep.
+SPEC="$D/long.yaml"
+REF="$WORK/long.h5"
+expect_exit 0 "" -- "$PACTSIM" sweep "$SPEC" -o "$REF" --threads 2 --quiet --checkpoint-every 0
+kill_ranks() { # kill_ranks OUT N: 2 ranks, SIGKILL once N segments exist
+    "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$SPEC" -o "$1" --threads 1 --quiet --checkpoint-every 12 \
+        >/dev/null 2>&1 &
+    local mpid=$!
+    for _ in $(seq 3000); do
+        [ "$(compgen -G "$1.rank*of2.segments/run-*.seg" | wc -l)" -ge "$2" ] && break
+        kill -0 "$mpid" 2>/dev/null || break
+        sleep 0.02
+    done
+    local ranks
+    ranks=$(pgrep -P "$mpid" -x pactsim || true)
+    [ -n "$ranks" ] && kill -9 $ranks 2>/dev/null && ok || bad "no ranks to kill"
+    wait "$mpid" 2>/dev/null
+    [ -e "$1" ] && bad "the long sweep finished before the kill" || ok
+}
+OUT="$WORK/long2.h5"
+kill_ranks "$OUT" 6
+expect_exit 0 "continued 1 unfinished run from .*long2\.h5\.rank[01]of2\.segments" -- \
+    "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --checkpoint-every 12 --resume
+same "$REF" "$OUT" "kill -9 of 2 ranks inside their runs, resumed on 2"
+compgen -G "$OUT.*" >/dev/null && bad "files left after the resumed sweep: $(ls -d "$OUT".*)" || ok
+OUT="$WORK/long3.h5"
+kill_ranks "$OUT" 6
+expect_exit 0 "" -- "${MPIRUN[@]}" -n 3 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --checkpoint-every 12 --resume
+grep -q "continued" "$WORK/err" && bad "3 ranks continued segments of 2: $(cat "$WORK/err")" || ok
+same "$REF" "$OUT" "kill -9 of 2 ranks inside their runs, resumed on 3"
 finish

@@ -138,6 +138,66 @@ def test_a_wrong_parameter_is_caught(env, tmp_path):
     assert dev["isolation"] > 1e3 * TOL
 
 
+def test_decision_noise(env, tmp_path, capsys):
+    """Promises' delivery noise and cooperation's offer noise are recomputed from the same draws:
+    a 1% change of either scale is caught, and with both at 0 the reference (today's equations
+    without noise) still matches."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2023-12"])
+    p = dump["params"]
+    assert p["promises"]["delivery_noise"] > 0.0 and p["cooperation"]["offer_noise"] > 0.0
+    assert np.abs(dump["promise_delivery_z"]).max() > 0.0 and np.abs(dump["offer_z"]).max() > 0.0
+    for model, name, field in (("promises", "delivery_noise", "promise_delivery"),
+                               ("cooperation", "offer_noise", "complementarity"),
+                               ("cooperation", "offer_noise_persistence", "offer_mood")):
+        bad = copy.deepcopy(dump)
+        bad["params"][model][name] *= 1.01
+        dev = deviations(env, bad, c)
+        assert dev[field] > 1e3 * TOL, (name, dev[field])
+    quiet = ["end=2023-12", "parameters.promises.delivery_noise=0",
+             "parameters.cooperation.offer_noise=0"]
+    dump0, c0 = run_both(env, tmp_path, cfg, sets=quiet)
+    assert np.abs(dump0["promise_delivery_z"]).max() == 0.0
+    assert np.abs(c0["offer_mood"]).max() == 0.0
+    check(env, capsys, "baseline_2022 without decision noise", dump0, c0)
+
+
+def test_decision_noise_threads(env, tmp_path):
+    """A 70-actor world (above the 64 at which a step uses its inner threads): one replicate with
+    1 and 2 threads is bit-identical, the offer mood (drawn by each thread) and the pledges'
+    delivery included."""
+    cfg = tmp_path / "w70.yaml"
+    subprocess.run([sys.executable, os.path.join(env["src"], "bench", "gen_world.py"), "70",
+                    "--months", "24", "-o", str(cfg)], check=True)
+    out = {}
+    for th in (1, 2):
+        out[th] = tmp_path / f"t{th}.h5"
+        p = subprocess.run([env["cli"], "run", str(cfg), "-o", str(out[th]), "--replicates", "1",
+                            "--threads", str(th), "--quiet", "--force", "--precision", "float64"],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+    with h5py.File(out[1], "r") as a, h5py.File(out[2], "r") as b:
+        assert np.abs(a["dyad_state"]["offer_mood"][:]).max() > 0.0
+        for g in GROUP.values():
+            for name in a[g]:
+                assert np.array_equal(a[g][name][:], b[g][name][:]), (g, name)
+
+
+def test_economy_war_channels_are_caught(env, tmp_path):
+    """Issue 16's economy channels are compared too: 1% more of each moves GDP or reserves
+    at least a hundred times the tolerance within the first year of the war."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2022-12"])
+    for name, field in (("fiscal_multiplier", "gdp"), ("fiscal_lag", "gdp"),
+                        ("war_spending_surge", "reserves"), ("war_reserve_share", "reserves"),
+                        ("adaptation_max", "gdp"), ("adaptation_rate", "gdp"),
+                        ("war_cost_late", "gdp"), ("war_cost_lag", "gdp")):
+        bad = copy.deepcopy(dump)
+        bad["params"]["economy"][name] *= 1.01
+        dev = deviations(env, bad, {field: c[field]})
+        assert dev[field] > 1e2 * TOL, (name, dev[field])
+
+
 def test_object_model_one_step(env, tmp_path):
     """The object-per-actor version's step equals the reference's (no events)."""
     import object_model
@@ -150,3 +210,47 @@ def test_object_model_one_step(env, tmp_path):
         a, b = ref.cur[name], np.array(obj.field(name, dump["shape"][name]))
         scale = np.abs(a).max()
         assert np.abs(a - b).max() <= TOL * (scale if scale > 0 else 1.0), name
+
+
+def test_drawn_ceasefires_and_capacity(env, tmp_path, capsys):
+    """Issue 16: wars that end by chance (the dump's uniforms) and capacity built for paid orders.
+
+    A high ceasefire hazard ends the Ukraine war in some month after hazard_from_month (7);
+    the reference reproduces which month from the dumped draws, and the draws matter: the
+    same run with the uniforms of the next month is caught."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    dump, c = run_both(env, tmp_path, cfg, sets=["end=2024-12",
+                                                 "parameters.military.ceasefire_hazard=0.05"])
+    rus, ukr = dump["actors"].index("RUS"), dump["actors"].index("UKR")
+    th = dump["theaters"].index("ukraine")
+    k = c["combat"][:, rus, th]
+    assert k[1:7].min() >= 0.8 - 1e-12, "no ceasefire may be drawn before hazard_from_month"
+    assert k[-1] < 0.5, "a hazard of 0.05 x (1 + strain + losses) a month ends the war by 2024-12"
+    assert c["production_added_munitions"].max() > 0.0, "no capacity was built for paid orders"
+    check(env, capsys, "baseline_2022 with ceasefire_hazard 0.05", dump, c)
+    bad = copy.deepcopy(dump)
+    bad["war_hazard"] = np.roll(bad["war_hazard"], 1, axis=0)
+    assert deviations(env, bad, c)["combat"] > 1e3 * TOL
+
+
+def test_oil_buyers_and_price_response(env, tmp_path, capsys):
+    """Per-buyer limits that bind, other price responses and switching speeds, the
+    benchmark responding to shut-in supply with the scenario's price path off, and
+    outside disruptions (price jumps, stream 12)."""
+    cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
+    sets = ["end=2024-12", "parameters.oil.price_path=0", "parameters.oil.price_supply_response=5",
+            "parameters.oil.price_jump_rate=0.2", "parameters.oil.price_jump_shortfall=0.04",
+            "actors.IND.oil_refinery_limit=0.08", "actors.CHN.oil_refinery_limit=0.2",
+            "actors.CHN.oil_price_response=0.5", "actors.TUR.oil_switching_speed=3"]
+    dump, c = run_both(env, tmp_path, cfg, sets=sets)
+    rus, ind = dump["actors"].index("RUS"), dump["actors"].index("IND")
+    check(env, capsys, "baseline_2022, oil buyers, price response", dump, c)
+    # The options are in effect: the price leaves the timeline's path, a limit binds.
+    assert abs(c["oil_price"][2, rus] - 117.25) > 1.0
+    jumps = dump["oil_price_jump"]
+    assert (jumps[:, 0] < 0.2).sum() >= 2  # some disruptions happened in the run
+    share = c["oil_trade"][:, rus, ind] / c["oil_import_demand"][:, ind]
+    assert share.max() <= 0.08 + 1e-12 and share.max() > 0.079
+    bad = copy.deepcopy(dump)
+    bad["state"]["oil_price_response"] = bad["state"]["oil_price_response"] * 1.01
+    assert deviations(env, bad, c)["oil_trade"] > 1e3 * TOL

@@ -7,10 +7,16 @@
  * one's in any month of any replicate (the balance is lower and the recursion
  * is monotone); non-clients carry the fill value -1; a collapse is logged
  * once and is absorbing; without shocks a stronger opposition lowers
- * stability; an actor becomes a client when a `patronage` event names it. */
+ * stability; an actor becomes a client when a `patronage` event names it.
+ * The evolving opposition (issue 16): a client whose patrons withdraw falls in
+ * the month worked out by hand, one whose patrons stay never does, the
+ * collapse month is uncertain once political shocks are on, and with the new
+ * rates at 0 the old fixed-opposition recursion is recovered bit for bit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "check.h"
 #include "internal.h"
@@ -116,9 +122,175 @@ static void test_support_by_hand(void)
     ps_registry_use(NULL);
 }
 
+/* One client C held by one patron P (patronage 1), clients model alone: no
+ * commitment, strain, money or growth inputs, so S = the patronage. With
+ * withdraw, P cuts its patronage to 0.1 in month 0 (acting from month 1).
+ * shocks: 0 = no stability shocks, no political shocks. */
+static ps_run *one_client(int withdraw, int shocks, int replicate, int months, ps_scenario **out)
+{
+    enum { PAT, CLI };
+    int perm[2] = {PAT, CLI};
+    ps_scenario *sc = synth_new("opposition", 2, perm, NULL, 0, 'Q', months, 5, 4, 2);
+    synth_init(sc, "patronage", PAT, CLI, 1.0);
+    synth_init(sc, "opposition_strength", CLI, -1, 0.4);
+    if (withdraw)
+        synth_event(sc, 0, "patronage", PAT, CLI, 0.1);
+    if (!shocks) {
+        synth_param(sc, "clients", "shock_sd", 0.0);
+        synth_param(sc, "clients", "political_shock_rate", 0.0);
+    }
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, replicate, 1, NULL, &r, &err);
+    CHECK(s == PS_OK, "run: %s", err.msg);
+    *out = sc;
+    return r;
+}
+
+/* Hand-worked (defaults: own strength b = 0.25, adjust rate 0.1, threshold 0.25,
+ * opposition_response 0.02, support_reference 0.8). Start: S = 1, o = 0.4,
+ * x = 1.25 / 1.65 = 0.7576. Month 0 reads the start: o -> 0.4 + 0.02 (0.8 - 1) =
+ * 0.396. From month 1 S = 0.1: o grows by 0.02 x 0.7 = 0.014 a month, o_t =
+ * 0.396 + 0.014 (t - 1), the balance 0.35 / (0.35 + o_t) falls and x follows it
+ * at 0.1 a month: x first drops below 0.25 in month 59 (o = 1.208, x = 0.2475,
+ * by the recursion below). The old model's balance with o fixed at 0.4 stays at
+ * 0.35 / 0.75 = 0.467: that regime never fell. With patrons staying, S = 1:
+ * o shrinks by 0.004 a month to 0 (month 100) and x rises toward 1. */
+static void test_opposition_by_hand(void)
+{
+    const ps_model *pipe[] = {&ps_model_clients, NULL};
+    ps_registry_use(pipe);
+    const double b = synth_default(&ps_model_clients, "own_strength");
+    const double lam = synth_default(&ps_model_clients, "adjust_rate");
+    const double th = synth_default(&ps_model_clients, "collapse_threshold");
+    const double rho = synth_default(&ps_model_clients, "opposition_response");
+    const double sref = synth_default(&ps_model_clients, "support_reference");
+    CHECK(b == 0.25 && lam == 0.1 && th == 0.25 && rho == 0.02 && sref == 0.8,
+          "the defaults the hand-worked values assume");
+    /* The recursion by hand: collapse month. */
+    double x = (b + 1.0) / (b + 1.0 + 0.4), o = 0.4, s = 1.0;
+    int fall = -1;
+    for (int t = 0; t < 240 && fall < 0; t++) {
+        double xn = x + lam * ((b + s) / (b + s + o) - x);
+        if (xn < th)
+            fall = t;
+        o += rho * (sref - s);
+        x = xn;
+        s = 0.1;
+    }
+    CHECK(fall == 59, "hand-worked collapse month %d (59 in the comment)", fall);
+    ps_scenario *sc;
+    ps_run *r = one_client(1, 0, 0, 120, &sc);
+    if (r) {
+        int month = -1, c = collapses(r, &month);
+        printf("patrons withdraw (patronage 1 -> 0.1), no shocks: collapse in month %d "
+               "(by hand %d); opposition %.4f in month 30 (by hand %.4f)\n",
+               month, fall, synth_at(r, "opposition_strength", 30, 1, -1), 0.396 + 0.014 * 30);
+        CHECK(c == 1 && month == fall, "the client falls in month %d: %d events, month %d", fall,
+              c, month);
+        CHECK(fabs(synth_at(r, "opposition_strength", 0, 1, -1) - 0.396) < 1e-12 &&
+                  fabs(synth_at(r, "opposition_strength", 30, 1, -1) - (0.396 + 0.014 * 30)) <
+                      1e-12,
+              "opposition grows by rho (S* - S) a month");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    r = one_client(0, 0, 0, 240, &sc);
+    if (r) {
+        int month = -1, mono = 1;
+        for (int t = 1; t < 240; t++)
+            mono &= synth_at(r, "opposition_strength", t, 1, -1) <=
+                        synth_at(r, "opposition_strength", t - 1, 1, -1) &&
+                    synth_at(r, "regime_stability", t, 1, -1) >=
+                        synth_at(r, "regime_stability", t - 1, 1, -1);
+        double o100 = synth_at(r, "opposition_strength", 100, 1, -1);
+        printf("patrons stay, no shocks: opposition %.4f in month 50 (by hand %.4f), %.4f in "
+               "month 100; stability %.4f at the end\n",
+               synth_at(r, "opposition_strength", 50, 1, -1), 0.4 - 0.004 * 51, o100,
+               synth_at(r, "regime_stability", 239, 1, -1));
+        CHECK(collapses(r, &month) == 0, "a client whose patrons stay does not fall");
+        CHECK(mono && o100 < 1e-12 &&
+                  fabs(synth_at(r, "opposition_strength", 50, 1, -1) - (0.4 - 0.004 * 51)) < 1e-12,
+              "under strong support the opposition shrinks to 0 and stability rises");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    /* With stability and political shocks (defaults): the fall is uncertain in time. */
+    enum { R = 100 };
+    int n_fell = 0, n_stay = 0, lo = 1 << 30, hi = -1;
+    double sum = 0.0;
+    for (int k = 0; k < R; k++) {
+        int month = -1;
+        r = one_client(1, 1, k, 120, &sc);
+        if (r && collapses(r, &month)) {
+            n_fell++;
+            sum += month;
+            lo = month < lo ? month : lo;
+            hi = month > hi ? month : hi;
+        }
+        ps_run_free(r);
+        synth_free(sc);
+        r = one_client(0, 1, k, 120, &sc);
+        if (r)
+            n_stay += collapses(r, &month) > 0;
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    printf("with shocks, %d replicates over 10 years: patrons withdraw: %d fall, months %d..%d "
+           "(mean %.1f); patrons stay: %d fall\n",
+           R, n_fell, lo, hi, n_fell ? sum / n_fell : NAN, n_stay);
+    CHECK(n_fell >= 95 && hi - lo >= 12, "withdrawn patrons: the regime falls, at uncertain times");
+    CHECK(n_stay <= 10 && n_stay < n_fell / 5,
+          "patrons that stay: the regime rarely falls (political shocks alone)");
+    ps_registry_use(NULL);
+}
+
+/* The old fixed-opposition model, recomputed from its equations with the
+ * stability shocks of its stream (31): with the new rates at 0 the run must be
+ * that model bit for bit (the opposition constant, stability equal). */
+static int old_model_exact(const runs *x, int reps)
+{
+    const ps_scenario *sc = x->sc;
+    int cli = ps_scenario_actor(sc, "CLI"), n = sc->n_actors, T = sc->n_months, ok = 1;
+    const double own = synth_default(&ps_model_clients, "own_strength");
+    const double lam = synth_default(&ps_model_clients, "adjust_rate");
+    const double sd = synth_default(&ps_model_clients, "shock_sd");
+    const double th = synth_default(&ps_model_clients, "collapse_threshold");
+    ps_world fake = {.sc = sc};
+    ps_rng *rng = ps_rng_alloc();
+    for (int r = 0; r < reps && rng; r++) {
+        const ps_run *u = x->run[r];
+        double o = actor_at(u, "opposition_strength", cli, 0);
+        double s0 = actor_at(u, "regime_support", cli, 0);
+        double xv = (own + s0) / ((own + s0) + o);
+        int gone = 0;
+        for (int t = 0; t < T; t++) {
+            ok &= actor_at(u, "opposition_strength", cli, t) == o;
+            if (gone) {
+                ok &= actor_at(u, "regime_stability", cli, t) == 0.0;
+                continue;
+            }
+            double s = actor_at(u, "regime_support", cli, t), num = own + s;
+            gsl_rng *g = ps_rng_key(rng, sc->seed, r, t, ps_world_actor_key(&fake, cli), 31u);
+            double xn = xv + lam * (num / (num + o) - xv) + gsl_ran_gaussian(g, sd);
+            xn = xn < 0.0 ? 0.0 : xn > 1.0 ? 1.0 : xn;
+            if (xn < th) {
+                xn = 0.0;
+                gone = 1;
+            }
+            ok &= actor_at(u, "regime_stability", cli, t) == xn;
+            xv = xn;
+        }
+    }
+    ps_rng_free(rng);
+    (void)n;
+    return ok && rng;
+}
+
 int main(void)
 {
     test_support_by_hand();
+    test_opposition_by_hand();
     static runs free_, strained;
     if (load_and_run("client_free_patrons.yaml", NULL, REPS, &free_) ||
         load_and_run("client_strained_patrons.yaml", NULL, REPS, &strained))
@@ -204,5 +376,23 @@ int main(void)
     free_runs(&weak, 1);
     free_runs(&strong, 1);
     free_runs(&adopt, 1);
+
+    /* The new rates at 0: the old model exactly (strained patrons: collapses happen). */
+    static runs old;
+    static const char *const set_old[] = {"parameters.clients.opposition_response=0",
+                                          "parameters.clients.weakness_response=0",
+                                          "parameters.clients.political_shock_rate=0", NULL};
+    if (load_and_run("client_strained_patrons.yaml", set_old, REPS, &old))
+        return 1;
+    int k_old = 0;
+    for (int r = 0; r < REPS; r++) {
+        int month;
+        k_old += collapses(old.run[r], &month) > 0;
+    }
+    printf("new rates 0 (the fixed opposition of the old model), strained patrons: %d/%d "
+           "collapse\n", k_old, REPS);
+    CHECK(old_model_exact(&old, REPS) && k_old > 0,
+          "rates 0: opposition constant and stability equal to the old recursion bit for bit");
+    free_runs(&old, REPS);
     return CHECK_DONE();
 }

@@ -3,7 +3,11 @@
  * pressure and war strain) with AR(1) persistence, GDP compounds monthly,
  * reserves take the current account and lose a drawdown under pressure,
  * lending capacity and the financing need follow. Shocks off (sd 0) for the
- * exact values, on for their spread. */
+ * exact values, on for their spread. With the three channels of issue 16 off
+ * (war_spending_surge, adaptation_max, war_cost_late = 0) the old equations
+ * hold exactly; then each channel on its own: adaptation shrinks the drag of a
+ * pressure that begins in the run (closed form), and a war with extra
+ * military spending lifts growth first and lowers it after the lag. */
 #include <math.h>
 #include <string.h>
 
@@ -12,6 +16,7 @@
 
 extern const ps_model ps_model_economy;
 extern const ps_model ps_model_sanctions;
+extern const ps_model ps_model_military;
 
 enum { A, B, C };
 
@@ -31,12 +36,21 @@ static int param_index(const char *name)
 
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
-static ps_run *run_world(double noise, int replicate, ps_scenario **out)
+static void channels_off(ps_scenario *sc)
+{
+    synth_param(sc, "economy", "war_spending_surge", 0.0);
+    synth_param(sc, "economy", "adaptation_max", 0.0);
+    synth_param(sc, "economy", "war_cost_late", 0.0);
+}
+
+static ps_run *run_world(double noise, int replicate, int off, ps_scenario **out)
 {
     int perm[3] = {0, 1, 2};
     ps_scenario *sc = synth_new("economy", 3, perm, NULL, 0, 'E', 24, 3, 32, 2);
     int m = ps_registry_find("economy");
     sc->params[m][param_index("growth_noise_sd")] = noise;
+    if (off)
+        channels_off(sc);
     for (int i = 0; i < 3; i++) {
         synth_init(sc, "gdp", i, -1, 1e12 * (i + 1));
         synth_init(sc, "gdp_growth", i, -1, 0.02);
@@ -55,6 +69,231 @@ static ps_run *run_world(double noise, int replicate, ps_scenario **out)
     return run;
 }
 
+
+/* Pressure that begins in the run: A and B close 80% to C in month 2; no
+ * evasion, no erosion, so C's pressure is 0 and then 0.8, constant. */
+static ps_run *run_sanctioned(int adapt, ps_scenario **out)
+{
+    int perm[3] = {0, 1, 2};
+    ps_scenario *sc = synth_new("adaptation", 3, perm, NULL, 0, 'E', 48, 3, 32, 4);
+    synth_param(sc, "economy", "growth_noise_sd", 0.0);
+    synth_param(sc, "sanctions", "evasion_max", 0.0);
+    synth_param(sc, "sanctions", "erosion", 0.0);
+    if (!adapt)
+        synth_param(sc, "economy", "adaptation_max", 0.0);
+    for (int i = 0; i < 3; i++) {
+        synth_init(sc, "gdp", i, -1, 1e12 * (i + 1));
+        synth_init(sc, "gdp_growth", i, -1, 0.03);
+        synth_init(sc, "potential_growth", i, -1, 0.03);
+        synth_init(sc, "reserves", i, -1, 1e11);
+    }
+    synth_event(sc, 2, "sanctions", A, C, 0.8);
+    synth_event(sc, 2, "sanctions", B, C, 0.8);
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
+    CHECK(s == PS_OK, "run: %s", err.msg);
+    *out = sc;
+    return run;
+}
+
+/* A war: A (GDP 1e12, military spending 1e11 a year) invades B's theater in
+ * month 2 with commitment = combat = 0.6, so its strain is 0.6 (0.3 + 0.7 x
+ * 0.6) = 0.432 from then on (no materiel use, below the threshold: no
+ * drawdown). war = 0: no invasion (the counterfactual). */
+static ps_run *run_war(int war, double surge, double cost, double late, double pot,
+                       ps_scenario **out)
+{
+    int perm[2] = {0, 1};
+    static const char *const names[] = {"front"};
+    static const int hosts[] = {1};
+    ps_scenario *sc = synth_new("war", 2, perm, NULL, 0, 'W', 72, 3, 32, 2);
+    synth_theaters(sc, 1, names, hosts);
+    synth_param(sc, "economy", "growth_noise_sd", 0.0);
+    synth_param(sc, "economy", "war_spending_surge", surge);
+    synth_param(sc, "economy", "war_cost", cost);
+    synth_param(sc, "economy", "war_cost_late", late);
+    /* The war goes on (no ceasefire drawn by the military model's hazard, ODD 7.6). */
+    if (ps_registry_find("military") >= 0)
+        synth_param(sc, "military", "ceasefire_hazard", 0.0);
+    synth_init(sc, "gdp", 0, -1, 1e12);
+    synth_init(sc, "gdp", 1, -1, 1e11);
+    synth_init(sc, "military_capacity", 0, -1, 1e11);
+    for (int i = 0; i < 2; i++) {
+        synth_init(sc, "gdp_growth", i, -1, pot);
+        synth_init(sc, "potential_growth", i, -1, pot);
+        synth_init(sc, "reserves", i, -1, 1e11);
+    }
+    if (war)
+        synth_event(sc, 2, "invasion", 0, 1, 0.6);
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
+    CHECK(s == PS_OK, "run: %s", err.msg);
+    *out = sc;
+    return run;
+}
+
+/* First month t whose state t (record t - 1) has x > 0 for actor i. */
+static int first_positive(const ps_run *r, const char *field, int i)
+{
+    for (int t = 1; t < r->n_months; t++)
+        if (at(r, field, t - 1, i) > 0.0)
+            return t;
+    return -1;
+}
+
+static void test_adaptation(double rho, double el)
+{
+    double amax = synth_default(&ps_model_economy, "adaptation_max");
+    double alpha = synth_default(&ps_model_economy, "adaptation_rate");
+    ps_scenario *sc = NULL, *sc0 = NULL;
+    ps_run *r = run_sanctioned(1, &sc), *r0 = run_sanctioned(0, &sc0);
+    if (r && r0) {
+        int ts = first_positive(r, "sanction_pressure", C);
+        CHECK(ts > 2 && ts < 10, "pressure begins after the month-2 packages (%d)", ts);
+        double pr = at(r, "sanction_pressure", ts - 1, C);
+        CHECK(fabs(pr - 0.8) < 1e-12, "pressure 0.8 (%.17g)", pr);
+        /* Growth's target, recovered from the AR(1): target_t = (g_t - rho g_{t-1}) / (1 - rho).
+         * Adapted pressure from ts: amax pr (1 - (1 - alpha)^(t - ts)); drag el (pr - that). */
+        double drag0 = 0.0, drag24 = 0.0;
+        for (int t = ts; t < r->n_months; t++) {
+            CHECK(fabs(at(r, "sanction_pressure", t - 1, C) - pr) < 1e-12, "pressure constant");
+            double tg = (at(r, "gdp_growth", t, C) - rho * at(r, "gdp_growth", t - 1, C)) / (1 - rho);
+            double tg0 = (at(r0, "gdp_growth", t, C) - rho * at(r0, "gdp_growth", t - 1, C)) / (1 - rho);
+            double drag = el * (pr - amax * pr * (1 - pow(1 - alpha, t - ts)));
+            CHECK(fabs(tg - (0.03 - drag)) < 1e-10, "month %d: target %.15g vs %.15g", t, tg,
+                  0.03 - drag);
+            CHECK(fabs(tg0 - (0.03 - el * pr)) < 1e-10, "no adaptation: the old drag (%d)", t);
+            if (t == ts)
+                drag0 = 0.03 - tg;
+            if (t == ts + 24)
+                drag24 = 0.03 - tg;
+        }
+        /* Worked: el = 0.12, pr = 0.8: drag 0.096 at first; after 24 months
+         * 0.096 (1 - 0.6 (1 - 0.95^24)) = 0.096 x 0.575 = 0.0552; never below
+         * 0.4 x 0.096. */
+        CHECK(fabs(drag0 - el * 0.8) < 1e-10, "full drag at first (%g)", drag0);
+        CHECK(fabs(drag24 - el * 0.8 * (1 - amax * (1 - pow(1 - alpha, 24)))) < 1e-10 &&
+                  fabs(drag24 - 0.0552) < 1e-4 && drag24 > (1 - amax) * drag0,
+              "drag after 2 years %g (first %g)", drag24, drag0);
+        int last = r->n_months - 1;
+        CHECK(at(r, "gdp", last, C) > at(r0, "gdp", last, C) * 1.05, "adaptation recovers output");
+        /* Pressure in place in month 0 counts as adapted (A, B feel none). */
+        CHECK(at(r, "gdp_growth", 0, A) == at(r0, "gdp_growth", 0, A), "no pressure, no change");
+    }
+    ps_run_free(r);
+    ps_run_free(r0);
+    synth_free(sc);
+    synth_free(sc0);
+}
+
+static void test_war(double rho, double cw)
+{
+    double mu = synth_default(&ps_model_economy, "fiscal_multiplier");
+    double tf = synth_default(&ps_model_economy, "fiscal_lag");
+    double tw = synth_default(&ps_model_economy, "war_cost_lag");
+    double phi = synth_default(&ps_model_economy, "war_reserve_share");
+    double late = synth_default(&ps_model_economy, "war_cost_late");
+    double surge = synth_default(&ps_model_economy, "war_spending_surge");
+    ps_scenario *sc = NULL, *scp = NULL;
+    ps_run *r = run_war(1, surge, cw, late, 0.03, &sc),
+           *peace = run_war(0, surge, cw, late, 0.03, &scp);
+    if (r && peace) {
+        int tw0 = first_positive(r, "military_strain", 0);
+        double s = at(r, "military_strain", tw0 - 1, 0);
+        CHECK(tw0 > 2 && tw0 < 8 && fabs(s - 0.432) < 1e-12, "war strain 0.432 from month %d (%g)", tw0,
+              s);
+        for (int t = tw0; t < r->n_months; t++)
+            if (at(r, "military_strain", t - 1, 0) != s)
+                CHECK(0, "strain constant (%d)", t);
+        /* First war month: X = 1 x 1e11 x 0.432 = 4.32e10 a year, F = X / GDP;
+         * target = 0.03 - cw s + mu (12 / tf) F; reserves pay phi X / 12 (no oil). */
+        double gdp = at(r, "gdp", tw0 - 1, 0), g = at(r, "gdp_growth", tw0 - 1, 0);
+        double X = surge * 1e11 * 0.432, F = X / gdp;
+        double gw = rho * g + (1 - rho) * (0.03 - cw * s + mu * (12.0 / tf) * F);
+        CHECK(NEAR(at(r, "gdp_growth", tw0, 0), gw), "first war month growth %.15g vs %.15g",
+              at(r, "gdp_growth", tw0, 0), gw);
+        double res = at(r, "reserves", tw0 - 1, 0) - phi * X / 12.0;
+        CHECK(NEAR(at(r, "reserves", tw0, 0), res), "reserves pay for the war %.15g vs %.15g",
+              at(r, "reserves", tw0, 0), res);
+        /* Second month: the reference has moved F / tf, the lagged strain s / tw. */
+        double F1 = X / at(r, "gdp", tw0, 0);
+        double g2 = rho * at(r, "gdp_growth", tw0, 0) +
+                    (1 - rho) * (0.03 - cw * s + mu * (12.0 / tf) * (F1 - F / tf) - late * s / tw);
+        CHECK(NEAR(at(r, "gdp_growth", tw0 + 1, 0), g2), "second war month %.15g vs %.15g",
+              at(r, "gdp_growth", tw0 + 1, 0), g2);
+        /* With the defaults (mu 0.6, F 4.3%, cw 0.04, late 0.02): the target is
+         * 0.03 + 0.026 - 0.017 at first, above potential; after the lags
+         * 0.03 - 0.017 - 0.009: below it. GDP above the peace path in the first
+         * year, below it by the sixth. */
+        double peak = 0.0;
+        for (int t = tw0; t < tw0 + 12; t++)
+            peak = fmax(peak, at(r, "gdp_growth", t, 0));
+        CHECK(peak > 0.032, "the war economy grows faster at first (peak %g)", peak);
+        CHECK(at(r, "gdp_growth", 71, 0) < 0.03 - 0.02, "then slower (%g)", at(r, "gdp_growth", 71, 0));
+        CHECK(at(r, "gdp", tw0 + 9, 0) > at(peace, "gdp", tw0 + 9, 0), "above peace after 9 months");
+        CHECK(at(r, "gdp", 71, 0) < 0.95 * at(peace, "gdp", 71, 0), "below peace after 6 years");
+    }
+    ps_run_free(r);
+    ps_run_free(peace);
+    synth_free(sc);
+    synth_free(scp);
+
+    /* The multiplier alone (no war cost, no potential growth, so F moves only
+     * with the war's own output gain): a level effect. ln(GDP / peace) after
+     * 60 months = mu F (1 - (1 - 1/tf)^60) = 0.6 x 0.0432 x 0.9947 = 0.0258,
+     * less F's fall as GDP rises 2.6% (to 0.0251). Growth is back near 0. */
+    r = run_war(1, surge, 0.0, 0.0, 0.0, &sc);
+    peace = run_war(0, surge, 0.0, 0.0, 0.0, &scp);
+    if (r && peace) {
+        int tw0 = first_positive(r, "military_strain", 0), t = tw0 + 60;
+        double lvl = log(at(r, "gdp", t, 0) / at(peace, "gdp", t, 0));
+        double want = mu * 0.0432 * (1 - pow(1 - 1 / tf, 60)) / 1.026;
+        CHECK(fabs(lvl - want) < 0.01 * want, "level effect %.5f vs %.5f", lvl, want);
+        CHECK(fabs(at(r, "gdp_growth", t, 0)) < 0.01 * mu * 0.0432,
+              "growth back near potential, under 1%% of the first impulse (%g)",
+              at(r, "gdp_growth", t, 0));
+    }
+    ps_run_free(r);
+    ps_run_free(peace);
+    synth_free(sc);
+    synth_free(scp);
+
+    /* The late cost alone: the lagged strain after k months is s (1 - (1 - 1/tw)^k),
+     * so the target after 60 months is 0.03 - 0.02 x 0.432 x 0.9218 = 0.02204,
+     * and growth falls month after month. */
+    r = run_war(1, 0.0, 0.0, late, 0.03, &sc);
+    if (r) {
+        int tw0 = first_positive(r, "military_strain", 0), t = tw0 + 60;
+        double tg = (at(r, "gdp_growth", t, 0) - rho * at(r, "gdp_growth", t - 1, 0)) / (1 - rho);
+        double want = 0.03 - late * 0.432 * (1 - pow(1 - 1 / tw, 60));
+        CHECK(fabs(tg - want) < 1e-10, "late cost: target %.15g vs %.15g", tg, want);
+        int falls = 1;
+        for (int k = tw0 + 1; k <= t; k++)
+            falls &= at(r, "gdp_growth", k, 0) < at(r, "gdp_growth", k - 1, 0);
+        CHECK(falls, "growth falls as the war lasts");
+    }
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* The three channels off: the old target 0.03 - cw s, exactly. */
+    r = run_war(1, 0.0, cw, 0.0, 0.03, &sc);
+    if (r) {
+        int tw0 = first_positive(r, "military_strain", 0);
+        for (int t = tw0; t < r->n_months; t++) {
+            double gt = rho * at(r, "gdp_growth", t - 1, 0) + (1 - rho) * (0.03 - cw * 0.432);
+            if (at(r, "gdp_growth", t, 0) != gt) {
+                CHECK(0, "month %d: %.17g vs the old %.17g", t, at(r, "gdp_growth", t, 0), gt);
+                break;
+            }
+        }
+        CHECK(at(r, "reserves", 71, 0) == at(r, "reserves", 0, 0), "no war spending from reserves");
+    }
+    ps_run_free(r);
+    synth_free(sc);
+}
+
 int main(void)
 {
     const ps_param *p = ps_model_economy.params;
@@ -63,13 +302,13 @@ int main(void)
     double dd = p[param_index("reserve_drawdown")].def;
     double ls = p[param_index("lend_share")].def;
     double gap = p[param_index("finance_gap")].def;
-    const ps_model *pipe[] = {&ps_model_sanctions, &ps_model_economy, NULL};
+    static const ps_model *pipe[] = {&ps_model_sanctions, &ps_model_economy, NULL};
     ps_registry_use(pipe);
 
     ps_scenario *sc = NULL;
-    ps_run *r = run_world(0.0, 0, &sc);
+    ps_run *r = run_world(0.0, 0, 1, &sc);
     if (r) {
-        /* A: no pressure. */
+        /* The channels off: the old equations, exactly. A: no pressure. */
         double g = rho * 0.02 + (1 - rho) * 0.03;
         CHECK(NEAR(at(r, "gdp_growth", 0, A), g), "growth %.15g vs %.15g",
               at(r, "gdp_growth", 0, A), g);
@@ -106,13 +345,13 @@ int main(void)
     double sd = 0.01, sum = 0, sum2 = 0, g0 = rho * 0.02 + (1 - rho) * 0.03;
     int reps = 200;
     for (int k = 0; k < reps; k++) {
-        r = run_world(sd, k, &sc);
+        r = run_world(sd, k, 1, &sc);
         double x = r ? at(r, "gdp_growth", 0, A) - g0 : 0.0;
         sum += x;
         sum2 += x * x;
         if (k == 7) {
             ps_scenario *sc2 = NULL;
-            ps_run *again = run_world(sd, 7, &sc2);
+            ps_run *again = run_world(sd, 7, 1, &sc2);
             CHECK(again && at(again, "gdp_growth", 5, B) == at(r, "gdp_growth", 5, B),
                   "a replicate is reproducible");
             ps_run_free(again);
@@ -124,6 +363,24 @@ int main(void)
     double mean = sum / reps, sdev = sqrt(sum2 / reps - mean * mean);
     CHECK(fabs(mean) < 3 * sd / sqrt(reps), "shocks centred (%g)", mean);
     CHECK(fabs(sdev - sd) < 0.2 * sd, "shock sd %g vs %g", sdev, sd);
+
+    /* The defaults: pressure in place in month 0 counts as adapted to, so C's
+     * drag is el (pr - amax pr) from the first month. */
+    r = run_world(0.0, 0, 0, &sc);
+    if (r) {
+        double amax = synth_default(&ps_model_economy, "adaptation_max");
+        double pr = (1.0 * 0.8 + 2.0 * 0.8) / 3.0;
+        double gc = rho * 0.02 + (1 - rho) * (0.03 - el * (pr - amax * pr));
+        CHECK(NEAR(at(r, "gdp_growth", 0, C), gc), "adapted drag %.15g vs %.15g",
+              at(r, "gdp_growth", 0, C), gc);
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    test_adaptation(rho, el);
+
+    static const ps_model *pipe2[] = {&ps_model_economy, &ps_model_military, NULL};
+    ps_registry_use(pipe2);
+    test_war(rho, p[param_index("war_cost")].def);
     ps_registry_use(NULL);
     return CHECK_DONE();
 }

@@ -66,6 +66,8 @@ static ps_scenario *scenario(int n, const int *perm, int invasion)
     }
     if (invasion)
         synth_event(sc, INVASION_MONTH, "invasion", r, u, 0.8);
+    /* The war goes on unless a test asks for the hazard (test_hazard, test_invariance). */
+    synth_param(sc, "military", "ceasefire_hazard", 0.0);
     return sc;
 }
 
@@ -285,6 +287,9 @@ static void test_invariance(void)
     synth_free(b);
 
     ps_scenario *big = scenario(N, id, 1), *bigrev = scenario(N, rev, 1);
+    /* with wars that may end by chance: the draws follow the actors too */
+    synth_param(big, "military", "ceasefire_hazard", 0.1);
+    synth_param(bigrev, "military", "ceasefire_hazard", 0.1);
     ps_run *r1 = run_or_die(big, 1), *r3 = run_or_die(big, 3), *rr = run_or_die(bigrev, 2);
     if (r1 && r3 && rr) {
         int same = 1;
@@ -341,6 +346,172 @@ static void test_no_capacity(void)
     ps_registry_use(NULL);
 }
 
+
+/* Issue 16, supply that grows with paid orders. The military step alone, its
+ * inputs set by hand each month as the cooperation model would: I makes 30
+ * thousand rounds a month (room for expansion_max x 30 = 60 more); R asks it
+ * for D = 40 more than its spare, and each month's backorder is what I's
+ * added capacity does not yet cover, max(0, D - added). The supply line keeps
+ * under construction what the gap needs and nothing more (started 40 in month
+ * 0, then none: building + added = 40), and 1/L of it comes online each month:
+ *   added(0) = added(1) = 0, added(k) = 40 (1 - (1 - 1/L)^(k-1)) for k >= 1,
+ * L = build_lag = 12: added(2) = 3.3333, added(13) = 40 (1 - (11/12)^12) = 25.92.
+ * Investment in month k: 12 x capacity_capital (12) x price (2e6 USD per
+ * thousand rounds) x done, done = (40/12) (11/12)^(k-2): 9.6e8 USD/yr in month 2.
+ * R pays with arms_import_budget (0.1) x its military expenditure: 0.1 x 60e9
+ * = 6e9 USD/yr against a bill of 12 x 2e6 x 40 = 9.6e8, so its orders are
+ * paid in full; with no expenditure (and no oil or finance) they are not paid
+ * and nothing is built. */
+static void grow(double capacity_r, double lag, double added[], double invest[], double paid[],
+                 int months)
+{
+    int id[N_CORE] = {R, I, U, S};
+    ps_scenario *sc = scenario(N_CORE, id, 0);
+    synth_init(sc, "military_capacity", R, -1, capacity_r);
+    synth_param(sc, "military", "build_lag", lag);
+    int self = ps_registry_find("military");
+    const ps_model *m = ps_registry_model(self);
+    int fb = ps_field_index("arms_backorder_munitions");
+    int fa = ps_field_index("production_added_munitions");
+    int fi = ps_field_index("arms_investment"), fp = ps_field_index("arms_paid_share");
+    int fbuild = ps_model_internal(self, 3 + 1); /* military_building_munitions */
+    CHECK(!strcmp(ps_registry_field(fbuild, NULL)->name, "military_building_munitions"),
+          "internal field order");
+    ps_world *w;
+    ps_error err;
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    for (int t = 0; t < months; t++) {
+        w->cur[fb][I * N_CORE + R] = fmax(0.0, 40.0 - w->cur[fa][I]);
+        CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
+        w->cur[fa][I] = w->next[fa][I];
+        w->cur[fbuild][I] = w->next[fbuild][I];
+        w->month++;
+        added[t + 1] = w->cur[fa][I];
+        invest[t + 1] = w->next[fi][I];
+        paid[t + 1] = w->next[fp][R];
+    }
+    added[0] = invest[0] = 0.0;
+    ps_world_free(w);
+    synth_free(sc);
+}
+
+static void test_supply_growth(void)
+{
+    if (ps_field_index("arms_backorder_munitions") < 0) {
+        printf("arms_backorder_munitions absent from the registry: supply test skipped\n");
+        return;
+    }
+    enum { M = 14 };
+    double added[M + 1], invest[M + 1], paid[M + 1];
+    grow(60e9, 12.0, added, invest, paid, M);
+    printf("paid orders of 40, lag 12: month, added capacity, investment (USD/yr), paid share\n");
+    for (int t = 0; t <= M; t++)
+        printf("  %2d  %8.4f  %.4g  %.3f\n", t, added[t], invest[t], t ? paid[t] : NAN);
+    CHECK(added[1] == 0.0, "nothing comes online in the month the building starts (%g)", added[1]);
+    CHECK(fabs(added[2] - 40.0 / 12.0) < 1e-12, "month 2: %g", added[2]);
+    double hand13 = 40.0 * (1.0 - pow(11.0 / 12.0, 12));
+    CHECK(fabs(added[13] - hand13) < 1e-9, "month 13: %g, by hand %g", added[13], hand13);
+    CHECK(added[13] < 40.0 && added[M] > added[M - 1], "grows toward the paid gap, not past it");
+    CHECK(fabs(invest[2] - 12.0 * 12.0 * 2e6 * 40.0 / 12.0) < 1e-3, "investment %g", invest[2]);
+    CHECK(paid[3] == 1.0, "orders paid in full (%g)", paid[3]);
+    /* a shorter lag: everything started in month 0 is online in month 2 */
+    grow(60e9, 1.0, added, invest, paid, 4);
+    CHECK(added[1] == 0.0 && fabs(added[2] - 40.0) < 1e-12 && fabs(added[4] - 40.0) < 1e-12,
+          "lag 1: %g %g %g", added[1], added[2], added[4]);
+    /* no means of payment: no capacity */
+    grow(0.0, 12.0, added, invest, paid, M);
+    CHECK(paid[1] == 0.0, "buyer without means pays %g", paid[1]);
+    int none = 1;
+    for (int t = 0; t <= M; t++)
+        none &= added[t] == 0.0 && invest[t] == 0.0;
+    CHECK(none, "unpaid orders build no capacity (month 13: %g)", added[13]);
+}
+
+/* Issue 16, a war can end. The invasion acts in month 2 (state 2: R combat 0.8,
+ * U 1); from month 3 the hazard is drawn for the war (R, U). Hazard 1 (no
+ * strain or loss terms): the war ends in month 3, combat x (1 - 0.9):
+ * R 0.08, U 0.1, logged as a drawn ceasefire. Hazard 0: never. Hazard 0.2:
+ * over K replicates (keys) the share ended in month 3 is binomial(K, 0.2). */
+static int ended_in(const ps_run *r)
+{
+    for (int t = INVASION_MONTH + 1; t < r->n_months; t++)
+        if (at(r, "combat", t, R, FRONT) < 0.5)
+            return t;
+    return -1;
+}
+
+static ps_scenario *hazard_scenario(double h0, int months)
+{
+    int id[N_CORE] = {R, I, U, S};
+    ps_scenario *sc = scenario(N_CORE, id, 1);
+    sc->n_months = months;
+    synth_param(sc, "military", "ceasefire_hazard", h0);
+    synth_param(sc, "military", "hazard_strain", 0.0);
+    synth_param(sc, "military", "hazard_losses", 0.0);
+    return sc;
+}
+
+static void test_hazard(void)
+{
+    ps_scenario *one = hazard_scenario(1.0, 6), *zero = hazard_scenario(0.0, 24);
+    ps_run *a = run_or_die(one, 1), *b = run_or_die(zero, 1);
+    if (a && b) {
+        CHECK(at(a, "combat", 2, R, FRONT) == 0.8, "war on in month 2");
+        CHECK(fabs(at(a, "combat", 3, R, FRONT) - 0.08) < 1e-15 &&
+                  fabs(at(a, "combat", 3, U, FRONT) - 0.1) < 1e-15,
+              "hazard 1 ends the war at once: R %g, U %g", at(a, "combat", 3, R, FRONT),
+              at(a, "combat", 3, U, FRONT));
+        int logged = 0;
+        for (int e = 0; e < a->n_events; e++)
+            logged += a->events[e].month == 3 && a->events[e].source == R &&
+                      a->events[e].target == U && a->events[e].type ==
+                      ps_registry_find_event_type("ceasefire");
+        CHECK(logged == 1, "drawn ceasefire logged once (%d)", logged);
+        CHECK(at(a, "combat", 5, R, FRONT) == at(a, "combat", 3, R, FRONT),
+              "an ended war is not ended again (%g)", at(a, "combat", 5, R, FRONT));
+        CHECK(ended_in(b) < 0, "hazard 0: the war never ends (month %d)", ended_in(b));
+    }
+    ps_run_free(a);
+    ps_run_free(b);
+    /* the hazard respects hazard_from_month */
+    synth_param(one, "military", "hazard_from_month", 5);
+    a = run_or_die(one, 1);
+    CHECK(a && ended_in(a) == 5, "hazard from month 5: ends in month %d", a ? ended_in(a) : -9);
+    ps_run_free(a);
+    synth_free(one);
+    synth_free(zero);
+
+    /* Hazard 0.2 over K keys: the count ended in month 3 is binomial(K, 0.2);
+     * mean 0.2 K, sd sqrt(0.16 K); accept within 4 sd (a false alarm once in
+     * ~16,000 seeds; this seed is fixed, so the test is deterministic). Each
+     * replicate runs with 1 and 2 inner threads: identical series. */
+    enum { K = 400 };
+    ps_scenario *q = hazard_scenario(0.2, 5);
+    int count = 0, same = 1;
+    for (int r = 0; r < K; r++) {
+        ps_run *r1 = NULL, *r2 = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(q, r, 1, NULL, &r1, &err) == PS_OK, "run: %s", err.msg);
+        CHECK(ps_run_replicate(q, r, 2, NULL, &r2, &err) == PS_OK, "run: %s", err.msg);
+        if (!r1 || !r2)
+            break;
+        count += ended_in(r1) == 3;
+        int fc = ps_field_index("combat");
+        same &= memcmp(r1->series[fc], r2->series[fc],
+                       (size_t)q->n_months * N_CORE * N_TH * sizeof(double)) == 0;
+        ps_run_free(r1);
+        ps_run_free(r2);
+    }
+    double sd = sqrt(K * 0.2 * 0.8);
+    printf("hazard 0.2: %d of %d wars ended in the first month drawn (expected %.0f, sd %.1f)\n",
+           count, K, 0.2 * K, sd);
+    CHECK(fabs(count - 0.2 * K) < 4.0 * sd, "ended %d of %d, expected %.0f +- %.1f", count, K,
+          0.2 * K, 4.0 * sd);
+    CHECK(count > 0 && count < K, "the hazard varies across keys");
+    CHECK(same, "1 and 2 threads give different combat series");
+    synth_free(q);
+}
+
 int main(void)
 {
     if (ps_registry_find("military") < 0) {
@@ -352,5 +523,7 @@ int main(void)
     test_events();
     test_invariance();
     test_no_capacity();
+    test_supply_growth();
+    test_hazard();
     return CHECK_DONE();
 }

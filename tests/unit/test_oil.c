@@ -309,6 +309,223 @@ static void test_price_reversion(void)
     synth_free(sc);
 }
 
+/* ------------------------------------------------------------------
+ * Buyers of their own, worked by hand. One seller S with capacity 60 kb/d
+ * that sold only 20 in 2021 (10 to each of buyers X and Y, D = 100 each;
+ * the rest of their imports is the outside option, no rest of the world):
+ * oil that lost its buyers, as after an embargo. Discount 0 in 2021, no
+ * sanctions (closures 0), P = 80 fixed (no reversion, no shocks, no supply
+ * response), discount_adjust 1 (delta' = delta*), tau = 0.12,
+ * switching_rate 0.5. For E >= 1 the weight is 0.1 E (w0 = 0.1 >= floor),
+ * so a buyer's target share is E/(9 + E), E = exp(m_b delta / tau), and the
+ * seller's discount clears sum_b D_b [sigma_b + lambda_b (sigma*_b - sigma_b)]
+ * = 60 (requests this month = capacity).
+ *
+ *  (i)   m = 1, lambda = 1 for both: E/(9+E) = 0.3, E = 27/7:
+ *        delta = 0.12 ln(27/7), d = 80 delta = 12.959 USD/bbl; 30 kb/d each.
+ *  (ii)  m_X = 2: at any discount X's log-odds ln(9 s/(1-s)) are twice Y's
+ *        (X takes more of the discounted oil), and 100 (s_X + s_Y) = 60.
+ *  (iii) X's refinery limit 0.2: X takes 20, Y 40: E/(9+E) = 0.4, E = 6,
+ *        delta = 0.12 ln 6 (wider: fewer willing barrels); limits 0.25 for
+ *        both (willing capacity 50 < 60): delta = max_discount 0.5, 10 kb/d
+ *        shut in.
+ *  (iv)  lambda = 0.5 for both: month 1 needs 200 [0.1 + 0.5 (s* - 0.1)] = 60,
+ *        s* = 0.5, E = 9, delta = 0.12 ln 9; month 2 (shares 0.3) needs
+ *        s* = 0.3: delta = 0.12 ln(27/7): the discount narrows as buyers
+ *        absorb the oil.
+ *  (v)   lambda_X = 1, lambda_Y = 0.5: month 1: 100 s* + 100 [0.1 + 0.5 (s* -
+ *        0.1)] = 60, s* = 11/30: X 36.667, Y 23.333 (Y's inertia delays its
+ *        shift); month 2: s* = 29/90: X 32.222, Y 27.778; both toward 30.
+ * ------------------------------------------------------------------ */
+enum { BS, BX, BY, N_BUY };
+static const char *const buy_iso[N_BUY] = {"SSS", "XXX", "YYY"};
+
+static ps_scenario *buyers_scenario(double mX, double mY, double lX, double lY, double vX,
+                                    double vY)
+{
+    static const int perm[N_BUY] = {0, 1, 2};
+    ps_scenario *sc = synth_new("oil_buyers", N_BUY, perm, buy_iso, N_BUY, 'Q', 4, 7, 32, 1);
+    synth_init(sc, "gdp", BS, -1, 1e12);
+    synth_init(sc, "gdp", BX, -1, 3e12);
+    synth_init(sc, "gdp", BY, -1, 3e12);
+    synth_init(sc, "oil_price", BS, -1, 80.0);
+    synth_init(sc, "oil_export_capacity", BS, -1, 60.0);
+    synth_init(sc, "oil_rest_exports", BS, -1, 0.0);
+    synth_init(sc, "oil_discount", BS, -1, 0.0);
+    synth_init(sc, "oil_import_demand", BX, -1, 100.0);
+    synth_init(sc, "oil_import_demand", BY, -1, 100.0);
+    synth_init(sc, "oil_trade", BS, BX, 10.0);
+    synth_init(sc, "oil_trade", BS, BY, 10.0);
+    synth_init(sc, "oil_price_response", BX, -1, mX);
+    synth_init(sc, "oil_price_response", BY, -1, mY);
+    synth_init(sc, "oil_refinery_limit", BX, -1, lX);
+    synth_init(sc, "oil_refinery_limit", BY, -1, lY);
+    synth_init(sc, "oil_switching_speed", BX, -1, vX);
+    synth_init(sc, "oil_switching_speed", BY, -1, vY);
+    synth_param(sc, "oil", "rest_of_world_imports", 0.0);
+    synth_param(sc, "oil", "price_volatility", 0.0);
+    synth_param(sc, "oil", "price_reversion", 0.0);
+    synth_param(sc, "oil", "price_supply_response", 0.0);
+    synth_param(sc, "oil", "discount_adjust", 1.0);
+    synth_param(sc, "oil", "price_sensitivity", 0.12);
+    synth_param(sc, "oil", "switching_rate", 0.5);
+    synth_param(sc, "oil", "share_floor", 0.05);
+    synth_param(sc, "oil", "max_discount", 0.5);
+    return sc;
+}
+
+#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
+
+static void test_buyers(void)
+{
+    const double tau = 0.12, P = 80.0;
+    /* Record 0 is the month after the first step (the initial state is before it). */
+    ps_scenario *sc;
+    ps_run *r;
+
+    /* (i) */
+    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    r = run(sc, 1);
+    double d_i = synth_at(r, "oil_discount", 0, BS, -1);
+    printf("buyers (i): d %.4f (hand: %.4f), X %.3f, Y %.3f kb/d\n", d_i, P * tau * log(27.0 / 7.0),
+           synth_at(r, "oil_trade", 0, BS, BX), synth_at(r, "oil_trade", 0, BS, BY));
+    CHECK(NEAR(d_i, P * tau * log(27.0 / 7.0), 1e-9), "(i) discount %g", d_i);
+    CHECK(NEAR(synth_at(r, "oil_trade", 0, BS, BX), 30.0, 1e-9), "(i) X buys 30");
+    CHECK(NEAR(synth_at(r, "oil_trade", 0, BS, BY), 30.0, 1e-9), "(i) Y buys 30");
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* (ii) */
+    sc = buyers_scenario(2, 1, 1, 1, 2, 2);
+    r = run(sc, 1);
+    double sx = synth_at(r, "oil_trade", 0, BS, BX) / 100.0, sy = synth_at(r, "oil_trade", 0, BS, BY) / 100.0;
+    double lx = log(9.0 * sx / (1.0 - sx)), ly = log(9.0 * sy / (1.0 - sy));
+    double d_ii = synth_at(r, "oil_discount", 0, BS, -1);
+    printf("buyers (ii): d %.4f, X %.3f, Y %.3f kb/d, log-odds ratio %.6f (hand: 2)\n", d_ii,
+           100 * sx, 100 * sy, lx / ly);
+    CHECK(sx > sy, "(ii) the more price-sensitive buyer takes more: %g vs %g", sx, sy);
+    CHECK(NEAR(lx / ly, 2.0, 1e-9), "(ii) log-odds ratio %g", lx / ly);
+    CHECK(NEAR(ly, d_ii / P / tau, 1e-9), "(ii) Y's log-odds = delta/tau: %g vs %g", ly, d_ii / P / tau);
+    CHECK(NEAR(100.0 * (sx + sy), 60.0, 1e-9), "(ii) capacity sold");
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* (iii) */
+    sc = buyers_scenario(1, 1, 0.2, 1, 2, 2);
+    r = run(sc, 1);
+    double d_iii = synth_at(r, "oil_discount", 0, BS, -1);
+    printf("buyers (iii): X's limit 0.2: d %.4f (hand %.4f), X %.3f, Y %.3f\n", d_iii,
+           P * tau * log(6.0), synth_at(r, "oil_trade", 0, BS, BX), synth_at(r, "oil_trade", 0, BS, BY));
+    CHECK(NEAR(synth_at(r, "oil_trade", 0, BS, BX), 20.0, 1e-9), "(iii) X capped at 20");
+    CHECK(NEAR(synth_at(r, "oil_trade", 0, BS, BY), 40.0, 1e-9), "(iii) Y takes 40");
+    CHECK(NEAR(d_iii, P * tau * log(6.0), 1e-9) && d_iii > d_i, "(iii) discount %g", d_iii);
+    ps_run_free(r);
+    synth_free(sc);
+    sc = buyers_scenario(1, 1, 0.25, 0.25, 2, 2);
+    r = run(sc, 1);
+    double d_sat = synth_at(r, "oil_discount", 0, BS, -1), v_sat = synth_at(r, "oil_export_volume", 0, BS, -1);
+    printf("buyers (iii): limits 0.25: d %.4f (max 40), volume %.3f of 60\n", d_sat, v_sat);
+    CHECK(NEAR(d_sat, 0.5 * P, 1e-9), "(iii) discount at its maximum: %g", d_sat);
+    CHECK(NEAR(v_sat, 50.0, 1e-9), "(iii) 10 kb/d shut in: volume %g", v_sat);
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* (iv) */
+    sc = buyers_scenario(1, 1, 1, 1, 1, 1);
+    r = run(sc, 1);
+    double d1 = synth_at(r, "oil_discount", 0, BS, -1), d2 = synth_at(r, "oil_discount", 1, BS, -1);
+    printf("buyers (iv): inertia: d %.4f then %.4f (hand %.4f, %.4f); X %.3f then %.3f\n", d1, d2,
+           P * tau * log(9.0), P * tau * log(27.0 / 7.0), synth_at(r, "oil_trade", 0, BS, BX),
+           synth_at(r, "oil_trade", 1, BS, BX));
+    CHECK(NEAR(d1, P * tau * log(9.0), 1e-9), "(iv) month 1 discount %g", d1);
+    CHECK(NEAR(d2, P * tau * log(27.0 / 7.0), 1e-9), "(iv) month 2 discount %g", d2);
+    CHECK(NEAR(synth_at(r, "oil_trade", 0, BS, BX), 30.0, 1e-9), "(iv) X buys 30");
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* (v) */
+    sc = buyers_scenario(1, 1, 1, 1, 2, 1);
+    r = run(sc, 1);
+    double x1 = synth_at(r, "oil_trade", 0, BS, BX), y1 = synth_at(r, "oil_trade", 0, BS, BY);
+    double x2 = synth_at(r, "oil_trade", 1, BS, BX), y2 = synth_at(r, "oil_trade", 1, BS, BY);
+    printf("buyers (v): X fast, Y slow: X %.3f, %.3f; Y %.3f, %.3f (hand 36.667, 32.222; 23.333, "
+           "27.778)\n", x1, x2, y1, y2);
+    CHECK(NEAR(x1, 110.0 / 3.0, 1e-9) && NEAR(y1, 70.0 / 3.0, 1e-9), "(v) month 1: %g %g", x1, y1);
+    CHECK(NEAR(x2, 2900.0 / 90.0, 1e-9) && NEAR(y2, 60.0 - 2900.0 / 90.0, 1e-9), "(v) month 2: %g %g",
+          x2, y2);
+    ps_run_free(r);
+    synth_free(sc);
+}
+
+/* The benchmark responds to the change in the share of world trade shut in:
+ * with the scenario of (iii) at limits 0.25 (10 of 200 kb/d shut in from
+ * month 1, 40 at the start), psi = 2, no reversion or shocks, the price
+ * moves by exp(2 (10 - 40)/200) = exp(-0.3) in month 2 (the shut-in share of
+ * month 1 is read in month 2's step) and not in month 1. With price_path 0 an
+ * oil_price event is ignored. */
+static void test_price_response(void)
+{
+    ps_scenario *sc = buyers_scenario(1, 1, 0.25, 0.25, 2, 2);
+    synth_param(sc, "oil", "price_supply_response", 2.0);
+    ps_run *r = run(sc, 1);
+    double p0 = synth_at(r, "oil_price", 0, BS, -1), p1 = synth_at(r, "oil_price", 1, BS, -1);
+    double p2 = synth_at(r, "oil_price", 2, BS, -1);
+    printf("price response: %.4f %.4f %.4f (hand: 80, %.4f, same)\n", p0, p1, p2, 80.0 * exp(-0.3));
+    CHECK(NEAR(p0, 80.0, 1e-9), "month 1: %g", p0);
+    CHECK(NEAR(p1, 80.0 * exp(-0.3), 1e-9), "month 2: %g", p1);
+    CHECK(NEAR(p2, p1, 1e-9), "month 3: no further change: %g", p2);
+    ps_run_free(r);
+    synth_free(sc);
+    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_event(sc, 1, "oil_price", -1, -1, 123.4);
+    synth_param(sc, "oil", "price_path", 0.0);
+    r = run(sc, 1);
+    CHECK(NEAR(synth_at(r, "oil_price", 1, BS, -1), 80.0, 1e-9), "price_path 0 ignores the event");
+    ps_run_free(r);
+    synth_param(sc, "oil", "price_path", 1.0);
+    r = run(sc, 1);
+    CHECK(synth_at(r, "oil_price", 1, BS, -1) == 123.4, "price_path 1 applies the event");
+    ps_run_free(r);
+    synth_free(sc);
+}
+
+/* Outside disruptions (stream 12): with rate 0.25 a month's log price change
+ * differs from the same run without disruptions by 0 (no disruption) or by
+ * psi x shortfall in (0, 2 x 2 x 0.01] (the Gaussian draws of stream 11 are
+ * the same), in about a quarter of the months. */
+static void test_price_jumps(void)
+{
+    enum { MONTHS = 120 };
+    ps_scenario *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    sc->n_months = MONTHS;
+    sc->end = ps_date_add(sc->start, MONTHS - 1);
+    synth_param(sc, "oil", "price_volatility", 0.02);
+    synth_param(sc, "oil", "price_supply_response", 2.0);
+    synth_param(sc, "oil", "price_jump_shortfall", 0.01);
+    ps_run *r0 = run(sc, 1);
+    synth_param(sc, "oil", "price_jump_rate", 0.25);
+    ps_run *r1 = run(sc, 1);
+    int jumps = 0, bad = 0;
+    double largest = 0.0;
+    for (int t = 1; t < MONTHS; t++) {
+        double g0 = log(synth_at(r0, "oil_price", t, BS, -1) / synth_at(r0, "oil_price", t - 1, BS, -1));
+        double g1 = log(synth_at(r1, "oil_price", t, BS, -1) / synth_at(r1, "oil_price", t - 1, BS, -1));
+        double j = g1 - g0;
+        if (fabs(j) <= 1e-12)
+            continue;
+        jumps++;
+        largest = fmax(largest, j);
+        bad += !(j > 0.0 && j <= 0.04 + 1e-12);
+    }
+    printf("price jumps: %d of %d months (expected ~30), largest %.4f (at most 0.04)\n", jumps,
+           MONTHS - 1, largest);
+    CHECK(bad == 0, "%d jumps outside (0, 0.04]", bad);
+    CHECK(jumps >= 15 && jumps <= 45, "jumps in %d of %d months at rate 0.25", jumps, MONTHS - 1);
+    ps_run_free(r0);
+    ps_run_free(r1);
+    synth_free(sc);
+}
+
 int main(void)
 {
     if (ps_registry_find("oil") < 0) {
@@ -319,5 +536,8 @@ int main(void)
     test_embargo();
     test_invariance();
     test_price_reversion();
+    test_buyers();
+    test_price_response();
+    test_price_jumps();
     return CHECK_DONE();
 }

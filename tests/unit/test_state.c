@@ -98,13 +98,20 @@ static int resume_at(const ps_scenario *sc, int t, int zero_internal, const char
     return first;
 }
 
-static void test_scenario(const char *rel, const int *months, int n)
+/* The scenario at rel (under the source directory); NULL after a failed check. */
+static ps_scenario *load(const char *rel)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", PS_SOURCE_DIR, rel);
     ps_scenario *sc = NULL;
     ps_error err = {PS_OK, ""};
     CHECK(ps_scenario_load(path, NULL, 0, &sc, &err) == PS_OK, "%s: %s", rel, err.msg);
+    return sc;
+}
+
+static void test_scenario(const char *rel, const int *months, int n)
+{
+    ps_scenario *sc = load(rel);
     if (!sc)
         return;
     const char *what;
@@ -151,23 +158,35 @@ static void test_registry(void)
 }
 
 /* Run replicate 1 of sc with a checkpoint every `every` months, then again
- * from the checkpoints: same run, continued from the last one. */
-static void test_files(const char *rel, int every)
+ * from the checkpoints: same run, continued from the last one. sweep: as a
+ * sweep's run 5 (ps_ckpt_open_segments) keeping only the series the metrics
+ * read: the same metrics, events and those series, the others NaN for the
+ * months restored; a directory of another sweep is refused. */
+static void test_files(const char *rel, int every, int sweep)
 {
-    char path[1024], dir[] = "/tmp/ps_test_state.XXXXXX", out[1100];
-    snprintf(path, sizeof path, "%s/%s", PS_SOURCE_DIR, rel);
-    ps_scenario *sc = NULL;
+    char dir[] = "/tmp/ps_test_state.XXXXXX", out[1100];
+    ps_scenario *sc = load(rel);
     ps_error err = {PS_OK, ""};
-    CHECK(ps_scenario_load(path, NULL, 0, &sc, &err) == PS_OK, "%s: %s", rel, err.msg);
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
-    snprintf(out, sizeof out, "%s/run.h5", dir);
+    snprintf(out, sizeof out, "%s/%s", dir, sweep ? "sweep.h5.segments" : "run.h5");
+    int nf = ps_registry_n_fields(), unit = sweep ? 5 : 1, n_saved = 0;
+    unsigned char *mask = malloc((size_t)nf);
+    ps_registry_metric_reads(mask);
+    for (int f = 0; f < nf; f++)
+        n_saved += sweep ? mask[f] : 1;
     ps_ckpt *ck = NULL;
-    CHECK(ps_ckpt_open(out, sc, 0, 0, &ck, &err) == PS_OK, "%s", err.msg);
-    if (!sc || !ck)
+    if (sc && sweep)
+        CHECK(ps_ckpt_open_segments(out, "sweep.h5", 0x1234, 8, sc, mask, 0, 0, &ck, &err) ==
+                  PS_OK, "%s", err.msg);
+    else if (sc)
+        CHECK(ps_ckpt_open(out, sc, 0, 0, &ck, &err) == PS_OK, "%s", err.msg);
+    if (!sc || !ck) {
+        free(mask);
         return;
+    }
     ps_world *w[2] = {NULL, NULL};
     ps_run *run[2] = {NULL, NULL};
-    ps_midrun mr[2] = {{ck, every, 0, ""}, {ck, every, 0, ""}};
+    ps_midrun mr[2] = {{ck, unit, every, 0, ""}, {ck, unit, every, 0, ""}};
     int usable, last = (sc->n_months - 1) / every * every;
     for (int k = 0; k < 2; k++)
         CHECK(ps_run_replicate_ckpt(sc, 1, 1, NULL, &w[k], &run[k], &usable, &mr[k], &err) ==
@@ -177,10 +196,20 @@ static void test_files(const char *rel, int every)
           mr[0].from, mr[1].from, last);
     CHECK(!mr[1].dropped[0], "%s", mr[1].dropped);
     if (run[0] && run[1]) {
-        for (int f = 0; f < ps_registry_n_fields(); f++)
-            CHECK(!memcmp(run[0]->series[f], run[1]->series[f],
-                          ps_field_size(w[0], f) * (size_t)sc->n_months * sizeof(double)),
-                  "%s: series of %s differ", rel, ps_registry_field(f, NULL)->name);
+        for (int f = 0; f < nf; f++) {
+            size_t n = ps_field_size(w[0], f);
+            if (!sweep || mask[f])
+                CHECK(!memcmp(run[0]->series[f], run[1]->series[f],
+                              n * (size_t)sc->n_months * sizeof(double)),
+                      "%s: series of %s differ", rel, ps_registry_field(f, NULL)->name);
+            else if (n)
+                CHECK(isnan(run[1]->series[f][0]) &&
+                          !memcmp(run[0]->series[f] + n * (size_t)last,
+                                  run[1]->series[f] + n * (size_t)last,
+                                  n * (size_t)(sc->n_months - last) * sizeof(double)),
+                      "%s: series of %s: not saved, so NaN before month %d, the same after",
+                      rel, ps_registry_field(f, NULL)->name, last);
+        }
         CHECK(run[0]->n_events == run[1]->n_events &&
                   !memcmp(run[0]->events, run[1]->events,
                           (size_t)run[0]->n_events * sizeof(ps_event)),
@@ -188,10 +217,20 @@ static void test_files(const char *rel, int every)
         CHECK(!memcmp(run[0]->metrics, run[1]->metrics,
                       (size_t)ps_registry_n_metrics() * sizeof(double)), "%s: metrics", rel);
     }
-    ps_ckpt_remove_midrun(ck, 1);
-    CHECK(ps_ckpt_n_midrun(ck) == 0, "segments left: %d", ps_ckpt_n_midrun(ck));
-    printf("%s: checkpoints every %d months, run again from them: continued at month %d, same "
-           "series, events and metrics\n", rel, every, mr[1].from);
+    if (sweep) { /* another sweep (hash) does not read them; this one does */
+        ps_ckpt_close(ck, 1);
+        ck = NULL;
+        CHECK(ps_ckpt_open_segments(out, "sweep.h5", 0x4321, 8, sc, mask, 1, 0, &ck, &err) ==
+                  PS_ERR_EXISTS && strstr(err.msg, "another spec"), "another hash: %s", err.msg);
+        CHECK(ps_ckpt_open_segments(out, "sweep.h5", 0x1234, 8, sc, mask, 1, 0, &ck, &err) ==
+                  PS_OK && ps_ckpt_n_midrun(ck) == 1, "reopened: %s", err.msg);
+    }
+    if (ck)
+        ps_ckpt_remove_midrun(ck, unit);
+    CHECK(ck && ps_ckpt_n_midrun(ck) == 0, "segments left: %d", ck ? ps_ckpt_n_midrun(ck) : -1);
+    printf("%s: %s every %d months (%d of %d series), run again from them: continued at month "
+           "%d, same series saved, events and metrics\n", rel,
+           sweep ? "a sweep's segments" : "checkpoints", every, n_saved, nf, mr[1].from);
     for (int k = 0; k < 2; k++) {
         ps_run_free(run[k]);
         ps_world_free(w[k]);
@@ -199,6 +238,47 @@ static void test_files(const char *rel, int every)
     ps_ckpt_close(ck, 0);
     rmdir(dir);
     ps_scenario_free(sc);
+    free(mask);
+}
+
+/* Metrics read only the series their models say (ps_model.metric_reads):
+ * every other series poisoned, every metric gives the same value. */
+static void test_metric_reads(const char *rel)
+{
+    ps_scenario *sc = load(rel);
+    ps_error err = {PS_OK, ""};
+    if (!sc)
+        return;
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics(), n_read = 0;
+    unsigned char *mask = malloc((size_t)nf);
+    ps_registry_metric_reads(mask);
+    for (int f = 0; f < nf; f++)
+        n_read += mask[f];
+    CHECK(n_read > 0 && n_read < nf, "metrics read %d of %d series: every model with metrics "
+          "must declare metric_reads", n_read, nf);
+    ps_world *w = NULL;
+    ps_run *run = NULL;
+    int usable;
+    CHECK(ps_run_replicate_into(sc, 0, 1, NULL, &w, &run, &usable, &err) == PS_OK && usable,
+          "%s", err.msg);
+    const double poison[] = {NAN, 3.7e11, -2.5, 0.0};
+    for (int k = 0; run && k < 4; k++) {
+        for (int f = 0; f < nf; f++)
+            if (!mask[f])
+                for (size_t i = 0; i < ps_field_size(w, f) * (size_t)sc->n_months; i++)
+                    run->series[f][i] = poison[k];
+        for (int m = 0; m < nm; m++) {
+            double a = run->metrics[m], b = ps_registry_metric(m, NULL)->compute(run);
+            CHECK(a == b || (isnan(a) && isnan(b)), "%s: metric %s reads a series its model "
+                  "does not declare in metric_reads (%.17g, with the others %.3g: %.17g)",
+                  rel, ps_registry_metric(m, NULL)->name, a, poison[k], b);
+        }
+    }
+    printf("%s: the metrics read %d of %d series, as declared\n", rel, n_read, nf);
+    ps_run_free(run);
+    ps_world_free(w);
+    ps_scenario_free(sc);
+    free(mask);
 }
 
 int main(void)
@@ -208,7 +288,10 @@ int main(void)
     test_scenario("configs/baseline_2022.yaml", base, 4);
     const int hist[] = {1, 2, 150, 400};
     test_scenario("configs/history_1979_2022.yaml", hist, 4);
-    test_files("configs/baseline_2022.yaml", 12);
-    test_files("configs/history_1979_2022.yaml", 50);
+    test_files("configs/baseline_2022.yaml", 12, 0);
+    test_files("configs/history_1979_2022.yaml", 50, 0);
+    test_metric_reads("configs/baseline_2022.yaml");
+    test_metric_reads("configs/history_1979_2022.yaml");
+    test_files("configs/history_1979_2022.yaml", 40, 1);
     return CHECK_DONE();
 }
