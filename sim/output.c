@@ -57,6 +57,7 @@ struct ps_output {
     hsize_t *tchunk;   /* per global field: months per chunk; 0 if not in the file */
     size_t *fsize;     /* per global field: values per month */
     int discarded;     /* the descriptor points at /dev/null */
+    int reserved;      /* reserve() allocated space past the end HDF5 knows */
     int f32;           /* state stored as float32 (else float64) */
     int level;         /* deflate level of the state; 0: no filters */
     int threads;       /* threads a pack outside a parallel region may use */
@@ -913,7 +914,13 @@ ps_status ps_output_write_run(ps_output *o, const ps_run *run, ps_error *err)
  * index): HDF5 cannot recover from a failed raw-data write (H5Dwrite_chunk
  * leaks the chunk's space and its library state, which leaves it unable to
  * close the file), so a full disk or a file-size limit is detected here
- * first, by allocating the space and giving it back. */
+ * first, by allocating the space. The space is allocated ahead, a quarter
+ * of the file more (at least 4 MiB), and kept until release(): giving it
+ * back after each replicate, as this once did, made a synchronous discard
+ * on a file system mounted with -o discard, and the replicates' writes,
+ * serialised behind it, waited for the device (docs/performance.md#output).
+ * Where the generous allocation does not fit, the exact one is tried; only
+ * if that fails is the space given back and the write refused. */
 static ps_status reserve(ps_output *o, size_t bytes, const char *what, ps_error *err)
 {
     void *handle = NULL;
@@ -926,15 +933,38 @@ static ps_status reserve(ps_output *o, size_t bytes, const char *what, ps_error 
     off_t want = (off_t)(eoa + bytes + bytes / 64 + (64u << 10));
     if (fstat(fd, &st) < 0 || want <= st.st_size)
         return PS_OK;
-    int e = posix_fallocate(fd, st.st_size, want - st.st_size);
+    off_t extra = want / 4 > (off_t)(4u << 20) ? want / 4 : (off_t)(4u << 20);
+    int e = posix_fallocate(fd, st.st_size, want + extra - st.st_size);
+    if (e == 0) {
+        o->reserved = 1;
+        return PS_OK;
+    }
     if (e == EINVAL || e == EOPNOTSUPP)
         return PS_OK; /* the file system cannot tell */
+    e = posix_fallocate(fd, st.st_size, want - st.st_size);
+    if (e == 0) {
+        o->reserved = 1;
+        return PS_OK;
+    }
     if (ftruncate(fd, st.st_size) < 0 && e == 0)
         e = errno;
-    if (e != 0)
-        return ps_error_set(err, PS_ERR_IO, "%s: cannot write %s: %s", o->path, what,
-                            strerror(e));
-    return PS_OK;
+    return ps_error_set(err, PS_ERR_IO, "%s: cannot write %s: %s", o->path, what, strerror(e));
+}
+
+/* Give back the space reserve() allocated beyond HDF5's end of allocation,
+ * before the file is flushed and closed (HDF5 truncates the file only to
+ * the end of what it wrote itself, which it tracks without our allocation). */
+static void release(ps_output *o)
+{
+    void *handle = NULL;
+    haddr_t eoa = 0;
+    struct stat st;
+    if (!o->reserved || H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) < 0 || !handle ||
+        H5Fget_eoa(o->file, &eoa) < 0)
+        return;
+    int fd = *(int *)handle;
+    if (fstat(fd, &st) == 0 && (off_t)eoa < st.st_size && ftruncate(fd, (off_t)eoa) == 0)
+        o->reserved = 0;
 }
 
 ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packed *p,
@@ -1079,6 +1109,8 @@ static ps_status output_finish(ps_output *o, const char *final, int keep_old, ch
     }
     if (st == PS_OK)
         st = write_events(o, err);
+    if (st == PS_OK)
+        release(o);
     if (st == PS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
         st = h5_fail(err, PS_ERR_IO, o->path, "flush", o->tmp);
     /* A failed call whose status was not looked at (a dataset's close that
