@@ -7,11 +7,15 @@
  * plus the gain from oil revenue above its level in the first month, plus the
  * demand of military spending above its level in the first month (a fiscal
  * multiplier on the spending's rise over its recent level: a level effect on
- * GDP, so a transient effect on growth), plus a random shock. Reserves earn the
- * current account and the oil windfall less the extra military spending that
- * windfall pays for, pay a share of the spending it does not cover, gain
- * foreign finance received and lose finance given, are drawn down to defend
- * the currency under pressure,
+ * GDP, so a transient effect on growth), plus a random shock. The current
+ * account moves from its initial balance with commodity export revenue (the oil
+ * model's revenue above its initial level, scaled up for oil products) and with
+ * import compression (imports lost to the sanction pressure not yet adapted to,
+ * above its month-0 level). Reserves earn the official share of the current
+ * account (the rest leaves as private capital) and the saved oil windfall less
+ * the extra military spending that windfall pays for, pay a share of the
+ * spending it does not cover, gain foreign finance received and lose finance
+ * given, are drawn down to defend the currency under pressure,
  * and a freeze moves them out of reach. What an actor can lend abroad is a
  * share of its accessible reserves, shrinking with pressure (it must keep
  * them at home); what it needs from abroad grows with the pressure it feels. */
@@ -24,7 +28,8 @@
 
 enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE, P_WAR_COST,
        P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP, P_SURGE, P_MULTIPLIER, P_FISCAL_LAG,
-       P_WAR_RESERVES, P_ADAPT_MAX, P_ADAPT_RATE, P_WAR_COST_LATE, P_WAR_LAG };
+       P_WAR_RESERVES, P_ADAPT_MAX, P_ADAPT_RATE, P_WAR_COST_LATE, P_WAR_LAG, P_CA_SCALE,
+       P_IMPORT_SHARE, P_IMPORT_CUT, P_CA_RESERVES };
 static const ps_param params[] = {
     {"sanction_elasticity", PS_REAL, "1/yr", 0.0, 1.0, 0.12,
      "annual growth lost per unit of sanction pressure felt",
@@ -92,6 +97,33 @@ static const ps_param params[] = {
     {"war_cost_lag", PS_REAL, "month", 1.0, 120.0, 24.0,
      "time constant of the lagged strain: the late cost builds up (and fades after a war) over it",
      "assumption: labour shortages and capital wear bind after one to two years of war"},
+    {"commodity_export_scale", PS_REAL, "1", 0.0, 5.0, 1.5,
+     "export revenue that moves with the oil model's crude revenue, as a multiple of it (crude plus "
+     "oil products): the current account gains this multiple of the crude revenue above its initial "
+     "level",
+     "data: IEA Oil Market Report July 2022 (2022-07-13): Russia exported 7.4 mb/d of oil in June "
+     "2022, 2.4 of it products, so crude and products = 7.4 / 5.0 = 1.5 x crude, priced off the same "
+     "benchmarks (data/observations/unmodelled/russia_2022.csv); gas and coal, whose prices also rose, "
+     "are left out: to be calibrated"},
+    {"import_share", PS_REAL, "1", 0.0, 1.0, 0.18,
+     "imports of goods as a share of GDP before the run (every actor: Russia's value)",
+     "data: Russia imported 27.5bn USD of goods in February 2022 (Bank of Russia, via The Moscow "
+     "Times 2022-05-25): x 12 / 1.843e12 USD GDP = 0.18; services left out"},
+    {"import_compression", PS_REAL, "1", 0.0, 10.0, 2.5,
+     "share of imports lost per unit of unadapted sanction pressure above its month-0 level "
+     "(capped at all of them)",
+     "data: Russia's imports fell 40-57% by April 2022 (partners' exports: -50% y/y, Robin Brooks, "
+     "IIF, via The Moscow Times 2022-05-25; -40% y/y, Bloomberg, via The Moscow Times 2022-06-08; "
+     "-57% against Sep 2021-Feb 2022, M. Klein, The Overshoot, June 2022) while Russia's unadapted "
+     "pressure in the baseline rose by about 0.19 (0.02 to 0.21): 0.40-0.57 / 0.19 = 2.1-3.0; to be "
+     "calibrated"},
+    {"ca_reserve_share", PS_REAL, "1", 0.0, 1.0, 0.4,
+     "share of the current-account balance (less the crude windfall, which windfall_saving governs) "
+     "that ends up in official reserves; the rest leaves as private net capital outflow",
+     "data: Bank of Russia, 2018: private net capital outflow 67bn USD = 59% of the current-account "
+     "surplus, the lowest share since 2010 (via eliktisad.com, January 2019), so official reserves "
+     "kept at most ~0.4 of it; to be calibrated (in 2022 capital controls held private outflows "
+     "while the surplus broke records)"},
 };
 
 enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,
@@ -110,8 +142,9 @@ static const ps_field fields[] = {
     {"reserves_frozen", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
      "foreign reserves immobilised by sanctions", "timeline events (asset_freeze)"},
     {"current_account", PS_ACTOR, "1", 0.0, -0.5, 0.5,
-     "current-account balance as a share of GDP, added to reserves",
-     "assumption per actor in the config"},
+     "current-account balance as a share of GDP at an annual rate: the initial balance plus the "
+     "commodity windfall and the import compression (ODD 7.2)",
+     "initial value: assumption per actor in the config (rounded 2021 balances)"},
     {"lending_capacity", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
      "what the actor could lend abroad now", "computed"},
     {"finance_need", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e14,
@@ -196,6 +229,17 @@ static const ps_field internal[] = {
     {"economy_strain_lagged", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "military strain above its month-1 level, lagged by war_cost_lag: drives the late war cost",
      "0 at the start"},
+    {"economy_ca_base", PS_ACTOR, "1", 0.0, -0.5, 0.5,
+     "the current-account balance before the run (share of GDP): the balance moves from it",
+     "set in month 0 from the initial current_account"},
+    {"economy_oil_revenue_initial", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
+     "oil export revenue in the initial state (the oil model's init: 2021 volumes at the config's "
+     "December 2021 price), the level at which the initial current account holds",
+     "set in month 0"},
+    {"economy_unadapted_base", PS_ACTOR, "1", 0.0, 0.0, 1.0,
+     "unadapted sanction pressure in month 0: imports are compressed by the unadapted pressure "
+     "above it",
+     "set in month 0 ((1 - adaptation_max) x the pressure then)"},
 };
 
 typedef struct {
@@ -203,6 +247,8 @@ typedef struct {
     int oil_base, applied; /* internal fields: economy_oil_revenue_base, economy_damage_applied */
     int strain_base, fiscal_ref, adapted, lagged; /* economy_strain_base, _fiscal_reference,
                                                      _pressure_adapted, _strain_lagged */
+    int ca_base, oil_initial, unadapted_base; /* economy_ca_base, _oil_revenue_initial,
+                                                 _unadapted_base */
     int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage, capacity;
     ps_rng *rng;
 } economy_data;
@@ -232,6 +278,9 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     d->fiscal_ref = ps_model_internal(self, 3);
     d->adapted = ps_model_internal(self, 4);
     d->lagged = ps_model_internal(self, 5);
+    d->ca_base = ps_model_internal(self, 6);
+    d->oil_initial = ps_model_internal(self, 7);
+    d->unadapted_base = ps_model_internal(self, 8);
     /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
@@ -270,7 +319,7 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     double *applied_n = w->next[d->applied];
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
-    double *need_n = w->next[d->f[F_NEED]];
+    double *need_n = w->next[d->f[F_NEED]], *ca_n = w->next[d->f[F_CA]];
     const double *fref = w->cur[d->fiscal_ref], *adapted = w->cur[d->adapted];
     const double *lagged = w->cur[d->lagged];
     double *fref_n = w->next[d->fiscal_ref], *adapted_n = w->next[d->adapted];
@@ -279,6 +328,16 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
      * (in next, which later months carry over), and windfalls count from then.
      * The military model's strain likewise: month 1 sets the strain base. */
     double *oil_base = w->next[d->oil_base], *strain_base = w->next[d->strain_base];
+    /* Month 0 sets the current account's base: the initial balance, the oil
+     * revenue it goes with (the initial state's) and the unadapted pressure
+     * then (computed in the loop). */
+    double *ca_base = w->next[d->ca_base], *u_base = w->next[d->unadapted_base];
+    double *oil0 = w->next[d->oil_initial];
+    if (w->month == 0)
+        for (int i = 0; i < n; i++) {
+            ca_base[i] = ca[i];
+            oil0[i] = oil ? oil[i] : 0.0;
+        }
     if (oil && w->month == 1)
         for (int i = 0; i < n; i++)
             oil_base[i] = oil[i];
@@ -307,10 +366,13 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
          * worked around at adaptation_rate, up to adaptation_max of it. */
         double pa = w->month == 0 ? p[P_ADAPT_MAX] * pr : adapted[i];
         adapted_n[i] = pa + p[P_ADAPT_RATE] * (p[P_ADAPT_MAX] * pr - pa);
+        double unadapted = ps_fmax(0.0, pr - pa);
+        if (w->month == 0)
+            u_base[i] = unadapted;
         gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month,
                                ps_world_actor_key(w, i), 1);
         double shock = p[P_NOISE] > 0.0 ? gsl_ran_gaussian(r, p[P_NOISE]) : 0.0;
-        double target = pot[i] - p[P_ELASTICITY] * ps_fmax(0.0, pr - pa) -
+        double target = pot[i] - p[P_ELASTICITY] * unadapted -
                         p[P_WAR_COST] * (strain ? strain[i] : 0.0) +
                         (gdp[i] > 0.0 ? p[P_OIL_GAIN] * windfall / gdp[i] : 0.0) + impulse -
                         p[P_WAR_COST_LATE] * lagged[i];
@@ -322,12 +384,22 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
             gdp_n[i] *= (1.0 - dmg[i]) / (1.0 - applied[i]);
             applied_n[i] = dmg[i];
         }
-        /* The budget pays the extra spending from the windfall it would have
-         * saved; of the rest, war_reserve_share comes out of reserves. */
+        /* Current account (USD/yr): the base balance, plus commodity exports
+         * above their initial level, plus imports lost to the unadapted
+         * pressure above its month-0 level (at most all of them). */
+        double cut = ps_fmin(1.0, p[P_IMPORT_CUT] * ps_fmax(0.0, unadapted - u_base[i]));
+        double ca_usd = ca_base[i] * gdp[i] + p[P_CA_SCALE] * (oil ? oil[i] - oil0[i] : 0.0) +
+                        p[P_IMPORT_SHARE] * cut * gdp[i];
+        ca_n[i] = gdp[i] > 0.0 ? ps_fmax(-0.5, ps_fmin(0.5, ca_usd / gdp[i])) : ca_base[i];
+        /* Official reserves keep ca_reserve_share of the balance less the crude
+         * windfall (the rest is private capital outflow) and the saved windfall
+         * (fiscal rule). The budget pays the extra spending from the windfall
+         * it would have saved; of the rest, war_reserve_share comes out of
+         * reserves. */
         double saved = p[P_WINDFALL] * windfall;
         double covered = ps_fmin(extra, ps_fmax(0.0, saved));
-        double inflow = ca[i] * gdp[i] + saved - covered - p[P_WAR_RESERVES] * (extra - covered) +
-                        in - out;
+        double inflow = p[P_CA_RESERVES] * (ca_n[i] * gdp[i] - windfall) + saved - covered -
+                        p[P_WAR_RESERVES] * (extra - covered) + in - out;
         res_n[i] = ps_fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
         lend_n[i] = res_n[i] * p[P_LEND_SHARE] * (1.0 - pr);
         need_n[i] = gdp[i] * p[P_FINANCE_GAP] * pr;

@@ -333,7 +333,12 @@ static herr_t print_attr(hid_t obj, const char *name, const H5A_info_t *ai, void
     char buf[512];
     if (n == 1 && cl == H5T_STRING && ps_h5_get_str(obj, name, buf, sizeof buf) == 0)
         fprintf(fp, "%s%s = %s\n", indent, name, buf);
-    else if (n == 1 && cl == H5T_INTEGER) {
+    else if (n == 1 && cl == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
+        /* unsigned (hashes, seeds): read as such, or values above 2^63 saturate */
+        unsigned long long v;
+        if (H5Aread(a, H5T_NATIVE_ULLONG, &v) >= 0)
+            fprintf(fp, "%s%s = %llu\n", indent, name, v);
+    } else if (n == 1 && cl == H5T_INTEGER) {
         long long v;
         if (H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0)
             fprintf(fp, "%s%s = %lld\n", indent, name, v);

@@ -75,6 +75,8 @@ class World:
             a.strain_base = R.strain_base[a.idx]
             a.fiscal_ref, a.adapted = R.fiscal_ref[a.idx], R.adapted[a.idx]
             a.strain_lagged = R.strain_lagged[a.idx]
+            a.ca_base, a.unadapted_base = R.ca_base[a.idx], R.unadapted_base[a.idx]
+            a.oil_initial = R.oil_initial[a.idx]
             a.base = [R.base[a.idx, t] for t in range(self.nt)]
             a.war_months = [R.war_months[a.idx, t] for t in range(self.nt)]
             a.building = {c: R.building[c][a.idx] for c in MATERIEL}
@@ -313,7 +315,11 @@ class World:
             i.strain_lagged = lagged + (excess - lagged) / p["war_cost_lag"]
             pa = p["adaptation_max"] * pr if self.month == 0 else i.adapted
             i.adapted = pa + p["adaptation_rate"] * (p["adaptation_max"] * pr - pa)
-            target = (i.potential_growth - p["sanction_elasticity"] * max(0.0, pr - pa) -
+            unadapted = max(0.0, pr - pa)
+            if self.month == 0:
+                i.ca_base, i.unadapted_base = i.current_account, unadapted
+                i.oil_initial = i.oil_export_revenue
+            target = (i.potential_growth - p["sanction_elasticity"] * unadapted -
                       p["war_cost"] * i.military_strain +
                       (p["oil_growth_gain"] * windfall / i.gdp if i.gdp > 0.0 else 0.0) +
                       impulse - p["war_cost_late"] * lagged)
@@ -321,9 +327,15 @@ class World:
             g = max(-0.5, min(0.5, g))
             i.new_gdp_growth = g
             i.new_gdp = i.gdp * (1.0 + g) ** (1.0 / 12.0)
+            cut = min(1.0, p["import_compression"] * max(0.0, unadapted - i.unadapted_base))
+            ca_usd = (i.ca_base * i.gdp +
+                      p["commodity_export_scale"] * (i.oil_export_revenue - i.oil_initial) +
+                      p["import_share"] * cut * i.gdp)
+            ca = max(-0.5, min(0.5, ca_usd / i.gdp)) if i.gdp > 0.0 else i.ca_base
+            i.new_current_account = ca
             saved = p["windfall_saving"] * windfall
             covered = min(extra, max(0.0, saved))
-            inflow = (i.current_account * i.gdp + saved - covered -
+            inflow = (p["ca_reserve_share"] * (ca * i.gdp - windfall) + saved - covered -
                       p["war_reserve_share"] * (extra - covered) + inflow_f - outflow_f)
             i.new_reserves = max(0.0, i.reserves * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
             i.new_lending_capacity = i.new_reserves * p["lend_share"] * (1.0 - pr)

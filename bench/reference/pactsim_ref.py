@@ -144,6 +144,10 @@ class Reference:
         self.fiscal_ref = np.zeros(n)
         self.adapted = np.zeros(n)
         self.strain_lagged = np.zeros(n)
+        # The current account's base (month 0's balance and unadapted pressure).
+        self.ca_base = np.zeros(n)
+        self.oil_initial = np.zeros(n)
+        self.unadapted_base = np.zeros(n)
         # military_init: reference commitments for retained_share; the internal
         # months at war and capacity under construction start at 0.
         self.base = c["commitment"].copy()
@@ -327,19 +331,33 @@ class Reference:
         amax = p["adaptation_max"]
         pa = amax * pr if self.month == 0 else self.adapted
         self.adapted = pa + p["adaptation_rate"] * (amax * pr - pa)
+        unadapted = np.maximum(0.0, pr - pa)
+        if self.month == 0:
+            self.ca_base = ca.copy()
+            self.oil_initial = oil.copy()
+            self.unadapted_base = unadapted.copy()
         with np.errstate(divide="ignore", invalid="ignore"):
             oil_term = np.where(gdp > 0.0, p["oil_growth_gain"] * windfall / gdp, 0.0)
-        target = (pot - p["sanction_elasticity"] * np.maximum(0.0, pr - pa)
+        target = (pot - p["sanction_elasticity"] * unadapted
                   - p["war_cost"] * strain + oil_term + impulse - p["war_cost_late"] * lagged)
         gi = p["growth_persistence"] * g + (1.0 - p["growth_persistence"]) * target + shock
         gi = np.maximum(-0.5, np.minimum(0.5, gi))
         nxt["gdp_growth"] = gi
         nxt["gdp"] = gdp * np.power(1.0 + gi, 1.0 / 12.0)
-        # The saved windfall pays the extra spending first; of the rest a share
-        # comes out of reserves.
+        # Current account: the base, the commodity revenue above the initial
+        # state's, imports lost to the unadapted pressure above month 0's (at most all).
+        cut = np.minimum(1.0, p["import_compression"] * np.maximum(0.0, unadapted - self.unadapted_base))
+        ca_usd = (self.ca_base * gdp + p["commodity_export_scale"] * (oil - self.oil_initial)
+                  + p["import_share"] * cut * gdp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ca_n = np.where(gdp > 0.0, np.clip(ca_usd / gdp, -0.5, 0.5), self.ca_base)
+        nxt["current_account"] = ca_n
+        # Reserves keep ca_reserve_share of the balance less the crude windfall
+        # and the saved windfall; that pays the extra spending first; of the
+        # rest a share comes out of reserves.
         saved = p["windfall_saving"] * windfall
         covered = np.minimum(extra, np.maximum(0.0, saved))
-        inflow = (ca * gdp + saved - covered - p["war_reserve_share"] * (extra - covered)
+        inflow = (p["ca_reserve_share"] * (ca_n * gdp - windfall) + saved - covered - p["war_reserve_share"] * (extra - covered)
                   + inflow_f - outflow_f)
         res_n = np.maximum(0.0, res * (1.0 - p["reserve_drawdown"] * pr) + inflow / 12.0)
         lend = res_n * p["lend_share"] * (1.0 - pr)

@@ -65,6 +65,8 @@ with h5py.File(w + "/post.h5", "w") as f:
     p = f.create_group("provenance")
     p.attrs["command_line"] = "pactsim calibrate spec.yaml -o post.h5"
     p.attrs["seed"] = np.uint64(7)
+    p.attrs["spec_hash"] = np.uint64(14384124163064250263)   # above 2^63
+    p.attrs["offset"] = np.int64(-5)
     p.attrs["acceptance"] = 0.25
     g = f.create_group("posterior")
     g.create_dataset("samples", data=np.zeros((100, 3))).attrs["units"] = "1"
@@ -84,7 +86,8 @@ with h5py.File(w + "/sweep_huge.h5", "w") as f:
 EOF
 expect_exit 0 "" -- "$PACTSIM" info "$WORK/post.h5"
 has "$WORK/out" "(format pactsim-posterior 1)" "created = 2026-12-02T10:00:00Z" "provenance:" \
-    "command_line = pactsim calibrate spec.yaml -o post.h5" "seed = 7" "acceptance = 0.25" "/posterior/"
+    "command_line = pactsim calibrate spec.yaml -o post.h5" "seed = 7" "acceptance = 0.25" "/posterior/" \
+    "spec_hash = 14384124163064250263" "offset = -5"
 for want in "/posterior/samples +float64 +\[100, 3\] +1$" "/posterior/log_weight +float32 +\[100\] +log$" \
             "/posterior/param +string +\[3\]" "/posterior/accepted +int64 +\[100\]" \
             "/posterior/huge +float64 +\[1000000000, 1000000\]"; do

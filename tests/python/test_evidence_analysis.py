@@ -135,7 +135,7 @@ def test_summary_table_shrinkage():
 
 def test_shipped_posterior_matches_the_c_summaries():
     post = ppost.open_posterior(SHIPPED)
-    assert post.samples.shape == (1000, 20) and post.weights.sum() == pytest.approx(1)
+    assert post.samples.shape == (1000, 26) and post.weights.sum() == pytest.approx(1)
     rows = ppost.summary_table(post)
     # the same weighted-quantile definition as sim/abc.c: exactly the stored values
     for key, col in (("q05", "q05"), ("q50", "median"), ("q95", "q95")):
@@ -450,8 +450,8 @@ def test_figures_have_no_overlapping_labels(tmp_path, width):
     test_figure_layout.py) and no side beyond 2,400 px at 150 dpi."""
     from test_figure_layout import overlaps
     post = ppost.open_posterior(write_posterior(tmp_path / "post.h5", synthetic_posterior()))
-    shipped = ppost.open_posterior(SHIPPED)   # 20 parameters, ranges from 0.02 to 26,000
-    figs = {"marginals": plot_post.fig_marginals(shipped, list(range(20)), width),
+    shipped = ppost.open_posterior(SHIPPED)   # 26 parameters, ranges from 0.0066 to 28,000
+    figs = {"marginals": plot_post.fig_marginals(shipped, list(range(26)), width),
             "pairs": plot_post.fig_pairs(shipped, plot_post.default_pairs(shipped, 5), width),
             "generations": plot_post.fig_generations(post, width)}
     path, _ = write_run(tmp_path / "run.h5")

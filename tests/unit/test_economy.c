@@ -7,7 +7,11 @@
  * (war_spending_surge, adaptation_max, war_cost_late = 0) the old equations
  * hold exactly; then each channel on its own: adaptation shrinks the drag of a
  * pressure that begins in the run (closed form), and a war with extra
- * military spending lifts growth first and lowers it after the lag. */
+ * military spending lifts growth first and lowers it after the lag. The
+ * current account (issue 16): a pressure that begins in the run compresses
+ * imports (closed form, with and without adaptation), and reserves keep
+ * ca_reserve_share of the balance. The commodity windfall term needs the oil
+ * model: the NumPy differential test (tests/python/test_reference.py) checks it. */
 #include <math.h>
 #include <string.h>
 
@@ -41,6 +45,7 @@ static void channels_off(ps_scenario *sc)
     synth_param(sc, "economy", "war_spending_surge", 0.0);
     synth_param(sc, "economy", "adaptation_max", 0.0);
     synth_param(sc, "economy", "war_cost_late", 0.0);
+    synth_param(sc, "economy", "ca_reserve_share", 1.0);
 }
 
 static ps_run *run_world(double noise, int replicate, int off, ps_scenario **out)
@@ -72,7 +77,7 @@ static ps_run *run_world(double noise, int replicate, int off, ps_scenario **out
 
 /* Pressure that begins in the run: A and B close 80% to C in month 2; no
  * evasion, no erosion, so C's pressure is 0 and then 0.8, constant. */
-static ps_run *run_sanctioned(int adapt, ps_scenario **out)
+static ps_run *run_sanctioned(int adapt, double cut, ps_scenario **out)
 {
     int perm[3] = {0, 1, 2};
     ps_scenario *sc = synth_new("adaptation", 3, perm, NULL, 0, 'E', 48, 3, 32, 4);
@@ -81,11 +86,14 @@ static ps_run *run_sanctioned(int adapt, ps_scenario **out)
     synth_param(sc, "sanctions", "erosion", 0.0);
     if (!adapt)
         synth_param(sc, "economy", "adaptation_max", 0.0);
+    if (cut >= 0.0)
+        synth_param(sc, "economy", "import_compression", cut);
     for (int i = 0; i < 3; i++) {
         synth_init(sc, "gdp", i, -1, 1e12 * (i + 1));
         synth_init(sc, "gdp_growth", i, -1, 0.03);
         synth_init(sc, "potential_growth", i, -1, 0.03);
         synth_init(sc, "reserves", i, -1, 1e11);
+        synth_init(sc, "current_account", i, -1, 0.05);
     }
     synth_event(sc, 2, "sanctions", A, C, 0.8);
     synth_event(sc, 2, "sanctions", B, C, 0.8);
@@ -148,7 +156,7 @@ static void test_adaptation(double rho, double el)
     double amax = synth_default(&ps_model_economy, "adaptation_max");
     double alpha = synth_default(&ps_model_economy, "adaptation_rate");
     ps_scenario *sc = NULL, *sc0 = NULL;
-    ps_run *r = run_sanctioned(1, &sc), *r0 = run_sanctioned(0, &sc0);
+    ps_run *r = run_sanctioned(1, -1.0, &sc), *r0 = run_sanctioned(0, -1.0, &sc0);
     if (r && r0) {
         int ts = first_positive(r, "sanction_pressure", C);
         CHECK(ts > 2 && ts < 10, "pressure begins after the month-2 packages (%d)", ts);
@@ -185,6 +193,71 @@ static void test_adaptation(double rho, double el)
     ps_run_free(r);
     ps_run_free(r0);
     synth_free(sc);
+    synth_free(sc0);
+}
+
+/* The current account under a pressure that begins in the run (C: 0, then 0.8
+ * from month ts; A and B feel none). */
+static void test_current_account(void)
+{
+    double amax = synth_default(&ps_model_economy, "adaptation_max");
+    double alpha = synth_default(&ps_model_economy, "adaptation_rate");
+    double m = synth_default(&ps_model_economy, "import_share");
+    double k = synth_default(&ps_model_economy, "ca_reserve_share");
+    double dd = synth_default(&ps_model_economy, "reserve_drawdown");
+    ps_scenario *sc = NULL, *sc0 = NULL;
+    /* Compression 0.5 per unit: no cap at pressure 0.8 (0.5 x 0.8 = 0.4 of imports). */
+    ps_run *r = run_sanctioned(1, 0.5, &sc), *r0 = run_sanctioned(0, 0.5, &sc0);
+    if (r && r0) {
+        int ts = first_positive(r, "sanction_pressure", C);
+        /* Before the pressure: the initial balance, and reserves keep k of it:
+         * 1e11 + k x 0.05 x GDP / 12 in month 0 (k = 0.4: 1e11 + 0.4 x 0.05 x
+         * 3e12 / 12 = 1.05e11 for C). */
+        CHECK(NEAR(at(r, "current_account", ts - 1, C), 0.05), "no pressure yet: 0.05 (%.17g)",
+              at(r, "current_account", ts - 1, C));
+        CHECK(NEAR(at(r, "reserves", 0, C), 1e11 + k * 0.05 * 3e12 / 12.0), "reserves keep %g of the "
+              "balance: %.15g", k, at(r, "reserves", 0, C));
+        CHECK(fabs(at(r, "reserves", 0, C) - 1.05e11) < 1.0, "worked: 1.05e11 (k = 0.4)");
+        for (int t = ts; t < r->n_months; t++) {
+            /* No adaptation: imports lose 0.5 x 0.8 = 0.4 of 0.18 of GDP:
+             * 0.05 + 0.072 = 0.122 every month. */
+            double ca0 = at(r0, "current_account", t, C);
+            CHECK(NEAR(ca0, 0.05 + m * 0.5 * 0.8), "month %d: %.15g vs %.15g", t, ca0,
+                  0.05 + m * 0.5 * 0.8);
+            /* Adaptation: the unadapted pressure 0.8 (1 - amax (1 - (1 - alpha)^(t - ts)))
+             * as in test_adaptation. */
+            double u = 0.8 * (1 - amax * (1 - pow(1 - alpha, t - ts)));
+            CHECK(NEAR(at(r, "current_account", t, C), 0.05 + m * 0.5 * u), "adapting, month %d: "
+                  "%.15g vs %.15g", t, at(r, "current_account", t, C), 0.05 + m * 0.5 * u);
+            /* Reserves: drawdown at pressure 0.8, then k of this month's balance. */
+            double want = at(r0, "reserves", t - 1, C) * (1 - dd * 0.8) +
+                          k * ca0 * at(r0, "gdp", t - 1, C) / 12.0;
+            if (!NEAR(at(r0, "reserves", t, C), want)) {
+                CHECK(0, "reserves month %d: %.15g vs %.15g", t, at(r0, "reserves", t, C), want);
+                break;
+            }
+            CHECK(NEAR(at(r, "current_account", t, A), 0.05), "A feels no pressure");
+        }
+        /* Worked, defaults (m 0.18, amax 0.6, alpha 0.05): 0.122 at first; after
+         * 24 months the unadapted pressure is 0.8 x 0.575 = 0.46, so 0.05 + 0.18 x
+         * 0.5 x 0.46 = 0.0914. */
+        CHECK(fabs(at(r, "current_account", ts, C) - 0.122) < 1e-12, "0.122 at first");
+        CHECK(fabs(at(r, "current_account", ts + 24, C) - 0.0914) < 1e-4, "0.0914 after 24 months "
+              "(%g)", at(r, "current_account", ts + 24, C));
+    }
+    ps_run_free(r);
+    ps_run_free(r0);
+    synth_free(sc);
+    synth_free(sc0);
+    /* The cap: the default compression (2.5) x 0.8 = 2 > 1: all imports go,
+     * 0.05 + 0.18 = 0.23. */
+    r0 = run_sanctioned(0, -1.0, &sc0);
+    if (r0) {
+        int ts = first_positive(r0, "sanction_pressure", C);
+        CHECK(NEAR(at(r0, "current_account", ts, C), 0.05 + m), "capped: %.15g",
+              at(r0, "current_account", ts, C));
+    }
+    ps_run_free(r0);
     synth_free(sc0);
 }
 
@@ -377,6 +450,7 @@ int main(void)
     }
     synth_free(sc);
     test_adaptation(rho, el);
+    test_current_account();
 
     static const ps_model *pipe2[] = {&ps_model_economy, &ps_model_military, NULL};
     ps_registry_use(pipe2);
