@@ -951,20 +951,28 @@ static ps_status reserve(ps_output *o, size_t bytes, const char *what, ps_error 
     return ps_error_set(err, PS_ERR_IO, "%s: cannot write %s: %s", o->path, what, strerror(e));
 }
 
-/* Give back the space reserve() allocated beyond HDF5's end of allocation,
- * before the file is flushed and closed (HDF5 truncates the file only to
- * the end of what it wrote itself, which it tracks without our allocation). */
-static void release(ps_output *o)
+/* Give back, once the file is closed, the space reserve() allocated past
+ * the end HDF5 recorded in it: HDF5 truncates the file on closing only
+ * when the end it tracks (what it wrote) differs from its end of
+ * allocation, and knows nothing of our allocation. The recorded end is
+ * read back by opening the closed file. A failure here leaves only unused
+ * bytes at the end of a valid file. */
+static void release(const char *tmp)
 {
-    void *handle = NULL;
     haddr_t eoa = 0;
-    struct stat st;
-    if (!o->reserved || H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) < 0 || !handle ||
-        H5Fget_eoa(o->file, &eoa) < 0)
+    hid_t f = H5Fopen(tmp, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
         return;
-    int fd = *(int *)handle;
-    if (fstat(fd, &st) == 0 && (off_t)eoa < st.st_size && ftruncate(fd, (off_t)eoa) == 0)
-        o->reserved = 0;
+    herr_t h = H5Fget_eoa(f, &eoa);
+    H5Fclose(f);
+    int fd = h < 0 ? -1 : open(tmp, O_WRONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && (off_t)eoa > 0 && (off_t)eoa < st.st_size &&
+        ftruncate(fd, (off_t)eoa) < 0) {
+        /* nothing to do: the file is valid, only longer */
+    }
+    if (fd >= 0)
+        close(fd);
 }
 
 ps_status ps_output_write_packed(ps_output *o, const ps_run *run, const ps_packed *p,
@@ -1109,8 +1117,6 @@ static ps_status output_finish(ps_output *o, const char *final, int keep_old, ch
     }
     if (st == PS_OK)
         st = write_events(o, err);
-    if (st == PS_OK)
-        release(o);
     if (st == PS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
         st = h5_fail(err, PS_ERR_IO, o->path, "flush", o->tmp);
     /* A failed call whose status was not looked at (a dataset's close that
@@ -1141,6 +1147,8 @@ static ps_status output_finish(ps_output *o, const char *final, int keep_old, ch
         ps_output_abort(o);
         return st;
     }
+    if (o->reserved)
+        release(o->tmp);
     st = ps_out_publish(o->tmp, final, keep_old, kept, kept_len, err);
     if (st != PS_OK)
         unlink(o->tmp); /* gone already if the rename was made */
