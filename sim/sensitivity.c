@@ -63,6 +63,13 @@ static double sobol_indices(const double *y, int N, int k, int so, const int *id
         var += a * a + b * b;
     }
     var /= 2.0 * n - 1.0;
+    /* Equal values have a mean that rounding can move off them (V ~ 1e-31):
+     * a constant output has V = 0 exactly, and no indices. */
+    int constant = 1;
+    for (int q = 0; q < n && constant; q++)
+        constant = F(0, idx[q]) == F(0, idx[0]) && F(1, idx[q]) == F(0, idx[0]);
+    if (constant)
+        var = 0.0;
     double *S1 = est, *ST = est + k, *S2 = est + 2 * k;
     for (int j = 0; j < k; j++) {
         double s1 = 0.0, st = 0.0;
@@ -347,14 +354,7 @@ static ps_status analyse(const sens_ctx *c, hid_t out, const char *metric, FILE 
         if (e < mb)
             quantiles(boot + (size_t)e * n_boot, n_boot, &lo[e], &hi[e]);
     }
-    /* One value everywhere, though rounding in the mean left V a hair above 0
-     * (1e-31): constant, no indices. */
     int dv = distinct_values(y, P);
-    if (c->saltelli && dv == 1) {
-        var = 0.0;
-        for (int e = 0; e < m; e++)
-            est[e] = lo[e] = hi[e] = NAN;
-    }
     hid_t g = H5Gcreate2(out, metric, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int bad = g < 0;
     double widest = 0.0;
