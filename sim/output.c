@@ -946,8 +946,7 @@ static ps_status reserve(ps_output *o, size_t bytes, const char *what, ps_error 
         o->reserved = 1;
         return PS_OK;
     }
-    if (ftruncate(fd, st.st_size) < 0 && e == 0)
-        e = errno;
+    (void)!ftruncate(fd, st.st_size); /* give back any part allocated; e says why */
     return ps_error_set(err, PS_ERR_IO, "%s: cannot write %s: %s", o->path, what, strerror(e));
 }
 
@@ -967,10 +966,8 @@ static void release(const char *tmp)
     H5Fclose(f);
     int fd = h < 0 ? -1 : open(tmp, O_WRONLY);
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && (off_t)eoa > 0 && (off_t)eoa < st.st_size &&
-        ftruncate(fd, (off_t)eoa) < 0) {
-        /* nothing to do: the file is valid, only longer */
-    }
+    if (fd >= 0 && fstat(fd, &st) == 0 && (off_t)eoa > 0 && (off_t)eoa < st.st_size)
+        (void)!ftruncate(fd, (off_t)eoa); /* on failure the file is valid, only longer */
     if (fd >= 0)
         close(fd);
 }
