@@ -13,23 +13,27 @@ same() { # same REF FILE LABEL: /sweep equal, bit for bit (NaN equal to NaN)
     else bad "$3: $(head -c 600 "$WORK/diff") (vs. the uninterrupted sweep)"; fi
 }
 nsegs() { compgen -G "$1.segments/run-*.seg" | wc -l; }
-# wait_segs FILE N PID: until FILE.segments holds N segments (at most 60 s; not after PID ended).
+nruns() { compgen -G "$1.segments/run-*.seg" | sed 's/.*\(run-[0-9]*\)\..*/\1/' | sort -u | wc -l; }
+# wait_segs FILE N PID [RUNS]: until FILE.segments holds N segments of at least RUNS runs (default 1)
+# (at most 60 s; not after PID ended). Which run writes first depends on the scheduler, so a test that
+# needs segments of two runs waits for them rather than for a count.
 wait_segs() {
     local k
     for k in $(seq 1 3000); do
-        [ "$(nsegs "$1")" -ge "$2" ] && return 0
+        [ "$(nsegs "$1")" -ge "$2" ] && [ "$(nruns "$1")" -ge "${4:-1}" ] && return 0
         kill -0 "$3" 2>/dev/null || return 1
         sleep 0.02
     done
     return 1
 }
-# kill9 FILE N ARGS...: start the sweep, SIGKILL it once N segments exist; 0 if it was killed.
+# kill9 FILE N ARGS...: start the sweep, SIGKILL it once N segments (of $RUNS runs, default 1)
+# exist; 0 if it was killed.
 kill9() {
     local out=$1 n=$2
     shift 2
     "$PACTSIM" sweep "$@" -o "$out" --quiet 2>"$WORK/err" &
     local pid=$!
-    wait_segs "$out" "$n" "$pid" || bad "no mid-run segment appeared: $(cat "$WORK/err")"
+    wait_segs "$out" "$n" "$pid" "${RUNS:-1}" || bad "no mid-run segment appeared: $(cat "$WORK/err")"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     local rc=$?
@@ -67,7 +71,8 @@ sed -e "s|^base: .*|base: $SRC/configs/history_1979_2022.yaml|" -e 's/^output: s
     -e '/^stride:/d' "$SPEC" >"$WORK/summary.yaml"
 expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/summary.yaml" -o "$WORK/sref.h5" --threads 2 --quiet --checkpoint-every 0
 OUT="$WORK/s.h5"
-kill9 "$OUT" 6 "$WORK/summary.yaml" --threads 2 --checkpoint-every 12
+# Two runs must have segments: one is damaged below, the other gets a foreign segment.
+RUNS=2 kill9 "$OUT" 6 "$WORK/summary.yaml" --threads 2 --checkpoint-every 12
 seg=$(compgen -G "$OUT.segments/run-0000000000.m0000000-0000012.seg")
 mkdir -p "$WORK/one"
 "$PACTSIM" sweep "$SPEC" -o "$WORK/one/x.h5" --threads 1 --quiet --checkpoint-every 12 2>/dev/null &
@@ -88,7 +93,7 @@ last=$(compgen -G "$OUT.segments/run-*.seg" | sort | tail -1)
 printf 'X' | dd of="$last" bs=1 seek=200 conv=notrunc 2>/dev/null
 # A segment of another sweep (another seed) put in the place of run 1's first segment.
 sed 's/^seed: 11/seed: 12/' "$WORK/summary.yaml" >"$WORK/other.yaml"
-kill9 "$WORK/o.h5" 4 "$WORK/other.yaml" --threads 2 --checkpoint-every 12
+RUNS=2 kill9 "$WORK/o.h5" 4 "$WORK/other.yaml" --threads 2 --checkpoint-every 12
 foreign=$(compgen -G "$WORK/o.h5.segments/run-*.m0000000-0000012.seg" | head -1)
 victim=$(compgen -G "$OUT.segments/run-*.m0000000-0000012.seg" | grep -v "$(basename "$last" | cut -c1-14)" | head -1)
 if [ -n "$foreign" ] && [ -n "$victim" ]; then cp "$foreign" "$victim"; ok; else bad "no segment to replace ('$foreign', '$victim')"; fi
