@@ -145,6 +145,75 @@ static void test_net_gain(void)
     CHECK(lv == 1.0, "consultations carry no cost (level %g)", lv);
 }
 
+/* A test-only model that owns the pair's cooperation, trust and sanctions and
+ * never changes them, so the agreements model sees exactly the values set. */
+static const ps_field held_fields[] = {
+    {"cooperation", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"trust", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+};
+static const ps_model held = {.name = "held", .description = "test: fixed inputs",
+                              .fields = held_fields, .n_fields = 3};
+
+/* 9. The rise conditions at exact equality (docs/ODD.md: a rung needs
+ * cooperation >= its threshold, trust >= its and net gain >= its threat
+ * threshold): consultations -> partnership with cooperation 0.4, trust 0.3
+ * and shared threat 0.15 exactly (Z sanctions both at 0.15; no rivalry or war,
+ * so the net gain is the threat) rises after months_up = 12 months; a hair
+ * under any of them never does. In a world without RUS the metric
+ * rus_irn_agreement_max is NaN. */
+static void test_thresholds(void)
+{
+    const ps_model *m = &ps_model_agreements;
+    const double c2 = synth_default(m, "coop_partnership"), t2 = synth_default(m, "trust_partnership"),
+                 h2 = synth_default(m, "threat_partnership");
+    const double up = synth_default(m, "months_up");
+    CHECK(c2 == 0.4 && t2 == 0.3 && h2 == 0.15 && up == 12.0, "defaults");
+    const ps_model *pipe[] = {&held, &ps_model_agreements, NULL};
+    ps_registry_use(pipe);
+    /* Iran without Russia, then Russia without Iran: the metric is NaN either way. */
+    static const char *const iso_irn[N_CORE] = {"IRN", "BBB", "ZZZ"}, *const iso_rus[N_CORE] = {
+                                                                          "RUS", "BBB", "ZZZ"};
+    for (int k = 0; k < 4; k++) {
+        const double eps = 1e-9;
+        double c = c2 - (k == 1) * eps, t = t2 - (k == 2) * eps, h = h2 - (k == 3) * eps;
+        ps_scenario *sc = synth_new("agreements_eq", N_CORE, ident, k % 2 ? iso_rus : iso_irn, N_CORE, 'X', 24, 11, 16, 1);
+        synth_init(sc, "cooperation", A, B, c);
+        synth_init(sc, "cooperation", B, A, c);
+        synth_init(sc, "trust", A, B, t);
+        synth_init(sc, "trust", B, A, t);
+        synth_init(sc, "sanction_intensity", Z, A, h);
+        synth_init(sc, "sanction_intensity", Z, B, h);
+        synth_init(sc, "agreement_level", A, B, 1.0);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        if (r) {
+            const int n = N_CORE;
+            CHECK(level(r, n, A, B, 0) == 1.0, "case %d: consultations at the start", k);
+            CHECK(synth_at(r, "shared_threat", 0, A, B) == h, "case %d: shared threat %.17g", k,
+                  synth_at(r, "shared_threat", 0, A, B));
+            if (k == 0)
+                CHECK(level(r, n, A, B, 10) == 1.0 && level(r, n, A, B, 11) == 2.0 &&
+                          level(r, n, B, A, 23) == 2.0,
+                      "at the thresholds: partnership after 12 months (t10 %g, t11 %g)",
+                      level(r, n, A, B, 10), level(r, n, A, B, 11));
+            else
+                CHECK(level(r, n, A, B, 23) == 1.0, "case %d: a hair under a threshold: no rise "
+                      "in 24 months (level %g)", k, level(r, n, A, B, 23));
+            const ps_metric *mx = NULL;
+            for (int q = 0; q < m->n_metrics; q++)
+                if (!strcmp(m->metrics[q].name, "rus_irn_agreement_max"))
+                    mx = &m->metrics[q];
+            CHECK(mx && isnan(mx->compute(r)), "case %d: no %s: rus_irn_agreement_max is NaN", k,
+                  k % 2 ? "IRN" : "RUS");
+            ps_run_free(r);
+        }
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     const int n = N_CORE;
@@ -263,5 +332,6 @@ int main(void)
     }
     synth_free(sc);
     test_net_gain();
+    test_thresholds();
     return CHECK_DONE();
 }

@@ -340,6 +340,11 @@ static void test_payoff_by_hand(void)
                   mil ? "with" : "without", got_ab, ab);
             CHECK(fabs(got_ac - ac) < 1e-12, "A->C %s military: %.15g vs %.15g by hand",
                   mil ? "with" : "without", got_ac, ac);
+            /* No actor is aligned with itself: the diagonal stays 0. */
+            for (int t = 0; t < 2; t++)
+                for (int i = 0; i < 3; i++)
+                    CHECK(synth_at(r, "alignment", t, i, i) == 0.0, "alignment %d->%d month %d: %g",
+                          i, i, t, synth_at(r, "alignment", t, i, i));
             ps_run_free(r);
         }
         synth_free(sc);

@@ -180,7 +180,27 @@ static void test_opposition_by_hand(void)
     }
     CHECK(fall == 59, "hand-worked collapse month %d (59 in the comment)", fall);
     ps_scenario *sc;
-    ps_run *r = one_client(1, 0, 0, 120, &sc);
+    /* A stability given in the config is kept at init, not replaced by the
+     * balance (which only fills one not given): month 0 moves from 0.5 toward
+     * the balance 1.25 / 1.65 by the adjust rate. */
+    sc = synth_new("given", 2, (const int[]){0, 1}, NULL, 0, 'Q', 2, 5, 4, 1);
+    synth_init(sc, "patronage", 0, 1, 1.0);
+    synth_init(sc, "opposition_strength", 1, -1, 0.4);
+    synth_init(sc, "regime_stability", 1, -1, 0.5);
+    synth_param(sc, "clients", "shock_sd", 0.0);
+    synth_param(sc, "clients", "political_shock_rate", 0.0);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    if (r) {
+        double want = 0.5 + lam * ((b + 1.0) / (b + 1.0 + 0.4) - 0.5);
+        CHECK(fabs(synth_at(r, "regime_stability", 0, 1, -1) - want) < 1e-12,
+              "given stability 0.5: month 0 %.15g, by hand %.15g",
+              synth_at(r, "regime_stability", 0, 1, -1), want);
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    r = one_client(1, 0, 0, 120, &sc);
     if (r) {
         int month = -1, c = collapses(r, &month);
         printf("patrons withdraw (patronage 1 -> 0.1), no shocks: collapse in month %d "

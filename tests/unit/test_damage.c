@@ -143,10 +143,34 @@ int main(void)
         CHECK(synth_at(off, "military_capacity", t, T, -1) ==
                   synth_at(calm, "military_capacity", t, T, -1), "no-damage capacity");
     }
+    /* The struck world again with the damage model first in the pipeline:
+     * war_damage is then global field 0, which the military model's input
+     * guard must not take for "absent". Same capacity and spare drones. */
+    double cap[MONTHS], spare[MONTHS];
+    for (int t = 0; t < MONTHS; t++) {
+        cap[t] = synth_at(hit, "military_capacity", t, T, -1);
+        spare[t] = synth_at(hit, "materiel_spare_drones", t, T, -1);
+    }
+    const ps_model *first[] = {&ps_model_damage, &ps_model_economy, &ps_model_military,
+                               &ps_model_cooperation, &ps_model_strikes, NULL};
+    ps_registry_use(first);
+    CHECK(ps_field_index("war_damage") == 0, "war_damage is field 0");
+    ps_scenario *sc_first = NULL;
+    ps_run *hit_first = run_world(1, -1.0, &sc_first);
+    for (int t = 0; hit_first && t < MONTHS; t++) {
+        CHECK(synth_at(hit_first, "military_capacity", t, T, -1) == cap[t],
+              "damage first: capacity month %d", t);
+        CHECK(synth_at(hit_first, "materiel_spare_drones", t, T, -1) == spare[t],
+              "damage first: spare drones month %d", t);
+    }
+    ps_run_free(hit_first);
+    synth_free(sc_first);
+    ps_registry_use(pipe); /* runs are freed under the pipeline they ran with */
     ps_run_free(hit);
     ps_run_free(calm);
     ps_run_free(off);
     for (int k = 0; k < 3; k++)
         synth_free(sc[k]);
+    ps_registry_use(NULL);
     return CHECK_DONE();
 }

@@ -367,6 +367,34 @@ static void test_war(double rho, double cw)
     synth_free(sc);
 }
 
+/* An actor with no GDP (a config may give 0): no oil windfall or other
+ * GDP-relative term can be measured, so its growth follows potential exactly
+ * like an actor with GDP and no windfall, and its GDP stays 0 (finite). */
+static void test_zero_gdp(double rho)
+{
+    ps_scenario *sc = synth_new("economy_zero", 2, (const int[]){0, 1}, NULL, 0, 'E', 6, 3, 16, 1);
+    channels_off(sc);
+    synth_param(sc, "economy", "growth_noise_sd", 0.0);
+    for (int i = 0; i < 2; i++) {
+        synth_init(sc, "gdp", i, -1, i ? 1e12 : 0.0);
+        synth_init(sc, "gdp_growth", i, -1, 0.02);
+        synth_init(sc, "potential_growth", i, -1, 0.03);
+    }
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    for (int t = 0; r && t < 6; t++) {
+        double g = at(r, "gdp_growth", t, 0);
+        CHECK(g == at(r, "gdp_growth", t, 1), "month %d: growth of the zero-GDP actor %.15g vs %.15g",
+              t, g, at(r, "gdp_growth", t, 1));
+        CHECK(at(r, "gdp", t, 0) == 0.0, "month %d: GDP stays 0", t);
+    }
+    if (r)
+        CHECK(NEAR(at(r, "gdp_growth", 0, 0), rho * 0.02 + (1 - rho) * 0.03), "month 0 growth");
+    ps_run_free(r);
+    synth_free(sc);
+}
+
 int main(void)
 {
     const ps_param *p = ps_model_economy.params;
@@ -451,6 +479,7 @@ int main(void)
     synth_free(sc);
     test_adaptation(rho, el);
     test_current_account();
+    test_zero_gdp(rho);
 
     static const ps_model *pipe2[] = {&ps_model_economy, &ps_model_military, NULL};
     ps_registry_use(pipe2);

@@ -40,6 +40,60 @@ static ps_run *run_world(double transit_ac, double closed_ac, ps_scenario **out)
     return run;
 }
 
+/* Test-only models that own fixed inputs: GDP, and the oil market's trade,
+ * outside exports and revenue (no step: the values stay as set). */
+static const ps_field gdp_fields[] = {{"gdp", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e15, "held", "test"}};
+static const ps_field oil_fields[] = {
+    {"oil_trade", PS_DYAD, "1", 0.0, 0.0, 1e9, "held", "test"},
+    {"oil_rest_exports", PS_ACTOR, "1", 0.0, 0.0, 1e9, "held", "test"},
+    {"oil_export_revenue", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e15, "held", "test"},
+};
+static const ps_model held_gdp = {.name = "held_gdp", .description = "test", .fields = gdp_fields,
+                                  .n_fields = 1};
+static const ps_model held_oil = {.name = "held_oil", .description = "test", .fields = oil_fields,
+                                  .n_fields = 3};
+
+/* Oil, by hand: C sells crude to A (2) and B (1) and outside (1), so A's share
+ * of C's buyers is 2 / 4 = 0.5; C's revenue is 0.15e12 USD/yr on a GDP of 2e12
+ * (A 1e12, B 3e12), importance min(1, 0.075 / oil_dependence_scale 0.15) = 0.5.
+ * A over C: trade share 1 / 4, oil hold weight_oil x 0.5 x 0.5:
+ * L = 1 - (1 - 0.25 wt)(1 - 0.25 wo). Without GDP (no economy) the oil
+ * importance is 0, as it cannot be measured against GDP, and trade splits
+ * evenly: L = 0.5 wt. GDP is global field 0 in the first pipeline. */
+static void test_oil_by_hand(double wt)
+{
+    double wo = synth_default(&ps_model_leverage, "weight_oil");
+    double sc_oil = synth_default(&ps_model_leverage, "oil_dependence_scale");
+    CHECK(wo > 0 && sc_oil == 0.15, "weight_oil %g, oil_dependence_scale %g", wo, sc_oil);
+    const ps_model *with[] = {&held_gdp, &held_oil, &ps_model_leverage, NULL};
+    const ps_model *without[] = {&held_oil, &ps_model_leverage, NULL};
+    for (int g = 1; g >= 0; g--) {
+        ps_registry_use(g ? with : without);
+        ps_scenario *sc = synth_new("leverage_oil", 3, (const int[]){0, 1, 2}, NULL, 0, 'L', 2, 1,
+                                    16, 1);
+        if (g) {
+            synth_init(sc, "gdp", A, -1, 1e12);
+            synth_init(sc, "gdp", B, -1, 3e12);
+            synth_init(sc, "gdp", C, -1, 2e12);
+        }
+        synth_init(sc, "oil_trade", C, A, 2.0);
+        synth_init(sc, "oil_trade", C, B, 1.0);
+        synth_init(sc, "oil_rest_exports", C, -1, 1.0);
+        synth_init(sc, "oil_export_revenue", C, -1, 0.15e12);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        if (r) {
+            double want = g ? 1.0 - (1.0 - 0.25 * wt) * (1.0 - 0.25 * wo) : 0.5 * wt;
+            CHECK(NEAR(lev(r, 0, A, C), want), "A over C's crude %s GDP: %.15g vs %.15g by hand",
+                  g ? "with" : "without", lev(r, 0, A, C), want);
+            ps_run_free(r);
+        }
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     double wt = synth_default(&ps_model_leverage, "weight_trade");
@@ -118,5 +172,6 @@ int main(void)
     }
     synth_free(sc);
     ps_registry_use(NULL);
+    test_oil_by_hand(wt);
     return CHECK_DONE();
 }

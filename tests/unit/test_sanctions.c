@@ -90,20 +90,35 @@ int main(void)
     }
     synth_free(sc);
 
-    /* GDP weights: the economy model's gdp of state t weighs each sender. */
+    /* GDP weights: the economy model's gdp of state t weighs each sender. In
+     * both pipeline orders: with the economy first, gdp is global field 0, which
+     * an input guard must not take for "absent". */
     const ps_model *two[] = {&ps_model_sanctions, &ps_model_economy, NULL};
-    ps_registry_use(two);
-    r = run_world(1, &sc);
-    if (r) {
-        /* Others of C: A (1e12) and B (3e12). */
-        double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0;
-        CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol), "GDP-weighted isolation %.15g vs %.15g",
-              synth_at(r, "isolation", 0, C, -1), isol);
-        /* A's exposure: B and C do not sanction A. */
-        CHECK(synth_at(r, "isolation", 0, A, -1) == 0.0, "A");
-        ps_run_free(r);
+    const ps_model *two_rev[] = {&ps_model_economy, &ps_model_sanctions, NULL};
+    double growth0 = NAN;
+    for (int order = 0; order < 2; order++) {
+        ps_registry_use(order ? two_rev : two);
+        CHECK(!order || ps_field_index("gdp") == 0, "gdp is field 0 with the economy first");
+        r = run_world(1, &sc);
+        if (r) {
+            /* Others of C: A (1e12) and B (3e12). */
+            double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0;
+            CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol),
+                  "order %d: GDP-weighted isolation %.15g vs %.15g", order,
+                  synth_at(r, "isolation", 0, C, -1), isol);
+            /* A's exposure: B and C do not sanction A. */
+            CHECK(synth_at(r, "isolation", 0, A, -1) == 0.0, "A");
+            /* Month 0's growth reads the pressure the sanctions model derived at
+             * init (GDP-weighted too): the same whichever model comes first. */
+            double g0 = synth_at(r, "gdp_growth", 0, C, -1);
+            if (order == 0)
+                growth0 = g0;
+            CHECK(g0 == growth0, "order %d: month 0 growth of C %.17g vs %.17g", order, g0,
+                  growth0);
+            ps_run_free(r);
+        }
+        synth_free(sc);
     }
-    synth_free(sc);
     ps_registry_use(NULL);
     return CHECK_DONE();
 }

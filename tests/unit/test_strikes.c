@@ -96,9 +96,32 @@ static void test_partner_by_hand(void)
     CHECK(c == 0, "below the threshold nobody responds: %d responses", c);
 }
 
+/* A timeline strike needs two distinct actors: a strike of an actor on itself,
+ * or with no source or no target, stops the run with a config error naming
+ * the rule, whichever side is missing. */
+static void test_bad_strike_events(void)
+{
+    const ps_model *pipe[] = {&ps_model_strikes, NULL};
+    ps_registry_use(pipe);
+    const int cases[3][2] = {{0, 0}, {-1, 1}, {0, -1}};
+    for (int k = 0; k < 3; k++) {
+        ps_scenario *sc = synth_new("strikes_bad", 2, (const int[]){0, 1}, NULL, 0, 'S', 3, 9, 1, 1);
+        synth_event(sc, 1, "strike", cases[k][0], cases[k][1], 0.5);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+        CHECK(s == PS_ERR_CONFIG && strstr(err.msg, "distinct source and target"),
+              "strike %d -> %d: status %d, '%s'", cases[k][0], cases[k][1], (int)s, err.msg);
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     test_partner_by_hand();
+    test_bad_strike_events();
     static runs loose, allied, strong, tied, stranger;
     static const char *const set_strong[] = {"actors.STR.military_capacity=2.0e11", NULL};
     static const char *const set_tied[] = {"relations.PTN.STR.cooperation=0.6", NULL};
