@@ -367,6 +367,53 @@ static void test_war(double rho, double cw)
     synth_free(sc);
 }
 
+/* A test-only model owning oil export revenue: constant, then 10% higher from
+ * month 2 (a windfall the economy measures against month 1's revenue). */
+static const ps_field rev_fields[] = {
+    {"oil_export_revenue", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e15, "test", "test"}};
+static ps_status rev_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)self, (void)data, (void)err;
+    int f = ps_field_index("oil_export_revenue");
+    for (int i = 0; i < w->n_actors; i++)
+        w->next[f][i] = w->cur[f][i] * (w->month == 2 ? 1.1 : 1.0);
+    return PS_OK;
+}
+static const ps_model rev_model = {.name = "revenue", .description = "test", .fields = rev_fields,
+                                   .n_fields = 1, .step = rev_step};
+
+/* Units: the windfall acts through windfall / GDP, so an actor with GDP
+ * 1e12 and revenue 1e11 and one with GDP 0.5 and revenue 0.05 (the same
+ * economy in units of 2e12 USD) grow alike, month by month; the windfall
+ * raises growth from month 3 (against a third actor without oil). */
+static void test_units(void)
+{
+    const ps_model *pipe[] = {&rev_model, &ps_model_economy, NULL};
+    ps_registry_use(pipe);
+    ps_scenario *sc = synth_new("economy_units", 3, (const int[]){0, 1, 2}, NULL, 0, 'E', 8, 3, 16,
+                                1);
+    channels_off(sc);
+    synth_param(sc, "economy", "growth_noise_sd", 0.0);
+    const double gdp[3] = {1e12, 0.5, 1e12}, rev[3] = {1e11, 0.05, 0.0};
+    for (int i = 0; i < 3; i++) {
+        synth_init(sc, "gdp", i, -1, gdp[i]);
+        synth_init(sc, "gdp_growth", i, -1, 0.02);
+        synth_init(sc, "potential_growth", i, -1, 0.03);
+        synth_init(sc, "oil_export_revenue", i, -1, rev[i]);
+    }
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    for (int t = 0; r && t < 8; t++) {
+        double a = at(r, "gdp_growth", t, 0), b = at(r, "gdp_growth", t, 1), c = at(r, "gdp_growth", t, 2);
+        CHECK(fabs(a - b) <= 1e-12, "month %d: growth %.15g (GDP 1e12) vs %.15g (GDP 0.5)", t, a, b);
+        CHECK(t < 3 ? a == c : a > c + 1e-4, "month %d: windfall effect %.3g", t, a - c);
+    }
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
 /* An actor with no GDP (a config may give 0): no oil windfall or other
  * GDP-relative term can be measured, so its growth follows potential exactly
  * like an actor with GDP and no windfall, and its GDP stays 0 (finite). */
@@ -480,6 +527,7 @@ int main(void)
     test_adaptation(rho, el);
     test_current_account();
     test_zero_gdp(rho);
+    test_units();
 
     static const ps_model *pipe2[] = {&ps_model_economy, &ps_model_military, NULL};
     ps_registry_use(pipe2);

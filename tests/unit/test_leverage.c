@@ -94,6 +94,35 @@ static void test_oil_by_hand(double wt)
     ps_registry_use(NULL);
 }
 
+/* The metric tur_rus_leverage_change (mean TUR-over-RUS leverage Jul-Dec
+ * 2022 less January 2022) with Turkey at position 0: X closes 90% of its
+ * trade to Russia in month 3, so Turkey's share of Russia's open trade, and
+ * its leverage, rise: the metric is the difference of the series' means. */
+static void test_metric_position_0(void)
+{
+    const ps_model *pipe[] = {&ps_model_sanctions, &ps_model_leverage, NULL};
+    ps_registry_use(pipe);
+    static const char *const iso[3] = {"TUR", "RUS", "XXX"};
+    ps_scenario *sc = synth_new("leverage_metric", 3, (const int[]){0, 1, 2}, iso, 3, 'L', 13, 1, 4, 2);
+    synth_event(sc, 3, "sanctions", 2, 1, 0.9);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    const ps_metric *mx = NULL;
+    for (int k = 0; k < ps_model_leverage.n_metrics; k++)
+        mx = !strcmp(ps_model_leverage.metrics[k].name, "tur_rus_leverage_change")
+                 ? &ps_model_leverage.metrics[k] : mx;
+    CHECK(mx != NULL, "metric registered");
+    if (r && mx) {
+        double want = ps_run_dyad_mean(r, "leverage", 0, 1, 6, 12) - ps_run_dyad_mean(r, "leverage", 0, 1, 0, 1);
+        double got = mx->compute(r);
+        CHECK(want > 0.0 && NEAR(got, want), "TUR at position 0: metric %.15g vs %.15g", got, want);
+    }
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     double wt = synth_default(&ps_model_leverage, "weight_trade");
@@ -173,5 +202,6 @@ int main(void)
     synth_free(sc);
     ps_registry_use(NULL);
     test_oil_by_hand(wt);
+    test_metric_position_0();
     return CHECK_DONE();
 }
