@@ -102,15 +102,16 @@ static const ps_field internal[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_COOPERATION, IN_TRUST, IN_ISOLATION, IN_SANCTION_INTENSITY, IN_COMBAT, IN_RIVALRY };
 static const ps_input inputs[] = {
-    {"cooperation", PS_DYAD, 1},
-    {"trust", PS_DYAD, 1},
-    {"isolation", PS_ACTOR, 1},
-    {"sanction_intensity", PS_DYAD, 1},
-    {"combat", PS_THEATER, 1},
-    {"rivalry", PS_DYAD, 1},
+    {"cooperation", PS_DYAD, 1, 1},
+    {"trust", PS_DYAD, 1, 1},
+    {"isolation", PS_ACTOR, 1, 1},
+    {"sanction_intensity", PS_DYAD, 1, 1},
+    {"combat", PS_THEATER, 1, 1},
+    {"rivalry", PS_DYAD, 1, 1},
 };
 
 enum { E_AGREEMENT, E_CHANGE, E_NEVENTS };

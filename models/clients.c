@@ -112,16 +112,17 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_COMMITMENT, IN_MILITARY_STRAIN, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_FINANCE_NEED,
        IN_GDP_GROWTH };
 static const ps_input inputs[] = {
-    {"commitment", PS_THEATER, 1},
-    {"military_strain", PS_ACTOR, 1},
-    {"finance_flow", PS_DYAD, 1},
-    {"promise_delivery", PS_DYAD, 1},
-    {"finance_need", PS_ACTOR, 1},
-    {"gdp_growth", PS_ACTOR, 1},
+    {"commitment", PS_THEATER, 1, 1},
+    {"military_strain", PS_ACTOR, 1, 1},
+    {"finance_flow", PS_DYAD, 1, 1},
+    {"promise_delivery", PS_DYAD, 1, 1},
+    {"finance_need", PS_ACTOR, 1, 1},
+    {"gdp_growth", PS_ACTOR, 1, 1},
 };
 
 enum { E_PATRONAGE, E_OPPOSITION, E_COLLAPSE, E_BACKING, E_NEVENTS };

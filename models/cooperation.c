@@ -175,34 +175,35 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_ISOLATION, IN_SECONDARY_THREAT, IN_SANCTION_PRESSURE, IN_SANCTION_INTENSITY, IN_RIVALRY, IN_FINANCE_NEED, IN_FINANCE_SPARE, IN_PROMISE_BREACH, IN_PROMISE_KEPT, IN_COMBAT, IN_INTEREST, IN_COMMITMENT, IN_MAT_NEED_DRONES, IN_MAT_NEED_MUNITIONS, IN_MAT_NEED_AIR_DEFENSE, IN_MAT_NEED_AIRCRAFT, IN_MAT_SPARE_DRONES, IN_MAT_SPARE_MUNITIONS, IN_MAT_SPARE_AIR_DEFENSE, IN_MAT_SPARE_AIRCRAFT, IN_USE_DRONES, IN_USE_MUNITIONS, IN_USE_AIR_DEFENSE, IN_USE_AIRCRAFT, IN_STRIKE };
 static const ps_input inputs[] = {
-    {"isolation", PS_ACTOR, 1},
-    {"secondary_threat", PS_ACTOR, 1},
-    {"sanction_pressure", PS_ACTOR, 1},
-    {"sanction_intensity", PS_DYAD, 1},
-    {"rivalry", PS_DYAD, 1},
-    {"finance_need", PS_ACTOR, 1},
-    {"finance_spare", PS_ACTOR, 1},
-    {"promise_breach", PS_DYAD, 1},
-    {"promise_kept", PS_DYAD, 1},
-    {"combat", PS_THEATER, 1},
-    {"interest", PS_THEATER, 1},
-    {"commitment", PS_THEATER, 1},
-    {"materiel_need_drones", PS_ACTOR, 1},
-    {"materiel_need_munitions", PS_ACTOR, 1},
-    {"materiel_need_air_defense", PS_ACTOR, 1},
-    {"materiel_need_aircraft", PS_ACTOR, 1},
-    {"materiel_spare_drones", PS_ACTOR, 1},
-    {"materiel_spare_munitions", PS_ACTOR, 1},
-    {"materiel_spare_air_defense", PS_ACTOR, 1},
-    {"materiel_spare_aircraft", PS_ACTOR, 1},
-    {"wartime_use_drones", PS_ACTOR, 1},
-    {"wartime_use_munitions", PS_ACTOR, 1},
-    {"wartime_use_air_defense", PS_ACTOR, 1},
-    {"wartime_use_aircraft", PS_ACTOR, 1},
-    {"strike", PS_DYAD, 1},
+    {"isolation", PS_ACTOR, 1, 0},
+    {"secondary_threat", PS_ACTOR, 1, 0},
+    {"sanction_pressure", PS_ACTOR, 1, 0},
+    {"sanction_intensity", PS_DYAD, 1, 1},
+    {"rivalry", PS_DYAD, 1, 1},
+    {"finance_need", PS_ACTOR, 1, 0},
+    {"finance_spare", PS_ACTOR, 1, 0},
+    {"promise_breach", PS_DYAD, 1, 0},
+    {"promise_kept", PS_DYAD, 1, 0},
+    {"combat", PS_THEATER, 1, 0},
+    {"interest", PS_THEATER, 1, 0},
+    {"commitment", PS_THEATER, 1, 0},
+    {"materiel_need_drones", PS_ACTOR, 1, 0},
+    {"materiel_need_munitions", PS_ACTOR, 1, 0},
+    {"materiel_need_air_defense", PS_ACTOR, 1, 0},
+    {"materiel_need_aircraft", PS_ACTOR, 1, 0},
+    {"materiel_spare_drones", PS_ACTOR, 1, 0},
+    {"materiel_spare_munitions", PS_ACTOR, 1, 0},
+    {"materiel_spare_air_defense", PS_ACTOR, 1, 0},
+    {"materiel_spare_aircraft", PS_ACTOR, 1, 0},
+    {"wartime_use_drones", PS_ACTOR, 1, 0},
+    {"wartime_use_munitions", PS_ACTOR, 1, 0},
+    {"wartime_use_air_defense", PS_ACTOR, 1, 0},
+    {"wartime_use_aircraft", PS_ACTOR, 1, 0},
+    {"strike", PS_DYAD, 1, 0},
 };
 
 /* Metrics look up the pact's actors by ISO3 and are NaN where a config lacks them. */

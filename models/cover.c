@@ -58,12 +58,13 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_UNSC_VETO, IN_COOPERATION, IN_SANCTION_INTENSITY };
 static const ps_input inputs[] = {
-    {"unsc_veto", PS_ACTOR, 1},
-    {"cooperation", PS_DYAD, 1},
-    {"sanction_intensity", PS_DYAD, 1},
+    {"unsc_veto", PS_ACTOR, 1, 1},
+    {"cooperation", PS_DYAD, 1, 1},
+    {"sanction_intensity", PS_DYAD, 1, 1},
 };
 
 enum { E_UN, E_UN_RELIEF, E_NEVENTS };

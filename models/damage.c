@@ -38,7 +38,7 @@ static const ps_field fields[] = {
 
 enum { IN_STRIKE };
 static const ps_input inputs[] = {
-    {"strike", PS_DYAD, 1},
+    {"strike", PS_DYAD, 1, 0},
 };
 
 typedef struct {

@@ -155,17 +155,18 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY,
        IN_WAR_DAMAGE, IN_MILITARY_CAPACITY };
 static const ps_input inputs[] = {
-    {"sanction_pressure", PS_ACTOR, 1},
-    {"military_strain", PS_ACTOR, 1},
-    {"oil_export_revenue", PS_ACTOR, 1},
-    {"finance_flow", PS_DYAD, 1},
-    {"promise_delivery", PS_DYAD, 1},
-    {"war_damage", PS_ACTOR, 1},
-    {"military_capacity", PS_ACTOR, 1},
+    {"sanction_pressure", PS_ACTOR, 1, 0},
+    {"military_strain", PS_ACTOR, 1, 0},
+    {"oil_export_revenue", PS_ACTOR, 1, 0},
+    {"finance_flow", PS_DYAD, 1, 0},
+    {"promise_delivery", PS_DYAD, 1, 0},
+    {"war_damage", PS_ACTOR, 1, 0},
+    {"military_capacity", PS_ACTOR, 1, 0},
 };
 
 enum { E_FREEZE, E_UNFREEZE };

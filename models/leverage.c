@@ -62,26 +62,27 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_GDP, IN_SANCTION_INTENSITY, IN_ISOLATION, IN_UNSC_VETO, IN_DIPLOMATIC_COVER, IN_COOPERATION, IN_MILITARY_STRAIN, IN_OIL_TRADE, IN_OIL_REST_EXPORTS, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY, IN_SANCTION_PRESSURE, IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT };
 static const ps_input inputs[] = {
-    {"gdp", PS_ACTOR, 1},
-    {"sanction_intensity", PS_DYAD, 1},
-    {"isolation", PS_ACTOR, 1},
-    {"unsc_veto", PS_ACTOR, 1},
-    {"diplomatic_cover", PS_DYAD, 1},
-    {"cooperation", PS_DYAD, 1},
-    {"military_strain", PS_ACTOR, 1},
-    {"oil_trade", PS_DYAD, 1},
-    {"oil_rest_exports", PS_ACTOR, 1},
-    {"oil_export_revenue", PS_ACTOR, 1},
-    {"finance_flow", PS_DYAD, 1},
-    {"promise_delivery", PS_DYAD, 1},
-    {"sanction_pressure", PS_ACTOR, 1},
-    {"arms_transfer_drones", PS_DYAD, 1},
-    {"arms_transfer_munitions", PS_DYAD, 1},
-    {"arms_transfer_air_defense", PS_DYAD, 1},
-    {"arms_transfer_aircraft", PS_DYAD, 1},
+    {"gdp", PS_ACTOR, 1, 0},
+    {"sanction_intensity", PS_DYAD, 1, 0},
+    {"isolation", PS_ACTOR, 1, 0},
+    {"unsc_veto", PS_ACTOR, 1, 0},
+    {"diplomatic_cover", PS_DYAD, 1, 0},
+    {"cooperation", PS_DYAD, 1, 0},
+    {"military_strain", PS_ACTOR, 1, 0},
+    {"oil_trade", PS_DYAD, 1, 0},
+    {"oil_rest_exports", PS_ACTOR, 1, 0},
+    {"oil_export_revenue", PS_ACTOR, 1, 0},
+    {"finance_flow", PS_DYAD, 1, 0},
+    {"promise_delivery", PS_DYAD, 1, 0},
+    {"sanction_pressure", PS_ACTOR, 1, 0},
+    {"arms_transfer_drones", PS_DYAD, 1, 0},
+    {"arms_transfer_munitions", PS_DYAD, 1, 0},
+    {"arms_transfer_air_defense", PS_DYAD, 1, 0},
+    {"arms_transfer_aircraft", PS_DYAD, 1, 0},
 };
 
 static double metric_tur_rus(const ps_run *run)

@@ -247,23 +247,24 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT, IN_WAR_DAMAGE,
        IN_BACKORDER0, IN_OIL_REVENUE = IN_BACKORDER0 + N_MATERIEL, IN_FINANCE_FLOW };
 static const ps_input inputs[] = {
-    {"arms_transfer_drones", PS_DYAD, 1},
-    {"arms_transfer_munitions", PS_DYAD, 1},
-    {"arms_transfer_air_defense", PS_DYAD, 1},
-    {"arms_transfer_aircraft", PS_DYAD, 1},
-    {"war_damage", PS_ACTOR, 1},
+    {"arms_transfer_drones", PS_DYAD, 1, 0},
+    {"arms_transfer_munitions", PS_DYAD, 1, 0},
+    {"arms_transfer_air_defense", PS_DYAD, 1, 0},
+    {"arms_transfer_aircraft", PS_DYAD, 1, 0},
+    {"war_damage", PS_ACTOR, 1, 0},
     /* Supply growth: orders the supplier could not fill (cooperation), and
      * the buyer's means of payment besides its own military budget. */
-    {"arms_backorder_drones", PS_DYAD, 1},
-    {"arms_backorder_munitions", PS_DYAD, 1},
-    {"arms_backorder_air_defense", PS_DYAD, 1},
-    {"arms_backorder_aircraft", PS_DYAD, 1},
-    {"oil_export_revenue", PS_ACTOR, 1},
-    {"finance_flow", PS_DYAD, 1},
+    {"arms_backorder_drones", PS_DYAD, 1, 0},
+    {"arms_backorder_munitions", PS_DYAD, 1, 0},
+    {"arms_backorder_air_defense", PS_DYAD, 1, 0},
+    {"arms_backorder_aircraft", PS_DYAD, 1, 0},
+    {"oil_export_revenue", PS_ACTOR, 1, 0},
+    {"finance_flow", PS_DYAD, 1, 0},
 };
 
 enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };

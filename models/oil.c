@@ -172,13 +172,14 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_SANCTION_INTENSITY, IN_SECONDARY_THREAT, IN_ISOLATION, IN_PRESSURE };
 static const ps_input inputs[] = {
-    {"sanction_intensity", PS_DYAD, 1},
-    {"secondary_threat", PS_ACTOR, 1},
-    {"isolation", PS_ACTOR, 1},
-    {"sanction_pressure", PS_ACTOR, 1},
+    {"sanction_intensity", PS_DYAD, 1, 1},
+    {"secondary_threat", PS_ACTOR, 1, 1},
+    {"isolation", PS_ACTOR, 1, 1},
+    {"sanction_pressure", PS_ACTOR, 1, 1},
 };
 
 enum { E_PRICE, E_CAPACITY };

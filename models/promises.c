@@ -68,13 +68,14 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_COOPERATION, IN_FINANCE_NEED, IN_LENDING_CAPACITY, IN_FINANCE_SPARE };
 static const ps_input inputs[] = {
-    {"cooperation", PS_DYAD, 1},
-    {"finance_need", PS_ACTOR, 1},
-    {"lending_capacity", PS_ACTOR, 1},
-    {"finance_spare", PS_ACTOR, 1},
+    {"cooperation", PS_DYAD, 1, 0},
+    {"finance_need", PS_ACTOR, 1, 0},
+    {"lending_capacity", PS_ACTOR, 1, 0},
+    {"finance_spare", PS_ACTOR, 1, 0},
 };
 
 enum { E_PROMISE, E_MADE, E_KEPT, E_BROKEN, E_NEVENTS };

@@ -52,11 +52,12 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_GDP, IN_COVER_SHIELD };
 static const ps_input inputs[] = {
-    {"gdp", PS_ACTOR, 1},
-    {"cover_shield", PS_ACTOR, 1},
+    {"gdp", PS_ACTOR, 1, 1},
+    {"cover_shield", PS_ACTOR, 1, 0},
 };
 
 enum { E_SANCTIONS, E_RELIEF, E_SECONDARY, E_SECONDARY_RELIEF, E_NEVENTS };

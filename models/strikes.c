@@ -79,13 +79,14 @@ static const ps_field fields[] = {
 };
 
 /* Other models' fields this model reads from state t (optional: the
- * coupling is off when the owning model is not in the pipeline). */
+ * coupling is off when the owning model is not in the pipeline; at_init: its
+ * init reads it too, so the owner's init runs first). */
 enum { IN_COOPERATION, IN_AGREEMENT_LEVEL, IN_MILITARY_STRAIN, IN_MILITARY_CAPACITY };
 static const ps_input inputs[] = {
-    {"cooperation", PS_DYAD, 1},
-    {"agreement_level", PS_DYAD, 1},
-    {"military_strain", PS_ACTOR, 1},
-    {"military_capacity", PS_ACTOR, 1},
+    {"cooperation", PS_DYAD, 1, 0},
+    {"agreement_level", PS_DYAD, 1, 0},
+    {"military_strain", PS_ACTOR, 1, 0},
+    {"military_capacity", PS_ACTOR, 1, 0},
 };
 
 enum { E_STRIKE, E_RESPONSE, E_NEVENTS };

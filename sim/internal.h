@@ -148,6 +148,11 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
  * would, reusing its state buffers; initialised with w->inner_threads
  * threads. On failure w can only be freed. */
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
+/* The order the models' inits run in (registry indices): every model after
+ * the owners of its at_init inputs, else registry order; PS_ERR_MODEL on a
+ * cycle. ps_registry_check checks it; world setup follows it. */
+#define PS_MAX_MODELS 64
+ps_status ps_registry_init_order(int *order, ps_error *err);
 /* Continue w from a saved state: month `month` is the next to compute,
  * state[f] is cur of every field (internal ones too: w->n_fields), log the
  * n_log events so far. w must be as ps_world_create/reset made it for the

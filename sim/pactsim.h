@@ -114,11 +114,15 @@ typedef struct ps_field {
  * the library writes, or one of another shape, is PS_ERR_MODEL naming the
  * model and the field. Optional: the owning model may be left out of a
  * pipeline (ps_registry_use), and the coupling is then off by design; the
- * name must still be a field of some model in ps_models, so a typo is caught. */
+ * name must still be a field of some model in ps_models, so a typo is caught.
+ * at_init: the model's init reads it too (to derive its month -1 state), so
+ * the owner's init runs first, whatever the registry order (a cycle of such
+ * reads is PS_ERR_MODEL); steps read only state t and need no order. */
 typedef struct ps_input {
     const char *name;
     ps_shape shape;
     int optional;
+    int at_init;
 } ps_input;
 
 /* An event type: a timeline event a model consumes, or (generated = 1) an

@@ -70,7 +70,14 @@ static ps_status world_setup(ps_world *w, ps_error *err)
     for (int f = 0; f < nf; f++)
         init_field(w, f);
     apply_inits(w);
-    for (int k = 0; k < ps_registry_count(); k++) {
+    /* Inits derive month -1 state from other models' (at_init inputs): in
+     * dependency order, so where a model sits in the registry does not matter. */
+    int order[PS_MAX_MODELS];
+    ps_status so = ps_registry_init_order(order, err);
+    if (so != PS_OK)
+        return so;
+    for (int q = 0; q < ps_registry_count(); q++) {
+        int k = order[q];
         const ps_model *m = ps_registry_model(k);
         if (!m->init)
             continue;

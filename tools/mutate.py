@@ -50,7 +50,7 @@ OPERATORS = [
     (r" \|\| ", " && "),
 ]
 CONSTANT = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.])")
-TABLE_NAME = re.compile(r'^\s*\{"([a-z][a-z0-9_]+)", PS_(ACTOR|DYAD|THEATER), 1\},')
+TABLE_NAME = re.compile(r'^\s*\{"([a-z][a-z0-9_]+)", PS_(ACTOR|DYAD|THEATER), 1, [01]\},')
 # A parameter row: {"name", PS_REAL, "unit", lo, hi, default,
 PARAM_ROW = re.compile(r'^\s*\{"[a-z][a-z0-9_]+", PS_(REAL|INT), "[^"]*", ([-\d.e]+), ([-\d.e]+), ([-\d.e]+),')
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "internal.h"
 #include "pactsim_model.h"
 
 /* The registry with model k replaced by a copy whose input i is changed. */
@@ -31,6 +32,40 @@ static ps_status check_with(int k, int i, const char *name, int shape, int optio
     ps_status s = ps_registry_check(err);
     ps_registry_use(NULL);
     return s;
+}
+
+/* Two test-only models whose inits would read each other's field: no order
+ * satisfies both, a load error naming them. Without the at_init marks (reads
+ * in steps only) any order does. */
+static const ps_field fa[] = {{"cycle_a", PS_ACTOR, "1", 0.0, 0.0, 1.0, "test", "test"}};
+static const ps_field fb[] = {{"cycle_b", PS_ACTOR, "1", 0.0, 0.0, 1.0, "test", "test"}};
+static const ps_input ia[] = {{"cycle_b", PS_ACTOR, 0, 1}}, ib[] = {{"cycle_a", PS_ACTOR, 0, 1}};
+static const ps_input ia_step[] = {{"cycle_b", PS_ACTOR, 0, 0}};
+
+static void test_init_cycle(void)
+{
+    ps_model a = {.name = "cycle_one", .description = "test", .fields = fa, .n_fields = 1,
+                  .inputs = ia, .n_inputs = 1};
+    const ps_model b = {.name = "cycle_two", .description = "test", .fields = fb, .n_fields = 1,
+                        .inputs = ib, .n_inputs = 1};
+    const ps_model *pipe[] = {&a, &b, NULL};
+    ps_registry_use(pipe);
+    ps_error err = {0};
+    CHECK(ps_registry_check(&err) == PS_ERR_MODEL && strstr(err.msg, "cycle") &&
+              strstr(err.msg, "cycle_one") && strstr(err.msg, "cycle_two"),
+          "an init cycle is a model error naming both: %s", err.msg);
+    a.inputs = ia_step; /* one side reads only in its step: two orders of the list, one of inits */
+    memset(&err, 0, sizeof err);
+    CHECK(ps_registry_check(&err) == PS_OK, "no cycle: %s", err.msg);
+    const ps_model *rev[] = {&b, &a, NULL};
+    int order[PS_MAX_MODELS] = {-1, -1};
+    for (int k = 0; k < 2; k++) {
+        ps_registry_use(k ? rev : pipe);
+        CHECK(ps_registry_init_order(order, &err) == PS_OK &&
+                  ps_registry_model(order[0]) == &a && ps_registry_model(order[1]) == &b,
+              "list %d: cycle_one's init first (cycle_two reads it at init)", k);
+    }
+    ps_registry_use(NULL);
 }
 
 int main(void)
@@ -137,5 +172,6 @@ int main(void)
         ps_scenario_free(sc);
         ps_registry_use(NULL);
     }
+    test_init_cycle();
     return CHECK_DONE();
 }
