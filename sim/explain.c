@@ -2,6 +2,7 @@
  * metric from the models' tables; docs/parameters.md is this, as markdown. */
 #include <string.h>
 
+#include "internal.h"
 #include "pactsim_model.h"
 
 static const char *type_name(ps_type t)
@@ -171,7 +172,6 @@ ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err)
  * (owner -> reader, labelled with the fields read) and a table. */
 ps_status ps_explain_dataflow(FILE *fp, ps_error *err)
 {
-    (void)err;
     int n = ps_registry_count();
     fprintf(fp, "```mermaid\nflowchart LR\n");
     for (int k = 0; k < n; k++)
@@ -187,16 +187,24 @@ ps_status ps_explain_dataflow(FILE *fp, ps_error *err)
                     continue;
                 if (!any)
                     fprintf(fp, "    %s -->|\"", ps_registry_model(src)->name);
-                fprintf(fp, "%s%s", any ? "<br>" : "", m->inputs[i].name);
+                fprintf(fp, "%s%s%s", any ? "<br>" : "", m->inputs[i].name,
+                        m->inputs[i].at_init ? "*" : "");
                 any = 1;
             }
             if (any)
                 fprintf(fp, "\"| %s\n", m->name);
         }
-    fprintf(fp, "```\n\n| step | model | writes | reads (owner) |\n|---|---|---|---|\n");
+    int order[PS_MAX_MODELS], init_pos[PS_MAX_MODELS];
+    ps_status st = ps_registry_init_order(order, err);
+    if (st != PS_OK)
+        return st;
+    for (int q = 0; q < n; q++)
+        init_pos[order[q]] = q + 1;
+    fprintf(fp, "```\n\n| step | init | model | writes | reads (owner; * also at init) |\n"
+                "|---|---|---|---|---|\n");
     for (int k = 0; k < n; k++) {
         const ps_model *m = ps_registry_model(k);
-        fprintf(fp, "| %d | `%s` | ", k + 1, m->name);
+        fprintf(fp, "| %d | %d | `%s` | ", k + 1, init_pos[k], m->name);
         for (int i = 0; i < m->n_fields; i++)
             fprintf(fp, "%s`%s`", i ? ", " : "", m->fields[i].name);
         for (int i = 0; i < m->n_internal; i++)
@@ -206,7 +214,8 @@ ps_status ps_explain_dataflow(FILE *fp, ps_error *err)
             int owner = -1, g = ps_field_index(m->inputs[i].name);
             if (g >= 0)
                 ps_registry_field(g, &owner);
-            fprintf(fp, "%s`%s` (%s)", i ? ", " : "", m->inputs[i].name,
+            fprintf(fp, "%s`%s`%s (%s)", i ? ", " : "", m->inputs[i].name,
+                    m->inputs[i].at_init ? "*" : "",
                     owner >= 0 ? ps_registry_model(owner)->name : "absent");
         }
         fprintf(fp, " |\n");
