@@ -3,8 +3,10 @@
  * run with the registry rotated (each model first once) or reversed gives the
  * same series, bit for bit, field by field (matched by name: the global field
  * indices change with the order). A model that read another's update of the
- * same month, or an input guard that took field index 0 for "absent" (the
- * first model's first field has index 0), would break it. */
+ * same month, an init that read another init's derived values without
+ * declaring the input at_init (inits run in the declared dependency order,
+ * docs/architecture.md), or an input guard that took field index 0 for
+ * "absent" (the first model's first field has index 0) would break it. */
 #include <stdlib.h>
 #include <string.h>
 
