@@ -49,8 +49,14 @@ stop() {
     local rc=$? ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     if [ "$rc" -ne "$code" ]; then bad "$label: SIG$sig gave exit $rc, expected $code: $(cat "$WORK/err")"
     elif ! grep -q "interrupted" "$WORK/err"; then bad "$label: no 'interrupted' in: $(cat "$WORK/err")"
-    elif [ "$ms" -gt 2000 ]; then bad "$label: took $ms ms to stop"
     else ok; fi
+    # How long the stop took is printed, not asserted (a loaded machine may take any time). That a
+    # run of one long replicate stops inside it, at a month boundary, is the message: its one
+    # replicate is unfinished (a stop that waited for the replicate's end would find it done).
+    case "$label" in one_*)
+        grep -q "interrupted after 0 of 1 replicates" "$WORK/err" && ok ||
+            bad "$label: not stopped inside the replicate: $(cat "$WORK/err")" ;;
+    esac
     local kept
     kept=$(compgen -G "$out.partial/rep-*.ckpt" | wc -l)
     if grep -q "kept in .*$label.h5.partial: run the same command with --resume" "$WORK/err"; then
