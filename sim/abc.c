@@ -1056,6 +1056,11 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     }
     if (st == PS_OK)
         st = ps_out_check(partial, inputs, 2, err);
+    /* One process per output (the lock runs and sweeps take): rank 0 is the
+     * only writer; its refusal reaches the other ranks with its status. */
+    int lock = -1;
+    if (st == PS_OK && s.rank == 0)
+        st = ps_out_lock(opt->output, 0, &lock, err);
     int have_final = st == PS_OK && stat(opt->output, &sb) == 0;
     int have_partial = st == PS_OK && stat(partial, &sb) == 0;
     if (st == PS_OK && have_final && !opt->force) {
@@ -1119,6 +1124,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
             gen_free(&s.gen[t]);
         free(s.gen);
         free(s.cbuf);
+        ps_out_unlock(opt->output, lock);
         free(partial);
         return st;
     }
@@ -1190,6 +1196,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
         gen_free(&s.gen[t]);
     free(s.gen);
     free(s.cbuf);
+    ps_out_unlock(opt->output, lock);
     free(partial);
     return st;
 }

@@ -160,6 +160,25 @@ else
     same "$WORK/ref.h5" "$WORK/k.h5" && ok || bad "resumed posterior differs from an uninterrupted one"
     [ -e "$WORK/k.h5.partial" ] && bad "checkpoint left after completion" || ok
 fi
+# One process per output: while a calibration holds FILE.lock (it appears once the output is
+# claimed; the first is then stopped with SIGSTOP so that it cannot finish meanwhile), a second
+# calibration, even with --force, and a run onto the same file are refused; the lock goes with the
+# first process.
+"$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/l.h5" --quiet 2>/dev/null &
+pid=$!
+for _ in $(seq 600); do [ -e "$WORK/l.h5.lock" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+if [ -e "$WORK/l.h5.lock" ] && kill -STOP $pid 2>/dev/null; then # held still: it cannot finish meanwhile
+    expect_exit 2 "l\.h5: another pactsim process \(pid $pid\) is writing this output" -- \
+        "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/l.h5" --force --quiet
+    expect_exit 2 "l\.h5: another pactsim process \(pid $pid\)" -- \
+        "$PACTSIM" run "$D/twin.yaml" -o "$WORK/l.h5" --force --quiet
+else
+    bad "no l.h5.lock while the calibration ran"
+fi
+kill -TERM $pid 2>/dev/null
+kill -CONT $pid 2>/dev/null
+wait $pid 2>/dev/null
+[ -e "$WORK/l.h5.lock" ] && bad "l.h5.lock left after the calibration ended" || ok
 # A damaged checkpoint is refused with a message, not trusted.
 "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/d.h5" --quiet 2>/dev/null &
 pid=$!
