@@ -1045,6 +1045,13 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
     size_t ncb = (size_t)s.N * (s.k + 2) + 3 * (size_t)s.size;
     s.cbuf = ps_calloc((ncb > 5 * (size_t)s.size ? ncb : 5 * (size_t)s.size) + 1,
                        sizeof(double));
+    /* Test hook (tests/cli/test_calibrate_mpi.sh): PACTSIM_TEST_CALIB_NOMEM=R
+     * makes this allocation fail on rank R. Never set it outside tests. */
+    const char *nomem_rank = getenv("PACTSIM_TEST_CALIB_NOMEM");
+    if (nomem_rank && R && atoi(nomem_rank) == s.rank) {
+        free(s.cbuf);
+        s.cbuf = NULL;
+    }
     ps_status st = partial && s.cbuf ? PS_OK : nomem(err);
     int done = 0; /* --resume of a finished calibration */
     /* Never over a device, a FIFO, a directory or one of the inputs (the
@@ -1084,10 +1091,17 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
         ps_error_set(err, st, "%s; use --force to start over", m);
     }
     /* Every process's status, spec hash and state, to all: a failure on one
-     * stops all; a rank with another spec or checkpoint is refused. */
-    if (R && s.cbuf) {
+     * stops all; a rank with another spec or checkpoint is refused. Every rank
+     * must reach this combine, also one whose buffer could not be allocated
+     * (skipping it would hang the others): it reports its failure through a
+     * small buffer (on the stack up to 64 ranks; only if even that cannot be
+     * had does it stay out). */
+    double small[5 * 64];
+    double *spare = R && !s.cbuf && R->size > 64 ? ps_calloc(5 * (size_t)R->size, sizeof(double))
+                                                 : NULL;
+    if (R && (s.cbuf || R->size <= 64 || spare)) {
         enum { M = 5 };
-        double *v = s.cbuf;
+        double *v = s.cbuf ? s.cbuf : spare ? spare : small;
         for (int i = 0; i < M * s.size; i++)
             v[i] = -0.0;
         double *mine = v + (size_t)M * s.rank;
@@ -1096,10 +1110,13 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
         mine[2] = (double)(c->hash & 0xffffffffu);
         mine[3] = s.n_gen;
         mine[4] = done;
-        if (R->combine(v, M * s.size, R->user) != 0)
+        /* A failed combine: MPI stops the job. A rank that failed before the
+         * combine is found in it like any other: failed_rank names it on every
+         * rank, so that it, and only it, prints its message. */
+        int failed = R->combine(v, M * s.size, R->user) != 0;
+        if (failed)
             st = ps_error_set(err, PS_ERR_IO, "combining the state of %d processes failed",
                               s.size);
-        int failed = st != PS_OK; /* (a failed combine: MPI stops the job) */
         for (int r = 0; !failed && r < s.size; r++)
             if ((int)v[(size_t)M * r] != PS_OK) {
                 R->failed_rank = r;
@@ -1119,6 +1136,7 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
                     break;
                 }
     }
+    free(spare);
     if (st != PS_OK || done) {
         for (int t = 0; t < s.n_gen; t++)
             gen_free(&s.gen[t]);

@@ -98,6 +98,20 @@ grep -q "rank 1's calibration .* differs from rank 0's" "$WORK/err" && ok || bad
 ranks_exited 2 3 "a missing spec on rank 2"
 grep -q "rank 2: cannot read .*missing.yaml" "$WORK/err" && ok || bad "a missing spec on rank 2: $(cat "$WORK/err")"
 expect_no_file "$WORK/o.h5"
+# A rank whose buffer cannot be allocated still takes part in the first combine: every rank stops
+# with its out-of-memory status, which rank 1 alone reports (before, it skipped that combine, so
+# the ranks' collectives no longer matched: a misleading "differs from rank 0's" and an MPI abort,
+# or a hang, which `timeout` ends and makes a failure).
+timeout 120 "${MPIRUN_ALL[@]}" -n 1 "$WORK/rank.sh" "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/o.h5" --quiet : \
+    -n 1 env PACTSIM_TEST_CALIB_NOMEM=1 "$WORK/rank.sh" "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/o.h5" --quiet \
+    >/dev/null 2>"$WORK/err"
+[ $? -ne 124 ] && ok || bad "out of memory on rank 1: the ranks hung"
+nomem=$(cat "$WORK/rc.1" 2>/dev/null)
+[ -n "$nomem" ] && [ "$nomem" != 0 ] && ok || bad "out of memory on rank 1: exit '$nomem'"
+ranks_exited "$nomem" 2 "out of memory on rank 1"
+[ "$(grep -c "error: rank 1: out of memory" "$WORK/err")" = 1 ] && ! grep -q "rank 0" "$WORK/err" && ok ||
+    bad "out of memory on rank 1: not reported once, by rank 1: $(cat "$WORK/err")"
+expect_no_file "$WORK/o.h5"
 
 # kill -9 of every rank once a generation is checkpointed, then --resume on 3
 # ranks: the posterior of an uninterrupted single process.
