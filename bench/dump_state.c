@@ -131,15 +131,19 @@ int main(int argc, char **argv)
     ps_scenario *sc;
     if (ps_scenario_load(config, sets, n_sets, &sc, &err) != PS_OK) {
         fprintf(stderr, "dump_state: %s\n", err.msg);
+        free(sets);
         return 1;
     }
-    ps_world *w;
-    if (ps_world_create(sc, replicate, &w, &err) != PS_OK) {
+    ps_world *w = NULL;
+    int bad = ps_world_create(sc, replicate, &w, &err) != PS_OK;
+    if (bad)
         fprintf(stderr, "dump_state: %s\n", err.msg);
-        return 1;
-    }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    else if ((bad = mkdir(dir, 0777) != 0 && errno != EEXIST))
         fprintf(stderr, "dump_state: cannot create %s: %s\n", dir, strerror(errno));
+    if (bad) {
+        ps_world_free(w);
+        ps_scenario_free(sc);
+        free(sets);
         return 1;
     }
     int n = sc->n_actors, months = sc->n_months, rc = 0;
@@ -163,6 +167,11 @@ int main(int argc, char **argv)
     double *zoff = calloc((size_t)months * nn + 1, sizeof *zoff);
     if (!rng || !shock || !eps || !haz || !jump || !zdel || !zoff) {
         fprintf(stderr, "dump_state: out of memory\n");
+        free(shock), free(eps), free(haz), free(jump), free(zdel), free(zoff);
+        ps_rng_free(rng);
+        ps_world_free(w);
+        ps_scenario_free(sc);
+        free(sets);
         return 1;
     }
     double sd = param_by_name(sc, "economy", "growth_noise_sd");
