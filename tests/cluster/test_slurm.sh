@@ -130,6 +130,30 @@ wait_job() {  # wait_job ID: until it leaves the queue (bounded by $WAIT)
     echo "job $1 done after ${t}s"
 }
 
+# relaunch_unstarted JOB [TASK...]: Slurm itself may fail to start a job it requeued:
+# rescheduled at once, before the old credential's revocation has passed, it logs "Killing
+# non-startable batch JobId=N: Job credential revoked" and the job ends FAILED without running its
+# script (seen in CI). Such a job or array task, and only such a one, is requeued again and waited
+# for; one whose script ran and failed is left failed.
+relaunch_unstarted() {
+    local id=$1 t name jid
+    shift
+    for t in "${@:--}"; do
+        name=$id
+        [ "$t" != - ] && name=${id}_$t
+        jid=$id
+        [ "$t" != - ] && jid=$(grep -o "Allocate JobId=${name}([0-9]*)" "$T/log/slurmctld.log" 2>/dev/null |
+            tail -1 | sed 's/.*(\([0-9]*\))/\1/')
+        if [ -n "$jid" ] && grep -q "Killing non-startable batch JobId=$jid:" "$T/log/slurmctld.log" &&
+            scontrol show job "$name" 2>/dev/null | grep -q "JobState=FAILED"; then
+            echo "note: Slurm did not start requeued job $name (JobId=$jid); requeueing it again"
+            scontrol requeue "$name" && sleep 1
+            scontrol update JobId="$name" StartTime=now 2>/dev/null
+            wait_job "$id"
+        fi
+    done
+}
+
 SPEC="$SRC/tests/configs/sweep/lhs.yaml"
 cd "$T/work"
 "$PACTSIM" sweep "$SPEC" -o local.h5 --threads 2 --quiet || bad "the local sweep failed"
@@ -184,6 +208,7 @@ for _ in $(seq 200); do
 done
 [ "$requeued" = 1 ] && ok || bad "could not requeue job $id while it ran"
 [ -n "${id:-}" ] && wait_job "$id"
+relaunch_unstarted "$id" 0 1
 if [ -e requeue.h5 ] && h5diff -q local2.h5 requeue.h5 /sweep /sweep; then ok
 else bad "requeued array job: requeue.h5 missing or /sweep differs: $(ls; tail -5 requeue.h5.slurm-*.log 2>/dev/null)"; fi
 grep -q "Requeue=1\|Restarts=[1-9]" <(scontrol show job "${id}_0" 2>/dev/null; scontrol show job "${id}_1" 2>/dev/null) && ok \
@@ -215,6 +240,7 @@ for _ in $(seq 300); do
 done
 [ "$requeued" = 1 ] && ok || bad "could not requeue calibration job $id while it ran"
 [ -n "${id:-}" ] && wait_job "$id"
+relaunch_unstarted "$id"
 same_post=1
 for g in /posterior /generations /discrepancy; do
     h5diff -q local_post.h5 post.h5 $g $g >/dev/null 2>&1 || same_post=0
