@@ -196,43 +196,40 @@ ps_status ps_registry_check(ps_error *err)
     return ps_registry_init_order(order, err);
 }
 
-/* Does model k's init wait for model o's (k reads a field of o at init)? */
-static int init_waits(int k, int o)
-{
-    const ps_model *m = active[k];
-    for (int i = 0; i < m->n_inputs; i++) {
-        int owner = -1;
-        if (m->inputs[i].at_init && find_in(active, m->inputs[i].name, &owner) && owner == o)
-            return 1;
-    }
-    return 0;
-}
-
 /* (internal.h) Kahn's algorithm, the lowest registry index first among the
- * ready: the registry order where it already respects the at_init reads. */
+ * ready: the registry order where it already respects the at_init reads.
+ * waits[k][o]: model k's init reads a field of model o (resolved once: world
+ * setup calls this for every replicate). */
 ps_status ps_registry_init_order(int *order, ps_error *err)
 {
     int n = ps_registry_count();
     if (n > PS_MAX_MODELS)
         return ps_error_set(err, PS_ERR_MODEL, "%d models in the pipeline; at most %d", n,
                             PS_MAX_MODELS);
-    char done[PS_MAX_MODELS] = {0};
+    char waits[PS_MAX_MODELS][PS_MAX_MODELS] = {{0}}, done[PS_MAX_MODELS] = {0};
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < active[k]->n_inputs; i++) {
+            int owner = -1;
+            if (active[k]->inputs[i].at_init && find_in(active, active[k]->inputs[i].name, &owner) &&
+                owner != k)
+                waits[k][owner] = 1;
+        }
     for (int pos = 0; pos < n; pos++) {
         int pick = -1;
         for (int k = 0; k < n && pick < 0; k++) {
             int ready = !done[k];
             for (int o = 0; o < n && ready; o++)
-                ready = done[o] || o == k || !init_waits(k, o);
+                ready = done[o] || !waits[k][o];
             if (ready)
                 pick = k;
         }
         if (pick < 0) { /* every model left waits for another left: name one pair */
             for (int k = 0; k < n; k++)
                 for (int o = 0; o < n && !done[k]; o++)
-                    if (!done[o] && o != k && init_waits(k, o))
+                    if (!done[o] && waits[k][o])
                         return ps_error_set(err, PS_ERR_MODEL, "the models' inits read each "
                                             "other's fields in a cycle (model '%s' waits for "
-                                            "'%s', which waits in turn); an at_init input must "
+                                            "'%s', which waits too); an at_init input must "
                                             "be dropped", active[k]->name, active[o]->name);
             return ps_error_set(err, PS_ERR_MODEL, "the models' inits cannot be ordered");
         }
