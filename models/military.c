@@ -374,6 +374,10 @@ typedef struct {
     double *vacated;      /* [theater] total presence vacated this month */
     double *paid;         /* [actor] share of its arms bill the actor can pay (state t) */
     char *foe;            /* [actor][actor] 1 if the two are at war with each other (state t) */
+    double *imports;      /* [materiel][actor] transfers received (column sums of arms) */
+    double *gap_in;       /* [materiel][actor] own backorders at sellers not at war with it */
+    double *ordered;      /* [materiel][actor] arms received + backorders (its bill) */
+    double *fin_in;       /* [actor] finance received */
 } military_data;
 
 static void military_free(void *data)
@@ -385,6 +389,10 @@ static void military_free(void *data)
     free(d->vacated);
     free(d->paid);
     free(d->foe);
+    free(d->imports);
+    free(d->gap_in);
+    free(d->ordered);
+    free(d->fin_in);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -397,7 +405,12 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
     if (!d || !(d->drop = calloc((size_t)w->n_actors * nt + 1, sizeof(double))) ||
         !(d->vacated = calloc(nt + 1, sizeof(double))) ||
         !(d->paid = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
-        !(d->foe = calloc((size_t)w->n_actors * w->n_actors + 1, 1)) || !(d->rng = ps_rng_alloc())) {
+        !(d->foe = calloc((size_t)w->n_actors * w->n_actors + 1, 1)) ||
+        !(d->imports = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
+        !(d->gap_in = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
+        !(d->ordered = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
+        !(d->fin_in = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
+        !(d->rng = ps_rng_alloc())) {
         military_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -443,20 +456,10 @@ static double paid_share(const ps_world *w, const military_data *d, const double
 {
     const int n = w->n_actors;
     double bill = 0.0;
-    for (int c = 0; c < N_MATERIEL; c++) {
-        double q = 0.0;
-        for (int j = 0; j < n; j++) {
-            size_t ji = (size_t)j * n + i;
-            q += (d->arms[c] >= 0 ? w->cur[d->arms[c]][ji] : 0.0) +
-                 (d->backorder[c] >= 0 ? w->cur[d->backorder[c]][ji] : 0.0);
-        }
-        bill += p[P_PRICE0 + c] * q;
-    }
+    for (int c = 0; c < N_MATERIEL; c++)
+        bill += p[P_PRICE0 + c] * d->ordered[(size_t)c * n + i];
     bill *= 12.0;
-    double fin = 0.0;
-    if (d->finance >= 0)
-        for (int k = 0; k < n; k++)
-            fin += w->cur[d->finance][(size_t)k * n + i];
+    double fin = d->finance >= 0 ? d->fin_in[i] : 0.0;
     double oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue][i] : 0.0;
     double means = p[P_BUDGET] * (w->cur[d->f[F_CAPACITY]][i] + oil + fin);
     return bill > 0.0 ? ps_fmin(1.0, means / bill) : 1.0;
@@ -563,6 +566,24 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
                 int h = w->sc->theater_host[th];
                 d->foe[(size_t)i * n + h] = d->foe[(size_t)h * n + i] = 1;
             }
+    /* Sums down the columns of the arms, backorder and finance arrays, read
+     * row by row (ps_dyad_column_sums); foe is symmetric, so it masks column i
+     * as it masks row i. */
+    for (int c = 0; c < N_MATERIEL; c++) {
+        const double *arms = d->arms[c] >= 0 ? w->cur[d->arms[c]] : NULL;
+        const double *bo = d->backorder[c] >= 0 ? w->cur[d->backorder[c]] : NULL;
+        const size_t at = (size_t)c * n;
+        if (arms)
+            ps_dyad_column_sums(w, arms, NULL, NULL, d->imports + at);
+        if (bo)
+            ps_dyad_column_sums(w, bo, NULL, d->foe, d->gap_in + at);
+        if (arms || bo)
+            ps_dyad_column_sums(w, arms ? arms : bo, arms ? bo : NULL, NULL, d->ordered + at);
+        else
+            memset(d->ordered + at, 0, (size_t)n * sizeof(double));
+    }
+    if (d->finance >= 0)
+        ps_dyad_column_sums(w, w->cur[d->finance], NULL, NULL, d->fin_in);
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
         d->paid[i] = paid_share(w, d, p, i);
@@ -586,10 +607,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
             double added = w->cur[d->f[F_ADDED0 + c]][i];
             double prod = base_prod + added * working;
             double use = w->cur[d->f[F_MAT(c, M_USE)]][i], cons = use * exposure;
-            double imports = 0.0;
-            if (d->arms[c] >= 0)
-                for (int j = 0; j < n; j++)
-                    imports += w->cur[d->arms[c]][(size_t)j * n + i];
+            double imports = d->arms[c] >= 0 ? d->imports[(size_t)c * n + i] : 0.0;
             double need = ps_fmax(0.0, cons - prod - imports);
             w->next[d->f[F_MAT(c, M_NEED)]][i] = need;
             /* Capacity built for export orders is not held in reserve. */
@@ -608,10 +626,9 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
                 const double *bo = w->cur[d->backorder[c]];
                 const char *foe = d->foe + (size_t)i * n;
                 for (int k = 0; k < n; k++)
-                    if (!foe[k]) {
+                    if (!foe[k])
                         gap_out += d->paid[k] * bo[(size_t)i * n + k];
-                        gap_in += bo[(size_t)k * n + i];
-                    }
+                gap_in = d->gap_in[(size_t)c * n + i];
             }
             double gap = (1.0 - p[P_LICENSED]) * gap_out + p[P_LICENSED] * d->paid[i] * gap_in;
             double building = w->cur[d->building[c]][i];

@@ -69,6 +69,16 @@ uint64_t ps_hash64(uint64_t x);
  * parallel region costs more than it saves. */
 #define PS_INNER_MIN_ACTORS 64
 
+/* out[i] = sum over j of x[j * n + i] (+ y[j * n + i] if y is given, added
+ * first as a pair), j ascending, so the same bits as a loop down column i;
+ * skipping the j with skip[j * n + i] != 0 if skip is given; n = w->n_actors.
+ * It reads the arrays row by row, in blocks of columns, on w->inner_threads
+ * threads: a loop down each column strides by n doubles and, once a block of
+ * columns no longer fits in cache (n ~ 500 here), misses on every element,
+ * which made such steps grow faster than n^2. */
+void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, const char *skip,
+                         double *out);
+
 /* fmax and fmin for the models, inlined: GCC calls libm for fmax/fmin unless
  * given -ffinite-math-only, and those calls were ~12% of a step. Same values
  * as glibc's x86-64 fmax/fmin (maxsd/minsd: b when a == b, so fmax(-0, +0) is
