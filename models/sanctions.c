@@ -88,23 +88,72 @@ typedef struct {
     int ev[E_NEVENTS];
     int gdp;
     int cover; /* cover model's cover_shield; -1 if absent */
+    double *isol, *threat, *channel; /* scratch [actor], rewritten every step */
 } sanctions_data;
 
-/* GDP-weighted share of the others' intensity toward i (isolation) and of
- * their secondary sanctions around i (threat). */
-static void exposure(const double *s, const double *s2, const double *gdp, int n, int i,
-                     double total, double *isol, double *threat)
+static void sanctions_free(void *data)
 {
-    double others = total - (gdp ? gdp[i] : 1.0), a = 0.0, b = 0.0;
-    for (int j = 0; j < n && others > 0.0; j++) {
-        if (j == i)
-            continue;
-        double wj = (gdp ? gdp[j] : 1.0) / others;
-        a += wj * s[(size_t)j * n + i];
-        b += wj * s2[(size_t)j * n + i];
+    sanctions_data *d = data;
+    if (d) {
+        free(d->isol);
+        free(d->threat);
+        free(d->channel);
     }
-    *isol = ps_fmin(1.0, a);
-    *threat = ps_fmin(1.0, b);
+    free(d);
+}
+
+/* Columns per block of the sums below: the sums down a block of columns are
+ * made row by row (see ps_dyad_column_sums), in the same order as a loop down
+ * each column, so with the same bits. */
+#define BLOCK 256
+
+static double others_weight(const double *gdp, int i, double total)
+{
+    return total - (gdp ? gdp[i] : 1.0);
+}
+
+/* For the actors i0..i1-1: the GDP-weighted share of the others' intensity
+ * toward i (isolation) and of their secondary sanctions around i (threat). */
+static void exposure(const double *s, const double *s2, const double *gdp, int n, int i0,
+                     int i1, double total, double *isol, double *threat)
+{
+    for (int i = i0; i < i1; i++)
+        isol[i] = threat[i] = 0.0;
+    for (int j = 0; j < n; j++) {
+        const size_t row = (size_t)j * n;
+        for (int i = i0; i < i1; i++) {
+            double others = others_weight(gdp, i, total);
+            if (j == i || !(others > 0.0))
+                continue;
+            double wj = (gdp ? gdp[j] : 1.0) / others;
+            isol[i] += wj * s[row + i];
+            threat[i] += wj * s2[row + i];
+        }
+    }
+    for (int i = i0; i < i1; i++) {
+        isol[i] = ps_fmin(1.0, isol[i]);
+        threat[i] = ps_fmin(1.0, threat[i]);
+    }
+}
+
+/* Evasion channels of the actors i0..i1-1: partners k not sanctioning i,
+ * deterred by i's threat and by what they could lose. */
+static void channels(const double *s, const double *gdp, const double *iso, const double *threat,
+                     double fear_scale, int n, int i0, int i1, double total, double *channel)
+{
+    for (int i = i0; i < i1; i++)
+        channel[i] = 0.0;
+    for (int k = 0; k < n; k++) {
+        const size_t row = (size_t)k * n;
+        for (int i = i0; i < i1; i++) {
+            double others = others_weight(gdp, i, total);
+            if (k == i || others <= 0.0)
+                continue;
+            double wk = (gdp ? gdp[k] : 1.0) / others;
+            double fear = ps_fmin(1.0, fear_scale * threat[i] * (1.0 - iso[k]));
+            channel[i] += wk * (1.0 - s[row + i]) * (1.0 - fear);
+        }
+    }
 }
 
 static double total_weight(const double *gdp, int n)
@@ -118,9 +167,14 @@ static double total_weight(const double *gdp, int n)
 static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *err)
 {
     (void)self;
-    sanctions_data *d = malloc(sizeof *d);
-    if (!d)
+    int n = w->n_actors;
+    sanctions_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->isol = calloc((size_t)n + 1, sizeof(double))) ||
+        !(d->threat = calloc((size_t)n + 1, sizeof(double))) ||
+        !(d->channel = calloc((size_t)n + 1, sizeof(double)))) {
+        sanctions_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < E_NEVENTS; k++)
@@ -129,17 +183,13 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     d->cover = ps_model_input(self, IN_COVER_SHIELD); /* diplomatic cover; none if absent */
     /* Other models read isolation and threat in the first month: derive them
      * from the initial sanctions rather than leave them at zero. */
-    int n = w->n_actors;
     const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
     double total = total_weight(gdp, n);
-    for (int i = 0; i < n; i++) {
-        double isol, threat;
-        exposure(w->cur[d->f[F_INTENSITY]], w->cur[d->f[F_SECONDARY]], gdp, n, i, total, &isol,
-                 &threat);
-        w->cur[d->f[F_ISOLATION]][i] = isol;
-        w->cur[d->f[F_THREAT]][i] = threat;
-        w->cur[d->f[F_PRESSURE]][i] = isol * (1.0 - w->cur[d->f[F_EVASION]][i]);
-    }
+    double *isol = w->cur[d->f[F_ISOLATION]], *threat = w->cur[d->f[F_THREAT]];
+    exposure(w->cur[d->f[F_INTENSITY]], w->cur[d->f[F_SECONDARY]], gdp, n, 0, n, total, isol,
+             threat);
+    for (int i = 0; i < n; i++)
+        w->cur[d->f[F_PRESSURE]][i] = isol[i] * (1.0 - w->cur[d->f[F_EVASION]][i]);
     *data = d;
     return PS_OK;
 }
@@ -160,33 +210,34 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
     const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
 
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        double others = total - (gdp ? gdp[i] : 1.0);
-        double isol, threat, channel = 0.0;
-        exposure(s, s2, gdp, n, i, total, &isol, &threat);
-        double shield = cover ? cover[i] : 0.0;
-        isol *= 1.0 - shield;
-        /* Channels: partners not sanctioning i, deterred by what they could lose. */
-        for (int k = 0; k < n; k++) {
-            if (k == i || others <= 0.0)
-                continue;
-            double wk = (gdp ? gdp[k] : 1.0) / others;
-            double fear = ps_fmin(1.0, p[P_SECONDARY_FEAR] * threat * (1.0 - iso[k]));
-            channel += wk * (1.0 - s[(size_t)k * n + i]) * (1.0 - fear);
+    const int nb = (n + BLOCK - 1) / BLOCK;
+#pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
+    {
+#pragma omp for schedule(static)
+        for (int b = 0; b < nb; b++) {
+            int i0 = b * BLOCK, i1 = i0 + BLOCK < n ? i0 + BLOCK : n;
+            exposure(s, s2, gdp, n, i0, i1, total, d->isol, d->threat);
+            channels(s, gdp, iso, d->threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel);
         }
-        /* Nobody builds evasion routes around sanctions that do not exist. */
-        double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
-        double target = isol > 0.0 ? ev_max * ps_fmin(1.0, channel) : 0.0;
-        double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
-        ev_next[i] = e;
-        iso_next[i] = isol;
-        threat_next[i] = threat;
-        press[i] = isol * (1.0 - e);
-        for (int j = 0; j < n; j++) {
-            s_next[(size_t)j * n + i] = s[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
-            s2_next[(size_t)j * n + i] = s2[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+#pragma omp for schedule(static)
+        for (int i = 0; i < n; i++) {
+            double shield = cover ? cover[i] : 0.0;
+            double isol = d->isol[i] * (1.0 - shield);
+            /* Nobody builds evasion routes around sanctions that do not exist. */
+            double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
+            double target = isol > 0.0 ? ev_max * ps_fmin(1.0, d->channel[i]) : 0.0;
+            double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
+            ev_next[i] = e;
+            iso_next[i] = isol;
+            threat_next[i] = d->threat[i];
+            press[i] = isol * (1.0 - e);
         }
+#pragma omp for schedule(static)
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++) {
+                s_next[(size_t)j * n + i] = s[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+                s2_next[(size_t)j * n + i] = s2[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+            }
     }
     return PS_OK;
 }
@@ -222,5 +273,5 @@ const ps_model ps_model_sanctions = {
     .init = sanctions_init,
     .step = sanctions_step,
     .apply_event = sanctions_event,
-    .free = free,
+    .free = sanctions_free,
 };
