@@ -180,10 +180,16 @@ static double at(const double *v, size_t k)
     return v ? v[k] : 0.0;
 }
 
-/* Payoff of i's tie with j (0..1 before diplomacy), from state t. Rows of the
- * scratch arrays for i are filled here: each row is written by one i only. */
-static void payoffs_row(const ps_world *w, const align_data *d, const double *p, int i,
-                        double *out)
+/* Rows per block of payoffs(): a block's reads down the columns [j][i0..i1)
+ * take two cache lines per array and j, instead of one line per element. */
+#define ROWS 16
+
+/* Payoffs of the ties of i0..i1-1 (at most ROWS rows) with every j (0..1
+ * before diplomacy), from state t, into the rows of out. For each i the j are
+ * taken in ascending order, so the block gives the bits a row at a time did.
+ * The rows of the scratch arrays for i0..i1-1 are written here only. */
+static void payoffs(const ps_world *w, const align_data *d, const double *p, int i0, int i1,
+                    double *out)
 {
     int n = w->n_actors;
     const double *gdp = cur_or_null(w, d->gdp), *sanc = cur_or_null(w, d->sanc);
@@ -191,55 +197,63 @@ static void payoffs_row(const ps_world *w, const align_data *d, const double *p,
     const double *veto = cur_or_null(w, d->veto), *strain = cur_or_null(w, d->strain);
     const double *coop = cur_or_null(w, d->coop), *flow = cur_or_null(w, d->flow);
     const double *paid = cur_or_null(w, d->paid);
-    double *econ = d->econ + (size_t)i * n, *oils = d->oilshare + (size_t)i * n;
-    double *prot = d->prot + (size_t)i * n;
-    double emax = 0.0, omax = 0.0, pmax = 0.0, fin_tot = 0.0;
-    double arms_tot[N_MATERIEL] = {0};
-    for (int j = 0; j < n; j++) {
-        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-        if (j == i) {
-            econ[j] = oils[j] = prot[j] = 0.0;
-            continue;
-        }
-        double closed = ps_fmax(at(sanc, ij), at(sanc, ji));
-        econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
-        oils[j] = at(oil, ij) + at(oil, ji);
-        double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
-        prot[j] = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j)) * c;
-        emax = ps_fmax(emax, econ[j]);
-        omax = ps_fmax(omax, oils[j]);
-        pmax = ps_fmax(pmax, at(mil, j));
-        fin_tot += at(flow, ji) + at(paid, ji);
-        for (int c2 = 0; c2 < N_MATERIEL; c2++)
-            arms_tot[c2] += at(d->arms[c2] >= 0 ? w->cur[d->arms[c2]] : NULL, ji);
-    }
-    int has_oil = omax > 0.0;
-    double wsum = p[P_W_ECON] + p[P_W_PROTECT] + p[P_W_ARMS] + p[P_W_FINANCE] + p[P_W_COOP];
-    for (int j = 0; j < n; j++) {
-        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-        if (j == i) {
-            out[j] = 0.0;
-            continue;
-        }
-        double e = emax > 0.0 ? econ[j] / emax : 0.0;
-        if (has_oil)
-            e = 0.5 * (e + oils[j] / omax);
-        /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
-        double pr = pmax > 0.0 ? prot[j] / pmax : 0.0;
-        double arms = 0.0;
-        int cats = 0;
-        for (int c2 = 0; c2 < N_MATERIEL; c2++)
-            if (arms_tot[c2] > 0.0) {
-                arms += w->cur[d->arms[c2]][ji] / arms_tot[c2];
-                cats++;
+    const double *arms_f[N_MATERIEL];
+    for (int c = 0; c < N_MATERIEL; c++)
+        arms_f[c] = cur_or_null(w, d->arms[c]);
+    double emax[ROWS] = {0}, omax[ROWS] = {0}, pmax[ROWS] = {0}, fin_tot[ROWS] = {0};
+    double arms_tot[ROWS][N_MATERIEL] = {{0}};
+    for (int j = 0; j < n; j++)
+        for (int i = i0; i < i1; i++) {
+            const int r = i - i0;
+            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+            double *econ = d->econ + (size_t)i * n, *oils = d->oilshare + (size_t)i * n;
+            double *prot = d->prot + (size_t)i * n;
+            if (j == i) {
+                econ[j] = oils[j] = prot[j] = 0.0;
+                continue;
             }
-        arms = cats ? arms / cats : 0.0;
-        double fin = fin_tot > 0.0 ? (at(flow, ji) + at(paid, ji)) / fin_tot : 0.0;
-        double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
-        out[j] = wsum > 0.0 ? (p[P_W_ECON] * e + p[P_W_PROTECT] * pr + p[P_W_ARMS] * arms +
-                               p[P_W_FINANCE] * fin + p[P_W_COOP] * c) / wsum
-                            : 0.0;
-    }
+            double closed = ps_fmax(at(sanc, ij), at(sanc, ji));
+            econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
+            oils[j] = at(oil, ij) + at(oil, ji);
+            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+            prot[j] = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j)) * c;
+            emax[r] = ps_fmax(emax[r], econ[j]);
+            omax[r] = ps_fmax(omax[r], oils[j]);
+            pmax[r] = ps_fmax(pmax[r], at(mil, j));
+            fin_tot[r] += at(flow, ji) + at(paid, ji);
+            for (int c2 = 0; c2 < N_MATERIEL; c2++)
+                arms_tot[r][c2] += at(arms_f[c2], ji);
+        }
+    double wsum = p[P_W_ECON] + p[P_W_PROTECT] + p[P_W_ARMS] + p[P_W_FINANCE] + p[P_W_COOP];
+    for (int j = 0; j < n; j++)
+        for (int i = i0; i < i1; i++) {
+            const int r = i - i0;
+            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+            double *row = out + (size_t)(i - i0) * n;
+            if (j == i) {
+                row[j] = 0.0;
+                continue;
+            }
+            double e = emax[r] > 0.0 ? d->econ[ij] / emax[r] : 0.0;
+            if (omax[r] > 0.0)
+                e = 0.5 * (e + d->oilshare[ij] / omax[r]);
+            /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
+            double pr = pmax[r] > 0.0 ? d->prot[ij] / pmax[r] : 0.0;
+            double arms = 0.0;
+            int cats = 0;
+            for (int c2 = 0; c2 < N_MATERIEL; c2++)
+                if (arms_tot[r][c2] > 0.0) {
+                    arms += arms_f[c2][ji] / arms_tot[r][c2];
+                    cats++;
+                }
+            arms = cats ? arms / cats : 0.0;
+            double fin = fin_tot[r] > 0.0 ? (at(flow, ji) + at(paid, ji)) / fin_tot[r] : 0.0;
+            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+            row[j] = wsum > 0.0 ? (p[P_W_ECON] * e + p[P_W_PROTECT] * pr + p[P_W_ARMS] * arms +
+                                   p[P_W_FINANCE] * fin + p[P_W_COOP] * c) /
+                                      wsum
+                                : 0.0;
+        }
 }
 
 static double clamp01(double x)
@@ -313,15 +327,19 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
             set[(size_t)w->sc->inits[k].i * n + w->sc->inits[k].j] = 1;
     const double *p = ps_world_param_values(w, self);
     double *al = w->cur[d->f[F_ALIGN]];
-    /* Row i writes only row i, as in the step. */
+    /* A block of rows writes only its rows, as in the step. */
+    const int nb = (n + ROWS - 1) / ROWS;
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        double *row = d->payoff + (size_t)i * n;
-        payoffs_row(w, d, p, i, row);
-        for (int j = 0; j < n; j++) {
-            size_t ij = (size_t)i * n + j;
-            if (!set[ij])
-                al[ij] = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
+    for (int b = 0; b < nb; b++) {
+        int i0 = b * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
+        payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
+        for (int i = i0; i < i1; i++) {
+            const double *row = d->payoff + (size_t)i * n;
+            for (int j = 0; j < n; j++) {
+                size_t ij = (size_t)i * n + j;
+                if (!set[ij])
+                    al[ij] = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
+            }
         }
     }
     for (int i = 0; i < n; i++)
@@ -341,18 +359,22 @@ static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
     const double *camp = w->cur[d->f[F_CAMP]];
     double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
     double *hedge_n = w->next[d->f[F_HEDGE]];
-    /* Each row i reads state t and writes only row i (and hedge[i]). */
+    /* Each block of rows reads state t and writes only its rows (and hedge). */
+    const int nb = (n + ROWS - 1) / ROWS;
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        double *row = d->payoff + (size_t)i * n;
-        payoffs_row(w, d, p, i, row);
-        for (int j = 0; j < n; j++) {
-            size_t ij = (size_t)i * n + j;
-            wa_n[ij] = wa[ij] * (1.0 - p[P_WARMTH_DECAY]);
-            double target = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
-            al_n[ij] = clamp01(al[ij] + p[P_ADJUST] * (target - al[ij]));
+    for (int b = 0; b < nb; b++) {
+        int i0 = b * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
+        payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
+        for (int i = i0; i < i1; i++) {
+            const double *row = d->payoff + (size_t)i * n;
+            for (int j = 0; j < n; j++) {
+                size_t ij = (size_t)i * n + j;
+                wa_n[ij] = wa[ij] * (1.0 - p[P_WARMTH_DECAY]);
+                double target = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
+                al_n[ij] = clamp01(al[ij] + p[P_ADJUST] * (target - al[ij]));
+            }
+            hedge_n[i] = hedging(al_n + (size_t)i * n, camp, n, i);
         }
-        hedge_n[i] = hedging(al_n + (size_t)i * n, camp, n, i);
     }
     return PS_OK;
 }

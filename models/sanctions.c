@@ -194,51 +194,57 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     return PS_OK;
 }
 
+/* The step for the actors (targets) of block b: their isolation, threat,
+ * evasion and pressure, and the erosion of their columns of intensity. Reads
+ * state t; writes only the block's entries of next and of the scratch. */
+static void step_block(ps_world *w, const sanctions_data *d, const double *p, double total, int b)
+{
+    const int n = w->n_actors, i0 = b * BLOCK, i1 = i0 + BLOCK < n ? i0 + BLOCK : n;
+    const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
+    const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
+    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
+    /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
+    const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
+    double *s_next = w->next[d->f[F_INTENSITY]], *s2_next = w->next[d->f[F_SECONDARY]];
+    double *press = w->next[d->f[F_PRESSURE]], *iso_next = w->next[d->f[F_ISOLATION]];
+    double *threat_next = w->next[d->f[F_THREAT]], *ev_next = w->next[d->f[F_EVASION]];
+
+    exposure(s, s2, gdp, n, i0, i1, total, d->isol, d->threat);
+    channels(s, gdp, iso, d->threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel);
+    for (int i = i0; i < i1; i++) {
+        double shield = cover ? cover[i] : 0.0;
+        double isol = d->isol[i] * (1.0 - shield);
+        /* Nobody builds evasion routes around sanctions that do not exist. */
+        double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
+        double target = isol > 0.0 ? ev_max * ps_fmin(1.0, d->channel[i]) : 0.0;
+        double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
+        ev_next[i] = e;
+        iso_next[i] = isol;
+        threat_next[i] = d->threat[i];
+        press[i] = isol * (1.0 - e);
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = i0; i < i1; i++) {
+            s_next[(size_t)j * n + i] = s[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+            s2_next[(size_t)j * n + i] = s2[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
+        }
+}
+
 static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const sanctions_data *d = data;
     const double *p = ps_world_param_values(w, self);
-    int n = w->n_actors;
-    const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
-    const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
-    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
-    double *s_next = w->next[d->f[F_INTENSITY]], *s2_next = w->next[d->f[F_SECONDARY]];
-    double *press = w->next[d->f[F_PRESSURE]], *iso_next = w->next[d->f[F_ISOLATION]];
-    double *threat_next = w->next[d->f[F_THREAT]], *ev_next = w->next[d->f[F_EVASION]];
-    double total = total_weight(gdp, n);
-    /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
-    const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
-
-    const int nb = (n + BLOCK - 1) / BLOCK;
-#pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    {
-#pragma omp for schedule(static)
-        for (int b = 0; b < nb; b++) {
-            int i0 = b * BLOCK, i1 = i0 + BLOCK < n ? i0 + BLOCK : n;
-            exposure(s, s2, gdp, n, i0, i1, total, d->isol, d->threat);
-            channels(s, gdp, iso, d->threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel);
-        }
-#pragma omp for schedule(static)
-        for (int i = 0; i < n; i++) {
-            double shield = cover ? cover[i] : 0.0;
-            double isol = d->isol[i] * (1.0 - shield);
-            /* Nobody builds evasion routes around sanctions that do not exist. */
-            double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
-            double target = isol > 0.0 ? ev_max * ps_fmin(1.0, d->channel[i]) : 0.0;
-            double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
-            ev_next[i] = e;
-            iso_next[i] = isol;
-            threat_next[i] = d->threat[i];
-            press[i] = isol * (1.0 - e);
-        }
-#pragma omp for schedule(static)
-        for (int j = 0; j < n; j++)
-            for (int i = 0; i < n; i++) {
-                s_next[(size_t)j * n + i] = s[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
-                s2_next[(size_t)j * n + i] = s2[(size_t)j * n + i] * (1.0 - p[P_EROSION]);
-            }
+    const int n = w->n_actors, nb = (n + BLOCK - 1) / BLOCK;
+    double total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, n);
+    if (!ps_inner_parallel(w)) {
+        for (int b = 0; b < nb; b++)
+            step_block(w, d, p, total, b);
+        return PS_OK;
     }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int b = 0; b < nb; b++)
+        step_block(w, d, p, total, b);
     return PS_OK;
 }
 

@@ -5,23 +5,33 @@
  * summed stream through cache while the block's sums stay in L1. */
 #define COLUMN_BLOCK 256
 
+static void column_block(int n, int b, const double *x, const double *y, const char *skip,
+                         double *out)
+{
+    const int i0 = b * COLUMN_BLOCK, i1 = i0 + COLUMN_BLOCK < n ? i0 + COLUMN_BLOCK : n;
+    for (int i = i0; i < i1; i++)
+        out[i] = 0.0;
+    for (int j = 0; j < n; j++) {
+        const size_t row = (size_t)j * n;
+        const char *srow = skip ? skip + row : NULL;
+        for (int i = i0; i < i1; i++) {
+            if (srow && srow[i])
+                continue;
+            out[i] += y ? x[row + i] + y[row + i] : x[row + i];
+        }
+    }
+}
+
 void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, const char *skip,
                          double *out)
 {
     const int n = w->n_actors, nb = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int b = 0; b < nb; b++) {
-        const int i0 = b * COLUMN_BLOCK, i1 = i0 + COLUMN_BLOCK < n ? i0 + COLUMN_BLOCK : n;
-        for (int i = i0; i < i1; i++)
-            out[i] = 0.0;
-        for (int j = 0; j < n; j++) {
-            const size_t row = (size_t)j * n;
-            const char *srow = skip ? skip + row : NULL;
-            for (int i = i0; i < i1; i++) {
-                if (srow && srow[i])
-                    continue;
-                out[i] += y ? x[row + i] + y[row + i] : x[row + i];
-            }
-        }
+    if (!ps_inner_parallel(w)) {
+        for (int b = 0; b < nb; b++)
+            column_block(n, b, x, y, skip, out);
+        return;
     }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int b = 0; b < nb; b++)
+        column_block(n, b, x, y, skip, out);
 }

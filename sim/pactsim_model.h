@@ -69,6 +69,15 @@ uint64_t ps_hash64(uint64_t x);
  * parallel region costs more than it saves. */
 #define PS_INNER_MIN_ACTORS 64
 
+/* Whether w's large loops run on inner threads. When not, a loop is better
+ * run outside any OpenMP region: inside a replicate-level region even a
+ * region of one thread (`if` false) starts a nested team, at a cost of about
+ * a microsecond, and a step of the baseline is tens of microseconds. */
+static inline int ps_inner_parallel(const ps_world *w)
+{
+    return w->inner_threads > 1 && w->n_actors >= PS_INNER_MIN_ACTORS;
+}
+
 /* out[i] = sum over j of x[j * n + i] (+ y[j * n + i] if y is given, added
  * first as a pair), j ascending, so the same bits as a loop down column i;
  * skipping the j with skip[j * n + i] != 0 if skip is given; n = w->n_actors.
