@@ -349,33 +349,41 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
-static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
+/* The step for block b of rows: reads state t, writes only its rows (and
+ * their hedging). */
+static void step_block(ps_world *w, align_data *d, const double *p, int b)
 {
-    (void)err;
-    align_data *d = data;
-    const double *p = ps_world_param_values(w, self);
-    int n = w->n_actors;
+    const int n = w->n_actors, i0 = b * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
     const double *wa = w->cur[d->f[F_WARMTH]], *al = w->cur[d->f[F_ALIGN]];
     const double *camp = w->cur[d->f[F_CAMP]];
     double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
     double *hedge_n = w->next[d->f[F_HEDGE]];
-    /* Each block of rows reads state t and writes only its rows (and hedge). */
-    const int nb = (n + ROWS - 1) / ROWS;
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int b = 0; b < nb; b++) {
-        int i0 = b * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
-        payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
-        for (int i = i0; i < i1; i++) {
-            const double *row = d->payoff + (size_t)i * n;
-            for (int j = 0; j < n; j++) {
-                size_t ij = (size_t)i * n + j;
-                wa_n[ij] = wa[ij] * (1.0 - p[P_WARMTH_DECAY]);
-                double target = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
-                al_n[ij] = clamp01(al[ij] + p[P_ADJUST] * (target - al[ij]));
-            }
-            hedge_n[i] = hedging(al_n + (size_t)i * n, camp, n, i);
+    payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
+    for (int i = i0; i < i1; i++) {
+        const double *row = d->payoff + (size_t)i * n;
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j;
+            wa_n[ij] = wa[ij] * (1.0 - p[P_WARMTH_DECAY]);
+            double target = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
+            al_n[ij] = clamp01(al[ij] + p[P_ADJUST] * (target - al[ij]));
         }
+        hedge_n[i] = hedging(al_n + (size_t)i * n, camp, n, i);
     }
+}
+
+static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    const double *p = ps_world_param_values(w, self);
+    const int nb = (w->n_actors + ROWS - 1) / ROWS;
+    if (!ps_inner_parallel(w)) {
+        for (int b = 0; b < nb; b++)
+            step_block(w, data, p, b);
+        return PS_OK;
+    }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int b = 0; b < nb; b++)
+        step_block(w, data, p, b);
     return PS_OK;
 }
 
