@@ -198,57 +198,57 @@ static double offer(const lev_view *v, int k, int c, int i, int j)
     }
 }
 
-static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
-{
-    (void)err;
-    lev_data *d = data;
-    const double *p = ps_world_param_values(w, self);
-    int n = w->n_actors;
-    lev_view v = {
-        cur_or_null(w, d->gdp), cur_or_null(w, d->sanc), cur_or_null(w, d->iso),
-        cur_or_null(w, d->veto), cur_or_null(w, d->cover), cur_or_null(w, d->coop), cur_or_null(w, d->strain),
-        cur_or_null(w, d->oil), cur_or_null(w, d->rest), cur_or_null(w, d->revenue),
-        cur_or_null(w, d->flow), cur_or_null(w, d->paid), cur_or_null(w, d->pressure),
-        w->cur[d->f[F_TRANSIT]], {NULL}, n};
-    for (int c = 0; c < N_MATERIEL; c++)
-        v.arms[c] = cur_or_null(w, d->arms[c]);
-    double *den = d->den, *imp = d->importance;
-    double *lev_n = w->next[d->f[F_LEVERAGE]];
+/* Actors per block of the loops below. Each block takes the dyads of 32 rows
+ * (or columns) together, so that the reads across rows use each cache line for
+ * 32 dyads rather than one; for each dyad the terms are added in the order of
+ * a plain loop (i ascending per target j), so the block gives the same bits. */
+#define BLOCK 32
 
-    /* Per target j: everything it can get in each channel, and how much each
-     * channel matters to it. Column j is written by iteration j only. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int j = 0; j < n; j++) {
-        double routed = 0.0;
-        for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
+/* Per target j of block b: everything it can get in each channel, and how much
+ * each channel matters to it. Writes only the block's columns of den and imp. */
+static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
+{
+    const int n = v->n, j0 = b * BLOCK, j1 = j0 + BLOCK < n ? j0 + BLOCK : n;
+    double *den = d->den, *imp = d->importance;
+    double routed[BLOCK] = {0};
+    for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
+        for (int j = j0; j < j1; j++)
             den[(size_t)k * n + j] = 0.0;
-        for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
+        for (int j = j0; j < j1; j++) {
             if (i == j)
                 continue;
             for (int k = 0; k < N_CHANNELS; k++)
                 if (k != K_MATERIEL)
-                    den[(size_t)k * n + j] += offer(&v, k, 0, i, j);
+                    den[(size_t)k * n + j] += offer(v, k, 0, i, j);
             for (int c = 0; c < N_MATERIEL; c++)
-                den[(size_t)(N_CHANNELS + c) * n + j] += offer(&v, K_MATERIEL, c, i, j);
-            routed += at(v.transit, (size_t)i * n + j);
+                den[(size_t)(N_CHANNELS + c) * n + j] += offer(v, K_MATERIEL, c, i, j);
+            routed[j - j0] += at(v->transit, (size_t)i * n + j);
         }
+    for (int j = j0; j < j1; j++) {
         /* Routes through no one stay open as far as j is not isolated. */
-        den[(size_t)K_TRANSIT * n + j] += ps_fmax(0.0, 1.0 - routed) * (1.0 - at(v.iso, j));
+        den[(size_t)K_TRANSIT * n + j] += ps_fmax(0.0, 1.0 - routed[j - j0]) * (1.0 - at(v->iso, j));
         /* The rest of the world's buyers are an alternative for j's crude. */
-        den[(size_t)K_OIL * n + j] += at(v.rest, j);
-        double g = v.gdp ? v.gdp[j] : 0.0;
+        den[(size_t)K_OIL * n + j] += at(v->rest, j);
+        double g = v->gdp ? v->gdp[j] : 0.0;
         imp[(size_t)K_TRADE * n + j] = 1.0;
         imp[(size_t)K_TRANSIT * n + j] = 1.0;
-        imp[(size_t)K_COVER * n + j] = at(v.iso, j);
-        imp[(size_t)K_MATERIEL * n + j] = at(v.strain, j);
+        imp[(size_t)K_COVER * n + j] = at(v->iso, j);
+        imp[(size_t)K_MATERIEL * n + j] = at(v->strain, j);
         imp[(size_t)K_OIL * n + j] =
-            g > 0.0 ? ps_fmin(1.0, at(v.rev, j) / (g * p[P_OIL_SCALE])) : 0.0;
-        imp[(size_t)K_FINANCE * n + j] = at(v.press, j);
+            g > 0.0 ? ps_fmin(1.0, at(v->rev, j) / (g * p[P_OIL_SCALE])) : 0.0;
+        imp[(size_t)K_FINANCE * n + j] = at(v->press, j);
     }
+}
 
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
+/* Leverage of the actors i of block b over every j. Writes only their rows. */
+static void lev_block(const lev_view *v, const lev_data *d, const double *p, double *lev_n,
+                      int b)
+{
+    const int n = v->n, i0 = b * BLOCK, i1 = i0 + BLOCK < n ? i0 + BLOCK : n;
+    const double *den = d->den, *imp = d->importance;
+    for (int j = 0; j < n; j++)
+        for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j;
             if (i == j) {
                 lev_n[ij] = 0.0;
@@ -263,20 +263,52 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
                     for (int c = 0; c < N_MATERIEL; c++) {
                         double t = den[(size_t)(N_CHANNELS + c) * n + j];
                         if (t > 0.0) {
-                            s += offer(&v, K_MATERIEL, c, i, j) / t;
+                            s += offer(v, K_MATERIEL, c, i, j) / t;
                             cats++;
                         }
                     }
                     share = cats ? s / cats : 0.0;
                 } else {
                     double t = den[(size_t)k * n + j];
-                    share = t > 0.0 ? offer(&v, k, 0, i, j) / t : 0.0;
+                    share = t > 0.0 ? offer(v, k, 0, i, j) / t : 0.0;
                 }
                 double hold = p[P_W_TRADE + k] * imp[(size_t)k * n + j] * ps_fmin(1.0, share);
                 hold_free *= 1.0 - ps_fmin(1.0, ps_fmax(0.0, hold));
             }
             lev_n[ij] = 1.0 - hold_free;
         }
+}
+
+static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    lev_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    const int n = w->n_actors, nb = (n + BLOCK - 1) / BLOCK;
+    lev_view v = {
+        cur_or_null(w, d->gdp), cur_or_null(w, d->sanc), cur_or_null(w, d->iso),
+        cur_or_null(w, d->veto), cur_or_null(w, d->cover), cur_or_null(w, d->coop), cur_or_null(w, d->strain),
+        cur_or_null(w, d->oil), cur_or_null(w, d->rest), cur_or_null(w, d->revenue),
+        cur_or_null(w, d->flow), cur_or_null(w, d->paid), cur_or_null(w, d->pressure),
+        w->cur[d->f[F_TRANSIT]], {NULL}, n};
+    for (int c = 0; c < N_MATERIEL; c++)
+        v.arms[c] = cur_or_null(w, d->arms[c]);
+    double *lev_n = w->next[d->f[F_LEVERAGE]];
+    if (!ps_inner_parallel(w)) {
+        for (int b = 0; b < nb; b++)
+            den_block(&v, d, p, b);
+        for (int b = 0; b < nb; b++)
+            lev_block(&v, d, p, lev_n, b);
+        return PS_OK;
+    }
+#pragma omp parallel num_threads(w->inner_threads)
+    {
+#pragma omp for schedule(static)
+        for (int b = 0; b < nb; b++)
+            den_block(&v, d, p, b);
+#pragma omp for schedule(static)
+        for (int b = 0; b < nb; b++)
+            lev_block(&v, d, p, lev_n, b);
     }
     return PS_OK;
 }
