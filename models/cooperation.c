@@ -486,11 +486,17 @@ static double hostile_supply(const coop_data *d, int n, int a, int b)
     return ps_fmin(1.0, h);
 }
 
-static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
+/* Rows per block of the dyad loops below: a block takes the dyads of ROWS rows
+ * (or suppliers) column by column, so that the reads across rows ([j][i]) use
+ * each cache line for ROWS dyads rather than one. Each dyad's arithmetic, and
+ * the order of every sum, are those of a plain loop: the same bits. */
+#define ROWS 32
+
+/* Complementarity, cooperation, trust and finance of the rows i of block b:
+ * every (i, j) reads only state t and writes only its own entries. */
+static void pair_block(const ps_world *w, const coop_data *d, const double *p, int blk)
 {
-    coop_data *d = data;
-    const double *p = ps_world_param_values(w, self);
-    int n = w->n_actors;
+    const int n = w->n_actors, i0 = blk * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
     const double *coop = w->cur[d->f[F_COOP]], *trust = w->cur[d->f[F_TRUST]];
     const double *tech = w->cur[d->f[F_TECH]], *veto = w->cur[d->f[F_VETO]];
     const double *flow = w->cur[d->f[F_FLOW]];
@@ -506,20 +512,10 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     }
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
-    enemy_supply(w, d, coop);
     const double *sanc_used = w->cur[d->sanc0];
     const int noisy = p[P_OFFER_NOISE] > 0.0;
-    if (noisy) {
-        ps_status st = offer_noise(w, d, p, 0, err);
-        if (st != PS_OK)
-            return st;
-    }
-
-    /* Complementarity, cooperation, trust, finance: every (i, j) reads only
-     * state t, so rows can be computed in parallel. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
+    for (int j = 0; j < n; j++)
+        for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
             if (i == j) {
                 coop_n[ij] = trust_n[ij] = comp_n[ij] = flow_n[ij] = 0.0;
@@ -586,31 +582,30 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             double desired = ps_fmin(at(need, j) * willing, p[P_LEND_RATE] * at(spare, i));
             flow_n[ij] = flow[ij] + p[P_RAMP] * (desired - flow[ij]);
         }
-    }
+}
 
-    /* Habituation to sanctions in force. */
-    if (sanc) {
-        double *sanc0_n = w->next[d->sanc0];
-        for (size_t k = 0; k < (size_t)n * n; k++)
-            sanc0_n[k] = sanc_used[k] + p[P_HABITUATION] * (sanc[k] - sanc_used[k]);
-    }
-
-    /* Arms: supplier j shares its spare among recipients by need x willingness;
-     * what the spare cannot cover is a backorder (the military model builds
-     * capacity for the part the buyer can pay).
-     * One pass over the dyads for the four categories (willingness is the same
-     * for each; the sums run in the same order as one pass per category). */
-    const double *arms[N_MATERIEL];
+/* Arms of the suppliers j of block b: j shares its spare among recipients by
+ * need x willingness; what the spare cannot cover is a backorder (the military
+ * model builds capacity for the part the buyer can pay). One pass over the
+ * dyads for the four categories (willingness is the same for each; the sums
+ * run in the same order as one pass per category). Writes only rows j. */
+static void arms_block(const ps_world *w, const coop_data *d, const double *p, int b)
+{
+    const int n = w->n_actors, j0 = b * ROWS, j1 = j0 + ROWS < n ? j0 + ROWS : n;
+    const double *coop = w->cur[d->f[F_COOP]];
+    const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
+    const double *arms[N_MATERIEL], *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     double *arms_n[N_MATERIEL], *back_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         arms[c] = w->cur[d->f[F_ARMS0 + c]];
         arms_n[c] = w->next[d->f[F_ARMS0 + c]];
         back_n[c] = w->next[d->f[F_BACK0 + c]];
+        mneed[c] = cur_or_null(w, d->mat_need[c]);
+        mspare[c] = cur_or_null(w, d->mat_spare[c]);
     }
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int j = 0; j < n; j++) {
-        double total[N_MATERIEL] = {0.0};
-        for (int i = 0; i < n; i++) {
+    double total[ROWS][N_MATERIEL] = {{0.0}};
+    for (int i = 0; i < n; i++)
+        for (int j = j0; j < j1; j++) {
             size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
             double willing = 0.5 * (coop[ij] + coop[ji]) *
                              (1.0 - ps_fmin(1.0, p[P_MATERIEL_RISK] *
@@ -618,11 +613,12 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
             for (int c = 0; c < N_MATERIEL; c++) {
                 double want = i == j ? 0.0 : at(mneed[c], i) * ps_fmax(0.0, willing);
                 arms_n[c][ji] = want; /* desired, scaled below */
-                total[c] += want;
+                total[j - j0][c] += want;
             }
         }
+    for (int j = j0; j < j1; j++)
         for (int c = 0; c < N_MATERIEL; c++) {
-            double sp = at(mspare[c], j), tot = total[c];
+            double sp = at(mspare[c], j), tot = total[j - j0][c];
             double scale = tot > sp ? (tot > 0.0 ? sp / tot : 0.0) : 1.0;
             for (int i = 0; i < n; i++) {
                 size_t ji = (size_t)j * n + i;
@@ -631,6 +627,42 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
                 arms_n[c][ji] = arms[c][ji] + p[P_RAMP] * (desired - arms[c][ji]);
             }
         }
+}
+
+static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    coop_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    const int n = w->n_actors, nb = (n + ROWS - 1) / ROWS;
+    const double *coop = w->cur[d->f[F_COOP]], *sanc = cur_or_null(w, d->sanctions);
+    const double *sanc_used = w->cur[d->sanc0];
+    enemy_supply(w, d, coop);
+    if (p[P_OFFER_NOISE] > 0.0) {
+        ps_status st = offer_noise(w, d, p, 0, err);
+        if (st != PS_OK)
+            return st;
+    }
+    if (!ps_inner_parallel(w)) {
+        for (int b = 0; b < nb; b++)
+            pair_block(w, d, p, b);
+        for (int b = 0; b < nb; b++)
+            arms_block(w, d, p, b);
+    } else {
+#pragma omp parallel num_threads(w->inner_threads)
+        {
+#pragma omp for schedule(static)
+            for (int b = 0; b < nb; b++)
+                pair_block(w, d, p, b);
+#pragma omp for schedule(static)
+            for (int b = 0; b < nb; b++)
+                arms_block(w, d, p, b);
+        }
+    }
+    /* Habituation to sanctions in force. */
+    if (sanc) {
+        double *sanc0_n = w->next[d->sanc0];
+        for (size_t k = 0; k < (size_t)n * n; k++)
+            sanc0_n[k] = sanc_used[k] + p[P_HABITUATION] * (sanc[k] - sanc_used[k]);
     }
     return PS_OK;
 }
