@@ -334,6 +334,9 @@ static double closure_risk(const oil_data *d, const double *p, const double *thr
 
 static double clamp01(double x) { return ps_fmin(1.0, ps_fmax(0.0, x)); }
 
+/* Buyers per block of the step's loops over buyers (see there). */
+#define BUYERS 32
+
 static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
 
 /* Rivalry between sellers from a trade matrix (rows = sellers); row i only. */
@@ -616,27 +619,36 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
      * carry over). */
     int anchor = w->month == 1;
     double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int b = 0; b <= n; b++) {
-        double den = d->out0[b], D = b < n ? dem[b] : d->rest_demand;
-        for (int s = 0; s < n; s++) {
-            size_t k = (size_t)s * n1 + b;
-            double risk = closure_risk(d, p, threat, iso, press, b, s);
-            double *x0 = x0_at(X0, X0R, n, s, b);
-            if (anchor && s != b)
-                *x0 = clamp01(d->xd0[k] + risk);
-            if (s == b || cap[s] <= 0.0 || D <= 0.0) {
-                d->a[k] = 0.0;
-                continue;
+    /* In blocks of BUYERS columns, taken row by row (each buyer's sum over
+     * sellers in the same order as a loop down its column). */
+    const int nbb = (n + BUYERS) / BUYERS; /* n + 1 buyers */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
+    for (int bb = 0; bb < nbb; bb++) {
+        const int b0 = bb * BUYERS, b1 = b0 + BUYERS < n + 1 ? b0 + BUYERS : n + 1;
+        double den[BUYERS];
+        for (int b = b0; b < b1; b++)
+            den[b - b0] = d->out0[b];
+        for (int s = 0; s < n; s++)
+            for (int b = b0; b < b1; b++) {
+                double D = b < n ? dem[b] : d->rest_demand;
+                size_t k = (size_t)s * n1 + b;
+                double risk = closure_risk(d, p, threat, iso, press, b, s);
+                double *x0 = x0_at(X0, X0R, n, s, b);
+                if (anchor && s != b)
+                    *x0 = clamp01(d->xd0[k] + risk);
+                if (s == b || cap[s] <= 0.0 || D <= 0.0) {
+                    d->a[k] = 0.0;
+                    continue;
+                }
+                double delta = ps_fmin(dmax, disc[s] / P);
+                double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
+                double m = buyer_response(d, resp, b);
+                double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
+                d->a[k] = clip_exp(u);
+                den[b - b0] += weight(d->w0[k], phi, d->a[k]);
             }
-            double delta = ps_fmin(dmax, disc[s] / P);
-            double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
-            double m = buyer_response(d, resp, b);
-            double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
-            d->a[k] = clip_exp(u);
-            den += weight(d->w0[k], phi, d->a[k]);
-        }
-        d->den[b] = den;
+        for (int b = b0; b < b1; b++)
+            d->den[b] = den[b - b0];
     }
 
     /* 3. Sellers: discount toward the one at which what buyers would request
@@ -685,29 +697,35 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 4. Buyers: target shares at the new discounts, capped by refinery
      * limits; actual shares move toward them at the buyer's switching rate;
      * requests = share x demand (row s, column b). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int b = 0; b <= n; b++) {
-        double D = b < n ? dem[b] : d->rest_demand, den = d->out0[b];
-        double m = buyer_response(d, resp, b), lam = buyer_rate(d, p, speed, b);
-        for (int s = 0; s < n; s++) {
-            size_t k = (size_t)s * n1 + b;
-            if (d->a[k] > 0.0) {
-                double dc = ps_fmin(dmax, disc[s] / P);
-                d->a[k] *= clip_exp(m * (d->delta_new[s] - dc) / tau);
-                den += weight(d->w0[k], phi, d->a[k]);
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
+    for (int bb = 0; bb < nbb; bb++) {
+        const int b0 = bb * BUYERS, b1 = b0 + BUYERS < n + 1 ? b0 + BUYERS : n + 1;
+        double den[BUYERS];
+        for (int b = b0; b < b1; b++)
+            den[b - b0] = d->out0[b];
+        for (int s = 0; s < n; s++)
+            for (int b = b0; b < b1; b++) {
+                size_t k = (size_t)s * n1 + b;
+                if (d->a[k] > 0.0) {
+                    double dc = ps_fmin(dmax, disc[s] / P);
+                    d->a[k] *= clip_exp(buyer_response(d, resp, b) * (d->delta_new[s] - dc) / tau);
+                    den[b - b0] += weight(d->w0[k], phi, d->a[k]);
+                }
             }
-        }
-        for (int s = 0; s < n; s++) {
-            size_t k = (size_t)s * n1 + b;
-            double now = s == b ? 0.0 : b < n ? trade[(size_t)s * n + b] : rest[s];
-            if (D <= 0.0 || (d->a[k] <= 0.0 && now <= 0.0)) {
-                d->req[k] = 0.0;
-                continue;
+        for (int s = 0; s < n; s++)
+            for (int b = b0; b < b1; b++) {
+                double D = b < n ? dem[b] : d->rest_demand, lam = buyer_rate(d, p, speed, b);
+                size_t k = (size_t)s * n1 + b;
+                double now = s == b ? 0.0 : b < n ? trade[(size_t)s * n + b] : rest[s];
+                if (D <= 0.0 || (d->a[k] <= 0.0 && now <= 0.0)) {
+                    d->req[k] = 0.0;
+                    continue;
+                }
+                double sh = now / D;
+                double target =
+                    ps_fmin(buyer_limit(d, lim, s, b), weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
+                d->req[k] = D * ps_fmax(0.0, sh + lam * (target - sh));
             }
-            double sh = now / D;
-            double target = ps_fmin(buyer_limit(d, lim, s, b), weight(d->w0[k], phi, d->a[k]) / den);
-            d->req[k] = D * ps_fmax(0.0, sh + lam * (target - sh));
-        }
     }
 
     /* 5. Sellers: ration requests to capacity; volume, revenue, discount. */
