@@ -1,0 +1,82 @@
+/* ps_dyad_column_sums: the sums down the columns of a dyad array, read row
+ * by row in blocks, are bit for bit those of a plain loop down each column (the
+ * models' results depend on it), with and without a second array and a mask,
+ * serially and on two inner threads, for sizes around the block width. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "pactsim_model.h"
+
+/* Values spanning many magnitudes, so that the order of the additions shows. */
+static double value(unsigned *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    double u = (double)(*state >> 8) / 16777216.0;
+    return (u - 0.3) * pow(10.0, (double)(*state % 13) - 6.0);
+}
+
+int main(void)
+{
+    static const int sizes[] = {1, 12, 63, 64, 255, 256, 257, 600};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        int n = sizes[t];
+        size_t nn = (size_t)n * n;
+        double *x = malloc(nn * sizeof *x), *y = malloc(nn * sizeof *y);
+        char *skip = malloc(nn);
+        double *out = malloc((size_t)n * sizeof *out), *ref = malloc((size_t)n * sizeof *ref);
+        unsigned st = 12345u + (unsigned)n;
+        for (size_t k = 0; k < nn; k++) {
+            x[k] = value(&st);
+            y[k] = value(&st);
+            skip[k] = (char)(value(&st) > 0.0 && (k % 3 == 0));
+        }
+        for (int threads = 1; threads <= 2; threads++)
+            for (int mode = 0; mode < 3; mode++) { /* x; x + y; x + y masked */
+                ps_world w;
+                memset(&w, 0, sizeof w);
+                w.n_actors = n;
+                w.inner_threads = threads;
+                const double *yy = mode ? y : NULL;
+                const char *sk = mode == 2 ? skip : NULL;
+                for (int i = 0; i < n; i++) {
+                    double s = 0.0;
+                    for (int j = 0; j < n; j++) {
+                        size_t ji = (size_t)j * n + i;
+                        if (sk && sk[ji])
+                            continue;
+                        s += yy ? x[ji] + yy[ji] : x[ji];
+                    }
+                    ref[i] = s;
+                }
+                for (int i = 0; i < n; i++)
+                    out[i] = NAN; /* every entry must be written */
+                ps_dyad_column_sums(&w, x, yy, sk, out);
+                int first = -1;
+                for (int i = n - 1; i >= 0; i--)
+                    if (memcmp(out + i, ref + i, sizeof *out))
+                        first = i;
+                CHECK(first < 0, "n=%d threads=%d mode=%d: column %d: %.17g, a loop gives %.17g",
+                      n, threads, mode, first, first < 0 ? 0.0 : out[first],
+                      first < 0 ? 0.0 : ref[first]);
+            }
+        /* A masked sum differs from an unmasked one where the mask is set. */
+        if (n >= 12) {
+            ps_world w;
+            memset(&w, 0, sizeof w);
+            w.n_actors = n;
+            w.inner_threads = 1;
+            ps_dyad_column_sums(&w, x, NULL, skip, out);
+            ps_dyad_column_sums(&w, x, NULL, NULL, ref);
+            CHECK(memcmp(out, ref, (size_t)n * sizeof *out) != 0, "n=%d: the mask changed nothing",
+                  n);
+        }
+        free(x);
+        free(y);
+        free(skip);
+        free(out);
+        free(ref);
+    }
+    return CHECK_DONE();
+}
