@@ -45,7 +45,7 @@ static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replica
     if (!run->series || !run->metrics)
         goto nomem;
     for (int f = 0; f < nf; f++) {
-        run->series[f] = ps_calloc_state(ps_field_size(w, f) * (size_t)sc->n_months + 1,
+        run->series[f] = ps_calloc_series(ps_field_size(w, f) * (size_t)sc->n_months + 1,
                                    sizeof(double));
         if (!run->series[f])
             goto nomem;

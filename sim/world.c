@@ -160,8 +160,8 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
         goto nomem;
     for (int f = 0; f < w->n_fields; f++) {
         size_t size = ps_field_size(w, f);
-        w->cur[f] = ps_calloc_state(size ? size : 1, sizeof(double));
-        w->next[f] = ps_calloc_state(size ? size : 1, sizeof(double));
+        w->cur[f] = ps_calloc(size ? size : 1, sizeof(double));
+        w->next[f] = ps_calloc(size ? size : 1, sizeof(double));
         if (!w->cur[f] || !w->next[f])
             goto nomem;
     }
