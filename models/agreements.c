@@ -185,25 +185,37 @@ static void agree_free(void *data)
 
 static double get(const ps_world *w, int f, size_t k) { return f >= 0 ? w->cur[f][k] : 0.0; }
 
-/* Antagonism a_ik = max(sanctions i->k, k->i, combat of i in k's theaters, of k in i's). */
+/* Antagonism a_ik = max(sanctions i->k, k->i, combat of i in k's theaters, of k in i's):
+ * row i. */
+static void antagonism_row(const ps_world *w, agree_data *d, int i)
+{
+    const int n = w->n_actors, nt = w->n_theaters;
+    for (int k = 0; k < n; k++) {
+        size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
+        double a = i == k ? 0.0 : ps_fmax(get(w, d->sanc, ik), get(w, d->sanc, ki));
+        if (i != k && d->combat >= 0)
+            for (int th = 0; th < nt; th++) {
+                int h = w->sc->theater_host[th];
+                if (h == k)
+                    a = ps_fmax(a, w->cur[d->combat][(size_t)i * nt + th]);
+                else if (h == i)
+                    a = ps_fmax(a, w->cur[d->combat][(size_t)k * nt + th]);
+            }
+        d->antag[ik] = a;
+    }
+}
+
 static void antagonism(const ps_world *w, agree_data *d)
 {
     const int n = w->n_actors, nt = w->n_theaters;
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < n; k++) {
-            size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
-            double a = i == k ? 0.0 : ps_fmax(get(w, d->sanc, ik), get(w, d->sanc, ki));
-            if (i != k && d->combat >= 0)
-                for (int th = 0; th < nt; th++) {
-                    int h = w->sc->theater_host[th];
-                    if (h == k)
-                        a = ps_fmax(a, w->cur[d->combat][(size_t)i * nt + th]);
-                    else if (h == i)
-                        a = ps_fmax(a, w->cur[d->combat][(size_t)k * nt + th]);
-                }
-            d->antag[ik] = a;
-        }
+    if (!ps_inner_parallel(w)) {
+        for (int i = 0; i < n; i++)
+            antagonism_row(w, d, i);
+    } else {
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+        for (int i = 0; i < n; i++)
+            antagonism_row(w, d, i);
+    }
     /* Each actor's wars: its highest combat, and its highest in a theater of
      * another host, so a partner's exposure excluding the partner's own
      * territory costs O(1) per pair. */

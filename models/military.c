@@ -543,10 +543,11 @@ static ps_status war_hazard(ps_world *w, military_data *d, const double *p, cons
     return PS_OK;
 }
 
-static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
+/* Step 1 for actor i: consumption, needs, spare, capacity for paid orders,
+ * strain, drawdown. Reads state t (and d->paid, d->imports, ...); writes only
+ * actor i's entries. */
+static void actor_pass(ps_world *w, military_data *d, const double *p, int i)
 {
-    military_data *d = data;
-    const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nt = w->n_theaters;
     const double a = p[P_DEPLOY], b = p[P_COMBAT], thr = p[P_THRESHOLD];
     const double *c0 = w->cur[d->f[F_COMMIT]], *combat = w->cur[d->f[F_COMBAT]];
@@ -556,6 +557,82 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     /* Strikes put capacity and production lines out of action (damage model). */
     const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
     const double *applied = w->cur[d->applied];
+    const size_t row = (size_t)i * nt;
+    double exposure = 0.0, load = 0.0, imax = 0.0;
+    for (int th = 0; th < nt; th++) {
+        exposure += c0[row + th] * combat[row + th];
+        load += c0[row + th] * (a + b * combat[row + th]);
+        imax = ps_fmax(imax, interest[row + th]);
+    }
+    double shortfall = 0.0, invest = 0.0;
+    int used = 0;
+    const double working = 1.0 - (dmg ? dmg[i] : 0.0);
+    for (int c = 0; c < N_MATERIEL; c++) {
+        double base_prod = w->cur[d->f[F_MAT(c, M_PROD)]][i] * working;
+        double added = w->cur[d->f[F_ADDED0 + c]][i];
+        double prod = base_prod + added * working;
+        double use = w->cur[d->f[F_MAT(c, M_USE)]][i], cons = use * exposure;
+        double imports = d->arms[c] >= 0 ? d->imports[(size_t)c * n + i] : 0.0;
+        double need = ps_fmax(0.0, cons - prod - imports);
+        w->next[d->f[F_MAT(c, M_NEED)]][i] = need;
+        /* Capacity built for export orders is not held in reserve. */
+        w->next[d->f[F_MAT(c, M_SPARE)]][i] =
+            ps_fmax(0.0, base_prod * (1.0 - p[P_RESERVE]) + added * working - cons);
+        if (use > 0.0) {
+            shortfall += need / use;
+            used++;
+        }
+        /* Paid orders nobody could fill, between actors not at war with
+         * each other: at i for its buyers, and (licensed share) i's own.
+         * Capacity under construction closes the gap, up to
+         * expansion_max x base production. */
+        double gap_out = 0.0, gap_in = 0.0;
+        if (d->backorder[c] >= 0) {
+            const double *bo = w->cur[d->backorder[c]];
+            const char *foe = d->foe + (size_t)i * n;
+            for (int k = 0; k < n; k++)
+                if (!foe[k])
+                    gap_out += d->paid[k] * bo[(size_t)i * n + k];
+            gap_in = d->gap_in[(size_t)c * n + i];
+        }
+        double gap = (1.0 - p[P_LICENSED]) * gap_out + p[P_LICENSED] * d->paid[i] * gap_in;
+        double building = w->cur[d->building[c]][i];
+        double done = building / p[P_BUILD_LAG];
+        double room = ps_fmax(0.0, p[P_EXPANSION] * w->cur[d->f[F_MAT(c, M_PROD)]][i] - added -
+                                       building);
+        w->next[d->f[F_ADDED0 + c]][i] = added + done;
+        w->next[d->building[c]][i] = building - done + ps_fmin(room, ps_fmax(0.0, gap - building));
+        invest += p[P_CAPITAL] * p[P_PRICE0 + c] * done;
+    }
+    w->next[d->f[F_INVEST]][i] = 12.0 * invest;
+    w->next[d->f[F_PAID]][i] = d->paid[i];
+    if (dmg) {
+        w->next[d->f[F_CAPACITY]][i] = cap[i] * ((1.0 - dmg[i]) / (1.0 - applied[i]));
+        w->next[d->applied][i] = dmg[i];
+    }
+    double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
+    s = ps_fmin(1.0, ps_fmax(0.0, s));
+    strain[i] = s;
+    double excess = ps_fmax(0.0, (s - thr) / (1.0 - thr));
+    for (int th = 0; th < nt; th++) {
+        double prio = imax > 0.0 ? 1.0 - interest[row + th] / imax : 1.0;
+        double keep = p[P_RETAINED] * base[row + th];
+        double cut = p[P_DRAWDOWN] * excess * prio * ps_fmax(0.0, c0[row + th] - keep);
+        c1[row + th] = c0[row + th] - cut;
+        d->drop[row + th] = cut * cap[i];
+    }
+}
+
+static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    military_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    const int n = w->n_actors, nt = w->n_theaters;
+    const double thr = p[P_THRESHOLD];
+    const double *interest = w->cur[d->f[F_INTEREST]], *cap = w->cur[d->f[F_CAPACITY]];
+    double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
+    /* Strikes put capacity and production lines out of action (damage model). */
+    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
 
     /* 0. Who is at war with whom (serial), who can pay for its orders (state t;
      * own entry only). */
@@ -584,78 +661,23 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     }
     if (d->finance >= 0)
         ps_dyad_column_sums(w, w->cur[d->finance], NULL, NULL, d->fin_in);
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++)
-        d->paid[i] = paid_share(w, d, p, i);
+    if (!ps_inner_parallel(w)) {
+        for (int i = 0; i < n; i++)
+            d->paid[i] = paid_share(w, d, p, i);
+    } else {
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+        for (int i = 0; i < n; i++)
+            d->paid[i] = paid_share(w, d, p, i);
+    }
 
-    /* 1. Per actor: consumption, needs, spare, capacity for paid orders, strain,
-     * drawdown (own row only). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        const size_t row = (size_t)i * nt;
-        double exposure = 0.0, load = 0.0, imax = 0.0;
-        for (int th = 0; th < nt; th++) {
-            exposure += c0[row + th] * combat[row + th];
-            load += c0[row + th] * (a + b * combat[row + th]);
-            imax = ps_fmax(imax, interest[row + th]);
-        }
-        double shortfall = 0.0, invest = 0.0;
-        int used = 0;
-        const double working = 1.0 - (dmg ? dmg[i] : 0.0);
-        for (int c = 0; c < N_MATERIEL; c++) {
-            double base_prod = w->cur[d->f[F_MAT(c, M_PROD)]][i] * working;
-            double added = w->cur[d->f[F_ADDED0 + c]][i];
-            double prod = base_prod + added * working;
-            double use = w->cur[d->f[F_MAT(c, M_USE)]][i], cons = use * exposure;
-            double imports = d->arms[c] >= 0 ? d->imports[(size_t)c * n + i] : 0.0;
-            double need = ps_fmax(0.0, cons - prod - imports);
-            w->next[d->f[F_MAT(c, M_NEED)]][i] = need;
-            /* Capacity built for export orders is not held in reserve. */
-            w->next[d->f[F_MAT(c, M_SPARE)]][i] =
-                ps_fmax(0.0, base_prod * (1.0 - p[P_RESERVE]) + added * working - cons);
-            if (use > 0.0) {
-                shortfall += need / use;
-                used++;
-            }
-            /* Paid orders nobody could fill, between actors not at war with
-             * each other: at i for its buyers, and (licensed share) i's own.
-             * Capacity under construction closes the gap, up to
-             * expansion_max x base production. */
-            double gap_out = 0.0, gap_in = 0.0;
-            if (d->backorder[c] >= 0) {
-                const double *bo = w->cur[d->backorder[c]];
-                const char *foe = d->foe + (size_t)i * n;
-                for (int k = 0; k < n; k++)
-                    if (!foe[k])
-                        gap_out += d->paid[k] * bo[(size_t)i * n + k];
-                gap_in = d->gap_in[(size_t)c * n + i];
-            }
-            double gap = (1.0 - p[P_LICENSED]) * gap_out + p[P_LICENSED] * d->paid[i] * gap_in;
-            double building = w->cur[d->building[c]][i];
-            double done = building / p[P_BUILD_LAG];
-            double room = ps_fmax(0.0, p[P_EXPANSION] * w->cur[d->f[F_MAT(c, M_PROD)]][i] - added -
-                                           building);
-            w->next[d->f[F_ADDED0 + c]][i] = added + done;
-            w->next[d->building[c]][i] = building - done + ps_fmin(room, ps_fmax(0.0, gap - building));
-            invest += p[P_CAPITAL] * p[P_PRICE0 + c] * done;
-        }
-        w->next[d->f[F_INVEST]][i] = 12.0 * invest;
-        w->next[d->f[F_PAID]][i] = d->paid[i];
-        if (dmg) {
-            w->next[d->f[F_CAPACITY]][i] = cap[i] * ((1.0 - dmg[i]) / (1.0 - applied[i]));
-            w->next[d->applied][i] = dmg[i];
-        }
-        double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
-        s = ps_fmin(1.0, ps_fmax(0.0, s));
-        strain[i] = s;
-        double excess = ps_fmax(0.0, (s - thr) / (1.0 - thr));
-        for (int th = 0; th < nt; th++) {
-            double prio = imax > 0.0 ? 1.0 - interest[row + th] / imax : 1.0;
-            double keep = p[P_RETAINED] * base[row + th];
-            double cut = p[P_DRAWDOWN] * excess * prio * ps_fmax(0.0, c0[row + th] - keep);
-            c1[row + th] = c0[row + th] - cut;
-            d->drop[row + th] = cut * cap[i];
-        }
+    /* 1. Per actor (own row only). */
+    if (!ps_inner_parallel(w)) {
+        for (int i = 0; i < n; i++)
+            actor_pass(w, d, p, i);
+    } else {
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+        for (int i = 0; i < n; i++)
+            actor_pass(w, d, p, i);
     }
 
     /* 1b. Wars that end this month (serial: draws, events). */

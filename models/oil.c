@@ -748,7 +748,12 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 6. Rivalry from this month's trade. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
+    if (!ps_inner_parallel(w)) {
+        for (int i = 0; i < n; i++)
+            rivalry_row(n, trade_n, d->den, riv_n, i);
+        return PS_OK;
+    }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
     for (int i = 0; i < n; i++)
         rivalry_row(n, trade_n, d->den, riv_n, i);
     return PS_OK;

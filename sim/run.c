@@ -88,6 +88,13 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
 /* Is a mid-run checkpoint due after month t (the months since the last one
  * are [saved, t + 1))? Not after the last month: the replicate is then saved
  * whole. */
+/* Month t of field f into the run's series. */
+static void series_put(ps_run *run, const ps_world *w, int f, int t)
+{
+    size_t size = ps_field_size(w, f);
+    memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
+}
+
 static int midrun_due(const ps_midrun *mr, const ps_scenario *sc, int t, int saved,
                       double since)
 {
@@ -162,10 +169,13 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
          * touched here, and the kernel's zeroing of its pages was a third of a
          * one-thread run at N=1000 (docs/performance.md). */
         int nf = ps_registry_n_fields(); /* output fields: not the internal ones */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
-        for (int f = 0; f < nf; f++) {
-            size_t size = ps_field_size(w, f);
-            memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
+        if (!ps_inner_parallel(w)) {
+            for (int f = 0; f < nf; f++)
+                series_put(run, w, f, t);
+        } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
+            for (int f = 0; f < nf; f++)
+                series_put(run, w, f, t);
         }
         run->n_done = t + 1;
         if (midrun_due(mr, sc, t, saved, since)) {

@@ -66,9 +66,14 @@ static ps_status world_setup(ps_world *w, ps_error *err)
 {
     /* In parallel over fields (large worlds): the first touch of new pages. */
     int nf = w->n_fields;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
-    for (int f = 0; f < nf; f++)
-        init_field(w, f);
+    if (!ps_inner_parallel(w)) {
+        for (int f = 0; f < nf; f++)
+            init_field(w, f);
+    } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
+        for (int f = 0; f < nf; f++)
+            init_field(w, f);
+    }
     apply_inits(w);
     /* Inits derive month -1 state from other models' (at_init inputs): in
      * dependency order, so where a model sits in the registry does not matter. */
@@ -240,10 +245,16 @@ static int field_finite(const double *v, size_t n)
 static ps_status check_finite(const ps_world *w, ps_error *err)
 {
     int nf = w->n_fields, first = nf;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS) reduction(min : first)
-    for (int f = 0; f < nf; f++)
-        if (!field_finite(w->next[f], ps_field_size(w, f)) && f < first)
-            first = f;
+    if (!ps_inner_parallel(w)) {
+        for (int f = 0; f < nf && first == nf; f++)
+            if (!field_finite(w->next[f], ps_field_size(w, f)))
+                first = f;
+    } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) reduction(min : first)
+        for (int f = 0; f < nf; f++)
+            if (!field_finite(w->next[f], ps_field_size(w, f)) && f < first)
+                first = f;
+    }
     for (int f = first; f < nf; f++) {
         size_t size = ps_field_size(w, f);
         const double *v = w->next[f];
@@ -279,9 +290,14 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
 {
     const ps_scenario *sc = w->sc;
     int nf = w->n_fields;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) if (w->n_actors >= PS_INNER_MIN_ACTORS)
-    for (int f = 0; f < nf; f++)
-        memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+    if (!ps_inner_parallel(w)) {
+        for (int f = 0; f < nf; f++)
+            memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+    } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
+        for (int f = 0; f < nf; f++)
+            memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+    }
     for (int k = 0; k < ps_registry_count(); k++) {
         const ps_model *m = ps_registry_model(k);
         if (!m->step)
