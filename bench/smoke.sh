@@ -12,4 +12,15 @@ echo "$out" | tail -1 | grep -Eq '^12,2,2,2,none,[0-9.e+-]+,' || { echo "bad ben
 [ -s "$W/w12.h5" ] || { echo "no output file"; exit 1; }
 "$STEP" "$W/w12.yaml" --models | grep -q '^cooperation,' || { echo "no per-model times"; exit 1; }
 "$TRIAD" 8 2 | grep -Eq '^1,[0-9.]+,' || { echo "bad triad"; exit 1; }
+"$STEP" "$W/w12.yaml" --models | grep -Eq '^step,[0-9.e+-]+$' || { echo "no whole-step time"; exit 1; }
+# scaling.py fits the exponent: a month costing 1e-7 N^2 (and N^3 for one model) gives 2.00 (3.00).
+{ echo "n_actors,threads,part,seconds_per_month"
+  for n in 500 1000 2000 4000; do
+      echo "$n,1,step,$(awk -v n=$n 'BEGIN{print 1e-7*n*n}')"
+      echo "$n,1,cubic,$(awk -v n=$n 'BEGIN{print 1e-10*n*n*n}')"
+  done; } > "$W/scaling.csv"
+rep=$(/usr/bin/python3 "$SRC/bench/scaling.py" "$W/scaling.csv" "$W/scaling.png" 0 0)
+echo "$rep" | grep -q '^| 1 | .* | 2.00 | met |$' || { echo "bad scaling fit: $rep"; exit 1; }
+echo "$rep" | grep -q '^| cubic | .* | 3.00 |$' || { echo "bad per-model fit: $rep"; exit 1; }
+[ -s "$W/scaling.png" ] || { echo "no scaling plot"; exit 1; }
 echo "ok"
