@@ -292,6 +292,22 @@ static void coop_free(void *data)
  * `next` (symmetric), and this month's factor exp(x' - sigma^2 / 2) in
  * d->noise. At init (month -1 in the key) x' = sigma z: the stationary law.
  * Each thread keys its own generator. */
+/* The moods of the pairs (i, j > i), with their factors; see offer_noise. */
+static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int month,
+                      const double *x, double *x1, double phi, double innov, double sigma)
+{
+    const int n = w->n_actors;
+    for (int j = i + 1; j < n; j++) {
+        uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
+        uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+        gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, month, id, OFFER_STREAM);
+        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+        double xn = phi * x[ij] + innov * gsl_ran_gaussian(r, 1.0);
+        x1[ij] = x1[ji] = xn;
+        d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
+    }
+}
+
 static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, int init,
                              ps_error *err)
 {
@@ -301,7 +317,14 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
     double *x1 = init ? w->cur[d->f[F_MOOD]] : w->next[d->f[F_MOOD]];
     const int month = init ? -1 : w->month;
     int n = w->n_actors, failed = 0;
-#pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
+    if (!ps_inner_parallel(w)) {
+        ps_rng *rng = ps_rng_alloc();
+        for (int i = 0; i < n && rng; i++)
+            noise_row(w, d, rng, i, month, x, x1, phi, innov, sigma);
+        ps_rng_free(rng);
+        return rng ? PS_OK : ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+#pragma omp parallel num_threads(w->inner_threads)
     {
         ps_rng *rng = ps_rng_alloc();
         if (!rng) {
@@ -310,15 +333,8 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
         }
 #pragma omp for schedule(static)
         for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n && rng; j++) {
-                uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
-                uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
-                gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, month, id, OFFER_STREAM);
-                size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-                double xn = phi * x[ij] + innov * gsl_ran_gaussian(r, 1.0);
-                x1[ij] = x1[ji] = xn;
-                d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
-            }
+            if (rng)
+                noise_row(w, d, rng, i, month, x, x1, phi, innov, sigma);
         ps_rng_free(rng);
     }
     return failed ? ps_error_set(err, PS_ERR_NOMEM, "out of memory") : PS_OK;

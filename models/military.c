@@ -623,14 +623,39 @@ static void actor_pass(ps_world *w, military_data *d, const double *p, int i)
     }
 }
 
+/* Step 3 for actor i: an unstrained actor with an interest fills presence
+ * others vacated, within its headroom. Writes only actor i's commitments. */
+static void fill_pass(ps_world *w, const military_data *d, const double *p, int i)
+{
+    const int nt = w->n_theaters;
+    const size_t row = (size_t)i * nt;
+    const double thr = p[P_THRESHOLD];
+    const double *interest = w->cur[d->f[F_INTEREST]], *cap = w->cur[d->f[F_CAPACITY]];
+    const double *strain = w->next[d->f[F_STRAIN]];
+    double *c1 = w->next[d->f[F_COMMIT]];
+    double willing = ps_fmax(0.0, 1.0 - strain[i] / thr);
+    if (cap[i] <= 0.0 || willing <= 0.0)
+        return;
+    double used = 0.0, want = 0.0;
+    for (int th = 0; th < nt; th++) {
+        used += c1[row + th];
+        want += willing * p[P_FILL] * interest[row + th] *
+                (d->vacated[th] - d->drop[row + th]) / cap[i];
+    }
+    double headroom = ps_fmax(0.0, 1.0 - used);
+    if (want <= 0.0 || headroom <= 0.0)
+        return;
+    double scale = want > headroom ? headroom / want : 1.0;
+    for (int th = 0; th < nt; th++)
+        c1[row + th] += scale * willing * p[P_FILL] * interest[row + th] *
+                        (d->vacated[th] - d->drop[row + th]) / cap[i];
+}
+
 static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
 {
     military_data *d = data;
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nt = w->n_theaters;
-    const double thr = p[P_THRESHOLD];
-    const double *interest = w->cur[d->f[F_INTEREST]], *cap = w->cur[d->f[F_CAPACITY]];
-    double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
     /* Strikes put capacity and production lines out of action (damage model). */
     const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
 
@@ -694,25 +719,13 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 3. Vacuum filling by unstrained actors with an interest, within their headroom. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++) {
-        const size_t row = (size_t)i * nt;
-        double willing = ps_fmax(0.0, 1.0 - strain[i] / thr);
-        if (cap[i] <= 0.0 || willing <= 0.0)
-            continue;
-        double used = 0.0, want = 0.0;
-        for (int th = 0; th < nt; th++) {
-            used += c1[row + th];
-            want += willing * p[P_FILL] * interest[row + th] *
-                    (d->vacated[th] - d->drop[row + th]) / cap[i];
-        }
-        double headroom = ps_fmax(0.0, 1.0 - used);
-        if (want <= 0.0 || headroom <= 0.0)
-            continue;
-        double scale = want > headroom ? headroom / want : 1.0;
-        for (int th = 0; th < nt; th++)
-            c1[row + th] += scale * willing * p[P_FILL] * interest[row + th] *
-                            (d->vacated[th] - d->drop[row + th]) / cap[i];
+    if (!ps_inner_parallel(w)) {
+        for (int i = 0; i < n; i++)
+            fill_pass(w, d, p, i);
+    } else {
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+        for (int i = 0; i < n; i++)
+            fill_pass(w, d, p, i);
     }
 
     /* 4. Influence: shares of capacity-weighted commitment. */

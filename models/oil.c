@@ -337,6 +337,16 @@ static double clamp01(double x) { return ps_fmin(1.0, ps_fmax(0.0, x)); }
 /* Buyers per block of the step's loops over buyers (see there). */
 #define BUYERS 32
 
+/* The end of block bb of buyers (n + 1 of them: the rest of the world last),
+ * with den[] set to the block's outside-option weights. */
+static int buyer_block(const oil_data *d, int n, int bb, double *den)
+{
+    const int b0 = bb * BUYERS, b1 = b0 + BUYERS < n + 1 ? b0 + BUYERS : n + 1;
+    for (int b = b0; b < b1; b++)
+        den[b - b0] = d->out0[b];
+    return b1;
+}
+
 static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
 
 /* Rivalry between sellers from a trade matrix (rows = sellers); row i only. */
@@ -624,10 +634,9 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     const int nbb = (n + BUYERS) / BUYERS; /* n + 1 buyers */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
     for (int bb = 0; bb < nbb; bb++) {
-        const int b0 = bb * BUYERS, b1 = b0 + BUYERS < n + 1 ? b0 + BUYERS : n + 1;
+        const int b0 = bb * BUYERS;
         double den[BUYERS];
-        for (int b = b0; b < b1; b++)
-            den[b - b0] = d->out0[b];
+        const int b1 = buyer_block(d, n, bb, den);
         for (int s = 0; s < n; s++)
             for (int b = b0; b < b1; b++) {
                 double D = b < n ? dem[b] : d->rest_demand;
@@ -699,10 +708,9 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
      * requests = share x demand (row s, column b). */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
     for (int bb = 0; bb < nbb; bb++) {
-        const int b0 = bb * BUYERS, b1 = b0 + BUYERS < n + 1 ? b0 + BUYERS : n + 1;
+        const int b0 = bb * BUYERS;
         double den[BUYERS];
-        for (int b = b0; b < b1; b++)
-            den[b - b0] = d->out0[b];
+        const int b1 = buyer_block(d, n, bb, den);
         for (int s = 0; s < n; s++)
             for (int b = b0; b < b1; b++) {
                 size_t k = (size_t)s * n1 + b;
