@@ -287,11 +287,6 @@ static void coop_free(void *data)
     free(d);
 }
 
-/* The offer mood of every pair: x' = phi x + sqrt(1 - phi^2) sigma z, z ~ N(0, 1)
- * from the stream (seed, replicate, month, unordered pair id, 63), written to
- * `next` (symmetric), and this month's factor exp(x' - sigma^2 / 2) in
- * d->noise. At init (month -1 in the key) x' = sigma z: the stationary law.
- * Each thread keys its own generator. */
 /* The moods of the pairs (i, j > i), with their factors; see offer_noise. */
 static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int month,
                       const double *x, double *x1, double phi, double innov, double sigma)
@@ -308,6 +303,11 @@ static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int m
     }
 }
 
+/* The offer mood of every pair: x' = phi x + sqrt(1 - phi^2) sigma z, z ~ N(0, 1)
+ * from the stream (seed, replicate, month, unordered pair id, 63), written to
+ * `next` (symmetric), and this month's factor exp(x' - sigma^2 / 2) in
+ * d->noise. At init (month -1 in the key) x' = sigma z: the stationary law.
+ * Each thread keys its own generator. */
 static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, int init,
                              ps_error *err)
 {
