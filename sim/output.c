@@ -1227,11 +1227,11 @@ static herr_t info_var(hid_t g, const char *name, const H5L_info_t *li, void *da
     snprintf(full, sizeof full, "/%s/%s", c->group, name);
     ps_h5_get_str(d, "units", units, sizeof units);
     hid_t s = H5Dget_space(d);
-    hsize_t dims[8] = {0};
+    hsize_t dims[H5S_MAX_RANK] = {0}; /* a damaged file may declare any rank HDF5 allows */
     int nd = H5Sget_simple_extent_dims(s, dims, NULL);
     if (!c->summary) {
         char shape[96] = "", part[24];
-        for (int k = 0; k < nd && k < 8; k++) {
+        for (int k = 0; k < nd; k++) {
             snprintf(part, sizeof part, "%s%llu", k ? ", " : "", (unsigned long long)dims[k]);
             strncat(shape, part, sizeof shape - strlen(shape) - 1);
         }

@@ -757,7 +757,7 @@ static long long verify_runs(const sweep_file *f, unsigned char *done, long long
     for (int k = 0; !bad && f->K > 0 && k < ps_registry_n_fields(); k++) {
         if (f->field_ds[k] < 0)
             continue;
-        hsize_t dims[8], st[8] = {0}, cn[8];
+        hsize_t dims[H5S_MAX_RANK], st[8] = {0}, cn[H5S_MAX_RANK];
         hid_t fs = H5Dget_space(f->field_ds[k]);
         int nd = H5Sget_simple_extent_dims(fs, dims, NULL), lead = f->rs.part ? 1 : 2;
         hsize_t per = 1;

@@ -44,13 +44,19 @@ for t in config info; do
     hdf5=0
     for a in "$B"/crash-* "$B"/leak-* "$B"/timeout-*; do
         [ -e "$a" ] || continue
-        timeout 30 "$B/tests/fuzz/fuzz_$t" -timeout=3 "$a" >"$B/triage.log" 2>&1 && { rm -f "$a"; continue; }
+        # -timeout=20: an out-of-memory report symbolizes its stack first, which took more than
+        # 3 s on a loaded CI machine and left a report without frames; a real hang still shows
+        # its frames when the 20 s are up.
+        timeout 60 "$B/tests/fuzz/fuzz_$t" -timeout=20 -rss_limit_mb=2048 "$a" >"$B/triage.log" 2>&1 &&
+            { rm -f "$a"; continue; }
         top=$(grep -E '^ +#[0-9]+ ' "$B/triage.log" |
               grep -E 'libhdf5|/(sim|models|tests/fuzz)/[A-Za-z0-9_/]+\.c:[0-9]+' | head -1 || true)
         if [[ "$top" == *libhdf5* ]]; then
             hdf5=$((hdf5 + 1)); mv "$a" "$B/hdf5-$(basename "$a")"
         else
             echo "fuzz_$t: FAILED on $a (not in HDF5):" >&2; grep -E 'ERROR|SUMMARY|#[0-9]+ ' "$B/triage.log" | head -20 >&2
+            echo "(the input, gzip + base64; to reproduce: base64 -d | gunzip > input; fuzz_$t input)" >&2
+            gzip -9c "$a" | base64 -w 0 >&2; echo >&2
             exit 1
         fi
     done
