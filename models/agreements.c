@@ -187,8 +187,10 @@ static double get(const ps_world *w, int f, size_t k) { return f >= 0 ? w->cur[f
 
 /* Antagonism a_ik = max(sanctions i->k, k->i, combat of i in k's theaters, of k in i's):
  * row i. */
-static void antagonism_row(const ps_world *w, agree_data *d, int i)
+static void antagonism_row(ps_world *w, void *data, const double *p, int i)
 {
+    (void)p;
+    agree_data *d = data;
     const int n = w->n_actors, nt = w->n_theaters;
     for (int k = 0; k < n; k++) {
         size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
@@ -205,17 +207,10 @@ static void antagonism_row(const ps_world *w, agree_data *d, int i)
     }
 }
 
-static void antagonism(const ps_world *w, agree_data *d)
+static void antagonism(ps_world *w, agree_data *d)
 {
     const int n = w->n_actors, nt = w->n_theaters;
-    if (!ps_inner_parallel(w)) {
-        for (int i = 0; i < n; i++)
-            antagonism_row(w, d, i);
-    } else {
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-        for (int i = 0; i < n; i++)
-            antagonism_row(w, d, i);
-    }
+    ps_inner_for(w, n, antagonism_row, d, NULL);
     /* Each actor's wars: its highest combat, and its highest in a theater of
      * another host, so a partner's exposure excluding the partner's own
      * territory costs O(1) per pair. */

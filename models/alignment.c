@@ -328,10 +328,10 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     double *al = w->cur[d->f[F_ALIGN]];
     /* A block of rows writes only its rows, as in the step. */
-    const int nb = (n + ROWS - 1) / ROWS;
+    const int nb = ps_block_count(n, ROWS);
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b < nb; b++) {
-        int i0 = b * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
+        int i0 = b * ROWS, i1 = ps_block_end(b, ROWS, n);
         payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
         for (int i = i0; i < i1; i++) {
             const double *row = d->payoff + (size_t)i * n;
@@ -351,9 +351,10 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
 
 /* The step for block b of rows: reads state t, writes only its rows (and
  * their hedging). */
-static void step_block(ps_world *w, align_data *d, const double *p, int b)
+static void step_block(ps_world *w, void *data, const double *p, int b)
 {
-    const int n = w->n_actors, i0 = b * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
+    align_data *d = data;
+    const int n = w->n_actors, i0 = b * ROWS, i1 = ps_block_end(b, ROWS, n);
     const double *wa = w->cur[d->f[F_WARMTH]], *al = w->cur[d->f[F_ALIGN]];
     const double *camp = w->cur[d->f[F_CAMP]];
     double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
@@ -375,15 +376,7 @@ static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const double *p = ps_world_param_values(w, self);
-    const int nb = (w->n_actors + ROWS - 1) / ROWS;
-    if (!ps_inner_parallel(w)) {
-        for (int b = 0; b < nb; b++)
-            step_block(w, data, p, b);
-        return PS_OK;
-    }
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-    for (int b = 0; b < nb; b++)
-        step_block(w, data, p, b);
+    ps_inner_for(w, ps_block_count(w->n_actors, ROWS), step_block, data, p);
     return PS_OK;
 }
 

@@ -271,6 +271,7 @@ typedef struct {
     char *has_enemy; /* [a]: row a of enemy is not all zero (only theater hosts) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
     double *noise;  /* [i][j] = [j][i]: this month's offer-value factor of the pair */
+    double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
 } coop_data;
 
 static void coop_free(void *data)
@@ -284,6 +285,7 @@ static void coop_free(void *data)
     free(d->has_enemy);
     free(d->supply);
     free(d->noise);
+    free(d->help);
     free(d);
 }
 
@@ -374,7 +376,9 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->has_enemy = calloc((size_t)w->n_actors + 1, 1);
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
     d->noise = calloc(nn ? nn : 1, sizeof *d->noise);
-    if (!d->anchor || !d->riv0 || !d->enemy || !d->has_enemy || !d->supply || !d->noise) {
+    d->help = calloc(nn ? nn : 1, sizeof *d->help);
+    if (!d->anchor || !d->riv0 || !d->enemy || !d->has_enemy || !d->supply || !d->noise ||
+        !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -508,24 +512,66 @@ static double hostile_supply(const coop_data *d, int n, int a, int b)
  * the order of every sum, are those of a plain loop: the same bits. */
 #define ROWS 32
 
-/* Complementarity, cooperation, trust and finance of the rows i of block b:
- * every (i, j) reads only state t and writes only its own entries. */
-static void pair_block(const ps_world *w, const coop_data *d, const double *p, int blk)
+/* What each actor a of block blk can do for every b's needs (0..1): materiel
+ * spare against need by category, finance, channels around b's sanctions,
+ * veto cover and technology, weighted. Each directed pair once: pair_block
+ * reads both directions of a pair from here (it used to compute each twice). */
+static void help_block(ps_world *w, void *data, const double *p, int blk)
 {
-    const int n = w->n_actors, i0 = blk * ROWS, i1 = i0 + ROWS < n ? i0 + ROWS : n;
-    const double *coop = w->cur[d->f[F_COOP]], *trust = w->cur[d->f[F_TRUST]];
+    const coop_data *d = data;
+    const int n = w->n_actors, a0 = blk * ROWS, a1 = ps_block_end(blk, ROWS, n);
     const double *tech = w->cur[d->f[F_TECH]], *veto = w->cur[d->f[F_VETO]];
-    const double *flow = w->cur[d->f[F_FLOW]];
-    const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
-    const double *press = cur_or_null(w, d->pressure), *riv = cur_or_null(w, d->rivalry);
+    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
     const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
-    const double *breach = cur_or_null(w, d->breach), *kept = cur_or_null(w, d->kept);
-    const double *sanc = cur_or_null(w, d->sanctions), *strike = cur_or_null(w, d->strike);
+    const double *sanc = cur_or_null(w, d->sanctions);
     const double *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         mneed[c] = cur_or_null(w, d->mat_need[c]);
         mspare[c] = cur_or_null(w, d->mat_spare[c]);
     }
+    const double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
+                      p[P_W_TECH];
+    for (int a = a0; a < a1; a++)
+        for (int b = 0; b < n; b++) {
+            if (a == b) {
+                d->help[(size_t)a * n + b] = 0.0; /* never read */
+                continue;
+            }
+            double mat = 0.0, wsum = 0.0;
+            for (int c = 0; c < N_MATERIEL; c++) {
+                double nb = at(mneed[c], b);
+                if (nb > 0.0) {
+                    mat += ps_fmin(1.0, at(mspare[c], a) / nb);
+                    wsum += 1.0;
+                }
+            }
+            mat = wsum > 0.0 ? mat / wsum : 0.0;
+            double nf = at(need, b);
+            double fin = nf > 0.0 ? ps_fmin(1.0, p[P_LEND_RATE] * at(spare, a) / nf) : 0.0;
+            double open = 1.0 - at(sanc, (size_t)a * n + b);
+            double chan = at(press, b) * open * (1.0 - at(iso, a));
+            double cover = at(iso, b) * at(veto, a) * open;
+            double techg = at(iso, b) * ps_fmax(0.0, at(tech, a) - at(tech, b)) * open;
+            d->help[(size_t)a * n + b] =
+                wt > 0.0 ? (p[P_W_MATERIEL] * mat + p[P_W_FINANCE] * fin + p[P_W_CHANNELS] * chan +
+                            p[P_W_COVER] * cover + p[P_W_TECH] * techg) / wt
+                         : 0.0;
+        }
+}
+
+/* Complementarity, cooperation, trust and finance of the rows i of block b:
+ * every (i, j) reads only state t and writes only its own entries. */
+static void pair_block(ps_world *w, void *data, const double *p, int blk)
+{
+    const coop_data *d = data;
+    const int n = w->n_actors, i0 = blk * ROWS, i1 = ps_block_end(blk, ROWS, n);
+    const double *coop = w->cur[d->f[F_COOP]], *trust = w->cur[d->f[F_TRUST]];
+    const double *flow = w->cur[d->f[F_FLOW]];
+    const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
+    const double *riv = cur_or_null(w, d->rivalry);
+    const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
+    const double *breach = cur_or_null(w, d->breach), *kept = cur_or_null(w, d->kept);
+    const double *sanc = cur_or_null(w, d->sanctions), *strike = cur_or_null(w, d->strike);
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     const double *sanc_used = w->cur[d->sanc0];
@@ -537,32 +583,8 @@ static void pair_block(const ps_world *w, const coop_data *d, const double *p, i
                 coop_n[ij] = trust_n[ij] = comp_n[ij] = flow_n[ij] = 0.0;
                 continue;
             }
-            /* What a can do for b's needs, both ways (0..1 each kind). */
-            double A[2];
-            for (int dir = 0; dir < 2; dir++) {
-                int b = dir ? j : i, a = dir ? i : j; /* a helps b */
-                double mat = 0.0, wsum = 0.0;
-                for (int c = 0; c < N_MATERIEL; c++) {
-                    double nb = at(mneed[c], b);
-                    if (nb > 0.0) {
-                        mat += ps_fmin(1.0, at(mspare[c], a) / nb);
-                        wsum += 1.0;
-                    }
-                }
-                mat = wsum > 0.0 ? mat / wsum : 0.0;
-                double nf = at(need, b);
-                double fin = nf > 0.0 ? ps_fmin(1.0, p[P_LEND_RATE] * at(spare, a) / nf) : 0.0;
-                double open = 1.0 - at(sanc, (size_t)a * n + b);
-                double chan = at(press, b) * open * (1.0 - at(iso, a));
-                double cover = at(iso, b) * at(veto, a) * open;
-                double techg = at(iso, b) * ps_fmax(0.0, at(tech, a) - at(tech, b)) * open;
-                double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
-                            p[P_W_TECH];
-                A[dir] = wt > 0.0 ? (p[P_W_MATERIEL] * mat + p[P_W_FINANCE] * fin +
-                                     p[P_W_CHANNELS] * chan + p[P_W_COVER] * cover +
-                                     p[P_W_TECH] * techg) / wt
-                                  : 0.0;
-            }
+            /* What each can do for the other's needs: A[0] j for i, A[1] i for j. */
+            const double A[2] = {d->help[ji], d->help[ij]};
             double comp = sqrt(A[0] * A[1]);
             if (noisy)
                 comp = ps_fmin(1.0, comp * d->noise[ij]);
@@ -605,9 +627,10 @@ static void pair_block(const ps_world *w, const coop_data *d, const double *p, i
  * model builds capacity for the part the buyer can pay). One pass over the
  * dyads for the four categories (willingness is the same for each; the sums
  * run in the same order as one pass per category). Writes only rows j. */
-static void arms_block(const ps_world *w, const coop_data *d, const double *p, int b)
+static void arms_block(ps_world *w, void *data, const double *p, int b)
 {
-    const int n = w->n_actors, j0 = b * ROWS, j1 = j0 + ROWS < n ? j0 + ROWS : n;
+    const coop_data *d = data;
+    const int n = w->n_actors, j0 = b * ROWS, j1 = ps_block_end(b, ROWS, n);
     const double *coop = w->cur[d->f[F_COOP]];
     const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
     const double *arms[N_MATERIEL], *mneed[N_MATERIEL], *mspare[N_MATERIEL];
@@ -649,7 +672,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
 {
     coop_data *d = data;
     const double *p = ps_world_param_values(w, self);
-    const int n = w->n_actors, nb = (n + ROWS - 1) / ROWS;
+    const int n = w->n_actors, nb = ps_block_count(n, ROWS);
     const double *coop = w->cur[d->f[F_COOP]], *sanc = cur_or_null(w, d->sanctions);
     const double *sanc_used = w->cur[d->sanc0];
     enemy_supply(w, d, coop);
@@ -658,22 +681,9 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
         if (st != PS_OK)
             return st;
     }
-    if (!ps_inner_parallel(w)) {
-        for (int b = 0; b < nb; b++)
-            pair_block(w, d, p, b);
-        for (int b = 0; b < nb; b++)
-            arms_block(w, d, p, b);
-    } else {
-#pragma omp parallel num_threads(w->inner_threads)
-        {
-#pragma omp for schedule(static)
-            for (int b = 0; b < nb; b++)
-                pair_block(w, d, p, b);
-#pragma omp for schedule(static)
-            for (int b = 0; b < nb; b++)
-                arms_block(w, d, p, b);
-        }
-    }
+    ps_inner_for(w, nb, help_block, d, p);
+    ps_inner_for(w, nb, pair_block, d, p);
+    ps_inner_for(w, nb, arms_block, d, p);
     /* Habituation to sanctions in force. */
     if (sanc) {
         double *sanc0_n = w->next[d->sanc0];

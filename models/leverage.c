@@ -208,7 +208,7 @@ static double offer(const lev_view *v, int k, int c, int i, int j)
  * each channel matters to it. Writes only the block's columns of den and imp. */
 static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
 {
-    const int n = v->n, j0 = b * BLOCK, j1 = j0 + BLOCK < n ? j0 + BLOCK : n;
+    const int n = v->n, j0 = b * BLOCK, j1 = ps_block_end(b, BLOCK, n);
     double *den = d->den, *imp = d->importance;
     double routed[BLOCK] = {0};
     for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
@@ -245,7 +245,7 @@ static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
 static void lev_block(const lev_view *v, const lev_data *d, const double *p, double *lev_n,
                       int b)
 {
-    const int n = v->n, i0 = b * BLOCK, i1 = i0 + BLOCK < n ? i0 + BLOCK : n;
+    const int n = v->n, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
     const double *den = d->den, *imp = d->importance;
     for (int j = 0; j < n; j++)
         for (int i = i0; i < i1; i++) {
@@ -284,7 +284,7 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
     (void)err;
     lev_data *d = data;
     const double *p = ps_world_param_values(w, self);
-    const int n = w->n_actors, nb = (n + BLOCK - 1) / BLOCK;
+    const int n = w->n_actors, nb = ps_block_count(n, BLOCK);
     lev_view v = {
         cur_or_null(w, d->gdp), cur_or_null(w, d->sanc), cur_or_null(w, d->iso),
         cur_or_null(w, d->veto), cur_or_null(w, d->cover), cur_or_null(w, d->coop), cur_or_null(w, d->strain),

@@ -543,11 +543,18 @@ static ps_status war_hazard(ps_world *w, military_data *d, const double *p, cons
     return PS_OK;
 }
 
+static void paid_item(ps_world *w, void *data, const double *p, int i)
+{
+    military_data *d = data;
+    d->paid[i] = paid_share(w, d, p, i);
+}
+
 /* Step 1 for actor i: consumption, needs, spare, capacity for paid orders,
  * strain, drawdown. Reads state t (and d->paid, d->imports, ...); writes only
  * actor i's entries. */
-static void actor_pass(ps_world *w, military_data *d, const double *p, int i)
+static void actor_pass(ps_world *w, void *data, const double *p, int i)
 {
+    military_data *d = data;
     const int n = w->n_actors, nt = w->n_theaters;
     const double a = p[P_DEPLOY], b = p[P_COMBAT], thr = p[P_THRESHOLD];
     const double *c0 = w->cur[d->f[F_COMMIT]], *combat = w->cur[d->f[F_COMBAT]];
@@ -625,8 +632,9 @@ static void actor_pass(ps_world *w, military_data *d, const double *p, int i)
 
 /* Step 3 for actor i: an unstrained actor with an interest fills presence
  * others vacated, within its headroom. Writes only actor i's commitments. */
-static void fill_pass(ps_world *w, const military_data *d, const double *p, int i)
+static void fill_pass(ps_world *w, void *data, const double *p, int i)
 {
+    const military_data *d = data;
     const int nt = w->n_theaters;
     const size_t row = (size_t)i * nt;
     const double thr = p[P_THRESHOLD];
@@ -686,24 +694,10 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     }
     if (d->finance >= 0)
         ps_dyad_column_sums(w, w->cur[d->finance], NULL, NULL, d->fin_in);
-    if (!ps_inner_parallel(w)) {
-        for (int i = 0; i < n; i++)
-            d->paid[i] = paid_share(w, d, p, i);
-    } else {
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-        for (int i = 0; i < n; i++)
-            d->paid[i] = paid_share(w, d, p, i);
-    }
+    ps_inner_for(w, n, paid_item, d, p);
 
     /* 1. Per actor (own row only). */
-    if (!ps_inner_parallel(w)) {
-        for (int i = 0; i < n; i++)
-            actor_pass(w, d, p, i);
-    } else {
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-        for (int i = 0; i < n; i++)
-            actor_pass(w, d, p, i);
-    }
+    ps_inner_for(w, n, actor_pass, d, p);
 
     /* 1b. Wars that end this month (serial: draws, events). */
     ps_status st = war_hazard(w, d, p, dmg, err);
@@ -719,14 +713,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     }
 
     /* 3. Vacuum filling by unstrained actors with an interest, within their headroom. */
-    if (!ps_inner_parallel(w)) {
-        for (int i = 0; i < n; i++)
-            fill_pass(w, d, p, i);
-    } else {
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-        for (int i = 0; i < n; i++)
-            fill_pass(w, d, p, i);
-    }
+    ps_inner_for(w, n, fill_pass, d, p);
 
     /* 4. Influence: shares of capacity-weighted commitment. */
     for (int th = 0; th < nt; th++)

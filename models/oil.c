@@ -341,7 +341,7 @@ static double clamp01(double x) { return ps_fmin(1.0, ps_fmax(0.0, x)); }
  * with den[] set to the block's outside-option weights. */
 static int buyer_block(const oil_data *d, int n, int bb, double *den)
 {
-    const int b0 = bb * BUYERS, b1 = b0 + BUYERS < n + 1 ? b0 + BUYERS : n + 1;
+    const int b0 = bb * BUYERS, b1 = ps_block_end(bb, BUYERS, n + 1);
     for (int b = b0; b < b1; b++)
         den[b - b0] = d->out0[b];
     return b1;
@@ -631,7 +631,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
     /* In blocks of BUYERS columns, taken row by row (each buyer's sum over
      * sellers in the same order as a loop down its column). */
-    const int nbb = (n + BUYERS) / BUYERS; /* n + 1 buyers */
+    const int nbb = ps_block_count(n + 1, BUYERS); /* n + 1 buyers */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
     for (int bb = 0; bb < nbb; bb++) {
         const int b0 = bb * BUYERS;

@@ -199,7 +199,7 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
  * state t; writes only the block's entries of next and of the scratch. */
 static void step_block(ps_world *w, const sanctions_data *d, const double *p, double total, int b)
 {
-    const int n = w->n_actors, i0 = b * BLOCK, i1 = i0 + BLOCK < n ? i0 + BLOCK : n;
+    const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
     const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
     const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
     const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
@@ -235,7 +235,7 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     (void)err;
     const sanctions_data *d = data;
     const double *p = ps_world_param_values(w, self);
-    const int n = w->n_actors, nb = (n + BLOCK - 1) / BLOCK;
+    const int n = w->n_actors, nb = ps_block_count(n, BLOCK);
     double total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, n);
     if (!ps_inner_parallel(w)) {
         for (int b = 0; b < nb; b++)

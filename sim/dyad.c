@@ -1,4 +1,4 @@
-/* Dyad kernels shared by the models (declared in pactsim_model.h). */
+/* Loops and dyad kernels shared by the models (declared in pactsim_model.h). */
 #include "pactsim_model.h"
 
 /* Columns per block: a block's segment of a row is 2 KiB, so the rows being
@@ -8,7 +8,7 @@
 static void column_block(int n, int b, const double *x, const double *y, const char *skip,
                          double *out)
 {
-    const int i0 = b * COLUMN_BLOCK, i1 = i0 + COLUMN_BLOCK < n ? i0 + COLUMN_BLOCK : n;
+    const int i0 = b * COLUMN_BLOCK, i1 = ps_block_end(b, COLUMN_BLOCK, n);
     for (int i = i0; i < i1; i++)
         out[i] = 0.0;
     for (int j = 0; j < n; j++) {
@@ -25,7 +25,7 @@ static void column_block(int n, int b, const double *x, const double *y, const c
 void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, const char *skip,
                          double *out)
 {
-    const int n = w->n_actors, nb = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+    const int n = w->n_actors, nb = ps_block_count(n, COLUMN_BLOCK);
     if (!ps_inner_parallel(w)) {
         for (int b = 0; b < nb; b++)
             column_block(n, b, x, y, skip, out);
@@ -34,4 +34,16 @@ void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, co
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads)
     for (int b = 0; b < nb; b++)
         column_block(n, b, x, y, skip, out);
+}
+
+void ps_inner_for(ps_world *w, int count, ps_item_fn *fn, void *data, const double *p)
+{
+    if (!ps_inner_parallel(w)) {
+        for (int i = 0; i < count; i++)
+            fn(w, data, p, i);
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int i = 0; i < count; i++)
+        fn(w, data, p, i);
 }

@@ -78,6 +78,27 @@ static inline int ps_inner_parallel(const ps_world *w)
     return w->inner_threads > 1 && w->n_actors >= PS_INNER_MIN_ACTORS;
 }
 
+/* One item of a loop that ps_inner_for spreads over the inner threads: it
+ * must write only its own entries (row, block, actor). */
+typedef void ps_item_fn(ps_world *w, void *data, const double *p, int i);
+
+/* fn(w, data, p, i) for i = 0 .. count - 1, in a static schedule on
+ * w->inner_threads threads, or in a plain loop outside any OpenMP region when
+ * ps_inner_parallel(w) is false. */
+void ps_inner_for(ps_world *w, int count, ps_item_fn *fn, void *data, const double *p);
+
+/* Blocks of `size` rows (or columns) of n: how many, and where block b ends
+ * (it starts at b * size). */
+static inline int ps_block_count(int n, int size)
+{
+    return (n + size - 1) / size;
+}
+
+static inline int ps_block_end(int b, int size, int n)
+{
+    return b * size + size < n ? b * size + size : n;
+}
+
 /* out[i] = sum over j of x[j * n + i] (+ y[j * n + i] if y is given, added
  * first as a pair), j ascending, so the same bits as a loop down column i;
  * skipping the j with skip[j * n + i] != 0 if skip is given; n = w->n_actors.
