@@ -12,7 +12,7 @@
  *     keep the Na nearest of old and new: the new tolerance is the keep-
  *     quantile of all their distances;
  *   stop when the acceptance rate falls below `acceptance`, the tolerance
- *   reaches `tolerance`, or after `generations`.
+ *   reaches `tolerance`, the ESS falls below `ess` x Na, or after `generations`.
  * Every random number of particle j of generation t comes from a stream
  * keyed (seed, t, j), and its simulations from a scenario seed keyed the
  * same way; sums over particles are taken in index order on one thread. So
@@ -586,7 +586,8 @@ static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
         g->sims = n;
         s->final = t + 1 >= c->max_generations ||
                    (prev && g->acceptance < c->min_acceptance) ||
-                   (c->tolerance > 0 && g->tolerance <= c->tolerance);
+                   (c->tolerance > 0 && g->tolerance <= c->tolerance) ||
+                   (c->min_ess > 0 && g->ess < c->min_ess * Na);
     }
     kernel_free(&K);
     free(rk);

@@ -17,7 +17,7 @@
 
 static const char *const top_keys[] = {"name", "description", "base", "observations",
                                        "cutoff", "until", "outside", "weights", "particles", "keep",
-                                       "generations", "acceptance", "tolerance",
+                                       "generations", "acceptance", "tolerance", "ess",
                                        "replicates", "seed", "set", "parameters"};
 static const char *const param_keys[] = {"prior", "range", "mean", "sd", "meanlog", "sdlog"};
 static const char *const prior_names[] = {"uniform", "normal", "lognormal"};
@@ -438,6 +438,14 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
             return ps_spec_bad(err, n, "tolerance %g is negative; expected a distance >= 0 "
                                "(0: no tolerance stop)", x);
         c->tolerance = x;
+    }
+    if ((n = ps_node_get(root, "ess")) && n->kind != PS_NODE_NULL) {
+        if ((st = ps_spec_real(err, n, "ess", &x)) != PS_OK)
+            return st;
+        if (!(x >= 0 && x < 1))
+            return ps_spec_bad(err, n, "ess %g; expected a fraction of the kept particles in "
+                               "[0, 1) (0: no ESS stop)", x);
+        c->min_ess = x;
     }
     if ((n = ps_node_get(root, "replicates")) && n->kind != PS_NODE_NULL) {
         if ((st = ps_spec_int(err, n, "replicates", 1, 100000, &v)) != PS_OK)

@@ -301,6 +301,7 @@ static ps_status check_row(const csv_reader *r, const ps_obs_options *opt, const
     }
     memset(o, 0, sizeof *o);
     o->line = r->rec_line;
+    o->date_col = r->f[C_DATE].col;
     const char *q = r->f[C_QUANTITY].text;
     if (!*q)
         return at(r, C_QUANTITY, err, "empty quantity; expected an actor or dyad state "
@@ -590,9 +591,9 @@ ps_status ps_obs_months(const ps_obs *o, ps_date start, int n_months, int *first
     ps_date_format(ps_date_add(start, *last), b);
     ps_date_format(start, c);
     ps_date_format(ps_date_add(start, n_months - 1), d);
-    return ps_error_set(err, PS_ERR_INPUT, "%s:%d: the observation needs the model's %s %s%s%s"
-                        "%s, outside the run's span %s to %s; expected an observation within "
-                        "the run", o->file ? o->file : "?", o->line,
+    return ps_error_set(err, PS_ERR_INPUT, "%s:%d:%d: the observation needs the model's %s "
+                        "%s%s%s%s, outside the run's span %s to %s; expected an observation "
+                        "within the run", o->file ? o->file : "?", o->line, o->date_col,
                         *first == *last ? "month" : "months", a, *first == *last ? "" : " to ",
                         *first == *last ? "" : b,
                         o->transform == PS_OBS_GROWTH ? " (growth: 12 months before)" : "",

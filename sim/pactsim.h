@@ -582,6 +582,7 @@ typedef struct ps_obs {
     char *source;            /* free text */
     const char *file;        /* the file it came from (owned by the set) */
     int line;                /* its line there (where the row starts) */
+    int date_col;            /* the column of its date field (errors about its months) */
 } ps_obs;
 
 typedef struct ps_obs_set {
@@ -703,6 +704,8 @@ typedef struct ps_calib {
     int max_generations;
     double min_acceptance;   /* stop when a generation accepts less (0: no such rule) */
     double tolerance;        /* stop when the tolerance reaches it (0: no such rule) */
+    double min_ess;          /* stop when a generation's ESS falls below this fraction of
+                                the kept particles (0: no such rule) */
     int replicates;          /* per particle */
     uint64_t seed;
     char **fixed;            /* `set:` overrides, "K=V" */

@@ -131,6 +131,19 @@ for want in "/posterior/samples .*\{30, 4\}" "/posterior/weights .*\{30\}" \
 done
 ls "$WORK"/t1.h5.* >/dev/null 2>&1 && bad "checkpoint or temporary file left behind" || ok
 
+# The ESS stop: with ess: 0.8 the calibration ends after the first generation whose ESS
+# falls below 0.8 x 30 kept particles, and not before (8 generations allowed).
+spec "$WORK/ess.yaml" "$D/twin_obs.csv" 9 60 8
+echo "ess: 0.8" >> "$WORK/ess.yaml"
+expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/ess.yaml" -o "$WORK/ess.h5" --quiet
+if $PY - "$WORK/ess.h5" <<'PYEOF'
+import sys, h5py
+e = list(h5py.File(sys.argv[1], "r")["generations/ess"][:])
+print("ESS by generation:", ["%.1f" % x for x in e])
+sys.exit(0 if 1 < len(e) < 8 and e[-1] < 24 and all(x >= 24 for x in e[:-1]) else 1)
+PYEOF
+then ok; else bad "the ess: 0.8 stop did not end the calibration at the first generation below 24"; fi
+
 # Refusals: an existing file, --resume with --force, no output.
 sum=$(md5sum < "$WORK/t1.h5")
 expect_exit 2 "exists.*--force" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --quiet

@@ -273,7 +273,7 @@ static void test_transforms(void)
               k + 2, x[k], want[k]);
     s->n++;
     CHECK(ps_obs_equivalents(s, &run, x, &err) == PS_ERR_INPUT &&
-          strstr(err.msg, "t.csv:12: the observation needs the model's months 2020-01 to "
+          strstr(err.msg, "t.csv:12:10: the observation needs the model's months 2020-01 to "
                  "2021-01 (growth: 12 months before), outside the run's span 2021-01 to 2023-12"),
           "outside: %s", err.msg);
     /* a run that stopped early: only its n_done months count */
