@@ -318,6 +318,7 @@ struct ps_posterior {
     int *model, *index;      /* in the registry */
     double *samples;         /* [n_samples * n_params] */
     double *weights;         /* [n_samples], sum > 0 */
+    double *cum;             /* [n_samples]: running sums of the weights */
     uint64_t hash;           /* names, samples and weights */
     int replicates;          /* of the scenario it is attached to */
     int *draw;               /* sample drawn for each replicate */
@@ -333,7 +334,12 @@ void ps_params_set(double **params, int model, int index, double v);
  * and normalised (-inf outside), and the quantile of u in [0, 1]. */
 double ps_calib_prior_logpdf(const ps_calib_param *p, double x);
 double ps_calib_prior_quantile(const ps_calib_param *p, double u);
-/* The parameters of replicate r's draw into params. */
-void ps_posterior_apply(const ps_posterior *p, int replicate, double **params);
+/* The parameters of replicate r's draw into params, but for those with
+ * keep[j] set (a sweep's own values; keep NULL: none). */
+void ps_posterior_apply(const ps_posterior *p, int replicate, const unsigned char *keep,
+                        double **params);
+/* The sample replicate r of a scenario with this seed draws: with probability
+ * its weight, by a stream keyed by (seed, r) only. */
+int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int replicate);
 
 #endif

@@ -438,6 +438,15 @@ typedef struct ps_sweep {
     int *step;               /* morris: parameter changed from the previous point, -1 at a start */
     uint64_t hash;           /* spec text and every point's resolved scenario (ps_sweep_validate) */
     ps_scenario *base;       /* the base with `set:` (coordinates, provenance) */
+    /* A posterior (the base's `posterior:`, or ps_sweep_set_posterior):
+     * replicate r of point p runs with the parameters of the sample that
+     * replicate r of point p's scenario draws, as `run` would, except the
+     * parameters the sweep varies, which keep the point's values. Set by
+     * ps_sweep_validate (NULL: none). */
+    struct ps_posterior *posterior;
+    unsigned char *post_swept;   /* [its parameters]: 1 if the sweep varies it */
+    uint64_t *point_seed;        /* [n_points]: each point's seed, which keys its draws */
+    char *posterior_path;        /* ps_sweep_set_posterior: replaces the base's */
 } ps_sweep;
 
 /* Parse a spec and build its design. Errors name spec:line:col. */
@@ -448,9 +457,18 @@ ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err);
  * error); replicates > 0 replaces the spec's. Both enter the spec hash. */
 ps_status ps_sweep_override_base(ps_sweep *sw, const char *const *sets, int n_sets,
                                  int replicates, ps_error *err);
+/* Every point draws from the posterior file path (`sweep --posterior`, as
+ * `run --posterior`: it replaces the base's `posterior:`); before
+ * ps_sweep_validate, which loads it. */
+ps_status ps_sweep_set_posterior(ps_sweep *sw, const char *path, ps_error *err);
 /* Load every point's scenario (nothing runs): a bad point is an error naming
- * the spec line of its parameter and the point; computes sw->hash. */
+ * the spec line of its parameter and the point; computes sw->hash (with the
+ * posterior's, if any) and sw->posterior. */
 ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err);
+/* What the sweep does with its posterior, one line into buf (0), or 1 if it
+ * has none: the file, its parameters, those the sweep varies (its values
+ * win) and those a `set:` or --set fixes (the draws win, as for run). */
+int ps_sweep_posterior_note(const ps_sweep *sw, char *buf, size_t len);
 /* The scenario of point p: the base with the point's overrides. */
 ps_status ps_sweep_point_scenario(const ps_sweep *sw, int p, ps_scenario **out,
                                   ps_error *err);

@@ -82,6 +82,7 @@ void ps_posterior_free(ps_posterior *p)
     free(p->index);
     free(p->samples);
     free(p->weights);
+    free(p->cum);
     free(p->draw);
     free(p->path);
     free(p);
@@ -166,6 +167,13 @@ ps_status ps_posterior_load(const char *path, ps_posterior **out, ps_error *err)
         st = bad_file(err, path, "weights that sum to zero");
         goto done;
     }
+    if (!(p->cum = ps_calloc((size_t)p->n_samples, sizeof *p->cum))) {
+        st = ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    total = 0.0; /* the same sums, in the same order */
+    for (int i = 0; i < p->n_samples; i++)
+        p->cum[i] = total += p->weights[i];
     /* The hash of what the draws depend on: names, samples, weights. */
     uint64_t h = PS_FNV_BASIS;
     for (int j = 0; j < p->n_params; j++)
@@ -183,6 +191,23 @@ done:
     return PS_OK;
 }
 
+int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int replicate)
+{
+    double u = gsl_rng_uniform(ps_rng_key(rng, seed, replicate, 0, DRAW_ID, 0)) *
+               p->cum[p->n_samples - 1];
+    int lo = 0, hi = p->n_samples - 1; /* first i with cum[i] > u */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (p->cum[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    while (lo > 0 && p->weights[lo] == 0) /* never a sample of weight 0 */
+        lo--;
+    return lo;
+}
+
 ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_error *err)
 {
     ps_posterior *p;
@@ -190,45 +215,29 @@ ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_err
     if (st != PS_OK)
         return st;
     ps_rng *rng = ps_rng_alloc();
-    double *cum = ps_calloc((size_t)p->n_samples, sizeof *cum);
     p->replicates = sc->replicates;
     p->draw = ps_calloc((size_t)sc->replicates, sizeof *p->draw);
     /* The posterior is one of the run's inputs: never an output (ps_out_check). */
-    if (!rng || !cum || !p->draw || ps_path_list_add(&sc->inputs, path) < 0) {
+    if (!rng || !p->draw || ps_path_list_add(&sc->inputs, path) < 0) {
         ps_rng_free(rng);
-        free(cum);
         ps_posterior_free(p);
         return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path);
     }
-    double total = 0.0;
-    for (int i = 0; i < p->n_samples; i++)
-        cum[i] = total += p->weights[i];
-    for (int r = 0; r < sc->replicates; r++) {
-        double u = gsl_rng_uniform(ps_rng_key(rng, sc->seed, r, 0, DRAW_ID, 0)) * total;
-        int lo = 0, hi = p->n_samples - 1; /* first i with cum[i] > u */
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (cum[mid] > u)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        while (lo > 0 && p->weights[lo] == 0) /* never a sample of weight 0 */
-            lo--;
-        p->draw[r] = lo;
-    }
+    for (int r = 0; r < sc->replicates; r++)
+        p->draw[r] = ps_posterior_sample(p, rng, sc->seed, r);
     ps_rng_free(rng);
-    free(cum);
     ps_posterior_free(sc->posterior);
     sc->posterior = p;
     return PS_OK;
 }
 
-void ps_posterior_apply(const ps_posterior *p, int replicate, double **params)
+void ps_posterior_apply(const ps_posterior *p, int replicate, const unsigned char *keep,
+                        double **params)
 {
     const double *x = p->samples + (size_t)p->draw[replicate] * p->n_params;
     for (int j = 0; j < p->n_params; j++)
-        ps_params_set(params, p->model[j], p->index[j], x[j]);
+        if (!keep || !keep[j])
+            ps_params_set(params, p->model[j], p->index[j], x[j]);
 }
 
 int ps_posterior_write_draws(hid_t file, const ps_posterior *p)

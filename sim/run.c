@@ -550,7 +550,7 @@ static ps_status sim_compute(ps_drive *d, void *state, long long i, ps_error *e)
     if (sc->posterior) {
         if (!t->tsc.params)
             return ps_error_set(e, PS_ERR_NOMEM, "out of memory");
-        ps_posterior_apply(sc->posterior, r, t->tsc.params);
+        ps_posterior_apply(sc->posterior, r, NULL, t->tsc.params);
     }
     int usable;
     s = ps_run_replicate_ckpt(t->rsc, r, j->inner, j->opt->stop_flag, &t->w, &t->run, &usable,

@@ -230,6 +230,10 @@ void ps_sweep_free(ps_sweep *sw)
     free(sw->points);
     free(sw->step);
     ps_scenario_free(sw->base);
+    ps_posterior_free(sw->posterior);
+    free(sw->post_swept);
+    free(sw->point_seed);
+    free(sw->posterior_path);
     free(sw);
 }
 
@@ -705,16 +709,22 @@ ps_status ps_sweep_load(const char *path, ps_sweep **out, ps_error *err)
     return PS_OK;
 }
 
+/* Is the --set path of "KEY=VALUE" (or "+KEY=VALUE") path? */
+static int sets_path(const char *set, const char *path)
+{
+    const char *key = set + (set[0] == '+'), *eq = strchr(key, '=');
+    size_t klen = eq ? (size_t)(eq - key) : strlen(key);
+    return strlen(path) == klen && !strncmp(key, path, klen);
+}
+
 ps_status ps_sweep_override_base(ps_sweep *sw, const char *const *sets, int n_sets,
                                  int replicates, ps_error *err)
 {
     if (!sw || (n_sets > 0 && !sets) || n_sets < 0 || replicates < 0)
         return ps_error_set(err, PS_ERR_INTERNAL, "ps_sweep_override_base: bad arguments");
     for (int i = 0; i < n_sets; i++) {
-        const char *key = sets[i] + (sets[i][0] == '+'), *eq = strchr(key, '=');
-        size_t klen = eq ? (size_t)(eq - key) : strlen(key);
         for (int j = 0; j < sw->n_params; j++)
-            if (strlen(sw->params[j].path) == klen && !strncmp(key, sw->params[j].path, klen))
+            if (sets_path(sets[i], sw->params[j].path))
                 return ps_error_set(err, PS_ERR_USAGE, "option --set %s: the sweep varies '%s' "
                                     "(%s:%d:%d); expected a path the sweep does not vary",
                                     sets[i], sw->params[j].path, sw->path, sw->params[j].line,
@@ -783,6 +793,11 @@ ps_status ps_sweep_point_scenario(const ps_sweep *sw, int p, ps_scenario **out, 
     ov[k++] = rep;
     if (st == PS_OK)
         st = ps_scenario_load(sw->base_path, (const char *const *)ov, k, out, err);
+    if (st == PS_OK && sw->posterior_path &&
+        (st = ps_scenario_attach_posterior(*out, sw->posterior_path, err)) != PS_OK) {
+        ps_scenario_free(*out);
+        *out = NULL;
+    }
     for (int j = 0; j < sw->n_params; j++)
         free(ov[sw->n_fixed + j]);
     free(ov);
@@ -804,8 +819,80 @@ static int same_layout(const ps_scenario *a, const ps_scenario *b)
     return 1;
 }
 
+ps_status ps_sweep_set_posterior(ps_sweep *sw, const char *path, ps_error *err)
+{
+    if (!sw || !path)
+        return ps_error_set(err, PS_ERR_INTERNAL, "ps_sweep_set_posterior: bad arguments");
+    /* Read now, so that a bad file is refused before the points. */
+    ps_status st = ps_scenario_attach_posterior(sw->base, path, err);
+    if (st != PS_OK)
+        return st;
+    free(sw->posterior_path);
+    sw->posterior_path = ps_strdup(path);
+    /* One of the sweep's inputs: never its output. */
+    if (!sw->posterior_path || ps_path_list_add(&sw->inputs, path) < 0)
+        return nomem(err);
+    sw->hash = 0;
+    return PS_OK;
+}
+
+/* After point 0: the posterior its scenario drew from becomes the sweep's,
+ * with the parameters the sweep varies marked. */
+static ps_status take_posterior(ps_sweep *sw, ps_scenario *sc, ps_error *err)
+{
+    ps_posterior *p = sc->posterior;
+    sw->post_swept = ps_calloc((size_t)p->n_params + 1, 1);
+    if (!sw->post_swept)
+        return nomem(err);
+    for (int j = 0; j < p->n_params; j++)
+        for (int i = 0; i < sw->n_params; i++)
+            sw->post_swept[j] |= !strcmp(sw->params[i].path, p->paths[j]);
+    sw->posterior = p;
+    sc->posterior = NULL;
+    return PS_OK;
+}
+
+int ps_sweep_posterior_note(const ps_sweep *sw, char *buf, size_t len)
+{
+    const ps_posterior *p = sw->posterior;
+    if (!p || len == 0)
+        return 1;
+    char swept[400] = "", fixed[400] = "";
+    int n_swept = 0, n_fixed = 0;
+    for (int j = 0; j < p->n_params; j++) {
+        if (sw->post_swept[j]) {
+            snprintf(swept + strlen(swept), sizeof swept - strlen(swept), "%s%s",
+                     n_swept++ ? ", " : "", p->paths[j]);
+            continue;
+        }
+        for (int k = 0; k < sw->n_fixed; k++)
+            if (sets_path(sw->fixed[k], p->paths[j])) {
+                snprintf(fixed + strlen(fixed), sizeof fixed - strlen(fixed), "%s%s",
+                         n_fixed++ ? ", " : "", p->paths[j]);
+                break;
+            }
+    }
+    int n = snprintf(buf, len, "replicate r of every point draws its parameters from the "
+                     "posterior %s (%d parameters) as run --posterior does", p->path,
+                     p->n_params);
+    if (n >= 0 && (size_t)n < len && n_swept)
+        n += snprintf(buf + n, len - (size_t)n, "; the sweep varies %d of them, which take "
+                      "the point's values instead of the draw's: %s", n_swept, swept);
+    if (n >= 0 && (size_t)n < len && n_fixed)
+        snprintf(buf + n, len - (size_t)n, "; set (set: or --set) but drawn, as with run "
+                 "--posterior, so their set values are not used: %s", fixed);
+    return 0;
+}
+
 ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
 {
+    ps_posterior_free(sw->posterior);
+    free(sw->post_swept);
+    free(sw->point_seed);
+    sw->posterior = NULL;
+    sw->post_swept = NULL;
+    if (!(sw->point_seed = ps_calloc((size_t)sw->n_points, sizeof *sw->point_seed)))
+        return nomem(err);
     uint64_t h = PS_FNV_BASIS;
     h = ps_fnv1a(h, sw->raw_text, strlen(sw->raw_text));
     h = ps_fnv1a(h, PS_VERSION, strlen(PS_VERSION));
@@ -830,12 +917,22 @@ ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
             return ps_error_set(err, st, "%s: point %d of the %s design: %s", sw->path, p,
                                 ps_design_name(sw->design), e.msg);
         }
-        if (sc->posterior) {
+        /* Every point draws from the same posterior (or none): the file is
+         * read again for each, so it must not change meanwhile. */
+        if (p > 0 && (!sc->posterior != !sw->posterior ||
+                      (sc->posterior && sc->posterior->hash != sw->posterior->hash))) {
             ps_scenario_free(sc);
-            return ps_error_set(err, PS_ERR_CONFIG, "%s: the base scenario names a posterior; "
-                                "expected none: sweeps do not draw parameters from posteriors "
-                                "yet (use run --posterior per point, docs/calibration.md)",
-                                sw->path);
+            return ps_error_set(err, PS_ERR_CONFIG, "%s: point %d draws from %s%s, point 0 "
+                                "from %s%s; expected the same posterior at every point",
+                                sw->path, p, sc->posterior ? "the posterior " : "no posterior",
+                                sc->posterior ? sc->posterior->path : "",
+                                sw->posterior ? "the posterior " : "no posterior",
+                                sw->posterior ? sw->posterior->path : "");
+        }
+        sw->point_seed[p] = sc->seed;
+        if (p == 0 && sc->posterior && take_posterior(sw, sc, err) != PS_OK) {
+            ps_scenario_free(sc);
+            return PS_ERR_NOMEM;
         }
         if (sw->keep != PS_KEEP_SUMMARY && !same_layout(sc, sw->base)) {
             ps_scenario_free(sc);
@@ -847,6 +944,9 @@ ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
         h = ps_fnv1a(h, sc->resolved_text, strlen(sc->resolved_text) + 1);
         ps_scenario_free(sc);
     }
+    /* The draws depend on the posterior's content, not on its name. */
+    if (sw->posterior)
+        h = ps_fnv1a(h, &sw->posterior->hash, sizeof sw->posterior->hash);
     sw->hash = h;
     return PS_OK;
 }

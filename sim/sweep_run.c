@@ -201,6 +201,10 @@ static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep
     bad |= ps_h5_attr_u64(g, "spec_hash", sw->hash);
     bad |= put_string(g, "spec_raw", sw->raw_text);
     bad |= put_string(g, "base_config_resolved", sw->base->resolved_text);
+    if (sw->posterior) { /* as a run's /posterior_draws says them */
+        bad |= ps_h5_attr_str(g, "posterior_file", sw->posterior->path);
+        bad |= ps_h5_attr_u64(g, "posterior_hash", sw->posterior->hash);
+    }
     H5Gclose(g);
     return bad ? PS_ERR_IO : PS_OK;
 }
@@ -209,6 +213,84 @@ static ps_status write_provenance(hid_t file, const ps_sweep *sw, const ps_sweep
     "CRC-32 of the run's index (int64, point x replicates + replicate), done flag (uint8), " \
     "summary values and kept state values (float64, in file order) as written; checked by " \
     "--resume"
+
+static int write_slot(hid_t d, int nd, const hsize_t *start, const hsize_t *count, hid_t ms,
+                      hid_t mtype, const void *buf);
+
+/* /sweep/posterior_draws, when the points draw from a posterior: what a
+ * run's /posterior_draws says, per run. Written a point at a time. */
+static int write_draws(hid_t g, const ps_sweep *sw, hid_t const *rs)
+{
+    const ps_posterior *p = sw->posterior;
+    int P = sw->n_points, R = sw->replicates, k = p->n_params, bad = 0;
+    hid_t dg = H5Gcreate2(g, "posterior_draws", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (dg < 0)
+        return -1;
+    /* For parameter j the sweep varies: its index in the sweep, else -1. */
+    int *from = ps_calloc((size_t)k + 1, sizeof *from), *sample = ps_calloc((size_t)R, sizeof *sample);
+    double *v = ps_calloc((size_t)R * (size_t)k + 1, sizeof *v);
+    ps_rng *rng = ps_rng_alloc();
+    bad = !from || !sample || !v || !rng;
+    for (int j = 0; !bad && j < k; j++) {
+        from[j] = -1;
+        for (int i = 0; sw->post_swept[j] && i < sw->n_params; i++)
+            if (!strcmp(sw->params[i].path, p->paths[j]))
+                from[j] = i;
+    }
+    hid_t ps = -1, sw_ds = -1, sd = -1, vd = -1;
+    if (!bad) {
+        ps = dset_strings(dg, "parameter", (const char *const *)p->paths, k);
+        bad |= ps < 0 || ps_h5_attr_str(ps, "long_name", "the posterior's parameters "
+                                        "(parameters.<model>.<name>)") < 0 ||
+               H5DSset_scale(ps, "parameter") < 0;
+        sw_ds = dset_put(dg, "swept", H5T_STD_U8LE, H5T_NATIVE_UCHAR, (hsize_t)k, sw->post_swept);
+        bad |= sw_ds < 0 || attach(sw_ds, &ps, 1) < 0 ||
+               ps_h5_attr_str(sw_ds, "long_name", "1: the sweep varies it; its values are the "
+                              "point's, not the draw's") < 0;
+        hsize_t d2[2] = {(hsize_t)P, (hsize_t)R}, d3[3] = {(hsize_t)P, (hsize_t)R, (hsize_t)k};
+        sd = dset_new(dg, "sample", H5T_STD_I32LE, H5T_NATIVE_INT, 2, d2, NULL);
+        vd = dset_new(dg, "values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d3, NULL);
+        hid_t sc3[3] = {rs[0], rs[1], ps};
+        bad |= sd < 0 || vd < 0 || attach(sd, rs, 2) < 0 || attach(vd, sc3, 3) < 0 ||
+               ps_h5_attr_str(sd, "long_name", "index of the posterior sample replicate r "
+                              "of point p drew") < 0 ||
+               ps_h5_attr_str(vd, "long_name", "the values run (p, r) used (integer "
+                              "parameters rounded)") < 0;
+    }
+    bad = bad || ps_h5_attr_str(dg, "posterior_file", p->path) < 0 ||
+          ps_h5_attr_u64(dg, "posterior_hash", p->hash) < 0 ||
+          ps_h5_attr_i32(dg, "posterior_samples", p->n_samples) < 0;
+    for (int pt = 0; !bad && pt < P; pt++) {
+        for (int r = 0; r < R; r++) {
+            sample[r] = ps_posterior_sample(p, rng, sw->point_seed[pt], r);
+            for (int j = 0; j < k; j++) {
+                const ps_param *pp = &ps_registry_model(p->model[j])->params[p->index[j]];
+                double x = p->samples[(size_t)sample[r] * k + j];
+                if (from[j] >= 0) { /* as ps_sweep_override writes it */
+                    x = sw->points[(size_t)pt * sw->n_params + from[j]];
+                    x = sw->params[from[j]].integer ? rint(x) : x;
+                }
+                v[(size_t)r * k + j] = pp->type != PS_REAL ? round(x) : x;
+            }
+        }
+        hsize_t st[3] = {(hsize_t)pt, 0, 0}, c2[2] = {1, (hsize_t)R}, c3[3] = {1, (hsize_t)R, (hsize_t)k};
+        hid_t m2 = H5Screate_simple(2, c2, NULL), m3 = H5Screate_simple(3, c3, NULL);
+        bad |= write_slot(sd, 2, st, c2, m2, H5T_NATIVE_INT, sample) < 0 ||
+               write_slot(vd, 3, st, c3, m3, H5T_NATIVE_DOUBLE, v) < 0;
+        H5Sclose(m2);
+        H5Sclose(m3);
+    }
+    hid_t all[4] = {ps, sw_ds, sd, vd};
+    for (int i = 0; i < 4; i++)
+        if (all[i] >= 0)
+            H5Dclose(all[i]);
+    ps_rng_free(rng);
+    free(from);
+    free(sample);
+    free(v);
+    H5Gclose(dg);
+    return bad ? -1 : 0;
+}
 
 /* /sweep: the design, its scales, the done flags and the summary. */
 static ps_status write_design(hid_t file, const ps_sweep *sw)
@@ -318,6 +400,8 @@ static ps_status write_design(hid_t file, const ps_sweep *sw)
     }
     if (sg >= 0)
         H5Gclose(sg);
+    if (!bad && sw->posterior)
+        bad |= write_draws(g, sw, rs) < 0;
     for (int i = 0; i < 2; i++)
         if (rs[i] >= 0)
             H5Dclose(rs[i]);
@@ -975,8 +1059,17 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
         ps_status s = ps_sweep_point_scenario(j->sw, p, &t->sc, e);
         if (s != PS_OK)
             return s;
+        /* The posterior is read again with the point: the one validated? */
+        const ps_posterior *a = t->sc->posterior, *b = j->sw->posterior;
+        if (!a != !b || (a && a->hash != b->hash))
+            return ps_error_set(e, PS_ERR_INPUT, "%s: the posterior changed while the sweep "
+                                "ran (point %d); expected the file validated at the start",
+                                a ? a->path : b->path, p);
         t->point = p;
     }
+    /* Replicate r's draw, but for the parameters the sweep varies. */
+    if (t->sc->posterior)
+        ps_posterior_apply(t->sc->posterior, r, j->sw->post_swept, t->sc->params);
     int usable;
     ps_status s = ps_run_replicate_ckpt(t->sc, r, 1, j->opt->stop_flag, &t->w, &t->run, &usable,
                                         j->ck ? &t->mr : NULL, e);

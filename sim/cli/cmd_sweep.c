@@ -23,7 +23,8 @@
 
 const char ps_cli_sweep_help[] =
     "Usage: pactsim sweep SPEC -o FILE [--threads T] [--set KEY=VALUE]... [--replicates N]\n"
-    "                     [--force] [--resume] [--quiet] [--checkpoint-every K]\n"
+    "                     [--posterior POSTERIOR.h5] [--force] [--resume] [--quiet]\n"
+    "                     [--checkpoint-every K]\n"
     "       pactsim sweep SPEC -o PART --points A:B [--resume] ...\n"
     "       pactsim sweep SPEC -o FILE --merge PART... [--if-complete] [--resume]\n"
     "  Run every point of a sweep spec (docs/sweeps.md) with its replicates into FILE.\n"
@@ -32,6 +33,10 @@ const char ps_cli_sweep_help[] =
     "  -t, --threads T     OpenMP threads (results do not depend on it)\n"
     "      --set KEY=VALUE override a value of the base config at every point, as\n"
     "                      for run (after the spec's set:); repeatable\n"
+    "      --posterior FILE  replicate r of every point draws its parameters from\n"
+    "                      the posterior of pactsim calibrate as run --posterior does,\n"
+    "                      but for the parameters the sweep varies (replaces the\n"
+    "                      base's posterior:)\n"
     "  -r, --replicates N  replicates per point instead of the spec's (a quick trial)\n"
     "  -f, --force         start over: overwrite FILE and discard FILE.partial\n"
     "      --resume        continue FILE.partial (runs only what is missing; a run\n"
@@ -256,7 +261,7 @@ int ps_cli_sweep(int argc, char **argv)
 static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const char **sets)
 {
     enum { OPT_RESUME = 256, OPT_VALIDATE, OPT_POINTS, OPT_MERGE, OPT_IF_COMPLETE, OPT_SET,
-           OPT_CHECKPOINT_EVERY };
+           OPT_CHECKPOINT_EVERY, OPT_POSTERIOR };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 't'},
@@ -270,9 +275,10 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
         {"set", required_argument, NULL, OPT_SET},
         {"replicates", required_argument, NULL, 'r'},
         {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
+        {"posterior", required_argument, NULL, OPT_POSTERIOR},
         {NULL, 0, NULL, 0},
     };
-    const char *output = NULL;
+    const char *output = NULL, *posterior = NULL;
     int threads = 0, force = 0, resume = 0, quiet = 0, validate_only = 0, merge = 0;
     int if_complete = 0, replicates = 0, n_sets = 0, c, every = 0;
     long long pt_a = -1, pt_b = -1;
@@ -299,6 +305,12 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
             if (!strchr(optarg, '='))
                 return sweep_usage_error("option --set: expected KEY=VALUE, got '%s'", optarg);
             sets[n_sets++] = optarg;
+            break;
+        case OPT_POSTERIOR:
+            if (!*optarg)
+                return sweep_usage_error("option --posterior: expected a posterior file, got "
+                                         "'%s'", optarg);
+            posterior = optarg;
             break;
         case OPT_CHECKPOINT_EVERY: /* as for run */
             if (ps_cli_parse_int(optarg, 0, 1000000, &every))
@@ -344,6 +356,8 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     ps_status s = ps_sweep_load(spec, &sw, &err);
     if (s == PS_OK && (n_sets || replicates))
         s = ps_sweep_override_base(sw, sets, n_sets, replicates, &err);
+    if (s == PS_OK && posterior)
+        s = ps_sweep_set_posterior(sw, posterior, &err);
     if (s == PS_OK)
         s = ps_sweep_validate(sw, &err);
     if (s == PS_OK && pt_a >= 0 && pt_b > sw->n_points)
@@ -355,6 +369,7 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
         ps_sweep_free(sw);
         return ps_status_exit_code(s);
     }
+    char note[2048];
     if (validate_only) {
         if (mpi_rank != 0) {
             ps_sweep_free(sw);
@@ -363,9 +378,13 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
         printf("%s: ok: sweep '%s', %s design, %d parameters, %d points x %d replicates = "
                "%lld runs\n", spec, sw->name, ps_design_name(sw->design), sw->n_params,
                sw->n_points, sw->replicates, (long long)sw->n_points * sw->replicates);
+        if (ps_sweep_posterior_note(sw, note, sizeof note) == 0)
+            printf("%s: %s\n", spec, note);
         ps_sweep_free(sw);
         return 0;
     }
+    if (!quiet && mpi_rank == 0 && ps_sweep_posterior_note(sw, note, sizeof note) == 0)
+        fprintf(stderr, "pactsim: note: %s\n", note);
     char *cmdline = join(argc - 1, argv + 1);
     bar b = {time(NULL), !quiet && isatty(STDERR_FILENO)};
     ps_sweep_options opt = {.threads = threads, .output = output, .force = force,

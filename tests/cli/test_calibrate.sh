@@ -236,11 +236,115 @@ expect_exit 0 "" -- "$PACTSIM" run "$WORK/withpost.yaml" -o "$WORK/cfg3.h5" --qu
 h5diff -q "$WORK/cfg3.h5" "$WORK/e3.h5" /actor_state /actor_state >/dev/null 2>&1 && \
 h5diff -q "$WORK/cfg3.h5" "$WORK/e3.h5" /posterior_draws/values /posterior_draws/values >/dev/null 2>&1 \
     && ok || bad "posterior: in a scenario differs from run --posterior"
-# Sweeps do not draw from posteriors yet: a base naming one is refused, not ignored.
-printf 'name: s\nbase: %s\ndesign: grid\nparameters:\n  parameters.sanctions.erosion: {values: [0.01, 0.02]}\n' \
+# Sweeps draw from a posterior as run does: replicate r of every point draws
+# what run --posterior draws for replicate r (the same sample at every point),
+# but a parameter the sweep varies keeps the point's value (erosion here).
+printf 'name: s\nbase: %s\ndesign: grid\noutput: full\nparameters:\n  parameters.sanctions.erosion: {values: [0.01, 0.04]}\n  parameters.economy.growth_noise_sd: {values: [0.01, 0.05]}\n' \
     "$WORK/withpost.yaml" > "$WORK/sweep.yaml"
-expect_exit 2 "names a posterior; expected none" -- "$PACTSIM" sweep "$WORK/sweep.yaml" -o "$WORK/sw.h5" --quiet
-expect_no_file "$WORK/sw.h5"
+expect_exit 0 "draws its parameters from the posterior .*t1\.h5 \(4 parameters\).*the sweep varies 1 of them, which take the point's values instead of the draw's: parameters\.sanctions\.erosion$" -- \
+    "$PACTSIM" sweep "$WORK/sweep.yaml" --validate
+expect_exit 0 "note: .*the sweep varies 1 of them.*parameters\.sanctions\.erosion" -- \
+    "$PACTSIM" sweep "$WORK/sweep.yaml" -o "$WORK/sw1.h5" --threads 1
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep.yaml" -o "$WORK/sw2.h5" --threads 2 --quiet
+$PY "$SRC/tests/cli/h5same.py" "$WORK/sw1.h5" "$WORK/sw2.h5" /sweep && ok \
+    || bad "a posterior sweep differs between 1 and 2 threads"
+# Point 1 (erosion 0.01, growth_noise_sd 0.05) is run --posterior of a posterior
+# whose erosion is 0.01 in every sample (same weights: same draws), bit for bit;
+# with the posterior's own erosion (which run uses) it differs.
+$PY - "$P" "$WORK/post_e01.h5" <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as s, h5py.File(sys.argv[2], "w") as f:
+    for k in s:
+        s.copy(k, f)
+    for k, v in s.attrs.items():
+        f.attrs[k] = v
+    j = list(s["posterior/parameter"].asstr()[()]).index("parameters.sanctions.erosion")
+    x = f["posterior/samples"][()]
+    x[:, j] = 0.01
+    f["posterior/samples"][...] = x
+PYEOF
+for post in "$WORK/post_e01.h5" "$P"; do
+    expect_exit 0 "" -- "$PACTSIM" run "$WORK/withpost.yaml" --posterior "$post" --precision float64 \
+        --set parameters.economy.growth_noise_sd=0.05 -o "$post.run.h5" --quiet
+done
+$PY - "$WORK/sw1.h5" "$WORK/post_e01.h5.run.h5" "$P.run.h5" "$P" <<'PYEOF' && ok || bad "sweep point 1 is not the run of its config with the posterior, erosion kept"
+import sys, h5py, numpy as np
+sw, run, own, post = (h5py.File(x, "r") for x in sys.argv[1:])
+def states(f, pre, idx):
+    out = {}
+    for g in ("actor_state", "dyad_state", "theater_state"):
+        if pre + g not in f:
+            continue
+        for k, d in f[pre + g].items():
+            if isinstance(d, h5py.Dataset) and d.ndim >= (4 if pre else 3):
+                out[g + "/" + k] = d[idx] if pre else d[()]
+    return out
+a, b, c = states(sw, "sweep/", 1), states(run, "", None), states(own, "", None)
+assert len(a) > 50 and a.keys() == b.keys(), (len(a), len(b))
+for k in a:
+    assert a[k].dtype == b[k].dtype == np.float64 and np.array_equal(a[k].view("u8"), b[k].view("u8")), k
+assert any(not np.array_equal(a[k], c[k]) for k in a), "the posterior's erosion was used"
+for m in run["summary"]:
+    if m != "replicate":
+        assert np.array_equal(sw["sweep/summary/" + m][1], run["summary/" + m][()], equal_nan=True), m
+# the recorded draws: the run's samples, erosion the point's at every point
+d = sw["sweep/posterior_draws"]
+names = list(d["parameter"].asstr()[()])
+j = names.index("parameters.sanctions.erosion")
+assert list(d["swept"][()]) == [int(i == j) for i in range(4)]
+smp, val = d["sample"][()], d["values"][()]
+assert smp.shape == (4, 3) and (smp == run["posterior_draws/sample"][()]).all()
+assert np.array_equal(val[1], run["posterior_draws/values"][()])
+pts = sw["sweep/points"][()]
+S = post["posterior/samples"][()]
+others = [i for i in range(4) if i != j]
+for p in range(4):
+    assert (val[p, :, j] == pts[p, 0]).all()
+    assert np.array_equal(val[p][:, others], S[smp[p]][:, others])
+assert d.attrs["posterior_hash"] == own["posterior_draws"].attrs["posterior_hash"]
+assert sw["provenance"].attrs["posterior_hash"] == d.attrs["posterior_hash"]
+assert sw["provenance"].attrs["posterior_file"] == sys.argv[4]
+PYEOF
+# A summary sweep over a parameter the posterior lacks: each point is the run
+# of its config with the posterior (summary values bit for bit).
+printf 'name: s\nbase: %s\ndesign: grid\nreplicates: 4\nparameters:\n  parameters.economy.growth_noise_sd: {values: [0.01, 0.05]}\n' \
+    "$D/twin.yaml" > "$WORK/sweep_sum.yaml"
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_sum.yaml" --posterior "$P" -o "$WORK/ss.h5" --quiet --threads 2
+expect_exit 0 "" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$P" -r 4 --set parameters.economy.growth_noise_sd=0.05 \
+    -o "$WORK/ss.run.h5" --quiet
+$PY - "$WORK/ss.h5" "$WORK/ss.run.h5" <<'PYEOF' && ok || bad "summary sweep point 1 is not the run of its config with the posterior"
+import sys, h5py, numpy as np
+sw, run = (h5py.File(x, "r") for x in sys.argv[1:])
+n = 0
+for m in run["summary"]:
+    if m != "replicate":
+        assert np.array_equal(sw["sweep/summary/" + m][1], run["summary/" + m][()], equal_nan=True), m
+        n += 1
+assert n > 10 and not np.array_equal(sw["sweep/summary/min_gdp_growth"][0], sw["sweep/summary/min_gdp_growth"][1])
+assert (sw["sweep/posterior_draws/sample"][()] == run["posterior_draws/sample"][()]).all()
+assert not sw["sweep/posterior_draws/swept"][()].any() and "actor_state" not in sw["sweep"]
+PYEOF
+# sweep --posterior draws as a base naming the posterior does (the same /sweep);
+# parts merge to the whole; another posterior is another sweep (--resume
+# refused); without a posterior nothing changes.
+printf 'name: s\nbase: %s\ndesign: grid\noutput: full\nparameters:\n  parameters.sanctions.erosion: {values: [0.01, 0.04]}\n  parameters.economy.growth_noise_sd: {values: [0.01, 0.05]}\n' \
+    "$D/twin.yaml" > "$WORK/sweep_plain.yaml"
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$P" -r 3 -o "$WORK/swp.h5" --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$P" -r 3 -o "$WORK/part0.h5" --points 0:3 --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$P" -r 3 -o "$WORK/part1.h5" --points 3:4 --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$P" -r 3 -o "$WORK/merged.h5" \
+    --merge "$WORK/part0.h5" "$WORK/part1.h5" --quiet
+$PY "$SRC/tests/cli/h5same.py" "$WORK/sw1.h5" "$WORK/swp.h5" /sweep && ok || bad "sweep --posterior differs from a base naming it"
+$PY "$SRC/tests/cli/h5same.py" "$WORK/swp.h5" "$WORK/merged.h5" /sweep && ok || bad "merged posterior sweep differs from the whole"
+expect_exit 2 "not this sweep's result" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$WORK/post_e01.h5" \
+    -r 3 -o "$WORK/swp.h5" --resume --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" -r 3 -o "$WORK/swn.h5" --quiet
+h5ls "$WORK/swn.h5/sweep/posterior_draws" >/dev/null 2>&1 && bad "a sweep without posterior has /sweep/posterior_draws" || ok
+$PY "$SRC/tests/cli/h5same.py" "$WORK/swn.h5" "$WORK/swp.h5" /sweep/summary >/dev/null && bad "the posterior sweep equals the plain one" || ok
+expect_exit 2 "option --posterior: expected a posterior file" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior= -o "$WORK/x.h5"
+expect_exit 2 "format is 'pactsim-sweep'; expected a pactsim-posterior file" -- \
+    "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$WORK/swn.h5" -o "$WORK/x.h5"
+expect_no_file "$WORK/x.h5"
 # Bad posterior files: exit 2, a message, no output.
 expect_exit 2 "format is 'pactsim'; expected a pactsim-posterior file" -- \
     "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/plain.h5" -o "$WORK/x.h5"
