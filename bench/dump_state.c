@@ -35,9 +35,14 @@
  *                      id, stream 63; symmetric, 0 on the diagonal); 0 when
  *                      offer_noise is 0. (The mood's stationary draw at init is
  *                      in field_offer_mood.f64.)
+ *   draw_leader.f64    months x N: the uniform the leadership model draws for
+ *                      actor i in a month, gsl_rng_uniform(ps_rng_key(seed, r,
+ *                      month, key(i), 71)); it uses it from hazard_from_month
+ *                      when hazard_base > 0;
  *
  * The draws repeat the models' ps_rng_key calls (models/economy.c,
- * models/oil.c, models/military.c, models/promises.c, models/cooperation.c): if
+ * models/oil.c, models/military.c, models/promises.c, models/cooperation.c,
+ * models/leadership.c): if
  * a model changes its key, change it here too (the
  * differential test tests/python/test_reference.py then fails). */
 #include <errno.h>
@@ -57,6 +62,7 @@
 #define DELIVERY_STREAM 53u                       /* models/promises.c */
 #define OFFER_STREAM 63u                          /* models/cooperation.c */
 #define JUMP_STREAM 12u                           /* models/oil.c */
+#define LEADER_STREAM 71u                         /* models/leadership.c */
 
 static int usage(void)
 {
@@ -165,9 +171,10 @@ int main(int argc, char **argv)
     size_t nn = (size_t)n * n;
     double *zdel = calloc((size_t)months * nn + 1, sizeof *zdel);
     double *zoff = calloc((size_t)months * nn + 1, sizeof *zoff);
-    if (!rng || !shock || !eps || !haz || !jump || !zdel || !zoff) {
+    double *lead = calloc((size_t)months * n + 1, sizeof *lead);
+    if (!rng || !shock || !eps || !haz || !jump || !zdel || !zoff || !lead) {
         fprintf(stderr, "dump_state: out of memory\n");
-        free(shock), free(eps), free(haz), free(jump), free(zdel), free(zoff);
+        free(shock), free(eps), free(haz), free(jump), free(zdel), free(zoff), free(lead);
         ps_rng_free(rng);
         ps_world_free(w);
         ps_scenario_free(sc);
@@ -210,6 +217,10 @@ int main(int argc, char **argv)
                 r = ps_rng_key(rng, sc->seed, replicate, m, id, DELIVERY_STREAM);
                 zdel[(size_t)m * nn + (size_t)j * n + i] = gsl_ran_gaussian(r, 1.0);
             }
+        for (int i = 0; i < n; i++) {
+            r = ps_rng_key(rng, sc->seed, replicate, m, ps_world_actor_key(w, i), LEADER_STREAM);
+            lead[(size_t)m * n + i] = gsl_rng_uniform(r);
+        }
         for (int i = 0; i < n && osd > 0.0; i++)
             for (int j = i + 1; j < n; j++) {
                 uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
@@ -231,6 +242,8 @@ int main(int argc, char **argv)
         rc = write_doubles(dir, "draw_promise_delivery_z.f64", zdel, (size_t)months * nn);
     if (!rc)
         rc = write_doubles(dir, "draw_offer_z.f64", zoff, (size_t)months * nn);
+    if (!rc)
+        rc = write_doubles(dir, "draw_leader.f64", lead, (size_t)months * n);
 
     /* Index. */
     char path[4096];
@@ -310,8 +323,10 @@ int main(int argc, char **argv)
                     "  \"promise_delivery_z\": {\"file\": \"draw_promise_delivery_z.f64\", "
                     "\"shape\": [%d, %d, %d]},\n"
                     "  \"offer_z\": {\"file\": \"draw_offer_z.f64\", "
-                    "\"shape\": [%d, %d, %d]}}\n}\n",
-                months, n, months, months, n, n, months, months, n, n, months, n, n);
+                    "\"shape\": [%d, %d, %d]},\n"
+                    "  \"leader\": {\"file\": \"draw_leader.f64\", "
+                    "\"shape\": [%d, %d]}}\n}\n",
+                months, n, months, months, n, n, months, months, n, n, months, n, n, months, n);
         if (fclose(fp) != 0) {
             fprintf(stderr, "dump_state: cannot write %s\n", path);
             rc = 1;
@@ -322,6 +337,7 @@ int main(int argc, char **argv)
     free(haz);
     free(zdel);
     free(zoff);
+    free(lead);
     free(jump);
     ps_rng_free(rng);
     ps_world_free(w);

@@ -38,7 +38,7 @@ enum {
     P_W_MATERIEL, P_W_FINANCE, P_W_CHANNELS, P_W_COVER, P_W_TECH,
     P_RISK, P_MATERIEL_RISK, P_RAMP, P_LEND_RATE, P_W_SECURITY,
     P_SANCTION_COST, P_HABITUATION, P_ENEMY_SUPPLY, P_STRIKE_COST, P_STRIKE_TRUST,
-    P_OFFER_NOISE, P_OFFER_PERSIST,
+    P_OFFER_NOISE, P_OFFER_PERSIST, P_LEADER_TRUST,
 };
 static const ps_param params[] = {
     {"rise", PS_REAL, "1/month", 0.0, 1.0, 0.1,
@@ -127,6 +127,13 @@ static const ps_param params[] = {
      "monthly autocorrelation of the log offer-value factor (0: a fresh draw every month)",
      "assumption, to be calibrated: a judgement on a partner's offers lasts about ten months "
      "(a negotiating round, a summit cycle)"},
+    {"leader_trust_loss", PS_REAL, "1", 0.0, 1.0, 0.3,
+     "share of the trust in both directions of a pair lost the month after either side's leader "
+     "changes (leadership model)",
+     "assumption: a successor inherits the state's interests but not the old leader's personal "
+     "ties and pledges; commitments are broken more often after a leader change that shifts the "
+     "ruling coalition (Leeds, Mattes & Vogel 2009, Am. J. Political Science 53:461); a third of "
+     "the trust, not fitted"},
 };
 
 enum { F_COOP, F_TRUST, F_COMP, F_TECH, F_VETO, F_FLOW, F_ARMS0, F_BACK0 = F_ARMS0 + N_MATERIEL,
@@ -177,7 +184,7 @@ static const ps_field fields[] = {
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline; at_init: its
  * init reads it too, so the owner's init runs first). */
-enum { IN_ISOLATION, IN_SECONDARY_THREAT, IN_SANCTION_PRESSURE, IN_SANCTION_INTENSITY, IN_RIVALRY, IN_FINANCE_NEED, IN_FINANCE_SPARE, IN_PROMISE_BREACH, IN_PROMISE_KEPT, IN_COMBAT, IN_INTEREST, IN_COMMITMENT, IN_MAT_NEED_DRONES, IN_MAT_NEED_MUNITIONS, IN_MAT_NEED_AIR_DEFENSE, IN_MAT_NEED_AIRCRAFT, IN_MAT_SPARE_DRONES, IN_MAT_SPARE_MUNITIONS, IN_MAT_SPARE_AIR_DEFENSE, IN_MAT_SPARE_AIRCRAFT, IN_USE_DRONES, IN_USE_MUNITIONS, IN_USE_AIR_DEFENSE, IN_USE_AIRCRAFT, IN_STRIKE };
+enum { IN_ISOLATION, IN_SECONDARY_THREAT, IN_SANCTION_PRESSURE, IN_SANCTION_INTENSITY, IN_RIVALRY, IN_FINANCE_NEED, IN_FINANCE_SPARE, IN_PROMISE_BREACH, IN_PROMISE_KEPT, IN_COMBAT, IN_INTEREST, IN_COMMITMENT, IN_MAT_NEED_DRONES, IN_MAT_NEED_MUNITIONS, IN_MAT_NEED_AIR_DEFENSE, IN_MAT_NEED_AIRCRAFT, IN_MAT_SPARE_DRONES, IN_MAT_SPARE_MUNITIONS, IN_MAT_SPARE_AIR_DEFENSE, IN_MAT_SPARE_AIRCRAFT, IN_USE_DRONES, IN_USE_MUNITIONS, IN_USE_AIR_DEFENSE, IN_USE_AIRCRAFT, IN_STRIKE, IN_LEADER_CHANGE };
 static const ps_input inputs[] = {
     {"isolation", PS_ACTOR, 1, 0},
     {"secondary_threat", PS_ACTOR, 1, 0},
@@ -204,6 +211,7 @@ static const ps_input inputs[] = {
     {"wartime_use_air_defense", PS_ACTOR, 1, 0},
     {"wartime_use_aircraft", PS_ACTOR, 1, 0},
     {"strike", PS_DYAD, 1, 0},
+    {"leader_change", PS_ACTOR, 1, 0},
 };
 
 /* Metrics look up the pact's actors by ISO3 and are NaN where a config lacks them. */
@@ -259,6 +267,7 @@ typedef struct {
     int f[F_NFIELDS];
     int sanc0; /* internal field: cooperation_sanctions_habituated */
     int isolation, threat, pressure, rivalry, need, spare_fin, breach, kept, sanctions, strike;
+    int leader;
     int mat_need[N_MATERIEL], mat_spare[N_MATERIEL];
     int interest, commitment;
     /* Derived by init from the month-0 state, never changed: init computes
@@ -361,6 +370,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->breach = ps_model_input(self, IN_PROMISE_BREACH);
     d->kept = ps_model_input(self, IN_PROMISE_KEPT);
     d->strike = ps_model_input(self, IN_STRIKE);
+    d->leader = ps_model_input(self, IN_LEADER_CHANGE);
     for (int c = 0; c < N_MATERIEL; c++) {
         d->mat_need[c] = ps_model_input(self, IN_MAT_NEED_DRONES + c);
         d->mat_spare[c] = ps_model_input(self, IN_MAT_SPARE_DRONES + c);
@@ -572,6 +582,7 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
     const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
     const double *breach = cur_or_null(w, d->breach), *kept = cur_or_null(w, d->kept);
     const double *sanc = cur_or_null(w, d->sanctions), *strike = cur_or_null(w, d->strike);
+    const double *leader = cur_or_null(w, d->leader);
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     const double *sanc_used = w->cur[d->sanc0];
@@ -614,6 +625,8 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
                 t1 += -p[P_BREACH] * at(breach, ji) / owed * trust[ij] +
                       p[P_KEPT] * at(kept, ji) / owed * (1.0 - trust[ij]);
             t1 -= p[P_STRIKE_TRUST] * at(strike, ji) * trust[ij]; /* j struck i */
+            if (at(leader, i) > 0.0 || at(leader, j) > 0.0) /* a new leader on either side */
+                t1 -= p[P_LEADER_TRUST] * trust[ij];
             trust_n[ij] = ps_fmin(1.0, ps_fmax(0.0, t1));
             /* Finance j -> i is computed in row j; here row i lends to column j. */
             double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j));

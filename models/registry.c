@@ -15,6 +15,7 @@ extern const ps_model ps_model_agreements;
 extern const ps_model ps_model_clients;
 extern const ps_model ps_model_strikes;
 extern const ps_model ps_model_damage;
+extern const ps_model ps_model_leadership;
 
 const ps_model *const ps_models[] = {
     &ps_model_sanctions,
@@ -30,5 +31,6 @@ const ps_model *const ps_models[] = {
     &ps_model_clients,
     &ps_model_strikes,
     &ps_model_damage,
+    &ps_model_leadership,
     NULL,
 };

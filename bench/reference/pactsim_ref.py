@@ -63,7 +63,7 @@ def load_dump(path):
     idx["economy_shock"] = shock.reshape(d["economy_shock"]["shape"])
     idx["oil_price_shock"] = eps.reshape(d["oil_price_shock"]["shape"])
     idx["war_hazard"] = haz.reshape(d["war_hazard"]["shape"])
-    for k in ("promise_delivery_z", "offer_z"):
+    for k in ("promise_delivery_z", "offer_z", "leader"):
         z = np.fromfile(os.path.join(path, d[k]["file"]), dtype="<f8")
         idx[k] = z.reshape(d[k]["shape"])
     jump = np.fromfile(os.path.join(path, d["oil_price_jump"]["file"]), dtype="<f8")
@@ -581,6 +581,8 @@ class Reference:
             t1 = np.where(owed > 0.0,
                           t1 + (-p["breach_penalty"] * breach.T / owed * trust +
                                 p["kept_reward"] * kept.T / owed * (1.0 - trust)), t1)
+        lead = cur["leader_change"] > 0.0  # a new leader on either side
+        t1 = np.where(lead[:, None] | lead[None, :], t1 - p["leader_trust_loss"] * trust, t1)
         # DR[x, y]: risk for x of dealing with y.
         DR = np.minimum(1.0, p["risk_scale"] * iso[None, :] * (1.0 + 2.0 * threat[None, :]) *
                         (1.0 - iso[:, None]))
@@ -642,6 +644,15 @@ class Reference:
         nxt["promise_kept"] = kept
 
     # ------------------------------------------------------------ cover (model II)
+    def leadership(self, cur, nxt, u):
+        """models/leadership.c: a leader leaves office with probability q (uniforms u)."""
+        p = self.p["leadership"]
+        q = np.minimum(1.0, p["hazard_base"] *
+                       (1.0 + p["hazard_recession"] * np.maximum(0.0, -cur["gdp_growth"]) / 0.05 +
+                        p["hazard_strain"] * cur["military_strain"]))
+        draw = self.month >= int(p["hazard_from_month"]) and p["hazard_base"] > 0.0
+        nxt["leader_change"] = np.where(draw & (u < q), 1.0, 0.0)
+
     def cover(self, cur, nxt):
         p = self.p["cover"]
         veto, coop = cur["unsc_veto"], cur["cooperation"]
@@ -713,6 +724,8 @@ class Reference:
             nxt["finance_promised"][k] += m
             nxt["promise_outstanding"][k] += m
             nxt["promise_due"][k] = float(int(self.p["promises"]["horizon"]))
+        elif t == "leader_change":
+            nxt["leader_change"][src] = 1.0
         elif t in ("un_sanctions", "un_sanctions_relief"):
             veto, vote = cur["unsc_veto"], nxt["un_vote"]
             hs = [src] if src >= 0 else [h for h in range(n) if h != dst and veto[h] > 0.0]
@@ -735,6 +748,7 @@ class Reference:
         self.cooperation(cur, nxt, self.d["offer_z"][m])
         self.promises(cur, nxt, self.d["promise_delivery_z"][m])
         self.cover(cur, nxt)
+        self.leadership(cur, nxt, self.d["leader"][m])
         for ev in self.events if events else ():
             if ev["month"] == m:
                 self.apply_event(ev, cur, nxt)
