@@ -235,6 +235,21 @@ static ps_status get_fraction(ps_error *err, const ps_node *n, const char *what,
     return st;
 }
 
+/* A stop rule's threshold: a share in [0, 1), 0 meaning no such rule. */
+static ps_status get_stop_share(ps_error *err, const ps_node *n, const char *key,
+                                const char *what, const char *rule, double *out)
+{
+    double x;
+    ps_status st = ps_spec_real(err, n, key, &x);
+    if (st != PS_OK)
+        return st;
+    if (!(x >= 0 && x < 1))
+        return ps_spec_bad(err, n, "%s %g; expected %s in [0, 1) (0: no %s stop)", key, x, what,
+                           rule);
+    *out = x;
+    return PS_OK;
+}
+
 static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *err)
 {
     const ps_node *n = ps_node_get(root, "observations");
@@ -423,14 +438,10 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
             return st;
         c->max_generations = (int)v;
     }
-    if ((n = ps_node_get(root, "acceptance")) && n->kind != PS_NODE_NULL) {
-        if ((st = ps_spec_real(err, n, "acceptance", &x)) != PS_OK)
-            return st;
-        if (!(x >= 0 && x < 1))
-            return ps_spec_bad(err, n, "acceptance %g; expected a rate in [0, 1) (0: no "
-                               "acceptance-rate stop)", x);
-        c->min_acceptance = x;
-    }
+    if ((n = ps_node_get(root, "acceptance")) && n->kind != PS_NODE_NULL &&
+        (st = get_stop_share(err, n, "acceptance", "a rate", "acceptance-rate",
+                             &c->min_acceptance)) != PS_OK)
+        return st;
     if ((n = ps_node_get(root, "tolerance")) && n->kind != PS_NODE_NULL) {
         if ((st = ps_spec_real(err, n, "tolerance", &x)) != PS_OK)
             return st;
@@ -439,14 +450,10 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
                                "(0: no tolerance stop)", x);
         c->tolerance = x;
     }
-    if ((n = ps_node_get(root, "ess")) && n->kind != PS_NODE_NULL) {
-        if ((st = ps_spec_real(err, n, "ess", &x)) != PS_OK)
-            return st;
-        if (!(x >= 0 && x < 1))
-            return ps_spec_bad(err, n, "ess %g; expected a fraction of the kept particles in "
-                               "[0, 1) (0: no ESS stop)", x);
-        c->min_ess = x;
-    }
+    if ((n = ps_node_get(root, "ess")) && n->kind != PS_NODE_NULL &&
+        (st = get_stop_share(err, n, "ess", "a fraction of the kept particles", "ESS",
+                             &c->min_ess)) != PS_OK)
+        return st;
     if ((n = ps_node_get(root, "replicates")) && n->kind != PS_NODE_NULL) {
         if ((st = ps_spec_int(err, n, "replicates", 1, 100000, &v)) != PS_OK)
             return st;
