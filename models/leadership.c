@@ -13,6 +13,7 @@
  * leader's personal ties and pledges do not carry over). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -127,12 +128,12 @@ static ps_status leadership_step(ps_world *w, int self, void *data, ps_error *er
     leadership_data *d = data;
     const double *p = ps_world_param_values(w, self);
     double *change1 = w->next[d->f[F_CHANGE]];
-    const int draw = w->month >= (int)p[P_FROM];
+    /* This month's scripted changes come with the events. */
+    memset(change1, 0, (size_t)w->n_actors * sizeof *change1);
+    if (w->month < (int)p[P_FROM] || p[P_H0] <= 0.0)
+        return PS_OK;
     /* Serial, in actor order: it logs events. */
     for (int i = 0; i < w->n_actors; i++) {
-        change1[i] = 0.0; /* this month's scripted changes come with the events */
-        if (!draw || p[P_H0] <= 0.0)
-            continue;
         gsl_rng *r = ps_rng_key(d->rng, w->seed, w->replicate, w->month,
                                 ps_world_actor_key(w, i), LEADER_STREAM);
         if (gsl_rng_uniform(r) >= hazard(w, d, p, i))
