@@ -23,6 +23,26 @@ expect_exit() {
     fi
 }
 
+# wait_or_kill PID SECONDS WHAT: wait for the background PID; if it is still
+# running after SECONDS, say so with its process tree, kill it and its
+# children (SIGKILL) and return 1. A hung launcher (OpenMPI's mpirun after its
+# ranks were killed) then costs a bounded time, never CI's whole clock.
+wait_or_kill() {
+    local pid=$1 secs=$2 what=$3 i
+    for ((i = 0; i < secs * 10; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "note: $what: still running after $secs s; killed: $(ps -o pid=,stat=,args= --ppid "$pid" -p "$pid" 2>/dev/null | tr '\n' ';')" >&2
+    pkill -9 -P "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 1
+}
+
 expect_no_file() {
     if compgen -G "$1*" >/dev/null; then bad "file left behind: $(ls "$1"*)"; else ok; fi
 }

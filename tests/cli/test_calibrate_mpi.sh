@@ -13,9 +13,12 @@ D="$SRC/tests/configs/calib"
 PY=/usr/bin/python3
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-MPIRUN=(mpirun --oversubscribe)
+# Every mpirun is bounded (a hang fails this test, never runs out CI's clock); a
+# launch in the background stays a child of this shell (wait_or_kill).
+MPIRUN_BG=(mpirun --oversubscribe)
+MPIRUN=(timeout -k 10 300 "${MPIRUN_BG[@]}")
 # Let every rank finish (to record its exit code) when one exits non-zero.
-MPIRUN_ALL=(mpirun --oversubscribe --mca orte_abort_on_non_zero_status 0)
+MPIRUN_ALL=(timeout -k 10 300 mpirun --oversubscribe --mca orte_abort_on_non_zero_status 0)
 
 # spec FILE PARTICLES GENERATIONS: the twin spec, smaller.
 spec() {
@@ -102,7 +105,7 @@ expect_no_file "$WORK/o.h5"
 # with its out-of-memory status, which rank 1 alone reports (before, it skipped that combine, so
 # the ranks' collectives no longer matched: a misleading "differs from rank 0's" and an MPI abort,
 # or a hang, which `timeout` ends and makes a failure).
-timeout 120 "${MPIRUN_ALL[@]}" -n 1 "$WORK/rank.sh" "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/o.h5" --quiet : \
+timeout 120 "${MPIRUN_ALL[@]:4}" -n 1 "$WORK/rank.sh" "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/o.h5" --quiet : \
     -n 1 env PACTSIM_TEST_CALIB_NOMEM=1 "$WORK/rank.sh" "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/o.h5" --quiet \
     >/dev/null 2>"$WORK/err"
 [ $? -ne 124 ] && ok || bad "out of memory on rank 1: the ranks hung"
@@ -118,12 +121,12 @@ expect_no_file "$WORK/o.h5"
 spec "$WORK/long.yaml" 80 6
 expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/lref.h5" --threads 2 --quiet
 OUT="$WORK/k.h5"
-"${MPIRUN[@]}" -n 2 "$PACTSIM" calibrate "$WORK/long.yaml" -o "$OUT" --threads 1 --quiet >/dev/null 2>&1 &
+"${MPIRUN_BG[@]}" -n 2 "$PACTSIM" calibrate "$WORK/long.yaml" -o "$OUT" --threads 1 --quiet >/dev/null 2>&1 &
 mpid=$!
 for _ in $(seq 600); do [ -e "$OUT.partial" ] && break; kill -0 $mpid 2>/dev/null || break; sleep 0.05; done
 ranks=$(pgrep -P "$mpid" -x pactsim || true)
 [ -n "$ranks" ] && kill -9 $ranks 2>/dev/null
-wait "$mpid" 2>/dev/null
+wait_or_kill "$mpid" 120 "mpirun -n 2 calibrate after its ranks were killed"
 if [ -e "$OUT" ]; then
     echo "note: the calibration finished before the kill; resume not exercised"
 elif [ ! -e "$OUT.partial" ]; then

@@ -10,7 +10,11 @@ fi
 D="$SRC/tests/configs/sweep"
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-MPIRUN=(mpirun --oversubscribe)
+# Every mpirun is bounded: a hang fails this test with its output, never runs out CI's clock
+# (one did once, with no output). A launch in the background stays a child of this shell
+# (the kills find its ranks as mpirun's children) and is waited for with wait_or_kill.
+MPIRUN_BG=(mpirun --oversubscribe)
+MPIRUN=(timeout -k 10 300 "${MPIRUN_BG[@]}")
 
 same() {  # same A B WHAT: /sweep and the spec provenance are identical
     local g
@@ -49,7 +53,7 @@ expect_exit 0 "" -- "$PACTSIM" sweep "$SPEC" -o "$REF" --threads 2 --quiet
 kills=0
 for attempt in 1 2 3 4 5; do
     [ -e "$OUT" ] || [ "$kills" -ge 3 ] && break
-    "${MPIRUN[@]}" -n 4 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --quiet --resume >/dev/null 2>&1 &
+    "${MPIRUN_BG[@]}" -n 4 "$PACTSIM" sweep "$SPEC" -o "$OUT" --threads 1 --quiet --resume >/dev/null 2>&1 &
     mpid=$!
     # Kill mid-run, not during start-up (slow under load or sanitizers): wait
     # for the rank files, then a random moment.
@@ -61,7 +65,7 @@ for attempt in 1 2 3 4 5; do
     sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", 0.1 + rand() * 0.6 }')"
     ranks=$(pgrep -P "$mpid" -x pactsim || true)
     if [ -n "$ranks" ]; then kill -9 $ranks 2>/dev/null && kills=$((kills + 1)); fi
-    wait "$mpid" 2>/dev/null
+    wait_or_kill "$mpid" 120 "mpirun -n 4 (attempt $attempt)"
 done
 echo "killed the ranks $kills times"
 [ "$kills" -ge 2 ] && ok || bad "the ranks were killed only $kills times"
@@ -84,7 +88,7 @@ SPEC="$D/long.yaml"
 REF="$WORK/long.h5"
 expect_exit 0 "" -- "$PACTSIM" sweep "$SPEC" -o "$REF" --threads 2 --quiet --checkpoint-every 0
 kill_ranks() { # kill_ranks OUT N: 2 ranks, SIGKILL once N segments exist
-    "${MPIRUN[@]}" -n 2 "$PACTSIM" sweep "$SPEC" -o "$1" --threads 1 --quiet --checkpoint-every 12 \
+    "${MPIRUN_BG[@]}" -n 2 "$PACTSIM" sweep "$SPEC" -o "$1" --threads 1 --quiet --checkpoint-every 12 \
         >/dev/null 2>&1 &
     local mpid=$!
     for _ in $(seq 3000); do
@@ -95,7 +99,7 @@ kill_ranks() { # kill_ranks OUT N: 2 ranks, SIGKILL once N segments exist
     local ranks
     ranks=$(pgrep -P "$mpid" -x pactsim || true)
     [ -n "$ranks" ] && kill -9 $ranks 2>/dev/null && ok || bad "no ranks to kill"
-    wait "$mpid" 2>/dev/null
+    wait_or_kill "$mpid" 120 "mpirun -n 2 of $1"
     [ -e "$1" ] && bad "the long sweep finished before the kill" || ok
 }
 OUT="$WORK/long2.h5"
