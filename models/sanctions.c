@@ -194,34 +194,28 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     return PS_OK;
 }
 
-/* The step for the actors (targets) of block b: their isolation, threat,
- * evasion and pressure, and the erosion of their columns of intensity. Reads
- * state t; writes only the block's entries of next and of the scratch. */
+/* The step for the actors (targets) of block b: their evasion and the
+ * erosion of their columns of intensity. Reads state t (isolation and threat
+ * there follow from t's intensities, settled after t's events); writes only
+ * the block's entries of next and of the scratch. */
 static void step_block(ps_world *w, const sanctions_data *d, const double *p, double total, int b)
 {
     const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
     const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
     const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
+    const double *threat = w->cur[d->f[F_THREAT]];
     const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
-    /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
     const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
     double *s_next = w->next[d->f[F_INTENSITY]], *s2_next = w->next[d->f[F_SECONDARY]];
-    double *press = w->next[d->f[F_PRESSURE]], *iso_next = w->next[d->f[F_ISOLATION]];
-    double *threat_next = w->next[d->f[F_THREAT]], *ev_next = w->next[d->f[F_EVASION]];
+    double *ev_next = w->next[d->f[F_EVASION]];
 
-    exposure(s, s2, gdp, n, i0, i1, total, d->isol, d->threat);
-    channels(s, gdp, iso, d->threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel);
+    channels(s, gdp, iso, threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel);
     for (int i = i0; i < i1; i++) {
         double shield = cover ? cover[i] : 0.0;
-        double isol = d->isol[i] * (1.0 - shield);
         /* Nobody builds evasion routes around sanctions that do not exist. */
         double ev_max = p[P_EVASION_MAX] + (1.0 - p[P_EVASION_MAX]) * shield; /* cover */
-        double target = isol > 0.0 ? ev_max * ps_fmin(1.0, d->channel[i]) : 0.0;
-        double e = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
-        ev_next[i] = e;
-        iso_next[i] = isol;
-        threat_next[i] = d->threat[i];
-        press[i] = isol * (1.0 - e);
+        double target = iso[i] > 0.0 ? ev_max * ps_fmin(1.0, d->channel[i]) : 0.0;
+        ev_next[i] = ev[i] + p[P_EVASION_ADJUST] * (target - ev[i]);
     }
     for (int j = 0; j < n; j++)
         for (int i = i0; i < i1; i++) {
@@ -230,21 +224,60 @@ static void step_block(ps_world *w, const sanctions_data *d, const double *p, do
         }
 }
 
-static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
+/* Block b after the month's events: isolation and threat from the month's
+ * intensities (eroded, then the timeline's sanctions and reliefs), pressure
+ * net of the month's evasion. A sanction announced in month t is felt in
+ * month t's pressure, which the other models read in t+1. */
+static void settle_block(ps_world *w, const sanctions_data *d, const double *p, double total,
+                         int b)
 {
-    (void)err;
-    const sanctions_data *d = data;
-    const double *p = ps_world_param_values(w, self);
-    const int n = w->n_actors, nb = ps_block_count(n, BLOCK);
-    double total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, n);
+    (void)p;
+    const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
+    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
+    /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
+    const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
+    const double *ev = w->next[d->f[F_EVASION]];
+    double *press = w->next[d->f[F_PRESSURE]], *iso = w->next[d->f[F_ISOLATION]];
+    double *threat = w->next[d->f[F_THREAT]];
+    exposure(w->next[d->f[F_INTENSITY]], w->next[d->f[F_SECONDARY]], gdp, n, i0, i1, total,
+             d->isol, d->threat);
+    for (int i = i0; i < i1; i++) {
+        iso[i] = d->isol[i] * (1.0 - (cover ? cover[i] : 0.0));
+        threat[i] = d->threat[i];
+        press[i] = iso[i] * (1.0 - ev[i]);
+    }
+}
+
+typedef void sanctions_block_fn(ps_world *, const sanctions_data *, const double *, double, int);
+
+/* fn over the blocks of targets, on the step's inner threads. */
+static void over_blocks(ps_world *w, const sanctions_data *d, const double *p,
+                        sanctions_block_fn *fn)
+{
+    const int nb = ps_block_count(w->n_actors, BLOCK);
+    double total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, w->n_actors);
     if (!ps_inner_parallel(w)) {
         for (int b = 0; b < nb; b++)
-            step_block(w, d, p, total, b);
-        return PS_OK;
+            fn(w, d, p, total, b);
+        return;
     }
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads)
     for (int b = 0; b < nb; b++)
-        step_block(w, d, p, total, b);
+        fn(w, d, p, total, b);
+}
+
+static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    over_blocks(w, data, ps_world_param_values(w, self), step_block);
+    return PS_OK;
+}
+
+static ps_status sanctions_settle(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)err;
+    (void)self;
+    over_blocks(w, data, NULL, settle_block);
     return PS_OK;
 }
 
@@ -279,5 +312,6 @@ const ps_model ps_model_sanctions = {
     .init = sanctions_init,
     .step = sanctions_step,
     .apply_event = sanctions_event,
+    .settle = sanctions_settle,
     .free = sanctions_free,
 };

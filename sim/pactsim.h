@@ -219,7 +219,7 @@ ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
                           ps_error *err);
 void ps_world_free(ps_world *w);
 /* Advance one month: models' step (cur -> next), then the month's events,
- * then a finiteness check, then swap. */
+ * then the models' settle, then a finiteness check, then swap. */
 ps_status ps_world_step(ps_world *w, ps_error *err);
 /* --------------------------------------------------------------- models */
 typedef struct ps_model {
@@ -257,6 +257,11 @@ typedef struct ps_model {
      * month-0 state and scratch that every step rewrites before reading. */
     const ps_field *internal;
     int n_internal;
+    /* After the month's events (NULL: nothing to do): derive, in w->next, of
+     * its own fields those that follow from its post-event state (its own
+     * fields in next, the others' in cur), so that an event's consequences
+     * are in the month it happens rather than a month later. */
+    ps_status (*settle)(ps_world *w, int self, void *data, ps_error *err);
 } ps_model;
 
 /* The registry: models in pipeline order (models/registry.c). */

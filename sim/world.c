@@ -322,6 +322,14 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
         if (log_push(w, ev) != PS_OK)
             return ps_error_set(err, PS_ERR_NOMEM, "out of memory logging events");
     }
+    for (int k = 0; k < ps_registry_count(); k++) {
+        const ps_model *m = ps_registry_model(k);
+        if (!m->settle)
+            continue;
+        ps_status s = m->settle(w, k, w->model_data[k], err);
+        if (s != PS_OK)
+            return ps_error_prefix(err, "model '%s' settle: ", m->name);
+    }
     ps_status s = check_finite(w, err);
     if (s != PS_OK)
         return s;

@@ -115,34 +115,39 @@ class World:
         self.month += 1
 
     def sanctions(self):
+        """The step: evasion from the isolation and threat of state t, erosion; then (no
+        events in this step) the settle: isolation, threat and pressure from the new
+        intensities."""
         p = self.p["sanctions"]
         total = sum(a.gdp for a in self.actors)
         for i in self.actors:
             others = total - i.gdp
-            isol = threat = channel = 0.0
-            if others > 0.0:
-                for j in self.actors:
-                    if j is not i:
-                        w = j.gdp / others
-                        isol += w * j.rel[i].sanction_intensity
-                        threat += w * j.rel[i].secondary_sanctions
-            isol, threat = min(1.0, isol), min(1.0, threat)
+            channel = 0.0
             shield = i.cover_shield
-            isol *= 1.0 - shield
             if others > 0.0:
                 for k in self.actors:
                     if k is not i:
-                        fear = min(1.0, p["secondary_fear"] * threat * (1.0 - k.isolation))
+                        fear = min(1.0, p["secondary_fear"] * i.secondary_threat * (1.0 - k.isolation))
                         channel += k.gdp / others * (1.0 - k.rel[i].sanction_intensity) * (1.0 - fear)
             ev_max = p["evasion_max"] + (1.0 - p["evasion_max"]) * shield
-            target = ev_max * min(1.0, channel) if isol > 0.0 else 0.0
-            e = i.evasion + p["evasion_adjust"] * (target - i.evasion)
-            i.new_evasion, i.new_isolation, i.new_secondary_threat = e, isol, threat
-            i.new_sanction_pressure = isol * (1.0 - e)
+            target = ev_max * min(1.0, channel) if i.isolation > 0.0 else 0.0
+            i.new_evasion = i.evasion + p["evasion_adjust"] * (target - i.evasion)
             for j in self.actors:
                 r = j.rel[i]
                 r.new_sanction_intensity = r.sanction_intensity * (1.0 - p["erosion"])
                 r.new_secondary_sanctions = r.secondary_sanctions * (1.0 - p["erosion"])
+        for i in self.actors:
+            others = total - i.gdp
+            isol = threat = 0.0
+            if others > 0.0:
+                for j in self.actors:
+                    if j is not i:
+                        w = j.gdp / others
+                        isol += w * j.rel[i].new_sanction_intensity
+                        threat += w * j.rel[i].new_secondary_sanctions
+            isol = min(1.0, isol) * (1.0 - i.cover_shield)
+            i.new_isolation, i.new_secondary_threat = isol, min(1.0, threat)
+            i.new_sanction_pressure = isol * (1.0 - i.new_evasion)
 
     # Oil: a buyer is an Actor or None (the rest of the world).
     def _closure(self, s, b):

@@ -22,7 +22,8 @@ pressure and lagged strain) is derived here from that initial
 state, as the models' init functions derive it.
 
 A month follows ps_world_step: next := cur; each model's step reads cur and
-writes next; the month's events (file order) act on next; swap. `run()`
+writes next; the month's events (file order) act on next; the models' settle
+(sanctions: isolation, threat and pressure from the month's intensities); swap. `run()`
 returns every field at the end of every month, shaped as the HDF5 output
 (months x N, months x N x N, months x N x T).
 
@@ -181,30 +182,35 @@ class Reference:
         return x
 
     # ------------------------------------------------------------ sanctions
-    def sanctions(self, cur, nxt):
-        p, n = self.p["sanctions"], self.n
-        s, s2 = cur["sanction_intensity"], cur["secondary_sanctions"]
-        ev, iso, gdp = cur["evasion"], cur["isolation"], cur["gdp"]
+    def _sanction_weights(self, gdp):
         total = gdp.sum()
         others = total - gdp
         pos = others > 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
-            W = offdiag(np.where(pos[None, :], gdp[:, None] / others[None, :], 0.0))  # [j, i]
-        isol = np.minimum(1.0, (W * s).sum(axis=0))
-        threat = np.minimum(1.0, (W * s2).sum(axis=0))
+            return offdiag(np.where(pos[None, :], gdp[:, None] / others[None, :], 0.0))  # [j, i]
+
+    def sanctions(self, cur, nxt):
+        """The step: evasion from state t's isolation and threat, erosion."""
+        p = self.p["sanctions"]
+        s, s2 = cur["sanction_intensity"], cur["secondary_sanctions"]
+        ev, iso, threat = cur["evasion"], cur["isolation"], cur["secondary_threat"]
+        W = self._sanction_weights(cur["gdp"])
         shield = cur["cover_shield"]
-        isol = isol * (1.0 - shield)
         fear = np.minimum(1.0, p["secondary_fear"] * threat[None, :] * (1.0 - iso[:, None]))
         channel = (W * (1.0 - s) * (1.0 - fear)).sum(axis=0)
         ev_max = p["evasion_max"] + (1.0 - p["evasion_max"]) * shield
-        target = np.where(isol > 0.0, ev_max * np.minimum(1.0, channel), 0.0)
-        e = ev + p["evasion_adjust"] * (target - ev)
-        nxt["evasion"] = e
-        nxt["isolation"] = isol
-        nxt["secondary_threat"] = threat
-        nxt["sanction_pressure"] = isol * (1.0 - e)
+        target = np.where(iso > 0.0, ev_max * np.minimum(1.0, channel), 0.0)
+        nxt["evasion"] = ev + p["evasion_adjust"] * (target - ev)
         nxt["sanction_intensity"] = s * (1.0 - p["erosion"])
         nxt["secondary_sanctions"] = s2 * (1.0 - p["erosion"])
+
+    def sanctions_settle(self, cur, nxt):
+        """After the month's events: isolation, threat and pressure from the month's intensities."""
+        W = self._sanction_weights(cur["gdp"])
+        isol = np.minimum(1.0, (W * nxt["sanction_intensity"]).sum(axis=0))
+        nxt["isolation"] = isol * (1.0 - cur["cover_shield"])
+        nxt["secondary_threat"] = np.minimum(1.0, (W * nxt["secondary_sanctions"]).sum(axis=0))
+        nxt["sanction_pressure"] = nxt["isolation"] * (1.0 - nxt["evasion"])
 
     # ------------------------------------------------------------ oil
     def oil(self, cur, nxt, eps):
@@ -752,6 +758,7 @@ class Reference:
         for ev in self.events if events else ():
             if ev["month"] == m:
                 self.apply_event(ev, cur, nxt)
+        self.sanctions_settle(cur, nxt)
         self.cur = nxt
         self.month += 1
 

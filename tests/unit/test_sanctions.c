@@ -55,10 +55,12 @@ int main(void)
     ps_scenario *sc = NULL;
     ps_run *r = run_world(0, &sc);
     if (r) {
-        /* Month 0 (first step) for C: each other actor weighs 1/2. */
-        double isol = 0.5 * 0.6 + 0.5 * 0.3, threat = 0.5 * 0.5;
-        /* Channels: A and B are not isolated, so each fears threat x fear. */
-        double f = fmin(1.0, fear * threat);
+        /* Month 0 (first step) for C: each other actor weighs 1/2; isolation
+         * and threat follow from the month's (eroded) intensities. */
+        double isol = (0.5 * 0.6 + 0.5 * 0.3) * (1 - er), threat = 0.5 * 0.5 * (1 - er);
+        /* Channels (from state t: the initial threat 0.25): A and B are not
+         * isolated, so each fears threat x fear. */
+        double f = fmin(1.0, fear * 0.25);
         double channel = 0.5 * (1 - 0.6) * (1 - f) + 0.5 * (1 - 0.3) * (1 - f);
         double e = 0.1 + adj * (emax * fmin(1.0, channel) - 0.1);
         CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol), "isolation %.15g vs %.15g",
@@ -82,10 +84,19 @@ int main(void)
         CHECK(NEAR(synth_at(r, "sanction_intensity", 2, A, C), sa2), "relief");
         CHECK(NEAR(synth_at(r, "secondary_sanctions", 1, A, C), 0.5 * (1 - er) * (1 - er)),
               "secondary sanctions erode too");
-        /* Month 1's isolation of C is computed from month 0's intensities
-         * (state t), not from the tightening applied in month 1. */
-        double isol1 = 0.5 * sa0 + 0.5 * sb0;
-        CHECK(NEAR(synth_at(r, "isolation", 1, C, -1), isol1), "isolation reads state t");
+        /* Month 1's isolation of C includes the tightening applied in month 1
+         * (settled after the month's events), and its pressure with it. */
+        double isol1 = 0.5 * sa0 * (1 - er) + 0.5 * sb1;
+        CHECK(NEAR(synth_at(r, "isolation", 1, C, -1), isol1), "isolation %.15g vs %.15g: the "
+              "month's events count", synth_at(r, "isolation", 1, C, -1), isol1);
+        CHECK(NEAR(synth_at(r, "sanction_pressure", 1, C, -1),
+                   isol1 * (1 - synth_at(r, "evasion", 1, C, -1))), "pressure after the events");
+        /* Month 1's evasion reads state t (month 0's isolation and threat). */
+        double e1 = e + adj * (emax * fmin(1.0, 0.5 * (1 - sa0) * (1 - fmin(1.0, fear * threat)) +
+                                                0.5 * (1 - sb0) * (1 - fmin(1.0, fear * threat))) -
+                               e);
+        CHECK(NEAR(synth_at(r, "evasion", 1, C, -1), e1), "evasion %.15g vs %.15g reads state t",
+              synth_at(r, "evasion", 1, C, -1), e1);
         ps_run_free(r);
     }
     synth_free(sc);
@@ -102,7 +113,7 @@ int main(void)
         r = run_world(1, &sc);
         if (r) {
             /* Others of C: A (1e12) and B (3e12). */
-            double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0;
+            double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0 * (1 - er);
             CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol),
                   "order %d: GDP-weighted isolation %.15g vs %.15g", order,
                   synth_at(r, "isolation", 0, C, -1), isol);
