@@ -3,9 +3,11 @@
  * A model (models/<name>.c) is a const ps_model table (pactsim.h): its
  * parameters, the fields it owns and writes, the fields of other models it
  * reads (declared, resolved by the registry at load), its internal state,
- * timeline event types and metrics, and init/step/apply_event/free. Its step
- * reads state t from w->cur and writes state t+1 to w->next, for the fields it
- * owns only, so that the order of actors and of models never matters. This
+ * timeline event types and metrics, and init/step/apply_event/settle/free. Its
+ * step reads state t from w->cur and writes state t+1 to w->next, for the
+ * fields it owns only, so that the order of actors and of models never
+ * matters; its settle (optional) then derives fields of its own from its
+ * post-event fields in w->next. This
  * header adds what a step needs and a user of the library does not: the
  * world's layout, field lookups, counter-based random streams, event logging.
  * One line in models/registry.c registers a model. */
