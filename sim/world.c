@@ -286,6 +286,20 @@ static ps_status check_finite(const ps_world *w, ps_error *err)
     return PS_OK;
 }
 
+/* Every model's step (settle 0) or settle (1), in registry order. */
+static ps_status run_models(ps_world *w, int settle, ps_error *err)
+{
+    for (int k = 0; k < ps_registry_count(); k++) {
+        const ps_model *m = ps_registry_model(k);
+        ps_status (*fn)(ps_world *, int, void *, ps_error *) = settle ? m->settle : m->step;
+        if (!fn)
+            continue;
+        if (fn(w, k, w->model_data[k], err) != PS_OK)
+            return ps_error_prefix(err, "model '%s' %s: ", m->name, settle ? "settle" : "step");
+    }
+    return PS_OK;
+}
+
 ps_status ps_world_step(ps_world *w, ps_error *err)
 {
     const ps_scenario *sc = w->sc;
@@ -298,14 +312,9 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
         for (int f = 0; f < nf; f++)
             memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
     }
-    for (int k = 0; k < ps_registry_count(); k++) {
-        const ps_model *m = ps_registry_model(k);
-        if (!m->step)
-            continue;
-        ps_status s = m->step(w, k, w->model_data[k], err);
-        if (s != PS_OK)
-            return ps_error_prefix(err, "model '%s' step: ", m->name);
-    }
+    ps_status st = run_models(w, 0, err);
+    if (st != PS_OK)
+        return st;
     /* The month's timeline events act on top of the models' step. */
     for (int e = 0; e < sc->n_events; e++) {
         const ps_event *ev = &sc->events[e];
@@ -322,15 +331,10 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
         if (log_push(w, ev) != PS_OK)
             return ps_error_set(err, PS_ERR_NOMEM, "out of memory logging events");
     }
-    for (int k = 0; k < ps_registry_count(); k++) {
-        const ps_model *m = ps_registry_model(k);
-        if (!m->settle)
-            continue;
-        ps_status s = m->settle(w, k, w->model_data[k], err);
-        if (s != PS_OK)
-            return ps_error_prefix(err, "model '%s' settle: ", m->name);
-    }
-    ps_status s = check_finite(w, err);
+    ps_status s = run_models(w, 1, err);
+    if (s != PS_OK)
+        return s;
+    s = check_finite(w, err);
     if (s != PS_OK)
         return s;
     double **t = w->cur;
