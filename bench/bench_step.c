@@ -15,7 +15,7 @@
  * every field at every month, per replicate held at once.
  *
  * --models: instead, step one world (replicate 0) and print the seconds per
- * month (months after the first, if there are more) each model's step takes (CSV: model,seconds_per_step), then the
+ * month (months after the first, if there are more) each model's step and settle take (CSV: model,seconds_per_step), then the
  * engine's own work (copy cur -> next, events, finiteness check) as "engine"
  * and the whole step (the cost of a month) as "step".
  * Not a CTest test except the smoke run in bench/smoke.sh. */
@@ -77,6 +77,14 @@ static int per_model(const ps_scenario *sc, int threads, int repeat)
                     continue;
                 double t0 = now();
                 md->step(w, k, w->model_data[k], &err);
+                t[k] += timed ? now() - t0 : 0.0;
+            }
+            for (int k = 0; k < nm; k++) { /* settle: after the steps, as in a month */
+                const ps_model *md = ps_registry_model(k);
+                if (!md->settle)
+                    continue;
+                double t0 = now();
+                md->settle(w, k, w->model_data[k], &err);
                 t[k] += timed ? now() - t0 : 0.0;
             }
             double t0 = now();

@@ -89,6 +89,7 @@ typedef struct {
     int gdp;
     int cover; /* cover model's cover_shield; -1 if absent */
     double *isol, *threat, *channel; /* scratch [actor], rewritten every step */
+    double total;                    /* scratch: the weights' sum, set before the blocks */
 } sanctions_data;
 
 static void sanctions_free(void *data)
@@ -198,9 +199,11 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
  * erosion of their columns of intensity. Reads state t (isolation and threat
  * there follow from t's intensities, settled after t's events); writes only
  * the block's entries of next and of the scratch. */
-static void step_block(ps_world *w, const sanctions_data *d, const double *p, double total, int b)
+static void step_block(ps_world *w, void *data, const double *p, int b)
 {
+    const sanctions_data *d = data;
     const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
+    const double total = d->total;
     const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
     const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
     const double *threat = w->cur[d->f[F_THREAT]];
@@ -228,11 +231,12 @@ static void step_block(ps_world *w, const sanctions_data *d, const double *p, do
  * intensities (eroded, then the timeline's sanctions and reliefs), pressure
  * net of the month's evasion. A sanction announced in month t is felt in
  * month t's pressure, which the other models read in t+1. */
-static void settle_block(ps_world *w, const sanctions_data *d, const double *p, double total,
-                         int b)
+static void settle_block(ps_world *w, void *data, const double *p, int b)
 {
     (void)p;
+    const sanctions_data *d = data;
     const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
+    const double total = d->total;
     const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
     /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
     const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
@@ -248,22 +252,11 @@ static void settle_block(ps_world *w, const sanctions_data *d, const double *p, 
     }
 }
 
-typedef void sanctions_block_fn(ps_world *, const sanctions_data *, const double *, double, int);
-
 /* fn over the blocks of targets, on the step's inner threads. */
-static void over_blocks(ps_world *w, const sanctions_data *d, const double *p,
-                        sanctions_block_fn *fn)
+static void over_blocks(ps_world *w, sanctions_data *d, const double *p, ps_item_fn *fn)
 {
-    const int nb = ps_block_count(w->n_actors, BLOCK);
-    double total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, w->n_actors);
-    if (!ps_inner_parallel(w)) {
-        for (int b = 0; b < nb; b++)
-            fn(w, d, p, total, b);
-        return;
-    }
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-    for (int b = 0; b < nb; b++)
-        fn(w, d, p, total, b);
+    d->total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, w->n_actors);
+    ps_inner_for(w, ps_block_count(w->n_actors, BLOCK), fn, d, p);
 }
 
 static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
