@@ -341,5 +341,15 @@ void ps_posterior_apply(const ps_posterior *p, int replicate, const unsigned cha
 /* The sample replicate r of a scenario with this seed draws: with probability
  * its weight, by a stream keyed by (seed, r) only. */
 int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int replicate);
+/* ps_scenario_attach_posterior with a posterior already read (copied, not
+ * read again: a sweep's points share the file read at validation). */
+ps_status ps_scenario_attach_posterior_copy(ps_scenario *sc, const ps_posterior *src,
+                                            ps_error *err);
+/* ps_scenario_load, but a `posterior:` naming the file `posterior` was read
+ * from (same path) takes a copy of it instead of reading the file again
+ * (posterior NULL: ps_scenario_load). */
+ps_status ps_scenario_load_reusing(const char *path, const char *const *overrides,
+                                   int n_overrides, const ps_posterior *posterior,
+                                   ps_scenario **out, ps_error *err);
 
 #endif

@@ -208,12 +208,10 @@ int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int r
     return lo;
 }
 
-ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_error *err)
+/* Give sc the posterior p (taken over; freed on failure), with a draw for
+ * each of its replicates; path is the file it came from, one of sc's inputs. */
+static ps_status attach(ps_scenario *sc, ps_posterior *p, const char *path, ps_error *err)
 {
-    ps_posterior *p;
-    ps_status st = ps_posterior_load(path, &p, err);
-    if (st != PS_OK)
-        return st;
     ps_rng *rng = ps_rng_alloc();
     p->replicates = sc->replicates;
     p->draw = ps_calloc((size_t)sc->replicates, sizeof *p->draw);
@@ -229,6 +227,51 @@ ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_err
     ps_posterior_free(sc->posterior);
     sc->posterior = p;
     return PS_OK;
+}
+
+ps_status ps_scenario_attach_posterior(ps_scenario *sc, const char *path, ps_error *err)
+{
+    ps_posterior *p;
+    ps_status st = ps_posterior_load(path, &p, err);
+    if (st != PS_OK)
+        return st;
+    return attach(sc, p, path, err);
+}
+
+static void *dup_bytes(const void *src, size_t n)
+{
+    void *d = malloc(n ? n : 1);
+    if (d && n)
+        memcpy(d, src, n);
+    return d;
+}
+
+ps_status ps_scenario_attach_posterior_copy(ps_scenario *sc, const ps_posterior *src,
+                                            ps_error *err)
+{
+    size_t k = (size_t)src->n_params, n = (size_t)src->n_samples;
+    ps_posterior *p = ps_calloc(1, sizeof *p);
+    if (!p)
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", src->path);
+    p->n_params = src->n_params;
+    p->n_samples = src->n_samples;
+    p->hash = src->hash;
+    p->path = ps_strdup(src->path);
+    p->paths = ps_calloc(k + 1, sizeof *p->paths);
+    p->model = dup_bytes(src->model, k * sizeof *p->model);
+    p->index = dup_bytes(src->index, k * sizeof *p->index);
+    p->samples = dup_bytes(src->samples, n * k * sizeof *p->samples);
+    p->weights = dup_bytes(src->weights, n * sizeof *p->weights);
+    p->cum = dup_bytes(src->cum, n * sizeof *p->cum);
+    int bad = !p->path || !p->paths || !p->model || !p->index || !p->samples || !p->weights ||
+              !p->cum;
+    for (size_t j = 0; !bad && j < k; j++)
+        bad = !(p->paths[j] = ps_strdup(src->paths[j]));
+    if (bad) {
+        ps_posterior_free(p);
+        return ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", src->path);
+    }
+    return attach(sc, p, src->path, err);
 }
 
 void ps_posterior_apply(const ps_posterior *p, int replicate, const unsigned char *keep,

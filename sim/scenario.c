@@ -26,6 +26,7 @@ typedef struct {
     ps_error *err;
     iso_entry *iso;   /* actors sorted by ISO3, for relation lookups */
     int cap_inits;
+    const ps_posterior *reuse; /* a posterior already read (ps_scenario_load_reusing) */
 } bind_ctx;
 
 /* ------------------------------------------------------------ messages */
@@ -949,7 +950,10 @@ static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
     if (!path)
         return nomem(b->err);
     ps_error e = {PS_OK, ""};
-    st = ps_scenario_attach_posterior(b->sc, path, &e);
+    if (b->reuse && !strcmp(b->reuse->path, path))
+        st = ps_scenario_attach_posterior_copy(b->sc, b->reuse, &e);
+    else
+        st = ps_scenario_attach_posterior(b->sc, path, &e);
     free(path);
     if (!st)
         return PS_OK;
@@ -1002,9 +1006,10 @@ static ps_status bind_output(bind_ctx *b, const ps_node *root)
     return PS_OK;
 }
 
-static ps_status bind(ps_scenario *sc, const ps_node *root, ps_error *err)
+static ps_status bind(ps_scenario *sc, const ps_node *root, const ps_posterior *reuse,
+                      ps_error *err)
 {
-    bind_ctx b = {.sc = sc, .err = err};
+    bind_ctx b = {.sc = sc, .err = err, .reuse = reuse};
     ps_status st;
     if (root->kind != PS_NODE_MAP)
         st = bad(err, root, "the scenario is %s; expected a map of scenario keys",
@@ -1100,6 +1105,13 @@ static ps_status check_override(const ps_node *root, const char *assignment, ps_
 ps_status ps_scenario_load(const char *path, const char *const *overrides, int n_overrides,
                            ps_scenario **out, ps_error *err)
 {
+    return ps_scenario_load_reusing(path, overrides, n_overrides, NULL, out, err);
+}
+
+ps_status ps_scenario_load_reusing(const char *path, const char *const *overrides,
+                                   int n_overrides, const ps_posterior *posterior,
+                                   ps_scenario **out, ps_error *err)
+{
     if (!out)
         return ps_error_set(err, PS_ERR_INTERNAL, "ps_scenario_load: no output");
     *out = NULL;
@@ -1125,7 +1137,7 @@ ps_status ps_scenario_load(const char *path, const char *const *overrides, int n
         if (!(st = check_override(root, overrides[i], err)))
             st = ps_node_set_path(root, overrides[i], err);
     if (!st)
-        st = bind(sc, root, err);
+        st = bind(sc, root, posterior, err);
     if (!st)
         st = ps_node_emit(root, &sc->resolved_text, err);
     ps_node_free(root);

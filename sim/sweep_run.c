@@ -1059,12 +1059,6 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
         ps_status s = ps_sweep_point_scenario(j->sw, p, &t->sc, e);
         if (s != PS_OK)
             return s;
-        /* The posterior is read again with the point: the one validated? */
-        const ps_posterior *a = t->sc->posterior, *b = j->sw->posterior;
-        if (!a != !b || (a && a->hash != b->hash))
-            return ps_error_set(e, PS_ERR_INPUT, "%s: the posterior changed while the sweep "
-                                "ran (point %d); expected the file validated at the start",
-                                a ? a->path : b->path, p);
         t->point = p;
     }
     /* Replicate r's draw, but for the parameters the sweep varies. */

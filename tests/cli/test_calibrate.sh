@@ -335,6 +335,16 @@ expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$P" -
 expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$P" -r 3 -o "$WORK/merged.h5" \
     --merge "$WORK/part0.h5" "$WORK/part1.h5" --quiet
 $PY "$SRC/tests/cli/h5same.py" "$WORK/sw1.h5" "$WORK/swp.h5" /sweep && ok || bad "sweep --posterior differs from a base naming it"
+# The posterior file is read at validation (for the base and point 0), never
+# again: the other points and the runs take copies (11 opens for these 4
+# points when each point read it twice).
+if command -v strace >/dev/null 2>&1; then
+    strace -f -e trace=openat,open -o "$WORK/trace" "$PACTSIM" sweep "$WORK/sweep_plain.yaml" \
+        --posterior "$P" -r 3 -o "$WORK/swtrace.h5" --quiet --threads 2 >/dev/null 2>&1
+    opens=$(grep -cF "$(basename "$P")\"" "$WORK/trace")
+    [ "$opens" -ge 1 ] && [ "$opens" -le 2 ] && ok || bad "the posterior was opened $opens times for a 4-point sweep"
+    $PY "$SRC/tests/cli/h5same.py" "$WORK/swp.h5" "$WORK/swtrace.h5" /sweep && ok || bad "the traced sweep differs"
+fi
 $PY "$SRC/tests/cli/h5same.py" "$WORK/swp.h5" "$WORK/merged.h5" /sweep && ok || bad "merged posterior sweep differs from the whole"
 expect_exit 2 "not this sweep's result" -- "$PACTSIM" sweep "$WORK/sweep_plain.yaml" --posterior "$WORK/post_e01.h5" \
     -r 3 -o "$WORK/swp.h5" --resume --quiet
