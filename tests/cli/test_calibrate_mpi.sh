@@ -13,12 +13,13 @@ D="$SRC/tests/configs/calib"
 PY=/usr/bin/python3
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-# Every mpirun is bounded (a hang fails this test, never runs out CI's clock); a
+# Every mpirun is bounded (a hang fails this test, never runs out CI's clock) and
+# reads no stdin (timeout runs it in a process group of its own); a
 # launch in the background stays a child of this shell (wait_or_kill).
-MPIRUN_BG=(mpirun --oversubscribe)
+MPIRUN_BG=(mpirun --oversubscribe --stdin none)
 MPIRUN=(timeout -k 10 300 "${MPIRUN_BG[@]}")
 # Let every rank finish (to record its exit code) when one exits non-zero.
-MPIRUN_ALL=(timeout -k 10 300 mpirun --oversubscribe --mca orte_abort_on_non_zero_status 0)
+MPIRUN_ALL=(timeout -k 10 300 mpirun --oversubscribe --stdin none --mca orte_abort_on_non_zero_status 0)
 
 # spec FILE PARTICLES GENERATIONS: the twin spec, smaller.
 spec() {

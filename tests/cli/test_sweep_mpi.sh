@@ -11,9 +11,10 @@ D="$SRC/tests/configs/sweep"
 # OpenMPI refuses root without these; more ranks than cores need --oversubscribe.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # Every mpirun is bounded: a hang fails this test with its output, never runs out CI's clock
-# (one did once, with no output). A launch in the background stays a child of this shell
+# (one did once, with no output); no rank reads stdin (timeout puts mpirun in a process group of
+# its own, where a read of a terminal would stop it). A launch in the background stays a child of this shell
 # (the kills find its ranks as mpirun's children) and is waited for with wait_or_kill.
-MPIRUN_BG=(mpirun --oversubscribe)
+MPIRUN_BG=(mpirun --oversubscribe --stdin none)
 MPIRUN=(timeout -k 10 300 "${MPIRUN_BG[@]}")
 
 same() {  # same A B WHAT: /sweep and the spec provenance are identical
