@@ -127,7 +127,7 @@ mpid=$!
 for _ in $(seq 600); do [ -e "$OUT.partial" ] && break; kill -0 $mpid 2>/dev/null || break; sleep 0.05; done
 ranks=$(pgrep -P "$mpid" -x pactsim || true)
 [ -n "$ranks" ] && kill -9 $ranks 2>/dev/null
-wait_or_kill "$mpid" 120 "mpirun -n 2 calibrate after its ranks were killed"
+wait_or_kill "$mpid" 30 "mpirun -n 2 calibrate after its ranks were killed"
 if [ -e "$OUT" ]; then
     echo "note: the calibration finished before the kill; resume not exercised"
 elif [ ! -e "$OUT.partial" ]; then

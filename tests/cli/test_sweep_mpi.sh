@@ -66,7 +66,7 @@ for attempt in 1 2 3 4 5; do
     sleep "$(awk -v s=$RANDOM 'BEGIN { srand(s); printf "%.3f", 0.1 + rand() * 0.6 }')"
     ranks=$(pgrep -P "$mpid" -x pactsim || true)
     if [ -n "$ranks" ]; then kill -9 $ranks 2>/dev/null && kills=$((kills + 1)); fi
-    wait_or_kill "$mpid" 120 "mpirun -n 4 (attempt $attempt)"
+    wait_or_kill "$mpid" 30 "mpirun -n 4 (attempt $attempt)"
 done
 echo "killed the ranks $kills times"
 [ "$kills" -ge 2 ] && ok || bad "the ranks were killed only $kills times"
@@ -100,7 +100,7 @@ kill_ranks() { # kill_ranks OUT N: 2 ranks, SIGKILL once N segments exist
     local ranks
     ranks=$(pgrep -P "$mpid" -x pactsim || true)
     [ -n "$ranks" ] && kill -9 $ranks 2>/dev/null && ok || bad "no ranks to kill"
-    wait_or_kill "$mpid" 120 "mpirun -n 2 of $1"
+    wait_or_kill "$mpid" 30 "mpirun -n 2 of $1"
     [ -e "$1" ] && bad "the long sweep finished before the kill" || ok
 }
 OUT="$WORK/long2.h5"
