@@ -71,22 +71,17 @@ static int per_model(const ps_scenario *sc, int threads, int repeat)
             int timed = m > 0 || sc->n_months == 1;
             for (int f = 0; f < w->n_fields; f++)
                 memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
-            for (int k = 0; k < nm; k++) {
-                const ps_model *md = ps_registry_model(k);
-                if (!md->step)
-                    continue;
-                double t0 = now();
-                md->step(w, k, w->model_data[k], &err);
-                t[k] += timed ? now() - t0 : 0.0;
-            }
-            for (int k = 0; k < nm; k++) { /* settle: after the steps, as in a month */
-                const ps_model *md = ps_registry_model(k);
-                if (!md->settle)
-                    continue;
-                double t0 = now();
-                md->settle(w, k, w->model_data[k], &err);
-                t[k] += timed ? now() - t0 : 0.0;
-            }
+            for (int settle = 0; settle < 2; settle++) /* steps, then settles, as in a month */
+                for (int k = 0; k < nm; k++) {
+                    const ps_model *md = ps_registry_model(k);
+                    ps_status (*fn)(ps_world *, int, void *, ps_error *) =
+                        settle ? md->settle : md->step;
+                    if (!fn)
+                        continue;
+                    double t0 = now();
+                    fn(w, k, w->model_data[k], &err);
+                    t[k] += timed ? now() - t0 : 0.0;
+                }
             double t0 = now();
             if (ps_world_step(w, &err) != PS_OK) {
                 fprintf(stderr, "bench_step: %s\n", err.msg);
