@@ -12,7 +12,8 @@
  * actor-steps = N x months x replicates; dyad-updates = N (N - 1) x months x
  * replicates (one per ordered pair and month, all dyad fields together);
  * state_bytes = two buffers of every field (8 bytes a value); series_bytes =
- * every field at every month, per replicate held at once.
+ * the series a replicate holds: every field at every month with -o, the
+ * fields the metrics read without it.
  *
  * --models: instead, step one world (replicate 0) and print the seconds per
  * month (months after the first, if there are more) each model's step and settle take (CSV: model,seconds_per_step), then the
@@ -40,10 +41,13 @@ static int usage(void)
     return 2;
 }
 
-static size_t elements(const ps_scenario *sc)
+/* Values a month of the fields keep names (NULL: all). */
+static size_t elements(const ps_scenario *sc, const unsigned char *keep)
 {
     size_t n = (size_t)sc->n_actors, e = 0;
     for (int f = 0; f < ps_registry_n_fields(); f++) {
+        if (keep && !keep[f])
+            continue;
         ps_shape s = ps_registry_field(f, NULL)->shape;
         e += n * (s == PS_DYAD ? n : s == PS_THEATER ? (size_t)sc->n_theaters : 1);
     }
@@ -157,14 +161,19 @@ int main(int argc, char **argv)
             best = dt;
     }
     double n = sc->n_actors, T = sc->n_months, R = sc->replicates;
-    size_t e = elements(sc);
+    /* With no file a run keeps only the series its metrics read. */
+    unsigned char *keep = malloc((size_t)ps_registry_n_fields() + 1);
+    if (keep && !output)
+        ps_registry_metric_reads(keep);
+    size_t e = elements(sc, NULL), ek = elements(sc, output || !keep ? NULL : keep);
+    free(keep);
     if (header)
         printf("n_actors,months,replicates,threads,output,seconds,runs_per_s,"
                "actor_steps_per_s,dyad_updates_per_s,state_bytes,series_bytes\n");
     printf("%d,%d,%d,%d,%s,%.6g,%.6g,%.6g,%.6g,%zu,%zu\n", sc->n_actors, sc->n_months,
            sc->replicates, threads, output ? "full" : "none", best, R / best,
            n * T * R / best, n * (n - 1) * T * R / best, 2 * e * sizeof(double),
-           e * (size_t)sc->n_months * sizeof(double));
+           ek * (size_t)sc->n_months * sizeof(double));
     ps_scenario_free(sc);
     return 0;
 }

@@ -74,6 +74,7 @@ typedef struct {
     double *x, *sum;  /* [n_obs] */
     ps_rng *rng;
     double *z, *y;    /* [k] */
+    unsigned char *keep; /* the series a run keeps: its metrics' and the observations' */
 } worker;
 
 /* ------------------------------------------------------------ helpers */
@@ -156,6 +157,7 @@ static void worker_free(worker *wk)
     free(wk->sum);
     free(wk->z);
     free(wk->y);
+    free(wk->keep);
     ps_rng_free(wk->rng);
 }
 
@@ -171,7 +173,10 @@ static int worker_init(worker *wk, const ps_calib *c)
     wk->z = ps_calloc((size_t)k + 1, sizeof(double));
     wk->y = ps_calloc((size_t)k + 1, sizeof(double));
     wk->rng = ps_rng_alloc();
-    return wk->sc.params && wk->x && wk->sum && wk->z && wk->y && wk->rng ? 0 : -1;
+    if ((wk->keep = ps_run_keep_metrics()))
+        for (int i = 0; i < n; i++)
+            wk->keep[c->obs->obs[i].field] = 1;
+    return wk->sc.params && wk->x && wk->sum && wk->z && wk->y && wk->rng && wk->keep ? 0 : -1;
 }
 
 /* The model's equivalents of the observations at theta, averaged over the
@@ -188,7 +193,8 @@ static ps_status simulate(const ps_calib *c, worker *wk, const double *theta, ui
     for (int r = 0; r < c->replicates; r++) {
         int usable = 0;
         ps_error e = {PS_OK, ""};
-        ps_status st = ps_run_replicate_into(&wk->sc, r, 1, stop, &wk->w, &wk->run, &usable, &e);
+        ps_status st = ps_run_replicate_into(&wk->sc, r, 1, wk->keep, stop, &wk->w, &wk->run,
+                                             &usable, &e);
         if (st == PS_ERR_NUMERIC) {
             for (int i = 0; i < n; i++)
                 wk->sum[i] = NAN;

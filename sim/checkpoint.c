@@ -939,7 +939,7 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
     if (st == PS_OK && at > 0) {
         /* Series not saved (nothing reads them): NaN, not another run's. */
         for (int f = 0; f < nf; f++)
-            if (!seg_has_series(c, f))
+            if (!seg_has_series(c, f) && run->series[f])
                 for (size_t k = 0; k < ps_field_size(w, f) * (size_t)at; k++)
                     run->series[f][k] = NAN;
         run->n_done = at;

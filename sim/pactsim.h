@@ -296,7 +296,9 @@ typedef struct ps_run {
     int replicate;
     int n_months;
     int n_done;        /* months computed: n_months, or fewer if the run failed */
-    double **series;   /* per global field: n_months * size */
+    double **series;   /* per global field: n_months * size (NULL for a field an
+                        * internal run keeps no series of: sweeps in summary
+                        * mode, calibration, runs with no output) */
     double *metrics;   /* per global metric */
     ps_event *events;
     int n_events;

@@ -31,7 +31,7 @@ void ps_run_free(ps_run *run)
 }
 
 static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replicate,
-                           ps_run **out, ps_error *err)
+                           const unsigned char *keep, ps_run **out, ps_error *err)
 {
     int nf = ps_registry_n_fields();
     ps_run *run = ps_calloc(1, sizeof *run);
@@ -45,6 +45,8 @@ static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replica
     if (!run->series || !run->metrics)
         goto nomem;
     for (int f = 0; f < nf; f++) {
+        if (keep && !keep[f])
+            continue;
         run->series[f] = ps_calloc_series(ps_field_size(w, f) * (size_t)sc->n_months + 1,
                                    sizeof(double));
         if (!run->series[f])
@@ -56,6 +58,14 @@ nomem:
     ps_run_free(run);
     return ps_error_set(err, PS_ERR_NOMEM,
                         "out of memory for the series of %d months", sc->n_months);
+}
+
+unsigned char *ps_run_keep_metrics(void)
+{
+    unsigned char *keep = malloc((size_t)ps_registry_n_fields() + 1);
+    if (keep)
+        ps_registry_metric_reads(keep);
+    return keep;
 }
 
 /* Test hook (tests/cli/test_numeric.sh): PACTSIM_TEST_INJECT_NAN=R:M puts a NaN
@@ -79,18 +89,21 @@ static double seconds_now(void)
 
 /* (internal.h) */
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
-                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
-                                ps_error *err)
+                                const unsigned char *keep, ps_stop *stop, ps_world **wp,
+                                ps_run **rp, int *usable, ps_error *err)
 {
-    return ps_run_replicate_ckpt(sc, replicate, inner_threads, stop, wp, rp, usable, NULL, err);
+    return ps_run_replicate_ckpt(sc, replicate, inner_threads, keep, stop, wp, rp, usable,
+                                 NULL, err);
 }
 
 /* Is a mid-run checkpoint due after month t (the months since the last one
  * are [saved, t + 1))? Not after the last month: the replicate is then saved
  * whole. */
-/* Month t of field f into the run's series. */
+/* Month t of field f into the run's series, if it keeps it. */
 static void series_put(ps_run *run, const ps_world *w, int f, int t)
 {
+    if (!run->series[f])
+        return;
     size_t size = ps_field_size(w, f);
     memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
 }
@@ -106,8 +119,8 @@ static int midrun_due(const ps_midrun *mr, const ps_scenario *sc, int t, int sav
 
 /* (internal.h) */
 ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_threads,
-                                ps_stop *stop, ps_world **wp, ps_run **rp, int *usable,
-                                ps_midrun *mr, ps_error *err)
+                                const unsigned char *keep, ps_stop *stop, ps_world **wp,
+                                ps_run **rp, int *usable, ps_midrun *mr, ps_error *err)
 {
     *usable = 0;
     if (mr && !mr->ck)
@@ -132,7 +145,7 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
         return s;
     ps_world *w = *wp;
     if (!*rp) {
-        s = run_alloc(sc, w, replicate, rp, err);
+        s = run_alloc(sc, w, replicate, keep, rp, err);
         if (s != PS_OK)
             return s;
     }
@@ -198,6 +211,8 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
         w->log = NULL;
         w->n_log = w->cap_log = 0;
         for (int f = 0; s != PS_OK && f < ps_registry_n_fields(); f++) {
+            if (!run->series[f])
+                continue;
             size_t size = ps_field_size(w, f);
             for (size_t k = (size_t)run->n_done * size; k < (size_t)sc->n_months * size; k++)
                 run->series[f][k] = NAN;
@@ -216,7 +231,8 @@ ps_status ps_run_replicate(const ps_scenario *sc, int replicate, int inner_threa
     ps_world *w = NULL;
     ps_run *run = NULL;
     int usable;
-    ps_status s = ps_run_replicate_into(sc, replicate, inner_threads, stop, &w, &run, &usable, err);
+    ps_status s = ps_run_replicate_into(sc, replicate, inner_threads, NULL, stop, &w, &run,
+                                        &usable, err);
     if (usable)
         *out = run;
     else
@@ -312,10 +328,17 @@ static int add(uint64_t a, uint64_t b, uint64_t *r) { return __builtin_add_overf
 
 int ps_state_values(const ps_scenario *sc, uint64_t *E)
 {
+    return ps_state_values_kept(sc, NULL, E);
+}
+
+int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint64_t *E)
+{
     uint64_t n = (uint64_t)sc->n_actors, x;
     int over = 0;
     *E = 0;
     for (int f = 0; f < ps_registry_n_fields(); f++) {
+        if (keep && !keep[f])
+            continue;
         ps_shape sh = ps_registry_field(f, NULL)->shape;
         uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
         over |= mul(n, k, &x) | add(*E, x, E);
@@ -327,23 +350,32 @@ int ps_state_values(const ps_scenario *sc, uint64_t *E)
  * the memory held at once (a world and a series per running replicate, and
  * per-replicate event logs kept until the end) against the machine's memory,
  * and the uncompressed file against the free space where it goes. */
-static ps_status check_sizes(const ps_scenario *sc, int running, const ps_sim_options *opt,
-                             ps_error *err)
+static ps_status check_sizes(const ps_scenario *sc, int running, const unsigned char *keep,
+                             const ps_sim_options *opt, ps_error *err)
 {
-    uint64_t E, x, per, mem, file, ev;
+    uint64_t E, Ek, x, per, mem, file, ev;
     uint64_t T = (uint64_t)sc->n_months, R = (uint64_t)sc->replicates;
     uint64_t nm = (uint64_t)ps_registry_n_metrics();
     int over = ps_state_values(sc, &E);
-    /* series (T months) + two world buffers, 8 bytes a value */
-    over |= add(T, 2, &x) | mul(E, x, &per) | mul(per, 8, &per);
+    over |= ps_state_values_kept(sc, keep, &Ek);
+    /* the kept series (T months) + two world buffers, 8 bytes a value (one
+     * operation a statement: the operands of | are not sequenced) */
+    over |= mul(Ek, T, &per);
+    over |= mul(E, 2, &x);
+    over |= add(per, x, &per);
+    over |= mul(per, 8, &per);
     over |= mul(per, (uint64_t)running, &mem);
     /* event logs: timeline events per replicate, kept twice at the end */
-    over |= mul(R, (uint64_t)sc->n_events + 1, &ev) | mul(ev, 2 * sizeof(ps_event), &ev);
+    over |= mul(R, (uint64_t)sc->n_events + 1, &ev);
+    over |= mul(ev, 2 * sizeof(ps_event), &ev);
     over |= add(mem, ev, &mem);
-    over |= mul(R, 64 + 8 * nm, &x) | add(mem, x, &mem);
-    over |= mul(E, T, &file) | mul(file, R, &file) |
-            mul(file, sc->out_float32 ? 4 : 8, &file); /* the stored type */
-    over |= mul(R, 8 * nm, &x) | add(file, x, &file);
+    over |= mul(R, 64 + 8 * nm, &x);
+    over |= add(mem, x, &mem);
+    over |= mul(E, T, &file);
+    over |= mul(file, R, &file);
+    over |= mul(file, sc->out_float32 ? 4 : 8, &file); /* the stored type */
+    over |= mul(R, 8 * nm, &x);
+    over |= add(file, x, &file);
     if (over)
         return ps_error_set(err, PS_ERR_CONFIG,
                             "scenario too large: %d actors (dyads: actors squared), %d "
@@ -470,6 +502,7 @@ typedef struct {
     ps_sim_stats *stats;
     ps_output *o;
     ps_ckpt *ck;
+    const unsigned char *keep;  /* the series a replicate keeps (NULL: all) */
     int inner;                  /* threads inside a replicate's step */
     _Atomic int write_failed;   /* the file cannot be written: stop packing */
     int complete, done, n_ckpt, resumed, recomputed;
@@ -553,8 +586,8 @@ static ps_status sim_compute(ps_drive *d, void *state, long long i, ps_error *e)
         ps_posterior_apply(sc->posterior, r, NULL, t->tsc.params);
     }
     int usable;
-    s = ps_run_replicate_ckpt(t->rsc, r, j->inner, j->opt->stop_flag, &t->w, &t->run, &usable,
-                              j->ck ? &t->mr : NULL, e);
+    s = ps_run_replicate_ckpt(t->rsc, r, j->inner, j->keep, j->opt->stop_flag, &t->w, &t->run,
+                              &usable, j->ck ? &t->mr : NULL, e);
     t->out = usable ? t->run : NULL;
     /* Shuffle and deflate here, in parallel, and save the checkpoint;
      * only the writes of the compressed chunks are serialised. */
@@ -632,9 +665,15 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     int R = sc->replicates;
     int inner = R == 1 ? threads : 1;
     int outer = R == 1 ? 1 : threads;
-    ps_status cs = check_sizes(sc, outer < R ? outer : R, opt, err);
-    if (cs != PS_OK)
+    /* With no file, the series are read only by the metrics. */
+    unsigned char *series = NULL;
+    if (!opt->output && !(series = ps_run_keep_metrics()))
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    ps_status cs = check_sizes(sc, outer < R ? outer : R, series, opt, err);
+    if (cs != PS_OK) {
+        free(series);
         return cs;
+    }
     int had = 0, had_mid = 0; /* checkpoints found on starting: finished, unfinished */
     if (opt->output) {
         ps_status s = ps_ckpt_open(opt->output, sc, opt->resume, opt->force, &ck, err);
@@ -650,12 +689,13 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
             return s;
         }
     }
-    sim_job job = {.sc = sc, .opt = opt, .stats = stats, .o = o, .ck = ck, .inner = inner,
-                   .n_ckpt = had};
+    sim_job job = {.sc = sc, .opt = opt, .stats = stats, .o = o, .ck = ck, .keep = series,
+                   .inner = inner, .n_ckpt = had};
     ps_drive d = {.n = R, .threads = outer, .state_size = sizeof(sim_thread),
                   .stop = opt->stop_flag, .ctx = &job, .init = sim_init, .fini = sim_fini,
                   .compute = sim_compute, .commit = sim_commit};
     ps_drive_run(&d);
+    free(series);
     ps_status status = d.status;
     ps_error first = d.first;
     int failed_rep = (int)atomic_load(&d.failed), complete = job.complete;

@@ -906,8 +906,15 @@ static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
     return ok;
 }
 
-/* Before anything is created: a world (two state buffers) and a series per
- * running thread, of the base scenario's size (points change parameters,
+/* The series a sweep's run keeps: those its metrics read in summary mode
+ * (ps_run_keep_metrics), all when it keeps months of the state (NULL). */
+static unsigned char *sweep_keep(const ps_sweep *sw)
+{
+    return sw->keep == PS_KEEP_SUMMARY ? ps_run_keep_metrics() : NULL;
+}
+
+/* Before anything is created: a world (two state buffers) and the kept
+ * series per running thread, of the base scenario's size (points change parameters,
  * not actors or months), and a done flag and a CRC per run, against the
  * memory this process may use (physical, cgroup, ulimit: sim/limits.c). */
 static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, ps_error *err)
@@ -915,11 +922,18 @@ static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, p
     if (runs < threads)
         threads = (int)runs;
     const ps_scenario *sc = sw->base;
-    uint64_t E, x, mem;
-    int over = ps_state_values(sc, &E) ||
-               __builtin_mul_overflow(E, (uint64_t)sc->n_months + 2, &x) ||
-               __builtin_mul_overflow(x, 8 * (uint64_t)(threads > 0 ? threads : 1), &mem) ||
-               __builtin_add_overflow(mem, (uint64_t)runs * 16, &mem);
+    uint64_t E, Ek, mem;
+    unsigned char *keep = sweep_keep(sw);
+    if (!keep && sw->keep == PS_KEEP_SUMMARY)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    /* (one operation a statement: the operands of | are not sequenced) */
+    int over = ps_state_values(sc, &E);
+    over |= ps_state_values_kept(sc, keep, &Ek);
+    over |= __builtin_mul_overflow(Ek, (uint64_t)sc->n_months, &mem);
+    over |= __builtin_add_overflow(mem, 2 * E, &mem); /* E < 2^63: ps_state_values */
+    over |= __builtin_mul_overflow(mem, 8 * (uint64_t)(threads > 0 ? threads : 1), &mem);
+    over |= __builtin_add_overflow(mem, (uint64_t)runs * 16, &mem);
+    free(keep);
     const char *which;
     uint64_t limit = ps_memory_limit(&which);
     char a[32], b[32];
@@ -939,17 +953,14 @@ static ps_status check_space(const ps_sweep *sw, long long runs, const char *out
                              ps_error *err)
 {
     const ps_scenario *sc = sw->base;
-    uint64_t n = (uint64_t)sc->n_actors, E = 0, x, per, file;
-    int t0, K, over = 0;
+    uint64_t E, per, file;
+    int t0, K;
     kept_months(sw, &t0, &K);
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
-        ps_shape sh = ps_registry_field(f, NULL)->shape;
-        uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
-        over |= __builtin_mul_overflow(n, k, &x) | __builtin_add_overflow(E, x, &E);
-    }
+    int over = ps_state_values(sc, &E);
     over |= __builtin_mul_overflow(E, (uint64_t)K, &per);
     over |= __builtin_add_overflow(per, (uint64_t)ps_registry_n_metrics(), &per);
-    over |= __builtin_mul_overflow(per, 8, &per) | __builtin_add_overflow(per, 1 + 4, &per);
+    over |= __builtin_mul_overflow(per, 8, &per);
+    over |= __builtin_add_overflow(per, 1 + 4, &per);
     over |= __builtin_mul_overflow(per, (uint64_t)runs, &file);
     char a[32], b[32];
     if (over)
@@ -1017,6 +1028,7 @@ typedef struct {
     unsigned char *done;        /* the file's done flags, one per run of the set */
     int finished, todo;
     ps_ckpt *ck;                /* mid-run segments; NULL: none */
+    const unsigned char *keep;  /* the series a run keeps (sweep_keep) */
 } sweep_job;
 
 /* A thread's point scenario, world and run, reused while the point stays
@@ -1065,8 +1077,8 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
     if (t->sc->posterior)
         ps_posterior_apply(t->sc->posterior, r, j->sw->post_swept, t->sc->params);
     int usable;
-    ps_status s = ps_run_replicate_ckpt(t->sc, r, 1, j->opt->stop_flag, &t->w, &t->run, &usable,
-                                        j->ck ? &t->mr : NULL, e);
+    ps_status s = ps_run_replicate_ckpt(t->sc, r, 1, j->keep, j->opt->stop_flag, &t->w,
+                                        &t->run, &usable, j->ck ? &t->mr : NULL, e);
     t->out = usable ? t->run : NULL;
     return s;
 }
@@ -1249,12 +1261,14 @@ static ps_status sweep_run(ps_sweep *sw, const ps_sweep_options *opt, ps_sweep_r
     int todo = 0;
     for (long long k = 0; k < runs; k++)
         todo += done[k] == 0;
+    unsigned char *keep = sweep_keep(sw); /* NULL (all) if out of memory: slower, not wrong */
     sweep_job job = {.sw = sw, .opt = opt, .res = res, .f = &f, .done = done, .todo = todo,
-                     .ck = ck};
+                     .ck = ck, .keep = keep};
     ps_drive d = {.n = runs, .threads = threads, .state_size = sizeof(sweep_thread),
                   .stop = opt->stop_flag, .ctx = &job, .fini = sweep_fini,
                   .compute = sweep_compute, .commit = sweep_commit};
     ps_status status = ps_drive_run(&d);
+    free(keep);
     ps_error first = d.first;
     int finished = job.finished;
     res->ran = finished;

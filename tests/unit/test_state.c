@@ -6,7 +6,8 @@
  * must change the result: the internal state is real state. The same
  * through the checkpoint files: a replicate run with mid-run checkpoints
  * and run again from them continues from the last one and gives the same
- * series, events and metrics. */
+ * series, events and metrics. A run keeping only the series its metrics read
+ * has the same metrics. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +190,7 @@ static void test_files(const char *rel, int every, int sweep)
     ps_midrun mr[2] = {{ck, unit, every, 0, ""}, {ck, unit, every, 0, ""}};
     int usable, last = (sc->n_months - 1) / every * every;
     for (int k = 0; k < 2; k++)
-        CHECK(ps_run_replicate_ckpt(sc, 1, 1, NULL, &w[k], &run[k], &usable, &mr[k], &err) ==
+        CHECK(ps_run_replicate_ckpt(sc, 1, 1, NULL, NULL, &w[k], &run[k], &usable, &mr[k], &err) ==
                   PS_OK && usable, "%s", err.msg);
     CHECK(ps_ckpt_n_midrun(ck) == 1, "segments of one replicate: %d", ps_ckpt_n_midrun(ck));
     CHECK(mr[0].from == 0 && mr[1].from == last, "continued from %d, %d (expected 0, %d)",
@@ -259,7 +260,7 @@ static void test_metric_reads(const char *rel)
     ps_world *w = NULL;
     ps_run *run = NULL;
     int usable;
-    CHECK(ps_run_replicate_into(sc, 0, 1, NULL, &w, &run, &usable, &err) == PS_OK && usable,
+    CHECK(ps_run_replicate_into(sc, 0, 1, NULL, NULL, &w, &run, &usable, &err) == PS_OK && usable,
           "%s", err.msg);
     const double poison[] = {NAN, 3.7e11, -2.5, 0.0};
     for (int k = 0; run && k < 4; k++) {
@@ -274,7 +275,32 @@ static void test_metric_reads(const char *rel)
                   rel, ps_registry_metric(m, NULL)->name, a, poison[k], b);
         }
     }
-    printf("%s: the metrics read %d of %d series, as declared\n", rel, n_read, nf);
+    /* A run that keeps only those series (sweeps in summary mode, calibration,
+     * runs with no file) has the same metrics and the same kept series. */
+    unsigned char *keep = ps_run_keep_metrics();
+    ps_world *wk = NULL;
+    ps_run *rk = NULL, *ra = NULL;
+    CHECK(keep && ps_run_replicate(sc, 0, 1, NULL, &ra, &err) == PS_OK, "%s", err.msg);
+    CHECK(keep && ps_run_replicate_into(sc, 0, 1, keep, NULL, &wk, &rk, &usable, &err) == PS_OK &&
+          usable, "%s", err.msg);
+    for (int f = 0; rk && ra && f < nf; f++) {
+        CHECK(!rk->series[f] == !mask[f], "%s: field %d's series kept %d, metrics read it %d",
+              rel, f, rk->series[f] != NULL, mask[f]);
+        size_t len = ps_field_size(wk, f) * (size_t)sc->n_months * sizeof(double);
+        if (rk->series[f])
+            CHECK(!memcmp(rk->series[f], ra->series[f], len), "%s: kept series %s differs", rel,
+                  ps_registry_field(f, NULL)->name);
+    }
+    for (int m = 0; rk && ra && m < nm; m++)
+        CHECK(!memcmp(&rk->metrics[m], &ra->metrics[m], sizeof(double)),
+              "%s: metric %s differs when only the read series are kept (%.17g vs %.17g)", rel,
+              ps_registry_metric(m, NULL)->name, rk->metrics[m], ra->metrics[m]);
+    printf("%s: the metrics read %d of %d series, as declared; a run keeping only those has "
+           "the same metrics\n", rel, n_read, nf);
+    ps_run_free(rk);
+    ps_run_free(ra);
+    ps_world_free(wk);
+    free(keep);
     ps_run_free(run);
     ps_world_free(w);
     ps_scenario_free(sc);
