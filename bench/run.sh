@@ -113,6 +113,11 @@ done
 # 193 actors, replicates over threads (the sweep case at world size).
 /usr/bin/python3 "$SRC/bench/gen_world.py" 193 --months 24 --replicates 8 -o "$W/r193.yaml"
 for t in 1 2; do row replicates "synthetic_193" "$W/r193.yaml" -t "$t"; done
+# 193 actors for 480 months (40 years), one replicate on one thread, no output:
+# the 193-state world target (< 2 s a replicate; QUICK=1: 48 months).
+/usr/bin/python3 "$SRC/bench/gen_world.py" 193 --months "$([ "$Q" = 1 ] && echo 48 || echo 480)" \
+    -o "$W/l193.yaml"
+row long "synthetic_193" "$W/l193.yaml" -t 1
 # 193 actors, full HDF5 output (one replicate, 24 months).
 row scaling_full "synthetic_193" "$W/w193.yaml" -t 1 -o "$W/w193.h5"
 
