@@ -96,9 +96,6 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
                                  NULL, err);
 }
 
-/* Is a mid-run checkpoint due after month t (the months since the last one
- * are [saved, t + 1))? Not after the last month: the replicate is then saved
- * whole. */
 /* Month t of field f into the run's series, if it keeps it. */
 static void series_put(ps_run *run, const ps_world *w, int f, int t)
 {
@@ -108,6 +105,9 @@ static void series_put(ps_run *run, const ps_world *w, int f, int t)
     memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
 }
 
+/* Is a mid-run checkpoint due after month t (the months since the last one
+ * are [saved, t + 1))? Not after the last month: the replicate is then saved
+ * whole. */
 static int midrun_due(const ps_midrun *mr, const ps_scenario *sc, int t, int saved,
                       double since)
 {
