@@ -1137,22 +1137,20 @@ static ps_status open_segments(const ps_sweep *sw, const ps_sweep_options *opt,
     *ck = NULL;
     size_t len = strlen(opt->output) + 16;
     char *dir = malloc(len);
-    unsigned char *series = malloc((size_t)ps_registry_n_fields() + 1);
+    /* The segments save the series the runs keep: the same mask. */
+    unsigned char *series = sweep_keep(sw);
+    int nomem = !dir || (!series && sw->keep == PS_KEEP_SUMMARY);
     ps_status st = PS_OK;
     struct stat sb;
-    if (!dir || !series || total > 2147483647LL) {
-        st = dir && series ? PS_OK : ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    if (nomem || total > 2147483647LL) {
+        st = nomem ? ps_error_set(err, PS_ERR_NOMEM, "out of memory") : PS_OK;
     } else {
         snprintf(dir, len, "%s.segments", opt->output);
         if (opt->checkpoint_every >= 0 || lstat(dir, &sb) == 0) {
-            int t0, K;
-            kept_months(sw, &t0, &K);
-            if (K == 0)
-                ps_registry_metric_reads(series);
             /* (a partial file is there only with --resume: refused before) */
             int resume = opt->resume || have_partial;
             st = ps_ckpt_open_segments(dir, opt->output, sw->hash, (int)total, sw->base,
-                                       K == 0 ? series : NULL, resume, opt->force, ck, err);
+                                       series, resume, opt->force, ck, err);
         }
     }
     free(dir);
