@@ -41,19 +41,6 @@ static int usage(void)
     return 2;
 }
 
-/* Values a month of the fields keep names (NULL: all). */
-static size_t elements(const ps_scenario *sc, const unsigned char *keep)
-{
-    size_t n = (size_t)sc->n_actors, e = 0;
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
-        if (keep && !keep[f])
-            continue;
-        ps_shape s = ps_registry_field(f, NULL)->shape;
-        e += n * (s == PS_DYAD ? n : s == PS_THEATER ? (size_t)sc->n_theaters : 1);
-    }
-    return e;
-}
-
 static int per_model(const ps_scenario *sc, int threads, int repeat)
 {
     ps_error err = {PS_OK, ""};
@@ -165,15 +152,18 @@ int main(int argc, char **argv)
     unsigned char *keep = malloc((size_t)ps_registry_n_fields() + 1);
     if (keep && !output)
         ps_registry_metric_reads(keep);
-    size_t e = elements(sc, NULL), ek = elements(sc, output || !keep ? NULL : keep);
+    uint64_t e, ek;
+    ps_state_values_kept(sc, NULL, &e);
+    ps_state_values_kept(sc, output || !keep ? NULL : keep, &ek);
     free(keep);
     if (header)
         printf("n_actors,months,replicates,threads,output,seconds,runs_per_s,"
                "actor_steps_per_s,dyad_updates_per_s,state_bytes,series_bytes\n");
-    printf("%d,%d,%d,%d,%s,%.6g,%.6g,%.6g,%.6g,%zu,%zu\n", sc->n_actors, sc->n_months,
+    printf("%d,%d,%d,%d,%s,%.6g,%.6g,%.6g,%.6g,%llu,%llu\n", sc->n_actors, sc->n_months,
            sc->replicates, threads, output ? "full" : "none", best, R / best,
-           n * T * R / best, n * (n - 1) * T * R / best, 2 * e * sizeof(double),
-           ek * (size_t)sc->n_months * sizeof(double));
+           n * T * R / best, n * (n - 1) * T * R / best,
+           (unsigned long long)(2 * e * sizeof(double)),
+           (unsigned long long)(ek * (uint64_t)sc->n_months * sizeof(double)));
     ps_scenario_free(sc);
     return 0;
 }

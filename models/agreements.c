@@ -127,13 +127,11 @@ static const ps_event_type events[] = {
 static double metric_rus_irn_max(const ps_run *run)
 {
     int i = ps_scenario_actor(run->sc, "RUS"), j = ps_scenario_actor(run->sc, "IRN");
-    int f = ps_field_index(fields[F_LEVEL].name);
-    if (i < 0 || j < 0 || f < 0 || run->n_months <= 0)
+    if (i < 0 || j < 0 || run->n_months <= 0)
         return NAN;
-    size_t n = (size_t)run->sc->n_actors;
     double m = 0.0;
     for (int t = 0; t < run->n_months; t++)
-        m = ps_fmax(m, run->series[f][(size_t)t * n * n + (size_t)i * n + j]);
+        m = ps_fmax(m, ps_run_dyad(run, fields[F_LEVEL].name, i, j, t));
     return m;
 }
 
@@ -422,7 +420,7 @@ const ps_model ps_model_agreements = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
-    .metric_reads = "agreement_level",
+    .metric_reads = "agreement_level:RUS-IRN",
     .init = agree_init,
     .step = agree_step,
     .apply_event = agree_event,

@@ -405,7 +405,7 @@ const ps_model ps_model_alignment = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
-    .metric_reads = "alignment hedging_index",
+    .metric_reads = "alignment:SAU-USA alignment:ARE-IRN hedging_index",
     .init = align_init,
     .step = align_step,
     .apply_event = align_event,

@@ -714,7 +714,7 @@ const ps_model ps_model_cooperation = {
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
-    .metric_reads = "cooperation arms_transfer_drones",
+    .metric_reads = "cooperation:RUS-IRN arms_transfer_drones:IRN-RUS",
     .init = coop_init,
     .step = coop_step,
     .free = coop_free,

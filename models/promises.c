@@ -94,9 +94,8 @@ static double share_delivered(const ps_run *run, const char *a, const char *b)
     int i = ps_scenario_actor(run->sc, a), j = ps_scenario_actor(run->sc, b);
     if (i < 0 || j < 0)
         return NAN;
-    size_t n = (size_t)run->sc->n_actors, k = (size_t)(run->n_months - 1) * n * n + i * n + j;
-    double prom = run->series[ps_field_index(fields[F_PROMISED].name)][k];
-    double del = run->series[ps_field_index(fields[F_DELIVERED].name)][k];
+    double prom = ps_run_dyad(run, fields[F_PROMISED].name, i, j, run->n_months - 1);
+    double del = ps_run_dyad(run, fields[F_DELIVERED].name, i, j, run->n_months - 1);
     return prom > 0.0 ? del / prom : NAN;
 }
 
@@ -252,7 +251,8 @@ const ps_model ps_model_promises = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
-    .metric_reads = "finance_delivered finance_promised",
+    .metric_reads = "finance_delivered:RUS-IRN finance_delivered:CHN-RUS "
+                    "finance_promised:RUS-IRN finance_promised:CHN-RUS",
     .init = promises_init,
     .step = promises_step,
     .apply_event = promises_event,

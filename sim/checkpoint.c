@@ -97,17 +97,38 @@ static int seg_has_series(const ps_ckpt *c, int f)
     return f < ps_registry_n_fields() && (!c->series || c->series[f]);
 }
 
+/* Values a month of f's series in the segments: the pairs the metrics name
+ * (PS_SERIES_PAIRS), or the whole field. */
+static size_t seg_width(const ps_ckpt *c, const ps_world *w, int f)
+{
+    if (c->series && c->series[f] == PS_SERIES_PAIRS)
+        return (size_t)ps_run_kept_pairs(c->sc, f, NULL);
+    return ps_field_size(w, f);
+}
+
 /* Values per month of the series saved, and of the whole state. */
 static void seg_values(const ps_ckpt *c, const ps_world *w, uint64_t *month_values,
                        uint64_t *state_values)
 {
     *month_values = *state_values = 0;
     for (int f = 0; f < w->n_fields; f++) {
-        uint64_t n = ps_field_size(w, f);
-        *state_values += n;
+        *state_values += ps_field_size(w, f);
         if (seg_has_series(c, f))
-            *month_values += n;
+            *month_values += seg_width(c, w, f);
     }
+}
+
+/* The run keeps every series the segments hold, as they hold it (a sweep
+ * gives both the same mask). */
+static ps_status seg_match(const ps_ckpt *c, const ps_world *w, const ps_run *run,
+                           ps_error *err)
+{
+    for (int f = 0; f < ps_registry_n_fields(); f++)
+        if (seg_has_series(c, f) &&
+            (!run->series[f] || ps_run_series_width(run, w, f) != seg_width(c, w, f)))
+            return ps_error_set(err, PS_ERR_INTERNAL, "the run keeps the series of %s otherwise "
+                                "than its checkpoint segments", ps_registry_field(f, NULL)->name);
+    return PS_OK;
 }
 
 static void seg_name(const ps_ckpt *c, char *buf, size_t len, int r, int from, int to)
@@ -737,6 +758,9 @@ ps_status ps_ckpt_save_midrun(ps_ckpt *c, int r, const ps_world *w, const ps_run
 {
     int to = w->month;
     char name[96], *path, *tmp;
+    ps_status sm = seg_match(c, w, run, err);
+    if (sm != PS_OK)
+        return sm;
     if (r < 0 || r >= c->n_units)
         return ps_error_set(err, PS_ERR_INPUT, "segment of unit %d of %d", r, c->n_units);
     seg_name(c, name, sizeof name, r, from, to);
@@ -761,7 +785,7 @@ ps_status ps_ckpt_save_midrun(ps_ckpt *c, int r, const ps_world *w, const ps_run
         for (int f = 0; f < ps_registry_n_fields() && !bad; f++) {
             if (!seg_has_series(c, f))
                 continue;
-            size_t n = ps_field_size(w, f);
+            size_t n = seg_width(c, w, f);
             bad |= put(fp, &crc, run->series[f] + (size_t)from * n,
                        (size_t)(to - from) * n * sizeof(double));
         }
@@ -892,6 +916,8 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
     *month = 0;
     if (r < 0 || r >= c->n_units || !c->seg[r])
         return PS_OK;
+    if ((st = seg_match(c, w, run, err)) != PS_OK)
+        return st;
     while (st == PS_OK && (to = seg_next(c, r, at, run->n_months)) > 0) {
         char name[96];
         seg_name(c, name, sizeof name, r, at, to);
@@ -912,8 +938,8 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
         for (int f = 0; f < nf; f++) {
             if (!seg_has_series(c, f))
                 continue;
-            size_t n = ps_field_size(w, f) * (size_t)(to - at) * sizeof(double);
-            memcpy(run->series[f] + (size_t)at * ps_field_size(w, f), buf + off, n);
+            size_t n = seg_width(c, w, f) * (size_t)(to - at) * sizeof(double);
+            memcpy(run->series[f] + (size_t)at * seg_width(c, w, f), buf + off, n);
             off += n;
         }
         for (int f = 0; f < w->n_fields; f++) {
@@ -940,7 +966,7 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
         /* Series not saved (nothing reads them): NaN, not another run's. */
         for (int f = 0; f < nf; f++)
             if (!seg_has_series(c, f) && run->series[f])
-                for (size_t k = 0; k < ps_field_size(w, f) * (size_t)at; k++)
+                for (size_t k = 0; k < ps_run_series_width(run, w, f) * (size_t)at; k++)
                     run->series[f][k] = NAN;
         run->n_done = at;
         *month = at;

@@ -108,8 +108,6 @@ const char *ps_human_bytes(uint64_t b, char buf[32]);
  * actors x theaters per theater field, actors per actor field); 1 on
  * overflow of 64 bits (sim/run.c). */
 int ps_state_values(const ps_scenario *sc, uint64_t *E);
-/* The same, over the fields keep names (NULL: all). */
-int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint64_t *E);
 uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL
@@ -207,18 +205,26 @@ ps_status ps_drive_run(ps_drive *d);
 /* ----------------------------------------------------------- runs */
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario and keep) when not NULL, so that a thread running replicate
- * after replicate allocates and zeroes its state and series once. keep[f] = 1
- * for the output fields whose series the run keeps (NULL: all; the others'
- * run->series[f] are NULL): a run whose series only its metrics and
+ * after replicate allocates and zeroes its state and series once. keep[f] is
+ * PS_SERIES_ALL for the output fields whose series the run keeps whole,
+ * PS_SERIES_PAIRS for those it keeps for the pairs the metrics name (NULL:
+ * all whole; the others' run->series[f] are NULL): a run whose series only its metrics and
  * observations read keeps those, not the whole state (ps_run_keep_metrics).
  * *usable: *rp holds the run (complete, or the months a numerically failed run
  * completed). After another failure *wp may have been freed (NULL). */
 ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_threads,
                                 const unsigned char *keep, ps_stop *stop, ps_world **wp,
                                 ps_run **rp, int *usable, ps_error *err);
-/* keep[f] = 1 for the fields the metrics read (ps_registry_metric_reads), 0
- * for the others: a new array of ps_registry_n_fields() bytes, or NULL. */
+/* keep[f] = PS_SERIES_ALL or PS_SERIES_PAIRS for the fields the metrics read
+ * (ps_registry_metric_reads), PS_SERIES_NONE for the others: a new array of
+ * ps_registry_n_fields() bytes, or NULL. */
 unsigned char *ps_run_keep_metrics(void);
+/* The distinct pairs of actors of sc the metrics name for field f
+ * (ps_model.metric_reads "field:SRC-DST"): their number, and, if idx is not
+ * NULL, their dyad indexes in ascending order into idx. */
+int ps_run_kept_pairs(const ps_scenario *sc, int f, size_t *idx);
+/* Values a month of run's series of field f: the pairs it keeps, or all. */
+size_t ps_run_series_width(const ps_run *run, const ps_world *w, int f);
 /* The same, continuing from mr's checkpoints of the replicate and saving
  * new ones as it goes, and when stopped (mr NULL: ps_run_replicate_into). */
 struct ps_midrun;

@@ -236,8 +236,11 @@ typedef struct ps_model {
     const ps_metric *metrics;
     int n_metrics;
     /* The output fields whose series its metrics read, space-separated (they
-     * may also read the events); NULL with metrics: not said, any. A sweep
-     * that keeps no series saves only these in its runs' mid-run segments
+     * may also read the events): "field" for the whole series, or
+     * "field:SRC-DST" (ISO3 codes) when they read a dyad field only for that
+     * directed pair, which a run keeping only what its metrics read then holds
+     * alone (ps_run.pairs). NULL with metrics: not said, any. A sweep that
+     * keeps no series saves only these in its runs' mid-run segments
      * (docs/reliability.md); tests/unit/test_state.c checks the list. */
     const char *metric_reads;
     /* Allocate private data (may set *data = NULL). */
@@ -284,10 +287,22 @@ int ps_registry_find_event_type(const char *name);
 ps_status ps_registry_check(ps_error *err);
 int ps_registry_n_metrics(void);
 const ps_metric *ps_registry_metric(int m, int *owner_model);
-/* mask[f] = 1 (f < ps_registry_n_fields()) for every output field a metric
- * reads (ps_model.metric_reads); every field if a model with metrics does
- * not say. */
+/* What a run keeps of a field's series: nothing, all of it, or the pairs of
+ * actors the metrics read (a dyad field's series then holds those alone). */
+enum { PS_SERIES_NONE = 0, PS_SERIES_ALL = 1, PS_SERIES_PAIRS = 2 };
+/* mask[f] (f < ps_registry_n_fields()) = PS_SERIES_ALL for every output
+ * field a metric reads whole, PS_SERIES_PAIRS for a dyad field they read only
+ * for the pairs they name (ps_model.metric_reads), else PS_SERIES_NONE; every
+ * field PS_SERIES_ALL if a model with metrics does not say. */
 void ps_registry_metric_reads(unsigned char *mask);
+/* The k-th pair (ISO3 codes) the metrics name for field f, in registry
+ * order (repeats included): 1, or 0 past the last. */
+int ps_registry_metric_pair(int f, int k, char src[4], char dst[4]);
+/* *E = the values a month of the series a replicate of sc keeps, over the
+ * fields keep marks (ps_registry_metric_reads; NULL: every field whole): a
+ * dyad field actors², or its named pairs, a theater field actors x theaters,
+ * an actor field actors; 1 on overflow of 64 bits. */
+int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint64_t *E);
 
 /* ----------------------------------------------------------------- runs */
 /* What one replicate produced: every field at every month (end of month). */
@@ -299,6 +314,11 @@ typedef struct ps_run {
     double **series;   /* per global field: n_months * size (NULL for a field an
                         * internal run keeps no series of: sweeps in summary
                         * mode, calibration, runs with no output) */
+    size_t **pairs;    /* NULL, or per field: NULL, or the dyad indexes
+                        * (src * n + dst, ascending) of the only pairs its
+                        * series holds, n_months * n_pairs[f] values; read
+                        * them with ps_run_dyad (internal runs only) */
+    int *n_pairs;
     double *metrics;   /* per global metric */
     ps_event *events;
     int n_events;
@@ -309,6 +329,9 @@ double ps_run_actor_mean(const ps_run *run, const char *field, int actor,
                          int m0, int m1);
 double ps_run_dyad_mean(const ps_run *run, const char *field, int src, int dst,
                         int m0, int m1);
+/* A dyad field's value for src -> dst at month t of one run; NaN if the run
+ * does not keep it (or t is outside the run). */
+double ps_run_dyad(const ps_run *run, const char *field, int src, int dst, int t);
 /* Largest value of an actor field over all actors and months of one run, at
  * least 0; NaN if there is no such field. */
 double ps_run_actor_peak(const ps_run *run, const char *field);

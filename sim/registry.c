@@ -190,7 +190,9 @@ ps_status ps_registry_check(ps_error *err)
         }
         if (m->metric_reads && each_read(m->metric_reads, unknown_read, NULL))
             return ps_error_set(err, PS_ERR_MODEL, "model '%s': its metrics read '%s', which "
-                                "names a field no model has", m->name, m->metric_reads);
+                                "names a field no model has, or is not 'field' or "
+                                "'field:SRC-DST' of a dyad field (ISO3 codes)", m->name,
+                                m->metric_reads);
     }
     int order[PS_MAX_MODELS];
     return ps_registry_init_order(order, err);
@@ -261,32 +263,99 @@ static int each_read(const char *reads, int (*f)(const char *, void *), void *ar
     return 0;
 }
 
-static int mark_read(const char *name, void *mask)
+/* A read "field" or "field:SRC-DST": the field's name into field, the pair
+ * (ISO3 codes, "" for the whole series) into src and dst; 0 if it is not
+ * one of these forms. */
+static int split_read(const char *read, char field[128], char src[4], char dst[4])
 {
-    int f = ps_field_index(name);
-    if (f >= 0 && f < ps_registry_n_fields())
-        ((unsigned char *)mask)[f] = 1;
+    const char *colon = strchr(read, ':');
+    size_t n = colon ? (size_t)(colon - read) : strlen(read);
+    if (n == 0 || n >= 128)
+        return 0;
+    memcpy(field, read, n);
+    field[n] = '\0';
+    src[0] = dst[0] = '\0';
+    if (!colon)
+        return 1;
+    const char *p = colon + 1;
+    for (int k = 0; k < 7; k++) /* AAA-BBB */
+        if (k == 3 ? p[k] != '-' : !(p[k] >= 'A' && p[k] <= 'Z'))
+            return 0;
+    if (p[7] != '\0')
+        return 0;
+    memcpy(src, p, 3);
+    memcpy(dst, p + 4, 3);
+    src[3] = dst[3] = '\0';
+    return 1;
+}
+
+static int mark_read(const char *read, void *mask)
+{
+    char name[128], src[4], dst[4];
+    unsigned char *m = mask;
+    int f = split_read(read, name, src, dst) ? ps_field_index(name) : -1;
+    if (f < 0 || f >= ps_registry_n_fields())
+        return 0;
+    /* The whole series wins over some of its pairs. */
+    if (!src[0] || ps_registry_field(f, NULL)->shape != PS_DYAD)
+        m[f] = PS_SERIES_ALL;
+    else if (m[f] != PS_SERIES_ALL)
+        m[f] = PS_SERIES_PAIRS;
     return 0;
 }
 
-static int unknown_read(const char *name, void *unused)
+/* A read that names no field of any model, or a pair of a field that is not
+ * a dyad field. */
+static int unknown_read(const char *read, void *unused)
 {
+    char name[128], src[4], dst[4];
     int owner;
     (void)unused;
-    return find_in(ps_models, name, &owner) ? 0 : 1;
+    if (!split_read(read, name, src, dst))
+        return 1;
+    const ps_field *fd = find_in(ps_models, name, &owner);
+    return !fd || (src[0] && fd->shape != PS_DYAD);
 }
 
 void ps_registry_metric_reads(unsigned char *mask)
 {
     int nf = ps_registry_n_fields(), all = 0;
-    memset(mask, 0, (size_t)nf);
+    memset(mask, PS_SERIES_NONE, (size_t)nf);
     for (int k = 0; active[k] && !all; k++) {
         const char *r = active[k]->metric_reads;
         if (active[k]->n_metrics > 0)
             all = !r || each_read(r, mark_read, mask) != 0;
     }
     if (all)
-        memset(mask, 1, (size_t)nf);
+        memset(mask, PS_SERIES_ALL, (size_t)nf);
+}
+
+typedef struct {
+    int f, k;           /* the field; the pair wanted (counts down) */
+    char *src, *dst;
+} pair_query;
+
+static int find_pair(const char *read, void *arg)
+{
+    pair_query *q = arg;
+    char name[128], src[4], dst[4];
+    if (!split_read(read, name, src, dst) || !src[0] || ps_field_index(name) != q->f)
+        return 0;
+    if (q->k-- > 0)
+        return 0;
+    memcpy(q->src, src, 4);
+    memcpy(q->dst, dst, 4);
+    return 1;
+}
+
+int ps_registry_metric_pair(int f, int k, char src[4], char dst[4])
+{
+    pair_query q = {f, k, src, dst};
+    for (int m = 0; active[m]; m++)
+        if (active[m]->n_metrics > 0 && active[m]->metric_reads &&
+            each_read(active[m]->metric_reads, find_pair, &q) == 1)
+            return 1;
+    return 0;
 }
 
 int ps_model_input(int model, int k)

@@ -21,13 +21,83 @@ void ps_run_free(ps_run *run)
 {
     if (!run)
         return;
-    if (run->series)
-        for (int f = 0; f < ps_registry_n_fields(); f++)
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        if (run->series)
             free(run->series[f]);
+        if (run->pairs)
+            free(run->pairs[f]);
+    }
     free(run->series);
+    free(run->pairs);
+    free(run->n_pairs);
     free(run->metrics);
     free(run->events);
     free(run);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The dyad index of the k-th pair the metrics name for field f: 1, 0 if a
+ * code is not an actor of sc, -1 past the last pair. */
+static int named_pair(const ps_scenario *sc, int f, int k, size_t *id)
+{
+    char src[4], dst[4];
+    if (!ps_registry_metric_pair(f, k, src, dst))
+        return -1;
+    int i = ps_scenario_actor(sc, src), j = ps_scenario_actor(sc, dst);
+    if (i < 0 || j < 0) /* the metric is NaN without them */
+        return 0;
+    *id = (size_t)i * (size_t)sc->n_actors + (size_t)j;
+    return 1;
+}
+
+/* (internal.h) */
+int ps_run_kept_pairs(const ps_scenario *sc, int f, size_t *idx)
+{
+    int np = 0, rc;
+    size_t id, other;
+    for (int k = 0; (rc = named_pair(sc, f, k, &id)) >= 0; k++) {
+        int seen = 0;
+        for (int e = 0; rc && e < k && !seen; e++)
+            seen = named_pair(sc, f, e, &other) == 1 && other == id;
+        if (!rc || seen)
+            continue;
+        if (idx)
+            idx[np] = id;
+        np++;
+    }
+    if (idx)
+        qsort(idx, (size_t)np, sizeof *idx, cmp_size);
+    return np;
+}
+
+/* Values a month of field f's series: the pairs it keeps, or the field. */
+static size_t series_width(const ps_run *run, const ps_world *w, int f)
+{
+    return run->pairs && run->pairs[f] ? (size_t)run->n_pairs[f] : ps_field_size(w, f);
+}
+
+/* Keep the pairs the metrics name of the fields keep marks PS_SERIES_PAIRS. */
+static int alloc_pairs(ps_run *run, const ps_scenario *sc, const unsigned char *keep)
+{
+    int nf = ps_registry_n_fields();
+    run->pairs = ps_calloc((size_t)nf + 1, sizeof *run->pairs);
+    run->n_pairs = ps_calloc((size_t)nf + 1, sizeof *run->n_pairs);
+    if (!run->pairs || !run->n_pairs)
+        return -1;
+    for (int f = 0; f < nf; f++) {
+        if (keep[f] != PS_SERIES_PAIRS)
+            continue;
+        int np = ps_run_kept_pairs(sc, f, NULL);
+        if (!(run->pairs[f] = malloc(((size_t)np + 1) * sizeof **run->pairs)))
+            return -1;
+        run->n_pairs[f] = ps_run_kept_pairs(sc, f, run->pairs[f]);
+    }
+    return 0;
 }
 
 static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replicate,
@@ -42,13 +112,13 @@ static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replica
     run->n_months = sc->n_months;
     run->series = ps_calloc((size_t)nf + 1, sizeof *run->series);
     run->metrics = ps_calloc((size_t)ps_registry_n_metrics() + 1, sizeof(double));
-    if (!run->series || !run->metrics)
+    if (!run->series || !run->metrics || (keep && alloc_pairs(run, sc, keep)))
         goto nomem;
     for (int f = 0; f < nf; f++) {
         if (keep && !keep[f])
             continue;
-        run->series[f] = ps_calloc_series(ps_field_size(w, f) * (size_t)sc->n_months + 1,
-                                   sizeof(double));
+        run->series[f] = ps_calloc_series(series_width(run, w, f) * (size_t)sc->n_months + 1,
+                                          sizeof(double));
         if (!run->series[f])
             goto nomem;
     }
@@ -101,8 +171,19 @@ static void series_put(ps_run *run, const ps_world *w, int f, int t)
 {
     if (!run->series[f])
         return;
-    size_t size = ps_field_size(w, f);
-    memcpy(run->series[f] + (size_t)t * size, w->cur[f], size * sizeof(double));
+    size_t size = series_width(run, w, f);
+    double *dst = run->series[f] + (size_t)t * size;
+    if (run->pairs && run->pairs[f])
+        for (size_t k = 0; k < size; k++)
+            dst[k] = w->cur[f][run->pairs[f][k]];
+    else
+        memcpy(dst, w->cur[f], size * sizeof(double));
+}
+
+/* (internal.h) */
+size_t ps_run_series_width(const ps_run *run, const ps_world *w, int f)
+{
+    return series_width(run, w, f);
 }
 
 /* Is a mid-run checkpoint due after month t (the months since the last one
@@ -213,7 +294,7 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
         for (int f = 0; s != PS_OK && f < ps_registry_n_fields(); f++) {
             if (!run->series[f])
                 continue;
-            size_t size = ps_field_size(w, f);
+            size_t size = series_width(run, w, f);
             for (size_t k = (size_t)run->n_done * size; k < (size_t)sc->n_months * size; k++)
                 run->series[f][k] = NAN;
         }
@@ -252,16 +333,48 @@ int ps_run_month(const ps_run *run, int year, int month)
     return t;
 }
 
+/* Where element idx of a field of `size` values a month is in f's series,
+ * and the values a month there; 0 if the run does not keep it. */
+static int series_slot(const ps_run *run, int f, size_t idx, size_t size, size_t *slot,
+                       size_t *width)
+{
+    if (f < 0 || !run->series || !run->series[f])
+        return 0;
+    if (!run->pairs || !run->pairs[f]) {
+        *slot = idx;
+        *width = size;
+        return 1;
+    }
+    const size_t *p = bsearch(&idx, run->pairs[f], (size_t)run->n_pairs[f], sizeof idx,
+                              cmp_size);
+    if (!p)
+        return 0;
+    *slot = (size_t)(p - run->pairs[f]);
+    *width = (size_t)run->n_pairs[f];
+    return 1;
+}
+
 static double series_mean(const ps_run *run, const char *field, size_t idx,
                           size_t size, int m0, int m1)
 {
     int f = ps_field_index(field);
-    if (f < 0 || m0 < 0 || m1 > run->n_months || m1 <= m0)
+    size_t k, width;
+    if (m0 < 0 || m1 > run->n_months || m1 <= m0 || !series_slot(run, f, idx, size, &k, &width))
         return NAN;
     double s = 0.0;
     for (int t = m0; t < m1; t++)
-        s += run->series[f][(size_t)t * size + idx];
+        s += run->series[f][(size_t)t * width + k];
     return s / (m1 - m0);
+}
+
+double ps_run_dyad(const ps_run *run, const char *field, int src, int dst, int t)
+{
+    size_t n = (size_t)run->sc->n_actors, k, width;
+    if (t < 0 || t >= run->n_months || src < 0 || dst < 0 ||
+        !series_slot(run, ps_field_index(field), (size_t)src * n + (size_t)dst, n * n, &k,
+                     &width))
+        return NAN;
+    return run->series[ps_field_index(field)][(size_t)t * width + k];
 }
 
 double ps_run_actor_mean(const ps_run *run, const char *field, int actor, int m0, int m1)
@@ -341,7 +454,11 @@ int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint6
             continue;
         ps_shape sh = ps_registry_field(f, NULL)->shape;
         uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
-        over |= mul(n, k, &x) | add(*E, x, E);
+        if (keep && keep[f] == PS_SERIES_PAIRS)
+            x = (uint64_t)ps_run_kept_pairs(sc, f, NULL);
+        else
+            over |= mul(n, k, &x);
+        over |= add(*E, x, E);
     }
     return over;
 }

@@ -174,7 +174,7 @@ static void test_files(const char *rel, int every, int sweep)
     unsigned char *mask = malloc((size_t)nf);
     ps_registry_metric_reads(mask);
     for (int f = 0; f < nf; f++)
-        n_saved += sweep ? mask[f] : 1;
+        n_saved += sweep ? mask[f] != 0 : 1;
     ps_ckpt *ck = NULL;
     if (sc && sweep)
         CHECK(ps_ckpt_open_segments(out, "sweep.h5", 0x1234, 8, sc, mask, 0, 0, &ck, &err) ==
@@ -189,27 +189,26 @@ static void test_files(const char *rel, int every, int sweep)
     ps_run *run[2] = {NULL, NULL};
     ps_midrun mr[2] = {{ck, unit, every, 0, ""}, {ck, unit, every, 0, ""}};
     int usable, last = (sc->n_months - 1) / every * every;
+    /* A sweep's runs keep what its segments save (the same mask). */
     for (int k = 0; k < 2; k++)
-        CHECK(ps_run_replicate_ckpt(sc, 1, 1, NULL, NULL, &w[k], &run[k], &usable, &mr[k], &err) ==
-                  PS_OK && usable, "%s", err.msg);
+        CHECK(ps_run_replicate_ckpt(sc, 1, 1, sweep ? mask : NULL, NULL, &w[k], &run[k], &usable,
+                                    &mr[k], &err) == PS_OK && usable, "%s", err.msg);
     CHECK(ps_ckpt_n_midrun(ck) == 1, "segments of one replicate: %d", ps_ckpt_n_midrun(ck));
     CHECK(mr[0].from == 0 && mr[1].from == last, "continued from %d, %d (expected 0, %d)",
           mr[0].from, mr[1].from, last);
     CHECK(!mr[1].dropped[0], "%s", mr[1].dropped);
     if (run[0] && run[1]) {
         for (int f = 0; f < nf; f++) {
-            size_t n = ps_field_size(w[0], f);
+            size_t n = ps_run_series_width(run[0], w[0], f);
             if (!sweep || mask[f])
-                CHECK(!memcmp(run[0]->series[f], run[1]->series[f],
-                              n * (size_t)sc->n_months * sizeof(double)),
+                CHECK(n == ps_run_series_width(run[1], w[1], f) &&
+                          !memcmp(run[0]->series[f], run[1]->series[f],
+                                  n * (size_t)sc->n_months * sizeof(double)),
                       "%s: series of %s differ", rel, ps_registry_field(f, NULL)->name);
-            else if (n)
-                CHECK(isnan(run[1]->series[f][0]) &&
-                          !memcmp(run[0]->series[f] + n * (size_t)last,
-                                  run[1]->series[f] + n * (size_t)last,
-                                  n * (size_t)(sc->n_months - last) * sizeof(double)),
-                      "%s: series of %s: not saved, so NaN before month %d, the same after",
-                      rel, ps_registry_field(f, NULL)->name, last);
+            else
+                CHECK(!run[0]->series[f] && !run[1]->series[f],
+                      "%s: series of %s: kept, though neither the metrics nor the segments "
+                      "read it", rel, ps_registry_field(f, NULL)->name);
         }
         CHECK(run[0]->n_events == run[1]->n_events &&
                   !memcmp(run[0]->events, run[1]->events,
@@ -250,11 +249,14 @@ static void test_metric_reads(const char *rel)
     ps_error err = {PS_OK, ""};
     if (!sc)
         return;
-    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics(), n_read = 0;
+    int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics(), n_read = 0, n_pairs = 0;
     unsigned char *mask = malloc((size_t)nf);
     ps_registry_metric_reads(mask);
-    for (int f = 0; f < nf; f++)
-        n_read += mask[f];
+    for (int f = 0; f < nf; f++) {
+        n_read += mask[f] != PS_SERIES_NONE;
+        n_pairs += mask[f] == PS_SERIES_PAIRS;
+    }
+    CHECK(n_pairs > 0, "no metric reads a dyad field for named pairs only");
     CHECK(n_read > 0 && n_read < nf, "metrics read %d of %d series: every model with metrics "
           "must declare metric_reads", n_read, nf);
     ps_world *w = NULL;
@@ -262,12 +264,23 @@ static void test_metric_reads(const char *rel)
     int usable;
     CHECK(ps_run_replicate_into(sc, 0, 1, NULL, NULL, &w, &run, &usable, &err) == PS_OK && usable,
           "%s", err.msg);
+    /* Every value the declarations leave out, poisoned: unread fields, and
+     * the pairs a field read for named pairs does not name. */
     const double poison[] = {NAN, 3.7e11, -2.5, 0.0};
-    for (int k = 0; run && k < 4; k++) {
-        for (int f = 0; f < nf; f++)
-            if (!mask[f])
-                for (size_t i = 0; i < ps_field_size(w, f) * (size_t)sc->n_months; i++)
+    size_t *named = malloc(((size_t)sc->n_actors * sc->n_actors + 1) * sizeof *named);
+    for (int k = 0; run && named && k < 4; k++) {
+        for (int f = 0; f < nf; f++) {
+            size_t size = ps_field_size(w, f);
+            int np = mask[f] == PS_SERIES_PAIRS ? ps_run_kept_pairs(sc, f, named) : 0;
+            for (size_t i = 0; mask[f] != PS_SERIES_ALL && i < size * (size_t)sc->n_months;
+                 i++) {
+                int keep = 0;
+                for (int e = 0; e < np && !keep; e++)
+                    keep = named[e] == i % size;
+                if (!keep)
                     run->series[f][i] = poison[k];
+            }
+        }
         for (int m = 0; m < nm; m++) {
             double a = run->metrics[m], b = ps_registry_metric(m, NULL)->compute(run);
             CHECK(a == b || (isnan(a) && isnan(b)), "%s: metric %s reads a series its model "
@@ -283,20 +296,35 @@ static void test_metric_reads(const char *rel)
     CHECK(keep && ps_run_replicate(sc, 0, 1, NULL, &ra, &err) == PS_OK, "%s", err.msg);
     CHECK(keep && ps_run_replicate_into(sc, 0, 1, keep, NULL, &wk, &rk, &usable, &err) == PS_OK &&
           usable, "%s", err.msg);
+    uint64_t held = 0, whole = 0;
     for (int f = 0; rk && ra && f < nf; f++) {
         CHECK(!rk->series[f] == !mask[f], "%s: field %d's series kept %d, metrics read it %d",
               rel, f, rk->series[f] != NULL, mask[f]);
-        size_t len = ps_field_size(wk, f) * (size_t)sc->n_months * sizeof(double);
-        if (rk->series[f])
-            CHECK(!memcmp(rk->series[f], ra->series[f], len), "%s: kept series %s differs", rel,
-                  ps_registry_field(f, NULL)->name);
+        size_t size = ps_field_size(wk, f), width = ps_run_series_width(rk, wk, f);
+        int np = mask[f] == PS_SERIES_PAIRS ? ps_run_kept_pairs(sc, f, named) : 0;
+        CHECK(width == (mask[f] == PS_SERIES_PAIRS ? (size_t)np : size),
+              "%s: series of %s holds %zu values a month (the pairs named: %d)", rel,
+              ps_registry_field(f, NULL)->name, width, np);
+        for (int t = 0; rk->series[f] && named && t < sc->n_months; t++)
+            for (size_t e = 0; e < width; e++) {
+                size_t i = np ? named[e] : e;
+                CHECK(!memcmp(&rk->series[f][(size_t)t * width + e],
+                              &ra->series[f][(size_t)t * size + i], sizeof(double)),
+                      "%s: kept series %s differs at month %d, element %zu", rel,
+                      ps_registry_field(f, NULL)->name, t, i);
+            }
+        held += rk->series[f] ? width : 0;
+        whole += rk->series[f] ? size : 0;
     }
     for (int m = 0; rk && ra && m < nm; m++)
         CHECK(!memcmp(&rk->metrics[m], &ra->metrics[m], sizeof(double)),
               "%s: metric %s differs when only the read series are kept (%.17g vs %.17g)", rel,
               ps_registry_metric(m, NULL)->name, rk->metrics[m], ra->metrics[m]);
-    printf("%s: the metrics read %d of %d series, as declared; a run keeping only those has "
-           "the same metrics\n", rel, n_read, nf);
+    printf("%s: the metrics read %d of %d series (%d of them for named pairs only), as "
+           "declared; a run keeping only those (%llu values a month instead of %llu) has the "
+           "same metrics\n", rel, n_read, nf, n_pairs, (unsigned long long)held,
+           (unsigned long long)whole);
+    free(named);
     ps_run_free(rk);
     ps_run_free(ra);
     ps_world_free(wk);
