@@ -420,6 +420,7 @@ const ps_model ps_model_agreements = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "shared_threat",
     .metric_reads = "agreement_level:RUS-IRN",
     .init = agree_init,
     .step = agree_step,

@@ -405,6 +405,7 @@ const ps_model ps_model_alignment = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "alignment diplomatic_warmth",
     .metric_reads = "alignment:SAU-USA alignment:ARE-IRN hedging_index",
     .init = align_init,
     .step = align_step,

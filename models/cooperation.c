@@ -714,6 +714,10 @@ const ps_model ps_model_cooperation = {
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "cooperation trust complementarity finance_flow arms_transfer_drones "
+                  "arms_transfer_munitions arms_transfer_air_defense arms_transfer_aircraft "
+                  "arms_backorder_drones arms_backorder_munitions arms_backorder_air_defense "
+                  "arms_backorder_aircraft",
     .metric_reads = "cooperation:RUS-IRN arms_transfer_drones:IRN-RUS",
     .init = coop_init,
     .step = coop_step,

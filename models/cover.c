@@ -195,6 +195,7 @@ const ps_model ps_model_cover = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "un_vote diplomatic_cover",
     .metric_reads = "cover_received",
     .init = cover_init,
     .step = cover_step,

@@ -322,6 +322,7 @@ const ps_model ps_model_leverage = {
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "leverage",
     .metric_reads = "leverage:TUR-RUS",
     .init = lev_init,
     .step = lev_step,

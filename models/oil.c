@@ -804,6 +804,7 @@ const ps_model ps_model_oil = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "oil_trade rivalry",
     .metric_reads = "oil_discount oil_export_revenue oil_trade",
     .init = oil_init,
     .step = oil_step,

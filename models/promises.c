@@ -251,6 +251,7 @@ const ps_model ps_model_promises = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "promise_breach promise_kept promise_delivery",
     .metric_reads = "finance_delivered:RUS-IRN finance_delivered:CHN-RUS "
                     "finance_promised:RUS-IRN finance_promised:CHN-RUS",
     .init = promises_init,

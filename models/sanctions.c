@@ -301,6 +301,7 @@ const ps_model ps_model_sanctions = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "sanction_intensity secondary_sanctions",
     .metric_reads = "sanction_pressure",
     .init = sanctions_init,
     .step = sanctions_step,

@@ -227,6 +227,7 @@ const ps_model ps_model_strikes = {
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
+    .overwrites = "strike strike_response",
     .metric_reads = "", /* the events only */
     .init = strikes_init,
     .step = strikes_step,

@@ -108,6 +108,9 @@ const char *ps_human_bytes(uint64_t b, char buf[32]);
  * actors x theaters per theater field, actors per actor field); 1 on
  * overflow of 64 bits (sim/run.c). */
 int ps_state_values(const ps_scenario *sc, uint64_t *E);
+/* copy[f] = 0 for the state fields a model overwrites whole every step
+ * (ps_model.overwrites), 1 for the others: ps_registry_n_state() bytes. */
+void ps_registry_state_copy(unsigned char *copy);
 uint64_t ps_memory_limit_at(const char *root, const char **what);
 /* FNV-1a over n bytes, continuing from h (start from PS_FNV_BASIS): spec hashes. */
 #define PS_FNV_BASIS 1469598103934665603ULL

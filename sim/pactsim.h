@@ -243,6 +243,12 @@ typedef struct ps_model {
      * keeps no series saves only these in its runs' mid-run segments
      * (docs/reliability.md); tests/unit/test_state.c checks the list. */
     const char *metric_reads;
+    /* Fields of its own (internal ones too), space-separated, whose every
+     * value its step writes every month whatever the parameters and the
+     * other models in the pipeline: the engine does not copy state t into
+     * them before the step (NULL: none). tests/unit/test_overwrites.c runs
+     * the configs with them poisoned. */
+    const char *overwrites;
     /* Allocate private data (may set *data = NULL). */
     ps_status (*init)(ps_world *w, int self, void **data, ps_error *err);
     /* Read w->cur, write w->next for the fields it owns. */

@@ -39,6 +39,12 @@ struct ps_world {
     ps_event *log;         /* events that happened (timeline and model) */
     int n_log, cap_log;
     int inner_threads;     /* threads a model may use inside a step */
+    /* The engine's: per field, 1 if next starts the step as a copy of cur,
+     * 0 for fields a model overwrites whole (ps_model.overwrites); poison:
+     * those start as NaN instead, so that a value the step leaves unwritten
+     * fails the finiteness check (builds without NDEBUG, and tests). */
+    unsigned char *copy;
+    int poison;
 };
 
 /* Append an event to the log (models call it from serial code only). */

@@ -157,6 +157,13 @@ static ps_status bad_input(ps_error *err, const ps_model *m, const ps_input *in)
 
 static int each_read(const char *reads, int (*f)(const char *, void *), void *arg);
 static int unknown_read(const char *name, void *unused);
+static int own_state(int model, const char *name);
+
+/* A name of overwrites that is not a field of the model (arg: its index). */
+static int not_own(const char *name, void *arg)
+{
+    return own_state(*(const int *)arg, name) < 0;
+}
 
 ps_status ps_registry_check(ps_error *err)
 {
@@ -188,6 +195,9 @@ ps_status ps_registry_check(ps_error *err)
                                     "model '%s', which is not in the pipeline", m->name,
                                     in->name, ps_models[owner]->name);
         }
+        if (m->overwrites && each_read(m->overwrites, not_own, &k))
+            return ps_error_set(err, PS_ERR_MODEL, "model '%s' overwrites '%s', which names "
+                                "a field it does not own", m->name, m->overwrites);
         if (m->metric_reads && each_read(m->metric_reads, unknown_read, NULL))
             return ps_error_set(err, PS_ERR_MODEL, "model '%s': its metrics read '%s', which "
                                 "names a field no model has, or is not 'field' or "
@@ -379,4 +389,41 @@ int ps_model_internal(int model, int k)
     for (int j = 0; j < model; j++)
         g += active[j]->n_internal;
     return g;
+}
+
+/* The state index of field `name` of model k (its own or internal), or -1. */
+static int own_state(int model, const char *name)
+{
+    const ps_model *m = active[model];
+    for (int i = 0; i < m->n_fields; i++)
+        if (strcmp(m->fields[i].name, name) == 0)
+            return ps_model_field(model, i);
+    for (int i = 0; i < m->n_internal; i++)
+        if (strcmp(m->internal[i].name, name) == 0)
+            return ps_model_internal(model, i);
+    return -1;
+}
+
+typedef struct {
+    int model;
+    unsigned char *copy;
+} overwrite_arg;
+
+static int mark_overwrite(const char *name, void *arg)
+{
+    const overwrite_arg *a = arg;
+    int f = own_state(a->model, name);
+    if (f >= 0)
+        a->copy[f] = 0;
+    return 0;
+}
+
+void ps_registry_state_copy(unsigned char *copy)
+{
+    memset(copy, 1, (size_t)ps_registry_n_state());
+    for (int k = 0; active[k]; k++) {
+        overwrite_arg a = {k, copy};
+        if (active[k]->overwrites)
+            each_read(active[k]->overwrites, mark_overwrite, &a);
+    }
 }

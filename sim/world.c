@@ -161,8 +161,13 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
     w->cur = ps_calloc((size_t)w->n_fields + 1, sizeof *w->cur);
     w->next = ps_calloc((size_t)w->n_fields + 1, sizeof *w->next);
     w->model_data = ps_calloc((size_t)n_models + 1, sizeof *w->model_data);
-    if (!w->cur || !w->next || !w->model_data)
+    w->copy = malloc((size_t)w->n_fields + 1);
+    if (!w->cur || !w->next || !w->model_data || !w->copy)
         goto nomem;
+    ps_registry_state_copy(w->copy);
+#ifndef NDEBUG
+    w->poison = 1; /* a model that leaves a value of a field it overwrites unwritten fails */
+#endif
     for (int f = 0; f < w->n_fields; f++) {
         size_t size = ps_field_size(w, f);
         w->cur[f] = ps_calloc(size ? size : 1, sizeof(double));
@@ -196,6 +201,7 @@ void ps_world_free(ps_world *w)
             free(w->next[f]);
     free(w->cur);
     free(w->next);
+    free(w->copy);
     free(w->model_data);
     free(w->log);
     free(w);
@@ -300,17 +306,29 @@ static ps_status run_models(ps_world *w, int settle, ps_error *err)
     return PS_OK;
 }
 
+/* next of field f before the models' step: state t, or, for a field a model
+ * overwrites whole, nothing (NaN when poisoning). */
+static void start_field(ps_world *w, int f)
+{
+    size_t size = ps_field_size(w, f);
+    if (w->copy[f])
+        memcpy(w->next[f], w->cur[f], size * sizeof(double));
+    else if (w->poison)
+        for (size_t k = 0; k < size; k++)
+            w->next[f][k] = NAN;
+}
+
 ps_status ps_world_step(ps_world *w, ps_error *err)
 {
     const ps_scenario *sc = w->sc;
     int nf = w->n_fields;
     if (!ps_inner_parallel(w)) {
         for (int f = 0; f < nf; f++)
-            memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+            start_field(w, f);
     } else {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
         for (int f = 0; f < nf; f++)
-            memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+            start_field(w, f);
     }
     ps_status st = run_models(w, 0, err);
     if (st != PS_OK)
