@@ -516,6 +516,15 @@ static double hostile_supply(const coop_data *d, int n, int a, int b)
     return ps_fmin(1.0, h);
 }
 
+/* Share of what a supplies that can reach b (0..1): a sells, arms and lends
+ * only through the relations it has not closed to b (its own sanctions, as
+ * for the offers in help_block). Exactly 1 between open partners, so their
+ * flows keep their bits. */
+static double supply_open(const double *sanc, int n, int a, int b)
+{
+    return 1.0 - at(sanc, (size_t)a * n + b);
+}
+
 /* Rows per block of the dyad loops below: a block takes the dyads of ROWS rows
  * (or suppliers) column by column, so that the reads across rows ([j][i]) use
  * each cache line for ROWS dyads rather than one. Each dyad's arithmetic, and
@@ -629,7 +638,8 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
                 t1 -= p[P_LEADER_TRUST] * trust[ij];
             trust_n[ij] = ps_fmin(1.0, ps_fmax(0.0, t1));
             /* Finance j -> i is computed in row j; here row i lends to column j. */
-            double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j));
+            double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j)) *
+                             supply_open(sanc, n, i, j);
             double desired = ps_fmin(at(need, j) * willing, p[P_LEND_RATE] * at(spare, i));
             flow_n[ij] = flow[ij] + p[P_RAMP] * (desired - flow[ij]);
         }
@@ -646,6 +656,7 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
     const int n = w->n_actors, j0 = b * ROWS, j1 = ps_block_end(b, ROWS, n);
     const double *coop = w->cur[d->f[F_COOP]];
     const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
+    const double *sanc = cur_or_null(w, d->sanctions);
     const double *arms[N_MATERIEL], *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     double *arms_n[N_MATERIEL], *back_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
@@ -661,7 +672,8 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
             size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
             double willing = 0.5 * (coop[ij] + coop[ji]) *
                              (1.0 - ps_fmin(1.0, p[P_MATERIEL_RISK] *
-                                                  deal_risk(p, iso, threat, j, i)));
+                                                  deal_risk(p, iso, threat, j, i))) *
+                             supply_open(sanc, n, j, i);
             for (int c = 0; c < N_MATERIEL; c++) {
                 double want = i == j ? 0.0 : at(mneed[c], i) * ps_fmax(0.0, willing);
                 arms_n[c][ji] = want; /* desired, scaled below */

@@ -592,7 +592,8 @@ class Reference:
         # DR[x, y]: risk for x of dealing with y.
         DR = np.minimum(1.0, p["risk_scale"] * iso[None, :] * (1.0 + 2.0 * threat[None, :]) *
                         (1.0 - iso[:, None]))
-        willing = c0 * (1.0 - DR)
+        # A supplier lends and arms only through the relations it has not closed.
+        willing = c0 * (1.0 - DR) * (1.0 - sanc)
         desired = np.minimum(need[None, :] * willing, p["lend_rate"] * spare[:, None])
         nxt["complementarity"] = offdiag(comp)
         nxt["cooperation"] = offdiag(clamp01(c1))
@@ -600,7 +601,8 @@ class Reference:
         nxt["finance_flow"] = offdiag(flow + p["transfer_ramp"] * (desired - flow))
         self.sanc0 = self.sanc0 + p["sanction_habituation"] * (sanc - self.sanc0)
         # Arms: supplier j (row) shares its spare among recipients i (column).
-        will_arms = 0.5 * (coop + coop.T) * (1.0 - np.minimum(1.0, p["materiel_risk"] * DR))
+        will_arms = (0.5 * (coop + coop.T) * (1.0 - np.minimum(1.0, p["materiel_risk"] * DR)) *
+                     (1.0 - sanc))
         for c in MATERIEL:
             want = offdiag(cur["materiel_need_" + c][None, :] * np.maximum(0.0, will_arms))
             tot, sp = want.sum(axis=1), cur["materiel_spare_" + c]
