@@ -151,6 +151,7 @@ static uint64_t particle_seed(uint64_t seed, int t, int j)
 static void worker_free(worker *wk)
 {
     ps_params_free(wk->sc.params);
+    free(wk->sc.inits);
     ps_world_free(wk->w);
     ps_run_free(wk->run);
     free(wk->x);
@@ -166,6 +167,7 @@ static int worker_init(worker *wk, const ps_calib *c)
     memset(wk, 0, sizeof *wk);
     wk->sc = *c->base;
     wk->sc.params = ps_params_copy(c->base);
+    wk->sc.inits = ps_inits_copy(c->base); /* calibrated initial values are set in the copy */
     wk->sc.posterior = NULL;
     int n = c->obs->n, k = c->n_params;
     wk->x = ps_calloc((size_t)n + 1, sizeof(double));
@@ -176,7 +178,10 @@ static int worker_init(worker *wk, const ps_calib *c)
     if ((wk->keep = ps_run_keep_metrics()))
         for (int i = 0; i < n; i++)
             wk->keep[c->obs->obs[i].field] = 1;
-    return wk->sc.params && wk->x && wk->sum && wk->z && wk->y && wk->rng && wk->keep ? 0 : -1;
+    return wk->sc.params && wk->sc.inits && wk->x && wk->sum && wk->z && wk->y && wk->rng &&
+                   wk->keep
+               ? 0
+               : -1;
 }
 
 /* The model's equivalents of the observations at theta, averaged over the
@@ -187,7 +192,7 @@ static ps_status simulate(const ps_calib *c, worker *wk, const double *theta, ui
 {
     int n = c->obs->n;
     for (int j = 0; j < c->n_params; j++)
-        ps_params_set(wk->sc.params, c->params[j].model, c->params[j].index, theta[j]);
+        ps_scenario_value_set(&wk->sc, c->params[j].model, c->params[j].index, theta[j]);
     wk->sc.seed = seed;
     memset(wk->sum, 0, (size_t)n * sizeof(double));
     for (int r = 0; r < c->replicates; r++) {

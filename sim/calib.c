@@ -118,20 +118,26 @@ static ps_status bind_param(ps_calib *c, const ps_node *pmap, int i, ps_error *e
         if (!strcmp(c->params[k].path, cp->path))
             return ps_spec_bad_key(err, pmap, i, "parameter '%s' is listed twice; expected "
                                    "each once", cp->path);
-    const ps_param *reg;
-    ps_status st = ps_spec_registry_param(err, pmap, i, cp->path, &reg);
-    if (st != PS_OK)
-        return st;
-    if (!reg)
-        return ps_spec_bad_key(err, pmap, i, "'%s' is not a model parameter; expected a path "
-                               "parameters.<model>.<name> (see `pactsim config explain`)",
-                               cp->path);
-    if (ps_param_path_find(cp->path, &cp->model, &cp->index) < 0)
-        return ps_error_set(err, PS_ERR_INTERNAL, "%s: registry lookup failed", cp->path);
-    cp->unit = reg->unit;
-    cp->integer = reg->type != PS_REAL;
-    cp->lo = reg->lo;
-    cp->hi = reg->hi;
+    ps_status st;
+    char iso3[8];
+    int f = ps_init_path_field(cp->path, iso3);
+    if (f >= 0) { /* an initial value: bound to the base scenario once it is loaded */
+        cp->model = -1 - f;
+        cp->index = -1;
+    } else {
+        const ps_param *reg;
+        st = ps_spec_registry_param(err, pmap, i, cp->path, &reg);
+        if (st != PS_OK)
+            return st;
+        if (!reg)
+            return ps_spec_bad_key(err, pmap, i, "'%s' is not a model parameter or an actor's "
+                                   "initial value; expected parameters.<model>.<name> or "
+                                   "actors.<ISO3>.<actor field> (see `pactsim config explain`)",
+                                   cp->path);
+        if (ps_param_path_find(cp->path, &cp->model, &cp->index) < 0)
+            return ps_error_set(err, PS_ERR_INTERNAL, "%s: registry lookup failed", cp->path);
+    }
+    ps_value_info(cp->model, cp->index, &cp->lo, &cp->hi, &cp->unit, &cp->integer);
     cp->prior = PS_PRIOR_UNIFORM;
     if (n->kind == PS_NODE_NULL)
         return PS_OK; /* uniform on the parameter's bounds */
@@ -173,6 +179,7 @@ static ps_status bind_param(ps_calib *c, const ps_node *pmap, int i, ps_error *e
                                        N_PKEYS);
     }
     if (range) {
+        double lo = cp->lo, hi = cp->hi; /* the parameter's or field's bounds */
         if (range->kind != PS_NODE_SEQ || range->n != 2)
             return ps_spec_bad(err, range, "range of '%s' is not a list of two numbers; "
                                "expected [lo, hi]", cp->path);
@@ -182,10 +189,10 @@ static ps_status bind_param(ps_calib *c, const ps_node *pmap, int i, ps_error *e
         if (!(cp->lo < cp->hi))
             return ps_spec_bad(err, range, "range [%g, %g] of '%s' is empty; expected lo < hi",
                                cp->lo, cp->hi, cp->path);
-        if (cp->lo < reg->lo || cp->hi > reg->hi)
+        if (cp->lo < lo || cp->hi > hi)
             return ps_spec_bad(err, range, "range [%g, %g] of '%s' leaves the parameter's "
                                "bounds; expected a range within [%g, %g] %s", cp->lo, cp->hi,
-                               cp->path, reg->lo, reg->hi, reg->unit);
+                               cp->path, lo, hi, cp->unit);
     }
     const ps_node *want_m = cp->prior == PS_PRIOR_NORMAL ? mean : ml;
     const ps_node *want_s = cp->prior == PS_PRIOR_NORMAL ? sd : sl;
@@ -495,6 +502,20 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
         if (err)
             err->code = st;
         return st;
+    }
+    /* Calibrated initial values: each appends its value to the base's inits. */
+    for (int j = 0; j < c->n_params; j++) {
+        char iso3[8];
+        if (c->params[j].model >= 0 || ps_init_path_field(c->params[j].path, iso3) < 0)
+            continue;
+        int k = ps_init_path_bind(c->base, -1 - c->params[j].model, iso3);
+        if (k == -2)
+            return nomem(err);
+        if (k < 0)
+            return ps_spec_bad_key(err, n, j, "'%s': the base scenario %s has no actor %s; "
+                                   "expected one of its actors", c->params[j].path,
+                                   c->base_path, iso3);
+        c->params[j].index = k;
     }
     c->seed = c->base->seed;
     if ((n = ps_node_get(root, "seed")) && n->kind != PS_NODE_NULL) {

@@ -332,8 +332,8 @@ void ps_ckpt_close(ps_ckpt *c, int keep);
 struct ps_posterior {
     char *path;
     int n_params, n_samples;
-    char **paths;            /* parameters.<model>.<name> */
-    int *model, *index;      /* in the registry */
+    char **paths;            /* parameters.<model>.<name> or actors.<ISO3>.<field> */
+    int *model, *index;      /* in the registry; an initial value: see ps_init_path_field */
     double *samples;         /* [n_samples * n_params] */
     double *weights;         /* [n_samples], sum > 0 */
     double *cum;             /* [n_samples]: running sums of the weights */
@@ -343,6 +343,25 @@ struct ps_posterior {
 };
 /* parameters.<model>.<name> to registry indices: 0, or -1 if it is not one. */
 int ps_param_path_find(const char *path, int *model, int *index);
+/* Besides parameters, calibrations and posteriors take the initial value of
+ * an actor field, actors.<ISO3>.<field>: its "model" is -1 - the field's
+ * global index and its "index" the position in the scenario's inits of the
+ * value it sets (ps_init_path_bind). The field of such a path (ISO3 into
+ * iso3, not checked against a scenario), or -1. */
+int ps_init_path_field(const char *path, char iso3[8]);
+/* Append to sc's inits an initial value of field f for actor iso3 (its
+ * current value, so sc runs as before) and return its position; -1 if sc
+ * has no such actor, -2 out of memory. */
+int ps_init_path_bind(ps_scenario *sc, int f, const char *iso3);
+/* A copy of sc's inits (NULL on no memory), for a scenario copy whose
+ * values change (a thread's, a calibration worker's). */
+ps_init_value *ps_inits_copy(const ps_scenario *sc);
+/* Set value (model, index) of sc, a parameter or an initial value, as --set
+ * would (integers rounded). */
+void ps_scenario_value_set(ps_scenario *sc, int model, int index, double v);
+/* Bounds, unit and whether integer of value (model, index). */
+void ps_value_info(int model, int index, double *lo, double *hi, const char **unit,
+                   int *integer);
 /* A scenario's parameter values, copied (NULL on no memory); freed with ps_params_free. */
 double **ps_params_copy(const ps_scenario *sc);
 void ps_params_free(double **p);
@@ -352,10 +371,10 @@ void ps_params_set(double **params, int model, int index, double v);
  * and normalised (-inf outside), and the quantile of u in [0, 1]. */
 double ps_calib_prior_logpdf(const ps_calib_param *p, double x);
 double ps_calib_prior_quantile(const ps_calib_param *p, double u);
-/* The parameters of replicate r's draw into params, but for those with
- * keep[j] set (a sweep's own values; keep NULL: none). */
+/* The values of replicate r's draw into sc (its params and inits: a copy's),
+ * but for those with keep[j] set (a sweep's own values; keep NULL: none). */
 void ps_posterior_apply(const ps_posterior *p, int replicate, const unsigned char *keep,
-                        double **params);
+                        ps_scenario *sc);
 /* The sample replicate r of a scenario with this seed draws: with probability
  * its weight, by a stream keyed by (seed, r) only. */
 int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int replicate);

@@ -733,9 +733,9 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
 typedef enum { PS_PRIOR_UNIFORM = 0, PS_PRIOR_NORMAL, PS_PRIOR_LOGNORMAL } ps_prior_kind;
 
 typedef struct ps_calib_param {
-    char *path;              /* parameters.<model>.<name> */
+    char *path;              /* parameters.<model>.<name> or actors.<ISO3>.<field> */
     const char *unit;        /* the registry's */
-    int model, index, integer;
+    int model, index, integer; /* an initial value: model -1 - field, index in the base's inits */
     ps_prior_kind prior;
     double lo, hi;           /* support (the prior is truncated to it) */
     double mu, sigma;        /* normal: of the value; lognormal: of its log */

@@ -38,6 +38,71 @@ int ps_param_path_find(const char *path, int *model, int *index)
     return -1;
 }
 
+int ps_init_path_field(const char *path, char iso3[8])
+{
+    if (strncmp(path, "actors.", 7) != 0)
+        return -1;
+    const char *a = path + 7, *dot = strchr(a, '.');
+    if (!dot || dot == a || dot - a > 7 || strchr(dot + 1, '.'))
+        return -1;
+    int f = ps_field_index(dot + 1);
+    if (f < 0 || f >= ps_registry_n_fields() || ps_registry_field(f, NULL)->shape != PS_ACTOR)
+        return -1;
+    snprintf(iso3, 8, "%.*s", (int)(dot - a), a);
+    return f;
+}
+
+int ps_init_path_bind(ps_scenario *sc, int f, const char *iso3)
+{
+    int i = ps_scenario_actor(sc, iso3);
+    if (i < 0)
+        return -1;
+    double v = ps_registry_field(f, NULL)->init;
+    for (int k = 0; k < sc->n_inits; k++) /* the last given wins, as in the world */
+        if (sc->inits[k].field == f && sc->inits[k].i == i)
+            v = sc->inits[k].value;
+    ps_init_value *p = realloc(sc->inits, ((size_t)sc->n_inits + 1) * sizeof *p);
+    if (!p)
+        return -2;
+    sc->inits = p;
+    p[sc->n_inits] = (ps_init_value){f, i, 0, v};
+    return sc->n_inits++;
+}
+
+ps_init_value *ps_inits_copy(const ps_scenario *sc)
+{
+    ps_init_value *p = malloc(((size_t)sc->n_inits + 1) * sizeof *p);
+    if (p && sc->n_inits)
+        memcpy(p, sc->inits, (size_t)sc->n_inits * sizeof *p);
+    return p;
+}
+
+void ps_value_info(int model, int index, double *lo, double *hi, const char **unit,
+                   int *integer)
+{
+    if (model < 0) {
+        const ps_field *fd = ps_registry_field(-1 - model, NULL);
+        *lo = fd->lo;
+        *hi = fd->hi;
+        *unit = fd->unit;
+        *integer = 0;
+        return;
+    }
+    const ps_param *pp = &ps_registry_model(model)->params[index];
+    *lo = pp->lo;
+    *hi = pp->hi;
+    *unit = pp->unit;
+    *integer = pp->type != PS_REAL;
+}
+
+void ps_scenario_value_set(ps_scenario *sc, int model, int index, double v)
+{
+    if (model < 0)
+        sc->inits[index].value = v;
+    else
+        ps_params_set(sc->params, model, index, v);
+}
+
 double **ps_params_copy(const ps_scenario *sc)
 {
     int nm = ps_registry_count();
@@ -136,20 +201,28 @@ ps_status ps_posterior_load(const char *path, ps_posterior **out, ps_error *err)
             st = bad_file(err, path, "an empty parameter name");
             goto done;
         }
-        if (ps_param_path_find(names[j], &p->model[j], &p->index[j]) < 0) {
+        char iso3[8];
+        int fi = ps_init_path_field(names[j], iso3);
+        if (fi >= 0) { /* an initial value: its place in the scenario is bound on attach */
+            p->model[j] = -1 - fi;
+            p->index[j] = -1;
+        } else if (ps_param_path_find(names[j], &p->model[j], &p->index[j]) < 0) {
             char m[600];
             snprintf(m, sizeof m, "parameter '%.500s' is not a parameter of this pactsim "
                      "build", names[j]);
             st = bad_file(err, path, m);
             goto done;
         }
-        const ps_param *pp = &ps_registry_model(p->model[j])->params[p->index[j]];
+        double lo, hi;
+        const char *unit;
+        int integer;
+        ps_value_info(p->model[j], p->index[j], &lo, &hi, &unit, &integer);
         for (int i = 0; i < p->n_samples; i++) {
             double v = p->samples[(size_t)i * nn + j];
-            if (!isfinite(v) || v < pp->lo || v > pp->hi) {
+            if (!isfinite(v) || v < lo || v > hi) {
                 char m[700];
                 snprintf(m, sizeof m, "sample %d of '%.500s' is %g, outside the parameter's "
-                         "bounds [%g, %g]", i, names[j], v, pp->lo, pp->hi);
+                         "bounds [%g, %g]", i, names[j], v, lo, hi);
                 st = bad_file(err, path, m);
                 goto done;
             }
@@ -212,6 +285,21 @@ int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int r
  * each of its replicates; path is the file it came from, one of sc's inputs. */
 static ps_status attach(ps_scenario *sc, ps_posterior *p, const char *path, ps_error *err)
 {
+    for (int j = 0; j < p->n_params; j++) {
+        char iso3[8];
+        if (p->model[j] >= 0 || ps_init_path_field(p->paths[j], iso3) < 0)
+            continue;
+        int k = ps_init_path_bind(sc, -1 - p->model[j], iso3);
+        if (k < 0) {
+            ps_status st = k == -2 ? ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path)
+                                   : ps_error_set(err, PS_ERR_CONFIG,
+                                                  "%s: posterior parameter '%s': the scenario "
+                                                  "has no actor %s", path, p->paths[j], iso3);
+            ps_posterior_free(p);
+            return st;
+        }
+        p->index[j] = k;
+    }
     ps_rng *rng = ps_rng_alloc();
     p->replicates = sc->replicates;
     p->draw = ps_calloc((size_t)sc->replicates, sizeof *p->draw);
@@ -275,12 +363,12 @@ ps_status ps_scenario_attach_posterior_copy(ps_scenario *sc, const ps_posterior 
 }
 
 void ps_posterior_apply(const ps_posterior *p, int replicate, const unsigned char *keep,
-                        double **params)
+                        ps_scenario *sc)
 {
     const double *x = p->samples + (size_t)p->draw[replicate] * p->n_params;
     for (int j = 0; j < p->n_params; j++)
         if (!keep || !keep[j])
-            ps_params_set(params, p->model[j], p->index[j], x[j]);
+            ps_scenario_value_set(sc, p->model[j], p->index[j], x[j]);
 }
 
 int ps_posterior_write_draws(hid_t file, const ps_posterior *p)
@@ -293,9 +381,11 @@ int ps_posterior_write_draws(hid_t file, const ps_posterior *p)
     int bad = !v;
     for (hsize_t r = 0; v && r < R; r++)
         for (hsize_t j = 0; j < k; j++) {
-            double x = p->samples[(size_t)p->draw[r] * k + j];
-            const ps_param *pp = &ps_registry_model(p->model[j])->params[p->index[j]];
-            v[r * k + j] = pp->type != PS_REAL ? round(x) : x;
+            double x = p->samples[(size_t)p->draw[r] * k + j], lo, hi;
+            const char *unit;
+            int integer;
+            ps_value_info(p->model[j], p->index[j], &lo, &hi, &unit, &integer);
+            v[r * k + j] = integer ? round(x) : x;
         }
     bad = bad || ps_h5_put_strings(g, "parameter", (const char *const *)p->paths, k) < 0;
     bad = bad || ps_h5_put_doubles(g, "values", 2, dims, v) < 0;

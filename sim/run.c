@@ -652,8 +652,9 @@ static void sim_init(ps_drive *d, void *state, int thread)
     (void)thread;
     t->tsc = *j->sc;
     t->rsc = j->sc;
-    if (j->sc->posterior) {
+    if (j->sc->posterior) { /* each replicate sets its draw's values in the thread's copy */
         t->tsc.params = ps_params_copy(j->sc);
+        t->tsc.inits = ps_inits_copy(j->sc);
         t->rsc = &t->tsc;
     }
 }
@@ -666,8 +667,10 @@ static void sim_fini(ps_drive *d, void *state)
     ps_run_free(t->run);
     ps_run_free(t->lrun);
     ps_world_free(t->w);
-    if (t->rsc != j->sc)
+    if (t->rsc != j->sc) {
         ps_params_free(t->tsc.params);
+        free(t->tsc.inits);
+    }
 }
 
 static ps_status sim_compute(ps_drive *d, void *state, long long i, ps_error *e)
@@ -698,9 +701,9 @@ static ps_status sim_compute(ps_drive *d, void *state, long long i, ps_error *e)
         *e = (ps_error){PS_OK, ""};
     }
     if (sc->posterior) {
-        if (!t->tsc.params)
+        if (!t->tsc.params || !t->tsc.inits)
             return ps_error_set(e, PS_ERR_NOMEM, "out of memory");
-        ps_posterior_apply(sc->posterior, r, NULL, t->tsc.params);
+        ps_posterior_apply(sc->posterior, r, NULL, &t->tsc);
     }
     int usable;
     s = ps_run_replicate_ckpt(t->rsc, r, j->inner, j->keep, j->opt->stop_flag, &t->w, &t->run,

@@ -264,13 +264,15 @@ static int write_draws(hid_t g, const ps_sweep *sw, hid_t const *rs)
         for (int r = 0; r < R; r++) {
             sample[r] = ps_posterior_sample(p, rng, sw->point_seed[pt], r);
             for (int j = 0; j < k; j++) {
-                const ps_param *pp = &ps_registry_model(p->model[j])->params[p->index[j]];
-                double x = p->samples[(size_t)sample[r] * k + j];
+                double x = p->samples[(size_t)sample[r] * k + j], lo, hi;
+                const char *unit;
+                int integer;
+                ps_value_info(p->model[j], p->index[j], &lo, &hi, &unit, &integer);
                 if (from[j] >= 0) { /* as ps_sweep_override writes it */
                     x = sw->points[(size_t)pt * sw->n_params + from[j]];
                     x = sw->params[from[j]].integer ? rint(x) : x;
                 }
-                v[(size_t)r * k + j] = pp->type != PS_REAL ? round(x) : x;
+                v[(size_t)r * k + j] = integer ? round(x) : x;
             }
         }
         hsize_t st[3] = {(hsize_t)pt, 0, 0}, c2[2] = {1, (hsize_t)R}, c3[3] = {1, (hsize_t)R, (hsize_t)k};
@@ -1075,7 +1077,7 @@ static ps_status sweep_compute(ps_drive *d, void *state, long long i, ps_error *
     }
     /* Replicate r's draw, but for the parameters the sweep varies. */
     if (t->sc->posterior)
-        ps_posterior_apply(t->sc->posterior, r, j->sw->post_swept, t->sc->params);
+        ps_posterior_apply(t->sc->posterior, r, j->sw->post_swept, t->sc);
     int usable;
     ps_status s = ps_run_replicate_ckpt(t->sc, r, 1, j->keep, j->opt->stop_flag, &t->w,
                                         &t->run, &usable, j->ck ? &t->mr : NULL, e);

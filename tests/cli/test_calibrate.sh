@@ -117,6 +117,49 @@ for wd in $widths; do
     [ "$wd" -lt 70 ] && ok || bad "a posterior 90% interval spans $wd% of its prior's range on average"
 done
 
+# An actor's initial value is calibrated like a parameter (actors.ISO3.field):
+# a twin with Russia's potential growth at 0.03 (the scenario's 0.018); its 90%
+# interval must hold 0.03 and be narrower than half the prior's range, and a
+# run with the posterior starts each replicate from its draw.
+"$PACTSIM" run "$D/twin.yaml" -o "$WORK/truth_pg.h5" --seed 111 $TRUTH \
+    --set actors.RUS.potential_growth=0.03 --quiet
+$PY "$SRC/tests/calib/twin_obs.py" "$WORK/truth_pg.h5" "$WORK/obs_pg.csv" 11
+spec "$WORK/pg.yaml" "$WORK/obs_pg.csv" 11 200 8
+sed -i -e '/^  parameters\.sanctions\.erosion/d' -e '/^  parameters\.sanctions\.evasion_max/d' \
+    -e '/^  parameters\.sanctions\.evasion_adjust/d' "$WORK/pg.yaml"
+echo "  actors.RUS.potential_growth: {range: [0, 0.06]}" >> "$WORK/pg.yaml"
+expect_exit 0 "2 parameters" -- "$PACTSIM" calibrate "$WORK/pg.yaml" --validate
+if "$PACTSIM" calibrate "$WORK/pg.yaml" -o "$WORK/pg.h5" --quiet 2>"$WORK/err"; then
+    r=$($PY - "$WORK/pg.h5" <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    names = [x.decode() for x in f["posterior/parameter"][()]]
+    j = names.index("actors.RUS.potential_growth")
+    lo, hi = f["posterior/q05"][j], f["posterior/q95"][j]
+    unit = f["posterior/units"][j].decode()
+    print(int(lo <= 0.03 <= hi), int(100 * (hi - lo) / 0.06), unit, "%.4f-%.4f" % (lo, hi))
+PYEOF
+)
+    read -r cov wd unit iv <<< "$r"
+    echo "actor initial value: 90% interval $iv for the true 0.03 ($wd% of the prior's range)"
+    [ "$cov" = 1 ] && ok || bad "the 90% interval $iv misses Russia's true potential growth 0.03"
+    [ "$wd" -lt 50 ] && ok || bad "the interval of Russia's potential growth spans $wd% of its prior"
+    [ "$unit" = "1/yr" ] && ok || bad "unit of actors.RUS.potential_growth is '$unit', expected the field's 1/yr"
+    printf 'extends: %s\nposterior: %s\n' "$D/twin.yaml" "$WORK/pg.h5" > "$WORK/pg_run.yaml"
+    expect_exit 0 "" -- "$PACTSIM" run "$WORK/pg_run.yaml" -r 6 -o "$WORK/pg_run.h5" --quiet
+    $PY - "$WORK/pg_run.h5" <<'PYEOF' && ok || bad "a posterior run does not start from each draw's initial value"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    names = [x.decode() for x in f["posterior_draws/parameter"][()]]
+    drawn = f["posterior_draws/values"][:, names.index("actors.RUS.potential_growth")]
+    iso = [a.decode() for a in f["actors/iso3"][()]]
+    start = f["actor_state/potential_growth"][:, 0, iso.index("RUS")]
+    sys.exit(0 if len(set(drawn)) > 1 and np.allclose(start, drawn, rtol=1e-6, atol=0) else 1)
+PYEOF
+else
+    bad "calibrating an actor's initial value failed: $(cat "$WORK/err")"
+fi
+
 # Posterior identical on 1 and 2 threads.
 spec "$WORK/small.yaml" "$D/twin_obs.csv" 9 60 3
 expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --threads 1 --quiet
