@@ -378,20 +378,29 @@ static void propose(const ps_calib *c, const generation *g, int Na, const kernel
     gsl_rng *rng = ps_rng_key(wk->rng, c->seed, j, t, PROPOSE_ID, 0);
     for (int tries = 0;; tries++) {
         double u = gsl_rng_uniform(rng);
-        int p = 0;
-        while (p < Na - 1 && K->cum[p] <= u)
-            p++;
+        int p = 0, hi = Na - 1; /* the first parent with cum > u (the last if none before it) */
+        while (p < hi) {
+            int mid = p + (hi - p) / 2;
+            if (K->cum[mid] <= u)
+                p = mid + 1;
+            else
+                hi = mid;
+        }
         for (int a = 0; a < k; a++)
             wk->z[a] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-        int inside = 1;
-        for (int a = 0; a < k; a++) {
+        /* Many tries fail when there are many parameters: stop a try at its
+         * first coordinate outside the support (the draws are all made). */
+        int a = 0;
+        for (; a < k; a++) {
+            const double *row = K->L->data + (size_t)a * K->L->tda;
             double v = g->theta[(size_t)p * k + a];
             for (int b = 0; b <= a; b++)
-                v += gsl_matrix_get(K->L, (size_t)a, (size_t)b) * wk->z[b];
+                v += row[b] * wk->z[b];
             x[a] = v;
-            inside &= v >= c->params[a].lo && v <= c->params[a].hi;
+            if (!(v >= c->params[a].lo && v <= c->params[a].hi))
+                break;
         }
-        if (inside)
+        if (a == k)
             return;
         if (tries == 100000) { /* a kernel far wider than the support: the parent itself */
             memcpy(x, g->theta + (size_t)p * k, (size_t)k * sizeof *x);
