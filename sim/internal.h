@@ -341,6 +341,8 @@ struct ps_posterior {
     int replicates;          /* of the scenario it is attached to */
     int *draw;               /* sample drawn for each replicate */
 };
+/* "level", "growth", "share" or "arrival" (sim/obs.c). */
+const char *ps_obs_transform_name(ps_obs_transform t);
 /* parameters.<model>.<name> to registry indices: 0, or -1 if it is not one. */
 int ps_param_path_find(const char *path, int *model, int *index);
 /* Besides parameters, calibrations and posteriors take the initial value of

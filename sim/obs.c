@@ -21,7 +21,13 @@ static const char *const obs_header[OBS_COLS] = {
 #define HEADER_TEXT "quantity,actor,target,date,value,sd,transform,source,published"
 enum { C_QUANTITY, C_ACTOR, C_TARGET, C_DATE, C_VALUE, C_SD, C_TRANSFORM, C_SOURCE,
        C_PUBLISHED };
-static const char *const transform_names[] = {"level", "growth", "share"};
+static const char *const transform_names[] = {"level", "growth", "share", "arrival"};
+#define N_TRANSFORMS 4
+
+const char *ps_obs_transform_name(ps_obs_transform t)
+{
+    return t >= 0 && t < N_TRANSFORMS ? transform_names[t] : "?";
+}
 
 /* ------------------------------------------------------------ CSV records */
 /* One field of a record: its text (unquoted, "" turned into ") and where it
@@ -348,12 +354,12 @@ static ps_status check_row(const csv_reader *r, const ps_obs_options *opt, const
     o->transform = PS_OBS_LEVEL;
     if (*tr) {
         int k = 0;
-        while (k < 3 && strcmp(tr, transform_names[k]))
+        while (k < N_TRANSFORMS && strcmp(tr, transform_names[k]))
             k++;
-        if (k == 3) {
-            const char *near = ps_did_you_mean(tr, transform_names, 3);
-            return at(r, C_TRANSFORM, err, "transform '%s'%s%s%s; expected level, growth or "
-                      "share (empty: level)", tr, near ? " (did you mean '" : "",
+        if (k == N_TRANSFORMS) {
+            const char *near = ps_did_you_mean(tr, transform_names, N_TRANSFORMS);
+            return at(r, C_TRANSFORM, err, "transform '%s'%s%s%s; expected level, growth, share "
+                      "or arrival (empty: level)", tr, near ? " (did you mean '" : "",
                       near ? near : "", near ? "'?)" : "");
         }
         o->transform = (ps_obs_transform)k;
@@ -581,7 +587,8 @@ static ps_date first_month(const ps_obs *o)
 ps_status ps_obs_months(const ps_obs *o, ps_date start, int n_months, int *first, int *last,
                         ps_error *err)
 {
-    int m0 = ps_date_diff(first_month(o), start);
+    int lag = o->transform == PS_OBS_ARRIVAL ? 1 : 0; /* sold the month before */
+    int m0 = ps_date_diff(first_month(o), start) - lag;
     *first = m0 - (o->transform == PS_OBS_GROWTH ? 12 : 0);
     *last = m0 + (o->annual ? 11 : 0);
     if (*first >= 0 && *last < n_months)
@@ -596,7 +603,9 @@ ps_status ps_obs_months(const ps_obs *o, ps_date start, int n_months, int *first
                         "within the run", o->file ? o->file : "?", o->line, o->date_col,
                         *first == *last ? "month" : "months", a, *first == *last ? "" : " to ",
                         *first == *last ? "" : b,
-                        o->transform == PS_OBS_GROWTH ? " (growth: 12 months before)" : "",
+                        o->transform == PS_OBS_GROWTH    ? " (growth: 12 months before)"
+                        : o->transform == PS_OBS_ARRIVAL ? " (arrival: the month before)"
+                                                         : "",
                         c, d);
 }
 

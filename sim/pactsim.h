@@ -623,7 +623,10 @@ ps_status ps_sensitivity(const char *file, const ps_sensitivity_options *opt, FI
  * in a run's series. Used by `pactsim score` and by calibration. */
 #define PS_OBS_CUTOFF "2022-07-22" /* default information cutoff (the article's date) */
 
-typedef enum { PS_OBS_LEVEL = 0, PS_OBS_GROWTH, PS_OBS_SHARE } ps_obs_transform;
+/* PS_OBS_ARRIVAL: a flow observed where it arrives, about a month after the
+ * model's month of the sale (crude "received" after a voyage): the model's
+ * value of the month before. */
+typedef enum { PS_OBS_LEVEL = 0, PS_OBS_GROWTH, PS_OBS_SHARE, PS_OBS_ARRIVAL } ps_obs_transform;
 
 typedef struct ps_obs {
     int field;               /* global field index (actor or dyad field) */

@@ -309,7 +309,6 @@ static void print_scores(FILE *fp, const ps_obs_set *s, const score_row *rows, i
                          const score_total *t, int n_history, const char *run, char origin[8],
                          const char *cutoff, ps_format fmt)
 {
-    const char *tr_name[] = {"level", "growth", "share"};
     double v[N_KEYS];
     if (fmt == PS_FMT_CSV) {
         for (int j = 0; j < N_KEYS; j++)
@@ -346,7 +345,7 @@ static void print_scores(FILE *fp, const ps_obs_set *s, const score_row *rows, i
         if (fmt == PS_FMT_CSV) {
             csv_str(fp, o->file);
             fprintf(fp, ",%d,%s,%s,%s,%s,%s", o->line, q, s->iso3[o->actor], tg, date,
-                    tr_name[o->transform]);
+                    ps_obs_transform_name(o->transform));
             for (int j = 7; j < N_KEYS; j++) {
                 fputc(',', fp);
                 num(fp, fmt, v[j], 0);
@@ -357,7 +356,7 @@ static void print_scores(FILE *fp, const ps_obs_set *s, const score_row *rows, i
             json_str(fp, o->file);
             fprintf(fp, ", \"line\": %d, \"quantity\": \"%s\", \"actor\": \"%s\", \"target\": "
                     "\"%s\", \"date\": \"%s\", \"transform\": \"%s\"", o->line, q,
-                    s->iso3[o->actor], tg, date, tr_name[o->transform]);
+                    s->iso3[o->actor], tg, date, ps_obs_transform_name(o->transform));
             for (int j = 7; j < N_KEYS; j++) {
                 fprintf(fp, ", \"%s\": ", row_keys[j]);
                 if (j == 18 || j == 19)
@@ -370,7 +369,7 @@ static void print_scores(FILE *fp, const ps_obs_set *s, const score_row *rows, i
             const char *base = strrchr(o->file, '/');
             snprintf(where, sizeof where, "%s:%d", base ? base + 1 : o->file, o->line);
             fprintf(fp, "%-24s %-20s %-5s %-6s %-7s %-9s", where, q, s->iso3[o->actor], tg,
-                    date, tr_name[o->transform]);
+                    date, ps_obs_transform_name(o->transform));
             for (int j = 7; j < N_KEYS; j++) {
                 if (j == 18 || j == 19)
                     fprintf(fp, " %4s", v[j] ? "yes" : "no");

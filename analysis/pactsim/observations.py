@@ -141,10 +141,12 @@ def model_series(run, key):
     Returns (labels, times, x): period labels ("YYYY-MM" or "YYYY"), their times
     (datetime64[ns]) and x [replicate, period]. NaN where a denominator is zero.
     """
-    if key.transform not in ("level", "growth", "share"):
-        raise KeyError(f"transform {key.transform!r}; expected level, growth or share")
+    if key.transform not in ("level", "growth", "share", "arrival"):
+        raise KeyError(f"transform {key.transform!r}; expected level, growth, share or arrival")
     num, den = _raw(run, key)
     dates = list(run.dates)
+    if key.transform == "arrival":  # what arrives in a month was sold the month before
+        num, den, dates = num[:, :-1], den[:, :-1], dates[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         if key.annual:
             years = sorted({d[:4] for d in dates})
@@ -154,7 +156,7 @@ def model_series(run, key):
             mean_den = {y: den[:, idx[y]].mean(axis=1) for y in full}
             labels, cols = [], []
             for y in full:
-                if key.transform == "level":
+                if key.transform in ("level", "arrival"):
                     cols.append(mean_num[y])
                 elif key.transform == "share":
                     cols.append(mean_num[y] / mean_den[y])
@@ -164,7 +166,7 @@ def model_series(run, key):
                     continue
                 labels.append(y)
         else:
-            if key.transform == "level":
+            if key.transform in ("level", "arrival"):
                 x = num
             elif key.transform == "share":
                 x = num / den

@@ -279,6 +279,13 @@ def test_model_series_transforms(tmp_path):
         assert np.allclose(x[:, 3], share)
         _, _, x = pobs.model_series(run, K("oil_trade", "IRN", "CHN", "share", False))
         assert np.isnan(x).all()   # IRN sells nothing: 0 / 0
+        # arrival: what arrives in a month was sold the month before (as sim/obs.c)
+        labels, _, x = pobs.model_series(run, K("reserves", "IRN", "", "arrival", False))
+        assert labels[0] == "2022-02" and x.shape == (R, T - 1)
+        assert np.allclose(x[:, 4], 154 + 10 * z)   # 2022-06 arrives what 2022-05 sold
+        labels, _, x = pobs.model_series(run, K("reserves", "RUS", "", "arrival", True))
+        assert labels == ["2023"]   # 2022 would need 2021-12
+        assert np.allclose(x[:, 0], 100 + 16.5 + 10 * z)  # months 2022-12..2023-11
         with pytest.raises(KeyError, match="no actor_state/gdp"):
             pobs.model_series(run, K("gdp", "RUS", "", "level", False))
 

@@ -136,7 +136,7 @@ def test_rows_are_well_formed(path):
         value, sd = float(r["value"]), float(r["sd"])
         assert math.isfinite(value), where
         assert math.isfinite(sd) and sd > 0, f"{where}: sd must be > 0"
-        assert r["transform"] in ("level", "growth", "share"), where
+        assert r["transform"] in ("level", "growth", "share", "arrival"), where
         if r["transform"] == "share":
             assert 0 <= value <= 1, where
         assert len(r["source"]) > 10, f"{where}: no source"

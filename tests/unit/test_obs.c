@@ -146,7 +146,7 @@ static void test_parser(void)
     expect_error("gdp,RUS,,2022-03,1,-2,,src,2022-05-01\n", "2:20:", "sd '-2'");
     expect_error("gdp,RUS,,2022-03,1,x,,src,2022-05-01\n", "2:20:", "sd 'x'");
     expect_error("gdp,RUS,,2022-03,1,1,grwth,src,2022-05-01\n", "2:22:", "transform 'grwth' "
-                 "(did you mean 'growth'?); expected level, growth or share");
+                 "(did you mean 'growth'?); expected level, growth, share or arrival");
     expect_error("gdp,RUS,,2022-03,1,1,log,src,2022-05-01\n", "2:22:", "transform 'log';");
     expect_error("gdp,RUS,,2022-03,1,1,,,2022-05-01\n", "2:23:", "empty source");
     expect_error("gdp,RUS,,2022-03,1,1,,src,2022-5-1\n", "2:27:", "published '2022-5-1'; "
@@ -256,6 +256,8 @@ static void test_transforms(void)
         "oil_trade,RUS,CHN,2021,0,1,share,s,2022-05-01\n"    /* 35.5 / 45.5 */
         "oil_trade,RUS,CHN,2023-12,0,1,,s,2024-05-01\n"      /* 65 */
         "oil_trade,RUS,CHN,2023,0,1,growth,s,2024-05-01\n"   /* 59.5 / 47.5 - 1 */
+        "oil_trade,RUS,CHN,2021-03,0,1,arrival,s,2022-05-01\n" /* sold in 2021-02: 31 */
+        "oil_trade,RUS,CHN,2022,0,1,arrival,s,2023-05-01\n"    /* 2021-12..2022-11: 46.5 */
         "gdp,CHN,,2021-01,0,1,growth,s,2024-05-01\n";        /* outside: needs 2020-01 */
     ps_obs_set *s = NULL;
     ps_error err = {PS_OK, ""};
@@ -263,17 +265,17 @@ static void test_transforms(void)
     if (!s)
         return;
     double want[] = {102, 117.5, 114.0 / 102 - 1, 117.5 / 105.5 - 1, 102.0 / 156, 11.0 / 166.5,
-                     0.75, 35.5 / 45.5, 65, 59.5 / 47.5 - 1};
+                     0.75, 35.5 / 45.5, 65, 59.5 / 47.5 - 1, 31, 46.5};
     double x[16];
     /* every row but the last, which lies outside the run */
     s->n--;
     CHECK(ps_obs_equivalents(s, &run, x, &err) == PS_OK, "equivalents: %s", err.msg);
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 12; k++)
         CHECK(fabs(x[k] - want[k]) < 1e-12 * fabs(want[k]), "row %d: %.15g, expected %.15g",
               k + 2, x[k], want[k]);
     s->n++;
     CHECK(ps_obs_equivalents(s, &run, x, &err) == PS_ERR_INPUT &&
-          strstr(err.msg, "t.csv:12:10: the observation needs the model's months 2020-01 to "
+          strstr(err.msg, "t.csv:14:10: the observation needs the model's months 2020-01 to "
                  "2021-01 (growth: 12 months before), outside the run's span 2021-01 to 2023-12"),
           "outside: %s", err.msg);
     /* a run that stopped early: only its n_done months count */
@@ -285,6 +287,14 @@ static void test_transforms(void)
     int first, last;
     CHECK(ps_obs_months(&s->obs[1], sc.start, 36, &first, &last, &err) == PS_OK && first == 12 &&
           last == 23, "months of an annual level: %d..%d", first, last);
+    CHECK(ps_obs_months(&s->obs[10], sc.start, 36, &first, &last, &err) == PS_OK && first == 1 &&
+          last == 1, "months of an arrival in 2021-03: %d..%d", first, last);
+    /* an arrival in the run's first month was sold before it */
+    ps_obs early = s->obs[10];
+    early.date = (ps_date){2021, 1};
+    CHECK(ps_obs_months(&early, sc.start, 36, &first, &last, &err) == PS_ERR_INPUT &&
+              strstr(err.msg, "month 2020-12 (arrival: the month before)"),
+          "arrival in the first month: %s", err.msg);
     /* a zero denominator is NaN, not an error; the likelihood is then -inf */
     series[fg][2 * 3 + 0] = 0.0;
     s->n = 3;
@@ -300,7 +310,7 @@ static void test_transforms(void)
     /* a scenario with other actors is refused */
     strcpy(iso[2], "IND");
     CHECK(ps_obs_equivalents(s, &run, x, &err) == PS_ERR_INPUT, "other actors");
-    s->n = 11;
+    s->n = 13;
     ps_obs_free(s);
     free(series[fg]);
     free(series[ft]);
