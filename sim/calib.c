@@ -505,10 +505,10 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
     }
     /* Calibrated initial values: each appends its value to the base's inits. */
     for (int j = 0; j < c->n_params; j++) {
-        char iso3[8];
-        if (c->params[j].model >= 0 || ps_init_path_field(c->params[j].path, iso3) < 0)
+        if (c->params[j].model >= 0)
             continue;
-        int k = ps_init_path_bind(c->base, -1 - c->params[j].model, iso3);
+        char iso3[8];
+        int k = ps_init_path_bind(c->base, c->params[j].path, iso3);
         if (k == -2)
             return nomem(err);
         if (k < 0)

@@ -351,10 +351,11 @@ int ps_param_path_find(const char *path, int *model, int *index);
  * value it sets (ps_init_path_bind). The field of such a path (ISO3 into
  * iso3, not checked against a scenario), or -1. */
 int ps_init_path_field(const char *path, char iso3[8]);
-/* Append to sc's inits an initial value of field f for actor iso3 (its
- * current value, so sc runs as before) and return its position; -1 if sc
- * has no such actor, -2 out of memory. */
-int ps_init_path_bind(ps_scenario *sc, int f, const char *iso3);
+/* Append to sc's inits the initial value path names (its current value, so
+ * sc runs as before) and return its position; the path's actor code into
+ * iso3; -1 if sc has no such actor (or path is no initial value), -2 out of
+ * memory. */
+int ps_init_path_bind(ps_scenario *sc, const char *path, char iso3[8]);
 /* A copy of sc's inits (NULL on no memory), for a scenario copy whose
  * values change (a thread's, a calibration worker's). */
 ps_init_value *ps_inits_copy(const ps_scenario *sc);

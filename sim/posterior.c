@@ -40,6 +40,7 @@ int ps_param_path_find(const char *path, int *model, int *index)
 
 int ps_init_path_field(const char *path, char iso3[8])
 {
+    iso3[0] = '\0';
     if (strncmp(path, "actors.", 7) != 0)
         return -1;
     const char *a = path + 7, *dot = strchr(a, '.');
@@ -52,9 +53,9 @@ int ps_init_path_field(const char *path, char iso3[8])
     return f;
 }
 
-int ps_init_path_bind(ps_scenario *sc, int f, const char *iso3)
+int ps_init_path_bind(ps_scenario *sc, const char *path, char iso3[8])
 {
-    int i = ps_scenario_actor(sc, iso3);
+    int f = ps_init_path_field(path, iso3), i = f < 0 ? -1 : ps_scenario_actor(sc, iso3);
     if (i < 0)
         return -1;
     double v = ps_registry_field(f, NULL)->init;
@@ -286,10 +287,10 @@ int ps_posterior_sample(const ps_posterior *p, ps_rng *rng, uint64_t seed, int r
 static ps_status attach(ps_scenario *sc, ps_posterior *p, const char *path, ps_error *err)
 {
     for (int j = 0; j < p->n_params; j++) {
-        char iso3[8];
-        if (p->model[j] >= 0 || ps_init_path_field(p->paths[j], iso3) < 0)
+        if (p->model[j] >= 0)
             continue;
-        int k = ps_init_path_bind(sc, -1 - p->model[j], iso3);
+        char iso3[8];
+        int k = ps_init_path_bind(sc, p->paths[j], iso3);
         if (k < 0) {
             ps_status st = k == -2 ? ps_error_set(err, PS_ERR_NOMEM, "%s: out of memory", path)
                                    : ps_error_set(err, PS_ERR_CONFIG,
