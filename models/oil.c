@@ -526,7 +526,7 @@ static double capped_share(double a1, double rest, double lim)
  * buyer's switching speed (short-run absorption). The buyers that can buy
  * from s (E > 0) are gathered once per seller into `nb` entries of `buy`
  * (D, w0, E, den_b - a0, sigma_now, Lambda, lambda_b, m_b), so that the
- * bisection's many calls skip the others; the sum runs over buyers in the
+ * root finder's calls skip the others; the sum runs over buyers in the
  * same order. */
 static double target_sales(const double *buy, int nb, double delta, double delta_cur,
                            double tau, double floor)
@@ -557,6 +557,51 @@ static double buyer_rate(const oil_data *d, const double *p, const double *speed
 static double buyer_response(const oil_data *d, const double *resp, int b)
 {
     return b < d->n ? resp[b] : 1.0;
+}
+
+/* The discount in (0, dmax) at which target_sales() meets the capacity K,
+ * given the requests' excess f0 < 0 at 0 and f1 > 0 at dmax (requests rise
+ * with the discount). Regula falsi with the Illinois modification (the end
+ * that stays twice in a row has its excess halved), which keeps the root
+ * bracketed and converges superlinearly on this smooth, piecewise (caps,
+ * max(0, .)) monotone sum: 8.5 evaluations a solve in the baseline, 19 in
+ * a synthetic 193-actor world, where 60 halvings took 60 (the results move
+ * by < 1e-13 of each field's scale). When three tries have not halved the
+ * bracket the next is a halving, so it always closes. Stops when the bracket is
+ * within DISC_TOL of its root or the excess is exactly 0. */
+#define DISC_TOL 1e-14
+static double clearing_discount(const double *buy, int nb, double dc, double tau, double phi,
+                                double K, double dmax, double f0, double f1)
+{
+    double lo = 0.0, hi = dmax, flo = f0, fhi = f1;
+    double w3 = hi - lo; /* the bracket three tries ago */
+    int side = 0;
+    for (int it = 0; it < 200 && hi - lo > DISC_TOL; it++) {
+        int halve = 0;
+        if (it > 0 && it % 3 == 0) {
+            halve = hi - lo > 0.5 * w3;
+            w3 = hi - lo;
+        }
+        double x = halve ? 0.5 * (lo + hi) : (lo * fhi - hi * flo) / (fhi - flo);
+        if (!(x > lo && x < hi))
+            x = 0.5 * (lo + hi);
+        double fx = target_sales(buy, nb, x, dc, tau, phi) - K;
+        if (fx < 0.0) {
+            lo = x;
+            flo = fx;
+            if (side < 0)
+                fhi *= 0.5;
+            side = -1;
+        } else if (fx > 0.0) {
+            hi = x;
+            fhi = fx;
+            if (side > 0)
+                flo *= 0.5;
+            side = 1;
+        } else
+            return x;
+    }
+    return 0.5 * (lo + hi);
 }
 
 static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, int s,
@@ -664,8 +709,8 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 
     /* 3. Sellers: discount toward the one at which what buyers would request
      * this month (targets capped by refinery limits, reached at each buyer's
-     * switching speed) takes the whole capacity (bisection: requests rise
-     * with the discount), other sellers' discounts held. */
+     * switching speed) takes the whole capacity (clearing_discount: requests
+     * rise with the discount), other sellers' discounts held. */
     int nomem = 0;
 #pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     {
@@ -682,22 +727,13 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
             continue;
         }
         int nb = gather_buyers(d, p, w, s, buy);
-        double star;
-        if (target_sales(buy, nb, 0.0, dc, tau, phi) >= cap[s])
+        double f0 = target_sales(buy, nb, 0.0, dc, tau, phi) - cap[s], f1 = 0.0, star;
+        if (f0 >= 0.0)
             star = 0.0;
-        else if (target_sales(buy, nb, dmax, dc, tau, phi) <= cap[s])
+        else if ((f1 = target_sales(buy, nb, dmax, dc, tau, phi) - cap[s]) <= 0.0)
             star = dmax;
-        else {
-            double lo = 0.0, hi = dmax;
-            for (int it = 0; it < 60; it++) {
-                double mid = 0.5 * (lo + hi);
-                if (target_sales(buy, nb, mid, dc, tau, phi) < cap[s])
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            star = 0.5 * (lo + hi);
-        }
+        else
+            star = clearing_discount(buy, nb, dc, tau, phi, cap[s], dmax, f0, f1);
         d->delta_new[s] = dc + p[P_DISC_ADJUST] * (star - dc);
     }
     free(buy);
