@@ -233,16 +233,23 @@ ps_status ps_world_log_event(ps_world *w, const char *type, int source,
 }
 
 /* 1 if every value is finite: v - v is 0 for a finite v and NaN for NaN or
- * infinity, and a sum of zeros is 0 in any order, so the loop may be
- * vectorised (omp simd) without an early exit. A field that fails is then
- * searched value by value. */
+ * infinity, and a sum of zeros is 0 in any order. Eight independent sums, so
+ * that the vectorised adds do not wait on each other (one sum made the check
+ * latency-bound: 7% of a 193-actor run). A field that fails is then searched
+ * value by value. */
 static int field_finite(const double *v, size_t n)
 {
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (size_t k = 0; k < n; k++)
-        acc += v[k] - v[k];
-    return acc == 0.0;
+    double acc[8] = {0.0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int l = 0; l < 8; l++)
+            acc[l] += v[k + l] - v[k + l];
+    for (; k < n; k++)
+        acc[0] += v[k] - v[k];
+    double s = 0.0;
+    for (int l = 0; l < 8; l++)
+        s += acc[l];
+    return s == 0.0;
 }
 
 /* Name the first non-finite value: actor or dyad, variable, month, model.
