@@ -178,10 +178,9 @@ static int worker_init(worker *wk, const ps_calib *c)
     if ((wk->keep = ps_run_keep_metrics()))
         for (int i = 0; i < n; i++)
             wk->keep[c->obs->obs[i].field] = 1;
-    return wk->sc.params && wk->sc.inits && wk->x && wk->sum && wk->z && wk->y && wk->rng &&
-                   wk->keep
-               ? 0
-               : -1;
+    int ok = wk->sc.params && wk->sc.inits && wk->x && wk->sum && wk->z && wk->y && wk->rng &&
+             wk->keep;
+    return ok ? 0 : -1;
 }
 
 /* The model's equivalents of the observations at theta, averaged over the

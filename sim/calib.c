@@ -190,9 +190,10 @@ static ps_status bind_param(ps_calib *c, const ps_node *pmap, int i, ps_error *e
             return ps_spec_bad(err, range, "range [%g, %g] of '%s' is empty; expected lo < hi",
                                cp->lo, cp->hi, cp->path);
         if (cp->lo < lo || cp->hi > hi)
-            return ps_spec_bad(err, range, "range [%g, %g] of '%s' leaves the parameter's "
+            return ps_spec_bad(err, range, "range [%g, %g] of '%s' leaves the %s's "
                                "bounds; expected a range within [%g, %g] %s", cp->lo, cp->hi,
-                               cp->path, lo, hi, cp->unit);
+                               cp->path, strncmp(cp->path, "actors.", 7) ? "parameter" : "field",
+                               lo, hi, cp->unit);
     }
     const ps_node *want_m = cp->prior == PS_PRIOR_NORMAL ? mean : ml;
     const ps_node *want_s = cp->prior == PS_PRIOR_NORMAL ? sd : sl;

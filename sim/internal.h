@@ -365,6 +365,8 @@ void ps_scenario_value_set(ps_scenario *sc, int model, int index, double v);
 /* Bounds, unit and whether integer of value (model, index). */
 void ps_value_info(int model, int index, double *lo, double *hi, const char **unit,
                    int *integer);
+/* Whether value (model, index) is an integer parameter (initial values never are). */
+int ps_value_integer(int model, int index);
 /* A scenario's parameter values, copied (NULL on no memory); freed with ps_params_free. */
 double **ps_params_copy(const ps_scenario *sc);
 void ps_params_free(double **p);

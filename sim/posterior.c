@@ -96,6 +96,11 @@ void ps_value_info(int model, int index, double *lo, double *hi, const char **un
     *integer = pp->type != PS_REAL;
 }
 
+int ps_value_integer(int model, int index)
+{
+    return model >= 0 && ps_registry_model(model)->params[index].type != PS_REAL;
+}
+
 void ps_scenario_value_set(ps_scenario *sc, int model, int index, double v)
 {
     if (model < 0)
@@ -382,11 +387,8 @@ int ps_posterior_write_draws(hid_t file, const ps_posterior *p)
     int bad = !v;
     for (hsize_t r = 0; v && r < R; r++)
         for (hsize_t j = 0; j < k; j++) {
-            double x = p->samples[(size_t)p->draw[r] * k + j], lo, hi;
-            const char *unit;
-            int integer;
-            ps_value_info(p->model[j], p->index[j], &lo, &hi, &unit, &integer);
-            v[r * k + j] = integer ? round(x) : x;
+            double x = p->samples[(size_t)p->draw[r] * k + j];
+            v[r * k + j] = ps_value_integer(p->model[j], p->index[j]) ? round(x) : x;
         }
     bad = bad || ps_h5_put_strings(g, "parameter", (const char *const *)p->paths, k) < 0;
     bad = bad || ps_h5_put_doubles(g, "values", 2, dims, v) < 0;

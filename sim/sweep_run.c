@@ -264,15 +264,12 @@ static int write_draws(hid_t g, const ps_sweep *sw, hid_t const *rs)
         for (int r = 0; r < R; r++) {
             sample[r] = ps_posterior_sample(p, rng, sw->point_seed[pt], r);
             for (int j = 0; j < k; j++) {
-                double x = p->samples[(size_t)sample[r] * k + j], lo, hi;
-                const char *unit;
-                int integer;
-                ps_value_info(p->model[j], p->index[j], &lo, &hi, &unit, &integer);
+                double x = p->samples[(size_t)sample[r] * k + j];
                 if (from[j] >= 0) { /* as ps_sweep_override writes it */
                     x = sw->points[(size_t)pt * sw->n_params + from[j]];
                     x = sw->params[from[j]].integer ? rint(x) : x;
                 }
-                v[(size_t)r * k + j] = integer ? round(x) : x;
+                v[(size_t)r * k + j] = ps_value_integer(p->model[j], p->index[j]) ? round(x) : x;
             }
         }
         hsize_t st[3] = {(hsize_t)pt, 0, 0}, c2[2] = {1, (hsize_t)R}, c3[3] = {1, (hsize_t)R, (hsize_t)k};
