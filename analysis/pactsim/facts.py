@@ -131,8 +131,9 @@ FACTS = [
          r.dyad_at("finance_promised", "RUS", "IRN", "2024-12") - 0.5),
     Fact("SF6", "CHN+IND purchases of RUS+IRN oil, 2022-07..2023-06 minus 2022-01 (kb/d)", +1,
          _oil_buys),
-    Fact("SF6", "discount on Russian oil, 2022-04..12 (USD/bbl)", +1,
-         lambda r: r.actor("oil_discount", "RUS", "2022-04", "2023-01")),
+    Fact("SF6", "discount on Russian oil, 2022-04..12 minus 2022-01 (USD/bbl)", +1,
+         lambda r: r.actor("oil_discount", "RUS", "2022-04", "2023-01") -
+         r.actor("oil_discount", "RUS", *JAN)),
     Fact("SF6", "China's finance to Russia / Russia's need, 2022-08..2023, minus 0.25", -1,
          _china_share),
     Fact("SF7", "SAU alignment toward USA, 2022-08..12 minus 2022-01", +1,

@@ -3,7 +3,8 @@ and the ablations of docs/validation.md that show which facts are inputs.
 
 Short runs (2 replicates, to 2024-12): in the baseline every 2022 fact holds; without the
 invasion (no_invasion.yaml, which also drops the 2022 sanctions) the Syria drawdown (SF3),
-the drones (SF4) and Russia's lead in sanction pressure (SF2) are gone; without the Gulf
+the drones (SF4), Russia's lead in sanction pressure (SF2) and the widening of its oil
+discount (SF6) are gone; without the Gulf
 visits the UAE's opening to Iran (SF7) is gone; relief for Iran weakens the pact (SF9,
 paired). In the history, without Russia's votes for the UN sanctions the 2006-2010 dip
 (SF10) is gone. Environment: PACTSIM (the CLI), PACTSIM_SOURCE_DIR (repository root).
@@ -77,6 +78,9 @@ def test_ablations_remove_the_facts_they_should(runs):
     assert not holds(t, "SF3", "commitment")[1] and not holds(t, "SF3", "influence")[1]
     assert holds(t, "SF4", "drones") == (0.0, False)
     assert holds(t, "SF1", "cooperation")[1]   # the drift: SF1 survives (validation.md)
+    # The discount's widening is the sanctions' (the level alone stayed ~10% of it).
+    assert abs(holds(t, "SF6", "discount")[0]) < 0.05 * holds(table(runs["base"]), "SF6",
+                                                              "discount")[0]
     t = table(runs["nogulf"])
     assert not holds(t, "SF7", "ARE alignment toward IRN")[1]
     assert abs(holds(t, "SF7", "SAU alignment")[0]) < 0.1 * holds(table(runs["base"]), "SF7",
