@@ -3,6 +3,8 @@
  * The engine knows no model by name: fields, event types and metrics are the
  * concatenation of the models' tables in registry order, and a global index
  * is a position in that concatenation. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +14,32 @@
 /* The list in use: models/registry.c's, unless a test installs its own. */
 static const ps_model *const *active = ps_models;
 
+/* Fields by index and by name in O(1). The engine asks for a field's shape
+ * per field and month, metrics look fields up by name per month: walking
+ * the models' tables each time (and every name with strcmp) was 9% of a
+ * summary sweep of the baseline. Built on the first lookup after
+ * ps_registry_use, under a lock; read without one once `tables_built` is set. If
+ * the tables cannot be allocated the lookups walk the models as before. */
+typedef struct {
+    const ps_field *fd;
+    int owner;
+} field_slot;
+static field_slot *slots;  /* [fields + internal fields] */
+static int *by_name;       /* open addressing over the output fields: index + 1, 0 empty */
+static size_t name_mask;
+static int n_slots;
+static atomic_int tables_built;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void ps_registry_use(const ps_model *const *models)
 {
+    /* Not thread-safe (pactsim_model.h): no lookup runs meanwhile. */
     active = models ? models : ps_models;
+    atomic_store(&tables_built, 0);
+    free(slots);
+    free(by_name);
+    slots = NULL;
+    by_name = NULL;
 }
 
 int ps_registry_count(void)
@@ -77,13 +102,69 @@ int ps_registry_n_state(void) { return table_total(0) + table_total(3); }
 
 /* Fields first, then internal fields: output field indices do not depend on
  * which models keep internal state. */
-const ps_field *ps_registry_field(int f, int *owner)
+static const ps_field *field_walk(int f, int *owner)
 {
     int nf = table_total(0), internal = f >= nf, local;
     int k = table_locate(internal ? 3 : 0, internal ? f - nf : f, &local);
     if (owner)
         *owner = k;
     return k < 0 ? NULL : internal ? &active[k]->internal[local] : &active[k]->fields[local];
+}
+
+static size_t name_hash(const char *name)
+{
+    return (size_t)ps_fnv1a(0xcbf29ce484222325ULL, name, strlen(name));
+}
+
+/* 1 if the tables are there (built now if need be). */
+static int tables_ready(void)
+{
+    if (atomic_load_explicit(&tables_built, memory_order_acquire))
+        return 1;
+    pthread_mutex_lock(&build_lock);
+    if (!atomic_load_explicit(&tables_built, memory_order_relaxed)) {
+        int ns = table_total(0) + table_total(3), nf = table_total(0);
+        size_t cap = 16;
+        while (cap < 2 * (size_t)nf)
+            cap *= 2;
+        field_slot *sl = malloc(((size_t)ns + 1) * sizeof *sl);
+        int *bn = calloc(cap, sizeof *bn);
+        if (sl && bn) {
+            for (int f = 0; f < ns; f++)
+                sl[f].fd = field_walk(f, &sl[f].owner);
+            /* In index order, so that a name given twice finds the first, as a scan would. */
+            for (int f = 0; f < nf; f++) {
+                size_t h = name_hash(sl[f].fd->name) & (cap - 1);
+                while (bn[h])
+                    h = (h + 1) & (cap - 1);
+                bn[h] = f + 1;
+            }
+            slots = sl;
+            by_name = bn;
+            n_slots = ns;
+            name_mask = cap - 1;
+            atomic_store_explicit(&tables_built, 1, memory_order_release);
+        } else {
+            free(sl);
+            free(bn);
+        }
+    }
+    pthread_mutex_unlock(&build_lock);
+    return atomic_load_explicit(&tables_built, memory_order_acquire);
+}
+
+const ps_field *ps_registry_field(int f, int *owner)
+{
+    if (f < 0 || !tables_ready())
+        return field_walk(f, owner);
+    if (f >= n_slots) {
+        if (owner)
+            *owner = -1;
+        return NULL;
+    }
+    if (owner)
+        *owner = slots[f].owner;
+    return slots[f].fd;
 }
 
 const ps_event_type *ps_registry_event_type(int e, int *owner)
@@ -104,9 +185,15 @@ const ps_metric *ps_registry_metric(int m, int *owner)
 
 int ps_field_index(const char *name)
 {
+    if (tables_ready()) {
+        for (size_t h = name_hash(name) & name_mask; by_name[h]; h = (h + 1) & name_mask)
+            if (strcmp(slots[by_name[h] - 1].fd->name, name) == 0)
+                return by_name[h] - 1;
+        return -1;
+    }
     int n = ps_registry_n_fields();
     for (int f = 0; f < n; f++)
-        if (strcmp(ps_registry_field(f, NULL)->name, name) == 0)
+        if (strcmp(field_walk(f, NULL)->name, name) == 0)
             return f;
     return -1;
 }
