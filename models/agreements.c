@@ -330,41 +330,50 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
+/* Row i of step 2 of agree_step: the shared threat and whether each pair's
+ * conditions for the next rung up (or down) hold this month. Writes row i. */
+static void condition_row(ps_world *w, void *data, const double *p, int i)
+{
+    agree_data *d = data;
+    const int n = w->n_actors;
+    const double *L = w->cur[d->f[F_LEVEL]];
+    double *T1 = w->next[d->f[F_THREAT]];
+    const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
+    const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
+    const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
+    for (int j = 0; j < n; j++) {
+        size_t ij = (size_t)i * n + j;
+        if (i == j) {
+            T1[ij] = 0.0;
+            d->cond[ij] = 0;
+            continue;
+        }
+        double c, t;
+        T1[ij] = threat(w, d, i, j);
+        coop_trust(w, d, i, j, &c, &t);
+        int lv = (int)L[ij];
+        int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
+                   net_gain(w, d, p, i, j, lv + 1, T1[ij]) >= threat_up[lv + 1];
+        int fall = lv > 0 && (c < coop_up[lv] - p[P_HYST] || t < trust_up[lv] - p[P_HYST]);
+        d->cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
+    }
+}
+
 static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
 {
     agree_data *d = data;
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors;
     const double *L = w->cur[d->f[F_LEVEL]];
-    double *L1 = w->next[d->f[F_LEVEL]], *T1 = w->next[d->f[F_THREAT]];
+    double *L1 = w->next[d->f[F_LEVEL]];
     const double *up = w->cur[d->in[I_UP]], *down = w->cur[d->in[I_DOWN]];
     double *up1 = w->next[d->in[I_UP]], *down1 = w->next[d->in[I_DOWN]];
-    const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
-    const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
-    const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
 
     /* 1. Antagonism between every two actors. */
     antagonism(w, d);
 
     /* 2. Shared threat and this month's conditions, per pair (rows in parallel). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) {
-            size_t ij = (size_t)i * n + j;
-            if (i == j) {
-                T1[ij] = 0.0;
-                d->cond[ij] = 0;
-                continue;
-            }
-            double c, t;
-            T1[ij] = threat(w, d, i, j);
-            coop_trust(w, d, i, j, &c, &t);
-            int lv = (int)L[ij];
-            int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
-                       net_gain(w, d, p, i, j, lv + 1, T1[ij]) >= threat_up[lv + 1];
-            int fall = lv > 0 && (c < coop_up[lv] - p[P_HYST] || t < trust_up[lv] - p[P_HYST]);
-            d->cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
-        }
+    ps_inner_for(w, n, condition_row, d, p);
 
     /* 3. Persistence and level changes (serial: it logs events). The pair is
      * visited once (i < j); the event's source is the actor with the smaller key. */

@@ -16,6 +16,7 @@
  * beyond capacity is rationed pro rata. Sellers of the same buyers are
  * rivals: rivalry_ij = sum_b min(v_ib, v_jb) / min(V_i, V_j). */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,6 +283,8 @@ typedef struct {
     double *req;         /* [s*(n+1)+b] scratch: requested volumes */
     double *den;         /* [b] scratch: logit denominators */
     double *delta_new;   /* [s] scratch: new relative discounts */
+    double P, Pn;        /* this month's benchmark and the next, for the step's blocks */
+    atomic_int nomem;    /* a block of step 3 found no memory for its scratch */
     ps_rng *rng;
 } oil_data;
 
@@ -338,6 +341,7 @@ static double clamp01(double x) { return ps_fmin(1.0, ps_fmax(0.0, x)); }
 
 /* Buyers per block of the step's loops over buyers (see there). */
 #define BUYERS 32
+#define SELLERS 16 /* sellers per block of step 3 (each block its own scratch) */
 
 /* The end of block bb of buyers (n + 1 of them: the rest of the world last),
  * with den[] set to the block's outside-option weights. */
@@ -629,24 +633,157 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
     return nb;
 }
 
+/* Step 2 of oil_step for buyers block bb: buyers' cost changes at current
+ * discounts, E = e^u in column b of a, the logit denominator in den[b]. Only
+ * sellers with capacity are offered. Month 1 anchors the reference closure
+ * (in next, which later months carry over). */
+static void offer_block(ps_world *w, void *data, const double *p, int bb)
+{
+    oil_data *d = data;
+    const int n = d->n, anchor = w->month == 1;
+    const size_t n1 = (size_t)n + 1;
+    const double *cap = w->cur[d->f[F_CAPACITY]], *dem = w->cur[d->f[F_DEMAND]];
+    const double *disc = w->cur[d->f[F_DISCOUNT]], *resp = w->cur[d->f[F_RESPONSE]];
+    const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
+    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
+    double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR], P = d->P;
+    const int b0 = bb * BUYERS;
+    double den[BUYERS];
+    const int b1 = buyer_block(d, n, bb, den);
+    for (int s = 0; s < n; s++)
+        for (int b = b0; b < b1; b++) {
+            double D = b < n ? dem[b] : d->rest_demand;
+            size_t k = (size_t)s * n1 + b;
+            double risk = closure_risk(d, p, threat, iso, press, b, s);
+            double *x0 = x0_at(X0, X0R, n, s, b);
+            if (anchor && s != b)
+                *x0 = clamp01(d->xd0[k] + risk);
+            if (s == b || cap[s] <= 0.0 || D <= 0.0) {
+                d->a[k] = 0.0;
+                continue;
+            }
+            double delta = ps_fmin(dmax, disc[s] / P);
+            double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
+            double m = buyer_response(d, resp, b);
+            double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
+            d->a[k] = clip_exp(u);
+            den[b - b0] += weight(d->w0[k], phi, d->a[k]);
+        }
+    for (int b = b0; b < b1; b++)
+        d->den[b] = den[b - b0];
+}
+
+/* Step 3 for the sellers of block blk: the discount moves toward the one at
+ * which what buyers would request this month (targets capped by refinery
+ * limits, reached at each buyer's switching speed) takes the whole capacity
+ * (clearing_discount: requests rise with the discount), other sellers'
+ * discounts held. Its own scratch for the gathered buyers. */
+static void clearing_block(ps_world *w, void *data, const double *p, int blk)
+{
+    oil_data *d = data;
+    const int n = d->n, s0 = blk * SELLERS, s1 = ps_block_end(blk, SELLERS, n);
+    const double *cap = w->cur[d->f[F_CAPACITY]], *disc = w->cur[d->f[F_DISCOUNT]];
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR], P = d->P;
+    double *buy = malloc(NB * ((size_t)n + 1) * sizeof *buy);
+    if (!buy)
+        atomic_store(&d->nomem, 1);
+    for (int s = s0; s < s1; s++) {
+        double dc = ps_fmin(dmax, disc[s] / P);
+        if (cap[s] <= 0.0 || !buy) {
+            d->delta_new[s] = dc;
+            continue;
+        }
+        int nb = gather_buyers(d, p, w, s, buy);
+        double f0 = target_sales(buy, nb, 0.0, dc, tau, phi) - cap[s], f1 = 0.0, star;
+        if (f0 >= 0.0)
+            star = 0.0;
+        else if ((f1 = target_sales(buy, nb, dmax, dc, tau, phi) - cap[s]) <= 0.0)
+            star = dmax;
+        else
+            star = clearing_discount(buy, nb, dc, tau, phi, cap[s], dmax, f0, f1);
+        d->delta_new[s] = dc + p[P_DISC_ADJUST] * (star - dc);
+    }
+    free(buy);
+}
+
+/* Step 4 for buyers block bb: target shares at the new discounts, capped by
+ * refinery limits; actual shares move toward them at the buyer's switching
+ * rate; requests = share x demand (row s, column b). */
+static void request_block(ps_world *w, void *data, const double *p, int bb)
+{
+    oil_data *d = data;
+    const int n = d->n;
+    const size_t n1 = (size_t)n + 1;
+    const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
+    const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
+    const double *resp = w->cur[d->f[F_RESPONSE]], *lim = w->cur[d->f[F_LIMIT]];
+    const double *speed = w->cur[d->f[F_SPEED]];
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR], P = d->P;
+    const int b0 = bb * BUYERS;
+    double den[BUYERS];
+    const int b1 = buyer_block(d, n, bb, den);
+    for (int s = 0; s < n; s++)
+        for (int b = b0; b < b1; b++) {
+            size_t k = (size_t)s * n1 + b;
+            if (d->a[k] > 0.0) {
+                double dc = ps_fmin(dmax, disc[s] / P);
+                d->a[k] *= clip_exp(buyer_response(d, resp, b) * (d->delta_new[s] - dc) / tau);
+                den[b - b0] += weight(d->w0[k], phi, d->a[k]);
+            }
+        }
+    for (int s = 0; s < n; s++)
+        for (int b = b0; b < b1; b++) {
+            double D = b < n ? dem[b] : d->rest_demand, lam = buyer_rate(d, p, speed, b);
+            size_t k = (size_t)s * n1 + b;
+            double now = s == b ? 0.0 : b < n ? trade[(size_t)s * n + b] : rest[s];
+            if (D <= 0.0 || (d->a[k] <= 0.0 && now <= 0.0)) {
+                d->req[k] = 0.0;
+                continue;
+            }
+            double sh = now / D;
+            double target =
+                ps_fmin(buyer_limit(d, lim, s, b), weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
+            d->req[k] = D * ps_fmax(0.0, sh + lam * (target - sh));
+        }
+}
+
+/* Step 5 for seller s: ration requests to capacity; volume, revenue, discount. */
+static void ration_seller(ps_world *w, void *data, const double *p, int s)
+{
+    oil_data *d = data;
+    (void)p;
+    const int n = d->n;
+    const size_t n1 = (size_t)n + 1;
+    const double *cap = w->cur[d->f[F_CAPACITY]], Pn = d->Pn;
+    double *vol_n = w->next[d->f[F_VOLUME]], *rev_n = w->next[d->f[F_REVENUE]];
+    double *disc_n = w->next[d->f[F_DISCOUNT]], *rest_n = w->next[d->f[F_REST]];
+    double *trade_n = w->next[d->f[F_TRADE]];
+    double asked = 0.0;
+    for (int b = 0; b <= n; b++)
+        asked += d->req[(size_t)s * n1 + b];
+    double f = asked > cap[s] && asked > 0.0 ? cap[s] / asked : 1.0, sold = 0.0;
+    for (int b = 0; b < n; b++) {
+        double v = b == s ? 0.0 : d->req[(size_t)s * n1 + b] * f;
+        trade_n[(size_t)s * n + b] = v;
+        sold += v;
+    }
+    rest_n[s] = d->req[(size_t)s * n1 + n] * f;
+    vol_n[s] = sold + rest_n[s];
+    disc_n[s] = d->delta_new[s] * Pn;
+    rev_n[s] = vol_n[s] * 1000.0 * 365.0 * (Pn - disc_n[s]);
+    d->den[s] = sold; /* scratch for rivalry (den is no longer needed) */
+}
+
 static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 {
     oil_data *d = data;
     const double *p = ps_world_param_values(w, self);
     int n = d->n;
-    size_t n1 = (size_t)n + 1;
     const double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
-    const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
-    const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
-    const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
-    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
-    const double *vol = w->cur[d->f[F_VOLUME]], *resp = w->cur[d->f[F_RESPONSE]];
-    const double *lim = w->cur[d->f[F_LIMIT]], *speed = w->cur[d->f[F_SPEED]];
-    double *price_n = w->next[d->f[F_PRICE]], *vol_n = w->next[d->f[F_VOLUME]];
-    double *rev_n = w->next[d->f[F_REVENUE]], *disc_n = w->next[d->f[F_DISCOUNT]];
-    double *rest_n = w->next[d->f[F_REST]], *trade_n = w->next[d->f[F_TRADE]];
+    const double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
+    double *price_n = w->next[d->f[F_PRICE]], *trade_n = w->next[d->f[F_TRADE]];
     double *riv_n = w->next[d->f[F_RIVALRY]];
-    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
 
     /* 1. Benchmark: log relaxation toward the long-run level, one world shock,
      * and the response to the change in the share of world trade shut in. */
@@ -670,128 +807,25 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     for (int i = 0; i < n; i++)
         price_n[i] = Pn;
 
-    /* 2. Buyers' cost changes at current discounts: E = e^u in column b of a,
-     * the logit denominator in den[b]. Only sellers with capacity are offered.
-     * Month 1 anchors the reference closure (in next, which later months
-     * carry over). */
-    int anchor = w->month == 1;
-    double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
-    /* In blocks of BUYERS columns, taken row by row (each buyer's sum over
-     * sellers in the same order as a loop down its column). */
+    /* 2. Buyers' cost changes at current discounts (offer_block). In blocks
+     * of BUYERS columns, taken row by row (each buyer's sum over sellers in
+     * the same order as a loop down its column). The steps' loops run through
+     * ps_inner_for, which enters no parallel region when the world has one
+     * thread: an OpenMP region of one thread still cost libgomp futex calls,
+     * eight a month here (11 of the 11 a baseline month made). */
+    d->P = P;
+    d->Pn = Pn;
     const int nbb = ps_block_count(n + 1, BUYERS); /* n + 1 buyers */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
-    for (int bb = 0; bb < nbb; bb++) {
-        const int b0 = bb * BUYERS;
-        double den[BUYERS];
-        const int b1 = buyer_block(d, n, bb, den);
-        for (int s = 0; s < n; s++)
-            for (int b = b0; b < b1; b++) {
-                double D = b < n ? dem[b] : d->rest_demand;
-                size_t k = (size_t)s * n1 + b;
-                double risk = closure_risk(d, p, threat, iso, press, b, s);
-                double *x0 = x0_at(X0, X0R, n, s, b);
-                if (anchor && s != b)
-                    *x0 = clamp01(d->xd0[k] + risk);
-                if (s == b || cap[s] <= 0.0 || D <= 0.0) {
-                    d->a[k] = 0.0;
-                    continue;
-                }
-                double delta = ps_fmin(dmax, disc[s] / P);
-                double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
-                double m = buyer_response(d, resp, b);
-                double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
-                d->a[k] = clip_exp(u);
-                den[b - b0] += weight(d->w0[k], phi, d->a[k]);
-            }
-        for (int b = b0; b < b1; b++)
-            d->den[b] = den[b - b0];
-    }
-
-    /* 3. Sellers: discount toward the one at which what buyers would request
-     * this month (targets capped by refinery limits, reached at each buyer's
-     * switching speed) takes the whole capacity (clearing_discount: requests
-     * rise with the discount), other sellers' discounts held. */
-    int nomem = 0;
-#pragma omp parallel num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    {
-    double *buy = malloc(NB * n1 * sizeof *buy);
-    if (!buy) {
-#pragma omp atomic write
-        nomem = 1;
-    }
-#pragma omp for schedule(static)
-    for (int s = 0; s < n; s++) {
-        double dc = ps_fmin(dmax, disc[s] / P);
-        if (cap[s] <= 0.0 || !buy) {
-            d->delta_new[s] = dc;
-            continue;
-        }
-        int nb = gather_buyers(d, p, w, s, buy);
-        double f0 = target_sales(buy, nb, 0.0, dc, tau, phi) - cap[s], f1 = 0.0, star;
-        if (f0 >= 0.0)
-            star = 0.0;
-        else if ((f1 = target_sales(buy, nb, dmax, dc, tau, phi) - cap[s]) <= 0.0)
-            star = dmax;
-        else
-            star = clearing_discount(buy, nb, dc, tau, phi, cap[s], dmax, f0, f1);
-        d->delta_new[s] = dc + p[P_DISC_ADJUST] * (star - dc);
-    }
-    free(buy);
-    }
-    if (nomem)
+    ps_inner_for(w, nbb, offer_block, d, p);
+    /* 3. Sellers' clearing discounts (clearing_block). */
+    atomic_store(&d->nomem, 0);
+    ps_inner_for(w, ps_block_count(n, SELLERS), clearing_block, d, p);
+    if (atomic_load(&d->nomem))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
-
-    /* 4. Buyers: target shares at the new discounts, capped by refinery
-     * limits; actual shares move toward them at the buyer's switching rate;
-     * requests = share x demand (row s, column b). */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (ps_inner_parallel(w))
-    for (int bb = 0; bb < nbb; bb++) {
-        const int b0 = bb * BUYERS;
-        double den[BUYERS];
-        const int b1 = buyer_block(d, n, bb, den);
-        for (int s = 0; s < n; s++)
-            for (int b = b0; b < b1; b++) {
-                size_t k = (size_t)s * n1 + b;
-                if (d->a[k] > 0.0) {
-                    double dc = ps_fmin(dmax, disc[s] / P);
-                    d->a[k] *= clip_exp(buyer_response(d, resp, b) * (d->delta_new[s] - dc) / tau);
-                    den[b - b0] += weight(d->w0[k], phi, d->a[k]);
-                }
-            }
-        for (int s = 0; s < n; s++)
-            for (int b = b0; b < b1; b++) {
-                double D = b < n ? dem[b] : d->rest_demand, lam = buyer_rate(d, p, speed, b);
-                size_t k = (size_t)s * n1 + b;
-                double now = s == b ? 0.0 : b < n ? trade[(size_t)s * n + b] : rest[s];
-                if (D <= 0.0 || (d->a[k] <= 0.0 && now <= 0.0)) {
-                    d->req[k] = 0.0;
-                    continue;
-                }
-                double sh = now / D;
-                double target =
-                    ps_fmin(buyer_limit(d, lim, s, b), weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
-                d->req[k] = D * ps_fmax(0.0, sh + lam * (target - sh));
-            }
-    }
-
-    /* 5. Sellers: ration requests to capacity; volume, revenue, discount. */
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
-    for (int s = 0; s < n; s++) {
-        double asked = 0.0;
-        for (int b = 0; b <= n; b++)
-            asked += d->req[(size_t)s * n1 + b];
-        double f = asked > cap[s] && asked > 0.0 ? cap[s] / asked : 1.0, sold = 0.0;
-        for (int b = 0; b < n; b++) {
-            double v = b == s ? 0.0 : d->req[(size_t)s * n1 + b] * f;
-            trade_n[(size_t)s * n + b] = v;
-            sold += v;
-        }
-        rest_n[s] = d->req[(size_t)s * n1 + n] * f;
-        vol_n[s] = sold + rest_n[s];
-        disc_n[s] = d->delta_new[s] * Pn;
-        rev_n[s] = vol_n[s] * 1000.0 * 365.0 * (Pn - disc_n[s]);
-        d->den[s] = sold; /* scratch for rivalry (den is no longer needed) */
-    }
+    /* 4. Buyers' requests at the new discounts (request_block). */
+    ps_inner_for(w, nbb, request_block, d, p);
+    /* 5. Sellers ration requests to capacity (ration_seller). */
+    ps_inner_for(w, n, ration_seller, d, p);
 
     /* 6. Rivalry from this month's trade. */
     if (!ps_inner_parallel(w)) {
