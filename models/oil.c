@@ -283,7 +283,6 @@ typedef struct {
     double *req;         /* [s*(n+1)+b] scratch: requested volumes */
     double *den;         /* [b] scratch: logit denominators */
     double *delta_new;   /* [s] scratch: new relative discounts */
-    double P, Pn;        /* this month's benchmark and the next, for the step's blocks */
     atomic_int nomem;    /* a block of step 3 found no memory for its scratch */
     ps_rng *rng;
 } oil_data;
@@ -647,7 +646,8 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
     const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
     const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
     double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
-    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR], P = d->P;
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
+    const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     const int b0 = bb * BUYERS;
     double den[BUYERS];
     const int b1 = buyer_block(d, n, bb, den);
@@ -684,7 +684,8 @@ static void clearing_block(ps_world *w, void *data, const double *p, int blk)
     oil_data *d = data;
     const int n = d->n, s0 = blk * SELLERS, s1 = ps_block_end(blk, SELLERS, n);
     const double *cap = w->cur[d->f[F_CAPACITY]], *disc = w->cur[d->f[F_DISCOUNT]];
-    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR], P = d->P;
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
+    const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     double *buy = malloc(NB * ((size_t)n + 1) * sizeof *buy);
     if (!buy)
         atomic_store(&d->nomem, 1);
@@ -719,7 +720,8 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
     const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
     const double *resp = w->cur[d->f[F_RESPONSE]], *lim = w->cur[d->f[F_LIMIT]];
     const double *speed = w->cur[d->f[F_SPEED]];
-    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR], P = d->P;
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
+    const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     const int b0 = bb * BUYERS;
     double den[BUYERS];
     const int b1 = buyer_block(d, n, bb, den);
@@ -755,7 +757,8 @@ static void ration_seller(ps_world *w, void *data, const double *p, int s)
     (void)p;
     const int n = d->n;
     const size_t n1 = (size_t)n + 1;
-    const double *cap = w->cur[d->f[F_CAPACITY]], Pn = d->Pn;
+    const double *cap = w->cur[d->f[F_CAPACITY]];
+    const double Pn = w->next[d->f[F_PRICE]][0]; /* set by step 1 */
     double *vol_n = w->next[d->f[F_VOLUME]], *rev_n = w->next[d->f[F_REVENUE]];
     double *disc_n = w->next[d->f[F_DISCOUNT]], *rest_n = w->next[d->f[F_REST]];
     double *trade_n = w->next[d->f[F_TRADE]];
@@ -813,8 +816,6 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
      * ps_inner_for, which enters no parallel region when the world has one
      * thread: an OpenMP region of one thread still cost libgomp futex calls,
      * eight a month here (11 of the 11 a baseline month made). */
-    d->P = P;
-    d->Pn = Pn;
     const int nbb = ps_block_count(n + 1, BUYERS); /* n + 1 buyers */
     ps_inner_for(w, nbb, offer_block, d, p);
     /* 3. Sellers' clearing discounts (clearing_block). */

@@ -93,7 +93,7 @@ void ps_value_info(int model, int index, double *lo, double *hi, const char **un
     *lo = pp->lo;
     *hi = pp->hi;
     *unit = pp->unit;
-    *integer = pp->type != PS_REAL;
+    *integer = ps_value_integer(model, index);
 }
 
 int ps_value_integer(int model, int index)
