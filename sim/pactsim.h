@@ -713,6 +713,13 @@ void ps_obs_strings_free(char **v, int n);
  * CRPS against y in closed form (Grimit et al. 2006; Gneiting & Raftery 2007):
  * E|X - y| - E|X - X'| / 2; sd = 0 gives the plain ensemble CRPS. */
 double ps_crps_mixture(const double *x, int m, double sd, double y);
+/* The jackknife's leave-one-out values: loo[i] = the CRPS without member i
+ * (NaN where x[i] is not finite: no such member); 0, or -1 if fewer than two
+ * members are finite or memory ran out. Their spread gives the CRPS's Monte Carlo
+ * standard error (ps_jackknife_se). */
+int ps_crps_mixture_loo(const double *x, int m, double sd, double y, double *loo);
+/* sqrt((n - 1) / n sum (v_i - mean)^2) over the n finite v_i; NaN if n < 2. */
+double ps_jackknife_se(const double *v, int m);
 double ps_mixture_cdf(const double *x, int m, double sd, double y);     /* the PIT of y */
 double ps_mixture_quantile(const double *x, int m, double sd, double p); /* 0 < p < 1 */
 

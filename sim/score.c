@@ -72,6 +72,64 @@ double ps_crps_mixture(const double *x, int m, double sd, double y)
     return e1 / n - 0.5 * e2 / ((double)n * n);
 }
 
+/* Leave-one-out CRPS by the same kernel form: with a_i = E|X_i - y| and the
+ * pair terms b_ij = E|X_i - X_j| (b_ii included), CRPS = A / n - B / (2 n^2);
+ * without member k, A - a_k over n - 1 and B - 2 sum_j b_kj + b_kk over
+ * (n - 1)^2. O(n^2), as the CRPS itself. */
+int ps_crps_mixture_loo(const double *x, int m, double sd, double y, double *loo)
+{
+    int n = 0;
+    for (int i = 0; i < m; i++)
+        n += isfinite(x[i]);
+    double *rs = n >= 2 && isfinite(y) ? ps_calloc((size_t)m, sizeof *rs) : NULL;
+    if (!rs)
+        return -1;
+    double A = 0.0, B = 0.0, bkk = sd > 0 ? abs_mean(0.0, M_SQRT2 * sd) : 0.0;
+    for (int i = 0; i < m; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        A += sd > 0 ? abs_mean(x[i] - y, sd) : fabs(x[i] - y);
+        rs[i] += bkk;
+        for (int j = i + 1; j < m; j++)
+            if (isfinite(x[j])) {
+                double b = sd > 0 ? abs_mean(x[j] - x[i], M_SQRT2 * sd) : fabs(x[j] - x[i]);
+                rs[i] += b;
+                rs[j] += b;
+            }
+    }
+    for (int i = 0; i < m; i++)
+        B += isfinite(x[i]) ? rs[i] : 0.0;
+    double n1 = n - 1.0;
+    for (int k = 0; k < m; k++) {
+        if (!isfinite(x[k])) {
+            loo[k] = NAN;
+            continue;
+        }
+        double ak = sd > 0 ? abs_mean(x[k] - y, sd) : fabs(x[k] - y);
+        loo[k] = (A - ak) / n1 - 0.5 * (B - 2.0 * rs[k] + bkk) / (n1 * n1);
+    }
+    free(rs);
+    return 0;
+}
+
+double ps_jackknife_se(const double *v, int m)
+{
+    double sum = 0.0, ss = 0.0;
+    int n = 0;
+    for (int i = 0; i < m; i++)
+        if (isfinite(v[i])) {
+            sum += v[i];
+            n++;
+        }
+    if (n < 2)
+        return NAN;
+    double mean = sum / n;
+    for (int i = 0; i < m; i++)
+        if (isfinite(v[i]))
+            ss += (v[i] - mean) * (v[i] - mean);
+    return sqrt((n - 1.0) / n * ss);
+}
+
 double ps_mixture_cdf(const double *x, int m, double sd, double y)
 {
     double s = 0.0;
@@ -118,7 +176,7 @@ typedef struct {
     int k;                     /* observation */
     int members;
     double mean, q[4];         /* q05, q25, q75, q95 */
-    double crps, pit;
+    double crps, crps_se, pit; /* crps_se: its jackknife standard error over the replicates */
     int in50, in90;
     double naive[2], crps_naive[2], skill[2]; /* persistence, trend; NaN: n/a */
 } score_row;
@@ -166,8 +224,10 @@ static void naive_forecasts(const ps_obs_set *s, int k, int origin, double fc[2]
     free(y);
 }
 
+/* loo[0..R): the row's leave-one-replicate-out CRPS (the CRPS itself throughout
+ * if it has none), for the total's standard error. */
 static void score_one(const ps_obs_set *s, int k, const double *x, int R, int origin,
-                      score_row *row)
+                      score_row *row, double *loo)
 {
     const ps_obs *o = &s->obs[k];
     memset(row, 0, sizeof *row);
@@ -183,6 +243,12 @@ static void score_one(const ps_obs_set *s, int k, const double *x, int R, int or
     for (int q = 0; q < 4; q++)
         row->q[q] = ps_mixture_quantile(x, R, o->sd, p[q]);
     row->crps = ps_crps_mixture(x, R, o->sd, o->value);
+    row->crps_se = NAN;
+    if (ps_crps_mixture_loo(x, R, o->sd, o->value, loo) == 0)
+        row->crps_se = ps_jackknife_se(loo, R);
+    for (int r = 0; r < R; r++) /* a replicate without this row changes nothing in it */
+        if (!isfinite(loo[r]) || !isfinite(row->crps_se))
+            loo[r] = row->crps;
     row->pit = ps_mixture_cdf(x, R, o->sd, o->value);
     row->in50 = o->value >= row->q[1] && o->value <= row->q[2];
     row->in90 = o->value >= row->q[0] && o->value <= row->q[3];
@@ -197,7 +263,7 @@ static void score_one(const ps_obs_set *s, int k, const double *x, int R, int or
 
 typedef struct {
     int n;                     /* observations scored (with members) */
-    double crps_sd, cover50, cover90, pit;
+    double crps_sd, crps_sd_se, cover50, cover90, pit;
     int n_naive[2];
     double crps_sd_naive[2], skill[2];
 } score_total;
@@ -205,7 +271,8 @@ typedef struct {
 /* Totals in sd units (CRPS / sd), since observations of different variables
  * have different units; skill = 1 - sum CRPS/sd / sum CRPS_naive/sd over the
  * observations that have the naive forecast. */
-static void score_totals(const ps_obs_set *s, const score_row *rows, int n, score_total *t)
+static void score_totals(const ps_obs_set *s, const score_row *rows, int n, const double *loo,
+                         int R, score_total *t)
 {
     memset(t, 0, sizeof *t);
     double model_on[2] = {0, 0};
@@ -236,6 +303,19 @@ static void score_totals(const ps_obs_set *s, const score_row *rows, int n, scor
                           ? 1.0 - model_on[j] / t->crps_sd_naive[j] : NAN;
         t->crps_sd_naive[j] = t->n_naive[j] ? t->crps_sd_naive[j] / t->n_naive[j] : NAN;
     }
+    /* Its standard error: the total without replicate r is the mean of the rows'
+     * CRPS/sd without it, so the rows' errors (which share the replicates) add
+     * with their correlations. */
+    t->crps_sd_se = NAN;
+    double *tot = t->n && R >= 2 ? ps_calloc((size_t)R, sizeof *tot) : NULL;
+    if (!tot)
+        return;
+    for (int i = 0; i < n; i++)
+        if (rows[i].members)
+            for (int r = 0; r < R; r++)
+                tot[r] += loo[(size_t)i * R + r] / s->obs[rows[i].k].sd / t->n;
+    t->crps_sd_se = ps_jackknife_se(tot, R);
+    free(tot);
 }
 
 /* ------------------------------------------------------------ printing */
@@ -285,7 +365,7 @@ static void num(FILE *fp, ps_format fmt, double v, int width)
 static const char *const row_keys[] = {
     "file", "line", "quantity", "actor", "target", "date", "transform", "value", "sd",
     "members", "mean", "q05", "q25", "q75", "q95", "crps", "crps_sd", "pit", "in50", "in90",
-    "crps_persistence", "skill_persistence", "crps_trend", "skill_trend"};
+    "crps_persistence", "skill_persistence", "crps_trend", "skill_trend", "crps_se"};
 #define N_KEYS ((int)(sizeof row_keys / sizeof row_keys[0]))
 
 /* Table columns: a space and at least 10 characters, or the header's width. */
@@ -300,7 +380,7 @@ static void row_values(const ps_obs *o, const score_row *r, double v[N_KEYS])
 {
     double w[] = {o->value, o->sd, r->members, r->mean, r->q[0], r->q[1], r->q[2], r->q[3],
                   r->crps, r->crps / o->sd, r->pit, r->in50, r->in90, r->crps_naive[0],
-                  r->skill[0], r->crps_naive[1], r->skill[1]};
+                  r->skill[0], r->crps_naive[1], r->skill[1], r->crps_se};
     for (int j = 7; j < N_KEYS; j++)
         v[j] = w[j - 7];
 }
@@ -381,23 +461,24 @@ static void print_scores(FILE *fp, const ps_obs_set *s, const score_row *rows, i
     }
     /* the totals: in sd units; coverage and PIT as fractions and means */
     double tv[] = {t->n, t->crps_sd, t->pit, t->cover50, t->cover90, t->crps_sd_naive[0],
-                   t->skill[0], t->crps_sd_naive[1], t->skill[1]};
+                   t->skill[0], t->crps_sd_naive[1], t->skill[1], t->crps_sd_se};
     static const char *const tk[] = {"n", "crps_sd", "pit_mean", "coverage50", "coverage90",
                                      "crps_sd_persistence", "skill_persistence",
-                                     "crps_sd_trend", "skill_trend"};
+                                     "crps_sd_trend", "skill_trend", "crps_sd_se"};
     if (fmt == PS_FMT_CSV) {
         /* the total row: members = observations scored, in50/in90 = coverage,
-         * pit = mean PIT, crps_* = means of CRPS/sd */
+         * pit = mean PIT, crps_* = means of CRPS/sd, crps_se = the standard
+         * error of the mean CRPS/sd */
         fprintf(fp, "total,,,,,,,,,%d,,,,,,,", t->n);
         num(fp, fmt, t->crps_sd, 0);
-        for (int j = 2; j < 9; j++) {
+        for (int j = 2; j < 10; j++) {
             fputc(',', fp);
             num(fp, fmt, tv[j], 0);
         }
         fputc('\n', fp);
     } else if (fmt == PS_FMT_JSON) {
         fprintf(fp, "], \"total\": {");
-        for (int j = 0; j < 9; j++) {
+        for (int j = 0; j < 10; j++) {
             fprintf(fp, "%s\"%s\": ", j ? ", " : "", tk[j]);
             num(fp, fmt, tv[j], 0);
         }
@@ -406,10 +487,12 @@ static void print_scores(FILE *fp, const ps_obs_set *s, const score_row *rows, i
     } else {
         fprintf(fp, "\ntotal over %d observation%s (CRPS in units of each observation's sd):\n",
                 t->n, t->n == 1 ? "" : "s");
-        fprintf(fp, "%10s %10s %10s %10s %19s %19s %13s %13s\n", "crps/sd", "mean pit",
-                "cover50", "cover90", "crps/sd persistence", "skill persistence",
+        fprintf(fp, "%10s %10s %10s %10s %10s %19s %19s %13s %13s\n", "crps/sd", "se",
+                "mean pit", "cover50", "cover90", "crps/sd persistence", "skill persistence",
                 "crps/sd trend", "skill trend");
-        fprintf(fp, "%10.4g %10.4g %10.4g %10.4g", t->crps_sd, t->pit, t->cover50, t->cover90);
+        fprintf(fp, "%10.4g", t->crps_sd);
+        num(fp, fmt, t->crps_sd_se, 11);
+        fprintf(fp, " %10.4g %10.4g %10.4g", t->pit, t->cover50, t->cover90);
         num(fp, fmt, tv[5], 20);
         num(fp, fmt, tv[6], 20);
         num(fp, fmt, tv[7], 14);
@@ -445,7 +528,7 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
     int origin = od.year * 12 + od.month - 1, n_use = 0;
     char *use = ps_calloc((size_t)s->n + 1, 1);
     score_row *rows = ps_calloc((size_t)s->n + 1, sizeof *rows);
-    double *eq = NULL;
+    double *eq = NULL, *loo = NULL;
     int R = 0;
     if (!use || !rows)
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -453,13 +536,17 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
         n_use += use[k] = obs_end(&s->obs[k]) >= origin;
     if (st == PS_OK)
         st = ps_obs_read_equivalents(run_path, s, use, &eq, &R, err);
+    if (st == PS_OK && !(loo = ps_calloc((size_t)n_use * R + 1, sizeof *loo)))
+        st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     int n = 0;
     for (int k = 0; st == PS_OK && k < s->n; k++)
-        if (use[k])
-            score_one(s, k, eq + (size_t)k * R, R, origin, &rows[n++]);
+        if (use[k]) {
+            score_one(s, k, eq + (size_t)k * R, R, origin, &rows[n], loo + (size_t)n * R);
+            n++;
+        }
     if (st == PS_OK) {
         score_total t;
-        score_totals(s, rows, n, &t);
+        score_totals(s, rows, n, loo, R, &t);
         char ostr[8];
         ps_date_format(od, ostr);
         const char *cut = opt->cutoff ? opt->cutoff : PS_OBS_CUTOFF;
@@ -467,6 +554,7 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
                      opt->format);
     }
     free(eq);
+    free(loo);
     free(use);
     free(rows);
     ps_obs_free(s);

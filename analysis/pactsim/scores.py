@@ -5,11 +5,14 @@
     rows, total = read_scores("scores.csv")        # --format csv or json output
     print(aggregate(rows))                          # recomputes the total line
     for key, agg in by_series(rows).items(): ...    # per quantity, actor, target, transform
+    for c in compare(rows_a, rows_b): ...           # row by row, against the Monte Carlo error
 
 The totals follow `pactsim score` exactly: CRPS in units of each observation's
 sd, averaged; the mean PIT; the fraction of observations in their 50 % and 90 %
 intervals; the skill against a naive forecast as 1 - sum(crps/sd) /
-sum(crps_naive/sd) over the observations that have that naive forecast.
+sum(crps_naive/sd) over the observations that have that naive forecast. Each
+row's `crps_se` (and the total's `crps_sd_se`) is the jackknife standard error
+over the replicates: how much of a CRPS is the finite ensemble's noise.
 """
 import csv
 import json
@@ -17,12 +20,13 @@ import math
 
 import numpy as np
 
-__all__ = ["read_scores", "aggregate", "by_series", "ScoreFileError", "AGG_COLUMNS", "NAIVE"]
+__all__ = ["read_scores", "aggregate", "by_series", "compare", "ScoreFileError", "AGG_COLUMNS",
+           "NAIVE"]
 
 NAIVE = ("persistence", "trend")
 NUMERIC = ("line", "value", "sd", "members", "mean", "q05", "q25", "q75", "q95", "crps",
            "crps_sd", "pit", "in50", "in90", "crps_persistence", "skill_persistence",
-           "crps_trend", "skill_trend")
+           "crps_trend", "skill_trend", "crps_se")
 #: Columns of an aggregate, in order.
 AGG_COLUMNS = ("n", "crps_sd", "pit_mean", "coverage50", "coverage90", "n_persistence",
                "crps_sd_persistence", "skill_persistence", "n_trend", "crps_sd_trend",
@@ -80,7 +84,8 @@ def read_scores(path):
                      "coverage90": _num(r["in90"]),
                      "crps_sd_persistence": _num(r["crps_persistence"]),
                      "skill_persistence": _num(r["skill_persistence"]),
-                     "crps_sd_trend": _num(r["crps_trend"]), "skill_trend": _num(r["skill_trend"])}
+                     "crps_sd_trend": _num(r["crps_trend"]), "skill_trend": _num(r["skill_trend"]),
+                     "crps_sd_se": _num(r.get("crps_se"))}
         else:
             rows.append(_clean(r))
     if total is None:
@@ -118,3 +123,31 @@ def by_series(rows):
                r.get("transform", "level"))
         groups.setdefault(key, []).append(r)
     return {k: aggregate(v) for k, v in groups.items()}
+
+
+def _row_key(r):
+    return (r["quantity"], r.get("actor", ""), r.get("target", "") or "", r["date"],
+            r.get("transform", "level"))
+
+
+def compare(rows_a, rows_b, z=2.0):
+    """Row by row, run b against run a (the rows of both `pactsim score` outputs, matched
+    by quantity, actor, target, date and transform): a list of dicts with the key, both
+    CRPS/sd, their difference b - a, its standard error (the two jackknife errors in
+    quadrature, in sd units: the runs' ensembles are independent) and a verdict:
+    "better" if b's CRPS is lower by more than z standard errors, "worse" if higher by
+    more, else "same" (within the ensembles' noise). A row without a standard error
+    (an old output) counts its difference as exact."""
+    index = {_row_key(r): r for r in rows_a}
+    out = []
+    for rb in rows_b:
+        ra = index.get(_row_key(rb))
+        if ra is None:
+            continue
+        se = math.hypot(*(0.0 if not math.isfinite(r.get("crps_se", math.nan)) else r["crps_se"]
+                          for r in (ra, rb))) / rb["sd"]
+        d = rb["crps_sd"] - ra["crps_sd"]
+        verdict = "better" if d < -z * se else "worse" if d > z * se else "same"
+        out.append({"key": _row_key(rb), "crps_sd_a": ra["crps_sd"], "crps_sd_b": rb["crps_sd"],
+                    "diff": d, "se": se, "verdict": verdict})
+    return out

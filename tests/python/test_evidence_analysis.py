@@ -379,6 +379,32 @@ def test_score_totals_known(tmp_path):
     assert math.isnan(series[("y", "RUS", "IRN", "share")]["skill_persistence"])
 
 
+def test_compare_against_the_monte_carlo_error(tmp_path):
+    # a: the old output (no crps_se); b: the same rows with errors, row 1 lower by
+    # 0.3 sd (se 0.1 sd: better), row 2 higher by 0.1 sd (se 0.1: same), row 3
+    # higher by 0.5 sd with se 0.1 (worse)
+    a = tmp_path / "a.csv"
+    a.write_text(SCORE_CSV)
+    lines = SCORE_CSV.splitlines()
+    b_rows = [lines[0] + ",crps_se",
+              lines[1].replace(",1,0.5,0.5,", ",0.4,0.2,0.5,") + ",0.2",
+              lines[2].replace(",3,1.5,0.9,", ",3.2,1.6,0.9,") + ",0.2",
+              lines[3].replace(",1,2,0.99,", ",1.25,2.5,0.99,") + ",0.05",
+              "total,,,,,,,,,3,,,,,,,1.433333333,0.7966666667,0.3333333333,0.6666666667,1.5,"
+              "0.3333333333,4,0.625,0.07"]
+    b = tmp_path / "b.csv"
+    b.write_text("\n".join(b_rows) + "\n")
+    rows_b, total_b = pscores.read_scores(b)
+    assert total_b["crps_sd_se"] == pytest.approx(0.07)
+    assert math.isnan(pscores.read_scores(a)[1]["crps_sd_se"])
+    c = pscores.compare(pscores.read_scores(a)[0], rows_b)
+    assert [x["verdict"] for x in c] == ["better", "same", "worse"]
+    assert [x["diff"] for x in c] == pytest.approx([-0.3, 0.1, 0.5])
+    assert [x["se"] for x in c] == pytest.approx([0.1, 0.1, 0.1])
+    # against itself: every row the same, differences 0
+    assert {x["verdict"] for x in pscores.compare(rows_b, rows_b)} == {"same"}
+
+
 def test_plot_scores_script(tmp_path, capsys):
     a = tmp_path / "a.csv"
     a.write_text(SCORE_CSV)

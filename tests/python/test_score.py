@@ -127,6 +127,11 @@ def test_rows_match_an_independent_computation(scored):
             close(r["crps"], crps_quadrature(x, sd, y), 1e-6, "crps %s" % r)
             close(r["crps_sd"], r["crps"] / sd, 1e-9, "crps_sd")
             close(r["pit"], mixture_cdf(x, sd, y), 1e-9, "pit")
+            # Monte Carlo error: the jackknife over replicates, each CRPS without
+            # one replicate by quadrature
+            loo = np.array([crps_quadrature(np.delete(x, k), sd, y) for k in range(len(x))])
+            close(r["crps_se"], np.sqrt((len(x) - 1) / len(x) * ((loo - loo.mean()) ** 2).sum()),
+                  1e-5, "crps_se %s" % r)
             q = [quantile(x, sd, p) for p in (0.05, 0.25, 0.75, 0.95)]
             for key, v in zip(("q05", "q25", "q75", "q95"), q):
                 close(r[key], v, 1e-8, key)
@@ -153,10 +158,18 @@ def test_rows_match_an_independent_computation(scored):
 
 
 def test_totals_and_formats(scored):
-    _, js, csv, table = scored
+    run, js, csv, table = scored
     rows, tot = js["rows"], js["total"]
     assert tot["n"] == len(rows) == 7
     close(tot["crps_sd"], np.mean([r["crps_sd"] for r in rows]), 1e-9, "total crps/sd")
+    # the total's jackknife: without replicate k, the mean of every row's CRPS/sd
+    # without it (the rows share the replicates, so their errors are correlated)
+    with h5py.File(run, "r") as f:
+        loo = np.array([[crps_quadrature(np.delete(equivalents(f, r), k), r["sd"], r["value"])
+                         / r["sd"] for k in range(6)] for r in rows]).mean(axis=0)
+    se = np.sqrt(5 / 6 * ((loo - loo.mean()) ** 2).sum())
+    close(tot["crps_sd_se"], se, 1e-5, "total crps/sd se")
+    assert 0 < se < max(r["crps_se"] / r["sd"] for r in rows)
     close(tot["coverage50"], np.mean([r["in50"] for r in rows]), 1e-9, "coverage50")
     close(tot["coverage90"], np.mean([r["in90"] for r in rows]), 1e-9, "coverage90")
     close(tot["pit_mean"], np.mean([r["pit"] for r in rows]), 1e-9, "pit mean")
@@ -167,7 +180,7 @@ def test_totals_and_formats(scored):
     # csv: the same fields, one line per row and the total; n/a where json has null
     lines = csv.strip().split("\n")
     head = lines[0].split(",")
-    assert head[:3] == ["file", "line", "quantity"] and head[-1] == "skill_trend"
+    assert head[:3] == ["file", "line", "quantity"] and head[-1] == "crps_se"
     assert len(lines) == len(rows) + 2 and lines[-1].startswith("total,")
     for r, line in zip(rows, lines[1:]):
         cells = line.split(",")

@@ -353,6 +353,32 @@ static void test_crps(void)
     double want = a / 5 - 0.5 * b / 25;
     CHECK(fabs(ps_crps_mixture(e, 6, 0.0, y) - want) < 1e-12, "ensemble %.15g, expected %.15g",
           ps_crps_mixture(e, 6, 0.0, y), want);
+    /* leave-one-out: each value is the CRPS of the ensemble without that member
+     * (NaN for the NaN member: there is none), with and without observation error */
+    for (double sd = 0.0; sd < 2.0; sd += 1.5) {
+        double loo[6], rest[6];
+        CHECK(ps_crps_mixture_loo(e, 6, sd, y, loo) == 0, "loo sd %g", sd);
+        CHECK(isnan(loo[2]), "loo of the NaN member");
+        for (int k = 0; k < 6; k++) {
+            int m = 0;
+            for (int i = 0; i < 6; i++)
+                if (i != k)
+                    rest[m++] = e[i];
+            if (k != 2)
+                CHECK(fabs(loo[k] - ps_crps_mixture(rest, 5, sd, y)) < 1e-12,
+                      "loo sd %g member %d: %.15g vs %.15g", sd, k, loo[k],
+                      ps_crps_mixture(rest, 5, sd, y));
+        }
+        /* over the five members: sqrt(4/5 sum (loo - mean)^2) */
+        double jk = ps_jackknife_se(loo, 6), mean = 0, ss = 0;
+        for (int k = 0; k < 6; k++)
+            mean += k == 2 ? 0 : loo[k] / 5;
+        for (int k = 0; k < 6; k++)
+            ss += k == 2 ? 0 : (loo[k] - mean) * (loo[k] - mean);
+        CHECK(fabs(jk - sqrt(4.0 / 5.0 * ss)) < 1e-12 && jk > 0, "jackknife se %.15g", jk);
+    }
+    CHECK(ps_crps_mixture_loo(&x1, 1, 1.0, 0.0, &want) == -1, "one member has no jackknife");
+    CHECK(isnan(ps_jackknife_se(&x1, 1)), "se of one value");
     /* a large ensemble of N(mu, s^2) (quantile points) tends to the Gaussian's CRPS, and
      * with observation error sd to that of N(mu, s^2 + sd^2) */
     enum { M = 2000 };
