@@ -283,6 +283,7 @@ typedef struct {
     double *req;         /* [s*(n+1)+b] scratch: requested volumes */
     double *den;         /* [b] scratch: logit denominators */
     double *delta_new;   /* [s] scratch: new relative discounts */
+    int *buyers, *n_buyers; /* [s*n + k], [s] scratch: the modelled buyers s sells to, ascending */
     atomic_int nomem;    /* a block of step 3 found no memory for its scratch */
     ps_rng *rng;
 } oil_data;
@@ -306,6 +307,8 @@ static void oil_free(void *data)
     free(d->req);
     free(d->den);
     free(d->delta_new);
+    free(d->buyers);
+    free(d->n_buyers);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -355,18 +358,44 @@ static int buyer_block(const oil_data *d, int n, int bb, double *den)
 static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
 
 /* Rivalry between sellers from a trade matrix (rows = sellers); row i only. */
-static void rivalry_row(int n, const double *trade, const double *sold, double *riv, int i)
+static void rivalry_row(const oil_data *d, const double *trade, double *riv, int i)
 {
+    const int n = d->n;
+    const double *sold = d->den;
     for (int j = 0; j < n; j++) {
         double m = ps_fmin(sold[i], sold[j]), o = 0.0;
         if (j == i || m <= 0.0) {
             riv[(size_t)i * n + j] = 0.0;
             continue;
         }
-        for (int b = 0; b < n; b++)
-            o += ps_fmin(trade[(size_t)i * n + b], trade[(size_t)j * n + b]);
+        /* Over the buyers of whichever sells to fewer, in ascending order: a
+         * buyer the other does not buy from adds min(v, 0) = +0, which leaves
+         * the sum's bits as they are (trade is never negative), so this is the
+         * sum over every buyer at the cost of the shorter list (the dense loop
+         * made the step O(sellers^2 x N)). */
+        int a = d->n_buyers[i] <= d->n_buyers[j] ? i : j, other = a == i ? j : i;
+        const int *lst = d->buyers + (size_t)a * n;
+        for (int k = 0; k < d->n_buyers[a]; k++)
+            o += ps_fmin(trade[(size_t)a * n + lst[k]], trade[(size_t)other * n + lst[k]]);
         riv[(size_t)i * n + j] = ps_fmin(1.0, o / m);
     }
+}
+
+/* Seller s's sales to modelled buyers (den[s], scratch) and the list of those
+ * buyers (nonzero trade), for rivalry_row. */
+static void seller_buyers(oil_data *d, const double *trade, int s)
+{
+    const int n = d->n;
+    int *lst = d->buyers + (size_t)s * n, k = 0;
+    double sold = 0.0;
+    for (int b = 0; b < n; b++) {
+        double v = trade[(size_t)s * n + b];
+        sold += v;
+        if (v != 0.0)
+            lst[k++] = b;
+    }
+    d->den[s] = sold;
+    d->n_buyers[s] = k;
 }
 
 static int configured(const ps_world *w, int field, int i)
@@ -408,7 +437,9 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
         !(d->a = calloc(m, sizeof(double))) || !(d->req = calloc(m, sizeof(double))) ||
         !(d->den = calloc((size_t)n + 2, sizeof(double))) ||
-        !(d->delta_new = calloc((size_t)n + 1, sizeof(double))) || !(d->rng = ps_rng_alloc())) {
+        !(d->delta_new = calloc((size_t)n + 1, sizeof(double))) || !(d->rng = ps_rng_alloc()) ||
+        !(d->buyers = malloc(((size_t)n * n + 1) * sizeof(int))) ||
+        !(d->n_buyers = calloc((size_t)n + 1, sizeof(int)))) {
         oil_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market of %d actors", n);
     }
@@ -487,15 +518,11 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     for (int i = 0; i < n; i++)
         shut[i] = S0;
     double *riv = w->cur[d->f[F_RIVALRY]];
-    for (int i = 0; i < n; i++) {
-        double sold = 0.0;
-        for (int b = 0; b < n; b++)
-            sold += trade[(size_t)i * n + b];
-        d->den[i] = sold; /* scratch: sales to modelled buyers */
-    }
+    for (int i = 0; i < n; i++)
+        seller_buyers(d, trade, i); /* den: sales to modelled buyers */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
-        rivalry_row(n, trade, d->den, riv, i);
+        rivalry_row(d, trade, riv, i);
     return PS_OK;
 }
 
@@ -765,17 +792,14 @@ static void ration_seller(ps_world *w, void *data, const double *p, int s)
     double asked = 0.0;
     for (int b = 0; b <= n; b++)
         asked += d->req[(size_t)s * n1 + b];
-    double f = asked > cap[s] && asked > 0.0 ? cap[s] / asked : 1.0, sold = 0.0;
-    for (int b = 0; b < n; b++) {
-        double v = b == s ? 0.0 : d->req[(size_t)s * n1 + b] * f;
-        trade_n[(size_t)s * n + b] = v;
-        sold += v;
-    }
+    double f = asked > cap[s] && asked > 0.0 ? cap[s] / asked : 1.0;
+    for (int b = 0; b < n; b++)
+        trade_n[(size_t)s * n + b] = b == s ? 0.0 : d->req[(size_t)s * n1 + b] * f;
+    seller_buyers(d, trade_n, s); /* den[s]: sales to modelled buyers (den is no longer needed) */
     rest_n[s] = d->req[(size_t)s * n1 + n] * f;
-    vol_n[s] = sold + rest_n[s];
+    vol_n[s] = d->den[s] + rest_n[s];
     disc_n[s] = d->delta_new[s] * Pn;
     rev_n[s] = vol_n[s] * 1000.0 * 365.0 * (Pn - disc_n[s]);
-    d->den[s] = sold; /* scratch for rivalry (den is no longer needed) */
 }
 
 static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
@@ -831,12 +855,12 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 6. Rivalry from this month's trade. */
     if (!ps_inner_parallel(w)) {
         for (int i = 0; i < n; i++)
-            rivalry_row(n, trade_n, d->den, riv_n, i);
+            rivalry_row(d, trade_n, riv_n, i);
         return PS_OK;
     }
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads)
     for (int i = 0; i < n; i++)
-        rivalry_row(n, trade_n, d->den, riv_n, i);
+        rivalry_row(d, trade_n, riv_n, i);
     return PS_OK;
 }
 
