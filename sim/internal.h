@@ -83,6 +83,7 @@ char *ps_spec_path(const char *spec, const char *rel);
 #define PS_MAX_REPLICATES 1000000 /* of a run or a sweep point */
 void *ps_calloc(size_t n, size_t size); /* NULL on overflow or failure */
 void *ps_calloc_series(size_t n, size_t size); /* the same, for a run's series (sim/memory.c) */
+void ps_prefault(void *p, size_t bytes);        /* map a fresh array's pages at once (sim/memory.c) */
 char *ps_strdup(const char *s);
 /* Open path read-only only if it is a regular file (nofollow: nor a symbolic
  * link): a FIFO, device, socket or directory is refused before it is opened

@@ -61,19 +61,33 @@ static void apply_inits(ps_world *w)
     }
 }
 
-/* Month 0 of the world's replicate: initial state, then the models' init. */
-static ps_status world_setup(ps_world *w, ps_error *err)
+/* Maps both buffers of a new world's field f at once (ps_prefault). */
+static void prefault_field(ps_world *w, int f)
 {
-    /* In parallel over fields (large worlds): the first touch of new pages. */
+    size_t bytes = ps_field_size(w, f) * sizeof(double);
+    ps_prefault(w->cur[f], bytes);
+    ps_prefault(w->next[f], bytes);
+}
+
+/* fn for every field, in parallel over fields in large worlds: a new world's
+ * pages are first touched by the threads that will work on them. */
+static void each_field(ps_world *w, void (*fn)(ps_world *, int))
+{
     int nf = w->n_fields;
     if (!ps_inner_parallel(w)) {
         for (int f = 0; f < nf; f++)
-            init_field(w, f);
-    } else {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
-        for (int f = 0; f < nf; f++)
-            init_field(w, f);
+            fn(w, f);
+        return;
     }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
+    for (int f = 0; f < nf; f++)
+        fn(w, f);
+}
+
+/* Month 0 of the world's replicate: initial state, then the models' init. */
+static ps_status world_setup(ps_world *w, ps_error *err)
+{
+    each_field(w, init_field);
     apply_inits(w);
     /* Inits derive month -1 state from other models' (at_init inputs): in
      * dependency order, so where a model sits in the registry does not matter. */
@@ -175,6 +189,7 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
         if (!w->cur[f] || !w->next[f])
             goto nomem;
     }
+    each_field(w, prefault_field);
     ps_status s = world_setup(w, err);
     if (s != PS_OK) {
         ps_world_free(w);
