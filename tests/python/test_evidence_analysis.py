@@ -403,6 +403,14 @@ def test_compare_against_the_monte_carlo_error(tmp_path):
     assert [x["se"] for x in c] == pytest.approx([0.1, 0.1, 0.1])
     # against itself: every row the same, differences 0
     assert {x["verdict"] for x in pscores.compare(rows_b, rows_b)} == {"same"}
+    # the script's comparison table: the same verdicts, then their count
+    out = tmp_path / "out"
+    assert plot_scores.main([str(a), str(b), "-o", str(out), "--labels", "old,new"]) == 0
+    cmp = list(csv.DictReader(open(out / "scores_compare.csv")))
+    assert [(r["base"], r["run"], r["verdict"]) for r in cmp] == [
+        ("old", "new", "better"), ("old", "new", "same"), ("old", "new", "worse"),
+        ("old", "new", "1 better, 1 same, 1 worse")]
+    assert float(cmp[2]["diff"]) == pytest.approx(0.5) and float(cmp[2]["se"]) == pytest.approx(0.1)
 
 
 def test_plot_scores_script(tmp_path, capsys):
@@ -420,7 +428,7 @@ def test_plot_scores_script(tmp_path, capsys):
     assert plot_scores.main([str(a), str(b), "-o", str(out), "--labels", "prior,post"]) == 0
     names = sorted(os.path.basename(p) for p in capsys.readouterr().out.split())
     assert names == ["scores.png", "scores_by_series.csv", "scores_by_series.md",
-                     "scores_rows.md"]
+                     "scores_compare.csv", "scores_compare.md", "scores_rows.md"]
     table = list(csv.DictReader(open(out / "scores_by_series.csv")))
     assert [(r["label"], r["quantity"]) for r in table] == [
         ("prior", "x"), ("prior", "y"), ("prior", "total"),

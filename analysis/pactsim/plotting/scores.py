@@ -12,7 +12,11 @@ the file names). Writes:
                              and 90 % intervals, mean CRPS/sd of the persistence and trend
                              forecasts and the skill against them; then the file's total
                              (the total line of pactsim score, recomputed)
-  scores_rows.md             every scored observation of every file
+  scores_rows.md             every scored observation of every file, with the CRPS's
+                             Monte Carlo standard error (jackknife over the replicates)
+  scores_compare.csv, .md    (two files or more) every later file against the first, row by
+                             row: the difference of CRPS/sd, its standard error and a verdict,
+                             better or worse beyond 2 standard errors, else the same
   scores                     CRPS/sd per series (model and naive forecasts), coverage
                              against the nominal 50 % and 90 % (with the +-2 binomial
                              standard errors of a calibrated forecast), PIT histogram
@@ -28,7 +32,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, parse_args, prepare_outdir, preset,
                      save, split_list, wrap)
-from ..scores import AGG_COLUMNS, ScoreFileError, aggregate, by_series, read_scores
+from ..scores import AGG_COLUMNS, ScoreFileError, aggregate, by_series, compare, read_scores
 from ..tables import csv_text, markdown_text, write_text
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -41,10 +45,14 @@ MD_SERIES = ("label", "series", "n", "crps_sd", "pit_mean", "coverage50", "cover
 MD_SERIES_HEAD = ("run", "series", "n", "CRPS/sd", "mean PIT", "in 50 %", "in 90 %",
                   "CRPS/sd persistence", "skill vs persistence", "CRPS/sd trend",
                   "skill vs trend")
-MD_ROWS = ("label", "series", "date", "value", "sd", "mean", "crps_sd", "pit", "in50", "in90",
-           "skill_persistence", "skill_trend")
-MD_ROWS_HEAD = ("run", "series", "date", "observed", "sd", "model mean", "CRPS/sd", "PIT",
+MD_ROWS = ("label", "series", "date", "value", "sd", "mean", "crps_sd", "crps_sd_se", "pit",
+           "in50", "in90", "skill_persistence", "skill_trend")
+MD_ROWS_HEAD = ("run", "series", "date", "observed", "sd", "model mean", "CRPS/sd", "se", "PIT",
                 "in 50 %", "in 90 %", "skill vs persistence", "skill vs trend")
+CMP_COLUMNS = ("base", "run", "series", "date", "crps_sd_a", "crps_sd_b", "diff", "se",
+               "verdict")
+CMP_HEAD = ("against", "run", "series", "date", "CRPS/sd (against)", "CRPS/sd (run)",
+            "difference", "se", "verdict")
 NAIVE_MARKERS = {"persistence": "s", "trend": "^"}
 
 
@@ -73,7 +81,25 @@ def row_table(scored):
             out.append(dict(r, label=label, series=series_name(
                 (r["quantity"], r.get("actor", ""), r.get("target", "") or "",
                  r.get("transform", "level"))),
-                in50=int(r["in50"]), in90=int(r["in90"])))
+                in50=int(r["in50"]), in90=int(r["in90"]),
+                crps_sd_se=r.get("crps_se", math.nan) / r["sd"]))
+    return out
+
+
+def compare_table(scored):
+    """Every later file against the first, row by row (pactsim.scores.compare), then a
+    line per file counting the verdicts."""
+    out = []
+    (base, rows_a), rest = scored[0], scored[1:]
+    for label, rows_b in rest:
+        cmp = compare(rows_a, rows_b)
+        for c in cmp:
+            q, a, t, d, tr = c["key"]
+            out.append(dict(c, base=base, run=label, series=series_name((q, a, t, tr)), date=d))
+        counts = {v: sum(c["verdict"] == v for c in cmp) for v in ("better", "same", "worse")}
+        out.append({"base": base, "run": label, "series": "**rows**", "date": "",
+                    "crps_sd_a": math.nan, "crps_sd_b": math.nan, "diff": math.nan,
+                    "se": math.nan, "verdict": ", ".join(f"{n} {v}" for v, n in counts.items())})
     return out
 
 
@@ -192,6 +218,12 @@ def main(argv=None):
                    markdown_text(st, MD_SERIES, MD_SERIES_HEAD, digits=3)),
         write_text(os.path.join(args.outdir, "scores_rows.md"),
                    markdown_text(row_table(scored), MD_ROWS, MD_ROWS_HEAD, digits=3))]
+    if len(scored) > 1:
+        ct = compare_table(scored)
+        written += [write_text(os.path.join(args.outdir, "scores_compare.csv"),
+                               csv_text(ct, CMP_COLUMNS)),
+                    write_text(os.path.join(args.outdir, "scores_compare.md"),
+                               markdown_text(ct, CMP_COLUMNS, CMP_HEAD, digits=3))]
     written += save(fig_scores(scored, args.width), args.outdir, "scores", args.format,
                     args.dpi)
     print("\n".join(written))
