@@ -1,6 +1,6 @@
 """The stylized facts' statistics from run files, for ablations (docs/validation.md).
 
-    pactsim-facts RUN.h5 [--base BASE.h5] [--csv]
+    pactsim-facts RUN.h5 [--base BASE.h5] [--counterfactual NONE.h5] [--csv]
 
 Computes, per replicate, the statistics by which tests/unit/test_stylized_facts.c,
 test_stylized_facts_2.c and test_history.c check the article's stylized facts
@@ -9,7 +9,8 @@ on the fact's side of zero (the tests' criterion). Run it on a run made with
 an event removed (`--set timeline.ID=null`) or a mechanism switched off
 (`--set parameters.<model>.<name>=...`) to see which facts survive; `--base`
 adds the paired contrasts (SF9: a relief scenario against the baseline, same
-seed). A statistic needing a variable, actor, theater or month the run lacks is
+seed); `--counterfactual` the run's rise net of the drift (SF1: the baseline
+against no_invasion.yaml, neither the invasion nor the 2022 sanctions, same seed). A statistic needing a variable, actor, theater or month the run lacks is
 skipped. The history facts (SF10) apply to runs of history_1979_2022.yaml.
 Exit status 0 when at least one statistic was computed, 2 otherwise.
 """
@@ -20,7 +21,8 @@ import numpy as np
 
 from .io import PactsimFileError, open_run
 
-__all__ = ["Fact", "FACTS", "HISTORY_FACTS", "PAIRED_FACTS", "evaluate", "main"]
+__all__ = ["Fact", "FACTS", "HISTORY_FACTS", "PAIRED_FACTS", "COUNTERFACTUAL_FACTS", "evaluate",
+           "main"]
 
 
 class Fact:
@@ -173,8 +175,17 @@ PAIRED_FACTS = [
          b.dyad("cooperation", "RUS", "IRN", "2024-01", "2025-01")),
 ]
 
+#: Contrasts with the same scenario without the 2022 events (run, counterfactual): SF1's
+#: rise without the drift that the pre/post contrast also holds (validation.md).
+COUNTERFACTUAL_FACTS = [
+    Fact("SF1", "RUS-IRN cooperation 2022-07..2023-06, this run minus --counterfactual "
+                "(paired)", +1,
+         lambda r, c: r.dyad("cooperation", "RUS", "IRN", "2022-07", "2023-07") -
+         c.dyad("cooperation", "RUS", "IRN", "2022-07", "2023-07")),
+]
 
-def evaluate(run, base=None):
+
+def evaluate(run, base=None, counterfactual=None):
     """Rows (fact, what, median, lo, hi, holds) for every statistic the run allows; lo and
     hi are the 2.5 % and 97.5 % quantiles over replicates; holds: lo > 0 (sign +1) or
     hi < 0 (sign -1). Returns (rows, skipped) with skipped [(fact, what, reason)]."""
@@ -186,6 +197,9 @@ def evaluate(run, base=None):
     if base is not None:
         b = _Reader(base)
         jobs += [(f, lambda f=f: f.fn(r, b)) for f in PAIRED_FACTS]
+    if counterfactual is not None:
+        c = _Reader(counterfactual)
+        jobs += [(f, lambda f=f: f.fn(r, c)) for f in COUNTERFACTUAL_FACTS]
     rows, skipped = [], []
     for f, compute in jobs:
         try:
@@ -215,20 +229,24 @@ def main(argv=None):
                "docs/validation.md.")
     p.add_argument("file", help="run file (pactsim run ... -o FILE)")
     p.add_argument("--base", help="baseline run of the same seed, for the paired SF9 contrast")
+    p.add_argument("--counterfactual",
+                   help="the run's scenario without the 2022 invasion and sanctions "
+                        "(no_invasion.yaml), same seed: SF1's rise net of the drift")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     args = p.parse_args(argv)
     try:
         run = open_run(args.file)
         base = open_run(args.base) if args.base else None
+        cf = open_run(args.counterfactual) if args.counterfactual else None
     except PactsimFileError as e:
         print(f"pactsim-facts: error: {e}", file=sys.stderr)
         return 2
     try:
-        rows, skipped = evaluate(run, base)
+        rows, skipped = evaluate(run, base, cf)
     finally:
-        run.close()
-        if base is not None:
-            base.close()
+        for f in (run, base, cf):
+            if f is not None:
+                f.close()
     for fact, what, why in skipped:
         print(f"pactsim-facts: note: {fact} {what}: skipped ({why})", file=sys.stderr)
     if not rows:

@@ -97,6 +97,23 @@ def test_paired_relief_and_cli(runs, capsys):
     assert out[-1].startswith('SF9,"RUS-IRN cooperation 2024') and out[-1].endswith(",1")
 
 
+def test_sf1_net_of_the_drift(runs, tmp_path):
+    # the baseline against no invasion nor sanctions, paired: the 2022 events' own part of
+    # the rise (about two thirds of the pre/post contrast, which the drift also moves)
+    with open_run(runs["base"]) as r, open_run(runs["none"]) as c:
+        rows, _ = facts.evaluate(r, counterfactual=c)
+    (net,) = [x for x in rows if "counterfactual" in x[1]]
+    pre_post = holds(table(runs["base"]), "SF1", "minus 2022-01")[0]
+    assert net[5] and 0.3 * pre_post < net[2] < 0.95 * pre_post, (net, pre_post)
+    # with the cooperation's response to complementarity off, no rise is left
+    flat = run(tmp_path, "flat", "baseline_2022.yaml", "parameters.cooperation.rise=0")
+    flat_none = run(tmp_path, "flat_none", "no_invasion.yaml", "parameters.cooperation.rise=0")
+    with open_run(flat) as r, open_run(flat_none) as c:
+        rows, _ = facts.evaluate(r, counterfactual=c)
+    (net,) = [x for x in rows if "counterfactual" in x[1]]
+    assert not net[5] and abs(net[2]) < 0.005, net
+
+
 def test_history_dip_is_an_input(tmp_path):
     votes = [f"timeline.{e}=null" for e in ("unscr_1737_rus", "unscr_1747_rus",
                                             "unscr_1803_rus", "unscr_1929_rus",
