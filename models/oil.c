@@ -284,6 +284,7 @@ typedef struct {
     double *den;         /* [b] scratch: logit denominators */
     double *delta_new;   /* [s] scratch: new relative discounts */
     int *buyers, *n_buyers; /* [s*n + k], [s] scratch: the modelled buyers s sells to, ascending */
+    double *bought;      /* [s*n + k] scratch: what buyers[s*n + k] buys from s */
     atomic_int nomem;    /* a block of step 3 found no memory for its scratch */
     ps_rng *rng;
 } oil_data;
@@ -309,6 +310,7 @@ static void oil_free(void *data)
     free(d->delta_new);
     free(d->buyers);
     free(d->n_buyers);
+    free(d->bought);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -358,25 +360,34 @@ static int buyer_block(const oil_data *d, int n, int bb, double *den)
 static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
 
 /* Rivalry between sellers from a trade matrix (rows = sellers); row i only. */
-static void rivalry_row(const oil_data *d, const double *trade, double *riv, int i)
+static void rivalry_row(const oil_data *d, double *riv, int i)
 {
     const int n = d->n;
     const double *sold = d->den;
+    const int *bi = d->buyers + (size_t)i * n;
+    const double *vi = d->bought + (size_t)i * n;
     for (int j = 0; j < n; j++) {
         double m = ps_fmin(sold[i], sold[j]), o = 0.0;
         if (j == i || m <= 0.0) {
             riv[(size_t)i * n + j] = 0.0;
             continue;
         }
-        /* Over the buyers of whichever sells to fewer, in ascending order: a
-         * buyer the other does not buy from adds min(v, 0) = +0, which leaves
-         * the sum's bits as they are (trade is never negative), so this is the
-         * sum over every buyer at the cost of the shorter list (the dense loop
-         * made the step O(sellers^2 x N)). */
-        int a = d->n_buyers[i] <= d->n_buyers[j] ? i : j, other = a == i ? j : i;
-        const int *lst = d->buyers + (size_t)a * n;
-        for (int k = 0; k < d->n_buyers[a]; k++)
-            o += ps_fmin(trade[(size_t)a * n + lst[k]], trade[(size_t)other * n + lst[k]]);
+        /* Over the buyers both sell to, merging the two ascending lists: a
+         * buyer only one of them sells to adds min(v, 0) = +0, which leaves the
+         * sum's bits as they are (trade is never negative), so this is the sum
+         * over every buyer in the same order. The dense loop made the step
+         * O(sellers^2 x N), and reading j's trade row at i's buyers missed the
+         * cache at every term. */
+        const int *bj = d->buyers + (size_t)j * n;
+        const double *vj = d->bought + (size_t)j * n;
+        for (int a = 0, b = 0; a < d->n_buyers[i] && b < d->n_buyers[j];) {
+            if (bi[a] < bj[b])
+                a++;
+            else if (bi[a] > bj[b])
+                b++;
+            else
+                o += ps_fmin(vi[a++], vj[b++]);
+        }
         riv[(size_t)i * n + j] = ps_fmin(1.0, o / m);
     }
 }
@@ -387,12 +398,14 @@ static void seller_buyers(oil_data *d, const double *trade, int s)
 {
     const int n = d->n;
     int *lst = d->buyers + (size_t)s * n, k = 0;
-    double sold = 0.0;
+    double *val = d->bought + (size_t)s * n, sold = 0.0;
     for (int b = 0; b < n; b++) {
         double v = trade[(size_t)s * n + b];
         sold += v;
-        if (v != 0.0)
-            lst[k++] = b;
+        if (v != 0.0) {
+            lst[k] = b;
+            val[k++] = v;
+        }
     }
     d->den[s] = sold;
     d->n_buyers[s] = k;
@@ -439,6 +452,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->den = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta_new = calloc((size_t)n + 1, sizeof(double))) || !(d->rng = ps_rng_alloc()) ||
         !(d->buyers = malloc(((size_t)n * n + 1) * sizeof(int))) ||
+        !(d->bought = malloc(((size_t)n * n + 1) * sizeof(double))) ||
         !(d->n_buyers = calloc((size_t)n + 1, sizeof(int)))) {
         oil_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market of %d actors", n);
@@ -522,7 +536,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         seller_buyers(d, trade, i); /* den: sales to modelled buyers */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int i = 0; i < n; i++)
-        rivalry_row(d, trade, riv, i);
+        rivalry_row(d, riv, i);
     return PS_OK;
 }
 
@@ -809,7 +823,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     int n = d->n;
     const double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
     const double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
-    double *price_n = w->next[d->f[F_PRICE]], *trade_n = w->next[d->f[F_TRADE]];
+    double *price_n = w->next[d->f[F_PRICE]];
     double *riv_n = w->next[d->f[F_RIVALRY]];
 
     /* 1. Benchmark: log relaxation toward the long-run level, one world shock,
@@ -855,12 +869,12 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 6. Rivalry from this month's trade. */
     if (!ps_inner_parallel(w)) {
         for (int i = 0; i < n; i++)
-            rivalry_row(d, trade_n, riv_n, i);
+            rivalry_row(d, riv_n, i);
         return PS_OK;
     }
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads)
     for (int i = 0; i < n; i++)
-        rivalry_row(d, trade_n, riv_n, i);
+        rivalry_row(d, riv_n, i);
     return PS_OK;
 }
 
