@@ -392,6 +392,14 @@ static void rivalry_row(const oil_data *d, double *riv, int i)
     }
 }
 
+/* Step 6 of oil_step for seller i: its row of next month's rivalry. */
+static void rivalry_seller(ps_world *w, void *data, const double *p, int i)
+{
+    (void)p;
+    const oil_data *d = data;
+    rivalry_row(d, w->next[d->f[F_RIVALRY]], i);
+}
+
 /* Seller s's sales to modelled buyers (den[s], scratch) and the list of those
  * buyers (nonzero trade), for rivalry_row. */
 static void seller_buyers(oil_data *d, const double *trade, int s)
@@ -824,7 +832,6 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     const double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
     const double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
     double *price_n = w->next[d->f[F_PRICE]];
-    double *riv_n = w->next[d->f[F_RIVALRY]];
 
     /* 1. Benchmark: log relaxation toward the long-run level, one world shock,
      * and the response to the change in the share of world trade shut in. */
@@ -866,15 +873,8 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     /* 5. Sellers ration requests to capacity (ration_seller). */
     ps_inner_for(w, n, ration_seller, d, p);
 
-    /* 6. Rivalry from this month's trade. */
-    if (!ps_inner_parallel(w)) {
-        for (int i = 0; i < n; i++)
-            rivalry_row(d, riv_n, i);
-        return PS_OK;
-    }
-#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
-    for (int i = 0; i < n; i++)
-        rivalry_row(d, riv_n, i);
+    /* 6. Rivalry from this month's trade (rivalry_seller). */
+    ps_inner_for(w, n, rivalry_seller, d, p);
     return PS_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -40,12 +41,13 @@ void *ps_calloc_series(size_t n, size_t size)
  * and on this project's virtual machines a fault is a hypervisor exit: 3
  * million of them were most of the setup of a 4000-actor world (docs/
  * performance.md). One call maps a whole range without them; the pages are
- * the same (zeroed, 4 KiB, on the caller's NUMA node), so nothing else
+ * the same (zeroed, base-size, on the caller's NUMA node), so nothing else
  * changes. Small arrays and refusals are left to the faults. */
 void ps_prefault(void *p, size_t bytes)
 {
 #ifdef MADV_POPULATE_WRITE
-    const uintptr_t page = 4096;
+    long ps = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
     if (!p || bytes < ((size_t)256 << 10))
         return;
     uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);

@@ -72,6 +72,12 @@ double ps_crps_mixture(const double *x, int m, double sd, double y)
     return e1 / n - 0.5 * e2 / ((double)n * n);
 }
 
+/* E|N(mu, s^2)|, or |mu| for s = 0 (no observation error). */
+static double abs_mean0(double mu, double s)
+{
+    return s > 0 ? abs_mean(mu, s) : fabs(mu);
+}
+
 /* Leave-one-out CRPS by the same kernel form: with a_i = E|X_i - y| and the
  * pair terms b_ij = E|X_i - X_j| (b_ii included), CRPS = A / n - B / (2 n^2);
  * without member k, A - a_k over n - 1 and B - 2 sum_j b_kj + b_kk over
@@ -81,18 +87,19 @@ int ps_crps_mixture_loo(const double *x, int m, double sd, double y, double *loo
     int n = 0;
     for (int i = 0; i < m; i++)
         n += isfinite(x[i]);
-    double *rs = n >= 2 && isfinite(y) ? ps_calloc((size_t)m, sizeof *rs) : NULL;
-    if (!rs)
+    /* a[i] and the row sums rs[i] = sum_j b_ij of the finite members */
+    double *a = n >= 2 && isfinite(y) ? ps_calloc(2 * (size_t)m, sizeof *a) : NULL;
+    if (!a)
         return -1;
-    double A = 0.0, B = 0.0, bkk = sd > 0 ? abs_mean(0.0, M_SQRT2 * sd) : 0.0;
+    double *rs = a + m, A = 0.0, B = 0.0, bkk = abs_mean0(0.0, M_SQRT2 * sd);
     for (int i = 0; i < m; i++) {
         if (!isfinite(x[i]))
             continue;
-        A += sd > 0 ? abs_mean(x[i] - y, sd) : fabs(x[i] - y);
+        A += a[i] = abs_mean0(x[i] - y, sd);
         rs[i] += bkk;
         for (int j = i + 1; j < m; j++)
             if (isfinite(x[j])) {
-                double b = sd > 0 ? abs_mean(x[j] - x[i], M_SQRT2 * sd) : fabs(x[j] - x[i]);
+                double b = abs_mean0(x[j] - x[i], M_SQRT2 * sd);
                 rs[i] += b;
                 rs[j] += b;
             }
@@ -100,15 +107,11 @@ int ps_crps_mixture_loo(const double *x, int m, double sd, double y, double *loo
     for (int i = 0; i < m; i++)
         B += isfinite(x[i]) ? rs[i] : 0.0;
     double n1 = n - 1.0;
-    for (int k = 0; k < m; k++) {
-        if (!isfinite(x[k])) {
-            loo[k] = NAN;
-            continue;
-        }
-        double ak = sd > 0 ? abs_mean(x[k] - y, sd) : fabs(x[k] - y);
-        loo[k] = (A - ak) / n1 - 0.5 * (B - 2.0 * rs[k] + bkk) / (n1 * n1);
-    }
-    free(rs);
+    for (int k = 0; k < m; k++)
+        loo[k] = isfinite(x[k])
+                     ? (A - a[k]) / n1 - 0.5 * (B - 2.0 * rs[k] + bkk) / (n1 * n1)
+                     : NAN;
+    free(a);
     return 0;
 }
 
