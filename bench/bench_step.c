@@ -154,7 +154,7 @@ int main(int argc, char **argv)
         ps_registry_metric_reads(keep);
     uint64_t e, ek;
     ps_state_values_kept(sc, NULL, &e);
-    ps_state_values_kept(sc, output || !keep ? NULL : keep, &ek);
+    ps_series_values(sc, output || !keep ? NULL : keep, &ek);
     free(keep);
     if (header)
         printf("n_actors,months,replicates,threads,output,seconds,runs_per_s,"
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
            sc->replicates, threads, output ? "full" : "none", best, R / best,
            n * T * R / best, n * (n - 1) * T * R / best,
            (unsigned long long)(2 * e * sizeof(double)),
-           (unsigned long long)(ek * (uint64_t)sc->n_months * sizeof(double)));
+           (unsigned long long)(ek * sizeof(double)));
     ps_scenario_free(sc);
     return 0;
 }

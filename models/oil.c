@@ -211,9 +211,10 @@ static double metric_trade_shift(const ps_run *run)
 {
     int f = ps_field_index(fields[F_TRADE].name);
     size_t nn = (size_t)run->sc->n_actors * run->sc->n_actors;
-    if (run->n_months < 1)
+    const double *a = ps_run_series_month(run, f, 0);
+    const double *b = ps_run_series_month(run, f, run->n_months - 1);
+    if (!a || !b)
         return NAN;
-    const double *a = run->series[f], *b = run->series[f] + (size_t)(run->n_months - 1) * nn;
     double moved = 0.0, total = 0.0;
     for (size_t k = 0; k < nn; k++) {
         moved += fabs(b[k] - a[k]);
@@ -914,7 +915,7 @@ const ps_model ps_model_oil = {
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "oil_trade rivalry",
-    .metric_reads = "oil_discount oil_export_revenue oil_trade",
+    .metric_reads = "oil_discount oil_export_revenue oil_trade@ends",
     .init = oil_init,
     .step = oil_step,
     .apply_event = oil_event,

@@ -106,14 +106,30 @@ static size_t seg_width(const ps_ckpt *c, const ps_world *w, int f)
     return ps_field_size(w, f);
 }
 
-/* Values per month of the series saved, and of the whole state. */
-static void seg_values(const ps_ckpt *c, const ps_world *w, uint64_t *month_values,
-                       uint64_t *state_values)
+/* Rows of f's series in segment [from, to): one a month, or, for a field
+ * kept at its ends, month 0 in the first segment (segments end before the
+ * last month, whose row the run writes after the last save). */
+static size_t seg_rows(const ps_ckpt *c, int f, int from, int to)
 {
-    *month_values = *state_values = 0;
+    if (c->series && c->series[f] == PS_SERIES_ENDS)
+        return from == 0 && to > 0;
+    return (size_t)(to - from);
+}
+
+/* Values per month of the series saved (ends: the fields kept at their
+ * first and last months, whose month 0 the first segment holds), and of
+ * the whole state. */
+static void seg_values(const ps_ckpt *c, const ps_world *w, uint64_t *month_values,
+                       uint64_t *ends, uint64_t *state_values)
+{
+    *month_values = *ends = *state_values = 0;
     for (int f = 0; f < w->n_fields; f++) {
         *state_values += ps_field_size(w, f);
-        if (seg_has_series(c, f))
+        if (!seg_has_series(c, f))
+            continue;
+        if (c->series && c->series[f] == PS_SERIES_ENDS)
+            *ends += seg_width(c, w, f);
+        else
             *month_values += seg_width(c, w, f);
     }
 }
@@ -780,14 +796,14 @@ ps_status ps_ckpt_save_midrun(ps_ckpt *c, int r, const ps_world *w, const ps_run
         h.n_state = w->n_fields;
         h.n_events = w->n_log;
         h.hash = c->hash;
-        seg_values(c, w, &h.month_values, &h.state_values);
+        uint64_t ends;
+        seg_values(c, w, &h.month_values, &ends, &h.state_values);
         bad |= put(fp, &crc, &h, sizeof h);
         for (int f = 0; f < ps_registry_n_fields() && !bad; f++) {
-            if (!seg_has_series(c, f))
-                continue;
-            size_t n = seg_width(c, w, f);
-            bad |= put(fp, &crc, run->series[f] + (size_t)from * n,
-                       (size_t)(to - from) * n * sizeof(double));
+            size_t rows = seg_has_series(c, f) ? seg_rows(c, f, from, to) : 0;
+            if (rows > 0)
+                bad |= put(fp, &crc, ps_run_series_month(run, f, from),
+                           rows * seg_width(c, w, f) * sizeof(double));
         }
         for (int f = 0; f < w->n_fields && !bad; f++)
             bad |= put(fp, &crc, w->cur[f], ps_field_size(w, f) * sizeof(double));
@@ -840,8 +856,8 @@ static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *
     const char *kind = NULL;
     int fd = ps_open_regular(path, 1, &kind);
     struct stat sb;
-    uint64_t mv, sv, need = 0, x = 0;
-    seg_values(c, w, &mv, &sv);
+    uint64_t mv, ev, sv, need = 0, x = 0;
+    seg_values(c, w, &mv, &ev, &sv);
     unsigned char *buf = NULL;
     *why = NULL;
     if (fd < 0 || fstat(fd, &sb) < 0)
@@ -858,6 +874,7 @@ static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *
      * the events within a quarter of the memory this process may use (a
      * sparse 60 GB file would otherwise be read whole). */
     else if (__builtin_mul_overflow((uint64_t)(to - from), mv, &need) ||
+             __builtin_add_overflow(need, from == 0 && to > 0 ? ev : 0, &need) ||
              __builtin_add_overflow(need, sv, &need) ||
              __builtin_mul_overflow(need, sizeof(double), &need) ||
              __builtin_mul_overflow((uint64_t)h->n_events, sizeof(ps_event), &x) ||
@@ -936,10 +953,11 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
          * scratch until the world steps), then the events */
         size_t off = sizeof h;
         for (int f = 0; f < nf; f++) {
-            if (!seg_has_series(c, f))
+            size_t rows = seg_has_series(c, f) ? seg_rows(c, f, at, to) : 0;
+            if (rows == 0)
                 continue;
-            size_t n = seg_width(c, w, f) * (size_t)(to - at) * sizeof(double);
-            memcpy(run->series[f] + (size_t)at * seg_width(c, w, f), buf + off, n);
+            size_t n = seg_width(c, w, f) * rows * sizeof(double);
+            memcpy((double *)ps_run_series_month(run, f, at), buf + off, n);
             off += n;
         }
         for (int f = 0; f < w->n_fields; f++) {
@@ -965,9 +983,11 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
     if (st == PS_OK && at > 0) {
         /* Series not saved (nothing reads them): NaN, not another run's. */
         for (int f = 0; f < nf; f++)
-            if (!seg_has_series(c, f) && run->series[f])
-                for (size_t k = 0; k < ps_run_series_width(run, w, f) * (size_t)at; k++)
-                    run->series[f][k] = NAN;
+            for (int t = 0; t < at && !seg_has_series(c, f); t++) {
+                double *row = (double *)ps_run_series_month(run, f, t);
+                for (size_t k = 0; row && k < ps_run_series_width(run, w, f); k++)
+                    row[k] = NAN;
+            }
         run->n_done = at;
         *month = at;
     }

@@ -293,13 +293,19 @@ int ps_registry_find_event_type(const char *name);
 ps_status ps_registry_check(ps_error *err);
 int ps_registry_n_metrics(void);
 const ps_metric *ps_registry_metric(int m, int *owner_model);
-/* What a run keeps of a field's series: nothing, all of it, or the pairs of
- * actors the metrics read (a dyad field's series then holds those alone). */
-enum { PS_SERIES_NONE = 0, PS_SERIES_ALL = 1, PS_SERIES_PAIRS = 2 };
+/* What a run keeps of a field's series: nothing, all of it, the pairs of
+ * actors the metrics read (a dyad field's series then holds those alone), or
+ * its first and last months only (two rows, whatever the number of months: a
+ * metric that compares the end with the start of a dyad field need not keep
+ * N^2 values a month). */
+enum { PS_SERIES_NONE = 0, PS_SERIES_ALL = 1, PS_SERIES_PAIRS = 2, PS_SERIES_ENDS = 3 };
 /* mask[f] (f < ps_registry_n_fields()) = PS_SERIES_ALL for every output
  * field a metric reads whole, PS_SERIES_PAIRS for a dyad field they read only
- * for the pairs they name (ps_model.metric_reads), else PS_SERIES_NONE; every
- * field PS_SERIES_ALL if a model with metrics does not say. */
+ * for the pairs they name ("field:SRC-DST" in ps_model.metric_reads),
+ * PS_SERIES_ENDS for one they read only at its first and last months
+ * ("field@ends"), else PS_SERIES_NONE; two different partial reads of one
+ * field keep it whole; every field PS_SERIES_ALL if a model with metrics does
+ * not say. */
 void ps_registry_metric_reads(unsigned char *mask);
 /* The k-th pair (ISO3 codes) the metrics name for field f, in registry
  * order (repeats included): 1, or 0 past the last. */
@@ -309,6 +315,9 @@ int ps_registry_metric_pair(int f, int k, char src[4], char dst[4]);
  * dyad field actors², or its named pairs, a theater field actors x theaters,
  * an actor field actors; 1 on overflow of 64 bits. */
 int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint64_t *E);
+/* *V = the values of the whole series a replicate of sc keeps (all its
+ * months; two rows for a field marked PS_SERIES_ENDS); 1 on overflow. */
+int ps_series_values(const ps_scenario *sc, const unsigned char *keep, uint64_t *V);
 
 /* ----------------------------------------------------------------- runs */
 /* What one replicate produced: every field at every month (end of month). */
@@ -325,6 +334,9 @@ typedef struct ps_run {
                         * series holds, n_months * n_pairs[f] values; read
                         * them with ps_run_dyad (internal runs only) */
     int *n_pairs;
+    unsigned char *ends; /* NULL, or per field: 1 if its series holds two rows
+                          * only, month 0 and month n_months - 1 (read them
+                          * with ps_run_series_month) */
     double *metrics;   /* per global metric */
     ps_event *events;
     int n_events;
@@ -341,6 +353,10 @@ double ps_run_dyad(const ps_run *run, const char *field, int src, int dst, int t
 /* Largest value of an actor field over all actors and months of one run, at
  * least 0; NaN if there is no such field. */
 double ps_run_actor_peak(const ps_run *run, const char *field);
+/* The values of global field f at month t in run's series (a row: the
+ * field's values, or the pairs it keeps); NULL if the run keeps no series of
+ * f or not that month. */
+const double *ps_run_series_month(const ps_run *run, int f, int t);
 /* Month index for a date, clamped into the run. */
 int ps_run_month(const ps_run *run, int year, int month);
 

@@ -287,8 +287,9 @@ ps_status ps_registry_check(ps_error *err)
                                 "a field it does not own", m->name, m->overwrites);
         if (m->metric_reads && each_read(m->metric_reads, unknown_read, NULL))
             return ps_error_set(err, PS_ERR_MODEL, "model '%s': its metrics read '%s', which "
-                                "names a field no model has, or is not 'field' or "
-                                "'field:SRC-DST' of a dyad field (ISO3 codes)", m->name,
+                                "names a field no model has, or is not 'field', "
+                                "'field@ends' or 'field:SRC-DST' of a dyad field (ISO3 "
+                                "codes)", m->name,
                                 m->metric_reads);
     }
     int order[PS_MAX_MODELS];
@@ -360,21 +361,23 @@ static int each_read(const char *reads, int (*f)(const char *, void *), void *ar
     return 0;
 }
 
-/* A read "field" or "field:SRC-DST": the field's name into field, the pair
- * (ISO3 codes, "" for the whole series) into src and dst; 0 if it is not
- * one of these forms. */
+/* A read "field", "field:SRC-DST" or "field@ends": the field's name into
+ * field, the pair (ISO3 codes, "" for the whole series) into src and dst;
+ * 2 for "@ends" (its first and last months), 1 for the other forms, 0 if it
+ * is none of them. */
 static int split_read(const char *read, char field[128], char src[4], char dst[4])
 {
-    const char *colon = strchr(read, ':');
-    size_t n = colon ? (size_t)(colon - read) : strlen(read);
+    size_t n = strcspn(read, ":@");
     if (n == 0 || n >= 128)
         return 0;
     memcpy(field, read, n);
     field[n] = '\0';
     src[0] = dst[0] = '\0';
-    if (!colon)
+    if (read[n] == '\0')
         return 1;
-    const char *p = colon + 1;
+    if (read[n] == '@')
+        return strcmp(read + n + 1, "ends") ? 0 : 2;
+    const char *p = read + n + 1;
     for (int k = 0; k < 7; k++) /* AAA-BBB */
         if (k == 3 ? p[k] != '-' : !(p[k] >= 'A' && p[k] <= 'Z'))
             return 0;
@@ -390,14 +393,16 @@ static int mark_read(const char *read, void *mask)
 {
     char name[128], src[4], dst[4];
     unsigned char *m = mask;
-    int f = split_read(read, name, src, dst) ? ps_field_index(name) : -1;
+    int form = split_read(read, name, src, dst);
+    int f = form ? ps_field_index(name) : -1;
     if (f < 0 || f >= ps_registry_n_fields())
         return 0;
-    /* The whole series wins over some of its pairs. */
-    if (!src[0] || ps_registry_field(f, NULL)->shape != PS_DYAD)
-        m[f] = PS_SERIES_ALL;
-    else if (m[f] != PS_SERIES_ALL)
-        m[f] = PS_SERIES_PAIRS;
+    int want = form == 2 ? PS_SERIES_ENDS
+               : src[0] && ps_registry_field(f, NULL)->shape == PS_DYAD ? PS_SERIES_PAIRS
+                                                                        : PS_SERIES_ALL;
+    /* The whole series wins over a part of it; two different parts (some
+     * pairs at every month, every pair at two months) take the whole. */
+    m[f] = m[f] == PS_SERIES_NONE || m[f] == want ? want : PS_SERIES_ALL;
     return 0;
 }
 

@@ -30,6 +30,7 @@ void ps_run_free(ps_run *run)
     free(run->series);
     free(run->pairs);
     free(run->n_pairs);
+    free(run->ends);
     free(run->metrics);
     free(run->events);
     free(run);
@@ -81,6 +82,46 @@ static size_t series_width(const ps_run *run, const ps_world *w, int f)
     return run->pairs && run->pairs[f] ? (size_t)run->n_pairs[f] : ps_field_size(w, f);
 }
 
+/* Values of global field f in a month of sc's state. */
+static uint64_t sc_field_size(const ps_scenario *sc, int f)
+{
+    ps_shape sh = ps_registry_field(f, NULL)->shape;
+    uint64_t n = (uint64_t)sc->n_actors;
+    return n * (sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1);
+}
+
+/* Rows of f's series: one a month, or two (month 0, the last month) for a
+ * field kept at its ends. */
+static int series_rows(const ps_run *run, int f)
+{
+    if (run->ends && run->ends[f])
+        return run->n_months < 2 ? run->n_months : 2;
+    return run->n_months;
+}
+
+/* The row of f's series that holds month t, or -1. */
+static int series_row(const ps_run *run, int f, int t)
+{
+    if (t < 0 || t >= run->n_months)
+        return -1;
+    if (!run->ends || !run->ends[f])
+        return t;
+    return t == 0 ? 0 : t == run->n_months - 1 ? 1 : -1;
+}
+
+/* (pactsim.h) */
+const double *ps_run_series_month(const ps_run *run, int f, int t)
+{
+    if (f < 0 || f >= ps_registry_n_fields() || !run->series || !run->series[f])
+        return NULL;
+    int row = series_row(run, f, t);
+    if (row < 0)
+        return NULL;
+    size_t width = run->pairs && run->pairs[f] ? (size_t)run->n_pairs[f]
+                                               : sc_field_size(run->sc, f);
+    return run->series[f] + (size_t)row * width;
+}
+
 /* Keep the pairs the metrics name of the fields keep marks PS_SERIES_PAIRS. */
 static int alloc_pairs(ps_run *run, const ps_scenario *sc, const unsigned char *keep)
 {
@@ -114,11 +155,15 @@ static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replica
     run->metrics = ps_calloc((size_t)ps_registry_n_metrics() + 1, sizeof(double));
     if (!run->series || !run->metrics || (keep && alloc_pairs(run, sc, keep)))
         goto nomem;
+    if (keep && !(run->ends = ps_calloc((size_t)nf + 1, 1)))
+        goto nomem;
     for (int f = 0; f < nf; f++) {
         if (keep && !keep[f])
             continue;
-        run->series[f] = ps_calloc_series(series_width(run, w, f) * (size_t)sc->n_months + 1,
-                                          sizeof(double));
+        if (keep)
+            run->ends[f] = keep[f] == PS_SERIES_ENDS;
+        run->series[f] = ps_calloc_series(series_width(run, w, f) * (size_t)series_rows(run, f)
+                                          + 1, sizeof(double));
         if (!run->series[f])
             goto nomem;
     }
@@ -169,10 +214,11 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
 /* Month t of field f into the run's series, if it keeps it. */
 static void series_put(ps_run *run, const ps_world *w, int f, int t)
 {
-    if (!run->series[f])
+    int row = run->series[f] ? series_row(run, f, t) : -1;
+    if (row < 0)
         return;
     size_t size = series_width(run, w, f);
-    double *dst = run->series[f] + (size_t)t * size;
+    double *dst = run->series[f] + (size_t)row * size;
     if (run->pairs && run->pairs[f])
         for (size_t k = 0; k < size; k++)
             dst[k] = w->cur[f][run->pairs[f][k]];
@@ -295,8 +341,11 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
             if (!run->series[f])
                 continue;
             size_t size = series_width(run, w, f);
-            for (size_t k = (size_t)run->n_done * size; k < (size_t)sc->n_months * size; k++)
-                run->series[f][k] = NAN;
+            for (int t = run->n_done; t < sc->n_months; t++) {
+                int row = series_row(run, f, t);
+                for (size_t k = 0; row >= 0 && k < size; k++)
+                    run->series[f][(size_t)row * size + k] = NAN;
+            }
         }
         for (int m = 0; m < ps_registry_n_metrics(); m++)
             run->metrics[m] = s == PS_OK ? ps_registry_metric(m, NULL)->compute(run) : NAN;
@@ -362,19 +411,22 @@ static double series_mean(const ps_run *run, const char *field, size_t idx,
     if (m0 < 0 || m1 > run->n_months || m1 <= m0 || !series_slot(run, f, idx, size, &k, &width))
         return NAN;
     double s = 0.0;
-    for (int t = m0; t < m1; t++)
-        s += run->series[f][(size_t)t * width + k];
+    for (int t = m0; t < m1; t++) {
+        int row = series_row(run, f, t);
+        s += row < 0 ? NAN : run->series[f][(size_t)row * width + k];
+    }
     return s / (m1 - m0);
 }
 
 double ps_run_dyad(const ps_run *run, const char *field, int src, int dst, int t)
 {
     size_t n = (size_t)run->sc->n_actors, k, width;
+    int f = ps_field_index(field);
     if (t < 0 || t >= run->n_months || src < 0 || dst < 0 ||
-        !series_slot(run, ps_field_index(field), (size_t)src * n + (size_t)dst, n * n, &k,
-                     &width))
+        !series_slot(run, f, (size_t)src * n + (size_t)dst, n * n, &k, &width))
         return NAN;
-    return run->series[ps_field_index(field)][(size_t)t * width + k];
+    int row = series_row(run, f, t);
+    return row < 0 ? NAN : run->series[f][(size_t)row * width + k];
 }
 
 double ps_run_actor_mean(const ps_run *run, const char *field, int actor, int m0, int m1)
@@ -394,7 +446,7 @@ double ps_run_actor_peak(const ps_run *run, const char *field)
     int f = ps_field_index(field);
     if (f < 0)
         return NAN;
-    size_t n = (size_t)run->sc->n_actors * run->n_months;
+    size_t n = (size_t)run->sc->n_actors * (size_t)series_rows(run, f);
     double peak = 0.0;
     for (size_t k = 0; k < n; k++)
         peak = ps_fmax(peak, run->series[f][k]);
@@ -446,19 +498,28 @@ int ps_state_values(const ps_scenario *sc, uint64_t *E)
 
 int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint64_t *E)
 {
-    uint64_t n = (uint64_t)sc->n_actors, x;
     int over = 0;
     *E = 0;
     for (int f = 0; f < ps_registry_n_fields(); f++) {
-        if (keep && !keep[f])
+        if (keep && (!keep[f] || keep[f] == PS_SERIES_ENDS))
             continue;
-        ps_shape sh = ps_registry_field(f, NULL)->shape;
-        uint64_t k = sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1;
-        if (keep && keep[f] == PS_SERIES_PAIRS)
-            x = (uint64_t)ps_run_kept_pairs(sc, f, NULL);
-        else
-            over |= mul(n, k, &x);
+        uint64_t x = keep && keep[f] == PS_SERIES_PAIRS ? (uint64_t)ps_run_kept_pairs(sc, f, NULL)
+                                                        : sc_field_size(sc, f);
         over |= add(*E, x, E);
+    }
+    return over;
+}
+
+int ps_series_values(const ps_scenario *sc, const unsigned char *keep, uint64_t *V)
+{
+    uint64_t x, rows = (uint64_t)(sc->n_months < 2 ? sc->n_months : 2);
+    int over = ps_state_values_kept(sc, keep, V);
+    over |= mul(*V, (uint64_t)sc->n_months, V);
+    for (int f = 0; keep && f < ps_registry_n_fields(); f++) {
+        if (keep[f] != PS_SERIES_ENDS)
+            continue;
+        over |= mul(sc_field_size(sc, f), rows, &x);
+        over |= add(*V, x, V);
     }
     return over;
 }
@@ -470,14 +531,13 @@ int ps_state_values_kept(const ps_scenario *sc, const unsigned char *keep, uint6
 static ps_status check_sizes(const ps_scenario *sc, int running, const unsigned char *keep,
                              const ps_sim_options *opt, ps_error *err)
 {
-    uint64_t E, Ek, x, per, mem, file, ev;
+    uint64_t E, x, per, mem, file, ev;
     uint64_t T = (uint64_t)sc->n_months, R = (uint64_t)sc->replicates;
     uint64_t nm = (uint64_t)ps_registry_n_metrics();
     int over = ps_state_values(sc, &E);
-    over |= ps_state_values_kept(sc, keep, &Ek);
-    /* the kept series (T months) + two world buffers, 8 bytes a value (one
+    over |= ps_series_values(sc, keep, &per);
+    /* the kept series + two world buffers, 8 bytes a value (one
      * operation a statement: the operands of | are not sequenced) */
-    over |= mul(Ek, T, &per);
     over |= mul(E, 2, &x);
     over |= add(per, x, &per);
     over |= mul(per, 8, &per);

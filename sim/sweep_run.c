@@ -921,14 +921,13 @@ static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, p
     if (runs < threads)
         threads = (int)runs;
     const ps_scenario *sc = sw->base;
-    uint64_t E, Ek, mem;
+    uint64_t E, mem;
     unsigned char *keep = sweep_keep(sw);
     if (!keep && sw->keep == PS_KEEP_SUMMARY)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     /* (one operation a statement: the operands of | are not sequenced) */
     int over = ps_state_values(sc, &E);
-    over |= ps_state_values_kept(sc, keep, &Ek);
-    over |= __builtin_mul_overflow(Ek, (uint64_t)sc->n_months, &mem);
+    over |= ps_series_values(sc, keep, &mem);
     over |= __builtin_add_overflow(mem, 2 * E, &mem); /* E < 2^63: ps_state_values */
     over |= __builtin_mul_overflow(mem, 8 * (uint64_t)(threads > 0 ? threads : 1), &mem);
     over |= __builtin_add_overflow(mem, (uint64_t)runs * 16, &mem);

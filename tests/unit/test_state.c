@@ -200,12 +200,15 @@ static void test_files(const char *rel, int every, int sweep)
     if (run[0] && run[1]) {
         for (int f = 0; f < nf; f++) {
             size_t n = ps_run_series_width(run[0], w[0], f);
-            if (!sweep || mask[f])
-                CHECK(n == ps_run_series_width(run[1], w[1], f) &&
-                          !memcmp(run[0]->series[f], run[1]->series[f],
-                                  n * (size_t)sc->n_months * sizeof(double)),
-                      "%s: series of %s differ", rel, ps_registry_field(f, NULL)->name);
-            else
+            if (!sweep || mask[f]) {
+                int same = n == ps_run_series_width(run[1], w[1], f);
+                for (int t = 0; t < sc->n_months && same; t++) {
+                    const double *a = ps_run_series_month(run[0], f, t),
+                                 *b = ps_run_series_month(run[1], f, t);
+                    same = a && b ? !memcmp(a, b, n * sizeof(double)) : !a && !b;
+                }
+                CHECK(same, "%s: series of %s differ", rel, ps_registry_field(f, NULL)->name);
+            } else
                 CHECK(!run[0]->series[f] && !run[1]->series[f],
                       "%s: series of %s: kept, though neither the metrics nor the segments "
                       "read it", rel, ps_registry_field(f, NULL)->name);
@@ -250,13 +253,16 @@ static void test_metric_reads(const char *rel)
     if (!sc)
         return;
     int nf = ps_registry_n_fields(), nm = ps_registry_n_metrics(), n_read = 0, n_pairs = 0;
+    int n_ends = 0;
     unsigned char *mask = malloc((size_t)nf);
     ps_registry_metric_reads(mask);
     for (int f = 0; f < nf; f++) {
         n_read += mask[f] != PS_SERIES_NONE;
         n_pairs += mask[f] == PS_SERIES_PAIRS;
+        n_ends += mask[f] == PS_SERIES_ENDS;
     }
     CHECK(n_pairs > 0, "no metric reads a dyad field for named pairs only");
+    CHECK(n_ends > 0, "no metric reads a field at its first and last months only");
     CHECK(n_read > 0 && n_read < nf, "metrics read %d of %d series: every model with metrics "
           "must declare metric_reads", n_read, nf);
     ps_world *w = NULL;
@@ -264,8 +270,9 @@ static void test_metric_reads(const char *rel)
     int usable;
     CHECK(ps_run_replicate_into(sc, 0, 1, NULL, NULL, &w, &run, &usable, &err) == PS_OK && usable,
           "%s", err.msg);
-    /* Every value the declarations leave out, poisoned: unread fields, and
-     * the pairs a field read for named pairs does not name. */
+    /* Every value the declarations leave out, poisoned: unread fields, the
+     * pairs a field read for named pairs does not name, and the months
+     * between the first and the last of a field read at its ends. */
     const double poison[] = {NAN, 3.7e11, -2.5, 0.0};
     size_t *named = malloc(((size_t)sc->n_actors * sc->n_actors + 1) * sizeof *named);
     for (int k = 0; run && named && k < 4; k++) {
@@ -274,9 +281,11 @@ static void test_metric_reads(const char *rel)
             int np = mask[f] == PS_SERIES_PAIRS ? ps_run_kept_pairs(sc, f, named) : 0;
             for (size_t i = 0; mask[f] != PS_SERIES_ALL && i < size * (size_t)sc->n_months;
                  i++) {
-                int keep = 0;
+                int keep = 0, t = (int)(i / size);
                 for (int e = 0; e < np && !keep; e++)
                     keep = named[e] == i % size;
+                if (mask[f] == PS_SERIES_ENDS)
+                    keep = t == 0 || t == sc->n_months - 1;
                 if (!keep)
                     run->series[f][i] = poison[k];
             }
@@ -305,25 +314,30 @@ static void test_metric_reads(const char *rel)
         CHECK(width == (mask[f] == PS_SERIES_PAIRS ? (size_t)np : size),
               "%s: series of %s holds %zu values a month (the pairs named: %d)", rel,
               ps_registry_field(f, NULL)->name, width, np);
-        for (int t = 0; rk->series[f] && named && t < sc->n_months; t++)
-            for (size_t e = 0; e < width; e++) {
+        for (int t = 0; rk->series[f] && named && t < sc->n_months; t++) {
+            const double *row = ps_run_series_month(rk, f, t);
+            int ends = mask[f] == PS_SERIES_ENDS, held_t = !ends || t == 0 ||
+                                                         t == sc->n_months - 1;
+            CHECK(!row == !held_t, "%s: series of %s holds month %d: %d (expected %d)", rel,
+                  ps_registry_field(f, NULL)->name, t, row != NULL, held_t);
+            for (size_t e = 0; row && e < width; e++) {
                 size_t i = np ? named[e] : e;
-                CHECK(!memcmp(&rk->series[f][(size_t)t * width + e],
-                              &ra->series[f][(size_t)t * size + i], sizeof(double)),
+                CHECK(!memcmp(&row[e], &ra->series[f][(size_t)t * size + i], sizeof(double)),
                       "%s: kept series %s differs at month %d, element %zu", rel,
                       ps_registry_field(f, NULL)->name, t, i);
             }
-        held += rk->series[f] ? width : 0;
-        whole += rk->series[f] ? size : 0;
+            held += row ? width : 0;
+        }
+        whole += rk->series[f] ? size * (size_t)sc->n_months : 0;
     }
     for (int m = 0; rk && ra && m < nm; m++)
         CHECK(!memcmp(&rk->metrics[m], &ra->metrics[m], sizeof(double)),
               "%s: metric %s differs when only the read series are kept (%.17g vs %.17g)", rel,
               ps_registry_metric(m, NULL)->name, rk->metrics[m], ra->metrics[m]);
-    printf("%s: the metrics read %d of %d series (%d of them for named pairs only), as "
-           "declared; a run keeping only those (%llu values a month instead of %llu) has the "
-           "same metrics\n", rel, n_read, nf, n_pairs, (unsigned long long)held,
-           (unsigned long long)whole);
+    printf("%s: the metrics read %d of %d series (%d of them for named pairs only, %d at "
+           "their first and last months only), as declared; a run keeping only those (%llu "
+           "values instead of %llu) has the same metrics\n", rel, n_read, nf, n_pairs, n_ends,
+           (unsigned long long)held, (unsigned long long)whole);
     free(named);
     ps_run_free(rk);
     ps_run_free(ra);
