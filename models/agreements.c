@@ -359,15 +359,50 @@ static void condition_row(ps_world *w, void *data, const double *p, int i)
     }
 }
 
-static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
+/* Persistence and level change of the pairs (i, j > i) of row i; a pair
+ * whose level changes gets cond = LEVEL_CHANGED, for the serial pass that
+ * logs the events in pair order. */
+enum { LEVEL_CHANGED = 2 };
+static void level_row(ps_world *w, agree_data *d, const double *p, int i)
 {
-    agree_data *d = data;
-    const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors;
     const double *L = w->cur[d->f[F_LEVEL]];
     double *L1 = w->next[d->f[F_LEVEL]];
     const double *up = w->cur[d->in[I_UP]], *down = w->cur[d->in[I_DOWN]];
     double *up1 = w->next[d->in[I_UP]], *down1 = w->next[d->in[I_DOWN]];
+    for (int j = i + 1; j < n; j++) {
+        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+        int c = d->cond[ij];
+        up1[ij] = c > 0 ? up[ij] + 1.0 : 0.0;
+        down1[ij] = c < 0 ? down[ij] + 1.0 : 0.0;
+        double lv = L[ij];
+        if (up1[ij] >= (int)p[P_UP])
+            lv += 1.0;
+        else if (down1[ij] >= (int)p[P_DOWN])
+            lv -= 1.0;
+        else
+            continue;
+        up1[ij] = down1[ij] = 0.0;
+        L1[ij] = L1[ji] = lv;
+        d->cond[ij] = LEVEL_CHANGED;
+    }
+}
+
+/* Rows k and n - 1 - k: together n - 1 pairs, so a static split of these
+ * folded rows balances the threads. */
+static void level_fold(ps_world *w, void *data, const double *p, int k)
+{
+    level_row(w, data, p, k);
+    if (w->n_actors - 1 - k != k)
+        level_row(w, data, p, w->n_actors - 1 - k);
+}
+
+static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    agree_data *d = data;
+    const double *p = ps_world_param_values(w, self);
+    const int n = w->n_actors;
+    const double *L1 = w->next[d->f[F_LEVEL]];
 
     /* 1. Antagonism between every two actors. */
     antagonism(w, d);
@@ -375,26 +410,18 @@ static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
     /* 2. Shared threat and this month's conditions, per pair (rows in parallel). */
     ps_inner_for(w, n, condition_row, d, p);
 
-    /* 3. Persistence and level changes (serial: it logs events). The pair is
-     * visited once (i < j); the event's source is the actor with the smaller key. */
+    /* 3. Persistence and level changes, each pair (i < j) once, in parallel;
+     * then the events, serially in pair order. The event's source is the
+     * actor with the smaller key. */
+    ps_inner_for(w, (n + 1) / 2, level_fold, d, p);
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
-            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-            int c = d->cond[ij];
-            up1[ij] = c > 0 ? up[ij] + 1.0 : 0.0;
-            down1[ij] = c < 0 ? down[ij] + 1.0 : 0.0;
-            double lv = L[ij];
-            if (up1[ij] >= (int)p[P_UP])
-                lv += 1.0;
-            else if (down1[ij] >= (int)p[P_DOWN])
-                lv -= 1.0;
-            else
+            size_t ij = (size_t)i * n + j;
+            if (d->cond[ij] != LEVEL_CHANGED)
                 continue;
-            up1[ij] = down1[ij] = 0.0;
-            L1[ij] = L1[ji] = lv;
             int a = ps_world_actor_key(w, i) <= ps_world_actor_key(w, j) ? i : j;
-            if (ps_world_log_event(w, events[E_CHANGE].name, a, a == i ? j : i, lv, "model") !=
-                PS_OK)
+            if (ps_world_log_event(w, events[E_CHANGE].name, a, a == i ? j : i, L1[ij],
+                                   "model") != PS_OK)
                 return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
         }
     return PS_OK;

@@ -342,10 +342,16 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
 #pragma omp atomic write
             failed = 1;
         }
+        /* Row i holds n - 1 - i pairs: rows i and n - 1 - i together hold
+         * n - 1, so a static split of these folded rows gives each thread
+         * the same work (a split of the rows gave the first 3/4 of it). */
 #pragma omp for schedule(static)
-        for (int i = 0; i < n; i++)
-            if (rng)
-                noise_row(w, d, rng, i, month, x, x1, phi, innov, sigma);
+        for (int k = 0; k < (n + 1) / 2; k++)
+            if (rng) {
+                noise_row(w, d, rng, k, month, x, x1, phi, innov, sigma);
+                if (n - 1 - k != k)
+                    noise_row(w, d, rng, n - 1 - k, month, x, x1, phi, innov, sigma);
+            }
         ps_rng_free(rng);
     }
     return failed ? ps_error_set(err, PS_ERR_NOMEM, "out of memory") : PS_OK;
