@@ -247,7 +247,15 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
 {
     const int n = v->n, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
     const double *den = d->den, *imp = d->importance;
-    for (int j = 0; j < n; j++)
+    for (int j = 0; j < n; j++) {
+        /* Target j's totals and weights, read once for the block's rows (a
+         * store to lev_n could alias den and imp, so the compiler reloaded
+         * them for every dyad); the same values, so the same bits. */
+        double t[N_CHANNELS + N_MATERIEL], wt[N_CHANNELS];
+        for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
+            t[k] = den[(size_t)k * n + j];
+        for (int k = 0; k < N_CHANNELS; k++)
+            wt[k] = p[P_W_TRADE + k] * imp[(size_t)k * n + j];
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j;
             if (i == j) {
@@ -260,23 +268,21 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                 if (k == K_MATERIEL) {
                     double s = 0.0;
                     int cats = 0;
-                    for (int c = 0; c < N_MATERIEL; c++) {
-                        double t = den[(size_t)(N_CHANNELS + c) * n + j];
-                        if (t > 0.0) {
-                            s += offer(v, K_MATERIEL, c, i, j) / t;
+                    for (int c = 0; c < N_MATERIEL; c++)
+                        if (t[N_CHANNELS + c] > 0.0) {
+                            s += offer(v, K_MATERIEL, c, i, j) / t[N_CHANNELS + c];
                             cats++;
                         }
-                    }
                     share = cats ? s / cats : 0.0;
                 } else {
-                    double t = den[(size_t)k * n + j];
-                    share = t > 0.0 ? offer(v, k, 0, i, j) / t : 0.0;
+                    share = t[k] > 0.0 ? offer(v, k, 0, i, j) / t[k] : 0.0;
                 }
-                double hold = p[P_W_TRADE + k] * imp[(size_t)k * n + j] * ps_fmin(1.0, share);
+                double hold = wt[k] * ps_fmin(1.0, share);
                 hold_free *= 1.0 - ps_fmin(1.0, ps_fmax(0.0, hold));
             }
             lev_n[ij] = 1.0 - hold_free;
         }
+    }
 }
 
 static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
