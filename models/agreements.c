@@ -190,18 +190,23 @@ static void antagonism_row(ps_world *w, void *data, const double *p, int i)
     (void)p;
     agree_data *d = data;
     const int n = w->n_actors, nt = w->n_theaters;
+    /* The arrays in locals: a store to d->antag could alias the world and d,
+     * so the compiler reloaded w->cur, d->sanc and the hosts for every pair. */
+    const double *sanc = d->sanc >= 0 ? w->cur[d->sanc] : NULL;
+    const double *combat = d->combat >= 0 ? w->cur[d->combat] : NULL;
+    const int *host = w->sc->theater_host;
+    double *antag = d->antag;
     for (int k = 0; k < n; k++) {
         size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
-        double a = i == k ? 0.0 : ps_fmax(get(w, d->sanc, ik), get(w, d->sanc, ki));
-        if (i != k && d->combat >= 0)
+        double a = i == k ? 0.0 : ps_fmax(sanc ? sanc[ik] : 0.0, sanc ? sanc[ki] : 0.0);
+        if (i != k && combat)
             for (int th = 0; th < nt; th++) {
-                int h = w->sc->theater_host[th];
-                if (h == k)
-                    a = ps_fmax(a, w->cur[d->combat][(size_t)i * nt + th]);
-                else if (h == i)
-                    a = ps_fmax(a, w->cur[d->combat][(size_t)k * nt + th]);
+                if (host[th] == k)
+                    a = ps_fmax(a, combat[(size_t)i * nt + th]);
+                else if (host[th] == i)
+                    a = ps_fmax(a, combat[(size_t)k * nt + th]);
             }
-        d->antag[ik] = a;
+        antag[ik] = a;
     }
 }
 

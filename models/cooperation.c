@@ -556,32 +556,42 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
     }
     const double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
                       p[P_W_TECH];
-    for (int a = a0; a < a1; a++)
+    /* Weights, the output and a's own values in locals, read once per row: a
+     * store to d->help could alias them, so they were reloaded per dyad. */
+    const double w_mat = p[P_W_MATERIEL], w_fin = p[P_W_FINANCE], w_chan = p[P_W_CHANNELS];
+    const double w_cover = p[P_W_COVER], w_tech = p[P_W_TECH], lend_rate = p[P_LEND_RATE];
+    double *help = d->help;
+    for (int a = a0; a < a1; a++) {
+        double spare_a[N_MATERIEL];
+        for (int c = 0; c < N_MATERIEL; c++)
+            spare_a[c] = at(mspare[c], a);
+        const double fin_a = at(spare, a), iso_a = at(iso, a), veto_a = at(veto, a);
+        const double tech_a = at(tech, a);
         for (int b = 0; b < n; b++) {
             if (a == b) {
-                d->help[(size_t)a * n + b] = 0.0; /* never read */
+                help[(size_t)a * n + b] = 0.0; /* never read */
                 continue;
             }
             double mat = 0.0, wsum = 0.0;
             for (int c = 0; c < N_MATERIEL; c++) {
                 double nb = at(mneed[c], b);
                 if (nb > 0.0) {
-                    mat += ps_fmin(1.0, at(mspare[c], a) / nb);
+                    mat += ps_fmin(1.0, spare_a[c] / nb);
                     wsum += 1.0;
                 }
             }
             mat = wsum > 0.0 ? mat / wsum : 0.0;
             double nf = at(need, b);
-            double fin = nf > 0.0 ? ps_fmin(1.0, p[P_LEND_RATE] * at(spare, a) / nf) : 0.0;
+            double fin = nf > 0.0 ? ps_fmin(1.0, lend_rate * fin_a / nf) : 0.0;
             double open = 1.0 - at(sanc, (size_t)a * n + b);
-            double chan = at(press, b) * open * (1.0 - at(iso, a));
-            double cover = at(iso, b) * at(veto, a) * open;
-            double techg = at(iso, b) * ps_fmax(0.0, at(tech, a) - at(tech, b)) * open;
-            d->help[(size_t)a * n + b] =
-                wt > 0.0 ? (p[P_W_MATERIEL] * mat + p[P_W_FINANCE] * fin + p[P_W_CHANNELS] * chan +
-                            p[P_W_COVER] * cover + p[P_W_TECH] * techg) / wt
-                         : 0.0;
+            double chan = at(press, b) * open * (1.0 - iso_a);
+            double cover = at(iso, b) * veto_a * open;
+            double techg = at(iso, b) * ps_fmax(0.0, tech_a - at(tech, b)) * open;
+            help[(size_t)a * n + b] = wt > 0.0 ? (w_mat * mat + w_fin * fin + w_chan * chan +
+                                                  w_cover * cover + w_tech * techg) / wt
+                                               : 0.0;
         }
+    }
 }
 
 /* Complementarity, cooperation, trust and finance of the rows i of block b:
@@ -673,19 +683,25 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
         mspare[c] = cur_or_null(w, d->mat_spare[c]);
     }
     double total[ROWS][N_MATERIEL] = {{0.0}};
-    for (int i = 0; i < n; i++)
+    /* Recipient i's needs and the risk parameters in locals, read once per i:
+     * a store to arms_n could alias them, so they were reloaded per dyad. */
+    const double mat_risk = p[P_MATERIEL_RISK];
+    for (int i = 0; i < n; i++) {
+        double need_i[N_MATERIEL];
+        for (int c = 0; c < N_MATERIEL; c++)
+            need_i[c] = at(mneed[c], i);
         for (int j = j0; j < j1; j++) {
             size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
             double willing = 0.5 * (coop[ij] + coop[ji]) *
-                             (1.0 - ps_fmin(1.0, p[P_MATERIEL_RISK] *
-                                                  deal_risk(p, iso, threat, j, i))) *
+                             (1.0 - ps_fmin(1.0, mat_risk * deal_risk(p, iso, threat, j, i))) *
                              supply_open(sanc, n, j, i);
             for (int c = 0; c < N_MATERIEL; c++) {
-                double want = i == j ? 0.0 : at(mneed[c], i) * ps_fmax(0.0, willing);
+                double want = i == j ? 0.0 : need_i[c] * ps_fmax(0.0, willing);
                 arms_n[c][ji] = want; /* desired, scaled below */
                 total[j - j0][c] += want;
             }
         }
+    }
     for (int j = j0; j < j1; j++)
         for (int c = 0; c < N_MATERIEL; c++) {
             double sp = at(mspare[c], j), tot = total[j - j0][c];
