@@ -277,7 +277,10 @@ typedef struct {
     int combat, use[N_MATERIEL];
     /* Scratch, rewritten by every step before it is read: */
     double *enemy;  /* [a][k]: how hostile k is to a (fights on a's territory, low cooperation) */
-    char *has_enemy; /* [a]: row a of enemy is not all zero (only theater hosts) */
+    int *n_enemy;   /* [a]: how many k have enemy[a][k] > 0 (only theater hosts have any) */
+    int *enemy_k;   /* [slot[a]][..]: those k, ascending */
+    int *slot;      /* [a]: a's row of enemy_k, -1 if a hosts no theater (fixed at init) */
+    uint64_t *tmask; /* [i]: bit t if i is committed in theater t (t < 64, with a host) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
     double *noise;  /* [i][j] = [j][i]: this month's offer-value factor of the pair */
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
@@ -291,7 +294,10 @@ static void coop_free(void *data)
     free(d->anchor);
     free(d->riv0);
     free(d->enemy);
-    free(d->has_enemy);
+    free(d->n_enemy);
+    free(d->enemy_k);
+    free(d->slot);
+    free(d->tmask);
     free(d->supply);
     free(d->noise);
     free(d->help);
@@ -389,12 +395,22 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->anchor = malloc((nn ? nn : 1) * sizeof *d->anchor);
     d->riv0 = calloc(nn ? nn : 1, sizeof *d->riv0);
     d->enemy = calloc(nn ? nn : 1, sizeof *d->enemy);
-    d->has_enemy = calloc((size_t)w->n_actors + 1, 1);
+    d->n_enemy = calloc((size_t)w->n_actors + 1, sizeof *d->n_enemy);
+    d->slot = malloc(((size_t)w->n_actors + 1) * sizeof *d->slot);
+    d->tmask = calloc((size_t)w->n_actors + 1, sizeof *d->tmask);
+    int hosts = 0;
+    for (int i = 0; d->slot && i < w->n_actors; i++) {
+        d->slot[i] = -1;
+        for (int t = 0; t < w->n_theaters && d->slot[i] < 0; t++)
+            if (w->sc->theater_host[t] == i)
+                d->slot[i] = hosts++;
+    }
+    d->enemy_k = malloc(((size_t)hosts * w->n_actors + 1) * sizeof *d->enemy_k);
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
     d->noise = calloc(nn ? nn : 1, sizeof *d->noise);
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
-    if (!d->anchor || !d->riv0 || !d->enemy || !d->has_enemy || !d->supply || !d->noise ||
-        !d->help) {
+    if (!d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask ||
+        !d->enemy_k || !d->supply || !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -437,6 +453,17 @@ static double shared_security(const ps_world *w, const coop_data *d, const doubl
     const double *v = w->cur[d->interest], *c = w->cur[d->commitment];
     int n = w->n_actors, nt = w->n_theaters;
     double s = 0.0;
+    if (nt <= 64) { /* only the theaters both are committed in (theater_masks) */
+        for (uint64_t m = d->tmask[i] & d->tmask[j]; m; m &= m - 1) {
+            int t = __builtin_ctzll(m), h = w->sc->theater_host[t];
+            size_t it = (size_t)i * nt + t, jt = (size_t)j * nt + t;
+            if (h == i || h == j)
+                continue;
+            double side = ps_fmin(coop[(size_t)i * n + h], coop[(size_t)j * n + h]);
+            s = ps_fmax(s, ps_fmin(v[it], v[jt]) * side);
+        }
+        return s;
+    }
     for (int t = 0; t < nt; t++) {
         int h = w->sc->theater_host[t];
         size_t it = (size_t)i * nt + t, jt = (size_t)j * nt + t;
@@ -446,6 +473,21 @@ static double shared_security(const ps_world *w, const coop_data *d, const doubl
         s = ps_fmax(s, ps_fmin(v[it], v[jt]) * side);
     }
     return s;
+}
+
+/* tmask[i]: the theaters t < 64 with a host in which i is committed
+ * (commitment > 0), the only ones shared_security can use for i. */
+static void theater_masks(const ps_world *w, coop_data *d)
+{
+    int n = w->n_actors, nt = w->n_theaters;
+    const double *c = d->commitment >= 0 ? w->cur[d->commitment] : NULL;
+    for (int i = 0; i < n; i++) {
+        uint64_t m = 0;
+        for (int t = 0; c && t < nt && t < 64; t++)
+            if (w->sc->theater_host[t] >= 0 && c[(size_t)i * nt + t] > 0.0)
+                m |= (uint64_t)1 << t;
+        d->tmask[i] = m;
+    }
 }
 
 static const double *cur_or_null(const ps_world *w, int f)
@@ -476,7 +518,7 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
     int n = w->n_actors, nt = w->n_theaters;
     size_t nn = (size_t)n * n;
     memset(d->enemy, 0, nn * sizeof *d->enemy);
-    memset(d->has_enemy, 0, (size_t)n);
+    memset(d->n_enemy, 0, (size_t)n * sizeof *d->n_enemy);
     memset(d->supply, 0, nn * sizeof *d->supply);
     if (d->combat < 0)
         return;
@@ -489,9 +531,13 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
             if (k != a) {
                 double e = combat[(size_t)k * nt + t] * (1.0 - coop[(size_t)k * n + a]);
                 d->enemy[(size_t)a * n + k] = ps_fmax(d->enemy[(size_t)a * n + k], e);
-                d->has_enemy[a] |= e > 0.0;
             }
     }
+    /* Each host's enemies in a list, for hostile_supply. */
+    for (int a = 0; a < n; a++)
+        for (int k = 0; d->slot[a] >= 0 && k < n; k++)
+            if (d->enemy[(size_t)a * n + k] > 0.0)
+                d->enemy_k[(size_t)d->slot[a] * n + d->n_enemy[a]++] = k;
     for (int k = 0; k < n; k++) {
         int used = 0;
         for (int c = 0; c < N_MATERIEL; c++)
@@ -513,12 +559,16 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
  * skipping the others keeps the step O(N^2 x hosts) instead of O(N^3). */
 static double hostile_supply(const coop_data *d, int n, int a, int b)
 {
-    if (!d->has_enemy[a])
+    if (!d->n_enemy[a])
         return 0.0;
+    /* Over a's enemies only, ascending: every other k adds 0 x supply = +0,
+     * which leaves the sum's bits as they are (the terms are never
+     * negative), so this is the sum over every k in the same order. */
+    const int *k = d->enemy_k + (size_t)d->slot[a] * n;
     double h = 0.0;
-    for (int k = 0; k < n; k++)
-        if (k != a && k != b)
-            h += d->enemy[(size_t)a * n + k] * d->supply[(size_t)b * n + k];
+    for (int c = 0; c < d->n_enemy[a]; c++)
+        if (k[c] != b)
+            h += d->enemy[(size_t)a * n + k[c]] * d->supply[(size_t)b * n + k[c]];
     return ps_fmin(1.0, h);
 }
 
@@ -722,6 +772,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     const int n = w->n_actors, nb = ps_block_count(n, ROWS);
     const double *coop = w->cur[d->f[F_COOP]], *sanc = cur_or_null(w, d->sanctions);
     const double *sanc_used = w->cur[d->sanc0];
+    theater_masks(w, d);
     enemy_supply(w, d, coop);
     if (p[P_OFFER_NOISE] > 0.0) {
         ps_status st = offer_noise(w, d, p, 0, err);
