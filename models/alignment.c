@@ -202,7 +202,9 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
         arms_f[c] = cur_or_null(w, d->arms[c]);
     double emax[ROWS] = {0}, omax[ROWS] = {0}, pmax[ROWS] = {0}, fin_tot[ROWS] = {0};
     double arms_tot[ROWS][N_MATERIEL] = {{0}};
-    for (int j = 0; j < n; j++)
+    for (int j = 0; j < n; j++) {
+        /* j's protective strength before cooperation, the same for every row */
+        const double prot_j = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j));
         for (int i = i0; i < i1; i++) {
             const int r = i - i0;
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
@@ -216,7 +218,7 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
             econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
             oils[j] = at(oil, ij) + at(oil, ji);
             double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
-            prot[j] = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j)) * c;
+            prot[j] = prot_j * c;
             emax[r] = ps_fmax(emax[r], econ[j]);
             omax[r] = ps_fmax(omax[r], oils[j]);
             pmax[r] = ps_fmax(pmax[r], at(mil, j));
@@ -224,6 +226,13 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
             for (int c2 = 0; c2 < N_MATERIEL; c2++)
                 arms_tot[r][c2] += at(arms_f[c2], ji);
         }
+    }
+    /* Each row's categories with any arms received, in order (most rows have none). */
+    int cats_of[ROWS][N_MATERIEL], n_cats[ROWS] = {0};
+    for (int r = 0; r < i1 - i0; r++)
+        for (int c2 = 0; c2 < N_MATERIEL; c2++)
+            if (arms_tot[r][c2] > 0.0)
+                cats_of[r][n_cats[r]++] = c2;
     double wsum = p[P_W_ECON] + p[P_W_PROTECT] + p[P_W_ARMS] + p[P_W_FINANCE] + p[P_W_COOP];
     for (int j = 0; j < n; j++)
         for (int i = i0; i < i1; i++) {
@@ -240,12 +249,9 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
             /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
             double pr = pmax[r] > 0.0 ? d->prot[ij] / pmax[r] : 0.0;
             double arms = 0.0;
-            int cats = 0;
-            for (int c2 = 0; c2 < N_MATERIEL; c2++)
-                if (arms_tot[r][c2] > 0.0) {
-                    arms += arms_f[c2][ji] / arms_tot[r][c2];
-                    cats++;
-                }
+            int cats = n_cats[r];
+            for (int k = 0; k < cats; k++)
+                arms += arms_f[cats_of[r][k]][ji] / arms_tot[r][cats_of[r][k]];
             arms = cats ? arms / cats : 0.0;
             double fin = fin_tot[r] > 0.0 ? (at(flow, ji) + at(paid, ji)) / fin_tot[r] : 0.0;
             double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;

@@ -218,6 +218,7 @@ static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
         for (int j = j0; j < j1; j++) {
             if (i == j)
                 continue;
+#pragma GCC unroll 8
             for (int k = 0; k < N_CHANNELS; k++)
                 if (k != K_MATERIEL)
                     den[(size_t)k * n + j] += offer(v, k, 0, i, j);
@@ -263,6 +264,8 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                 continue;
             }
             double hold_free = 1.0;
+            /* Unrolled, each channel's offer() is its own case: no switch per dyad. */
+#pragma GCC unroll 8
             for (int k = 0; k < N_CHANNELS; k++) {
                 double share;
                 if (k == K_MATERIEL) {
