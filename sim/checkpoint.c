@@ -141,7 +141,7 @@ static ps_status seg_match(const ps_ckpt *c, const ps_world *w, const ps_run *ru
 {
     for (int f = 0; f < ps_registry_n_fields(); f++)
         if (seg_has_series(c, f) &&
-            (!run->series[f] || ps_run_series_width(run, w, f) != seg_width(c, w, f)))
+            (!run->series[f] || ps_run_series_width(run, f) != seg_width(c, w, f)))
             return ps_error_set(err, PS_ERR_INTERNAL, "the run keeps the series of %s otherwise "
                                 "than its checkpoint segments", ps_registry_field(f, NULL)->name);
     return PS_OK;
@@ -985,7 +985,7 @@ ps_status ps_ckpt_load_midrun(ps_ckpt *c, int r, ps_world *w, ps_run *run, int *
         for (int f = 0; f < nf; f++)
             for (int t = 0; t < at && !seg_has_series(c, f); t++) {
                 double *row = (double *)ps_run_series_month(run, f, t);
-                for (size_t k = 0; row && k < ps_run_series_width(run, w, f); k++)
+                for (size_t k = 0; row && k < ps_run_series_width(run, f); k++)
                     row[k] = NAN;
             }
         run->n_done = at;

@@ -228,7 +228,7 @@ unsigned char *ps_run_keep_metrics(void);
  * NULL, their dyad indexes in ascending order into idx. */
 int ps_run_kept_pairs(const ps_scenario *sc, int f, size_t *idx);
 /* Values a month of run's series of field f: the pairs it keeps, or all. */
-size_t ps_run_series_width(const ps_run *run, const ps_world *w, int f);
+size_t ps_run_series_width(const ps_run *run, int f);
 /* The same, continuing from mr's checkpoints of the replicate and saving
  * new ones as it goes, and when stopped (mr NULL: ps_run_replicate_into). */
 struct ps_midrun;

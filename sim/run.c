@@ -76,18 +76,19 @@ int ps_run_kept_pairs(const ps_scenario *sc, int f, size_t *idx)
     return np;
 }
 
-/* Values a month of field f's series: the pairs it keeps, or the field. */
-static size_t series_width(const ps_run *run, const ps_world *w, int f)
-{
-    return run->pairs && run->pairs[f] ? (size_t)run->n_pairs[f] : ps_field_size(w, f);
-}
-
 /* Values of global field f in a month of sc's state. */
 static uint64_t sc_field_size(const ps_scenario *sc, int f)
 {
     ps_shape sh = ps_registry_field(f, NULL)->shape;
     uint64_t n = (uint64_t)sc->n_actors;
     return n * (sh == PS_DYAD ? n : sh == PS_THEATER ? (uint64_t)sc->n_theaters : 1);
+}
+
+/* Values a month of field f's series: the pairs it keeps, or the field. */
+static size_t series_width(const ps_run *run, int f)
+{
+    return run->pairs && run->pairs[f] ? (size_t)run->n_pairs[f]
+                                       : (size_t)sc_field_size(run->sc, f);
 }
 
 /* Rows of f's series: one a month, or two (month 0, the last month) for a
@@ -117,9 +118,7 @@ const double *ps_run_series_month(const ps_run *run, int f, int t)
     int row = series_row(run, f, t);
     if (row < 0)
         return NULL;
-    size_t width = run->pairs && run->pairs[f] ? (size_t)run->n_pairs[f]
-                                               : sc_field_size(run->sc, f);
-    return run->series[f] + (size_t)row * width;
+    return run->series[f] + (size_t)row * series_width(run, f);
 }
 
 /* Keep the pairs the metrics name of the fields keep marks PS_SERIES_PAIRS. */
@@ -141,7 +140,7 @@ static int alloc_pairs(ps_run *run, const ps_scenario *sc, const unsigned char *
     return 0;
 }
 
-static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replicate,
+static ps_status run_alloc(const ps_scenario *sc, int replicate,
                            const unsigned char *keep, ps_run **out, ps_error *err)
 {
     int nf = ps_registry_n_fields();
@@ -162,7 +161,7 @@ static ps_status run_alloc(const ps_scenario *sc, const ps_world *w, int replica
             continue;
         if (keep)
             run->ends[f] = keep[f] == PS_SERIES_ENDS;
-        run->series[f] = ps_calloc_series(series_width(run, w, f) * (size_t)series_rows(run, f)
+        run->series[f] = ps_calloc_series(series_width(run, f) * (size_t)series_rows(run, f)
                                           + 1, sizeof(double));
         if (!run->series[f])
             goto nomem;
@@ -217,7 +216,7 @@ static void series_put(ps_run *run, const ps_world *w, int f, int t)
     int row = run->series[f] ? series_row(run, f, t) : -1;
     if (row < 0)
         return;
-    size_t size = series_width(run, w, f);
+    size_t size = series_width(run, f);
     double *dst = run->series[f] + (size_t)row * size;
     if (run->pairs && run->pairs[f])
         for (size_t k = 0; k < size; k++)
@@ -227,9 +226,9 @@ static void series_put(ps_run *run, const ps_world *w, int f, int t)
 }
 
 /* (internal.h) */
-size_t ps_run_series_width(const ps_run *run, const ps_world *w, int f)
+size_t ps_run_series_width(const ps_run *run, int f)
 {
-    return series_width(run, w, f);
+    return series_width(run, f);
 }
 
 /* Is a mid-run checkpoint due after month t (the months since the last one
@@ -272,7 +271,7 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
         return s;
     ps_world *w = *wp;
     if (!*rp) {
-        s = run_alloc(sc, w, replicate, keep, rp, err);
+        s = run_alloc(sc, replicate, keep, rp, err);
         if (s != PS_OK)
             return s;
     }
@@ -340,7 +339,7 @@ ps_status ps_run_replicate_ckpt(const ps_scenario *sc, int replicate, int inner_
         for (int f = 0; s != PS_OK && f < ps_registry_n_fields(); f++) {
             if (!run->series[f])
                 continue;
-            size_t size = series_width(run, w, f);
+            size_t size = series_width(run, f);
             for (int t = run->n_done; t < sc->n_months; t++) {
                 int row = series_row(run, f, t);
                 for (size_t k = 0; row >= 0 && k < size; k++)

@@ -199,9 +199,9 @@ static void test_files(const char *rel, int every, int sweep)
     CHECK(!mr[1].dropped[0], "%s", mr[1].dropped);
     if (run[0] && run[1]) {
         for (int f = 0; f < nf; f++) {
-            size_t n = ps_run_series_width(run[0], w[0], f);
+            size_t n = ps_run_series_width(run[0], f);
             if (!sweep || mask[f]) {
-                int same = n == ps_run_series_width(run[1], w[1], f);
+                int same = n == ps_run_series_width(run[1], f);
                 for (int t = 0; t < sc->n_months && same; t++) {
                     const double *a = ps_run_series_month(run[0], f, t),
                                  *b = ps_run_series_month(run[1], f, t);
@@ -309,7 +309,7 @@ static void test_metric_reads(const char *rel)
     for (int f = 0; rk && ra && f < nf; f++) {
         CHECK(!rk->series[f] == !mask[f], "%s: field %d's series kept %d, metrics read it %d",
               rel, f, rk->series[f] != NULL, mask[f]);
-        size_t size = ps_field_size(wk, f), width = ps_run_series_width(rk, wk, f);
+        size_t size = ps_field_size(wk, f), width = ps_run_series_width(rk, f);
         int np = mask[f] == PS_SERIES_PAIRS ? ps_run_kept_pairs(sc, f, named) : 0;
         CHECK(width == (mask[f] == PS_SERIES_PAIRS ? (size_t)np : size),
               "%s: series of %s holds %zu values a month (the pairs named: %d)", rel,
