@@ -281,6 +281,7 @@ typedef struct {
     int *enemy_k;   /* [slot[a]][..]: those k, ascending */
     int *slot;      /* [a]: a's row of enemy_k, -1 if a hosts no theater (fixed at init) */
     uint64_t *tmask; /* [i]: bit t if i is committed in theater t (t < 64, with a host) */
+    char *wanted;   /* [k]: k is in some host's list of enemies (its column of supply is read) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
     double *noise;  /* [i][j] = [j][i]: this month's offer-value factor of the pair */
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
@@ -298,6 +299,7 @@ static void coop_free(void *data)
     free(d->enemy_k);
     free(d->slot);
     free(d->tmask);
+    free(d->wanted);
     free(d->supply);
     free(d->noise);
     free(d->help);
@@ -398,6 +400,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->n_enemy = calloc((size_t)w->n_actors + 1, sizeof *d->n_enemy);
     d->slot = malloc(((size_t)w->n_actors + 1) * sizeof *d->slot);
     d->tmask = calloc((size_t)w->n_actors + 1, sizeof *d->tmask);
+    d->wanted = calloc((size_t)w->n_actors + 1, 1);
     int hosts = 0;
     for (int i = 0; d->slot && i < w->n_actors; i++) {
         d->slot[i] = -1;
@@ -409,7 +412,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
     d->noise = calloc(nn ? nn : 1, sizeof *d->noise);
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
-    if (!d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask ||
+    if (!d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
         !d->enemy_k || !d->supply || !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -516,10 +519,10 @@ static double deal_risk(const double *p, const double *iso, const double *threat
 static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
 {
     int n = w->n_actors, nt = w->n_theaters;
-    size_t nn = (size_t)n * n;
-    memset(d->enemy, 0, nn * sizeof *d->enemy);
     memset(d->n_enemy, 0, (size_t)n * sizeof *d->n_enemy);
-    memset(d->supply, 0, nn * sizeof *d->supply);
+    for (int a = 0; a < n; a++) /* only the hosts' rows are ever read */
+        if (d->slot[a] >= 0)
+            memset(d->enemy + (size_t)a * n, 0, (size_t)n * sizeof *d->enemy);
     if (d->combat < 0)
         return;
     const double *combat = w->cur[d->combat];
@@ -534,23 +537,29 @@ static void enemy_supply(const ps_world *w, coop_data *d, const double *coop)
             }
     }
     /* Each host's enemies in a list, for hostile_supply. */
+    memset(d->wanted, 0, (size_t)n);
     for (int a = 0; a < n; a++)
         for (int k = 0; d->slot[a] >= 0 && k < n; k++)
-            if (d->enemy[(size_t)a * n + k] > 0.0)
+            if (d->enemy[(size_t)a * n + k] > 0.0) {
                 d->enemy_k[(size_t)d->slot[a] * n + d->n_enemy[a]++] = k;
+                d->wanted[k] = 1;
+            }
+    /* supply[b][k] only for the k in some host's list: hostile_supply reads
+     * no other column (computing every column of an actor that uses materiel,
+     * down the arms fields, was most of this serial step at large N). */
     for (int k = 0; k < n; k++) {
+        if (!d->wanted[k])
+            continue;
         int used = 0;
         for (int c = 0; c < N_MATERIEL; c++)
             used += d->use[c] >= 0 && w->cur[d->use[c]][k] > 0.0;
-        if (!used)
-            continue;
         for (int b = 0; b < n; b++) {
             double s = 0.0;
-            for (int c = 0; c < N_MATERIEL; c++)
+            for (int c = 0; c < N_MATERIEL && used; c++)
                 if (d->use[c] >= 0 && w->cur[d->use[c]][k] > 0.0)
                     s += ps_fmin(1.0, w->cur[d->f[F_ARMS0 + c]][(size_t)b * n + k] /
                                        w->cur[d->use[c]][k]);
-            d->supply[(size_t)b * n + k] = b == k ? 0.0 : s / used;
+            d->supply[(size_t)b * n + k] = b == k || !used ? 0.0 : s / used;
         }
     }
 }
@@ -765,13 +774,25 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
         }
 }
 
+/* Rows of block blk: the sanctions each actor has got used to move toward
+ * those in force (element by element; only when the sanctions model runs). */
+static void habituation_block(ps_world *w, void *data, const double *p, int blk)
+{
+    const coop_data *d = data;
+    const int n = w->n_actors;
+    const size_t k0 = (size_t)blk * ROWS * n, k1 = (size_t)ps_block_end(blk, ROWS, n) * n;
+    const double *sanc = w->cur[d->sanctions], *used = w->cur[d->sanc0];
+    double *used_n = w->next[d->sanc0];
+    for (size_t k = k0; k < k1; k++)
+        used_n[k] = used[k] + p[P_HABITUATION] * (sanc[k] - used[k]);
+}
+
 static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
 {
     coop_data *d = data;
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nb = ps_block_count(n, ROWS);
     const double *coop = w->cur[d->f[F_COOP]], *sanc = cur_or_null(w, d->sanctions);
-    const double *sanc_used = w->cur[d->sanc0];
     theater_masks(w, d);
     enemy_supply(w, d, coop);
     if (p[P_OFFER_NOISE] > 0.0) {
@@ -782,12 +803,8 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     ps_inner_for(w, nb, help_block, d, p);
     ps_inner_for(w, nb, pair_block, d, p);
     ps_inner_for(w, nb, arms_block, d, p);
-    /* Habituation to sanctions in force. */
-    if (sanc) {
-        double *sanc0_n = w->next[d->sanc0];
-        for (size_t k = 0; k < (size_t)n * n; k++)
-            sanc0_n[k] = sanc_used[k] + p[P_HABITUATION] * (sanc[k] - sanc_used[k]);
-    }
+    if (sanc) /* habituation to sanctions in force */
+        ps_inner_for(w, nb, habituation_block, d, p);
     return PS_OK;
 }
 
