@@ -376,8 +376,9 @@ static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->
  * they are (sums start at +0 and never fall below), so every sum is the
  * same, bit for bit, as over the common buyers alone; the terms with
  * v_ib = +-0 are skipped. The merge did the same O(sellers^2 x buyers)
- * work, branchy and scalar, and re-read vt for each row: 0.75 s a month at
- * N=4000, 0.9 of the oil market. The sums sit in the row's first n_sel slots
+ * work, branchy and scalar: 0.75 s a month at N=4000, 0.9 of the oil
+ * market; taking RIVAL_ROWS rows per pass reads vt a quarter as often.
+ * The sums sit in the row's first n_sel slots
  * and are then moved to their columns, last first (sel ascends, so
  * sel[k] >= k and no sum is overwritten before it is read). */
 static void rivalry_rows(const oil_data *d, const double *trade, double *riv, int i0, int i1)
