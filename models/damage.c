@@ -43,16 +43,24 @@ static const ps_input inputs[] = {
 
 typedef struct {
     int damage, strike;
+    double *hit; /* [y] scratch: sum_x m_xy */
 } damage_data;
 
-static void damage_free(void *data) { free(data); }
+static void damage_free(void *data)
+{
+    damage_data *d = data;
+    if (d)
+        free(d->hit);
+    free(d);
+}
 
 static ps_status damage_init(ps_world *w, int self, void **data, ps_error *err)
 {
-    (void)w;
     damage_data *d = calloc(1, sizeof *d);
-    if (!d)
+    if (!d || !(d->hit = calloc((size_t)w->n_actors + 1, sizeof *d->hit))) {
+        damage_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
     d->damage = ps_field_index(fields[F_DAMAGE].name);
     d->strike = ps_model_input(self, IN_STRIKE);
     *data = d;
@@ -68,10 +76,12 @@ static ps_status damage_step(ps_world *w, int self, void *data, ps_error *err)
     const double *D = w->cur[d->damage];
     const double *strike = d->strike >= 0 ? w->cur[d->strike] : NULL;
     double *D1 = w->next[d->damage];
+    /* Strikes received: sums down the columns, x ascending, taken row by row
+     * (down a column, every read was a cache miss at large N). */
+    if (strike)
+        ps_dyad_column_sums(w, strike, NULL, NULL, d->hit);
     for (int y = 0; y < n; y++) {
-        double hit = 0.0;
-        for (int x = 0; strike && x < n; x++)
-            hit += strike[(size_t)x * n + y];
+        double hit = strike ? d->hit[y] : 0.0;
         double left = (1.0 - p[P_REPAIR]) * D[y];
         D1[y] = ps_fmin(DAMAGE_MAX, left + (1.0 - left) * ps_fmin(1.0, p[P_DELTA] * hit));
     }
