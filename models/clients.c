@@ -18,6 +18,7 @@
  * Non-clients carry the fill value -1. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -182,6 +183,7 @@ typedef struct {
     int ev[E_NEVENTS];
     int ref; /* internal field: clients_reference_commitment */
     int commitment, strain, flow, paid, need, growth;
+    char *patroned; /* [i] scratch: some j != i has patronage over i */
     ps_rng *rng;
 } clients_data;
 
@@ -191,6 +193,7 @@ static void clients_free(void *data)
     if (!d)
         return;
     ps_rng_free(d->rng);
+    free(d->patroned);
     free(d);
 }
 
@@ -289,7 +292,8 @@ static void update_ref(const ps_world *w, double *ref, const double *c)
 static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
 {
     clients_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->rng = ps_rng_alloc())) {
+    if (!d || !(d->rng = ps_rng_alloc()) ||
+        !(d->patroned = calloc((size_t)w->n_actors + 1, 1))) {
         clients_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -335,10 +339,18 @@ static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
     double *ref = w->next[d->ref];
     if (d->commitment >= 0)
         update_ref(w, ref, w->cur[d->commitment]);
+    /* Who has a patron, row by row: support() walks a column of patronage,
+     * one cache miss a value at large N, and most actors are nobody's client
+     * (for them it gives s = 0 and no client, as below). */
+    const double *pat = w->cur[d->f[F_PATRONAGE]];
+    memset(d->patroned, 0, (size_t)n);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            d->patroned[i] |= i != j && pat[(size_t)j * n + i] > 0.0;
     /* Serial: few clients, and a collapse is logged. */
     for (int i = 0; i < n; i++) {
-        int client;
-        double s = support(w, d, p, ref, i, &client);
+        int client = 0;
+        double s = d->patroned[i] ? support(w, d, p, ref, i, &client) : 0.0;
         sup1[i] = client ? s : 0.0;
         if (!client) {
             x1[i] = NON_CLIENT;
