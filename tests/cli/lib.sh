@@ -43,6 +43,15 @@ wait_or_kill() {
     return 1
 }
 
+# flip_byte FILE OFFSET: damage FILE by inverting the bits of one byte, which always changes it
+# (writing a fixed byte did nothing when the byte already had that value, and a test that expected
+# the damage to be found then failed now and then).
+flip_byte() {
+    /usr/bin/python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xFF]))' "$1" "$2"
+}
+
 expect_no_file() {
     if compgen -G "$1*" >/dev/null; then bad "file left behind: $(ls "$1"*)"; else ok; fi
 }

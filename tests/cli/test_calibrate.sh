@@ -242,7 +242,7 @@ for _ in $(seq 600); do [ -e "$WORK/d.h5.partial" ] && break; sleep 0.05; done
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 if [ -e "$WORK/d.h5.partial" ]; then
-    printf 'X' | dd of="$WORK/d.h5.partial" bs=1 seek=40 conv=notrunc 2>/dev/null
+    flip_byte "$WORK/d.h5.partial" 40
     expect_exit 2 "damaged.*--force" -- "$PACTSIM" calibrate "$WORK/long.yaml" -o "$WORK/d.h5" --resume
 fi
 

@@ -60,7 +60,7 @@ kill -KILL "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 m=$(last_end "$OUT")
 f=$(compgen -G "$OUT.partial/rep-0000000.m*-$(printf %07d "$m").seg")
-printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null
+flip_byte "$f" 100
 "$PACTSIM" run "$CFG" "${ARGS[@]}" --checkpoint-every 12 -o "$OUT" --resume 2>"$WORK/err" ||
     bad "resume over a damaged segment failed: $(cat "$WORK/err")"
 grep -q "1 damaged checkpoint was ignored.*CRC mismatch" "$WORK/err" && ok || bad "damage not reported: $(cat "$WORK/err")"

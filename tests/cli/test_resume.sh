@@ -91,7 +91,7 @@ wait "$pid"
 # Damage two checkpoints (a flipped byte, a cut): they are computed again.
 n=$(ckpts "$OUT")
 set -- $(compgen -G "$OUT.partial/rep-*.ckpt" | head -2)
-printf 'X' | dd of="$1" bs=1 seek=3000 conv=notrunc 2>/dev/null
+flip_byte "$1" 3000
 truncate -s 100 "$2"
 "$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$OUT" --resume 2>"$WORK/err" ||
     bad "resume over damaged checkpoints failed: $(cat "$WORK/err")"
@@ -116,7 +116,7 @@ n=$(ckpts "$H")
 set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -3)
 truncate -s 60G "$1"
 rm -f "$2" && mkfifo "$2"
-printf 'X' | dd of="$3" bs=1 seek=60 conv=notrunc 2>/dev/null
+flip_byte "$3" 60
 t0=$(date +%s%N)
 timeout 120 "$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$H" --resume 2>"$WORK/err" ||
     bad "resume over a sparse, a FIFO and a flipped checkpoint failed: $(cat "$WORK/err")"

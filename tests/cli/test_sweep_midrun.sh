@@ -90,14 +90,17 @@ else
 fi
 # Damage the last segment of one run: dropped with a warning, the run continues from the one before.
 last=$(compgen -G "$OUT.segments/run-*.seg" | sort | tail -1)
-printf 'X' | dd of="$last" bs=1 seek=200 conv=notrunc 2>/dev/null
+flip_byte "$last" 200
 # A segment of another sweep (another seed) put in the place of run 1's first segment.
 sed 's/^seed: 11/seed: 12/' "$WORK/summary.yaml" >"$WORK/other.yaml"
 RUNS=2 kill9 "$WORK/o.h5" 4 "$WORK/other.yaml" --threads 2 --checkpoint-every 12
 foreign=$(compgen -G "$WORK/o.h5.segments/run-*.m0000000-0000012.seg" | head -1)
 victim=$(compgen -G "$OUT.segments/run-*.m0000000-0000012.seg" | grep -v "$(basename "$last" | cut -c1-14)" | head -1)
 if [ -n "$foreign" ] && [ -n "$victim" ]; then cp "$foreign" "$victim"; ok; else bad "no segment to replace ('$foreign', '$victim')"; fi
-expect_exit 0 "warning: 2 damaged checkpoints were ignored; their runs continued from the segment before" -- \
+# Two damaged, unless the run whose last segment was damaged had already finished when the kill
+# landed (a run takes well under a second; its segments are then never read): at least the foreign
+# one is always found (CI once saw "1 damaged checkpoint ... of another run").
+expect_exit 0 "warning: (2 damaged checkpoints were ignored; their runs|1 damaged checkpoint was ignored; its run) continued from the segment before" -- \
     "$PACTSIM" sweep "$WORK/summary.yaml" -o "$OUT" --threads 1 --checkpoint-every 12 --resume
 grep -Eq "CRC mismatch|of another run" "$WORK/err" && ok || bad "why not said: $(cat "$WORK/err")"
 same "$WORK/sref.h5" "$OUT" "summary sweep killed, one segment damaged, one foreign, resumed"
