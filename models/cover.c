@@ -147,26 +147,14 @@ static ps_status cover_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
-#define DECAY_ROWS 64 /* rows per item of the vote decay */
-
-/* Rows of block blk: the memory of UN votes fades (element by element). */
-static void decay_block(ps_world *w, void *data, const double *p, int blk)
-{
-    const cover_data *d = data;
-    const int n = w->n_actors;
-    const size_t k0 = (size_t)blk * DECAY_ROWS * n, k1 = (size_t)ps_block_end(blk, DECAY_ROWS, n) * n;
-    const double *vote = w->cur[d->f[F_VOTE]];
-    double *vote_n = w->next[d->f[F_VOTE]];
-    for (size_t k = k0; k < k1; k++)
-        vote_n[k] = vote[k] * (1.0 - p[P_VOTE_MEMORY]);
-}
-
 static ps_status cover_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const double *p = ps_world_param_values(w, self);
-    compute(w, data, p, w->cur, w->next);
-    ps_inner_for(w, ps_block_count(w->n_actors, DECAY_ROWS), decay_block, data, p);
+    const cover_data *d = data;
+    compute(w, d, p, w->cur, w->next);
+    /* The memory of UN votes fades. */
+    ps_dyad_scale(w, w->cur[d->f[F_VOTE]], 1.0 - p[P_VOTE_MEMORY], w->next[d->f[F_VOTE]]);
     return PS_OK;
 }
 

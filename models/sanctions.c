@@ -220,26 +220,6 @@ static void step_block(ps_world *w, void *data, const double *p, int b)
     }
 }
 
-/* Rows per item of the erosion. */
-#define EROSION_ROWS 16
-
-/* Rows of block b (rows, not columns): sanctions erode, element by element.
- * By rows, each thread streams whole rows; in the column blocks of
- * step_block both threads touched every row, pages apart at large N. */
-static void erosion_block(ps_world *w, void *data, const double *p, int b)
-{
-    const sanctions_data *d = data;
-    const int n = w->n_actors;
-    const size_t k0 = (size_t)b * EROSION_ROWS * n;
-    const size_t k1 = (size_t)ps_block_end(b, EROSION_ROWS, n) * n;
-    const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
-    double *s_next = w->next[d->f[F_INTENSITY]], *s2_next = w->next[d->f[F_SECONDARY]];
-    for (size_t k = k0; k < k1; k++) {
-        s_next[k] = s[k] * (1.0 - p[P_EROSION]);
-        s2_next[k] = s2[k] * (1.0 - p[P_EROSION]);
-    }
-}
-
 /* Block b after the month's events: isolation and threat from the month's
  * intensities (eroded, then the timeline's sanctions and reliefs), pressure
  * net of the month's evasion. A sanction announced in month t is felt in
@@ -275,9 +255,14 @@ static void over_blocks(ps_world *w, sanctions_data *d, const double *p, ps_item
 static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
+    const sanctions_data *d = data;
     const double *p = ps_world_param_values(w, self);
     over_blocks(w, data, p, step_block);
-    ps_inner_for(w, ps_block_count(w->n_actors, EROSION_ROWS), erosion_block, data, p);
+    /* Sanctions erode, element by element: by whole rows (ps_dyad_scale),
+     * not in step_block's column blocks, where both threads wrote into every
+     * row, pages apart at large N. */
+    ps_dyad_scale(w, w->cur[d->f[F_INTENSITY]], 1.0 - p[P_EROSION], w->next[d->f[F_INTENSITY]]);
+    ps_dyad_scale(w, w->cur[d->f[F_SECONDARY]], 1.0 - p[P_EROSION], w->next[d->f[F_SECONDARY]]);
     return PS_OK;
 }
 

@@ -117,6 +117,11 @@ static inline int ps_block_end(int b, int size, int n)
 void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, const char *skip,
                          double *out);
 
+/* out[k] = x[k] * c for every dyad k (out may be x), by blocks of whole rows
+ * on w->inner_threads threads: element by element, so the same bits on any
+ * number of threads; decays and erosions of a dyad field. */
+void ps_dyad_scale(const ps_world *w, const double *x, double c, double *out);
+
 /* fmax and fmin for the models, inlined: GCC calls libm for fmax/fmin unless
  * given -ffinite-math-only, and those calls were ~12% of a step. Same values
  * as glibc's x86-64 fmax/fmin (maxsd/minsd: b when a == b, so fmax(-0, +0) is

@@ -1,7 +1,8 @@
 /* ps_dyad_column_sums: the sums down the columns of a dyad array, read row
  * by row in blocks, are bit for bit those of a plain loop down each column (the
  * models' results depend on it), with and without a second array and a mask,
- * serially and on two inner threads, for sizes around the block width. */
+ * serially and on two inner threads, for sizes around the block width.
+ * ps_dyad_scale: every entry is x * c, bit for bit, on one and two threads. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,25 @@ int main(void)
                       n, threads, mode, first, first < 0 ? 0.0 : out[first],
                       first < 0 ? 0.0 : ref[first]);
             }
+        for (int threads = 1; threads <= 2; threads++) {
+            ps_world w;
+            memset(&w, 0, sizeof w);
+            w.n_actors = n;
+            w.inner_threads = threads;
+            double *sc = malloc(nn * sizeof *sc);
+            for (size_t k = 0; k < nn; k++)
+                sc[k] = NAN; /* every entry must be written */
+            ps_dyad_scale(&w, x, 0.985, sc);
+            size_t bad = nn;
+            for (size_t k = nn; k-- > 0;) {
+                double want = x[k] * 0.985;
+                if (memcmp(sc + k, &want, sizeof want))
+                    bad = k;
+            }
+            CHECK(bad == nn, "n=%d threads=%d: scaled entry %zu is %.17g, not x * c", n, threads,
+                  bad, bad < nn ? sc[bad] : 0.0);
+            free(sc);
+        }
         /* A masked sum differs from an unmasked one where the mask is set. */
         if (n >= 12) {
             ps_world w;
