@@ -543,6 +543,43 @@ static ps_status war_hazard(ps_world *w, military_data *d, const double *p, cons
     return PS_OK;
 }
 
+/* Columns per block of received_block: a block's segment of a row is 2 KiB,
+ * so the rows stream through cache while the block's sums stay in L1. */
+#define RECEIVED_COLS 256
+
+/* Column sums, for the columns of block b and every category with both arms
+ * and backorders, in one pass over the two arrays (three calls of
+ * ps_dyad_column_sums read each twice): imports (arms), gap_in (backorders
+ * of sellers not at war with the buyer) and ordered (arms + backorders).
+ * Each sum adds the same terms in the same row order as those calls; a
+ * skipped term becomes + 0.0, which leaves a sum that starts at +0 as it is. */
+static void received_block(ps_world *w, void *data, const double *p, int b)
+{
+    (void)p;
+    military_data *d = data;
+    const int n = w->n_actors, i0 = b * RECEIVED_COLS;
+    const int i1 = ps_block_end(b, RECEIVED_COLS, n);
+    for (int c = 0; c < N_MATERIEL; c++) {
+        if (d->arms[c] < 0 || d->backorder[c] < 0)
+            continue;
+        const double *arms = w->cur[d->arms[c]], *bo = w->cur[d->backorder[c]];
+        double *imp = d->imports + (size_t)c * n, *gin = d->gap_in + (size_t)c * n;
+        double *ord = d->ordered + (size_t)c * n;
+        for (int i = i0; i < i1; i++)
+            imp[i] = gin[i] = ord[i] = 0.0;
+        for (int j = 0; j < n; j++) {
+            const size_t row = (size_t)j * n;
+            const char *foe = d->foe + row;
+            for (int i = i0; i < i1; i++) {
+                double a = arms[row + i], o = bo[row + i];
+                imp[i] += a;
+                gin[i] += foe[i] ? 0.0 : o;
+                ord[i] += a + o;
+            }
+        }
+    }
+}
+
 static void paid_item(ps_world *w, void *data, const double *p, int i)
 {
     military_data *d = data;
@@ -679,10 +716,13 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     /* Sums down the columns of the arms, backorder and finance arrays, read
      * row by row (ps_dyad_column_sums); foe is symmetric, so it masks column i
      * as it masks row i. */
+    ps_inner_for(w, ps_block_count(n, RECEIVED_COLS), received_block, d, p);
     for (int c = 0; c < N_MATERIEL; c++) {
         const double *arms = d->arms[c] >= 0 ? w->cur[d->arms[c]] : NULL;
         const double *bo = d->backorder[c] >= 0 ? w->cur[d->backorder[c]] : NULL;
         const size_t at = (size_t)c * n;
+        if (arms && bo)
+            continue; /* received_block */
         if (arms)
             ps_dyad_column_sums(w, arms, NULL, NULL, d->imports + at);
         if (bo)
