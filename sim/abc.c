@@ -37,7 +37,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "internal.h"
 #include "h5util.h"
@@ -618,9 +618,9 @@ static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
 /* "<output>.partial": magic, spec hash, k, Na, generations, final flag,
  * then each generation (diagnostics, theta, logw, dist), then a CRC-32 of
  * everything before it. Written to a temporary name, synced and renamed. */
-static int put(FILE *fp, uLong *crc, const void *b, size_t n)
+static int put(FILE *fp, uint32_t *crc, const void *b, size_t n)
 {
-    *crc = crc32(*crc, b, (uInt)n);
+    *crc = libdeflate_crc32(*crc, b, n);
     return fwrite(b, 1, n, fp) == n ? 0 : -1;
 }
 
@@ -635,7 +635,7 @@ static ps_status ckpt_save(const abc_state *s, const char *partial, ps_error *er
     FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (fd >= 0 && !fp)
         close(fd);
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     int bad = !fp;
     if (fp) {
         int32_t hd[4] = {s->k, s->Na, s->n_gen, s->final};
@@ -692,7 +692,7 @@ static ps_status ckpt_load(abc_state *s, const char *partial, ps_error *err)
         goto done;
     }
     memcpy(&c32, b + len - 4, 4);
-    if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), b, (uInt)(len - 4)) != c32) {
+    if ((uint32_t)libdeflate_crc32(0, b, len - 4) != c32) {
         st = ps_error_set(err, PS_ERR_INPUT, "%s: damaged (checksum mismatch)", partial);
         goto done;
     }

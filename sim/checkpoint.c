@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "internal.h"
 
@@ -460,28 +460,15 @@ const char *ps_ckpt_dir(const ps_ckpt *c) { return c->dir; }
 int ps_ckpt_n_saved(const ps_ckpt *c) { return c->n_saved; }
 int ps_ckpt_has(const ps_ckpt *c, int r) { return r >= 0 && r < c->n_units && c->saved[r]; }
 
-/* crc32 over any length (zlib's takes a 32-bit one). */
-static uLong crc_bytes(uLong crc, const void *b, size_t n)
-{
-    const unsigned char *p = b;
-    while (n > 0) {
-        size_t k = n < (1u << 30) ? n : (1u << 30);
-        crc = crc32(crc, p, (uInt)k);
-        p += k;
-        n -= k;
-    }
-    return crc;
-}
-
 /* fwrite that keeps a running CRC. */
-static int put(FILE *fp, uLong *crc, const void *b, size_t n)
+static int put(FILE *fp, uint32_t *crc, const void *b, size_t n)
 {
-    *crc = crc_bytes(*crc, b, n);
+    *crc = libdeflate_crc32(*crc, b, n);
     return fwrite(b, 1, n, fp) == n ? 0 : -1;
 }
 
 /* Events field by field: no uninitialised padding or name tail. */
-static int put_events(FILE *fp, uLong *crc, const ps_event *events, int n)
+static int put_events(FILE *fp, uint32_t *crc, const ps_event *events, int n)
 {
     int bad = 0;
     for (int e = 0; e < n && !bad; e++) {
@@ -536,7 +523,7 @@ static ps_status open_tmp(const ps_ckpt *c, const char *name, char **path, char 
 }
 
 /* The CRC, then close; rename tmp to path if all went well, else remove it. */
-static ps_status publish(FILE *fp, int bad, uLong crc, const char *tmp, const char *path,
+static ps_status publish(FILE *fp, int bad, uint32_t crc, const char *tmp, const char *path,
                          ps_error *err)
 {
     if (fp) {
@@ -568,7 +555,7 @@ ps_status ps_ckpt_save(ps_ckpt *c, const ps_run *run, const ps_packed *p, ps_err
     if (open_tmp(c, name, &path, &tmp, &fp) != PS_OK)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     int bad = !fp;
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     if (fp) {
         ckpt_header h;
         memset(&h, 0, sizeof h);
@@ -699,7 +686,7 @@ ps_status ps_ckpt_load(const ps_ckpt *c, const ps_output *o, int r, ps_run *run,
     /* Check everything before trusting any of it. */
     if (st == PS_OK && !why) {
         memcpy(&sum, p->buf + size - sizeof sum, sizeof sum);
-        if ((uint32_t)crc_bytes(crc32(0L, Z_NULL, 0), p->buf, size - sizeof sum) != sum)
+        if ((uint32_t)libdeflate_crc32(0, p->buf, size - sizeof sum) != sum)
             why = "CRC mismatch (damaged or cut short)";
     }
     size_t off_ev = sizeof h + (size_t)nm * sizeof(double);
@@ -784,7 +771,7 @@ ps_status ps_ckpt_save_midrun(ps_ckpt *c, int r, const ps_world *w, const ps_run
     if (open_tmp(c, name, &path, &tmp, &fp) != PS_OK)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     int bad = !fp;
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     if (fp) {
         seg_header h;
         memset(&h, 0, sizeof h);
@@ -895,7 +882,7 @@ static unsigned char *seg_read(const ps_ckpt *c, const ps_world *w, const char *
     uint32_t sum = 0;
     if (buf && !*why) {
         memcpy(&sum, buf + need - 4, 4);
-        if ((uint32_t)crc_bytes(crc32(0L, Z_NULL, 0), buf, (size_t)need - 4) != sum)
+        if ((uint32_t)libdeflate_crc32(0, buf, (size_t)need - 4) != sum)
             *why = "CRC mismatch (damaged or cut short)";
     }
     if (buf && !*why)

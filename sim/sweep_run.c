@@ -29,7 +29,7 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -738,11 +738,11 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
     hid_t ms1 = H5Screate_simple(2, one, NULL);
     int bad = 0;
     int64_t slot64 = f->rs.first + slot * f->rs.step; /* the run's index in the sweep */
-    uLong crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)&slot64, sizeof slot64);
-    crc = crc32(crc, &flag, 1);
+    uint32_t crc = libdeflate_crc32(0, &slot64, sizeof slot64);
+    crc = libdeflate_crc32(crc, &flag, 1);
     for (int m = 0; m < nm && !bad; m++) {
         double v = flag == 1 ? run->metrics[m] : NAN;
-        crc = crc32(crc, (const Bytef *)&v, sizeof v);
+        crc = libdeflate_crc32(crc, &v, sizeof v);
         bad |= write_slot(f->metric_ds[m], 2 - sh, start, one, ms1, H5T_NATIVE_DOUBLE, &v);
     }
     const ps_scenario *sc = f->sw->base;
@@ -763,8 +763,8 @@ static ps_status write_run(sweep_file *f, long long slot, int p, ps_run *run,
         hid_t ms = H5Screate_simple(2, mdims, NULL);
         H5Sselect_hyperslab(ms, H5S_SELECT_SET, mstart, mstride, mcount, NULL);
         for (int j = 0; j < f->K; j++) /* the kept months, in file order */
-            crc = crc32(crc, (const Bytef *)(run->series[k] + ((size_t)f->t0 + (size_t)j *
-                        mstride[0]) * size), (uInt)(size * sizeof(double)));
+            crc = libdeflate_crc32(crc, run->series[k] + ((size_t)f->t0 + (size_t)j *
+                        mstride[0]) * size, size * sizeof(double));
         int nd = fd->shape == PS_ACTOR ? 4 : 5;
         hsize_t count[5] = {1, 1, (hsize_t)f->K, (hsize_t)sc->n_actors,
                             fd->shape == PS_DYAD ? (hsize_t)sc->n_actors : (hsize_t)sc->n_theaters};
@@ -815,13 +815,13 @@ static long long verify_runs(const sweep_file *f, unsigned char *done, long long
 {
     long long R = f->sw->replicates, B = f->rs.part ? 65536 : R * (65536 / R + 1);
     uint32_t *want = ps_calloc((size_t)runs + 1, sizeof *want);
-    uLong *state = ps_calloc((size_t)runs + 1, sizeof *state);
+    uint32_t *state = ps_calloc((size_t)runs + 1, sizeof *state);
     double *buf = ps_calloc((size_t)(B < runs ? B : runs) + 1, sizeof *buf), *vals = NULL;
     int bad = !want || !state || !buf || done_extent(f->crc_ds) != (hsize_t)runs ||
               H5Dread(f->crc_ds, H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, want) < 0;
     for (long long i = 0; !bad && i < runs; i++) {
         int64_t slot = f->rs.first + i * f->rs.step;
-        state[i] = crc32(crc32(crc32(0L, Z_NULL, 0), (const Bytef *)&slot, sizeof slot),
+        state[i] = libdeflate_crc32(libdeflate_crc32(0, &slot, sizeof slot),
                          &done[i], 1);
     }
     for (int m = 0; !bad && m < ps_registry_n_metrics(); m++)
@@ -835,7 +835,7 @@ static long long verify_runs(const sweep_file *f, unsigned char *done, long long
             H5Sclose(fs);
             for (long long i = i0; !bad && i < i0 + n; i++)
                 if (done[i])
-                    state[i] = crc32(state[i], (const Bytef *)&buf[i - i0], sizeof(double));
+                    state[i] = libdeflate_crc32(state[i], &buf[i - i0], sizeof(double));
         }
     for (int k = 0; !bad && f->K > 0 && k < ps_registry_n_fields(); k++) {
         if (f->field_ds[k] < 0)
@@ -860,7 +860,7 @@ static long long verify_runs(const sweep_file *f, unsigned char *done, long long
             bad = H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cn, NULL) < 0 ||
                   H5Dread(f->field_ds[k], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, vals) < 0;
             if (!bad)
-                state[i] = crc32(state[i], (const Bytef *)vals, (uInt)(per * sizeof *vals));
+                state[i] = libdeflate_crc32(state[i], vals, per * sizeof *vals);
         }
         H5Sclose(ms);
         H5Sclose(fs);
