@@ -155,7 +155,7 @@ typedef struct {
     int f[F_NFIELDS];
     int gdp, sanc, oil, mil, veto, strain, coop, flow, paid;
     int arms[N_MATERIEL];
-    double *econ, *oilshare, *prot, *payoff; /* per dyad scratch, row i written by i only */
+    double *econ, *oilshare, *payoff; /* per dyad scratch, row i written by i only */
 } align_data;
 
 static void align_free(void *data)
@@ -165,7 +165,6 @@ static void align_free(void *data)
         return;
     free(d->econ);
     free(d->oilshare);
-    free(d->prot);
     free(d->payoff);
     free(d);
 }
@@ -178,6 +177,13 @@ static const double *cur_or_null(const ps_world *w, int f)
 static double at(const double *v, size_t k)
 {
     return v ? v[k] : 0.0;
+}
+
+/* Protective strength of j before cooperation: military capacity, more
+ * with a veto, less under strain. */
+static double protection(const double *mil, const double *veto, const double *strain, int j)
+{
+    return at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j));
 }
 
 /* Rows per block of payoffs(): a block's reads down the columns [j][i0..i1)
@@ -203,22 +209,17 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
     double emax[ROWS] = {0}, omax[ROWS] = {0}, pmax[ROWS] = {0}, fin_tot[ROWS] = {0};
     double arms_tot[ROWS][N_MATERIEL] = {{0}};
     for (int j = 0; j < n; j++) {
-        /* j's protective strength before cooperation, the same for every row */
-        const double prot_j = at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j));
         for (int i = i0; i < i1; i++) {
             const int r = i - i0;
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
             double *econ = d->econ + (size_t)i * n, *oils = d->oilshare + (size_t)i * n;
-            double *prot = d->prot + (size_t)i * n;
             if (j == i) {
-                econ[j] = oils[j] = prot[j] = 0.0;
+                econ[j] = oils[j] = 0.0;
                 continue;
             }
             double closed = ps_fmax(at(sanc, ij), at(sanc, ji));
             econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
             oils[j] = at(oil, ij) + at(oil, ji);
-            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
-            prot[j] = prot_j * c;
             emax[r] = ps_fmax(emax[r], econ[j]);
             omax[r] = ps_fmax(omax[r], oils[j]);
             pmax[r] = ps_fmax(pmax[r], at(mil, j));
@@ -234,7 +235,11 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
             if (arms_tot[r][c2] > 0.0)
                 cats_of[r][n_cats[r]++] = c2;
     double wsum = p[P_W_ECON] + p[P_W_PROTECT] + p[P_W_ARMS] + p[P_W_FINANCE] + p[P_W_COOP];
-    for (int j = 0; j < n; j++)
+    for (int j = 0; j < n; j++) {
+        /* j's protective strength before cooperation, the same for every row;
+         * times the pair's cooperation here rather than stored by the first
+         * pass (one N x N array less to write and read back, same bits). */
+        const double prot_j = protection(mil, veto, strain, j);
         for (int i = i0; i < i1; i++) {
             const int r = i - i0;
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
@@ -247,19 +252,20 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
             if (omax[r] > 0.0)
                 e = 0.5 * (e + d->oilshare[ij] / omax[r]);
             /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
-            double pr = pmax[r] > 0.0 ? d->prot[ij] / pmax[r] : 0.0;
+            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+            double pr = pmax[r] > 0.0 ? prot_j * c / pmax[r] : 0.0;
             double arms = 0.0;
             int cats = n_cats[r];
             for (int k = 0; k < cats; k++)
                 arms += arms_f[cats_of[r][k]][ji] / arms_tot[r][cats_of[r][k]];
             arms = cats ? arms / cats : 0.0;
             double fin = fin_tot[r] > 0.0 ? (at(flow, ji) + at(paid, ji)) / fin_tot[r] : 0.0;
-            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
             row[j] = wsum > 0.0 ? (p[P_W_ECON] * e + p[P_W_PROTECT] * pr + p[P_W_ARMS] * arms +
                                    p[P_W_FINANCE] * fin + p[P_W_COOP] * c) /
                                       wsum
                                 : 0.0;
         }
+    }
 }
 
 static double clamp01(double x)
@@ -294,9 +300,8 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     d->econ = calloc(nn ? nn : 1, sizeof(double));
     d->oilshare = calloc(nn ? nn : 1, sizeof(double));
-    d->prot = calloc(nn ? nn : 1, sizeof(double));
     d->payoff = calloc(nn ? nn : 1, sizeof(double));
-    if (!d->econ || !d->oilshare || !d->prot || !d->payoff) {
+    if (!d->econ || !d->oilshare || !d->payoff) {
         align_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
