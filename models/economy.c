@@ -29,7 +29,7 @@
 enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE, P_WAR_COST,
        P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP, P_SURGE, P_MULTIPLIER, P_FISCAL_LAG,
        P_WAR_RESERVES, P_ADAPT_MAX, P_ADAPT_RATE, P_WAR_COST_LATE, P_WAR_LAG, P_CA_SCALE,
-       P_IMPORT_SHARE, P_IMPORT_CUT, P_CA_RESERVES };
+       P_IMPORT_SHARE, P_IMPORT_CUT, P_CA_RESERVES, P_NEED_CA };
 static const ps_param params[] = {
     {"sanction_elasticity", PS_REAL, "1/yr", 0.0, 1.0, 0.12,
      "annual growth lost per unit of sanction pressure felt",
@@ -124,6 +124,13 @@ static const ps_param params[] = {
      "surplus, the lowest share since 2010 (via eliktisad.com, January 2019), so official reserves "
      "kept at most ~0.4 of it; to be calibrated (in 2022 capital controls held private outflows "
      "while the surplus broke records)"},
+    {"finance_need_ca_offset", PS_REAL, "1", 0.0, 1.0, 0.0,
+     "share of a current-account surplus (share of GDP) that covers the foreign financing sought "
+     "under sanctions: finance need = GDP x max(0, finance_gap x pressure - this x max(0, current "
+     "account)); 0: the need ignores the current account",
+     "balance-of-payments identity: a surplus pays for the imports and capital flight that the gap "
+     "stands for (Bank of Russia, 2022-07-11: a record 138.5bn USD surplus in H1 2022); 0 until "
+     "the next recalibration (docs/validation.md, 'Loans held back')"},
 };
 
 enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,
@@ -407,7 +414,9 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
                         p[P_WAR_RESERVES] * (extra - covered) + in - out;
         res_n[i] = ps_fmax(0.0, res[i] * (1.0 - p[P_DRAWDOWN] * pr) + inflow / 12.0);
         lend_n[i] = res_n[i] * p[P_LEND_SHARE] * (1.0 - pr);
-        need_n[i] = gdp[i] * p[P_FINANCE_GAP] * pr;
+        /* A surplus covers the gap first (0 x the surplus leaves the old bits). */
+        need_n[i] = ps_fmax(0.0, gdp[i] * p[P_FINANCE_GAP] * pr -
+                                     p[P_NEED_CA] * ps_fmax(0.0, ca_n[i]) * gdp[i]);
         w->next[d->f[F_SPARE]][i] = ps_fmax(0.0, lend_n[i] - need_n[i]);
     }
     return PS_OK;

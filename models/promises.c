@@ -23,7 +23,8 @@
 #define DELIVERY_STREAM 53u /* random stream of this model (economy 1, oil 11, clients 31 and 33,
                                strikes 41, cooperation 63) */
 
-enum { P_HORIZON, P_DELIVERY_SHARE, P_THRESHOLD, P_PROMISE_SHARE, P_DELIVERY_NOISE };
+enum { P_HORIZON, P_DELIVERY_SHARE, P_THRESHOLD, P_PROMISE_SHARE, P_DELIVERY_NOISE,
+       P_LENDING_RISK, P_WAR_PRIORITY };
 static const ps_param params[] = {
     {"horizon", PS_INT, "months", 1, 120, 12,
      "months from a promise to its due date",
@@ -45,6 +46,17 @@ static const ps_param params[] = {
      "late); a factor of about 1.35 either way in a typical month. 0.5 was tried first: it put "
      "China's finance to Russia above a quarter of Russia's need in over 2.5% of replicates "
      "(SF6, docs/validation.md)"},
+    {"lending_risk", PS_REAL, "1", 0.0, 1.0, 0.0,
+     "share of the delivery pace held back per unit of the borrower's sanction pressure (the "
+     "lender's banks' exposure to secondary sanctions, payment channels cut, repayment risk)",
+     "assumption: Russia's loan pledges to a sanctioned Iran (USD 5bn announced in 2016-17, "
+     "article: 'never respected') were not disbursed while Russia itself ran surpluses; 0 until "
+     "the next recalibration (docs/validation.md, 'Loans held back')"},
+    {"war_priority", PS_REAL, "1", 0.0, 1.0, 0.0,
+     "share of its spare finance a promiser keeps for itself per unit of its own military strain",
+     "assumption: a state at war pays for its war before its pledges (article: Russia 'now finds "
+     "himself in the same boat'); 0 until the next recalibration (docs/validation.md, 'Loans held "
+     "back')"},
 };
 
 enum { F_PROMISED, F_DELIVERED, F_OUTSTANDING, F_DUE, F_DELIVERY, F_BREACH, F_KEPT,
@@ -70,12 +82,15 @@ static const ps_field fields[] = {
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline; at_init: its
  * init reads it too, so the owner's init runs first). */
-enum { IN_COOPERATION, IN_FINANCE_NEED, IN_LENDING_CAPACITY, IN_FINANCE_SPARE };
+enum { IN_COOPERATION, IN_FINANCE_NEED, IN_LENDING_CAPACITY, IN_FINANCE_SPARE,
+       IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN };
 static const ps_input inputs[] = {
     {"cooperation", PS_DYAD, 1, 0},
     {"finance_need", PS_ACTOR, 1, 0},
     {"lending_capacity", PS_ACTOR, 1, 0},
     {"finance_spare", PS_ACTOR, 1, 0},
+    {"sanction_pressure", PS_ACTOR, 1, 0},
+    {"military_strain", PS_ACTOR, 1, 0},
 };
 
 enum { E_PROMISE, E_MADE, E_KEPT, E_BROKEN, E_NEVENTS };
@@ -114,7 +129,7 @@ static const ps_metric metrics[] = {
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
-    int coop, need, lending, spare;
+    int coop, need, lending, spare, pressure, strain;
     ps_rng *rng;
 } promises_data;
 
@@ -153,6 +168,8 @@ static ps_status promises_init(ps_world *w, int self, void **data, ps_error *err
     d->need = ps_model_input(self, IN_FINANCE_NEED);
     d->lending = ps_model_input(self, IN_LENDING_CAPACITY);
     d->spare = ps_model_input(self, IN_FINANCE_SPARE);
+    d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
+    d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
     *data = d;
     return PS_OK;
 }
@@ -175,12 +192,16 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
     const double *need = d->need >= 0 ? w->cur[d->need] : NULL;
     const double *lend = d->lending >= 0 ? w->cur[d->lending] : NULL;
     const double *spare = d->spare >= 0 ? w->cur[d->spare] : NULL;
+    const double *press = d->pressure >= 0 ? w->cur[d->pressure] : NULL;
+    const double *strain = d->strain >= 0 ? w->cur[d->strain] : NULL;
     double *out_n = w->next[d->f[F_OUTSTANDING]], *due_n = w->next[d->f[F_DUE]];
     double *del_n = w->next[d->f[F_DELIVERED]], *pay_n = w->next[d->f[F_DELIVERY]];
     double *breach_n = w->next[d->f[F_BREACH]], *kept_n = w->next[d->f[F_KEPT]];
     /* Serial: it logs events, in a fixed (source, target) order. */
     for (int j = 0; j < n; j++) {
-        double budget = spare ? spare[j] * p[P_DELIVERY_SHARE] / 12.0 : 0.0;
+        /* A promiser at war keeps part of its spare for the war (x 1 without). */
+        double kept_back = ps_fmin(1.0, p[P_WAR_PRIORITY] * (strain ? strain[j] : 0.0));
+        double budget = spare ? spare[j] * p[P_DELIVERY_SHARE] / 12.0 * (1.0 - kept_back) : 0.0;
         double owed_total = 0.0;
         for (int i = 0; i < n; i++)
             owed_total += out[(size_t)j * n + i];
@@ -191,7 +212,9 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
                 double pace = out[k] / ps_fmax(1.0, due[k]);
                 double share = owed_total > 0.0 ? out[k] / owed_total : 0.0;
                 double priority = coop ? coop[k] : 1.0;
-                double pay = ps_fmin(pace * priority, budget * share);
+                /* Lending into sanctions is held back (x 1 without). */
+                double risk = ps_fmin(1.0, p[P_LENDING_RISK] * (press ? press[i] : 0.0));
+                double pay = ps_fmin(pace * priority * (1.0 - risk), budget * share);
                 if (p[P_DELIVERY_NOISE] > 0.0)
                     pay = ps_fmin(out[k], pay * delivery_factor(w, d->rng, p[P_DELIVERY_NOISE],
                                                                 j, i));

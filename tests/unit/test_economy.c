@@ -11,7 +11,9 @@
  * current account (issue 16): a pressure that begins in the run compresses
  * imports (closed form, with and without adaptation), and reserves keep
  * ca_reserve_share of the balance. The commodity windfall term needs the oil
- * model: the NumPy differential test (tests/python/test_reference.py) checks it. */
+ * model: the NumPy differential test (tests/python/test_reference.py) checks it.
+ * With finance_need_ca_offset (off by default) a current-account surplus
+ * covers the financing need first. */
 #include <math.h>
 #include <string.h>
 
@@ -48,12 +50,20 @@ static void channels_off(ps_scenario *sc)
     synth_param(sc, "economy", "ca_reserve_share", 1.0);
 }
 
+/* finance_need_ca_offset and finance_gap of run_world (negative: the
+ * default), and its actors' current account. */
+static double need_offset = -1.0, need_gap = -1.0, world_ca = 0.05;
+
 static ps_run *run_world(double noise, int replicate, int off, ps_scenario **out)
 {
     int perm[3] = {0, 1, 2};
     ps_scenario *sc = synth_new("economy", 3, perm, NULL, 0, 'E', 24, 3, 32, 2);
     int m = ps_registry_find("economy");
     sc->params[m][param_index("growth_noise_sd")] = noise;
+    if (need_offset >= 0.0)
+        synth_param(sc, "economy", "finance_need_ca_offset", need_offset);
+    if (need_gap >= 0.0)
+        synth_param(sc, "economy", "finance_gap", need_gap);
     if (off)
         channels_off(sc);
     for (int i = 0; i < 3; i++) {
@@ -61,7 +71,7 @@ static ps_run *run_world(double noise, int replicate, int off, ps_scenario **out
         synth_init(sc, "gdp_growth", i, -1, 0.02);
         synth_init(sc, "potential_growth", i, -1, 0.03);
         synth_init(sc, "reserves", i, -1, 1e11);
-        synth_init(sc, "current_account", i, -1, 0.05);
+        synth_init(sc, "current_account", i, -1, world_ca);
     }
     /* A and B close 80% of their economy to C: C feels pressure. */
     synth_init(sc, "sanction_intensity", A, C, 0.8);
@@ -442,6 +452,38 @@ static void test_zero_gdp(double rho)
     synth_free(sc);
 }
 
+/* The need net of the current account, month 0 of run_world: C (GDP 3e12)
+ * under pressure 0.8; A under none. */
+static void test_need_net_of_surplus(void)
+{
+    const double pr = 0.8, gdp = 3e12;
+    const struct { double offset, gap, ca, want; } cases[] = {
+        {1.0, 0.1, 0.05, gdp * 0.1 * pr - 0.05 * gdp},       /* 2.4e11 - 1.5e11 */
+        {0.5, 0.1, 0.05, gdp * 0.1 * pr - 0.5 * 0.05 * gdp}, /* half the surplus counts */
+        {1.0, 0.05, 0.05, 0.0},                              /* the surplus covers all */
+        {1.0, 0.1, -0.05, gdp * 0.1 * pr},                   /* a deficit adds nothing */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        need_offset = cases[k].offset;
+        need_gap = cases[k].gap;
+        world_ca = cases[k].ca;
+        ps_scenario *sc = NULL;
+        ps_run *r = run_world(0.0, 0, 1, &sc);
+        if (r) {
+            double need = at(r, "finance_need", 0, C);
+            CHECK(NEAR(need, cases[k].want), "offset %g, gap %g: need %.15g vs %.15g",
+                  cases[k].offset, cases[k].gap, need, cases[k].want);
+            CHECK(NEAR(at(r, "finance_spare", 0, C),
+                       fmax(0.0, at(r, "lending_capacity", 0, C) - need)), "spare");
+            CHECK(at(r, "finance_need", 0, A) == 0.0, "no pressure, no need");
+        }
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    need_offset = need_gap = -1.0;
+    world_ca = 0.05;
+}
+
 int main(void)
 {
     const ps_param *p = ps_model_economy.params;
@@ -526,6 +568,7 @@ int main(void)
     synth_free(sc);
     test_adaptation(rho, el);
     test_current_account();
+    test_need_net_of_surplus();
     test_zero_gdp(rho);
     test_units();
 

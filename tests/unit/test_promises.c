@@ -7,7 +7,9 @@
  * times a lognormal factor of mean 1: across replicates its mean is the rule's
  * instalment and its spread the lognormal's, each replicate's draw is a pure
  * function of its key (a run alone or among others, on any thread count),
- * and a pledge paid in full before its date is kept then. */
+ * and a pledge paid in full before its date is kept then. Loans held back
+ * (off by default): lending_risk slows the pace by the borrower's sanction
+ * pressure, war_priority shrinks the budget by the promiser's strain. */
 #include <math.h>
 #include <string.h>
 
@@ -110,6 +112,57 @@ static void test_delivery_noise(int horizon)
     CHECK(kept_early, "a pledge paid off before its date is kept, logged once, then closed");
 }
 
+/* A test-only model owning the two fields the hold-backs read, constant
+ * from the config (the sanctions and military models are not in the run). */
+static const ps_field hold_fields[] = {
+    {"sanction_pressure", PS_ACTOR, "1", 0.0, 0.0, 1.0, "test", "test"},
+    {"military_strain", PS_ACTOR, "1", 0.0, 0.0, 1.0, "test", "test"}};
+static const ps_model hold_model = {.name = "hold", .description = "test", .fields = hold_fields,
+                                    .n_fields = 2};
+
+/* Month 1's payment on A's pledge to B, B under pressure 0.6, A at strain
+ * 0.8, with the given hold-backs. */
+static double held_payment(double reserves, double risk, double priority)
+{
+    ps_scenario *sc = synth_new("held", 2, (const int[]){0, 1}, NULL, 0, 'H', 6, 9, 16, 2);
+    synth_init(sc, "reserves", A, -1, reserves);
+    synth_init(sc, "gdp", A, -1, 1e12);
+    synth_init(sc, "gdp", B, -1, 1e11);
+    synth_init(sc, "sanction_pressure", B, -1, 0.6);
+    synth_init(sc, "military_strain", A, -1, 0.8);
+    synth_event(sc, 0, "promise_finance", A, B, 12e9);
+    synth_param(sc, "promises", "delivery_noise", 0.0);
+    synth_param(sc, "promises", "lending_risk", risk);
+    synth_param(sc, "promises", "war_priority", priority);
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &run, &err) == PS_OK, "run: %s", err.msg);
+    double pay = run ? at(run, "finance_delivered", 1, A, B) : NAN;
+    ps_run_free(run);
+    synth_free(sc);
+    return pay;
+}
+
+static void test_held_back(int horizon)
+{
+    const ps_model *pipe[] = {&ps_model_economy, &hold_model, &ps_model_promises, NULL};
+    ps_registry_use(pipe);
+    /* Ample reserves: the pace binds (12e9 / horizon); lending risk 0.5 at
+     * B's pressure 0.6 pays 1 - 0.3 of it, and war priority, which cuts
+     * only the budget, changes nothing. */
+    double inst = 12e9 / horizon, pace = held_payment(1e13, 0.0, 0.0);
+    CHECK(NEAR(pace, inst), "pace-bound instalment %.15g vs %.15g", pace, inst);
+    double risky = held_payment(1e13, 0.5, 0.0);
+    CHECK(NEAR(risky, 0.7 * inst), "lending risk: %.15g vs 0.7 x %.15g", risky, inst);
+    CHECK(held_payment(1e13, 0.0, 0.5) == pace, "war priority leaves a pace-bound payment");
+    /* Small reserves: the budget binds; a promiser at strain 0.8 with war
+     * priority 0.5 keeps 0.4 of its budget for itself. */
+    double budget = held_payment(1e10, 0.0, 0.0), war = held_payment(1e10, 0.0, 0.5);
+    CHECK(budget > 0.0 && budget < 0.5 * inst, "budget-bound: %.15g < %.15g", budget, inst);
+    CHECK(NEAR(war, 0.6 * budget), "war priority: %.15g vs 0.6 x %.15g", war, budget);
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     int horizon = 0;
@@ -158,6 +211,7 @@ int main(void)
     }
     synth_free(sc);
     test_delivery_noise(horizon);
+    test_held_back(horizon);
     ps_registry_use(NULL);
     return CHECK_DONE();
 }
