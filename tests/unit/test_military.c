@@ -2,7 +2,8 @@
  * another, and an actor with an interest there fills the vacuum (SF3:
  * "Under Ukraine strain Russia's commitment in Syria falls and Iran's
  * influence there rises"). Synthetic scenario built in code: actors R, I, U,
- * S; theaters "front" (host U) and "proxy" (host S). */
+ * S; theaters "front" (host U) and "proxy" (host S). Also: supply that grows
+ * with paid orders, and never for orders placed with an enemy; wars that end. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,47 @@ static void test_supply_growth(void)
     CHECK(none, "unpaid orders build no capacity (month 13: %g)", added[13]);
 }
 
+/* Orders between enemies build nothing. With licensed_share 1 a buyer builds
+ * capacity for its own paid backorders at sellers it is not at war with: R
+ * (production 140, paid in full) with a backorder of 40 at I starts 40 under
+ * construction in one step; the same backorder at U, whose theater R and U
+ * fight in (combat 1 each), is masked and starts nothing. */
+static double building_after(int seller, int war)
+{
+    int id[N_CORE] = {R, I, U, S};
+    ps_scenario *sc = scenario(N_CORE, id, 0);
+    synth_param(sc, "military", "licensed_share", 1.0);
+    int self = ps_registry_find("military");
+    const ps_model *m = ps_registry_model(self);
+    int fb = ps_field_index("arms_backorder_munitions"), fc = ps_field_index("combat");
+    int fbuild = ps_model_internal(self, 3 + 1); /* military_building_munitions */
+    ps_world *w;
+    ps_error err;
+    double b = NAN;
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    if (w) {
+        if (war)
+            w->cur[fc][R * N_TH + FRONT] = w->cur[fc][U * N_TH + FRONT] = 1.0;
+        w->cur[fb][seller * N_CORE + R] = 40.0;
+        CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
+        b = w->next[fbuild][R];
+        ps_world_free(w);
+    }
+    synth_free(sc);
+    return b;
+}
+
+static void test_no_orders_from_enemies(void)
+{
+    if (ps_field_index("arms_backorder_munitions") < 0)
+        return;
+    CHECK(fabs(building_after(I, 1) - 40.0) < 1e-12, "backorder at a seller at peace: %g under "
+          "construction", building_after(I, 1));
+    CHECK(fabs(building_after(U, 0) - 40.0) < 1e-12, "at U before the war: %g",
+          building_after(U, 0));
+    CHECK(building_after(U, 1) == 0.0, "at the enemy: %g", building_after(U, 1));
+}
+
 /* Issue 16, a war can end. The invasion acts in month 2 (state 2: R combat 0.8,
  * U 1); from month 3 the hazard is drawn for the war (R, U). Hazard 1 (no
  * strain or loss terms): the war ends in month 3, combat x (1 - 0.9):
@@ -524,6 +566,7 @@ int main(void)
     test_invariance();
     test_no_capacity();
     test_supply_growth();
+    test_no_orders_from_enemies();
     test_hazard();
     return CHECK_DONE();
 }
