@@ -149,6 +149,10 @@ def main():
             base = paired or none
             p(f"| HDF5 overhead, summary sweep, baseline, {t} thread(s): (summary - none) / summary"
               f"{', alternate runs' if paired else ''} | {(summ - base) / summ:.0%} | <= 10% |")
+        proc = find("baseline_paired_process", "baseline_2022", t)
+        if proc and summ:
+            p(f"| the same, both timed as whole processes (start and scenario loading in both) | "
+              f"{(summ - proc) / summ:.0%} | <= 10% |")
     none = find("scaling", "synthetic_193", 1)
     full = find("scaling_full", "synthetic_193", 1)
     if none and full:
