@@ -163,6 +163,49 @@ static void test_held_back(int horizon)
     ps_registry_use(NULL);
 }
 
+/* The two metrics, share delivered of all promised by the last month, with
+ * Russia the first actor: Russia (ample reserves) pays its pledge to Iran in
+ * full, China (no reserves) nothing of its pledge to Russia; NaN without a
+ * pledge. */
+static double metric(const ps_run *run, const char *name)
+{
+    for (int m = 0; m < ps_registry_n_metrics(); m++)
+        if (!strcmp(ps_registry_metric(m, NULL)->name, name))
+            return run->metrics[m];
+    return -1.0;
+}
+
+static void test_metrics(int horizon)
+{
+    static const char *const iso[3] = {"RUS", "IRN", "CHN"};
+    for (int pledges = 0; pledges < 2; pledges++) {
+        ps_scenario *sc = synth_new("metrics", 3, (const int[]){0, 1, 2}, iso, 3, 'M', 18, 9, 16,
+                                    2);
+        synth_init(sc, "reserves", 0, -1, 1e13);
+        for (int i = 0; i < 3; i++)
+            synth_init(sc, "gdp", i, -1, 1e12);
+        if (pledges) {
+            synth_event(sc, 0, "promise_finance", 0, 1, 12e9);
+            synth_event(sc, 0, "promise_finance", 2, 0, 6e9);
+        }
+        synth_param(sc, "promises", "delivery_noise", 0.0);
+        ps_run *run = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &run, &err) == PS_OK, "run: %s", err.msg);
+        if (run) {
+            double ri = metric(run, "rus_irn_finance_delivered_share");
+            double cr = metric(run, "chn_rus_finance_delivered_share");
+            if (pledges)
+                CHECK(NEAR(ri, 1.0) && cr == 0.0, "horizon %d: RUS->IRN %g (1), CHN->RUS %g (0)",
+                      horizon, ri, cr);
+            else
+                CHECK(isnan(ri) && isnan(cr), "no pledge: NaN (%g, %g)", ri, cr);
+        }
+        ps_run_free(run);
+        synth_free(sc);
+    }
+}
+
 int main(void)
 {
     int horizon = 0;
@@ -211,6 +254,7 @@ int main(void)
     }
     synth_free(sc);
     test_delivery_noise(horizon);
+    test_metrics(horizon);
     test_held_back(horizon);
     ps_registry_use(NULL);
     return CHECK_DONE();
