@@ -378,6 +378,7 @@ typedef struct {
     double *gap_in;       /* [materiel][actor] own backorders at sellers not at war with it */
     double *ordered;      /* [materiel][actor] arms received + backorders (its bill) */
     double *fin_in;       /* [actor] finance received */
+    double *zeros;        /* [actor] zeros, read in place of an absent arms or backorder row */
 } military_data;
 
 static void military_free(void *data)
@@ -393,6 +394,7 @@ static void military_free(void *data)
     free(d->gap_in);
     free(d->ordered);
     free(d->fin_in);
+    free(d->zeros);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -410,6 +412,7 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
         !(d->gap_in = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
         !(d->ordered = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
         !(d->fin_in = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
+        !(d->zeros = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
         !(d->rng = ps_rng_alloc())) {
         military_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -543,35 +546,36 @@ static ps_status war_hazard(ps_world *w, military_data *d, const double *p, cons
     return PS_OK;
 }
 
-/* Columns per block of received_block: a block's segment of a row is 2 KiB,
- * so the rows stream through cache while the block's sums stay in L1. */
-#define RECEIVED_COLS 256
-
-/* Column sums, for the columns of block b and every category with both arms
- * and backorders, in one pass over the two arrays (three calls of
- * ps_dyad_column_sums read each twice): imports (arms), gap_in (backorders
- * of sellers not at war with the buyer) and ordered (arms + backorders).
- * Each sum adds the same terms in the same row order as those calls; a
- * skipped term becomes + 0.0, which leaves a sum that starts at +0 as it is. */
+/* Column sums, for the columns of block b and every category, in one pass
+ * over its arms and backorder arrays (three calls of ps_dyad_column_sums
+ * read each twice): imports (arms), gap_in (backorders of sellers not at war
+ * with the buyer) and ordered (arms + backorders). Each sum adds the same
+ * terms in the same row order as those calls; a skipped term becomes + 0.0,
+ * which leaves a sum that starts at +0 as it is. A category without one of
+ * the arrays reads a row of zeros in its place (row stride 0), so its sums
+ * are the other array's, bit for bit, by the same loop. */
 static void received_block(ps_world *w, void *data, const double *p, int b)
 {
     (void)p;
     military_data *d = data;
-    const int n = w->n_actors, i0 = b * RECEIVED_COLS;
-    const int i1 = ps_block_end(b, RECEIVED_COLS, n);
+    const int n = w->n_actors, i0 = b * PS_COLUMN_BLOCK;
+    const int i1 = ps_block_end(b, PS_COLUMN_BLOCK, n);
     for (int c = 0; c < N_MATERIEL; c++) {
-        if (d->arms[c] < 0 || d->backorder[c] < 0)
-            continue;
-        const double *arms = w->cur[d->arms[c]], *bo = w->cur[d->backorder[c]];
+        const int has_a = d->arms[c] >= 0, has_o = d->backorder[c] >= 0;
+        const double *arms = has_a ? w->cur[d->arms[c]] : d->zeros;
+        const double *bo = has_o ? w->cur[d->backorder[c]] : d->zeros;
+        const size_t sa = has_a ? (size_t)n : 0, so = has_o ? (size_t)n : 0;
         double *imp = d->imports + (size_t)c * n, *gin = d->gap_in + (size_t)c * n;
         double *ord = d->ordered + (size_t)c * n;
         for (int i = i0; i < i1; i++)
             imp[i] = gin[i] = ord[i] = 0.0;
+        if (!has_a && !has_o)
+            continue;
         for (int j = 0; j < n; j++) {
-            const size_t row = (size_t)j * n;
-            const char *foe = d->foe + row;
+            const double *ar = arms + (size_t)j * sa, *br = bo + (size_t)j * so;
+            const char *foe = d->foe + (size_t)j * n;
             for (int i = i0; i < i1; i++) {
-                double a = arms[row + i], o = bo[row + i];
+                double a = ar[i], o = br[i];
                 imp[i] += a;
                 gin[i] += foe[i] ? 0.0 : o;
                 ord[i] += a + o;
@@ -716,22 +720,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     /* Sums down the columns of the arms, backorder and finance arrays, read
      * row by row (ps_dyad_column_sums); foe is symmetric, so it masks column i
      * as it masks row i. */
-    ps_inner_for(w, ps_block_count(n, RECEIVED_COLS), received_block, d, p);
-    for (int c = 0; c < N_MATERIEL; c++) {
-        const double *arms = d->arms[c] >= 0 ? w->cur[d->arms[c]] : NULL;
-        const double *bo = d->backorder[c] >= 0 ? w->cur[d->backorder[c]] : NULL;
-        const size_t at = (size_t)c * n;
-        if (arms && bo)
-            continue; /* received_block */
-        if (arms)
-            ps_dyad_column_sums(w, arms, NULL, NULL, d->imports + at);
-        if (bo)
-            ps_dyad_column_sums(w, bo, NULL, d->foe, d->gap_in + at);
-        if (arms || bo)
-            ps_dyad_column_sums(w, arms ? arms : bo, arms ? bo : NULL, NULL, d->ordered + at);
-        else
-            memset(d->ordered + at, 0, (size_t)n * sizeof(double));
-    }
+    ps_inner_for(w, ps_block_count(n, PS_COLUMN_BLOCK), received_block, d, p);
     if (d->finance >= 0)
         ps_dyad_column_sums(w, w->cur[d->finance], NULL, NULL, d->fin_in);
     ps_inner_for(w, n, paid_item, d, p);

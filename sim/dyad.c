@@ -1,14 +1,10 @@
 /* Loops and dyad kernels shared by the models (declared in pactsim_model.h). */
 #include "pactsim_model.h"
 
-/* Columns per block: a block's segment of a row is 2 KiB, so the rows being
- * summed stream through cache while the block's sums stay in L1. */
-#define COLUMN_BLOCK 256
-
 static void column_block(int n, int b, const double *x, const double *y, const char *skip,
                          double *out)
 {
-    const int i0 = b * COLUMN_BLOCK, i1 = ps_block_end(b, COLUMN_BLOCK, n);
+    const int i0 = b * PS_COLUMN_BLOCK, i1 = ps_block_end(b, PS_COLUMN_BLOCK, n);
     for (int i = i0; i < i1; i++)
         out[i] = 0.0;
     for (int j = 0; j < n; j++) {
@@ -25,7 +21,7 @@ static void column_block(int n, int b, const double *x, const double *y, const c
 void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, const char *skip,
                          double *out)
 {
-    const int n = w->n_actors, nb = ps_block_count(n, COLUMN_BLOCK);
+    const int n = w->n_actors, nb = ps_block_count(n, PS_COLUMN_BLOCK);
     if (!ps_inner_parallel(w)) {
         for (int b = 0; b < nb; b++)
             column_block(n, b, x, y, skip, out);

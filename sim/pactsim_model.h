@@ -107,6 +107,11 @@ static inline int ps_block_end(int b, int size, int n)
     return b * size + size < n ? b * size + size : n;
 }
 
+/* Columns per block of a column sum: a block's segment of a row is 2 KiB, so
+ * the rows being summed stream through cache while the block's sums stay in
+ * L1 (ps_dyad_column_sums, and models' own fused column sums). */
+#define PS_COLUMN_BLOCK 256
+
 /* out[i] = sum over j of x[j * n + i] (+ y[j * n + i] if y is given, added
  * first as a pair), j ascending, so the same bits as a loop down column i;
  * skipping the j with skip[j * n + i] != 0 if skip is given; n = w->n_actors.
