@@ -129,8 +129,9 @@ static const ps_param params[] = {
      "under sanctions: finance need = GDP x max(0, finance_gap x pressure - this x max(0, current "
      "account)); 0: the need ignores the current account",
      "balance-of-payments identity: a surplus pays for the imports and capital flight that the gap "
-     "stands for (Bank of Russia, 2022-07-11: a record 138.5bn USD surplus in H1 2022); 0 until "
-     "the next recalibration (docs/validation.md, 'Loans held back')"},
+     "stands for (Bank of Russia, 2022-07-11: a record 138.5bn USD surplus in H1 2022); 0 in "
+     "fixed-parameter runs; the calibrated baseline draws it from [0, 1], which 2022 data do not "
+     "narrow (docs/validation.md, 'Adopted in the calibration')"},
 };
 
 enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,

@@ -50,13 +50,15 @@ static const ps_param params[] = {
      "share of the delivery pace held back per unit of the borrower's sanction pressure (the "
      "lender's banks' exposure to secondary sanctions, payment channels cut, repayment risk)",
      "assumption: Russia's loan pledges to a sanctioned Iran (USD 5bn announced in 2016-17, "
-     "article: 'never respected') were not disbursed while Russia itself ran surpluses; 0 until "
-     "the next recalibration (docs/validation.md, 'Loans held back')"},
+     "article: 'never respected') were not disbursed while Russia itself ran surpluses; 0 in "
+     "fixed-parameter runs; the calibrated baseline draws it from [0, 1], which 2022 data do not "
+     "narrow (docs/validation.md, 'Adopted in the calibration')"},
     {"war_priority", PS_REAL, "1", 0.0, 1.0, 0.0,
      "share of its spare finance a promiser keeps for itself per unit of its own military strain",
      "assumption: a state at war pays for its war before its pledges (article: Russia 'now finds "
-     "himself in the same boat'); 0 until the next recalibration (docs/validation.md, 'Loans held "
-     "back')"},
+     "himself in the same boat'); 0 in fixed-parameter runs; the calibrated baseline "
+     "draws it from [0, 1], which 2022 data do not narrow (docs/validation.md, 'Adopted in the "
+     "calibration')"},
 };
 
 enum { F_PROMISED, F_DELIVERED, F_OUTSTANDING, F_DUE, F_DELIVERY, F_BREACH, F_KEPT,
