@@ -1,8 +1,10 @@
 /* Properties every model's output must have, checked over every field of
  * every model on the shipped scenarios: values are finite and within the
  * bounds the field's table declares (shares in [0, 1], amounts >= 0, ...),
- * in every month of a replicate. A model that breaks its own declared units
- * or bounds fails here, whichever model it is. */
+ * in every month of a replicate, and a dyad field's self-entries (i, i) are 0
+ * (no actor trades with, sanctions, threatens or trusts itself; readers sum
+ * rows and columns without skipping them). A model that breaks its own
+ * declared units or bounds fails here, whichever model it is. */
 #include <math.h>
 #include <string.h>
 
@@ -38,6 +40,15 @@ static void check_config(const char *path, int replicate)
         CHECK(bad == 0, "%s: %s.%s has %zu values outside [%g, %g], first %g in month %zu",
               path, ps_registry_model(owner)->name, fd->name, bad, fd->lo, fd->hi, worst,
               per ? first / per : 0);
+        if (fd->shape != PS_DYAD)
+            continue;
+        size_t self = 0, month = 0;
+        for (size_t t = 0; t < (size_t)run->n_months; t++)
+            for (size_t i = 0; i < na; i++)
+                if (run->series[f][t * per + i * na + i] != 0.0 && !self++)
+                    month = t;
+        CHECK(self == 0, "%s: %s.%s has %zu non-zero self-entries (i, i), first in month %zu",
+              path, ps_registry_model(owner)->name, fd->name, self, month);
     }
     ps_run_free(run);
     ps_scenario_free(sc);
