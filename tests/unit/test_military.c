@@ -317,7 +317,10 @@ static void test_invariance(void)
  * theater, has an interest there and no capacity; R (capacity 10bn) keeps 0.4
  * there without combat: its strain 0.4 x strain_deploy stays below the
  * threshold, nothing is drawn down or vacated. By hand, every month: H's
- * commitment 0, R's 0.4; influence R = 0.4 x 10bn / (0.4 x 10bn) = 1, H 0. */
+ * commitment 0, R's 0.4; influence R = 0.4 x 10bn / (0.4 x 10bn) = 1, H 0.
+ * Without the damage model nothing is destroyed, so R's plant works whole: it
+ * makes 30 thousand rounds a month and, fighting nowhere (consumption 0),
+ * offers 30 x (1 - reserve_share) of them, 24 at the default 0.2. */
 static void test_no_capacity(void)
 {
     const ps_model *pipe[] = {&ps_model_military, NULL};
@@ -333,7 +336,13 @@ static void test_no_capacity(void)
     synth_init(sc, "commitment", RR, 0, 0.4);
     synth_init(sc, "interest", HOST, 0, 1.0);
     synth_init(sc, "interest", RR, 0, 0.5);
+    synth_init(sc, "production_munitions", RR, -1, 30.0);
     ps_run *r = run_or_die(sc, 1);
+    const double spare = 30.0 * (1.0 - param_default("reserve_share"));
+    for (int t = 1; r && t < 3; t++)
+        CHECK(fabs(at(r, "materiel_spare_munitions", t, RR, 0) - spare) < 1e-12,
+              "month %d: R offers %g rounds, by hand %g", t,
+              at(r, "materiel_spare_munitions", t, RR, 0), spare);
     for (int t = 0; r && t < 3; t++) {
         CHECK(at(r, "commitment", t, HOST, 0) == 0.0 && at(r, "influence", t, HOST, 0) == 0.0,
               "month %d: no capacity, no commitment (%g)", t, at(r, "commitment", t, HOST, 0));
@@ -347,6 +356,71 @@ static void test_no_capacity(void)
     ps_registry_use(NULL);
 }
 
+
+/* The two Syria metrics against the series they summarise: Russia's
+ * commitment and Iran's influence in "syria", mean over 2023 minus the mean
+ * before 2022-02 (here month 0 alone, 2022-01), recomputed from the run's
+ * series. The military step alone; R holds 0.5 in Syria with a war at home
+ * that draws it down, I (interest 1 in Syria) fills what R leaves. */
+static double syria_mean(const ps_run *r, const char *field, int i, int t0, int t1)
+{
+    double s = 0.0;
+    for (int t = t0; t < t1; t++)
+        s += at(r, field, t, i, 1);
+    return s / (t1 - t0);
+}
+
+static double metric(const ps_run *r, const char *name)
+{
+    for (int m = 0; m < ps_registry_n_metrics(); m++)
+        if (!strcmp(ps_registry_metric(m, NULL)->name, name))
+            return r->metrics[m];
+    return NAN;
+}
+
+static void test_syria_metrics(void)
+{
+    const ps_model *pipe[] = {&ps_model_military, NULL};
+    ps_registry_use(pipe);
+    enum { RUS, IRN, SYR, UKR };
+    int perm[4] = {RUS, IRN, SYR, UKR};
+    static const char *const iso[4] = {"RUS", "IRN", "SYR", "UKR"};
+    ps_scenario *sc = synth_new("military", 4, perm, iso, 4, 'M', 24, 7, 16, 1);
+    static const char *const names[2] = {"ukraine", "syria"};
+    int hosts[2] = {UKR, SYR};
+    synth_theaters(sc, 2, names, hosts);
+    synth_init(sc, "military_capacity", RUS, -1, 60e9);
+    synth_init(sc, "military_capacity", IRN, -1, 20e9);
+    synth_init(sc, "military_capacity", UKR, -1, 10e9);
+    synth_init(sc, "commitment", RUS, 1, 0.5);
+    synth_init(sc, "commitment", RUS, 0, 0.8);
+    synth_init(sc, "commitment", UKR, 0, 1.0);
+    synth_init(sc, "combat", RUS, 0, 1.0);
+    synth_init(sc, "combat", UKR, 0, 1.0);
+    synth_init(sc, "interest", RUS, 0, 1.0);
+    synth_init(sc, "interest", RUS, 1, 0.3);
+    synth_init(sc, "interest", IRN, 1, 1.0);
+    synth_init(sc, "interest", SYR, 1, 1.0);
+    synth_init(sc, "interest", UKR, 0, 1.0);
+    ps_run *r = run_or_die(sc, 1);
+    if (r) {
+        double dc = syria_mean(r, "commitment", RUS, 12, 24) - syria_mean(r, "commitment", RUS, 0, 1);
+        double di = syria_mean(r, "influence", IRN, 12, 24) - syria_mean(r, "influence", IRN, 0, 1);
+        printf("syria metrics: commitment change %g (series %g), influence change %g (series %g)\n",
+               metric(r, "rus_syria_commitment_change"), dc,
+               metric(r, "irn_syria_influence_change"), di);
+        CHECK(fabs(metric(r, "rus_syria_commitment_change") - dc) < 1e-12,
+              "rus_syria_commitment_change %g, from the series %g",
+              metric(r, "rus_syria_commitment_change"), dc);
+        CHECK(fabs(metric(r, "irn_syria_influence_change") - di) < 1e-12,
+              "irn_syria_influence_change %g, from the series %g",
+              metric(r, "irn_syria_influence_change"), di);
+        CHECK(dc < 0.0 && di > 0.0, "R draws down in Syria (%g), I gains there (%g)", dc, di);
+    }
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
 
 /* Issue 16, supply that grows with paid orders. The military step alone, its
  * inputs set by hand each month as the cooperation model would: I makes 30
@@ -565,6 +639,7 @@ int main(void)
     test_events();
     test_invariance();
     test_no_capacity();
+    test_syria_metrics();
     test_supply_growth();
     test_no_orders_from_enemies();
     test_hazard();
