@@ -130,6 +130,34 @@ static void test_steady(void)
     synth_free(sc);
 }
 
+/* The discount's adjustment rate (docs/ODD.md 7.5 eq. 5): delta' = delta +
+ * alpha (delta* - delta). A's capacity cut to 100 kb/d in month 1 (from the
+ * next month) leaves its buyers asking more than it can sell even at no
+ * discount, so delta* = 0 and each month keeps 1 - alpha of the discount:
+ * half at the default alpha = discount_adjust = 0.5. The benchmark is held
+ * (no shock, no reversion), so d'/d = 1 - alpha. */
+static void test_discount_adjust(void)
+{
+    ps_scenario *sc = scenario(N_CORE, core, 0, 0);
+    synth_param(sc, "oil", "price_volatility", 0.0);
+    synth_param(sc, "oil", "price_reversion", 0.0);
+    synth_event(sc, 1, "oil_capacity", -1, A, 100.0);
+    const double alpha = 0.5; /* discount_adjust's default, docs/ODD.md 7.5 */
+    ps_run *r = run(sc, 1);
+    int ok = 1;
+    for (int t = 3; t < 8; t++) {
+        double d0 = actor(r, "oil_discount", t, A), d1 = actor(r, "oil_discount", t + 1, A);
+        printf("capacity cut: A's discount month %d %.6g -> %.6g (ratio %.15g), sells %.1f\n", t,
+               d0, d1, d1 / d0, actor(r, "oil_export_volume", t + 1, A));
+        ok &= d0 > 0.0 && fabs(d1 / d0 - (1.0 - alpha)) < 1e-12 &&
+              fabs(actor(r, "oil_export_volume", t + 1, A) - 100.0) < 1e-9;
+    }
+    CHECK(ok, "with more asked than the capacity at no discount, the discount keeps 1 - alpha "
+              "= %g of itself each month and A sells its 100 kb/d", 1.0 - alpha);
+    ps_run_free(r);
+    synth_free(sc);
+}
+
 /* (2)-(4) X embargoes A in month 2; a price event in month 5. */
 static void test_embargo(void)
 {
@@ -571,6 +599,7 @@ static void test_price_jumps(void)
 
 int main(void)
 {
+    test_discount_adjust();
     if (ps_registry_find("oil") < 0) {
         fprintf(stderr, "the oil model is not in models/registry.c\n");
         return 1;
