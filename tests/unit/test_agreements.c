@@ -61,13 +61,15 @@ static const int ident[N_CORE] = {0, 1, 2};
  * rivalry `rival` between them and the two costs as given: the model's
  * init rerun on a world whose state the test sets. Also returns the shared
  * threat thr the model computed. */
-static double derived(double war, int host, double rival, double entrap, double rcost,
-                      double sanction, double *thr)
+static double derived2(double war, int host, double home_war, double rival, double entrap,
+                       double rcost, double sanction, double *thr)
 {
     ps_scenario *sc = synth_new("agreements_gain", N_CORE, ident, iso, N_CORE, 'X', 2, 11, 64, 4);
-    static const char *const names[1] = {"front"};
-    int hosts[1] = {host < 0 ? Z : host};
-    synth_theaters(sc, 1, names, hosts);
+    /* With home_war >= 0 a first theater "home" hosted by A, where B also fights. */
+    static const char *const names[2] = {"home", "front"};
+    const int two = home_war >= 0.0, nt = 1 + two;
+    int hosts[2] = {A, host < 0 ? Z : host};
+    synth_theaters(sc, nt, names + !two, hosts + !two);
     synth_param(sc, "agreements", "entrapment_cost", entrap);
     synth_param(sc, "agreements", "rivalry_cost", rcost);
     ps_world *w = NULL;
@@ -86,12 +88,16 @@ static double derived(double war, int host, double rival, double entrap, double 
         w->cur[fc][k] = w->cur[ft][k] = w->cur[fs][k] = w->cur[fr][k] = 0.0;
     }
     for (int i = 0; i < n; i++)
-        w->cur[fi][i] = w->cur[fb][i] = 0.0;
+        w->cur[fi][i] = 0.0;
+    for (int k = 0; k < n * nt; k++)
+        w->cur[fb][k] = 0.0;
     w->cur[fc][A * n + B] = w->cur[fc][B * n + A] = 0.8;
     w->cur[ft][A * n + B] = w->cur[ft][B * n + A] = 0.7;
     w->cur[fs][Z * n + A] = w->cur[fs][Z * n + B] = sanction;
     w->cur[fr][A * n + B] = w->cur[fr][B * n + A] = rival;
-    w->cur[fb][B] = host < 0 ? 0.0 : war; /* one theater: combat[i][0] */
+    w->cur[fb][B * nt + two] = host < 0 ? 0.0 : war; /* combat[i][theater] */
+    if (two)
+        w->cur[fb][B * nt] = home_war;
     int self = ps_registry_find("agreements");
     const ps_model *m = ps_registry_model(self);
     m->free(w->model_data[self]);
@@ -105,6 +111,12 @@ static double derived(double war, int host, double rival, double entrap, double 
     ps_world_free(w);
     synth_free(sc);
     return lv;
+}
+
+static double derived(double war, int host, double rival, double entrap, double rcost,
+                      double sanction, double *thr)
+{
+    return derived2(war, host, -1.0, rival, entrap, rcost, sanction, thr);
 }
 
 /* 8. What a rung is worth net of its costs, by hand. Net gain of rung lv =
@@ -131,6 +143,11 @@ static void test_net_gain(void)
     /* The same war on A's own territory: A is in it already, nothing to be drawn into. */
     lv = derived(0.8, A, 0.0, e0, r0, 0.6, &thr2);
     CHECK(lv == 3.0, "partner at war on one's own territory: alliance (level %g)", lv);
+    /* B fights hardest on A's own territory (0.9) and also abroad (0.8, the second
+     * theater): A is drawn into the war abroad, B's highest combat outside A's
+     * territory, so the alliance costs 0.5 x 0.8 again: a partnership. */
+    lv = derived2(0.8, Z, 0.9, 0.0, e0, r0, 0.6, &thr2);
+    CHECK(lv == 2.0, "partner at war at home and abroad: the war abroad counts (level %g)", lv);
     /* No entrapment cost: the war does not matter (the old rule). */
     lv = derived(0.8, Z, 0.0, 0.0, 0.0, 0.6, &thr2);
     CHECK(lv == 3.0, "costs 0: alliance despite the war (level %g)", lv);
