@@ -231,8 +231,65 @@ static void test_thresholds(void)
     ps_registry_use(NULL);
 }
 
+/* 10. The step's rise condition weighs the rung it would climb to: from
+ * consultations (level 1), a partnership between oil rivals (rivalry 1,
+ * rivalry_cost 0.5) nets thr - 0.5, below threat_partnership (0.15) while thr
+ * itself is above it, so the pair stays at 1 for 24 months; without the
+ * rivalry it rises after months_up = 12 months (at t11). Cooperation 0.8,
+ * trust 0.7 and Z's sanctions 0.3 on both are held by a test-only model. */
+static const ps_field held_riv_fields[] = {
+    {"cooperation", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"trust", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"rivalry", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+};
+static const ps_model held_riv = {.name = "held", .description = "test: fixed inputs",
+                                  .fields = held_riv_fields, .n_fields = 4};
+
+static void test_rise_weighs_the_next_rung(void)
+{
+    const ps_model *pipe[] = {&held_riv, &ps_model_agreements, NULL};
+    ps_registry_use(pipe);
+    const double tp = synth_default(&ps_model_agreements, "threat_partnership");
+    double lv_end[2], thr = NAN;
+    int t_rise = -1;
+    for (int rival = 0; rival < 2; rival++) {
+        ps_scenario *sc = synth_new("agreements_rung", N_CORE, ident, iso, N_CORE, 'X', 24, 11, 16, 1);
+        synth_param(sc, "agreements", "rivalry_cost", 0.5);
+        synth_init(sc, "cooperation", A, B, 0.8);
+        synth_init(sc, "cooperation", B, A, 0.8);
+        synth_init(sc, "trust", A, B, 0.7);
+        synth_init(sc, "trust", B, A, 0.7);
+        synth_init(sc, "sanction_intensity", Z, A, 0.3);
+        synth_init(sc, "sanction_intensity", Z, B, 0.3);
+        synth_init(sc, "rivalry", A, B, rival);
+        synth_init(sc, "rivalry", B, A, rival);
+        synth_init(sc, "agreement_level", A, B, 1.0);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        lv_end[rival] = r ? level(r, N_CORE, A, B, 23) : NAN;
+        if (r && !rival) {
+            thr = synth_at(r, "shared_threat", 0, A, B);
+            for (int t = 0; t < 24 && t_rise < 0; t++)
+                if (level(r, N_CORE, A, B, t) == 2.0)
+                    t_rise = t;
+        }
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    printf("rung weighed: shared threat %.3f; level at t23 %g without rivalry (rise at t%d), %g "
+           "with rivalry 1 at cost 0.5\n", thr, lv_end[0], t_rise, lv_end[1]);
+    CHECK(thr >= tp && thr - 0.5 < tp, "premise: threat %g >= %g > threat - 0.5", thr, tp);
+    CHECK(lv_end[0] == 2.0 && t_rise == 11, "no rivalry: partnership at t11 (t%d, level %g)",
+          t_rise, lv_end[0]);
+    CHECK(lv_end[1] == 1.0, "rivals: the partnership does not pay, level %g", lv_end[1]);
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
+    test_rise_weighs_the_next_rung();
     const int n = N_CORE;
     int ev_change = ps_registry_find_event_type("agreement_change");
     CHECK(ev_change >= 0 && ps_registry_event_type(ev_change, NULL)->generated,
