@@ -526,6 +526,29 @@ int main(void)
         CHECK(fabs(at(r, "gdp_growth", 23, A) - 0.03) < 0.001, "A converges (%g)",
               at(r, "gdp_growth", 23, A));
         CHECK(at(r, "gdp_growth", 23, C) < 0.03 - 0.5 * el * pr, "C stays below potential");
+        /* The two metrics, recomputed from the series: the lowest growth of any
+         * actor in any month, and the relative change of total GDP. */
+        double low = INFINITY, g0 = 0.0, g1 = 0.0;
+        int na = r->sc ? r->sc->n_actors : 0, last = r->n_months - 1;
+        for (int t = 0; t <= last; t++)
+            for (int i = 0; i < na; i++)
+                low = fmin(low, at(r, "gdp_growth", t, i));
+        for (int i = 0; i < na; i++) {
+            g0 += at(r, "gdp", 0, i);
+            g1 += at(r, "gdp", last, i);
+        }
+        double m_low = NAN, m_gdp = NAN;
+        for (int m = 0; m < ps_registry_n_metrics(); m++) {
+            const char *name = ps_registry_metric(m, NULL)->name;
+            if (!strcmp(name, "min_gdp_growth"))
+                m_low = r->metrics[m];
+            else if (!strcmp(name, "total_gdp_change"))
+                m_gdp = r->metrics[m];
+        }
+        CHECK(na > 0 && m_low == low && low < at(r, "gdp_growth", 0, A),
+              "min_gdp_growth %.15g, from the series %.15g", m_low, low);
+        CHECK(NEAR(m_gdp, g1 / g0 - 1.0), "total_gdp_change %.15g, from the series %.15g", m_gdp,
+              g1 / g0 - 1.0);
         ps_run_free(r);
     }
     synth_free(sc);

@@ -312,6 +312,37 @@ static void test_invariance(void)
     synth_free(bigrev);
 }
 
+/* The war's age (internal military_war_months, which the ceasefire hazard's
+ * shape reads): stepping the invasion scenario world by world, R's count in
+ * the front is 0 before the invasion and one more for every month at war. */
+static void test_war_age(void)
+{
+    int id[N_CORE] = {R, I, U, S};
+    ps_scenario *sc = scenario(N_CORE, id, 1);
+    int f = ps_model_internal(ps_registry_find("military"), 2); /* military_war_months */
+    CHECK(f >= 0 && !strcmp(ps_registry_field(f, NULL)->name, "military_war_months"),
+          "internal field order");
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    int ok = 1, started = -1;
+    for (int t = 0; w && t < INVASION_MONTH + 6; t++) {
+        double before = w->cur[f][R * N_TH + FRONT];
+        if (ps_world_step(w, &err) != PS_OK) {
+            CHECK(0, "step %d: %s", t, err.msg);
+            break;
+        }
+        double after = w->cur[f][R * N_TH + FRONT];
+        if (after > 0.0 && started < 0)
+            started = t;
+        ok &= after == (after > 0.0 ? before + 1.0 : 0.0);
+    }
+    CHECK(ok && started >= 0 && started <= INVASION_MONTH + 1,
+          "war months count up by one a month at war (first at month %d)", started);
+    ps_world_free(w);
+    synth_free(sc);
+}
+
 /* An actor without capacity deploys nothing (docs/ODD.md, military: vacuum
  * filling is per unit of capacity, so it is skipped, not 0/0). H hosts the one
  * theater, has an interest there and no capacity; R (capacity 10bn) keeps 0.4
@@ -639,6 +670,7 @@ int main(void)
     test_events();
     test_invariance();
     test_no_capacity();
+    test_war_age();
     test_syria_metrics();
     test_supply_growth();
     test_no_orders_from_enemies();
