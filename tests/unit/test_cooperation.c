@@ -22,13 +22,20 @@ static double *cur(ps_world *w, const char *f)
 }
 
 /* One cooperation step with s_AB = s_ab and s_BA = s_ba; flow[k] and order[k]
- * are what A (k = 0) and C (k = 1) send to B. */
-static void step(double s_ab, double s_ba, double flow[2], double order[2])
+ * are what A (k = 0) and C (k = 1) send to B; *comp the A-B complementarity.
+ * mode 1: A also needs 50 thousand rounds, which B can spare (needs both
+ * ways); mode 2: that, with every need's weight in complementarity 0. */
+static void step_w(double s_ab, double s_ba, int mode, double flow[2], double order[2],
+                   double *comp)
 {
     int perm[N] = {0, 1, 2};
     ps_scenario *sc = synth_new("cooperation", N, perm, NULL, 0, 'K', 2, 3, 4, 1);
     /* Cooperation as the only driver of willingness: the same for both pairs. */
     synth_param(sc, "cooperation", "offer_noise", 0.0);
+    static const char *const weights[] = {"weight_materiel", "weight_finance", "weight_channels",
+                                          "weight_cover", "weight_technology"};
+    for (int k = 0; mode == 2 && k < 5; k++)
+        synth_param(sc, "cooperation", weights[k], 0.0);
     ps_world *w = NULL;
     ps_error err = {PS_OK, ""};
     CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
@@ -58,6 +65,10 @@ static void step(double s_ab, double s_ba, double flow[2], double order[2])
     mneed[A] = mneed[C] = 0.0;
     mneed[B] = 100.0;
     mspare[A] = mspare[B] = mspare[C] = 0.0;
+    if (mode) {
+        mneed[A] = 50.0;
+        mspare[B] = 100.0;
+    }
     const ps_model *m = ps_registry_model(self);
     CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
     const double *f = w->next[ps_field_index("finance_flow")];
@@ -66,8 +77,15 @@ static void step(double s_ab, double s_ba, double flow[2], double order[2])
     flow[1] = f[C * N + B];
     order[0] = o[A * N + B];
     order[1] = o[C * N + B];
+    *comp = w->next[ps_field_index("complementarity")][A * N + B];
     ps_world_free(w);
     synth_free(sc);
+}
+
+static void step(double s_ab, double s_ba, double flow[2], double order[2])
+{
+    double comp;
+    step_w(s_ab, s_ba, 0, flow, order, &comp);
 }
 
 int main(void)
@@ -96,5 +114,12 @@ int main(void)
      * supply to B as C's. */
     step(0.0, 0.6, flow, order);
     CHECK(flow[0] == flow[1] && order[0] == order[1], "B's closure on A: %g %g", flow[0], flow[1]);
+    /* A and B can each meet a need of the other: complementarity A-B > 0;
+     * with every need weighted 0 nobody can help anybody (0, not 0/0). */
+    double comp;
+    step_w(0.0, 0.0, 1, flow, order, &comp);
+    CHECK(comp > 0.0, "complementarity A-B %g", comp);
+    step_w(0.0, 0.0, 2, flow, order, &comp);
+    CHECK(comp == 0.0, "all weights 0: complementarity %g", comp);
     return CHECK_DONE();
 }
