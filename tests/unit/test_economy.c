@@ -119,6 +119,8 @@ static ps_run *run_sanctioned(int adapt, double cut, ps_scenario **out)
  * month 2 with commitment = combat = 0.6, so its strain is 0.6 (0.3 + 0.7 x
  * 0.6) = 0.432 from then on (no materiel use, below the threshold: no
  * drawdown). war = 0: no invasion (the counterfactual). */
+static double war_fiscal_lag = 0.0; /* > 0: run_war sets economy.fiscal_lag */
+
 static ps_run *run_war(int war, double surge, double cost, double late, double pot,
                        ps_scenario **out)
 {
@@ -131,6 +133,8 @@ static ps_run *run_war(int war, double surge, double cost, double late, double p
     synth_param(sc, "economy", "war_spending_surge", surge);
     synth_param(sc, "economy", "war_cost", cost);
     synth_param(sc, "economy", "war_cost_late", late);
+    if (war_fiscal_lag > 0.0)
+        synth_param(sc, "economy", "fiscal_lag", war_fiscal_lag);
     /* The war goes on (no ceasefire drawn by the military model's hazard, ODD 7.6). */
     if (ps_registry_find("military") >= 0)
         synth_param(sc, "military", "ceasefire_hazard", 0.0);
@@ -322,6 +326,22 @@ static void test_war(double rho, double cw)
     ps_run_free(peace);
     synth_free(sc);
     synth_free(scp);
+
+    /* A shorter fiscal lag (6 months) spends the surge twice as fast: the first
+     * war month's impulse is mu (12 / 6) F, twice the default's. */
+    war_fiscal_lag = 6.0;
+    r = run_war(1, surge, cw, late, 0.03, &sc);
+    war_fiscal_lag = 0.0;
+    if (r) {
+        int tw0 = first_positive(r, "military_strain", 0);
+        double gdp = at(r, "gdp", tw0 - 1, 0), g = at(r, "gdp_growth", tw0 - 1, 0);
+        double F = surge * 1e11 * 0.432 / gdp;
+        double gw = rho * g + (1 - rho) * (0.03 - cw * 0.432 + mu * (12.0 / 6.0) * F);
+        CHECK(NEAR(at(r, "gdp_growth", tw0, 0), gw), "fiscal lag 6: first war month %.15g vs %.15g",
+              at(r, "gdp_growth", tw0, 0), gw);
+    }
+    ps_run_free(r);
+    synth_free(sc);
 
     /* The multiplier alone (no war cost, no potential growth, so F moves only
      * with the war's own output gain): a level effect. ln(GDP / peace) after
