@@ -162,15 +162,36 @@ static void test_net_gain(void)
     CHECK(lv == 1.0, "consultations carry no cost (level %g)", lv);
 }
 
-/* A test-only model that owns the pair's cooperation, trust and sanctions and
- * never changes them, so the agreements model sees exactly the values set. */
+/* A test-only model that owns the pair's cooperation, trust, sanctions and
+ * oil rivalry (0 unless set) and never changes them, so the agreements model
+ * sees exactly the values set. */
 static const ps_field held_fields[] = {
     {"cooperation", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
     {"trust", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
     {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"rivalry", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
 };
 static const ps_model held = {.name = "held", .description = "test: fixed inputs",
-                              .fields = held_fields, .n_fields = 3};
+                              .fields = held_fields, .n_fields = 4};
+
+/* The held inputs of pair A-B at consultations: cooperation c and trust t
+ * both ways, Z's sanctions h on both, oil rivalry r both ways; then one run. */
+static ps_run *run_held(ps_scenario *sc, double c, double t, double h, double rv)
+{
+    synth_init(sc, "cooperation", A, B, c);
+    synth_init(sc, "cooperation", B, A, c);
+    synth_init(sc, "trust", A, B, t);
+    synth_init(sc, "trust", B, A, t);
+    synth_init(sc, "sanction_intensity", Z, A, h);
+    synth_init(sc, "sanction_intensity", Z, B, h);
+    synth_init(sc, "rivalry", A, B, rv);
+    synth_init(sc, "rivalry", B, A, rv);
+    synth_init(sc, "agreement_level", A, B, 1.0);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    return r;
+}
 
 /* 9. The rise conditions at exact equality (docs/ODD.md: a rung needs
  * cooperation >= its threshold, trust >= its and net gain >= its threat
@@ -195,16 +216,7 @@ static void test_thresholds(void)
         const double eps = 1e-9;
         double c = c2 - (k == 1) * eps, t = t2 - (k == 2) * eps, h = h2 - (k == 3) * eps;
         ps_scenario *sc = synth_new("agreements_eq", N_CORE, ident, k % 2 ? iso_rus : iso_irn, N_CORE, 'X', 24, 11, 16, 1);
-        synth_init(sc, "cooperation", A, B, c);
-        synth_init(sc, "cooperation", B, A, c);
-        synth_init(sc, "trust", A, B, t);
-        synth_init(sc, "trust", B, A, t);
-        synth_init(sc, "sanction_intensity", Z, A, h);
-        synth_init(sc, "sanction_intensity", Z, B, h);
-        synth_init(sc, "agreement_level", A, B, 1.0);
-        ps_run *r = NULL;
-        ps_error err = {PS_OK, ""};
-        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        ps_run *r = run_held(sc, c, t, h, 0.0);
         if (r) {
             const int n = N_CORE;
             CHECK(level(r, n, A, B, 0) == 1.0, "case %d: consultations at the start", k);
@@ -236,19 +248,10 @@ static void test_thresholds(void)
  * rivalry_cost 0.5) nets thr - 0.5, below threat_partnership (0.15) while thr
  * itself is above it, so the pair stays at 1 for 24 months; without the
  * rivalry it rises after months_up = 12 months (at t11). Cooperation 0.8,
- * trust 0.7 and Z's sanctions 0.3 on both are held by a test-only model. */
-static const ps_field held_riv_fields[] = {
-    {"cooperation", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
-    {"trust", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
-    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
-    {"rivalry", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
-};
-static const ps_model held_riv = {.name = "held", .description = "test: fixed inputs",
-                                  .fields = held_riv_fields, .n_fields = 4};
-
+ * trust 0.7, Z's sanctions 0.3 on both and the rivalry are held (model `held`). */
 static void test_rise_weighs_the_next_rung(void)
 {
-    const ps_model *pipe[] = {&held_riv, &ps_model_agreements, NULL};
+    const ps_model *pipe[] = {&held, &ps_model_agreements, NULL};
     ps_registry_use(pipe);
     const double tp = synth_default(&ps_model_agreements, "threat_partnership");
     double lv_end[2], thr = NAN;
@@ -256,18 +259,7 @@ static void test_rise_weighs_the_next_rung(void)
     for (int rival = 0; rival < 2; rival++) {
         ps_scenario *sc = synth_new("agreements_rung", N_CORE, ident, iso, N_CORE, 'X', 24, 11, 16, 1);
         synth_param(sc, "agreements", "rivalry_cost", 0.5);
-        synth_init(sc, "cooperation", A, B, 0.8);
-        synth_init(sc, "cooperation", B, A, 0.8);
-        synth_init(sc, "trust", A, B, 0.7);
-        synth_init(sc, "trust", B, A, 0.7);
-        synth_init(sc, "sanction_intensity", Z, A, 0.3);
-        synth_init(sc, "sanction_intensity", Z, B, 0.3);
-        synth_init(sc, "rivalry", A, B, rival);
-        synth_init(sc, "rivalry", B, A, rival);
-        synth_init(sc, "agreement_level", A, B, 1.0);
-        ps_run *r = NULL;
-        ps_error err = {PS_OK, ""};
-        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        ps_run *r = run_held(sc, 0.8, 0.7, 0.3, rival);
         lv_end[rival] = r ? level(r, N_CORE, A, B, 23) : NAN;
         if (r && !rival) {
             thr = synth_at(r, "shared_threat", 0, A, B);
