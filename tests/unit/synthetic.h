@@ -122,4 +122,15 @@ static inline void synth_free(ps_scenario *sc)
     free(sc->events);
     free(sc);
 }
+/* The value in run of the metric named name. A name no registered model
+ * computes stops the test: a misspelt name must not pass as a NaN. */
+static inline double synth_metric(const ps_run *run, const char *name)
+{
+    for (int m = 0; m < ps_registry_n_metrics(); m++)
+        if (!strcmp(ps_registry_metric(m, NULL)->name, name))
+            return run->metrics[m];
+    fprintf(stderr, "no registered model computes the metric '%s'\n", name);
+    exit(1);
+}
+
 #endif

@@ -557,14 +557,8 @@ int main(void)
             g0 += at(r, "gdp", 0, i);
             g1 += at(r, "gdp", last, i);
         }
-        double m_low = NAN, m_gdp = NAN;
-        for (int m = 0; m < ps_registry_n_metrics(); m++) {
-            const char *name = ps_registry_metric(m, NULL)->name;
-            if (!strcmp(name, "min_gdp_growth"))
-                m_low = r->metrics[m];
-            else if (!strcmp(name, "total_gdp_change"))
-                m_gdp = r->metrics[m];
-        }
+        double m_low = synth_metric(r, "min_gdp_growth");
+        double m_gdp = synth_metric(r, "total_gdp_change");
         CHECK(na > 0 && m_low == low && low < at(r, "gdp_growth", 0, A),
               "min_gdp_growth %.15g, from the series %.15g", m_low, low);
         CHECK(NEAR(m_gdp, g1 / g0 - 1.0), "total_gdp_change %.15g, from the series %.15g", m_gdp,

@@ -167,14 +167,6 @@ static void test_held_back(int horizon)
  * Russia the first actor: Russia (ample reserves) pays its pledge to Iran in
  * full, China (no reserves) nothing of its pledge to Russia; NaN without a
  * pledge. */
-static double metric(const ps_run *run, const char *name)
-{
-    for (int m = 0; m < ps_registry_n_metrics(); m++)
-        if (!strcmp(ps_registry_metric(m, NULL)->name, name))
-            return run->metrics[m];
-    return -1.0;
-}
-
 static void test_metrics(int horizon)
 {
     static const char *const iso[3] = {"RUS", "IRN", "CHN"};
@@ -193,8 +185,8 @@ static void test_metrics(int horizon)
         ps_error err = {PS_OK, ""};
         CHECK(ps_run_replicate(sc, 0, 1, NULL, &run, &err) == PS_OK, "run: %s", err.msg);
         if (run) {
-            double ri = metric(run, "rus_irn_finance_delivered_share");
-            double cr = metric(run, "chn_rus_finance_delivered_share");
+            double ri = synth_metric(run, "rus_irn_finance_delivered_share");
+            double cr = synth_metric(run, "chn_rus_finance_delivered_share");
             if (pledges)
                 CHECK(NEAR(ri, 1.0) && cr == 0.0, "horizon %d: RUS->IRN %g (1), CHN->RUS %g (0)",
                       horizon, ri, cr);

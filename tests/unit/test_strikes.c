@@ -139,17 +139,14 @@ int main(void)
     /* Synthetic check: military responses, allied vs partnership-level partner. */
     int mil[2] = {0, 0}, any[2] = {0, 0}, levels_seen[4] = {0, 0, 0, 0}, timing = 1, field_ok = 1;
     /* The metric military_responses counts the logged responses of level 3. */
-    int metric_ok = 1, metric_m = -1, e_resp = ps_registry_find_event_type("strike_response");
-    for (int m = 0; m < ps_registry_n_metrics(); m++)
-        if (!strcmp(ps_registry_metric(m, NULL)->name, "military_responses"))
-            metric_m = m;
+    int metric_ok = 1, e_resp = ps_registry_find_event_type("strike_response");
     for (int s = 0; s < 2; s++)
         for (int r = 0; r < REPS; r++) {
             const ps_run *u = (s ? &allied : &loose)->run[r];
             int c3 = 0;
             for (int k = 0; k < u->n_events; k++)
                 c3 += u->events[k].type == e_resp && u->events[k].magnitude == 3.0;
-            metric_ok &= metric_m >= 0 && u->metrics[metric_m] == c3;
+            metric_ok &= synth_metric(u, "military_responses") == c3;
         }
     CHECK(metric_ok, "military_responses equals the count of logged level-3 responses");
     for (int s = 0; s < 2; s++) {
