@@ -84,6 +84,12 @@ char *ps_spec_path(const char *spec, const char *rel);
 void *ps_calloc(size_t n, size_t size); /* NULL on overflow or failure */
 void *ps_calloc_series(size_t n, size_t size); /* the same, for a run's series (sim/memory.c) */
 void ps_prefault(void *p, size_t bytes);        /* map a fresh array's pages at once (sim/memory.c) */
+/* A world's large arrays in one huge-page mapping (sim/memory.c): arrays of
+ * at least ps_arena_min bytes (64 KiB; none under AddressSanitizer, which
+ * would not see an overflow from one array into the next there). */
+extern size_t ps_arena_min;
+void *ps_arena_alloc(int n, const size_t *bytes, double **starts, size_t *mapped);
+void ps_arena_free(void *m, size_t mapped);
 char *ps_strdup(const char *s);
 /* Open path read-only only if it is a regular file (nofollow: nor a symbolic
  * link): a FIFO, device, socket or directory is refused before it is opened

@@ -45,6 +45,8 @@ struct ps_world {
      * fails the finiteness check (builds without NDEBUG, and tests). */
     unsigned char *copy;
     int poison;
+    void *arena;        /* the large fields' mapping (ps_arena_alloc) */
+    size_t arena_bytes;
 };
 
 /* Append an event to the log (models call it from serial code only). */

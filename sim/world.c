@@ -156,6 +156,34 @@ ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
     return ps_world_create_threads(sc, replicate, 1, out, err);
 }
 
+/* cur and next of every field: those of ps_arena_min bytes or more in one
+ * huge-page mapping (ps_arena_alloc), the others (and all of them if the
+ * mapping fails) each on its own. */
+static ps_status alloc_fields(ps_world *w)
+{
+    int na = 2 * w->n_fields;
+    size_t *bytes = ps_calloc((size_t)na + 1, sizeof *bytes);
+    double **starts = ps_calloc((size_t)na + 1, sizeof *starts);
+    ps_status st = bytes && starts ? PS_OK : PS_ERR_NOMEM;
+    for (int f = 0; st == PS_OK && f < w->n_fields; f++) {
+        size_t b = ps_field_size(w, f) * sizeof(double);
+        bytes[2 * f] = bytes[2 * f + 1] = b >= ps_arena_min ? b : 0;
+    }
+    if (st == PS_OK)
+        w->arena = ps_arena_alloc(na, bytes, starts, &w->arena_bytes);
+    for (int f = 0; st == PS_OK && f < w->n_fields; f++) {
+        size_t size = ps_field_size(w, f);
+        int in = w->arena && bytes[2 * f];
+        w->cur[f] = in ? starts[2 * f] : ps_calloc(size ? size : 1, sizeof(double));
+        w->next[f] = in ? starts[2 * f + 1] : ps_calloc(size ? size : 1, sizeof(double));
+        if (!w->cur[f] || !w->next[f])
+            st = PS_ERR_NOMEM;
+    }
+    free(bytes);
+    free(starts);
+    return st;
+}
+
 /* (internal.h) */
 ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inner_threads,
                                   ps_world **out, ps_error *err)
@@ -182,13 +210,8 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
 #ifndef NDEBUG
     w->poison = 1; /* a model that leaves a value of a field it overwrites unwritten fails */
 #endif
-    for (int f = 0; f < w->n_fields; f++) {
-        size_t size = ps_field_size(w, f);
-        w->cur[f] = ps_calloc(size ? size : 1, sizeof(double));
-        w->next[f] = ps_calloc(size ? size : 1, sizeof(double));
-        if (!w->cur[f] || !w->next[f])
-            goto nomem;
-    }
+    if (alloc_fields(w) != PS_OK)
+        goto nomem;
     each_field(w, prefault_field);
     ps_status s = world_setup(w, err);
     if (s != PS_OK) {
@@ -203,17 +226,25 @@ nomem:
                         "out of memory allocating state for %d actors", sc->n_actors);
 }
 
+/* Whether p lies in w's arena of large fields. */
+static int in_arena(const ps_world *w, const double *p)
+{
+    const unsigned char *a = w->arena, *q = (const unsigned char *)p;
+    return a && q >= a && q < a + w->arena_bytes;
+}
+
 void ps_world_free(ps_world *w)
 {
     if (!w)
         return;
     free_model_data(w);
-    if (w->cur)
-        for (int f = 0; f < w->n_fields; f++)
+    for (int f = 0; w->cur && w->next && f < w->n_fields; f++) {
+        if (!in_arena(w, w->cur[f]))
             free(w->cur[f]);
-    if (w->next)
-        for (int f = 0; f < w->n_fields; f++)
+        if (!in_arena(w, w->next[f]))
             free(w->next[f]);
+    }
+    ps_arena_free(w->arena, w->arena_bytes);
     free(w->cur);
     free(w->next);
     free(w->copy);

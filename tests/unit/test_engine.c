@@ -1,6 +1,7 @@
 /* Engine: dates, status codes, random streams, registry tables, and the
  * step's independence from actor order and thread count. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,76 @@ static void test_thread_invariance(void)
     synth_free(sc);
 }
 
+/* Large fields live in one huge-page mapping (sim/memory.c, ps_arena_alloc):
+ * each array its own bytes, zeroed, starting on its own cache line of a
+ * page; and the run is bit for bit the one with every array allocated alone. */
+static void test_arena(void)
+{
+    enum { N = 100 }; /* a dyad field is 80,000 bytes: in the arena */
+    int id[N];
+    for (int k = 0; k < N; k++)
+        id[k] = k;
+    ps_scenario *sc = synthetic(N, id);
+    size_t saved = ps_arena_min;
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    int in = 0, lines_ok = 1, disjoint = 1;
+    const unsigned char *a = w->arena;
+    for (int f = 0; f < w->n_fields; f++) {
+        size_t bytes = ps_field_size(w, f) * sizeof(double);
+        const unsigned char *p[2] = {(const void *)w->cur[f], (const void *)w->next[f]};
+        int large = bytes >= ps_arena_min;
+        for (int b = 0; b < 2; b++) {
+            int inside = a && p[b] >= a && p[b] + bytes <= a + w->arena_bytes;
+            CHECK(inside == large, "field %d buffer %d: in the arena %d, large %d", f, b,
+                  inside, large);
+            in += inside;
+            lines_ok &= !inside || ((uintptr_t)p[b] & 63) == 0;
+            /* no other large array overlaps it */
+            for (int g = 0; inside && g <= f; g++)
+                for (int c = 0; c < 2; c++) {
+                    const unsigned char *q = (const void *)(c ? w->next[g] : w->cur[g]);
+                    if ((g == f && c == b) || ps_field_size(w, g) * sizeof(double) < ps_arena_min)
+                        continue;
+                    size_t qb = ps_field_size(w, g) * sizeof(double);
+                    disjoint &= p[b] + bytes <= q || q + qb <= p[b];
+                }
+        }
+    }
+    CHECK(in > 0 || ps_arena_min == SIZE_MAX, "no field of %d actors in the arena", N);
+    CHECK(lines_ok && disjoint, "arena arrays: on lines %d, disjoint %d", lines_ok, disjoint);
+    /* The first 64 large arrays start on 64 different lines of their pages. */
+    int seen[64] = {0}, distinct = 1, k = 0;
+    for (int f = 0; f < w->n_fields && k < 64; f++)
+        if (ps_field_size(w, f) * sizeof(double) >= ps_arena_min && in)
+            for (int b = 0; b < 2 && k < 64; b++, k++) {
+                uintptr_t line = (((uintptr_t)(b ? w->next[f] : w->cur[f])) >> 6) & 63;
+                distinct &= !seen[line];
+                seen[line] = 1;
+            }
+    CHECK(distinct, "two of the first %d arena arrays share a cache-line offset", k);
+    ps_world_free(w);
+
+    ps_run *r1 = NULL, *r2 = NULL;
+    CHECK(ps_run_replicate(sc, 1, 2, NULL, &r1, &err) == PS_OK, "arena run: %s", err.msg);
+    ps_arena_min = SIZE_MAX;
+    CHECK(ps_run_replicate(sc, 1, 2, NULL, &r2, &err) == PS_OK, "plain run: %s", err.msg);
+    ps_arena_min = saved;
+    int same = 1;
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        ps_shape shape = ps_registry_field(f, NULL)->shape;
+        size_t size = shape == PS_DYAD      ? (size_t)N * N
+                      : shape == PS_THEATER ? (size_t)N * sc->n_theaters
+                                            : (size_t)N;
+        same &= memcmp(r1->series[f], r2->series[f], size * sc->n_months * sizeof(double)) == 0;
+    }
+    CHECK(same, "a run with its fields in the arena differs from one without");
+    ps_run_free(r1);
+    ps_run_free(r2);
+    synth_free(sc);
+}
+
 /* A non-finite value stops the run and names actor, field, month, model. */
 static void test_nonfinite_guard(void)
 {
@@ -234,6 +305,7 @@ int main(void)
     test_registry();
     test_order_invariance();
     test_thread_invariance();
+    test_arena();
     test_nonfinite_guard();
     test_stop_flag();
     return CHECK_DONE();
