@@ -119,10 +119,7 @@ static ps_run *run_sanctioned(int adapt, double cut, ps_scenario **out)
  * month 2 with commitment = combat = 0.6, so its strain is 0.6 (0.3 + 0.7 x
  * 0.6) = 0.432 from then on (no materiel use, below the threshold: no
  * drawdown). war = 0: no invasion (the counterfactual). */
-static double war_fiscal_lag = 0.0; /* > 0: run_war sets economy.fiscal_lag */
-
-static ps_run *run_war(int war, double surge, double cost, double late, double pot,
-                       ps_scenario **out)
+static ps_scenario *war_scenario(int war, double surge, double cost, double late, double pot)
 {
     int perm[2] = {0, 1};
     static const char *const names[] = {"front"};
@@ -133,8 +130,6 @@ static ps_run *run_war(int war, double surge, double cost, double late, double p
     synth_param(sc, "economy", "war_spending_surge", surge);
     synth_param(sc, "economy", "war_cost", cost);
     synth_param(sc, "economy", "war_cost_late", late);
-    if (war_fiscal_lag > 0.0)
-        synth_param(sc, "economy", "fiscal_lag", war_fiscal_lag);
     /* The war goes on (no ceasefire drawn by the military model's hazard, ODD 7.6). */
     if (ps_registry_find("military") >= 0)
         synth_param(sc, "military", "ceasefire_hazard", 0.0);
@@ -148,12 +143,24 @@ static ps_run *run_war(int war, double surge, double cost, double late, double p
     }
     if (war)
         synth_event(sc, 2, "invasion", 0, 1, 0.6);
+    return sc;
+}
+
+/* The run of sc; *out = sc (the caller frees both). */
+static ps_run *run_scenario(ps_scenario *sc, ps_scenario **out)
+{
     ps_run *run = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
     CHECK(s == PS_OK, "run: %s", err.msg);
     *out = sc;
     return run;
+}
+
+static ps_run *run_war(int war, double surge, double cost, double late, double pot,
+                       ps_scenario **out)
+{
+    return run_scenario(war_scenario(war, surge, cost, late, pot), out);
 }
 
 /* First month t whose state t (record t - 1) has x > 0 for actor i. */
@@ -329,9 +336,9 @@ static void test_war(double rho, double cw)
 
     /* A shorter fiscal lag (6 months) spends the surge twice as fast: the first
      * war month's impulse is mu (12 / 6) F, twice the default's. */
-    war_fiscal_lag = 6.0;
-    r = run_war(1, surge, cw, late, 0.03, &sc);
-    war_fiscal_lag = 0.0;
+    sc = war_scenario(1, surge, cw, late, 0.03);
+    synth_param(sc, "economy", "fiscal_lag", 6.0);
+    r = run_scenario(sc, &sc);
     if (r) {
         int tw0 = first_positive(r, "military_strain", 0);
         double gdp = at(r, "gdp", tw0 - 1, 0), g = at(r, "gdp_growth", tw0 - 1, 0);
