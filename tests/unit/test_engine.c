@@ -165,6 +165,19 @@ static void test_order_invariance(void)
     synth_free(b);
 }
 
+/* Whether two runs of sc have the same series, bit for bit. */
+static int same_series(const ps_scenario *sc, const ps_run *a, const ps_run *b)
+{
+    size_t n = (size_t)sc->n_actors;
+    int same = 1;
+    for (int f = 0; f < ps_registry_n_fields(); f++) {
+        ps_shape shape = ps_registry_field(f, NULL)->shape;
+        size_t size = shape == PS_DYAD ? n * n : shape == PS_THEATER ? n * sc->n_theaters : n;
+        same &= memcmp(a->series[f], b->series[f], size * sc->n_months * sizeof(double)) == 0;
+    }
+    return same;
+}
+
 /* Dyad loops run in parallel when N is large: 1 and 2 threads, same bits. */
 static void test_thread_invariance(void)
 {
@@ -177,22 +190,14 @@ static void test_thread_invariance(void)
     ps_error err;
     CHECK(ps_run_replicate(sc, 2, 1, NULL, &r1, &err) == PS_OK, "1 thread: %s", err.msg);
     CHECK(ps_run_replicate(sc, 2, 2, NULL, &r2, &err) == PS_OK, "2 threads: %s", err.msg);
-    int same = 1;
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
-        ps_shape shape = ps_registry_field(f, NULL)->shape;
-        size_t size = shape == PS_DYAD      ? (size_t)N * N
-                      : shape == PS_THEATER ? (size_t)N * sc->n_theaters
-                                            : (size_t)N;
-        same &= memcmp(r1->series[f], r2->series[f], size * sc->n_months * sizeof(double)) == 0;
-    }
-    CHECK(same, "series differ between 1 and 2 inner threads");
+    CHECK(same_series(sc, r1, r2), "series differ between 1 and 2 inner threads");
     ps_run_free(r1);
     ps_run_free(r2);
     synth_free(sc);
 }
 
 /* Large fields live in one huge-page mapping (sim/memory.c, ps_arena_alloc):
- * each array its own bytes, zeroed, starting on its own cache line of a
+ * each array its own bytes, starting on its own cache line of a
  * page; and the run is bit for bit the one with every array allocated alone. */
 static void test_arena(void)
 {
@@ -247,15 +252,7 @@ static void test_arena(void)
     ps_arena_min = SIZE_MAX;
     CHECK(ps_run_replicate(sc, 1, 2, NULL, &r2, &err) == PS_OK, "plain run: %s", err.msg);
     ps_arena_min = saved;
-    int same = 1;
-    for (int f = 0; f < ps_registry_n_fields(); f++) {
-        ps_shape shape = ps_registry_field(f, NULL)->shape;
-        size_t size = shape == PS_DYAD      ? (size_t)N * N
-                      : shape == PS_THEATER ? (size_t)N * sc->n_theaters
-                                            : (size_t)N;
-        same &= memcmp(r1->series[f], r2->series[f], size * sc->n_months * sizeof(double)) == 0;
-    }
-    CHECK(same, "a run with its fields in the arena differs from one without");
+    CHECK(same_series(sc, r1, r2), "a run with its fields in the arena differs from one without");
     ps_run_free(r1);
     ps_run_free(r2);
     synth_free(sc);
