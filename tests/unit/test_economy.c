@@ -146,21 +146,21 @@ static ps_scenario *war_scenario(int war, double surge, double cost, double late
     return sc;
 }
 
-/* The run of sc; *out = sc (the caller frees both). */
-static ps_run *run_scenario(ps_scenario *sc, ps_scenario **out)
+/* The run of sc (the caller frees both). */
+static ps_run *run_scenario(const ps_scenario *sc)
 {
     ps_run *run = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
     CHECK(s == PS_OK, "run: %s", err.msg);
-    *out = sc;
     return run;
 }
 
 static ps_run *run_war(int war, double surge, double cost, double late, double pot,
                        ps_scenario **out)
 {
-    return run_scenario(war_scenario(war, surge, cost, late, pot), out);
+    *out = war_scenario(war, surge, cost, late, pot);
+    return run_scenario(*out);
 }
 
 /* First month t whose state t (record t - 1) has x > 0 for actor i. */
@@ -338,7 +338,7 @@ static void test_war(double rho, double cw)
      * war month's impulse is mu (12 / 6) F, twice the default's. */
     sc = war_scenario(1, surge, cw, late, 0.03);
     synth_param(sc, "economy", "fiscal_lag", 6.0);
-    r = run_scenario(sc, &sc);
+    r = run_scenario(sc);
     if (r) {
         int tw0 = first_positive(r, "military_strain", 0);
         double gdp = at(r, "gdp", tw0 - 1, 0), g = at(r, "gdp_growth", tw0 - 1, 0);
