@@ -13,6 +13,7 @@
 # share of the run is (full - model) / full, against the target of 25%.
 # Writes bench/results_output.csv and bench/results_output.md.
 set -euo pipefail
+set -f # the fields patterns (oil_*) are not file names
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build-bench}
 REP=${2:-5}
@@ -27,9 +28,14 @@ trap 'rm -rf "$W"' EXIT
 CSV=$SRC/bench/results_output.csv
 MD=$SRC/bench/results_output.md
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-# label precision compression ("" = no output)
+# label precision compression [fields] ("-" = no output). The last row writes
+# only the fields analysis/pactsim/facts.py and data/observations/ read
+# (output.fields), as an analyst who needs those would.
+FACTS="cooperation,alignment,sanction_pressure,oil_*,hedging_index,leverage,promise_delivery"
+FACTS="$FACTS,finance_*,arms_transfer_drones,influence,commitment,gdp,reserves,current_account"
 SETTINGS=("model-only - -" "float32/1(default) float32 1" "float32/none float32 none"
-          "float64/1 float64 1" "float64/4(old-default) float64 4")
+          "float64/1 float64 1" "float64/4(old-default) float64 4"
+          "float32/1+fields(facts) float32 1 $FACTS")
 
 echo "threads,setting,repeat,seconds,cpu_seconds,file_bytes" > "$W/all.csv"
 for t in 1 2; do
@@ -39,6 +45,7 @@ for t in 1 2; do
             args=(-t "$t")
             [ "$2" = - ] || args+=(-o "$W/out.h5" --set "output.precision=$2"
                                   --set "output.compression=$3")
+            [ -z "${4:-}" ] || args+=(--set "output.fields=[\"${4//,/\", \"}\"]")
             /usr/bin/time -f '%U %S' -o "$W/time" "$STEP" "$BASE" "${args[@]}" > "$W/row"
             sec=$(tail -1 "$W/row" | cut -d, -f6)
             cpu=$(awk '{ print $1 + $2 }' "$W/time")

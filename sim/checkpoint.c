@@ -365,12 +365,25 @@ static ps_ckpt *ckpt_new(const char *output, const char *dir, const ps_scenario 
 
 static ps_status ckpt_start(ps_ckpt *c, int resume, int force, ps_ckpt **out, ps_error *err);
 
-ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, int force,
-                       ps_ckpt **out, ps_error *err)
+/* c->series: a copy of series (NULL: all); 0 when out of memory (c closed). */
+static int ckpt_series(ps_ckpt *c, const unsigned char *series)
+{
+    int nf = ps_registry_n_fields();
+    if (c && series && (c->series = malloc((size_t)nf + 1)))
+        memcpy(c->series, series, (size_t)nf);
+    if (!c || (series && !c->series)) {
+        ps_ckpt_close(c, 1);
+        return 0;
+    }
+    return 1;
+}
+
+ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, const unsigned char *series,
+                       int resume, int force, ps_ckpt **out, ps_error *err)
 {
     *out = NULL;
     ps_ckpt *c = ckpt_new(output, NULL, sc, "run", "rep", 7, sc->replicates);
-    if (!c)
+    if (!ckpt_series(c, series))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     c->hash = ps_run_spec_hash(sc);
     return ckpt_start(c, resume, force, out, err);
@@ -383,13 +396,8 @@ ps_status ps_ckpt_open_segments(const char *dir, const char *output, uint64_t ha
 {
     *out = NULL;
     ps_ckpt *c = ckpt_new(output, dir, sc, "sweep", "run", 10, n_units);
-    int nf = ps_registry_n_fields();
-    if (c && series && (c->series = malloc((size_t)nf + 1)))
-        memcpy(c->series, series, (size_t)nf);
-    if (!c || (series && !c->series)) {
-        ps_ckpt_close(c, 1);
+    if (!ckpt_series(c, series))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    }
     /* The sweep's hash covers its spec, points and version; the build's
      * tables are in the segments too. */
     c->hash = build_hash(ps_fnv1a(PS_FNV_BASIS, &hash, sizeof hash));

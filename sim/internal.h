@@ -287,9 +287,11 @@ typedef struct ps_ckpt ps_ckpt;
  * and the field and metric tables (also /provenance spec_hash). */
 uint64_t ps_run_spec_hash(const ps_scenario *sc);
 /* Create the directory, or with resume reuse one of the same spec hash; a
- * directory without resume or force is PS_ERR_EXISTS; force starts over. */
-ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, int resume, int force,
-                       ps_ckpt **out, ps_error *err);
+ * directory without resume or force is PS_ERR_EXISTS; force starts over.
+ * series: per output field, what the run keeps of it (ps_run_replicate_into's
+ * keep; NULL: all), which its mid-run segments carry. */
+ps_status ps_ckpt_open(const char *output, const ps_scenario *sc, const unsigned char *series,
+                       int resume, int force, ps_ckpt **out, ps_error *err);
 /* The same for the mid-run segments of a sweep's unfinished runs: directory
  * dir (messages name output), keyed by the sweep's spec hash (with the
  * build's tables) and units 0..n_units-1 (the sweep's run indices); sc gives

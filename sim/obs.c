@@ -750,8 +750,9 @@ static ps_status read_slab(hid_t file, const char *path, const ps_obs *o, int ro
     if (H5Lexists(file, dyad ? "dyad_state" : "actor_state", H5P_DEFAULT) <= 0 ||
         H5Lexists(file, name, H5P_DEFAULT) <= 0)
         return ps_error_set(err, PS_ERR_INPUT, "%s:%d: %s has no dataset %s; expected a run "
-                            "of a pactsim with the variable '%s'", o->file, o->line, path,
-                            name, fd->name);
+                            "that wrote the variable '%s' (every run does unless its "
+                            "output.fields leave it out)", o->file, o->line, path, name,
+                            fd->name);
     hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
     hid_t fs = d >= 0 ? H5Dget_space(d) : -1;
     int rank = fs >= 0 ? H5Sget_simple_extent_ndims(fs) : -1;

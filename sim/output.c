@@ -224,6 +224,32 @@ static ps_status scales_attach(ps_output *o, hid_t loc, const char *where,
 }
 
 /* ------------------------------------------------------------ groups */
+/* Is output field f's series written (output.fields)? */
+static int written(const ps_scenario *sc, int f)
+{
+    return !sc->out_fields || sc->out_fields[f];
+}
+
+/* The written fields' names, space-separated, or "all" (malloc'd). */
+static char *written_names(const ps_scenario *sc)
+{
+    int nf = ps_registry_n_fields();
+    size_t len = 4;
+    for (int f = 0; sc->out_fields && f < nf; f++)
+        len += written(sc, f) ? strlen(ps_registry_field(f, NULL)->name) + 1 : 0;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    strcpy(s, sc->out_fields ? "" : "all");
+    for (int f = 0; sc->out_fields && f < nf; f++)
+        if (written(sc, f)) {
+            if (*s)
+                strcat(s, " ");
+            strcat(s, ps_registry_field(f, NULL)->name);
+        }
+    return s;
+}
+
 static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *err)
 {
     const ps_scenario *sc = o->sc;
@@ -251,6 +277,9 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
     bad |= ps_h5_attr_str(g, "output_precision", o->f32 ? "float32" : "float64");
     bad |= ps_h5_attr_i32(g, "output_compression", o->level);
+    char *fields = written_names(sc);
+    bad |= !fields || ps_h5_attr_str(g, "output_fields", fields) < 0;
+    free(fields);
     if (bad) {
         H5Gclose(g);
         return h5_fail(err, PS_ERR_IO, o->path, "write attributes of", "/provenance");
@@ -389,7 +418,8 @@ done:
     return st;
 }
 
-/* One state group: a [replicate, time, ...] dataset per field of the shape. */
+/* One state group: a [replicate, time, ...] dataset per field of the shape
+ * that the scenario's output.fields selects (none: no group). */
 static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
 {
     const ps_scenario *sc = o->sc;
@@ -399,7 +429,7 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
     if (third == 0)
         return PS_OK;
     for (int f = 0; f < nf; f++)
-        nv += ps_registry_field(f, NULL)->shape == shape;
+        nv += ps_registry_field(f, NULL)->shape == shape && written(sc, f);
     if (nv == 0)
         return PS_OK;
 
@@ -428,7 +458,7 @@ static ps_status write_state_group(ps_output *o, ps_shape shape, ps_error *err)
     nv = 0;
     for (int f = 0; f < nf && st == PS_OK; f++) {
         const ps_field *fd = ps_registry_field(f, NULL);
-        if (fd->shape != shape)
+        if (fd->shape != shape || !written(sc, f))
             continue;
         hid_t d = H5Dcreate2(g, fd->name, o->f32 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, sp,
                              H5P_DEFAULT, dcpl, H5P_DEFAULT);
@@ -1404,7 +1434,7 @@ ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *
     ps_h5_get_str(file, "scenario", scen, sizeof scen);
     ps_h5_get_str(file, "created", created, sizeof created);
     ps_h5_get_str(file, "pactsim_version", ver, sizeof ver);
-    char precision[16] = "";
+    char precision[16] = "", fields[64] = "";
     long long level = -1;
     if (H5Lexists(file, "provenance", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(file, "provenance", H5P_DEFAULT);
@@ -1413,6 +1443,7 @@ ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *
         /* files written before the output: key have neither: float64, level 4 */
         ps_h5_get_str(g, "output_precision", precision, sizeof precision);
         ps_h5_get_i64(g, "output_compression", &level);
+        ps_h5_get_str(g, "output_fields", fields, sizeof fields); /* its start: all or not */
         H5Gclose(g);
     }
     if (ps_h5_read_strings(file, "/time/date", &dates, &nt) < 0 || nt == 0) {
@@ -1465,6 +1496,8 @@ ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *
         fprintf(fp, "storage:     %s, shuffle + deflate level %lld\n", precision, level);
     else if (precision[0])
         fprintf(fp, "storage:     %s, not compressed\n", precision);
+    if (fields[0] && strcmp(fields, "all"))
+        fprintf(fp, "fields:      those output.fields selected (listed below)\n");
     ps_h5_strings_free(dates, nt);
     ps_h5_strings_free(iso, na);
     ps_h5_strings_free(th, nth);

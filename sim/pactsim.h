@@ -202,6 +202,9 @@ typedef struct ps_scenario {
      * instead of float64, and the deflate level (0: not compressed). */
     int out_float32;
     int out_deflate;
+    /* output.fields: per output field (ps_registry_n_fields()), 1 if `run`
+     * writes its series; NULL: every field (the default). */
+    unsigned char *out_fields;
 } ps_scenario;
 
 /* Load, resolve `extends`, apply overrides ("a.b.c=value"), validate. */

@@ -844,10 +844,14 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     int R = sc->replicates;
     int inner = R == 1 ? threads : 1;
     int outer = R == 1 ? 1 : threads;
-    /* With no file, the series are read only by the metrics. */
+    /* With no file, the series are read only by the metrics; with a file
+     * of some fields (output.fields), by the metrics and the file. */
     unsigned char *series = NULL;
-    if (!opt->output && !(series = ps_run_keep_metrics()))
+    if ((!opt->output || sc->out_fields) && !(series = ps_run_keep_metrics()))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    for (int f = 0; opt->output && series && f < ps_registry_n_fields(); f++)
+        if (sc->out_fields[f])
+            series[f] = PS_SERIES_ALL;
     ps_status cs = check_sizes(sc, outer < R ? outer : R, series, opt, err);
     if (cs != PS_OK) {
         free(series);
@@ -855,9 +859,11 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     }
     int had = 0, had_mid = 0; /* checkpoints found on starting: finished, unfinished */
     if (opt->output) {
-        ps_status s = ps_ckpt_open(opt->output, sc, opt->resume, opt->force, &ck, err);
-        if (s != PS_OK)
+        ps_status s = ps_ckpt_open(opt->output, sc, series, opt->resume, opt->force, &ck, err);
+        if (s != PS_OK) {
+            free(series);
             return s;
+        }
         had = ps_ckpt_n_saved(ck);
         had_mid = ps_ckpt_n_midrun(ck);
         ps_provenance prov = {opt->command_line ? opt->command_line : "", threads};
@@ -865,6 +871,7 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
         if (s != PS_OK) {
             ps_ckpt_close(ck, had + had_mid > 0);
             stats->kept = had;
+            free(series);
             return s;
         }
     }

@@ -5,6 +5,7 @@
  * schema is documented in docs/config.md. */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -961,9 +962,61 @@ static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
                "; expected a posterior file written by `pactsim calibrate`");
 }
 
-/* output: {precision: float32 | float64, compression: none | 0..9}: how the
- * state series are stored (sim/output.c). The defaults are PS_OUT_FLOAT32
- * and PS_OUT_DEFLATE (pactsim.h). */
+/* output.fields: a list of state variables or shell patterns ("oil_*"), each
+ * matching at least one output field, or `all`: which series `run` writes
+ * into sc->out_fields (NULL: all). */
+static ps_status bind_output_fields(bind_ctx *b, const ps_node *v)
+{
+    const char *s = v->kind == PS_NODE_SCALAR && !v->quoted ? v->scalar : NULL;
+    if (s && !strcmp(s, "all"))
+        return PS_OK;
+    /* One name or pattern alone is a list of one. */
+    const ps_node *const *items = v->kind == PS_NODE_SEQ ? (const ps_node *const *)v->items : &v;
+    int n_items = v->kind == PS_NODE_SEQ ? v->n : 1;
+    if ((v->kind != PS_NODE_SEQ && v->kind != PS_NODE_SCALAR) || n_items == 0)
+        return bad(b->err, v, "output fields is %s; expected all or a non-empty list of state "
+                   "variables or patterns such as [gdp, cooperation, \"oil_*\"] (`pactsim config "
+                   "explain` lists them)", v->kind == PS_NODE_SEQ ? "an empty list" : kind_name(v));
+    int nf = ps_registry_n_fields();
+    const char **names = ps_calloc((size_t)nf + 1, sizeof *names);
+    unsigned char *mask = ps_calloc((size_t)nf + 1, 1);
+    if (!names || !mask) {
+        free(names);
+        free(mask);
+        return ps_error_set(b->err, PS_ERR_NOMEM, "out of memory");
+    }
+    for (int f = 0; f < nf; f++)
+        names[f] = ps_registry_field(f, NULL)->name;
+    ps_status st = PS_OK;
+    for (int i = 0; i < n_items && st == PS_OK; i++) {
+        const ps_node *it = items[i];
+        if (it->kind != PS_NODE_SCALAR || !it->scalar[0]) {
+            st = bad(b->err, it, "output field is %s; expected the name of a state variable or a "
+                     "pattern", it->kind == PS_NODE_SCALAR ? "empty" : kind_name(it));
+            break;
+        }
+        int hits = 0;
+        for (int f = 0; f < nf; f++)
+            if (fnmatch(it->scalar, names[f], 0) == 0)
+                mask[f] = 1, hits++;
+        if (!hits) {
+            char hint[128];
+            suggest(hint, sizeof hint, it->scalar, (const char *const *)names, nf);
+            st = bad(b->err, it, "output field '%s' matches no state variable%s; expected a name "
+                     "or pattern from `pactsim config explain`", it->scalar, hint);
+        }
+    }
+    free(names);
+    if (st == PS_OK)
+        b->sc->out_fields = mask;
+    else
+        free(mask);
+    return st;
+}
+
+/* output: {precision: float32 | float64, compression: none | 0..9, fields:
+ * all | [names or patterns]}: how the state series are stored (sim/output.c).
+ * The defaults are PS_OUT_FLOAT32 and PS_OUT_DEFLATE (pactsim.h), every field. */
 static ps_status bind_output(bind_ctx *b, const ps_node *root)
 {
     ps_scenario *sc = b->sc;
@@ -974,8 +1027,9 @@ static ps_status bind_output(bind_ctx *b, const ps_node *root)
         return PS_OK;
     if (n->kind != PS_NODE_MAP)
         return bad(b->err, n, "output is %s; expected a map {precision: float32 or float64, "
-                   "compression: none or a deflate level 1..9}", kind_name(n));
-    static const char *const keys[] = {"precision", "compression"};
+                   "compression: none or a deflate level 1..9, fields: all or a list}",
+                   kind_name(n));
+    static const char *const keys[] = {"precision", "compression", "fields"};
     for (int i = 0; i < n->n; i++) {
         const ps_node *v = n->items[i];
         const char *s = v->kind == PS_NODE_SCALAR && !v->quoted ? v->scalar : NULL;
@@ -996,11 +1050,15 @@ static ps_status bind_output(bind_ctx *b, const ps_node *root)
                 return bad(b->err, v, "output compression is %s%s%s; expected none or a "
                            "deflate level 1..9 (0 is none)", s ? "'" : "", s ? s : kind_name(v),
                            s ? "'" : "");
+        } else if (!strcmp(n->keys[i], "fields")) {
+            ps_status st = bind_output_fields(b, v);
+            if (st != PS_OK)
+                return st;
         } else {
             char hint[128];
-            suggest(hint, sizeof hint, n->keys[i], keys, 2);
-            return bad_key(b->err, n, i, "unknown output key '%s'%s; expected precision or "
-                           "compression", n->keys[i], hint);
+            suggest(hint, sizeof hint, n->keys[i], keys, 3);
+            return bad_key(b->err, n, i, "unknown output key '%s'%s; expected precision, "
+                           "compression or fields", n->keys[i], hint);
         }
     }
     return PS_OK;
@@ -1172,6 +1230,7 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->theater_host);
     free(sc->inits);
     free(sc->events);
+    free(sc->out_fields);
     ps_posterior_free(sc->posterior);
     free(sc);
 }

@@ -17,7 +17,7 @@ static const char run_help[] =
     "Usage: pactsim run CONFIG [-o FILE] [--replicates N] [--seed S] [--threads T]\n"
     "                   [--set KEY=VALUE]... [--force | --resume] [--quiet] [--no-space-check]\n"
     "                   [--posterior POSTERIOR.h5] [--precision float32|float64]\n"
-    "                   [--compression LEVEL|none] [--checkpoint-every K]\n"
+    "                   [--compression LEVEL|none] [--fields LIST] [--checkpoint-every K]\n"
     "  Run a scenario (docs/config.md) and write every replicate into one HDF5 file\n"
     "  (docs/output.md), bit for bit the same for any number of threads.\n"
     "  -o, --output FILE      output file (default: <scenario name>.h5)\n"
@@ -41,6 +41,9 @@ static const char run_help[] =
     "                         (the config's output.precision; docs/output.md)\n"
     "      --compression L    deflate level 1..9 of the state series (default 1), or none\n"
     "                         (the config's output.compression)\n"
+    "      --fields LIST      write only these state variables, comma-separated names or\n"
+    "                         patterns such as gdp,cooperation,'oil_*' (the config's\n"
+    "                         output.fields; default: all)\n"
     "Exit status: 0 success; 1 runtime failure (I/O, memory, a non-finite state value:\n"
     "  the partial results are kept in FILE.failed.h5); 2 bad input (usage, config,\n"
     "  existing or unwritable output, sizes too large); 130/143 interrupted by\n"
@@ -105,6 +108,26 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
     return 0;
 }
 
+/* --fields a,b,'c*' as the override output.fields=["a", "b", "c*"] in buf (the
+ * items quoted, so that a pattern may start with '*'); -1 for an empty item,
+ * a quote or backslash, or too long. */
+static int fields_option(const char *list, char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap, "output.fields=[");
+    for (const char *p = list;;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || strcspn(p, "\"\\") < n || len + n + 5 >= cap)
+            return -1;
+        len += (size_t)snprintf(buf + len, cap - len, "%s\"%.*s\"", p == list ? "" : ", ",
+                                (int)n, p);
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    snprintf(buf + len, cap - len, "]");
+    return 0;
+}
+
 typedef struct {
     double start, last; /* monotonic seconds: start, and the last redraw */
     int tty;
@@ -159,14 +182,14 @@ typedef struct {
     const char *output, *posterior;
     const char **sets;
     int n_sets;
-    char rep_set[64], seed_set[64], prec_set[64], comp_set[64];
+    char rep_set[64], seed_set[64], prec_set[64], comp_set[64], fields_set[4096];
     int threads, force, resume, quiet, markdown, no_space_check;
     int checkpoint_every; /* as ps_sim_options */
     unsigned cpu_limit;
 } cli_opts;
 
 enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR,
-       OPT_PRECISION, OPT_COMPRESSION, OPT_CHECKPOINT_EVERY };
+       OPT_PRECISION, OPT_COMPRESSION, OPT_FIELDS, OPT_CHECKPOINT_EVERY };
 
 static int parse_options(int argc, char **argv, cli_opts *o)
 {
@@ -185,6 +208,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"posterior", required_argument, NULL, OPT_POSTERIOR},
         {"precision", required_argument, NULL, OPT_PRECISION},
         {"compression", required_argument, NULL, OPT_COMPRESSION},
+        {"fields", required_argument, NULL, OPT_FIELDS},
         {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
         {NULL, 0, NULL, 0},
     };
@@ -251,6 +275,12 @@ static int parse_options(int argc, char **argv, cli_opts *o)
                                    "1..9 (0 is none), got '%s'", optarg);
             snprintf(o->comp_set, sizeof o->comp_set, "output.compression=%s", optarg);
             break;
+        case OPT_FIELDS: /* output.fields of the config */
+            if (fields_option(optarg, o->fields_set, sizeof o->fields_set) != 0)
+                return usage_error("option --fields: expected comma-separated state variables "
+                                   "or patterns (no empty item, quote or backslash; at most "
+                                   "4000 characters), got '%s'", optarg);
+            break;
         case OPT_CPU_LIMIT:
             if (parse_long(optarg, 1, 86400, &v))
                 return usage_error("option --cpu-limit: expected seconds from 1 to 86400, got "
@@ -269,6 +299,8 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         o->sets[o->n_sets++] = o->prec_set;
     if (o->comp_set[0])
         o->sets[o->n_sets++] = o->comp_set;
+    if (o->fields_set[0])
+        o->sets[o->n_sets++] = o->fields_set;
     return 0;
 }
 

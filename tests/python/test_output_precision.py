@@ -5,8 +5,10 @@ Runs the baseline (4 replicates, 2022-01..2023-12) four times: the default
 `--compression none`. Checks that the float32 file opens in h5py, xarray
 (h5netcdf) and h5dump with only HDF5's standard filters; that its values are
 the float64 run's rounded to float32, bit for bit, and the same for 1 and 2
-threads; that the precision and compression are in the attributes; and that
-/summary stays float64 and equal between the two precisions.
+threads; that the precision and compression are in the attributes; that
+/summary stays float64 and equal between the two precisions; and that a run
+with `--fields` (output.fields) writes those series alone, equal to the full
+run's, readable by xarray, and that `pactsim score` names a field it left out.
 Environment: PACTSIM (the CLI), PACTSIM_SOURCE_DIR (the repository).
 """
 import os
@@ -32,7 +34,8 @@ def runs(tmp_path_factory):
     out = {}
     for name, extra in {"f32_t1": ["--threads", "1"], "f32_t2": ["--threads", "2"],
                         "f64": ["--threads", "2", "--precision", "float64"],
-                        "none": ["--threads", "2", "--compression", "none"]}.items():
+                        "none": ["--threads", "2", "--compression", "none"],
+                        "fields": ["--threads", "2", "--fields", "gdp,cooperation,oil_*"]}.items():
         out[name] = d / (name + ".h5")
         proc = subprocess.run([cli, "run", config, "-o", str(out[name]), "--replicates", "4",
                                "--set", "end=2023-12", "--quiet"] + extra,
@@ -117,3 +120,38 @@ def test_h5dump_reads_float32(runs):
     data = proc.stdout.split("DATA {", 1)[1]
     values = [float(v) for v in data.split(":", 1)[1].split("}")[0].replace(",", " ").split()]
     assert len(values) == 2 and np.allclose(values, first, rtol=1e-5)  # h5dump prints 6 digits
+
+
+def test_fields_writes_only_the_selected_series(runs):
+    with h5py.File(runs["fields"], "r") as a, h5py.File(runs["f32_t2"], "r") as b:
+        got = sorted(name for name, _ in variables(a))
+        want = sorted(name for name, _ in variables(b)
+                      if name.split("/")[1] in ("gdp", "cooperation")
+                      or name.split("/")[1].startswith("oil_"))
+        assert got == want and len(got) > 5, got
+        assert "theater_state" not in a  # no field of that shape selected
+        assert a["provenance"].attrs["output_fields"] == " ".join(
+            n for n in a["provenance"].attrs["output_fields"].split())  # names, one space apart
+        assert set(a["provenance"].attrs["output_fields"].split()) == {n.split("/")[1] for n in got}
+        assert b["provenance"].attrs["output_fields"] == "all"
+        for name in got:  # the same bits as the run that wrote every field
+            assert np.array_equal(a[name][()].view(np.uint32), b[name][()].view(np.uint32)), name
+        for m in set(a["summary"]) - SCALES:
+            assert np.array_equal(a["summary"][m][()], b["summary"][m][()], equal_nan=True), m
+        assert np.array_equal(a["events"][()], b["events"][()])
+    ds = xr.open_dataset(runs["fields"], engine="h5netcdf", group="dyad_state")
+    try:
+        assert set(ds.data_vars) == {"cooperation", "oil_trade"}
+    finally:
+        ds.close()
+
+
+def test_score_names_a_field_the_file_left_out(runs, tmp_path):
+    obs = tmp_path / "obs.csv"
+    obs.write_text("quantity,actor,target,date,value,sd,transform,source,published\n"
+                   "reserves,RUS,,2022-06,580e9,20e9,level,test,2022-07-01\n")
+    proc = subprocess.run([os.environ["PACTSIM"], "score", str(runs["fields"]), str(obs)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "has no dataset /actor_state/reserves" in proc.stderr
+    assert "output.fields" in proc.stderr

@@ -180,7 +180,7 @@ static void test_files(const char *rel, int every, int sweep)
         CHECK(ps_ckpt_open_segments(out, "sweep.h5", 0x1234, 8, sc, mask, 0, 0, &ck, &err) ==
                   PS_OK, "%s", err.msg);
     else if (sc)
-        CHECK(ps_ckpt_open(out, sc, 0, 0, &ck, &err) == PS_OK, "%s", err.msg);
+        CHECK(ps_ckpt_open(out, sc, NULL, 0, 0, &ck, &err) == PS_OK, "%s", err.msg);
     if (!sc || !ck) {
         free(mask);
         return;
