@@ -209,6 +209,8 @@ static ps_status sweep_info(hid_t f, const char *path, const char *fmt, FILE *fp
     ps_h5_get_str(g, "description", desc, sizeof desc);
     ps_h5_get_str(g, "design", design, sizeof design);
     ps_h5_get_str(g, "output", keep, sizeof keep);
+    char fields[64] = ""; /* its start: "all" or a selection (`fields:`) */
+    ps_h5_get_str(g, "fields", fields, sizeof fields);
     ps_h5_get_i64(g, "n_points", &n_points);
     ps_h5_get_i64(g, "n_params", &n_params);
     ps_h5_get_i64(g, "replicates", &R);
@@ -248,6 +250,8 @@ static ps_status sweep_info(hid_t f, const char *path, const char *fmt, FILE *fp
         fprintf(fp, "output:      %s", keep);
         if (!strcmp(keep, "stride"))
             fprintf(fp, " (every %lld months)", stride);
+        if (fields[0] && strcmp(fields, "all"))
+            fprintf(fp, ", the fields its spec selects");
         fputc('\n', fp);
     }
 

@@ -212,6 +212,17 @@ struct ps_drive {
  * a failure: the caller asks ps_stopped). PS_ERR_NOMEM for the states. */
 ps_status ps_drive_run(ps_drive *d);
 
+/* A `fields:` value (output.fields of a scenario, fields of a sweep spec): all,
+ * or a list of state variables and shell patterns (one alone is a list of
+ * one), each matching some output field. *mask: per output field
+ * (ps_registry_n_fields()), 1 if selected; NULL for all. Errors name the
+ * node's file, line and column, and the key as `what`. */
+ps_status ps_fields_select(const ps_node *v, const char *what, unsigned char **mask,
+                           ps_error *err);
+/* The names of the fields mask selects, space-separated in registry order,
+ * or "all" for NULL (malloc'd; NULL when out of memory). */
+char *ps_fields_names(const unsigned char *mask);
+
 /* ----------------------------------------------------------- runs */
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
  * same scenario and keep) when not NULL, so that a thread running replicate

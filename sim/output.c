@@ -230,26 +230,6 @@ static int written(const ps_scenario *sc, int f)
     return !sc->out_fields || sc->out_fields[f];
 }
 
-/* The written fields' names, space-separated, or "all" (malloc'd). */
-static char *written_names(const ps_scenario *sc)
-{
-    int nf = ps_registry_n_fields();
-    size_t len = 4;
-    for (int f = 0; sc->out_fields && f < nf; f++)
-        len += written(sc, f) ? strlen(ps_registry_field(f, NULL)->name) + 1 : 0;
-    char *s = malloc(len);
-    if (!s)
-        return NULL;
-    strcpy(s, sc->out_fields ? "" : "all");
-    for (int f = 0; sc->out_fields && f < nf; f++)
-        if (written(sc, f)) {
-            if (*s)
-                strcat(s, " ");
-            strcat(s, ps_registry_field(f, NULL)->name);
-        }
-    return s;
-}
-
 static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *err)
 {
     const ps_scenario *sc = o->sc;
@@ -277,7 +257,7 @@ static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *e
     bad |= ps_h5_attr_i32(g, "replicates", sc->replicates);
     bad |= ps_h5_attr_str(g, "output_precision", o->f32 ? "float32" : "float64");
     bad |= ps_h5_attr_i32(g, "output_compression", o->level);
-    char *fields = written_names(sc);
+    char *fields = ps_fields_names(sc->out_fields);
     bad |= !fields || ps_h5_attr_str(g, "output_fields", fields) < 0;
     free(fields);
     if (bad) {

@@ -485,6 +485,7 @@ typedef struct ps_sweep {
     int replicates;          /* per point */
     ps_keep keep;
     int stride;              /* months between kept records (stride mode) */
+    unsigned char *fields;   /* stride, full: per output field, 1 if kept; NULL: all */
     char **fixed;            /* "K=V" applied to every point before its own values */
     int n_fixed;
     int n_points;

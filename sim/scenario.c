@@ -962,11 +962,26 @@ static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
                "; expected a posterior file written by `pactsim calibrate`");
 }
 
-/* output.fields: a list of state variables or shell patterns ("oil_*"), each
- * matching at least one output field, or `all`: which series `run` writes
- * into sc->out_fields (NULL: all). */
-static ps_status bind_output_fields(bind_ctx *b, const ps_node *v)
+char *ps_fields_names(const unsigned char *mask)
 {
+    int nf = ps_registry_n_fields();
+    size_t len = 4;
+    for (int f = 0; mask && f < nf; f++)
+        len += mask[f] ? strlen(ps_registry_field(f, NULL)->name) + 1 : 0;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    strcpy(s, mask ? "" : "all");
+    for (int f = 0; mask && f < nf; f++)
+        if (mask[f])
+            p += sprintf(p, "%s%s", p == s ? "" : " ", ps_registry_field(f, NULL)->name);
+    return s;
+}
+
+ps_status ps_fields_select(const ps_node *v, const char *what, unsigned char **mask_out,
+                           ps_error *err)
+{
+    *mask_out = NULL;
     const char *s = v->kind == PS_NODE_SCALAR && !v->quoted ? v->scalar : NULL;
     if (s && !strcmp(s, "all"))
         return PS_OK;
@@ -974,16 +989,16 @@ static ps_status bind_output_fields(bind_ctx *b, const ps_node *v)
     const ps_node *const *items = v->kind == PS_NODE_SEQ ? (const ps_node *const *)v->items : &v;
     int n_items = v->kind == PS_NODE_SEQ ? v->n : 1;
     if ((v->kind != PS_NODE_SEQ && v->kind != PS_NODE_SCALAR) || n_items == 0)
-        return bad(b->err, v, "output fields is %s; expected all or a non-empty list of state "
-                   "variables or patterns such as [gdp, cooperation, \"oil_*\"] (`pactsim config "
-                   "explain` lists them)", v->kind == PS_NODE_SEQ ? "an empty list" : kind_name(v));
+        return bad(err, v, "%s is %s; expected all or a non-empty list of state variables or "
+                   "patterns such as [gdp, cooperation, \"oil_*\"] (`pactsim config explain` "
+                   "lists them)", what, v->kind == PS_NODE_SEQ ? "an empty list" : kind_name(v));
     int nf = ps_registry_n_fields();
     const char **names = ps_calloc((size_t)nf + 1, sizeof *names);
     unsigned char *mask = ps_calloc((size_t)nf + 1, 1);
     if (!names || !mask) {
         free(names);
         free(mask);
-        return ps_error_set(b->err, PS_ERR_NOMEM, "out of memory");
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     for (int f = 0; f < nf; f++)
         names[f] = ps_registry_field(f, NULL)->name;
@@ -991,8 +1006,8 @@ static ps_status bind_output_fields(bind_ctx *b, const ps_node *v)
     for (int i = 0; i < n_items && st == PS_OK; i++) {
         const ps_node *it = items[i];
         if (it->kind != PS_NODE_SCALAR || !it->scalar[0]) {
-            st = bad(b->err, it, "output field is %s; expected the name of a state variable or a "
-                     "pattern", it->kind == PS_NODE_SCALAR ? "empty" : kind_name(it));
+            st = bad(err, it, "%s entry is %s; expected the name of a state variable or a "
+                     "pattern", what, it->kind == PS_NODE_SCALAR ? "empty" : kind_name(it));
             break;
         }
         int hits = 0;
@@ -1002,13 +1017,13 @@ static ps_status bind_output_fields(bind_ctx *b, const ps_node *v)
         if (!hits) {
             char hint[128];
             suggest(hint, sizeof hint, it->scalar, (const char *const *)names, nf);
-            st = bad(b->err, it, "output field '%s' matches no state variable%s; expected a name "
-                     "or pattern from `pactsim config explain`", it->scalar, hint);
+            st = bad(err, it, "%s entry '%s' matches no state variable%s; expected a name or "
+                     "pattern from `pactsim config explain`", what, it->scalar, hint);
         }
     }
     free(names);
     if (st == PS_OK)
-        b->sc->out_fields = mask;
+        *mask_out = mask;
     else
         free(mask);
     return st;
@@ -1051,7 +1066,8 @@ static ps_status bind_output(bind_ctx *b, const ps_node *root)
                            "deflate level 1..9 (0 is none)", s ? "'" : "", s ? s : kind_name(v),
                            s ? "'" : "");
         } else if (!strcmp(n->keys[i], "fields")) {
-            ps_status st = bind_output_fields(b, v);
+            free(sc->out_fields); /* a key appears once; this keeps a repeat from leaking */
+            ps_status st = ps_fields_select(v, "output.fields", &sc->out_fields, b->err);
             if (st != PS_OK)
                 return st;
         } else {

@@ -21,7 +21,7 @@ static const char *const design_names[] = {"grid", "lhs", "sobol", "saltelli", "
 static const char *const keep_names[] = {"summary", "stride", "full"};
 static const char *const top_keys[] = {"name", "description", "base", "design", "samples",
                                        "levels", "second_order", "seed", "replicates", "output",
-                                       "stride", "set", "parameters"};
+                                       "stride", "fields", "set", "parameters"};
 static const char *const param_keys[] = {"range", "values", "levels", "scale"};
 #define N_TOP ((int)(sizeof top_keys / sizeof top_keys[0]))
 #define N_PKEYS ((int)(sizeof param_keys / sizeof param_keys[0]))
@@ -234,6 +234,7 @@ void ps_sweep_free(ps_sweep *sw)
     free(sw->post_swept);
     free(sw->point_seed);
     free(sw->posterior_path);
+    free(sw->fields);
     free(sw);
 }
 
@@ -651,6 +652,13 @@ static ps_status bind_top(ps_sweep *sw, const ps_node *root, ps_error *err)
     if (sw->keep == PS_KEEP_STRIDE && sw->stride == 0)
         return ps_spec_bad(err, ps_node_get(root, "output"), "output: stride without stride: K; "
                    "expected stride: K (months between records)");
+    if ((n = ps_node_get(root, "fields")) && n->kind != PS_NODE_NULL) {
+        if (sw->keep == PS_KEEP_SUMMARY)
+            return ps_spec_bad(err, n, "fields with output: summary, which keeps no state "
+                               "series; expected output: stride or full");
+        if ((st = ps_fields_select(n, "fields", &sw->fields, err)) != PS_OK)
+            return st;
+    }
 
     if ((st = ps_spec_set(root, &sw->fixed, &sw->n_fixed, err)) != PS_OK)
         return st;

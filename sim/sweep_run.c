@@ -144,6 +144,12 @@ typedef struct sweep_file {
     int t0;             /* first kept month */
 } sweep_file;
 
+/* Does the sweep file hold field f's kept months (`fields:`)? */
+static int kept_field(const ps_sweep *sw, int f)
+{
+    return !sw->fields || sw->fields[f];
+}
+
 /* Kept months: every stride-th counted back from the last, so the final
  * state is always kept; t0 + k * stride for k < K. */
 static void kept_months(const ps_sweep *sw, int *t0, int *K)
@@ -312,6 +318,9 @@ static ps_status write_design(hid_t file, const ps_sweep *sw)
     static const char *const keep[] = {"summary", "stride", "full"};
     bad |= ps_h5_attr_str(g, "output", keep[sw->keep]);
     bad |= ps_h5_attr_i32(g, "stride", sw->stride);
+    char *fields = ps_fields_names(sw->fields);
+    bad |= !fields || ps_h5_attr_str(g, "fields", fields) < 0;
+    free(fields);
     const char **names = ps_calloc((size_t)k, sizeof *names);
     const char **units = ps_calloc((size_t)k, sizeof *units);
     double *lo = ps_calloc((size_t)k, sizeof *lo), *hi = ps_calloc((size_t)k, sizeof *hi);
@@ -443,7 +452,7 @@ static ps_status write_series(hid_t file, const ps_sweep *sw, int t0, int K)
     for (int s = 0; !bad && s < 3; s++) {
         int nv = 0;
         for (int f = 0; f < ps_registry_n_fields(); f++)
-            nv += ps_registry_field(f, NULL)->shape == (ps_shape)s;
+            nv += ps_registry_field(f, NULL)->shape == (ps_shape)s && kept_field(sw, f);
         if (nv == 0 || (s == PS_THEATER && TH == 0))
             continue;
         hid_t sg = H5Gcreate2(g, state_group[s], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -471,7 +480,7 @@ static ps_status write_series(hid_t file, const ps_sweep *sw, int t0, int K)
                            (hsize_t)N, s == PS_DYAD ? (hsize_t)N : (hsize_t)TH};
         for (int f = 0; !bad && f < ps_registry_n_fields(); f++) {
             const ps_field *fd = ps_registry_field(f, NULL);
-            if (fd->shape != (ps_shape)s)
+            if (fd->shape != (ps_shape)s || !kept_field(sw, f))
                 continue;
             hid_t d = dset_new(sg, fd->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nd, dims, &nan);
             bad |= d < 0 || ps_h5_attr_str(d, "units", fd->unit) < 0 ||
@@ -547,7 +556,7 @@ static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, i
                            s == PS_DYAD ? (hsize_t)sc->n_actors : (hsize_t)sc->n_theaters};
         for (int f = 0; !bad && f < ps_registry_n_fields(); f++) {
             const ps_field *fd = ps_registry_field(f, NULL);
-            if (fd->shape != (ps_shape)s)
+            if (fd->shape != (ps_shape)s || !kept_field(sw, f))
                 continue;
             if (fg < 0 && (fg = H5Gcreate2(g, state_group[s], H5P_DEFAULT, H5P_DEFAULT,
                                            H5P_DEFAULT)) < 0) {
@@ -694,7 +703,7 @@ static ps_status open_partial(sweep_file *f, ps_error *err)
     }
     for (int k = 0; f->K > 0 && k < nf; k++) {
         const ps_field *fd = ps_registry_field(k, NULL);
-        if (fd->shape == PS_THEATER && sw->base->n_theaters == 0)
+        if ((fd->shape == PS_THEATER && sw->base->n_theaters == 0) || !kept_field(sw, k))
             continue;
         snprintf(name, sizeof name, "%s/%s/%s", pre, state_group[fd->shape], fd->name);
         if ((f->field_ds[k] = H5Dopen2(f->file, name, H5P_DEFAULT)) < 0)
@@ -906,11 +915,19 @@ static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
 }
 
 /* The series a sweep's run keeps: those its metrics read in summary mode
- * (ps_run_keep_metrics), all when it keeps months of the state (NULL). */
+ * (ps_run_keep_metrics), all when it keeps months of the state (NULL), or
+ * with `fields:` those and what its metrics read. */
 static unsigned char *sweep_keep(const ps_sweep *sw)
 {
-    return sw->keep == PS_KEEP_SUMMARY ? ps_run_keep_metrics() : NULL;
+    if (sw->keep != PS_KEEP_SUMMARY && !sw->fields)
+        return NULL;
+    unsigned char *keep = ps_run_keep_metrics();
+    for (int f = 0; keep && sw->keep != PS_KEEP_SUMMARY && f < ps_registry_n_fields(); f++)
+        if (sw->fields[f])
+            keep[f] = PS_SERIES_ALL;
+    return keep;
 }
+
 
 /* Before anything is created: a world (two state buffers) and the kept
  * series per running thread, of the base scenario's size (points change parameters,
@@ -923,7 +940,7 @@ static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, p
     const ps_scenario *sc = sw->base;
     uint64_t E, mem;
     unsigned char *keep = sweep_keep(sw);
-    if (!keep && sw->keep == PS_KEEP_SUMMARY)
+    if (!keep && (sw->keep == PS_KEEP_SUMMARY || sw->fields))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     /* (one operation a statement: the operands of | are not sequenced) */
     int over = ps_state_values(sc, &E);
@@ -946,7 +963,7 @@ static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, p
 }
 
 /* The sweep file's size, exact: its datasets are allocated when it is
- * created (runs x (metrics, done flag, its CRC and kept months of every field)). */
+ * created (runs x (metrics, done flag, its CRC and kept months of every kept field)). */
 static ps_status check_space(const ps_sweep *sw, long long runs, const char *output,
                              ps_error *err)
 {
@@ -954,7 +971,7 @@ static ps_status check_space(const ps_sweep *sw, long long runs, const char *out
     uint64_t E, per, file;
     int t0, K;
     kept_months(sw, &t0, &K);
-    int over = ps_state_values(sc, &E);
+    int over = ps_state_values_kept(sc, sw->fields, &E);
     over |= __builtin_mul_overflow(E, (uint64_t)K, &per);
     over |= __builtin_add_overflow(per, (uint64_t)ps_registry_n_metrics(), &per);
     over |= __builtin_mul_overflow(per, 8, &per);
@@ -1137,7 +1154,7 @@ static ps_status open_segments(const ps_sweep *sw, const ps_sweep_options *opt,
     char *dir = malloc(len);
     /* The segments save the series the runs keep: the same mask. */
     unsigned char *series = sweep_keep(sw);
-    int nomem = !dir || (!series && sw->keep == PS_KEEP_SUMMARY);
+    int nomem = !dir || (!series && (sw->keep == PS_KEEP_SUMMARY || sw->fields));
     ps_status st = PS_OK;
     struct stat sb;
     if (nomem || total > 2147483647LL) {

@@ -88,4 +88,37 @@ expect_exit 2 "goes with --mode array" -- "$PACTSIM" slurm "$D/lhs.yaml" --mode 
 expect_exit 2 "cannot write there: the directory '.*nodir' does not exist" -- "$PACTSIM" slurm "$D/lhs.yaml" --result "$WORK/nodir/x.h5"
 expect_exit 2 "expected one SPEC" -- "$PACTSIM" slurm
 expect_exit 2 "01_unknown_top_key.yaml:[0-9]+:[0-9]+: unknown top-level key" -- "$PACTSIM" slurm "$SRC/tests/bad_sweeps/01_unknown_top_key.yaml"
+
+# `fields:` in a stride sweep: only the fields it names, each equal to the same sweep keeping every
+# field, also when merged from parts; /sweep@fields lists them.
+sed "s|^base: .*|base: $D/small.yaml|" "$D/grid.yaml" >"$WORK/st_all.yaml"
+printf 'output: stride\nstride: 6\n' >>"$WORK/st_all.yaml"
+cp "$WORK/st_all.yaml" "$WORK/st_sel.yaml"
+printf 'fields: [gdp, "arms_transfer_*"]\n' >>"$WORK/st_sel.yaml"
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/st_all.yaml" -o "$WORK/st_all.h5" --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/st_sel.yaml" -o "$WORK/st_sel.h5" --quiet --threads 2
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/st_sel.yaml" -o "$WORK/st_p0.h5" --points 0:2 --quiet
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/st_sel.yaml" -o "$WORK/st_p1.h5" --points 2:6 --quiet
+expect_exit 0 "merged 2 parts" -- "$PACTSIM" sweep "$WORK/st_sel.yaml" -o "$WORK/st_m.h5" --merge "$WORK/st_p0.h5" "$WORK/st_p1.h5"
+/usr/bin/python3 - "$WORK/st_all.h5" "$WORK/st_sel.h5" "$WORK/st_m.h5" >"$WORK/fields.out" 2>&1 <<'PY' && ok || bad "sweep fields: $(cat "$WORK/fields.out")"
+import sys
+import h5py
+import numpy as np
+a, b, m = (h5py.File(p, "r") for p in sys.argv[1:])
+scales = {"point", "replicate", "time", "actor", "source", "target", "theater"}
+def fields(f):
+    return sorted(g + "/" + k for g in ("actor_state", "dyad_state", "theater_state")
+                  if g in f["sweep"] for k in f["sweep"][g] if k not in scales)
+want = ["actor_state/gdp"] + [x for x in fields(a) if x.split("/")[1].startswith("arms_transfer_")]
+assert fields(b) == sorted(want) and len(want) == 5, fields(b)
+assert fields(m) == fields(b)
+assert "theater_state" not in b["sweep"]
+assert set(b["sweep"].attrs["fields"].split()) == {x.split("/")[1] for x in want}
+assert a["sweep"].attrs["fields"] == "all"
+for x in want:
+    for f in (b, m):
+        assert np.array_equal(a["sweep"][x][()], f["sweep"][x][()], equal_nan=True), x
+for k in a["sweep/summary"]:
+    assert np.array_equal(a["sweep/summary"][k][()], b["sweep/summary"][k][()], equal_nan=True), k
+PY
 finish
