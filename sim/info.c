@@ -251,7 +251,7 @@ static ps_status sweep_info(hid_t f, const char *path, const char *fmt, FILE *fp
         if (!strcmp(keep, "stride"))
             fprintf(fp, " (every %lld months)", stride);
         if (fields[0] && strcmp(fields, "all"))
-            fprintf(fp, ", the fields its spec selects");
+            fprintf(fp, ", only the fields its spec names (fields:)");
         fputc('\n', fp);
     }
 

@@ -1477,7 +1477,7 @@ ps_status ps_output_info_file(hid_t file, const char *path, FILE *fp, ps_error *
     else if (precision[0])
         fprintf(fp, "storage:     %s, not compressed\n", precision);
     if (fields[0] && strcmp(fields, "all"))
-        fprintf(fp, "fields:      those output.fields selected (listed below)\n");
+        fprintf(fp, "fields:      only those listed below (output.fields)\n");
     ps_h5_strings_free(dates, nt);
     ps_h5_strings_free(iso, na);
     ps_h5_strings_free(th, nth);

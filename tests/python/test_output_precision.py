@@ -146,6 +146,16 @@ def test_fields_writes_only_the_selected_series(runs):
         ds.close()
 
 
+def test_info_says_the_file_holds_a_selection(runs):
+    cli = os.environ["PACTSIM"]
+    sel = subprocess.run([cli, "info", str(runs["fields"])], capture_output=True, text=True)
+    full = subprocess.run([cli, "info", str(runs["f32_t2"])], capture_output=True, text=True)
+    assert sel.returncode == 0 and full.returncode == 0, sel.stderr + full.stderr
+    assert "only those listed below (output.fields)" in sel.stdout
+    assert "output.fields" not in full.stdout
+    assert "cooperation" in sel.stdout and "reserves" not in sel.stdout
+
+
 def test_score_names_a_field_the_file_left_out(runs, tmp_path):
     obs = tmp_path / "obs.csv"
     obs.write_text("quantity,actor,target,date,value,sd,transform,source,published\n"
