@@ -222,6 +222,8 @@ ps_status ps_fields_select(const ps_node *v, const char *what, unsigned char **m
 /* The names of the fields mask selects, space-separated in registry order,
  * or "all" for NULL (malloc'd; NULL when out of memory). */
 char *ps_fields_names(const unsigned char *mask);
+/* Does mask (NULL: all) select output field f? */
+int ps_fields_has(const unsigned char *mask, int f);
 
 /* ----------------------------------------------------------- runs */
 /* Run one replicate into *rp, reusing the world *wp and the run *rp (of the
@@ -240,6 +242,9 @@ ps_status ps_run_replicate_into(const ps_scenario *sc, int replicate, int inner_
  * (ps_registry_metric_reads), PS_SERIES_NONE for the others: a new array of
  * ps_registry_n_fields() bytes, or NULL. */
 unsigned char *ps_run_keep_metrics(void);
+/* The same, with the fields `fields` selects (ps_fields_select) kept whole:
+ * what a run or sweep writing only those keeps. */
+unsigned char *ps_run_keep_fields(const unsigned char *fields);
 /* The distinct pairs of actors of sc the metrics name for field f
  * (ps_model.metric_reads "field:SRC-DST"): their number, and, if idx is not
  * NULL, their dyad indexes in ascending order into idx. */

@@ -227,7 +227,7 @@ static ps_status scales_attach(ps_output *o, hid_t loc, const char *where,
 /* Is output field f's series written (output.fields)? */
 static int written(const ps_scenario *sc, int f)
 {
-    return !sc->out_fields || sc->out_fields[f];
+    return ps_fields_has(sc->out_fields, f);
 }
 
 static ps_status write_root(ps_output *o, const ps_provenance *prov, ps_error *err)

@@ -182,6 +182,15 @@ unsigned char *ps_run_keep_metrics(void)
     return keep;
 }
 
+unsigned char *ps_run_keep_fields(const unsigned char *fields)
+{
+    unsigned char *keep = ps_run_keep_metrics();
+    for (int f = 0; keep && fields && f < ps_registry_n_fields(); f++)
+        if (fields[f])
+            keep[f] = PS_SERIES_ALL;
+    return keep;
+}
+
 /* Test hook (tests/cli/test_numeric.sh): PACTSIM_TEST_INJECT_NAN=R:M puts a NaN
  * into gdp of the first actor of replicate R before month M is computed, so
  * that the numerical guard and the partial output can be tested on any
@@ -847,11 +856,9 @@ static ps_status sim_run(const ps_scenario *sc, const ps_sim_options *opt, ps_er
     /* With no file, the series are read only by the metrics; with a file
      * of some fields (output.fields), by the metrics and the file. */
     unsigned char *series = NULL;
-    if ((!opt->output || sc->out_fields) && !(series = ps_run_keep_metrics()))
+    if ((!opt->output || sc->out_fields) &&
+        !(series = ps_run_keep_fields(opt->output ? sc->out_fields : NULL)))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    for (int f = 0; opt->output && series && f < ps_registry_n_fields(); f++)
-        if (sc->out_fields[f])
-            series[f] = PS_SERIES_ALL;
     ps_status cs = check_sizes(sc, outer < R ? outer : R, series, opt, err);
     if (cs != PS_OK) {
         free(series);

@@ -962,6 +962,11 @@ static ps_status bind_posterior(bind_ctx *b, const ps_node *root)
                "; expected a posterior file written by `pactsim calibrate`");
 }
 
+int ps_fields_has(const unsigned char *mask, int f)
+{
+    return !mask || mask[f];
+}
+
 char *ps_fields_names(const unsigned char *mask)
 {
     int nf = ps_registry_n_fields();

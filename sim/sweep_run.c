@@ -147,7 +147,7 @@ typedef struct sweep_file {
 /* Does the sweep file hold field f's kept months (`fields:`)? */
 static int kept_field(const ps_sweep *sw, int f)
 {
-    return !sw->fields || sw->fields[f];
+    return ps_fields_has(sw->fields, f);
 }
 
 /* Kept months: every stride-th counted back from the last, so the final
@@ -914,20 +914,20 @@ static int finished_matches(const char *path, uint64_t hash, const run_set *rs)
     return ok;
 }
 
-/* The series a sweep's run keeps: those its metrics read in summary mode
- * (ps_run_keep_metrics), all when it keeps months of the state (NULL), or
- * with `fields:` those and what its metrics read. */
-static unsigned char *sweep_keep(const ps_sweep *sw)
+/* Does a sweep's run keep only some series (a mask, not NULL)? */
+static int sweep_keeps_some(const ps_sweep *sw)
 {
-    if (sw->keep != PS_KEEP_SUMMARY && !sw->fields)
-        return NULL;
-    unsigned char *keep = ps_run_keep_metrics();
-    for (int f = 0; keep && sw->keep != PS_KEEP_SUMMARY && f < ps_registry_n_fields(); f++)
-        if (sw->fields[f])
-            keep[f] = PS_SERIES_ALL;
-    return keep;
+    return sw->keep == PS_KEEP_SUMMARY || sw->fields;
 }
 
+/* The series a sweep's run keeps: those its metrics read in summary mode
+ * (ps_run_keep_metrics), all when it keeps months of the state (NULL), or
+ * with `fields:` those and what its metrics read (the spec allows no
+ * `fields:` in summary mode). */
+static unsigned char *sweep_keep(const ps_sweep *sw)
+{
+    return sweep_keeps_some(sw) ? ps_run_keep_fields(sw->fields) : NULL;
+}
 
 /* Before anything is created: a world (two state buffers) and the kept
  * series per running thread, of the base scenario's size (points change parameters,
@@ -940,7 +940,7 @@ static ps_status check_memory(const ps_sweep *sw, int threads, long long runs, p
     const ps_scenario *sc = sw->base;
     uint64_t E, mem;
     unsigned char *keep = sweep_keep(sw);
-    if (!keep && (sw->keep == PS_KEEP_SUMMARY || sw->fields))
+    if (!keep && sweep_keeps_some(sw))
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     /* (one operation a statement: the operands of | are not sequenced) */
     int over = ps_state_values(sc, &E);
@@ -1154,7 +1154,7 @@ static ps_status open_segments(const ps_sweep *sw, const ps_sweep_options *opt,
     char *dir = malloc(len);
     /* The segments save the series the runs keep: the same mask. */
     unsigned char *series = sweep_keep(sw);
-    int nomem = !dir || (!series && (sw->keep == PS_KEEP_SUMMARY || sw->fields));
+    int nomem = !dir || (!series && sweep_keeps_some(sw));
     ps_status st = PS_OK;
     struct stat sb;
     if (nomem || total > 2147483647LL) {
