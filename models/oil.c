@@ -127,7 +127,7 @@ static const ps_param params[] = {
 };
 
 enum { F_PRICE, F_CAPACITY, F_DEMAND, F_VOLUME, F_REVENUE, F_DISCOUNT, F_REST, F_TRADE,
-       F_RIVALRY, F_RESPONSE, F_LIMIT, F_SPEED, F_NFIELDS };
+       F_RIVALRY, F_RESPONSE, F_LIMIT, F_SPEED, F_EMBARGO, F_NFIELDS };
 static const ps_field fields[] = {
     {"oil_price", PS_ACTOR, "USD/bbl", 70.0, 5.0, 300.0,
      "benchmark crude price (Brent), the same for every actor",
@@ -172,6 +172,16 @@ static const ps_field fields[] = {
      "buyer's switching speed relative to the typical buyer (multiplies switching_rate, capped at "
      "1/month): spot buyers switch faster than buyers on term contracts or pipelines; constant",
      "per buyer in the config; assumption 1 otherwise"},
+    {"oil_embargo", PS_DYAD, "1", 0.0, 0.0, 1.0,
+     "share of the source's purchases of the target's crude that the source bans by law (an "
+     "import embargo): the source's share of its imports bought from the target is held at once, "
+     "whatever the discount, to at most (1 - this) x its 2021 share (at least share_floor); 1: "
+     "none; unlike sanction_intensity it acts on oil alone; constant unless oil_embargo events "
+     "set it",
+     "config and timeline, laws in force or enacted by 2022-07-22: EU on Iran (Council Decision "
+     "2012/35/CFSP, 2012-01-23), US on Iran (EO 12613, 1987; EO 12959, 1995), US on Russia (EO "
+     "14066, 2022-03-08), EU on Russia (Council Regulation 2022/879, 2022-06-03: seaborne crude "
+     "from 2022-12-05); 0 otherwise"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
@@ -185,7 +195,7 @@ static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1, 1},
 };
 
-enum { E_PRICE, E_CAPACITY };
+enum { E_PRICE, E_CAPACITY, E_EMBARGO };
 static const ps_event_type events[] = {
     {"oil_price", "USD/bbl", 5.0, 300.0,
      "sets the benchmark for every actor this month (Brent monthly average); discounts keep their "
@@ -193,6 +203,9 @@ static const ps_event_type events[] = {
     {"oil_capacity", "kb/d", 0.0, 30000.0,
      "sets the target actor's export capacity (quota, outage, embargo on loading); effective next "
      "month", 0},
+    {"oil_embargo", "1", 0.0, 1.0,
+     "sets the share of the target's crude the source bans (oil_embargo, source -> target): 1 a "
+     "full import ban, 0 lifts it; effective next month", 0},
 };
 
 /* ------------------------------------------------------------- metrics */
@@ -296,7 +309,7 @@ typedef struct {
 #define PRICE_STREAM 11u
 #define JUMP_STREAM 12u /* disruptions: two uniforms per month (occurrence, size) */
 #define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
-#define NB 8       /* doubles per buyer entry of target_sales() */
+#define NB 9       /* doubles per buyer entry of target_sales() */
 
 static void oil_free(void *data)
 {
@@ -627,13 +640,15 @@ static double capped_share(double a1, double rest, double lim)
 
 /* What buyers would request from seller s this month at relative discount
  * delta, when the other sellers keep theirs: sum over buyers of
- * D_b max(0, sigma_sb + lambda_b (sigma*_sb(delta) - sigma_sb)), the target
- * share sigma* capped by the buyer's refinery limit and reached only at the
- * buyer's switching speed (short-run absorption). The buyers that can buy
- * from s (E > 0) are gathered once per seller into `nb` entries of `buy`
- * (D, w0, E, den_b - a0, sigma_now, Lambda, lambda_b, m_b), so that the
- * root finder's calls skip the others; the sum runs over buyers in the
- * same order. */
+ * D_b max(0, min(e_sb, sigma_sb + lambda_b (sigma*_sb(delta) - sigma_sb))),
+ * the target share sigma* capped by the buyer's refinery limit (and
+ * embargo) and reached only at the buyer's switching speed (short-run
+ * absorption), an embargo's cap e_sb binding at once (a law, not a
+ * contract that runs off). The buyers that can buy from s (E > 0) are
+ * gathered once per seller into `nb` entries of `buy` (D, w0, E,
+ * den_b - a0, sigma_now, Lambda, lambda_b, m_b, e_sb), so that the root
+ * finder's calls skip the others; the sum runs over buyers in the same
+ * order. */
 static double target_sales(const double *buy, int nb, double delta, double delta_cur,
                            double tau, double floor)
 {
@@ -643,16 +658,31 @@ static double target_sales(const double *buy, int nb, double delta, double delta
         double g = clip_exp(e[7] * (delta - delta_cur) / tau);
         double a1 = weight(e[1], floor, e[2] * g);
         double sh = capped_share(a1, e[3], e[5]);
-        q += e[0] * ps_fmax(0.0, e[4] + e[6] * (sh - e[4]));
+        q += e[0] * ps_fmax(0.0, ps_fmin(e[8], e[4] + e[6] * (sh - e[4])));
     }
     return q;
 }
 
-/* Buyer b's limit on one seller s, switching rate and price response (b == n:
- * the rest of the world, no limit, the typical buyer). */
-static double buyer_limit(const oil_data *d, const double *lim, int s, int b)
+/* The most of b's imports that b's embargo on s lets it buy from s:
+ * (1 - e) x its 2021 share (at least the floor phi, so a partial embargo on
+ * a new route leaves it room); infinite where b has none (b == n: the rest
+ * of the world has no laws of its own here), so a min with it changes no bit. */
+static double embargo_cap(const oil_data *d, const double *emb, double phi, int s, int b)
 {
-    return b < d->n ? ps_fmax(lim[b], d->w0[(size_t)s * (d->n + 1) + b]) : 1.0;
+    double e = b < d->n ? emb[(size_t)b * d->n + s] : 0.0;
+    if (!(e > 0.0))
+        return INFINITY;
+    return (1.0 - e) * ps_fmax(d->w0[(size_t)s * (d->n + 1) + b], phi);
+}
+
+/* Buyer b's limit on one seller s, switching rate and price response (b == n:
+ * the rest of the world, no limit, the typical buyer). The limit is the
+ * refinery limit, never below the 2021 share, and at most the embargo's cap. */
+static double buyer_limit(const oil_data *d, const double *lim, const double *emb, double phi,
+                          int s, int b)
+{
+    double l = b < d->n ? ps_fmax(lim[b], d->w0[(size_t)s * (d->n + 1) + b]) : 1.0;
+    return ps_fmin(l, embargo_cap(d, emb, phi, s, b));
 }
 
 static double buyer_rate(const oil_data *d, const double *p, const double *speed, int b)
@@ -717,6 +747,7 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
     const double *dem = w->cur[d->f[F_DEMAND]], *trade = w->cur[d->f[F_TRADE]];
     const double *rest = w->cur[d->f[F_REST]], *lim = w->cur[d->f[F_LIMIT]];
     const double *speed = w->cur[d->f[F_SPEED]], *resp = w->cur[d->f[F_RESPONSE]];
+    const double *emb = w->cur[d->f[F_EMBARGO]];
     for (int b = 0; b <= n; b++) {
         size_t k = (size_t)s * (n + 1) + b;
         double E = d->a[k];
@@ -728,9 +759,10 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
         e[2] = E;
         e[3] = d->den[b] - weight(d->w0[k], p[P_FLOOR], E);
         e[4] = (b < n ? trade[(size_t)s * n + b] : rest[s]) / e[0];
-        e[5] = buyer_limit(d, lim, s, b);
+        e[5] = buyer_limit(d, lim, emb, p[P_FLOOR], s, b);
         e[6] = buyer_rate(d, p, speed, b);
         e[7] = buyer_response(d, resp, b);
+        e[8] = embargo_cap(d, emb, p[P_FLOOR], s, b);
     }
     return nb;
 }
@@ -822,7 +854,7 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
     const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
     const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
     const double *resp = w->cur[d->f[F_RESPONSE]], *lim = w->cur[d->f[F_LIMIT]];
-    const double *speed = w->cur[d->f[F_SPEED]];
+    const double *speed = w->cur[d->f[F_SPEED]], *emb = w->cur[d->f[F_EMBARGO]];
     const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
     const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     const int b0 = bb * BUYERS;
@@ -847,9 +879,10 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
                 continue;
             }
             double sh = now / D;
-            double target =
-                ps_fmin(buyer_limit(d, lim, s, b), weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
-            d->req[k] = D * ps_fmax(0.0, sh + lam * (target - sh));
+            double target = ps_fmin(buyer_limit(d, lim, emb, phi, s, b),
+                                    weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
+            d->req[k] = D * ps_fmax(0.0, ps_fmin(embargo_cap(d, emb, phi, s, b),
+                                                 sh + lam * (target - sh)));
         }
 }
 
@@ -952,6 +985,14 @@ static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev
             disc[i] = ps_fmin(disc[i] / old, p[P_MAX_DISC]) * now; /* same share of the benchmark */
             rev[i] = vol[i] * 1000.0 * 365.0 * (now - disc[i]);
         }
+        return PS_OK;
+    }
+    if (ev->type == ps_registry_find_event_type(events[E_EMBARGO].name)) {
+        if (ev->source < 0 || ev->target < 0 || ev->source == ev->target)
+            return ps_error_set(err, PS_ERR_CONFIG,
+                                "oil_embargo needs distinct source (the buyer) and target (the "
+                                "seller) actors");
+        w->next[d->f[F_EMBARGO]][(size_t)ev->source * n + ev->target] = ev->magnitude;
         return PS_OK;
     }
     if (ev->target < 0)

@@ -195,6 +195,7 @@ typedef struct ps_scenario {
     int n_inits;
     ps_event *events;      /* sorted by month, then file order */
     int n_events;
+    int n_events_after;    /* events dated after the end: checked, not kept (never reached) */
     /* run --posterior: each replicate's parameters drawn from a calibration's
      * posterior (owned; ps_scenario_attach_posterior), or NULL. */
     struct ps_posterior *posterior;

@@ -827,12 +827,12 @@ static ps_status bind_event(bind_ctx *b, const ps_node *tl, int e, ps_event *out
     if ((st = get_date(b->err, date, "event date", &d)))
         return st;
     out->month = ps_date_diff(d, sc->start);
-    if (out->month < 0 || out->month >= sc->n_months) {
-        char a[8], z[8];
+    if (out->month < 0) {
+        char a[8];
         ps_date_format(sc->start, a);
-        ps_date_format(sc->end, z);
-        return bad(b->err, date, "event date %s is outside the scenario (%s to %s); expected "
-                   "a date within start and end", date->scalar, a, z);
+        return bad(b->err, date, "event date %s is before the scenario's start (%s); expected "
+                   "a date from the start on (its effect before then belongs in the initial "
+                   "state)", date->scalar, a);
     }
     if (!type || type->kind == PS_NODE_NULL)
         return bad(b->err, ev, "event '%s' has no type; expected type: <event type>",
@@ -921,7 +921,13 @@ static ps_status bind_timeline(bind_ctx *b, const ps_node *root)
         if (n->items[e]->kind == PS_NODE_NULL)
             continue; /* deleted */
         tmp[m].order = m;
-        if (!(st = bind_event(b, n, e, &tmp[m].ev)))
+        if ((st = bind_event(b, n, e, &tmp[m].ev)))
+            break;
+        /* Dated after the end (a law enacted for a later date, a run cut
+         * short with --set end=...): checked like any other, never reached. */
+        if (tmp[m].ev.month >= sc->n_months)
+            sc->n_events_after++;
+        else
             m++;
     }
     if (!st && !(sc->events = ps_calloc((size_t)m, sizeof *sc->events)))

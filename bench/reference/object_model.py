@@ -189,8 +189,12 @@ class World:
         rate = {b: min(1.0, p["switching_rate"] * (b.oil_switching_speed if b else 1.0))
                 for b in buyers}
 
+        def ecap(s, b):  # b's oil embargo on s caps its share (none: infinite)
+            e = b.rel[s].oil_embargo if b else 0.0
+            return (1.0 - e) * max(s.rel[b].w0, phi) if e > 0.0 else math.inf
+
         def limit(s, b):
-            return max(b.oil_refinery_limit, s.rel[b].w0) if b else 1.0
+            return min(max(b.oil_refinery_limit, s.rel[b].w0) if b else 1.0, ecap(s, b))
 
         def now_share(s, b):
             v = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
@@ -234,15 +238,15 @@ class World:
                 s.delta_new = dc
                 continue
             mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]),
-                     now_share(s, b), limit(s, b), rate[b], resp[b])
+                     now_share(s, b), limit(s, b), rate[b], resp[b], ecap(s, b))
                     for b in buyers if a[s, b] > 0.0]
 
             def sales(delta):
                 q = 0.0
-                for D, w, E, rest, sh, lim, lam, m in mine:
+                for D, w, E, rest, sh, lim, lam, m, ec in mine:
                     a1 = self._weight(w, phi, E * self._cexp(m * (delta - dc) / tau))
                     t = min(lim, a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
-                    q += D * max(0.0, sh + lam * (t - sh))
+                    q += D * max(0.0, min(ec, sh + lam * (t - sh)))
                 return q
             if sales(0.0) >= cap:
                 star = 0.0
@@ -272,7 +276,7 @@ class World:
                     continue
                 sh = now / D
                 target = min(limit(s, b), self._weight(w0(s, b), phi, a[s, b]) / d)
-                req[s, b] = D * max(0.0, sh + rate[b] * (target - sh))
+                req[s, b] = D * max(0.0, min(ecap(s, b), sh + rate[b] * (target - sh)))
         for s in self.actors:
             asked = sum(req[s, b] for b in buyers)
             cap = s.oil_export_capacity

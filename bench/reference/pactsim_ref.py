@@ -251,6 +251,11 @@ class Reference:
         with np.errstate(divide="ignore", invalid="ignore"):
             sh = now / D[None, :]
         rate = self.rate[None, :]
+        # Oil embargoes: buyer b's law caps its share from seller s at
+        # (1 - e_bs) max(w0_sb, phi) (infinite without one; ROW has none).
+        e = np.concatenate([cur["oil_embargo"].T, np.zeros((n, 1))], axis=1)
+        ecap = np.where(e > 0.0, (1.0 - e) * np.maximum(self.w0, phi), np.inf)
+        limit = np.minimum(self.limit, ecap)
 
         def target_sales(delta):
             # Short-run requests: capped target shares reached at each buyer's rate.
@@ -258,8 +263,9 @@ class Reference:
             a1 = weight(self.w0, phi, a * g)
             dd = rest_den + a1
             with np.errstate(divide="ignore", invalid="ignore"):
-                t = np.where(dd > 0.0, np.minimum(self.limit, a1 / dd), 0.0)
-                q = np.where(a > 0.0, D[None, :] * np.maximum(0.0, sh + rate * (t - sh)), 0.0)
+                t = np.where(dd > 0.0, np.minimum(limit, a1 / dd), 0.0)
+                q = np.where(a > 0.0, D[None, :] *
+                             np.maximum(0.0, np.minimum(ecap, sh + rate * (t - sh))), 0.0)
             return q.sum(axis=1)
 
         zero, full = np.zeros(n), np.full(n, dmax)
@@ -276,8 +282,8 @@ class Reference:
         a = np.where(a > 0.0, a * clip_exp(m * (delta_new - dc)[:, None] / tau), a)
         den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            tgt = np.minimum(self.limit, weight(self.w0, phi, a) / den[None, :])
-            req = D[None, :] * np.maximum(0.0, sh + rate * (tgt - sh))
+            tgt = np.minimum(limit, weight(self.w0, phi, a) / den[None, :])
+            req = D[None, :] * np.maximum(0.0, np.minimum(ecap, sh + rate * (tgt - sh)))
         req = np.where((D[None, :] <= 0.0) | ((a <= 0.0) & (now <= 0.0)), 0.0, req)
         # 5. Sellers ration requests to capacity.
         asked = req.sum(axis=1)
@@ -698,6 +704,8 @@ class Reference:
                 (m - nxt["oil_discount"])
         elif t == "oil_capacity":
             nxt["oil_export_capacity"][dst] = m
+        elif t == "oil_embargo":
+            nxt["oil_embargo"][src, dst] = m
         elif t == "asset_freeze":
             amount = min(m, nxt["reserves"][dst])
             nxt["reserves"][dst] -= amount

@@ -396,9 +396,13 @@ static int cmd_validate(int argc, char **argv, cli_opts *o, char *cmdline)
     char a[8], b[8];
     ps_date_format(sc->start, a);
     ps_date_format(sc->end, b);
+    char later[64] = "";
+    if (sc->n_events_after)
+        snprintf(later, sizeof later, " (and %d dated after the end, not reached)",
+                 sc->n_events_after);
     printf("%s: ok: scenario '%s', %d actors, %d theaters, %s to %s (%d months), "
-           "%d events, %d replicates, seed %llu\n", argv[0], sc->name, sc->n_actors,
-           sc->n_theaters, a, b, sc->n_months, sc->n_events, sc->replicates,
+           "%d events%s, %d replicates, seed %llu\n", argv[0], sc->name, sc->n_actors,
+           sc->n_theaters, a, b, sc->n_months, sc->n_events, later, sc->replicates,
            (unsigned long long)sc->seed);
     ps_scenario_free(sc);
     return 0;

@@ -114,7 +114,7 @@ else bad "output.fields, killed and resumed: $(cat "$WORK/diff")"; fi
 /usr/bin/python3 -c 'import h5py, sys
 f = h5py.File(sys.argv[1], "r")
 names = sorted(k for g in ("actor_state", "dyad_state") for k in f[g] if k not in ("replicate", "time", "actor", "source", "target"))
-want = sorted(["gdp", "cooperation", "oil_trade"] + [k for k in f["actor_state"] if k.startswith("oil_")])
+want = sorted(["gdp", "cooperation", "oil_trade", "oil_embargo"] + [k for k in f["actor_state"] if k.startswith("oil_")])
 sys.exit(0 if names == want and "theater_state" not in f else 1)' "$OUT" && ok || bad "$OUT holds other fields than gdp, cooperation, oil_*"
 
 expect_exit 2 "option --checkpoint-every: expected months" -- "$PACTSIM" run "$CFG" --checkpoint-every x

@@ -141,7 +141,7 @@ def test_fields_writes_only_the_selected_series(runs):
         assert np.array_equal(a["events"][()], b["events"][()])
     ds = xr.open_dataset(runs["fields"], engine="h5netcdf", group="dyad_state")
     try:
-        assert set(ds.data_vars) == {"cooperation", "oil_trade"}
+        assert set(ds.data_vars) == {"cooperation", "oil_trade", "oil_embargo"}
     finally:
         ds.close()
 

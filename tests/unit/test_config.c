@@ -285,6 +285,25 @@ static void test_overrides(void)
         ps_scenario_free(sc);
     }
 
+    /* A run cut short: the events dated after its end are checked, kept out
+     * and counted (a law enacted for a later date is not an error). */
+    const char *cut[] = {"end=2022-12"};
+    st = load(CONFIGS "/base.yaml", cut, 1, &sc, &err);
+    CHECK(st == PS_OK, "end=2022-12: %s", err.msg);
+    if (!st) {
+        int late = 0;
+        for (int e = 0; e < sc->n_events; e++)
+            late += sc->events[e].month >= sc->n_months;
+        CHECK(sc->n_events == 3 && sc->n_events_after == 2 && late == 0,
+              "events %d kept, %d after the end (expected 3, 2), %d late ones kept", sc->n_events,
+              sc->n_events_after, late);
+        ps_scenario_free(sc);
+    }
+    const char *cut_bad[] = {"end=2022-12", "timeline.late.type=sanctionz"};
+    st = load(CONFIGS "/base.yaml", cut_bad, 2, &sc, &err);
+    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "unknown event type 'sanctionz'"),
+          "an event after the end is still checked: %s", err.msg);
+
     static const struct {
         const char *set, *text;
     } bad[] = {

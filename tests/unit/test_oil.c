@@ -158,6 +158,56 @@ static void test_discount_adjust(void)
     synth_free(sc);
 }
 
+/* (6) An oil embargo is a law, not a cost: X bans A's crude in month 2 (the
+ * 2021 share of A in X's imports 0.6) and lifts the ban in month 8; Y bans
+ * half of what it bought from B (0.5 of 1000 kb/d). The event acts after
+ * the month's step; then A->X is 0 at once and stays 0 however deep A's
+ * discount, B->Y is held at (1 - 0.5) x 0.5 x 1000 = 250, A turns to Y and
+ * the rest of the world, and after the lifting A->X comes back gradually. */
+static void test_oil_embargo(void)
+{
+    ps_scenario *base = scenario(N_CORE, core, 0, 0);
+    ps_scenario *sc = scenario(N_CORE, core, 0, 0);
+    const int E = EMBARGO_MONTH, L = 8;
+    synth_event(sc, E, "oil_embargo", X, A, 1.0);
+    synth_event(sc, E, "oil_embargo", Y, B, 0.5);
+    synth_event(sc, L, "oil_embargo", X, A, 0.0);
+    ps_run *r = run(sc, 1), *r0 = run(base, 1);
+    double ax0 = dyad(r0, "oil_trade", E, A, X);
+    CHECK(fabs(dyad(r, "oil_trade", E, A, X) - ax0) < 1e-9, "month %d unchanged", E);
+    CHECK(dyad(r, "oil_embargo", E, X, A) == 1.0 && dyad(r, "oil_embargo", E - 1, X, A) == 0.0 &&
+              dyad(r, "oil_embargo", L, X, A) == 0.0 && dyad(r, "oil_embargo", E, A, X) == 0.0,
+          "the event sets oil_embargo[X][A] from month %d to %d, and only that direction", E, L);
+    int held = 1, capped = 1;
+    for (int t = E + 1; t <= L; t++) {
+        held &= dyad(r, "oil_trade", t, A, X) == 0.0;
+        capped &= dyad(r, "oil_trade", t, B, Y) <= 250.0 * (1 + 1e-12);
+    }
+    CHECK(held, "A->X is 0 from month %d to %d", E + 1, L);
+    CHECK(capped, "B->Y at most 250 while Y bans half of it");
+    CHECK(fabs(dyad(r, "oil_trade", E + 1, B, Y) - 250.0) < 1e-9,
+          "the partial ban binds at once: B->Y %g", dyad(r, "oil_trade", E + 1, B, Y));
+    double dA = actor(r, "oil_discount", E + 3, A), dA0 = actor(r0, "oil_discount", E + 3, A);
+    CHECK(dA > dA0 + 1.0, "A discounts to place the banned crude: %g vs %g USD/bbl", dA, dA0);
+    double ay = dyad(r, "oil_trade", E + 4, A, Y), ay0 = dyad(r0, "oil_trade", E + 4, A, Y);
+    CHECK(ay > ay0, "Y buys more from A: %g vs %g", ay, ay0);
+    double back1 = dyad(r, "oil_trade", L + 1, A, X), back = dyad(r, "oil_trade", L + 12, A, X);
+    CHECK(back1 > 0.0 && back1 < 0.5 * ax0 && back > back1,
+          "after the lifting A->X returns gradually: %g, then %g (was %g)", back1, back, ax0);
+    ps_run_free(r);
+    ps_run_free(r0);
+    /* Who bans whom must be two distinct actors. */
+    synth_event(sc, 3, "oil_embargo", -1, A, 1.0);
+    ps_run *bad = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
+    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "oil_embargo needs distinct source"),
+          "an embargo without a source: %d %s", st, err.msg);
+    ps_run_free(bad);
+    synth_free(sc);
+    synth_free(base);
+}
+
 /* (2)-(4) X embargoes A in month 2; a price event in month 5. */
 static void test_embargo(void)
 {
@@ -596,6 +646,7 @@ int main(void)
     test_steady();
     test_discount_adjust();
     test_embargo();
+    test_oil_embargo();
     test_invariance();
     test_rivalry_definition();
     test_price_reversion();
