@@ -309,6 +309,11 @@ static void test_invariance(void)
         rev[k] = N - 1 - k;
     }
     ps_scenario *sc = scenario(N, id, 1, 1), *sr = scenario(N, rev, 1, 1);
+    /* and oil embargoes, a full one and a partial one, with their caps binding */
+    synth_event(sc, 3, "oil_embargo", id[Y], id[A], 1.0);
+    synth_event(sr, 3, "oil_embargo", rev[Y], rev[A], 1.0);
+    synth_event(sc, 3, "oil_embargo", id[X], id[B], 0.5);
+    synth_event(sr, 3, "oil_embargo", rev[X], rev[B], 0.5);
     ps_run *r1 = run(sc, 1), *r3 = run(sc, 3), *rr = run(sr, 1);
     const char *names[] = {"oil_price", "oil_export_volume", "oil_export_revenue", "oil_discount",
                            "oil_rest_exports", "oil_trade", "rivalry"};
