@@ -23,6 +23,22 @@ static void record(ps_drive *d, long long i, ps_status s, const ps_error *e)
     atomic_store(&d->failed, i); /* read by the other threads outside the lock */
 }
 
+/* Task i on the calling thread: compute, then commit and record under the
+ * lock (a no-op outside a parallel region). */
+static void one_task(ps_drive *d, void *st, long long i)
+{
+    if (i > atomic_load(&d->failed) || ps_stopped(d->stop))
+        return;
+    ps_error e = {PS_OK, ""};
+    ps_status s = d->compute(d, st, i, &e);
+#pragma omp critical(ps_drive)
+    {
+        if (d->commit)
+            s = d->commit(d, st, i, s, &e);
+        record(d, i, s, &e);
+    }
+}
+
 ps_status ps_drive_run(ps_drive *d)
 {
     int T = d->threads > 0 ? d->threads : 1;
@@ -35,6 +51,20 @@ ps_status ps_drive_run(ps_drive *d)
     char *states = calloc((size_t)T, size);
     if (!states)
         return d->status = ps_error_set(&d->first, PS_ERR_NOMEM, "out of memory");
+    if (T == 1) {
+        /* No region of one thread: the tasks' own parallel regions (a run's
+         * inner threads) would be nested in it, and libgomp starts new
+         * threads for every nested region instead of reusing its pool (a
+         * 2-thread run of 193 actors made a pthread per region and month). */
+        if (d->init)
+            d->init(d, states, 0);
+        for (long long i = 0; i < d->n; i++)
+            one_task(d, states, i);
+        if (d->fini)
+            d->fini(d, states);
+        free(states);
+        return d->status;
+    }
 #pragma omp parallel num_threads(T)
     {
         int tid = 0;
@@ -45,18 +75,8 @@ ps_status ps_drive_run(ps_drive *d)
         if (d->init)
             d->init(d, st, tid);
 #pragma omp for schedule(dynamic, 1)
-        for (long long i = 0; i < d->n; i++) {
-            if (i > atomic_load(&d->failed) || ps_stopped(d->stop))
-                continue;
-            ps_error e = {PS_OK, ""};
-            ps_status s = d->compute(d, st, i, &e);
-#pragma omp critical(ps_drive)
-            {
-                if (d->commit)
-                    s = d->commit(d, st, i, s, &e);
-                record(d, i, s, &e);
-            }
-        }
+        for (long long i = 0; i < d->n; i++)
+            one_task(d, st, i);
         if (d->fini)
             d->fini(d, st);
     }
