@@ -39,6 +39,19 @@ static void one_task(ps_drive *d, void *st, long long i)
     }
 }
 
+/* One thread's part: its init, its share of the tasks (an orphaned loop: all
+ * of them when called outside a parallel region), its fini. */
+static void worker(ps_drive *d, void *st, int tid)
+{
+    if (d->init)
+        d->init(d, st, tid);
+#pragma omp for schedule(dynamic, 1)
+    for (long long i = 0; i < d->n; i++)
+        one_task(d, st, i);
+    if (d->fini)
+        d->fini(d, st);
+}
+
 ps_status ps_drive_run(ps_drive *d)
 {
     int T = d->threads > 0 ? d->threads : 1;
@@ -56,29 +69,16 @@ ps_status ps_drive_run(ps_drive *d)
          * inner threads) would be nested in it, and libgomp starts new
          * threads for every nested region instead of reusing its pool (a
          * 2-thread run of 193 actors made a pthread per region and month). */
-        if (d->init)
-            d->init(d, states, 0);
-        for (long long i = 0; i < d->n; i++)
-            one_task(d, states, i);
-        if (d->fini)
-            d->fini(d, states);
-        free(states);
-        return d->status;
-    }
+        worker(d, states, 0);
+    } else {
 #pragma omp parallel num_threads(T)
-    {
-        int tid = 0;
+        {
+            int tid = 0;
 #ifdef _OPENMP
-        tid = omp_get_thread_num();
+            tid = omp_get_thread_num();
 #endif
-        void *st = states + (size_t)tid * size;
-        if (d->init)
-            d->init(d, st, tid);
-#pragma omp for schedule(dynamic, 1)
-        for (long long i = 0; i < d->n; i++)
-            one_task(d, st, i);
-        if (d->fini)
-            d->fini(d, st);
+            worker(d, states + (size_t)tid * size, tid);
+        }
     }
     free(states);
     return d->status;
