@@ -52,9 +52,10 @@ static const ps_param params[] = {
     {"sanction_penalty", PS_REAL, "1", 0.0, 5.0, 1.0,
      "extra delivered cost, as a share of the benchmark, per unit of closed relations or secondary "
      "risk between buyer and seller",
-     "assumption: a full embargo (closure 1) costs a buyer as much as the whole benchmark, so no "
-     "discount (at most max_discount = half the benchmark) can buy it back, while a partial closure "
-     "(EU on Russia ~0.6 by 2022-07) can be partly offset by a deep discount"},
+     "assumption: fully closed relations (closure 1) cost a buyer as much as the whole benchmark, "
+     "so no discount (at most max_discount = half the benchmark) can buy them back, while a partial "
+     "closure (EU on Russia ~0.6 by 2022-07) can be partly offset by a deep discount; a legal ban on "
+     "the seller's crude is oil_embargo, which no discount offsets"},
     {"secondary_fear", PS_REAL, "1", 0.0, 5.0, 1.0,
      "how strongly the threat of secondary sanctions around a seller deters buyers with something "
      "to lose: risk = (fear x secondary_threat(seller) + isolation_friction x isolation(seller)) x "
