@@ -678,12 +678,12 @@ static double embargo_cap(const oil_data *d, const double *emb, double phi, int 
 
 /* Buyer b's limit on one seller s, switching rate and price response (b == n:
  * the rest of the world, no limit, the typical buyer). The limit is the
- * refinery limit, never below the 2021 share, and at most the embargo's cap. */
-static double buyer_limit(const oil_data *d, const double *lim, const double *emb, double phi,
-                          int s, int b)
+ * refinery limit, never below the 2021 share, and at most the embargo's cap
+ * (embargo_cap, which the caller also applies to the moved share). */
+static double buyer_limit(const oil_data *d, const double *lim, double cap, int s, int b)
 {
     double l = b < d->n ? ps_fmax(lim[b], d->w0[(size_t)s * (d->n + 1) + b]) : 1.0;
-    return ps_fmin(l, embargo_cap(d, emb, phi, s, b));
+    return ps_fmin(l, cap);
 }
 
 static double buyer_rate(const oil_data *d, const double *p, const double *speed, int b)
@@ -760,10 +760,10 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
         e[2] = E;
         e[3] = d->den[b] - weight(d->w0[k], p[P_FLOOR], E);
         e[4] = (b < n ? trade[(size_t)s * n + b] : rest[s]) / e[0];
-        e[5] = buyer_limit(d, lim, emb, p[P_FLOOR], s, b);
+        e[8] = embargo_cap(d, emb, p[P_FLOOR], s, b);
+        e[5] = buyer_limit(d, lim, e[8], s, b);
         e[6] = buyer_rate(d, p, speed, b);
         e[7] = buyer_response(d, resp, b);
-        e[8] = embargo_cap(d, emb, p[P_FLOOR], s, b);
     }
     return nb;
 }
@@ -880,10 +880,10 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
                 continue;
             }
             double sh = now / D;
-            double target = ps_fmin(buyer_limit(d, lim, emb, phi, s, b),
+            const double cap = embargo_cap(d, emb, phi, s, b);
+            double target = ps_fmin(buyer_limit(d, lim, cap, s, b),
                                     weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
-            d->req[k] = D * ps_fmax(0.0, ps_fmin(embargo_cap(d, emb, phi, s, b),
-                                                 sh + lam * (target - sh)));
+            d->req[k] = D * ps_fmax(0.0, ps_fmin(cap, sh + lam * (target - sh)));
         }
 }
 
