@@ -352,8 +352,9 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
     signal(SIGXFSZ, SIG_IGN);
     ps_error err = {PS_OK, ""};
     ps_status s = ps_sim_run(sc, &opt, &err);
-    int sc_replicates = sc->replicates;
-    char continued_date[8]; /* the first month it computed */
+    int sc_replicates = sc->replicates, n_after = sc->n_events_after;
+    char end_date[8], continued_date[8]; /* the first month it computed */
+    ps_date_format(sc->end, end_date);
     ps_date_format(ps_date_add(sc->start, stats.continued_month), continued_date);
     ps_scenario_free(sc);
     if (s == PS_ERR_INTERRUPTED && ps_cli_signal) {
@@ -379,6 +380,11 @@ static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
                 "(replicate %d from month %d, %s)\n", stats.continued,
                 stats.continued == 1 ? "" : "s", opt.output, stats.continued_replicate,
                 stats.continued_month, continued_date);
+    /* A shortened run (--set end=...) leaves later timeline events out: say so,
+     * as validate does, so that a missing sanction is not a surprise. */
+    if (!o->quiet && n_after)
+        fprintf(stderr, "pactsim: note: %d event%s dated after the end (%s) %s not reached\n",
+                n_after, n_after == 1 ? "" : "s", end_date, n_after == 1 ? "was" : "were");
     if (!o->quiet)
         fprintf(stderr, "pactsim: wrote %s\n", opt.output);
     return 0;

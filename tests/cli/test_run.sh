@@ -24,6 +24,14 @@ expect_exit 0 "" -- "$PACTSIM" run "$CFG" -o "$WORK/t3.h5" --replicates 6 --seed
 if h5diff -q "$WORK/t1.h5" "$WORK/t3.h5" /actor_state /actor_state >/dev/null 2>&1; then
     bad "a different seed gave identical results"; else ok; fi
 
+# A run cut short of the timeline says which events it leaves out (the
+# baseline has one event dated after 2022-07, the EU's seaborne crude ban of
+# 2022-12-05), and a full run says nothing of the kind.
+expect_exit 0 "note: [0-9]+ events? dated after the end \(2022-07\)" -- "$PACTSIM" run "$CFG" \
+    -o "$WORK/short.h5" --replicates 1 --set end=2022-07
+expect_exit 0 "" -- "$PACTSIM" run "$CFG" -o "$WORK/full.h5" --replicates 1
+grep -q "dated after the end" "$WORK/err" && bad "a full run reported events after its end" || ok
+
 # Refuse to overwrite; the existing file is untouched.
 sum=$(md5sum < "$WORK/t1.h5")
 expect_exit 2 "exists.*--force" -- "$PACTSIM" run "$CFG" -o "$WORK/t1.h5" --replicates 2 --quiet

@@ -145,7 +145,7 @@ relaunch_unstarted() {
         [ "$t" != - ] && jid=$(grep -o "Allocate JobId=${name}([0-9]*)" "$T/log/slurmctld.log" 2>/dev/null |
             tail -1 | sed 's/.*(\([0-9]*\))/\1/')
         if [ -n "$jid" ] && grep -q "Killing non-startable batch JobId=$jid:" "$T/log/slurmctld.log" &&
-            scontrol show job "$name" 2>/dev/null | grep -q "JobState=FAILED"; then
+            grep -q "JobState=FAILED" <<< "$(scontrol show job "$name" 2>/dev/null)"; then
             echo "note: Slurm did not start requeued job $name (JobId=$jid); requeueing it again"
             scontrol requeue "$name" && sleep 1
             scontrol update JobId="$name" StartTime=now 2>/dev/null
@@ -179,7 +179,7 @@ id=$(sbatch --parsable mpi.sbatch) && JOBS+=("$id") && ok || bad "sbatch mpi.sba
 [ -n "${id:-}" ] && wait_job "$id"
 if [ -e mpi.h5 ] && h5diff -q local.h5 mpi.h5 /sweep /sweep; then ok
 else bad "mpi job: mpi.h5 missing or /sweep differs from the local run: $(ls; cat mpi.h5.slurm-*.log 2>/dev/null | tail -20; scontrol show job "${id:-0}" 2>&1 | grep -E 'JobState|ExitCode')"; fi
-h5dump -a /provenance/mpi_ranks mpi.h5 2>/dev/null | grep -q "(0): 2" && ok || bad "mpi.h5 was not written by 2 ranks"
+grep -q "(0): 2" <<< "$(h5dump -a /provenance/mpi_ranks mpi.h5 2>/dev/null)" && ok || bad "mpi.h5 was not written by 2 ranks"
 compgen -G "mpi.h5.rank*" >/dev/null && bad "rank files left: $(ls)" || ok
 
 # Requeue mid-run: a longer sweep (3,200 runs) as a 2-chunk array; once a chunk has
@@ -197,7 +197,7 @@ for _ in $(seq 200); do
         scontrol requeue "$id" && requeued=1
         # Slurm holds a requeued job back (BeginTime about 2 minutes on); start it now.
         for _ in $(seq 30); do
-            squeue -h -j "$id" -o %T 2>/dev/null | grep -q PENDING && break
+            grep -q PENDING <<< "$(squeue -h -j "$id" -o %T 2>/dev/null)" && break
             sleep 0.5
         done
         for t in 0 1; do scontrol update JobId="${id}_$t" StartTime=now 2>/dev/null; done
@@ -236,7 +236,7 @@ for try in 1 2 3; do
         if [ -e post.h5.partial ]; then
             scontrol requeue "$id" && requeued=1
             for _ in $(seq 30); do
-                squeue -h -j "$id" -o %T 2>/dev/null | grep -q PENDING && break
+                grep -q PENDING <<< "$(squeue -h -j "$id" -o %T 2>/dev/null)" && break
                 sleep 0.5
             done
             scontrol update JobId="$id" StartTime=now 2>/dev/null
@@ -259,7 +259,7 @@ for g in /posterior /generations /discrepancy; do
 done
 if [ -e post.h5 ] && [ "$same_post" = 1 ]; then ok
 else bad "calibration job: post.h5 missing or differs from the local run: $(ls; tail -20 post.h5.slurm-*.log 2>/dev/null)"; fi
-h5dump -a /provenance/mpi_ranks post.h5 2>/dev/null | grep -q "(0): 2" && ok || bad "post.h5 was not written by 2 ranks"
+grep -q "(0): 2" <<< "$(h5dump -a /provenance/mpi_ranks post.h5 2>/dev/null)" && ok || bad "post.h5 was not written by 2 ranks"
 grep -q "from the checkpoint" post.h5.slurm-*.log && ok || bad "the requeued calibration did not resume: $(tail -20 post.h5.slurm-*.log 2>/dev/null)"
 grep -q "Restarts=[1-9]" <(scontrol show job "$id" 2>/dev/null) && ok \
     || bad "calibration job $id shows no restart: $(scontrol show job "$id" 2>&1 | grep -E 'Restarts|JobState')"
