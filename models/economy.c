@@ -135,7 +135,7 @@ static const ps_param params[] = {
 };
 
 enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,
-       F_SPARE, F_NFIELDS };
+       F_SPARE, F_EXTRA, F_NFIELDS };
 static const ps_field fields[] = {
     {"gdp", PS_ACTOR, "USD/yr", 1e11, 0.0, 1e15,
      "gross domestic product at an annual rate, current USD",
@@ -160,13 +160,18 @@ static const ps_field fields[] = {
     {"finance_spare", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
      "what the actor can really lend abroad: lending capacity less its own financing need",
      "computed"},
+    {"military_spending_extra", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
+     "extra military spending of a war: war_spending_surge x the peacetime military budget "
+     "(military_capacity_base) x the strain above its month-1 level; the military model adds it "
+     "to military_capacity a month later",
+     "computed (0 at the start)"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline; at_init: its
  * init reads it too, so the owner's init runs first). */
 enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY,
-       IN_WAR_DAMAGE, IN_MILITARY_CAPACITY };
+       IN_WAR_DAMAGE, IN_MILITARY_CAPACITY, IN_CAPACITY_BASE };
 static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1, 0},
     {"military_strain", PS_ACTOR, 1, 0},
@@ -175,6 +180,9 @@ static const ps_input inputs[] = {
     {"promise_delivery", PS_DYAD, 1, 0},
     {"war_damage", PS_ACTOR, 1, 0},
     {"military_capacity", PS_ACTOR, 1, 0},
+    /* The peacetime budget the war's extra spending is a multiple of: without
+     * it, military_capacity (which holds last month's extra spending). */
+    {"military_capacity_base", PS_ACTOR, 1, 0},
 };
 
 enum { E_FREEZE, E_UNFREEZE };
@@ -259,6 +267,7 @@ typedef struct {
     int ca_base, oil_initial, unadapted_base; /* economy_ca_base, _oil_revenue_initial,
                                                  _unadapted_base */
     int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage, capacity;
+    int capacity_base; /* military_capacity_base, read as capacity when present */
     ps_rng *rng;
     double *fin_in; /* scratch [actor]: finance received (column sums), every step */
 } economy_data;
@@ -301,6 +310,9 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
     d->damage = ps_model_input(self, IN_WAR_DAMAGE);
     d->capacity = ps_model_input(self, IN_MILITARY_CAPACITY);
+    d->capacity_base = ps_model_input(self, IN_CAPACITY_BASE);
+    if (d->capacity_base >= 0) /* the budget the war spending is a multiple of */
+        d->capacity = d->capacity_base;
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]];
@@ -371,6 +383,7 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
          * its share of GDP F, and the lagged strain of the late cost. */
         double excess = strain_set ? ps_fmax(0.0, strain[i] - strain_base[i]) : 0.0;
         double extra = p[P_SURGE] * (cap ? cap[i] : 0.0) * excess;
+        w->next[d->f[F_EXTRA]][i] = extra;
         double share = gdp[i] > 0.0 ? extra / gdp[i] : 0.0;
         double impulse = p[P_MULTIPLIER] * (12.0 / p[P_FISCAL_LAG]) * (share - fref[i]);
         fref_n[i] = fref[i] + (share - fref[i]) / p[P_FISCAL_LAG];

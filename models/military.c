@@ -171,7 +171,8 @@ enum { M_PROD, M_USE, M_NEED, M_SPARE, M_N };
 #define F_ADDED0 (F_MAT0 + N_MATERIEL * M_N) /* production_added_<c> */
 #define F_INVEST (F_ADDED0 + N_MATERIEL)
 #define F_PAID (F_INVEST + 1)
-#define F_NFIELDS (F_PAID + 1)
+#define F_CAP_BASE (F_PAID + 1)
+#define F_NFIELDS (F_CAP_BASE + 1)
 static const ps_field fields[] = {
     {"commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
      "share of the actor's deployable force committed to the theater",
@@ -244,13 +245,19 @@ static const ps_field fields[] = {
     {"arms_paid_share", PS_ACTOR, "1", 1.0, 0.0, 1.0,
      "share of the actor's arms bill (deliveries and unfilled orders at unit prices) its means of "
      "payment cover", "computed"},
+    {"military_capacity_base", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
+     "military expenditure before the war's extra spending: the initial military_capacity, moved "
+     "each month by the economy's growth (a constant military burden) and by war damage; "
+     "military_capacity is it plus the economy's military_spending_extra",
+     "computed (the initial military_capacity at the start)"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
  * coupling is off when the owning model is not in the pipeline; at_init: its
  * init reads it too, so the owner's init runs first). */
 enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT, IN_WAR_DAMAGE,
-       IN_BACKORDER0, IN_OIL_REVENUE = IN_BACKORDER0 + N_MATERIEL, IN_FINANCE_FLOW };
+       IN_BACKORDER0, IN_OIL_REVENUE = IN_BACKORDER0 + N_MATERIEL, IN_FINANCE_FLOW,
+       IN_SPENDING_EXTRA, IN_GDP_GROWTH };
 static const ps_input inputs[] = {
     {"arms_transfer_drones", PS_DYAD, 1, 0},
     {"arms_transfer_munitions", PS_DYAD, 1, 0},
@@ -265,6 +272,10 @@ static const ps_input inputs[] = {
     {"arms_backorder_aircraft", PS_DYAD, 1, 0},
     {"oil_export_revenue", PS_ACTOR, 1, 0},
     {"finance_flow", PS_DYAD, 1, 0},
+    /* Military expenditure: the economy's growth moves the peacetime budget
+     * (a constant burden), its war spending adds to it. */
+    {"military_spending_extra", PS_ACTOR, 1, 0},
+    {"gdp_growth", PS_ACTOR, 1, 0},
 };
 
 enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };
@@ -368,6 +379,7 @@ typedef struct {
     int arms[N_MATERIEL]; /* cooperation's arms_transfer_<c>; -1 if absent */
     int backorder[N_MATERIEL]; /* cooperation's arms_backorder_<c>; -1 if absent */
     int oil_revenue, finance; /* oil_export_revenue, finance_flow; -1 if absent */
+    int extra, growth;    /* economy's military_spending_extra, gdp_growth; -1 if absent */
     ps_rng *rng;          /* the ceasefire hazard's draws */
     /* Scratch, rewritten by every step before it is read: */
     double *drop;         /* [actor][theater] presence vacated this month (USD/yr) */
@@ -432,8 +444,11 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
     d->damage = ps_model_input(self, IN_WAR_DAMAGE);
     d->oil_revenue = ps_model_input(self, IN_OIL_REVENUE);
     d->finance = ps_model_input(self, IN_FINANCE_FLOW);
+    d->extra = ps_model_input(self, IN_SPENDING_EXTRA);
+    d->growth = ps_model_input(self, IN_GDP_GROWTH);
     /* Initial values are in place before models' init. */
     memcpy(w->cur[d->base], w->cur[d->f[F_COMMIT]], (size_t)w->n_actors * nt * sizeof(double));
+    memcpy(w->cur[d->f[F_CAP_BASE]], w->cur[d->f[F_CAPACITY]], (size_t)w->n_actors * sizeof(double));
     *data = d;
     return PS_OK;
 }
@@ -654,10 +669,20 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
     }
     w->next[d->f[F_INVEST]][i] = 12.0 * invest;
     w->next[d->f[F_PAID]][i] = d->paid[i];
+    /* Military expenditure (ODD 7.4): the base follows GDP (the economy's
+     * growth of state t, as GDP moves by (1 + g)^(1/12)) and war damage; the
+     * war's extra spending (economy, state t) comes on top. With neither
+     * input, the base and capacity keep their bits (damage alone as before). */
+    double cap_base = w->cur[d->f[F_CAP_BASE]][i];
+    if (d->growth >= 0)
+        cap_base *= pow(1.0 + w->cur[d->growth][i], 1.0 / 12.0);
     if (dmg) {
-        w->next[d->f[F_CAPACITY]][i] = cap[i] * ((1.0 - dmg[i]) / (1.0 - applied[i]));
+        cap_base *= (1.0 - dmg[i]) / (1.0 - applied[i]);
         w->next[d->applied][i] = dmg[i];
     }
+    w->next[d->f[F_CAP_BASE]][i] = cap_base;
+    if (d->growth >= 0 || d->extra >= 0 || dmg)
+        w->next[d->f[F_CAPACITY]][i] = cap_base + (d->extra >= 0 ? w->cur[d->extra][i] : 0.0);
     double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
     s = ps_fmin(1.0, ps_fmax(0.0, s));
     strain[i] = s;

@@ -316,7 +316,8 @@ class World:
             outflow_f = sum(i.rel[j].finance_flow + i.rel[j].promise_delivery for j in self.actors)
             shock = float(self.shock[self.month][i.idx])
             excess = max(0.0, i.military_strain - i.strain_base) if self.base_set else 0.0
-            extra = p["war_spending_surge"] * i.military_capacity * excess
+            extra = p["war_spending_surge"] * i.military_capacity_base * excess
+            i.new_military_spending_extra = extra
             share = extra / i.gdp if i.gdp > 0.0 else 0.0
             impulse = p["fiscal_multiplier"] * (12.0 / p["fiscal_lag"]) * (share - i.fiscal_ref)
             lagged = i.strain_lagged
@@ -362,6 +363,11 @@ class World:
     def military(self):
         p = self.p["military"]
         a_, b_, thr = p["strain_deploy"], p["strain_combat"], p["strain_threshold"]
+        # Military expenditure: the peacetime budget grows with GDP (state t's
+        # growth), the war's extra spending (state t) on top.
+        for i in self.actors:
+            i.new_military_capacity_base = i.military_capacity_base * (1.0 + i.gdp_growth) ** (1.0 / 12.0)
+            i.new_military_capacity = i.new_military_capacity_base + i.military_spending_extra
         foes = set()
         for k in range(self.nt):
             for i in self.actors:

@@ -331,7 +331,8 @@ class Reference:
         # War above the month-1 strain: extra military spending, its share of
         # GDP against its recent level (the fiscal impulse), the lagged strain.
         excess = np.maximum(0.0, strain - self.strain_base) if self.base_set else np.zeros(self.n)
-        extra = p["war_spending_surge"] * cur["military_capacity"] * excess
+        extra = p["war_spending_surge"] * cur["military_capacity_base"] * excess
+        nxt["military_spending_extra"] = extra
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(gdp > 0.0, extra / gdp, 0.0)
         tau_f = p["fiscal_lag"]
@@ -386,6 +387,12 @@ class Reference:
         c0, combat, interest = cur["commitment"], cur["combat"], cur["interest"]
         cap = cur["military_capacity"]
         dmg = cur["war_damage"] if "war_damage" in cur else np.zeros(n)
+        # Military expenditure: the peacetime budget follows GDP's growth (a
+        # constant burden; no damage in the reference's worlds), the war's extra
+        # spending of state t comes on top.
+        base_n = cur["military_capacity_base"] * np.power(1.0 + cur["gdp_growth"], 1.0 / 12.0)
+        nxt["military_capacity_base"] = base_n
+        nxt["military_capacity"] = base_n + cur["military_spending_extra"]
         working = 1.0 - dmg
         # Wars (state t): attacker and host both fighting at war_combat_min or more.
         kmin = p["war_combat_min"]
