@@ -122,7 +122,7 @@ int main(void)
 {
     test_partner_by_hand();
     test_bad_strike_events();
-    static runs loose, allied, strong, tied, stranger;
+    static runs loose, allied, strong, tied, stranger, strained;
     static const char *const set_strong[] = {"actors.STR.military_capacity=2.0e11", NULL};
     static const char *const set_tied[] = {"relations.PTN.STR.cooperation=0.6", NULL};
     static const char *const set_stranger[] = {"relations.PTN.TGT.cooperation=0.1",
@@ -132,7 +132,8 @@ int main(void)
         load_and_run("strike_allied.yaml", NULL, &allied) ||
         load_and_run("strike_loose_partner.yaml", set_strong, &strong) ||
         load_and_run("strike_loose_partner.yaml", set_tied, &tied) ||
-        load_and_run("strike_loose_partner.yaml", set_stranger, &stranger))
+        load_and_run("strike_loose_partner.yaml", set_stranger, &stranger) ||
+        load_and_run("strike_strained_partner.yaml", NULL, &strained))
         return 1;
     int strike_month = ps_date_diff((ps_date){2030, 3}, loose.sc->start);
 
@@ -199,8 +200,9 @@ int main(void)
     struct { runs *x; const char *what; } cmp[] = {
         {&strong, "a striker ten times stronger"},
         {&tied, "a partner with close ties to the striker"},
+        {&strained, "a partner strained by a war of its own (strain 0.8)"},
     };
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < 3; c++) {
         int never_more = 1;
         double m0 = 0.0, m1 = 0.0;
         for (int r = 0; r < REPS; r++) {
@@ -225,5 +227,6 @@ int main(void)
     free_runs(&strong);
     free_runs(&tied);
     free_runs(&stranger);
+    free_runs(&strained);
     return CHECK_DONE();
 }
