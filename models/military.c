@@ -187,7 +187,8 @@ static const ps_field fields[] = {
      "actor's share of the capacity-weighted commitment in the theater",
      "computed"},
     {"military_capacity", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e13,
-     "military expenditure: the size of the force that commitment is a share of",
+     "military expenditure: the size of the force that commitment is a share of; the peacetime "
+     "budget (military_capacity_base, which follows GDP) plus the economy's war spending",
      "SIPRI 2021 via World Bank MS.MIL.XPND.CD (shared/data/actors-2021.csv); assumption where NA"},
     {"military_strain", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "load of deployments, fighting and materiel shortfall (0 at peace, 1 at the limit)", "computed"},
