@@ -29,7 +29,7 @@
 enum { P_ELASTICITY, P_PERSISTENCE, P_NOISE, P_DRAWDOWN, P_LEND_SHARE, P_WAR_COST,
        P_OIL_GAIN, P_WINDFALL, P_FINANCE_GAP, P_SURGE, P_MULTIPLIER, P_FISCAL_LAG,
        P_WAR_RESERVES, P_ADAPT_MAX, P_ADAPT_RATE, P_WAR_COST_LATE, P_WAR_LAG, P_CA_SCALE,
-       P_IMPORT_SHARE, P_IMPORT_CUT, P_CA_RESERVES, P_NEED_CA };
+       P_IMPORT_SHARE, P_IMPORT_CUT, P_CA_RESERVES, P_NEED_CA, P_OIL_IN_GDP };
 static const ps_param params[] = {
     {"sanction_elasticity", PS_REAL, "1/yr", 0.0, 1.0, 0.12,
      "annual growth lost per unit of sanction pressure felt",
@@ -132,6 +132,13 @@ static const ps_param params[] = {
      "stands for (Bank of Russia, 2022-07-11: a record 138.5bn USD surplus in H1 2022); 0 in "
      "fixed-parameter runs; the calibrated baseline draws it from [0, 1], which 2022 data do not "
      "narrow (docs/validation.md, 'Adopted in the calibration')"},
+    {"oil_revenue_in_gdp", PS_REAL, "1", 0.0, 1.0, 1.0,
+     "share of crude export revenue counted in GDP as its own part: GDP = the rest of the economy "
+     "(which growth moves) + this x oil export revenue (which the oil market moves); 0: growth "
+     "moves all of GDP, as before 2026-12-05",
+     "national accounts: crude exports are output (value added less small costs: ~1); the "
+     "history's GDP rows score better with 1 than with 0 or 0.5, the 2022 rows do not move "
+     "(docs/validation.md, 'Oil revenue as part of GDP')"},
 };
 
 enum { F_GDP, F_GROWTH, F_POTENTIAL, F_RESERVES, F_FROZEN, F_CA, F_LENDING, F_NEED,
@@ -257,6 +264,9 @@ static const ps_field internal[] = {
      "unadapted sanction pressure in month 0: imports are compressed by the unadapted pressure "
      "above it",
      "set in month 0 ((1 - adaptation_max) x the pressure then)"},
+    {"economy_gdp_oil", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e15,
+     "the oil part of GDP in this state: oil_revenue_in_gdp x the oil revenue that set it (GDP less "
+     "it is the part growth moves)", "set in month 0 from the initial revenue"},
 };
 
 typedef struct {
@@ -268,6 +278,7 @@ typedef struct {
                                                  _unadapted_base */
     int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage, capacity;
     int capacity_base; /* military_capacity_base, read as capacity when present */
+    int gdp_oil;       /* internal: economy_gdp_oil */
     ps_rng *rng;
     double *fin_in; /* scratch [actor]: finance received (column sums), every step */
 } economy_data;
@@ -302,6 +313,7 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     d->ca_base = ps_model_internal(self, 6);
     d->oil_initial = ps_model_internal(self, 7);
     d->unadapted_base = ps_model_internal(self, 8);
+    d->gdp_oil = ps_model_internal(self, 9);
     /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
@@ -348,6 +360,8 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     const double *lagged = w->cur[d->lagged];
     double *fref_n = w->next[d->fiscal_ref], *adapted_n = w->next[d->adapted];
     double *lagged_n = w->next[d->lagged];
+    const double *oil_part = w->cur[d->gdp_oil];
+    double *oil_part_n = w->next[d->gdp_oil];
     /* The oil model fills revenue in the first step: month 1 sets the base
      * (in next, which later months carry over), and windfalls count from then.
      * The military model's strain likewise: month 1 sets the strain base. */
@@ -405,11 +419,18 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
         double gi = p[P_PERSISTENCE] * g[i] + (1.0 - p[P_PERSISTENCE]) * target + shock;
         gi = ps_fmax(-0.5, ps_fmin(0.5, gi));
         g_n[i] = gi;
-        gdp_n[i] = gdp[i] * pow(1.0 + gi, 1.0 / 12.0);
+        /* Growth moves the rest of the economy; the oil part of GDP moves with
+         * the oil market (k = 0: all of GDP, the same bits as before). GDP is
+         * the state, so whatever is wrong in it carries on. */
+        const double k_oil = oil ? p[P_OIL_IN_GDP] : 0.0, part = k_oil * (oil ? oil[i] : 0.0);
+        double rest = k_oil > 0.0 ? gdp[i] - (w->month == 0 ? part : oil_part[i]) : gdp[i];
+        double rest_n = rest * pow(1.0 + gi, 1.0 / 12.0);
         if (dmg) { /* output out of action after strikes, and back as it is repaired */
-            gdp_n[i] *= (1.0 - dmg[i]) / (1.0 - applied[i]);
+            rest_n *= (1.0 - dmg[i]) / (1.0 - applied[i]);
             applied_n[i] = dmg[i];
         }
+        oil_part_n[i] = part;
+        gdp_n[i] = k_oil > 0.0 ? rest_n + part : rest_n;
         /* Current account (USD/yr): the base balance, plus commodity exports
          * above their initial level, plus imports lost to the unadapted
          * pressure above its month-0 level (at most all of them). */

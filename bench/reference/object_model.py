@@ -75,6 +75,7 @@ class World:
             a.strain_base = R.strain_base[a.idx]
             a.fiscal_ref, a.adapted = R.fiscal_ref[a.idx], R.adapted[a.idx]
             a.strain_lagged = R.strain_lagged[a.idx]
+            a.gdp_rest = R.gdp_rest[a.idx]
             a.ca_base, a.unadapted_base = R.ca_base[a.idx], R.unadapted_base[a.idx]
             a.oil_initial = R.oil_initial[a.idx]
             a.base = [R.base[a.idx, t] for t in range(self.nt)]
@@ -336,7 +337,10 @@ class World:
             g = p["growth_persistence"] * i.gdp_growth + (1.0 - p["growth_persistence"]) * target + shock
             g = max(-0.5, min(0.5, g))
             i.new_gdp_growth = g
-            i.new_gdp = i.gdp * (1.0 + g) ** (1.0 / 12.0)
+            k_oil = p["oil_revenue_in_gdp"]
+            rest = i.gdp - k_oil * i.oil_export_revenue if self.month == 0 else i.gdp_rest
+            i.gdp_rest = rest * (1.0 + g) ** (1.0 / 12.0)
+            i.new_gdp = i.gdp_rest + k_oil * i.oil_export_revenue if k_oil > 0.0 else i.gdp_rest
             cut = min(1.0, p["import_compression"] * max(0.0, unadapted - i.unadapted_base))
             ca_usd = (i.ca_base * i.gdp +
                       p["commodity_export_scale"] * (i.oil_export_revenue - i.oil_initial) +

@@ -145,6 +145,7 @@ class Reference:
         self.fiscal_ref = np.zeros(n)
         self.adapted = np.zeros(n)
         self.strain_lagged = np.zeros(n)
+        self.gdp_rest = np.zeros(n)  # GDP less the oil revenue counted in it (set in month 0)
         # The current account's base (month 0's balance and unadapted pressure).
         self.ca_base = np.zeros(n)
         self.oil_initial = np.zeros(n)
@@ -356,7 +357,12 @@ class Reference:
         gi = p["growth_persistence"] * g + (1.0 - p["growth_persistence"]) * target + shock
         gi = np.maximum(-0.5, np.minimum(0.5, gi))
         nxt["gdp_growth"] = gi
-        nxt["gdp"] = gdp * np.power(1.0 + gi, 1.0 / 12.0)
+        # Growth moves the rest of the economy; the oil revenue's share of GDP
+        # moves with the oil market.
+        k_oil = p["oil_revenue_in_gdp"]
+        rest = gdp - k_oil * oil if self.month == 0 else self.gdp_rest
+        self.gdp_rest = rest * np.power(1.0 + gi, 1.0 / 12.0)
+        nxt["gdp"] = self.gdp_rest + k_oil * oil if k_oil > 0.0 else self.gdp_rest
         # Current account: the base, the commodity revenue above the initial
         # state's, imports lost to the unadapted pressure above month 0's (at most all).
         cut = np.minimum(1.0, p["import_compression"] * np.maximum(0.0, unadapted - self.unadapted_base))

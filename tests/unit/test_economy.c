@@ -439,6 +439,59 @@ static ps_status rev_step(ps_world *w, int self, void *data, ps_error *err)
 static const ps_model rev_model = {.name = "revenue", .description = "test", .fields = rev_fields,
                                    .n_fields = 1, .step = rev_step};
 
+/* Oil revenue as its own part of GDP (oil_revenue_in_gdp k): growth moves
+ * the rest, GDP(t+1) = rest(t+1) + k R(t), rest(t+1) = rest(t) (1 + g)^(1/12),
+ * rest(0) = GDP(0) - k R(0), with R the revenue of state t (series t - 1; the
+ * initial value in the first step). So the 10% rise of revenue in month 2
+ * (1e10 a year) is in GDP at once (against k = 0, where only growth moves GDP,
+ * by the old equations exactly), and the rest compounds on its own. */
+static void test_oil_in_gdp(void)
+{
+    const ps_model *pipe[] = {&rev_model, &ps_model_economy, NULL};
+    ps_registry_use(pipe);
+    ps_run *r[2] = {NULL, NULL};
+    ps_scenario *sc[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        sc[k] = synth_new("economy_oil_gdp", 1, (const int[]){0}, NULL, 0, 'E', 8, 3, 16, 1);
+        channels_off(sc[k]);
+        synth_param(sc[k], "economy", "growth_noise_sd", 0.0);
+        synth_param(sc[k], "economy", "oil_growth_gain", 0.0);
+        synth_param(sc[k], "economy", "oil_revenue_in_gdp", k);
+        synth_init(sc[k], "gdp", 0, -1, 1e12);
+        synth_init(sc[k], "gdp_growth", 0, -1, 0.02);
+        synth_init(sc[k], "potential_growth", 0, -1, 0.03);
+        synth_init(sc[k], "oil_export_revenue", 0, -1, 1e11);
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc[k], 0, 1, NULL, &r[k], &err) == PS_OK, "run: %s", err.msg);
+    }
+    if (r[0] && r[1]) {
+        double rest = 1e12 - 1e11, g0 = 1e12;
+        for (int t = 0; t < 8; t++) {
+            double R = t == 0 ? 1e11 : at(r[1], "oil_export_revenue", t - 1, 0);
+            rest *= pow(1.0 + at(r[1], "gdp_growth", t, 0), 1.0 / 12);
+            CHECK(NEAR(at(r[1], "gdp", t, 0), rest + R), "k = 1, month %d: GDP %.15g vs %.15g", t,
+                  at(r[1], "gdp", t, 0), rest + R);
+            g0 *= pow(1.0 + at(r[0], "gdp_growth", t, 0), 1.0 / 12);
+            CHECK(at(r[0], "gdp", t, 0) == g0, "k = 0, month %d: GDP %.17g vs %.17g", t,
+                  at(r[0], "gdp", t, 0), g0);
+            CHECK(at(r[0], "gdp_growth", t, 0) == at(r[1], "gdp_growth", t, 0),
+                  "growth does not depend on the split (month %d)", t);
+        }
+        /* Month 3 reads month 2's revenue, 10% higher: 1e10 more GDP at once,
+         * less the month's growth on the revenue's tenth of GDP that k = 0
+         * compounds and k = 1 does not (0.1 x 1e12 x ~0.25% = ~2.5e8). */
+        double jump = (at(r[1], "gdp", 3, 0) - at(r[1], "gdp", 2, 0)) -
+                      (at(r[0], "gdp", 3, 0) - at(r[0], "gdp", 2, 0));
+        CHECK(jump > 1e10 - 3e8 && jump < 1e10 - 1e8, "the revenue's rise is in GDP at once: %.4g",
+              jump);
+    }
+    for (int k = 0; k < 2; k++) {
+        ps_run_free(r[k]);
+        synth_free(sc[k]);
+    }
+    ps_registry_use(NULL);
+}
+
 /* Units: the windfall acts through windfall / GDP, so an actor with GDP
  * 1e12 and revenue 1e11 and one with GDP 0.5 and revenue 0.05 (the same
  * economy in units of 2e12 USD) grow alike, month by month; the windfall
@@ -635,6 +688,7 @@ int main(void)
     test_need_net_of_surplus();
     test_zero_gdp(rho);
     test_units();
+    test_oil_in_gdp();
 
     static const ps_model *pipe2[] = {&ps_model_economy, &ps_model_military, NULL};
     ps_registry_use(pipe2);
