@@ -178,7 +178,7 @@ static const ps_field fields[] = {
  * coupling is off when the owning model is not in the pipeline; at_init: its
  * init reads it too, so the owner's init runs first). */
 enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY,
-       IN_WAR_DAMAGE, IN_MILITARY_CAPACITY, IN_CAPACITY_BASE };
+       IN_WAR_DAMAGE, IN_CAPACITY_BASE };
 static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1, 0},
     {"military_strain", PS_ACTOR, 1, 0},
@@ -186,9 +186,8 @@ static const ps_input inputs[] = {
     {"finance_flow", PS_DYAD, 1, 0},
     {"promise_delivery", PS_DYAD, 1, 0},
     {"war_damage", PS_ACTOR, 1, 0},
-    {"military_capacity", PS_ACTOR, 1, 0},
-    /* The peacetime budget the war's extra spending is a multiple of: without
-     * it, military_capacity (which holds last month's extra spending). */
+    /* The peacetime budget the war's extra spending is a multiple of (not
+     * military_capacity, which holds last month's extra spending). */
     {"military_capacity_base", PS_ACTOR, 1, 0},
 };
 
@@ -277,7 +276,6 @@ typedef struct {
     int ca_base, oil_initial, unadapted_base; /* economy_ca_base, _oil_revenue_initial,
                                                  _unadapted_base */
     int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage, capacity;
-    int capacity_base; /* military_capacity_base, read as capacity when present */
     int gdp_oil;       /* internal: economy_gdp_oil */
     ps_rng *rng;
     double *fin_in; /* scratch [actor]: finance received (column sums), every step */
@@ -321,10 +319,7 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     d->finance_flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
     d->damage = ps_model_input(self, IN_WAR_DAMAGE);
-    d->capacity = ps_model_input(self, IN_MILITARY_CAPACITY);
-    d->capacity_base = ps_model_input(self, IN_CAPACITY_BASE);
-    if (d->capacity_base >= 0) /* the budget the war spending is a multiple of */
-        d->capacity = d->capacity_base;
+    d->capacity = ps_model_input(self, IN_CAPACITY_BASE);
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
     const double *pot = w->cur[d->f[F_POTENTIAL]];

@@ -670,10 +670,10 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
     }
     w->next[d->f[F_INVEST]][i] = 12.0 * invest;
     w->next[d->f[F_PAID]][i] = d->paid[i];
-    /* Military expenditure (ODD 7.4): the base follows GDP (the economy's
+    /* Military expenditure (ODD 7.6): the base follows GDP (the economy's
      * growth of state t, as GDP moves by (1 + g)^(1/12)) and war damage; the
      * war's extra spending (economy, state t) comes on top. With neither
-     * input, the base and capacity keep their bits (damage alone as before). */
+     * input, the base stays the initial capacity, and capacity with it. */
     double cap_base = w->cur[d->f[F_CAP_BASE]][i];
     if (d->growth >= 0)
         cap_base *= pow(1.0 + w->cur[d->growth][i], 1.0 / 12.0);
@@ -682,8 +682,7 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
         w->next[d->applied][i] = dmg[i];
     }
     w->next[d->f[F_CAP_BASE]][i] = cap_base;
-    if (d->growth >= 0 || d->extra >= 0 || dmg)
-        w->next[d->f[F_CAPACITY]][i] = cap_base + (d->extra >= 0 ? w->cur[d->extra][i] : 0.0);
+    w->next[d->f[F_CAPACITY]][i] = cap_base + (d->extra >= 0 ? w->cur[d->extra][i] : 0.0);
     double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
     s = ps_fmin(1.0, ps_fmax(0.0, s));
     strain[i] = s;
