@@ -45,6 +45,12 @@ def generate(n, seed=1, months=108, replicates=1, start="2022-01"):
     n_sell = max(2, n // 10)
     sellers = set(rng.choice(n, n_sell, replace=False).tolist())
     cap = {i: float(rng.uniform(100, 5000)) for i in sellers}
+    # GDP holds the oil part (ODD 7.2): crude revenue at 100 USD/bbl is at
+    # most half of a seller's GDP (Kuwait, Saudi Arabia are near that), so a
+    # small economy drawn as a large seller is made larger, not left with a
+    # negative rest of its economy (which the economy model refuses).
+    for i in sellers:
+        gdp[i] = max(gdp[i], 2.0 * cap[i] * 100.0 * 365e3)
     demand = {i: float(rng.uniform(20, 3000)) for i in range(n)
               if i not in sellers and rng.random() < 0.6}
     t0 = int(order[min(5, n - 1)])        # theater hosts: mid-sized economies

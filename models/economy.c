@@ -330,9 +330,28 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
+/* GDP holds the oil part k R (eq. 1a): a config whose crude revenue is above
+ * its GDP would leave the rest of the economy negative. Checked in month 0,
+ * the first state with revenue (the oil model's init, which runs before or
+ * after this one's, sets it). */
+static ps_status check_oil_part(const ps_world *w, const double *gdp, const double *rev,
+                                double k_oil, int f_gdp, ps_error *err)
+{
+    for (int i = 0; rev && k_oil > 0.0 && i < w->n_actors; i++)
+        if (k_oil * rev[i] > gdp[i]) {
+            const char *at = ps_scenario_where(w->sc, f_gdp, i, -1);
+            return ps_error_set(
+                err, PS_ERR_CONFIG, "%s%sactor %s: gdp is %.4g USD/yr, below its crude export "
+                "revenue of %.4g USD/yr (oil_export_capacity x (oil_price - oil_discount) x "
+                "365,000, times economy.oil_revenue_in_gdp = %g), which GDP includes; expected "
+                "a gdp above that revenue or a smaller oil_export_capacity",
+                at ? at : "", at ? ": " : "", w->sc->actor_iso3[i], gdp[i], k_oil * rev[i], k_oil);
+        }
+    return PS_OK;
+}
+
 static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
 {
-    (void)err;
     economy_data *d = data;
     const double *p = ps_world_param_values(w, self);
     int n = w->n_actors;
@@ -366,6 +385,11 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
      * then (computed in the loop). */
     double *ca_base = w->next[d->ca_base], *u_base = w->next[d->unadapted_base];
     double *oil0 = w->next[d->oil_initial];
+    if (w->month == 0) {
+        ps_status st = check_oil_part(w, gdp, oil, p[P_OIL_IN_GDP], d->f[F_GDP], err);
+        if (st)
+            return st;
+    }
     if (w->month == 0)
         for (int i = 0; i < n; i++) {
             ca_base[i] = ca[i];

@@ -169,6 +169,7 @@ typedef struct ps_init_value {
     int field;     /* global field index */
     int i, j;      /* actor (and target actor or theater) */
     double value;
+    int where;     /* 1 + index into ps_scenario.where; 0: not from a file (posterior, tests) */
 } ps_init_value;
 
 struct ps_posterior;
@@ -193,6 +194,8 @@ typedef struct ps_scenario {
     double **params;       /* params[model][k], in table order */
     ps_init_value *inits;
     int n_inits;
+    char **where;          /* "file:line:col" (or "option --set K=V") of inits from the config */
+    int n_where;
     ps_event *events;      /* sorted by month, then file order */
     int n_events;
     int n_events_after;    /* events dated after the end: checked, not kept (never reached) */
@@ -213,6 +216,10 @@ ps_status ps_scenario_load(const char *path, const char *const *overrides,
                            int n_overrides, ps_scenario **out, ps_error *err);
 void ps_scenario_free(ps_scenario *sc);
 int ps_scenario_actor(const ps_scenario *sc, const char *iso3_or_name);
+/* Where the config gives field's value for (i, j) (j = -1 for an actor
+ * field): "file:line:col" or "option --set K=V", of the value that wins (the
+ * last given); NULL if the config does not give it. For models' messages. */
+const char *ps_scenario_where(const ps_scenario *sc, int field, int i, int j);
 int ps_scenario_theater(const ps_scenario *sc, const char *name);
 
 /* ---------------------------------------------------------------- world */
@@ -222,6 +229,10 @@ typedef struct ps_world ps_world;
 ps_status ps_world_create(const ps_scenario *sc, int replicate, ps_world **out,
                           ps_error *err);
 void ps_world_free(ps_world *w);
+/* The models' own checks of a scenario's initial state (those that need
+ * another model's month-0 values, e.g. GDP against oil revenue): builds
+ * replicate 0's world and steps its first month. Costs a world's memory. */
+ps_status ps_scenario_check(const ps_scenario *sc, ps_error *err);
 /* Advance one month: models' step (cur -> next), then the month's events,
  * then the models' settle, then a finiteness check, then swap. */
 ps_status ps_world_step(ps_world *w, ps_error *err);

@@ -66,7 +66,7 @@ int ps_init_path_bind(ps_scenario *sc, const char *path, char iso3[8])
     if (!p)
         return -2;
     sc->inits = p;
-    p[sc->n_inits] = (ps_init_value){f, i, 0, v};
+    p[sc->n_inits] = (ps_init_value){f, i, 0, v, 0};
     return sc->n_inits++;
 }
 

@@ -26,7 +26,7 @@ typedef struct {
     ps_scenario *sc;
     ps_error *err;
     iso_entry *iso;   /* actors sorted by ISO3, for relation lookups */
-    int cap_inits;
+    int cap_inits, cap_where;
     const ps_posterior *reuse; /* a posterior already read (ps_scenario_load_reusing) */
 } bind_ctx;
 
@@ -301,9 +301,35 @@ static ps_status field_key(bind_ctx *b, const ps_node *map, int i, ps_shape shap
                    extra ? "'name' or " : "", shape_name[shape]);
 }
 
-static ps_status push_init(bind_ctx *b, int field, int i, int j, double v)
+/* Remember where a value was given, so that a model can name the place. */
+static ps_status push_where(bind_ctx *b, const ps_node *n, int *where)
 {
     ps_scenario *sc = b->sc;
+    if (sc->n_where == b->cap_where) {
+        if (b->cap_where > (1 << 28))
+            return nomem(b->err);
+        int cap = b->cap_where ? b->cap_where * 2 : 64;
+        char **p = realloc(sc->where, (size_t)cap * sizeof *p);
+        if (!p)
+            return nomem(b->err);
+        sc->where = p;
+        b->cap_where = cap;
+    }
+    char buf[1024];
+    ps_node_where(n, buf, sizeof buf);
+    if (!(sc->where[sc->n_where] = ps_strdup(buf)))
+        return nomem(b->err);
+    *where = ++sc->n_where;
+    return PS_OK;
+}
+
+static ps_status push_init(bind_ctx *b, int field, int i, int j, double v, const ps_node *n)
+{
+    ps_scenario *sc = b->sc;
+    int where = 0;
+    ps_status st = push_where(b, n, &where);
+    if (st)
+        return st;
     if (sc->n_inits == b->cap_inits) {
         if (b->cap_inits > (1 << 28))
             return nomem(b->err);
@@ -314,7 +340,7 @@ static ps_status push_init(bind_ctx *b, int field, int i, int j, double v)
         sc->inits = p;
         b->cap_inits = cap;
     }
-    sc->inits[sc->n_inits++] = (ps_init_value){field, i, j, v};
+    sc->inits[sc->n_inits++] = (ps_init_value){field, i, j, v, where};
     return PS_OK;
 }
 
@@ -326,7 +352,7 @@ static ps_status field_value(bind_ctx *b, const ps_node *map, int i, int f, int 
     snprintf(what, sizeof what, "field '%s'", fd->name);
     double v = 0.0; /* set by get_number on success; keeps -O3 -Wmaybe-uninitialized quiet */
     ps_status st = get_real(b->err, map->items[i], what, fd->lo, fd->hi, &v);
-    return st ? st : push_init(b, f, a, j, v);
+    return st ? st : push_init(b, f, a, j, v, map->items[i]);
 }
 
 /* ------------------------------------------------------------ sections */
@@ -1256,10 +1282,24 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->theater_name);
     free(sc->theater_host);
     free(sc->inits);
+    for (int k = 0; k < sc->n_where; k++)
+        free(sc->where[k]);
+    free(sc->where);
     free(sc->events);
     free(sc->out_fields);
     ps_posterior_free(sc->posterior);
     free(sc);
+}
+
+const char *ps_scenario_where(const ps_scenario *sc, int field, int i, int j)
+{
+    const char *at = NULL;
+    for (int k = 0; sc && k < sc->n_inits; k++) {
+        const ps_init_value *v = &sc->inits[k];
+        if (v->field == field && v->i == i && v->j == j)
+            at = v->where > 0 && v->where <= sc->n_where ? sc->where[v->where - 1] : NULL;
+    }
+    return at;
 }
 
 int ps_scenario_actor(const ps_scenario *sc, const char *iso3_or_name)

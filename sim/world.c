@@ -371,6 +371,16 @@ static void start_field(ps_world *w, int f)
             w->next[f][k] = NAN;
 }
 
+ps_status ps_scenario_check(const ps_scenario *sc, ps_error *err)
+{
+    ps_world *w = NULL;
+    ps_status st = ps_world_create(sc, 0, &w, err);
+    if (st == PS_OK && sc->n_months > 1)
+        st = ps_world_step(w, err);
+    ps_world_free(w);
+    return st;
+}
+
 ps_status ps_world_step(ps_world *w, ps_error *err)
 {
     const ps_scenario *sc = w->sc;

@@ -52,6 +52,8 @@ static const char run_help[] =
 static const char validate_help[] =
     "Usage: pactsim validate CONFIG [--set KEY=VALUE]...\n"
     "  Check a scenario and its overrides without running it; print a summary.\n"
+    "  Builds replicate 0's world and steps its first month, so that the models\n"
+    "  check the initial state too (e.g. GDP against crude export revenue).\n"
     "      --set KEY=VALUE    override a config value (as for run); repeatable\n"
     "  -r, --replicates N     number of replicates (overrides the config)\n"
     "  -s, --seed S           base random seed (overrides the config)\n"
@@ -399,6 +401,12 @@ static int cmd_validate(int argc, char **argv, cli_opts *o, char *cmdline)
     int rc = load(argv[0], o, &sc);
     if (rc)
         return rc;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_scenario_check(sc, &err);
+    if (st != PS_OK) {
+        ps_scenario_free(sc);
+        return fail(st, err.msg);
+    }
     char a[8], b[8];
     ps_date_format(sc->start, a);
     ps_date_format(sc->end, b);

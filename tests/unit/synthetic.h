@@ -66,7 +66,7 @@ static inline void synth_init(ps_scenario *sc, const char *field, int i, int j, 
         fprintf(stderr, "synthetic scenario: no field '%s' in the registry\n", field);
         exit(1);
     }
-    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v};
+    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v, 0};
 }
 
 /* Parameter model.name of a synthetic scenario (exits on a name no model has). */

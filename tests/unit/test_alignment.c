@@ -33,7 +33,7 @@ static void add_init(ps_scenario *sc, const char *field, int i, int j, double v)
         fprintf(stderr, "unknown field %s\n", field);
         exit(1);
     }
-    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v};
+    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v, 0};
 }
 
 static void add_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)

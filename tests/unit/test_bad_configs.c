@@ -1,6 +1,10 @@
 /* Every file in tests/bad_configs/ must fail to load with PS_ERR_CONFIG and
  * a message "<path>:<line>:<col>: ..." containing the text the manifest
- * (expected.tsv) gives. Every NN_*.yaml there must be in the manifest. */
+ * (expected.tsv) gives. Every NN_*.yaml there must be in the manifest.
+ * A file whose values only a model can judge (e.g. GDP below its oil
+ * revenue, which the oil model computes) loads, and must then fail in the
+ * first month with PS_ERR_CONFIG and a message that names the same place
+ * after the model's name. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,23 @@ static void check_row(const char *file, const char *where, const char *substring
     ps_scenario *sc = NULL;
     ps_error err = {PS_OK, ""};
     ps_status st = ps_scenario_load(path, NULL, 0, &sc, &err);
+    if (st == PS_OK) { /* a model's check: the first month must refuse it */
+        ps_world *w = NULL;
+        st = ps_world_create(sc, 0, &w, &err);
+        if (st == PS_OK)
+            st = ps_world_step(w, &err);
+        ps_world_free(w);
+        ps_scenario_free(sc);
+        CHECK(st == PS_ERR_CONFIG, "%s: status %d (%s) in the first month, message: %s", file,
+              st, ps_status_text(st), err.msg);
+        CHECK(strncmp(err.msg, "model '", 7) == 0 && strstr(err.msg, prefix) != NULL,
+              "%s: message does not name a model and then '%s':\n    %s", file, prefix, err.msg);
+        CHECK(strstr(err.msg, substring) != NULL, "%s: message lacks '%s':\n    %s", file,
+              substring, err.msg);
+        CHECK(strstr(err.msg, "; expected ") != NULL, "%s: message has no '; expected':\n    %s",
+              file, err.msg);
+        return;
+    }
     CHECK(st == PS_ERR_CONFIG, "%s: status %d (%s), message: %s", file, st,
           ps_status_text(st), err.msg);
     CHECK(sc == NULL, "%s: scenario returned on error", file);
