@@ -5,8 +5,11 @@
  * a share rho of the damage is repaired each month:
  *   D_y(t+1) = min(D_max, D'(t) + (1 - D'(t)) min(1, delta * sum_x m_xy(t))),
  *   D'(t) = (1 - rho) D_y(t).
- * The damage is one actor field, `war_damage`; the economy scales GDP and the
- * military model scales military capacity and production by (1 - D), and the
+ * The damage is one actor field, `war_damage`, and its change as a factor on
+ * what works, `war_damage_change` = (1 - D(t)) / (1 - D(t-1)), 1 in the
+ * initial state (initial GDP and budgets are observed, so already damaged):
+ * the economy scales GDP and the military model its budget by the change,
+ * the military model scales production by (1 - D), and the
  * cooperation model lowers the struck actor's trust in, and cooperation with,
  * its striker. This model knows none of them: they read `war_damage` (or
  * `strike`) as declared inputs. */
@@ -29,11 +32,15 @@ static const ps_param params[] = {
      "a half-life of about four months"},
 };
 
-enum { F_DAMAGE };
+enum { F_DAMAGE, F_CHANGE };
 static const ps_field fields[] = {
     {"war_damage", PS_ACTOR, "1", 0.0, 0.0, DAMAGE_MAX,
      "share of the actor's productive and military capacity out of action after strikes",
      "computed (0 before any strike)"},
+    {"war_damage_change", PS_ACTOR, "1", 1.0, 1.0 - DAMAGE_MAX, 1.0 / (1.0 - DAMAGE_MAX),
+     "what works now over what worked a month before, (1 - D(t)) / (1 - D(t-1)): levels that are "
+     "observed with the damage in them (GDP, military budgets) move by it",
+     "computed; 1 in the initial state (an initial war_damage is already in the initial GDP)"},
 };
 
 enum { IN_STRIKE };
@@ -42,7 +49,7 @@ static const ps_input inputs[] = {
 };
 
 typedef struct {
-    int damage, strike;
+    int damage, change, strike;
     double *hit; /* [y] scratch: sum_x m_xy */
 } damage_data;
 
@@ -62,6 +69,7 @@ static ps_status damage_init(ps_world *w, int self, void **data, ps_error *err)
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     d->damage = ps_field_index(fields[F_DAMAGE].name);
+    d->change = ps_field_index(fields[F_CHANGE].name);
     d->strike = ps_model_input(self, IN_STRIKE);
     *data = d;
     return PS_OK;
@@ -75,7 +83,7 @@ static ps_status damage_step(ps_world *w, int self, void *data, ps_error *err)
     const int n = w->n_actors;
     const double *D = w->cur[d->damage];
     const double *strike = d->strike >= 0 ? w->cur[d->strike] : NULL;
-    double *D1 = w->next[d->damage];
+    double *D1 = w->next[d->damage], *change1 = w->next[d->change];
     /* Strikes received: sums down the columns, x ascending, taken row by row
      * (down a column, every read was a cache miss at large N). */
     if (strike)
@@ -84,6 +92,7 @@ static ps_status damage_step(ps_world *w, int self, void *data, ps_error *err)
         double hit = strike ? d->hit[y] : 0.0;
         double left = (1.0 - p[P_REPAIR]) * D[y];
         D1[y] = ps_fmin(DAMAGE_MAX, left + (1.0 - left) * ps_fmin(1.0, p[P_DELTA] * hit));
+        change1[y] = (1.0 - D1[y]) / (1.0 - D[y]);
     }
     return PS_OK;
 }

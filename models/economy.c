@@ -178,14 +178,14 @@ static const ps_field fields[] = {
  * coupling is off when the owning model is not in the pipeline; at_init: its
  * init reads it too, so the owner's init runs first). */
 enum { IN_SANCTION_PRESSURE, IN_MILITARY_STRAIN, IN_OIL_EXPORT_REVENUE, IN_FINANCE_FLOW, IN_PROMISE_DELIVERY,
-       IN_WAR_DAMAGE, IN_CAPACITY_BASE };
+       IN_DAMAGE_CHANGE, IN_CAPACITY_BASE };
 static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1, 0},
     {"military_strain", PS_ACTOR, 1, 0},
     {"oil_export_revenue", PS_ACTOR, 1, 0},
     {"finance_flow", PS_DYAD, 1, 0},
     {"promise_delivery", PS_DYAD, 1, 0},
-    {"war_damage", PS_ACTOR, 1, 0},
+    {"war_damage_change", PS_ACTOR, 1, 0},
     /* The peacetime budget the war's extra spending is a multiple of (not
      * military_capacity, which holds last month's extra spending). */
     {"military_capacity_base", PS_ACTOR, 1, 0},
@@ -235,9 +235,6 @@ static const ps_field internal[] = {
      "oil export revenue in month 1 (the first the oil model computed): windfalls are measured "
      "against it",
      "set in month 1; 0 before (no windfall in month 0)"},
-    {"economy_damage_applied", PS_ACTOR, "1", 0.0, 0.0, 1.0,
-     "the war damage GDP already reflects: GDP moves by (1 - D) / (1 - applied) when it changes",
-     "0 at the start (initial GDP is the observed, already damaged, output)"},
     {"economy_strain_base", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "military strain in month 1 (the first the military model computed): extra military spending "
      "and the late war cost are measured above it",
@@ -270,7 +267,7 @@ static const ps_field internal[] = {
 
 typedef struct {
     int f[F_NFIELDS];
-    int oil_base, applied; /* internal fields: economy_oil_revenue_base, economy_damage_applied */
+    int oil_base;      /* internal: economy_oil_revenue_base */
     int strain_base, fiscal_ref, adapted, lagged; /* economy_strain_base, _fiscal_reference,
                                                      _pressure_adapted, _strain_lagged */
     int ca_base, oil_initial, unadapted_base; /* economy_ca_base, _oil_revenue_initial,
@@ -303,22 +300,21 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
     d->oil_base = ps_model_internal(self, 0);
-    d->applied = ps_model_internal(self, 1);
-    d->strain_base = ps_model_internal(self, 2);
-    d->fiscal_ref = ps_model_internal(self, 3);
-    d->adapted = ps_model_internal(self, 4);
-    d->lagged = ps_model_internal(self, 5);
-    d->ca_base = ps_model_internal(self, 6);
-    d->oil_initial = ps_model_internal(self, 7);
-    d->unadapted_base = ps_model_internal(self, 8);
-    d->gdp_oil = ps_model_internal(self, 9);
+    d->strain_base = ps_model_internal(self, 1);
+    d->fiscal_ref = ps_model_internal(self, 2);
+    d->adapted = ps_model_internal(self, 3);
+    d->lagged = ps_model_internal(self, 4);
+    d->ca_base = ps_model_internal(self, 5);
+    d->oil_initial = ps_model_internal(self, 6);
+    d->unadapted_base = ps_model_internal(self, 7);
+    d->gdp_oil = ps_model_internal(self, 8);
     /* Other models' fields; any may be absent from a registry. */
     d->pressure = ps_model_input(self, IN_SANCTION_PRESSURE);
     d->strain = ps_model_input(self, IN_MILITARY_STRAIN);
     d->oil_revenue = ps_model_input(self, IN_OIL_EXPORT_REVENUE);
     d->finance_flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
-    d->damage = ps_model_input(self, IN_WAR_DAMAGE);
+    d->damage = ps_model_input(self, IN_DAMAGE_CHANGE);
     d->capacity = ps_model_input(self, IN_CAPACITY_BASE);
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
@@ -363,10 +359,8 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     const double *oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue] : NULL;
     const double *flow = d->finance_flow >= 0 ? w->cur[d->finance_flow] : NULL;
     const double *paid = d->promise_delivery >= 0 ? w->cur[d->promise_delivery] : NULL;
-    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
+    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL; /* war_damage_change */
     const double *cap = d->capacity >= 0 ? w->cur[d->capacity] : NULL;
-    const double *applied = w->cur[d->applied];
-    double *applied_n = w->next[d->applied];
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
     double *need_n = w->next[d->f[F_NEED]], *ca_n = w->next[d->f[F_CA]];
@@ -444,10 +438,8 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
         const double k_oil = oil ? p[P_OIL_IN_GDP] : 0.0, part = k_oil * (oil ? oil[i] : 0.0);
         double rest = k_oil > 0.0 ? gdp[i] - (w->month == 0 ? part : oil_part[i]) : gdp[i];
         double rest_n = rest * pow(1.0 + gi, 1.0 / 12.0);
-        if (dmg) { /* output out of action after strikes, and back as it is repaired */
-            rest_n *= (1.0 - dmg[i]) / (1.0 - applied[i]);
-            applied_n[i] = dmg[i];
-        }
+        if (dmg) /* output out of action after strikes, and back as it is repaired */
+            rest_n *= dmg[i];
         oil_part_n[i] = part;
         gdp_n[i] = k_oil > 0.0 ? rest_n + part : rest_n;
         /* Current account (USD/yr): the base balance, plus commodity exports

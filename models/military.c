@@ -258,7 +258,7 @@ static const ps_field fields[] = {
  * init reads it too, so the owner's init runs first). */
 enum { IN_ARMS_DRONES, IN_ARMS_MUNITIONS, IN_ARMS_AIR_DEFENSE, IN_ARMS_AIRCRAFT, IN_WAR_DAMAGE,
        IN_BACKORDER0, IN_OIL_REVENUE = IN_BACKORDER0 + N_MATERIEL, IN_FINANCE_FLOW,
-       IN_SPENDING_EXTRA, IN_GDP_GROWTH };
+       IN_SPENDING_EXTRA, IN_GDP_GROWTH, IN_DAMAGE_CHANGE };
 static const ps_input inputs[] = {
     {"arms_transfer_drones", PS_DYAD, 1, 0},
     {"arms_transfer_munitions", PS_DYAD, 1, 0},
@@ -277,6 +277,8 @@ static const ps_input inputs[] = {
      * (a constant burden), its war spending adds to it. */
     {"military_spending_extra", PS_ACTOR, 1, 0},
     {"gdp_growth", PS_ACTOR, 1, 0},
+    /* The budget is observed with the damage in it: it moves by the change. */
+    {"war_damage_change", PS_ACTOR, 1, 0},
 };
 
 enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };
@@ -346,14 +348,11 @@ static const ps_metric metrics[] = {
 
 /* ---------------------------------------------------------------- model */
 /* Internal state (not output). */
-enum { I_BASE, I_APPLIED, I_WAR_MONTHS, I_BUILDING0 };
+enum { I_BASE, I_WAR_MONTHS, I_BUILDING0 };
 static const ps_field internal[] = {
     {"military_base_commitment", PS_THEATER, "1", 0.0, 0.0, 1.0,
      "reference commitment of an actor in a theater: a drawdown keeps retained_share of it",
      "commitment at the start; raised by invasions and interventions, reset by movements"},
-    {"military_damage_applied", PS_ACTOR, "1", 0.0, 0.0, 1.0,
-     "the war damage military capacity already reflects: capacity moves by (1 - D) / (1 - applied)",
-     "0 at the start (initial capacity is the observed one)"},
     {"military_war_months", PS_THEATER, "months", 0.0, 0.0, 1e4,
      "months an attacker has been at war in the theater (both it and the host fighting at "
      "war_combat_min or more); 0 when not at war",
@@ -373,10 +372,10 @@ static const ps_field internal[] = {
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
-    int base, applied;    /* internal fields: military_base_commitment, military_damage_applied */
+    int base;             /* internal: military_base_commitment */
     int war_months;       /* internal: military_war_months */
     int building[N_MATERIEL]; /* internal: military_building_<c> */
-    int damage;           /* the damage model's war_damage; -1 if absent */
+    int damage, change;   /* the damage model's war_damage, war_damage_change; -1 if absent */
     int arms[N_MATERIEL]; /* cooperation's arms_transfer_<c>; -1 if absent */
     int backorder[N_MATERIEL]; /* cooperation's arms_backorder_<c>; -1 if absent */
     int oil_revenue, finance; /* oil_export_revenue, finance_flow; -1 if absent */
@@ -440,9 +439,9 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
         d->building[c] = ps_model_internal(self, I_BUILDING0 + c);
     }
     d->base = ps_model_internal(self, I_BASE);
-    d->applied = ps_model_internal(self, I_APPLIED);
     d->war_months = ps_model_internal(self, I_WAR_MONTHS);
     d->damage = ps_model_input(self, IN_WAR_DAMAGE);
+    d->change = ps_model_input(self, IN_DAMAGE_CHANGE);
     d->oil_revenue = ps_model_input(self, IN_OIL_REVENUE);
     d->finance = ps_model_input(self, IN_FINANCE_FLOW);
     d->extra = ps_model_input(self, IN_SPENDING_EXTRA);
@@ -620,7 +619,6 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
     const double *base = w->cur[d->base];
     /* Strikes put capacity and production lines out of action (damage model). */
     const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
-    const double *applied = w->cur[d->applied];
     const size_t row = (size_t)i * nt;
     double exposure = 0.0, load = 0.0, imax = 0.0;
     for (int th = 0; th < nt; th++) {
@@ -677,10 +675,8 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
     double cap_base = w->cur[d->f[F_CAP_BASE]][i];
     if (d->growth >= 0)
         cap_base *= pow(1.0 + w->cur[d->growth][i], 1.0 / 12.0);
-    if (dmg) {
-        cap_base *= (1.0 - dmg[i]) / (1.0 - applied[i]);
-        w->next[d->applied][i] = dmg[i];
-    }
+    if (d->change >= 0)
+        cap_base *= w->cur[d->change][i];
     w->next[d->f[F_CAP_BASE]][i] = cap_base;
     w->next[d->f[F_CAPACITY]][i] = cap_base + (d->extra >= 0 ? w->cur[d->extra][i] : 0.0);
     double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);

@@ -24,7 +24,7 @@ enum { S, T, P }; /* striker, target, a bystander */
 #define NEAR(x, y) (fabs((x) - (y)) <= 1e-12 * (1.0 + fabs(y)))
 
 /* The run keeps a pointer to its scenario (run->sc): freed after the run. */
-static ps_run *run_world(int strike, double delta, ps_scenario **out)
+static ps_run *run_world(int strike, double delta, double d0, ps_scenario **out)
 {
     int perm[3] = {0, 1, 2};
     ps_scenario *sc = synth_new("damage", 3, perm, NULL, 0, 'D', MONTHS, 5, 32, 2);
@@ -43,6 +43,8 @@ static ps_run *run_world(int strike, double delta, ps_scenario **out)
     }
     if (strike)
         synth_event(sc, STRIKE_MONTH, "strike", S, T, MAG);
+    if (d0 > 0.0)
+        synth_init(sc, "war_damage", T, -1, d0);
     ps_run *run = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &run, &err);
@@ -62,11 +64,31 @@ int main(void)
     double cc = synth_default(&ps_model_cooperation, "strike_cost");
     CHECK(delta > 0.0 && rho > 0.0 && rho < 1.0 && tl > 0.0 && cc > 0.0, "defaults in range");
 
-    ps_scenario *sc[3] = {NULL, NULL, NULL};
-    ps_run *hit = run_world(1, -1.0, &sc[0]), *calm = run_world(0, -1.0, &sc[1]);
-    ps_run *off = run_world(1, 0.0, &sc[2]);
-    if (!hit || !calm || !off)
+    ps_scenario *sc[4] = {NULL, NULL, NULL, NULL};
+    ps_run *hit = run_world(1, -1.0, 0.0, &sc[0]), *calm = run_world(0, -1.0, 0.0, &sc[1]);
+    ps_run *off = run_world(1, 0.0, 0.0, &sc[2]);
+    ps_run *scarred = run_world(0, -1.0, 0.4, &sc[3]);
+    if (!hit || !calm || !off || !scarred)
         return CHECK_DONE();
+
+    /* Damage given in the initial state is already in the initial GDP and
+     * budget (they are observed): no cut in month 1, and repair lifts them,
+     * GDP(t) = calm(t) (1 - D(t-1)) / (1 - D0), toward calm / (1 - D0). */
+    for (int t = 1; t < MONTHS; t++) {
+        double up = (1.0 - synth_at(scarred, "war_damage", t - 1, T, -1)) / (1.0 - 0.4);
+        double g = synth_at(scarred, "gdp", t, T, -1), g0 = synth_at(calm, "gdp", t, T, -1);
+        CHECK(NEAR(g, g0 * up), "initial damage, GDP month %d: %.15g vs %.15g", t, g, g0 * up);
+        double k = synth_at(scarred, "military_capacity_base", t, T, -1);
+        double k0 = synth_at(calm, "military_capacity_base", t, T, -1);
+        CHECK(NEAR(k, k0 * up), "initial damage, budget month %d: %.15g vs %.15g", t, k, k0 * up);
+    }
+    /* Series index t holds the state after t + 1 steps. */
+    CHECK(synth_at(scarred, "gdp", 0, T, -1) == synth_at(calm, "gdp", 0, T, -1),
+          "initial damage: no cut in the first month");
+    double d1 = synth_at(scarred, "war_damage", 0, T, -1);
+    CHECK(NEAR(d1, 0.4 * (1.0 - rho)) &&
+              NEAR(synth_at(scarred, "war_damage_change", 0, T, -1), (1.0 - d1) / (1.0 - 0.4)),
+          "change after the first month: %.15g", synth_at(scarred, "war_damage_change", 0, T, -1));
 
     /* The strike's month: the first series index where `strike` is set. */
     int ts = -1;
@@ -161,7 +183,7 @@ int main(void)
     ps_registry_use(first);
     CHECK(ps_field_index("war_damage") == 0, "war_damage is field 0");
     ps_scenario *sc_first = NULL;
-    ps_run *hit_first = run_world(1, -1.0, &sc_first);
+    ps_run *hit_first = run_world(1, -1.0, 0.0, &sc_first);
     for (int t = 0; hit_first && t < MONTHS; t++) {
         CHECK(synth_at(hit_first, "military_capacity", t, T, -1) == cap[t],
               "damage first: capacity month %d", t);
@@ -174,7 +196,8 @@ int main(void)
     ps_run_free(hit);
     ps_run_free(calm);
     ps_run_free(off);
-    for (int k = 0; k < 3; k++)
+    ps_run_free(scarred);
+    for (int k = 0; k < 4; k++)
         synth_free(sc[k]);
     ps_registry_use(NULL);
     return CHECK_DONE();

@@ -327,7 +327,7 @@ static void test_war_age(void)
 {
     int id[N_CORE] = {R, I, U, S};
     ps_scenario *sc = scenario(N_CORE, id, 1);
-    int f = ps_model_internal(ps_registry_find("military"), 2); /* military_war_months */
+    int f = ps_model_internal(ps_registry_find("military"), 1); /* military_war_months */
     CHECK(f >= 0 && !strcmp(ps_registry_field(f, NULL)->name, "military_war_months"),
           "internal field order");
     ps_world *w = NULL;
@@ -478,7 +478,7 @@ static void grow(double capacity_r, double lag, double added[], double invest[],
     int fb = ps_field_index("arms_backorder_munitions");
     int fa = ps_field_index("production_added_munitions");
     int fi = ps_field_index("arms_investment"), fp = ps_field_index("arms_paid_share");
-    int fbuild = ps_model_internal(self, 3 + 1); /* military_building_munitions */
+    int fbuild = ps_model_internal(self, 2 + 1); /* military_building_munitions */
     CHECK(!strcmp(ps_registry_field(fbuild, NULL)->name, "military_building_munitions"),
           "internal field order");
     ps_world *w;
@@ -544,7 +544,7 @@ static double building_after(int seller, int war)
     int self = ps_registry_find("military");
     const ps_model *m = ps_registry_model(self);
     int fb = ps_field_index("arms_backorder_munitions"), fc = ps_field_index("combat");
-    int fbuild = ps_model_internal(self, 3 + 1); /* military_building_munitions */
+    int fbuild = ps_model_internal(self, 2 + 1); /* military_building_munitions */
     ps_world *w;
     ps_error err;
     double b = NAN;
