@@ -301,6 +301,14 @@ static void test_war(double rho, double cw)
         for (int t = tw0; t < r->n_months; t++)
             if (at(r, "military_strain", t - 1, 0) != s)
                 CHECK(0, "strain constant (%d)", t);
+        /* No extra spending before the war, nor in the first month (the strain
+         * base is set in month 1), nor ever in peace. */
+        for (int t = 0; t < tw0; t++)
+            CHECK(at(r, "military_spending_extra", t, 0) == 0.0 &&
+                      at(r, "military_spending_extra", t, 1) == 0.0,
+                  "no extra spending before the war (record %d)", t);
+        for (int t = 0; t < peace->n_months; t++)
+            CHECK(at(peace, "military_spending_extra", t, 0) == 0.0, "none in peace (record %d)", t);
         /* First war month: X = 1 x B x 0.432 a year, with B the peacetime
          * budget (1e11 at the start, moved since by GDP's growth: the military
          * model's military_capacity_base), F = X / GDP;

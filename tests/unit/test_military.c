@@ -536,11 +536,11 @@ static void test_supply_growth(void)
  * (production 140, paid in full) with a backorder of 40 at I starts 40 under
  * construction in one step; the same backorder at U, whose theater R and U
  * fight in (combat 1 each), is masked and starts nothing. */
-static double building_after(int seller, int war)
+static double building_at(int seller, int war, double licensed, int who)
 {
     int id[N_CORE] = {R, I, U, S};
     ps_scenario *sc = scenario(N_CORE, id, 0);
-    synth_param(sc, "military", "licensed_share", 1.0);
+    synth_param(sc, "military", "licensed_share", licensed);
     int self = ps_registry_find("military");
     const ps_model *m = ps_registry_model(self);
     int fb = ps_field_index("arms_backorder_munitions"), fc = ps_field_index("combat");
@@ -554,12 +554,14 @@ static double building_after(int seller, int war)
             w->cur[fc][R * N_TH + FRONT] = w->cur[fc][U * N_TH + FRONT] = 1.0;
         w->cur[fb][seller * N_CORE + R] = 40.0;
         CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
-        b = w->next[fbuild][R];
+        b = w->next[fbuild][who];
         ps_world_free(w);
     }
     synth_free(sc);
     return b;
 }
+
+static double building_after(int seller, int war) { return building_at(seller, war, 1.0, R); }
 
 static void test_no_orders_from_enemies(void)
 {
@@ -570,6 +572,12 @@ static void test_no_orders_from_enemies(void)
     CHECK(fabs(building_after(U, 0) - 40.0) < 1e-12, "at U before the war: %g",
           building_after(U, 0));
     CHECK(building_after(U, 1) == 0.0, "at the enemy: %g", building_after(U, 1));
+    /* licensed_share 0.25 splits the same paid gap: 30 at the seller I (room
+     * 2 x 30 = 60), 10 at the buyer R. */
+    CHECK(fabs(building_at(I, 0, 0.25, I) - 30.0) < 1e-12, "seller's share: %g",
+          building_at(I, 0, 0.25, I));
+    CHECK(fabs(building_at(I, 0, 0.25, R) - 10.0) < 1e-12, "licensed share: %g",
+          building_at(I, 0, 0.25, R));
 }
 
 /* Issue 16, a war can end. The invasion acts in month 2 (state 2: R combat 0.8,
