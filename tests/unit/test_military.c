@@ -376,7 +376,15 @@ static void test_no_capacity(void)
     synth_init(sc, "interest", HOST, 0, 1.0);
     synth_init(sc, "interest", RR, 0, 0.5);
     synth_init(sc, "production_munitions", RR, -1, 30.0);
+    /* Without the cooperation model there are no orders: nothing is built,
+     * whatever share of it would be licensed. */
+    synth_param(sc, "military", "licensed_share", 1.0);
     ps_run *r = run_or_die(sc, 1);
+    for (int t = 0; r && t < 3; t++)
+        CHECK(at(r, "production_added_munitions", t, RR, -1) == 0.0 &&
+                  at(r, "arms_investment", t, RR, -1) == 0.0,
+              "month %d: no orders, nothing built (%g)", t,
+              at(r, "production_added_munitions", t, RR, -1));
     const double spare = 30.0 * (1.0 - param_default("reserve_share"));
     for (int t = 1; r && t < 3; t++)
         CHECK(fabs(at(r, "materiel_spare_munitions", t, RR, 0) - spare) < 1e-12,
