@@ -899,6 +899,52 @@ int ps_sweep_posterior_note(const ps_sweep *sw, char *buf, size_t len)
     return 0;
 }
 
+/* A point that failed: point at the spec's parameter whose override the
+ * message names, if any. */
+static ps_status point_error(const ps_sweep *sw, int p, ps_status st, const ps_error *e,
+                             ps_error *err)
+{
+    char ov[1200];
+    int bad_j = -1;
+    for (int j = 0; j < sw->n_params; j++) {
+        ps_sweep_override(sw, p, j, ov, sizeof ov);
+        if (strstr(e->msg, ov))
+            bad_j = j;
+    }
+    int named = bad_j >= 0; /* the message names the override */
+    if (bad_j < 0 && sw->n_params == 1)
+        bad_j = 0; /* a model judged the point: its one parameter */
+    if (bad_j >= 0) {
+        ps_sweep_override(sw, p, bad_j, ov, sizeof ov);
+        return ps_error_set(err, st, "%s:%d:%d: point %d of the %s design, parameter "
+                            "'%s'%s%s%s: %s", sw->path, sw->params[bad_j].line,
+                            sw->params[bad_j].col, p, ps_design_name(sw->design),
+                            sw->params[bad_j].path, named ? "" : " (", named ? "" : ov,
+                            named ? "" : ")", e->msg);
+    }
+    /* Name the point's values, so that the user can find it. */
+    char vals[2048] = "";
+    size_t used = 0;
+    for (int j = 0; j < sw->n_params && used + 1 < sizeof vals; j++) {
+        ps_sweep_override(sw, p, j, ov, sizeof ov);
+        int k = snprintf(vals + used, sizeof vals - used, "%s%s", j ? ", " : "", ov);
+        used = k < 0 ? sizeof vals : used + (size_t)k;
+    }
+    return ps_error_set(err, st, "%s: point %d of the %s design (%s): %s", sw->path, p,
+                        ps_design_name(sw->design), vals, e->msg);
+}
+
+/* Whether the spec sweeps initial values, which only the models can judge
+ * against each other (ps_scenario_check): then each point's first month is
+ * stepped at validation, so that a bad point fails before any run. */
+static int sweeps_initial_values(const ps_sweep *sw)
+{
+    for (int j = 0; j < sw->n_params; j++)
+        if (strncmp(sw->params[j].path, "parameters.", 11) != 0)
+            return 1;
+    return 0;
+}
+
 ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
 {
     ps_posterior_free(sw->posterior);
@@ -911,26 +957,16 @@ ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
     uint64_t h = PS_FNV_BASIS;
     h = ps_fnv1a(h, sw->raw_text, strlen(sw->raw_text));
     h = ps_fnv1a(h, PS_VERSION, strlen(PS_VERSION));
+    const int check_inits = sweeps_initial_values(sw);
     for (int p = 0; p < sw->n_points; p++) {
         ps_scenario *sc;
         ps_error e = {PS_OK, ""};
         ps_status st = ps_sweep_point_scenario(sw, p, &sc, &e);
-        if (st != PS_OK) {
-            /* Point at the spec's parameter whose override failed, if any. */
-            char ov[1200];
-            int bad_j = -1;
-            for (int j = 0; j < sw->n_params; j++) {
-                ps_sweep_override(sw, p, j, ov, sizeof ov);
-                if (strstr(e.msg, ov))
-                    bad_j = j;
-            }
-            if (bad_j >= 0)
-                return ps_error_set(err, st, "%s:%d:%d: point %d of the %s design, parameter "
-                                    "'%s': %s", sw->path, sw->params[bad_j].line,
-                                    sw->params[bad_j].col, p, ps_design_name(sw->design),
-                                    sw->params[bad_j].path, e.msg);
-            return ps_error_set(err, st, "%s: point %d of the %s design: %s", sw->path, p,
-                                ps_design_name(sw->design), e.msg);
+        if (st != PS_OK)
+            return point_error(sw, p, st, &e, err);
+        if (check_inits && (st = ps_scenario_check(sc, &e)) != PS_OK) {
+            ps_scenario_free(sc);
+            return point_error(sw, p, st, &e, err);
         }
         sw->point_seed[p] = sc->seed;
         if (p == 0 && sc->posterior && take_posterior(sw, sc, err) != PS_OK) {
