@@ -199,7 +199,11 @@ static ps_status simulate(const ps_calib *c, worker *wk, const double *theta, ui
         ps_error e = {PS_OK, ""};
         ps_status st = ps_run_replicate_into(&wk->sc, r, 1, wk->keep, stop, &wk->w, &wk->run,
                                              &usable, &e);
-        if (st == PS_ERR_NUMERIC) {
+        /* Outside the model's domain: a non-finite state, or drawn values a
+         * model refuses (PS_ERR_CONFIG from a step, e.g. a GDP below its oil
+         * revenue): d = inf, never kept. The base scenario itself was checked
+         * when the spec was validated, so this is the draw's doing. */
+        if (st == PS_ERR_NUMERIC || st == PS_ERR_CONFIG) {
             for (int i = 0; i < n; i++)
                 wk->sum[i] = NAN;
             return PS_OK;
@@ -599,6 +603,18 @@ static ps_status run_generation(abc_state *s, int t, worker *wk, int threads,
             g->dist[q] = rk[q].d;
         }
         g->tolerance = g->dist[Na - 1];
+        if (!prev && !isfinite(g->tolerance)) {
+            /* An infinite distance is never kept: the prior must give Na
+             * particles inside the model's domain. */
+            int finite = 0;
+            for (int j = 0; j < n; j++)
+                finite += isfinite(dist[j]);
+            st = ps_error_set(err, PS_ERR_CONFIG, "only %d of the %d particles of generation 0 "
+                              "have a finite distance (the others stopped on a non-finite state "
+                              "or drew values a model refuses, such as a GDP below its oil "
+                              "revenue); expected at least %d (keep x particles): narrow the "
+                              "priors or raise particles", finite, n, Na);
+        }
         g->acceptance = prev ? (double)accepted / n : 1.0;
         norm_weights(g->logw, Na, w);
         g->ess = ess_of(w, Na);

@@ -497,6 +497,10 @@ static ps_status bind_top(ps_calib *c, const ps_node *root, ps_error *err)
     ps_error e = {PS_OK, ""};
     st = ps_scenario_load(c->base_path, (const char *const *)c->fixed, c->n_fixed, &c->base,
                           &e);
+    /* The models' own checks of its initial state (a particle that fails
+     * them is rejected, ABC d = inf: the base itself must pass). */
+    if (st == PS_OK)
+        st = ps_scenario_check(c->base, &e);
     if (st != PS_OK) {
         ps_spec_bad(err, ps_node_get(root, "base"), "base scenario %s: %s", c->base_path,
                     e.msg);

@@ -1294,9 +1294,11 @@ void ps_scenario_free(ps_scenario *sc)
 const char *ps_scenario_where(const ps_scenario *sc, int field, int i, int j)
 {
     const char *at = NULL;
+    const ps_field *fd = ps_registry_field(field, NULL);
+    int actor = fd && fd->shape == PS_ACTOR; /* its second index is not used */
     for (int k = 0; sc && k < sc->n_inits; k++) {
         const ps_init_value *v = &sc->inits[k];
-        if (v->field == field && v->i == i && v->j == j)
+        if (v->field == field && v->i == i && (actor || v->j == j))
             at = v->where > 0 && v->where <= sc->n_where ? sc->where[v->where - 1] : NULL;
     }
     return at;

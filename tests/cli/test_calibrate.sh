@@ -404,4 +404,32 @@ expect_exit 2 "format is 'pactsim'; expected a pactsim-posterior file" -- \
 expect_exit 2 "cannot open" -- "$PACTSIM" run "$D/twin.yaml" --posterior "$WORK/none.h5" -o "$WORK/x.h5"
 expect_exit 2 "expected a posterior file" -- "$PACTSIM" run "$D/twin.yaml" --posterior= -o "$WORK/x.h5"
 expect_no_file "$WORK/x.h5"
+
+# Drawn values a model refuses are outside the model's domain, not an error: with
+# Russia exporting 5,000 kb/d (~1.3e11 USD/yr at the twin's price), a GDP prior
+# reaching down to 1e10 draws some GDPs below that revenue, which the economy
+# refuses (ODD 7.2); those particles get d = inf and the calibration completes
+# with every kept GDP above the revenue. A prior with no draw in the domain is
+# refused (exit 2, no file).
+spec "$WORK/dom.yaml" "$D/twin_obs.csv" 9 100 2
+sed -i -e '/^  parameters\.sanctions\./d' \
+    -e 's|^parameters:$|set: {actors.RUS.oil_export_capacity: 5000}\nparameters:|' "$WORK/dom.yaml"
+sed 's/^  parameters.economy.sanction_elasticity: .*/&\n  actors.RUS.gdp: {range: [1.0e10, 1.2e11]}/' \
+    "$WORK/dom.yaml" > "$WORK/dom_none.yaml"
+echo "  actors.RUS.gdp: {range: [1.0e10, 2.0e12]}" >> "$WORK/dom.yaml"
+if "$PACTSIM" calibrate "$WORK/dom.yaml" -o "$WORK/dom.h5" --quiet 2>"$WORK/err"; then
+    $PY - "$WORK/dom.h5" <<'PYEOF' && ok || bad "a kept particle has a GDP below Russia's oil revenue"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    names = [x.decode() for x in f["posterior/parameter"][()]]
+    gdp = f["posterior/samples"][:, names.index("actors.RUS.gdp")]
+    d = f["posterior/distance"][()]
+    sys.exit(0 if gdp.min() > 1.3e11 and np.isfinite(d).all() else 1)
+PYEOF
+else
+    bad "calibration with refused draws failed: $(head -c 300 "$WORK/err")"
+fi
+expect_exit 2 "only 0 of the 100 particles of generation 0 have a finite distance" -- \
+    "$PACTSIM" calibrate "$WORK/dom_none.yaml" -o "$WORK/dom_none.h5" --quiet
+expect_no_file "$WORK/dom_none.h5"
 finish
