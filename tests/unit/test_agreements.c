@@ -35,6 +35,11 @@ static ps_run *run(const setup *s, int n, const int *perm, int months)
     synth_init(sc, "sanction_intensity", z, a, s->sanction);
     synth_init(sc, "sanction_intensity", z, b, s->sanction);
     synth_param(sc, "cooperation", "trust_adjust", 0.0); /* hold trust where the test puts it */
+    /* The erosion worked out by hand below: 12 months below the keeping
+     * thresholds, 0.15 under the rising ones (the defaults are the history's
+     * calibrated, much slower erosion). */
+    synth_param(sc, "agreements", "months_down", 12);
+    synth_param(sc, "agreements", "hysteresis", 0.15);
     if (s->event_month >= 0)
         synth_event(sc, s->event_month, "agreement", b, a, 3.0);
     ps_run *out = NULL;
