@@ -272,7 +272,7 @@ typedef struct {
                                                      _pressure_adapted, _strain_lagged */
     int ca_base, oil_initial, unadapted_base; /* economy_ca_base, _oil_revenue_initial,
                                                  _unadapted_base */
-    int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage, capacity;
+    int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage_change, capacity;
     int gdp_oil;       /* internal: economy_gdp_oil */
     ps_rng *rng;
     double *fin_in; /* scratch [actor]: finance received (column sums), every step */
@@ -314,7 +314,7 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     d->oil_revenue = ps_model_input(self, IN_OIL_EXPORT_REVENUE);
     d->finance_flow = ps_model_input(self, IN_FINANCE_FLOW);
     d->promise_delivery = ps_model_input(self, IN_PROMISE_DELIVERY);
-    d->damage = ps_model_input(self, IN_DAMAGE_CHANGE);
+    d->damage_change = ps_model_input(self, IN_DAMAGE_CHANGE);
     d->capacity = ps_model_input(self, IN_CAPACITY_BASE);
     /* Growth starts at potential unless the config says otherwise. */
     double *g = w->cur[d->f[F_GROWTH]];
@@ -359,7 +359,7 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
     const double *oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue] : NULL;
     const double *flow = d->finance_flow >= 0 ? w->cur[d->finance_flow] : NULL;
     const double *paid = d->promise_delivery >= 0 ? w->cur[d->promise_delivery] : NULL;
-    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL; /* war_damage_change */
+    const double *change = d->damage_change >= 0 ? w->cur[d->damage_change] : NULL;
     const double *cap = d->capacity >= 0 ? w->cur[d->capacity] : NULL;
     double *gdp_n = w->next[d->f[F_GDP]], *g_n = w->next[d->f[F_GROWTH]];
     double *res_n = w->next[d->f[F_RESERVES]], *lend_n = w->next[d->f[F_LENDING]];
@@ -383,12 +383,11 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
         ps_status st = check_oil_part(w, gdp, oil, p[P_OIL_IN_GDP], d->f[F_GDP], err);
         if (st)
             return st;
-    }
-    if (w->month == 0)
         for (int i = 0; i < n; i++) {
             ca_base[i] = ca[i];
             oil0[i] = oil ? oil[i] : 0.0;
         }
+    }
     if (oil && w->month == 1)
         for (int i = 0; i < n; i++)
             oil_base[i] = oil[i];
@@ -438,8 +437,8 @@ static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
         const double k_oil = oil ? p[P_OIL_IN_GDP] : 0.0, part = k_oil * (oil ? oil[i] : 0.0);
         double rest = k_oil > 0.0 ? gdp[i] - (w->month == 0 ? part : oil_part[i]) : gdp[i];
         double rest_n = rest * pow(1.0 + gi, 1.0 / 12.0);
-        if (dmg) /* output out of action after strikes, and back as it is repaired */
-            rest_n *= dmg[i];
+        if (change) /* output out of action after strikes, and back as it is repaired */
+            rest_n *= change[i];
         oil_part_n[i] = part;
         gdp_n[i] = k_oil > 0.0 ? rest_n + part : rest_n;
         /* Current account (USD/yr): the base balance, plus commodity exports
