@@ -30,7 +30,10 @@ static const ps_param params[] = {
      "statement make a strategic partnership"},
     {"coop_alliance", PS_REAL, "1", 0.0, 1.0, 0.7,
      "cooperation needed to rise to a mutual-defense alliance (level 3)",
-     "assumption: near the transatlantic level (0.8 in the baseline)"},
+     "assumption: near the transatlantic level (0.8 in the baseline); "
+     "not informed by ATOP 1980-2018: the history calibration leaves it at its prior, and the "
+     "model's pair states do not separate ATOP's alliances (AUC 0.5; docs/validation.md, "
+     "'Alliance thresholds and the alliance data')"},
     {"trust_consultations", PS_REAL, "1", 0.0, 1.0, 0.1,
      "mutual trust (the lower of the two directions) needed to rise to consultations",
      "assumption: consultations ask for little trust"},
@@ -41,7 +44,10 @@ static const ps_param params[] = {
     {"trust_alliance", PS_REAL, "1", 0.0, 1.0, 0.6,
      "mutual trust needed to rise to a mutual-defense alliance",
      "assumption: a promise to fight for the other needs trust near the transatlantic level (0.7); "
-     "'the alliance level needs far more than convergence' (issue)"},
+     "'the alliance level needs far more than convergence' (issue); "
+     "not informed by ATOP 1980-2018: the history calibration leaves it at its prior, and the "
+     "model's pair states do not separate ATOP's alliances (AUC 0.5; docs/validation.md, "
+     "'Alliance thresholds and the alliance data')"},
     {"threat_consultations", PS_REAL, "1", 0.0, 1.0, 0.0,
      "shared threat needed to rise to consultations",
      "assumption: consultations need no common adversary"},
@@ -51,7 +57,10 @@ static const ps_param params[] = {
      "(about 0.1)"},
     {"threat_alliance", PS_REAL, "1", 0.0, 1.0, 0.4,
      "shared threat needed to rise to a mutual-defense alliance",
-     "assumption: alliances form against a serious common adversary"},
+     "assumption: alliances form against a serious common adversary; "
+     "not informed by ATOP 1980-2018: the history calibration leaves it at its prior, and the "
+     "model's pair states do not separate ATOP's alliances (AUC 0.5; docs/validation.md, "
+     "'Alliance thresholds and the alliance data')"},
     {"hysteresis", PS_REAL, "1", 0.0, 1.0, 0.75,
      "margin below a level's cooperation and trust thresholds at which the level starts to erode",
      "calibrated: the history against ATOP 1980-2018 (configs/calibration/history_1979_2022.yaml): "
@@ -70,14 +79,16 @@ static const ps_param params[] = {
      "what a mutual-defense alliance costs a side per unit of the partner's combat in theaters "
      "the side does not host (the risk of being drawn into the partner's wars), in units of shared "
      "threat; a strategic partnership costs half of it, consultations nothing",
-     "assumption (to be calibrated): the entrapment side of the alliance security dilemma "
+     "assumption: the entrapment side of the alliance security dilemma "
      "(Snyder 1984, World Politics 36:461-495); half the value of a fully shared threat for an "
-     "alliance with a partner at full-scale war"},
+     "alliance with a partner at full-scale war; the history calibration leaves it at its prior "
+     "(docs/validation.md, 'Alliance thresholds and the alliance data')"},
     {"rivalry_cost", PS_REAL, "1", 0.0, 1.0, 0.2,
      "what a partnership or alliance costs a side per unit of oil-market rivalry with the partner "
      "(competition for the same buyers), in units of shared threat; consultations cost nothing",
-     "assumption (to be calibrated): the article's 'Russia and Iran are competitors' in the Asian "
-     "crude market; a fifth of a fully shared threat for complete overlap"},
+     "assumption: the article's 'Russia and Iran are competitors' in the Asian "
+     "crude market; a fifth of a fully shared threat for complete overlap; the history calibration "
+     "leaves it at its prior (docs/validation.md, 'Alliance thresholds and the alliance data')"},
 };
 
 enum { F_LEVEL, F_THREAT, F_NFIELDS };

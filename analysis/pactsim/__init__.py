@@ -10,7 +10,8 @@ Modules: pactsim.io (the reader), pactsim.discovery (PRIM, CART, feature
 scores), pactsim.posterior (posterior files of `pactsim calibrate`, weighted
 summaries), pactsim.observations (observation files and the model's
 equivalents), pactsim.scores (`pactsim score` output and its totals),
-pactsim.tables (CSV and Markdown), pactsim.plotting (figures; imports
+pactsim.tables (CSV and Markdown), pactsim.agreements (ROC of the
+agreement thresholds against alliance data), pactsim.plotting (figures; imports
 matplotlib, so it is not loaded by ``import pactsim``).
 """
 from .io import (FORMAT_VERSION, STATE_GROUPS, PactsimFileError, Run, events,  # noqa: F401
