@@ -74,6 +74,17 @@ def test_parameters_exist():
     assert not missing, f"posterior names parameters the model no longer has: {missing}"
 
 
+def test_shipped_files_are_summaries():
+    """Every shipped posterior is shrunk by tools/posterior_summary.py: the runs read only
+    /posterior, and each generation's population made the 2022 file 13 MB instead of 0.6 MB
+    (committed so in d59575e, shrunk in 65fee53)."""
+    for name in ("baseline_2022_posterior.h5", "history_1979_2022_posterior.h5"):
+        with h5py.File(os.path.join(SRC, "configs/calibration", name), "r") as f:
+            assert "posterior/samples" in f and "generations/tolerance" in f
+            dropped = [k for k in ("samples", "weights", "distance") if k in f["generations"]]
+            assert not dropped, f"{name} holds /generations/{dropped}: run tools/posterior_summary.py"
+
+
 def test_posterior_fits_better_and_widens_bands(tmp_path):
     fixed, s_fixed = run_and_score(tmp_path, "baseline_2022")
     post, s_post = run_and_score(tmp_path, "baseline_2022_calibrated")
