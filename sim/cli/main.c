@@ -1,5 +1,6 @@
 /* pactsim command-line interface: the only place that prints and exits. */
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -50,7 +51,7 @@ static const char run_help[] =
     "  SIGINT/SIGTERM: no file left, the finished replicates kept in FILE.partial/.\n";
 
 static const char validate_help[] =
-    "Usage: pactsim validate CONFIG [--set KEY=VALUE]...\n"
+    "Usage: pactsim validate CONFIG [--set KEY=VALUE]... [--no-step]\n"
     "  Check a scenario and its overrides without running it; print a summary.\n"
     "  Builds replicate 0's world and steps its first month, so that the models\n"
     "  check the initial state too (e.g. GDP against crude export revenue); this\n"
@@ -58,6 +59,9 @@ static const char validate_help[] =
     "      --set KEY=VALUE    override a config value (as for run); repeatable\n"
     "  -r, --replicates N     number of replicates (overrides the config)\n"
     "  -s, --seed S           base random seed (overrides the config)\n"
+    "      --no-step          check the file and the overrides only: no world is built,\n"
+    "                         so the models' checks of the initial state are skipped\n"
+    "                         (for worlds too large to build here; run still does them)\n"
     "Exit status: 0 valid; 2 bad input (the error names file:line:column or the option).\n";
 
 static const char config_help[] =
@@ -186,15 +190,27 @@ typedef struct {
     const char **sets;
     int n_sets;
     char rep_set[64], seed_set[64], prec_set[64], comp_set[64], fields_set[4096];
-    int threads, force, resume, quiet, markdown, no_space_check;
+    int threads, force, resume, quiet, markdown, no_space_check, no_step;
     int checkpoint_every; /* as ps_sim_options */
     unsigned cpu_limit;
 } cli_opts;
 
 enum { OPT_SET = 256, OPT_MARKDOWN, OPT_NO_SPACE_CHECK, OPT_RESUME, OPT_CPU_LIMIT, OPT_POSTERIOR,
-       OPT_PRECISION, OPT_COMPRESSION, OPT_FIELDS, OPT_CHECKPOINT_EVERY };
+       OPT_PRECISION, OPT_COMPRESSION, OPT_FIELDS, OPT_CHECKPOINT_EVERY, OPT_NO_STEP };
 
-static int parse_options(int argc, char **argv, cli_opts *o)
+/* Does a command's help name --name? A command accepts exactly the options its
+ * help lists, so an option meant for another command (validate --threads, run
+ * --no-step) is refused instead of ignored, and help and parser cannot drift. */
+static int help_names(const char *help, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = strstr(help, "--"); p; p = strstr(p + 2, "--"))
+        if (!strncmp(p + 2, name, len) && !islower((unsigned char)p[2 + len]) && p[2 + len] != '-')
+            return 1;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, cli_opts *o, const char *help)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -213,6 +229,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         {"compression", required_argument, NULL, OPT_COMPRESSION},
         {"fields", required_argument, NULL, OPT_FIELDS},
         {"checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY},
+        {"no-step", no_argument, NULL, OPT_NO_STEP},
         {NULL, 0, NULL, 0},
     };
     long long v;
@@ -220,6 +237,13 @@ static int parse_options(int argc, char **argv, cli_opts *o)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:r:s:t:fq", longopts, NULL)) != -1) {
+        for (int k = 0; c != ':' && c != '?' && longopts[k].name; k++)
+            if (longopts[k].val == c && !help_names(help, longopts[k].name)) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "option --%s: not an option of '%s'",
+                         longopts[k].name, argv[0]);
+                return usage_error("%s", msg);
+            }
         switch (c) {
         case 'o':
             if (!*optarg)
@@ -253,6 +277,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
         case 'q': o->quiet = 1; break;
         case OPT_MARKDOWN: o->markdown = 1; break;
         case OPT_NO_SPACE_CHECK: o->no_space_check = 1; break;
+        case OPT_NO_STEP: o->no_step = 1; break;
         case OPT_RESUME: o->resume = 1; break;
         case OPT_POSTERIOR:
             if (!*optarg)
@@ -403,7 +428,7 @@ static int cmd_validate(int argc, char **argv, cli_opts *o, char *cmdline)
     if (rc)
         return rc;
     ps_error err = {PS_OK, ""};
-    ps_status st = ps_scenario_check(sc, &err);
+    ps_status st = o->no_step ? PS_OK : ps_scenario_check(sc, &err);
     if (st != PS_OK) {
         ps_scenario_free(sc);
         return fail(st, err.msg);
@@ -419,6 +444,9 @@ static int cmd_validate(int argc, char **argv, cli_opts *o, char *cmdline)
            "%d events%s, %d replicates, seed %llu\n", argv[0], sc->name, sc->n_actors,
            sc->n_theaters, a, b, sc->n_months, sc->n_events, later, sc->replicates,
            (unsigned long long)sc->seed);
+    if (o->no_step)
+        printf("%s: note: --no-step: no world was built, so the models did not check the "
+               "initial state (run does)\n", argv[0]);
     ps_scenario_free(sc);
     return 0;
 }
@@ -457,6 +485,7 @@ static int cmd_info(int argc, char **argv, cli_opts *o, char *cmdline)
 
 /* run, validate, config and info share one option parser; argv[0] is the command. */
 typedef int (*opts_command)(int npos, char **pos, cli_opts *o, char *cmdline);
+static const char *command_help(const char *name);
 static int full_argc;
 static char **full_argv;
 
@@ -471,7 +500,7 @@ static int with_options(int argc, char **argv, opts_command fn)
     }
     cli_opts o = {.sets = sets};
     /* getopt permutes, so options may follow positional arguments. */
-    int rc = parse_options(argc, argv, &o);
+    int rc = parse_options(argc, argv, &o, command_help(argv[0]));
     if (!rc)
         rc = fn(argc - optind, argv + optind, &o, cmdline);
     free(sets);
@@ -509,6 +538,14 @@ static const struct {
      ps_cli_calibrate_help, ps_cli_calibrate},
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
+
+static const char *command_help(const char *name)
+{
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return commands[i].help;
+    return "";
+}
 
 static void global_help(void)
 {

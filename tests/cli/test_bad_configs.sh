@@ -27,5 +27,12 @@ while IFS=$'\t' read -r file where words; do
     expect_fixed 2 -- "$PACTSIM" validate "$DIR/$file"
 done < "$DIR/expected.tsv"
 [ "$n" -ge 15 ] && ok || bad "only $n bad configs in the catalogue"
+# validate --no-step builds no world: a file error still fails, while what only the
+# models see in the initial state (GDP below its own crude revenue) passes, with a note.
+expect_exit 2 "01_syntax.yaml:8:6" -- "$PACTSIM" validate "$DIR/01_syntax.yaml" --no-step
+expect_exit 0 "note: --no-step: no world was built" -- \
+    "$PACTSIM" validate "$DIR/65_gdp_below_oil_revenue.yaml" --no-step
+expect_exit 2 "65_gdp_below_oil_revenue.yaml:10:28" -- \
+    "$PACTSIM" validate "$DIR/65_gdp_below_oil_revenue.yaml"
 echo "bad configs checked: $n"
 finish

@@ -25,4 +25,20 @@ expect_exit 2 "no_such.yaml" -- "$PACTSIM" run "$WORK/no_such.yaml" -o "$OUT"
 expect_exit 2 "unknown model 'nosuch'" -- "$PACTSIM" config explain nosuch
 expect_exit 2 "config explain" -- "$PACTSIM" config frob
 expect_no_file "$OUT"
+# run, validate, config and info share one option parser, and each accepts exactly the
+# options its help names: one meant for another of them is refused, not ignored.
+all=$(for c in run validate config info; do "$PACTSIM" "$c" --help; done |
+      grep -Eo -- "--[a-z][a-z-]+" | sort -u | grep -vx -- --help)
+refused=0
+for c in run validate config info; do
+    "$PACTSIM" "$c" --help >"$WORK/help"
+    for opt in $all; do
+        grep -Eq -- "$opt([^a-z-]|\$)" "$WORK/help" && continue
+        refused=$((refused + 1))
+        expect_exit 2 "option $opt: not an option of '$c'" -- "$PACTSIM" "$c" "$CFG" "$opt" x
+    done
+done
+[ "$refused" -ge 30 ] && ok || bad "only $refused foreign options tried"
+expect_exit 2 "option --threads: not an option of 'validate'" -- "$PACTSIM" validate "$CFG" -t 2
+expect_no_file "$OUT"
 finish
