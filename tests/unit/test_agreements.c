@@ -358,6 +358,29 @@ int main(void)
     CHECK(level(r, n, A, B, 0) == 3.0, "not given: derived level 3 (got %g)", level(r, n, A, B, 0));
     CHECK(level(r, n, A, Z, 0) == 0.0, "not given, no ties: level 0");
     ps_run_free(r);
+    /* The same pair in every pair of positions of a 4-actor list (init visits
+     * the pairs row by row, by position; the fourth actor has no ties): every
+     * rise condition holds as above (cooperation 0.8 >= 0.7, trust 0.7 >= 0.6,
+     * shared threat 0.6 >= 0.4 from Z's sanctions, no war, no rivalry), so the
+     * derived level is 3 in both directions wherever the pair sits. */
+    int everywhere = 1;
+    for (int pa = 0; pa < 4; pa++)
+        for (int pb = 0; pb < 4; pb++) {
+            if (pa == pb)
+                continue;
+            int perm4[4] = {pa, pb, 0, 0}, k = 2;
+            for (int q = 0; q < 4; q++)
+                if (q != pa && q != pb)
+                    perm4[k++] = q;
+            ps_run *r4 = run(&derived, 4, perm4, 3);
+            int ok = level(r4, 4, pa, pb, 0) == 3.0 && level(r4, 4, pb, pa, 0) == 3.0;
+            if (!ok)
+                printf("derived level of A (position %d) and B (%d): %g / %g\n", pa, pb,
+                       level(r4, 4, pa, pb, 0), level(r4, 4, pb, pa, 0));
+            everywhere &= ok;
+            ps_run_free(r4);
+        }
+    CHECK(everywhere, "not given: derived level 3 both ways wherever the pair sits");
     setup signed_ = {0.1, 0.1, 0.0, 0.0, 5};
     r = run(&signed_, n, ident, 12);
     CHECK(level(r, n, A, B, 4) == 0.0 && level(r, n, A, B, 5) == 3.0 && level(r, n, B, A, 5) == 3.0,
@@ -376,32 +399,74 @@ int main(void)
     CHECK(same, "levels follow actors when the actor list is reordered");
     ps_run_free(r1);
     ps_run_free(r2);
+    /* And so do the agreement_change events: with the pair at positions 2
+     * and 4, neither of them the first, the three rises of section 1 are
+     * logged at months 11, 23 and 35 with magnitudes 1, 2, 3. */
+    const int perm3[5] = {2, 4, 0, 1, 3};
+    r = run(&climb, 5, perm3, 40);
+    changes = 0;
+    ok_events = 1;
+    for (int e = 0; e < r->n_events; e++)
+        if (r->events[e].type == ev_change) {
+            changes++;
+            const ps_event *ev = &r->events[e];
+            ok_events &= ev->magnitude == changes && ev->month == 12 * changes - 1 &&
+                         ((ev->source == 2 && ev->target == 4) || (ev->source == 4 && ev->target == 2));
+        }
+    CHECK(changes == 3 && ok_events, "the pair at positions 2 and 4: three agreement_change "
+          "events at months 11, 23, 35 (%d)", changes);
+    ps_run_free(r);
 
     /* 7. The actor at position 0 signs, and the metric finds a pair anywhere:
      * IRN (position 0) signs a partnership (level 2) with RUS (position 1) in
      * month 1; no ties, so nothing else moves in 4 months (a fall needs 12):
-     * levels 0, 2, 2, 2 and rus_irn_agreement_max = 2. */
-    static const char *const iso2[N_CORE] = {"IRN", "RUS", "ZZZ"};
-    ps_scenario *sc = synth_new("agreements", n, ident, iso2, N_CORE, 'X', 4, 11, 4, 2);
-    synth_event(sc, 1, "agreement", 0, 1, 2.0);
-    ps_run *rm = NULL;
-    ps_error err = {PS_OK, ""};
-    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &rm, &err);
-    CHECK(st == PS_OK, "an agreement event from the actor at position 0: %s", err.msg);
-    if (rm) {
-        CHECK(level(rm, n, 0, 1, 0) == 0.0 && level(rm, n, 0, 1, 1) == 2.0 &&
-                  level(rm, n, 1, 0, 3) == 2.0,
-              "IRN-RUS: 0 then 2 (t0 %g, t1 %g, t3 %g)", level(rm, n, 0, 1, 0),
-              level(rm, n, 0, 1, 1), level(rm, n, 1, 0, 3));
-        const ps_metric *mx = NULL;
-        for (int k = 0; k < ps_model_agreements.n_metrics; k++)
-            if (!strcmp(ps_model_agreements.metrics[k].name, "rus_irn_agreement_max"))
-                mx = &ps_model_agreements.metrics[k];
-        CHECK(mx && mx->compute(rm) == 2.0, "rus_irn_agreement_max = 2 (got %g)",
-              mx ? mx->compute(rm) : NAN);
-        ps_run_free(rm);
+     * levels 0, 2, 2, 2 and rus_irn_agreement_max = 2. The same with RUS at
+     * position 0 and IRN at 1. */
+    const ps_metric *mx = NULL;
+    for (int k = 0; k < ps_model_agreements.n_metrics; k++)
+        if (!strcmp(ps_model_agreements.metrics[k].name, "rus_irn_agreement_max"))
+            mx = &ps_model_agreements.metrics[k];
+    static const char *const iso2[2][N_CORE] = {{"IRN", "RUS", "ZZZ"}, {"RUS", "IRN", "ZZZ"}};
+    for (int o = 0; o < 2; o++) {
+        ps_scenario *sc = synth_new("agreements", n, ident, iso2[o], N_CORE, 'X', 4, 11, 4, 2);
+        synth_event(sc, 1, "agreement", 0, 1, 2.0);
+        ps_run *rm = NULL;
+        ps_error err = {PS_OK, ""};
+        ps_status st = ps_run_replicate(sc, 0, 1, NULL, &rm, &err);
+        CHECK(st == PS_OK, "an agreement event from the actor at position 0: %s", err.msg);
+        if (rm) {
+            CHECK(level(rm, n, 0, 1, 0) == 0.0 && level(rm, n, 0, 1, 1) == 2.0 &&
+                      level(rm, n, 1, 0, 3) == 2.0,
+                  "%s-%s: 0 then 2 (t0 %g, t1 %g, t3 %g)", iso2[o][0], iso2[o][1],
+                  level(rm, n, 0, 1, 0), level(rm, n, 0, 1, 1), level(rm, n, 1, 0, 3));
+            CHECK(mx && mx->compute(rm) == 2.0, "%s at position 0: rus_irn_agreement_max = 2 "
+                  "(got %g)", iso2[o][0], mx ? mx->compute(rm) : NAN);
+            if (o == 0) {
+                /* A run of no months has no highest level: NaN, not 0 (which
+                 * would read as "no agreement"). */
+                ps_run none = *rm;
+                none.n_months = 0;
+                CHECK(mx && isnan(mx->compute(&none)), "no months: rus_irn_agreement_max is NaN "
+                      "(got %g)", mx ? mx->compute(&none) : NAN);
+            }
+            ps_run_free(rm);
+        }
+        synth_free(sc);
     }
-    synth_free(sc);
+    /* An agreement is between two distinct actors (docs/ODD.md 7.9: source
+     * and target): without a target, or without a source, it is a config
+     * error. */
+    for (int miss = 0; miss < 2; miss++) {
+        ps_scenario *sc = synth_new("agreements", n, ident, iso, N_CORE, 'X', 4, 11, 4, 2);
+        synth_event(sc, 1, "agreement", miss ? -1 : B, miss ? B : -1, 2.0);
+        ps_run *rb = NULL;
+        ps_error err = {PS_OK, ""};
+        ps_status st = ps_run_replicate(sc, 0, 1, NULL, &rb, &err);
+        CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "needs distinct source and target actors"),
+              "an agreement without a %s: %d %s", miss ? "source" : "target", st, err.msg);
+        ps_run_free(rb);
+        synth_free(sc);
+    }
     test_net_gain();
     test_thresholds();
     return CHECK_DONE();

@@ -327,8 +327,17 @@ static void test_payoff_by_hand(void)
     const ps_model *m = &ps_model_alignment;
     double we = synth_default(m, "weight_economy"), wp = synth_default(m, "weight_protection");
     double wc = synth_default(m, "weight_cooperation");
-    double wsum = we + wp + synth_default(m, "weight_arms") + synth_default(m, "weight_finance") + wc;
+    double wa = synth_default(m, "weight_arms"), wf = synth_default(m, "weight_finance");
+    double wsum = we + wp + wa + wf + wc;
     CHECK(wp > 0.0 && wsum > 0.0, "weights");
+    /* The defaults keep the relations their sources state (parameter table,
+     * docs/parameters.md): "equal weight for economy, protection and
+     * cooperation", finance weighed "as arms". (At the defaults 1, 1, 1 and
+     * 0.5, 0.5 the payoffs below are 0.49 and 0.3125 with the military
+     * model, 0.4 and 0.3 without.) */
+    CHECK(we == wp && wp == wc && wf == wa,
+          "default weights: economy %g, protection %g, cooperation %g; arms %g, finance %g", we,
+          wp, wc, wa, wf);
     for (int mil = 1; mil >= 0; mil--) {
         ps_scenario *sc = NULL;
         ps_run *r = payoff_world(mil, &sc);
@@ -352,6 +361,34 @@ static void test_payoff_by_hand(void)
     }
 }
 
+/* The initial hedging index is that of the initial alignment (docs/ODD.md
+ * 7.7: h_i = 2 min(W+, W-) / (W+ + W-)), for every actor. In the world of the
+ * tests above with H's alignment set by the config toward the two camp
+ * leaders (H -> P 0.6, H -> Q 0.2; P is the only member of camp +1, Q of
+ * camp -1), H's month-0 state has W+ = 0.6, W- = 0.2: h = 2 x 0.2 / 0.8 =
+ * 0.5; L's (L -> P 0.9, L -> Q 0.1): 2 x 0.1 / 1 = 0.2. Record 0 of a run is
+ * after the first month, so the initial state is read from the world as
+ * ps_world_create makes it. */
+static void test_initial_hedging(void)
+{
+    ps_scenario *sc = scenario(N_CORE, ident, SC_PLAIN);
+    add_init(sc, "alignment", H, P, 0.6);
+    add_init(sc, "alignment", H, Q, 0.2);
+    add_init(sc, "alignment", L, P, 0.9);
+    add_init(sc, "alignment", L, Q, 0.1);
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    if (w) {
+        const double *h = w->cur[ps_field_index("hedging_index")];
+        printf("initial hedging: H %.15g (hand 0.5), L %.15g (hand 0.2)\n", h[H], h[L]);
+        CHECK(fabs(h[H] - 0.5) < 1e-15 && fabs(h[L] - 0.2) < 1e-15,
+              "initial hedging of H %g (0.5) and L %g (0.2)", h[H], h[L]);
+        ps_world_free(w);
+    }
+    free_scenario(sc);
+}
+
 int main(void)
 {
     test_payoff_by_hand();
@@ -359,5 +396,6 @@ int main(void)
     test_sanctions_lower_alignment();
     test_leverage();
     test_order_and_threads();
+    test_initial_hedging();
     return CHECK_DONE();
 }

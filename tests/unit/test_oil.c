@@ -14,6 +14,8 @@
 #include "synthetic.h"
 #include "pactsim_model.h"
 
+extern const ps_model ps_model_oil;
+
 enum { A, B, X, Y, Z, N_CORE };
 static const char *const core_iso[N_CORE] = {"AAA", "BBB", "XXX", "YYY", "ZZZ"};
 #define EMBARGO_MONTH 2
@@ -642,6 +644,221 @@ static void test_price_jumps(void)
     synth_free(sc);
 }
 
+/* An oil_capacity event sets its target's capacity from the next month,
+ * whichever actor it names: here B, at position 1 (test_discount_adjust cuts
+ * A, at position 0). B sold 700 kb/d to X and Y and 100 to the rest of the
+ * world; cut to 100 kb/d in month 1, it has more buyers than oil in the
+ * first month of the cut whatever the discount: each buyer requests at least
+ * (1 - lambda) of its current purchases (docs/ODD.md 7.5 eq. 6, lambda =
+ * switching_rate 0.15 at speed 1), 0.85 x 800 = 680 > 100, so B sells exactly
+ * its new capacity (eq. 7, pro rata). An event without a target actor is a
+ * config error. */
+static void test_capacity_event(void)
+{
+    ps_scenario *sc = scenario(N_CORE, core, 0, 0);
+    synth_event(sc, 1, "oil_capacity", -1, B, 100.0);
+    ps_run *r = run(sc, 1);
+    /* Record 1 is the state after month 1 and its events; month 2 is the
+     * first step with the cut (record 2). */
+    printf("capacity event: B's capacity %g, %g, %g kb/d; sells %.6f, %.6f\n",
+           actor(r, "oil_export_capacity", 0, B), actor(r, "oil_export_capacity", 1, B),
+           actor(r, "oil_export_capacity", 2, B), actor(r, "oil_export_volume", 1, B),
+           actor(r, "oil_export_volume", 2, B));
+    CHECK(actor(r, "oil_export_capacity", 0, B) == 800.0 &&
+              actor(r, "oil_export_capacity", 1, B) == 100.0 &&
+              actor(r, "oil_export_capacity", 2, B) == 100.0,
+          "B's capacity 800, then 100 from the event's month");
+    CHECK(fabs(actor(r, "oil_export_volume", 2, B) - 100.0) < 1e-9,
+          "the first month with the cut B sells its 100 kb/d: %.17g",
+          actor(r, "oil_export_volume", 2, B));
+    ps_run_free(r);
+    /* Without a target. */
+    synth_event(sc, 2, "oil_capacity", -1, -1, 100.0);
+    ps_run *bad = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
+    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "oil_capacity needs a target actor"),
+          "oil_capacity without a target: %d %s", st, err.msg);
+    ps_run_free(bad);
+    synth_free(sc);
+}
+
+/* A seller whose buyers take its whole capacity at no discount grants none
+ * (docs/ODD.md 7.5 eq. 5: delta* = 0 when requests reach K at delta = 0),
+ * even when no discount could place more. S sold 25 kb/d to each of X and Y
+ * (D = 100: shares 0.25, outside options 0.75) and can sell no more
+ * (capacity 50); both refineries take at most 0.25 of their imports from S
+ * (limits 0.25). At no discount the target share is 0.25 / (0.75 + 0.25) =
+ * 0.25, at any deeper one the limit 0.25, so requests are 2 x 100 x 0.25 =
+ * 50 = K at every discount (all numbers exact in binary): the discount stays
+ * 0 and S sells 25 to each buyer every month. */
+static void test_sold_out(void)
+{
+    ps_scenario *sc = buyers_scenario(1, 1, 0.25, 0.25, 2, 2);
+    synth_init(sc, "oil_export_capacity", BS, -1, 50.0);
+    synth_init(sc, "oil_trade", BS, BX, 25.0);
+    synth_init(sc, "oil_trade", BS, BY, 25.0);
+    ps_run *r = run(sc, 1);
+    int ok = 1;
+    for (int t = 0; t < sc->n_months; t++)
+        ok &= synth_at(r, "oil_discount", t, BS, -1) == 0.0 &&
+              synth_at(r, "oil_trade", t, BS, BX) == 25.0 &&
+              synth_at(r, "oil_trade", t, BS, BY) == 25.0;
+    printf("sold out at the limits: discount %g, X %g, Y %g (hand: 0, 25, 25)\n",
+           synth_at(r, "oil_discount", 0, BS, -1), synth_at(r, "oil_trade", 0, BS, BX),
+           synth_at(r, "oil_trade", 0, BS, BY));
+    CHECK(ok, "buyers at their limits take the capacity: no discount, 25 kb/d each, every month");
+    ps_run_free(r);
+    synth_free(sc);
+}
+
+/* The upper clamp of the benchmark (docs/ODD.md 7.5 eq. 1: P in [5, 300]).
+ * The scenario of (iii) at limits 0.25 shuts in 10 of 200 kb/d from month 1
+ * (S = 0.05; the price falls to 80 e^-0.3 = 59.3 in the next month, as
+ * above). S's capacity raised to 30,000 kb/d in month 2 leaves
+ * min(1, (30000 - 50) / 200) = 1 of world trade shut in: psi (1 - 0.05) =
+ * 1.9 would take the benchmark to 59.3 e^1.9 = 396 USD/bbl; it stops at
+ * 300 and stays there (the shut-in share no longer changes; no reversion,
+ * no shocks). */
+static void test_price_cap(void)
+{
+    enum { MONTHS = 6 };
+    ps_scenario *sc = buyers_scenario(1, 1, 0.25, 0.25, 2, 2);
+    sc->n_months = MONTHS;
+    sc->end = ps_date_add(sc->start, MONTHS - 1);
+    synth_param(sc, "oil", "price_supply_response", 2.0);
+    synth_event(sc, 2, "oil_capacity", -1, BS, 30000.0);
+    ps_run *r = run(sc, 1);
+    printf("price cap:");
+    for (int t = 0; t < MONTHS; t++)
+        printf(" %.4f", synth_at(r, "oil_price", t, BS, -1));
+    printf(" (hand: 80, 59.3, 59.3, then 300 where 396 would be)\n");
+    CHECK(NEAR(synth_at(r, "oil_price", 2, BS, -1), 80.0 * exp(-0.3), 1e-9),
+          "before the capacity rise: %g", synth_at(r, "oil_price", 2, BS, -1));
+    /* Record 3: month 3's step reads the state the event made (exactly the
+     * clamp); then exp(log 300) each month, 300 to rounding. */
+    int ok = synth_at(r, "oil_price", 3, BS, -1) == 300.0;
+    for (int t = 4; t < MONTHS; t++)
+        ok &= NEAR(synth_at(r, "oil_price", t, BS, -1), 300.0, 1e-9);
+    CHECK(ok, "the benchmark stops at 300 USD/bbl (80 e^-0.3 e^1.9 = %g unclamped)",
+          80.0 * exp(1.6));
+    ps_run_free(r);
+    synth_free(sc);
+}
+
+/* ------------------------------------------------------------------
+ * Closure works both ways (docs/ODD.md 7.5 eq. 2: x_sb = 1 - (1 - s_bs)
+ * (1 - s_sb), relations closed either way). A test-only model owns
+ * sanction_intensity and from month 1 sets one entry to 0.5, a sanction
+ * the 2021 reference did not have; without the sanctions model there is no
+ * isolation, pressure or secondary threat (absent inputs count as 0), so
+ * the closure of S and X is 0.5 whether X sanctions S or S sanctions X
+ * (counter-sanctions) and the two runs agree bit for bit. The seller S sits
+ * at position 1, so that its row of the sanctions matrix is not row 0.
+ * Otherwise as buyers (i): D = 100 each, 2021 purchases 10, capacity 60,
+ * P = 80 held, discount_adjust 1, tau = 0.12, lambda = 1. In the month the
+ * sanction is first seen X's cost change is (delta - pi 0.5) / tau (pi =
+ * sanction_penalty 1): E_X = c E, c = e^(-0.5/0.12), E = e^(delta/tau) <= 1
+ * / c, so both weights are 0.1 E (floor 0.05 < 0.1) and the clearing discount
+ * solves E/(9 + E) + c E/(9 + c E) = 0.6 (Y and X take 100 times their
+ * shares; with lambda = 1 the current shares drop out).
+ * ------------------------------------------------------------------ */
+static int sanction_from = -1, sanction_to = -1; /* positions; -1: none */
+
+static ps_status sanctioner_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)self, (void)data, (void)err;
+    if (w->month == 0 && sanction_from >= 0) { /* in state 1 on: the oil model's month 1 */
+        size_t k = (size_t)sanction_from * w->n_actors + sanction_to;
+        w->next[ps_field_index("sanction_intensity")][k] = 0.5;
+    }
+    return PS_OK;
+}
+
+static const ps_field sanctioner_fields[] = {
+    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "set by the test", "test"},
+};
+static const ps_model sanctioner = {.name = "sanctioner", .description = "test: one sanction",
+                                    .fields = sanctioner_fields, .n_fields = 1,
+                                    .step = sanctioner_step};
+
+enum { CX, CS, CY, N_CS }; /* positions */
+
+static ps_run *counter_run(int from, int to)
+{
+    static const int perm[N_CS] = {CX, CS, CY};
+    static const char *const iso3[N_CS] = {"XXX", "SSS", "YYY"};
+    sanction_from = from;
+    sanction_to = to;
+    ps_scenario *sc = synth_new("oil_counter", N_CS, perm, iso3, N_CS, 'Q', 3, 7, 16, 1);
+    synth_init(sc, "oil_price", CS, -1, 80.0);
+    synth_init(sc, "oil_export_capacity", CS, -1, 60.0);
+    synth_init(sc, "oil_rest_exports", CS, -1, 0.0);
+    synth_init(sc, "oil_import_demand", CX, -1, 100.0);
+    synth_init(sc, "oil_import_demand", CY, -1, 100.0);
+    synth_init(sc, "oil_trade", CS, CX, 10.0);
+    synth_init(sc, "oil_trade", CS, CY, 10.0);
+    synth_init(sc, "oil_switching_speed", CX, -1, 2.0);
+    synth_init(sc, "oil_switching_speed", CY, -1, 2.0);
+    synth_param(sc, "oil", "rest_of_world_imports", 0.0);
+    synth_param(sc, "oil", "price_volatility", 0.0);
+    synth_param(sc, "oil", "price_reversion", 0.0);
+    synth_param(sc, "oil", "price_supply_response", 0.0);
+    synth_param(sc, "oil", "discount_adjust", 1.0);
+    synth_param(sc, "oil", "price_sensitivity", 0.12);
+    synth_param(sc, "oil", "switching_rate", 0.5);
+    ps_run *r = run(sc, 1);
+    r->sc = NULL; /* the scenario is freed here; the caller reads series only */
+    synth_free(sc);
+    return r;
+}
+
+static void test_counter_sanctions(void)
+{
+    static const ps_model *pipe[] = {&sanctioner, &ps_model_oil, NULL};
+    ps_registry_use(pipe);
+    ps_run *none = counter_run(-1, -1), *by_buyer = counter_run(CX, CS),
+           *by_seller = counter_run(CS, CX);
+    const double tau = 0.12, c = exp(-0.5 / tau);
+    /* The hand equation, by bisection on delta in [0, 0.5]. */
+    double lo = 0.0, hi = 0.5;
+    for (int k = 0; k < 200; k++) {
+        double mid = 0.5 * (lo + hi), E = exp(mid / tau);
+        if (E / (9.0 + E) + c * E / (9.0 + c * E) < 0.6)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double E = exp(lo / tau), want_d = 80.0 * lo, want_x = 100.0 * c * E / (9.0 + c * E);
+    const int n = N_CS;
+    const size_t nn = (size_t)n * n;
+    int fd = ps_field_index("oil_discount"), ft = ps_field_index("oil_trade");
+    double d1 = by_seller->series[fd][1 * n + CS], x1 = by_seller->series[ft][1 * nn + CS * n + CX];
+    double x0 = none->series[ft][1 * nn + CS * n + CX];
+    printf("counter-sanctions: S's discount %.6f (hand %.6f), X buys %.4f (hand %.4f; %.4f "
+           "without the sanction)\n", d1, want_d, x1, want_x, x0);
+    CHECK(none->series[fd][0 * n + CS] == by_seller->series[fd][0 * n + CS],
+          "record 0 is before the sanction is seen");
+    CHECK(NEAR(d1, want_d, 1e-9) && NEAR(x1, want_x, 1e-9) && x1 < x0 - 5.0,
+          "S's sanction on X closes the route: discount %g (hand %g), X buys %g (hand %g)", d1,
+          want_d, x1, want_x);
+    /* Either direction, the same closure: every oil field bit for bit. */
+    const char *names[] = {"oil_price", "oil_discount", "oil_export_volume", "oil_export_revenue",
+                           "oil_rest_exports", "oil_trade", "rivalry"};
+    int same = 1;
+    for (int q = 0; q < 7; q++) {
+        int f = field(names[q]);
+        size_t size = ps_registry_field(f, NULL)->shape == PS_DYAD ? nn : (size_t)n;
+        same &= memcmp(by_buyer->series[f], by_seller->series[f],
+                       size * (size_t)by_seller->n_months * sizeof(double)) == 0;
+    }
+    CHECK(same, "a seller's sanction on its buyer closes the route as the buyer's on the seller");
+    ps_run_free(none);
+    ps_run_free(by_buyer);
+    ps_run_free(by_seller);
+    ps_registry_use(NULL); /* after reading: field indices are the pipeline's */
+}
+
 int main(void)
 {
     if (ps_registry_find("oil") < 0) {
@@ -658,5 +875,9 @@ int main(void)
     test_buyers();
     test_price_response();
     test_price_jumps();
+    test_capacity_event();
+    test_sold_out();
+    test_price_cap();
+    test_counter_sanctions();
     return CHECK_DONE();
 }
