@@ -11,6 +11,13 @@
 
 #include "pactsim_model.h"
 
+/* Run length: n months from the start. */
+static inline void synth_months(ps_scenario *sc, int n_months)
+{
+    sc->n_months = n_months;
+    sc->end = ps_date_add(sc->start, n_months - 1);
+}
+
 /* iso3[k] names logical actor k (NULL: generated as <prefix><k in base 26>). */
 static inline ps_scenario *synth_new(const char *name, int n, const int *perm, const char *const *iso3,
                               int n_core, char prefix, int n_months, uint64_t seed,
@@ -19,8 +26,7 @@ static inline ps_scenario *synth_new(const char *name, int n, const int *perm, c
     ps_scenario *sc = calloc(1, sizeof *sc);
     sc->name = strdup(name);
     sc->start = (ps_date){2022, 1};
-    sc->n_months = n_months;
-    sc->end = ps_date_add(sc->start, n_months - 1);
+    synth_months(sc, n_months);
     sc->seed = seed;
     sc->replicates = 1;
     sc->n_actors = n;

@@ -605,7 +605,7 @@ static ps_scenario *hazard_scenario(double h0, int months)
 {
     int id[N_CORE] = {R, I, U, S};
     ps_scenario *sc = scenario(N_CORE, id, 1);
-    sc->n_months = months;
+    synth_months(sc, months);
     synth_param(sc, "military", "ceasefire_hazard", h0);
     synth_param(sc, "military", "hazard_strain", 0.0);
     synth_param(sc, "military", "hazard_losses", 0.0);

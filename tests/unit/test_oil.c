@@ -615,8 +615,7 @@ static void test_price_jumps(void)
 {
     enum { MONTHS = 120 };
     ps_scenario *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
-    sc->n_months = MONTHS;
-    sc->end = ps_date_add(sc->start, MONTHS - 1);
+    synth_months(sc, MONTHS);
     synth_param(sc, "oil", "price_volatility", 0.02);
     synth_param(sc, "oil", "price_supply_response", 2.0);
     synth_param(sc, "oil", "price_jump_shortfall", 0.01);
@@ -724,8 +723,7 @@ static void test_price_cap(void)
 {
     enum { MONTHS = 6 };
     ps_scenario *sc = buyers_scenario(1, 1, 0.25, 0.25, 2, 2);
-    sc->n_months = MONTHS;
-    sc->end = ps_date_add(sc->start, MONTHS - 1);
+    synth_months(sc, MONTHS);
     synth_param(sc, "oil", "price_supply_response", 2.0);
     synth_event(sc, 2, "oil_capacity", -1, BS, 30000.0);
     ps_run *r = run(sc, 1);
