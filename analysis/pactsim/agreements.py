@@ -30,6 +30,7 @@ import numpy as np
 
 from .io import open_run
 from .observations import read_observations
+from .tables import csv_text, markdown_text
 
 __all__ = ["pair_years", "auc", "youden_cut", "discrimination", "main"]
 
@@ -132,18 +133,8 @@ def main(argv=None):
         print("no annual agreement_level observation matches the run's actors and years",
               file=sys.stderr)
         return 1
-    fmt = {"auc": "{:.2f}", "cut": "{:.3f}", "tpr": "{:.2f}", "fpr": "{:.2f}",
-           "median_pos": "{:.3f}", "median_neg": "{:.3f}"}
-    cells = [[fmt.get(c, "{}").format(r[c]) for c in COLUMNS] for r in rows]
-    if a.format == "csv":
-        print(",".join(COLUMNS))
-        for c in cells:
-            print(",".join('"%s"' % x if " " in x else x for x in c))
-    else:
-        print("| " + " | ".join(COLUMNS) + " |")
-        print("|" + "---|" * len(COLUMNS))
-        for c in cells:
-            print("| " + " | ".join(c) + " |")
+    text = csv_text(rows, COLUMNS) if a.format == "csv" else markdown_text(rows, COLUMNS)
+    sys.stdout.write(text)
     return 0
 
 
