@@ -98,7 +98,7 @@ static int calib_parse(int argc, char **argv, calib_args *a)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:t:fqh", longopts, NULL)) != -1) {
+    while ((c = ps_cli_getopt(argc, argv, ":o:t:fqh", longopts)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)

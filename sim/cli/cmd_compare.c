@@ -99,7 +99,7 @@ int ps_cli_compare(int argc, char **argv)
     int c, rc = -1;
     opterr = 0;
     optind = 1;
-    while (rc < 0 && (c = getopt_long(argc, argv, ":m:", longopts, NULL)) != -1) {
+    while (rc < 0 && (c = ps_cli_getopt(argc, argv, ":m:", longopts)) != -1) {
         switch (c) {
         case 'm': metrics[o.n_metrics++] = optarg; break;
         case OPT_AT: {
@@ -174,7 +174,7 @@ int ps_cli_sensitivity(int argc, char **argv)
     int n_boot = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":m:", longopts, NULL)) != -1) {
+    while ((c = ps_cli_getopt(argc, argv, ":m:", longopts)) != -1) {
         switch (c) {
         case 'm': metric = optarg; break;
         case OPT_BOOT:

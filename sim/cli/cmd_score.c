@@ -65,7 +65,7 @@ int ps_cli_score(int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = ps_cli_getopt(argc, argv, ":h", longopts)) != -1) {
         switch (c) {
         case OPT_FORMAT:
             if (!strcmp(optarg, "table")) o.format = PS_FMT_TABLE;

@@ -344,7 +344,7 @@ int ps_cli_slurm(int argc, char **argv)
     int force = 0, calibrate = 0, mode_given = 0, ntasks_given = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:f", longopts, NULL)) != -1) {
+    while ((c = ps_cli_getopt(argc, argv, ":o:f", longopts)) != -1) {
         const char *name = NULL, **slot = NULL;
         switch (c) {
         case 'o':

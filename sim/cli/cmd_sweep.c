@@ -284,7 +284,7 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     long long pt_a = -1, pt_b = -1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:t:r:fq", longopts, NULL)) != -1) {
+    while ((c = ps_cli_getopt(argc, argv, ":o:t:r:fq", longopts)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)

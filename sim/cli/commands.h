@@ -23,6 +23,12 @@ extern const char ps_cli_sweep_help[], ps_cli_compare_help[], ps_cli_sensitivity
  * (NULL: none) and path, and exit code 2 (common.c). in_place: path is an
  * existing file written in place (sensitivity). */
 int ps_cli_check_output(const char *cmd, const char *option, const char *path, int in_place);
+/* getopt_long that takes a long option only by its whole name: glibc also
+ * takes any unique prefix, so `slurm --set x` was read as --setup and `run
+ * --thread 2` as --threads. An abbreviation returns '?' with argv[optind - 1]
+ * the element that held it, for the caller's "unknown option" (common.c). */
+struct option;
+int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 /* Whole-string decimal integer in [lo, hi] into *out: 0, or -1 (common.c). */
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Started by an MPI launcher (mpirun, srun)? Its environment says so; a plain

@@ -3,6 +3,7 @@
  * missing or unwritable or a directory is in its place, is one message and one
  * exit code, 2, in every command that writes). */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -57,6 +58,34 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
             path ? path : "", why, in_place ? "a file this user may write"
                                              : "a file name in an existing, writable directory");
     return ps_status_exit_code(PS_ERR_USAGE);
+}
+
+/* Is the element "--name" or "--name=..." for one of longopts' whole names? */
+static int whole_name(const char *arg, const struct option *longopts)
+{
+    size_t len = strcspn(arg + 2, "=");
+    for (int k = 0; longopts[k].name; k++)
+        if (strlen(longopts[k].name) == len && !strncmp(arg + 2, longopts[k].name, len))
+            return 1;
+    return 0;
+}
+
+int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    int li = -1;
+    int c = getopt_long(argc, argv, shortopts, longopts, &li);
+    if (c == -1 || c == '?' || optind < 1)
+        return c;
+    /* The element that named the option; a separate value follows it. */
+    int at = optind - 1;
+    if (c != ':' && li >= 0 && longopts[li].has_arg == required_argument && at > 0 &&
+        optarg == argv[at])
+        at--;
+    const char *arg = argv[at];
+    if (strncmp(arg, "--", 2) || !arg[2] || whole_name(arg, longopts))
+        return c;
+    optind = at + 1;
+    return '?';
 }
 
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out)

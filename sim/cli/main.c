@@ -236,7 +236,7 @@ static int parse_options(int argc, char **argv, cli_opts *o, const char *help)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:r:s:t:fq", longopts, NULL)) != -1) {
+    while ((c = ps_cli_getopt(argc, argv, ":o:r:s:t:fq", longopts)) != -1) {
         for (int k = 0; c != ':' && c != '?' && longopts[k].name; k++)
             if (longopts[k].val == c && !help_names(help, longopts[k].name)) {
                 char msg[160];

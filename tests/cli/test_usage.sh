@@ -40,5 +40,41 @@ for c in run validate config info; do
 done
 [ "$refused" -ge 30 ] && ok || bad "only $refused foreign options tried"
 expect_exit 2 "option --threads: not an option of 'validate'" -- "$PACTSIM" validate "$CFG" -t 2
+# The other commands have parsers of their own; the same rule holds for them: an
+# option their help does not list is refused as unknown (exit 2), and every
+# option their help lists is taken (it may then fail on its value or on the
+# missing file, never as unknown). NOFILE keeps them from doing anything.
+NOFILE="$WORK/no_such_dir/none.h5"
+cmds="run validate config info sweep calibrate score compare sensitivity slurm"
+every=$(for c in $cmds; do "$PACTSIM" "$c" --help; done |
+        grep -Eo -- "--[a-z][a-z-]+" | sort -u | grep -vx -- --help)
+tried=0
+for c in sweep calibrate score compare sensitivity slurm; do
+    "$PACTSIM" "$c" --help >"$WORK/help" || bad "$c --help exited $?"
+    own=$(grep -Eo -- "--[a-z][a-z-]+" "$WORK/help" | sort -u | grep -vx -- --help)
+    [ -n "$own" ] || bad "$c --help lists no option"
+    for opt in $every; do
+        if printf '%s\n' $own | grep -qx -- "$opt"; then
+            "$PACTSIM" "$c" "$opt" x "$NOFILE" "$NOFILE" >"$WORK/out" 2>"$WORK/err"
+            if grep -q "unknown option" "$WORK/err"; then
+                bad "$c refuses $opt, which its help lists: $(head -c 300 "$WORK/err")"
+            else
+                ok
+            fi
+        else
+            tried=$((tried + 1))
+            expect_exit 2 "$c: unknown option '$opt'" -- "$PACTSIM" "$c" "$opt" x "$NOFILE"
+        fi
+    done
+done
+# Long options by their whole names only: glibc's getopt_long also takes any
+# unique prefix, which read slurm's --set as its --setup and --thread as --threads.
+expect_exit 2 "slurm: unknown option '--set'" -- "$PACTSIM" slurm --set x "$NOFILE"
+expect_exit 2 "unknown option '--thread'" -- "$PACTSIM" run "$CFG" -o "$OUT" --thread 2
+expect_exit 2 "unknown option '--rep=3'" -- "$PACTSIM" run "$CFG" -o "$OUT" --rep=3
+expect_exit 2 "sweep: unknown option '--outp'" -- "$PACTSIM" sweep "$CFG" --outp
+expect_exit 2 "option --threads: expected an integer" -- "$PACTSIM" run "$CFG" -o "$OUT" --threads=0
+[ "$tried" -ge 200 ] && ok || bad "only $tried foreign options tried on the other commands"
+[ ! -e "$WORK/no_such_dir" ] && ok || bad "a refused or failed command created $WORK/no_such_dir"
 expect_no_file "$OUT"
 finish
