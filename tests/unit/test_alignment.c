@@ -26,103 +26,47 @@ enum { P, Q, H, L, T, S, N_CORE };
 
 static const char *const core_iso[N_CORE] = {"PPP", "QQQ", "HHH", "LLL", "TTT", "SSS"};
 
-static void add_init(ps_scenario *sc, const char *field, int i, int j, double v)
-{
-    int f = ps_field_index(field);
-    if (f < 0) {
-        fprintf(stderr, "unknown field %s\n", field);
-        exit(1);
-    }
-    sc->inits[sc->n_inits++] = (ps_init_value){f, i, j, v, 0};
-}
-
-static void add_event(ps_scenario *sc, int month, const char *type, int src, int dst, double m)
-{
-    ps_event *e = &sc->events[sc->n_events++];
-    *e = (ps_event){month, ps_registry_find_event_type(type), src, dst, m, ""};
-    snprintf(e->id, sizeof e->id, "%s_%d", type, sc->n_events);
-}
-
 enum { SC_PLAIN = 0, SC_VISIT = 1, SC_SANCTION_H = 2, SC_SANCTION_T = 4, SC_NO_TRANSIT = 8 };
 
 /* n >= N_CORE actors; logical actor k sits at position perm[k]; extra actors
  * are small bystanders. */
 static ps_scenario *scenario(int n, const int *perm, int flags)
 {
-    ps_scenario *sc = calloc(1, sizeof *sc);
-    sc->name = strdup("alignment");
-    sc->start = (ps_date){2022, 1};
-    sc->end = ps_date_add(sc->start, N_MONTHS - 1);
-    sc->n_months = N_MONTHS;
-    sc->seed = 11;
-    sc->replicates = 1;
-    sc->n_actors = n;
-    sc->actor_name = calloc((size_t)n, sizeof *sc->actor_name);
-    sc->actor_iso3 = calloc((size_t)n, sizeof *sc->actor_iso3);
-    for (int k = 0; k < n; k++) {
-        int i = perm[k];
-        if (k < N_CORE)
-            snprintf(sc->actor_iso3[i], 8, "%s", core_iso[k]);
-        else
-            snprintf(sc->actor_iso3[i], 8, "X%c%c", 'A' + k / 26, 'A' + k % 26);
-        snprintf(sc->actor_name[i], PS_NAME_MAX, "actor %s", sc->actor_iso3[i]);
-    }
-    int nm = ps_registry_count();
-    sc->params = calloc((size_t)nm, sizeof *sc->params);
-    for (int m = 0; m < nm; m++) {
-        const ps_model *mod = ps_registry_model(m);
-        sc->params[m] = calloc((size_t)mod->n_params + 1, sizeof(double));
-        for (int k = 0; k < mod->n_params; k++)
-            sc->params[m][k] = mod->params[k].def;
-    }
-    sc->inits = calloc(128 + (size_t)8 * n, sizeof *sc->inits);
+    ps_scenario *sc = synth_new("alignment", n, perm, core_iso, N_CORE, 'X', N_MONTHS, 11,
+                                128 + 8 * n, 16);
     int p = perm[P], q = perm[Q], h = perm[H], l = perm[L], t = perm[T], s = perm[S];
-    add_init(sc, "camp", p, -1, 1.0);
-    add_init(sc, "camp", q, -1, -1.0);
-    add_init(sc, "gdp", p, -1, 20e12);
-    add_init(sc, "gdp", q, -1, 15e12);
-    add_init(sc, "gdp", h, -1, 1e12);
-    add_init(sc, "gdp", l, -1, 1e12);
-    add_init(sc, "gdp", t, -1, 2e12);
-    add_init(sc, "gdp", s, -1, 1e12);
-    add_init(sc, "military_capacity", p, -1, 500e9);
-    add_init(sc, "military_capacity", q, -1, 300e9);
-    add_init(sc, "military_capacity", h, -1, 20e9);
-    add_init(sc, "military_capacity", l, -1, 20e9);
-    add_init(sc, "military_capacity", t, -1, 50e9);
-    add_init(sc, "military_capacity", s, -1, 20e9);
-    add_init(sc, "unsc_veto", p, -1, 1.0);
-    add_init(sc, "unsc_veto", q, -1, 1.0);
+    synth_init(sc, "camp", p, -1, 1.0);
+    synth_init(sc, "camp", q, -1, -1.0);
+    synth_init(sc, "gdp", p, -1, 20e12);
+    synth_init(sc, "gdp", q, -1, 15e12);
+    synth_init(sc, "gdp", h, -1, 1e12);
+    synth_init(sc, "gdp", l, -1, 1e12);
+    synth_init(sc, "gdp", t, -1, 2e12);
+    synth_init(sc, "gdp", s, -1, 1e12);
+    synth_init(sc, "military_capacity", p, -1, 500e9);
+    synth_init(sc, "military_capacity", q, -1, 300e9);
+    synth_init(sc, "military_capacity", h, -1, 20e9);
+    synth_init(sc, "military_capacity", l, -1, 20e9);
+    synth_init(sc, "military_capacity", t, -1, 50e9);
+    synth_init(sc, "military_capacity", s, -1, 20e9);
+    synth_init(sc, "unsc_veto", p, -1, 1.0);
+    synth_init(sc, "unsc_veto", q, -1, 1.0);
     /* H cooperates with both leaders, L with P only */
-    add_init(sc, "cooperation", h, p, 0.4);
-    add_init(sc, "cooperation", h, q, 0.4);
-    add_init(sc, "cooperation", l, p, 0.6);
-    add_init(sc, "cooperation", t, s, 0.2);
+    synth_init(sc, "cooperation", h, p, 0.4);
+    synth_init(sc, "cooperation", h, q, 0.4);
+    synth_init(sc, "cooperation", l, p, 0.6);
+    synth_init(sc, "cooperation", t, s, 0.2);
     if (!(flags & SC_NO_TRANSIT))
-        add_init(sc, "transit", s, t, 0.3);
+        synth_init(sc, "transit", s, t, 0.3);
     for (int k = N_CORE; k < n; k++)
-        add_init(sc, "gdp", perm[k], -1, 1e10 * (1 + k % 5));
-    sc->events = calloc(16, sizeof *sc->events);
+        synth_init(sc, "gdp", perm[k], -1, 1e10 * (1 + k % 5));
     if (flags & SC_VISIT)
-        add_event(sc, EVENT_MONTH, "diplomacy", p, h, 0.5);
+        synth_event(sc, EVENT_MONTH, "diplomacy", p, h, 0.5);
     if (flags & SC_SANCTION_H)
-        add_event(sc, EVENT_MONTH, "sanctions", p, h, 0.8);
+        synth_event(sc, EVENT_MONTH, "sanctions", p, h, 0.8);
     if (flags & SC_SANCTION_T)
-        add_event(sc, EVENT_MONTH, "sanctions", p, t, 0.8);
+        synth_event(sc, EVENT_MONTH, "sanctions", p, t, 0.8);
     return sc;
-}
-
-static void free_scenario(ps_scenario *sc)
-{
-    for (int m = 0; m < ps_registry_count(); m++)
-        free(sc->params[m]);
-    free(sc->params);
-    free(sc->name);
-    free(sc->actor_name);
-    free(sc->actor_iso3);
-    free(sc->inits);
-    free(sc->events);
-    free(sc);
 }
 
 static ps_run *run_or_die(const ps_scenario *sc, int threads)
@@ -187,8 +131,8 @@ static void test_diplomacy(void)
               "hedging in 0..1");
     ps_run_free(ra);
     ps_run_free(rb);
-    free_scenario(a);
-    free_scenario(b);
+    synth_free(a);
+    synth_free(b);
 }
 
 static void test_sanctions_lower_alignment(void)
@@ -205,8 +149,8 @@ static void test_sanctions_lower_alignment(void)
           "and not its lean toward the rival camp");
     ps_run_free(ra);
     ps_run_free(rb);
-    free_scenario(a);
-    free_scenario(b);
+    synth_free(a);
+    synth_free(b);
 }
 
 static void test_leverage(void)
@@ -240,9 +184,9 @@ static void test_leverage(void)
     ps_run_free(ra);
     ps_run_free(rb);
     ps_run_free(rc);
-    free_scenario(a);
-    free_scenario(b);
-    free_scenario(c);
+    synth_free(a);
+    synth_free(b);
+    synth_free(c);
 }
 
 /* Same results whatever the actor order and the number of inner threads
@@ -281,8 +225,8 @@ static void test_order_and_threads(void)
     ps_run_free(r1);
     ps_run_free(r4);
     ps_run_free(rr);
-    free_scenario(a);
-    free_scenario(b);
+    synth_free(a);
+    synth_free(b);
 }
 
 /* Payoffs by hand (docs/ODD.md, alignment) on three actors A, B, C with no
@@ -372,10 +316,10 @@ static void test_payoff_by_hand(void)
 static void test_initial_hedging(void)
 {
     ps_scenario *sc = scenario(N_CORE, ident, SC_PLAIN);
-    add_init(sc, "alignment", H, P, 0.6);
-    add_init(sc, "alignment", H, Q, 0.2);
-    add_init(sc, "alignment", L, P, 0.9);
-    add_init(sc, "alignment", L, Q, 0.1);
+    synth_init(sc, "alignment", H, P, 0.6);
+    synth_init(sc, "alignment", H, Q, 0.2);
+    synth_init(sc, "alignment", L, P, 0.9);
+    synth_init(sc, "alignment", L, Q, 0.1);
     ps_world *w = NULL;
     ps_error err = {PS_OK, ""};
     CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
@@ -386,7 +330,7 @@ static void test_initial_hedging(void)
               "initial hedging of H %g (0.5) and L %g (0.2)", h[H], h[L]);
         ps_world_free(w);
     }
-    free_scenario(sc);
+    synth_free(sc);
 }
 
 int main(void)
