@@ -74,12 +74,12 @@ int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct opt
 {
     int li = -1;
     int c = getopt_long(argc, argv, shortopts, longopts, &li);
-    if (c == -1 || c == '?' || optind < 1)
+    /* A short option (li < 0 unless a long one matched) is never a prefix. */
+    if (c == -1 || c == '?' || (c != ':' && li < 0) || optind < 1)
         return c;
     /* The element that named the option; a separate value follows it. */
     int at = optind - 1;
-    if (c != ':' && li >= 0 && longopts[li].has_arg == required_argument && at > 0 &&
-        optarg == argv[at])
+    if (c != ':' && optarg && at > 0 && optarg == argv[at])
         at--;
     const char *arg = argv[at];
     if (strncmp(arg, "--", 2) || !arg[2] || whole_name(arg, longopts))

@@ -74,6 +74,10 @@ expect_exit 2 "unknown option '--thread'" -- "$PACTSIM" run "$CFG" -o "$OUT" --t
 expect_exit 2 "unknown option '--rep=3'" -- "$PACTSIM" run "$CFG" -o "$OUT" --rep=3
 expect_exit 2 "sweep: unknown option '--outp'" -- "$PACTSIM" sweep "$CFG" --outp
 expect_exit 2 "option --threads: expected an integer" -- "$PACTSIM" run "$CFG" -o "$OUT" --threads=0
+# ... but a value that begins with "--" is a value, not an abbreviation.
+(cd "$WORK" && "$PACTSIM" run "$CFG" --set end=2022-02 -r 1 -q -o --dash.h5 2>"$WORK/err") &&
+    [ -f "$WORK/--dash.h5" ] && ok || bad "run -o --dash.h5: $(head -c 300 "$WORK/err")"
+rm -f -- "$WORK/--dash.h5"
 [ "$tried" -ge 200 ] && ok || bad "only $tried foreign options tried on the other commands"
 [ ! -e "$WORK/no_such_dir" ] && ok || bad "a refused or failed command created $WORK/no_such_dir"
 expect_no_file "$OUT"
