@@ -148,17 +148,7 @@ static int calib_parse(int argc, char **argv, calib_args *a)
         return ps_status_exit_code(s);
     }
     /* The command line for provenance. */
-    size_t len = 16;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    a->cmdline = calloc(len, 1);
-    if (a->cmdline) {
-        strcpy(a->cmdline, "pactsim");
-        for (int i = 0; i < argc; i++) {
-            strcat(a->cmdline, " ");
-            strcat(a->cmdline, argv[i]);
-        }
-    }
+    a->cmdline = ps_cli_command_line();
     return 0;
 }
 

@@ -83,22 +83,6 @@ static void progress(int done, int total, void *user)
     fflush(ps_cli_tty);
 }
 
-static char *join(int argc, char **argv)
-{
-    size_t len = 16;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = calloc(len, 1);
-    if (!s)
-        return NULL;
-    strcpy(s, "pactsim");
-    for (int i = 0; i < argc; i++) {
-        strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 /* "A:B" with 0 <= A < B. */
 static int parse_range(const char *s, long long *a, long long *b)
 {
@@ -385,7 +369,7 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     }
     if (!quiet && mpi_rank == 0 && ps_sweep_posterior_note(sw, note, sizeof note) == 0)
         fprintf(stderr, "pactsim: note: %s\n", note);
-    char *cmdline = join(argc - 1, argv + 1);
+    char *cmdline = ps_cli_command_line();
     bar b = {time(NULL), !quiet && isatty(STDERR_FILENO)};
     ps_sweep_options opt = {.threads = threads, .output = output, .force = force,
                             .resume = resume, .command_line = cmdline, .progress = progress,

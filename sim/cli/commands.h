@@ -29,6 +29,12 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
  * the element that held it, for the caller's "unknown option" (common.c). */
 struct option;
 int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* The command as typed (program, command, arguments in their order), for
+ * /provenance/command_line: main() keeps argv before any parser permutes it
+ * (ps_cli_keep_argv); ps_cli_command_line() returns a new string, or NULL
+ * when out of memory (common.c). */
+void ps_cli_keep_argv(int argc, char **argv);
+char *ps_cli_command_line(void);
 /* Whole-string decimal integer in [lo, hi] into *out: 0, or -1 (common.c). */
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Started by an MPI launcher (mpirun, srun)? Its environment says so; a plain

@@ -60,6 +60,32 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
     return ps_status_exit_code(PS_ERR_USAGE);
 }
 
+static int kept_argc;
+static char **kept_argv;
+
+void ps_cli_keep_argv(int argc, char **argv)
+{
+    kept_argc = argc;
+    /* A copy of the pointers: getopt permutes argv's, not the strings. */
+    kept_argv = malloc(((size_t)argc + 1) * sizeof *kept_argv);
+    if (kept_argv)
+        memcpy(kept_argv, argv, ((size_t)argc + 1) * sizeof *kept_argv);
+}
+
+char *ps_cli_command_line(void)
+{
+    size_t len = 1;
+    for (int i = 0; kept_argv && i < kept_argc; i++)
+        len += strlen(kept_argv[i]) + 1;
+    char *s = calloc(len, 1);
+    for (int i = 0; s && kept_argv && i < kept_argc; i++) {
+        strcat(s, kept_argv[i]);
+        if (i + 1 < kept_argc)
+            strcat(s, " ");
+    }
+    return s;
+}
+
 /* Is the element "--name" or "--name=..." for one of longopts' whole names? */
 static int whole_name(const char *arg, const struct option *longopts)
 {

@@ -169,22 +169,6 @@ static void progress(int done, int total, void *user)
     fflush(ps_cli_tty);
 }
 
-static char *join_argv(int argc, char **argv)
-{
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = calloc(len, 1);
-    if (!s)
-        return NULL;
-    for (int i = 0; i < argc; i++) {
-        strcat(s, argv[i]);
-        if (i + 1 < argc)
-            strcat(s, " ");
-    }
-    return s;
-}
-
 typedef struct {
     const char *output, *posterior;
     const char **sets;
@@ -486,13 +470,11 @@ static int cmd_info(int argc, char **argv, cli_opts *o, char *cmdline)
 /* run, validate, config and info share one option parser; argv[0] is the command. */
 typedef int (*opts_command)(int npos, char **pos, cli_opts *o, char *cmdline);
 static const char *command_help(const char *name);
-static int full_argc;
-static char **full_argv;
 
 static int with_options(int argc, char **argv, opts_command fn)
 {
     const char **sets = calloc((size_t)argc + 4, sizeof *sets);
-    char *cmdline = join_argv(full_argc, full_argv);
+    char *cmdline = ps_cli_command_line();
     if (!sets || !cmdline) {
         free(sets);
         free(cmdline);
@@ -591,8 +573,7 @@ int main(int argc, char **argv)
                ps_build_compiler(), mpi);
         return 0;
     }
-    full_argc = argc;
-    full_argv = argv;
+    ps_cli_keep_argv(argc, argv);
     for (int i = 0; i < N_COMMANDS; i++) {
         if (strcmp(cmd, commands[i].name))
             continue;

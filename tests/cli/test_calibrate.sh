@@ -70,6 +70,9 @@ expect_exit 0 "36 observations \(0 outside the run left out, 0 after until held 
 expect_exit 0 "12 observations published after the cutoff 2023-12-31 left out" -- \
     "$PACTSIM" calibrate "$WORK/cut.yaml" -o "$WORK/cut.h5"
 expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/early.yaml" -o "$WORK/early.h5" --quiet
+cl=$(h5dump -a /provenance/command_line "$WORK/early.h5" | sed -n 's/^ *(0): "\(.*\)"$/\1/p')
+[ "$cl" = "$PACTSIM calibrate $WORK/early.yaml -o $WORK/early.h5 --quiet" ] && ok ||
+    bad "calibrate's command_line is '$cl'"
 same "$WORK/cut.h5" "$WORK/early.h5" && ok || bad "the posterior with cutoff differs from the one without the late rows"
 h5dump -a /observations_published_late "$WORK/cut.h5" 2>/dev/null | grep -q "(0): 12" && ok \
     || bad "observations_published_late is not 12"

@@ -13,6 +13,11 @@ for s in grid lhs sobol saltelli morris; do
     done
     ls "$WORK"/$s.*.partial* >/dev/null 2>&1 && bad "$s: partial file left behind" || ok
 done
+# /provenance/command_line is the command as typed, in its order (getopt
+# permutes argv: the sweep used to record "pactsim -o F --threads 1 SPEC").
+cl=$(h5dump -a /provenance/command_line "$WORK/grid.1.h5" | sed -n 's/^ *(0): "\(.*\)"$/\1/p')
+[ "$cl" = "$PACTSIM sweep $D/grid.yaml -o $WORK/grid.1.h5 --threads 1 --quiet" ] && ok ||
+    bad "sweep's command_line is '$cl'"
 for s in "$SRC"/configs/sweeps/*.yaml; do
     [ -e "$s" ] || continue
     expect_exit 0 "ok: sweep" -- "$PACTSIM" sweep "$s" --validate
