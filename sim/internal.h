@@ -32,6 +32,10 @@ ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err);
  * files (if not NULL): the canonical paths of the chain, one a line. */
 ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, size_t len,
                               char **files, ps_error *err);
+/* Top-level `lineage:` of a resolved config: the chain, set (a quoted string)
+ * when value holds a parent (" <- "), removed otherwise, so that a run of
+ * /provenance/config_resolved keeps its scenario's lineage. */
+ps_status ps_node_set_lineage(ps_node *root, const char *value, ps_error *err);
 /* Append path and a newline to *list (malloc'ed or NULL), as in the files
  * of ps_node_load_config and the inputs of ps_out_check; -1: out of memory. */
 int ps_path_list_add(char **list, const char *path);

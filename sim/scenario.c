@@ -360,7 +360,7 @@ static ps_status field_value(bind_ctx *b, const ps_node *map, int i, int f, int 
 static const char *const top_keys[] = {
     "name", "description", "sources", "start", "end", "seed", "replicates", "theaters",
     "actors", "relations", "theater_state", "parameters", "timeline", "posterior", "output",
-    "extends"};
+    "lineage", "extends"};
 enum { N_TOP_KEYS = sizeof top_keys / sizeof *top_keys };
 
 static ps_status check_top_keys(bind_ctx *b, const ps_node *root)
@@ -1160,6 +1160,10 @@ static ps_status check_override(const ps_node *root, const char *assignment, ps_
     size_t klen = (size_t)(eq - key), slen = strcspn(key, ".=");
     static const char *const required_keys[] = {"name", "start", "end", "seed", "replicates",
                                                 "actors"};
+    if (slen == klen && klen == 7 && !strncmp(key, "lineage", 7))
+        return ps_error_set(err, PS_ERR_CONFIG, "option --set %s: lineage is recorded by pactsim "
+                            "from the extends chain; expected it only in a resolved config file",
+                            assignment);
     if (slen == klen) { /* a top-level key */
         for (size_t i = 0; i < sizeof required_keys / sizeof *required_keys; i++)
             if (strlen(required_keys[i]) == klen && !strncmp(key, required_keys[i], klen) &&
@@ -1249,6 +1253,8 @@ ps_status ps_scenario_load_reusing(const char *path, const char *const *override
             st = ps_node_set_path(root, overrides[i], err);
     if (!st)
         st = bind(sc, root, posterior, err);
+    if (!st)
+        st = ps_node_set_lineage(root, sc->lineage, err);
     if (!st)
         st = ps_node_emit(root, &sc->resolved_text, err);
     ps_node_free(root);

@@ -938,16 +938,19 @@ static void chain_note(extends_chain *ch, const char *path)
 }
 
 /* Add one file's scenario name (its own `name:`, else its file name) to the
- * lineage, before its parents are read. */
+ * lineage, before its parents are read; a resolved config's `lineage:` (the
+ * whole chain it was resolved from) stands for its name. */
 static void lineage_add(extends_chain *ch, const char *path, const ps_node *root)
 {
     if (!ch->lineage)
         return;
-    int i = node_find(root, "name");
+    int i = node_find(root, "name"), l = node_find(root, "lineage");
     const ps_node *n = i >= 0 ? root->items[i] : NULL;
     const char *slash = strrchr(path, '/');
     const char *name = n && n->kind == PS_NODE_SCALAR && n->scalar[0] ? n->scalar
                        : slash ? slash + 1 : path;
+    if (l >= 0)
+        name = root->items[l]->scalar; /* checked by load_chain */
     size_t used = strlen(ch->lineage);
     if (used < ch->lineage_len)
         snprintf(ch->lineage + used, ch->lineage_len - used, "%s%s", used ? " <- " : "", name);
@@ -965,6 +968,19 @@ static ps_status load_chain(const char *path, extends_chain *ch, ps_node **out, 
                      "%s at top level; expected a map of scenario keys (name:, start:, ...)",
                      root->kind == PS_NODE_NULL ? "empty document"
                      : root->kind == PS_NODE_SEQ ? "a list" : "a single value");
+        ps_node_free(root);
+        return st;
+    }
+    int l = node_find(root, "lineage"), e = node_find(root, "extends");
+    const ps_node *ln = l >= 0 ? root->items[l] : NULL;
+    if (ln && (ln->kind != PS_NODE_SCALAR || !ln->scalar[0] ||
+               (e >= 0 && root->items[e]->kind != PS_NODE_NULL))) {
+        st = fail_at(err, PS_ERR_CONFIG, ln->file, ln->line, ln->col,
+                     ln->kind != PS_NODE_SCALAR || !ln->scalar[0]
+                         ? "lineage is not a text; expected the extends chain a resolved "
+                           "config was made from, \"name <- parent <- root\""
+                         : "lineage in a file that extends another; expected it only in a "
+                           "resolved config (/provenance/config_resolved), which has no extends");
         ps_node_free(root);
         return st;
     }
@@ -1078,6 +1094,25 @@ ps_status ps_node_load_config(const char *path, ps_node **out, char *lineage, si
 }
 
 /* --------------------------------------------------------------- --set */
+
+ps_status ps_node_set_lineage(ps_node *root, const char *value, ps_error *err)
+{
+    int i = node_find(root, "lineage");
+    if (i >= 0)
+        node_remove(root, i);
+    if (!value || !strstr(value, " <- "))
+        return PS_OK;
+    ps_node *v = node_new(PS_NODE_SCALAR, root->file, 0, 0);
+    char *key = strdup("lineage");
+    if (v)
+        v->quoted = 1;
+    if (!v || !key || !(v->scalar = strdup(value)) || node_push(root, key, 0, 0, v) < 0) {
+        ps_node_free(v);
+        free(key);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
+    return PS_OK;
+}
 
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
 {

@@ -91,6 +91,18 @@ expect_exit 2 "missing.h5" -- "$PACTSIM" compare "$A" "$WORK/missing.h5"
 # The lineage is recorded in the run (small_relief extends small: one lineage).
 h5dump -a /provenance/lineage "$B" | grep -q '"sweep_small_relief <- sweep_small"' && ok \
     || bad "lineage of $B: $(h5dump -a /provenance/lineage "$B")"
+# A run of B's /provenance/config_resolved (extends nothing) keeps B's lineage,
+# so it pairs with A and B; it says so in its own resolved config.
+/usr/bin/python3 -c "import h5py,sys; t=h5py.File(sys.argv[1])['provenance/config_resolved'][()]; \
+open(sys.argv[2],'wb').write(t if isinstance(t,bytes) else t.encode())" "$B" "$WORK/resolved.yaml"
+grep -q '^lineage: "sweep_small_relief <- sweep_small"$' "$WORK/resolved.yaml" && ok || bad "no lineage in the resolved config"
+expect_exit 0 "" -- "$PACTSIM" run "$WORK/resolved.yaml" -o "$WORK/resolved.h5" --replicates 12 --quiet
+h5dump -a /provenance/lineage "$WORK/resolved.h5" | grep -q '"sweep_small_relief <- sweep_small"' && ok \
+    || bad "lineage of the resolved run: $(h5dump -a /provenance/lineage "$WORK/resolved.h5")"
+expect_exit 0 "" -- "$PACTSIM" compare "$A" "$WORK/resolved.h5"
+expect_exit 0 "" -- "$PACTSIM" compare "$B" "$WORK/resolved.h5"
+h5diff -q "$B" "$WORK/resolved.h5" /actor_state /actor_state >/dev/null 2>&1 && ok || bad "the resolved config's run differs from B"
+expect_exit 2 "option --set lineage=x: lineage is recorded by pactsim" -- "$PACTSIM" run "$D/small.yaml" -o "$WORK/x.h5" --set lineage=x
 sed 's/^  CHN: {name: China}$/  IND: {name: India}/' "$D/small.yaml" >"$WORK/actors.yaml"
 sed 's/^end: 2023-12$/end: 2024-06/' "$D/small.yaml" >"$WORK/months.yaml"
 sed 's/^name: sweep_small$/name: another_root/' "$D/small.yaml" >"$WORK/root.yaml"
