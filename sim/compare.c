@@ -433,19 +433,28 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
         run_file_close(&b);
         return st;
     }
+    char notes[3][NOTE_LEN];
+    int n_notes = mismatches(&a, &b, notes);
     if (a.replicates != b.replicates || a.seed != b.seed) {
+        /* Not pairable at all, so --allow-mismatch does not apply; the other
+         * differences are named too, all in one message. */
+        int both = a.replicates != b.replicates && a.seed != b.seed;
         st = ps_error_set(err, PS_ERR_INPUT, "%s and %s differ in %s (%lld replicates, seed "
-                          "%llu vs %lld replicates, seed %llu); expected runs with the same "
-                          "replicates and seed, whose replicates share random streams (common "
-                          "random numbers), so that they can be paired", file_a, file_b,
-                          a.replicates != b.replicates ? "replicates" : "seed", a.replicates,
-                          (unsigned long long)a.seed, b.replicates, (unsigned long long)b.seed);
+                          "%llu vs %lld replicates, seed %llu)%s%s%s%s%s%s; expected runs with "
+                          "the same replicates and seed, whose replicates share random streams "
+                          "(common random numbers), so that they can be paired (--allow-mismatch "
+                          "cannot pair them)", file_a, file_b,
+                          both ? "replicates and seed"
+                          : a.replicates != b.replicates ? "replicates" : "seed",
+                          a.replicates, (unsigned long long)a.seed, b.replicates,
+                          (unsigned long long)b.seed, n_notes ? "; also " : "",
+                          n_notes ? notes[0] : "", n_notes > 1 ? "; " : "",
+                          n_notes > 1 ? notes[1] : "", n_notes > 2 ? "; " : "",
+                          n_notes > 2 ? notes[2] : "");
         run_file_close(&a);
         run_file_close(&b);
         return st;
     }
-    char notes[3][NOTE_LEN];
-    int n_notes = mismatches(&a, &b, notes);
     /* Refused, but only after the values are read: a file whose datasets
      * claim more than it holds is named as such first (ps_h5_check_size). */
     int refuse = n_notes && !(opt && opt->allow_mismatch);

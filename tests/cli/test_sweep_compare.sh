@@ -115,6 +115,11 @@ expect_exit 2 "different periods \(A: 2022-01 to 2023-12, B: 2022-01 to 2024-06;
     -- "$PACTSIM" compare "$A" "$WORK/months.h5"
 expect_exit 2 "different scenario lineage \(A: sweep_small; B: another_root" -- "$PACTSIM" compare "$A" "$WORK/root.h5"
 grep -q "different actors\|different periods" "$WORK/err" && bad "lineage refusal names other differences" || ok
+# Runs that cannot be paired are refused with every other difference named too,
+# and --allow-mismatch does not pair them.
+expect_exit 0 "" -- "$PACTSIM" run "$WORK/months.yaml" -o "$WORK/months5.h5" --replicates 5 --seed 9 --quiet
+expect_exit 2 "differ in replicates and seed .*; also different periods \(A: 2022-01 to 2023-12, B: 2022-01 to 2024-06" \
+    -- "$PACTSIM" compare "$A" "$WORK/months5.h5" --allow-mismatch
 # --allow-mismatch compares them anyway and says so; state variables only of common actors.
 expect_exit 0 "allowed mismatch: different actors" -- "$PACTSIM" compare "$A" "$WORK/actors.h5" --allow-mismatch
 expect_exit 0 "" -- "$PACTSIM" compare "$A" "$WORK/months.h5" --allow-mismatch --format json
