@@ -422,6 +422,20 @@ def test_plot_compare(tmp_path, capsys):
     assert rows[1][0] == "total_gdp_change" and float(rows[1][4]) == pytest.approx(0.05)
 
 
+def test_compare_summary_ticks_plain():
+    # Differences of order 1e-6: each tick is its own number, and no common
+    # multiplier ("1e-6") sits in the axis corner (docs/analysis.md).
+    rows = [("tiny", "1", "base", 5, 0.0, 0.0, 0.0),
+            ("tiny", "1", "relief", 5, 3.0e-6, 2.0e-6, 4.0e-6)]
+    (fig,) = plot_compare.fig_summary(rows, ["base", "relief"])
+    ax = panels(fig)[0]
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and any("e-06" in t for t in labels), labels
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    plt.close(fig)
+
+
 def test_plot_compare_refuses(tmp_path, capsys):
     a = write_pactsim(tmp_path / "a.h5")
     assert plot_compare.main([str(a), "-o", str(tmp_path / "o")]) == 2

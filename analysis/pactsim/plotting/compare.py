@@ -320,6 +320,7 @@ def fig_summary(rows, labels, width="page"):
             ax.set_title(wrap(m, p.width / p.ncols - 0.2))
             ax.set_xlabel(f"\u0394 [{'dimensionless' if ulabel == '1' else ulabel}]")
             ax.xaxis.set_major_locator(MaxNLocator(3))
+            style.each_tick(ax.xaxis)
         shared_legend(fig, leg, handles)
         fig.suptitle(wrap("summary metrics: paired difference, median and 95 % interval over "
                           "replicates", p.width))

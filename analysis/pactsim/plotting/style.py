@@ -52,6 +52,14 @@ def scenario_color(i):
     return SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
 
 
+def each_tick(axis):
+    """Write every tick of axis as its own number ("3e-06", "0", "1.5"): no
+    common multiplier ("1e-6") in the axis corner, which the rc limits still
+    allow for values below 1e-5 (paired differences can be that small)."""
+    from matplotlib.ticker import FuncFormatter
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}"))
+
+
 def scaled(units, values=None):
     """A display scale from a dataset's units attribute: returns (factor, units label).
 
