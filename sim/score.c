@@ -529,6 +529,15 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
         return ps_error_set(err, PS_ERR_USAGE, "origin '%s': expected YYYY-MM", opt->origin);
     }
     int origin = od.year * 12 + od.month - 1, n_use = 0;
+    int first = start.year * 12 + start.month - 1;
+    if (origin < first || origin > first + T - 1) {
+        char a[8], b[8];
+        ps_date_format(start, a);
+        ps_date_format(ps_date_add(start, T - 1), b);
+        ps_obs_free(s);
+        return ps_error_set(err, PS_ERR_USAGE, "origin %s is outside the run (%s to %s); "
+                            "expected a month of the run", opt->origin, a, b);
+    }
     char *use = ps_calloc((size_t)s->n + 1, 1);
     score_row *rows = ps_calloc((size_t)s->n + 1, sizeof *rows);
     double *eq = NULL, *loo = NULL;
@@ -537,6 +546,14 @@ ps_status ps_score(const char *run_path, const char *const *obs_paths, int n_obs
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     for (int k = 0; st == PS_OK && k < s->n; k++)
         n_use += use[k] = obs_end(&s->obs[k]) >= origin;
+    if (st == PS_OK && n_use == 0) {
+        char ostr[8];
+        ps_date_format(od, ostr);
+        st = s->n ? ps_error_set(err, PS_ERR_INPUT, "no observation dated %s or later (%d before "
+                                 "it); expected rows to score at or after the origin", ostr, s->n)
+                  : ps_error_set(err, PS_ERR_INPUT, "the observation files hold no rows; expected "
+                                 "at least one to score");
+    }
     if (st == PS_OK)
         st = ps_obs_read_equivalents(run_path, s, use, &eq, &R, err);
     if (st == PS_OK && !(loo = ps_calloc((size_t)n_use * R + 1, sizeof *loo)))
