@@ -174,6 +174,7 @@ typedef struct {
     const char **sets;
     int n_sets;
     char rep_set[64], seed_set[64], prec_set[64], comp_set[64], fields_set[4096];
+    const char *fields_arg; /* --fields as typed, for messages about fields_set */
     int threads, force, resume, quiet, markdown, no_space_check, no_step;
     int checkpoint_every; /* as ps_sim_options */
     unsigned cpu_limit;
@@ -288,6 +289,7 @@ static int parse_options(int argc, char **argv, cli_opts *o, const char *help)
             snprintf(o->comp_set, sizeof o->comp_set, "output.compression=%s", optarg);
             break;
         case OPT_FIELDS: /* output.fields of the config */
+            o->fields_arg = optarg;
             if (fields_option(optarg, o->fields_set, sizeof o->fields_set) != 0)
                 return usage_error("option --fields: expected comma-separated state variables "
                                    "or patterns (no empty item, quote or backslash; at most "
@@ -320,7 +322,28 @@ static int load(const char *path, cli_opts *o, ps_scenario **sc)
 {
     ps_error err = {PS_OK, ""};
     ps_status s = ps_scenario_load(path, o->sets, o->n_sets, sc, &err);
-    return s == PS_OK ? 0 : fail(s, err.msg);
+    if (s == PS_OK)
+        return 0;
+    /* An option the CLI turned into a --set is named as the user typed it. */
+    const struct { const char *set, *option, *value; } own[] = {
+        {o->rep_set, "--replicates", strchr(o->rep_set, '=')},
+        {o->seed_set, "--seed", strchr(o->seed_set, '=')},
+        {o->prec_set, "--precision", strchr(o->prec_set, '=')},
+        {o->comp_set, "--compression", strchr(o->comp_set, '=')},
+        {o->fields_set, "--fields", NULL},
+    };
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
+        char prefix[4200];
+        snprintf(prefix, sizeof prefix, "option --set %s: ", own[k].set);
+        if (own[k].set[0] && !strncmp(err.msg, prefix, strlen(prefix))) {
+            char msg[PS_ERRMSG_MAX + 64];
+            const char *v = own[k].value ? own[k].value + 1 : o->fields_arg ? o->fields_arg : "";
+            snprintf(msg, sizeof msg, "option %s %s: %s", own[k].option, v,
+                     err.msg + strlen(prefix));
+            return fail(s, msg);
+        }
+    }
+    return fail(s, err.msg);
 }
 
 static int cmd_run(int argc, char **argv, cli_opts *o, char *cmdline)
