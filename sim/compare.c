@@ -178,9 +178,17 @@ static ps_status read_var(run_file *f, const char *spec, const char *at, double 
             *out = NULL;
             if (ps_h5_refused()[0])
                 return ps_h5_refusal(err, f->path);
-            return ps_error_set(err, PS_ERR_INPUT, "%s: no summary metric '%s'; expected a "
-                                "metric of /summary (pactsim info lists them) or var:ISO3 / "
-                                "var:SRC:DST with --at", f->path, spec);
+            ps_name_list have = {0};
+            if (H5Lexists(f->file, "summary", H5P_DEFAULT) > 0)
+                ps_h5_list_datasets(f->file, "summary", &have);
+            const char *near = ps_did_you_mean(spec, (const char *const *)have.names, have.n);
+            ps_status st = ps_error_set(err, PS_ERR_INPUT, "%s: no summary metric '%s'%s%s%s; "
+                                        "expected a metric of /summary (pactsim info lists them) "
+                                        "or var:ISO3 / var:SRC:DST with --at", f->path, spec,
+                                        near ? " (did you mean '" : "", near ? near : "",
+                                        near ? "'?)" : "");
+            ps_name_list_free(&have);
+            return st;
         }
         hid_t d = H5Dopen2(f->file, name, H5P_DEFAULT);
         ps_h5_get_str(d, "units", unit, ulen);

@@ -146,12 +146,17 @@ ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err)
         only = ps_registry_find(model);
         if (only < 0) {
             char list[512] = "";
-            for (int k = 0; k < ps_registry_count(); k++) {
+            const char *names[PS_MAX_MODELS];
+            int nm = ps_registry_count() < PS_MAX_MODELS ? ps_registry_count() : PS_MAX_MODELS;
+            for (int k = 0; k < nm; k++) {
+                names[k] = ps_registry_model(k)->name;
                 strncat(list, k ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, ps_registry_model(k)->name, sizeof list - strlen(list) - 1);
+                strncat(list, names[k], sizeof list - strlen(list) - 1);
             }
-            return ps_error_set(err, PS_ERR_USAGE, "config explain: unknown model '%s'; "
-                                "expected one of: %s", model, list);
+            const char *near = ps_did_you_mean(model, names, nm);
+            return ps_error_set(err, PS_ERR_USAGE, "config explain: unknown model '%s'%s%s%s; "
+                                "expected one of: %s", model, near ? " (did you mean '" : "",
+                                near ? near : "", near ? "'?)" : "", list);
         }
     }
     if (markdown)

@@ -495,6 +495,27 @@ ps_status ps_sensitivity(const char *path, const ps_sensitivity_options *opt, FI
     if (st != PS_OK)
         return st;
     st = read_design(f, &c, err);
+    /* An unfinished sweep (FILE.partial, a part of --points) has runs not
+     * done, whose metrics are NaN: say so rather than "0 usable rows". */
+    if (st == PS_OK && H5Lexists(f, "/sweep/done", H5P_DEFAULT) > 0) {
+        double *done = NULL;
+        hsize_t dd[8];
+        int rank = 0;
+        if (ps_h5_read_doubles(f, "/sweep/done", &done, dd, &rank) < 0)
+            st = ps_h5_refused()[0] ? ps_h5_refusal(err, path)
+                                    : ps_error_set(err, PS_ERR_INPUT, "%s: cannot read /sweep/done", path);
+        long long runs = 1, missing = 0;
+        for (int k = 0; st == PS_OK && k < rank; k++)
+            runs *= (long long)dd[k];
+        for (long long k = 0; st == PS_OK && k < runs; k++)
+            missing += done[k] == 0.0;
+        free(done);
+        if (st == PS_OK && missing)
+            st = ps_error_set(err, PS_ERR_INPUT, "%s: the sweep is not finished (%lld of %lld "
+                              "runs not done); expected a complete sweep: resume it (pactsim "
+                              "sweep SPEC -o FILE --resume) or merge its parts (--merge)",
+                              path, missing, runs);
+    }
     ps_name_list names = {0};
     if (st == PS_OK && (opt->metric ? ps_name_list_add(&names, opt->metric)
                                     : ps_h5_list_datasets(f, "/sweep/summary", &names)))

@@ -465,9 +465,12 @@ static int cmd_config(int argc, char **argv, cli_opts *o, char *cmdline)
         ps_error err = {PS_OK, ""};
         return ps_explain_dataflow(stdout, &err) == PS_OK ? 0 : usage_error("%s", err.msg);
     }
-    if (argc < 1 || strcmp(argv[0], "explain") != 0)
+    if (argc < 1)
+        return usage_error("%s", "config: expected 'config explain [MODEL]' or 'config dataflow', "
+                           "got no subcommand");
+    if (strcmp(argv[0], "explain") != 0)
         return usage_error("config: expected 'config explain [MODEL]' or 'config dataflow', got '%s'",
-                           argc ? argv[0] : "nothing");
+                           argv[0]);
     if (argc > 2)
         return usage_error("config explain: expected at most one MODEL, got '%s'", argv[2]);
     ps_error err = {PS_OK, ""};

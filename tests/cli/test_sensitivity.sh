@@ -101,6 +101,15 @@ expect_no_file "$F.tmp."
 # A leftover of a killed sensitivity is removed by the next one.
 : >"$F.tmp.999999999"
 expect_exit 0 "" -- "$PACTSIM" sensitivity "$F"
+# An unfinished sweep (an interrupted FILE.partial: runs with done = 0) is
+# refused, saying so, and left as it was.
+cp "$F" "$WORK/unfinished.h5"
+/usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); d=f['sweep/done']; d[0,0]=0; d[1,0]=0" \
+    "$WORK/unfinished.h5"
+cp "$WORK/unfinished.h5" "$WORK/unfinished.orig.h5"
+expect_exit 2 "unfinished.h5: the sweep is not finished \(2 of [0-9]+ runs not done\); expected a complete sweep" \
+    -- "$PACTSIM" sensitivity "$WORK/unfinished.h5"
+cmp -s "$WORK/unfinished.h5" "$WORK/unfinished.orig.h5" && ok || bad "a refused sensitivity changed the file"
 expect_no_file "$F.tmp."
 h5ls "$F/sensitivity" | grep -q "^param" && ok || bad "no /sensitivity after a complete run"
 resume_complete "after sensitivity"
