@@ -539,9 +539,11 @@ static ps_status write_part(hid_t file, const ps_sweep *sw, const run_set *rs, i
     hid_t sg = bad ? -1 : H5Gcreate2(g, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     bad |= sg < 0;
     for (int m = 0; !bad && m < ps_registry_n_metrics(); m++) {
-        d = dset_new(sg, ps_registry_metric(m, NULL)->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                     1, &n, &nan);
-        bad |= d < 0;
+        const ps_metric *md = ps_registry_metric(m, NULL);
+        d = dset_new(sg, md->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, &nan);
+        /* Units and description as in the merged file: info reads a part alone. */
+        bad |= d < 0 || ps_h5_attr_str(d, "units", md->unit) < 0 ||
+               ps_h5_attr_str(d, "description", md->description) < 0;
         if (d >= 0)
             H5Dclose(d);
     }

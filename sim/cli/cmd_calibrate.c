@@ -167,12 +167,14 @@ static int calib_exec(calib_args *a, int rank, int size)
     ps_calib *cal = a->cal;
     if (a->validate) {
         if (rank == 0)
-            printf("%s: ok: calibration '%s', %d parameters, %d observations (%d outside the "
+            printf("%s: ok: calibration '%s', %d parameter%s, %d observation%s (%d outside the "
                    "run left out, %d after until held out, %d published after the cutoff left "
-                   "out), %d particles (keep %g), %d replicates each, at most %d "
-                   "generations\n", a->spec, cal->name, cal->n_params, cal->obs->n,
+                   "out), %d particles (keep %g), %d replicate%s each, at most %d "
+                   "generation%s\n", a->spec, cal->name, cal->n_params,
+                   cal->n_params == 1 ? "" : "s", cal->obs->n, cal->obs->n == 1 ? "" : "s",
                    cal->n_skipped, cal->n_held_out, cal->n_late, cal->particles, cal->keep,
-                   cal->replicates, cal->max_generations);
+                   cal->replicates, cal->replicates == 1 ? "" : "s", cal->max_generations,
+                   cal->max_generations == 1 ? "" : "s");
         return 0;
     }
     if (rank == 0 && !a->quiet && cal->n_late)

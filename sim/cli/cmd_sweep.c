@@ -359,9 +359,11 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
             ps_sweep_free(sw);
             return 0;
         }
-        printf("%s: ok: sweep '%s', %s design, %d parameters, %d points x %d replicates = "
-               "%lld runs\n", spec, sw->name, ps_design_name(sw->design), sw->n_params,
-               sw->n_points, sw->replicates, (long long)sw->n_points * sw->replicates);
+        long long runs = (long long)sw->n_points * sw->replicates;
+        printf("%s: ok: sweep '%s', %s design, %d parameter%s, %d point%s x %d replicate%s = "
+               "%lld run%s\n", spec, sw->name, ps_design_name(sw->design), sw->n_params,
+               sw->n_params == 1 ? "" : "s", sw->n_points, sw->n_points == 1 ? "" : "s",
+               sw->replicates, sw->replicates == 1 ? "" : "s", runs, runs == 1 ? "" : "s");
         if (ps_sweep_posterior_note(sw, note, sizeof note) == 0)
             printf("%s: %s\n", spec, note);
         ps_sweep_free(sw);

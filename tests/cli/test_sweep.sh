@@ -85,7 +85,7 @@ expect_exit 2 "option --set parameters.sanctions.erosion=0.1: the sweep varies" 
     "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --set parameters.sanctions.erosion=0.1
 expect_exit 2 "option --set actors.RSU.gdp=1: unknown actor 'RSU' \(did you mean 'RUS'\?\)" -- \
     "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --set actors.RSU.gdp=1
-expect_exit 0 "6 points x 1 replicates = 6 runs" -- "$PACTSIM" sweep "$D/grid.yaml" --validate --replicates 1
+expect_exit 0 "6 points x 1 replicate = 6 runs" -- "$PACTSIM" sweep "$D/grid.yaml" --validate --replicates 1
 expect_no_file "$WORK/x.h5"
 
 n=0

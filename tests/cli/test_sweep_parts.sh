@@ -34,6 +34,9 @@ for s in grid lhs sobol; do
 done
 # Overlapping parts (a chunk run twice with other bounds) merge to the same file.
 expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.all.h5" --points 0:6 --quiet
+# A part file carries each metric's units and description, as the merged file does.
+h5dump -a /part/summary/min_gdp_growth/units "$WORK/grid.all.h5" | grep -q '"1/yr"' && ok ||
+    bad "a part's metric has no units: $(h5dump -a /part/summary/min_gdp_growth/units "$WORK/grid.all.h5" 2>&1 | head -3)"
 expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.m2.h5" --merge "$WORK/grid.all.h5" "$WORK/grid.c1.h5" --quiet
 same "$WORK/grid.ref.h5" "$WORK/grid.m2.h5" "grid merged from overlapping parts"
 # A chunk killed by SIGTERM resumes; a finished chunk with --resume is a no-op.
