@@ -299,7 +299,8 @@ static void write_script(FILE *fp, const script_args *a)
                 "\"$PACTSIM\" sweep \"$SPEC\" -o \"$RESULT.chunk$i-of$NCHUNKS.h5\" --points \"$a:$b\" "
                 "--threads \"$OMP_NUM_THREADS\" --resume --quiet\n"
                 "# The task that finds every chunk complete merges them (concurrent merges\n"
-                "# are safe: each writes its own temporary file, renamed when complete).\n"
+                "# are safe: a merge holds $RESULT.lock, a second one waits for it and then,\n"
+                "# with --resume, finds $RESULT complete and leaves it alone).\n"
                 "\"$PACTSIM\" sweep \"$SPEC\" -o \"$RESULT\" --merge --if-complete --resume "
                 "--quiet \"$RESULT\".chunk*-of$NCHUNKS.h5\n", a->sw->n_points, a->chunks);
     }
@@ -316,6 +317,19 @@ static int check_value(const char *what, const char *value)
         fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
     fprintf(stderr, "'; expected a value without control characters (newlines, tabs...)\n");
     return ps_status_exit_code(PS_ERR_USAGE);
+}
+
+/* What an existing path is when it is not a regular file (a device, a FIFO,
+ * a socket), or NULL: the script is written by rename, which would replace
+ * such a node (/dev/null, as root) with a regular file. */
+static const char *not_regular(const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return NULL;
+    return S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device"
+           : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket"
+           : "not a regular file";
 }
 
 int ps_cli_slurm(int argc, char **argv)
@@ -528,6 +542,16 @@ int ps_cli_slurm(int argc, char **argv)
         fprintf(stderr, "pactsim: error: slurm: option --output %s: it is an input (%s), "
                 "never overwritten, even with --force; expected another file\n", script, clash);
         rc = ps_status_exit_code(PS_ERR_USAGE);
+    } else if (script && not_regular(script)) {
+        fprintf(stderr, "pactsim: error: slurm: option --output %s: is %s; pactsim replaces only "
+                "regular files, with --force or not; expected the name of a file to write\n",
+                script, not_regular(script));
+        rc = ps_status_exit_code(PS_ERR_EXISTS);
+    } else if (not_regular(res_abs)) {
+        fprintf(stderr, "pactsim: error: slurm: the result %s: is %s; pactsim replaces only "
+                "regular files; expected the name of a file to write\n", res_abs,
+                not_regular(res_abs));
+        rc = ps_status_exit_code(PS_ERR_EXISTS);
     } else if (script && !force && access(script, F_OK) == 0) {
         fprintf(stderr, "pactsim: error: slurm: option --output %s: the file exists; use --force "
                 "to overwrite it\n", script);

@@ -136,6 +136,14 @@ line/ok.yaml"
 printf 'module load hdf5\r\necho x\r\n' >"$C/crlf.sh"
 expect_exit 2 "nl.yaml:1:7: name has a control character \(0x0a\); expected a name on one line" -- \
     "$PACTSIM" slurm "$C/nl.yaml" -o "$C/s.sbatch" --result "$C/r.h5"
+# The script is written by rename: an existing device, FIFO or socket is
+# refused, --force or not (as root, -o /dev/null --force replaced /dev/null).
+mkfifo "$C/fifo.sbatch"
+expect_exit 2 "option --output $C/fifo.sbatch: is a FIFO; pactsim replaces only regular files" -- \
+    "$PACTSIM" slurm "$C/ok.yaml" -o "$C/fifo.sbatch" --result "$C/r.h5" --force
+[ -p "$C/fifo.sbatch" ] && ok || bad "slurm --force replaced a FIFO"
+expect_exit 2 "the result $C/fifo.sbatch: is a FIFO" -- "$PACTSIM" slurm "$C/ok.yaml" -o "$C/s2.sbatch" --result "$C/fifo.sbatch"
+expect_no_file "$C/s2.sbatch"
 expect_exit 2 "tab.yaml:1:7: name has a control character \(0x09\)" -- "$PACTSIM" slurm "$C/tab.yaml" -o "$C/s.sbatch"
 expect_exit 2 "name has a control character" -- "$PACTSIM" sweep "$C/nl.yaml" -o "$C/r.h5"
 expect_exit 2 "option --result: control character 0x0a" -- "$PACTSIM" slurm "$C/ok.yaml" -o "$C/s.sbatch" --result "$C/r
