@@ -45,6 +45,9 @@ int ps_date_parse(const char *s, ps_date *out)
         return -1;
     if (y < 1800 || y > 2300 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return -1;
+    /* 29 February only in leap years (Gregorian: 2000 is one, 1900 and 2100 are not). */
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return -1;
     out->year = y;
     out->month = m;
     return 0;

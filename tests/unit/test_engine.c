@@ -18,6 +18,10 @@ static void test_dates(void)
     CHECK(ps_date_parse("2022-02-24", &d) == 0 && d.month == 2, "parse day");
     CHECK(ps_date_parse("2022-13", &d) != 0, "month 13");
     CHECK(ps_date_parse("2022-02-30", &d) != 0, "30 Feb");
+    CHECK(ps_date_parse("2023-02-29", &d) != 0, "29 Feb of a common year");
+    CHECK(ps_date_parse("2100-02-29", &d) != 0, "29 Feb of 2100 (not a leap year)");
+    CHECK(ps_date_parse("2024-02-29", &d) == 0 && d.month == 2, "29 Feb of 2024");
+    CHECK(ps_date_parse("2000-02-29", &d) == 0 && d.year == 2000, "29 Feb of 2000");
     CHECK(ps_date_parse("22-01", &d) != 0, "short year");
     CHECK(ps_date_parse("2022-1", &d) != 0, "one-digit month");
     ps_date a = {2022, 1}, b = {2030, 12};
