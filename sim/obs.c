@@ -213,10 +213,11 @@ static ps_status at(const csv_reader *r, int k, ps_error *err, const char *fmt, 
                         msg);
 }
 
-/* A whole field as a finite double. */
+/* A whole field as a finite double, written in decimal: strtod alone also
+ * takes hexadecimal (0x10), "inf" and "nan". */
 static int parse_number(const char *s, double *v)
 {
-    if (!*s)
+    if (!*s || s[strspn(s, "0123456789+-.eE")] != '\0')
         return -1;
     char *end;
     errno = 0;

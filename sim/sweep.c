@@ -113,7 +113,9 @@ ps_status ps_spec_real(ps_error *err, const ps_node *n, const char *what, double
         return ps_spec_bad(err, n, "%s is not a single value; expected a number", what);
     char *end;
     double v = strtod(n->scalar, &end);
-    if (n->quoted || end == n->scalar || *end || !isfinite(v))
+    /* Decimal only: strtod also reads hexadecimal (0x10). */
+    if (n->quoted || end == n->scalar || *end || !isfinite(v) ||
+        n->scalar[strspn(n->scalar, "0123456789+-.eE")] != '\0')
         return ps_spec_bad(err, n, "%s '%s' is not a finite number; expected a plain number", what,
                    n->scalar);
     *out = v;
