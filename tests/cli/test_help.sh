@@ -5,6 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_exit 0 "^Commands:" -- "$PACTSIM" --help
+# --version (and /provenance) name the commit built, even after an incremental
+# build (build_info.c is rewritten at every build); "-dirty" may differ.
+if rev=$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null); then
+    "$PACTSIM" --version | grep -q "git $rev" && ok ||
+        bad "--version names another commit than $rev: $("$PACTSIM" --version)"
+fi
 names=$(awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 }' "$WORK/out")
 count=$(echo "$names" | wc -w)
 # the commands pactsim had when this test was written; more may join
