@@ -1173,6 +1173,8 @@ ps_status ps_calib_run(ps_calib *c, const ps_calib_options *opt, ps_error *err)
                 }
     }
     free(spare);
+    if (opt->complete)
+        *opt->complete = st == PS_OK && done;
     if (st != PS_OK || done) {
         for (int t = 0; t < s.n_gen; t++)
             gen_free(&s.gen[t]);

@@ -858,6 +858,8 @@ typedef struct ps_calib_options {
     void *progress_user;
     ps_stop *stop_flag; /* stops after the running particles; checkpoint kept */
     ps_calib_ranks *ranks;   /* NULL: one process */
+    int *complete;           /* out (may be NULL): 1 when --resume found the output already
+                                complete and wrote nothing, else 0 */
 } ps_calib_options;
 
 /* ABC-SMC (adaptive population Monte Carlo ABC) into a posterior file,

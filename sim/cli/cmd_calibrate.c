@@ -186,7 +186,9 @@ static int calib_exec(calib_args *a, int rank, int size)
 #ifdef PS_HAVE_MPI
     ranks.combine = mpi_combine;
 #endif
+    int complete = 0;
     ps_calib_options opt = {.threads = a->threads, .output = a->output, .force = a->force,
+                            .complete = &complete,
                             .resume = a->resume, .command_line = a->cmdline ? a->cmdline : "",
                             .progress = rank == 0 ? progress : NULL, .progress_user = &ps,
                             .stop_flag = &ps_cli_stop, .ranks = size > 1 ? &ranks : NULL};
@@ -209,7 +211,10 @@ static int calib_exec(calib_args *a, int rank, int size)
             fprintf(stderr, "pactsim: error: %s%s\n", who, err.msg);
         return ps_status_exit_code(s);
     }
-    if (!a->quiet && rank == 0) {
+    if (!a->quiet && rank == 0 && complete) {
+        fprintf(stderr, "pactsim: %s is already complete (this calibration's result); nothing "
+                "written\n", a->output);
+    } else if (!a->quiet && rank == 0) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         double el = (double)(now.tv_sec - ps.start.tv_sec) +

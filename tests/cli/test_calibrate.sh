@@ -195,6 +195,9 @@ sum=$(md5sum < "$WORK/t1.h5")
 expect_exit 2 "exists.*--force" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --quiet
 [ "$(md5sum < "$WORK/t1.h5")" = "$sum" ] && ok || bad "existing posterior was modified"
 expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --quiet --resume
+expect_exit 0 "t1.h5 is already complete \(this calibration's result\); nothing written" -- \
+    "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/t1.h5" --resume
+grep -q "wrote" "$WORK/err" && bad "a finished calibration's --resume says it wrote the file" || ok
 expect_exit 2 "expected one of them" -- "$PACTSIM" calibrate "$WORK/small.yaml" -o "$WORK/x.h5" --resume --force
 expect_exit 2 "expected -o FILE" -- "$PACTSIM" calibrate "$WORK/small.yaml"
 expect_exit 2 "expected one SPEC" -- "$PACTSIM" calibrate -o "$WORK/x.h5"
