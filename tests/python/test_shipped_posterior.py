@@ -96,3 +96,27 @@ def test_posterior_fits_better_and_widens_bands(tmp_path):
     fixed0, _ = run_and_score(tmp_path, "baseline_2022", QUIET, "_quiet")
     post0, _ = run_and_score(tmp_path, "baseline_2022_calibrated", QUIET, "_quiet")
     assert coop_cv(post0) > 5 * coop_cv(fixed0)
+
+
+def test_posterior_summary_tool(tmp_path):
+    """tools/posterior_summary.py: --help exits 0; it keeps /posterior bit for bit; an
+    existing OUT is replaced only with --force; OUT may not be IN; a file that is not a
+    posterior is refused (exit 2) and leaves nothing."""
+    tool = os.path.join(SRC, "tools/posterior_summary.py")
+    run = lambda *a: subprocess.run(["/usr/bin/python3", tool, *a], capture_output=True,
+                                    text=True)
+    r = run("--help")
+    assert r.returncode == 0 and "IN.h5 OUT.h5" in r.stdout, r
+    out = str(tmp_path / "s.h5")
+    assert run(POSTERIOR, out).returncode == 0
+    with h5py.File(POSTERIOR, "r") as a, h5py.File(out, "r") as b:
+        for k in ("samples", "weights"):
+            assert np.array_equal(a["posterior"][k][()], b["posterior"][k][()])
+    r = run(POSTERIOR, out)
+    assert r.returncode == 2 and "use --force" in r.stderr, r
+    assert run(POSTERIOR, out, "--force").returncode == 0
+    r = run(out, out, "--force")
+    assert r.returncode == 2 and "is IN.h5" in r.stderr, r
+    r = run(os.path.join(SRC, "tests/configs/sweep/small.yaml"), str(tmp_path / "x.h5"))
+    assert r.returncode == 2, r
+    assert not any(p.name.startswith("x.h5") for p in tmp_path.iterdir())
