@@ -63,8 +63,12 @@ class Posterior:
         hits = [i for i, n in enumerate(self.names) if n.rsplit(".", 1)[-1] == name]
         if len(hits) == 1:
             return hits[0]
-        what = "is ambiguous" if hits else "is not in the posterior"
-        raise KeyError(f"parameter {name!r} {what} (it has {', '.join(self.short_names)})")
+        if hits:
+            raise KeyError(f"parameter {name!r} is ambiguous: "
+                           f"{' or '.join(self.short_names[i] for i in hits)}; "
+                           f"expected one of them as model.name")
+        raise KeyError(f"parameter {name!r} is not in the posterior "
+                       f"(it has {', '.join(self.short_names)})")
 
 
 def open_posterior(path):

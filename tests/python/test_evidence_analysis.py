@@ -188,10 +188,25 @@ def test_plot_posterior_script(tmp_path, capsys):
                      "posterior_pairs.png", "posterior_summary.csv", "posterior_summary.md"]
     table = list(csv.DictReader(open(out / "posterior_summary.csv")))
     assert [r["parameter"] for r in table] == post.names
-    assert float(table[0]["q50"]) == pytest.approx(
-        ppost.weighted_quantile(post.samples[:, 0], None, 0.5))
+    # the doubles as computed, not rounded (17 significant digits)
+    assert float(table[0]["q50"]) == ppost.weighted_quantile(post.samples[:, 0], None, 0.5)
     md = open(out / "posterior_summary.md").read().splitlines()
     assert md[0].startswith("| parameter |") and len(md) == 2 + 3 and "m.a" in md[2]
+
+
+def test_posterior_index_ambiguous():
+    # a bare name two models share names just those two, not every parameter
+    nan3 = np.full(3, np.nan)
+    post = ppost.Posterior(path="p", names=["parameters.oil.fear", "parameters.sanctions.fear",
+                                            "parameters.economy.k"], units=["1"] * 3,
+                           samples=np.zeros((2, 3)), weights=np.ones(2) / 2,
+                           prior=["uniform"] * 3, prior_lower=np.zeros(3),
+                           prior_upper=np.ones(3), prior_mu=nan3, prior_sigma=nan3)
+    assert post.index("k") == 2 and post.index("oil.fear") == 0
+    with pytest.raises(KeyError) as e:
+        post.index("fear")
+    msg = e.value.args[0]
+    assert "oil.fear or sanctions.fear" in msg and "economy.k" not in msg, msg
 
 
 def test_plot_posterior_refusals(tmp_path, capsys):

@@ -209,7 +209,7 @@ def write_tables(post, outdir):
         r["range"] = f"[{r['prior_lower']:.3g}, {r['prior_upper']:.3g}]"
     md_rows = [dict(r, parameter=r["short"]) for r in rows]
     return [write_text(os.path.join(outdir, "posterior_summary.csv"),
-                       csv_text(rows, SUMMARY_COLUMNS)),
+                       csv_text(rows, SUMMARY_COLUMNS, digits=17)),
             write_text(os.path.join(outdir, "posterior_summary.md"),
                        markdown_text(md_rows, MD_COLUMNS, digits=3))]
 
