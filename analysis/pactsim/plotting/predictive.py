@@ -60,7 +60,9 @@ def series_title(key):
 
 
 def series_units(run, key):
-    if key.transform != "level":
+    """Units of a series as observed: a level and an arrival (the level of the month
+    before) have the variable's units; growth and shares are dimensionless."""
+    if key.transform not in ("level", "arrival"):
         return "1"
     ds = run.dyad_state if key.target else run.actor_state
     return ds[key.quantity].attrs.get("units", "1")
@@ -129,12 +131,20 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
                 sum(1 for lab in labels if lab[:7] <= until)
             sl = slice(0, max(end, labels.index(last) + 1))
             factor, ulabel = style.scaled(series_units(run, key))
-            for lv, a in zip(levels, alphas):
+            # A series of one period (an annual row of a short run) has no area to
+            # fill and no line to draw: its bands are bars and its median a marker.
+            single = len(times[sl]) == 1
+            for k, (lv, a) in enumerate(zip(levels, alphas)):
                 lo, hi = bands[lv]
-                fb = ax.fill_between(times[sl], lo[sl] * factor, hi[sl] * factor,
-                                     color=BAND_COLOR, alpha=a, linewidth=0)
+                if single:
+                    fb = ax.vlines(times[sl], lo[sl] * factor, hi[sl] * factor,
+                                   color=BAND_COLOR, alpha=a, linewidth=10 - 3 * k)
+                else:
+                    fb = ax.fill_between(times[sl], lo[sl] * factor, hi[sl] * factor,
+                                         color=BAND_COLOR, alpha=a, linewidth=0)
                 fb.set_gid(f"band{lv:g}")
-            (line,) = ax.plot(times[sl], med[sl] * factor, color=BAND_COLOR, linewidth=1.4)
+            (line,) = ax.plot(times[sl], med[sl] * factor, color=BAND_COLOR, linewidth=1.4,
+                              marker="_" if single else None, ms=12)
             line.set_gid("median")
             ot = np.array([period_time(r.date) for r in obs], dtype="datetime64[ns]")
             ov = np.array([r.value for r in obs]) * factor
@@ -149,8 +159,10 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
                                      color=color, elinewidth=0.8, capsize=1.5, zorder=3)
                     eb[0].set_gid(gid)
             ax.set_title(wrap(series_title(key), p.width / min(len(page), p.ncols) - 0.3))
-            ax.set_ylabel(style.axis_label(key.quantity if key.transform == "level"
-                                           else key.transform, ulabel))
+            ax.set_ylabel(style.axis_label(
+                key.quantity if key.transform == "level"
+                else f"{key.quantity} (arrival)" if key.transform == "arrival"
+                else key.transform, ulabel))
             style.date_axis(ax, times[sl][0] - np.timedelta64(15, "D"),
                             times[sl][-1] + np.timedelta64(15, "D"), maxticks=4)
         label_outer_x(axes, min(len(page), p.ncols), XLABEL)
