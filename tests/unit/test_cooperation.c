@@ -14,6 +14,8 @@
 #include "internal.h"
 #include "synthetic.h"
 
+extern const ps_model ps_model_cooperation;
+
 enum { A, B, C, N };
 
 static double *cur(ps_world *w, const char *f)
@@ -88,6 +90,187 @@ static void step(double s_ab, double s_ba, double flow[2], double order[2])
     step_w(s_ab, s_ba, 0, flow, order, &comp);
 }
 
+/* Shared security (docs/ODD.md 7.3): X and Y both committed in a theater
+ * hosted by H, with interest 0.8 and 0.6 there and cooperation 0.5 and 0.7
+ * with H, share min(0.8, 0.6) x min(0.5, 0.7) = 0.3 of security interest.
+ * With no need, isolation or noise, that is the whole motive of the pair
+ * (cooperation 0.4, anchored there; trust 0.6 both ways):
+ * c1 = c0 + rise x w_security x 0.3 x isolation_floor x (0.5 + 0.5 x 0.6) x (1 - c0).
+ * H sits at position 1 and Z, with no ties to H, at 3. The theater is the
+ * only one (theater 0: the theater masks) or the last of 65 (theater 64: the
+ * plain loop over theaters, past 64); in the 64 others of that world, hosted by
+ * H too, X is committed and Y is not, which must not count. Returns X-Y's and
+ * Y-X's next cooperation. */
+static void security_step(int n_theaters, double out[2])
+{
+    enum { X, H, Y, Z, NA };
+    int perm[NA] = {0, 1, 2, 3};
+    out[0] = out[1] = NAN;
+    ps_scenario *sc = synth_new("cooperation_security", NA, perm, NULL, 0, 'S', 2, 3, 16, 1);
+    char(*names)[PS_NAME_MAX] = calloc((size_t)n_theaters, sizeof *names);
+    const char **tn = calloc((size_t)n_theaters, sizeof *tn);
+    int *hosts = calloc((size_t)n_theaters, sizeof *hosts);
+    for (int t = 0; t < n_theaters; t++) {
+        snprintf(names[t], PS_NAME_MAX, "theater_%d", t);
+        tn[t] = names[t];
+        hosts[t] = H;
+    }
+    synth_theaters(sc, n_theaters, tn, hosts);
+    free(names);
+    free(tn);
+    free(hosts);
+    synth_param(sc, "cooperation", "offer_noise", 0.0);
+    /* Initial cooperation (the anchor, so no relaxation) and trust. */
+    const double coop0[NA][NA] = {{0, 0.5, 0.4, 0.2}, {0.5, 0, 0.7, 0.0}, {0.4, 0.7, 0, 0.2},
+                                  {0.2, 0.0, 0.2, 0}};
+    for (int i = 0; i < NA; i++)
+        for (int j = 0; j < NA; j++)
+            if (i != j)
+                synth_init(sc, "cooperation", i, j, coop0[i][j]);
+    synth_init(sc, "trust", X, Y, 0.6);
+    synth_init(sc, "trust", Y, X, 0.6);
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    if (!w) {
+        synth_free(sc);
+        return;
+    }
+    /* No need, offer, isolation, sanctions or war: complementarity 0. */
+    static const char *const zero[] = {
+        "isolation", "secondary_threat", "sanction_pressure", "finance_need",
+        "materiel_need_drones", "materiel_need_munitions", "materiel_need_air_defense",
+        "materiel_need_aircraft", "combat", "commitment", "interest"};
+    for (size_t k = 0; k < sizeof zero / sizeof *zero; k++) {
+        int f = ps_field_index(zero[k]);
+        const ps_field *fd = ps_registry_field(f, NULL);
+        size_t len = fd->shape == PS_THEATER ? (size_t)NA * n_theaters
+                     : fd->shape == PS_DYAD  ? (size_t)NA * NA
+                                             : (size_t)NA;
+        memset(w->cur[f], 0, len * sizeof(double));
+    }
+    memset(cur(w, "sanction_intensity"), 0, NA * NA * sizeof(double));
+    double *commit = cur(w, "commitment"), *interest = cur(w, "interest");
+    int last = n_theaters - 1;
+    for (int t = 0; t < n_theaters; t++) {
+        commit[X * n_theaters + t] = 1.0;
+        interest[X * n_theaters + t] = 0.8;
+        interest[Y * n_theaters + t] = 0.95; /* uncommitted but for the last */
+    }
+    commit[Y * n_theaters + last] = 0.5;
+    interest[Y * n_theaters + last] = 0.6;
+    int self = ps_registry_find("cooperation");
+    const ps_model *m = ps_registry_model(self);
+    CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
+    const double *c = w->next[ps_field_index("cooperation")];
+    out[0] = c[X * NA + Y];
+    out[1] = c[Y * NA + X];
+    ps_world_free(w);
+    synth_free(sc);
+}
+
+static void test_shared_security(void)
+{
+    const ps_model *m = &ps_model_cooperation;
+    double rise = synth_default(m, "rise"), floor_ = synth_default(m, "isolation_floor");
+    double wsec = synth_default(m, "weight_security");
+    CHECK(rise > 0 && floor_ > 0 && wsec > 0, "rise %g, floor %g, weight_security %g", rise, floor_,
+          wsec);
+    double c0 = 0.4, shared = 0.6 * 0.5;
+    double want = c0 + rise * wsec * shared * floor_ * (0.5 + 0.5 * 0.6) * (1.0 - c0);
+    const int nts[] = {1, 65};
+    for (int k = 0; k < 2; k++) {
+        double c[2];
+        security_step(nts[k], c);
+        printf("shared security, %d theaters: cooperation X-Y %.17g, Y-X %.17g (by hand %.17g)\n",
+               nts[k], c[0], c[1], want);
+        CHECK(fabs(c[0] - want) <= 1e-14 && fabs(c[1] - want) <= 1e-14,
+              "%d theaters: X-Y %.17g, Y-X %.17g, by hand %.17g", nts[k], c[0], c[1], want);
+    }
+}
+
+/* The three metrics, the means of their pair's series over their windows, with
+ * Russia and Iran at every pair of positions of a 3-actor list (a guard of
+ * i <= 0 would take position 0 for a missing actor), and NaN when Iran is
+ * absent. Cooperation alone, no need and no tie but the initial ones:
+ * cooperation stays at its anchor, RUS-IRN 0.3 (both windows); IRN's drones to
+ * RUS, 20 a month at the start, fall by transfer_ramp a month toward the
+ * desired 0: month t (0 the first step) holds 20 (1 - ramp)^(t + 1), and the
+ * metric is their mean over March-December 2022 (t = 2..11). */
+static ps_run *metric_run(const int perm[3], const char *const iso[3], ps_scenario **out)
+{
+    ps_scenario *sc = synth_new("cooperation_metrics", 3, perm, iso, 3, 'M', 36, 5, 16, 1);
+    const int ri = 0, ii = 1, xi = 2; /* logical actors: iso[0], iso[1], iso[2] */
+    synth_init(sc, "cooperation", perm[ri], perm[ii], 0.3);
+    synth_init(sc, "cooperation", perm[ri], perm[xi], 0.6);
+    synth_init(sc, "cooperation", perm[ii], perm[xi], 0.1);
+    synth_init(sc, "arms_transfer_drones", perm[ii], perm[ri], 20.0);
+    synth_init(sc, "arms_transfer_drones", perm[ri], perm[ii], 50.0);
+    synth_init(sc, "arms_transfer_drones", perm[xi], perm[ri], 7.0);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    *out = sc; /* the run reads it: freed after the run */
+    return r;
+}
+
+static double coop_metric(const ps_run *r, const char *name)
+{
+    for (int k = 0; k < ps_model_cooperation.n_metrics; k++)
+        if (!strcmp(ps_model_cooperation.metrics[k].name, name))
+            return ps_model_cooperation.metrics[k].compute(r);
+    CHECK(0, "no metric %s", name);
+    return NAN;
+}
+
+static void test_metrics(void)
+{
+    const ps_model *pipe[] = {&ps_model_cooperation, NULL};
+    ps_registry_use(pipe);
+    double ramp = synth_default(&ps_model_cooperation, "transfer_ramp");
+    double drones = 0.0;
+    for (int t = 2; t < 12; t++)
+        drones += 20.0 * pow(1.0 - ramp, t + 1) / 10.0;
+    static const int perms[6][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
+    static const char *const iso[3] = {"RUS", "IRN", "XXX"};
+    for (int p = 0; p < 6; p++) {
+        ps_scenario *sc = NULL;
+        ps_run *r = metric_run(perms[p], iso, &sc);
+        if (!r) {
+            synth_free(sc);
+            continue;
+        }
+        double pre = coop_metric(r, "rus_irn_cooperation_prewar");
+        double c24 = coop_metric(r, "rus_irn_cooperation_2024");
+        double d22 = coop_metric(r, "irn_rus_drones_2022");
+        CHECK(fabs(pre - 0.3) <= 1e-14 && fabs(c24 - 0.3) <= 1e-14 &&
+                  fabs(d22 - drones) <= 1e-12 * drones,
+              "RUS at %d, IRN at %d: prewar %.17g, 2024 %.17g (0.3); drones %.17g (%.17g)",
+              perms[p][0], perms[p][1], pre, c24, d22, drones);
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    /* Without Iran (Russia at positions 1 and 2): no metric. */
+    static const char *const no_irn[3] = {"RUS", "XXX", "YYY"};
+    static const int perms2[2][3] = {{1, 0, 2}, {2, 1, 0}};
+    for (int p = 0; p < 2; p++) {
+        ps_scenario *sc = NULL;
+        ps_run *r = metric_run(perms2[p], no_irn, &sc);
+        if (!r) {
+            synth_free(sc);
+            continue;
+        }
+        double pre = coop_metric(r, "rus_irn_cooperation_prewar");
+        double c24 = coop_metric(r, "rus_irn_cooperation_2024");
+        double d22 = coop_metric(r, "irn_rus_drones_2022");
+        CHECK(isnan(pre) && isnan(c24) && isnan(d22), "no IRN, RUS at %d: %g %g %g", perms2[p][0],
+              pre, c24, d22);
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     double flow[2], order[2];
@@ -121,5 +304,7 @@ int main(void)
     CHECK(comp > 0.0, "complementarity A-B %g", comp);
     step_w(0.0, 0.0, 2, flow, order, &comp);
     CHECK(comp == 0.0, "all weights 0: complementarity %g", comp);
+    test_shared_security();
+    test_metrics();
     return CHECK_DONE();
 }

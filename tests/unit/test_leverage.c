@@ -123,6 +123,47 @@ static void test_metric_position_0(void)
     ps_registry_use(NULL);
 }
 
+/* Transit through a partner that half-closes its relations (docs/ODD.md 7.8):
+ * sanctions of 0.5 between A and C (either direction: the larger counts) close
+ * half of A's trade and of the routes through A. A carries 0.6 of C's routes
+ * and C, isolated at 0.2, keeps 0.4 x (1 - 0.2) = 0.32 of routes through no one,
+ * so A's transit offer is 0.6 x 0.5 = 0.3 of 0.62; its trade offer 0.5 of
+ * B's 1 + 0.5: L(A over C) = 1 - (1 - wt / 3)(1 - wtr x 0.3 / 0.62), and B,
+ * open but no route, L = wt x 2 / 3. Sanctions and isolation held by a
+ * test-only model, so the values are the ones set. */
+static const ps_field sanc_fields[] = {
+    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"isolation", PS_ACTOR, "1", 0.0, 0.0, 1.0, "held", "test"},
+};
+static const ps_model held_sanctions = {.name = "held_sanctions", .description = "test",
+                                        .fields = sanc_fields, .n_fields = 2};
+
+static void test_transit_closed(double wt, double wtr)
+{
+    const ps_model *pipe[] = {&held_sanctions, &ps_model_leverage, NULL};
+    ps_registry_use(pipe);
+    for (int dir = 0; dir < 2; dir++) {
+        ps_scenario *sc = synth_new("leverage_transit", 3, (const int[]){0, 1, 2}, NULL, 0, 'L', 2, 1,
+                                    8, 1);
+        synth_init(sc, "transit", A, C, 0.6);
+        synth_init(sc, "sanction_intensity", dir ? C : A, dir ? A : C, 0.5);
+        synth_init(sc, "isolation", C, -1, 0.2);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        if (r) {
+            double want = 1.0 - (1.0 - wt / 3.0) * (1.0 - wtr * 0.3 / 0.62);
+            CHECK(NEAR(lev(r, 0, A, C), want), "%s closes 0.5: A over C %.15g vs %.15g by hand",
+                  dir ? "C" : "A", lev(r, 0, A, C), want);
+            CHECK(NEAR(lev(r, 0, B, C), wt * 2.0 / 3.0), "B over C %.15g vs %.15g by hand",
+                  lev(r, 0, B, C), wt * 2.0 / 3.0);
+            ps_run_free(r);
+        }
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     double wt = synth_default(&ps_model_leverage, "weight_trade");
@@ -203,5 +244,6 @@ int main(void)
     ps_registry_use(NULL);
     test_oil_by_hand(wt);
     test_metric_position_0();
+    test_transit_closed(wt, wtr);
     return CHECK_DONE();
 }
