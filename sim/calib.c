@@ -312,8 +312,9 @@ static ps_status bind_observations(ps_calib *c, const ps_node *root, ps_error *e
     if (st != PS_OK)
         return st;
     c->n_late = c->obs->n_late;
-    if (c->obs->n < 1)
-        return ps_spec_bad(err, n, "the observation files hold no observation%s%s%s; expected "
+    if (c->obs->n < 1) /* at the cutoff's line when the cutoff left every row out */
+        return ps_spec_bad(err, c->n_late && cn ? cn : n, "the observation files hold no "
+                           "observation%s%s%s; expected "
                            "at least one row", c->n_late ? " published by the cutoff " : "",
                            c->cutoff, c->n_late ? " (all were published later)" : "");
     /* Every observation must lie within the base run, or with outside: skip
