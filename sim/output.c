@@ -1362,6 +1362,24 @@ ps_status ps_output_spec_hash(const char *path, uint64_t *hash)
     return st;
 }
 
+/* A pactsim file that is not HDF5: a checkpoint, named by its magic bytes
+ * (sim/abc.c, sim/checkpoint.c), or NULL. */
+static const char *checkpoint_kind(const char *name)
+{
+    char magic[8] = {0};
+    FILE *fp = fopen(name, "rb");
+    size_t got = fp ? fread(magic, 1, sizeof magic, fp) : 0;
+    if (fp)
+        fclose(fp);
+    if (got == sizeof magic && !memcmp(magic, "PSABC01", 8))
+        return "the checkpoint of an interrupted calibration (pactsim calibrate SPEC -o OUT "
+               "--resume continues it; info reads OUT once it is complete)";
+    if (got == sizeof magic && !memcmp(magic, "PSCKPT1", 8))
+        return "a replicate checkpoint of an interrupted run (pactsim run CONFIG -o OUT "
+               "--resume continues it; info reads OUT once it is complete)";
+    return NULL;
+}
+
 ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
 {
     ps_h5_quiet();
@@ -1369,7 +1387,10 @@ ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
     ps_status st = ps_h5_input_open(&in, path, "a pactsim output file", err);
     if (st != PS_OK)
         return st;
-    if (H5Fis_hdf5(in.name) <= 0)
+    const char *ckpt = NULL;
+    if (H5Fis_hdf5(in.name) <= 0 && (ckpt = checkpoint_kind(in.name)))
+        st = ps_error_set(err, PS_ERR_INPUT, "%s: %s, not an output file", path, ckpt);
+    else if (H5Fis_hdf5(in.name) <= 0)
         st = ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file, so not a pactsim output "
                           "file", path);
     else if ((*file = ps_h5_input_fopen(&in, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
