@@ -370,6 +370,12 @@ def test_predictive_single_period_and_arrival_units(tmp_path):
         assert arrival.get_ylabel() == "oil trade (arrival) [kb/d]", arrival.get_ylabel()
         assert "dimensionless" in growth.get_ylabel()
         plt.close(fig)
+        # a page of annual series only is labelled in years
+        annual = [pn for pn in panels if pn[0].annual]
+        (fig,) = plot_pred.fig_bands(run, annual, [50, 90], until="")
+        assert any(a.get_xlabel().startswith("year") for a in fig.axes), \
+            [a.get_xlabel() for a in fig.axes]
+        plt.close(fig)
 
 
 def test_plot_predictive_refusals(tmp_path, capsys):

@@ -40,6 +40,7 @@ BAND_COLOR = "#0072B2"
 OBS_COLOR = "#000000"
 MISS_COLOR = "#D55E00"
 XLABEL = "month (end-of-month state)"
+XLABEL_ANNUAL = "year (annual values at mid-year)"
 
 
 def parse_bands(text):
@@ -165,7 +166,8 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
                 else key.transform, ulabel))
             style.date_axis(ax, times[sl][0] - np.timedelta64(15, "D"),
                             times[sl][-1] + np.timedelta64(15, "D"), maxticks=4)
-        label_outer_x(axes, min(len(page), p.ncols), XLABEL)
+        annual = all(key.annual for key, *_ in page)
+        label_outer_x(axes, min(len(page), p.ncols), XLABEL_ANNUAL if annual else XLABEL)
         handles = [Line2D([], [], color=BAND_COLOR, linewidth=1.4, label="model median")]
         handles += [Patch(color=BAND_COLOR, alpha=a, label=f"{lv:g} % band")
                     for lv, a in zip(levels, alphas)]
