@@ -223,51 +223,44 @@ static double coop_metric(const ps_run *r, const char *name)
     return NAN;
 }
 
+/* The three metrics of a run of metric_run (prewar, 2024, drones 2022); -1 if it failed. */
+static int three_metrics(const int perm[3], const char *const iso[3], double m[3])
+{
+    ps_scenario *sc = NULL;
+    ps_run *r = metric_run(perm, iso, &sc);
+    if (r) {
+        m[0] = coop_metric(r, "rus_irn_cooperation_prewar");
+        m[1] = coop_metric(r, "rus_irn_cooperation_2024");
+        m[2] = coop_metric(r, "irn_rus_drones_2022");
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    return r ? 0 : -1;
+}
+
 static void test_metrics(void)
 {
     const ps_model *pipe[] = {&ps_model_cooperation, NULL};
     ps_registry_use(pipe);
     double ramp = synth_default(&ps_model_cooperation, "transfer_ramp");
-    double drones = 0.0;
+    double drones = 0.0, m[3];
     for (int t = 2; t < 12; t++)
         drones += 20.0 * pow(1.0 - ramp, t + 1) / 10.0;
     static const int perms[6][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
     static const char *const iso[3] = {"RUS", "IRN", "XXX"};
-    for (int p = 0; p < 6; p++) {
-        ps_scenario *sc = NULL;
-        ps_run *r = metric_run(perms[p], iso, &sc);
-        if (!r) {
-            synth_free(sc);
-            continue;
-        }
-        double pre = coop_metric(r, "rus_irn_cooperation_prewar");
-        double c24 = coop_metric(r, "rus_irn_cooperation_2024");
-        double d22 = coop_metric(r, "irn_rus_drones_2022");
-        CHECK(fabs(pre - 0.3) <= 1e-14 && fabs(c24 - 0.3) <= 1e-14 &&
-                  fabs(d22 - drones) <= 1e-12 * drones,
-              "RUS at %d, IRN at %d: prewar %.17g, 2024 %.17g (0.3); drones %.17g (%.17g)",
-              perms[p][0], perms[p][1], pre, c24, d22, drones);
-        ps_run_free(r);
-        synth_free(sc);
-    }
+    for (int p = 0; p < 6; p++)
+        if (three_metrics(perms[p], iso, m) == 0)
+            CHECK(fabs(m[0] - 0.3) <= 1e-14 && fabs(m[1] - 0.3) <= 1e-14 &&
+                      fabs(m[2] - drones) <= 1e-12 * drones,
+                  "RUS at %d, IRN at %d: prewar %.17g, 2024 %.17g (0.3); drones %.17g (%.17g)",
+                  perms[p][0], perms[p][1], m[0], m[1], m[2], drones);
     /* Without Iran (Russia at positions 1 and 2): no metric. */
     static const char *const no_irn[3] = {"RUS", "XXX", "YYY"};
     static const int perms2[2][3] = {{1, 0, 2}, {2, 1, 0}};
-    for (int p = 0; p < 2; p++) {
-        ps_scenario *sc = NULL;
-        ps_run *r = metric_run(perms2[p], no_irn, &sc);
-        if (!r) {
-            synth_free(sc);
-            continue;
-        }
-        double pre = coop_metric(r, "rus_irn_cooperation_prewar");
-        double c24 = coop_metric(r, "rus_irn_cooperation_2024");
-        double d22 = coop_metric(r, "irn_rus_drones_2022");
-        CHECK(isnan(pre) && isnan(c24) && isnan(d22), "no IRN, RUS at %d: %g %g %g", perms2[p][0],
-              pre, c24, d22);
-        ps_run_free(r);
-        synth_free(sc);
-    }
+    for (int p = 0; p < 2; p++)
+        if (three_metrics(perms2[p], no_irn, m) == 0)
+            CHECK(isnan(m[0]) && isnan(m[1]) && isnan(m[2]), "no IRN, RUS at %d: %g %g %g",
+                  perms2[p][0], m[0], m[1], m[2]);
     ps_registry_use(NULL);
 }
 
