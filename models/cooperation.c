@@ -57,7 +57,8 @@ static const ps_param params[] = {
      "monthly rate at which trust follows cooperation",
      "assumption: trust lags cooperation by years"},
     {"breach_penalty", PS_REAL, "1", 0.0, 1.0, 0.3,
-     "trust lost when a promise falls due wholly undelivered (scaled by the undelivered share)",
+     "trust lost, as a share of trust, when a promise falls due not fully delivered (the same "
+     "whatever share is undelivered)",
      "assumption: a broken loan promise is remembered (article: Tehran's complaints over Bushehr delays and loans)"},
     {"kept_reward", PS_REAL, "1", 0.0, 1.0, 0.1,
      "trust gained when a promise is kept in full",

@@ -58,8 +58,8 @@ static const ps_param params[] = {
      "the seller's crude is oil_embargo, which no discount offsets"},
     {"secondary_fear", PS_REAL, "1", 0.0, 5.0, 1.0,
      "how strongly the threat of secondary sanctions around a seller deters buyers with something "
-     "to lose: risk = (fear x secondary_threat(seller) + isolation_friction x isolation(seller)) x "
-     "(1 - isolation(buyer))",
+     "to lose: risk = (fear x secondary_threat(seller) + isolation_friction x "
+     "sanction_pressure(seller)) x (1 - isolation(buyer))",
      "assumption: unit sensitivity, as sanctions.secondary_fear"},
     {"isolation_friction", PS_REAL, "1", 0.0, 2.0, 0.5,
      "closure felt by a buyer with nothing to fear from secondary sanctions, per unit of the "
