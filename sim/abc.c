@@ -44,7 +44,7 @@
 
 #define PROPOSE_ID 0x6162630001ULL /* 'abc' streams: proposals */
 #define FORMAT_VERSION 1
-static const char ckpt_magic[8] = "PSABC01";
+static const char ckpt_magic[8] = PS_ABC_MAGIC;
 
 /* One generation's kept population and diagnostics. */
 typedef struct {

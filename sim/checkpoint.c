@@ -33,7 +33,7 @@
 
 #include "internal.h"
 
-#define CKPT_MAGIC "PSCKPT1"
+#define CKPT_MAGIC PS_CKPT_MAGIC
 #define CKPT_ORDER 0x01020304u /* byte order of the machine that wrote it */
 #define CKPT_EXT ".ckpt"
 

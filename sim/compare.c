@@ -250,6 +250,14 @@ static ps_status read_var(run_file *f, const char *spec, const char *at, double 
 
 #define NOTE_LEN 1280 /* one mismatch note: two lineages and the words */
 
+/* The n notes of mismatches() in one text, "a; b; c". */
+static void join_notes(char *out, size_t len, char notes[][NOTE_LEN], int n)
+{
+    out[0] = '\0';
+    for (int q = 0; q < n; q++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%s", q ? "; " : "", notes[q]);
+}
+
 /* The root of a lineage "run <- parent <- root". */
 static const char *lineage_root(const char *l)
 {
@@ -441,24 +449,22 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
         run_file_close(&b);
         return st;
     }
-    char notes[3][NOTE_LEN];
+    char notes[3][NOTE_LEN], all[3 * NOTE_LEN + 8];
     int n_notes = mismatches(&a, &b, notes);
+    join_notes(all, sizeof all, notes, n_notes);
     if (a.replicates != b.replicates || a.seed != b.seed) {
         /* Not pairable at all, so --allow-mismatch does not apply; the other
          * differences are named too, all in one message. */
         int both = a.replicates != b.replicates && a.seed != b.seed;
         st = ps_error_set(err, PS_ERR_INPUT, "%s and %s differ in %s (%lld replicates, seed "
-                          "%llu vs %lld replicates, seed %llu)%s%s%s%s%s%s; expected runs with "
+                          "%llu vs %lld replicates, seed %llu)%s%s; expected runs with "
                           "the same replicates and seed, whose replicates share random streams "
                           "(common random numbers), so that they can be paired (--allow-mismatch "
                           "cannot pair them)", file_a, file_b,
                           both ? "replicates and seed"
                           : a.replicates != b.replicates ? "replicates" : "seed",
                           a.replicates, (unsigned long long)a.seed, b.replicates,
-                          (unsigned long long)b.seed, n_notes ? "; also " : "",
-                          n_notes ? notes[0] : "", n_notes > 1 ? "; " : "",
-                          n_notes > 1 ? notes[1] : "", n_notes > 2 ? "; " : "",
-                          n_notes > 2 ? notes[2] : "");
+                          (unsigned long long)b.seed, n_notes ? "; also " : "", all);
         run_file_close(&a);
         run_file_close(&b);
         return st;
@@ -503,12 +509,10 @@ ps_status ps_compare(const char *file_a, const char *file_b, const ps_compare_op
     }
     if (refuse && !(st != PS_OK && ps_h5_refused()[0]))
         st = ps_error_set(err, PS_ERR_INPUT, "%s and %s are not runs of one setting: "
-                          "%s%s%s%s%s; expected two scenarios of the same actors, months and "
+                          "%s; expected two scenarios of the same actors, months and "
                           "lineage, which differ only in their assumptions (--allow-mismatch "
                           "compares them anyway, state variables of common actors and months "
-                          "only)", file_a, file_b, notes[0], n_notes > 1 ? "; " : "",
-                          n_notes > 1 ? notes[1] : "", n_notes > 2 ? "; " : "",
-                          n_notes > 2 ? notes[2] : "");
+                          "only)", file_a, file_b, all);
     if (st == PS_OK)
         print_rows(fp, rows, nr, opt, relative, file_a, file_b, notes, n_notes);
     ps_name_list_free(&names);

@@ -129,6 +129,12 @@ uint64_t ps_fnv1a(uint64_t h, const void *data, size_t n);
 /* One Philox4x32-10 block (Salmon et al. 2011): out = bijection of ctr under key. */
 void ps_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
+/* The first 8 bytes (NUL included) of pactsim's binary checkpoints: a run's
+ * replicate checkpoints (sim/checkpoint.c) and a calibration's OUT.partial
+ * (sim/abc.c); `info` names a file by them (sim/output.c). */
+#define PS_CKPT_MAGIC "PSCKPT1"
+#define PS_ABC_MAGIC "PSABC01"
+
 /* ----------------------------------------------------------- safe output */
 /* sim/safeio.c. An output may be written to path: it is absent or a regular
  * file, and none of the inputs (same file, not just same name; each

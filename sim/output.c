@@ -1371,10 +1371,10 @@ static const char *checkpoint_kind(const char *name)
     size_t got = fp ? fread(magic, 1, sizeof magic, fp) : 0;
     if (fp)
         fclose(fp);
-    if (got == sizeof magic && !memcmp(magic, "PSABC01", 8))
+    if (got == sizeof magic && !memcmp(magic, PS_ABC_MAGIC, sizeof magic))
         return "the checkpoint of an interrupted calibration (pactsim calibrate SPEC -o OUT "
                "--resume continues it; info reads OUT once it is complete)";
-    if (got == sizeof magic && !memcmp(magic, "PSCKPT1", 8))
+    if (got == sizeof magic && !memcmp(magic, PS_CKPT_MAGIC, sizeof magic))
         return "a replicate checkpoint of an interrupted run (pactsim run CONFIG -o OUT "
                "--resume continues it; info reads OUT once it is complete)";
     return NULL;
@@ -1387,10 +1387,11 @@ ps_status ps_output_open_read(const char *path, hid_t *file, ps_error *err)
     ps_status st = ps_h5_input_open(&in, path, "a pactsim output file", err);
     if (st != PS_OK)
         return st;
-    const char *ckpt = NULL;
-    if (H5Fis_hdf5(in.name) <= 0 && (ckpt = checkpoint_kind(in.name)))
+    const int hdf5 = H5Fis_hdf5(in.name) > 0;
+    const char *ckpt = hdf5 ? NULL : checkpoint_kind(in.name);
+    if (ckpt)
         st = ps_error_set(err, PS_ERR_INPUT, "%s: %s, not an output file", path, ckpt);
-    else if (H5Fis_hdf5(in.name) <= 0)
+    else if (!hdf5)
         st = ps_error_set(err, PS_ERR_INPUT, "%s: not an HDF5 file, so not a pactsim output "
                           "file", path);
     else if ((*file = ps_h5_input_fopen(&in, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)

@@ -101,7 +101,7 @@ int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct opt
     int li = -1;
     int c = getopt_long(argc, argv, shortopts, longopts, &li);
     /* A short option (li < 0 unless a long one matched) is never a prefix. */
-    if (c == -1 || c == '?' || (c != ':' && li < 0) || optind < 1)
+    if (c == -1 || c == '?' || (c != ':' && li < 0))
         return c;
     /* The element that named the option; a separate value follows it. */
     int at = optind - 1;
