@@ -26,7 +26,7 @@
 
 enum { P_LONG_RUN, P_REVERSION, P_VOLATILITY, P_TAU, P_PENALTY, P_FEAR, P_FRICTION, P_SWITCH,
        P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY, P_SUPPLY_RESPONSE,
-       P_PRICE_PATH, P_JUMP_RATE, P_JUMP_SHORTFALL };
+       P_PRICE_PATH, P_JUMP_RATE, P_JUMP_SHORTFALL, P_SANCTIONS_SHARE };
 static const ps_param params[] = {
     {"price_long_run", PS_REAL, "USD/bbl", 5.0, 300.0, 75.0,
      "level toward which the benchmark relaxes between oil_price events (median, in logs)",
@@ -125,6 +125,14 @@ static const ps_param params[] = {
      "[0, 2 x this]",
      "Kilian 2008 (REStat 90(2)): the shortfalls of 1973-2003 were 2.1-8.8% of world production "
      "(mean ~5%)"},
+    {"sanctions_oil_share", PS_REAL, "1", 0.0, 1.0, 1.0,
+     "share of the relations that general sanctions close (sanction_intensity, either way) that "
+     "closes crude trade between buyer and seller (closure, eq. 2); a law that bans the crude is "
+     "oil_embargo, apart from this",
+     "assumption: 1, every general package a full oil measure, as the model was before 2026-12-06; "
+     "the EU's packages 1-5 of 2022 banned no crude (timeline), only firms' own caution closed "
+     "some, and the EU still bought about 2 mb/d of Russian crude in June 2022 "
+     "(data/observations/oil_2022.csv), so the 2022 calibration fits it (docs/calibration.md)"},
 };
 
 enum { F_PRICE, F_CAPACITY, F_DEMAND, F_VOLUME, F_REVENUE, F_DISCOUNT, F_REST, F_TRADE,
@@ -335,18 +343,20 @@ static void oil_free(void *data)
 static double at(const double *v, size_t k) { return v ? v[k] : 0.0; }
 
 /* Closure between buyer b (b == n: the rest of the world) and seller s:
- * relations closed either way, plus the risk of secondary sanctions and the
+ * relations closed either way (the share sanctions_oil_share of them: a
+ * general package need not touch crude), plus the risk of secondary sanctions and the
  * frictions (payments, insurance, shipping: enforcement) of dealing with a
  * sanctioned seller, in proportion to its sanction pressure (isolation not
  * evaded), both weighed by what the buyer has to lose (1 - its isolation).
  * The rest of the world also closes in proportion to the seller's isolation. */
-static double closure_dyad(const oil_data *d, const double *s_int, int b, int s)
+static double closure_dyad(const oil_data *d, const double *p, const double *s_int, int b,
+                           int s)
 {
     int n = d->n;
     if (b == n)
         return 0.0;
     double sb = at(s_int, (size_t)b * n + s), bs = at(s_int, (size_t)s * n + b);
-    return 1.0 - (1.0 - sb) * (1.0 - bs);
+    return p[P_SANCTIONS_SHARE] * (1.0 - (1.0 - sb) * (1.0 - bs));
 }
 
 static double closure_risk(const oil_data *d, const double *p, const double *threat,
@@ -595,7 +605,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
             double sh = D > 0.0 ? (b < n ? trade[(size_t)s * n + b] : rest[s]) / D : 0.0;
             tot += sh;
             d->w0[k] = sh;
-            d->xd0[k] = closure_dyad(d, s_int, b, s);
+            d->xd0[k] = closure_dyad(d, p, s_int, b, s);
             *x0_at(X0, X0R, n, s, b) =
                 clamp01(d->xd0[k] + closure_risk(d, p, threat, iso, press, b, s));
         }
@@ -800,7 +810,7 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
                 continue;
             }
             double delta = ps_fmin(dmax, disc[s] / P);
-            double x = clamp01(closure_dyad(d, s_int, b, s) + risk);
+            double x = clamp01(closure_dyad(d, p, s_int, b, s) + risk);
             double m = buyer_response(d, resp, b);
             double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
             d->a[k] = clip_exp(u);

@@ -162,10 +162,11 @@ class Reference:
         self.sanc0 = c["sanction_intensity"].copy()
 
     def _closure_dyad(self, s_int):
-        """[s, b]: relations closed either way; 0 for the rest of the world."""
+        """[s, b]: the share sanctions_oil_share of the relations closed either
+        way; 0 for the rest of the world."""
         n = self.n
         x = np.zeros((n, n + 1))
-        x[:, :n] = 1.0 - (1.0 - s_int.T) * (1.0 - s_int)
+        x[:, :n] = self.p["oil"]["sanctions_oil_share"] * (1.0 - (1.0 - s_int.T) * (1.0 - s_int))
         return x
 
     def _shut_in(self, c):

@@ -236,12 +236,14 @@ def test_drawn_ceasefires_and_capacity(env, tmp_path, capsys):
 def test_oil_buyers_and_price_response(env, tmp_path, capsys):
     """Per-buyer limits that bind, other price responses and switching speeds, the
     benchmark responding to shut-in supply with the scenario's price path off, and
-    outside disruptions (price jumps, stream 12)."""
+    outside disruptions (price jumps, stream 12), and general sanctions that close
+    only part of the crude trade (sanctions_oil_share)."""
     cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
     sets = ["end=2024-12", "parameters.oil.price_path=0", "parameters.oil.price_supply_response=5",
             "parameters.oil.price_jump_rate=0.2", "parameters.oil.price_jump_shortfall=0.04",
             "actors.IND.oil_refinery_limit=0.08", "actors.CHN.oil_refinery_limit=0.2",
-            "actors.CHN.oil_price_response=0.5", "actors.TUR.oil_switching_speed=3"]
+            "actors.CHN.oil_price_response=0.5", "actors.TUR.oil_switching_speed=3",
+            "parameters.oil.sanctions_oil_share=0.4"]
     dump, c = run_both(env, tmp_path, cfg, sets=sets)
     rus, ind = dump["actors"].index("RUS"), dump["actors"].index("IND")
     check(env, capsys, "baseline_2022, oil buyers, price response", dump, c)
@@ -253,4 +255,7 @@ def test_oil_buyers_and_price_response(env, tmp_path, capsys):
     assert share.max() <= 0.08 + 1e-12 and share.max() > 0.079
     bad = copy.deepcopy(dump)
     bad["state"]["oil_price_response"] = bad["state"]["oil_price_response"] * 1.01
+    assert deviations(env, bad, c)["oil_trade"] > 1e3 * TOL
+    bad = copy.deepcopy(dump)
+    bad["params"]["oil"]["sanctions_oil_share"] = 1.0  # every package a full oil measure
     assert deviations(env, bad, c)["oil_trade"] > 1e3 * TOL

@@ -782,7 +782,25 @@ static const ps_model sanctioner = {.name = "sanctioner", .description = "test: 
 
 enum { CX, CS, CY, N_CS }; /* positions */
 
-static ps_run *counter_run(int from, int to)
+/* The hand equation for a closure x of X toward S: c = e^(-x/tau), clearing
+ * delta by bisection on [0, 0.5]; S's discount and X's purchases. */
+static void counter_hand(double x, double tau, double *disc, double *bought)
+{
+    const double c = exp(-x / tau);
+    double lo = 0.0, hi = 0.5;
+    for (int k = 0; k < 200; k++) {
+        double mid = 0.5 * (lo + hi), E = exp(mid / tau);
+        if (E / (9.0 + E) + c * E / (9.0 + c * E) < 0.6)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double E = exp(lo / tau);
+    *disc = 80.0 * lo;
+    *bought = 100.0 * c * E / (9.0 + c * E);
+}
+
+static ps_run *counter_run(int from, int to, double oil_share)
 {
     static const int perm[N_CS] = {CX, CS, CY};
     static const char *const iso3[N_CS] = {"XXX", "SSS", "YYY"};
@@ -805,6 +823,7 @@ static ps_run *counter_run(int from, int to)
     synth_param(sc, "oil", "discount_adjust", 1.0);
     synth_param(sc, "oil", "price_sensitivity", 0.12);
     synth_param(sc, "oil", "switching_rate", 0.5);
+    synth_param(sc, "oil", "sanctions_oil_share", oil_share);
     ps_run *r = run(sc, 1);
     r->sc = NULL; /* the scenario is freed here; the caller reads series only */
     synth_free(sc);
@@ -815,19 +834,11 @@ static void test_counter_sanctions(void)
 {
     static const ps_model *pipe[] = {&sanctioner, &ps_model_oil, NULL};
     ps_registry_use(pipe);
-    ps_run *none = counter_run(-1, -1), *by_buyer = counter_run(CX, CS),
-           *by_seller = counter_run(CS, CX);
-    const double tau = 0.12, c = exp(-0.5 / tau);
-    /* The hand equation, by bisection on delta in [0, 0.5]. */
-    double lo = 0.0, hi = 0.5;
-    for (int k = 0; k < 200; k++) {
-        double mid = 0.5 * (lo + hi), E = exp(mid / tau);
-        if (E / (9.0 + E) + c * E / (9.0 + c * E) < 0.6)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    double E = exp(lo / tau), want_d = 80.0 * lo, want_x = 100.0 * c * E / (9.0 + c * E);
+    ps_run *none = counter_run(-1, -1, 1.0), *by_buyer = counter_run(CX, CS, 1.0),
+           *by_seller = counter_run(CS, CX, 1.0);
+    const double tau = 0.12;
+    double want_d, want_x;
+    counter_hand(0.5, tau, &want_d, &want_x);
     const int n = N_CS;
     const size_t nn = (size_t)n * n;
     int fd = ps_field_index("oil_discount"), ft = ps_field_index("oil_trade");
@@ -851,6 +862,25 @@ static void test_counter_sanctions(void)
                        size * (size_t)by_seller->n_months * sizeof(double)) == 0;
     }
     CHECK(same, "a seller's sanction on its buyer closes the route as the buyer's on the seller");
+    /* sanctions_oil_share scales the closure: 0.4 of the sanction 0.5 closes
+     * 0.2 (the hand equation with x = 0.2); none of it, the route as if there
+     * were no sanction, bit for bit. */
+    ps_run *part = counter_run(CX, CS, 0.4), *zero = counter_run(CX, CS, 0.0);
+    double part_d, part_x;
+    counter_hand(0.4 * 0.5, tau, &part_d, &part_x);
+    double d4 = part->series[fd][1 * n + CS], x4 = part->series[ft][1 * nn + CS * n + CX];
+    printf("sanctions_oil_share 0.4: discount %.6f (hand %.6f), X buys %.4f (hand %.4f)\n", d4,
+           part_d, x4, part_x);
+    CHECK(NEAR(d4, part_d, 1e-9) && NEAR(x4, part_x, 1e-9) && x4 > x1 + 1.0 && x4 < x0 - 1.0,
+          "a share of 0.4 closes 0.2: discount %g (hand %g), X buys %g (hand %g)", d4, part_d,
+          x4, part_x);
+    CHECK(memcmp(zero->series[ft], none->series[ft],
+                 nn * (size_t)none->n_months * sizeof(double)) == 0 &&
+              memcmp(zero->series[fd], none->series[fd],
+                     (size_t)n * (size_t)none->n_months * sizeof(double)) == 0,
+          "a share of 0: the sanction leaves the oil trade as without it");
+    ps_run_free(part);
+    ps_run_free(zero);
     ps_run_free(none);
     ps_run_free(by_buyer);
     ps_run_free(by_seller);
