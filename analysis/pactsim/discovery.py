@@ -622,26 +622,30 @@ def main(argv=None):
                     "chosen": res.chosen, "box": res.box.as_dict()},
            "cart": [dict(box.as_dict(), value=float(tree.value[node]))
                     for node, box in tree.leaves()]}
+    written = []  # every file written, listed on stdout after the report (docs/analysis.md)
     if args.json:
         try:
             write_text(args.json, json.dumps(out, indent=1))
         except OSError as e:
             return _error(f"cannot write {args.json}: {e.strerror}")
+        written.append(args.json)
+    status = 0
     if args.outdir:
         from .plotting import discovery as dplot
         from .plotting.common import UsageError, use_agg
         use_agg()
         try:
-            paths = dplot.write_figures(res, scores, args.outdir, what, args.width,
-                                        args.format, args.dpi)
+            written += dplot.write_figures(res, scores, args.outdir, what, args.width,
+                                           args.format, args.dpi)
         except UsageError as e:
-            return _error(str(e))
+            status = _error(str(e))
         except OSError as e:
-            return _error(f"cannot write figures to {args.outdir}: {e.strerror}")
+            status = _error(f"cannot write figures to {args.outdir}: {e.strerror}")
+    if written:
         print()
-        for path in paths:
+        for path in written:
             print(path)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

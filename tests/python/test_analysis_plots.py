@@ -436,6 +436,22 @@ def test_compare_summary_ticks_plain():
     plt.close(fig)
 
 
+@pytest.mark.parametrize("module", ["pactsim.plotting.run", "pactsim.plotting.sweep",
+                                    "pactsim.plotting.compare", "pactsim.discovery",
+                                    "pactsim.plotting.posterior", "pactsim.plotting.predictive",
+                                    "pactsim.plotting.scores", "pactsim.facts",
+                                    "pactsim.agreements"])
+def test_help_text_percent(module, capsys):
+    # argparse %-formats help strings but not the description or epilog: a "%%" written
+    # there is printed as is ("a 95 %% percentile interval" in pactsim-plot-compare)
+    import importlib
+    with pytest.raises(SystemExit) as e:
+        importlib.import_module(module).main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage:") and "%%" not in out
+
+
 def test_plot_compare_refuses(tmp_path, capsys):
     a = write_pactsim(tmp_path / "a.h5")
     assert plot_compare.main([str(a), "-o", str(tmp_path / "o")]) == 2

@@ -190,6 +190,16 @@ def test_discover_script(tmp_path):
     assert list(res["feature_scores"])[2] == "timeline.e.magnitude"
     for name in ("discovery_tradeoff", "discovery_box", "discovery_scores"):
         assert (tmp_path / "f" / f"{name}.png").stat().st_size > 1000
+    # stdout ends with every file written, one per line (docs/analysis.md), the JSON too
+    written = {str(out)} | {str(p) for p in (tmp_path / "f").iterdir()}
+    assert set(proc.stdout.rstrip("\n").rsplit("\n\n", 1)[1].splitlines()) == written
+    # the JSON alone: listed as well
+    out.unlink()
+    proc = subprocess.run([sys.executable, os.path.join(SRC, "analysis", "discover.py"),
+                           str(path), "--metric", "rus_irn_cooperation_2024", "--above", "0.5",
+                           "--trees", "10", "--json", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists() and proc.stdout.rstrip("\n").rsplit("\n\n", 1)[1] == str(out)
 
 
 def test_discover_refuses(tmp_path, capsys):

@@ -332,7 +332,7 @@ def build_parser():
     p = argparse.ArgumentParser(
         prog="pactsim-plot-compare",
         description="Compare scenarios: side-by-side medians and bands, and paired "
-                    "differences X - A by replicate (A = the first file) with a 95 %% "
+                    "differences X - A by replicate (A = the first file) with a 95 % "
                     "percentile interval over replicates.",
         epilog="Exit status: 0 figures written; 2 bad input. See docs/analysis.md.")
     p.add_argument("files", nargs="+", metavar="FILE", help="pactsim output files; the first "
