@@ -211,10 +211,10 @@ static const ps_event_type events[] = {
      "share of the benchmark; ignored when the parameter price_path is 0", 0},
     {"oil_capacity", "kb/d", 0.0, 30000.0,
      "sets the target actor's export capacity (quota, outage, embargo on loading); effective next "
-     "month", 0},
+     "month", 0, PS_EVENT_TARGET},
     {"oil_embargo", "1", 0.0, 1.0,
      "sets the share of the target's crude the source bans (oil_embargo, source -> target): 1 a "
-     "full import ban, 0 lifts it; effective next month", 0},
+     "full import ban, 0 lifts it; effective next month", 0, PS_EVENT_PAIR},
 };
 
 /* ------------------------------------------------------------- metrics */

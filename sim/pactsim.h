@@ -127,12 +127,24 @@ typedef struct ps_input {
 
 /* An event type: a timeline event a model consumes, or (generated = 1) an
  * event a model logs itself, which a timeline may not contain. */
+/* What a timeline event of a type must name: checked where the scenario is
+ * loaded, at the event's place in the file, for every event, whatever its
+ * date (the model's own check at the event's month is then a safety net). */
+enum {
+    PS_EVENT_SOURCE = 1,   /* a source actor */
+    PS_EVENT_TARGET = 2,   /* a target actor */
+    PS_EVENT_DISTINCT = 4, /* a source other than the target, where both are given */
+    PS_EVENT_THEATER = 8   /* a theater hosted by the target */
+};
+#define PS_EVENT_PAIR (PS_EVENT_SOURCE | PS_EVENT_TARGET | PS_EVENT_DISTINCT)
+
 typedef struct ps_event_type {
     const char *name;
     const char *magnitude_unit;
     double lo, hi; /* bounds for magnitude */
     const char *description;
     int generated;
+    int needs; /* PS_EVENT_* flags, for timeline events */
 } ps_event_type;
 
 struct ps_run;

@@ -822,6 +822,36 @@ static ps_status event_actor(bind_ctx *b, const ps_node *ev, const char *key, in
                "from actors, or world", s, key, hint);
 }
 
+/* What the event's type needs it to name (ps_event_type.needs), checked here
+ * for every event, at its place in the file, whatever its date. */
+static ps_status event_needs(bind_ctx *b, const ps_node *ev, const char *id,
+                             const ps_event_type *et, const ps_event *out)
+{
+    const ps_scenario *sc = b->sc;
+    const ps_node *src = ps_node_get(ev, "source"), *tgt = ps_node_get(ev, "target");
+    if ((et->needs & PS_EVENT_SOURCE) && out->source < 0)
+        return bad(b->err, src && src->kind != PS_NODE_NULL ? src : ev,
+                   "event '%s' (%s) has no source actor; expected source: <ISO3 code or name>",
+                   id, et->name);
+    if ((et->needs & PS_EVENT_TARGET) && out->target < 0)
+        return bad(b->err, tgt && tgt->kind != PS_NODE_NULL ? tgt : ev,
+                   "event '%s' (%s) has no target actor; expected target: <ISO3 code or name>",
+                   id, et->name);
+    if ((et->needs & PS_EVENT_DISTINCT) && out->source >= 0 && out->source == out->target)
+        return bad(b->err, tgt, "event '%s' (%s) has %s as both source and target; expected "
+                   "two different actors", id, et->name, sc->actor_iso3[out->target]);
+    if (et->needs & PS_EVENT_THEATER) {
+        int hosted = 0;
+        for (int k = 0; k < sc->n_theaters && !hosted; k++)
+            hosted = sc->theater_host[k] == out->target;
+        if (!hosted)
+            return bad(b->err, tgt, "event '%s' (%s): no theater lies in target %s; expected a "
+                       "theater with host: %s under theaters", id, et->name,
+                       sc->actor_iso3[out->target], sc->actor_iso3[out->target]);
+    }
+    return PS_OK;
+}
+
 static const char *const event_keys[] = {"date", "type", "source", "target",
                                          "magnitude", "note", "ref"};
 enum { N_EVENT_KEYS = sizeof event_keys / sizeof *event_keys };
@@ -886,6 +916,8 @@ static ps_status bind_event(bind_ctx *b, const ps_node *tl, int e, ps_event *out
         (st = event_actor(b, ev, "target", &out->target)))
         return st;
     const ps_event_type *et = ps_registry_event_type(out->type, NULL);
+    if ((st = event_needs(b, ev, tl->keys[e], et, out)))
+        return st;
     const ps_node *mag = ps_node_get(ev, "magnitude");
     char what[128];
     snprintf(what, sizeof what, "magnitude of '%s'", et->name);
@@ -918,7 +950,7 @@ static ps_status bind_event(bind_ctx *b, const ps_node *tl, int e, ps_event *out
 
 typedef struct {
     ps_event ev;
-    int order;
+    int order, key; /* key: index in the timeline map */
 } sort_event;
 
 static int event_cmp(const void *a, const void *b)
@@ -947,7 +979,17 @@ static ps_status bind_timeline(bind_ctx *b, const ps_node *root)
         if (n->items[e]->kind == PS_NODE_NULL)
             continue; /* deleted */
         tmp[m].order = m;
+        tmp[m].key = e;
         if ((st = bind_event(b, n, e, &tmp[m].ev)))
+            break;
+        /* Ids cut at PS_NAME_MAX must stay apart: /events names events by id. */
+        for (int k = 0; k < m && !st; k++)
+            if (!strcmp(tmp[k].ev.id, tmp[m].ev.id))
+                st = bad_key(b->err, n, e, "event id '%s' is the same as event '%s''s once cut "
+                             "to %d bytes (%s); expected ids that differ within their first %d "
+                             "bytes", n->keys[e], n->keys[tmp[k].key], PS_NAME_MAX - 1,
+                             tmp[m].ev.id, PS_NAME_MAX - 1);
+        if (st)
             break;
         /* Dated after the end (a law enacted for a later date, a run cut
          * short with --set end=...): checked like any other, never reached. */
