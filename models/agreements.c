@@ -487,6 +487,7 @@ const ps_model ps_model_agreements = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "shared_threat",
     .metric_reads = "agreement_level:RUS-IRN",
+    .computed = "shared_threat",
     .init = agree_init,
     .step = agree_step,
     .apply_event = agree_event,

@@ -418,6 +418,7 @@ const ps_model ps_model_alignment = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "alignment diplomatic_warmth",
     .metric_reads = "alignment:SAU-USA alignment:ARE-IRN hedging_index",
+    .computed = "hedging_index",
     .init = align_init,
     .step = align_step,
     .apply_event = align_event,

@@ -417,6 +417,7 @@ const ps_model ps_model_clients = {
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .metric_reads = "regime_collapsed regime_stability",
+    .computed = "regime_support",
     .init = clients_init,
     .step = clients_step,
     .apply_event = clients_event,

@@ -822,6 +822,7 @@ const ps_model ps_model_cooperation = {
                   "arms_backorder_drones arms_backorder_munitions arms_backorder_air_defense "
                   "arms_backorder_aircraft",
     .metric_reads = "cooperation:RUS-IRN arms_transfer_drones:IRN-RUS",
+    .computed = "complementarity offer_mood",
     .init = coop_init,
     .step = coop_step,
     .free = coop_free,

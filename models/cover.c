@@ -194,6 +194,7 @@ const ps_model ps_model_cover = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "un_vote diplomatic_cover",
     .metric_reads = "cover_received",
+    .computed = "diplomatic_cover cover_received cover_shield",
     .init = cover_init,
     .step = cover_step,
     .apply_event = cover_event,

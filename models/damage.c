@@ -37,10 +37,13 @@ static const ps_field fields[] = {
     {"war_damage", PS_ACTOR, "1", 0.0, 0.0, DAMAGE_MAX,
      "share of the actor's productive and military capacity out of action after strikes",
      "computed (0 before any strike)"},
-    {"war_damage_change", PS_ACTOR, "1", 1.0, 1.0 - DAMAGE_MAX, 1.0 / (1.0 - DAMAGE_MAX),
+    /* Bounds: the range of (1 - D(t)) / (1 - D(t-1)) for D in [0, DAMAGE_MAX], as
+     * literals (1 - 0.95 and 1 / 0.05 in doubles are not 0.05 and 20). */
+    {"war_damage_change", PS_ACTOR, "1", 1.0, 0.05, 20.0,
      "what works now over what worked a month before, (1 - D(t)) / (1 - D(t-1)): levels that are "
      "observed with the damage in them (GDP, military budgets) move by it",
-     "computed; 1 in the initial state (an initial war_damage is already in the initial GDP)"},
+     "computed; 1 in the initial state, set by the model's init (an initial war_damage is already "
+     "in the initial GDP)"},
 };
 
 enum { IN_STRIKE };
@@ -71,6 +74,9 @@ static ps_status damage_init(ps_world *w, int self, void **data, ps_error *err)
     d->damage = ps_field_index(fields[F_DAMAGE].name);
     d->change = ps_field_index(fields[F_CHANGE].name);
     d->strike = ps_model_input(self, IN_STRIKE);
+    /* The initial state is observed, damage and all: nothing changed before it. */
+    for (int y = 0; y < w->n_actors; y++)
+        w->cur[d->change][y] = 1.0;
     *data = d;
     return PS_OK;
 }
@@ -104,6 +110,7 @@ const ps_model ps_model_damage = {
     .params = params, .n_params = sizeof params / sizeof *params,
     .fields = fields, .n_fields = sizeof fields / sizeof *fields,
     .inputs = inputs, .n_inputs = sizeof inputs / sizeof *inputs,
+    .computed = "war_damage_change",
     .init = damage_init,
     .step = damage_step,
     .free = damage_free,

@@ -499,6 +499,7 @@ const ps_model ps_model_economy = {
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .metric_reads = "gdp gdp_growth",
+    .computed = "lending_capacity finance_spare",
     .init = economy_init,
     .step = economy_step,
     .apply_event = economy_event,

@@ -333,6 +333,7 @@ const ps_model ps_model_leverage = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "leverage",
     .metric_reads = "leverage:TUR-RUS",
+    .computed = "leverage",
     .init = lev_init,
     .step = lev_step,
     .free = lev_free,

@@ -826,6 +826,9 @@ const ps_model ps_model_military = {
     .events = events, .n_events = sizeof events / sizeof *events,
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .metric_reads = "commitment influence military_strain",
+    .computed = "influence materiel_spare_drones materiel_spare_munitions "
+                "materiel_spare_air_defense materiel_spare_aircraft arms_investment "
+                "arms_paid_share military_capacity_base",
     .init = military_init,
     .step = military_step,
     .apply_event = military_event,

@@ -208,7 +208,7 @@ enum { E_PRICE, E_CAPACITY, E_EMBARGO };
 static const ps_event_type events[] = {
     {"oil_price", "USD/bbl", 5.0, 300.0,
      "sets the benchmark for every actor this month (Brent monthly average); discounts keep their "
-     "share of the benchmark; ignored when the parameter price_path is 0", 0},
+     "share of the benchmark; ignored when the parameter price_path is 0", 0, 0},
     {"oil_capacity", "kb/d", 0.0, 30000.0,
      "sets the target actor's export capacity (quota, outage, embargo on loading); effective next "
      "month", 0, PS_EVENT_TARGET},
@@ -523,6 +523,41 @@ static double *x0_at(double *x0, double *x0_rest, int n, int s, int b)
     return b < n ? &x0[(size_t)s * n + b] : &x0_rest[s];
 }
 
+/* The benchmark is one world value, kept per actor: the value the config
+ * gives (on any actors, the same on each; an actor's last value is its own),
+ * else the default. Two actors with different values are an error naming
+ * both places: one of them would be dropped without a word. */
+static ps_status benchmark(const ps_world *w, int f, double *p0, ps_error *err)
+{
+    const ps_scenario *sc = w->sc;
+    int first = -1; /* the first actor, in file order, that gives one */
+    *p0 = fields[F_PRICE].init;
+    for (int k = 0; k < sc->n_inits; k++) {
+        if (sc->inits[k].field != f)
+            continue;
+        int i = sc->inits[k].i;
+        /* the value that wins for actor i: its last */
+        const char *at = ps_scenario_where(sc, f, i, -1);
+        double v = sc->inits[k].value;
+        for (int l = k + 1; l < sc->n_inits; l++)
+            if (sc->inits[l].field == f && sc->inits[l].i == i)
+                v = sc->inits[l].value;
+        if (first < 0) {
+            first = i;
+            *p0 = v;
+        } else if (i != first && v != *p0) {
+            const char *at0 = ps_scenario_where(sc, f, first, -1);
+            return ps_error_set(err, PS_ERR_CONFIG, "%s%sactor %s: oil_price is %g USD/bbl, but "
+                                "actor %s gives %g%s%s%s; oil_price is the one world benchmark "
+                                "(every actor holds the same value); expected it on one actor, "
+                                "or the same value on each", at ? at : "", at ? ": " : "",
+                                sc->actor_iso3[i], v, sc->actor_iso3[first], *p0,
+                                at0 ? " (" : "", at0 ? at0 : "", at0 ? ")" : "");
+        }
+    }
+    return PS_OK;
+}
+
 static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
 {
     int n = w->n_actors;
@@ -559,14 +594,10 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
     const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
 
-    /* The benchmark is a world variable: the first value the config gives
-     * (in file order, not actor order), else the default. */
-    double p0 = fields[F_PRICE].init;
-    for (int k = 0; k < w->sc->n_inits; k++)
-        if (w->sc->inits[k].field == d->f[F_PRICE]) {
-            p0 = w->sc->inits[k].value;
-            break;
-        }
+    double p0 = 0.0;
+    ps_status st = benchmark(w, d->f[F_PRICE], &p0, err);
+    if (st != PS_OK)
+        return st;
     for (int i = 0; i < n; i++)
         price[i] = p0;
     /* Consistency: purchases within demand, sales within capacity. */
@@ -1023,6 +1054,7 @@ const ps_model ps_model_oil = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "oil_trade rivalry",
     .metric_reads = "oil_discount oil_export_revenue oil_trade@ends",
+    .computed = "oil_export_volume oil_export_revenue rivalry",
     .init = oil_init,
     .step = oil_step,
     .apply_event = oil_event,

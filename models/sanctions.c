@@ -303,6 +303,7 @@ const ps_model ps_model_sanctions = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "sanction_intensity secondary_sanctions",
     .metric_reads = "sanction_pressure",
+    .computed = "sanction_pressure isolation secondary_threat",
     .init = sanctions_init,
     .step = sanctions_step,
     .apply_event = sanctions_event,

@@ -229,6 +229,7 @@ const ps_model ps_model_strikes = {
     .metrics = metrics, .n_metrics = sizeof metrics / sizeof *metrics,
     .overwrites = "strike strike_response",
     .metric_reads = "", /* the events only */
+    .computed = "strike_response",
     .init = strikes_init,
     .step = strikes_step,
     .apply_event = strikes_event,

@@ -42,11 +42,15 @@ static void explain_text(FILE *fp, const ps_model *m)
                 type_name(p->type), p->unit, p->def, p->lo, p->hi);
         fprintf(fp, "      %s\n      source: %s\n", p->description, p->source);
     }
-    fprintf(fp, "  state fields (initial values under actors / relations / theater_state):\n");
+    fprintf(fp, "  state fields (initial values under actors / relations / theater_state;\n"
+                "  a computed one takes none):\n");
     for (int k = 0; k < m->n_fields; k++) {
         const ps_field *f = &m->fields[k];
-        fprintf(fp, "    %-22s %s [%s], default %g, bounds [%g, %g]\n", f->name,
-                shape_name(f->shape), f->unit, f->init, f->lo, f->hi);
+        fprintf(fp, "    %-22s %s [%s], default %g, bounds [%g, %g]%s\n", f->name,
+                shape_name(f->shape), f->unit, f->init, f->lo, f->hi,
+                ps_registry_field_computed(ps_field_index(f->name))
+                    ? ", computed every month by this model (no initial value in a config)"
+                    : "");
         fprintf(fp, "      %s\n      source: %s\n", f->description, f->source);
     }
     if (m->n_internal)
@@ -104,12 +108,19 @@ static void explain_markdown(FILE *fp, const ps_model *m)
         md_cell(fp, p->source);
         fputs(" |\n", fp);
     }
-    fprintf(fp, "\n### State fields\n\n| name | shape | unit | default initial | bounds | "
+    fprintf(fp, "\n### State fields\n\nA field whose default initial value is *computed* is "
+                "derived by this model from other state before any model reads it, every "
+                "month: a config may not give it an initial value (it would have no "
+                "effect).\n\n| name | shape | unit | default initial | bounds | "
                 "description | source of initial values |\n|---|---|---|---|---|---|---|\n");
     for (int k = 0; k < m->n_fields; k++) {
         const ps_field *f = &m->fields[k];
-        fprintf(fp, "| `%s` | %s | %s | %g | [%g, %g] | ", f->name, shape_name(f->shape),
-                f->unit, f->init, f->lo, f->hi);
+        if (ps_registry_field_computed(ps_field_index(f->name)))
+            fprintf(fp, "| `%s` | %s | %s | *computed* | [%g, %g] | ", f->name,
+                    shape_name(f->shape), f->unit, f->lo, f->hi);
+        else
+            fprintf(fp, "| `%s` | %s | %s | %g | [%g, %g] | ", f->name, shape_name(f->shape),
+                    f->unit, f->init, f->lo, f->hi);
         md_cell(fp, f->description);
         fputs(" | ", fp);
         md_cell(fp, f->source);

@@ -276,6 +276,15 @@ typedef struct ps_model {
      * them before the step (NULL: none). tests/unit/test_overwrites.c runs
      * the configs with them poisoned. */
     const char *overwrites;
+    /* Output fields of its own, space-separated, whose initial value has no
+     * effect on a run: the model derives them from other state, at init or in
+     * its step or settle before any model reads them, every month (NULL:
+     * none). The loader refuses an initial value for them (actors, relations,
+     * theater_state, in a file or by --set), naming the model; `config
+     * explain` marks them computed. tests/unit/test_computed.c sets every
+     * declared field to its bounds and checks that every output stays
+     * bit-identical. */
+    const char *computed;
     /* Allocate private data (may set *data = NULL). */
     ps_status (*init)(ps_world *w, int self, void **data, ps_error *err);
     /* Read w->cur, write w->next for the fields it owns. */
@@ -311,6 +320,9 @@ int ps_registry_find(const char *name);
 int ps_registry_n_fields(void);
 int ps_registry_n_state(void);
 const ps_field *ps_registry_field(int f, int *owner_model); /* any f < ps_registry_n_state() */
+/* 1 if output field f is one its model declares computed (ps_model.computed):
+ * its initial value has no effect, and a config may not give one. */
+int ps_registry_field_computed(int f);
 int ps_registry_n_event_types(void);
 const ps_event_type *ps_registry_event_type(int e, int *owner_model);
 int ps_registry_find_event_type(const char *name);

@@ -252,6 +252,30 @@ static int not_own(const char *name, void *arg)
     return own_state(*(const int *)arg, name) < 0;
 }
 
+/* A name of computed that is not an output field of the model (arg: its index). */
+static int not_own_output(const char *name, void *arg)
+{
+    const ps_model *m = active[*(const int *)arg];
+    for (int i = 0; i < m->n_fields; i++)
+        if (strcmp(m->fields[i].name, name) == 0)
+            return 0;
+    return 1;
+}
+
+static int is_name(const char *name, void *arg)
+{
+    return strcmp(name, (const char *)arg) == 0;
+}
+
+int ps_registry_field_computed(int f)
+{
+    int owner = -1;
+    const ps_field *fd = f >= 0 && f < ps_registry_n_fields() ? ps_registry_field(f, &owner)
+                                                                : NULL;
+    const ps_model *m = fd && owner >= 0 ? active[owner] : NULL;
+    return m && m->computed && each_read(m->computed, is_name, (void *)fd->name) == 1;
+}
+
 ps_status ps_registry_check(ps_error *err)
 {
     for (int k = 0; active[k]; k++) {
@@ -285,6 +309,10 @@ ps_status ps_registry_check(ps_error *err)
         if (m->overwrites && each_read(m->overwrites, not_own, &k))
             return ps_error_set(err, PS_ERR_MODEL, "model '%s' overwrites '%s', which names "
                                 "a field it does not own", m->name, m->overwrites);
+        if (m->computed && each_read(m->computed, not_own_output, &k))
+            return ps_error_set(err, PS_ERR_MODEL, "model '%s' computes '%s', which names "
+                                "a field that is not an output field of its own", m->name,
+                                m->computed);
         if (m->metric_reads && each_read(m->metric_reads, unknown_read, NULL))
             return ps_error_set(err, PS_ERR_MODEL, "model '%s': its metrics read '%s', which "
                                 "names a field no model has, or is not 'field', "

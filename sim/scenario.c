@@ -122,6 +122,19 @@ static int is_number_text(const char *s)
     return 1;
 }
 
+/* x in the fewest significant digits that read back as x (%g's six can round
+ * a bound, and "is 20, out of bounds; expected [0.05, 20]" then contradicts
+ * itself); the same text as %g for a value %g writes exactly. */
+static const char *exact_g(char buf[32], double x)
+{
+    for (int p = 6; p <= 17; p++) {
+        snprintf(buf, 32, "%.*g", p, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
 /* A finite real in [lo, hi]. Quoted scalars are strings, never numbers. */
 static ps_status get_real(ps_error *err, const ps_node *n, const char *what, double lo,
                           double hi, double *out)
@@ -143,9 +156,10 @@ static ps_status get_real(ps_error *err, const ps_node *n, const char *what, dou
     if (!isfinite(v))
         return bad(err, n, "%s is '%s', not a finite number; expected a number in [%g, %g]",
                    what, s, lo, hi);
+    char l[32], h[32];
     if (!(v >= lo && v <= hi))
-        return bad(err, n, "%s is %s, out of bounds; expected a number in [%g, %g]", what, s,
-                   lo, hi);
+        return bad(err, n, "%s is %s, out of bounds; expected a number in [%s, %s]", what, s,
+                   exact_g(l, lo), exact_g(h, hi));
     *out = v;
     return PS_OK;
 }
@@ -344,10 +358,18 @@ static ps_status push_init(bind_ctx *b, int field, int i, int j, double v, const
     return PS_OK;
 }
 
-/* A field's value from entry i of a map of field -> value. */
+/* A field's value from entry i of a map of field -> value. A field its model
+ * computes (ps_model.computed) takes none: the value would have no effect. */
 static ps_status field_value(bind_ctx *b, const ps_node *map, int i, int f, int a, int j)
 {
-    const ps_field *fd = ps_registry_field(f, NULL);
+    int owner = -1;
+    const ps_field *fd = ps_registry_field(f, &owner);
+    if (ps_registry_field_computed(f)) {
+        const char *m = ps_registry_model(owner)->name;
+        return bad_key(b->err, map, i, "'%s' is computed by model '%s' every month from other "
+                       "state, so an initial value has no effect; expected no value for it "
+                       "(remove it; see `pactsim config explain %s`)", fd->name, m, m);
+    }
     char what[256];
     snprintf(what, sizeof what, "field '%s'", fd->name);
     double v = 0.0; /* set by get_number on success; keeps -O3 -Wmaybe-uninitialized quiet */
