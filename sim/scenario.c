@@ -112,6 +112,23 @@ static ps_status get_text(ps_error *err, const ps_node *n, const char *what, siz
     return PS_OK;
 }
 
+/* A name printed in messages, files and figures: not empty, one line, no
+ * control characters, and no '/' where slash says why (NULL: '/' allowed). */
+static ps_status one_line(bind_ctx *b, const ps_node *n, const char *what, const char *s,
+                          const char *slash)
+{
+    if (!s[0])
+        return bad(b->err, n, "%s is empty; expected a name", what);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return bad(b->err, n, "%s has a control character (0x%02x); expected a name on one "
+                       "line", what, *p);
+        if (*p == '/' && slash)
+            return bad(b->err, n, "%s has a '/'; expected a name without %s", what, slash);
+    }
+    return PS_OK;
+}
+
 static int is_number_text(const char *s)
 {
     if (!*s)
@@ -435,6 +452,9 @@ static ps_status bind_header(bind_ctx *b, const ps_node *root)
     if ((st = required(b, root, "name", "a scenario name", &n)) ||
         (st = get_text(b->err, n, "name", 0, &s)))
         return st;
+    /* The default output file (<name>.h5): a file name, not a path. */
+    if ((st = one_line(b, n, "name", s, "'/' (it names the default output file, <name>.h5)")))
+        return st;
     if (!(sc->name = ps_strdup(s)))
         return nomem(b->err);
     if ((n = optional(root, "description"))) {
@@ -622,7 +642,8 @@ static ps_status bind_actors(bind_ctx *b, const ps_node *root)
         const char *s = NULL;
         if (!name || name->kind == PS_NODE_NULL)
             return bad(b->err, v, "actor %s has no name; expected name: <display name>", code);
-        if ((st = get_text(b->err, name, "actor name", PS_NAME_MAX, &s)))
+        if ((st = get_text(b->err, name, "actor name", PS_NAME_MAX, &s)) ||
+            (st = one_line(b, name, "actor name", s, NULL)))
             return st;
         memcpy(sc->actor_iso3[a], code, 4);
         snprintf(sc->actor_name[a], PS_NAME_MAX, "%s", s);

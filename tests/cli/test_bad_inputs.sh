@@ -139,9 +139,13 @@ if grep -q $'\x1b' "$WORK/stdout" || grep -q $'\x07' "$WORK/stdout" ||
     cfail=$((cfail + 1)); echo "FAIL: info printed control characters raw: $(cat -A "$WORK/stdout" | head -5)" >&2
 fi
 printf 'name: "\\e[31mred"\nextends: %s\n' "$C" >"$WORK/escape.yaml"
+# (a name with a control character is refused since 2026-12-06: the message
+# names the byte and never prints it)
 "$PACTSIM" validate "$WORK/escape.yaml" >"$WORK/stdout" 2>&1
-if grep -q $'\x1b' "$WORK/stdout" || ! grep -Fq "scenario '\x1b[31mred'" "$WORK/stdout"; then
-    cfail=$((cfail + 1)); echo "FAIL: validate printed an escape raw: $(cat -A "$WORK/stdout")" >&2
+rc=$?
+if [ "$rc" != 2 ] || grep -q $'\x1b' "$WORK/stdout" ||
+    ! grep -Fq "name has a control character (0x1b)" "$WORK/stdout"; then
+    cfail=$((cfail + 1)); echo "FAIL: validate of an escape in a name (exit $rc): $(cat -A "$WORK/stdout")" >&2
 fi
 cases=$((cases + 2))
 
