@@ -822,11 +822,20 @@ ps_status ps_node_load_file(const char *path, ps_node **out, ps_error *err)
 
 /* ------------------------------------------------------------ extends */
 
+/* The first null in a child that deletes nothing (the parent has no such
+ * key: a typo in an id, most often, which would leave the entry in force). */
+typedef struct {
+    char key[128];
+    const char *file; /* the child's file name: outlives the merge (see above) */
+    int line, col;
+} vain_delete;
+
 /* Deep-merge child over parent; consumes both. Maps merge key by key (the
  * parent's order, then the child's new keys); a null child value deletes the
  * key; anything else in the child replaces. The result carries the child's
- * position, so a key's position is always in the file of its value. */
-static ps_node *merge(ps_node *parent, ps_node *child)
+ * position, so a key's position is always in the file of its value. A null
+ * for a key the parent lacks is recorded in *vain (first one only). */
+static ps_node *merge(ps_node *parent, ps_node *child, vain_delete *vain)
 {
     if (parent->kind != PS_NODE_MAP || child->kind != PS_NODE_MAP) {
         ps_node_free(parent);
@@ -859,7 +868,7 @@ static ps_node *merge(ps_node *parent, ps_node *child)
             key = parent->keys[k], line = child->key_line[j], col = child->key_col[j];
             ps_node *a = parent->items[k], *b = child->items[j];
             parent->keys[k] = NULL, parent->items[k] = NULL, child->items[j] = NULL;
-            item = merge(a, b);
+            item = merge(a, b, vain);
             if (!item) {
                 free(key);
                 goto fail;
@@ -872,6 +881,11 @@ static ps_node *merge(ps_node *parent, ps_node *child)
         }
     }
     for (int j = 0; j < child->n; j++) {
+        if (!used[j] && child->items[j]->kind == PS_NODE_NULL && !vain->key[0]) {
+            snprintf(vain->key, sizeof vain->key, "%s", child->keys[j]);
+            vain->file = child->file;
+            vain->line = child->key_line[j], vain->col = child->key_col[j];
+        }
         if (used[j] || child->items[j]->kind == PS_NODE_NULL)
             continue;
         if (node_push(res, child->keys[j], child->key_line[j], child->key_col[j],
@@ -1052,10 +1066,19 @@ static ps_status load_chain(const char *path, extends_chain *ch, ps_node **out, 
     if (st)
         goto done;
     node_remove(root, i);
-    *out = merge(parent, root);
+    vain_delete vain = {{0}, NULL, 0, 0};
+    *out = merge(parent, root, &vain);
     root = NULL;
     if (!*out)
         st = ps_error_set(err, PS_ERR_NOMEM, "out of memory merging %s", path);
+    else if (vain.key[0]) {
+        st = fail_at(err, PS_ERR_CONFIG, vain.file, vain.line, vain.col,
+                     "'%s: null' deletes nothing: the file it extends has no '%s' there; "
+                     "expected the key of an inherited entry (a typo leaves that entry in "
+                     "force)", vain.key, vain.key);
+        ps_node_free(*out);
+        *out = NULL;
+    }
 done:
     free(ppath);
     ps_node_free(root);
