@@ -1237,8 +1237,15 @@ ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
     }
     int i = node_find(cur, seg);
     if (value->kind == PS_NODE_NULL) { /* as in extends: null deletes */
-        if (i >= 0)
+        if (i >= 0) {
             node_remove(cur, i);
+            /* What is now missing from this map is the option's doing: an
+             * error found at the map names the option, not the file. */
+            file_ref(file);
+            file_unref(cur->file);
+            cur->file = file;
+            cur->line = cur->col = 0;
+        }
     } else if (i >= 0) {
         ps_node_free(cur->items[i]);
         cur->items[i] = value;
