@@ -105,7 +105,8 @@ static const ps_field fields[] = {
     {"regime_collapsed", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "1 once the client regime has collapsed (with collapse_absorbing), or while its stability is "
      "below the threshold (without); 0 otherwise",
-     "computed"},
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"opposition_backing", PS_DYAD, "1", 0.0, 0.0, 1.0,
      "backer (source) -> regime (target): foreign support for the armed opposition to target's "
      "regime, in units of full external support (0: none)",

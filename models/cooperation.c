@@ -156,26 +156,43 @@ static const ps_field fields[] = {
      "UN Charter art. 23 (configs)"},
     {"finance_flow", PS_DYAD, "USD/yr", 0.0, 0.0, 1e14,
      "finance lent by the source to the target outside formal promises, at an annual rate",
-     "computed"},
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_transfer_drones", PS_DYAD, "airframes/month", 0.0, 0.0, 1e6,
-     "armed drones delivered by the source to the target", "computed"},
+     "armed drones delivered by the source to the target",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_transfer_munitions", PS_DYAD, "thousand rounds/month", 0.0, 0.0, 1e6,
-     "artillery and other munitions delivered by the source to the target", "computed"},
+     "artillery and other munitions delivered by the source to the target",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_transfer_air_defense", PS_DYAD, "systems/month", 0.0, 0.0, 1e4,
-     "air-defense systems delivered by the source to the target", "computed"},
+     "air-defense systems delivered by the source to the target",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_transfer_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
-     "combat aircraft delivered by the source to the target", "computed"},
+     "combat aircraft delivered by the source to the target",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     /* What the target asked of the source and the source's spare could not
      * cover: the military model builds capacity for the paid part. */
     {"arms_backorder_drones", PS_DYAD, "airframes/month", 0.0, 0.0, 1e6,
      "drones the target wants from the source beyond the source's spare (desired transfer less "
-     "its share of the spare)", "computed"},
+     "its share of the spare)",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_backorder_munitions", PS_DYAD, "thousand rounds/month", 0.0, 0.0, 1e6,
-     "munitions the target wants from the source beyond the source's spare", "computed"},
+     "munitions the target wants from the source beyond the source's spare",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_backorder_air_defense", PS_DYAD, "systems/month", 0.0, 0.0, 1e4,
-     "air-defense systems the target wants from the source beyond the source's spare", "computed"},
+     "air-defense systems the target wants from the source beyond the source's spare",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"arms_backorder_aircraft", PS_DYAD, "airframes/month", 0.0, 0.0, 1e4,
-     "combat aircraft the target wants from the source beyond the source's spare", "computed"},
+     "combat aircraft the target wants from the source beyond the source's spare",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"offer_mood", PS_DYAD, "1", 0.0, -50.0, 50.0,
      "log of the factor on the value the pair sees in its offers, before the mean correction "
      "(symmetric; stationary N(0, offer_noise^2); 0 when offer_noise is 0)",

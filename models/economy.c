@@ -163,7 +163,9 @@ static const ps_field fields[] = {
     {"lending_capacity", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
      "what the actor could lend abroad now", "computed"},
     {"finance_need", PS_ACTOR, "USD/yr", 0.0, 0.0, 1e14,
-     "foreign financing the actor seeks, at an annual rate", "computed"},
+     "foreign financing the actor seeks, at an annual rate",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"finance_spare", PS_ACTOR, "USD", 0.0, 0.0, 1e14,
      "what the actor can really lend abroad: lending capacity less its own financing need",
      "computed"},

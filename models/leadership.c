@@ -48,7 +48,8 @@ static const ps_field fields[] = {
     {"leader_change", PS_ACTOR, "1", 0.0, 0.0, 1.0,
      "1 in the month the actor's leader changed (drawn, or a timeline `leader_change` event), "
      "else 0",
-     "computed"},
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
 };
 
 /* Other models' fields this model reads from state t (optional: without

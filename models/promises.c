@@ -68,17 +68,29 @@ static const ps_field fields[] = {
      "finance the source has promised the target since the start (cumulative)",
      "timeline events and the model"},
     {"finance_delivered", PS_DYAD, "USD", 0.0, 0.0, 1e14,
-     "promised finance the source has delivered to the target (cumulative)", "computed"},
+     "promised finance the source has delivered to the target (cumulative)",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"promise_outstanding", PS_DYAD, "USD", 0.0, 0.0, 1e14,
-     "promised finance not yet delivered nor fallen due", "computed"},
+     "promised finance not yet delivered nor fallen due",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"promise_due", PS_DYAD, "months", 0.0, 0.0, 1200.0,
-     "months until the outstanding promise falls due (0: none)", "computed"},
+     "months until the outstanding promise falls due (0: none)",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"promise_delivery", PS_DYAD, "USD/yr", 0.0, 0.0, 1e14,
-     "promised finance delivered this month, at an annual rate", "computed"},
+     "promised finance delivered this month, at an annual rate",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"promise_breach", PS_DYAD, "USD", 0.0, 0.0, 1e14,
-     "promised finance that fell due undelivered this month", "computed"},
+     "promised finance that fell due undelivered this month",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
     {"promise_kept", PS_DYAD, "USD", 0.0, 0.0, 1e14,
-     "last instalment of a pledge that fell due this month fully delivered (0: none)", "computed"},
+     "last instalment of a pledge that fell due this month fully delivered (0: none)",
+     "computed each month; initial value: the state before the first month (default unless "
+     "configured)"},
 };
 
 /* Other models' fields this model reads from state t (optional: the
