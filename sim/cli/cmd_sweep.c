@@ -108,6 +108,35 @@ static int report(ps_status s, const ps_error *err, const char *who)
     return ps_status_exit_code(s);
 }
 
+static int partial_exists(const char *output)
+{
+    size_t len = strlen(output) + sizeof ".partial";
+    char *name = malloc(len);
+    if (!name)
+        return 1; /* unknown: keep whatever is there */
+    snprintf(name, len, "%s.partial", output);
+    struct stat st;
+    int exists = lstat(name, &st) == 0;
+    free(name);
+    return exists;
+}
+
+/* Remove "<output>.partial" and an empty "<output>.segments/" (their names as
+ * sweep_run.c makes them); say so unless quiet. */
+static void discard_partial(const char *output, int quiet)
+{
+    size_t len = strlen(output) + sizeof ".segments";
+    char *name = malloc(len);
+    if (!name)
+        return;
+    snprintf(name, len, "%s.partial", output);
+    if (unlink(name) == 0 && !quiet)
+        fprintf(stderr, "pactsim: removed %s (no run had finished)\n", name);
+    snprintf(name, len, "%s.segments", output);
+    rmdir(name); /* only if empty: a segment is a run's progress */
+    free(name);
+}
+
 /* Mid-run segments: damaged ones dropped, runs continued from them. */
 static void report_segments(const ps_sweep *sw, const ps_sweep_result *res, const char *output,
                             int quiet)
@@ -413,6 +442,8 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
         opt.part_step = 1;
         opt.part_end = pt_b * sw->replicates;
     }
+    /* never discard a partial file this command did not make (--force discards it anyway) */
+    int had_partial = !opt.force && partial_exists(output);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     s = ps_sweep_run(sw, &opt, &res, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -420,8 +451,15 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     report_segments(sw, &res, output, quiet);
     ps_sweep_free(sw);
     free(cmdline);
-    if (s != PS_OK)
-        return report(s, &err, "");
+    if (s != PS_OK) {
+        int rc = report(s, &err, "");
+        /* Bad input found once runs began (a point's world that the model
+         * refuses): a partial file this command created and no run finished
+         * is of no use to --resume, which would fail the same way. */
+        if (s == PS_ERR_CONFIG && !had_partial && res.ran == 0)
+            discard_partial(output, quiet);
+        return rc;
+    }
     warn_failed(&res);
     if (!quiet) {
         if (res.already_complete)
