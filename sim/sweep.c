@@ -968,7 +968,9 @@ ps_status ps_sweep_validate(ps_sweep *sw, ps_error *err)
         ps_status st = ps_sweep_point_scenario(sw, p, &sc, &e);
         if (st != PS_OK)
             return point_error(sw, p, st, &e, err);
-        if (check_inits && (st = ps_scenario_check(sc, &e)) != PS_OK) {
+        /* Point 0 always (the base's own values: its world must build and
+         * step); every point where the sweep sets initial values. */
+        if ((check_inits || p == 0) && (st = ps_scenario_check(sc, &e)) != PS_OK) {
             ps_scenario_free(sc);
             return point_error(sw, p, st, &e, err);
         }
