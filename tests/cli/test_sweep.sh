@@ -108,15 +108,25 @@ while IFS=$'\t' read -r file where words; do
 done < "$BAD/expected.tsv"
 [ "$n" -ge 5 ] && ok || bad "only $n bad specs in the catalogue"
 
-# A base the economy refuses only once its world steps (gdp below crude revenue):
-# exit 2 with the base's file:line:col, and the partial file this command made,
-# with no run finished, removed; one it did not make (here: an older one) kept.
+# A base the economy refuses (gdp below crude revenue) is reported by --validate,
+# before anything is made, at the base's file:line:col.
 printf 'name: bad_base\nbase: %s\ndesign: grid\nreplicates: 1\nparameters:\n  parameters.economy.sanction_elasticity: {values: [0.1, 0.2]}\n' \
     "$SRC/tests/bad_configs/65_gdp_below_oil_revenue.yaml" >"$WORK/bad_base.yaml"
 expect_exit 2 "65_gdp_below_oil_revenue.yaml:10:28: actor AAA: gdp is 1e.09 USD/yr" -- \
+    "$PACTSIM" sweep "$WORK/bad_base.yaml" --validate
+expect_exit 2 "65_gdp_below_oil_revenue.yaml:10:28: actor AAA: gdp is 1e.09 USD/yr" -- \
     "$PACTSIM" sweep "$WORK/bad_base.yaml" -o "$WORK/bad_base.h5" -t 1 --quiet
 expect_no_file "$WORK/bad_base.h5"
-echo old >"$WORK/bad_base.h5.partial"
-expect_exit 2 "an interrupted sweep exists" -- "$PACTSIM" sweep "$WORK/bad_base.yaml" -o "$WORK/bad_base.h5" --quiet
-grep -q old "$WORK/bad_base.h5.partial" && ok || bad "an older partial file was not kept"
+# A point the economy refuses only when its run starts (oil revenue counted in GDP at
+# point 1, not at point 0): the part running only point 1 exits 2 and removes the
+# partial file it made, as no run had finished; an older partial file is kept.
+printf 'name: bad_point\nbase: %s\ndesign: grid\nreplicates: 1\nparameters:\n  parameters.economy.oil_revenue_in_gdp: {values: [0, 1]}\n' \
+    "$SRC/tests/bad_configs/65_gdp_below_oil_revenue.yaml" >"$WORK/bad_point.yaml"
+expect_exit 2 "actor AAA: gdp is 1e.09 USD/yr" -- \
+    "$PACTSIM" sweep "$WORK/bad_point.yaml" -o "$WORK/bad_point.h5" --points 1:2 -t 1 --quiet
+expect_no_file "$WORK/bad_point.h5"
+echo old >"$WORK/bad_point.h5.partial"
+expect_exit 2 "an interrupted sweep exists" -- \
+    "$PACTSIM" sweep "$WORK/bad_point.yaml" -o "$WORK/bad_point.h5" --points 1:2 -t 1 --quiet
+grep -q old "$WORK/bad_point.h5.partial" && ok || bad "an older partial file was not kept"
 finish
