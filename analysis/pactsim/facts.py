@@ -32,6 +32,12 @@ class Fact:
         self.fact, self.what, self.sign, self.fn = fact, what, sign, fn
 
 
+
+def _next_month(ym):
+    """'YYYY-MM' of the month after ym."""
+    y, m = int(ym[:4]), int(ym[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
 class _Reader:
     """Means over [first, last) months of one run's series, per replicate."""
 
@@ -40,9 +46,11 @@ class _Reader:
         self._cache = {}
 
     def _span(self, a, b):
-        """Record indices of the months [a, b); b may be the month after the run's end."""
+        """Record indices of the months [a, b); b may be the month after the run's
+        end, no later: a window the run ends inside is not in the run (its mean
+        over the months the run has would be another statistic)."""
         d = self.run.dates
-        if a not in d or (b not in d and b <= d[-1]):
+        if a not in d or (b not in d and b != _next_month(d[-1])):
             raise KeyError(f"months {a} to {b} are not in the run ({d[0]} to {d[-1]})")
         return d.index(a), (d.index(b) if b in d else len(d))
 

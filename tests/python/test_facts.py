@@ -134,3 +134,14 @@ def test_refusals(tmp_path, capsys):
         f.attrs["format_version"] = np.int32(1)
     assert facts.main([str(empty)]) == 2
     assert "no fact's statistic can be computed" in capsys.readouterr().err
+
+
+def test_window_the_run_ends_inside_is_skipped(tmp_path):
+    """A run to 2022-12 has no SF1 (2022-07..2023-06): the statistic is skipped with a
+    note, not computed on the months the run has (it printed +0.046 'holds' before)."""
+    short = run(tmp_path, "short", "baseline_2022.yaml", end="2022-12")
+    t = table(short)
+    assert not [k for k in t if k[0] == "SF1"]
+    assert not [k for k in t if k[0] == "SF6" and "finance" in k[1]]
+    # a window that ends with the run's last month is still taken
+    assert [k for k in t if k[0] == "SF2"]

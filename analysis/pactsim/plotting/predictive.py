@@ -69,6 +69,13 @@ def series_units(run, key):
     return ds[key.quantity].attrs.get("units", "1")
 
 
+# Relative slack for a band's limits: a float32 run stores each value rounded to 24 bits
+# (docs/output.md), so an imposed value (Brent: a zero-width band) is 86.51000214 where the
+# data say 86.51, and a sale at capacity may be 4999.9999999 in float64 and 5000 in float32.
+# Two float32 half-units, for every run, so the coverage is the same whatever the storage.
+BAND_SLACK = 2.0 ** -23
+
+
 def coverage_rows(run, groups, levels, until=None):
     """Per observation inside the run (and not after `until`): the model's median and band
     limits there and whether the value lies in each band. Returns (rows, per-series data
@@ -96,7 +103,8 @@ def coverage_rows(run, groups, levels, until=None):
             for lv in levels:
                 lo, hi = bands[lv][0][k], bands[lv][1][k]
                 row[f"lo{lv:g}"], row[f"hi{lv:g}"] = lo, hi
-                row[f"in{lv:g}"] = bool(lo <= r.value <= hi)
+                slack = BAND_SLACK * max(abs(lo), abs(hi))
+                row[f"in{lv:g}"] = bool(lo - slack <= r.value <= hi + slack)
             rows.append(row)
         panels.append((key, labels, times, med, bands, inside))
     return rows, panels, notes
