@@ -6,7 +6,7 @@ comparison operator flipped, a numeric constant changed, a field name in a
 table misspelt), rebuilds, runs the fast tests, and counts the mutant as
 killed when a test fails (or the build, for a misspelt name, fails at load:
 that is the contract at work), survived when every test passes. A mutant that
-does not compile is stillborn and not counted. The mutants are a deterministic
+does not compile (with -Werror, as in CI) is stillborn and not counted. The mutants are a deterministic
 sample (--seed), so two runs of the same tree give the same list.
 
 Usage: tools/mutate.py [--build DIR] [--count N] [--seed S] [--tests REGEX]
@@ -159,7 +159,8 @@ def main(argv=None):
     print(f"{len(pool)} possible mutants in {len(files)} files; testing {len(numbers)} of a sample "
           f"of {len(sample)} (seed {a.seed}) against ctest -R '{a.tests}'", flush=True)
 
-    rc, out = run(["cmake", "-S", ROOT, "-B", a.build], 600)
+    # -Werror as in CI: a mutant CI would refuse to build is stillborn, not a survivor
+    rc, out = run(["cmake", "-S", ROOT, "-B", a.build, "-DPACTSIM_WERROR=ON"], 600)
     rc2, out2 = run(["cmake", "--build", a.build, "-j2"], 1800)
     if rc or rc2:
         sys.exit("the unmutated tree does not build:\n" + out + out2)
