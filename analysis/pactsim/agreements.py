@@ -21,15 +21,18 @@ threshold the data would suggest. Both are descriptive: an AUC near 0.5 says
 the model's state does not carry what the data code, so no threshold on it
 can be taken from them.
 
-Command line: python3 -m pactsim.agreements RUN.h5 OBS.csv [--format md|csv]
+Command line: /usr/bin/python3 -m pactsim.agreements RUN.h5 OBS.csv [--format md|csv]
+(exit status 0 written; 1 no observation matches the run; 2 a file that is not a run with
+these pair variables, or an unreadable observation file).
 """
 import argparse
 import sys
 
 import numpy as np
 
-from .io import open_run
-from .observations import read_observations
+from .io import PactsimFileError, open_run
+from .observations import ObservationError, read_observations
+from .script import script
 from .tables import csv_text, markdown_text
 
 __all__ = ["pair_years", "auc", "youden_cut", "discrimination", "main"]
@@ -44,17 +47,25 @@ def pair_years(run_path, obs_paths):
     values maps each of VARIABLES to the model's mean over replicates and the
     year's months (pairs as the agreements model sees them, see the module
     docstring). Observations of other quantities, or of actors or years the
-    run does not hold, are skipped."""
+    run does not hold, are skipped. PactsimFileError when run_path is not a run
+    file or holds none of VARIABLES (e.g. a run with --fields without them)."""
     if isinstance(obs_paths, str):
         obs_paths = [obs_paths]
     obs = [o for o in read_observations(obs_paths)
            if o.quantity == "agreement_level" and len(o.date) == 4]
     out = []
     with open_run(run_path, eager=True) as run:
+        if run.is_sweep:
+            raise PactsimFileError(f"{run_path} is a sweep file; give a run file (pactsim run "
+                                   f"... -o FILE)")
         ds = run.dyad_state
+        if ds is None or not any(v in ds.data_vars for v in VARIABLES):
+            raise PactsimFileError(f"{run_path}: the run has none of dyad_state/"
+                                   f"{', '.join(VARIABLES)} (a run with --fields without them?); "
+                                   f"expected a run keeping the pair variables")
         iso = [str(a) for a in ds["source"].values]
         years = ds["time"].values.astype("datetime64[Y]").astype(int) + 1970
-        arrays = {v: np.asarray(ds[v].values) for v in VARIABLES if v in ds}
+        arrays = {v: np.asarray(ds[v].values) for v in VARIABLES if v in ds.data_vars}
         for o in obs:
             if o.actor not in iso or o.target not in iso:
                 continue
@@ -120,18 +131,27 @@ COLUMNS = ("rung", "variable", "positives", "negatives", "auc", "cut", "tpr", "f
            "median_pos", "median_neg", "pairs")
 
 
+PROG = "/usr/bin/python3 -m pactsim.agreements"
+NAME = "pactsim.agreements"  # in messages
+
+
+@script(NAME)
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python3 -m pactsim.agreements",
+    ap = argparse.ArgumentParser(prog=PROG,
                                  description="How well the model's cooperation, trust and shared "
                                  "threat separate observed agreement levels (ROC AUC, Youden cut).")
     ap.add_argument("run", help="run file (pactsim run) covering the observations' years")
     ap.add_argument("obs", nargs="+", help="observation CSV files with annual agreement_level rows")
     ap.add_argument("--format", choices=("md", "csv"), default="md")
     a = ap.parse_args(argv)
-    rows = discrimination(a.run, a.obs)
+    try:
+        rows = discrimination(a.run, a.obs)
+    except (PactsimFileError, ObservationError) as e:
+        print(f"{NAME}: error: {e}", file=sys.stderr)
+        return 2
     if not rows:
-        print("no annual agreement_level observation matches the run's actors and years",
-              file=sys.stderr)
+        print(f"{NAME}: no annual agreement_level observation matches the run's actors and "
+              f"years", file=sys.stderr)
         return 1
     text = csv_text(rows, COLUMNS) if a.format == "csv" else markdown_text(rows, COLUMNS)
     sys.stdout.write(text)

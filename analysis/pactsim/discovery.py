@@ -39,6 +39,7 @@ import sys
 import numpy as np
 
 from .io import PactsimFileError, open_run
+from .script import script
 from .tables import write_text
 
 __all__ = ["SweepTable", "sweep_table", "Box", "PrimResult", "prim", "Tree", "cart",
@@ -575,6 +576,7 @@ def _error(message):
     return 2
 
 
+@script(PROG)
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if not 0 < args.alpha < 0.5:

@@ -19,7 +19,8 @@ import sys
 
 import numpy as np
 
-from .io import PactsimFileError, open_run
+from .io import PactsimFileError, incomplete_note, open_run
+from .script import script
 
 __all__ = ["Fact", "FACTS", "HISTORY_FACTS", "PAIRED_FACTS", "COUNTERFACTUAL_FACTS", "evaluate",
            "main"]
@@ -196,7 +197,12 @@ COUNTERFACTUAL_FACTS = [
 def evaluate(run, base=None, counterfactual=None):
     """Rows (fact, what, median, lo, hi, holds) for every statistic the run allows; lo and
     hi are the 2.5 % and 97.5 % quantiles over replicates; holds: lo > 0 (sign +1) or
-    hi < 0 (sign -1). Returns (rows, skipped) with skipped [(fact, what, reason)]."""
+    hi < 0 (sign -1). Returns (rows, skipped) with skipped [(fact, what, reason)].
+    PactsimFileError if a file is a sweep file."""
+    for f in (run, base, counterfactual):
+        if f is not None and f.is_sweep:
+            raise PactsimFileError(f"{f.path} is a sweep file; give a run file (pactsim run "
+                                   f"... -o FILE)")
     r = _Reader(run)
     # A run from before 2022 is a history run: its facts are SF10's (its 2022 months have
     # other actors and meanings than the 2022 scenarios').
@@ -226,6 +232,7 @@ def evaluate(run, base=None, counterfactual=None):
     return rows, skipped
 
 
+@script("pactsim-facts")
 def main(argv=None):
     p = argparse.ArgumentParser(
         prog="pactsim-facts",
@@ -251,6 +258,13 @@ def main(argv=None):
         return 2
     try:
         rows, skipped = evaluate(run, base, cf)
+        for f in (run, base, cf):  # statistics of the finished replicates only: say so
+            msg = incomplete_note(f) if f is not None else None
+            if msg:
+                print(f"pactsim-facts: note: {msg}", file=sys.stderr)
+    except PactsimFileError as e:
+        print(f"pactsim-facts: error: {e}", file=sys.stderr)
+        return 2
     finally:
         for f in (run, base, cf):
             if f is not None:

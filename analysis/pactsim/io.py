@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - very old or very new xarray: read eage
     _xr_indexing = None
 
 __all__ = ["PactsimFileError", "Run", "open_run", "events", "provenance", "sensitivity",
-           "FORMAT_VERSION", "STATE_GROUPS"]
+           "incomplete_note", "FORMAT_VERSION", "STATE_GROUPS"]
 
 #: Newest format version this reader understands.
 FORMAT_VERSION = 1
@@ -72,6 +72,26 @@ def _strings(dset):
     return [_s(v) for v in dset[()]]
 
 
+# The first 8 bytes (NUL included) of pactsim's binary checkpoints, PS_ABC_MAGIC and
+# PS_CKPT_MAGIC of sim/internal.h; `pactsim info` names a file by them (sim/output.c).
+_ABC_MAGIC, _CKPT_MAGIC = b"PSABC01\0", b"PSCKPT1\0"
+_CHECKPOINTS = {
+    _ABC_MAGIC: "the checkpoint of an interrupted calibration (pactsim calibrate SPEC -o OUT "
+                "--resume continues it; read OUT once it is complete)",
+    _CKPT_MAGIC: "a replicate checkpoint of an interrupted run (pactsim run CONFIG -o OUT "
+                 "--resume continues it; read OUT once it is complete)",
+}
+
+
+def _checkpoint_kind(path):
+    """What a pactsim checkpoint is, by its magic bytes; None for any other file."""
+    try:
+        with open(path, "rb") as fp:
+            return _CHECKPOINTS.get(fp.read(8))
+    except OSError:
+        return None
+
+
 def _h5open(path, formats=FORMATS, expected="pactsim"):
     """Open a pactsim HDF5 file read-only after checking its format and version.
 
@@ -81,10 +101,18 @@ def _h5open(path, formats=FORMATS, expected="pactsim"):
     if not os.path.exists(path):
         raise PactsimFileError(f"{path}: no such file")
     if os.path.isdir(path):
+        if any(n.startswith("rep-") and n.endswith(".ckpt") for n in os.listdir(path)):
+            raise PactsimFileError(f"{path}: is a directory of the replicate checkpoints of "
+                                   f"an interrupted run (pactsim run CONFIG -o OUT --resume "
+                                   f"continues it; read OUT once it is complete), not a "
+                                   f"pactsim file")
         raise PactsimFileError(f"{path}: is a directory, not a pactsim file")
     try:
         f = h5py.File(path, "r")
     except OSError as e:
+        kind = _checkpoint_kind(path)
+        if kind:
+            raise PactsimFileError(f"{path}: {kind}, not a pactsim output file") from None
         raise PactsimFileError(f"{path}: not an HDF5 file ({e.__class__.__name__}: "
                                f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
     fmt = _s(f.attrs["format"]) if "format" in f.attrs else None
@@ -356,6 +384,20 @@ class Run:
         raise KeyError(key)
 
 
+def incomplete_note(run):
+    """None for a complete run file; for an incomplete one (a failed run's FILE.failed.h5,
+    root attribute `incomplete`) a sentence naming the file, why it stopped and how many
+    replicates are complete, for a script's note on stderr."""
+    reason = run.attrs.get("incomplete")
+    if reason is None:
+        return None
+    n, done = run.replicates, run.attrs.get("complete_replicates")
+    count = f"{done} of {n} replicates complete" if done is not None and n else \
+        "not every replicate complete"
+    return (f"{run.path} is INCOMPLETE ({reason}): {count}; the replicates that did not "
+            f"finish are NaN from the month they stopped and are left out where undefined")
+
+
 def _sweep_design(g):
     """The design of a sweep file as an xr.Dataset over (point, param)."""
     if "points" not in g:
@@ -391,6 +433,16 @@ def open_run(path, eager=False):
 _EVENT_FIELDS = ("replicate", "month", "date", "type", "source", "target", "magnitude", "id")
 
 
+def _replicate_count(f):
+    """Replicates of an open run file (its state groups' scale, else /provenance), or None."""
+    for g in STATE_GROUPS + ("summary",):
+        if g in f and isinstance(f[g], h5py.Group) and "replicate" in f[g]:
+            return int(f[g]["replicate"].shape[0])
+    if "provenance" in f and "replicates" in f["provenance"].attrs:
+        return int(np.asarray(f["provenance"].attrs["replicates"]).item())
+    return None
+
+
 def events(path, replicate=None):
     """The /events table as a numpy structured array with str fields.
 
@@ -398,10 +450,16 @@ def events(path, replicate=None):
     target (ISO3 or ""), magnitude (float64), id, plus ``time`` (datetime64[ns],
     first day of the month, as the state time coordinate). Filter like a
     DataFrame: ``ev[ev["type"] == "sanctions"]``. Empty (length 0) when the
-    file has no events. ``replicate`` keeps only that replicate.
+    file has no events. ``replicate`` keeps only that replicate (ValueError if
+    the file has no such replicate).
     """
     f, _ = _h5open(path)
     with f:
+        if replicate is not None:
+            n = _replicate_count(f)
+            if n is not None and not 0 <= replicate < n:
+                raise ValueError(f"{path}: no replicate {replicate} (the file has replicates "
+                                 f"0 to {n - 1})")
         raw = f["events"][()] if "events" in f else None
     str_fields = ("date", "type", "source", "target", "id")
     dtype = [("replicate", "i4"), ("month", "i4"), ("date", "U8"), ("type", "U32"),
@@ -450,10 +508,15 @@ def sensitivity(path):
     {"param": [names], "metrics": {metric: {index: np.ndarray over params}}}
     with indices S1, S1_low, S1_high, ST, ST_low, ST_high (Saltelli design) or
     mu_star, mu_star_low, mu_star_high, mu, sigma (Morris). Empty metrics when
-    the file has no /sensitivity group."""
+    the sweep file has no /sensitivity group (yet); PactsimFileError when the file
+    is not a sweep file."""
     out = {"param": [], "metrics": {}}
-    f, _ = _h5open(path)
+    f, fmt = _h5open(path)
     with f:
+        if fmt != "pactsim-sweep":
+            raise PactsimFileError(f"{path}: not a sweep file (format is {fmt!r}); sensitivity "
+                                   f"indices are written into sweep files by pactsim "
+                                   f"sensitivity")
         g = f.get("sensitivity")
         if g is None:
             return out

@@ -22,6 +22,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from .io import PactsimFileError
+
 __all__ = ["Observation", "SeriesKey", "ObservationError", "read_observations", "series_of",
            "model_series", "period_time", "central_bands"]
 
@@ -140,7 +142,11 @@ def model_series(run, key):
 
     Returns (labels, times, x): period labels ("YYYY-MM" or "YYYY"), their times
     (datetime64[ns]) and x [replicate, period]. NaN where a denominator is zero.
+    PactsimFileError on a sweep file; KeyError when the run lacks the variable or actor.
     """
+    if getattr(run, "is_sweep", False):
+        raise PactsimFileError(f"{run.path} is a sweep file; give a run file (pactsim run ... "
+                               f"-o FILE)")
     if key.transform not in ("level", "growth", "share", "arrival"):
         raise KeyError(f"transform {key.transform!r}; expected level, growth, share or arrival")
     num, den = _raw(run, key)
@@ -185,7 +191,12 @@ def central_bands(x, levels, axis=0):
     qs = [0.5]
     for lv in levels:
         qs += [(1 - lv / 100) / 2, (1 + lv / 100) / 2]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        v = np.nanquantile(np.asarray(x, dtype=float), qs, axis=axis)
+    x = np.asarray(x, dtype=float)
+    if x.shape[axis] == 0 or x.size == 0:  # no sample, or no period (a run too short)
+        shape = tuple(n for k, n in enumerate(x.shape) if k != axis % x.ndim)
+        v = np.full((len(qs),) + shape, np.nan)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            v = np.nanquantile(x, qs, axis=axis)
     return v[0], {lv: (v[1 + 2 * i], v[2 + 2 * i]) for i, lv in enumerate(levels)}

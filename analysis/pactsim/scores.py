@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-__all__ = ["read_scores", "aggregate", "by_series", "compare", "ScoreFileError", "AGG_COLUMNS",
-           "NAIVE"]
+__all__ = ["read_scores", "aggregate", "by_series", "compare", "unmatched", "ScoreFileError",
+           "AGG_COLUMNS", "NAIVE"]
 
 NAIVE = ("persistence", "trend")
 NUMERIC = ("line", "value", "sd", "members", "mean", "q05", "q25", "q75", "q95", "crps",
@@ -56,11 +56,19 @@ def _clean(row):
 def read_scores(path):
     """Rows and total of a `pactsim score` CSV or JSON output file: (rows, total), dicts with
     numbers as float (n/a and null as NaN, in50/in90 as 0 or 1)."""
+    expected = "expected a score file: the output of pactsim score --format csv (or json)"
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as e:
-        raise ScoreFileError(f"{path}: {e.strerror}") from None
+        raise ScoreFileError(f"{path}: {e.strerror or e}; {expected}") from None
+    if data.startswith(b"\x89HDF\r\n\x1a\n"):
+        raise ScoreFileError(f"{path}: an HDF5 file (a run?), not a score file; {expected}, "
+                             f"e.g. pactsim score RUN.h5 OBS.csv --format csv > scores.csv")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScoreFileError(f"{path}: binary data, not text; {expected}") from None
     if text.lstrip().startswith("{"):
         try:
             doc = json.loads(text)
@@ -130,6 +138,14 @@ def _row_key(r):
             r.get("transform", "level"))
 
 
+def unmatched(rows_a, rows_b):
+    """(rows of a with no row of b, rows of b with no row of a), matched as `compare` matches
+    them (quantity, actor, target, date, transform): the rows a comparison leaves out."""
+    keys_a, keys_b = {_row_key(r) for r in rows_a}, {_row_key(r) for r in rows_b}
+    return (sum(_row_key(r) not in keys_b for r in rows_a),
+            sum(_row_key(r) not in keys_a for r in rows_b))
+
+
 def compare(rows_a, rows_b, z=2.0):
     """Row by row, run b against run a (the rows of both `pactsim score` outputs, matched
     by quantity, actor, target, date and transform): a list of dicts with the key, both
@@ -137,7 +153,8 @@ def compare(rows_a, rows_b, z=2.0):
     quadrature, in sd units: the runs' ensembles are independent) and a verdict:
     "better" if b's CRPS is lower by more than z standard errors, "worse" if higher by
     more, else "same" (within the ensembles' noise). A row without a standard error
-    (an old output) counts its difference as exact."""
+    (an old output) counts its difference as exact. Rows of either file without a match
+    in the other are left out: `unmatched` counts them."""
     index = {_row_key(r): r for r in rows_a}
     out = []
     for rb in rows_b:

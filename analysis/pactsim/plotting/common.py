@@ -141,8 +141,16 @@ def nanmedian(values, axis=0):
 
 def plot_band(ax, x, samples, color, label, scale=1.0, linestyle="-", q=style.QUANTILES,
               alpha=style.BAND_ALPHA):
-    """Median line and low-high band of samples [replicate, time]; returns the line."""
+    """Median line and low-high band of samples [replicate, time]; returns the line.
+
+    A single time (a run of one month) has no line or area to draw: its median is a
+    marker and its band a bar."""
     lo, med, hi = quantile_bands(samples, axis=0, q=q) * scale
+    if np.size(x) == 1:
+        ax.vlines(x, lo, hi, color=color, alpha=max(alpha, 0.35), linewidth=6)
+        (line,) = ax.plot(x, med, color=color, label=label, linestyle="none", marker="o",
+                          markersize=4)
+        return line
     ax.fill_between(x, lo, hi, color=color, alpha=alpha, linewidth=0)
     (line,) = ax.plot(x, med, color=color, label=label, linestyle=linestyle, linewidth=1.6)
     return line

@@ -32,7 +32,8 @@ from . import style
 from .common import (UsageError, add_output_args, error, note, panel_figure, panel_pages,
                      parse_pair, plot_band, prepare_outdir, preset, quantile_bands, save,
                      shared_legend, split_list, parse_args, wrap)
-from ..io import PactsimFileError, open_run, provenance
+from ..io import PactsimFileError, incomplete_note, open_run, provenance
+from ..script import script
 from ..tables import write_text
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -352,6 +353,7 @@ def build_parser():
     return p
 
 
+@script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
     if len(args.files) < 2:
@@ -366,6 +368,9 @@ def main(argv=None):
                 if run.is_sweep:
                     raise UsageError(f"{path} is a sweep file; use pactsim-plot-sweep")
                 runs.append(run)
+            for run in runs:  # as pactsim-plot-run: drawn, but said
+                if incomplete_note(run):
+                    note(PROG, incomplete_note(run))
             labels = split_list(args.labels) or scenario_labels(runs)
             if len(labels) != len(runs):
                 raise UsageError(f"--labels has {len(labels)} names for {len(runs)} files")

@@ -27,6 +27,7 @@ from .common import (UsageError, add_output_args, error, label_outer_x, panel_fi
 from ..io import PactsimFileError
 from ..posterior import (SUMMARY_COLUMNS, open_posterior, prior_pdf, summary_table,
                          weighted_correlation)
+from ..script import script
 from ..tables import csv_text, markdown_text, write_text
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -234,6 +235,7 @@ def build_parser():
     return p
 
 
+@script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
     if args.pairs_max < 2:

@@ -30,6 +30,7 @@ from .common import (UsageError, add_output_args, error, label_outer_x, note, pa
 from ..io import PactsimFileError, open_run
 from ..observations import (ObservationError, central_bands, model_series, period_time,
                             read_observations, series_of)
+from ..script import script
 from ..tables import csv_text, write_text
 
 from matplotlib.lines import Line2D  # noqa: E402
@@ -211,6 +212,7 @@ def build_parser():
     return p
 
 
+@script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
     try:

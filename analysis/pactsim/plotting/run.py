@@ -24,7 +24,8 @@ from .common import (MAX_ACTORS, UsageError, add_output_args, error, label_outer
                      note, panel_figure, panel_pages, parse_pair, pick_actors, pick_dates,
                      plot_band, prepare_outdir, preset, save, shared_legend, split_list, wrap,
                      parse_args)
-from ..io import PactsimFileError, events, open_run
+from ..io import PactsimFileError, events, incomplete_note, open_run
+from ..script import script
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
@@ -327,7 +328,11 @@ def fig_event_timeline(run, replicate=0, prog=PROG, width="page"):
     if not run.has_events():
         note(prog, "event_timeline: the file has no /events; figure skipped")
         return []
-    ev = events(run.path, replicate=replicate)
+    try:
+        ev = events(run.path, replicate=replicate)
+    except ValueError as e:  # no such replicate
+        note(prog, f"event_timeline: {e}; figure skipped")
+        return []
     if len(ev) == 0:
         note(prog, f"event_timeline: no events in replicate {replicate}; figure skipped")
         return []
@@ -403,6 +408,7 @@ def build_parser():
     return p
 
 
+@script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
     if args.top is not None and args.top < 1:
@@ -417,9 +423,11 @@ def main(argv=None):
     with run:
         if run.is_sweep:
             return error(PROG, f"{args.file} is a sweep file; use pactsim-plot-sweep")
-        if "incomplete" in run.attrs:
-            note(PROG, f"{args.file} is INCOMPLETE ({run.attrs['incomplete']}): replicates that "
-                       f"did not finish are NaN and left out of medians and bands")
+        if incomplete_note(run):
+            note(PROG, incomplete_note(run))
+        if args.replicate < 0 or 0 < run.replicates <= args.replicate:
+            return error(PROG, f"--replicate {args.replicate}: {args.file} has replicates 0 to "
+                               f"{run.replicates - 1}")
         try:
             actors = pick_actors(PROG, split_list(args.actors), run.actors, first=pair)
             prepare_outdir(args.outdir)

@@ -20,7 +20,8 @@ the file names). Writes:
   scores                     CRPS/sd per series (model and naive forecasts), coverage
                              against the nominal 50 % and 90 % (with the +-2 binomial
                              standard errors of a calibrated forecast), PIT histogram
-Exit status 0 when written; 2 on a file that is not pactsim score output or bad options.
+Exit status 0 when written; 2 on a file that is not pactsim score output, a later file that
+shares no scored observation with the first, or bad options.
 """
 import argparse
 import math
@@ -30,9 +31,11 @@ import sys
 import numpy as np
 
 from . import style
-from .common import (UsageError, add_output_args, error, parse_args, prepare_outdir, preset,
-                     save, split_list, wrap)
-from ..scores import AGG_COLUMNS, ScoreFileError, aggregate, by_series, compare, read_scores
+from .common import (UsageError, add_output_args, error, note, parse_args, prepare_outdir,
+                     preset, save, split_list, wrap)
+from ..scores import (AGG_COLUMNS, ScoreFileError, aggregate, by_series, compare, read_scores,
+                      unmatched)
+from ..script import script
 from ..tables import csv_text, markdown_text, write_text
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -187,7 +190,8 @@ def build_parser():
         description="Tables (CSV, Markdown) and a figure of `pactsim score` output: CRPS, "
                     "coverage, PIT and skill against the naive forecasts, per series and in "
                     "total, for one or several score files side by side.",
-        epilog="Exit status: 0 written; 2 not pactsim score output, bad options. See "
+        epilog="Exit status: 0 written; 2 not pactsim score output, files sharing no "
+               "observation, bad options. See "
                "docs/analysis.md.")
     p.add_argument("scores", nargs="+", help="output of pactsim score --format csv or json")
     p.add_argument("-o", "--outdir", required=True, help="directory for tables and figure")
@@ -196,6 +200,23 @@ def build_parser():
     return p
 
 
+def check_matches(scored, paths):
+    """Each later file against the first: a note on stderr of the rows with no match in the
+    other file (left out of the comparison); a UsageError when no row matches."""
+    (_, rows_a), path_a = scored[0], paths[0]
+    for (_, rows_b), path_b in zip(scored[1:], paths[1:]):
+        only_a, only_b = unmatched(rows_a, rows_b)
+        if only_b == len(rows_b):  # (then only_a == len(rows_a) too)
+            raise UsageError(f"{path_b} and {path_a} share no scored observation (same "
+                             f"quantity, actor, target, date and transform): nothing to "
+                             f"compare; score both runs against the same observation files")
+        if only_a or only_b:
+            note(PROG, f"comparison of {path_b} with {path_a}: {only_a} of {len(rows_a)} rows "
+                       f"of {path_a} and {only_b} of {len(rows_b)} rows of {path_b} have no "
+                       f"match in the other file; left out")
+
+
+@script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
     labels = split_list(args.labels) or [os.path.splitext(os.path.basename(s))[0]
@@ -207,6 +228,7 @@ def main(argv=None):
         for (lab, rows), path in zip(scored, args.scores):
             if not rows:
                 raise UsageError(f"{path}: no scored observation")
+        check_matches(scored, args.scores)
         prepare_outdir(args.outdir)
     except (ScoreFileError, UsageError) as e:
         return error(PROG, str(e))

@@ -87,7 +87,10 @@ def date_axis(ax, start=None, end=None, maxticks=5):
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if start is not None and end is not None:
-        ax.set_xlim(np.datetime64(start, "ns"), np.datetime64(end, "ns"))
+        start, end = np.datetime64(start, "ns"), np.datetime64(end, "ns")
+        if start == end:  # a run of one month: half a month either side of its point
+            start, end = start - np.timedelta64(15, "D"), end + np.timedelta64(15, "D")
+        ax.set_xlim(start, end)
 
 
 def apply_rc():

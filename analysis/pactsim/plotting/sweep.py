@@ -14,7 +14,9 @@ single runs (point, replicate), coloured dots the median over replicates at
 each design point, and the line the mean over every run that shares the
 parameter's value (the main effect, averaged over the other parameters;
 drawn when values repeat, as in grid designs). Runs not marked complete in
-/sweep/done are left out. Default metrics: those that vary across points.
+/sweep/done are left out; an interrupted sweep (FILE.partial) is drawn with a
+note and titles saying how many runs are done. Default metrics: those that
+vary across points.
 Figures with more panels than a page holds continue on NAME_p2, NAME_p3, ...
 Exit status 2 when FILE is not a sweep file (no /sweep group) or has nothing
 to plot. Every fig_* function returns a list of figures (pages).
@@ -29,6 +31,7 @@ from .common import (UsageError, add_output_args, error, nanmedian, note, panel_
                      panel_pages, prepare_outdir, preset, save, shared_legend, split_list,
                      parse_args, wrap)
 from ..io import PactsimFileError, open_run, sensitivity
+from ..script import script
 
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -44,6 +47,26 @@ def _param_units(design, params):
 
 def _short(path):
     return path.split(".")[-1]
+
+
+def completeness(run):
+    """(title, note) on an incomplete sweep (an interrupted FILE.partial) from /sweep/done,
+    counted as `pactsim info` does (1: complete); ("", "") when every run is complete or
+    the file has no /sweep/done."""
+    if run.sweep is None or "done" not in run.sweep:
+        return "", ""
+    done = np.asarray(run.sweep["done"].values)
+    k, n = int((done == 1).sum()), int(done.size)
+    if k == n:
+        return "", ""
+    text = f"{k} of {n} runs done"
+    title = f" (INCOMPLETE: {text})"
+    stopped, never = int((done == 2).sum()), int((done == 0).sum())
+    if stopped:
+        text += f", {stopped} stopped by a non-finite value"
+    if never:
+        text += f", {never} not run (pactsim sweep --resume runs them)"
+    return title, text
 
 
 def _pages(items, width, ncols=None):
@@ -100,7 +123,7 @@ def fig_main_effects(run, metrics, prog=PROG, width="page"):
         shared_legend(fig, leg, handles)
         fig.suptitle(wrap(f"sweep {design.attrs.get('name', '')} of {run.scenario}: "
                           f"{design.attrs.get('design', '')} design, {points.shape[0]} points "
-                          f"x {n_rep} replicates", p.width))
+                          f"x {n_rep} replicates" + completeness(run)[0], p.width))
         figs.append(fig)
     return figs
 
@@ -165,7 +188,7 @@ def fig_surface(run, metrics, prog=PROG, width="page"):
             ax.set_ylabel(style.axis_label(_short(params[1]), units[1]))
             ax.set_title(wrap(f"median of {m}", p.width / min(p.ncols, len(page)) - 0.5))
         fig.suptitle(wrap(f"sweep {design.attrs.get('name', '')}: response to {params[0]} "
-                          f"and {params[1]}", p.width))
+                          f"and {params[1]}" + completeness(run)[0], p.width))
         figs.append(fig)
     return figs
 
@@ -196,7 +219,7 @@ def fig_distributions(run, metrics, prog=PROG, width="page"):
             ax.set_title(f"{vals.size} runs")
         shared_legend(fig, leg, handles)
         fig.suptitle(f"sweep {run.sweep.attrs.get('name', '')}: distribution of summary "
-                     f"metrics")
+                     f"metrics" + completeness(run)[0])
         figs.append(fig)
     return figs
 
@@ -253,6 +276,7 @@ def build_parser():
     return p
 
 
+@script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
     try:
@@ -265,6 +289,10 @@ def main(argv=None):
                                f"(plot a single run with pactsim-plot-run)")
         if run.summary is None or not run.summary.data_vars:
             return error(PROG, f"{args.file}: no /sweep/summary metrics to plot")
+        done = completeness(run)[1]
+        if done:  # as pactsim info says it; the figures leave the missing runs out
+            note(PROG, f"{args.file}: the sweep is INCOMPLETE: {done}; only the complete runs "
+                       f"are drawn")
         metrics = split_list(args.metrics)
         if not metrics:
             metrics = []
