@@ -15,7 +15,6 @@ static const char *shape_name(ps_shape s)
     return s == PS_DYAD ? "dyad" : s == PS_THEATER ? "theater" : "actor";
 }
 
-
 /* What a timeline event of type e must name (ps_event_type.needs). */
 static const char *event_needs(const ps_event_type *e, char *buf, size_t size)
 {

@@ -189,6 +189,17 @@ static inline int ps_stopped(ps_stop *stop)
     return stop && atomic_load_explicit(stop, memory_order_relaxed);
 }
 
+/* The first byte that keeps s from being a one-line name (a control
+ * character: below 0x20, or 0x7f; also '/' if no_slash, for a name that
+ * becomes a file name), or 0. Scenario and spec names both go through it. */
+static inline int ps_name_flaw(const char *s, int no_slash)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (no_slash && *p == '/'))
+            return *p;
+    return 0;
+}
+
 /* ----------------------------------------------------------- the driver */
 /* One scheduler for every parallel loop of independent tasks (a run's
  * replicates, a sweep's runs, a calibration's particles; sim/drive.c).

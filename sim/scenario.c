@@ -119,13 +119,12 @@ static ps_status one_line(bind_ctx *b, const ps_node *n, const char *what, const
 {
     if (!s[0])
         return bad(b->err, n, "%s is empty; expected a name", what);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return bad(b->err, n, "%s has a control character (0x%02x); expected a name on one "
-                       "line", what, *p);
-        if (*p == '/' && slash)
-            return bad(b->err, n, "%s has a '/'; expected a name without %s", what, slash);
-    }
+    int c = ps_name_flaw(s, slash != NULL);
+    if (c == '/')
+        return bad(b->err, n, "%s has a '/'; expected a name without %s", what, slash);
+    if (c)
+        return bad(b->err, n, "%s has a control character (0x%02x); expected a name on one "
+                   "line", what, c);
     return PS_OK;
 }
 

@@ -170,11 +170,11 @@ ps_status ps_spec_head(const char *path, const ps_node *root, const char *kind,
         return st;
     /* The name goes into files and scripts (pactsim slurm): one line of text,
      * a file name (the default output, <name>.h5), not a path. */
-    for (const unsigned char *p = (const unsigned char *)*name; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == '/')
-            return ps_spec_bad(err, n, "name has %s (0x%02x); expected a name on one line "
-                               "without '/' (it names the default output file, <name>.h5)",
-                               *p == '/' ? "a '/'" : "a control character", *p);
+    int c = ps_name_flaw(*name, 1);
+    if (c)
+        return ps_spec_bad(err, n, "name has %s (0x%02x); expected a name on one line "
+                           "without '/' (it names the default output file, <name>.h5)",
+                           c == '/' ? "a '/'" : "a control character", c);
     if ((n = ps_node_get(root, "description")) && n->kind != PS_NODE_NULL &&
         (st = ps_spec_text(err, n, "description", description)) != PS_OK)
         return st;

@@ -39,6 +39,7 @@ def _next_month(ym):
     y, m = int(ym[:4]), int(ym[5:7])
     return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
 
+
 class _Reader:
     """Means over [first, last) months of one run's series, per replicate."""
 

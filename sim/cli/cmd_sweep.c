@@ -108,15 +108,21 @@ static int report(ps_status s, const ps_error *err, const char *who)
     return ps_status_exit_code(s);
 }
 
+/* "<output><suffix>", malloc'ed (NULL if out of memory). */
+static char *beside(const char *output, const char *suffix)
+{
+    size_t len = strlen(output) + strlen(suffix) + 1;
+    char *name = malloc(len);
+    if (name)
+        snprintf(name, len, "%s%s", output, suffix);
+    return name;
+}
+
 static int partial_exists(const char *output)
 {
-    size_t len = strlen(output) + sizeof ".partial";
-    char *name = malloc(len);
-    if (!name)
-        return 1; /* unknown: keep whatever is there */
-    snprintf(name, len, "%s.partial", output);
+    char *name = beside(output, ".partial");
     struct stat st;
-    int exists = lstat(name, &st) == 0;
+    int exists = !name || lstat(name, &st) == 0; /* unknown: keep whatever is there */
     free(name);
     return exists;
 }
@@ -125,16 +131,13 @@ static int partial_exists(const char *output)
  * sweep_run.c makes them); say so unless quiet. */
 static void discard_partial(const char *output, int quiet)
 {
-    size_t len = strlen(output) + sizeof ".segments";
-    char *name = malloc(len);
-    if (!name)
-        return;
-    snprintf(name, len, "%s.partial", output);
-    if (unlink(name) == 0 && !quiet)
-        fprintf(stderr, "pactsim: removed %s (no run had finished)\n", name);
-    snprintf(name, len, "%s.segments", output);
-    rmdir(name); /* only if empty: a segment is a run's progress */
-    free(name);
+    char *partial = beside(output, ".partial"), *segments = beside(output, ".segments");
+    if (partial && unlink(partial) == 0 && !quiet)
+        fprintf(stderr, "pactsim: removed %s (no run had finished)\n", partial);
+    if (segments)
+        rmdir(segments); /* only if empty: a segment is a run's progress */
+    free(partial);
+    free(segments);
 }
 
 /* Mid-run segments: damaged ones dropped, runs continued from them. */
