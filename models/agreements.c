@@ -134,9 +134,9 @@ enum { E_AGREEMENT, E_CHANGE, E_NEVENTS };
 static const ps_event_type events[] = {
     {"agreement", "level", 0.0, 3.0,
      "source and target sign (or denounce) an agreement: the pair's level becomes round(m); the "
-     "persistence counters restart", 0, PS_EVENT_PAIR},
+     "persistence counters restart", 0, PS_EVENT_PAIR, NULL},
     {"agreement_change", "level", 0.0, 3.0,
-     "the model: the pair's agreement level moved one rung; magnitude = the new level", 1, 0},
+     "the model: the pair's agreement level moved one rung; magnitude = the new level", 1, 0, NULL},
 };
 
 /* ---------------------------------------------------------------- metrics */

@@ -104,7 +104,7 @@ static const ps_event_type events[] = {
     {"diplomacy", "1", -1.0, 1.0,
      "a visit, summit, embassy upgrade (m > 0: warmth of the occasion) or snub, threat (m < 0) "
      "between source and target: both directions' warmth w += m (1 - w) for m > 0, w += m (1 + w) "
-     "for m < 0", 0, PS_EVENT_PAIR},
+     "for m < 0", 0, PS_EVENT_PAIR, NULL},
 };
 
 static double pair_mean(const ps_run *run, const char *field, const char *a, const char *b,

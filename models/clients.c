@@ -130,13 +130,13 @@ static const ps_input inputs[] = {
 enum { E_PATRONAGE, E_OPPOSITION, E_COLLAPSE, E_BACKING, E_NEVENTS };
 static const ps_event_type events[] = {
     {"patronage", "1", 0.0, 1.0,
-     "source becomes (or stops being, m = 0) a patron of target: patronage = m", 0, PS_EVENT_PAIR},
-    {"opposition", "1", 0.0, 5.0, "the opposition to target's regime changes: opposition_strength = m", 0, PS_EVENT_TARGET},
+     "source becomes (or stops being, m = 0) a patron of target: patronage = m", 0, PS_EVENT_PAIR, NULL},
+    {"opposition", "1", 0.0, 5.0, "the opposition to target's regime changes: opposition_strength = m", 0, PS_EVENT_TARGET, NULL},
     {"regime_collapse", "1", 0.0, 1.0,
-     "the model: a client regime collapsed; magnitude = its external support that month", 1, 0},
+     "the model: a client regime collapsed; magnitude = its external support that month", 1, 0, NULL},
     {"opposition_backing", "1", 0.0, 1.0,
      "source backs (or stops backing, m = 0) the armed opposition to target's regime: "
-     "opposition_backing = m", 0, PS_EVENT_PAIR},
+     "opposition_backing = m", 0, PS_EVENT_PAIR, NULL},
 };
 
 /* ---------------------------------------------------------------- metrics */

@@ -72,9 +72,9 @@ static const ps_event_type events[] = {
     {"un_sanctions", "1", 0.0, 1.0,
      "UN Security Council sanctions on target: source = a veto-holder voting yes (or world: every "
      "veto-holder voted yes): un_vote += m (1 - un_vote); the sanctions themselves are `sanctions` "
-     "events by the members that apply them", 0, PS_EVENT_TARGET | PS_EVENT_DISTINCT},
+     "events by the members that apply them", 0, PS_EVENT_TARGET | PS_EVENT_DISTINCT, "unsc_veto"},
     {"un_sanctions_relief", "1", 0.0, 1.0,
-     "UN sanctions on target lifted (source = a veto-holder, or world: all): un_vote -= m un_vote", 0, PS_EVENT_TARGET | PS_EVENT_DISTINCT},
+     "UN sanctions on target lifted (source = a veto-holder, or world: all): un_vote -= m un_vote", 0, PS_EVENT_TARGET | PS_EVENT_DISTINCT, "unsc_veto"},
 };
 
 static double metric_peak_cover(const ps_run *run)

@@ -196,9 +196,9 @@ static const ps_input inputs[] = {
 enum { E_FREEZE, E_UNFREEZE };
 static const ps_event_type events[] = {
     {"asset_freeze", "USD", 0.0, 1e14,
-     "source immobilises this amount of the target's reserves (capped at what is accessible)", 0, PS_EVENT_TARGET},
+     "source immobilises this amount of the target's reserves (capped at what is accessible)", 0, PS_EVENT_TARGET, NULL},
     {"asset_unfreeze", "USD", 0.0, 1e14,
-     "source releases this amount of the target's frozen reserves", 0, PS_EVENT_TARGET},
+     "source releases this amount of the target's frozen reserves", 0, PS_EVENT_TARGET, NULL},
 };
 
 static double metric_min_growth(const ps_run *run)

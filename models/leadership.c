@@ -65,7 +65,7 @@ static const ps_event_type events[] = {
     {"leader_change", "1", 0.0, 1.0,
      "the leader of the source actor leaves office and a successor takes over (timeline: a "
      "change already known; the model: a drawn one); the magnitude is recorded in /events, not "
-     "used: a change is a change", 0, PS_EVENT_SOURCE},
+     "used: a change is a change", 0, PS_EVENT_SOURCE, NULL},
 };
 
 static double metric_changes(const ps_run *run)

@@ -295,14 +295,14 @@ enum { E_INVASION, E_CEASEFIRE, E_INTERVENTION, E_MOVEMENT, E_NEVENTS };
 static const ps_event_type events[] = {
     {"invasion", "1", 0.0, 1.0,
      "source invades the theater hosted by target: source commitment and combat there >= m; the host "
-     "defends with commitment = combat = 1", 0, PS_EVENT_PAIR | PS_EVENT_THEATER},
+     "defends with commitment = combat = 1", 0, PS_EVENT_PAIR | PS_EVENT_THEATER, NULL},
     {"ceasefire", "1", 0.0, 1.0,
-     "source and target (host) reduce their combat in the target's theater: combat *= (1 - m)", 0, PS_EVENT_PAIR | PS_EVENT_THEATER},
+     "source and target (host) reduce their combat in the target's theater: combat *= (1 - m)", 0, PS_EVENT_PAIR | PS_EVENT_THEATER, NULL},
     {"military_intervention", "1", 0.0, 1.0,
-     "source intervenes in the theater hosted by target: commitment >= m, combat >= intervention_combat", 0, PS_EVENT_PAIR | PS_EVENT_THEATER},
+     "source intervenes in the theater hosted by target: commitment >= m, combat >= intervention_combat", 0, PS_EVENT_PAIR | PS_EVENT_THEATER, NULL},
     {"troop_movement", "1", -1.0, 1.0,
      "source changes its commitment in the theater hosted by target by m share points "
-     "(negative = withdrawal): commitment = clamp(commitment + m, 0, 1)", 0, PS_EVENT_PAIR | PS_EVENT_THEATER},
+     "(negative = withdrawal): commitment = clamp(commitment + m, 0, 1)", 0, PS_EVENT_PAIR | PS_EVENT_THEATER, NULL},
 };
 
 /* ---------------------------------------------------------------- metrics */

@@ -208,13 +208,13 @@ enum { E_PRICE, E_CAPACITY, E_EMBARGO };
 static const ps_event_type events[] = {
     {"oil_price", "USD/bbl", 5.0, 300.0,
      "sets the benchmark for every actor this month (Brent monthly average); discounts keep their "
-     "share of the benchmark; ignored when the parameter price_path is 0", 0, 0},
+     "share of the benchmark; ignored when the parameter price_path is 0", 0, 0, NULL},
     {"oil_capacity", "kb/d", 0.0, 30000.0,
      "sets the target actor's export capacity (quota, outage, embargo on loading); effective next "
-     "month", 0, PS_EVENT_TARGET},
+     "month", 0, PS_EVENT_TARGET, NULL},
     {"oil_embargo", "1", 0.0, 1.0,
      "sets the share of the target's crude the source bans (oil_embargo, source -> target): 1 a "
-     "full import ban, 0 lifts it; effective next month", 0, PS_EVENT_PAIR},
+     "full import ban, 0 lifts it; effective next month", 0, PS_EVENT_PAIR, NULL},
 };
 
 /* ------------------------------------------------------------- metrics */

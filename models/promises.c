@@ -110,12 +110,12 @@ static const ps_input inputs[] = {
 enum { E_PROMISE, E_MADE, E_KEPT, E_BROKEN, E_NEVENTS };
 static const ps_event_type events[] = {
     {"promise_finance", "USD", 0.0, 1e13,
-     "source pledges this much finance to target, due after `horizon` months", 0, PS_EVENT_PAIR},
-    {"promise_made", "USD", 0.0, 1e14, "the model: source pledged finance to target", 1, 0},
+     "source pledges this much finance to target, due after `horizon` months", 0, PS_EVENT_PAIR, NULL},
+    {"promise_made", "USD", 0.0, 1e14, "the model: source pledged finance to target", 1, 0, NULL},
     {"promise_kept", "USD", 0.0, 1e14,
-     "the model: a pledge was delivered in full by its due date; magnitude = cumulative delivered", 1, 0},
+     "the model: a pledge was delivered in full by its due date; magnitude = cumulative delivered", 1, 0, NULL},
     {"promise_broken", "1", 0.0, 1.0,
-     "the model: a pledge fell due; magnitude = share left undelivered", 1, 0},
+     "the model: a pledge fell due; magnitude = share left undelivered", 1, 0, NULL},
 };
 
 static double share_delivered(const ps_run *run, const char *a, const char *b)

@@ -63,13 +63,13 @@ static const ps_input inputs[] = {
 enum { E_SANCTIONS, E_RELIEF, E_SECONDARY, E_SECONDARY_RELIEF, E_NEVENTS };
 static const ps_event_type events[] = {
     {"sanctions", "1", 0.0, 1.0,
-     "source closes a further share of its remaining relations to target: s += m (1 - s)", 0, PS_EVENT_PAIR},
+     "source closes a further share of its remaining relations to target: s += m (1 - s)", 0, PS_EVENT_PAIR, NULL},
     {"sanctions_relief", "1", 0.0, 1.0,
-     "source lifts a share of its sanctions on target: s -= m s", 0, PS_EVENT_PAIR},
+     "source lifts a share of its sanctions on target: s -= m s", 0, PS_EVENT_PAIR, NULL},
     {"secondary_sanctions", "1", 0.0, 1.0,
-     "source threatens third parties dealing with target: s2 += m (1 - s2)", 0, PS_EVENT_PAIR},
+     "source threatens third parties dealing with target: s2 += m (1 - s2)", 0, PS_EVENT_PAIR, NULL},
     {"secondary_sanctions_relief", "1", 0.0, 1.0,
-     "source lifts a share of its secondary sanctions around target: s2 -= m s2", 0, PS_EVENT_PAIR},
+     "source lifts a share of its secondary sanctions around target: s2 -= m s2", 0, PS_EVENT_PAIR, NULL},
 };
 
 static double metric_peak_pressure(const ps_run *run)

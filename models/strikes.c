@@ -93,10 +93,10 @@ enum { E_STRIKE, E_RESPONSE, E_NEVENTS };
 static const ps_event_type events[] = {
     {"strike", "1", 0.0, 1.0,
      "source strikes target with magnitude m (0 token .. 1 major attack); the target's partners "
-     "respond the next month", 0, PS_EVENT_PAIR},
+     "respond the next month", 0, PS_EVENT_PAIR, NULL},
     {"strike_response", "level", 0.0, 3.0,
      "the model: a partner (source) of a struck actor (target) responded: 0 none, 1 diplomatic, 2 "
-     "material, 3 military; id names the striker", 1, 0},
+     "material, 3 military; id names the striker", 1, 0, NULL},
 };
 
 static double metric_military(const ps_run *run)

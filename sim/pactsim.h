@@ -145,6 +145,9 @@ typedef struct ps_event_type {
     const char *description;
     int generated;
     int needs; /* PS_EVENT_* flags, for timeline events */
+    /* An actor field the source must have above 0 in the initial state (e.g.
+     * "unsc_veto" for a UN vote), checked where the event is read; NULL: any. */
+    const char *source_has;
 } ps_event_type;
 
 struct ps_run;

@@ -864,6 +864,16 @@ static ps_status event_actor(bind_ctx *b, const ps_node *ev, const char *key, in
                "from actors, or world", s, key, hint);
 }
 
+/* The initial value of actor field f for actor i: as the config sets it, or
+ * the field's default. */
+static double initial_of(const ps_scenario *sc, int f, int i)
+{
+    for (int k = sc->n_inits - 1; k >= 0; k--)
+        if (sc->inits[k].field == f && sc->inits[k].i == i)
+            return sc->inits[k].value;
+    return ps_registry_field(f, NULL)->init;
+}
+
 /* What the event's type needs it to name (ps_event_type.needs), checked here
  * for every event, at its place in the file, whatever its date. */
 static ps_status event_needs(bind_ctx *b, const ps_node *ev, const char *id,
@@ -891,6 +901,12 @@ static ps_status event_needs(bind_ctx *b, const ps_node *ev, const char *id,
                        "theater with host: %s under theaters", id, et->name,
                        sc->actor_iso3[out->target], sc->actor_iso3[out->target]);
     }
+    int f = et->source_has && out->source >= 0 ? ps_field_index(et->source_has) : -1;
+    if (f >= 0 && !(initial_of(sc, f, out->source) > 0.0))
+        return bad(b->err, src, "event '%s' (%s): source %s has %s %g, so the event would do "
+                   "nothing; expected a source with %s above 0, or world", id, et->name,
+                   sc->actor_iso3[out->source], et->source_has,
+                   initial_of(sc, f, out->source), et->source_has);
     return PS_OK;
 }
 
