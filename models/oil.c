@@ -69,7 +69,7 @@ static const ps_param params[] = {
      "assumption: buyers shunned Russian spot cargoes from the day of the invasion, before any "
      "secondary sanction (timeline 2022-02-24: Urals discount 11.65 USD/bbl); sized so that the "
      "baseline Urals discount reaches the ~28-35 USD/bbl of Mar-Jun 2022 (timeline) within a few "
-     "months; the 2022 calibration puts it at 0.92 [0.31, 1.80] (posterior median, 90%; "
+     "months; the 2022 calibration puts it at 0.94 [0.33, 1.84] (posterior median, 90%; "
      "docs/calibration.md), the default inside"},
     {"switching_rate", PS_REAL, "1/month", 0.0, 1.0, 0.15,
      "monthly share of the gap between current and preferred supplier shares that a buyer closes",
