@@ -120,6 +120,13 @@ def test_agreements_refusals(files, tmp_path):
     rc, _, err = script("pactsim.agreements", files["base"], tmp_path / "none.csv")
     assert rc == 2 and "none.csv" in err
     no_traceback(err)
+    # nothing to report (ATOP's years end in 2018, the run starts in 2022): bad input, as
+    # in every script (docs/analysis.md), not a status of its own
+    rc, out, err = script("pactsim.agreements", files["base"], obs)
+    no_traceback(err)
+    assert rc == 2 and out == "", (rc, err)
+    assert (f"pactsim.agreements: error: {files['base']}: no annual agreement_level "
+            f"observation matches the run's actors and years") in err, err
     with pytest.raises(pactsim.PactsimFileError, match="none of dyad_state"):
         agreements.pair_years(str(files["nodyad"]), obs)
     rc, out, _ = script("pactsim.agreements", "--help")
