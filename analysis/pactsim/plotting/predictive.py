@@ -27,7 +27,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, label_outer_x, note, panel_figure,
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap)
-from ..io import PactsimFileError, open_run
+from ..io import PactsimFileError, incomplete_note, open_run
 from ..observations import (ObservationError, central_bands, model_series, period_time,
                             read_observations, series_of)
 from ..script import script
@@ -227,6 +227,8 @@ def main(argv=None):
     with run:
         if run.is_sweep:
             return error(PROG, f"{args.file} is a sweep file; give a run file")
+        if incomplete_note(run):  # bands of the finished replicates' months: say so
+            note(PROG, incomplete_note(run))
         groups = series_of(obs)
         wanted = split_list(args.series)
         if wanted:
