@@ -169,10 +169,9 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
                                      color=color, elinewidth=0.8, capsize=1.5, zorder=3)
                     eb[0].set_gid(gid)
             ax.set_title(wrap(series_title(key), p.width / min(len(page), p.ncols) - 0.3))
-            ax.set_ylabel(style.axis_label(
-                key.quantity if key.transform == "level"
-                else f"{key.quantity} (arrival)" if key.transform == "arrival"
-                else key.transform, ulabel))
+            # The units only: the title names the quantity, actors and transform (both on
+            # the axis, 'arms transfer air defense [systems/month]', outgrew the panel).
+            ax.set_ylabel("dimensionless" if ulabel == "1" else ulabel)
             style.date_axis(ax, times[sl][0] - np.timedelta64(15, "D"),
                             times[sl][-1] + np.timedelta64(15, "D"), maxticks=4)
         annual = all(key.annual for key, *_ in page)
