@@ -1137,6 +1137,42 @@ ps_status ps_node_set_lineage(ps_node *root, const char *value, ps_error *err)
     return PS_OK;
 }
 
+/* A --set with a null value deletes the key at path (dotted), which must be
+ * there: as in extends (vain_delete), a delete that finds nothing is most
+ * often a typo, which would leave the entry in force. A path through a value
+ * or a list is left to ps_node_set_path's walk, which names it. */
+static ps_status check_delete(const ps_node *root, const char *path, const char *file,
+                              ps_error *err)
+{
+    char *p = ps_strdup(path);
+    if (!p)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    const ps_node *cur = root;
+    ps_status st = PS_OK;
+    for (char *seg = p, *dot;; seg = dot + 1) {
+        if ((dot = strchr(seg, '.')))
+            *dot = '\0';
+        int i = node_find(cur, seg);
+        if (i >= 0 && !(dot && cur->items[i]->kind == PS_NODE_NULL)) {
+            if (!dot || cur->items[i]->kind != PS_NODE_MAP)
+                break; /* there, or a path through a value */
+            cur = cur->items[i];
+            *dot = '.';
+            continue;
+        }
+        const char *near = i < 0 ? ps_did_you_mean(seg, (const char *const *)cur->keys,
+                                                   cur->n) : NULL;
+        int plen = seg > p ? (int)(seg - p - 1) : 0;
+        st = fail_at(err, PS_ERR_CONFIG, file, 0, 0, "deletes nothing: the scenario has no "
+                     "'%s'%s%.*s%s%s%s; expected the path of a key it has (a typo leaves that "
+                     "key in force)", seg, plen ? " in " : "", plen, p,
+                     near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        break;
+    }
+    free(p);
+    return st;
+}
+
 ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
 {
     if (!root || !assignment)
@@ -1198,6 +1234,8 @@ ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
     }
     if ((st = parse_text(eq + 1, strlen(eq + 1), file, 1, &value, err)))
         goto done;
+    if (value->kind == PS_NODE_NULL && (st = check_delete(root, path, file, err)))
+        goto done;
 
     /* Walk the maps, creating missing ones. */
     ps_node *cur = root;
@@ -1236,7 +1274,7 @@ ps_status ps_node_set_path(ps_node *root, const char *assignment, ps_error *err)
         cur = m;
     }
     int i = node_find(cur, seg);
-    if (value->kind == PS_NODE_NULL) { /* as in extends: null deletes */
+    if (value->kind == PS_NODE_NULL) { /* as in extends: null deletes (check_delete) */
         if (i >= 0) {
             node_remove(cur, i);
             /* What is now missing from this map is the option's doing: an

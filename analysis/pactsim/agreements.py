@@ -22,8 +22,8 @@ the model's state does not carry what the data code, so no threshold on it
 can be taken from them.
 
 Command line: /usr/bin/python3 -m pactsim.agreements RUN.h5 OBS.csv [--format md|csv]
-(exit status 0 written; 1 no observation matches the run; 2 a file that is not a run with
-these pair variables, or an unreadable observation file).
+(exit status 0 written; 2 a file that is not a run with these pair variables, an unreadable
+observation file, no observation that matches the run's actors and years, or bad options).
 """
 import argparse
 import sys
@@ -139,7 +139,10 @@ NAME = "pactsim.agreements"  # in messages
 def main(argv=None):
     ap = argparse.ArgumentParser(prog=PROG,
                                  description="How well the model's cooperation, trust and shared "
-                                 "threat separate observed agreement levels (ROC AUC, Youden cut).")
+                                 "threat separate observed agreement levels (ROC AUC, Youden cut).",
+                                 epilog="Exit status: 0 written; 2 not a run with the pair "
+                                 "variables, unreadable observations, no observation matching the "
+                                 "run's actors and years, bad options. See docs/analysis.md.")
     ap.add_argument("run", help="run file (pactsim run) covering the observations' years")
     ap.add_argument("obs", nargs="+", help="observation CSV files with annual agreement_level rows")
     ap.add_argument("--format", choices=("md", "csv"), default="md")
@@ -150,9 +153,9 @@ def main(argv=None):
         print(f"{NAME}: error: {e}", file=sys.stderr)
         return 2
     if not rows:
-        print(f"{NAME}: no annual agreement_level observation matches the run's actors and "
-              f"years", file=sys.stderr)
-        return 1
+        print(f"{NAME}: error: {a.run}: no annual agreement_level observation matches the run's "
+              f"actors and years", file=sys.stderr)
+        return 2
     text = csv_text(rows, COLUMNS) if a.format == "csv" else markdown_text(rows, COLUMNS)
     sys.stdout.write(text)
     return 0

@@ -38,7 +38,7 @@ import sys
 
 import numpy as np
 
-from .io import PactsimFileError, open_run
+from .io import PactsimFileError, open_run, sweep_completeness
 from .script import script
 from .tables import write_text
 
@@ -52,13 +52,17 @@ class SweepTable:
 
     Iterates as (X, y, names) so ``X, y, names = sweep_table(...)`` works.
     Attributes: X, y, names (swept --set paths), param_units, metric,
-    metric_units, point and replicate (int arrays: the run of each row), path.
+    metric_units, point and replicate (int arrays: the run of each row), path,
+    incomplete ("" for a complete sweep; for an interrupted one, FILE.partial,
+    the runs done as `pactsim info` counts them: "3 of 6 runs done, 3 not run ...").
     """
 
-    def __init__(self, X, y, names, param_units, metric, metric_units, point, replicate, path):
+    def __init__(self, X, y, names, param_units, metric, metric_units, point, replicate, path,
+                 incomplete=""):
         self.X, self.y, self.names = X, y, names
         self.param_units, self.metric, self.metric_units = param_units, metric, metric_units
         self.point, self.replicate, self.path = point, replicate, path
+        self.incomplete = incomplete
 
     def __iter__(self):
         return iter((self.X, self.y, self.names))
@@ -94,20 +98,21 @@ def sweep_table(path, metric, reduce=None):
         y = np.asarray(da.values, dtype=float)
         metric_units = da.attrs.get("units", "1")
         done = np.asarray(design["done"].values) if "done" in design else None
+        incomplete = sweep_completeness(run)[1]
     ok = np.isfinite(y)
     if done is not None and done.shape == y.shape:
         ok &= done == 1
     if reduce is None:
         pt, rep = np.nonzero(ok)
         return SweepTable(points[pt], y[pt, rep], names, units, metric, metric_units, pt, rep,
-                          path)
+                          path, incomplete)
     keep = ok.any(axis=1)
     masked = np.where(ok, y, np.nan)
     with np.errstate(all="ignore"):
         agg = (np.nanmedian if reduce == "median" else np.nanmean)(masked[keep], axis=1)
     pt = np.nonzero(keep)[0]
     return SweepTable(points[pt], agg, names, units, metric, metric_units, pt,
-                      np.full(len(pt), -1), path)
+                      np.full(len(pt), -1), path, incomplete)
 
 
 def _check_xy(X, y, names):
@@ -590,6 +595,9 @@ def main(argv=None):
                         reduce=None if args.reduce == "none" else args.reduce)
     except PactsimFileError as e:
         return _error(str(e))
+    if t.incomplete:  # as pactsim-plot-sweep says it; the runs not done are no cases
+        print(f"{PROG}: note: {args.file}: the sweep is INCOMPLETE: {t.incomplete}; only the "
+              f"complete runs are cases", file=sys.stderr)
     if len(t) == 0:
         return _error(f"{args.file}: no finished run with a finite {args.metric}")
     if args.above is not None:

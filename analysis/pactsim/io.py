@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - very old or very new xarray: read eage
     _xr_indexing = None
 
 __all__ = ["PactsimFileError", "Run", "open_run", "events", "provenance", "sensitivity",
-           "incomplete_note", "FORMAT_VERSION", "STATE_GROUPS"]
+           "incomplete_note", "sweep_completeness", "FORMAT_VERSION", "STATE_GROUPS"]
 
 #: Newest format version this reader understands.
 FORMAT_VERSION = 1
@@ -396,6 +396,27 @@ def incomplete_note(run):
         "not every replicate complete"
     return (f"{run.path} is INCOMPLETE ({reason}): {count}; the replicates that did not "
             f"finish are NaN from the month they stopped and are left out where undefined")
+
+
+def sweep_completeness(run):
+    """(title, note) on an incomplete sweep (an interrupted FILE.partial) from /sweep/done,
+    counted as `pactsim info` does (1: complete): the title " (INCOMPLETE: k of n runs
+    done)" for a figure, the note "k of n runs done, ... not run (...)" for a script's
+    stderr; ("", "") when every run is complete or the file has no /sweep/done."""
+    if run.sweep is None or "done" not in run.sweep:
+        return "", ""
+    done = np.asarray(run.sweep["done"].values)
+    k, n = int((done == 1).sum()), int(done.size)
+    if k == n:
+        return "", ""
+    text = f"{k} of {n} runs done"
+    title = f" (INCOMPLETE: {text})"
+    stopped, never = int((done == 2).sum()), int((done == 0).sum())
+    if stopped:
+        text += f", {stopped} stopped by a non-finite value"
+    if never:
+        text += f", {never} not run (pactsim sweep --resume runs them)"
+    return title, text
 
 
 def _sweep_design(g):

@@ -98,6 +98,7 @@ static int calib_parse(int argc, char **argv, calib_args *a)
     int c;
     opterr = 0;
     optind = 1;
+    char msg[256];
     while ((c = ps_cli_getopt(argc, argv, ":o:t:fqh", longopts)) != -1) {
         switch (c) {
         case 'o':
@@ -125,7 +126,9 @@ static int calib_parse(int argc, char **argv, calib_args *a)
                 fputs(ps_cli_calibrate_help, stdout);
             return 0;
         case ':': return calib_usage_error("option %s: missing its value", argv[optind - 1]);
-        default: return calib_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+            return calib_usage_error("%s", msg);
         }
     }
     if (argc - optind != 1)

@@ -99,6 +99,7 @@ int ps_cli_compare(int argc, char **argv)
     int c, rc = -1;
     opterr = 0;
     optind = 1;
+    char msg[256];
     while (rc < 0 && (c = ps_cli_getopt(argc, argv, ":m:", longopts)) != -1) {
         switch (c) {
         case 'm': metrics[o.n_metrics++] = optarg; break;
@@ -128,7 +129,10 @@ int ps_cli_compare(int argc, char **argv)
             break;
         case OPT_ALLOW: o.allow_mismatch = 1; break;
         case ':': rc = cmd_usage_error("compare", "option %s: missing its value", argv[optind - 1]); break;
-        default: rc = cmd_usage_error("compare", "unknown option '%s'", argv[optind - 1]); break;
+        default:
+            ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+            rc = cmd_usage_error("compare", "%s", msg);
+            break;
         }
     }
     if (rc < 0 && argc - optind != 2)
@@ -174,6 +178,7 @@ int ps_cli_sensitivity(int argc, char **argv)
     int n_boot = 0, c;
     opterr = 0;
     optind = 1;
+    char msg[256];
     while ((c = ps_cli_getopt(argc, argv, ":m:", longopts)) != -1) {
         switch (c) {
         case 'm': metric = optarg; break;
@@ -183,7 +188,9 @@ int ps_cli_sensitivity(int argc, char **argv)
                                        "from 100 to 1000000, got '%s'", optarg);
             break;
         case ':': return cmd_usage_error("sensitivity", "option %s: missing its value", argv[optind - 1]);
-        default: return cmd_usage_error("sensitivity", "unknown option '%s'", argv[optind - 1]);
+        default:
+            ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+            return cmd_usage_error("sensitivity", "%s", msg);
         }
     }
     if (argc - optind != 1)

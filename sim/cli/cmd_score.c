@@ -65,6 +65,7 @@ int ps_cli_score(int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
+    char msg[256];
     while ((c = ps_cli_getopt(argc, argv, ":h", longopts)) != -1) {
         switch (c) {
         case OPT_FORMAT:
@@ -87,7 +88,9 @@ int ps_cli_score(int argc, char **argv)
             break;
         case 'h': fputs(ps_cli_score_help, stdout); return 0;
         case ':': return score_usage_error("option %s: missing its value", argv[optind - 1]);
-        default: return score_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+            return score_usage_error("%s", msg);
         }
     }
     if (argc - optind < 2)

@@ -358,6 +358,7 @@ int ps_cli_slurm(int argc, char **argv)
     int force = 0, calibrate = 0, mode_given = 0, ntasks_given = 0, c;
     opterr = 0;
     optind = 1;
+    char msg[256];
     while ((c = ps_cli_getopt(argc, argv, ":o:f", longopts)) != -1) {
         const char *name = NULL, **slot = NULL;
         switch (c) {
@@ -419,7 +420,9 @@ int ps_cli_slurm(int argc, char **argv)
             a.setup_path = optarg;
             break;
         case ':': return slurm_usage_error("option %s: missing its value", argv[optind - 1]);
-        default: return slurm_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+            return slurm_usage_error("%s", msg);
         }
         if (slot) { /* a Slurm name: any text on one line, escaped in the script */
             char what[32];

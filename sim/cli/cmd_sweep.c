@@ -300,6 +300,7 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
     long long pt_a = -1, pt_b = -1;
     opterr = 0;
     optind = 1;
+    char msg[256];
     while ((c = ps_cli_getopt(argc, argv, ":o:t:r:fq", longopts)) != -1) {
         switch (c) {
         case 'o':
@@ -346,7 +347,9 @@ static int sweep_main(int argc, char **argv, int mpi_rank, int mpi_size, const c
                                          "(points A to B-1), got '%s'", optarg);
             break;
         case ':': return sweep_usage_error("option %s: missing its value", argv[optind - 1]);
-        default: return sweep_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+            return sweep_usage_error("%s", msg);
         }
     }
     if (merge && argc - optind < 2)

@@ -29,6 +29,13 @@ int ps_cli_check_output(const char *cmd, const char *option, const char *path, i
  * the element that held it, for the caller's "unknown option" (common.c). */
 struct option;
 int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* An element getopt refused ('?', argv[optind - 1]): ps_cli_flag_index is the
+ * index in longopts of the option without a value that "--name=VALUE" names
+ * by its whole name, or -1; ps_cli_refused writes the message into buf:
+ * "option --force: takes no value; ..." for such an element, else "unknown
+ * option '...'" (common.c). */
+int ps_cli_flag_index(const char *arg, const struct option *longopts);
+void ps_cli_refused(const char *arg, const struct option *longopts, char *buf, size_t len);
 /* The command as typed (program, command, arguments in their order), for
  * /provenance/command_line: main() keeps argv before any parser permutes it
  * (ps_cli_keep_argv); ps_cli_command_line() returns a new string, or NULL

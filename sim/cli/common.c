@@ -114,6 +114,29 @@ int ps_cli_getopt(int argc, char **argv, const char *shortopts, const struct opt
     return '?';
 }
 
+int ps_cli_flag_index(const char *arg, const struct option *longopts)
+{
+    const char *eq = strchr(arg, '=');
+    if (strncmp(arg, "--", 2) || !eq)
+        return -1;
+    size_t len = (size_t)(eq - arg - 2);
+    for (int k = 0; longopts[k].name; k++)
+        if (longopts[k].has_arg == no_argument && strlen(longopts[k].name) == len &&
+            !strncmp(arg + 2, longopts[k].name, len))
+            return k;
+    return -1;
+}
+
+void ps_cli_refused(const char *arg, const struct option *longopts, char *buf, size_t len)
+{
+    int k = ps_cli_flag_index(arg, longopts);
+    if (k >= 0)
+        snprintf(buf, len, "option --%s: takes no value; expected --%s alone, got '%s'",
+                 longopts[k].name, longopts[k].name, arg);
+    else
+        snprintf(buf, len, "unknown option '%s'", arg);
+}
+
 int ps_cli_parse_int(const char *s, long lo, long hi, int *out)
 {
     char *end;

@@ -195,6 +195,20 @@ static int help_names(const char *help, const char *name)
     return 0;
 }
 
+/* The usage error for an element getopt refused: a flag given a value is
+ * "not an option of" a command whose help does not name it, as in parse_options. */
+static int refused(char **argv, const struct option *longopts, const char *help)
+{
+    char msg[256];
+    int k = ps_cli_flag_index(argv[optind - 1], longopts);
+    if (k >= 0 && !help_names(help, longopts[k].name))
+        snprintf(msg, sizeof msg, "option --%s: not an option of '%s'", longopts[k].name,
+                 argv[0]);
+    else
+        ps_cli_refused(argv[optind - 1], longopts, msg, sizeof msg);
+    return usage_error("%s", msg);
+}
+
 static int parse_options(int argc, char **argv, cli_opts *o, const char *help)
 {
     static const struct option longopts[] = {
@@ -302,7 +316,7 @@ static int parse_options(int argc, char **argv, cli_opts *o, const char *help)
             o->cpu_limit = (unsigned)v;
             break;
         case ':': return usage_error("option %s: missing its value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return refused(argv, longopts, help);
         }
     }
     if (o->rep_set[0])

@@ -67,6 +67,18 @@ for c in sweep calibrate score compare sensitivity slurm; do
         fi
     done
 done
+# A flag (an option that takes no value: no metavar after it in the help) given one,
+# '--force=1', is refused as such by every command, not as an unknown option.
+flags=0
+for c in $cmds; do
+    for opt in $("$PACTSIM" "$c" --help |
+                 sed -nE 's/^ +(-[a-zA-Z], )?(--[a-z][a-z-]+)( {2,}.*)?$/\2/p' | grep -vx -- --help); do
+        flags=$((flags + 1))
+        expect_exit 2 "option $opt: takes no value; expected $opt alone, got '$opt=1'" -- \
+            "$PACTSIM" "$c" "$opt=1" "$NOFILE"
+    done
+done
+[ "$flags" -ge 19 ] && ok || bad "only $flags flags tried"
 # Long options by their whole names only: glibc's getopt_long also takes any
 # unique prefix, which read slurm's --set as its --setup and --thread as --threads.
 expect_exit 2 "slurm: unknown option '--set'" -- "$PACTSIM" slurm --set x "$NOFILE"

@@ -85,10 +85,12 @@ def test_command_line(tmp_path):
     lines = p.stdout.strip().splitlines()
     assert lines[0].startswith("rung,variable,positives")
     assert len(lines) == 1 + 9
-    # a file with no agreement rows for the run's actors: exit 1 and a message
+    # a file with no agreement rows for the run's actors: bad input, exit 2 and a message
+    # naming the run, as every script refuses inputs with nothing in common (docs/analysis.md)
     empty = tmp_path / "none.csv"
     empty.write_text("quantity,actor,target,date,value,sd,transform,source,published\n"
                      "agreement_level,AAA,BBB,1980,1,0.5,level,test,2021-01-01\n")
     p = subprocess.run([sys.executable, "-m", "pactsim.agreements", str(out), str(empty)],
                        capture_output=True, text=True, env=env)
-    assert p.returncode == 1 and "no annual agreement_level" in p.stderr
+    assert p.returncode == 2 and p.stdout == "" and "Traceback" not in p.stderr
+    assert f"pactsim.agreements: error: {out}: no annual agreement_level" in p.stderr

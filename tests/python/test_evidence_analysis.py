@@ -351,7 +351,8 @@ def test_band_coverage_of_synthetic_observations(tmp_path):
 def test_predictive_single_period_and_arrival_units(tmp_path):
     # An annual growth row of a 2-year run has one model period: its bands are drawn as
     # bars and its median as a marker (an area and a line of one point showed nothing);
-    # arrival rows keep the variable's units (kb/d), growth rows are dimensionless.
+    # arrival rows keep the variable's units (kb/d), growth rows are dimensionless; the y
+    # axis has the units only, the title the quantity and the transform.
     path, _ = write_run(tmp_path / "run.h5")
     obs = write_obs(tmp_path / "obs.csv",
                     [("reserves", "RUS", "", "2023", 0.1, 0.01, "growth"),
@@ -361,14 +362,14 @@ def test_predictive_single_period_and_arrival_units(tmp_path):
         _, panels, _ = plot_pred.coverage_rows(run, groups, [50, 90])
         (fig,) = plot_pred.fig_bands(run, panels, [50, 90], until="")
         axes = [a for a in fig.axes if a.get_title()]
-        growth = [a for a in axes if "growth" in a.get_ylabel()][0]
-        arrival = [a for a in axes if "arrival" in a.get_ylabel()][0]
+        growth = [a for a in axes if "reserves RUS (growth)" in a.get_title()][0]
+        arrival = [a for a in axes if "oil trade RUS\u2192CHN (arrival)" in a.get_title()][0]
         bars = [c for c in growth.collections if c.get_gid() == "band90"]
         assert bars and len(bars[0].get_segments()) == 1   # a bar, not an empty area
         (med,) = [ln for ln in growth.get_lines() if ln.get_gid() == "median"]
         assert med.get_marker() not in (None, "None", "") and len(med.get_xdata()) == 1
-        assert arrival.get_ylabel() == "oil trade (arrival) [kb/d]", arrival.get_ylabel()
-        assert "dimensionless" in growth.get_ylabel()
+        assert arrival.get_ylabel() == "kb/d", arrival.get_ylabel()
+        assert growth.get_ylabel() == "dimensionless", growth.get_ylabel()
         plt.close(fig)
         # a page of annual series only is labelled in years
         annual = [pn for pn in panels if pn[0].annual]

@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from pactsim.plotting import common, style  # noqa: E402
 from pactsim.plotting import compare as plot_compare  # noqa: E402
+from pactsim.plotting import predictive as plot_pred  # noqa: E402
 from pactsim.plotting import run as plot_run  # noqa: E402
 from pactsim.plotting import sweep as plot_sweep  # noqa: E402
 
@@ -123,7 +124,7 @@ def checked(monkeypatch):
                     found.append(f"{name} page {i + 1}: {o}")
         return real_save(figs, outdir, name, fmt, dpi)
 
-    for mod in (plot_run, plot_sweep, plot_compare):
+    for mod in (plot_run, plot_sweep, plot_compare, plot_pred):
         monkeypatch.setattr(mod, "save", save)
     yield found
     plt.close("all")
@@ -167,6 +168,48 @@ def test_figures_fit(files, tmp_path, width, checked, capsys):
     assert {"actor_series.png", "rus_irn_dashboard.png", "event_timeline.png"} <= \
         set(written["run"]) | {n.replace("_p1", "") for n in written["run"]}
     assert any(n.startswith("compare_summary") for n in written["compare"])
+
+
+def test_predictive_annual_pages(files, tmp_path, checked, capsys):
+    """Predictive bands of many annual series with long names (arms transfers between pairs,
+    military capacity) fill pages of 12 panels: no label overlaps another, and no y label is
+    taller than its panel (they repeated the quantity of the title, 'arms transfer air
+    defense [systems/month]', and ran into the panels above and below)."""
+    rows = ["quantity,actor,target,date,value,sd,transform,source,published"]
+    pairs = [("RUS", "IRN"), ("RUS", "CHN"), ("RUS", "SYR"), ("USA", "SAU"), ("USA", "ISR"),
+             ("CHN", "IRN"), ("EUU", "UKR"), ("USA", "UKR"), ("IRN", "RUS")]
+    for q in ("arms_transfer_air_defense", "arms_transfer_aircraft"):
+        for a, t in pairs:
+            rows += [f"{q},{a},{t},{y},0.1,0.05,level,test,2025-06-01" for y in (2022, 2023, 2024)]
+    for a in ("RUS", "IRN", "USA", "CHN", "SAU", "ISR"):
+        rows += [f"military_capacity,{a},,{y},6e10,1e10,level,test,2025-06-01"
+                 for y in (2022, 2023, 2024)]
+    obs = tmp_path / "annual.csv"
+    obs.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "pred"
+    rc = plot_pred.main([str(files / "a.h5"), str(obs), "-o", str(out), "--dpi", str(DPI)])
+    cap = capsys.readouterr()
+    assert rc == 0, cap.err
+    pngs = sorted(p for p in cap.out.split() if p.endswith(".png"))
+    assert len(pngs) == 2, pngs   # 24 panels: two pages
+    assert not checked, "overlapping labels:\n" + "\n".join(checked)
+    for (h, w) in sizes(pngs).values():
+        assert h <= MAX_PX and w <= WIDTH_PX["page"] * 1.04, (w, h)
+    # the y labels themselves, drawn on the pages
+    from pactsim import observations
+    groups = observations.series_of(observations.read_observations([str(obs)]))
+    with plot_pred.open_run(files / "a.h5") as run:
+        _, panels, _ = plot_pred.coverage_rows(run, groups, [50, 90])
+        for fig in plot_pred.fig_bands(run, panels, [50, 90], until=""):
+            fig.canvas.draw()
+            r = fig.canvas.get_renderer()
+            for ax in fig.axes:
+                if ax.get_ylabel():
+                    h = ax.yaxis.label.get_window_extent(r).height
+                    assert h <= ax.get_window_extent(r).height + 1, \
+                        f"y label '{ax.get_ylabel()}' of '{ax.get_title()}' is taller than " \
+                        f"its panel"
+            plt.close(fig)
 
 
 def test_overlap_detector():

@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import pactsim  # noqa: E402
-from pactsim import agreements, facts, observations, scores  # noqa: E402
+from pactsim import agreements, discovery, facts, observations, scores  # noqa: E402
 from pactsim.plotting import common  # noqa: E402
 from pactsim.plotting import run as plot_run  # noqa: E402
 from pactsim.plotting import sweep as plot_sweep  # noqa: E402
@@ -82,6 +82,14 @@ def script(module, *args):
     return p.returncode, p.stdout, p.stderr
 
 
+def discover(*args):
+    """pactsim-discover as analysis/discover.py runs it (`-m pactsim.discovery` would have
+    runpy warn that the package imported it first): (exit status, stdout, stderr)."""
+    p = subprocess.run([sys.executable, os.path.join(ANALYSIS, "discover.py"), *map(str, args)],
+                       capture_output=True, text=True, env=ENV)
+    return p.returncode, p.stdout, p.stderr
+
+
 def no_traceback(err):
     assert "Traceback" not in err, err
 
@@ -120,6 +128,13 @@ def test_agreements_refusals(files, tmp_path):
     rc, _, err = script("pactsim.agreements", files["base"], tmp_path / "none.csv")
     assert rc == 2 and "none.csv" in err
     no_traceback(err)
+    # nothing to report (ATOP's years end in 2018, the run starts in 2022): bad input, as
+    # in every script (docs/analysis.md), not a status of its own
+    rc, out, err = script("pactsim.agreements", files["base"], obs)
+    no_traceback(err)
+    assert rc == 2 and out == "", (rc, err)
+    assert (f"pactsim.agreements: error: {files['base']}: no annual agreement_level "
+            f"observation matches the run's actors and years") in err, err
     with pytest.raises(pactsim.PactsimFileError, match="none of dyad_state"):
         agreements.pair_years(str(files["nodyad"]), obs)
     rc, out, _ = script("pactsim.agreements", "--help")
@@ -203,6 +218,15 @@ def test_incomplete_run_is_said(files, tmp_path):
     assert rc == 0 and "1 of 3 replicates complete" in err
     rc, out, err = script("pactsim.facts", files["base"])
     assert rc == 0 and "INCOMPLETE" not in err
+    india = os.path.join(OBS, "oil_2022_india.csv")
+    rc, out, err = script("pactsim.plotting.predictive", files["failed"], india, "-o",
+                          tmp_path / "p")
+    assert rc == 0, err
+    assert f"pactsim-plot-predictive: note: {files['failed']} is INCOMPLETE" in err, err
+    assert "1 of 3 replicates complete" in err
+    rc, out, err = script("pactsim.plotting.predictive", files["base"], india, "-o",
+                          tmp_path / "p2")
+    assert rc == 0 and "INCOMPLETE" not in err, err
 
 
 # ------------------------------------------------------------ 9: score files sharing no row
@@ -253,6 +277,21 @@ def test_plot_sweep_partial(files, tmp_path):
     rc, out, err = script("pactsim.plotting.sweep", files["sweep"], "-o", tmp_path / "s2",
                           "--metrics", "min_gdp_growth")
     assert rc == 0 and "INCOMPLETE" not in err
+    # scenario discovery on it says so too: its cases are the runs done
+    with h5py.File(part, "r") as f:
+        y = f["sweep/summary/min_gdp_growth"][()][f["sweep/done"][()] == 1]
+    cut = str(0.5 * (y.min() + y.max()))
+    assert y.min() < y.max()
+    rc, out, err = discover(part, "--metric", "min_gdp_growth", "--above", cut)
+    no_traceback(err)
+    assert rc == 0 and out.startswith(f"{part}: 3 cases (runs)"), err
+    assert (f"pactsim-discover: note: {part}: the sweep is INCOMPLETE: 3 of 6 runs done, 3 "
+            f"not run") in err, err
+    assert discovery.sweep_table(str(part), "min_gdp_growth").incomplete.startswith(
+        "3 of 6 runs done")
+    rc, out, err = discover(files["sweep"], "--metric", "min_gdp_growth", "--above", cut)
+    assert rc == 0 and "INCOMPLETE" not in err, err
+    assert discovery.sweep_table(str(files["sweep"]), "min_gdp_growth").incomplete == ""
 
 
 # ------------------------------------------------------------ 11: the reader

@@ -115,6 +115,13 @@ static void test_tree(void)
     CHECK(ps_node_set_path(root, "parameters.newmodel.x=[1, 2]", &err) == PS_OK, "set new");
     CHECK(ps_node_set_path(root, "description=", &err) == PS_OK, "delete");
     CHECK(ps_node_get(root, "description") == NULL, "deleted by null");
+    CHECK(ps_node_set_path(root, "description=", &err) == PS_ERR_CONFIG &&
+              strstr(err.msg, "option --set description=: deletes nothing"),
+          "a delete of a key that is not there: %s", err.msg);
+    CHECK(ps_node_set_path(root, "parameters.nomodel.x=~", &err) == PS_ERR_CONFIG &&
+              strstr(err.msg, "no 'nomodel' in parameters") &&
+              !ps_node_get(ps_node_get(root, "parameters"), "nomodel"),
+          "a delete creates no map on its way: %s", err.msg);
     const ps_node *ls = ps_node_get(ps_node_get(ps_node_get(root, "parameters"), "economy"),
                                     "lend_share");
     CHECK(ls && ls->line == 0 && !strcmp(ls->scalar, "0.3"), "set value");
@@ -330,6 +337,12 @@ static void test_overrides(void)
         {"+seed=3", "option --set +seed=3: a leading '+' adds an actor or an event"},
         {"name=", "option --set name=: 'name' is required and cannot be removed"},
         {"start=~", "option --set start=~: 'start' is required"},
+        /* a null deletes: a key the scenario lacks is a typo, as in extends */
+        {"actors.RUS.not_there=~", "option --set actors.RUS.not_there=~: deletes nothing: the "
+                                   "scenario has no 'not_there' in actors.RUS"},
+        {"actors.RUS.reserve=null", "no 'reserve' in actors.RUS (did you mean 'reserves'?)"},
+        {"output=", "option --set output=: deletes nothing: the scenario has no 'output'; "
+                    "expected"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *one[] = {bad[i].set};

@@ -27,7 +27,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, label_outer_x, note, panel_figure,
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap)
-from ..io import PactsimFileError, open_run
+from ..io import PactsimFileError, incomplete_note, open_run
 from ..observations import (ObservationError, central_bands, model_series, period_time,
                             read_observations, series_of)
 from ..script import script
@@ -169,10 +169,9 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
                                      color=color, elinewidth=0.8, capsize=1.5, zorder=3)
                     eb[0].set_gid(gid)
             ax.set_title(wrap(series_title(key), p.width / min(len(page), p.ncols) - 0.3))
-            ax.set_ylabel(style.axis_label(
-                key.quantity if key.transform == "level"
-                else f"{key.quantity} (arrival)" if key.transform == "arrival"
-                else key.transform, ulabel))
+            # The units only: the title names the quantity, actors and transform (both on
+            # the axis, 'arms transfer air defense [systems/month]', outgrew the panel).
+            ax.set_ylabel("dimensionless" if ulabel == "1" else ulabel)
             style.date_axis(ax, times[sl][0] - np.timedelta64(15, "D"),
                             times[sl][-1] + np.timedelta64(15, "D"), maxticks=4)
         annual = all(key.annual for key, *_ in page)
@@ -227,6 +226,8 @@ def main(argv=None):
     with run:
         if run.is_sweep:
             return error(PROG, f"{args.file} is a sweep file; give a run file")
+        if incomplete_note(run):  # bands of the finished replicates' months: say so
+            note(PROG, incomplete_note(run))
         groups = series_of(obs)
         wanted = split_list(args.series)
         if wanted:

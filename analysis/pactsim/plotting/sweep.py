@@ -30,7 +30,7 @@ from . import style
 from .common import (UsageError, add_output_args, error, nanmedian, note, panel_figure,
                      panel_pages, prepare_outdir, preset, save, shared_legend, split_list,
                      parse_args, wrap)
-from ..io import PactsimFileError, open_run, sensitivity
+from ..io import PactsimFileError, open_run, sensitivity, sweep_completeness
 from ..script import script
 
 from matplotlib.lines import Line2D  # noqa: E402
@@ -49,24 +49,7 @@ def _short(path):
     return path.split(".")[-1]
 
 
-def completeness(run):
-    """(title, note) on an incomplete sweep (an interrupted FILE.partial) from /sweep/done,
-    counted as `pactsim info` does (1: complete); ("", "") when every run is complete or
-    the file has no /sweep/done."""
-    if run.sweep is None or "done" not in run.sweep:
-        return "", ""
-    done = np.asarray(run.sweep["done"].values)
-    k, n = int((done == 1).sum()), int(done.size)
-    if k == n:
-        return "", ""
-    text = f"{k} of {n} runs done"
-    title = f" (INCOMPLETE: {text})"
-    stopped, never = int((done == 2).sum()), int((done == 0).sum())
-    if stopped:
-        text += f", {stopped} stopped by a non-finite value"
-    if never:
-        text += f", {never} not run (pactsim sweep --resume runs them)"
-    return title, text
+completeness = sweep_completeness  # (title, note) of an interrupted sweep (pactsim.io)
 
 
 def _pages(items, width, ncols=None):
