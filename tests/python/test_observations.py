@@ -27,7 +27,8 @@ OBS = os.path.join(SRC, "data", "observations")
 HEADER = ["quantity", "actor", "target", "date", "value", "sd", "transform", "source", "published"]
 CUTOFF = datetime.date(2022, 7, 22)
 CONFIGS = ("baseline_2022.yaml", "history_1979_2022.yaml")
-LOADABLE = {OBS: "baseline_2022.yaml", os.path.join(OBS, "history"): "history_1979_2022.yaml"}
+LOADABLE = {OBS: "baseline_2022.yaml", os.path.join(OBS, "heldout"): "baseline_2022.yaml",
+            os.path.join(OBS, "history"): "history_1979_2022.yaml"}
 
 
 def read_config(name):
