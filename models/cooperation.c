@@ -305,6 +305,8 @@ typedef struct {
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
     double *risk;   /* [a]: risk_scale x a's isolation x (1 + 2 x its secondary threat), this month */
     unsigned char *needs; /* [b]: b needs materiel of some category this month */
+    uint64_t *key;  /* [a]: ps_world_actor_key(a), and hkey[a] its ps_hash64 (fixed at init) */
+    uint64_t *hkey;
     double *zeros;  /* N x N zeros read for the inputs whose model is not in the pipeline (NULL
                        when all are) */
 } coop_data;
@@ -327,6 +329,8 @@ static void coop_free(void *data)
     free(d->help);
     free(d->risk);
     free(d->needs);
+    free(d->key);
+    free(d->hkey);
     free(d->zeros);
     free(d);
 }
@@ -336,12 +340,14 @@ static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int m
                       const double *x, double *x1, double phi, double innov, double sigma)
 {
     const int n = w->n_actors;
+    const uint64_t a = d->key[i], ha = d->hkey[i];
     for (int j = i + 1; j < n; j++) {
-        uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
-        uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+        /* The pair's id from the actors' keys and their hashes (from init). */
+        uint64_t b = d->key[j];
+        uint64_t id = a < b ? ps_hash64(a ^ d->hkey[j]) : ps_hash64(b ^ ha);
         gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, month, id, OFFER_STREAM);
         size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-        double xn = phi * x[ij] + innov * gsl_ran_gaussian(r, 1.0);
+        double xn = phi * x[ij] + innov * ps_rng_gaussian(r);
         x1[ij] = x1[ji] = xn;
         d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
     }
@@ -439,6 +445,12 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
     d->risk = calloc((size_t)w->n_actors + 1, sizeof *d->risk);
     d->needs = calloc((size_t)w->n_actors + 1, 1);
+    d->key = calloc((size_t)w->n_actors + 1, sizeof *d->key);
+    d->hkey = calloc((size_t)w->n_actors + 1, sizeof *d->hkey);
+    for (int a = 0; d->key && d->hkey && a < w->n_actors; a++) {
+        d->key[a] = ps_world_actor_key(w, a);
+        d->hkey[a] = ps_hash64(d->key[a]);
+    }
     /* An optional input that is absent reads as zeros (tests run pipelines
      * without some models); in the full pipeline none is absent. */
     int absent = d->isolation < 0 || d->threat < 0 || d->pressure < 0 || d->sanctions < 0 ||
@@ -448,7 +460,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         absent |= d->mat_need[c] < 0 || d->mat_spare[c] < 0;
     if (absent)
         d->zeros = calloc(nn ? nn : 1, sizeof *d->zeros);
-    if ((absent && !d->zeros) || !d->risk || !d->needs || !d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
+    if ((absent && !d->zeros) || !d->risk || !d->needs || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
         !d->enemy_k || !d->supply || !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
