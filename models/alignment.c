@@ -217,6 +217,7 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
     double emax[ROWS] = {0}, omax[ROWS] = {0}, pmax[ROWS] = {0}, fin_tot[ROWS] = {0};
     double arms_tot[ROWS][N_MATERIEL] = {{0}};
     for (int j = 0; j < n; j++) {
+        const double gdp_j = gdp ? gdp[j] : 1.0, mil_j = mil[j];
         for (int i = i0; i < i1; i++) {
             const int r = i - i0;
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
@@ -225,12 +226,15 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
                 econ[j] = oils[j] = 0.0;
                 continue;
             }
+            /* The maxima from the values, not read back from the scratch
+             * arrays (the store to oils could alias econ for the compiler). */
             double closed = ps_fmax(sanc[ij], sanc[ji]);
-            econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
-            oils[j] = oil[ij] + oil[ji];
-            emax[r] = ps_fmax(emax[r], econ[j]);
-            omax[r] = ps_fmax(omax[r], oils[j]);
-            pmax[r] = ps_fmax(pmax[r], mil[j]);
+            double e = gdp_j * (1.0 - closed), o = oil[ij] + oil[ji];
+            econ[j] = e;
+            oils[j] = o;
+            emax[r] = ps_fmax(emax[r], e);
+            omax[r] = ps_fmax(omax[r], o);
+            pmax[r] = ps_fmax(pmax[r], mil_j);
             fin_tot[r] += flow[ji] + paid[ji];
             for (int c2 = 0; c2 < N_MATERIEL; c2++)
                 arms_tot[r][c2] += arms_f[c2][ji];
