@@ -769,8 +769,12 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
             /* What each can do for the other's needs: A[0] j for i, A[1] i for j. */
             const double A[2] = {help[ji], help[ij]};
             double comp = sqrt(A[0] * A[1]);
+            /* noise and anchor are symmetric (written both ways, the anchor
+             * from the symmetric initial cooperation): read along the
+             * column block's rows ([j][i0..i1), contiguous) rather than down
+             * its columns. */
             if (noisy)
-                comp = ps_fmin(1.0, comp * noise[ij]);
+                comp = ps_fmin(1.0, comp * noise[ji]);
             comp_n[ij] = comp;
             /* Cooperation is symmetric: both rows move together. */
             double c0 = 0.5 * (coop[ij] + coop[ji]);
@@ -781,7 +785,7 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
             double drive = motive * (floor_ + ps_fmin(iso[i], iso_j)) * (0.5 + 0.5 * t_mut);
             double c1 = c0 + rise * drive * (1.0 - c0) -
                         rivalry_cost * ps_fmax(0.0, riv[ij] - riv0[ij]) * c0 -
-                        decay * (c0 - anchor[ij]);
+                        decay * (c0 - anchor[ji]);
             /* Sanctions between the pair (above the level it is used to) and arms
              * to an enemy fighting on the other's territory wear the ties down. */
             double sanc_up = ps_fmax(ps_fmax(0.0, sanc[ij] - sanc_used[ij]),
