@@ -369,23 +369,35 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
     const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
     const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
     const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
-    for (int j = 0; j < n; j++)
+    /* Locals, read once: a store to T1 or d->cond could alias the world and
+     * d for the compiler. A pair of which one side has no foe has no common
+     * one: its threat is min(1, min(iso_i, iso_j)), as threat() gives it. */
+    signed char *cond = d->cond;
+    const int *n_foes = d->n_foes;
+    const double *iso = d->iso >= 0 ? w->cur[d->iso] : NULL;
+    const double hyst = p[P_HYST];
+    for (int j = 0; j < n; j++) {
+        const double iso_j = iso ? iso[j] : 0.0;
+        const int foes_j = n_foes[j];
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j;
             if (i == j) {
                 T1[ij] = 0.0;
-                d->cond[ij] = 0;
+                cond[ij] = 0;
                 continue;
             }
             double c, t;
-            T1[ij] = threat(w, d, i, j);
+            double thr = foes_j && n_foes[i] ? threat(w, d, i, j)
+                                             : ps_fmin(1.0, ps_fmin(iso ? iso[i] : 0.0, iso_j));
+            T1[ij] = thr;
             coop_trust(w, d, i, j, &c, &t);
             int lv = (int)L[ij];
             int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
-                       net_gain(w, d, p, i, j, lv + 1, T1[ij]) >= threat_up[lv + 1];
-            int fall = lv > 0 && (c < coop_up[lv] - p[P_HYST] || t < trust_up[lv] - p[P_HYST]);
-            d->cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
+                       net_gain(w, d, p, i, j, lv + 1, thr) >= threat_up[lv + 1];
+            int fall = lv > 0 && (c < coop_up[lv] - hyst || t < trust_up[lv] - hyst);
+            cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
         }
+    }
 }
 
 /* Persistence and level change of the pairs (i, j > i) of row i; a pair
