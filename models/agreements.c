@@ -180,6 +180,7 @@ typedef struct {
     signed char *cond; /* [pair] this month: +1 rise condition, -1 fall condition, 0 neither */
     double *antag;    /* [pair] antagonism, symmetric */
     int *foes, *n_foes; /* [i][..]: the k with antag[i][k] > 0, in index order; their count */
+    char *hosts;        /* [i]: i hosts a theater (fixed at init) */
 } agree_data;
 
 static void agree_free(void *data)
@@ -194,6 +195,7 @@ static void agree_free(void *data)
     free(d->war1);
     free(d->war2);
     free(d->war1_host);
+    free(d->hosts);
     free(d);
 }
 
@@ -212,10 +214,12 @@ static void antagonism_row(ps_world *w, void *data, const double *p, int i)
     const double *combat = d->combat >= 0 ? w->cur[d->combat] : NULL;
     const int *host = w->sc->theater_host;
     double *antag = d->antag;
+    const char *hosts = d->hosts;
     for (int k = 0; k < n; k++) {
         size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
         double a = i == k ? 0.0 : ps_fmax(sanc ? sanc[ik] : 0.0, sanc ? sanc[ki] : 0.0);
-        if (i != k && combat)
+        /* Only theaters hosted by i or k count: none if neither hosts one. */
+        if (i != k && combat && (hosts[i] || hosts[k]))
             for (int th = 0; th < nt; th++) {
                 if (host[th] == k)
                     a = ps_fmax(a, combat[(size_t)i * nt + th]);
@@ -308,12 +312,16 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->n_foes = calloc((size_t)w->n_actors + 1, sizeof *d->n_foes)) ||
         !(d->war1 = calloc((size_t)w->n_actors + 1, sizeof *d->war1)) ||
         !(d->war2 = calloc((size_t)w->n_actors + 1, sizeof *d->war2)) ||
-        !(d->war1_host = calloc((size_t)w->n_actors + 1, sizeof *d->war1_host))) {
+        !(d->war1_host = calloc((size_t)w->n_actors + 1, sizeof *d->war1_host)) ||
+        !(d->hosts = calloc((size_t)w->n_actors + 1, 1))) {
         agree_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    for (int th = 0; th < w->n_theaters; th++)
+        if (w->sc->theater_host[th] >= 0)
+            d->hosts[w->sc->theater_host[th]] = 1;
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
     for (int k = 0; k < I_NFIELDS; k++)
