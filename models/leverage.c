@@ -296,8 +296,18 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                         }
                     share = cats ? s / cats : 0.0;
                 } else {
-                    share = t[k] > 0.0 ? offer(v, k, 0, i, j) / t[k] : 0.0;
+                    double o = offer(v, k, 0, i, j);
+                    if (o == 0.0)
+                        continue; /* share +-0: see below */
+                    share = t[k] > 0.0 ? o / t[k] : 0.0;
                 }
+                /* Nothing held in this channel (share +-0): the factor below
+                 * would be 1 - min(1, max(0, wt x +-0)) = 1 exactly (for any
+                 * wt, NaN and infinity included), and hold_free x 1 is
+                 * hold_free, bit for bit. Most pairs trade no arms, oil or
+                 * finance. */
+                if (share == 0.0)
+                    continue;
                 double hold = wt[k] * ps_fmin(1.0, share);
                 hold_free *= 1.0 - ps_fmin(1.0, ps_fmax(0.0, hold));
             }
