@@ -367,6 +367,10 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
     double *x1 = init ? w->cur[d->f[F_MOOD]] : w->next[d->f[F_MOOD]];
     const int month = init ? -1 : w->month;
     int n = w->n_actors, failed = 0;
+    /* The diagonal keeps its value (the field is in .overwrites: the engine
+     * does not copy it). */
+    for (int i = 0; !init && i < n; i++)
+        x1[(size_t)i * n + i] = x[(size_t)i * n + i];
     if (!ps_inner_parallel(w)) {
         ps_rng *rng = ps_rng_alloc();
         for (int i = 0; i < n && rng; i++)
@@ -893,11 +897,19 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     theater_masks(w, d);
     actor_values(w, d, p);
     enemy_supply(w, d, coop);
+    /* offer_mood and the habituated sanctions are in .overwrites (written
+     * whole here, so the engine need not copy them first): without noise
+     * the mood, without the sanctions model the habituation, keep state t. */
+    const size_t nn = (size_t)n * n;
     if (p[P_OFFER_NOISE] > 0.0) {
         ps_status st = offer_noise(w, d, p, 0, err);
         if (st != PS_OK)
             return st;
+    } else {
+        memcpy(w->next[d->f[F_MOOD]], w->cur[d->f[F_MOOD]], nn * sizeof(double));
     }
+    if (!sanc)
+        memcpy(w->next[d->sanc0], w->cur[d->sanc0], nn * sizeof(double));
     ps_inner_for(w, nb, help_block, d, p);
     ps_inner_for(w, nb, pair_block, d, p);
     ps_inner_for(w, nb, arms_block, d, p);
@@ -917,7 +929,7 @@ const ps_model ps_model_cooperation = {
     .overwrites = "cooperation trust complementarity finance_flow arms_transfer_drones "
                   "arms_transfer_munitions arms_transfer_air_defense arms_transfer_aircraft "
                   "arms_backorder_drones arms_backorder_munitions arms_backorder_air_defense "
-                  "arms_backorder_aircraft",
+                  "arms_backorder_aircraft offer_mood cooperation_sanctions_habituated",
     .metric_reads = "cooperation:RUS-IRN arms_transfer_drones:IRN-RUS",
     .computed = "complementarity offer_mood",
     .init = coop_init,
