@@ -192,21 +192,24 @@ static double closed(const lev_view *v, int i, int j)
     return ps_fmax(v->sanc[ij], v->sanc[ji]);
 }
 
-/* What i offers j in channel k (materiel: category c), before normalising. */
-static double offer(const lev_view *v, int k, int c, int i, int j)
+/* What i offers j in channel k (materiel: category c), before normalising;
+ * open = 1 - closed(v, i, j), which the loops compute once per dyad (a store
+ * to their sums could alias the sanctions for the compiler, so it recomputed
+ * the closure for each channel that uses it). */
+static double offer(const lev_view *v, int k, int c, int i, int j, double open)
 {
     int n = v->n;
     size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
     switch (k) {
     case K_TRADE:
-        return (v->gdp ? v->gdp[i] : 1.0) * (1.0 - closed(v, i, j));
+        return (v->gdp ? v->gdp[i] : 1.0) * open;
     case K_TRANSIT:
-        return v->transit[ij] * (1.0 - closed(v, i, j));
+        return v->transit[ij] * open;
     case K_COVER: /* the cover model's shield if present, else veto x cooperation */
         if (v->cover)
             return v->cover[ij];
         return v->veto[i] * (0.5 * (v->coop[ij] + v->coop[ji])) *
-               (1.0 - closed(v, i, j));
+               open;
     case K_MATERIEL:
         return v->arms[c][ij];
     case K_OIL:
@@ -236,12 +239,13 @@ static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
         for (int j = j0; j < j1; j++) {
             if (i == j)
                 continue;
+            const double open = 1.0 - closed(v, i, j);
 #pragma GCC unroll 8
             for (int k = 0; k < N_CHANNELS; k++)
                 if (k != K_MATERIEL)
-                    den[(size_t)k * n + j] += offer(v, k, 0, i, j);
+                    den[(size_t)k * n + j] += offer(v, k, 0, i, j, open);
             for (int c = 0; c < N_MATERIEL; c++)
-                den[(size_t)(N_CHANNELS + c) * n + j] += offer(v, K_MATERIEL, c, i, j);
+                den[(size_t)(N_CHANNELS + c) * n + j] += offer(v, K_MATERIEL, c, i, j, open);
             routed[j - j0] += v->transit[(size_t)i * n + j];
         }
     for (int j = j0; j < j1; j++) {
@@ -282,6 +286,7 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                 continue;
             }
             double hold_free = 1.0;
+            const double open = 1.0 - closed(v, i, j);
             /* Unrolled, each channel's offer() is its own case: no switch per dyad. */
 #pragma GCC unroll 8
             for (int k = 0; k < N_CHANNELS; k++) {
@@ -291,12 +296,12 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                     int cats = 0;
                     for (int c = 0; c < N_MATERIEL; c++)
                         if (t[N_CHANNELS + c] > 0.0) {
-                            s += offer(v, K_MATERIEL, c, i, j) / t[N_CHANNELS + c];
+                            s += offer(v, K_MATERIEL, c, i, j, open) / t[N_CHANNELS + c];
                             cats++;
                         }
                     share = cats ? s / cats : 0.0;
                 } else {
-                    double o = offer(v, k, 0, i, j);
+                    double o = offer(v, k, 0, i, j, open);
                     if (o == 0.0)
                         continue; /* share +-0: see below */
                     share = t[k] > 0.0 ? o / t[k] : 0.0;
