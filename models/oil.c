@@ -706,10 +706,16 @@ static double capped_share(double a1, double rest, double lim)
 static double target_sales(const double *buy, int nb, double delta, double delta_cur,
                            double tau, double floor)
 {
-    double q = 0.0;
+    double q = 0.0, u_last = NAN, g_last = 0.0;
     for (int k = 0; k < nb; k++) {
         const double *e = buy + NB * (size_t)k;
-        double g = clip_exp(e[7] * (delta - delta_cur) / tau);
+        /* Buyers with the same price response (most keep the default 1) have
+         * the same exponent: exp once per run of them. Equal exponents give
+         * the same exp (+0 and -0 both 1), so the same bits. */
+        double u = e[7] * (delta - delta_cur) / tau;
+        double g = u == u_last ? g_last : clip_exp(u);
+        u_last = u;
+        g_last = g;
         double a1 = weight(e[1], floor, e[2] * g);
         double sh = capped_share(a1, e[3], e[5]);
         q += e[0] * ps_fmax(0.0, ps_fmin(e[8], e[4] + e[6] * (sh - e[4])));
