@@ -21,6 +21,7 @@
 
 struct ps_rng {
     gsl_rng *g;
+    uint64_t seed, hseed; /* the last seed keyed and its ps_hash64 (hseed 0: none yet) */
 };
 
 typedef struct {
@@ -129,7 +130,7 @@ uint64_t ps_hash64(uint64_t x)
 
 ps_rng *ps_rng_alloc(void)
 {
-    ps_rng *r = malloc(sizeof *r);
+    ps_rng *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->g = gsl_rng_alloc(ps_rng_philox);
@@ -152,8 +153,14 @@ gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
                     uint64_t id, uint32_t stream)
 {
     philox_state *s = r->g->state;
+    /* The seed's hash once per generator and seed (a loop keys a stream per
+     * actor or pair with the same seed). */
+    if (!r->hseed || r->seed != seed) {
+        r->seed = seed;
+        r->hseed = ps_hash64(seed);
+    }
     /* For a given seed, id -> key is a bijection: distinct ids never share a key. */
-    uint64_t k = ps_hash64(ps_hash64(seed) ^ id);
+    uint64_t k = ps_hash64(r->hseed ^ id);
     s->key[0] = (uint32_t)k;
     s->key[1] = (uint32_t)(k >> 32);
     s->ctr[0] = 0;
