@@ -383,6 +383,8 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
     signed char *cond = d->cond;
     const int *n_foes = d->n_foes;
     const double *iso = d->iso >= 0 ? w->cur[d->iso] : NULL;
+    const double *coop = d->coop >= 0 ? w->cur[d->coop] : NULL;
+    const double *trust = d->trust >= 0 ? w->cur[d->trust] : NULL;
     const double hyst = p[P_HYST];
     for (int j = 0; j < n; j++) {
         const double iso_j = iso ? iso[j] : 0.0;
@@ -394,11 +396,13 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
                 cond[ij] = 0;
                 continue;
             }
-            double c, t;
+            size_t ji = (size_t)j * n + i;
             double thr = foes_j && n_foes[i] ? threat(w, d, i, j)
                                              : ps_fmin(1.0, ps_fmin(iso ? iso[i] : 0.0, iso_j));
             T1[ij] = thr;
-            coop_trust(w, d, i, j, &c, &t);
+            /* coop_trust, from the locals */
+            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+            double t = trust ? ps_fmin(trust[ij], trust[ji]) : 0.0;
             int lv = (int)L[ij];
             int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
                        net_gain(w, d, p, i, j, lv + 1, thr) >= threat_up[lv + 1];
