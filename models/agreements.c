@@ -180,6 +180,7 @@ typedef struct {
     signed char *cond; /* [pair] this month: +1 rise condition, -1 fall condition, 0 neither */
     double *antag;    /* [pair] antagonism, symmetric */
     int *foes, *n_foes; /* [i][..]: the k with antag[i][k] > 0, in index order; their count */
+    char *hosts;        /* [i]: i hosts a theater (fixed at init) */
 } agree_data;
 
 static void agree_free(void *data)
@@ -194,6 +195,7 @@ static void agree_free(void *data)
     free(d->war1);
     free(d->war2);
     free(d->war1_host);
+    free(d->hosts);
     free(d);
 }
 
@@ -212,10 +214,12 @@ static void antagonism_row(ps_world *w, void *data, const double *p, int i)
     const double *combat = d->combat >= 0 ? w->cur[d->combat] : NULL;
     const int *host = w->sc->theater_host;
     double *antag = d->antag;
+    const char *hosts = d->hosts;
     for (int k = 0; k < n; k++) {
         size_t ik = (size_t)i * n + k, ki = (size_t)k * n + i;
         double a = i == k ? 0.0 : ps_fmax(sanc ? sanc[ik] : 0.0, sanc ? sanc[ki] : 0.0);
-        if (i != k && combat)
+        /* Only theaters hosted by i or k count: none if neither hosts one. */
+        if (i != k && combat && (hosts[i] || hosts[k]))
             for (int th = 0; th < nt; th++) {
                 if (host[th] == k)
                     a = ps_fmax(a, combat[(size_t)i * nt + th]);
@@ -308,12 +312,16 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->n_foes = calloc((size_t)w->n_actors + 1, sizeof *d->n_foes)) ||
         !(d->war1 = calloc((size_t)w->n_actors + 1, sizeof *d->war1)) ||
         !(d->war2 = calloc((size_t)w->n_actors + 1, sizeof *d->war2)) ||
-        !(d->war1_host = calloc((size_t)w->n_actors + 1, sizeof *d->war1_host))) {
+        !(d->war1_host = calloc((size_t)w->n_actors + 1, sizeof *d->war1_host)) ||
+        !(d->hosts = calloc((size_t)w->n_actors + 1, 1))) {
         agree_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
+    for (int th = 0; th < w->n_theaters; th++)
+        if (w->sc->theater_host[th] >= 0)
+            d->hosts[w->sc->theater_host[th]] = 1;
     for (int k = 0; k < E_NEVENTS; k++)
         d->ev[k] = ps_registry_find_event_type(events[k].name);
     for (int k = 0; k < I_NFIELDS; k++)
@@ -369,23 +377,39 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
     const double coop_up[4] = {0.0, p[P_COOP1], p[P_COOP2], p[P_COOP3]};
     const double trust_up[4] = {0.0, p[P_TRUST1], p[P_TRUST2], p[P_TRUST3]};
     const double threat_up[4] = {0.0, p[P_THREAT1], p[P_THREAT2], p[P_THREAT3]};
-    for (int j = 0; j < n; j++)
+    /* Locals, read once: a store to T1 or d->cond could alias the world and
+     * d for the compiler. A pair of which one side has no foe has no common
+     * one: its threat is min(1, min(iso_i, iso_j)), as threat() gives it. */
+    signed char *cond = d->cond;
+    const int *n_foes = d->n_foes;
+    const double *iso = d->iso >= 0 ? w->cur[d->iso] : NULL;
+    const double *coop = d->coop >= 0 ? w->cur[d->coop] : NULL;
+    const double *trust = d->trust >= 0 ? w->cur[d->trust] : NULL;
+    const double hyst = p[P_HYST];
+    for (int j = 0; j < n; j++) {
+        const double iso_j = iso ? iso[j] : 0.0;
+        const int foes_j = n_foes[j];
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j;
             if (i == j) {
                 T1[ij] = 0.0;
-                d->cond[ij] = 0;
+                cond[ij] = 0;
                 continue;
             }
-            double c, t;
-            T1[ij] = threat(w, d, i, j);
-            coop_trust(w, d, i, j, &c, &t);
+            size_t ji = (size_t)j * n + i;
+            double thr = foes_j && n_foes[i] ? threat(w, d, i, j)
+                                             : ps_fmin(1.0, ps_fmin(iso ? iso[i] : 0.0, iso_j));
+            T1[ij] = thr;
+            /* coop_trust, from the locals */
+            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+            double t = trust ? ps_fmin(trust[ij], trust[ji]) : 0.0;
             int lv = (int)L[ij];
             int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
-                       net_gain(w, d, p, i, j, lv + 1, T1[ij]) >= threat_up[lv + 1];
-            int fall = lv > 0 && (c < coop_up[lv] - p[P_HYST] || t < trust_up[lv] - p[P_HYST]);
-            d->cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
+                       net_gain(w, d, p, i, j, lv + 1, thr) >= threat_up[lv + 1];
+            int fall = lv > 0 && (c < coop_up[lv] - hyst || t < trust_up[lv] - hyst);
+            cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
         }
+    }
 }
 
 /* Persistence and level change of the pairs (i, j > i) of row i; a pair

@@ -156,6 +156,8 @@ typedef struct {
     int gdp, sanc, oil, mil, veto, strain, coop, flow, paid;
     int arms[N_MATERIEL];
     double *econ, *oilshare, *payoff; /* per dyad scratch, row i written by i only */
+    double *zeros; /* N x N zeros read for the inputs whose model is not in the pipeline (NULL
+                      when all are) */
 } align_data;
 
 static void align_free(void *data)
@@ -166,6 +168,7 @@ static void align_free(void *data)
     free(d->econ);
     free(d->oilshare);
     free(d->payoff);
+    free(d->zeros);
     free(d);
 }
 
@@ -174,16 +177,19 @@ static const double *cur_or_null(const ps_world *w, int f)
     return f >= 0 ? w->cur[f] : NULL;
 }
 
-static double at(const double *v, size_t k)
+/* State t of input f, or zeros when its model is not in the pipeline: the
+ * dyad loops read every input without a test per value (`v ? v[k] : 0.0`), and
+ * zeros give the same +0.0. */
+static const double *cur_or_zeros(const ps_world *w, const align_data *d, int f)
 {
-    return v ? v[k] : 0.0;
+    return f >= 0 ? w->cur[f] : d->zeros;
 }
 
 /* Protective strength of j before cooperation: military capacity, more
  * with a veto, less under strain. */
 static double protection(const double *mil, const double *veto, const double *strain, int j)
 {
-    return at(mil, j) * 0.5 * (1.0 + at(veto, j)) * (1.0 - at(strain, j));
+    return mil[j] * 0.5 * (1.0 + veto[j]) * (1.0 - strain[j]);
 }
 
 /* Rows per block of payoffs(): a block's reads down the columns [j][i0..i1)
@@ -198,34 +204,40 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
                     double *out)
 {
     int n = w->n_actors;
-    const double *gdp = cur_or_null(w, d->gdp), *sanc = cur_or_null(w, d->sanc);
-    const double *oil = cur_or_null(w, d->oil), *mil = cur_or_null(w, d->mil);
-    const double *veto = cur_or_null(w, d->veto), *strain = cur_or_null(w, d->strain);
-    const double *coop = cur_or_null(w, d->coop), *flow = cur_or_null(w, d->flow);
-    const double *paid = cur_or_null(w, d->paid);
+    const double *gdp = cur_or_null(w, d->gdp), *sanc = cur_or_zeros(w, d, d->sanc);
+    const double *oil = cur_or_zeros(w, d, d->oil), *mil = cur_or_zeros(w, d, d->mil);
+    const double *veto = cur_or_zeros(w, d, d->veto), *strain = cur_or_zeros(w, d, d->strain);
+    const double *coop = cur_or_zeros(w, d, d->coop), *flow = cur_or_zeros(w, d, d->flow);
+    const double *paid = cur_or_zeros(w, d, d->paid);
     const double *arms_f[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++)
-        arms_f[c] = cur_or_null(w, d->arms[c]);
+        arms_f[c] = cur_or_zeros(w, d, d->arms[c]);
+    /* The scratch arrays in locals: a store through them could alias d. */
+    double *econ_all = d->econ, *oil_all = d->oilshare;
     double emax[ROWS] = {0}, omax[ROWS] = {0}, pmax[ROWS] = {0}, fin_tot[ROWS] = {0};
     double arms_tot[ROWS][N_MATERIEL] = {{0}};
     for (int j = 0; j < n; j++) {
+        const double gdp_j = gdp ? gdp[j] : 1.0, mil_j = mil[j];
         for (int i = i0; i < i1; i++) {
             const int r = i - i0;
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-            double *econ = d->econ + (size_t)i * n, *oils = d->oilshare + (size_t)i * n;
+            double *econ = econ_all + (size_t)i * n, *oils = oil_all + (size_t)i * n;
             if (j == i) {
                 econ[j] = oils[j] = 0.0;
                 continue;
             }
-            double closed = ps_fmax(at(sanc, ij), at(sanc, ji));
-            econ[j] = (gdp ? gdp[j] : 1.0) * (1.0 - closed);
-            oils[j] = at(oil, ij) + at(oil, ji);
-            emax[r] = ps_fmax(emax[r], econ[j]);
-            omax[r] = ps_fmax(omax[r], oils[j]);
-            pmax[r] = ps_fmax(pmax[r], at(mil, j));
-            fin_tot[r] += at(flow, ji) + at(paid, ji);
+            /* The maxima from the values, not read back from the scratch
+             * arrays (the store to oils could alias econ for the compiler). */
+            double closed = ps_fmax(sanc[ij], sanc[ji]);
+            double e = gdp_j * (1.0 - closed), o = oil[ij] + oil[ji];
+            econ[j] = e;
+            oils[j] = o;
+            emax[r] = ps_fmax(emax[r], e);
+            omax[r] = ps_fmax(omax[r], o);
+            pmax[r] = ps_fmax(pmax[r], mil_j);
+            fin_tot[r] += flow[ji] + paid[ji];
             for (int c2 = 0; c2 < N_MATERIEL; c2++)
-                arms_tot[r][c2] += at(arms_f[c2], ji);
+                arms_tot[r][c2] += arms_f[c2][ji];
         }
     }
     /* Each row's categories with any arms received, in order (most rows have none). */
@@ -248,18 +260,18 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
                 row[j] = 0.0;
                 continue;
             }
-            double e = emax[r] > 0.0 ? d->econ[ij] / emax[r] : 0.0;
+            double e = emax[r] > 0.0 ? econ_all[ij] / emax[r] : 0.0;
             if (omax[r] > 0.0)
-                e = 0.5 * (e + d->oilshare[ij] / omax[r]);
+                e = 0.5 * (e + oil_all[ij] / omax[r]);
             /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
-            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
+            double c = 0.5 * (coop[ij] + coop[ji]);
             double pr = pmax[r] > 0.0 ? prot_j * c / pmax[r] : 0.0;
             double arms = 0.0;
             int cats = n_cats[r];
             for (int k = 0; k < cats; k++)
                 arms += arms_f[cats_of[r][k]][ji] / arms_tot[r][cats_of[r][k]];
             arms = cats ? arms / cats : 0.0;
-            double fin = fin_tot[r] > 0.0 ? (at(flow, ji) + at(paid, ji)) / fin_tot[r] : 0.0;
+            double fin = fin_tot[r] > 0.0 ? (flow[ji] + paid[ji]) / fin_tot[r] : 0.0;
             row[j] = wsum > 0.0 ? (p[P_W_ECON] * e + p[P_W_PROTECT] * pr + p[P_W_ARMS] * arms +
                                    p[P_W_FINANCE] * fin + p[P_W_COOP] * c) /
                                       wsum
@@ -318,6 +330,16 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
     for (int c = 0; c < N_MATERIEL; c++) {
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c);
+    }
+    /* An optional input that is absent reads as zeros (gdp has its own
+     * fallback); in the full pipeline none is absent. */
+    int absent = d->sanc < 0 || d->oil < 0 || d->mil < 0 || d->veto < 0 || d->strain < 0 ||
+                 d->coop < 0 || d->flow < 0 || d->paid < 0;
+    for (int c = 0; c < N_MATERIEL; c++)
+        absent |= d->arms[c] < 0;
+    if (absent && !(d->zeros = calloc(nn ? nn : 1, sizeof(double)))) {
+        align_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     int n = w->n_actors;
     /* Warmth is symmetric: a config may give either direction (the larger in size wins). */

@@ -303,6 +303,12 @@ typedef struct {
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
     double *noise;  /* [i][j] = [j][i]: this month's offer-value factor of the pair */
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
+    double *risk;   /* [a]: risk_scale x a's isolation x (1 + 2 x its secondary threat), this month */
+    unsigned char *needs; /* [b]: b needs materiel of some category this month */
+    uint64_t *key;  /* [a]: ps_world_actor_key(a), and hkey[a] its ps_hash64 (fixed at init) */
+    uint64_t *hkey;
+    double *zeros;  /* N x N zeros read for the inputs whose model is not in the pipeline (NULL
+                       when all are) */
 } coop_data;
 
 static void coop_free(void *data)
@@ -321,6 +327,11 @@ static void coop_free(void *data)
     free(d->supply);
     free(d->noise);
     free(d->help);
+    free(d->risk);
+    free(d->needs);
+    free(d->key);
+    free(d->hkey);
+    free(d->zeros);
     free(d);
 }
 
@@ -329,12 +340,14 @@ static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int m
                       const double *x, double *x1, double phi, double innov, double sigma)
 {
     const int n = w->n_actors;
+    const uint64_t a = d->key[i], ha = d->hkey[i];
     for (int j = i + 1; j < n; j++) {
-        uint64_t a = ps_world_actor_key(w, i), b = ps_world_actor_key(w, j);
-        uint64_t id = a < b ? ps_hash64(a ^ ps_hash64(b)) : ps_hash64(b ^ ps_hash64(a));
+        /* The pair's id from the actors' keys and their hashes (from init). */
+        uint64_t b = d->key[j];
+        uint64_t id = a < b ? ps_hash64(a ^ d->hkey[j]) : ps_hash64(b ^ ha);
         gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, month, id, OFFER_STREAM);
         size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-        double xn = phi * x[ij] + innov * gsl_ran_gaussian(r, 1.0);
+        double xn = phi * x[ij] + innov * ps_rng_gaussian(r);
         x1[ij] = x1[ji] = xn;
         d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
     }
@@ -354,6 +367,10 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
     double *x1 = init ? w->cur[d->f[F_MOOD]] : w->next[d->f[F_MOOD]];
     const int month = init ? -1 : w->month;
     int n = w->n_actors, failed = 0;
+    /* The diagonal keeps its value (the field is in .overwrites: the engine
+     * does not copy it). */
+    for (int i = 0; !init && i < n; i++)
+        x1[(size_t)i * n + i] = x[(size_t)i * n + i];
     if (!ps_inner_parallel(w)) {
         ps_rng *rng = ps_rng_alloc();
         for (int i = 0; i < n && rng; i++)
@@ -430,7 +447,24 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
     d->noise = calloc(nn ? nn : 1, sizeof *d->noise);
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
-    if (!d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
+    d->risk = calloc((size_t)w->n_actors + 1, sizeof *d->risk);
+    d->needs = calloc((size_t)w->n_actors + 1, 1);
+    d->key = calloc((size_t)w->n_actors + 1, sizeof *d->key);
+    d->hkey = calloc((size_t)w->n_actors + 1, sizeof *d->hkey);
+    for (int a = 0; d->key && d->hkey && a < w->n_actors; a++) {
+        d->key[a] = ps_world_actor_key(w, a);
+        d->hkey[a] = ps_hash64(d->key[a]);
+    }
+    /* An optional input that is absent reads as zeros (tests run pipelines
+     * without some models); in the full pipeline none is absent. */
+    int absent = d->isolation < 0 || d->threat < 0 || d->pressure < 0 || d->sanctions < 0 ||
+                 d->rivalry < 0 || d->need < 0 || d->spare_fin < 0 || d->breach < 0 ||
+                 d->kept < 0 || d->strike < 0 || d->leader < 0;
+    for (int c = 0; c < N_MATERIEL; c++)
+        absent |= d->mat_need[c] < 0 || d->mat_spare[c] < 0;
+    if (absent)
+        d->zeros = calloc(nn ? nn : 1, sizeof *d->zeros);
+    if ((absent && !d->zeros) || !d->risk || !d->needs || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
         !d->enemy_k || !d->supply || !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -516,18 +550,36 @@ static const double *cur_or_null(const ps_world *w, int f)
     return f >= 0 ? w->cur[f] : NULL;
 }
 
-static double at(const double *v, size_t k)
+/* State t of input f, or zeros when its model is not in the pipeline: the
+ * dyad loops read every input without a test per value (`v ? v[k] : 0.0` for
+ * a dozen inputs was ~4% of the instructions of a 193-actor run). Zeros, not
+ * a test, give the same +0.0. */
+static const double *cur_or_zeros(const ps_world *w, const coop_data *d, int f)
 {
-    return v ? v[k] : 0.0;
+    return f >= 0 ? w->cur[f] : d->zeros;
 }
 
-/* Risk for j of dealing with i: i's isolation and the secondary-sanction
- * threat around it, times what j has to lose. */
-static double deal_risk(const double *p, const double *iso, const double *threat, int j,
-                        int i)
+/* Once a month per actor, what the dyad loops used to compute per dyad:
+ * risk[i], the part of the risk of dealing with i that is i's own (its
+ * isolation and the secondary-sanction threat around it: risk_scale x iso x
+ * (1 + 2 threat), the first factors of deal_risk, in its order), and needs[b],
+ * whether b needs materiel of any category. */
+static void actor_values(const ps_world *w, coop_data *d, const double *p)
 {
-    double r = p[P_RISK] * at(iso, i) * (1.0 + 2.0 * at(threat, i)) * (1.0 - at(iso, j));
-    return ps_fmin(1.0, r);
+    const double *iso = cur_or_zeros(w, d, d->isolation), *threat = cur_or_zeros(w, d, d->threat);
+    for (int i = 0; i < w->n_actors; i++) {
+        d->risk[i] = p[P_RISK] * iso[i] * (1.0 + 2.0 * threat[i]);
+        d->needs[i] = 0;
+        for (int c = 0; c < N_MATERIEL; c++)
+            d->needs[i] |= cur_or_zeros(w, d, d->mat_need[c])[i] > 0.0;
+    }
+}
+
+/* Risk for j of dealing with i: i's own risk (risk_i, actor_risk) times what j
+ * has to lose (iso_j: j's isolation). */
+static double deal_risk(double risk_i, double iso_j)
+{
+    return ps_fmin(1.0, risk_i * (1.0 - iso_j));
 }
 
 /* Who arms whose enemies (state t): enemy[a][k] = max over theaters hosted by
@@ -605,7 +657,7 @@ static double hostile_supply(const coop_data *d, int n, int a, int b)
  * flows keep their bits. */
 static double supply_open(const double *sanc, int n, int a, int b)
 {
-    return 1.0 - at(sanc, (size_t)a * n + b);
+    return 1.0 - sanc[(size_t)a * n + b];
 }
 
 /* Rows per block of the dyad loops below: a block takes the dyads of ROWS rows
@@ -623,13 +675,14 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
     const coop_data *d = data;
     const int n = w->n_actors, a0 = blk * ROWS, a1 = ps_block_end(blk, ROWS, n);
     const double *tech = w->cur[d->f[F_TECH]], *veto = w->cur[d->f[F_VETO]];
-    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
-    const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
-    const double *sanc = cur_or_null(w, d->sanctions);
+    const double *iso = cur_or_zeros(w, d, d->isolation);
+    const double *press = cur_or_zeros(w, d, d->pressure);
+    const double *need = cur_or_zeros(w, d, d->need), *spare = cur_or_zeros(w, d, d->spare_fin);
+    const double *sanc = cur_or_zeros(w, d, d->sanctions);
     const double *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
-        mneed[c] = cur_or_null(w, d->mat_need[c]);
-        mspare[c] = cur_or_null(w, d->mat_spare[c]);
+        mneed[c] = cur_or_zeros(w, d, d->mat_need[c]);
+        mspare[c] = cur_or_zeros(w, d, d->mat_spare[c]);
     }
     const double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
                       p[P_W_TECH];
@@ -637,33 +690,34 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
      * store to d->help could alias them, so they were reloaded per dyad. */
     const double w_mat = p[P_W_MATERIEL], w_fin = p[P_W_FINANCE], w_chan = p[P_W_CHANNELS];
     const double w_cover = p[P_W_COVER], w_tech = p[P_W_TECH], lend_rate = p[P_LEND_RATE];
+    const unsigned char *needs = d->needs;
     double *help = d->help;
     for (int a = a0; a < a1; a++) {
         double spare_a[N_MATERIEL];
         for (int c = 0; c < N_MATERIEL; c++)
-            spare_a[c] = at(mspare[c], a);
-        const double fin_a = at(spare, a), iso_a = at(iso, a), veto_a = at(veto, a);
-        const double tech_a = at(tech, a);
+            spare_a[c] = mspare[c][a];
+        const double fin_a = spare[a], iso_a = iso[a], veto_a = veto[a];
+        const double tech_a = tech[a];
         for (int b = 0; b < n; b++) {
             if (a == b) {
                 help[(size_t)a * n + b] = 0.0; /* never read */
                 continue;
             }
             double mat = 0.0, wsum = 0.0;
-            for (int c = 0; c < N_MATERIEL; c++) {
-                double nb = at(mneed[c], b);
+            for (int c = 0; needs[b] && c < N_MATERIEL; c++) { /* most b need no materiel */
+                double nb = mneed[c][b];
                 if (nb > 0.0) {
                     mat += ps_fmin(1.0, spare_a[c] / nb);
                     wsum += 1.0;
                 }
             }
             mat = wsum > 0.0 ? mat / wsum : 0.0;
-            double nf = at(need, b);
+            double nf = need[b];
             double fin = nf > 0.0 ? ps_fmin(1.0, lend_rate * fin_a / nf) : 0.0;
-            double open = 1.0 - at(sanc, (size_t)a * n + b);
-            double chan = at(press, b) * open * (1.0 - iso_a);
-            double cover = at(iso, b) * veto_a * open;
-            double techg = at(iso, b) * ps_fmax(0.0, tech_a - at(tech, b)) * open;
+            double open = 1.0 - sanc[(size_t)a * n + b];
+            double chan = press[b] * open * (1.0 - iso_a);
+            double cover = iso[b] * veto_a * open;
+            double techg = iso[b] * ps_fmax(0.0, tech_a - tech[b]) * open;
             help[(size_t)a * n + b] = wt > 0.0 ? (w_mat * mat + w_fin * fin + w_chan * chan +
                                                   w_cover * cover + w_tech * techg) / wt
                                                : 0.0;
@@ -672,24 +726,44 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
 }
 
 /* Complementarity, cooperation, trust and finance of the rows i of block b:
- * every (i, j) reads only state t and writes only its own entries. */
+ * every (i, j) reads only state t and writes only its own entries. The model's
+ * arrays, the parameters and column j's own values are read into locals once
+ * (a store to an output could alias them, so they were reloaded per dyad);
+ * each dyad's arithmetic is the same, in the same order. */
 static void pair_block(ps_world *w, void *data, const double *p, int blk)
 {
     const coop_data *d = data;
     const int n = w->n_actors, i0 = blk * ROWS, i1 = ps_block_end(blk, ROWS, n);
     const double *coop = w->cur[d->f[F_COOP]], *trust = w->cur[d->f[F_TRUST]];
     const double *flow = w->cur[d->f[F_FLOW]];
-    const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
-    const double *riv = cur_or_null(w, d->rivalry);
-    const double *need = cur_or_null(w, d->need), *spare = cur_or_null(w, d->spare_fin);
-    const double *breach = cur_or_null(w, d->breach), *kept = cur_or_null(w, d->kept);
-    const double *sanc = cur_or_null(w, d->sanctions), *strike = cur_or_null(w, d->strike);
-    const double *leader = cur_or_null(w, d->leader);
+    const double *iso = cur_or_zeros(w, d, d->isolation), *riv = cur_or_zeros(w, d, d->rivalry);
+    const double *need = cur_or_zeros(w, d, d->need), *spare = cur_or_zeros(w, d, d->spare_fin);
+    const double *breach = cur_or_zeros(w, d, d->breach), *kept = cur_or_zeros(w, d, d->kept);
+    const double *sanc = cur_or_zeros(w, d, d->sanctions);
+    const double *strike = cur_or_zeros(w, d, d->strike);
+    const double *leader = cur_or_zeros(w, d, d->leader);
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     const double *sanc_used = w->cur[d->sanc0];
+    const double *help = d->help, *noise = d->noise, *riv0 = d->riv0, *anchor = d->anchor;
+    const double *risk = d->risk;
+    const uint64_t *tmask = d->tmask;
+    const int *n_enemy = d->n_enemy;
     const int noisy = p[P_OFFER_NOISE] > 0.0;
-    for (int j = 0; j < n; j++)
+    /* With at most 64 theaters a pair shares no security interest unless
+     * both are committed in one of them (theater_masks). */
+    const int masks = w->n_theaters <= 64;
+    const double w_sec = p[P_W_SECURITY], floor_ = p[P_FLOOR], rise = p[P_RISE];
+    const double rivalry_cost = p[P_RIVALRY], decay = p[P_DECAY];
+    const double sanction_cost = p[P_SANCTION_COST], enemy_cost = p[P_ENEMY_SUPPLY];
+    const double strike_cost = p[P_STRIKE_COST], trust_adjust = p[P_TRUST_ADJUST];
+    const double breach_penalty = p[P_BREACH], kept_reward = p[P_KEPT];
+    const double strike_trust = p[P_STRIKE_TRUST], leader_trust = p[P_LEADER_TRUST];
+    const double lend_rate = p[P_LEND_RATE], ramp = p[P_RAMP];
+    for (int j = 0; j < n; j++) {
+        const double iso_j = iso[j], leader_j = leader[j], need_j = need[j], risk_j = risk[j];
+        const uint64_t tmask_j = tmask[j];
+        const int enemies_j = n_enemy[j] > 0;
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
             if (i == j) {
@@ -697,45 +771,51 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
                 continue;
             }
             /* What each can do for the other's needs: A[0] j for i, A[1] i for j. */
-            const double A[2] = {d->help[ji], d->help[ij]};
+            const double A[2] = {help[ji], help[ij]};
             double comp = sqrt(A[0] * A[1]);
+            /* noise and anchor are symmetric (written both ways, the anchor
+             * from the symmetric initial cooperation): read along the
+             * column block's rows ([j][i0..i1), contiguous) rather than down
+             * its columns. */
             if (noisy)
-                comp = ps_fmin(1.0, comp * d->noise[ij]);
+                comp = ps_fmin(1.0, comp * noise[ji]);
             comp_n[ij] = comp;
             /* Cooperation is symmetric: both rows move together. */
             double c0 = 0.5 * (coop[ij] + coop[ji]);
             double t_mut = 0.5 * (trust[ij] + trust[ji]);
-            double motive = comp + p[P_W_SECURITY] * shared_security(w, d, coop, i, j);
-            double drive = motive * (p[P_FLOOR] + ps_fmin(at(iso, i), at(iso, j))) *
-                           (0.5 + 0.5 * t_mut);
-            double c1 = c0 + p[P_RISE] * drive * (1.0 - c0) -
-                        p[P_RIVALRY] * ps_fmax(0.0, at(riv, ij) - d->riv0[ij]) * c0 -
-                        p[P_DECAY] * (c0 - d->anchor[ij]);
+            double security = masks && !(tmask[i] & tmask_j) ? 0.0
+                                                               : shared_security(w, d, coop, i, j);
+            double motive = comp + w_sec * security;
+            double drive = motive * (floor_ + ps_fmin(iso[i], iso_j)) * (0.5 + 0.5 * t_mut);
+            double c1 = c0 + rise * drive * (1.0 - c0) -
+                        rivalry_cost * ps_fmax(0.0, riv[ij] - riv0[ij]) * c0 -
+                        decay * (c0 - anchor[ji]);
             /* Sanctions between the pair (above the level it is used to) and arms
              * to an enemy fighting on the other's territory wear the ties down. */
-            double sanc_up = ps_fmax(ps_fmax(0.0, at(sanc, ij) - sanc_used[ij]),
-                                  ps_fmax(0.0, at(sanc, ji) - sanc_used[ji]));
-            double hostile = ps_fmax(hostile_supply(d, n, i, j), hostile_supply(d, n, j, i));
-            c1 -= (p[P_SANCTION_COST] * sanc_up + p[P_ENEMY_SUPPLY] * hostile) * c0;
+            double sanc_up = ps_fmax(ps_fmax(0.0, sanc[ij] - sanc_used[ij]),
+                                     ps_fmax(0.0, sanc[ji] - sanc_used[ji]));
+            double hostile = ps_fmax(n_enemy[i] ? hostile_supply(d, n, i, j) : 0.0,
+                                     enemies_j ? hostile_supply(d, n, j, i) : 0.0);
+            c1 -= (sanction_cost * sanc_up + enemy_cost * hostile) * c0;
             /* A strike by either side on the other (strikes model). */
-            c1 -= p[P_STRIKE_COST] * ps_fmin(1.0, ps_fmax(at(strike, ij), at(strike, ji))) * c0;
+            c1 -= strike_cost * ps_fmin(1.0, ps_fmax(strike[ij], strike[ji])) * c0;
             coop_n[ij] = ps_fmin(1.0, ps_fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
-            double t1 = trust[ij] + p[P_TRUST_ADJUST] * (c0 - trust[ij]);
-            double owed = at(breach, ji) + at(kept, ji);
+            double t1 = trust[ij] + trust_adjust * (c0 - trust[ij]);
+            double owed = breach[ji] + kept[ji];
             if (owed > 0.0)
-                t1 += -p[P_BREACH] * at(breach, ji) / owed * trust[ij] +
-                      p[P_KEPT] * at(kept, ji) / owed * (1.0 - trust[ij]);
-            t1 -= p[P_STRIKE_TRUST] * at(strike, ji) * trust[ij]; /* j struck i */
-            if (at(leader, i) > 0.0 || at(leader, j) > 0.0) /* a new leader on either side */
-                t1 -= p[P_LEADER_TRUST] * trust[ij];
+                t1 += -breach_penalty * breach[ji] / owed * trust[ij] +
+                      kept_reward * kept[ji] / owed * (1.0 - trust[ij]);
+            t1 -= strike_trust * strike[ji] * trust[ij]; /* j struck i */
+            if (leader[i] > 0.0 || leader_j > 0.0) /* a new leader on either side */
+                t1 -= leader_trust * trust[ij];
             trust_n[ij] = ps_fmin(1.0, ps_fmax(0.0, t1));
             /* Finance j -> i is computed in row j; here row i lends to column j. */
-            double willing = c0 * (1.0 - deal_risk(p, iso, threat, i, j)) *
-                             supply_open(sanc, n, i, j);
-            double desired = ps_fmin(at(need, j) * willing, p[P_LEND_RATE] * at(spare, i));
-            flow_n[ij] = flow[ij] + p[P_RAMP] * (desired - flow[ij]);
+            double willing = c0 * (1.0 - deal_risk(risk_j, iso[i])) * supply_open(sanc, n, i, j);
+            double desired = ps_fmin(need_j * willing, lend_rate * spare[i]);
+            flow_n[ij] = flow[ij] + ramp * (desired - flow[ij]);
         }
+    }
 }
 
 /* Arms of the suppliers j of block b: j shares its spare among recipients by
@@ -748,29 +828,30 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
     const coop_data *d = data;
     const int n = w->n_actors, j0 = b * ROWS, j1 = ps_block_end(b, ROWS, n);
     const double *coop = w->cur[d->f[F_COOP]];
-    const double *iso = cur_or_null(w, d->isolation), *threat = cur_or_null(w, d->threat);
-    const double *sanc = cur_or_null(w, d->sanctions);
+    const double *iso = cur_or_zeros(w, d, d->isolation);
+    const double *sanc = cur_or_zeros(w, d, d->sanctions);
     const double *arms[N_MATERIEL], *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     double *arms_n[N_MATERIEL], *back_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         arms[c] = w->cur[d->f[F_ARMS0 + c]];
         arms_n[c] = w->next[d->f[F_ARMS0 + c]];
         back_n[c] = w->next[d->f[F_BACK0 + c]];
-        mneed[c] = cur_or_null(w, d->mat_need[c]);
-        mspare[c] = cur_or_null(w, d->mat_spare[c]);
+        mneed[c] = cur_or_zeros(w, d, d->mat_need[c]);
+        mspare[c] = cur_or_zeros(w, d, d->mat_spare[c]);
     }
     double total[ROWS][N_MATERIEL] = {{0.0}};
-    /* Recipient i's needs and the risk parameters in locals, read once per i:
-     * a store to arms_n could alias them, so they were reloaded per dyad. */
-    const double mat_risk = p[P_MATERIEL_RISK];
+    /* Recipient i's needs and risk and the parameters in locals, read once per
+     * i: a store to arms_n could alias them, so they were reloaded per dyad. */
+    const double mat_risk = p[P_MATERIEL_RISK], ramp = p[P_RAMP];
     for (int i = 0; i < n; i++) {
         double need_i[N_MATERIEL];
         for (int c = 0; c < N_MATERIEL; c++)
-            need_i[c] = at(mneed[c], i);
+            need_i[c] = mneed[c][i];
+        const double risk_i = d->risk[i];
         for (int j = j0; j < j1; j++) {
             size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
             double willing = 0.5 * (coop[ij] + coop[ji]) *
-                             (1.0 - ps_fmin(1.0, mat_risk * deal_risk(p, iso, threat, j, i))) *
+                             (1.0 - ps_fmin(1.0, mat_risk * deal_risk(risk_i, iso[j]))) *
                              supply_open(sanc, n, j, i);
             for (int c = 0; c < N_MATERIEL; c++) {
                 double want = i == j ? 0.0 : need_i[c] * ps_fmax(0.0, willing);
@@ -781,13 +862,15 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
     }
     for (int j = j0; j < j1; j++)
         for (int c = 0; c < N_MATERIEL; c++) {
-            double sp = at(mspare[c], j), tot = total[j - j0][c];
+            double sp = mspare[c][j], tot = total[j - j0][c];
             double scale = tot > sp ? (tot > 0.0 ? sp / tot : 0.0) : 1.0;
+            /* Three distinct arrays (restrict), so the loop is vectorised. */
+            double *restrict to = arms_n[c] + (size_t)j * n, *restrict back = back_n[c] + (size_t)j * n;
+            const double *restrict from = arms[c] + (size_t)j * n;
             for (int i = 0; i < n; i++) {
-                size_t ji = (size_t)j * n + i;
-                double desired = arms_n[c][ji] * scale;
-                back_n[c][ji] = arms_n[c][ji] * (1.0 - scale); /* the order the spare cannot meet */
-                arms_n[c][ji] = arms[c][ji] + p[P_RAMP] * (desired - arms[c][ji]);
+                double desired = to[i] * scale;
+                back[i] = to[i] * (1.0 - scale); /* the order the spare cannot meet */
+                to[i] = from[i] + ramp * (desired - from[i]);
             }
         }
 }
@@ -812,12 +895,21 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     const int n = w->n_actors, nb = ps_block_count(n, ROWS);
     const double *coop = w->cur[d->f[F_COOP]], *sanc = cur_or_null(w, d->sanctions);
     theater_masks(w, d);
+    actor_values(w, d, p);
     enemy_supply(w, d, coop);
+    /* offer_mood and the habituated sanctions are in .overwrites (written
+     * whole here, so the engine need not copy them first): without noise
+     * the mood, without the sanctions model the habituation, keep state t. */
+    const size_t nn = (size_t)n * n;
     if (p[P_OFFER_NOISE] > 0.0) {
         ps_status st = offer_noise(w, d, p, 0, err);
         if (st != PS_OK)
             return st;
+    } else {
+        memcpy(w->next[d->f[F_MOOD]], w->cur[d->f[F_MOOD]], nn * sizeof(double));
     }
+    if (!sanc)
+        memcpy(w->next[d->sanc0], w->cur[d->sanc0], nn * sizeof(double));
     ps_inner_for(w, nb, help_block, d, p);
     ps_inner_for(w, nb, pair_block, d, p);
     ps_inner_for(w, nb, arms_block, d, p);
@@ -837,7 +929,7 @@ const ps_model ps_model_cooperation = {
     .overwrites = "cooperation trust complementarity finance_flow arms_transfer_drones "
                   "arms_transfer_munitions arms_transfer_air_defense arms_transfer_aircraft "
                   "arms_backorder_drones arms_backorder_munitions arms_backorder_air_defense "
-                  "arms_backorder_aircraft",
+                  "arms_backorder_aircraft offer_mood cooperation_sanctions_habituated",
     .metric_reads = "cooperation:RUS-IRN arms_transfer_drones:IRN-RUS",
     .computed = "complementarity offer_mood",
     .init = coop_init,

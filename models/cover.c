@@ -110,7 +110,14 @@ static void compute(const ps_world *w, const cover_data *d, const double *p, dou
     double *cov = out[d->f[F_COVER]], *recv = out[d->f[F_RECEIVED]];
     for (int i = 0; i < n; i++)
         recv[i] = 0.0;
-    for (int h = 0; h < n; h++)
+    for (int h = 0; h < n; h++) {
+        /* Without a veto (v <= 0, or NaN, which the clamp below turns into
+         * +0 as well) h covers no one: a row of +0 (most rows). */
+        if (!(at(veto, (size_t)h) > 0.0)) {
+            for (int i = 0; i < n; i++)
+                cov[(size_t)h * n + i] = 0.0;
+            continue;
+        }
         for (int i = 0; i < n; i++) {
             size_t hi = (size_t)h * n + i;
             double c = at(coop, hi), v = at(veto, (size_t)h);
@@ -119,6 +126,7 @@ static void compute(const ps_world *w, const cover_data *d, const double *p, dou
                            : v * c / (c + p[P_HALF]) * (1.0 - at(sanc, hi)) * (1.0 - vote[hi]);
             cov[hi] = ps_fmin(1.0, ps_fmax(0.0, x));
         }
+    }
     /* Column maxima, in a fixed order (bit-identical for any thread count). */
     for (int h = 0; h < n; h++)
         for (int i = 0; i < n; i++)

@@ -108,6 +108,8 @@ typedef struct {
     int arms[N_MATERIEL];
     double *den;      /* [N_CHANNELS + N_MATERIEL][n]: per target j, all it can get */
     double *importance; /* [N_CHANNELS][n] */
+    double *zeros;    /* N x N zeros read for the inputs whose model is not in the pipeline
+                         (NULL when all are) */
 } lev_data;
 
 static void lev_free(void *data)
@@ -117,6 +119,7 @@ static void lev_free(void *data)
         return;
     free(d->den);
     free(d->importance);
+    free(d->zeros);
     free(d);
 }
 
@@ -148,6 +151,17 @@ static ps_status lev_init(ps_world *w, int self, void **data, ps_error *err)
     for (int c = 0; c < N_MATERIEL; c++) {
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c);
     }
+    /* An optional input that is absent reads as zeros (gdp and cover have
+     * their own fallbacks); in the full pipeline none is absent. */
+    int absent = d->sanc < 0 || d->iso < 0 || d->veto < 0 || d->coop < 0 || d->strain < 0 ||
+                 d->oil < 0 || d->rest < 0 || d->revenue < 0 || d->flow < 0 || d->paid < 0 ||
+                 d->pressure < 0;
+    for (int c = 0; c < N_MATERIEL; c++)
+        absent |= d->arms[c] < 0;
+    if (absent && !(d->zeros = calloc(n * n, sizeof(double)))) {
+        lev_free(d);
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    }
     *data = d;
     return PS_OK;
 }
@@ -157,11 +171,15 @@ static const double *cur_or_null(const ps_world *w, int f)
     return f >= 0 ? w->cur[f] : NULL;
 }
 
-static double at(const double *v, size_t k)
+/* State t of input f, or zeros when its model is not in the pipeline: the
+ * dyad loops read every input without a test per value (`v ? v[k] : 0.0`), and
+ * zeros give the same +0.0. */
+static const double *cur_or_zeros(const ps_world *w, const lev_data *d, int f)
 {
-    return v ? v[k] : 0.0;
+    return f >= 0 ? w->cur[f] : d->zeros;
 }
 
+/* The inputs, none NULL but gdp and cover (absent: their own fallbacks). */
 typedef struct {
     const double *gdp, *sanc, *iso, *veto, *cover, *coop, *strain, *oil, *rest, *rev, *flow, *paid,
         *press, *transit, *arms[N_MATERIEL];
@@ -171,30 +189,33 @@ typedef struct {
 static double closed(const lev_view *v, int i, int j)
 {
     size_t ij = (size_t)i * v->n + j, ji = (size_t)j * v->n + i;
-    return ps_fmax(at(v->sanc, ij), at(v->sanc, ji));
+    return ps_fmax(v->sanc[ij], v->sanc[ji]);
 }
 
-/* What i offers j in channel k (materiel: category c), before normalising. */
-static double offer(const lev_view *v, int k, int c, int i, int j)
+/* What i offers j in channel k (materiel: category c), before normalising;
+ * open = 1 - closed(v, i, j), which the loops compute once per dyad (a store
+ * to their sums could alias the sanctions for the compiler, so it recomputed
+ * the closure for each channel that uses it). */
+static double offer(const lev_view *v, int k, int c, int i, int j, double open)
 {
     int n = v->n;
     size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
     switch (k) {
     case K_TRADE:
-        return (v->gdp ? v->gdp[i] : 1.0) * (1.0 - closed(v, i, j));
+        return (v->gdp ? v->gdp[i] : 1.0) * open;
     case K_TRANSIT:
-        return at(v->transit, ij) * (1.0 - closed(v, i, j));
+        return v->transit[ij] * open;
     case K_COVER: /* the cover model's shield if present, else veto x cooperation */
         if (v->cover)
             return v->cover[ij];
-        return at(v->veto, i) * (v->coop ? 0.5 * (v->coop[ij] + v->coop[ji]) : 0.0) *
-               (1.0 - closed(v, i, j));
+        return v->veto[i] * (0.5 * (v->coop[ij] + v->coop[ji])) *
+               open;
     case K_MATERIEL:
-        return at(v->arms[c], ij);
+        return v->arms[c][ij];
     case K_OIL:
-        return at(v->oil, ji); /* i buys j's crude */
+        return v->oil[ji]; /* i buys j's crude */
     default:
-        return at(v->flow, ij) + at(v->paid, ij);
+        return v->flow[ij] + v->paid[ij];
     }
 }
 
@@ -218,27 +239,28 @@ static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
         for (int j = j0; j < j1; j++) {
             if (i == j)
                 continue;
+            const double open = 1.0 - closed(v, i, j);
 #pragma GCC unroll 8
             for (int k = 0; k < N_CHANNELS; k++)
                 if (k != K_MATERIEL)
-                    den[(size_t)k * n + j] += offer(v, k, 0, i, j);
+                    den[(size_t)k * n + j] += offer(v, k, 0, i, j, open);
             for (int c = 0; c < N_MATERIEL; c++)
-                den[(size_t)(N_CHANNELS + c) * n + j] += offer(v, K_MATERIEL, c, i, j);
-            routed[j - j0] += at(v->transit, (size_t)i * n + j);
+                den[(size_t)(N_CHANNELS + c) * n + j] += offer(v, K_MATERIEL, c, i, j, open);
+            routed[j - j0] += v->transit[(size_t)i * n + j];
         }
     for (int j = j0; j < j1; j++) {
         /* Routes through no one stay open as far as j is not isolated. */
-        den[(size_t)K_TRANSIT * n + j] += ps_fmax(0.0, 1.0 - routed[j - j0]) * (1.0 - at(v->iso, j));
+        den[(size_t)K_TRANSIT * n + j] += ps_fmax(0.0, 1.0 - routed[j - j0]) * (1.0 - v->iso[j]);
         /* The rest of the world's buyers are an alternative for j's crude. */
-        den[(size_t)K_OIL * n + j] += at(v->rest, j);
+        den[(size_t)K_OIL * n + j] += v->rest[j];
         double g = v->gdp ? v->gdp[j] : 0.0;
         imp[(size_t)K_TRADE * n + j] = 1.0;
         imp[(size_t)K_TRANSIT * n + j] = 1.0;
-        imp[(size_t)K_COVER * n + j] = at(v->iso, j);
-        imp[(size_t)K_MATERIEL * n + j] = at(v->strain, j);
+        imp[(size_t)K_COVER * n + j] = v->iso[j];
+        imp[(size_t)K_MATERIEL * n + j] = v->strain[j];
         imp[(size_t)K_OIL * n + j] =
-            g > 0.0 ? ps_fmin(1.0, at(v->rev, j) / (g * p[P_OIL_SCALE])) : 0.0;
-        imp[(size_t)K_FINANCE * n + j] = at(v->press, j);
+            g > 0.0 ? ps_fmin(1.0, v->rev[j] / (g * p[P_OIL_SCALE])) : 0.0;
+        imp[(size_t)K_FINANCE * n + j] = v->press[j];
     }
 }
 
@@ -264,6 +286,7 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                 continue;
             }
             double hold_free = 1.0;
+            const double open = 1.0 - closed(v, i, j);
             /* Unrolled, each channel's offer() is its own case: no switch per dyad. */
 #pragma GCC unroll 8
             for (int k = 0; k < N_CHANNELS; k++) {
@@ -273,13 +296,23 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                     int cats = 0;
                     for (int c = 0; c < N_MATERIEL; c++)
                         if (t[N_CHANNELS + c] > 0.0) {
-                            s += offer(v, K_MATERIEL, c, i, j) / t[N_CHANNELS + c];
+                            s += offer(v, K_MATERIEL, c, i, j, open) / t[N_CHANNELS + c];
                             cats++;
                         }
                     share = cats ? s / cats : 0.0;
                 } else {
-                    share = t[k] > 0.0 ? offer(v, k, 0, i, j) / t[k] : 0.0;
+                    double o = offer(v, k, 0, i, j, open);
+                    if (o == 0.0)
+                        continue; /* share +-0: see below */
+                    share = t[k] > 0.0 ? o / t[k] : 0.0;
                 }
+                /* Nothing held in this channel (share +-0): the factor below
+                 * would be 1 - min(1, max(0, wt x +-0)) = 1 exactly (for any
+                 * wt, NaN and infinity included), and hold_free x 1 is
+                 * hold_free, bit for bit. Most pairs trade no arms, oil or
+                 * finance. */
+                if (share == 0.0)
+                    continue;
                 double hold = wt[k] * ps_fmin(1.0, share);
                 hold_free *= 1.0 - ps_fmin(1.0, ps_fmax(0.0, hold));
             }
@@ -295,13 +328,13 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nb = ps_block_count(n, BLOCK);
     lev_view v = {
-        cur_or_null(w, d->gdp), cur_or_null(w, d->sanc), cur_or_null(w, d->iso),
-        cur_or_null(w, d->veto), cur_or_null(w, d->cover), cur_or_null(w, d->coop), cur_or_null(w, d->strain),
-        cur_or_null(w, d->oil), cur_or_null(w, d->rest), cur_or_null(w, d->revenue),
-        cur_or_null(w, d->flow), cur_or_null(w, d->paid), cur_or_null(w, d->pressure),
-        w->cur[d->f[F_TRANSIT]], {NULL}, n};
+        cur_or_null(w, d->gdp), cur_or_zeros(w, d, d->sanc), cur_or_zeros(w, d, d->iso),
+        cur_or_zeros(w, d, d->veto), cur_or_null(w, d->cover), cur_or_zeros(w, d, d->coop),
+        cur_or_zeros(w, d, d->strain), cur_or_zeros(w, d, d->oil), cur_or_zeros(w, d, d->rest),
+        cur_or_zeros(w, d, d->revenue), cur_or_zeros(w, d, d->flow), cur_or_zeros(w, d, d->paid),
+        cur_or_zeros(w, d, d->pressure), w->cur[d->f[F_TRANSIT]], {NULL}, n};
     for (int c = 0; c < N_MATERIEL; c++)
-        v.arms[c] = cur_or_null(w, d->arms[c]);
+        v.arms[c] = cur_or_zeros(w, d, d->arms[c]);
     double *lev_n = w->next[d->f[F_LEVERAGE]];
     if (!ps_inner_parallel(w)) {
         for (int b = 0; b < nb; b++)

@@ -359,13 +359,25 @@ static double closure_dyad(const oil_data *d, const double *p, const double *s_i
     return p[P_SANCTIONS_SHARE] * (1.0 - (1.0 - sb) * (1.0 - bs));
 }
 
-static double closure_risk(const oil_data *d, const double *p, const double *threat,
-                           const double *iso, const double *press, int b, int s)
+static double seller_risk(const double *p, const double *threat, const double *press, int s)
 {
-    double risk = p[P_FEAR] * at(threat, (size_t)s) + p[P_FRICTION] * at(press, (size_t)s);
+    return p[P_FEAR] * at(threat, (size_t)s) + p[P_FRICTION] * at(press, (size_t)s);
+}
+
+/* closure_risk from the seller's part (seller_risk), which a loop over
+ * buyers computes once per seller. */
+static double closure_risk_of(const oil_data *d, const double *p, const double *iso,
+                              double risk, int b, int s)
+{
     if (b == d->n)
         return p[P_REST_COMPLY] * at(iso, (size_t)s) + risk;
     return risk * (1.0 - at(iso, (size_t)b));
+}
+
+static double closure_risk(const oil_data *d, const double *p, const double *threat,
+                           const double *iso, const double *press, int b, int s)
+{
+    return closure_risk_of(d, p, iso, seller_risk(p, threat, press, s), b, s);
 }
 
 static double clamp01(double x) { return ps_fmin(1.0, ps_fmax(0.0, x)); }
@@ -694,10 +706,16 @@ static double capped_share(double a1, double rest, double lim)
 static double target_sales(const double *buy, int nb, double delta, double delta_cur,
                            double tau, double floor)
 {
-    double q = 0.0;
+    double q = 0.0, u_last = NAN, g_last = 0.0;
     for (int k = 0; k < nb; k++) {
         const double *e = buy + NB * (size_t)k;
-        double g = clip_exp(e[7] * (delta - delta_cur) / tau);
+        /* Buyers with the same price response (most keep the default 1) have
+         * the same exponent: exp once per run of them. Equal exponents give
+         * the same exp (+0 and -0 both 1), so the same bits. */
+        double u = e[7] * (delta - delta_cur) / tau;
+        double g = u == u_last ? g_last : clip_exp(u);
+        u_last = u;
+        g_last = g;
         double a1 = weight(e[1], floor, e[2] * g);
         double sh = capped_share(a1, e[3], e[5]);
         q += e[0] * ps_fmax(0.0, ps_fmin(e[8], e[4] + e[6] * (sh - e[4])));
@@ -828,25 +846,30 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
     const int b0 = bb * BUYERS;
     double den[BUYERS];
     const int b1 = buyer_block(d, n, bb, den);
-    for (int s = 0; s < n; s++)
+    for (int s = 0; s < n; s++) {
+        /* The seller's own terms once per row (a store to d->a could alias
+         * them for the compiler, which recomputed them per dyad). */
+        const double risk_s = seller_risk(p, threat, press, s);
+        const double delta = ps_fmin(dmax, disc[s] / P);
+        const int sells = cap[s] > 0.0;
         for (int b = b0; b < b1; b++) {
             double D = b < n ? dem[b] : d->rest_demand;
             size_t k = (size_t)s * n1 + b;
-            double risk = closure_risk(d, p, threat, iso, press, b, s);
+            double risk = closure_risk_of(d, p, iso, risk_s, b, s);
             double *x0 = x0_at(X0, X0R, n, s, b);
             if (anchor && s != b)
                 *x0 = clamp01(d->xd0[k] + risk);
-            if (s == b || cap[s] <= 0.0 || D <= 0.0) {
+            if (s == b || !sells || D <= 0.0) {
                 d->a[k] = 0.0;
                 continue;
             }
-            double delta = ps_fmin(dmax, disc[s] / P);
             double x = clamp01(closure_dyad(d, p, s_int, b, s) + risk);
             double m = buyer_response(d, resp, b);
             double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
             d->a[k] = clip_exp(u);
             den[b - b0] += weight(d->w0[k], phi, d->a[k]);
         }
+    }
     for (int b = b0; b < b1; b++)
         d->den[b] = den[b - b0];
 }
@@ -902,18 +925,24 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
     const int b0 = bb * BUYERS;
     double den[BUYERS];
     const int b1 = buyer_block(d, n, bb, den);
-    for (int s = 0; s < n; s++)
+    for (int s = 0; s < n; s++) {
+        const double dc = ps_fmin(dmax, disc[s] / P), dnew = d->delta_new[s]; /* once per row */
         for (int b = b0; b < b1; b++) {
             size_t k = (size_t)s * n1 + b;
             if (d->a[k] > 0.0) {
-                double dc = ps_fmin(dmax, disc[s] / P);
-                d->a[k] *= clip_exp(buyer_response(d, resp, b) * (d->delta_new[s] - dc) / tau);
+                d->a[k] *= clip_exp(buyer_response(d, resp, b) * (dnew - dc) / tau);
                 den[b - b0] += weight(d->w0[k], phi, d->a[k]);
             }
         }
+    }
+    double dem_b[BUYERS], lam_b[BUYERS]; /* the block's buyers' demand and rate, once */
+    for (int b = b0; b < b1; b++) {
+        dem_b[b - b0] = b < n ? dem[b] : d->rest_demand;
+        lam_b[b - b0] = buyer_rate(d, p, speed, b);
+    }
     for (int s = 0; s < n; s++)
         for (int b = b0; b < b1; b++) {
-            double D = b < n ? dem[b] : d->rest_demand, lam = buyer_rate(d, p, speed, b);
+            double D = dem_b[b - b0], lam = lam_b[b - b0];
             size_t k = (size_t)s * n1 + b;
             double now = s == b ? 0.0 : b < n ? trade[(size_t)s * n + b] : rest[s];
             if (D <= 0.0 || (d->a[k] <= 0.0 && now <= 0.0)) {

@@ -72,6 +72,8 @@ void ps_rng_free(ps_rng *r);
 /* Reseed r for the key; returns the gsl_rng to draw from with GSL. */
 gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
                            uint64_t id, uint32_t stream);
+/* gsl_ran_gaussian(g, 1.0), the same draw, faster from a ps_rng_key stream. */
+double ps_rng_gaussian(gsl_rng *g);
 uint64_t ps_hash64(uint64_t x);
 
 /* A world with at least this many actors runs its large loops (models' and

@@ -10,15 +10,18 @@
  * as 1, 2, 3", SC'11) and checked against Random123's known-answer vectors
  * (tests/unit/test_rng.c). It is a GSL generator type, so GSL's distributions
  * draw from it. Replicate r is identical alone or among any number of others. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "internal.h"
 
 struct ps_rng {
     gsl_rng *g;
+    uint64_t seed, hseed; /* the last seed keyed and its ps_hash64 (hseed 0: none yet) */
 };
 
 typedef struct {
@@ -66,7 +69,7 @@ static void philox_set(void *vstate, unsigned long seed)
     s->used = 4;
 }
 
-static unsigned long philox_get(void *vstate)
+static inline unsigned long philox_get(void *vstate)
 {
     philox_state *s = vstate;
     if (s->used == 4) {
@@ -77,7 +80,7 @@ static unsigned long philox_get(void *vstate)
     return s->out[s->used++];
 }
 
-static double philox_get_double(void *vstate)
+static inline double philox_get_double(void *vstate)
 {
     return (double)philox_get(vstate) / 4294967296.0;
 }
@@ -85,6 +88,36 @@ static double philox_get_double(void *vstate)
 static const gsl_rng_type philox_type = {"philox4x32_10", 0xffffffffUL, 0, sizeof(philox_state),
                                          philox_set, philox_get, philox_get_double};
 const gsl_rng_type *ps_rng_philox = &philox_type;
+
+/* (pactsim_model.h) GSL's gsl_ran_gaussian with sigma 1 is the polar method
+ * (Knuth, TAOCP vol. 2, 3.4.1 C): x and y uniform on (-1, 1) from two
+ * gsl_rng_uniform_pos draws (a 0 is drawn again) until 0 < x^2 + y^2 <= 1,
+ * then sigma y sqrt(-2 log(r2) / r2). Here the same steps on the same uniforms
+ * of a philox stream, read from its state directly rather than through two
+ * function pointers a uniform: the same bits (tests/unit/test_rng.c compares
+ * them); any other generator type goes to GSL. */
+static double philox_uniform_pos(philox_state *s)
+{
+    double u;
+    do
+        u = philox_get_double(s);
+    while (u == 0);
+    return u;
+}
+
+double ps_rng_gaussian(gsl_rng *r)
+{
+    if (r->type != &philox_type)
+        return gsl_ran_gaussian(r, 1.0);
+    philox_state *s = r->state;
+    double x, y, r2;
+    do {
+        x = -1 + 2 * philox_uniform_pos(s);
+        y = -1 + 2 * philox_uniform_pos(s);
+        r2 = x * x + y * y;
+    } while (r2 > 1.0 || r2 == 0);
+    return 1.0 * y * sqrt(-2.0 * log(r2) / r2);
+}
 
 /* SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche. */
 uint64_t ps_hash64(uint64_t x)
@@ -97,7 +130,7 @@ uint64_t ps_hash64(uint64_t x)
 
 ps_rng *ps_rng_alloc(void)
 {
-    ps_rng *r = malloc(sizeof *r);
+    ps_rng *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->g = gsl_rng_alloc(ps_rng_philox);
@@ -120,8 +153,14 @@ gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
                     uint64_t id, uint32_t stream)
 {
     philox_state *s = r->g->state;
+    /* The seed's hash once per generator and seed (a loop keys a stream per
+     * actor or pair with the same seed). */
+    if (!r->hseed || r->seed != seed) {
+        r->seed = seed;
+        r->hseed = ps_hash64(seed);
+    }
     /* For a given seed, id -> key is a bijection: distinct ids never share a key. */
-    uint64_t k = ps_hash64(ps_hash64(seed) ^ id);
+    uint64_t k = ps_hash64(r->hseed ^ id);
     s->key[0] = (uint32_t)k;
     s->key[1] = (uint32_t)(k >> 32);
     s->ctr[0] = 0;
