@@ -16,6 +16,7 @@ share of the source's row (dyad) or of the sum over actors (actor). Periods are
 labelled like the run's records: a month by its first day, a year by its 1 July.
 """
 import csv
+import io
 import os
 import warnings
 from collections import OrderedDict, namedtuple
@@ -51,13 +52,37 @@ def _lines(f, numbers):
         yield line
 
 
+_EXPECTED = ("expected an observation file: CSV text with the header "
+             + ",".join(HEADER) + " (docs/observation-format.md)")
+
+
+def _text(path):
+    """The file's text, or an ObservationError saying what it is instead (a directory, an
+    HDF5 file such as a run given in the observations' place, binary or non-UTF-8 data)."""
+    if os.path.isdir(path):
+        raise ObservationError(f"{path}: is a directory, not an observation file; {_EXPECTED}")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ObservationError(f"{path}: {e.strerror or e}") from None
+    if data.startswith(b"\x89HDF\r\n\x1a\n"):
+        raise ObservationError(f"{path}: an HDF5 file (a run?), not an observation file; "
+                               f"{_EXPECTED}")
+    if b"\0" in data:
+        raise ObservationError(f"{path}: binary data, not an observation file; {_EXPECTED}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise ObservationError(f"{path}:{line}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
+                               f"{_EXPECTED}") from None
+
+
 def _read_one(path):
     out = []
-    try:
-        f = open(path, newline="", encoding="utf-8")
-    except OSError as e:
-        raise ObservationError(f"{path}: {e.strerror}") from None
-    with f:
+    text = _text(path)
+    with io.StringIO(text, newline="") as f:
         numbers = []
         reader = csv.reader(_lines(f, numbers), skipinitialspace=True)
         consumed, seen_header = 0, False

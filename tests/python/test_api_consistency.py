@@ -1,0 +1,100 @@
+"""The package's public API as docs/analysis.md states it, on the inputs a user trial gave it:
+a wrong kind of file anywhere (an HDF5 run as observations, a sweep to a run figure, a sweep
+part file) is refused with a message naming the file and what it is; arguments are checked;
+functions taking a run take a path or an open Run; module docstrings match the code; `-m`
+entry points are consistent. Real runs of the CLI (PACTSIM, as ctest sets it): 3 replicates
+of baseline_2022 to 2022-12, one failed in replicate 1 (PACTSIM_TEST_INJECT_NAN), a tiny
+sweep and one part file of it.
+Environment: PACTSIM (the CLI), PACTSIM_SOURCE_DIR (repository root).
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+SRC = os.environ.get("PACTSIM_SOURCE_DIR") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ANALYSIS = os.path.join(SRC, "analysis")
+PACTSIM = os.environ.get("PACTSIM")
+OBS = os.path.join(SRC, "data", "observations")
+sys.path.insert(0, ANALYSIS)
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+import pactsim  # noqa: E402
+from pactsim import observations  # noqa: E402
+
+needs_cli = pytest.mark.skipif(not PACTSIM, reason="PACTSIM not set (run through ctest)")
+ENV = dict(os.environ, PYTHONPATH=ANALYSIS, MPLBACKEND="Agg")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    if not PACTSIM:
+        pytest.skip("PACTSIM not set (run through ctest)")
+    d = tmp_path_factory.mktemp("inputs")
+    cfg = os.path.join(SRC, "configs", "baseline_2022.yaml")
+
+    def run(name, *extra, env=None, check=True):
+        subprocess.run([PACTSIM, "run", cfg, "-o", str(d / name), "-r", "3", "-t", "1", "-q",
+                        "--force", "--set", "end=2022-12", *extra], check=check, env=env,
+                       capture_output=not check)
+        return d / name
+
+    out = {"base": run("base.h5")}
+    run("fl.h5", env=dict(os.environ, PACTSIM_TEST_INJECT_NAN="1:5"), check=False)
+    out["failed"] = d / "fl.h5.failed.h5"
+    assert out["failed"].exists()
+    spec = d / "tiny.yaml"
+    spec.write_text(f"name: tiny\nbase: {cfg}\ndesign: grid\nreplicates: 2\noutput: stride\n"
+                    "stride: 3\nset:\n  end: 2022-12\nparameters:\n"
+                    "  parameters.economy.sanction_elasticity: {range: [0.04, 0.3], levels: 3}\n")
+    subprocess.run([PACTSIM, "sweep", str(spec), "-o", str(d / "sweep.h5"), "-t", "1", "-q",
+                    "--force"], check=True)
+    subprocess.run([PACTSIM, "sweep", str(spec), "-o", str(d / "part0.h5"), "--points", "0:1",
+                    "-t", "1", "-q", "--force"], check=True)
+    out["sweep"], out["part"], out["dir"] = d / "sweep.h5", d / "part0.h5", d
+    return out
+
+
+def script(module, *args):
+    """A script run as the user runs it: (exit status, stdout, stderr)."""
+    p = subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True,
+                       text=True, env=ENV)
+    return p.returncode, p.stdout, p.stderr
+
+
+# ------------------------------------------------------------ 1: text inputs
+@needs_cli
+def test_an_hdf5_file_as_observations(files, tmp_path):
+    with pytest.raises(observations.ObservationError, match="an HDF5 file .a run.., not an "
+                       "observation file"):
+        observations.read_observations([files["base"]])
+    for module, args in (("pactsim.plotting.predictive", (files["base"], files["base"], "-o",
+                                                          tmp_path / "p")),
+                         ("pactsim.agreements", (files["base"], files["base"]))):
+        rc, out, err = script(module, *args)
+        assert rc == 2 and "Traceback" not in err, err
+        assert f"error: {files['base']}: an HDF5 file (a run?), not an observation file" in err
+
+
+def test_binary_non_utf8_and_directory_observations(tmp_path):
+    (tmp_path / "latin1.csv").write_bytes(b"quantity,actor,target,date,value,sd,transform,"
+                                          b"source,published\ngdp,RUS,,2022,1,1,level,caf\xe9,\n")
+    (tmp_path / "bin.csv").write_bytes(b"\x00\x01\x02binary")
+    for name, words in (("latin1.csv", "latin1.csv:2: not UTF-8 text"),
+                        ("bin.csv", "binary data, not an observation file"),
+                        ("", "is a directory, not an observation file")):
+        with pytest.raises(observations.ObservationError, match=words):
+            observations.read_observations([tmp_path / name])
