@@ -98,3 +98,52 @@ def test_binary_non_utf8_and_directory_observations(tmp_path):
                         ("", "is a directory, not an observation file")):
         with pytest.raises(observations.ObservationError, match=words):
             observations.read_observations([tmp_path / name])
+
+
+# ------------------------------------------------------------ 2, 3: figure arguments
+@needs_cli
+def test_network_and_heatmap_take_dates(files, capsys):
+    from pactsim.plotting import run as plot_run
+    actors = ["RUS", "IRN", "TUR"]
+    with pactsim.open_run(files["base"]) as run:
+        for fig in (plot_run.fig_cooperation_heatmap, plot_run.fig_cooperation_network):
+            figs = fig(run, actors, ["2022-01", "2022-12", "2030-01"])
+            assert len(figs) == 1 and len(figs[0].axes) >= 2
+            titles = [ax.get_title() for ax in figs[0].axes if ax.get_title()]
+            assert any("2022-01" in t for t in titles) and any("2022-12" in t for t in titles)
+            assert "date 2030-01 is not in the run (2022-01 to 2022-12); skipped" in \
+                capsys.readouterr().err
+            figs = fig(run, actors, np.array(["2022-03", "2022-06"], dtype="datetime64[ns]"))
+            titles = [ax.get_title() for ax in figs[0].axes if ax.get_title()]
+            assert any("2022-03" in t for t in titles) and any("2022-06" in t for t in titles)
+            assert len(fig(run, actors, np.datetime64("2022-05-01"))) == 1
+            assert fig(run, actors, ["1999-01"]) == []
+            assert "no date to show" in capsys.readouterr().err
+            with pytest.raises(TypeError, match="dates must be 'YYYY-MM' strings"):
+                fig(run, actors, [3.5])
+
+
+@needs_cli
+def test_figures_of_the_wrong_kind_of_file(files, capsys):
+    from pactsim.plotting import predictive
+    from pactsim.plotting import run as plot_run
+    from pactsim.plotting import sweep as plot_sweep
+    with pactsim.open_run(files["sweep"]) as sweep:
+        for make in (lambda: plot_run.fig_actor_series(sweep, ["RUS"]),
+                     lambda: plot_run.fig_cooperation_heatmap(sweep, ["RUS", "IRN"],
+                                                              ["2022-03"]),
+                     lambda: plot_run.fig_cooperation_network(sweep, ["RUS", "IRN"],
+                                                              ["2022-03"]),
+                     lambda: plot_run.fig_pair_dashboard(sweep),
+                     lambda: plot_run.fig_event_timeline(sweep),
+                     lambda: predictive.fig_bands(sweep, [], [50, 90])):
+            assert make() == []
+            assert "is a sweep file, not a run file" in capsys.readouterr().err
+    with pactsim.open_run(files["base"]) as run:
+        for make in (lambda: plot_sweep.fig_main_effects(run, ["min_gdp_growth"]),
+                     lambda: plot_sweep.fig_surface(run, ["min_gdp_growth"]),
+                     lambda: plot_sweep.fig_distributions(run, ["min_gdp_growth"]),
+                     lambda: plot_sweep.fig_sensitivity(files["base"], None)):
+            assert make() == []
+            err = capsys.readouterr().err
+            assert "not a sweep file" in err and "figure skipped" in err

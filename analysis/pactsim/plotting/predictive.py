@@ -26,7 +26,8 @@ import numpy as np
 
 from . import style
 from .common import (UsageError, add_output_args, error, label_outer_x, note, panel_figure,
-                     parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap)
+                     parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap,
+                     wrong_file)
 from ..io import PactsimFileError, incomplete_note, open_run
 from ..observations import (ObservationError, central_bands, model_series, period_time,
                             read_observations, series_of)
@@ -125,8 +126,10 @@ def coverage_total(rows, levels):
 
 
 def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
+    """The bands of coverage_rows' panels against the observations; a list of figures
+    (pages), empty when there is no panel or `run` is a sweep file (with a note)."""
     p = preset(width)
-    if not panels:
+    if wrong_file(PROG, "predictive_bands", run) or not panels:
         return []
     alphas = np.linspace(0.35, 0.15, len(levels))  # wider bands lighter
     figs = []

@@ -12,7 +12,8 @@ Writes, as far as the file has the variables:
 Panels whose variables are missing are skipped with a note on stderr. Exit
 status 0 when at least one figure was written, 2 when the file is not a
 pactsim file or has nothing the figures need (or on bad options).
-Every fig_* function returns a list of figures (the pages; empty when skipped).
+Every fig_* function returns a list of figures (the pages; empty when skipped, with a
+note on stderr: a variable the file lacks, or a sweep file given for a run).
 """
 import argparse
 import sys
@@ -23,7 +24,7 @@ from . import style
 from .common import (MAX_ACTORS, UsageError, add_output_args, error, label_outer_x, nanmedian,
                      note, panel_figure, panel_pages, parse_pair, pick_actors, pick_dates,
                      plot_band, prepare_outdir, preset, save, shared_legend, split_list, wrap,
-                     parse_args)
+                     parse_args, as_dates, wrong_file)
 from ..io import PactsimFileError, events, incomplete_note, open_run
 from ..script import script
 
@@ -52,6 +53,8 @@ def _band_label(run):
 # ------------------------------------------------------------ (a) actor series
 def fig_actor_series(run, actors, variables=None, prog=PROG, width="page"):
     """One panel per actor variable, one median line (and band) per actor; pages of panels."""
+    if wrong_file(prog, "actor_series", run):
+        return []
     variables = variables or SERIES_VARS
     ds = run.actor_state
     if ds is None:
@@ -122,8 +125,15 @@ def _square_panels(n, width):
 
 
 # ------------------------------------------------------------ (b) heatmap
-def fig_cooperation_heatmap(run, actors, dates, prog=PROG, width="page"):
-    """Median cooperation, source (rows) x target (columns), one panel per date."""
+def fig_cooperation_heatmap(run, actors, dates=None, prog=PROG, width="page"):
+    """Median cooperation, source (rows) x target (columns), one panel per date.
+
+    dates: the months shown, as "YYYY-MM" strings (e.g. ["2022-01", "2024-12"]) or
+    numpy datetime64 values (or the (index, label) pairs of common.pick_dates); None:
+    the first, middle and last record. A month the run lacks is skipped with a note."""
+    if wrong_file(prog, "cooperation_heatmap", run):
+        return []
+    dates = as_dates(prog, "cooperation_heatmap", dates, run.dates)
     if not _need_dyad(run, "cooperation", "cooperation_heatmap", prog) or not dates:
         if not dates:
             note(prog, "cooperation_heatmap: no date to show; figure skipped")
@@ -192,8 +202,14 @@ def strongest_ties(m, top):
     return ties[:top]
 
 
-def fig_cooperation_network(run, actors, dates, top=None, prog=PROG, width="page"):
-    """Circle layout; edges = the `top` strongest ties, width proportional to strength."""
+def fig_cooperation_network(run, actors, dates=None, top=None, prog=PROG, width="page"):
+    """Circle layout; edges = the `top` strongest ties, width proportional to strength.
+
+    dates as fig_cooperation_heatmap's: "YYYY-MM" strings or datetime64 values (None:
+    first, middle, last record); a month the run lacks is skipped with a note."""
+    if wrong_file(prog, "cooperation_network", run):
+        return []
+    dates = as_dates(prog, "cooperation_network", dates, run.dates)
     if not _need_dyad(run, "cooperation", "cooperation_network", prog) or not dates:
         if not dates:
             note(prog, "cooperation_network: no date to show; figure skipped")
@@ -249,6 +265,8 @@ def fig_pair_dashboard(run, pair=("RUS", "IRN"), prog=PROG, width="page"):
     """Cooperation, trust (both directions), arms b->a by category, finance a->b."""
     a, b = pair
     name = f"{a.lower()}_{b.lower()}_dashboard"
+    if wrong_file(prog, name, run):
+        return []
     if run.dyad_state is None:
         note(prog, f"{name}: the file has no /dyad_state; figure skipped")
         return []
@@ -325,6 +343,8 @@ def fig_pair_dashboard(run, pair=("RUS", "IRN"), prog=PROG, width="page"):
 # ------------------------------------------------------------ (e) events
 def fig_event_timeline(run, replicate=0, prog=PROG, width="page"):
     """Events of one replicate: one row per type, dates on x, colour = source actor."""
+    if wrong_file(prog, "event_timeline", run):
+        return []
     if not run.has_events():
         note(prog, "event_timeline: the file has no /events; figure skipped")
         return []

@@ -19,7 +19,8 @@ note and titles saying how many runs are done. Default metrics: those that
 vary across points.
 Figures with more panels than a page holds continue on NAME_p2, NAME_p3, ...
 Exit status 2 when FILE is not a sweep file (no /sweep group) or has nothing
-to plot. Every fig_* function returns a list of figures (pages).
+to plot. Every fig_* function returns a list of figures (pages; empty when skipped, with
+a note on stderr: no metric with values, or a run file given for a sweep).
 """
 import argparse
 import sys
@@ -29,7 +30,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, nanmedian, note, panel_figure,
                      panel_pages, prepare_outdir, preset, save, shared_legend, split_list,
-                     parse_args, wrap)
+                     parse_args, wrap, wrong_file)
 from ..io import PactsimFileError, open_run, sensitivity, sweep_completeness
 from ..script import script
 
@@ -62,6 +63,8 @@ def _pages(items, width, ncols=None):
 
 def fig_main_effects(run, metrics, prog=PROG, width="page"):
     """Each metric against each swept parameter: one panel per pair, metric by metric."""
+    if wrong_file(prog, "sweep_main_effects", run, sweep=True):
+        return []
     design = run.sweep
     points = np.asarray(design["points"].values, dtype=float)  # [point, param]
     params = [str(p) for p in design["param"].values]
@@ -129,6 +132,8 @@ def _metric_values(run, metrics, prog=PROG):
 
 def fig_surface(run, metrics, prog=PROG, width="page"):
     """Median over replicates of each metric against the first two swept parameters."""
+    if wrong_file(prog, "sweep_surface", run, sweep=True):
+        return []
     design = run.sweep
     params = [str(p) for p in design["param"].values]
     if len(params) < 2:
@@ -178,6 +183,8 @@ def fig_surface(run, metrics, prog=PROG, width="page"):
 
 def fig_distributions(run, metrics, prog=PROG, width="page"):
     """Histogram of each metric over every finished run (all points and replicates)."""
+    if wrong_file(prog, "sweep_distributions", run, sweep=True):
+        return []
     chosen = _metric_values(run, metrics, prog)
     if not chosen:
         return []
@@ -209,7 +216,11 @@ def fig_distributions(run, metrics, prog=PROG, width="page"):
 
 def fig_sensitivity(path, metrics, prog=PROG, width="page"):
     """Bars of Sobol' S1/ST or Morris mu* per parameter with bootstrap 95% intervals."""
-    sens = sensitivity(path)
+    try:
+        sens = sensitivity(path)
+    except PactsimFileError as e:  # a run file: no sensitivity indices
+        note(prog, f"sweep_sensitivity: {e}; figure skipped")
+        return []
     names = [m for m in (metrics or sens["metrics"]) if m in sens["metrics"]]
     if not names or not sens["param"]:
         note(prog, "no /sensitivity in the file (run `pactsim sensitivity FILE` first)")
