@@ -274,7 +274,7 @@ class Run:
     /provenance: seed, git_revision, ...), actor_state, dyad_state,
     theater_state, summary (xr.Dataset, or None when the file has no such
     group), sweep (xr.Dataset with the design of a sweep file, else None),
-    is_sweep.
+    is_sweep, months_complete (a failed run's months per replicate, else None).
     """
 
     def __init__(self, path, eager=False):
@@ -352,6 +352,28 @@ class Run:
         return 0
 
     @property
+    def months_complete(self):
+        """Months each replicate completed (int array over replicates), from a failed run's
+        /months_complete (FILE.failed.h5: n_months complete, 0 not run); None for a file
+        without it (a complete run, where every replicate has every month)."""
+        d = self._file.get("months_complete") if self._file is not None else \
+            self._months_complete
+        if d is None:
+            return None
+        return np.asarray(d[()], dtype=int) if not isinstance(d, np.ndarray) else d
+
+    def replicates_with_data(self):
+        """(with data, complete, total): replicates that completed at least one month, those
+        that completed every month, and all replicates. Equal for a complete run; for a
+        failed run's FILE.failed.h5 from /months_complete (replicates that never ran are
+        NaN throughout and draw nothing)."""
+        total = self.replicates
+        months = self.months_complete
+        if months is None or months.size != total:
+            return total, total, total
+        return int((months > 0).sum()), int((months >= len(self.dates)).sum()), total
+
+    @property
     def time(self):
         for g in STATE_GROUPS:
             ds = getattr(self, g)
@@ -363,6 +385,8 @@ class Run:
 
     def close(self):
         if getattr(self, "_file", None) is not None:
+            d = self._file.get("months_complete")
+            self._months_complete = np.asarray(d[()], dtype=int) if d is not None else None
             try:
                 self._file.close()
             finally:

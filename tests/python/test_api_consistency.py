@@ -147,3 +147,32 @@ def test_figures_of_the_wrong_kind_of_file(files, capsys):
             assert make() == []
             err = capsys.readouterr().err
             assert "not a sweep file" in err and "figure skipped" in err
+
+
+# ------------------------------------------------------------ 7: replicates of a failed run
+@needs_cli
+def test_titles_count_the_replicates_with_data(files):
+    from pactsim.plotting import run as plot_run
+    with pactsim.open_run(files["failed"]) as run:
+        months = run.months_complete
+        assert months is not None and months.shape == (3,) and months[0] == 12
+        gdp = np.asarray(run.actor_state["gdp"].values)
+        with_data = int(np.isfinite(gdp).any(axis=(1, 2)).sum())
+        complete = int(np.isfinite(gdp).all(axis=(1, 2)).sum())
+        assert with_data < 3 and (with_data, complete, 3) == run.replicates_with_data()
+        for figs in (plot_run.fig_actor_series(run, ["RUS", "IRN"]),
+                     plot_run.fig_pair_dashboard(run)):
+            title = figs[0]._suptitle.get_text().replace("\n", " ")
+            assert f"over {with_data} replicates ({complete} complete)" in title, title
+    with pactsim.open_run(files["base"]) as run:
+        assert run.months_complete is None and run.replicates_with_data() == (3, 3, 3)
+        title = plot_run.fig_actor_series(run, ["RUS"])[0]._suptitle.get_text()
+        assert "over 3 replicates" in title.replace("\n", " ")
+    from pactsim.plotting import compare
+    with pactsim.open_run(files["base"]) as a, pactsim.open_run(files["failed"]) as b:
+        times, reps = compare.common_axes([a, b])
+        rows = compare.build_items("t", [a, b], ["gdp_growth"], ["RUS"], ("RUS", "IRN"))
+        for mode in ("series", "diff"):
+            figs = compare._draw_grid([a, b], ["a", "b"], rows, times, reps, mode, "t")
+            title = figs[0]._suptitle.get_text().replace("\n", " ")
+            assert f"over {with_data} replicates" in title, title

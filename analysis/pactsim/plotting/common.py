@@ -104,6 +104,18 @@ def as_dates(prog, figure, dates, available):
     return pick_dates(prog, labels, available) if labels else []
 
 
+def replicates_text(run, with_data=None):
+    """'N replicates' for a title: the replicates with data, and how many of those are
+    complete when not all are ('3 replicates (2 complete)'). A failed run's NaN replicates
+    (they never ran) are not counted. with_data overrides the count of replicates with data
+    (e.g. those of one panel)."""
+    n, complete, total = run.replicates_with_data()
+    n = n if with_data is None else with_data
+    if complete >= min(n, total):
+        return f"{n} replicates"
+    return f"{n} replicates ({complete} complete)"
+
+
 def split_list(text):
     """'RUS, IRN,TUR' -> ['RUS', 'IRN', 'TUR']; None or '' -> None."""
     if not text:

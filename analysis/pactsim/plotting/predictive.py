@@ -27,7 +27,7 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, label_outer_x, note, panel_figure,
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap,
-                     wrong_file)
+                     replicates_text, wrong_file)
 from ..io import PactsimFileError, incomplete_note, open_run
 from ..observations import (ObservationError, central_bands, model_series, period_time,
                             read_observations, series_of)
@@ -189,7 +189,7 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
         shared_legend(fig, leg, handles)
         what = "posterior predictive: parameter and stochastic uncertainty" if posterior else \
             "fixed parameters: stochastic uncertainty only"
-        fig.suptitle(wrap(f"{run.scenario}: model bands over {run.replicates} replicates "
+        fig.suptitle(wrap(f"{run.scenario}: model bands over {replicates_text(run)} "
                           f"({what}) and observations", p.width))
         figs.append(fig)
     return figs

@@ -24,7 +24,7 @@ from . import style
 from .common import (MAX_ACTORS, UsageError, add_output_args, error, label_outer_x, nanmedian,
                      note, panel_figure, panel_pages, parse_pair, pick_actors, pick_dates,
                      plot_band, prepare_outdir, preset, save, shared_legend, split_list, wrap,
-                     parse_args, as_dates, wrong_file)
+                     parse_args, as_dates, replicates_text, wrong_file)
 from ..io import PactsimFileError, events, incomplete_note, open_run
 from ..script import script
 
@@ -44,10 +44,11 @@ def _span(run):
 
 
 def _band_label(run):
-    n = run.actor_state.sizes.get("replicate") if run.actor_state is not None else None
-    if n is None and run.dyad_state is not None:
-        n = run.dyad_state.sizes.get("replicate")
-    return f"median and 5-95 % band over {n} replicates" if n else "median and 5-95 % band"
+    """The bands' subtitle, counting the replicates with data (a failed run's replicates
+    that never ran are NaN and not in the bands)."""
+    if not run.replicates:
+        return "median and 5-95 % band"
+    return f"median and 5-95 % band over {replicates_text(run)}"
 
 
 # ------------------------------------------------------------ (a) actor series
