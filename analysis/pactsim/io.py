@@ -14,7 +14,9 @@ One reader for every analysis script: none of them parses HDF5 paths itself.
 The file is opened with h5py and the xarray objects are built here (h5netcdf is
 not needed). State variables are lazy: values are read from the file when a
 variable is indexed or ``.values`` is taken, so open the file with ``with``
-(or call ``close()``) and take what you need before it closes.
+(or call ``close()``) and take what you need before it closes (reading a lazy
+variable afterwards is a ValueError saying the file is closed), or open it
+with ``eager=True``.
 
 Dimensions are named replicate, time (datetime64[ns], first day of each
 month; each record is the END-OF-MONTH state), actor, source, target,
@@ -180,12 +182,17 @@ class _H5Array(BackendArray):
         self.dset = dset
         self.shape = dset.shape
         self.dtype = np.dtype(dset.dtype)
+        self.where = f"{dset.file.filename}: {dset.name}"
 
     def __getitem__(self, key):
         return _xr_indexing.explicit_indexing_adapter(
             key, self.shape, _xr_indexing.IndexingSupport.OUTER_1VECTOR, self._raw)
 
     def _raw(self, key):
+        if not self.dset.id.valid:  # h5py would say "Invalid dataset identifier"
+            raise ValueError(f"{self.where}: the file is closed (Run.close(), or the end of "
+                             f"its with block): read lazy variables (.values, .load()) before "
+                             f"closing it, or open it with open_run(path, eager=True)")
         # h5py wants increasing, unique indices for fancy selection: read the
         # covering slice and index in memory instead.
         key = tuple(key)

@@ -176,3 +176,19 @@ def test_titles_count_the_replicates_with_data(files):
             figs = compare._draw_grid([a, b], ["a", "b"], rows, times, reps, mode, "t")
             title = figs[0]._suptitle.get_text().replace("\n", " ")
             assert f"over {with_data} replicates" in title, title
+
+
+# ------------------------------------------------------------ 4: a closed file
+@needs_cli
+def test_reading_after_close_says_the_file_is_closed(files):
+    run = pactsim.open_run(files["base"])
+    gdp = run.actor_state["gdp"]
+    run.close()
+    for read in (lambda: gdp.values, lambda: run.dyad_state["cooperation"].values,
+                 lambda: gdp.isel(time=0).values):
+        with pytest.raises(ValueError, match="the file is closed .*eager=True"):
+            read()
+    run = pactsim.open_run(files["base"], eager=True)
+    gdp = run.actor_state["gdp"]
+    run.close()
+    assert np.isfinite(gdp.values).all()
