@@ -21,12 +21,17 @@ with ``eager=True``.
 Dimensions are named replicate, time (datetime64[ns], first day of each
 month; each record is the END-OF-MONTH state), actor, source, target,
 theater, and point (sweep files). Every variable keeps its ``units``,
-``description`` and ``long_name`` attributes.
+``description``, ``long_name`` and (state variables of a run) ``precision``
+attributes.
 
 Sweep files (format "pactsim-sweep") open the same way: their state groups
 live under /sweep/<group> and carry a leading ``point`` dimension, their
 summary is [point, replicate], and ``run.sweep`` holds the design (points,
-param, param_units, ...).
+param, param_units, done [point, replicate], ...; replicate is a coordinate).
+A sweep has no /actors group: ``run.actors`` come from its state groups and
+``run.actor_names`` from its base config (/provenance/base_config_resolved),
+ISO3 where that has none; a sweep keeping only summaries (``output: summary``)
+has no actors and ``run.replicates`` counts its summary's replicates.
 """
 import os
 
@@ -218,7 +223,7 @@ class _H5Array(BackendArray):
 
 def _variable(dset, dims, eager):
     attrs = {k: _s(v) for k, v in dset.attrs.items()
-             if k in ("units", "description", "long_name")}
+             if k in ("units", "description", "long_name", "precision")}
     if eager or _xr_indexing is None:
         data = np.asarray(dset[()])
     else:
@@ -328,6 +333,9 @@ class Run:
                             self.actors = [str(a) for a in ds[d].values]
                             break
             setattr(self, g, ds)
+        if self.actors and not self.actor_names:  # a sweep: no /actors, names in its config
+            found = _config_actor_names(f)
+            self.actor_names = {a: found.get(a, a) for a in self.actors}
         self.summary = (_build_dataset(base["summary"], "summary", True, self.path)
                         if "summary" in base and isinstance(base["summary"], h5py.Group)
                         else None)
@@ -351,8 +359,9 @@ class Run:
 
     @property
     def replicates(self):
-        """Number of replicates (0 when the file has no state group)."""
-        for g in STATE_GROUPS:
+        """Number of replicates: of the state groups, else of the summary (a sweep with
+        `output: summary` keeps no state); 0 when the file has neither."""
+        for g in STATE_GROUPS + ("summary",):
             ds = getattr(self, g)
             if ds is not None and "replicate" in ds.sizes:
                 return int(ds.sizes["replicate"])
@@ -450,6 +459,28 @@ def sweep_completeness(run):
     return title, text
 
 
+def _config_actor_names(f):
+    """ISO3 -> name from the `actors:` map of a sweep's /provenance/base_config_resolved
+    (the YAML pactsim writes: two-space keys, `name:` four spaces in); {} without it."""
+    d = f.get("provenance/base_config_resolved")
+    if d is None or not isinstance(d, h5py.Dataset):
+        return {}
+    names, inside, iso = {}, False, None
+    for line in _s(d[()]).splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
+            inside, iso = line.rstrip() == "actors:", None
+            continue
+        if not inside:
+            continue
+        if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":"):
+            iso = line.strip()[:-1].strip("'\"")
+        elif iso and line.startswith("    name:"):
+            names[iso] = line.split(":", 1)[1].strip().strip("'\"")
+    return names
+
+
 def _sweep_design(g):
     """The design of a sweep file as an xr.Dataset over (point, param)."""
     if "points" not in g:
@@ -462,6 +493,10 @@ def _sweep_design(g):
         if name in g:
             dims = ("point", "param") if name == "unit" else ("point", "replicate")
             ds[name] = (dims, np.asarray(g[name][()]))
+    if "replicate" in ds.dims:
+        n = ds.sizes["replicate"]
+        rep = np.asarray(g["replicate"][()]) if "replicate" in g else np.arange(n)
+        ds = ds.assign_coords(replicate=rep if len(rep) == n else np.arange(n))
     if "param_units" in g:
         ds["param_units"] = ("param", np.array(_strings(g["param_units"]), dtype=object))
     for name in ("param_lo", "param_hi"):

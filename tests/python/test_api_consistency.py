@@ -192,3 +192,19 @@ def test_reading_after_close_says_the_file_is_closed(files):
     gdp = run.actor_state["gdp"]
     run.close()
     assert np.isfinite(gdp.values).all()
+
+
+# ------------------------------------------------------------ 10: reader metadata
+@needs_cli
+def test_reader_metadata(files):
+    with pactsim.open_run(files["base"]) as run:
+        for ds in (run.actor_state, run.dyad_state, run.theater_state):
+            for v in ds.data_vars:
+                assert ds[v].attrs["precision"] == "float32", v
+        assert run.actor_names["RUS"] == "Russia"
+    with pactsim.open_run(files["sweep"]) as sw:
+        assert sw.actors[:2] == ["RUS", "IRN"]
+        assert sw.actor_names["RUS"] == "Russia" and set(sw.actor_names) == set(sw.actors)
+        assert list(sw.sweep["replicate"].values) == [0, 1]
+        assert sw.sweep["done"].sel(replicate=1).shape == (3,)
+        assert sw.replicates == 2
