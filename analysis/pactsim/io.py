@@ -123,6 +123,12 @@ def _h5open(path, formats=FORMATS, expected="pactsim"):
         raise PactsimFileError(f"{path}: not an HDF5 file ({e.__class__.__name__}: "
                                f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
     fmt = _s(f.attrs["format"]) if "format" in f.attrs else None
+    if fmt not in formats and fmt == "pactsim-sweep-part":
+        f.close()
+        raise PactsimFileError(f"{path}: a sweep part file (pactsim sweep SPEC -o PART "
+                               f"--points A:B), not a {expected} file; merge the parts into "
+                               f"one sweep file first (pactsim sweep SPEC -o FILE --merge "
+                               f"PART...) and read FILE")
     if fmt not in formats:
         f.close()
         what = "no 'format' attribute" if fmt is None else f"format is {fmt!r}"

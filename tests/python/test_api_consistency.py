@@ -208,3 +208,17 @@ def test_reader_metadata(files):
         assert list(sw.sweep["replicate"].values) == [0, 1]
         assert sw.sweep["done"].sel(replicate=1).shape == (3,)
         assert sw.replicates == 2
+
+
+# ------------------------------------------------------------ 13: a sweep part file
+@needs_cli
+def test_a_sweep_part_file_says_merge_it(files, tmp_path):
+    words = "a sweep part file (pactsim sweep SPEC -o PART --points A:B)"
+    merge = "pactsim sweep SPEC -o FILE --merge PART..."
+    for read in (lambda: pactsim.open_run(files["part"]),
+                 lambda: pactsim.sweep_table(files["part"], "min_gdp_growth")):
+        with pytest.raises(pactsim.PactsimFileError) as e:
+            read()
+        assert words in str(e.value) and merge in str(e.value)
+    rc, out, err = script("pactsim.plotting.sweep", files["part"], "-o", tmp_path / "s")
+    assert rc == 2 and words in err and merge in err and "Traceback" not in err
