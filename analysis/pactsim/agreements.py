@@ -27,10 +27,11 @@ observation file, no observation that matches the run's actors and years, or bad
 """
 import argparse
 import sys
+import warnings
 
 import numpy as np
 
-from .io import PactsimFileError, open_run
+from .io import PactsimFileError, incomplete_note, open_run
 from .observations import ObservationError, read_observations
 from .script import script
 from .tables import csv_text, markdown_text
@@ -45,7 +46,7 @@ def pair_years(run_path, obs_paths):
     """One row per annual agreement_level observation: (pair, year, level, values).
 
     values maps each of VARIABLES to the model's mean over replicates and the
-    year's months (pairs as the agreements model sees them, see the module
+    year's months (NaN ignored: a failed run's unfinished replicates are left out) (pairs as the agreements model sees them, see the module
     docstring). Observations of other quantities, or of actors or years the
     run does not hold, are skipped. PactsimFileError when run_path is not a run
     file or holds none of VARIABLES (e.g. a run with --fields without them)."""
@@ -77,7 +78,9 @@ def pair_years(run_path, obs_paths):
                 x, y = a[:, m, i, j], a[:, m, j, i]
                 pair = 0.5 * (x + y) if v == "cooperation" else (
                     np.minimum(x, y) if v == "trust" else x)
-                vals[v] = float(pair.mean())
+                with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all NaN: nan
+                    vals[v] = float(np.nanmean(pair))
             out.append((o.actor + "-" + o.target, int(o.date), o.value, vals))
     return out
 
@@ -148,6 +151,10 @@ def main(argv=None):
     ap.add_argument("--format", choices=("md", "csv"), default="md")
     a = ap.parse_args(argv)
     try:
+        with open_run(a.run) as run:  # means of the finished replicates' months: say so
+            msg = incomplete_note(run)
+        if msg:
+            print(f"{NAME}: note: {msg}", file=sys.stderr)
         rows = discrimination(a.run, a.obs)
     except (PactsimFileError, ObservationError) as e:
         print(f"{NAME}: error: {e}", file=sys.stderr)

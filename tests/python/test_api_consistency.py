@@ -222,3 +222,25 @@ def test_a_sweep_part_file_says_merge_it(files, tmp_path):
         assert words in str(e.value) and merge in str(e.value)
     rc, out, err = script("pactsim.plotting.sweep", files["part"], "-o", tmp_path / "s")
     assert rc == 2 and words in err and merge in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------ 14: agreements of a failed run
+@needs_cli
+def test_agreements_of_a_failed_run(files, tmp_path):
+    from pactsim import agreements
+    obs = tmp_path / "agree.csv"
+    obs.write_text("quantity,actor,target,date,value,sd,transform,source,published\n"
+                   "agreement_level,RUS,IRN,2022,2,0.5,level,test,\n"
+                   "agreement_level,RUS,TUR,2022,0,0.5,level,test,\n"
+                   "agreement_level,USA,SAU,2022,3,0.5,level,test,\n")
+    rows = agreements.pair_years(files["failed"], [obs])
+    assert len(rows) == 3
+    with pactsim.open_run(files["failed"]) as run:
+        coop = np.asarray(run.dyad_state["cooperation"].sel(source="RUS", target="IRN").values)
+        back = np.asarray(run.dyad_state["cooperation"].sel(source="IRN", target="RUS").values)
+    assert np.isnan(coop).any()
+    for pair, year, level, vals in rows:
+        assert all(np.isfinite(v) for v in vals.values()), (pair, vals)
+    assert rows[0][3]["cooperation"] == pytest.approx(np.nanmean(0.5 * (coop + back)))
+    rc, out, err = script("pactsim.agreements", files["failed"], obs)
+    assert rc == 0 and "pactsim.agreements: note:" in err and "is INCOMPLETE" in err, err
