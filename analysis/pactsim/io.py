@@ -33,6 +33,7 @@ A sweep has no /actors group: ``run.actors`` come from its state groups and
 ISO3 where that has none; a sweep keeping only summaries (``output: summary``)
 has no actors and ``run.replicates`` counts its summary's replicates.
 """
+import numbers
 import os
 
 import h5py
@@ -349,7 +350,12 @@ class Run:
 
     # -- convenience ------------------------------------------------------
     def variable(self, name, group=None):
-        """The DataArray `name` from the given (or the first matching) state group, or None."""
+        """The DataArray `name` from the given (or the first matching) state group, or None
+        when no group has it; ValueError for a group that is not one of STATE_GROUPS or
+        "summary"."""
+        if group is not None and group not in STATE_GROUPS + ("summary",):
+            raise ValueError(f"group must be one of {', '.join(STATE_GROUPS)} or summary "
+                             f"(got {group!r})")
         for g in ([group] if group else STATE_GROUPS + ("summary",)):
             ds = getattr(self, g, None)
             if ds is not None and name in ds.data_vars:
@@ -544,8 +550,17 @@ def events(path, replicate=None):
     first day of the month, as the state time coordinate). Filter like a
     DataFrame: ``ev[ev["type"] == "sanctions"]``. Empty (length 0) when the
     file has no events. ``replicate`` keeps only that replicate (ValueError if
-    the file has no such replicate).
+    the file has no such replicate, 1.5 included; TypeError if it is not a number).
     """
+    if replicate is not None:
+        if isinstance(replicate, (bool, np.bool_)) or \
+                not isinstance(replicate, (numbers.Real, np.integer, np.floating)):
+            raise TypeError(f"replicate must be an integer (got {type(replicate).__name__} "
+                            f"{replicate!r})")
+        if not float(replicate).is_integer():
+            raise ValueError(f"{path}: no replicate {replicate} (replicates are numbered "
+                             f"0, 1, ...)")
+        replicate = int(replicate)
     f, _ = _h5open(path)
     with f:
         if replicate is not None:

@@ -26,7 +26,7 @@ import numpy as np
 from .io import PactsimFileError
 
 __all__ = ["Observation", "SeriesKey", "ObservationError", "read_observations", "series_of",
-           "model_series", "period_time", "central_bands"]
+           "model_series", "period_time", "central_bands", "check_levels"]
 
 HEADER = ["quantity", "actor", "target", "date", "value", "sd", "transform", "source",
           "published"]
@@ -210,9 +210,29 @@ def model_series(run, key):
     return labels, np.array([period_time(d) for d in labels], dtype="datetime64[ns]"), x
 
 
+def check_levels(levels):
+    """Band levels as a list of floats in percent, each in [1, 100) (a number alone is one
+    level); ValueError otherwise: a level below 1 is taken for a fraction (0.9 for 90)."""
+    if isinstance(levels, (int, float, np.integer, np.floating)):
+        levels = [levels]
+    try:
+        levels = [float(lv) for lv in levels]
+    except (TypeError, ValueError):
+        raise ValueError(f"band levels must be percentages like 50, 90 (got {levels!r})") \
+            from None
+    for lv in levels:
+        if not 1 <= lv < 100:
+            hint = f" ({lv:g} is a fraction? write {lv * 100:g})" if 0 < lv < 1 else ""
+            raise ValueError(f"band levels are percentages in [1, 100), e.g. 90 for the "
+                             f"5-95 % band (got {lv:g}){hint}")
+    return levels
+
+
 def central_bands(x, levels, axis=0):
     """Median and central intervals of x over `axis`, NaN ignored: (median, {level: (lo, hi)})
-    for levels in percent (e.g. 50, 90: the 25-75 % and 5-95 % quantiles)."""
+    for levels in percent, each in [1, 100) (e.g. 50, 90: the 25-75 % and 5-95 % quantiles;
+    a number alone is one level; ValueError outside, so that 0.9 is not taken for 0.9 %)."""
+    levels = check_levels(levels)
     qs = [0.5]
     for lv in levels:
         qs += [(1 - lv / 100) / 2, (1 + lv / 100) / 2]

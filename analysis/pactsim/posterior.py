@@ -111,11 +111,31 @@ def open_posterior(path):
             calibration=_s(f.attrs.get("calibration", "")), generations=gens, stored=stored)
 
 
+def _values(values, what="values"):
+    """A 1-D float array of finite values; ValueError if empty or not finite."""
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size == 0:
+        raise ValueError(f"{what} are empty")
+    if not np.isfinite(v).all():
+        raise ValueError(f"{what} must be finite ({int((~np.isfinite(v)).sum())} of {v.size} "
+                         f"are NaN or infinite); drop them first, with their weights")
+    return v
+
+
 def _normalised(weights, n):
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n,) or not np.all(w >= 0) or not w.sum() > 0:
-        raise ValueError(f"weights must be {n} non-negative values with a positive sum")
+        raise ValueError(f"weights must be {n} non-negative values with a positive sum "
+                         f"(one per value)")
     return w / w.sum()
+
+
+def _probabilities(q, what):
+    """q as a 1-D array, each in [0, 1]; ValueError otherwise (NaN included)."""
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    if not np.all((qs >= 0) & (qs <= 1)):
+        raise ValueError(f"{what} must lie in [0, 1] (got {q!r})")
+    return qs
 
 
 def weighted_quantile(values, weights, q):
@@ -123,14 +143,14 @@ def weighted_quantile(values, weights, q):
 
     With equal weights this is the empirical quantile of type 1 (the inverse of the
     empirical CDF); it is the definition of `pactsim calibrate`'s q05, median and q95.
+    ValueError on empty or non-finite values (NaN is refused, not dropped: drop such
+    samples with their weights first), bad weights or q outside [0, 1].
     """
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
     w = _normalised(weights, v.size)
     order = np.argsort(v, kind="stable")
     cum = np.cumsum(w[order])
-    qs = np.atleast_1d(np.asarray(q, dtype=float))
-    if np.any((qs < 0) | (qs > 1)):
-        raise ValueError("quantiles must lie in [0, 1]")
+    qs = _probabilities(q, "quantiles")
     idx = np.minimum(np.searchsorted(cum, qs, side="left"), v.size - 1)
     out = v[order][idx]
     return out if np.ndim(q) else float(out[0])
@@ -138,7 +158,7 @@ def weighted_quantile(values, weights, q):
 
 def weighted_mean_sd(values, weights=None):
     """Weighted mean and standard deviation (the population sd of the weighted sample)."""
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
     w = _normalised(weights, v.size)
     m = float(np.sum(w * v))
     return m, float(math.sqrt(max(0.0, np.sum(w * (v - m) ** 2))))
@@ -146,7 +166,9 @@ def weighted_mean_sd(values, weights=None):
 
 def weighted_correlation(x, y, weights=None):
     """Weighted Pearson correlation of two columns (NaN if either is constant)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x, y = _values(x, "x values"), _values(y, "y values")
+    if x.size != y.size:
+        raise ValueError(f"x and y must have the same length (got {x.size} and {y.size})")
     w = _normalised(weights, x.size)
     mx, my = np.sum(w * x), np.sum(w * y)
     cxy = np.sum(w * (x - mx) * (y - my))
@@ -163,7 +185,8 @@ def _std_bounds(kind, lo, hi, mu, sigma):
 
 
 def prior_quantile(post, j, u):
-    """Quantile u (array) of parameter j's prior, as sim/calib.c draws it."""
+    """Quantile u (array, each in [0, 1]) of parameter j's prior, as sim/calib.c draws it."""
+    _probabilities(u, "prior quantiles")
     u = np.asarray(u, dtype=float)
     kind, lo, hi = post.prior[j], post.prior_lower[j], post.prior_upper[j]
     if kind == "uniform":

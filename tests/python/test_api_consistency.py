@@ -244,3 +244,73 @@ def test_agreements_of_a_failed_run(files, tmp_path):
     assert rows[0][3]["cooperation"] == pytest.approx(np.nanmean(0.5 * (coop + back)))
     rc, out, err = script("pactsim.agreements", files["failed"], obs)
     assert rc == 0 and "pactsim.agreements: note:" in err and "is INCOMPLETE" in err, err
+
+
+# ------------------------------------------------------------ 8: arguments
+def test_posterior_arguments():
+    from pactsim.posterior import (Posterior, prior_quantile, weighted_correlation,
+                                   weighted_mean_sd, weighted_quantile)
+    post = Posterior(path="x", names=["parameters.a.n"], units=["1"], samples=np.ones((2, 1)),
+                     weights=np.array([0.5, 0.5]), prior=["normal"],
+                     prior_lower=np.array([0.0]), prior_upper=np.array([1.0]),
+                     prior_mu=np.array([0.3]), prior_sigma=np.array([0.4]))
+    for q in (1.5, -0.1, np.nan, [0.5, 2]):
+        with pytest.raises(ValueError, match="must lie in .0, 1."):
+            prior_quantile(post, 0, q)
+        with pytest.raises(ValueError, match="must lie in .0, 1."):
+            weighted_quantile([1, 2, 3], None, q)
+    for f in (lambda: weighted_quantile([1, np.nan, 3], [1, 1, 1], 0.5),
+              lambda: weighted_mean_sd([1, np.nan]),
+              lambda: weighted_correlation([1, 2, np.nan], [1, 2, 3])):
+        with pytest.raises(ValueError, match="must be finite"):
+            f()
+    with pytest.raises(ValueError, match="values are empty"):
+        weighted_quantile([], [], 0.5)
+    assert weighted_quantile([3, 1, 2], [1, 1, 1], 0.5) == 2.0
+
+
+def test_discovery_arguments():
+    from pactsim import cart, feature_scores, prim
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(200, 2))
+    y = X[:, 0] > 0.5
+    for bad in (np.zeros(200, bool), np.ones(200, bool)):
+        with pytest.raises(ValueError, match="nothing to score"):
+            feature_scores(X, bad)
+    with pytest.raises(ValueError, match="no case of interest"):
+        prim(X, np.zeros(200, bool))
+    for f, words in ((lambda: feature_scores(X, y, n_trees=0), "n_trees must be a positive"),
+                     (lambda: feature_scores(X, y, max_depth=0), "max_depth must be a positive"),
+                     (lambda: cart(X, y, max_depth=-1), "max_depth must be a positive"),
+                     (lambda: cart(X, y, min_leaf=0), "min_leaf must be a positive"),
+                     (lambda: prim(X, y, threshold=1.5), "threshold is a density"),
+                     (lambda: prim(X, y, threshold=-0.1), "threshold is a density")):
+        with pytest.raises(ValueError, match=words):
+            f()
+    assert sum(feature_scores(X, y, n_trees=5).values()) == pytest.approx(1)
+
+
+def test_central_bands_levels():
+    x = np.arange(100.0)[:, None]
+    med, bands = observations.central_bands(x, 90)
+    assert list(bands) == [90.0] and bands[90][0][0] == pytest.approx(4.95)
+    for bad, words in ((0.9, "0.9 is a fraction. write 90"), (100, "percentages in"),
+                       (-5, "percentages in"), ([50, 0], "percentages in")):
+        with pytest.raises(ValueError, match=words):
+            observations.central_bands(x, bad)
+
+
+@needs_cli
+def test_reader_arguments(files):
+    for rep, exc, words in ((1.5, ValueError, "no replicate 1.5"),
+                            ("0", TypeError, "replicate must be an integer .got str"),
+                            (3, ValueError, "no replicate 3"), (-1, ValueError, "no replicate")):
+        with pytest.raises(exc, match=words):
+            pactsim.events(files["base"], replicate=rep)
+    assert len(pactsim.events(files["base"], replicate=np.int64(1))) == \
+        len(pactsim.events(files["base"], replicate=1.0))
+    with pactsim.open_run(files["base"]) as run:
+        with pytest.raises(ValueError, match="group must be one of"):
+            run.variable("gdp", group="bogus")
+        assert run.variable("gdp", group="dyad_state") is None
+        assert run.variable("gdp").dims == ("replicate", "time", "actor")

@@ -29,7 +29,8 @@ from .common import (UsageError, add_output_args, error, label_outer_x, note, pa
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap,
                      replicates_text, wrong_file)
 from ..io import PactsimFileError, incomplete_note, open_run
-from ..observations import (ObservationError, central_bands, model_series, period_time,
+from ..observations import (ObservationError, central_bands, check_levels, model_series,
+                            period_time,
                             read_observations, series_of)
 from ..script import script
 from ..tables import csv_text, write_text
@@ -50,9 +51,12 @@ def parse_bands(text):
         levels = sorted({float(x) for x in split_list(text) or []})
     except ValueError:
         raise UsageError(f"--bands must be percentages like 50,90 (got {text!r})") from None
-    if not levels or any(not 0 < lv < 100 for lv in levels):
-        raise UsageError(f"--bands must be percentages in (0, 100) (got {text!r})")
-    return levels
+    if not levels:
+        raise UsageError(f"--bands must be percentages like 50,90 (got {text!r})")
+    try:
+        return check_levels(levels)
+    except ValueError as e:
+        raise UsageError(f"--bands: {e}") from None
 
 
 def series_title(key):
