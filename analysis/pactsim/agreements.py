@@ -26,12 +26,13 @@ Command line: /usr/bin/python3 -m pactsim.agreements RUN.h5 OBS.csv [--format md
 observation file, no observation that matches the run's actors and years, or bad options).
 """
 import argparse
+import os
 import sys
 import warnings
 
 import numpy as np
 
-from .io import PactsimFileError, incomplete_note, open_run
+from .io import PactsimFileError, as_run, incomplete_note, open_run
 from .observations import ObservationError, read_observations
 from .script import script
 from .tables import csv_text, markdown_text
@@ -48,14 +49,16 @@ def pair_years(run_path, obs_paths):
     values maps each of VARIABLES to the model's mean over replicates and the
     year's months (NaN ignored: a failed run's unfinished replicates are left out) (pairs as the agreements model sees them, see the module
     docstring). Observations of other quantities, or of actors or years the
-    run does not hold, are skipped. PactsimFileError when run_path is not a run
+    run does not hold, are skipped. run_path: a path or an open Run; obs_paths:
+    one observation file or a list. PactsimFileError when run_path is not a run
     file or holds none of VARIABLES (e.g. a run with --fields without them)."""
-    if isinstance(obs_paths, str):
+    if isinstance(obs_paths, (str, os.PathLike)):
         obs_paths = [obs_paths]
     obs = [o for o in read_observations(obs_paths)
            if o.quantity == "agreement_level" and len(o.date) == 4]
     out = []
-    with open_run(run_path, eager=True) as run:
+    with as_run(run_path, eager=True) as run:
+        run_path = run.path
         if run.is_sweep:
             raise PactsimFileError(f"{run_path} is a sweep file; give a run file (pactsim run "
                                    f"... -o FILE)")
@@ -110,7 +113,8 @@ def youden_cut(pos, neg):
 
 def discrimination(run_path, obs_paths):
     """One dict per (rung, variable): rung, variable, positives, negatives, auc,
-    cut, tpr, fpr, median_pos, median_neg, pairs (the positive pairs)."""
+    cut, tpr, fpr, median_pos, median_neg, pairs (the positive pairs). run_path: a path
+    or an open Run, as pair_years."""
     py = pair_years(run_path, obs_paths)
     rows = []
     for rung in RUNGS:

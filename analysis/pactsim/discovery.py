@@ -38,7 +38,7 @@ import sys
 
 import numpy as np
 
-from .io import PactsimFileError, open_run, sweep_completeness
+from .io import PactsimFileError, as_run, sweep_completeness
 from .script import script
 from .tables import write_text
 
@@ -72,17 +72,21 @@ class SweepTable:
 
 
 def sweep_table(path, metric, reduce=None):
-    """Cases of a sweep file for `metric` (a /sweep/summary metric).
+    """Cases of a sweep file (a path or an open Run) for `metric` (a /sweep/summary metric).
 
     One row per finished run (point, replicate): runs not marked complete in
     /sweep/done and runs whose metric is not finite are left out. With
     ``reduce="median"`` (or "mean") one row per design point holds the median
-    (mean) over its finished replicates. Raises PactsimFileError when the file
+    (mean) over its finished replicates; ``reduce="none"`` is None, as
+    pactsim-discover's --reduce none. Raises PactsimFileError when the file
     is not a sweep file or has no such metric.
     """
+    if reduce == "none":
+        reduce = None
     if reduce not in (None, "median", "mean"):
-        raise ValueError(f"reduce must be None, 'median' or 'mean' (got {reduce!r})")
-    with open_run(path) as run:
+        raise ValueError(f"reduce must be None ('none'), 'median' or 'mean' (got {reduce!r})")
+    with as_run(path) as run:
+        path = run.path
         if not run.is_sweep or run.sweep is None:
             raise PactsimFileError(f"{path}: no /sweep group: this is not a sweep file")
         if run.summary is None or metric not in run.summary.data_vars:

@@ -33,6 +33,8 @@ A sweep has no /actors group: ``run.actors`` come from its state groups and
 ISO3 where that has none; a sweep keeping only summaries (``output: summary``)
 has no actors and ``run.replicates`` counts its summary's replicates.
 """
+import contextlib
+import functools
 import numbers
 import os
 
@@ -47,8 +49,9 @@ except ImportError:  # pragma: no cover - very old or very new xarray: read eage
     BackendArray = object
     _xr_indexing = None
 
-__all__ = ["PactsimFileError", "Run", "open_run", "events", "provenance", "sensitivity",
-           "incomplete_note", "sweep_completeness", "FORMAT_VERSION", "STATE_GROUPS"]
+__all__ = ["PactsimFileError", "Run", "open_run", "as_run", "events", "provenance",
+           "sensitivity", "incomplete_note", "sweep_completeness", "FORMAT_VERSION",
+           "STATE_GROUPS"]
 
 #: Newest format version this reader understands.
 FORMAT_VERSION = 1
@@ -436,10 +439,49 @@ class Run:
         raise KeyError(key)
 
 
+def _what(x):
+    return f"{type(x).__name__} {x!r}" if isinstance(x, (int, float)) else type(x).__name__
+
+
+def as_run(run, eager=False):
+    """A context manager giving an open Run for `run`, a path or an open Run: a path is
+    opened (and closed at the end), a Run is given as is (and left open). TypeError for
+    anything else. Every function of the package taking a "run" takes either."""
+    if isinstance(run, Run):
+        return contextlib.nullcontext(run)
+    if isinstance(run, (str, bytes, os.PathLike)):
+        return Run(os.fsdecode(run), eager=eager)
+    raise TypeError(f"expected a run: the path of a pactsim file or an open Run "
+                    f"(pactsim.open_run), not {_what(run)}")
+
+
+def _path_of(run):
+    """The path of a file given as a path or an open Run; TypeError for anything else."""
+    if isinstance(run, Run):
+        return run.path
+    if isinstance(run, (str, bytes, os.PathLike)):
+        return os.fsdecode(run)
+    raise TypeError(f"expected the path of a pactsim file or an open Run (pactsim.open_run), "
+                    f"not {_what(run)}")
+
+
+def takes_run(fn):
+    """Let fn(run, ...) take a path as well as an open Run: a path is opened for the call
+    (eagerly not needed: what fn returns must not read the file afterwards)."""
+    @functools.wraps(fn)
+    def wrapper(run, *args, **kwargs):
+        if isinstance(run, Run):
+            return fn(run, *args, **kwargs)
+        with as_run(run) as opened:
+            return fn(opened, *args, **kwargs)
+    return wrapper
+
+
+@takes_run
 def incomplete_note(run):
     """None for a complete run file; for an incomplete one (a failed run's FILE.failed.h5,
     root attribute `incomplete`) a sentence naming the file, why it stopped and how many
-    replicates are complete, for a script's note on stderr."""
+    replicates are complete, for a script's note on stderr. run: a path or an open Run."""
     reason = run.attrs.get("incomplete")
     if reason is None:
         return None
@@ -450,6 +492,7 @@ def incomplete_note(run):
             f"finish are NaN from the month they stopped and are left out where undefined")
 
 
+@takes_run
 def sweep_completeness(run):
     """(title, note) on an incomplete sweep (an interrupted FILE.partial) from /sweep/done,
     counted as `pactsim info` does (1: complete): the title " (INCOMPLETE: k of n runs
@@ -551,7 +594,9 @@ def events(path, replicate=None):
     DataFrame: ``ev[ev["type"] == "sanctions"]``. Empty (length 0) when the
     file has no events. ``replicate`` keeps only that replicate (ValueError if
     the file has no such replicate, 1.5 included; TypeError if it is not a number).
+    path: a file's path or an open Run.
     """
+    path = _path_of(path)
     if replicate is not None:
         if isinstance(replicate, (bool, np.bool_)) or \
                 not isinstance(replicate, (numbers.Real, np.integer, np.floating)):
@@ -595,7 +640,9 @@ def events(path, replicate=None):
 
 
 def provenance(path):
-    """Root and /provenance attributes plus config_raw/config_resolved, as a dict."""
+    """Root and /provenance attributes plus config_raw/config_resolved, as a dict (path: a
+    file's path or an open Run)."""
+    path = _path_of(path)
     f, fmt = _h5open(path)
     with f:
         out = {"format": fmt}
@@ -617,7 +664,8 @@ def sensitivity(path):
     with indices S1, S1_low, S1_high, ST, ST_low, ST_high (Saltelli design) or
     mu_star, mu_star_low, mu_star_high, mu, sigma (Morris). Empty metrics when
     the sweep file has no /sensitivity group (yet); PactsimFileError when the file
-    is not a sweep file."""
+    is not a sweep file. path: a file's path or an open Run."""
+    path = _path_of(path)
     out = {"param": [], "metrics": {}}
     f, fmt = _h5open(path)
     with f:

@@ -23,7 +23,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from .io import PactsimFileError
+from .io import PactsimFileError, takes_run
 
 __all__ = ["Observation", "SeriesKey", "ObservationError", "read_observations", "series_of",
            "model_series", "period_time", "central_bands", "check_levels"]
@@ -162,12 +162,14 @@ def _raw(run, key):
     return num, den
 
 
+@takes_run
 def model_series(run, key):
     """The model's equivalent of a series in every period of the run where it is defined.
 
     Returns (labels, times, x): period labels ("YYYY-MM" or "YYYY"), their times
     (datetime64[ns]) and x [replicate, period]. NaN where a denominator is zero.
-    PactsimFileError on a sweep file; KeyError when the run lacks the variable or actor.
+    run: a path or an open Run. PactsimFileError on a sweep file; KeyError when the run
+    lacks the variable or actor.
     """
     if getattr(run, "is_sweep", False):
         raise PactsimFileError(f"{run.path} is a sweep file; give a run file (pactsim run ... "

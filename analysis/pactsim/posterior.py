@@ -16,6 +16,7 @@ their mean and sd are computed from their quantile function, as the C code
 draws from them (sim/calib.c, ps_calib_prior_quantile).
 """
 import math
+import os
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from .io import PactsimFileError, _h5open, _s, _strings
 
-__all__ = ["Posterior", "open_posterior", "weighted_quantile", "weighted_mean_sd",
+__all__ = ["Posterior", "open_posterior", "as_posterior", "column", "weighted_quantile", "weighted_mean_sd",
            "prior_quantile", "prior_pdf", "prior_moments", "summary_table",
            "weighted_correlation", "SUMMARY_COLUMNS"]
 
@@ -69,6 +70,29 @@ class Posterior:
                            f"expected one of them as model.name")
         raise KeyError(f"parameter {name!r} is not in the posterior "
                        f"(it has {', '.join(self.short_names)})")
+
+
+def as_posterior(post):
+    """A Posterior given as one or as the path of a posterior file; TypeError otherwise."""
+    if isinstance(post, Posterior):
+        return post
+    if isinstance(post, (str, bytes, os.PathLike)):
+        return open_posterior(os.fsdecode(post))
+    raise TypeError(f"expected a Posterior (open_posterior) or the path of a posterior file, "
+                    f"not {type(post).__name__}")
+
+
+def column(post, j):
+    """The column of parameter j, given as an index or by name (its path, model.name or a
+    unique name, as Posterior.index); IndexError or KeyError naming what is wrong."""
+    if isinstance(j, str):
+        return post.index(j)
+    if isinstance(j, (bool, np.bool_)) or not isinstance(j, (int, np.integer)):
+        raise TypeError(f"a parameter is an index or a name, not {type(j).__name__} {j!r}")
+    if not -len(post.names) <= j < len(post.names):
+        raise IndexError(f"parameter index {j} out of range (the posterior has "
+                         f"{len(post.names)} parameters)")
+    return int(j) % len(post.names)
 
 
 def open_posterior(path):
@@ -185,7 +209,9 @@ def _std_bounds(kind, lo, hi, mu, sigma):
 
 
 def prior_quantile(post, j, u):
-    """Quantile u (array, each in [0, 1]) of parameter j's prior, as sim/calib.c draws it."""
+    """Quantile u (array, each in [0, 1]) of parameter j's prior, as sim/calib.c draws it;
+    j an index or a parameter name."""
+    j = column(post, j)
     _probabilities(u, "prior quantiles")
     u = np.asarray(u, dtype=float)
     kind, lo, hi = post.prior[j], post.prior_lower[j], post.prior_upper[j]
@@ -203,7 +229,9 @@ def prior_quantile(post, j, u):
 
 
 def prior_pdf(post, j, x):
-    """Density of parameter j's prior at x (array): zero outside [prior_lower, prior_upper]."""
+    """Density of parameter j's prior at x (array): zero outside [prior_lower, prior_upper];
+    j an index or a parameter name."""
+    j = column(post, j)
     x = np.asarray(x, dtype=float)
     kind, lo, hi = post.prior[j], post.prior_lower[j], post.prior_upper[j]
     inside = (x >= lo) & (x <= hi)
@@ -223,7 +251,9 @@ def prior_pdf(post, j, x):
 
 def prior_moments(post, j, points=4000):
     """Mean and sd of parameter j's prior: exact for uniform, else by the midpoint rule on
-    its quantile function (`points` midpoints; the truncated range keeps it bounded)."""
+    its quantile function (`points` midpoints; the truncated range keeps it bounded); j an
+    index or a parameter name."""
+    j = column(post, j)
     lo, hi = post.prior_lower[j], post.prior_upper[j]
     if post.prior[j] == "uniform":
         return (lo + hi) / 2, (hi - lo) / math.sqrt(12)
@@ -239,7 +269,9 @@ SUMMARY_COLUMNS = ("parameter", "units", "prior", "prior_lower", "prior_upper", 
 def summary_table(post):
     """One dict per parameter (SUMMARY_COLUMNS): the prior, the weighted posterior mean,
     sd and 5/50/95% quantiles, sd_ratio = posterior sd / prior sd and shrinkage = 1 - sd_ratio
-    (0: the data taught nothing about the parameter; 1: they pinned it down)."""
+    (0: the data taught nothing about the parameter; 1: they pinned it down). post: a
+    Posterior or the path of a posterior file."""
+    post = as_posterior(post)
     rows = []
     for j, name in enumerate(post.names):
         col = post.samples[:, j]

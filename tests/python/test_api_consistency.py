@@ -314,3 +314,64 @@ def test_reader_arguments(files):
             run.variable("gdp", group="bogus")
         assert run.variable("gdp", group="dyad_state") is None
         assert run.variable("gdp").dims == ("replicate", "time", "actor")
+
+
+# ------------------------------------------------------------ 9: a run is a path or a Run
+@needs_cli
+def test_functions_take_a_path_or_a_run(files, tmp_path):
+    from pactsim import agreements, facts
+    from pactsim.plotting import run as plot_run
+    from pactsim.plotting import sweep as plot_sweep
+    obs = tmp_path / "agree.csv"
+    obs.write_text("quantity,actor,target,date,value,sd,transform,source,published\n"
+                   "agreement_level,RUS,IRN,2022,2,0.5,level,test,\n"
+                   "agreement_level,RUS,TUR,2022,0,0.5,level,test,\n")
+    key = observations.SeriesKey("gdp", "RUS", "", "level", False)
+    with pactsim.open_run(files["base"]) as run, pactsim.open_run(files["sweep"]) as sw:
+        for by_path, by_run in (
+                (lambda: facts.evaluate(files["base"]), lambda: facts.evaluate(run)),
+                (lambda: agreements.discrimination(files["base"], obs),
+                 lambda: agreements.discrimination(run, [obs])),
+                (lambda: observations.model_series(files["base"], key)[2],
+                 lambda: observations.model_series(run, key)[2]),
+                (lambda: len(pactsim.events(files["base"])), lambda: len(pactsim.events(run))),
+                (lambda: pactsim.provenance(files["base"])["seed"],
+                 lambda: pactsim.provenance(run)["seed"]),
+                (lambda: pactsim.sweep_table(files["sweep"], "min_gdp_growth").y,
+                 lambda: pactsim.sweep_table(sw, "min_gdp_growth", reduce="none").y),
+                (lambda: pactsim.sensitivity(files["sweep"]), lambda: pactsim.sensitivity(sw)),
+                (lambda: pactsim.io.incomplete_note(files["failed"]) is not None, lambda: True),
+                (lambda: len(plot_run.fig_actor_series(files["base"], ["RUS"])),
+                 lambda: len(plot_run.fig_actor_series(run, ["RUS"]))),
+                (lambda: len(plot_sweep.fig_main_effects(files["sweep"], ["min_gdp_growth"])),
+                 lambda: len(plot_sweep.fig_main_effects(sw, ["min_gdp_growth"]))),
+                (lambda: plot_sweep.fig_sensitivity(files["sweep"], None),
+                 lambda: plot_sweep.fig_sensitivity(sw))):
+            a, b = by_path(), by_run()
+            assert repr(a) == repr(b)
+        assert np.isfinite(run.actor_state["gdp"].values).all()  # left open
+    for f in (lambda: facts.evaluate(5), lambda: agreements.discrimination(None, [obs]),
+              lambda: pactsim.events(3.5), lambda: pactsim.sweep_table(["x"], "m"),
+              lambda: plot_run.fig_actor_series(7, ["RUS"])):
+        with pytest.raises(TypeError, match="open Run"):
+            f()
+
+
+def test_posterior_parameters_by_name():
+    from pactsim.plotting import posterior as plot_post
+    from pactsim.posterior import open_posterior, prior_moments, prior_pdf, prior_quantile
+    path = os.path.join(SRC, "configs", "calibration", "baseline_2022_posterior.h5")
+    post = open_posterior(path)
+    name, j = post.names[2], 2
+    assert prior_moments(post, name) == prior_moments(post, j)
+    assert prior_moments(post, post.short_names[2]) == prior_moments(post, j)
+    assert prior_quantile(post, name, 0.5) == prior_quantile(post, j, 0.5)
+    assert prior_pdf(post, name, [1.0]) == prior_pdf(post, j, [1.0])
+    figs = plot_post.fig_marginals(post, [name, 0])
+    assert [ax.get_title().split("\n")[0] for ax in figs[0].axes[:2]] == \
+        [post.short_names[2], post.short_names[0]]
+    assert len(plot_post.fig_pairs(path, [name, post.names[0]])[0].axes) == 4
+    with pytest.raises(KeyError, match="not in the posterior"):
+        prior_moments(post, "nope")
+    with pytest.raises(IndexError, match="out of range"):
+        prior_moments(post, 999)

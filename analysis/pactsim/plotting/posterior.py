@@ -25,8 +25,8 @@ import numpy as np
 from .common import (UsageError, add_output_args, error, label_outer_x, panel_figure,
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap)
 from ..io import PactsimFileError
-from ..posterior import (SUMMARY_COLUMNS, open_posterior, prior_pdf, summary_table,
-                         weighted_correlation)
+from ..posterior import (SUMMARY_COLUMNS, as_posterior, column, open_posterior, prior_pdf,
+                         summary_table, weighted_correlation)
 from ..script import script
 from ..tables import csv_text, markdown_text, write_text
 
@@ -57,8 +57,14 @@ def _units(u):
     return "" if u in ("", "1") else f" [{u}]"
 
 
-def fig_marginals(post, params, width="page"):
-    """One panel per parameter: prior density, weighted posterior histogram, median, 90 %."""
+def fig_marginals(post, params=None, width="page"):
+    """One panel per parameter: prior density, weighted posterior histogram, median, 90 %.
+
+    post: a Posterior or the path of a posterior file; params: indices or names (paths,
+    model.name or a unique name), None for every parameter."""
+    post = as_posterior(post)
+    params = list(range(len(post.names))) if params is None else \
+        [column(post, j) for j in params]
     p = preset(width)
     rows = {r["parameter"]: r for r in summary_table(post)}
     figs = []
@@ -104,6 +110,7 @@ def fig_marginals(post, params, width="page"):
 
 def default_pairs(post, k):
     """The k parameters with the largest shrinkage, in the file's order."""
+    post = as_posterior(post)
     shrink = np.array([r["shrinkage"] for r in summary_table(post)])
     best = np.argsort(-np.nan_to_num(shrink, nan=-np.inf), kind="stable")[:k]
     return sorted(int(j) for j in best)
@@ -116,7 +123,11 @@ def _pair_label(post, j, side):
 
 def fig_pairs(post, params, width="page"):
     """A K x K pair plot: weighted 2-D histograms (lower), marginals (diagonal), correlations
-    (upper), every axis over the prior's range so that shrinkage shows as a small cloud."""
+    (upper), every axis over the prior's range so that shrinkage shows as a small cloud.
+
+    post: a Posterior or the path of a posterior file; params: indices or names."""
+    post = as_posterior(post)
+    params = [column(post, j) for j in params]
     p = preset(width)
     k = len(params)
     side = (p.width - 0.5) / k
@@ -176,6 +187,7 @@ def fig_pairs(post, params, width="page"):
 
 def fig_generations(post, width="page"):
     """Tolerance, acceptance rate and ESS per generation of the ABC-SMC run."""
+    post = as_posterior(post)
     keys = [(k, lab) for k, lab in (("tolerance", "tolerance (distance)"),
                                     ("acceptance_rate", "acceptance rate"),
                                     ("ess", "ESS of the kept weights"))

@@ -28,7 +28,7 @@ from . import style
 from .common import (UsageError, add_output_args, error, label_outer_x, note, panel_figure,
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap,
                      replicates_text, wrong_file)
-from ..io import PactsimFileError, incomplete_note, open_run
+from ..io import PactsimFileError, incomplete_note, open_run, takes_run
 from ..observations import (ObservationError, central_bands, check_levels, model_series,
                             period_time,
                             read_observations, series_of)
@@ -129,6 +129,7 @@ def coverage_total(rows, levels):
     return {lv: (sum(r[f"in{lv:g}"] for r in rows), len(rows)) for lv in levels}
 
 
+@takes_run
 def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
     """The bands of coverage_rows' panels against the observations; a list of figures
     (pages), empty when there is no panel or `run` is a sweep file (with a note)."""

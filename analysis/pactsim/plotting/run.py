@@ -12,8 +12,9 @@ Writes, as far as the file has the variables:
 Panels whose variables are missing are skipped with a note on stderr. Exit
 status 0 when at least one figure was written, 2 when the file is not a
 pactsim file or has nothing the figures need (or on bad options).
-Every fig_* function returns a list of figures (the pages; empty when skipped, with a
-note on stderr: a variable the file lacks, or a sweep file given for a run).
+Every fig_* function takes the run as a path or an open Run and returns a list of
+figures (the pages; empty when skipped, with a note on stderr: a variable the file
+lacks, or a sweep file given for a run).
 """
 import argparse
 import sys
@@ -25,7 +26,7 @@ from .common import (MAX_ACTORS, UsageError, add_output_args, error, label_outer
                      note, panel_figure, panel_pages, parse_pair, pick_actors, pick_dates,
                      plot_band, prepare_outdir, preset, save, shared_legend, split_list, wrap,
                      parse_args, as_dates, replicates_text, wrong_file)
-from ..io import PactsimFileError, events, incomplete_note, open_run
+from ..io import PactsimFileError, events, incomplete_note, open_run, takes_run
 from ..script import script
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -52,6 +53,7 @@ def _band_label(run):
 
 
 # ------------------------------------------------------------ (a) actor series
+@takes_run
 def fig_actor_series(run, actors, variables=None, prog=PROG, width="page"):
     """One panel per actor variable, one median line (and band) per actor; pages of panels."""
     if wrong_file(prog, "actor_series", run):
@@ -126,6 +128,7 @@ def _square_panels(n, width):
 
 
 # ------------------------------------------------------------ (b) heatmap
+@takes_run
 def fig_cooperation_heatmap(run, actors, dates=None, prog=PROG, width="page"):
     """Median cooperation, source (rows) x target (columns), one panel per date.
 
@@ -203,6 +206,7 @@ def strongest_ties(m, top):
     return ties[:top]
 
 
+@takes_run
 def fig_cooperation_network(run, actors, dates=None, top=None, prog=PROG, width="page"):
     """Circle layout; edges = the `top` strongest ties, width proportional to strength.
 
@@ -262,6 +266,7 @@ def fig_cooperation_network(run, actors, dates=None, top=None, prog=PROG, width=
 
 
 # ------------------------------------------------------------ (d) dashboard
+@takes_run
 def fig_pair_dashboard(run, pair=("RUS", "IRN"), prog=PROG, width="page"):
     """Cooperation, trust (both directions), arms b->a by category, finance a->b."""
     a, b = pair
@@ -342,6 +347,7 @@ def fig_pair_dashboard(run, pair=("RUS", "IRN"), prog=PROG, width="page"):
 
 
 # ------------------------------------------------------------ (e) events
+@takes_run
 def fig_event_timeline(run, replicate=0, prog=PROG, width="page"):
     """Events of one replicate: one row per type, dates on x, colour = source actor."""
     if wrong_file(prog, "event_timeline", run):
