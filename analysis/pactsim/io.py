@@ -684,3 +684,10 @@ def sensitivity(path):
             out["metrics"][name] = {k: np.asarray(v[()], dtype=float)
                                     for k, v in item.items() if isinstance(v, h5py.Dataset)}
     return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.io"))

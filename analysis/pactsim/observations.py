@@ -247,3 +247,10 @@ def central_bands(x, levels, axis=0):
             warnings.simplefilter("ignore", RuntimeWarning)
             v = np.nanquantile(x, qs, axis=axis)
     return v[0], {lv: (v[1 + 2 * i], v[2 + 2 * i]) for i, lv in enumerate(levels)}
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.observations"))

@@ -286,3 +286,10 @@ def summary_table(post):
                      "q50": float(q50), "q95": float(q95), "sd_ratio": ratio,
                      "shrinkage": 1.0 - ratio})
     return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.posterior"))

@@ -168,3 +168,10 @@ def compare(rows_a, rows_b, z=2.0):
         out.append({"key": _row_key(rb), "crps_sd_a": ra["crps_sd"], "crps_sd_b": rb["crps_sd"],
                     "diff": d, "se": se, "verdict": verdict})
     return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.scores"))

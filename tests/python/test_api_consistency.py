@@ -375,3 +375,21 @@ def test_posterior_parameters_by_name():
         prior_moments(post, "nope")
     with pytest.raises(IndexError, match="out of range"):
         prior_moments(post, 999)
+
+
+# ------------------------------------------------------------ 6: python3 -m
+def test_module_entry_points():
+    for module in ("pactsim.io", "pactsim.observations", "pactsim.scores", "pactsim.posterior",
+                   "pactsim.tables", "pactsim.script"):
+        rc, out, err = script(module, "--help")
+        assert rc == 2 and out == "", (module, rc, out)
+        assert f"{module}: error: {module} is a library module with no command line" in err
+    for module in ("pactsim.discovery", "pactsim.facts", "pactsim.agreements",
+                   "pactsim.plotting.run", "pactsim.plotting.sweep", "pactsim.plotting.compare",
+                   "pactsim.plotting.posterior", "pactsim.plotting.predictive",
+                   "pactsim.plotting.scores"):
+        rc, out, err = script(module, "--help")
+        assert rc == 0 and out.startswith("usage:") and err == "", (module, err)
+    # the package still gives its names, loaded on first use
+    assert pactsim.open_run is pactsim.io.open_run and "prim" in dir(pactsim)
+    from pactsim import PactsimFileError, prim  # noqa: F401

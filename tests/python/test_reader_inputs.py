@@ -83,8 +83,8 @@ def script(module, *args):
 
 
 def discover(*args):
-    """pactsim-discover as analysis/discover.py runs it (`-m pactsim.discovery` would have
-    runpy warn that the package imported it first): (exit status, stdout, stderr)."""
+    """pactsim-discover as analysis/discover.py runs it (`-m pactsim.discovery` is the same,
+    test_api_consistency): (exit status, stdout, stderr)."""
     p = subprocess.run([sys.executable, os.path.join(ANALYSIS, "discover.py"), *map(str, args)],
                        capture_output=True, text=True, env=ENV)
     return p.returncode, p.stdout, p.stderr
