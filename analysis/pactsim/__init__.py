@@ -3,7 +3,7 @@
     import pactsim
     with pactsim.open_run("baseline_2022.h5") as run:     # runs and sweeps alike
         coop = run.dyad_state["cooperation"]               # xarray, lazy
-    X, y, names = pactsim.sweep_table("sweep.h5", "peak_cooperation_rus_irn")
+    X, y, names = pactsim.sweep_table("sweep.h5", "rus_irn_cooperation_2024")
     box = pactsim.prim(X, y > 0.5, names)                  # scenario discovery
 
 Modules: pactsim.io (the reader), pactsim.discovery (PRIM, CART, feature

@@ -13,6 +13,13 @@ metric; y > threshold marks the cases of interest.
     print(tree.rules())
     print(pactsim.feature_scores(t.X, t.y > 0.5, t.names))
 
+Command line:
+
+    pactsim-discover FILE --metric METRIC (--above VALUE | --below VALUE)
+                     [--reduce none|median|mean] [--alpha A] [--mass-min M]
+                     [--threshold D] [--max-depth N] [--trees N] [--json FILE]
+                     [-o DIR] [--width page|column] [--format png|pdf|svg] [--dpi N]
+
 PRIM (Friedman and Fisher 1999) shrinks a box around the cases of interest
 by peeling, at each step, the alpha share of the box's cases at one end of
 one dimension that raises the share of cases of interest in the box most,

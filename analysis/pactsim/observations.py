@@ -1,11 +1,13 @@
 """Observation files and the model's equivalents of them (docs/observation-format.md).
 
-    from pactsim.observations import read_observations, series_of, model_series
+    import pactsim
+    from pactsim.observations import read_observations, series_of, model_series, central_bands
 
     obs = read_observations(["data/observations/oil_2022.csv"])   # list of Observation
     for key, rows in series_of(obs).items():     # one observed series: quantity, actor,
         with pactsim.open_run("run.h5") as run:  # target, transform, monthly or annual
-            periods, x = model_series(run, key)  # x [replicate, period] over the whole run
+            labels, times, x = model_series(run, key)  # "YYYY-MM" or "YYYY" labels,
+            med, bands = central_bands(x, [50, 90])    # their times, x [replicate, period]
 
 This reads the CSV files the way `pactsim score` does (RFC 4180 quoting, `#`
 comment lines, blank lines skipped) but checks only what the figures need;

@@ -393,3 +393,70 @@ def test_module_entry_points():
     # the package still gives its names, loaded on first use
     assert pactsim.open_run is pactsim.io.open_run and "prim" in dir(pactsim)
     from pactsim import PactsimFileError, prim  # noqa: F401
+
+
+# ------------------------------------------------------------ 5: module docstrings
+SCRIPT_MODULES = ("pactsim.plotting.run", "pactsim.plotting.sweep", "pactsim.plotting.compare",
+                  "pactsim.plotting.posterior", "pactsim.plotting.predictive",
+                  "pactsim.plotting.scores", "pactsim.discovery", "pactsim.facts",
+                  "pactsim.agreements")
+
+
+def _examples(doc):
+    """The indented code blocks of a docstring, dedented, as one string each."""
+    import textwrap
+    blocks, cur = [], []
+    for line in doc.splitlines() + [""]:
+        if line.startswith("    ") or (cur and not line.strip()):
+            cur.append(line)
+        elif cur:
+            blocks.append(textwrap.dedent("\n".join(cur)).strip())
+            cur = []
+    return [b for b in blocks if b]
+
+
+def test_docstrings_name_every_option(capsys):
+    import importlib
+    import re
+    for name in SCRIPT_MODULES:
+        mod = importlib.import_module(name)
+        with pytest.raises(SystemExit):
+            mod.main(["--help"])
+        help_text = capsys.readouterr().out
+        options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", help_text)) - {"--help"}
+        documented = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", mod.__doc__))
+        if "-o DIR" in mod.__doc__:
+            documented.add("--outdir")
+        assert options <= documented, (name, sorted(options - documented))
+
+
+@needs_cli
+def test_docstring_examples_run(files, tmp_path, capsys):
+    """Every code example of the library modules' docstrings, on the small files: file names
+    replaced by the fixture's, metrics checked to exist in the sweep and then replaced by
+    one its short runs define (the examples' 2024 metric is NaN in a run ending 2022-12)."""
+    import importlib
+    import re
+    with pactsim.open_run(files["sweep"]) as sw:
+        metrics = set(sw.summary.data_vars)
+    names = {"baseline_2022.h5": files["base"], "run.h5": files["base"],
+             "history.h5": files["base"], "sweep.h5": files["sweep"]}
+    ran = 0
+    for name in ("pactsim", "pactsim.io", "pactsim.observations", "pactsim.posterior",
+                 "pactsim.discovery", "pactsim.agreements"):
+        mod = importlib.import_module(name)
+        for code in _examples(mod.__doc__):
+            if not re.search(r"^(import|from) ", code, re.M) or code.startswith("pactsim-"):
+                continue  # a usage line, not Python
+            for m in re.findall(r'sweep_table\([^,]+, "(\w+)"', code):
+                assert m in metrics, (name, m)
+                code = code.replace(f'"{m}"', '"min_gdp_growth"')
+            code = code.replace("> 0.5", "> np.median(t.y if 't' in dir() else y)")
+            for old, new in names.items():
+                code = code.replace(f'"{old}"', repr(str(new)))
+            code = re.sub(r'"((?:data|configs)/[^"]+)"', lambda m: repr(os.path.join(SRC, m[1])),
+                          code)
+            exec(compile(code, f"<{name} docstring>", "exec"), {"np": np})
+            ran += 1
+    assert ran >= 6
+    capsys.readouterr()

@@ -2,7 +2,7 @@
 
     pactsim-plot-compare A.h5 B.h5 [C.h5 ...] -o DIR [--vars gdp_growth,cooperation,...]
                     [--pair RUS,IRN] [--actors RUS,IRN] [--width page|column]
-                    [--format png] [--dpi N] [--allow-mismatch]
+                    [--format png] [--dpi N] [--allow-mismatch] [--labels A,B,...]
 
 The first file is the reference A. Writes:
   compare_series    every scenario side by side: median and 5-95 % band over replicates

@@ -2,6 +2,7 @@
 
     pactsim-plot-run FILE -o DIR [--width page|column] [--format png|pdf|svg] [--dpi N]
                      [--dates 2022-01,2022-07,2024-01] [--actors RUS,IRN,...]
+                     [--vars gdp_growth,...] [--pair RUS,IRN] [--top K] [--replicate R]
 
 Writes, as far as the file has the variables:
   actor_series      actor time series: median and 5-95 % band over replicates
