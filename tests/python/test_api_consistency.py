@@ -460,3 +460,44 @@ def test_docstring_examples_run(files, tmp_path, capsys):
             ran += 1
     assert ran >= 6
     capsys.readouterr()
+
+
+# ------------------------------------------------------------ 11: open figures
+@needs_cli
+def test_no_figure_left_open(files, tmp_path):
+    import contextlib
+    import io
+    from pactsim import discovery
+    from pactsim.plotting import common, compare, predictive
+    from pactsim.plotting import posterior as plot_post
+    from pactsim.plotting import run as plot_run
+    from pactsim.plotting import sweep as plot_sweep
+    plt.close("all")
+    post = os.path.join(SRC, "configs", "calibration", "baseline_2022_posterior.h5")
+    with pactsim.open_run(files["sweep"]) as sw:
+        mid = float(np.median(sw.summary["min_gdp_growth"].values))
+    for main, args in (
+            (plot_run.main, [files["base"], "-o", tmp_path / "r"]),
+            (plot_sweep.main, [files["sweep"], "-o", tmp_path / "s"]),
+            (compare.main, [files["base"], files["base"], "-o", tmp_path / "c"]),
+            (plot_post.main, [post, "-o", tmp_path / "p", "--pairs-max", "2",
+                              "--params", "oil.price_long_run"]),
+            (predictive.main, [files["base"], os.path.join(OBS, "oil_2022.csv"), "-o",
+                               tmp_path / "b"]),
+            (discovery.main, [files["sweep"], "--metric", "min_gdp_growth", "--above", mid,
+                              "-o", tmp_path / "d"])):
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            assert main([str(a) for a in args]) == 0, main.__module__
+        assert plt.get_fignums() == [], main.__module__
+    # a failed write closes every page given
+    figs = [plt.figure(), plt.figure()]
+    with pytest.raises(OSError):
+        common.save(figs, str(tmp_path / "missing"), "x", "png", 50)
+    assert plt.get_fignums() == []
+    # a fig_* function keeps no figure but those it returns
+    figs = plot_run.fig_actor_series(files["base"], ["RUS"])
+    assert sorted(plt.get_fignums()) == sorted(f.number for f in figs)
+    for f in figs:
+        plt.close(f)
+    assert plt.get_fignums() == []

@@ -212,22 +212,27 @@ def save(figs, outdir, name, fmt, dpi):
     """Write a figure (or the pages of one) under a temporary name, then rename.
 
     One page is NAME.fmt; several are NAME_p1.fmt, NAME_p2.fmt, ... Returns the paths.
+    Every figure given is closed, written or not (a failed write closes the pages after
+    it too): the scripts leave no figure open.
     """
     if not isinstance(figs, (list, tuple)):
         figs = [figs]
     paths = []
-    for i, fig in enumerate(figs):
-        suffix = f"_p{i + 1}" if len(figs) > 1 else ""
-        path = os.path.join(outdir, f"{name}{suffix}.{fmt}")
-        tmp = os.path.join(outdir, f".{name}{suffix}.tmp.{fmt}")
-        try:
-            fig.savefig(tmp, format=fmt, dpi=dpi)
-            os.replace(tmp, path)
-        finally:
+    try:
+        for i, fig in enumerate(figs):
+            suffix = f"_p{i + 1}" if len(figs) > 1 else ""
+            path = os.path.join(outdir, f"{name}{suffix}.{fmt}")
+            tmp = os.path.join(outdir, f".{name}{suffix}.tmp.{fmt}")
+            try:
+                fig.savefig(tmp, format=fmt, dpi=dpi)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            paths.append(path)
+    finally:
+        for fig in figs:
             plt.close(fig)
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        paths.append(path)
     return paths
 
 

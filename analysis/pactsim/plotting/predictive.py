@@ -251,16 +251,17 @@ def main(argv=None):
             prepare_outdir(args.outdir)
         except UsageError as e:
             return error(PROG, str(e))
-        # fig_bands draws to `until` (None: the run's end) and at least to the last
-        # observation of each series; "" (before every month) means just that.
-        figs = fig_bands(run, panels, levels, until=None if until == "end" else (until or ""),
-                         width=args.width, posterior=run.has_posterior_draws())
         cols = band_columns(levels)
         total = {"file": "total", "members": len(rows)}
         for lv, (k, n) in coverage_total(rows, levels).items():
             total[f"in{lv:g}"] = k / n
         written = [write_text(os.path.join(args.outdir, "predictive_coverage.csv"),
                               csv_text(rows + [total], cols))]
+        # fig_bands draws to `until` (None: the run's end) and at least to the last
+        # observation of each series; "" (before every month) means just that. Drawn
+        # after the table is written and saved at once: no figure is left open.
+        figs = fig_bands(run, panels, levels, until=None if until == "end" else (until or ""),
+                         width=args.width, posterior=run.has_posterior_draws())
         written += save(figs, args.outdir, "predictive_bands", args.format, args.dpi)
     print("\n".join(written))
     return 0
