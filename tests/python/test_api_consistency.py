@@ -501,3 +501,30 @@ def test_no_figure_left_open(files, tmp_path):
     for f in figs:
         plt.close(f)
     assert plt.get_fignums() == []
+
+
+# ------------------------------------------------------------ 12: the pair plot's size
+def test_pair_plot_size(tmp_path):
+    import warnings
+    from test_figure_layout import overlaps
+    from pactsim.plotting import posterior as plot_post
+    path = os.path.join(SRC, "configs", "calibration", "baseline_2022_posterior.h5")
+    post = plot_post.open_posterior(path)
+    assert len(post.names) > plot_post.PAIRS_MAX == 10
+    rc, out, err = script("pactsim.plotting.posterior", path, "-o", tmp_path / "p",
+                          "--pairs", "all")
+    assert rc == 2 and "Traceback" not in err
+    assert f"--pairs all: a pair plot of {len(post.names)} parameters would be unreadable; " \
+           f"it takes at most 10" in err
+    rc, out, err = script("pactsim.plotting.posterior", path, "-o", tmp_path / "p",
+                          "--pairs-max", "11")
+    assert rc == 2 and "--pairs-max must be 2 to 10" in err
+    with pytest.raises(ValueError, match="at most 10"):
+        plot_post.fig_pairs(post, list(range(11)))
+    for width, k in (("page", 10), ("column", 4), ("column", 6)):
+        for start in (0, 10, 20):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # constrained_layout's "not applied"
+                (fig,) = plot_post.fig_pairs(post, list(range(start, start + k)), width)
+                assert overlaps(fig) == [], (width, k, start)
+            plt.close(fig)
