@@ -664,9 +664,13 @@ def sensitivity(path):
     with indices S1, S1_low, S1_high, ST, ST_low, ST_high (Saltelli design) or
     mu_star, mu_star_low, mu_star_high, mu, sigma (Morris). Empty metrics when
     the sweep file has no /sensitivity group (yet); PactsimFileError when the file
-    is not a sweep file. path: a file's path or an open Run."""
+    is not a sweep file. path: a file's path or an open Run. Also "method" (the
+    group's description of the estimators, "" without one) and "attrs": {metric:
+    {attribute: value}}, each metric group's attributes as `pactsim sensitivity`
+    writes them (variance, rows_used, bootstrap, widest_interval, distinct_values).
+    """
     path = _path_of(path)
-    out = {"param": [], "metrics": {}}
+    out = {"param": [], "metrics": {}, "method": "", "attrs": {}}
     f, fmt = _h5open(path)
     with f:
         if fmt != "pactsim-sweep":
@@ -678,11 +682,15 @@ def sensitivity(path):
             return out
         if "param" in g:
             out["param"] = _strings(g["param"])
+        out["method"] = _s(g.attrs.get("method", ""))
         for name, item in g.items():
             if name == "param" or not hasattr(item, "items"):
                 continue
             out["metrics"][name] = {k: np.asarray(v[()], dtype=float)
                                     for k, v in item.items() if isinstance(v, h5py.Dataset)}
+            out["attrs"][name] = {k: (_s(v) if isinstance(v, (bytes, str)) else
+                                      np.asarray(v).item())
+                                  for k, v in item.attrs.items() if np.asarray(v).size == 1}
     return out
 
 

@@ -528,3 +528,39 @@ def test_pair_plot_size(tmp_path):
                 (fig,) = plot_post.fig_pairs(post, list(range(start, start + k)), width)
                 assert overlaps(fig) == [], (width, k, start)
             plt.close(fig)
+
+
+# ------------------------------------------------------------ 15: missing pieces
+def test_sensitivity_attributes_and_score_error_bound(tmp_path):
+    import h5py
+    from pactsim import scores
+    path = tmp_path / "sens.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["format"], f.attrs["format_version"] = "pactsim-sweep", 1
+        g = f.create_group("sensitivity")
+        g.attrs["method"] = "Sobol' indices"
+        g["param"] = np.array([b"parameters.a.x", b"parameters.a.y"])
+        m = g.create_group("gdp")
+        m["S1"] = np.array([0.6, 0.1])
+        m.attrs.update({"variance": 2.5, "rows_used": 8, "bootstrap": 100,
+                        "widest_interval": 0.4})
+    s = pactsim.sensitivity(path)
+    assert s["method"] == "Sobol' indices" and list(s["metrics"]["gdp"]["S1"]) == [0.6, 0.1]
+    assert s["attrs"]["gdp"] == {"variance": 2.5, "rows_used": 8, "bootstrap": 100,
+                                 "widest_interval": 0.4}
+    rows = [{"crps_sd": 1.0, "pit": 0.5, "in50": 1, "in90": 1, "crps_se": 0.2, "sd": 2.0},
+            {"crps_sd": 0.5, "pit": 0.4, "in50": 0, "in90": 1, "crps_se": 0.1, "sd": 0.5}]
+    assert scores.aggregate(rows)["crps_sd_se_max"] == pytest.approx((0.1 + 0.2) / 2)
+
+
+@needs_cli
+def test_score_error_bound_on_a_real_score(files, tmp_path):
+    from pactsim import scores
+    out = tmp_path / "s.csv"
+    with open(out, "w") as fp:
+        subprocess.run([PACTSIM, "score", str(files["base"]), os.path.join(OBS, "oil_2022.csv"),
+                        "--format", "csv"], check=True, stdout=fp)
+    rows, total = scores.read_scores(out)
+    agg = scores.aggregate(rows)
+    assert agg["crps_sd"] == pytest.approx(total["crps_sd"], rel=1e-6)
+    assert total["crps_sd_se"] <= agg["crps_sd_se_max"] * (1 + 1e-6)

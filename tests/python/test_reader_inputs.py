@@ -303,7 +303,8 @@ def test_events_replicate_and_sensitivity(files, tmp_path):
             pactsim.events(files["base"], replicate=bad)
     with pytest.raises(pactsim.PactsimFileError, match="base.h5: not a sweep file"):
         pactsim.sensitivity(files["base"])
-    assert pactsim.sensitivity(files["sweep"]) == {"param": [], "metrics": {}}
+    assert pactsim.sensitivity(files["sweep"]) == {"param": [], "metrics": {}, "method": "",
+                                                   "attrs": {}}
     rc, out, err = script("pactsim.plotting.run", files["base"], "-o", tmp_path / "r",
                           "--replicate", "7")
     no_traceback(err)
