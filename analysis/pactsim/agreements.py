@@ -47,8 +47,8 @@ def pair_years(run_path, obs_paths):
     """One row per annual agreement_level observation: (pair, year, level, values).
 
     values maps each of VARIABLES to the model's mean over replicates and the
-    year's months (NaN ignored: a failed run's unfinished replicates are left out) (pairs as the agreements model sees them, see the module
-    docstring). Observations of other quantities, or of actors or years the
+    year's months, NaN ignored (a failed run's unfinished replicates are left
+    out); pairs as the agreements model sees them, see the module docstring. Observations of other quantities, or of actors or years the
     run does not hold, are skipped. run_path: a path or an open Run; obs_paths:
     one observation file or a list. PactsimFileError when run_path is not a run
     file or holds none of VARIABLES (e.g. a run with --fields without them)."""

@@ -24,8 +24,8 @@ import numpy as np
 
 from .io import PactsimFileError, _h5open, _s, _strings
 
-__all__ = ["Posterior", "open_posterior", "as_posterior", "column", "weighted_quantile", "weighted_mean_sd",
-           "prior_quantile", "prior_pdf", "prior_moments", "summary_table",
+__all__ = ["Posterior", "open_posterior", "as_posterior", "column", "weighted_quantile",
+           "weighted_mean_sd", "prior_quantile", "prior_pdf", "prior_moments", "summary_table",
            "weighted_correlation", "SUMMARY_COLUMNS"]
 
 POSTERIOR_FORMAT = "pactsim-posterior"
