@@ -26,11 +26,13 @@ Command line: /usr/bin/python3 -m pactsim.agreements RUN.h5 OBS.csv [--format md
 observation file, no observation that matches the run's actors and years, or bad options).
 """
 import argparse
+import os
 import sys
+import warnings
 
 import numpy as np
 
-from .io import PactsimFileError, open_run
+from .io import PactsimFileError, as_run, incomplete_note, open_run
 from .observations import ObservationError, read_observations
 from .script import script
 from .tables import csv_text, markdown_text
@@ -45,16 +47,18 @@ def pair_years(run_path, obs_paths):
     """One row per annual agreement_level observation: (pair, year, level, values).
 
     values maps each of VARIABLES to the model's mean over replicates and the
-    year's months (pairs as the agreements model sees them, see the module
-    docstring). Observations of other quantities, or of actors or years the
-    run does not hold, are skipped. PactsimFileError when run_path is not a run
+    year's months, NaN ignored (a failed run's unfinished replicates are left
+    out); pairs as the agreements model sees them, see the module docstring. Observations of other quantities, or of actors or years the
+    run does not hold, are skipped. run_path: a path or an open Run; obs_paths:
+    one observation file or a list. PactsimFileError when run_path is not a run
     file or holds none of VARIABLES (e.g. a run with --fields without them)."""
-    if isinstance(obs_paths, str):
+    if isinstance(obs_paths, (str, os.PathLike)):
         obs_paths = [obs_paths]
     obs = [o for o in read_observations(obs_paths)
            if o.quantity == "agreement_level" and len(o.date) == 4]
     out = []
-    with open_run(run_path, eager=True) as run:
+    with as_run(run_path, eager=True) as run:
+        run_path = run.path
         if run.is_sweep:
             raise PactsimFileError(f"{run_path} is a sweep file; give a run file (pactsim run "
                                    f"... -o FILE)")
@@ -77,7 +81,9 @@ def pair_years(run_path, obs_paths):
                 x, y = a[:, m, i, j], a[:, m, j, i]
                 pair = 0.5 * (x + y) if v == "cooperation" else (
                     np.minimum(x, y) if v == "trust" else x)
-                vals[v] = float(pair.mean())
+                with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all NaN: nan
+                    vals[v] = float(np.nanmean(pair))
             out.append((o.actor + "-" + o.target, int(o.date), o.value, vals))
     return out
 
@@ -107,7 +113,8 @@ def youden_cut(pos, neg):
 
 def discrimination(run_path, obs_paths):
     """One dict per (rung, variable): rung, variable, positives, negatives, auc,
-    cut, tpr, fpr, median_pos, median_neg, pairs (the positive pairs)."""
+    cut, tpr, fpr, median_pos, median_neg, pairs (the positive pairs). run_path: a path
+    or an open Run, as pair_years."""
     py = pair_years(run_path, obs_paths)
     rows = []
     for rung in RUNGS:
@@ -148,6 +155,10 @@ def main(argv=None):
     ap.add_argument("--format", choices=("md", "csv"), default="md")
     a = ap.parse_args(argv)
     try:
+        with open_run(a.run) as run:  # means of the finished replicates' months: say so
+            msg = incomplete_note(run)
+        if msg:
+            print(f"{NAME}: note: {msg}", file=sys.stderr)
         rows = discrimination(a.run, a.obs)
     except (PactsimFileError, ObservationError) as e:
         print(f"{NAME}: error: {e}", file=sys.stderr)

@@ -13,6 +13,13 @@ metric; y > threshold marks the cases of interest.
     print(tree.rules())
     print(pactsim.feature_scores(t.X, t.y > 0.5, t.names))
 
+Command line:
+
+    pactsim-discover FILE --metric METRIC (--above VALUE | --below VALUE)
+                     [--reduce none|median|mean] [--alpha A] [--mass-min M]
+                     [--threshold D] [--max-depth N] [--trees N] [--json FILE]
+                     [-o DIR] [--width page|column] [--format png|pdf|svg] [--dpi N]
+
 PRIM (Friedman and Fisher 1999) shrinks a box around the cases of interest
 by peeling, at each step, the alpha share of the box's cases at one end of
 one dimension that raises the share of cases of interest in the box most,
@@ -38,7 +45,7 @@ import sys
 
 import numpy as np
 
-from .io import PactsimFileError, open_run, sweep_completeness
+from .io import PactsimFileError, as_run, sweep_completeness
 from .script import script
 from .tables import write_text
 
@@ -72,17 +79,21 @@ class SweepTable:
 
 
 def sweep_table(path, metric, reduce=None):
-    """Cases of a sweep file for `metric` (a /sweep/summary metric).
+    """Cases of a sweep file (a path or an open Run) for `metric` (a /sweep/summary metric).
 
     One row per finished run (point, replicate): runs not marked complete in
     /sweep/done and runs whose metric is not finite are left out. With
     ``reduce="median"`` (or "mean") one row per design point holds the median
-    (mean) over its finished replicates. Raises PactsimFileError when the file
+    (mean) over its finished replicates; ``reduce="none"`` is None, as
+    pactsim-discover's --reduce none. Raises PactsimFileError when the file
     is not a sweep file or has no such metric.
     """
+    if reduce == "none":
+        reduce = None
     if reduce not in (None, "median", "mean"):
-        raise ValueError(f"reduce must be None, 'median' or 'mean' (got {reduce!r})")
-    with open_run(path) as run:
+        raise ValueError(f"reduce must be None ('none'), 'median' or 'mean' (got {reduce!r})")
+    with as_run(path) as run:
+        path = run.path
         if not run.is_sweep or run.sweep is None:
             raise PactsimFileError(f"{path}: no /sweep group: this is not a sweep file")
         if run.summary is None or metric not in run.summary.data_vars:
@@ -226,12 +237,18 @@ def prim(X, y, names=None, alpha=0.05, mass_min=0.05, threshold=None, paste_alph
     the one of the trajectory with the largest coverage among those whose
     density is at least `threshold` (default: the box with the largest
     coverage x (density - base rate) / (1 - base rate), the best trade-off),
-    pasted with `paste_alpha` (default alpha). Returns PrimResult.
+    pasted with `paste_alpha` (default alpha). Returns PrimResult. ValueError when no
+    case is of interest, or alpha, mass_min, threshold (a density, in [0, 1]) or
+    paste_alpha is out of range.
     """
     X, y, names = _check_xy(X, y, names)
     yv = _as_target(y)
     if not 0 < alpha < 0.5 or not 0 < mass_min < 1:
         raise ValueError("need 0 < alpha < 0.5 and 0 < mass_min < 1")
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise ValueError(f"threshold is a density, in [0, 1] (got {threshold!r})")
+    if paste_alpha is not None and not 0 < paste_alpha < 1:
+        raise ValueError(f"need 0 < paste_alpha < 1 (got {paste_alpha!r})")
     if yv.sum() == 0:
         raise ValueError("no case of interest (y is false everywhere)")
     n, k = X.shape
@@ -497,6 +514,15 @@ class Tree:
         return "\n".join(lines)
 
 
+def _positive(**values):
+    """ValueError unless each given value is None or a positive integer."""
+    for name, v in values.items():
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer (got {v!r})")
+
+
 def _tree_target(y, classification):
     y = np.asarray(y)
     if classification is None:
@@ -507,10 +533,12 @@ def _tree_target(y, classification):
 def cart(X, y, names=None, max_depth=3, min_leaf=None, classification=None):
     """A CART tree: classification (Gini) when y is boolean/0-1, else regression.
 
-    min_leaf: fewest cases in a leaf (default max(5, 1 % of the cases)).
+    min_leaf: fewest cases in a leaf (default max(5, 1 % of the cases)). max_depth and
+    min_leaf must be positive integers (ValueError).
     """
     X, y, names = _check_xy(X, y, names)
     yv, classification = _tree_target(y, classification)
+    _positive(max_depth=max_depth, min_leaf=min_leaf)
     min_leaf = min_leaf if min_leaf is not None else max(5, len(yv) // 100)
     return Tree(X, yv, names, classification, max_depth, min_leaf)
 
@@ -519,6 +547,10 @@ def feature_scores(X, y, names=None, n_trees=100, max_depth=None, min_leaf=None,
                    max_features=None, seed=0):
     """Extra-trees impurity scores: {name: score}, scores summing to 1, largest first.
 
+    ValueError when y is the same in every case (no case of interest, or only such
+    cases: nothing to score, as prim refuses it) and unless n_trees, max_depth, min_leaf
+    and max_features are positive integers (or None).
+
     An input the outcome does not depend on scores near 0, one that decides
     it alone near 1. n_trees randomised trees, each on every case with random
     cut points, max_features inputs tried per split (default all, as in
@@ -526,6 +558,13 @@ def feature_scores(X, y, names=None, n_trees=100, max_depth=None, min_leaf=None,
     """
     X, y, names = _check_xy(X, y, names)
     yv, classification = _tree_target(y, None)
+    _positive(n_trees=n_trees, max_depth=max_depth, min_leaf=min_leaf,
+              max_features=max_features)
+    if np.all(yv == yv[0]):
+        what = ("no case of interest (y is false everywhere)" if yv[0] == 0 else
+                "every case is of interest (y is true everywhere)") if classification else \
+            "y is the same in every case"
+        raise ValueError(f"{what}: nothing to score")
     rng = np.random.default_rng(seed)
     min_leaf = min_leaf if min_leaf is not None else max(2, len(yv) // 200)
     depth = max_depth if max_depth is not None else 8

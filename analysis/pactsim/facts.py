@@ -19,7 +19,9 @@ import sys
 
 import numpy as np
 
-from .io import PactsimFileError, incomplete_note, open_run
+import contextlib
+
+from .io import PactsimFileError, as_run, incomplete_note, open_run
 from .script import script
 
 __all__ = ["Fact", "FACTS", "HISTORY_FACTS", "PAIRED_FACTS", "COUNTERFACTUAL_FACTS", "evaluate",
@@ -199,7 +201,15 @@ def evaluate(run, base=None, counterfactual=None):
     """Rows (fact, what, median, lo, hi, holds) for every statistic the run allows; lo and
     hi are the 2.5 % and 97.5 % quantiles over replicates; holds: lo > 0 (sign +1) or
     hi < 0 (sign -1). Returns (rows, skipped) with skipped [(fact, what, reason)].
-    PactsimFileError if a file is a sweep file."""
+    Each of run, base and counterfactual is a path or an open Run. PactsimFileError if a
+    file is a sweep file."""
+    with contextlib.ExitStack() as stack:
+        run, base, counterfactual = (None if f is None else stack.enter_context(as_run(f))
+                                     for f in (run, base, counterfactual))
+        return _evaluate(run, base, counterfactual)
+
+
+def _evaluate(run, base, counterfactual):
     for f in (run, base, counterfactual):
         if f is not None and f.is_sweep:
             raise PactsimFileError(f"{f.path} is a sweep file; give a run file (pactsim run "

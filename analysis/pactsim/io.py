@@ -14,18 +14,28 @@ One reader for every analysis script: none of them parses HDF5 paths itself.
 The file is opened with h5py and the xarray objects are built here (h5netcdf is
 not needed). State variables are lazy: values are read from the file when a
 variable is indexed or ``.values`` is taken, so open the file with ``with``
-(or call ``close()``) and take what you need before it closes.
+(or call ``close()``) and take what you need before it closes (reading a lazy
+variable afterwards is a ValueError saying the file is closed), or open it
+with ``eager=True``.
 
 Dimensions are named replicate, time (datetime64[ns], first day of each
 month; each record is the END-OF-MONTH state), actor, source, target,
 theater, and point (sweep files). Every variable keeps its ``units``,
-``description`` and ``long_name`` attributes.
+``description``, ``long_name`` and (state variables of a run) ``precision``
+attributes.
 
 Sweep files (format "pactsim-sweep") open the same way: their state groups
 live under /sweep/<group> and carry a leading ``point`` dimension, their
 summary is [point, replicate], and ``run.sweep`` holds the design (points,
-param, param_units, ...).
+param, param_units, done [point, replicate], ...; replicate is a coordinate).
+A sweep has no /actors group: ``run.actors`` come from its state groups and
+``run.actor_names`` from its base config (/provenance/base_config_resolved),
+ISO3 where that has none; a sweep keeping only summaries (``output: summary``)
+has no actors and ``run.replicates`` counts its summary's replicates.
 """
+import contextlib
+import functools
+import numbers
 import os
 
 import h5py
@@ -39,8 +49,9 @@ except ImportError:  # pragma: no cover - very old or very new xarray: read eage
     BackendArray = object
     _xr_indexing = None
 
-__all__ = ["PactsimFileError", "Run", "open_run", "events", "provenance", "sensitivity",
-           "incomplete_note", "sweep_completeness", "FORMAT_VERSION", "STATE_GROUPS"]
+__all__ = ["PactsimFileError", "Run", "open_run", "as_run", "events", "provenance",
+           "sensitivity", "incomplete_note", "sweep_completeness", "FORMAT_VERSION",
+           "STATE_GROUPS"]
 
 #: Newest format version this reader understands.
 FORMAT_VERSION = 1
@@ -116,6 +127,12 @@ def _h5open(path, formats=FORMATS, expected="pactsim"):
         raise PactsimFileError(f"{path}: not an HDF5 file ({e.__class__.__name__}: "
                                f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
     fmt = _s(f.attrs["format"]) if "format" in f.attrs else None
+    if fmt not in formats and fmt == "pactsim-sweep-part":
+        f.close()
+        raise PactsimFileError(f"{path}: a sweep part file (pactsim sweep SPEC -o PART "
+                               f"--points A:B), not a {expected} file; merge the parts into "
+                               f"one sweep file first (pactsim sweep SPEC -o FILE --merge "
+                               f"PART...) and read FILE")
     if fmt not in formats:
         f.close()
         what = "no 'format' attribute" if fmt is None else f"format is {fmt!r}"
@@ -180,12 +197,17 @@ class _H5Array(BackendArray):
         self.dset = dset
         self.shape = dset.shape
         self.dtype = np.dtype(dset.dtype)
+        self.where = f"{dset.file.filename}: {dset.name}"
 
     def __getitem__(self, key):
         return _xr_indexing.explicit_indexing_adapter(
             key, self.shape, _xr_indexing.IndexingSupport.OUTER_1VECTOR, self._raw)
 
     def _raw(self, key):
+        if not self.dset.id.valid:  # h5py would say "Invalid dataset identifier"
+            raise ValueError(f"{self.where}: the file is closed (Run.close(), or the end of "
+                             f"its with block): read lazy variables (.values, .load()) before "
+                             f"closing it, or open it with open_run(path, eager=True)")
         # h5py wants increasing, unique indices for fancy selection: read the
         # covering slice and index in memory instead.
         key = tuple(key)
@@ -211,7 +233,7 @@ class _H5Array(BackendArray):
 
 def _variable(dset, dims, eager):
     attrs = {k: _s(v) for k, v in dset.attrs.items()
-             if k in ("units", "description", "long_name")}
+             if k in ("units", "description", "long_name", "precision")}
     if eager or _xr_indexing is None:
         data = np.asarray(dset[()])
     else:
@@ -274,7 +296,7 @@ class Run:
     /provenance: seed, git_revision, ...), actor_state, dyad_state,
     theater_state, summary (xr.Dataset, or None when the file has no such
     group), sweep (xr.Dataset with the design of a sweep file, else None),
-    is_sweep.
+    is_sweep, months_complete (a failed run's months per replicate, else None).
     """
 
     def __init__(self, path, eager=False):
@@ -321,6 +343,9 @@ class Run:
                             self.actors = [str(a) for a in ds[d].values]
                             break
             setattr(self, g, ds)
+        if self.actors and not self.actor_names:  # a sweep: no /actors, names in its config
+            found = _config_actor_names(f)
+            self.actor_names = {a: found.get(a, a) for a in self.actors}
         self.summary = (_build_dataset(base["summary"], "summary", True, self.path)
                         if "summary" in base and isinstance(base["summary"], h5py.Group)
                         else None)
@@ -328,7 +353,12 @@ class Run:
 
     # -- convenience ------------------------------------------------------
     def variable(self, name, group=None):
-        """The DataArray `name` from the given (or the first matching) state group, or None."""
+        """The DataArray `name` from the given (or the first matching) state group, or None
+        when no group has it; ValueError for a group that is not one of STATE_GROUPS or
+        "summary"."""
+        if group is not None and group not in STATE_GROUPS + ("summary",):
+            raise ValueError(f"group must be one of {', '.join(STATE_GROUPS)} or summary "
+                             f"(got {group!r})")
         for g in ([group] if group else STATE_GROUPS + ("summary",)):
             ds = getattr(self, g, None)
             if ds is not None and name in ds.data_vars:
@@ -344,12 +374,35 @@ class Run:
 
     @property
     def replicates(self):
-        """Number of replicates (0 when the file has no state group)."""
-        for g in STATE_GROUPS:
+        """Number of replicates: of the state groups, else of the summary (a sweep with
+        `output: summary` keeps no state); 0 when the file has neither."""
+        for g in STATE_GROUPS + ("summary",):
             ds = getattr(self, g)
             if ds is not None and "replicate" in ds.sizes:
                 return int(ds.sizes["replicate"])
         return 0
+
+    @property
+    def months_complete(self):
+        """Months each replicate completed (int array over replicates), from a failed run's
+        /months_complete (FILE.failed.h5: n_months complete, 0 not run); None for a file
+        without it (a complete run, where every replicate has every month)."""
+        d = self._file.get("months_complete") if self._file is not None else \
+            self._months_complete
+        if d is None:
+            return None
+        return np.asarray(d[()], dtype=int) if not isinstance(d, np.ndarray) else d
+
+    def replicates_with_data(self):
+        """(with data, complete, total): replicates that completed at least one month, those
+        that completed every month, and all replicates. Equal for a complete run; for a
+        failed run's FILE.failed.h5 from /months_complete (replicates that never ran are
+        NaN throughout and draw nothing)."""
+        total = self.replicates
+        months = self.months_complete
+        if months is None or months.size != total:
+            return total, total, total
+        return int((months > 0).sum()), int((months >= len(self.dates)).sum()), total
 
     @property
     def time(self):
@@ -363,6 +416,8 @@ class Run:
 
     def close(self):
         if getattr(self, "_file", None) is not None:
+            d = self._file.get("months_complete")
+            self._months_complete = np.asarray(d[()], dtype=int) if d is not None else None
             try:
                 self._file.close()
             finally:
@@ -384,10 +439,49 @@ class Run:
         raise KeyError(key)
 
 
+def _what(x):
+    return f"{type(x).__name__} {x!r}" if isinstance(x, (int, float)) else type(x).__name__
+
+
+def as_run(run, eager=False):
+    """A context manager giving an open Run for `run`, a path or an open Run: a path is
+    opened (and closed at the end), a Run is given as is (and left open). TypeError for
+    anything else. Every function of the package taking a "run" takes either."""
+    if isinstance(run, Run):
+        return contextlib.nullcontext(run)
+    if isinstance(run, (str, bytes, os.PathLike)):
+        return Run(os.fsdecode(run), eager=eager)
+    raise TypeError(f"expected a run: the path of a pactsim file or an open Run "
+                    f"(pactsim.open_run), not {_what(run)}")
+
+
+def _path_of(run):
+    """The path of a file given as a path or an open Run; TypeError for anything else."""
+    if isinstance(run, Run):
+        return run.path
+    if isinstance(run, (str, bytes, os.PathLike)):
+        return os.fsdecode(run)
+    raise TypeError(f"expected the path of a pactsim file or an open Run (pactsim.open_run), "
+                    f"not {_what(run)}")
+
+
+def takes_run(fn):
+    """Let fn(run, ...) take a path as well as an open Run: a path is opened for the call
+    (eagerly not needed: what fn returns must not read the file afterwards)."""
+    @functools.wraps(fn)
+    def wrapper(run, *args, **kwargs):
+        if isinstance(run, Run):
+            return fn(run, *args, **kwargs)
+        with as_run(run) as opened:
+            return fn(opened, *args, **kwargs)
+    return wrapper
+
+
+@takes_run
 def incomplete_note(run):
     """None for a complete run file; for an incomplete one (a failed run's FILE.failed.h5,
     root attribute `incomplete`) a sentence naming the file, why it stopped and how many
-    replicates are complete, for a script's note on stderr."""
+    replicates are complete, for a script's note on stderr. run: a path or an open Run."""
     reason = run.attrs.get("incomplete")
     if reason is None:
         return None
@@ -398,6 +492,7 @@ def incomplete_note(run):
             f"finish are NaN from the month they stopped and are left out where undefined")
 
 
+@takes_run
 def sweep_completeness(run):
     """(title, note) on an incomplete sweep (an interrupted FILE.partial) from /sweep/done,
     counted as `pactsim info` does (1: complete): the title " (INCOMPLETE: k of n runs
@@ -419,6 +514,28 @@ def sweep_completeness(run):
     return title, text
 
 
+def _config_actor_names(f):
+    """ISO3 -> name from the `actors:` map of a sweep's /provenance/base_config_resolved
+    (the YAML pactsim writes: two-space keys, `name:` four spaces in); {} without it."""
+    d = f.get("provenance/base_config_resolved")
+    if d is None or not isinstance(d, h5py.Dataset):
+        return {}
+    names, inside, iso = {}, False, None
+    for line in _s(d[()]).splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
+            inside, iso = line.rstrip() == "actors:", None
+            continue
+        if not inside:
+            continue
+        if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":"):
+            iso = line.strip()[:-1].strip("'\"")
+        elif iso and line.startswith("    name:"):
+            names[iso] = line.split(":", 1)[1].strip().strip("'\"")
+    return names
+
+
 def _sweep_design(g):
     """The design of a sweep file as an xr.Dataset over (point, param)."""
     if "points" not in g:
@@ -431,6 +548,10 @@ def _sweep_design(g):
         if name in g:
             dims = ("point", "param") if name == "unit" else ("point", "replicate")
             ds[name] = (dims, np.asarray(g[name][()]))
+    if "replicate" in ds.dims:
+        n = ds.sizes["replicate"]
+        rep = np.asarray(g["replicate"][()]) if "replicate" in g else np.arange(n)
+        ds = ds.assign_coords(replicate=rep if len(rep) == n else np.arange(n))
     if "param_units" in g:
         ds["param_units"] = ("param", np.array(_strings(g["param_units"]), dtype=object))
     for name in ("param_lo", "param_hi"):
@@ -472,8 +593,19 @@ def events(path, replicate=None):
     first day of the month, as the state time coordinate). Filter like a
     DataFrame: ``ev[ev["type"] == "sanctions"]``. Empty (length 0) when the
     file has no events. ``replicate`` keeps only that replicate (ValueError if
-    the file has no such replicate).
+    the file has no such replicate, 1.5 included; TypeError if it is not a number).
+    path: a file's path or an open Run.
     """
+    path = _path_of(path)
+    if replicate is not None:
+        if isinstance(replicate, (bool, np.bool_)) or \
+                not isinstance(replicate, (numbers.Real, np.integer, np.floating)):
+            raise TypeError(f"replicate must be an integer (got {type(replicate).__name__} "
+                            f"{replicate!r})")
+        if not float(replicate).is_integer():
+            raise ValueError(f"{path}: no replicate {replicate} (replicates are numbered "
+                             f"0, 1, ...)")
+        replicate = int(replicate)
     f, _ = _h5open(path)
     with f:
         if replicate is not None:
@@ -508,7 +640,9 @@ def events(path, replicate=None):
 
 
 def provenance(path):
-    """Root and /provenance attributes plus config_raw/config_resolved, as a dict."""
+    """Root and /provenance attributes plus config_raw/config_resolved, as a dict (path: a
+    file's path or an open Run)."""
+    path = _path_of(path)
     f, fmt = _h5open(path)
     with f:
         out = {"format": fmt}
@@ -530,8 +664,13 @@ def sensitivity(path):
     with indices S1, S1_low, S1_high, ST, ST_low, ST_high (Saltelli design) or
     mu_star, mu_star_low, mu_star_high, mu, sigma (Morris). Empty metrics when
     the sweep file has no /sensitivity group (yet); PactsimFileError when the file
-    is not a sweep file."""
-    out = {"param": [], "metrics": {}}
+    is not a sweep file. path: a file's path or an open Run. Also "method" (the
+    group's description of the estimators, "" without one) and "attrs": {metric:
+    {attribute: value}}, each metric group's attributes as `pactsim sensitivity`
+    writes them (variance, rows_used, bootstrap, widest_interval, distinct_values).
+    """
+    path = _path_of(path)
+    out = {"param": [], "metrics": {}, "method": "", "attrs": {}}
     f, fmt = _h5open(path)
     with f:
         if fmt != "pactsim-sweep":
@@ -543,9 +682,20 @@ def sensitivity(path):
             return out
         if "param" in g:
             out["param"] = _strings(g["param"])
+        out["method"] = _s(g.attrs.get("method", ""))
         for name, item in g.items():
             if name == "param" or not hasattr(item, "items"):
                 continue
             out["metrics"][name] = {k: np.asarray(v[()], dtype=float)
                                     for k, v in item.items() if isinstance(v, h5py.Dataset)}
+            out["attrs"][name] = {k: (_s(v) if isinstance(v, (bytes, str)) else
+                                      np.asarray(v).item())
+                                  for k, v in item.attrs.items() if np.asarray(v).size == 1}
     return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.io"))

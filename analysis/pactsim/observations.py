@@ -1,11 +1,13 @@
 """Observation files and the model's equivalents of them (docs/observation-format.md).
 
-    from pactsim.observations import read_observations, series_of, model_series
+    import pactsim
+    from pactsim.observations import read_observations, series_of, model_series, central_bands
 
     obs = read_observations(["data/observations/oil_2022.csv"])   # list of Observation
     for key, rows in series_of(obs).items():     # one observed series: quantity, actor,
         with pactsim.open_run("run.h5") as run:  # target, transform, monthly or annual
-            periods, x = model_series(run, key)  # x [replicate, period] over the whole run
+            labels, times, x = model_series(run, key)  # "YYYY-MM" or "YYYY" labels,
+            med, bands = central_bands(x, [50, 90])    # their times, x [replicate, period]
 
 This reads the CSV files the way `pactsim score` does (RFC 4180 quoting, `#`
 comment lines, blank lines skipped) but checks only what the figures need;
@@ -16,16 +18,17 @@ share of the source's row (dyad) or of the sum over actors (actor). Periods are
 labelled like the run's records: a month by its first day, a year by its 1 July.
 """
 import csv
+import io
 import os
 import warnings
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from .io import PactsimFileError
+from .io import PactsimFileError, takes_run
 
 __all__ = ["Observation", "SeriesKey", "ObservationError", "read_observations", "series_of",
-           "model_series", "period_time", "central_bands"]
+           "model_series", "period_time", "central_bands", "check_levels"]
 
 HEADER = ["quantity", "actor", "target", "date", "value", "sd", "transform", "source",
           "published"]
@@ -51,13 +54,37 @@ def _lines(f, numbers):
         yield line
 
 
+_EXPECTED = ("expected an observation file: CSV text with the header "
+             + ",".join(HEADER) + " (docs/observation-format.md)")
+
+
+def _text(path):
+    """The file's text, or an ObservationError saying what it is instead (a directory, an
+    HDF5 file such as a run given in the observations' place, binary or non-UTF-8 data)."""
+    if os.path.isdir(path):
+        raise ObservationError(f"{path}: is a directory, not an observation file; {_EXPECTED}")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ObservationError(f"{path}: {e.strerror or e}") from None
+    if data.startswith(b"\x89HDF\r\n\x1a\n"):
+        raise ObservationError(f"{path}: an HDF5 file (a run?), not an observation file; "
+                               f"{_EXPECTED}")
+    if b"\0" in data:
+        raise ObservationError(f"{path}: binary data, not an observation file; {_EXPECTED}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise ObservationError(f"{path}:{line}: not UTF-8 text (byte 0x{data[e.start]:02x}); "
+                               f"{_EXPECTED}") from None
+
+
 def _read_one(path):
     out = []
-    try:
-        f = open(path, newline="", encoding="utf-8")
-    except OSError as e:
-        raise ObservationError(f"{path}: {e.strerror}") from None
-    with f:
+    text = _text(path)
+    with io.StringIO(text, newline="") as f:
         numbers = []
         reader = csv.reader(_lines(f, numbers), skipinitialspace=True)
         consumed, seen_header = 0, False
@@ -137,12 +164,14 @@ def _raw(run, key):
     return num, den
 
 
+@takes_run
 def model_series(run, key):
     """The model's equivalent of a series in every period of the run where it is defined.
 
     Returns (labels, times, x): period labels ("YYYY-MM" or "YYYY"), their times
     (datetime64[ns]) and x [replicate, period]. NaN where a denominator is zero.
-    PactsimFileError on a sweep file; KeyError when the run lacks the variable or actor.
+    run: a path or an open Run. PactsimFileError on a sweep file; KeyError when the run
+    lacks the variable or actor.
     """
     if getattr(run, "is_sweep", False):
         raise PactsimFileError(f"{run.path} is a sweep file; give a run file (pactsim run ... "
@@ -185,9 +214,29 @@ def model_series(run, key):
     return labels, np.array([period_time(d) for d in labels], dtype="datetime64[ns]"), x
 
 
+def check_levels(levels):
+    """Band levels as a list of floats in percent, each in [1, 100) (a number alone is one
+    level); ValueError otherwise: a level below 1 is taken for a fraction (0.9 for 90)."""
+    if isinstance(levels, (int, float, np.integer, np.floating)):
+        levels = [levels]
+    try:
+        levels = [float(lv) for lv in levels]
+    except (TypeError, ValueError):
+        raise ValueError(f"band levels must be percentages like 50, 90 (got {levels!r})") \
+            from None
+    for lv in levels:
+        if not 1 <= lv < 100:
+            hint = f" ({lv:g} is a fraction? write {lv * 100:g})" if 0 < lv < 1 else ""
+            raise ValueError(f"band levels are percentages in [1, 100), e.g. 90 for the "
+                             f"5-95 % band (got {lv:g}){hint}")
+    return levels
+
+
 def central_bands(x, levels, axis=0):
     """Median and central intervals of x over `axis`, NaN ignored: (median, {level: (lo, hi)})
-    for levels in percent (e.g. 50, 90: the 25-75 % and 5-95 % quantiles)."""
+    for levels in percent, each in [1, 100) (e.g. 50, 90: the 25-75 % and 5-95 % quantiles;
+    a number alone is one level; ValueError outside, so that 0.9 is not taken for 0.9 %)."""
+    levels = check_levels(levels)
     qs = [0.5]
     for lv in levels:
         qs += [(1 - lv / 100) / 2, (1 + lv / 100) / 2]
@@ -200,3 +249,10 @@ def central_bands(x, levels, axis=0):
             warnings.simplefilter("ignore", RuntimeWarning)
             v = np.nanquantile(x, qs, axis=axis)
     return v[0], {lv: (v[1 + 2 * i], v[2 + 2 * i]) for i, lv in enumerate(levels)}
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.observations"))

@@ -16,6 +16,7 @@ their mean and sd are computed from their quantile function, as the C code
 draws from them (sim/calib.c, ps_calib_prior_quantile).
 """
 import math
+import os
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -23,8 +24,8 @@ import numpy as np
 
 from .io import PactsimFileError, _h5open, _s, _strings
 
-__all__ = ["Posterior", "open_posterior", "weighted_quantile", "weighted_mean_sd",
-           "prior_quantile", "prior_pdf", "prior_moments", "summary_table",
+__all__ = ["Posterior", "open_posterior", "as_posterior", "column", "weighted_quantile",
+           "weighted_mean_sd", "prior_quantile", "prior_pdf", "prior_moments", "summary_table",
            "weighted_correlation", "SUMMARY_COLUMNS"]
 
 POSTERIOR_FORMAT = "pactsim-posterior"
@@ -71,6 +72,29 @@ class Posterior:
                        f"(it has {', '.join(self.short_names)})")
 
 
+def as_posterior(post):
+    """A Posterior given as one or as the path of a posterior file; TypeError otherwise."""
+    if isinstance(post, Posterior):
+        return post
+    if isinstance(post, (str, bytes, os.PathLike)):
+        return open_posterior(os.fsdecode(post))
+    raise TypeError(f"expected a Posterior (open_posterior) or the path of a posterior file, "
+                    f"not {type(post).__name__}")
+
+
+def column(post, j):
+    """The column of parameter j, given as an index or by name (its path, model.name or a
+    unique name, as Posterior.index); IndexError or KeyError naming what is wrong."""
+    if isinstance(j, str):
+        return post.index(j)
+    if isinstance(j, (bool, np.bool_)) or not isinstance(j, (int, np.integer)):
+        raise TypeError(f"a parameter is an index or a name, not {type(j).__name__} {j!r}")
+    if not -len(post.names) <= j < len(post.names):
+        raise IndexError(f"parameter index {j} out of range (the posterior has "
+                         f"{len(post.names)} parameters)")
+    return int(j) % len(post.names)
+
+
 def open_posterior(path):
     """Read a posterior file (format "pactsim-posterior"); PactsimFileError if it is not one."""
     f, _ = _h5open(path, formats=(POSTERIOR_FORMAT,), expected=POSTERIOR_FORMAT)
@@ -111,11 +135,31 @@ def open_posterior(path):
             calibration=_s(f.attrs.get("calibration", "")), generations=gens, stored=stored)
 
 
+def _values(values, what="values"):
+    """A 1-D float array of finite values; ValueError if empty or not finite."""
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size == 0:
+        raise ValueError(f"{what} are empty")
+    if not np.isfinite(v).all():
+        raise ValueError(f"{what} must be finite ({int((~np.isfinite(v)).sum())} of {v.size} "
+                         f"are NaN or infinite); drop them first, with their weights")
+    return v
+
+
 def _normalised(weights, n):
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n,) or not np.all(w >= 0) or not w.sum() > 0:
-        raise ValueError(f"weights must be {n} non-negative values with a positive sum")
+        raise ValueError(f"weights must be {n} non-negative values with a positive sum "
+                         f"(one per value)")
     return w / w.sum()
+
+
+def _probabilities(q, what):
+    """q as a 1-D array, each in [0, 1]; ValueError otherwise (NaN included)."""
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    if not np.all((qs >= 0) & (qs <= 1)):
+        raise ValueError(f"{what} must lie in [0, 1] (got {q!r})")
+    return qs
 
 
 def weighted_quantile(values, weights, q):
@@ -123,14 +167,14 @@ def weighted_quantile(values, weights, q):
 
     With equal weights this is the empirical quantile of type 1 (the inverse of the
     empirical CDF); it is the definition of `pactsim calibrate`'s q05, median and q95.
+    ValueError on empty or non-finite values (NaN is refused, not dropped: drop such
+    samples with their weights first), bad weights or q outside [0, 1].
     """
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
     w = _normalised(weights, v.size)
     order = np.argsort(v, kind="stable")
     cum = np.cumsum(w[order])
-    qs = np.atleast_1d(np.asarray(q, dtype=float))
-    if np.any((qs < 0) | (qs > 1)):
-        raise ValueError("quantiles must lie in [0, 1]")
+    qs = _probabilities(q, "quantiles")
     idx = np.minimum(np.searchsorted(cum, qs, side="left"), v.size - 1)
     out = v[order][idx]
     return out if np.ndim(q) else float(out[0])
@@ -138,7 +182,7 @@ def weighted_quantile(values, weights, q):
 
 def weighted_mean_sd(values, weights=None):
     """Weighted mean and standard deviation (the population sd of the weighted sample)."""
-    v = np.asarray(values, dtype=float)
+    v = _values(values)
     w = _normalised(weights, v.size)
     m = float(np.sum(w * v))
     return m, float(math.sqrt(max(0.0, np.sum(w * (v - m) ** 2))))
@@ -146,7 +190,9 @@ def weighted_mean_sd(values, weights=None):
 
 def weighted_correlation(x, y, weights=None):
     """Weighted Pearson correlation of two columns (NaN if either is constant)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x, y = _values(x, "x values"), _values(y, "y values")
+    if x.size != y.size:
+        raise ValueError(f"x and y must have the same length (got {x.size} and {y.size})")
     w = _normalised(weights, x.size)
     mx, my = np.sum(w * x), np.sum(w * y)
     cxy = np.sum(w * (x - mx) * (y - my))
@@ -163,7 +209,10 @@ def _std_bounds(kind, lo, hi, mu, sigma):
 
 
 def prior_quantile(post, j, u):
-    """Quantile u (array) of parameter j's prior, as sim/calib.c draws it."""
+    """Quantile u (array, each in [0, 1]) of parameter j's prior, as sim/calib.c draws it;
+    j an index or a parameter name."""
+    j = column(post, j)
+    _probabilities(u, "prior quantiles")
     u = np.asarray(u, dtype=float)
     kind, lo, hi = post.prior[j], post.prior_lower[j], post.prior_upper[j]
     if kind == "uniform":
@@ -180,7 +229,9 @@ def prior_quantile(post, j, u):
 
 
 def prior_pdf(post, j, x):
-    """Density of parameter j's prior at x (array): zero outside [prior_lower, prior_upper]."""
+    """Density of parameter j's prior at x (array): zero outside [prior_lower, prior_upper];
+    j an index or a parameter name."""
+    j = column(post, j)
     x = np.asarray(x, dtype=float)
     kind, lo, hi = post.prior[j], post.prior_lower[j], post.prior_upper[j]
     inside = (x >= lo) & (x <= hi)
@@ -200,7 +251,9 @@ def prior_pdf(post, j, x):
 
 def prior_moments(post, j, points=4000):
     """Mean and sd of parameter j's prior: exact for uniform, else by the midpoint rule on
-    its quantile function (`points` midpoints; the truncated range keeps it bounded)."""
+    its quantile function (`points` midpoints; the truncated range keeps it bounded); j an
+    index or a parameter name."""
+    j = column(post, j)
     lo, hi = post.prior_lower[j], post.prior_upper[j]
     if post.prior[j] == "uniform":
         return (lo + hi) / 2, (hi - lo) / math.sqrt(12)
@@ -216,7 +269,9 @@ SUMMARY_COLUMNS = ("parameter", "units", "prior", "prior_lower", "prior_upper", 
 def summary_table(post):
     """One dict per parameter (SUMMARY_COLUMNS): the prior, the weighted posterior mean,
     sd and 5/50/95% quantiles, sd_ratio = posterior sd / prior sd and shrinkage = 1 - sd_ratio
-    (0: the data taught nothing about the parameter; 1: they pinned it down)."""
+    (0: the data taught nothing about the parameter; 1: they pinned it down). post: a
+    Posterior or the path of a posterior file."""
+    post = as_posterior(post)
     rows = []
     for j, name in enumerate(post.names):
         col = post.samples[:, j]
@@ -231,3 +286,10 @@ def summary_table(post):
                      "q50": float(q50), "q95": float(q95), "sd_ratio": ratio,
                      "shrinkage": 1.0 - ratio})
     return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.posterior"))

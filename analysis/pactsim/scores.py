@@ -102,13 +102,22 @@ def read_scores(path):
 
 
 def aggregate(rows):
-    """The totals of `pactsim score` over the given rows (AGG_COLUMNS)."""
+    """The totals of `pactsim score` over the given rows (AGG_COLUMNS), plus crps_sd_se_max.
+
+    The total line's crps_sd_se (the jackknife error of the mean CRPS/sd) cannot be
+    recomputed from rows: it needs each row's CRPS without each replicate, which the
+    output does not hold, and the rows' errors are correlated through the replicates they
+    share. crps_sd_se_max = the mean of the rows' crps_se/sd is its upper bound (reached
+    when the errors are perfectly correlated), NaN when a row has no crps_se; take the
+    exact value from read_scores' total for a whole file."""
     crps_sd = np.array([r["crps_sd"] for r in rows], dtype=float)
     out = {"n": len(rows),
            "crps_sd": float(np.mean(crps_sd)) if rows else math.nan,
            "pit_mean": float(np.mean([r["pit"] for r in rows])) if rows else math.nan,
            "coverage50": float(np.mean([r["in50"] for r in rows])) if rows else math.nan,
            "coverage90": float(np.mean([r["in90"] for r in rows])) if rows else math.nan}
+    se = np.array([r.get("crps_se", math.nan) / r["sd"] for r in rows], dtype=float)
+    out["crps_sd_se_max"] = float(se.mean()) if rows else math.nan
     for naive in NAIVE:
         have = [(r["crps_sd"], r[f"crps_{naive}"] / r["sd"]) for r in rows
                 if math.isfinite(r.get(f"crps_{naive}", math.nan))]
@@ -168,3 +177,10 @@ def compare(rows_a, rows_b, z=2.0):
         out.append({"key": _row_key(rb), "crps_sd_a": ra["crps_sd"], "crps_sd_b": rb["crps_sd"],
                     "diff": d, "se": se, "verdict": verdict})
     return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.scores"))

@@ -19,7 +19,21 @@ import functools
 import os
 import sys
 
-__all__ = ["script"]
+__all__ = ["script", "no_command_line"]
+
+#: The package's command lines (docs/analysis.md).
+SCRIPTS = ("pactsim-plot-run", "pactsim-plot-compare", "pactsim-plot-sweep",
+           "pactsim-plot-posterior", "pactsim-plot-predictive", "pactsim-plot-scores",
+           "pactsim-discover", "pactsim-facts", "python3 -m pactsim.agreements")
+
+
+def no_command_line(module):
+    """What `python3 -m MODULE` of a library module does: says it has no command line and
+    names the scripts, on stderr; exit status 2 (as a bad command line)."""
+    print(f"{module}: error: {module} is a library module with no command line; import it "
+          f"from Python (docs/analysis.md). The command lines are: {', '.join(SCRIPTS)}",
+          file=sys.stderr)
+    return 2
 
 
 class _PipeSafe:
@@ -91,3 +105,7 @@ def script(prog):
         return run
 
     return wrap
+
+
+if __name__ == "__main__":
+    sys.exit(no_command_line("pactsim.script"))

@@ -67,3 +67,10 @@ def markdown_text(rows, columns, headers=None, digits=3, align=None):
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(align) + "|"]
     lines += ["| " + " | ".join(c) + " |" for c in cells]
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    from pactsim.script import no_command_line
+    sys.exit(no_command_line("pactsim.tables"))

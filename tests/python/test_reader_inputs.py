@@ -83,8 +83,8 @@ def script(module, *args):
 
 
 def discover(*args):
-    """pactsim-discover as analysis/discover.py runs it (`-m pactsim.discovery` would have
-    runpy warn that the package imported it first): (exit status, stdout, stderr)."""
+    """pactsim-discover as analysis/discover.py runs it (`-m pactsim.discovery` is the same,
+    test_api_consistency): (exit status, stdout, stderr)."""
     p = subprocess.run([sys.executable, os.path.join(ANALYSIS, "discover.py"), *map(str, args)],
                        capture_output=True, text=True, env=ENV)
     return p.returncode, p.stdout, p.stderr
@@ -303,7 +303,8 @@ def test_events_replicate_and_sensitivity(files, tmp_path):
             pactsim.events(files["base"], replicate=bad)
     with pytest.raises(pactsim.PactsimFileError, match="base.h5: not a sweep file"):
         pactsim.sensitivity(files["base"])
-    assert pactsim.sensitivity(files["sweep"]) == {"param": [], "metrics": {}}
+    assert pactsim.sensitivity(files["sweep"]) == {"param": [], "metrics": {}, "method": "",
+                                                   "attrs": {}}
     rc, out, err = script("pactsim.plotting.run", files["base"], "-o", tmp_path / "r",
                           "--replicate", "7")
     no_traceback(err)

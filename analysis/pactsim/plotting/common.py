@@ -64,6 +64,58 @@ def error(prog, message):
     return 2
 
 
+def wrong_file(prog, figure, run, sweep=False):
+    """True, after a note, when `run` is the wrong kind of file for a figure: a sweep file
+    for a figure of one run (sweep=False), or a run file for a figure of a sweep
+    (sweep=True). The fig_* functions then return no figure, as for a missing variable."""
+    is_sweep = bool(getattr(run, "is_sweep", False)) and getattr(run, "sweep", None) is not None
+    if is_sweep == sweep:
+        return False
+    if sweep:
+        note(prog, f"{figure}: {run.path} is a run file, not a sweep file (pactsim sweep SPEC "
+                   f"-o FILE; pactsim-plot-run draws runs); figure skipped")
+    else:
+        note(prog, f"{figure}: {run.path} is a sweep file, not a run file (pactsim run ... "
+                   f"-o FILE; pactsim-plot-sweep draws sweeps); figure skipped")
+    return True
+
+
+def as_dates(prog, figure, dates, available):
+    """(index, "YYYY-MM") pairs of the months `dates` names among a run's records
+    (`available`): "YYYY-MM" (or "YYYY-MM-DD") strings, numpy datetime64 (any unit) or
+    the (index, label) pairs pick_dates gives, alone or in a list; None for pick_dates'
+    default (first, middle, last). A month the run lacks is skipped with a note."""
+    if dates is None:
+        return pick_dates(prog, None, available)
+    if isinstance(dates, (str, np.datetime64)):
+        dates = [dates]
+    labels = []
+    for d in (list(np.ravel(dates)) if isinstance(dates, np.ndarray) else dates):
+        if isinstance(d, tuple) and len(d) == 2:
+            d = d[1]
+        if isinstance(d, str):
+            labels.append(d)
+            continue
+        try:
+            labels.append(str(np.datetime64(d, "M")))
+        except (TypeError, ValueError):
+            raise TypeError(f"{figure}: dates must be 'YYYY-MM' strings or datetime64 values "
+                            f"(got {d!r})") from None
+    return pick_dates(prog, labels, available) if labels else []
+
+
+def replicates_text(run, with_data=None):
+    """'N replicates' for a title: the replicates with data, and how many of those are
+    complete when not all are ('3 replicates (2 complete)'). A failed run's NaN replicates
+    (they never ran) are not counted. with_data overrides the count of replicates with data
+    (e.g. those of one panel)."""
+    n, complete, total = run.replicates_with_data()
+    n = n if with_data is None else with_data
+    if complete >= min(n, total):
+        return f"{n} replicates"
+    return f"{n} replicates ({complete} complete)"
+
+
 def split_list(text):
     """'RUS, IRN,TUR' -> ['RUS', 'IRN', 'TUR']; None or '' -> None."""
     if not text:
@@ -160,22 +212,27 @@ def save(figs, outdir, name, fmt, dpi):
     """Write a figure (or the pages of one) under a temporary name, then rename.
 
     One page is NAME.fmt; several are NAME_p1.fmt, NAME_p2.fmt, ... Returns the paths.
+    Every figure given is closed, written or not (a failed write closes the pages after
+    it too): the scripts leave no figure open.
     """
     if not isinstance(figs, (list, tuple)):
         figs = [figs]
     paths = []
-    for i, fig in enumerate(figs):
-        suffix = f"_p{i + 1}" if len(figs) > 1 else ""
-        path = os.path.join(outdir, f"{name}{suffix}.{fmt}")
-        tmp = os.path.join(outdir, f".{name}{suffix}.tmp.{fmt}")
-        try:
-            fig.savefig(tmp, format=fmt, dpi=dpi)
-            os.replace(tmp, path)
-        finally:
+    try:
+        for i, fig in enumerate(figs):
+            suffix = f"_p{i + 1}" if len(figs) > 1 else ""
+            path = os.path.join(outdir, f"{name}{suffix}.{fmt}")
+            tmp = os.path.join(outdir, f".{name}{suffix}.tmp.{fmt}")
+            try:
+                fig.savefig(tmp, format=fmt, dpi=dpi)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            paths.append(path)
+    finally:
+        for fig in figs:
             plt.close(fig)
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        paths.append(path)
     return paths
 
 

@@ -2,7 +2,7 @@
 
     pactsim-plot-compare A.h5 B.h5 [C.h5 ...] -o DIR [--vars gdp_growth,cooperation,...]
                     [--pair RUS,IRN] [--actors RUS,IRN] [--width page|column]
-                    [--format png] [--dpi N] [--allow-mismatch]
+                    [--format png] [--dpi N] [--allow-mismatch] [--labels A,B,...]
 
 The first file is the reference A. Writes:
   compare_series    every scenario side by side: median and 5-95 % band over replicates
@@ -187,6 +187,17 @@ def mismatches(runs):
     return out
 
 
+def _reps_with_data(runs, reps):
+    """How many of the paired replicates have data in every run: a failed run's
+    replicates that never ran (/months_complete 0) are NaN and drawn nowhere."""
+    keep = set(reps)
+    for r in runs:
+        m = r.months_complete
+        if m is not None and m.size == r.replicates:
+            keep &= {i for i in range(m.size) if m[i] > 0}
+    return len(keep)
+
+
 def _draw_grid(runs, labels, rows, times, reps, mode, prog, width="page"):
     """mode 'series': scenarios side by side; 'diff': X - A by replicate. A list of pages."""
     if mode == "diff":
@@ -204,13 +215,14 @@ def _draw_grid(runs, labels, rows, times, reps, mode, prog, width="page"):
     if mode == "series":
         handles = [Line2D([], [], color=style.scenario_color(i), lw=2, label=lab)
                    for i, lab in enumerate(labels)]
-        title = f"scenarios side by side: median and 5-95 % band over {len(reps)} replicates"
+        title = (f"scenarios side by side: median and 5-95 % band over "
+                 f"{_reps_with_data(runs, reps)} replicates")
     else:
         handles = [Line2D([], [], color=style.scenario_color(i), lw=2,
                           label=f"{lab} \u2212 {labels[0]}")
                    for i, lab in enumerate(labels) if i]
         title = (f"paired differences by replicate: median and 95 % interval (2.5-97.5 "
-                 f"percentile) over {len(reps)} replicates")
+                 f"percentile) over {_reps_with_data(runs, reps)} replicates")
     figs, start, drawn = [], 0, 0
     for count in panel_pages(len(panels), width, ncols=ncols):
         page = panels[start:start + count]

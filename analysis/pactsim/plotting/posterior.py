@@ -22,11 +22,11 @@ import sys
 
 import numpy as np
 
-from .common import (UsageError, add_output_args, error, label_outer_x, panel_figure,
+from .common import (PRESETS, UsageError, add_output_args, error, label_outer_x, panel_figure,
                      parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap)
 from ..io import PactsimFileError
-from ..posterior import (SUMMARY_COLUMNS, open_posterior, prior_pdf, summary_table,
-                         weighted_correlation)
+from ..posterior import (SUMMARY_COLUMNS, as_posterior, column, open_posterior, prior_pdf,
+                         summary_table, weighted_correlation)
 from ..script import script
 from ..tables import csv_text, markdown_text, write_text
 
@@ -57,8 +57,14 @@ def _units(u):
     return "" if u in ("", "1") else f" [{u}]"
 
 
-def fig_marginals(post, params, width="page"):
-    """One panel per parameter: prior density, weighted posterior histogram, median, 90 %."""
+def fig_marginals(post, params=None, width="page"):
+    """One panel per parameter: prior density, weighted posterior histogram, median, 90 %.
+
+    post: a Posterior or the path of a posterior file; params: indices or names (paths,
+    model.name or a unique name), None for every parameter."""
+    post = as_posterior(post)
+    params = list(range(len(post.names))) if params is None else \
+        [column(post, j) for j in params]
     p = preset(width)
     rows = {r["parameter"]: r for r in summary_table(post)}
     figs = []
@@ -104,9 +110,16 @@ def fig_marginals(post, params, width="page"):
 
 def default_pairs(post, k):
     """The k parameters with the largest shrinkage, in the file's order."""
+    post = as_posterior(post)
     shrink = np.array([r["shrinkage"] for r in summary_table(post)])
     best = np.argsort(-np.nan_to_num(shrink, nan=-np.inf), kind="stable")[:k]
     return sorted(int(j) for j in best)
+
+
+#: Smallest panel of the pair plot (inches) at which its labels stay apart, and so the most
+#: parameters it takes (the page width holds this many such panels).
+PAIRS_MAX = 10
+PAIRS_SIDE = (PRESETS["page"].width - 0.5) / PAIRS_MAX
 
 
 def _pair_label(post, j, side):
@@ -116,11 +129,26 @@ def _pair_label(post, j, side):
 
 def fig_pairs(post, params, width="page"):
     """A K x K pair plot: weighted 2-D histograms (lower), marginals (diagonal), correlations
-    (upper), every axis over the prior's range so that shrinkage shows as a small cloud."""
+    (upper), every axis over the prior's range so that shrinkage shows as a small cloud.
+
+    post: a Posterior or the path of a posterior file; params: indices or names, at most
+    PAIRS_MAX (10; ValueError beyond: smaller panels could not keep their labels apart).
+    Panels are at least PAIRS_SIDE (0.67 in): at --width column a plot of more than 4
+    parameters is drawn at the page width."""
+    post = as_posterior(post)
+    params = [column(post, j) for j in params]
     p = preset(width)
     k = len(params)
-    side = (p.width - 0.5) / k
-    fig, axs = plt.subplots(k, k, figsize=(p.width, side * k + 0.5), squeeze=False,
+    if k > PAIRS_MAX:
+        raise ValueError(f"a pair plot of {k} parameters would be unreadable (panels under "
+                         f"{PAIRS_SIDE:.2f} in, labels overlapping): at most {PAIRS_MAX}; choose "
+                         f"them (pactsim-plot-posterior --pairs a,b,...) or take the most "
+                         f"shrunk (--pairs-max K)")
+    # At least PAIRS_SIDE inches a panel: a column-wide plot of more parameters than that
+    # allows is drawn at the page width (PAIRS_MAX panels of PAIRS_SIDE fill it).
+    fig_w = p.width if (p.width - 0.5) / k >= PAIRS_SIDE - 1e-9 else PRESETS["page"].width
+    side = (fig_w - 0.5) / k
+    fig, axs = plt.subplots(k, k, figsize=(fig_w, side * k + 0.5), squeeze=False,
                             layout="constrained")
     w = post.weights
     for a, ja in enumerate(params):
@@ -176,6 +204,7 @@ def fig_pairs(post, params, width="page"):
 
 def fig_generations(post, width="page"):
     """Tolerance, acceptance rate and ESS per generation of the ABC-SMC run."""
+    post = as_posterior(post)
     keys = [(k, lab) for k, lab in (("tolerance", "tolerance (distance)"),
                                     ("acceptance_rate", "acceptance rate"),
                                     ("ess", "ESS of the kept weights"))
@@ -228,8 +257,8 @@ def build_parser():
     add_output_args(p)
     p.add_argument("--params", help="parameters of the marginals figure (paths, model.name or "
                                     "name; default all)")
-    p.add_argument("--pairs", help="parameters of the pair plot, or 'all' (default: the "
-                                   "--pairs-max with the largest shrinkage)")
+    p.add_argument("--pairs", help="parameters of the pair plot, or 'all' (at most 10; "
+                                   "default: the --pairs-max with the largest shrinkage)")
     p.add_argument("--pairs-max", type=int, default=5,
                    help="size of the default pair plot (5)")
     return p
@@ -238,8 +267,9 @@ def build_parser():
 @script(PROG)
 def main(argv=None):
     args = parse_args(build_parser(), argv)
-    if args.pairs_max < 2:
-        return error(PROG, f"--pairs-max must be at least 2 (got {args.pairs_max})")
+    if not 2 <= args.pairs_max <= PAIRS_MAX:
+        return error(PROG, f"--pairs-max must be 2 to {PAIRS_MAX} (got {args.pairs_max}; a "
+                           f"larger pair plot would be unreadable)")
     try:
         post = open_posterior(args.file)
         params = _pick(post, split_list(args.params)) if args.params else \
@@ -252,6 +282,10 @@ def main(argv=None):
             pairs = default_pairs(post, args.pairs_max)
         if len(pairs) < 2:
             raise UsageError("the pair plot needs at least two parameters")
+        if len(pairs) > PAIRS_MAX:
+            raise UsageError(f"--pairs {args.pairs}: a pair plot of {len(pairs)} parameters "
+                             f"would be unreadable; it takes at most {PAIRS_MAX}: name them "
+                             f"(--pairs a,b,...) or take the most shrunk (--pairs-max K)")
         prepare_outdir(args.outdir)
     except (PactsimFileError, UsageError) as e:
         return error(PROG, str(e))

@@ -26,9 +26,11 @@ import numpy as np
 
 from . import style
 from .common import (UsageError, add_output_args, error, label_outer_x, note, panel_figure,
-                     parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap)
-from ..io import PactsimFileError, incomplete_note, open_run
-from ..observations import (ObservationError, central_bands, model_series, period_time,
+                     parse_args, prepare_outdir, preset, save, shared_legend, split_list, wrap,
+                     replicates_text, wrong_file)
+from ..io import PactsimFileError, incomplete_note, open_run, takes_run
+from ..observations import (ObservationError, central_bands, check_levels, model_series,
+                            period_time,
                             read_observations, series_of)
 from ..script import script
 from ..tables import csv_text, write_text
@@ -49,9 +51,12 @@ def parse_bands(text):
         levels = sorted({float(x) for x in split_list(text) or []})
     except ValueError:
         raise UsageError(f"--bands must be percentages like 50,90 (got {text!r})") from None
-    if not levels or any(not 0 < lv < 100 for lv in levels):
-        raise UsageError(f"--bands must be percentages in (0, 100) (got {text!r})")
-    return levels
+    if not levels:
+        raise UsageError(f"--bands must be percentages like 50,90 (got {text!r})")
+    try:
+        return check_levels(levels)
+    except ValueError as e:
+        raise UsageError(f"--bands: {e}") from None
 
 
 def series_title(key):
@@ -124,9 +129,12 @@ def coverage_total(rows, levels):
     return {lv: (sum(r[f"in{lv:g}"] for r in rows), len(rows)) for lv in levels}
 
 
+@takes_run
 def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
+    """The bands of coverage_rows' panels against the observations; a list of figures
+    (pages), empty when there is no panel or `run` is a sweep file (with a note)."""
     p = preset(width)
-    if not panels:
+    if wrong_file(PROG, "predictive_bands", run) or not panels:
         return []
     alphas = np.linspace(0.35, 0.15, len(levels))  # wider bands lighter
     figs = []
@@ -186,7 +194,7 @@ def fig_bands(run, panels, levels, until=None, width="page", posterior=False):
         shared_legend(fig, leg, handles)
         what = "posterior predictive: parameter and stochastic uncertainty" if posterior else \
             "fixed parameters: stochastic uncertainty only"
-        fig.suptitle(wrap(f"{run.scenario}: model bands over {run.replicates} replicates "
+        fig.suptitle(wrap(f"{run.scenario}: model bands over {replicates_text(run)} "
                           f"({what}) and observations", p.width))
         figs.append(fig)
     return figs
@@ -243,16 +251,17 @@ def main(argv=None):
             prepare_outdir(args.outdir)
         except UsageError as e:
             return error(PROG, str(e))
-        # fig_bands draws to `until` (None: the run's end) and at least to the last
-        # observation of each series; "" (before every month) means just that.
-        figs = fig_bands(run, panels, levels, until=None if until == "end" else (until or ""),
-                         width=args.width, posterior=run.has_posterior_draws())
         cols = band_columns(levels)
         total = {"file": "total", "members": len(rows)}
         for lv, (k, n) in coverage_total(rows, levels).items():
             total[f"in{lv:g}"] = k / n
         written = [write_text(os.path.join(args.outdir, "predictive_coverage.csv"),
                               csv_text(rows + [total], cols))]
+        # fig_bands draws to `until` (None: the run's end) and at least to the last
+        # observation of each series; "" (before every month) means just that. Drawn
+        # after the table is written and saved at once: no figure is left open.
+        figs = fig_bands(run, panels, levels, until=None if until == "end" else (until or ""),
+                         width=args.width, posterior=run.has_posterior_draws())
         written += save(figs, args.outdir, "predictive_bands", args.format, args.dpi)
     print("\n".join(written))
     return 0

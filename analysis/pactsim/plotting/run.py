@@ -2,6 +2,7 @@
 
     pactsim-plot-run FILE -o DIR [--width page|column] [--format png|pdf|svg] [--dpi N]
                      [--dates 2022-01,2022-07,2024-01] [--actors RUS,IRN,...]
+                     [--vars gdp_growth,...] [--pair RUS,IRN] [--top K] [--replicate R]
 
 Writes, as far as the file has the variables:
   actor_series      actor time series: median and 5-95 % band over replicates
@@ -12,7 +13,9 @@ Writes, as far as the file has the variables:
 Panels whose variables are missing are skipped with a note on stderr. Exit
 status 0 when at least one figure was written, 2 when the file is not a
 pactsim file or has nothing the figures need (or on bad options).
-Every fig_* function returns a list of figures (the pages; empty when skipped).
+Every fig_* function takes the run as a path or an open Run and returns a list of
+figures (the pages; empty when skipped, with a note on stderr: a variable the file
+lacks, or a sweep file given for a run).
 """
 import argparse
 import sys
@@ -23,8 +26,8 @@ from . import style
 from .common import (MAX_ACTORS, UsageError, add_output_args, error, label_outer_x, nanmedian,
                      note, panel_figure, panel_pages, parse_pair, pick_actors, pick_dates,
                      plot_band, prepare_outdir, preset, save, shared_legend, split_list, wrap,
-                     parse_args)
-from ..io import PactsimFileError, events, incomplete_note, open_run
+                     parse_args, as_dates, replicates_text, wrong_file)
+from ..io import PactsimFileError, events, incomplete_note, open_run, takes_run
 from ..script import script
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -43,15 +46,19 @@ def _span(run):
 
 
 def _band_label(run):
-    n = run.actor_state.sizes.get("replicate") if run.actor_state is not None else None
-    if n is None and run.dyad_state is not None:
-        n = run.dyad_state.sizes.get("replicate")
-    return f"median and 5-95 % band over {n} replicates" if n else "median and 5-95 % band"
+    """The bands' subtitle, counting the replicates with data (a failed run's replicates
+    that never ran are NaN and not in the bands)."""
+    if not run.replicates:
+        return "median and 5-95 % band"
+    return f"median and 5-95 % band over {replicates_text(run)}"
 
 
 # ------------------------------------------------------------ (a) actor series
+@takes_run
 def fig_actor_series(run, actors, variables=None, prog=PROG, width="page"):
     """One panel per actor variable, one median line (and band) per actor; pages of panels."""
+    if wrong_file(prog, "actor_series", run):
+        return []
     variables = variables or SERIES_VARS
     ds = run.actor_state
     if ds is None:
@@ -122,8 +129,16 @@ def _square_panels(n, width):
 
 
 # ------------------------------------------------------------ (b) heatmap
-def fig_cooperation_heatmap(run, actors, dates, prog=PROG, width="page"):
-    """Median cooperation, source (rows) x target (columns), one panel per date."""
+@takes_run
+def fig_cooperation_heatmap(run, actors, dates=None, prog=PROG, width="page"):
+    """Median cooperation, source (rows) x target (columns), one panel per date.
+
+    dates: the months shown, as "YYYY-MM" strings (e.g. ["2022-01", "2024-12"]) or
+    numpy datetime64 values (or the (index, label) pairs of common.pick_dates); None:
+    the first, middle and last record. A month the run lacks is skipped with a note."""
+    if wrong_file(prog, "cooperation_heatmap", run):
+        return []
+    dates = as_dates(prog, "cooperation_heatmap", dates, run.dates)
     if not _need_dyad(run, "cooperation", "cooperation_heatmap", prog) or not dates:
         if not dates:
             note(prog, "cooperation_heatmap: no date to show; figure skipped")
@@ -192,8 +207,15 @@ def strongest_ties(m, top):
     return ties[:top]
 
 
-def fig_cooperation_network(run, actors, dates, top=None, prog=PROG, width="page"):
-    """Circle layout; edges = the `top` strongest ties, width proportional to strength."""
+@takes_run
+def fig_cooperation_network(run, actors, dates=None, top=None, prog=PROG, width="page"):
+    """Circle layout; edges = the `top` strongest ties, width proportional to strength.
+
+    dates as fig_cooperation_heatmap's: "YYYY-MM" strings or datetime64 values (None:
+    first, middle, last record); a month the run lacks is skipped with a note."""
+    if wrong_file(prog, "cooperation_network", run):
+        return []
+    dates = as_dates(prog, "cooperation_network", dates, run.dates)
     if not _need_dyad(run, "cooperation", "cooperation_network", prog) or not dates:
         if not dates:
             note(prog, "cooperation_network: no date to show; figure skipped")
@@ -245,10 +267,13 @@ def fig_cooperation_network(run, actors, dates, top=None, prog=PROG, width="page
 
 
 # ------------------------------------------------------------ (d) dashboard
+@takes_run
 def fig_pair_dashboard(run, pair=("RUS", "IRN"), prog=PROG, width="page"):
     """Cooperation, trust (both directions), arms b->a by category, finance a->b."""
     a, b = pair
     name = f"{a.lower()}_{b.lower()}_dashboard"
+    if wrong_file(prog, name, run):
+        return []
     if run.dyad_state is None:
         note(prog, f"{name}: the file has no /dyad_state; figure skipped")
         return []
@@ -323,8 +348,11 @@ def fig_pair_dashboard(run, pair=("RUS", "IRN"), prog=PROG, width="page"):
 
 
 # ------------------------------------------------------------ (e) events
+@takes_run
 def fig_event_timeline(run, replicate=0, prog=PROG, width="page"):
     """Events of one replicate: one row per type, dates on x, colour = source actor."""
+    if wrong_file(prog, "event_timeline", run):
+        return []
     if not run.has_events():
         note(prog, "event_timeline: the file has no /events; figure skipped")
         return []

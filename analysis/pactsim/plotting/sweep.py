@@ -19,7 +19,9 @@ note and titles saying how many runs are done. Default metrics: those that
 vary across points.
 Figures with more panels than a page holds continue on NAME_p2, NAME_p3, ...
 Exit status 2 when FILE is not a sweep file (no /sweep group) or has nothing
-to plot. Every fig_* function returns a list of figures (pages).
+to plot. Every fig_* function takes the sweep as a path or an open Run and returns a
+list of figures (pages; empty when skipped, with a note on stderr: no metric with
+values, or a run file given for a sweep).
 """
 import argparse
 import sys
@@ -29,8 +31,8 @@ import numpy as np
 from . import style
 from .common import (UsageError, add_output_args, error, nanmedian, note, panel_figure,
                      panel_pages, prepare_outdir, preset, save, shared_legend, split_list,
-                     parse_args, wrap)
-from ..io import PactsimFileError, open_run, sensitivity, sweep_completeness
+                     parse_args, wrap, wrong_file)
+from ..io import PactsimFileError, open_run, sensitivity, sweep_completeness, takes_run
 from ..script import script
 
 from matplotlib.lines import Line2D  # noqa: E402
@@ -60,8 +62,11 @@ def _pages(items, width, ncols=None):
     return out
 
 
+@takes_run
 def fig_main_effects(run, metrics, prog=PROG, width="page"):
     """Each metric against each swept parameter: one panel per pair, metric by metric."""
+    if wrong_file(prog, "sweep_main_effects", run, sweep=True):
+        return []
     design = run.sweep
     points = np.asarray(design["points"].values, dtype=float)  # [point, param]
     params = [str(p) for p in design["param"].values]
@@ -127,8 +132,11 @@ def _metric_values(run, metrics, prog=PROG):
     return out
 
 
+@takes_run
 def fig_surface(run, metrics, prog=PROG, width="page"):
     """Median over replicates of each metric against the first two swept parameters."""
+    if wrong_file(prog, "sweep_surface", run, sweep=True):
+        return []
     design = run.sweep
     params = [str(p) for p in design["param"].values]
     if len(params) < 2:
@@ -176,8 +184,11 @@ def fig_surface(run, metrics, prog=PROG, width="page"):
     return figs
 
 
+@takes_run
 def fig_distributions(run, metrics, prog=PROG, width="page"):
     """Histogram of each metric over every finished run (all points and replicates)."""
+    if wrong_file(prog, "sweep_distributions", run, sweep=True):
+        return []
     chosen = _metric_values(run, metrics, prog)
     if not chosen:
         return []
@@ -207,9 +218,15 @@ def fig_distributions(run, metrics, prog=PROG, width="page"):
     return figs
 
 
-def fig_sensitivity(path, metrics, prog=PROG, width="page"):
-    """Bars of Sobol' S1/ST or Morris mu* per parameter with bootstrap 95% intervals."""
-    sens = sensitivity(path)
+def fig_sensitivity(run, metrics=None, prog=PROG, width="page"):
+    """Bars of Sobol' S1/ST or Morris mu* per parameter with bootstrap 95% intervals
+    (metrics None: every metric of /sensitivity)."""
+    path = run
+    try:
+        sens = sensitivity(path)
+    except PactsimFileError as e:  # a run file: no sensitivity indices
+        note(prog, f"sweep_sensitivity: {e}; figure skipped")
+        return []
     names = [m for m in (metrics or sens["metrics"]) if m in sens["metrics"]]
     if not names or not sens["param"]:
         note(prog, "no /sensitivity in the file (run `pactsim sensitivity FILE` first)")
