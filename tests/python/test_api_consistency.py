@@ -9,70 +9,17 @@ Environment: PACTSIM (the CLI), PACTSIM_SOURCE_DIR (repository root).
 """
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-SRC = os.environ.get("PACTSIM_SOURCE_DIR") or os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ANALYSIS = os.path.join(SRC, "analysis")
-PACTSIM = os.environ.get("PACTSIM")
-OBS = os.path.join(SRC, "data", "observations")
-sys.path.insert(0, ANALYSIS)
+# The shared inputs (fixtures `files` and `close_figures` are used by pytest, by name).
+from cli_inputs import OBS, PACTSIM, SRC, close_figures, files, needs_cli, script  # noqa: F401
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import pactsim  # noqa: E402
 from pactsim import observations  # noqa: E402
-
-needs_cli = pytest.mark.skipif(not PACTSIM, reason="PACTSIM not set (run through ctest)")
-ENV = dict(os.environ, PYTHONPATH=ANALYSIS, MPLBACKEND="Agg")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    if not PACTSIM:
-        pytest.skip("PACTSIM not set (run through ctest)")
-    d = tmp_path_factory.mktemp("inputs")
-    cfg = os.path.join(SRC, "configs", "baseline_2022.yaml")
-
-    def run(name, *extra, env=None, check=True):
-        subprocess.run([PACTSIM, "run", cfg, "-o", str(d / name), "-r", "3", "-t", "1", "-q",
-                        "--force", "--set", "end=2022-12", *extra], check=check, env=env,
-                       capture_output=not check)
-        return d / name
-
-    out = {"base": run("base.h5")}
-    run("fl.h5", env=dict(os.environ, PACTSIM_TEST_INJECT_NAN="1:5"), check=False)
-    out["failed"] = d / "fl.h5.failed.h5"
-    assert out["failed"].exists()
-    spec = d / "tiny.yaml"
-    spec.write_text(f"name: tiny\nbase: {cfg}\ndesign: grid\nreplicates: 2\noutput: stride\n"
-                    "stride: 3\nset:\n  end: 2022-12\nparameters:\n"
-                    "  parameters.economy.sanction_elasticity: {range: [0.04, 0.3], levels: 3}\n")
-    subprocess.run([PACTSIM, "sweep", str(spec), "-o", str(d / "sweep.h5"), "-t", "1", "-q",
-                    "--force"], check=True)
-    subprocess.run([PACTSIM, "sweep", str(spec), "-o", str(d / "part0.h5"), "--points", "0:1",
-                    "-t", "1", "-q", "--force"], check=True)
-    out["sweep"], out["part"], out["dir"] = d / "sweep.h5", d / "part0.h5", d
-    return out
-
-
-def script(module, *args):
-    """A script run as the user runs it: (exit status, stdout, stderr)."""
-    p = subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True,
-                       text=True, env=ENV)
-    return p.returncode, p.stdout, p.stderr
 
 
 # ------------------------------------------------------------ 1: text inputs
