@@ -14,7 +14,7 @@
 
 #include "pactsim_model.h"
 
-enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST };
+enum { P_EROSION, P_EVASION_MAX, P_SECONDARY_FEAR, P_EVASION_ADJUST, P_ENFORCEMENT };
 static const ps_param params[] = {
     {"erosion", PS_REAL, "1/month", 0.0, 0.1, 0.002,
      "monthly erosion of sanction intensity without renewal",
@@ -28,6 +28,9 @@ static const ps_param params[] = {
     {"evasion_adjust", PS_REAL, "1/month", 0.0, 1.0, 0.04,
      "monthly rate at which evasion approaches its attainable level",
      "assumption: new trade routes, shadow fleets and payment channels take about two years to build (half-life ~17 months)"},
+    {"enforcement", PS_REAL, "1", 0.0, 1.0, 1.0,
+     "how much a sender's own secondary sanctions around a target slow the erosion of its sanctions on it: erosion x (1 - enforcement x secondary)",
+     "assumption: a sender that penalises third parties keeps enforcing (the US Treasury kept designating Iranian oil-sales networks through 2022, general knowledge); 0 is uniform erosion"},
 };
 
 enum { F_INTENSITY, F_SECONDARY, F_PRESSURE, F_ISOLATION, F_THREAT, F_EVASION, F_NFIELDS };
@@ -252,6 +255,24 @@ static void over_blocks(ps_world *w, sanctions_data *d, const double *p, ps_item
     ps_inner_for(w, ps_block_count(w->n_actors, BLOCK), fn, d, p);
 }
 
+/* Rows per block of erode_block: whole rows, as in ps_dyad_scale. */
+#define ERODE_ROWS 16
+
+/* Intensities of the senders in row block b, eroded: a sender that threatens
+ * third parties around a target is enforcing, so its own sanctions on that
+ * target erode more slowly (enforcement). */
+static void erode_block(ps_world *w, void *data, const double *p, int b)
+{
+    const sanctions_data *d = data;
+    const int n = w->n_actors;
+    const double *s = w->cur[d->f[F_INTENSITY]], *s2 = w->cur[d->f[F_SECONDARY]];
+    double *out = w->next[d->f[F_INTENSITY]];
+    const double e = p[P_EROSION], c = p[P_ENFORCEMENT];
+    const size_t k1 = (size_t)ps_block_end(b, ERODE_ROWS, n) * n;
+    for (size_t k = (size_t)b * ERODE_ROWS * n; k < k1; k++)
+        out[k] = s[k] * (1.0 - e * (1.0 - c * s2[k]));
+}
+
 static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
@@ -261,7 +282,7 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     /* Sanctions erode, element by element: by whole rows (ps_dyad_scale),
      * not in step_block's column blocks, where both threads wrote into every
      * row, pages apart at large N. */
-    ps_dyad_scale(w, w->cur[d->f[F_INTENSITY]], 1.0 - p[P_EROSION], w->next[d->f[F_INTENSITY]]);
+    ps_inner_for(w, ps_block_count(w->n_actors, ERODE_ROWS), erode_block, data, p);
     ps_dyad_scale(w, w->cur[d->f[F_SECONDARY]], 1.0 - p[P_EROSION], w->next[d->f[F_SECONDARY]]);
     return PS_OK;
 }

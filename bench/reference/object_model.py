@@ -135,7 +135,8 @@ class World:
             i.new_evasion = i.evasion + p["evasion_adjust"] * (target - i.evasion)
             for j in self.actors:
                 r = j.rel[i]
-                r.new_sanction_intensity = r.sanction_intensity * (1.0 - p["erosion"])
+                kept = 1.0 - p["erosion"] * (1.0 - p["enforcement"] * r.secondary_sanctions)
+                r.new_sanction_intensity = r.sanction_intensity * kept
                 r.new_secondary_sanctions = r.secondary_sanctions * (1.0 - p["erosion"])
         for i in self.actors:
             others = total - i.gdp

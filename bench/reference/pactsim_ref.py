@@ -203,7 +203,8 @@ class Reference:
         ev_max = p["evasion_max"] + (1.0 - p["evasion_max"]) * shield
         target = np.where(iso > 0.0, ev_max * np.minimum(1.0, channel), 0.0)
         nxt["evasion"] = ev + p["evasion_adjust"] * (target - ev)
-        nxt["sanction_intensity"] = s * (1.0 - p["erosion"])
+        # A sender enforcing secondary sanctions around i erodes its own more slowly.
+        nxt["sanction_intensity"] = s * (1.0 - p["erosion"] * (1.0 - p["enforcement"] * s2))
         nxt["secondary_sanctions"] = s2 * (1.0 - p["erosion"])
 
     def sanctions_settle(self, cur, nxt):

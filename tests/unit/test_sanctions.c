@@ -1,7 +1,8 @@
 /* The sanctions model alone on a three-actor world, against values worked out
  * by hand from docs/ODD.md's equations: isolation (GDP-weighted share of the
  * others' closures), threat, evasion towards its attainable level, pressure,
- * erosion, and the events that tighten or relax a sanction. */
+ * erosion (slower for a sender enforcing secondary sanctions), and the events
+ * that tighten or relax a sanction. */
 #include <math.h>
 #include <string.h>
 
@@ -47,7 +48,12 @@ int main(void)
     const double emax = synth_default(&ps_model_sanctions, "evasion_max");
     const double fear = synth_default(&ps_model_sanctions, "secondary_fear");
     const double adj = synth_default(&ps_model_sanctions, "evasion_adjust");
-    CHECK(er > 0 && emax > 0 && fear > 0 && adj > 0, "defaults found");
+    const double enf = synth_default(&ps_model_sanctions, "enforcement");
+    CHECK(er > 0 && emax > 0 && fear > 0 && adj > 0 && enf > 0, "defaults found");
+    /* A erodes its sanction on C at er (1 - enf s2), s2 its secondary sanction
+     * of state t (itself eroding at er); B, with none, at er. */
+    const double s2_0 = 0.5, s2_1 = 0.5 * (1 - er);
+    const double ea0 = er * (1 - enf * s2_0), ea1 = er * (1 - enf * s2_1);
 
     /* Equal weights (no economy model: gdp is an optional input). */
     const ps_model *only[] = {&ps_model_sanctions, NULL};
@@ -57,7 +63,7 @@ int main(void)
     if (r) {
         /* Month 0 (first step) for C: each other actor weighs 1/2; isolation
          * and threat follow from the month's (eroded) intensities. */
-        double isol = (0.5 * 0.6 + 0.5 * 0.3) * (1 - er), threat = 0.5 * 0.5 * (1 - er);
+        double isol = 0.5 * 0.6 * (1 - ea0) + 0.5 * 0.3 * (1 - er), threat = 0.5 * 0.5 * (1 - er);
         /* Channels (from state t: the initial threat 0.25): A and B are not
          * isolated, so each fears threat x fear. */
         double f = fmin(1.0, fear * 0.25);
@@ -73,20 +79,22 @@ int main(void)
         CHECK(synth_at(r, "isolation", 0, A, -1) == 0 && synth_at(r, "evasion", 0, A, -1) == 0 &&
               synth_at(r, "sanction_pressure", 0, A, -1) == 0, "A unsanctioned");
         /* Erosion, then B's tightening in month 1 and A's relief in month 2. */
-        double sb0 = 0.3 * (1 - er), sa0 = 0.6 * (1 - er);
+        double sb0 = 0.3 * (1 - er), sa0 = 0.6 * (1 - ea0);
         CHECK(NEAR(synth_at(r, "sanction_intensity", 0, B, C), sb0), "erosion");
+        CHECK(NEAR(synth_at(r, "sanction_intensity", 0, A, C), sa0) && sa0 > 0.6 * (1 - er),
+              "enforced erosion %.15g vs %.15g", synth_at(r, "sanction_intensity", 0, A, C), sa0);
         double sb1 = sb0 * (1 - er);
         sb1 += 0.5 * (1 - sb1);
         CHECK(NEAR(synth_at(r, "sanction_intensity", 1, B, C), sb1), "tightening %.15g vs %.15g",
               synth_at(r, "sanction_intensity", 1, B, C), sb1);
-        double sa2 = sa0 * (1 - er) * (1 - er);
+        double sa2 = sa0 * (1 - ea1) * (1 - er * (1 - enf * 0.5 * (1 - er) * (1 - er)));
         sa2 -= sa2 / 3.0;
         CHECK(NEAR(synth_at(r, "sanction_intensity", 2, A, C), sa2), "relief");
         CHECK(NEAR(synth_at(r, "secondary_sanctions", 1, A, C), 0.5 * (1 - er) * (1 - er)),
               "secondary sanctions erode too");
         /* Month 1's isolation of C includes the tightening applied in month 1
          * (settled after the month's events), and its pressure with it. */
-        double isol1 = 0.5 * sa0 * (1 - er) + 0.5 * sb1;
+        double isol1 = 0.5 * sa0 * (1 - ea1) + 0.5 * sb1;
         CHECK(NEAR(synth_at(r, "isolation", 1, C, -1), isol1), "isolation %.15g vs %.15g: the "
               "month's events count", synth_at(r, "isolation", 1, C, -1), isol1);
         CHECK(NEAR(synth_at(r, "sanction_pressure", 1, C, -1),
@@ -113,7 +121,7 @@ int main(void)
         r = run_world(1, &sc);
         if (r) {
             /* Others of C: A (1e12) and B (3e12). */
-            double isol = (1.0 * 0.6 + 3.0 * 0.3) / 4.0 * (1 - er);
+            double isol = (1.0 * 0.6 * (1 - ea0) + 3.0 * 0.3 * (1 - er)) / 4.0;
             CHECK(NEAR(synth_at(r, "isolation", 0, C, -1), isol),
                   "order %d: GDP-weighted isolation %.15g vs %.15g", order,
                   synth_at(r, "isolation", 0, C, -1), isol);
