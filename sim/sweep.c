@@ -198,13 +198,16 @@ ps_status ps_spec_set(const ps_node *root, char ***fixed, int *n_fixed, ps_error
         return nomem(err);
     for (int i = 0; i < n->n; i++) {
         const ps_node *x = n->items[i];
-        if (x->kind != PS_NODE_SCALAR)
-            return ps_spec_bad(err, x, "set value of '%s' is not a single value; expected a "
-                               "plain value", n->keys[i]);
-        size_t len = strlen(n->keys[i]) + strlen(x->scalar) + 2;
+        /* null deletes the key, as --set K=null does (refused there if it deletes nothing). */
+        const char *v = x->kind == PS_NODE_NULL ? "null" : x->scalar;
+        if (x->kind != PS_NODE_SCALAR && x->kind != PS_NODE_NULL)
+            return ps_spec_bad(err, x, "set value of '%s' is a %s; expected a plain value (or "
+                               "null, which deletes the key)", n->keys[i],
+                               x->kind == PS_NODE_MAP ? "map" : "list");
+        size_t len = strlen(n->keys[i]) + strlen(v) + 2;
         if (!((*fixed)[i] = malloc(len)))
             return nomem(err);
-        snprintf((*fixed)[i], len, "%s=%s", n->keys[i], x->scalar);
+        snprintf((*fixed)[i], len, "%s=%s", n->keys[i], v);
         *n_fixed = i + 1;
     }
     return PS_OK;

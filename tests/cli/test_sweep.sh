@@ -81,6 +81,17 @@ expect_exit 2 "exists and is not this sweep's result" -- "$PACTSIM" sweep "$D/gr
     --quiet --replicates 1 --set parameters.economy.growth_noise_sd=0.04 --resume
 expect_exit 0 "already complete" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/set.a.h5" \
     --replicates 1 --set parameters.economy.growth_noise_sd=0.05 --resume
+# set: K: null deletes K as --set K=null does: the same file, bit for bit (here the
+# timeline's one event, so the points differ from the base's).
+sed 's/^name: small_grid/name: small_grid\nset: {timeline.us_sanctions: null}/' "$D/grid.yaml" >"$WORK/grid_null.yaml"
+expect_exit 0 "" -- "$PACTSIM" sweep "$WORK/grid_null.yaml" -o "$WORK/null.spec.h5" --quiet --replicates 1
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/null.cli.h5" --quiet --replicates 1 \
+    --set timeline.us_sanctions=null
+h5diff -q "$WORK/null.spec.h5" "$WORK/null.cli.h5" /sweep /sweep >/dev/null 2>&1 && ok ||
+    bad "set: {K: null} differs from --set K=null"
+expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/null.none.h5" --quiet --replicates 1
+h5diff -q "$WORK/null.spec.h5" "$WORK/null.none.h5" /sweep/summary /sweep/summary >/dev/null 2>&1 &&
+    bad "set: {K: null} changed nothing" || ok
 expect_exit 2 "option --set parameters.sanctions.erosion=0.1: the sweep varies" -- \
     "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/x.h5" --set parameters.sanctions.erosion=0.1
 expect_exit 2 "option --set actors.RSU.gdp=1: unknown actor 'RSU' \(did you mean 'RUS'\?\)" -- \
