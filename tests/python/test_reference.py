@@ -221,7 +221,7 @@ def test_drawn_ceasefires_and_capacity(env, tmp_path, capsys):
     cfg = os.path.join(env["src"], "configs", "baseline_2022.yaml")
     dump, c = run_both(env, tmp_path, cfg, sets=["end=2024-12",
                                                  "parameters.military.ceasefire_hazard=0.05"])
-    rus, ukr = dump["actors"].index("RUS"), dump["actors"].index("UKR")
+    rus = dump["actors"].index("RUS")
     th = dump["theaters"].index("ukraine")
     k = c["combat"][:, rus, th]
     assert k[1:7].min() >= 0.8 - 1e-12, "no ceasefire may be drawn before hazard_from_month"
