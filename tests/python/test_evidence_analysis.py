@@ -135,7 +135,7 @@ def test_summary_table_shrinkage():
 
 def test_shipped_posterior_matches_the_c_summaries():
     post = ppost.open_posterior(SHIPPED)
-    assert post.samples.shape == (2000, 30) and post.weights.sum() == pytest.approx(1)
+    assert post.samples.shape == (2000, 31) and post.weights.sum() == pytest.approx(1)
     rows = ppost.summary_table(post)
     # the same weighted-quantile definition as sim/abc.c: exactly the stored values
     for key, col in (("q05", "q05"), ("q50", "median"), ("q95", "q95")):
