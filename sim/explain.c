@@ -33,27 +33,33 @@ static const char *event_needs(const ps_event_type *e, char *buf, size_t size)
     return buf;
 }
 
+static void text_param(FILE *fp, const ps_param *p)
+{
+    fprintf(fp, "    %-22s %s [%s], default %g, bounds [%g, %g]\n", p->name, type_name(p->type),
+            p->unit, p->def, p->lo, p->hi);
+    fprintf(fp, "      %s\n      source: %s\n", p->description, p->source);
+}
+
+static void text_field(FILE *fp, const ps_field *f)
+{
+    fprintf(fp, "    %-22s %s [%s], default %g, bounds [%g, %g]%s\n", f->name,
+            shape_name(f->shape), f->unit, f->init, f->lo, f->hi,
+            ps_registry_field_computed(ps_field_index(f->name))
+                ? ", computed every month by this model (no initial value in a config)"
+                : "");
+    fprintf(fp, "      %s\n      source: %s\n", f->description, f->source);
+}
+
 static void explain_text(FILE *fp, const ps_model *m)
 {
     fprintf(fp, "model %s: %s\n", m->name, m->description);
     fprintf(fp, "  parameters (parameters.%s.<name>):\n", m->name);
-    for (int k = 0; k < m->n_params; k++) {
-        const ps_param *p = &m->params[k];
-        fprintf(fp, "    %-22s %s [%s], default %g, bounds [%g, %g]\n", p->name,
-                type_name(p->type), p->unit, p->def, p->lo, p->hi);
-        fprintf(fp, "      %s\n      source: %s\n", p->description, p->source);
-    }
+    for (int k = 0; k < m->n_params; k++)
+        text_param(fp, &m->params[k]);
     fprintf(fp, "  state fields (initial values under actors / relations / theater_state;\n"
                 "  a computed one takes none):\n");
-    for (int k = 0; k < m->n_fields; k++) {
-        const ps_field *f = &m->fields[k];
-        fprintf(fp, "    %-22s %s [%s], default %g, bounds [%g, %g]%s\n", f->name,
-                shape_name(f->shape), f->unit, f->init, f->lo, f->hi,
-                ps_registry_field_computed(ps_field_index(f->name))
-                    ? ", computed every month by this model (no initial value in a config)"
-                    : "");
-        fprintf(fp, "      %s\n      source: %s\n", f->description, f->source);
-    }
+    for (int k = 0; k < m->n_fields; k++)
+        text_field(fp, &m->fields[k]);
     if (m->n_internal)
         fprintf(fp, "  internal state (kept in the world like fields; not output, not set "
                     "by configs):\n");
@@ -172,9 +178,52 @@ static void explain_markdown(FILE *fp, const ps_model *m)
     fprintf(fp, "\n");
 }
 
+/* MODEL.NAME (or parameters.MODEL.NAME, as --set spells it): one parameter or
+ * state field of MODEL, as explain_text prints it. */
+static ps_status explain_item(FILE *fp, const ps_model *m, const char *name, int markdown,
+                              ps_error *err)
+{
+    if (markdown)
+        return ps_error_set(err, PS_ERR_USAGE, "config explain: --markdown takes a model, not "
+                            "one parameter ('%s.%s'); expected MODEL", m->name, name);
+    for (int k = 0; k < m->n_params; k++)
+        if (!strcmp(m->params[k].name, name)) {
+            fprintf(fp, "parameter parameters.%s.%s (model %s):\n", m->name, name, m->name);
+            text_param(fp, &m->params[k]);
+            return PS_OK;
+        }
+    for (int k = 0; k < m->n_fields; k++)
+        if (!strcmp(m->fields[k].name, name)) {
+            fprintf(fp, "state field %s (model %s):\n", name, m->name);
+            text_field(fp, &m->fields[k]);
+            return PS_OK;
+        }
+    const char *names[256];
+    int nn = 0;
+    for (int k = 0; k < m->n_params && nn < 256; k++)
+        names[nn++] = m->params[k].name;
+    for (int k = 0; k < m->n_fields && nn < 256; k++)
+        names[nn++] = m->fields[k].name;
+    const char *near = ps_did_you_mean(name, names, nn);
+    return ps_error_set(err, PS_ERR_USAGE, "config explain: model '%s' has no parameter or state "
+                        "field '%s'%s%s%s; expected one that 'pactsim config explain %s' lists",
+                        m->name, name, near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : "", m->name);
+}
+
 ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err)
 {
     int only = -1;
+    char head[64];
+    const char *item = NULL;
+    if (model && !strncmp(model, "parameters.", 11))
+        model += 11;
+    if (model && (item = strchr(model, '.')) && (size_t)(item - model) < sizeof head) {
+        memcpy(head, model, (size_t)(item - model));
+        head[item - model] = 0;
+        model = head;
+        item++;
+    }
     if (model) {
         only = ps_registry_find(model);
         if (only < 0) {
@@ -191,6 +240,8 @@ ps_status ps_explain(FILE *fp, const char *model, int markdown, ps_error *err)
                                 "expected one of: %s", model, near ? " (did you mean '" : "",
                                 near ? near : "", near ? "'?)" : "", list);
         }
+        if (item)
+            return explain_item(fp, ps_registry_model(only), item, markdown, err);
     }
     if (markdown)
         fprintf(fp, "# pactsim parameters\n\nGenerated by `pactsim config explain --markdown` "

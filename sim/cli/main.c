@@ -65,14 +65,16 @@ static const char validate_help[] =
     "Exit status: 0 valid; 2 bad input (the error names file:line:column or the option).\n";
 
 static const char config_help[] =
-    "Usage: pactsim config explain [MODEL] [--markdown]\n"
+    "Usage: pactsim config explain [MODEL | MODEL.NAME] [--markdown]\n"
     "       pactsim config dataflow\n"
     "  explain: list every parameter (unit, bounds, default), state field, field read\n"
-    "  from other models, event type and metric, of every model or of MODEL.\n"
+    "  from other models, event type and metric, of every model or of MODEL; with\n"
+    "  MODEL.NAME (or parameters.MODEL.NAME, as --set spells it) one parameter or\n"
+    "  state field of MODEL.\n"
     "      --markdown         as the Markdown tables of docs/parameters.md\n"
     "  dataflow: which model reads which field of which (Markdown: a mermaid graph\n"
     "  and a table), as in docs/architecture.md.\n"
-    "Exit status: 0 success; 2 bad usage or unknown MODEL.\n";
+    "Exit status: 0 success; 2 bad usage, unknown MODEL or NAME.\n";
 
 static const char info_help[] =
     "Usage: pactsim info FILE [--cpu-limit S]\n"

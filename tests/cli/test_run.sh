@@ -49,6 +49,11 @@ expect_exit 2 "run: option --output '.*/nodir/x.h5': cannot write there: the dir
 expect_no_file "$WORK/nodir/x.h5"
 
 expect_exit 0 "sanction_elasticity" -- "$PACTSIM" config explain economy
+# One parameter or field, as a user copies it from --set: only that one.
+expect_exit 0 "^parameter parameters.sanctions.enforcement \(model sanctions\)" -- \
+    "$PACTSIM" config explain parameters.sanctions.enforcement
+"$PACTSIM" config explain sanctions.erosion | grep -q evasion_max && bad "explain MODEL.NAME printed the whole model" || ok
+expect_exit 0 "^state field oil_discount \(model oil\)" -- "$PACTSIM" config explain oil.oil_discount
 expect_exit 0 "^# pactsim parameters" -- "$PACTSIM" config explain --markdown
 # docs/parameters.md is generated from the same tables; it must be current.
 if "$PACTSIM" config explain --markdown | diff -q - "$SRC/docs/parameters.md" >/dev/null; then ok
