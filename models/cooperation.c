@@ -718,9 +718,11 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
             double chan = press[b] * open * (1.0 - iso_a);
             double cover = iso[b] * veto_a * open;
             double techg = iso[b] * ps_fmax(0.0, tech_a - tech[b]) * open;
-            help[(size_t)a * n + b] = wt > 0.0 ? (w_mat * mat + w_fin * fin + w_chan * chan +
-                                                  w_cover * cover + w_tech * techg) / wt
-                                               : 0.0;
+            double sum = w_mat * mat + w_fin * fin + w_chan * chan + w_cover * cover +
+                         w_tech * techg;
+            /* +-0 / wt is that same zero: most a can do nothing for b, and a
+             * division takes longer than a predicted branch. */
+            help[(size_t)a * n + b] = wt > 0.0 ? (sum != 0.0 ? sum / wt : sum) : 0.0;
         }
     }
 }
@@ -772,7 +774,10 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
             }
             /* What each can do for the other's needs: A[0] j for i, A[1] i for j. */
             const double A[2] = {help[ji], help[ij]};
-            double comp = sqrt(A[0] * A[1]);
+            /* sqrt(+-0) is that same zero, and most pairs offer each other
+             * nothing: no square root for them. */
+            double prod = A[0] * A[1];
+            double comp = prod != 0.0 ? sqrt(prod) : prod;
             /* noise and anchor are symmetric (written both ways, the anchor
              * from the symmetric initial cooperation): read along the
              * column block's rows ([j][i0..i1), contiguous) rather than down
