@@ -123,6 +123,25 @@ double ps_rng_gaussian(gsl_rng *r)
     return philox_gaussian(r->state);
 }
 
+/* philox_gaussian's first draw of a fresh stream (no output used yet), with
+ * the first block's four outputs in registers: the two tries it would make
+ * from them. If an output is 0 (drawn again there) or both tries fail (~5%),
+ * philox_gaussian itself from the untouched state. */
+static inline double philox_gaussian_first(philox_state *s)
+{
+    uint32_t o[4];
+    ps_philox4x32_10(s->ctr, s->key, o);
+    if (o[0] && o[1] && o[2] && o[3])
+        for (int t = 0; t < 4; t += 2) {
+            double x = -1 + 2 * ((double)o[t] / 4294967296.0);
+            double y = -1 + 2 * ((double)o[t + 1] / 4294967296.0);
+            double r2 = x * x + y * y;
+            if (!(r2 > 1.0 || r2 == 0))
+                return 1.0 * y * sqrt(-2.0 * log(r2) / r2);
+        }
+    return philox_gaussian(s);
+}
+
 /* (pactsim_model.h) The steps of ps_rng_key_id and ps_rng_gaussian for each
  * key, on a local philox state: no call per draw. */
 void ps_rng_gaussians(const uint64_t *keys, int count, int replicate, int month,
@@ -137,7 +156,7 @@ void ps_rng_gaussians(const uint64_t *keys, int count, int replicate, int month,
         s.ctr[2] = (uint32_t)month;
         s.ctr[3] = (uint32_t)replicate;
         s.used = 4;
-        z[k] = philox_gaussian(&s);
+        z[k] = philox_gaussian_first(&s);
     }
 }
 
