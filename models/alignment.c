@@ -247,6 +247,10 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
             if (arms_tot[r][c2] > 0.0)
                 cats_of[r][n_cats[r]++] = c2;
     double wsum = p[P_W_ECON] + p[P_W_PROTECT] + p[P_W_ARMS] + p[P_W_FINANCE] + p[P_W_COOP];
+    /* The weights in locals: a store to out could alias p for the compiler,
+     * which reloaded them for every dyad. */
+    const double w_econ = p[P_W_ECON], w_protect = p[P_W_PROTECT], w_arms = p[P_W_ARMS];
+    const double w_finance = p[P_W_FINANCE], w_coop = p[P_W_COOP];
     for (int j = 0; j < n; j++) {
         /* j's protective strength before cooperation, the same for every row;
          * times the pair's cooperation here rather than stored by the first
@@ -261,20 +265,27 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
                 continue;
             }
             double e = emax[r] > 0.0 ? econ_all[ij] / emax[r] : 0.0;
-            if (omax[r] > 0.0)
-                e = 0.5 * (e + oil_all[ij] / omax[r]);
+            /* Below, +-0 / x for x > 0 is that same zero: no division for the
+             * many pairs without oil, arms or finance between them (a division
+             * takes longer than a predicted branch). */
+            if (omax[r] > 0.0) {
+                double o = oil_all[ij];
+                e = 0.5 * (e + (o != 0.0 ? o / omax[r] : o));
+            }
             /* 1 = the strongest partner, a veto holder, unstrained, fully cooperating */
             double c = 0.5 * (coop[ij] + coop[ji]);
             double pr = pmax[r] > 0.0 ? prot_j * c / pmax[r] : 0.0;
             double arms = 0.0;
             int cats = n_cats[r];
-            for (int k = 0; k < cats; k++)
-                arms += arms_f[cats_of[r][k]][ji] / arms_tot[r][cats_of[r][k]];
+            for (int k = 0; k < cats; k++) {
+                double a = arms_f[cats_of[r][k]][ji];
+                arms += a != 0.0 ? a / arms_tot[r][cats_of[r][k]] : a;
+            }
             arms = cats ? arms / cats : 0.0;
-            double fin = fin_tot[r] > 0.0 ? (flow[ji] + paid[ji]) / fin_tot[r] : 0.0;
-            row[j] = wsum > 0.0 ? (p[P_W_ECON] * e + p[P_W_PROTECT] * pr + p[P_W_ARMS] * arms +
-                                   p[P_W_FINANCE] * fin + p[P_W_COOP] * c) /
-                                      wsum
+            double f = flow[ji] + paid[ji];
+            double fin = fin_tot[r] > 0.0 ? (f != 0.0 ? f / fin_tot[r] : f) : 0.0;
+            row[j] = wsum > 0.0 ? (w_econ * e + w_protect * pr + w_arms * arms +
+                                   w_finance * fin + w_coop * c) / wsum
                                 : 0.0;
         }
     }

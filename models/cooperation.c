@@ -307,6 +307,9 @@ typedef struct {
     unsigned char *needs; /* [b]: b needs materiel of some category this month */
     uint64_t *key;  /* [a]: ps_world_actor_key(a), and hkey[a] its ps_hash64 (fixed at init) */
     uint64_t *hkey;
+    uint64_t *pkey; /* pair (i, j > i) at row_start(i, n) + j - i - 1: the pair's stream key
+                       ps_rng_id_key(pkey_seed, id) (NULL: none yet) */
+    uint64_t pkey_seed;
     double *zeros;  /* N x N zeros read for the inputs whose model is not in the pipeline (NULL
                        when all are) */
 } coop_data;
@@ -331,25 +334,56 @@ static void coop_free(void *data)
     free(d->needs);
     free(d->key);
     free(d->hkey);
+    free(d->pkey);
     free(d->zeros);
     free(d);
 }
 
-/* The moods of the pairs (i, j > i), with their factors; see offer_noise. */
-static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int month,
-                      const double *x, double *x1, double phi, double innov, double sigma)
+/* Where row i's pairs (i, j > i) start in d->pkey. */
+static size_t row_start(int i, int n)
+{
+    return (size_t)i * (size_t)(2 * n - i - 1) / 2;
+}
+
+/* Each pair's stream key, from the seed and the pair's id (from the actors'
+ * keys and their hashes, fixed at init): the same every month, so computed
+ * once per seed rather than twice hashed per pair and month. */
+static ps_status pair_keys(const ps_world *w, coop_data *d, ps_error *err)
 {
     const int n = w->n_actors;
-    const uint64_t a = d->key[i], ha = d->hkey[i];
-    for (int j = i + 1; j < n; j++) {
-        /* The pair's id from the actors' keys and their hashes (from init). */
-        uint64_t b = d->key[j];
-        uint64_t id = a < b ? ps_hash64(a ^ d->hkey[j]) : ps_hash64(b ^ ha);
-        gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, month, id, OFFER_STREAM);
-        size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
-        double xn = phi * x[ij] + innov * ps_rng_gaussian(r);
-        x1[ij] = x1[ji] = xn;
-        d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
+    if (d->pkey && d->pkey_seed == w->seed)
+        return PS_OK;
+    if (!d->pkey && !(d->pkey = malloc((row_start(n - 1, n) + 1) * sizeof *d->pkey)))
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+    d->pkey_seed = w->seed;
+    for (int i = 0; i < n; i++) {
+        const uint64_t a = d->key[i], ha = d->hkey[i];
+        uint64_t *pk = d->pkey + row_start(i, n);
+        for (int j = i + 1; j < n; j++) {
+            uint64_t b = d->key[j];
+            uint64_t id = a < b ? ps_hash64(a ^ d->hkey[j]) : ps_hash64(b ^ ha);
+            pk[j - i - 1] = ps_rng_id_key(w->seed, id);
+        }
+    }
+    return PS_OK;
+}
+
+/* The moods of the pairs (i, j > i), with their factors; see offer_noise. */
+static void noise_row(const ps_world *w, coop_data *d, int i, int month, const double *x,
+                      double *x1, double phi, double innov, double sigma)
+{
+    const int n = w->n_actors;
+    const uint64_t *pk = d->pkey + row_start(i, n);
+    double z[64]; /* the draws of up to 64 pairs at a time */
+    for (int j0 = i + 1; j0 < n; j0 += 64) {
+        const int m = n - j0 < 64 ? n - j0 : 64;
+        ps_rng_gaussians(pk + (j0 - i - 1), m, w->replicate, month, OFFER_STREAM, z);
+        for (int j = j0; j < j0 + m; j++) {
+            size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
+            double xn = phi * x[ij] + innov * z[j - j0];
+            x1[ij] = x1[ji] = xn;
+            d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
+        }
     }
 }
 
@@ -357,7 +391,7 @@ static void noise_row(const ps_world *w, coop_data *d, ps_rng *rng, int i, int m
  * from the stream (seed, replicate, month, unordered pair id, 63), written to
  * `next` (symmetric), and this month's factor exp(x' - sigma^2 / 2) in
  * d->noise. At init (month -1 in the key) x' = sigma z: the stationary law.
- * Each thread keys its own generator. */
+ * Each pair's draw depends on its key only, whichever thread makes it. */
 static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, int init,
                              ps_error *err)
 {
@@ -366,38 +400,29 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
     const double *x = w->cur[d->f[F_MOOD]];
     double *x1 = init ? w->cur[d->f[F_MOOD]] : w->next[d->f[F_MOOD]];
     const int month = init ? -1 : w->month;
-    int n = w->n_actors, failed = 0;
+    int n = w->n_actors;
+    ps_status st = pair_keys(w, d, err);
+    if (st != PS_OK)
+        return st;
     /* The diagonal keeps its value (the field is in .overwrites: the engine
      * does not copy it). */
     for (int i = 0; !init && i < n; i++)
         x1[(size_t)i * n + i] = x[(size_t)i * n + i];
     if (!ps_inner_parallel(w)) {
-        ps_rng *rng = ps_rng_alloc();
-        for (int i = 0; i < n && rng; i++)
-            noise_row(w, d, rng, i, month, x, x1, phi, innov, sigma);
-        ps_rng_free(rng);
-        return rng ? PS_OK : ps_error_set(err, PS_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < n; i++)
+            noise_row(w, d, i, month, x, x1, phi, innov, sigma);
+        return PS_OK;
     }
-#pragma omp parallel num_threads(w->inner_threads)
-    {
-        ps_rng *rng = ps_rng_alloc();
-        if (!rng) {
-#pragma omp atomic write
-            failed = 1;
-        }
-        /* Row i holds n - 1 - i pairs: rows i and n - 1 - i together hold
-         * n - 1, so a static split of these folded rows gives each thread
-         * the same work (a split of the rows gave the first 3/4 of it). */
-#pragma omp for schedule(static)
-        for (int k = 0; k < (n + 1) / 2; k++)
-            if (rng) {
-                noise_row(w, d, rng, k, month, x, x1, phi, innov, sigma);
-                if (n - 1 - k != k)
-                    noise_row(w, d, rng, n - 1 - k, month, x, x1, phi, innov, sigma);
-            }
-        ps_rng_free(rng);
+    /* Row i holds n - 1 - i pairs: rows i and n - 1 - i together hold
+     * n - 1, so a static split of these folded rows gives each thread
+     * the same work (a split of the rows gave the first 3/4 of it). */
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int k = 0; k < (n + 1) / 2; k++) {
+        noise_row(w, d, k, month, x, x1, phi, innov, sigma);
+        if (n - 1 - k != k)
+            noise_row(w, d, n - 1 - k, month, x, x1, phi, innov, sigma);
     }
-    return failed ? ps_error_set(err, PS_ERR_NOMEM, "out of memory") : PS_OK;
+    return PS_OK;
 }
 
 static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
@@ -718,9 +743,11 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
             double chan = press[b] * open * (1.0 - iso_a);
             double cover = iso[b] * veto_a * open;
             double techg = iso[b] * ps_fmax(0.0, tech_a - tech[b]) * open;
-            help[(size_t)a * n + b] = wt > 0.0 ? (w_mat * mat + w_fin * fin + w_chan * chan +
-                                                  w_cover * cover + w_tech * techg) / wt
-                                               : 0.0;
+            double sum = w_mat * mat + w_fin * fin + w_chan * chan + w_cover * cover +
+                         w_tech * techg;
+            /* +-0 / wt is that same zero: most a can do nothing for b, and a
+             * division takes longer than a predicted branch. */
+            help[(size_t)a * n + b] = wt > 0.0 ? (sum != 0.0 ? sum / wt : sum) : 0.0;
         }
     }
 }
@@ -772,7 +799,10 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
             }
             /* What each can do for the other's needs: A[0] j for i, A[1] i for j. */
             const double A[2] = {help[ji], help[ij]};
-            double comp = sqrt(A[0] * A[1]);
+            /* sqrt(+-0) is that same zero, and most pairs offer each other
+             * nothing: no square root for them. */
+            double prod = A[0] * A[1];
+            double comp = prod != 0.0 ? sqrt(prod) : prod;
             /* noise and anchor are symmetric (written both ways, the anchor
              * from the symmetric initial cooperation): read along the
              * column block's rows ([j][i0..i1), contiguous) rather than down

@@ -227,8 +227,11 @@ static double offer(const lev_view *v, int k, int c, int i, int j, double open)
 
 /* Per target j of block b: everything it can get in each channel, and how much
  * each channel matters to it. Writes only the block's columns of den and imp. */
-static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
+static void den_block(const lev_view *vp, lev_data *d, const double *p, int b)
 {
+    /* The inputs in a local copy: a store to den could alias *vp for the
+     * compiler, which then reloaded the arrays' addresses for every offer. */
+    const lev_view view = *vp, *v = &view;
     const int n = v->n, j0 = b * BLOCK, j1 = ps_block_end(b, BLOCK, n);
     double *den = d->den, *imp = d->importance;
     double routed[BLOCK] = {0};
@@ -265,9 +268,10 @@ static void den_block(const lev_view *v, lev_data *d, const double *p, int b)
 }
 
 /* Leverage of the actors i of block b over every j. Writes only their rows. */
-static void lev_block(const lev_view *v, const lev_data *d, const double *p, double *lev_n,
+static void lev_block(const lev_view *vp, const lev_data *d, const double *p, double *lev_n,
                       int b)
 {
+    const lev_view view = *vp, *v = &view; /* local, as in den_block */
     const int n = v->n, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
     const double *den = d->den, *imp = d->importance;
     for (int j = 0; j < n; j++) {
@@ -294,12 +298,15 @@ static void lev_block(const lev_view *v, const lev_data *d, const double *p, dou
                 if (k == K_MATERIEL) {
                     double s = 0.0;
                     int cats = 0;
+                    /* +-0 / x for x > 0 is that same zero: no division for
+                     * the many pairs without arms between them. */
                     for (int c = 0; c < N_MATERIEL; c++)
                         if (t[N_CHANNELS + c] > 0.0) {
-                            s += offer(v, K_MATERIEL, c, i, j, open) / t[N_CHANNELS + c];
+                            double a = offer(v, K_MATERIEL, c, i, j, open);
+                            s += a != 0.0 ? a / t[N_CHANNELS + c] : a;
                             cats++;
                         }
-                    share = cats ? s / cats : 0.0;
+                    share = cats ? (s != 0.0 ? s / cats : s) : 0.0;
                 } else {
                     double o = offer(v, k, 0, i, j, open);
                     if (o == 0.0)

@@ -219,6 +219,10 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
         double owed_total = 0.0;
         for (int i = 0; i < n; i++)
             owed_total += out[(size_t)j * n + i];
+        /* Whether j can pledge at all this month, and the threshold, once per
+         * row (the stores below could alias them for the compiler). */
+        const int lends = coop && need && lend && lend[j] > 0.0;
+        const double threshold = p[P_THRESHOLD];
         for (int i = 0; i < n; i++) {
             size_t k = (size_t)j * n + i;
             breach_n[k] = kept_n[k] = pay_n[k] = 0.0;
@@ -252,8 +256,7 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
                     }
                     out_n[k] = due_n[k] = 0.0;
                 }
-            } else if (coop && need && lend && i != j && coop[k] > p[P_THRESHOLD] &&
-                       need[i] > 0.0 && lend[j] > 0.0) {
+            } else if (lends && i != j && coop[k] > threshold && need[i] > 0.0) {
                 /* A close partner in need: pledge, whether or not it can pay. */
                 double amount = p[P_PROMISE_SHARE] * need[i];
                 pledge(w, d, horizon, k, amount);

@@ -72,8 +72,16 @@ void ps_rng_free(ps_rng *r);
 /* Reseed r for the key; returns the gsl_rng to draw from with GSL. */
 gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
                            uint64_t id, uint32_t stream);
+/* ps_rng_key(r, seed, replicate, month, id, stream) with the stream's key
+ * ps_rng_id_key(seed, id) computed once: for ids keyed every month. */
+uint64_t ps_rng_id_key(uint64_t seed, uint64_t id);
+gsl_rng *ps_rng_key_id(ps_rng *r, uint64_t key, int replicate, int month, uint32_t stream);
 /* gsl_ran_gaussian(g, 1.0), the same draw, faster from a ps_rng_key stream. */
 double ps_rng_gaussian(gsl_rng *g);
+/* z[k] = ps_rng_gaussian(ps_rng_key_id(r, keys[k], replicate, month, stream))
+ * for k < count: the first draw of each of count streams. */
+void ps_rng_gaussians(const uint64_t *keys, int count, int replicate, int month,
+                      uint32_t stream, double *z);
 uint64_t ps_hash64(uint64_t x);
 
 /* A world with at least this many actors runs its large loops (models' and

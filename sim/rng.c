@@ -105,11 +105,8 @@ static double philox_uniform_pos(philox_state *s)
     return u;
 }
 
-double ps_rng_gaussian(gsl_rng *r)
+static inline double philox_gaussian(philox_state *s)
 {
-    if (r->type != &philox_type)
-        return gsl_ran_gaussian(r, 1.0);
-    philox_state *s = r->state;
     double x, y, r2;
     do {
         x = -1 + 2 * philox_uniform_pos(s);
@@ -117,6 +114,50 @@ double ps_rng_gaussian(gsl_rng *r)
         r2 = x * x + y * y;
     } while (r2 > 1.0 || r2 == 0);
     return 1.0 * y * sqrt(-2.0 * log(r2) / r2);
+}
+
+double ps_rng_gaussian(gsl_rng *r)
+{
+    if (r->type != &philox_type)
+        return gsl_ran_gaussian(r, 1.0);
+    return philox_gaussian(r->state);
+}
+
+/* philox_gaussian's first draw of a fresh stream (no output used yet), with
+ * the first block's four outputs in registers: the two tries it would make
+ * from them. If an output is 0 (drawn again there) or both tries fail (~5%),
+ * philox_gaussian itself from the untouched state. */
+static inline double philox_gaussian_first(philox_state *s)
+{
+    uint32_t o[4];
+    ps_philox4x32_10(s->ctr, s->key, o);
+    if (o[0] && o[1] && o[2] && o[3])
+        for (int t = 0; t < 4; t += 2) {
+            double x = -1 + 2 * ((double)o[t] / 4294967296.0);
+            double y = -1 + 2 * ((double)o[t + 1] / 4294967296.0);
+            double r2 = x * x + y * y;
+            if (!(r2 > 1.0 || r2 == 0))
+                return 1.0 * y * sqrt(-2.0 * log(r2) / r2);
+        }
+    return philox_gaussian(s);
+}
+
+/* (pactsim_model.h) The steps of ps_rng_key_id and ps_rng_gaussian for each
+ * key, on a local philox state: no call per draw. */
+void ps_rng_gaussians(const uint64_t *keys, int count, int replicate, int month,
+                      uint32_t stream, double *z)
+{
+    philox_state s;
+    for (int k = 0; k < count; k++) {
+        s.key[0] = (uint32_t)keys[k];
+        s.key[1] = (uint32_t)(keys[k] >> 32);
+        s.ctr[0] = 0;
+        s.ctr[1] = stream;
+        s.ctr[2] = (uint32_t)month;
+        s.ctr[3] = (uint32_t)replicate;
+        s.used = 4;
+        z[k] = philox_gaussian_first(&s);
+    }
 }
 
 /* SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche. */
@@ -149,18 +190,28 @@ void ps_rng_free(ps_rng *r)
     free(r);
 }
 
+/* (pactsim_model.h) For a given seed, id -> key is a bijection: distinct ids
+ * never share a key. */
+uint64_t ps_rng_id_key(uint64_t seed, uint64_t id)
+{
+    return ps_hash64(ps_hash64(seed) ^ id);
+}
+
 gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
                     uint64_t id, uint32_t stream)
 {
-    philox_state *s = r->g->state;
     /* The seed's hash once per generator and seed (a loop keys a stream per
-     * actor or pair with the same seed). */
+     * actor or pair with the same seed); the key is ps_rng_id_key's. */
     if (!r->hseed || r->seed != seed) {
         r->seed = seed;
         r->hseed = ps_hash64(seed);
     }
-    /* For a given seed, id -> key is a bijection: distinct ids never share a key. */
-    uint64_t k = ps_hash64(r->hseed ^ id);
+    return ps_rng_key_id(r, ps_hash64(r->hseed ^ id), replicate, month, stream);
+}
+
+gsl_rng *ps_rng_key_id(ps_rng *r, uint64_t k, int replicate, int month, uint32_t stream)
+{
+    philox_state *s = r->g->state;
     s->key[0] = (uint32_t)k;
     s->key[1] = (uint32_t)(k >> 32);
     s->ctr[0] = 0;

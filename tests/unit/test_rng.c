@@ -92,6 +92,23 @@ int main(void)
     }
     CHECK(differ == 0, "ps_rng_gaussian differs from gsl_ran_gaussian in %d of 10^6 draws",
           differ);
+    /* ps_rng_gaussians from ps_rng_id_key's keys: the first draw of each
+     * ps_rng_key stream, bit for bit. */
+    differ = 0;
+    for (uint64_t k0 = 0; k0 < 100000; k0 += 50) {
+        uint64_t kk[50];
+        double z[50];
+        for (int l = 0; l < 50; l++)
+            kk[l] = ps_rng_id_key(7, k0 + (uint64_t)l);
+        ps_rng_gaussians(kk, 50, 3, (int)(k0 % 480), 63, z);
+        for (int l = 0; l < 50; l++) {
+            double z0 = gsl_ran_gaussian(ps_rng_key(a, 7, 3, (int)(k0 % 480), k0 + (uint64_t)l,
+                                                    63), 1.0);
+            differ += memcmp(&z0, &z[l], sizeof z0) != 0;
+        }
+    }
+    CHECK(differ == 0, "ps_rng_gaussians differs from gsl_ran_gaussian in %d of 10^5 draws",
+          differ);
     ps_rng_free(a);
     ps_rng_free(b);
     return CHECK_DONE();
