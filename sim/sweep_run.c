@@ -485,7 +485,8 @@ static ps_status write_series(hid_t file, const ps_sweep *sw, int t0, int K)
             hid_t d = dset_new(sg, fd->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nd, dims, &nan);
             bad |= d < 0 || ps_h5_attr_str(d, "units", fd->unit) < 0 ||
                    ps_h5_attr_str(d, "description", fd->description) < 0 ||
-                   ps_h5_attr_str(d, "long_name", fd->name) < 0 || attach(d, scl, nd) < 0;
+                   ps_h5_attr_str(d, "long_name", fd->name) < 0 ||
+                   ps_h5_attr_str(d, "precision", "float64") < 0 || attach(d, scl, nd) < 0;
             if (d >= 0)
                 H5Dclose(d);
         }

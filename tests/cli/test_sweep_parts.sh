@@ -121,6 +121,8 @@ assert a["sweep"].attrs["fields"] == "all"
 for x in want:
     for f in (b, m):
         assert np.array_equal(a["sweep"][x][()], f["sweep"][x][()], equal_nan=True), x
+    for f in (a, b, m):  # as in a run's file: stored float64, and says so
+        assert f["sweep"][x].dtype == np.float64 and f["sweep"][x].attrs["precision"] == "float64", x
 for k in a["sweep/summary"]:
     assert np.array_equal(a["sweep/summary"][k][()], b["sweep/summary"][k][()], equal_nan=True), k
 PY
