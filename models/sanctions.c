@@ -279,9 +279,9 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     const sanctions_data *d = data;
     const double *p = ps_world_param_values(w, self);
     over_blocks(w, data, p, step_block);
-    /* Sanctions erode, element by element: by whole rows (ps_dyad_scale),
-     * not in step_block's column blocks, where both threads wrote into every
-     * row, pages apart at large N. */
+    /* Sanctions erode, element by element: by whole rows (erode_block,
+     * ps_dyad_scale), not in step_block's column blocks, where both threads
+     * wrote into every row, pages apart at large N. */
     ps_inner_for(w, ps_block_count(w->n_actors, ERODE_ROWS), erode_block, data, p);
     ps_dyad_scale(w, w->cur[d->f[F_SECONDARY]], 1.0 - p[P_EROSION], w->next[d->f[F_SECONDARY]]);
     return PS_OK;

@@ -89,6 +89,20 @@ static const gsl_rng_type philox_type = {"philox4x32_10", 0xffffffffUL, 0, sizeo
                                          philox_set, philox_get, philox_get_double};
 const gsl_rng_type *ps_rng_philox = &philox_type;
 
+/* The stream (key, replicate, month, stream) at its start: counter 0, no
+ * output used yet. */
+static void philox_start(philox_state *s, uint64_t key, int replicate, int month,
+                         uint32_t stream)
+{
+    s->key[0] = (uint32_t)key;
+    s->key[1] = (uint32_t)(key >> 32);
+    s->ctr[0] = 0;
+    s->ctr[1] = stream;
+    s->ctr[2] = (uint32_t)month;
+    s->ctr[3] = (uint32_t)replicate;
+    s->used = 4;
+}
+
 /* (pactsim_model.h) GSL's gsl_ran_gaussian with sigma 1 is the polar method
  * (Knuth, TAOCP vol. 2, 3.4.1 C): x and y uniform on (-1, 1) from two
  * gsl_rng_uniform_pos draws (a 0 is drawn again) until 0 < x^2 + y^2 <= 1,
@@ -149,13 +163,7 @@ void ps_rng_gaussians(const uint64_t *keys, int count, int replicate, int month,
 {
     philox_state s;
     for (int k = 0; k < count; k++) {
-        s.key[0] = (uint32_t)keys[k];
-        s.key[1] = (uint32_t)(keys[k] >> 32);
-        s.ctr[0] = 0;
-        s.ctr[1] = stream;
-        s.ctr[2] = (uint32_t)month;
-        s.ctr[3] = (uint32_t)replicate;
-        s.used = 4;
+        philox_start(&s, keys[k], replicate, month, stream);
         z[k] = philox_gaussian_first(&s);
     }
 }
@@ -211,14 +219,7 @@ gsl_rng *ps_rng_key(ps_rng *r, uint64_t seed, int replicate, int month,
 
 gsl_rng *ps_rng_key_id(ps_rng *r, uint64_t k, int replicate, int month, uint32_t stream)
 {
-    philox_state *s = r->g->state;
-    s->key[0] = (uint32_t)k;
-    s->key[1] = (uint32_t)(k >> 32);
-    s->ctr[0] = 0;
-    s->ctr[1] = stream;
-    s->ctr[2] = (uint32_t)month;
-    s->ctr[3] = (uint32_t)replicate;
-    s->used = 4;
+    philox_start(r->g->state, k, replicate, month, stream);
     return r->g;
 }
 
