@@ -156,8 +156,6 @@ typedef struct {
     int gdp, sanc, oil, mil, veto, strain, coop, flow, paid;
     int arms[N_MATERIEL];
     double *econ, *oilshare, *payoff; /* per dyad scratch, row i written by i only */
-    double *zeros; /* N x N zeros read for the inputs whose model is not in the pipeline (NULL
-                      when all are) */
 } align_data;
 
 static void align_free(void *data)
@@ -168,21 +166,7 @@ static void align_free(void *data)
     free(d->econ);
     free(d->oilshare);
     free(d->payoff);
-    free(d->zeros);
     free(d);
-}
-
-static const double *cur_or_null(const ps_world *w, int f)
-{
-    return f >= 0 ? w->cur[f] : NULL;
-}
-
-/* State t of input f, or zeros when its model is not in the pipeline: the
- * dyad loops read every input without a test per value (`v ? v[k] : 0.0`), and
- * zeros give the same +0.0. */
-static const double *cur_or_zeros(const ps_world *w, const align_data *d, int f)
-{
-    return f >= 0 ? w->cur[f] : d->zeros;
 }
 
 /* Protective strength of j before cooperation: military capacity, more
@@ -204,14 +188,14 @@ static void payoffs(const ps_world *w, const align_data *d, const double *p, int
                     double *out)
 {
     int n = w->n_actors;
-    const double *gdp = cur_or_null(w, d->gdp), *sanc = cur_or_zeros(w, d, d->sanc);
-    const double *oil = cur_or_zeros(w, d, d->oil), *mil = cur_or_zeros(w, d, d->mil);
-    const double *veto = cur_or_zeros(w, d, d->veto), *strain = cur_or_zeros(w, d, d->strain);
-    const double *coop = cur_or_zeros(w, d, d->coop), *flow = cur_or_zeros(w, d, d->flow);
-    const double *paid = cur_or_zeros(w, d, d->paid);
+    const double *gdp = ps_world_input_or_null(w, d->gdp), *sanc = ps_world_input(w, d->sanc);
+    const double *oil = ps_world_input(w, d->oil), *mil = ps_world_input(w, d->mil);
+    const double *veto = ps_world_input(w, d->veto), *strain = ps_world_input(w, d->strain);
+    const double *coop = ps_world_input(w, d->coop), *flow = ps_world_input(w, d->flow);
+    const double *paid = ps_world_input(w, d->paid);
     const double *arms_f[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++)
-        arms_f[c] = cur_or_zeros(w, d, d->arms[c]);
+        arms_f[c] = ps_world_input(w, d->arms[c]);
     /* The scratch arrays in locals: a store through them could alias d. */
     double *econ_all = d->econ, *oil_all = d->oilshare;
     double emax[ROWS] = {0}, omax[ROWS] = {0}, pmax[ROWS] = {0}, fin_tot[ROWS] = {0};
@@ -341,16 +325,6 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     d->paid = ps_model_input(self, IN_PROMISE_DELIVERY);
     for (int c = 0; c < N_MATERIEL; c++) {
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c);
-    }
-    /* An optional input that is absent reads as zeros (gdp has its own
-     * fallback); in the full pipeline none is absent. */
-    int absent = d->sanc < 0 || d->oil < 0 || d->mil < 0 || d->veto < 0 || d->strain < 0 ||
-                 d->coop < 0 || d->flow < 0 || d->paid < 0;
-    for (int c = 0; c < N_MATERIEL; c++)
-        absent |= d->arms[c] < 0;
-    if (absent && !(d->zeros = calloc(nn ? nn : 1, sizeof(double)))) {
-        align_free(d);
-        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
     int n = w->n_actors;
     /* Warmth is symmetric: a config may give either direction (the larger in size wins). */

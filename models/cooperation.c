@@ -310,8 +310,6 @@ typedef struct {
     uint64_t *pkey; /* pair (i, j > i) at row_start(i, n) + j - i - 1: the pair's stream key
                        ps_rng_id_key(pkey_seed, id) (NULL: none yet) */
     uint64_t pkey_seed;
-    double *zeros;  /* N x N zeros read for the inputs whose model is not in the pipeline (NULL
-                       when all are) */
 } coop_data;
 
 static void coop_free(void *data)
@@ -335,7 +333,6 @@ static void coop_free(void *data)
     free(d->key);
     free(d->hkey);
     free(d->pkey);
-    free(d->zeros);
     free(d);
 }
 
@@ -480,17 +477,9 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         d->key[a] = ps_world_actor_key(w, a);
         d->hkey[a] = ps_hash64(d->key[a]);
     }
-    /* An optional input that is absent reads as zeros (tests run pipelines
-     * without some models); in the full pipeline none is absent. */
-    int absent = d->isolation < 0 || d->threat < 0 || d->pressure < 0 || d->sanctions < 0 ||
-                 d->rivalry < 0 || d->need < 0 || d->spare_fin < 0 || d->breach < 0 ||
-                 d->kept < 0 || d->strike < 0 || d->leader < 0;
-    for (int c = 0; c < N_MATERIEL; c++)
-        absent |= d->mat_need[c] < 0 || d->mat_spare[c] < 0;
-    if (absent)
-        d->zeros = calloc(nn ? nn : 1, sizeof *d->zeros);
-    if ((absent && !d->zeros) || !d->risk || !d->needs || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
-        !d->enemy_k || !d->supply || !d->noise || !d->help) {
+    if (!d->risk || !d->needs || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy ||
+        !d->n_enemy || !d->slot || !d->tmask || !d->wanted || !d->enemy_k || !d->supply ||
+        !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -570,20 +559,6 @@ static void theater_masks(const ps_world *w, coop_data *d)
     }
 }
 
-static const double *cur_or_null(const ps_world *w, int f)
-{
-    return f >= 0 ? w->cur[f] : NULL;
-}
-
-/* State t of input f, or zeros when its model is not in the pipeline: the
- * dyad loops read every input without a test per value (`v ? v[k] : 0.0` for
- * a dozen inputs was ~4% of the instructions of a 193-actor run). Zeros, not
- * a test, give the same +0.0. */
-static const double *cur_or_zeros(const ps_world *w, const coop_data *d, int f)
-{
-    return f >= 0 ? w->cur[f] : d->zeros;
-}
-
 /* Once a month per actor, what the dyad loops used to compute per dyad:
  * risk[i], the part of the risk of dealing with i that is i's own (its
  * isolation and the secondary-sanction threat around it: risk_scale x iso x
@@ -591,12 +566,12 @@ static const double *cur_or_zeros(const ps_world *w, const coop_data *d, int f)
  * whether b needs materiel of any category. */
 static void actor_values(const ps_world *w, coop_data *d, const double *p)
 {
-    const double *iso = cur_or_zeros(w, d, d->isolation), *threat = cur_or_zeros(w, d, d->threat);
+    const double *iso = ps_world_input(w, d->isolation), *threat = ps_world_input(w, d->threat);
     for (int i = 0; i < w->n_actors; i++) {
         d->risk[i] = p[P_RISK] * iso[i] * (1.0 + 2.0 * threat[i]);
         d->needs[i] = 0;
         for (int c = 0; c < N_MATERIEL; c++)
-            d->needs[i] |= cur_or_zeros(w, d, d->mat_need[c])[i] > 0.0;
+            d->needs[i] |= ps_world_input(w, d->mat_need[c])[i] > 0.0;
     }
 }
 
@@ -700,14 +675,14 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
     const coop_data *d = data;
     const int n = w->n_actors, a0 = blk * ROWS, a1 = ps_block_end(blk, ROWS, n);
     const double *tech = w->cur[d->f[F_TECH]], *veto = w->cur[d->f[F_VETO]];
-    const double *iso = cur_or_zeros(w, d, d->isolation);
-    const double *press = cur_or_zeros(w, d, d->pressure);
-    const double *need = cur_or_zeros(w, d, d->need), *spare = cur_or_zeros(w, d, d->spare_fin);
-    const double *sanc = cur_or_zeros(w, d, d->sanctions);
+    const double *iso = ps_world_input(w, d->isolation);
+    const double *press = ps_world_input(w, d->pressure);
+    const double *need = ps_world_input(w, d->need), *spare = ps_world_input(w, d->spare_fin);
+    const double *sanc = ps_world_input(w, d->sanctions);
     const double *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
-        mneed[c] = cur_or_zeros(w, d, d->mat_need[c]);
-        mspare[c] = cur_or_zeros(w, d, d->mat_spare[c]);
+        mneed[c] = ps_world_input(w, d->mat_need[c]);
+        mspare[c] = ps_world_input(w, d->mat_spare[c]);
     }
     const double wt = p[P_W_MATERIEL] + p[P_W_FINANCE] + p[P_W_CHANNELS] + p[P_W_COVER] +
                       p[P_W_TECH];
@@ -763,12 +738,12 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
     const int n = w->n_actors, i0 = blk * ROWS, i1 = ps_block_end(blk, ROWS, n);
     const double *coop = w->cur[d->f[F_COOP]], *trust = w->cur[d->f[F_TRUST]];
     const double *flow = w->cur[d->f[F_FLOW]];
-    const double *iso = cur_or_zeros(w, d, d->isolation), *riv = cur_or_zeros(w, d, d->rivalry);
-    const double *need = cur_or_zeros(w, d, d->need), *spare = cur_or_zeros(w, d, d->spare_fin);
-    const double *breach = cur_or_zeros(w, d, d->breach), *kept = cur_or_zeros(w, d, d->kept);
-    const double *sanc = cur_or_zeros(w, d, d->sanctions);
-    const double *strike = cur_or_zeros(w, d, d->strike);
-    const double *leader = cur_or_zeros(w, d, d->leader);
+    const double *iso = ps_world_input(w, d->isolation), *riv = ps_world_input(w, d->rivalry);
+    const double *need = ps_world_input(w, d->need), *spare = ps_world_input(w, d->spare_fin);
+    const double *breach = ps_world_input(w, d->breach), *kept = ps_world_input(w, d->kept);
+    const double *sanc = ps_world_input(w, d->sanctions);
+    const double *strike = ps_world_input(w, d->strike);
+    const double *leader = ps_world_input(w, d->leader);
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     const double *sanc_used = w->cur[d->sanc0];
@@ -858,16 +833,16 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
     const coop_data *d = data;
     const int n = w->n_actors, j0 = b * ROWS, j1 = ps_block_end(b, ROWS, n);
     const double *coop = w->cur[d->f[F_COOP]];
-    const double *iso = cur_or_zeros(w, d, d->isolation);
-    const double *sanc = cur_or_zeros(w, d, d->sanctions);
+    const double *iso = ps_world_input(w, d->isolation);
+    const double *sanc = ps_world_input(w, d->sanctions);
     const double *arms[N_MATERIEL], *mneed[N_MATERIEL], *mspare[N_MATERIEL];
     double *arms_n[N_MATERIEL], *back_n[N_MATERIEL];
     for (int c = 0; c < N_MATERIEL; c++) {
         arms[c] = w->cur[d->f[F_ARMS0 + c]];
         arms_n[c] = w->next[d->f[F_ARMS0 + c]];
         back_n[c] = w->next[d->f[F_BACK0 + c]];
-        mneed[c] = cur_or_zeros(w, d, d->mat_need[c]);
-        mspare[c] = cur_or_zeros(w, d, d->mat_spare[c]);
+        mneed[c] = ps_world_input(w, d->mat_need[c]);
+        mspare[c] = ps_world_input(w, d->mat_spare[c]);
     }
     double total[ROWS][N_MATERIEL] = {{0.0}};
     /* Recipient i's needs and risk and the parameters in locals, read once per
@@ -923,7 +898,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     coop_data *d = data;
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nb = ps_block_count(n, ROWS);
-    const double *coop = w->cur[d->f[F_COOP]], *sanc = cur_or_null(w, d->sanctions);
+    const double *coop = w->cur[d->f[F_COOP]], *sanc = ps_world_input_or_null(w, d->sanctions);
     theater_masks(w, d);
     actor_values(w, d, p);
     enemy_supply(w, d, coop);

@@ -108,8 +108,6 @@ typedef struct {
     int arms[N_MATERIEL];
     double *den;      /* [N_CHANNELS + N_MATERIEL][n]: per target j, all it can get */
     double *importance; /* [N_CHANNELS][n] */
-    double *zeros;    /* N x N zeros read for the inputs whose model is not in the pipeline
-                         (NULL when all are) */
 } lev_data;
 
 static void lev_free(void *data)
@@ -119,7 +117,6 @@ static void lev_free(void *data)
         return;
     free(d->den);
     free(d->importance);
-    free(d->zeros);
     free(d);
 }
 
@@ -151,32 +148,8 @@ static ps_status lev_init(ps_world *w, int self, void **data, ps_error *err)
     for (int c = 0; c < N_MATERIEL; c++) {
         d->arms[c] = ps_model_input(self, IN_ARMS_DRONES + c);
     }
-    /* An optional input that is absent reads as zeros (gdp and cover have
-     * their own fallbacks); in the full pipeline none is absent. */
-    int absent = d->sanc < 0 || d->iso < 0 || d->veto < 0 || d->coop < 0 || d->strain < 0 ||
-                 d->oil < 0 || d->rest < 0 || d->revenue < 0 || d->flow < 0 || d->paid < 0 ||
-                 d->pressure < 0;
-    for (int c = 0; c < N_MATERIEL; c++)
-        absent |= d->arms[c] < 0;
-    if (absent && !(d->zeros = calloc(n * n, sizeof(double)))) {
-        lev_free(d);
-        return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
-    }
     *data = d;
     return PS_OK;
-}
-
-static const double *cur_or_null(const ps_world *w, int f)
-{
-    return f >= 0 ? w->cur[f] : NULL;
-}
-
-/* State t of input f, or zeros when its model is not in the pipeline: the
- * dyad loops read every input without a test per value (`v ? v[k] : 0.0`), and
- * zeros give the same +0.0. */
-static const double *cur_or_zeros(const ps_world *w, const lev_data *d, int f)
-{
-    return f >= 0 ? w->cur[f] : d->zeros;
 }
 
 /* The inputs, none NULL but gdp and cover (absent: their own fallbacks). */
@@ -335,13 +308,13 @@ static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nb = ps_block_count(n, BLOCK);
     lev_view v = {
-        cur_or_null(w, d->gdp), cur_or_zeros(w, d, d->sanc), cur_or_zeros(w, d, d->iso),
-        cur_or_zeros(w, d, d->veto), cur_or_null(w, d->cover), cur_or_zeros(w, d, d->coop),
-        cur_or_zeros(w, d, d->strain), cur_or_zeros(w, d, d->oil), cur_or_zeros(w, d, d->rest),
-        cur_or_zeros(w, d, d->revenue), cur_or_zeros(w, d, d->flow), cur_or_zeros(w, d, d->paid),
-        cur_or_zeros(w, d, d->pressure), w->cur[d->f[F_TRANSIT]], {NULL}, n};
+        ps_world_input_or_null(w, d->gdp), ps_world_input(w, d->sanc), ps_world_input(w, d->iso),
+        ps_world_input(w, d->veto), ps_world_input_or_null(w, d->cover), ps_world_input(w, d->coop),
+        ps_world_input(w, d->strain), ps_world_input(w, d->oil), ps_world_input(w, d->rest),
+        ps_world_input(w, d->revenue), ps_world_input(w, d->flow), ps_world_input(w, d->paid),
+        ps_world_input(w, d->pressure), w->cur[d->f[F_TRANSIT]], {NULL}, n};
     for (int c = 0; c < N_MATERIEL; c++)
-        v.arms[c] = cur_or_zeros(w, d, d->arms[c]);
+        v.arms[c] = ps_world_input(w, d->arms[c]);
     double *lev_n = w->next[d->f[F_LEVERAGE]];
     if (!ps_inner_parallel(w)) {
         for (int b = 0; b < nb; b++)

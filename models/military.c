@@ -399,7 +399,6 @@ typedef struct {
     double *gap_in;       /* [materiel][actor] own backorders at sellers not at war with it */
     double *ordered;      /* [materiel][actor] arms received + backorders (its bill) */
     double *fin_in;       /* [actor] finance received */
-    double *zeros;        /* [actor] zeros, read in place of an absent arms or backorder row */
 } military_data;
 
 static void military_free(void *data)
@@ -415,7 +414,6 @@ static void military_free(void *data)
     free(d->gap_in);
     free(d->ordered);
     free(d->fin_in);
-    free(d->zeros);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -433,7 +431,6 @@ static ps_status military_init(ps_world *w, int self, void **data, ps_error *err
         !(d->gap_in = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
         !(d->ordered = calloc((size_t)w->n_actors * N_MATERIEL + 1, sizeof(double))) ||
         !(d->fin_in = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
-        !(d->zeros = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
         !(d->rng = ps_rng_alloc())) {
         military_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -576,8 +573,9 @@ static ps_status war_hazard(ps_world *w, military_data *d, const double *p, cons
  * with the buyer) and ordered (arms + backorders). Each sum adds the same
  * terms in the same row order as those calls; a skipped term becomes + 0.0,
  * which leaves a sum that starts at +0 as it is. A category without one of
- * the arrays reads a row of zeros in its place (row stride 0), so its sums
- * are the other array's, bit for bit, by the same loop. */
+ * the arrays reads the world's zeros in its place (ps_world_input), as one
+ * row (row stride 0, so it stays in cache), so its sums are the other
+ * array's, bit for bit, by the same loop. */
 static void received_block(ps_world *w, void *data, const double *p, int b)
 {
     (void)p;
@@ -586,8 +584,8 @@ static void received_block(ps_world *w, void *data, const double *p, int b)
     const int i1 = ps_block_end(b, PS_COLUMN_BLOCK, n);
     for (int c = 0; c < N_MATERIEL; c++) {
         const int has_a = d->arms[c] >= 0, has_o = d->backorder[c] >= 0;
-        const double *arms = has_a ? w->cur[d->arms[c]] : d->zeros;
-        const double *bo = has_o ? w->cur[d->backorder[c]] : d->zeros;
+        const double *arms = ps_world_input(w, d->arms[c]);
+        const double *bo = ps_world_input(w, d->backorder[c]);
         const size_t sa = has_a ? (size_t)n : 0, so = has_o ? (size_t)n : 0;
         /* restrict: the sums are the model's own scratch, apart from the
          * world's fields, so the loops below are vectorised (each column's

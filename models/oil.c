@@ -396,8 +396,6 @@ static int buyer_block(const oil_data *d, int n, int bb, double *den)
     return b1;
 }
 
-static const double *cur_or_null(const ps_world *w, int f) { return f >= 0 ? w->cur[f] : NULL; }
-
 /* Rows of rivalry per item of step 6 (and of init): each buyer's column of
  * vt is read once for all of them. */
 #define RIVAL_ROWS 4
@@ -603,8 +601,10 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
     double *rev = w->cur[d->f[F_REVENUE]], *disc = w->cur[d->f[F_DISCOUNT]];
     double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
-    const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
-    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
+    const double *s_int = ps_world_input_or_null(w, d->intensity);
+    const double *threat = ps_world_input_or_null(w, d->threat);
+    const double *iso = ps_world_input_or_null(w, d->isolation);
+    const double *press = ps_world_input_or_null(w, d->pressure);
 
     double p0 = 0.0;
     ps_status st = benchmark(w, d->f[F_PRICE], &p0, err);
@@ -838,8 +838,10 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
     const size_t n1 = (size_t)n + 1;
     const double *cap = w->cur[d->f[F_CAPACITY]], *dem = w->cur[d->f[F_DEMAND]];
     const double *disc = w->cur[d->f[F_DISCOUNT]], *resp = w->cur[d->f[F_RESPONSE]];
-    const double *s_int = cur_or_null(w, d->intensity), *threat = cur_or_null(w, d->threat);
-    const double *iso = cur_or_null(w, d->isolation), *press = cur_or_null(w, d->pressure);
+    const double *s_int = ps_world_input_or_null(w, d->intensity);
+    const double *threat = ps_world_input_or_null(w, d->threat);
+    const double *iso = ps_world_input_or_null(w, d->isolation);
+    const double *press = ps_world_input_or_null(w, d->pressure);
     double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
     const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
     const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */

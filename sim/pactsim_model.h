@@ -47,7 +47,25 @@ struct ps_world {
     int poison;
     void *arena;        /* the large fields' mapping (ps_arena_alloc) */
     size_t arena_bytes;
+    /* Zeros as long as the largest field, never written: what an optional
+     * input reads when its model is not in the pipeline (ps_world_input).
+     * NULL when no model has such an input, as in the full pipeline. */
+    double *zeros;
 };
+
+/* State t of field f, or zeros when f < 0 (an optional input whose model is
+ * not in the pipeline): loops read it without a test per value, +0.0 either way. */
+static inline const double *ps_world_input(const ps_world *w, int f)
+{
+    return f >= 0 ? w->cur[f] : w->zeros;
+}
+
+/* State t of field f, or NULL when f < 0 (an optional input whose model is
+ * not in the pipeline): for inputs with a fallback other than zero. */
+static inline const double *ps_world_input_or_null(const ps_world *w, int f)
+{
+    return f >= 0 ? w->cur[f] : NULL;
+}
 
 /* Append an event to the log (models call it from serial code only). */
 ps_status ps_world_log_event(ps_world *w, const char *type, int source,

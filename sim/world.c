@@ -185,6 +185,25 @@ static ps_status alloc_fields(ps_world *w)
     return st;
 }
 
+/* The world's zeros (ps_world_input), as long as its largest field, if some
+ * model's optional input has no model in the pipeline; none otherwise, as
+ * in the full pipeline, where they would be memory never read. */
+static ps_status alloc_zeros(ps_world *w)
+{
+    int absent = 0;
+    for (int k = 0; k < ps_registry_count(); k++)
+        for (int i = 0; i < ps_registry_model(k)->n_inputs; i++)
+            absent |= ps_model_input(k, i) < 0;
+    if (!absent)
+        return PS_OK;
+    size_t size = 1;
+    for (int f = 0; f < w->n_fields; f++)
+        if (ps_field_size(w, f) > size)
+            size = ps_field_size(w, f);
+    w->zeros = ps_calloc(size, sizeof(double));
+    return w->zeros ? PS_OK : PS_ERR_NOMEM;
+}
+
 /* (internal.h) */
 ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inner_threads,
                                   ps_world **out, ps_error *err)
@@ -211,7 +230,7 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
 #ifndef NDEBUG
     w->poison = 1; /* a model that leaves a value of a field it overwrites unwritten fails */
 #endif
-    if (alloc_fields(w) != PS_OK)
+    if (alloc_fields(w) != PS_OK || alloc_zeros(w) != PS_OK)
         goto nomem;
     each_field(w, prefault_field);
     ps_status s = world_setup(w, err);
@@ -246,6 +265,7 @@ void ps_world_free(ps_world *w)
             free(w->next[f]);
     }
     ps_arena_free(w->arena, w->arena_bytes);
+    free(w->zeros);
     free(w->cur);
     free(w->next);
     free(w->copy);
