@@ -26,7 +26,7 @@
 
 enum { P_LONG_RUN, P_REVERSION, P_VOLATILITY, P_TAU, P_PENALTY, P_FEAR, P_FRICTION, P_SWITCH,
        P_DISC_ADJUST, P_MAX_DISC, P_FLOOR, P_REST_IMPORTS, P_REST_COMPLY, P_SUPPLY_RESPONSE,
-       P_PRICE_PATH, P_JUMP_RATE, P_JUMP_SHORTFALL, P_SANCTIONS_SHARE };
+       P_PRICE_PATH, P_JUMP_RATE, P_JUMP_SHORTFALL, P_SANCTIONS_SHARE, P_FLOOR_OPENNESS };
 static const ps_param params[] = {
     {"price_long_run", PS_REAL, "USD/bbl", 5.0, 300.0, 75.0,
      "level toward which the benchmark relaxes between oil_price events (median, in logs)",
@@ -133,6 +133,16 @@ static const ps_param params[] = {
      "the EU's packages 1-5 of 2022 banned no crude (timeline), only firms' own caution closed "
      "some, and the EU still bought about 2 mb/d of Russian crude in June 2022 "
      "(data/observations/oil_2022.csv), so the 2022 calibration fits it (docs/calibration.md)"},
+    {"floor_openness", PS_REAL, "1", 0.0, 1.0, 1.0,
+     "how far a route's closure at the reference (oil_reference_closure: relations, compliance and "
+     "the risk of secondary sanctions in month 1) takes away its room to grow beyond its 2021 "
+     "share: the floor of route s -> b is share_floor x (1 - this x reference closure); 0: every "
+     "route grows like an open one, as the model was before 2026-12-06",
+     "assumption: a buyer that shunned a seller for fear of sanctions before 2022 (the rest of the "
+     "world and India on Iran: Indian imports of Iranian crude stopped in 2019 under US secondary "
+     "sanctions, general knowledge) does not take up its crude as if the route were new and open "
+     "because it became slightly cheaper or safer; docs/validation.md measures the effect on the "
+     "held-out Iran rows"},
 };
 
 enum { F_PRICE, F_CAPACITY, F_DEMAND, F_VOLUME, F_REVENUE, F_DISCOUNT, F_REST, F_TRADE,
@@ -302,6 +312,7 @@ typedef struct {
     double *xd0;         /* [s*(n+1)+b] 2021 closure of relations (config) */
     double *out0;        /* [b], b <= n: outside option weight */
     double *delta0;      /* [s] 2021 discount / benchmark */
+    double *fl;          /* [s*(n+1)+b] scratch: the route's floor (floor_openness), by step 2 */
     double *a;           /* [s*(n+1)+b] scratch: logit weights */
     double *req;         /* [s*(n+1)+b] scratch: requested volumes */
     double *den;         /* [b] scratch: logit denominators */
@@ -318,7 +329,7 @@ typedef struct {
 #define PRICE_STREAM 11u
 #define JUMP_STREAM 12u /* disruptions: two uniforms per month (occurrence, size) */
 #define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
-#define NB 9       /* doubles per buyer entry of target_sales() */
+#define NB 10      /* doubles per buyer entry of target_sales() */
 
 static void oil_free(void *data)
 {
@@ -329,6 +340,7 @@ static void oil_free(void *data)
     free(d->xd0);
     free(d->out0);
     free(d->delta0);
+    free(d->fl);
     free(d->a);
     free(d->req);
     free(d->den);
@@ -578,6 +590,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->out0 = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
         !(d->a = calloc(m, sizeof(double))) || !(d->req = calloc(m, sizeof(double))) ||
+        !(d->fl = calloc(m, sizeof(double))) ||
         !(d->den = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta_new = calloc((size_t)n + 1, sizeof(double))) || !(d->rng = ps_rng_alloc()) ||
         !(d->sel = calloc((size_t)n + 1, sizeof(int))) ||
@@ -700,11 +713,11 @@ static double capped_share(double a1, double rest, double lim)
  * absorption), an embargo's cap e_sb binding at once (a law, not a
  * contract that runs off). The buyers that can buy from s (E > 0) are
  * gathered once per seller into `nb` entries of `buy` (D, w0, E,
- * den_b - a0, sigma_now, Lambda, lambda_b, m_b, e_sb), so that the root
+ * den_b - a0, sigma_now, Lambda, lambda_b, m_b, e_sb, the route's floor), so that the root
  * finder's calls skip the others; the sum runs over buyers in the same
  * order. */
 static double target_sales(const double *buy, int nb, double delta, double delta_cur,
-                           double tau, double floor)
+                           double tau)
 {
     double q = 0.0, u_last = NAN, g_last = 0.0;
     for (int k = 0; k < nb; k++) {
@@ -716,7 +729,7 @@ static double target_sales(const double *buy, int nb, double delta, double delta
         double g = u == u_last ? g_last : clip_exp(u);
         u_last = u;
         g_last = g;
-        double a1 = weight(e[1], floor, e[2] * g);
+        double a1 = weight(e[1], e[9], e[2] * g);
         double sh = capped_share(a1, e[3], e[5]);
         q += e[0] * ps_fmax(0.0, ps_fmin(e[8], e[4] + e[6] * (sh - e[4])));
     }
@@ -766,8 +779,8 @@ static double buyer_response(const oil_data *d, const double *resp, int b)
  * bracket the next is a halving, so it always closes. Stops when the bracket is
  * within DISC_TOL of its root or the excess is exactly 0. */
 #define DISC_TOL 1e-14
-static double clearing_discount(const double *buy, int nb, double dc, double tau, double phi,
-                                double K, double dmax, double f0, double f1)
+static double clearing_discount(const double *buy, int nb, double dc, double tau, double K,
+                                double dmax, double f0, double f1)
 {
     double lo = 0.0, hi = dmax, flo = f0, fhi = f1;
     double w3 = hi - lo; /* the bracket three tries ago */
@@ -781,7 +794,7 @@ static double clearing_discount(const double *buy, int nb, double dc, double tau
         double x = halve ? 0.5 * (lo + hi) : (lo * fhi - hi * flo) / (fhi - flo);
         if (!(x > lo && x < hi))
             x = 0.5 * (lo + hi);
-        double fx = target_sales(buy, nb, x, dc, tau, phi) - K;
+        double fx = target_sales(buy, nb, x, dc, tau) - K;
         if (fx < 0.0) {
             lo = x;
             flo = fx;
@@ -817,12 +830,13 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
         e[0] = b < n ? dem[b] : d->rest_demand;
         e[1] = d->w0[k];
         e[2] = E;
-        e[3] = d->den[b] - weight(d->w0[k], p[P_FLOOR], E);
+        e[3] = d->den[b] - weight(d->w0[k], d->fl[k], E);
         e[4] = (b < n ? trade[(size_t)s * n + b] : rest[s]) / e[0];
         e[8] = embargo_cap(d, emb, p[P_FLOOR], s, b);
         e[5] = buyer_limit(d, lim, e[8], s, b);
         e[6] = buyer_rate(d, p, speed, b);
         e[7] = buyer_response(d, resp, b);
+        e[9] = d->fl[k];
     }
     return nb;
 }
@@ -869,7 +883,8 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
             double m = buyer_response(d, resp, b);
             double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
             d->a[k] = clip_exp(u);
-            den[b - b0] += weight(d->w0[k], phi, d->a[k]);
+            d->fl[k] = phi * (1.0 - p[P_FLOOR_OPENNESS] * *x0);
+            den[b - b0] += weight(d->w0[k], d->fl[k], d->a[k]);
         }
     }
     for (int b = b0; b < b1; b++)
@@ -886,7 +901,7 @@ static void clearing_block(ps_world *w, void *data, const double *p, int blk)
     oil_data *d = data;
     const int n = d->n, s0 = blk * SELLERS, s1 = ps_block_end(blk, SELLERS, n);
     const double *cap = w->cur[d->f[F_CAPACITY]], *disc = w->cur[d->f[F_DISCOUNT]];
-    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC];
     const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     double *buy = malloc(NB * ((size_t)n + 1) * sizeof *buy);
     if (!buy)
@@ -898,13 +913,13 @@ static void clearing_block(ps_world *w, void *data, const double *p, int blk)
             continue;
         }
         int nb = gather_buyers(d, p, w, s, buy);
-        double f0 = target_sales(buy, nb, 0.0, dc, tau, phi) - cap[s], f1 = 0.0, star;
+        double f0 = target_sales(buy, nb, 0.0, dc, tau) - cap[s], f1 = 0.0, star;
         if (f0 >= 0.0)
             star = 0.0;
-        else if ((f1 = target_sales(buy, nb, dmax, dc, tau, phi) - cap[s]) <= 0.0)
+        else if ((f1 = target_sales(buy, nb, dmax, dc, tau) - cap[s]) <= 0.0)
             star = dmax;
         else
-            star = clearing_discount(buy, nb, dc, tau, phi, cap[s], dmax, f0, f1);
+            star = clearing_discount(buy, nb, dc, tau, cap[s], dmax, f0, f1);
         d->delta_new[s] = dc + p[P_DISC_ADJUST] * (star - dc);
     }
     free(buy);
@@ -933,7 +948,7 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
             size_t k = (size_t)s * n1 + b;
             if (d->a[k] > 0.0) {
                 d->a[k] *= clip_exp(buyer_response(d, resp, b) * (dnew - dc) / tau);
-                den[b - b0] += weight(d->w0[k], phi, d->a[k]);
+                den[b - b0] += weight(d->w0[k], d->fl[k], d->a[k]);
             }
         }
     }
@@ -954,7 +969,7 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
             double sh = now / D;
             const double cap = embargo_cap(d, emb, phi, s, b);
             double target = ps_fmin(buyer_limit(d, lim, cap, s, b),
-                                    weight(d->w0[k], phi, d->a[k]) / den[b - b0]);
+                                    weight(d->w0[k], d->fl[k], d->a[k]) / den[b - b0]);
             d->req[k] = D * ps_fmax(0.0, ps_fmin(cap, sh + lam * (target - sh)));
         }
 }

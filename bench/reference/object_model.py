@@ -209,6 +209,9 @@ class World:
         def w0(s, b):
             return s.rel[b].w0 if b else s.w0_rest
 
+        def fl(s, b):  # the route's floor shrinks with its reference closure
+            return phi * (1.0 - p["floor_openness"] * (s.rel[b].x0 if b else s.x0_rest))
+
         anchor = not self.anchored and self.month >= 1
         a, den = {}, {}
         for b in buyers:
@@ -230,7 +233,7 @@ class World:
                 x0 = s.rel[b].x0 if b else s.x0_rest
                 a[s, b] = self._cexp((resp[b] * (delta - s.delta0) - p["sanction_penalty"] * (x - x0))
                                      / tau)
-                den[b] += self._weight(w0(s, b), phi, a[s, b])
+                den[b] += self._weight(w0(s, b), fl(s, b), a[s, b])
         if anchor:
             self.anchored = True
         for s in self.actors:
@@ -239,14 +242,14 @@ class World:
             if cap <= 0.0:
                 s.delta_new = dc
                 continue
-            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), phi, a[s, b]),
-                     now_share(s, b), limit(s, b), rate[b], resp[b], ecap(s, b))
+            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), fl(s, b), a[s, b]),
+                     now_share(s, b), limit(s, b), rate[b], resp[b], ecap(s, b), fl(s, b))
                     for b in buyers if a[s, b] > 0.0]
 
             def sales(delta):
                 q = 0.0
-                for D, w, E, rest, sh, lim, lam, m, ec in mine:
-                    a1 = self._weight(w, phi, E * self._cexp(m * (delta - dc) / tau))
+                for D, w, E, rest, sh, lim, lam, m, ec, f in mine:
+                    a1 = self._weight(w, f, E * self._cexp(m * (delta - dc) / tau))
                     t = min(lim, a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
                     q += D * max(0.0, min(ec, sh + lam * (t - sh)))
                 return q
@@ -270,14 +273,14 @@ class World:
             for s in self.actors:
                 if a[s, b] > 0.0:
                     a[s, b] *= self._cexp(resp[b] * (s.delta_new - min(dmax, s.oil_discount / P)) / tau)
-                    d += self._weight(w0(s, b), phi, a[s, b])
+                    d += self._weight(w0(s, b), fl(s, b), a[s, b])
             for s in self.actors:
                 now = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
                 if D <= 0.0 or (a[s, b] <= 0.0 and now <= 0.0):
                     req[s, b] = 0.0
                     continue
                 sh = now / D
-                target = min(limit(s, b), self._weight(w0(s, b), phi, a[s, b]) / d)
+                target = min(limit(s, b), self._weight(w0(s, b), fl(s, b), a[s, b]) / d)
                 req[s, b] = D * max(0.0, min(ecap(s, b), sh + rate[b] * (target - sh)))
         for s in self.actors:
             asked = sum(req[s, b] for b in buyers)

@@ -247,9 +247,11 @@ class Reference:
         m = self.resp[None, :]
         u = (m * (dc - self.delta0)[:, None] - p["sanction_penalty"] * (x - self.x0)) / tau
         a = np.where(offered, clip_exp(u), 0.0)
-        den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
+        # A route's floor shrinks with its closure at the reference (floor_openness).
+        fl = phi * (1.0 - p["floor_openness"] * self.x0)
+        den = self.out0 + weight(self.w0, fl, a).sum(axis=0)
         # 3. Sellers: bisection for the clearing discount, all sellers at once.
-        rest_den = den[None, :] - weight(self.w0, phi, a)  # den_b less the seller's term
+        rest_den = den[None, :] - weight(self.w0, fl, a)  # den_b less the seller's term
         now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             sh = now / D[None, :]
@@ -263,7 +265,7 @@ class Reference:
         def target_sales(delta):
             # Short-run requests: capped target shares reached at each buyer's rate.
             g = clip_exp(m * (delta - dc)[:, None] / tau)
-            a1 = weight(self.w0, phi, a * g)
+            a1 = weight(self.w0, fl, a * g)
             dd = rest_den + a1
             with np.errstate(divide="ignore", invalid="ignore"):
                 t = np.where(dd > 0.0, np.minimum(limit, a1 / dd), 0.0)
@@ -283,9 +285,9 @@ class Reference:
         delta_new = np.where(cap > 0.0, dc + p["discount_adjust"] * (star - dc), dc)
         # 4. Buyers: target shares at the new discounts, move toward them.
         a = np.where(a > 0.0, a * clip_exp(m * (delta_new - dc)[:, None] / tau), a)
-        den = self.out0 + weight(self.w0, phi, a).sum(axis=0)
+        den = self.out0 + weight(self.w0, fl, a).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            tgt = np.minimum(limit, weight(self.w0, phi, a) / den[None, :])
+            tgt = np.minimum(limit, weight(self.w0, fl, a) / den[None, :])
             req = D[None, :] * np.maximum(0.0, np.minimum(ecap, sh + rate * (tgt - sh)))
         req = np.where((D[None, :] <= 0.0) | ((a <= 0.0) & (now <= 0.0)), 0.0, req)
         # 5. Sellers ration requests to capacity.

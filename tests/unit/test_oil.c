@@ -164,8 +164,11 @@ static void test_discount_adjust(void)
  * 2021 share of A in X's imports 0.6) and lifts the ban in month 8; Y bans
  * half of what it bought from B (0.5 of 1000 kb/d). The event acts after
  * the month's step; then A->X is 0 at once and stays 0 however deep A's
- * discount, B->Y is held at (1 - 0.5) x 0.5 x 1000 = 250, A turns to Y and
- * the rest of the world, and after the lifting A->X comes back gradually. */
+ * discount, B->Y is held at (1 - 0.5) x 0.5 x 1000 = 250, A places the
+ * banned crude with Y and the rest of the world (Y alone need not take more:
+ * B, squeezed too and closed to the rest of the world by Z's secondary
+ * sanctions, discounts deeper still for Y), and after the lifting A->X comes
+ * back gradually. */
 static void test_oil_embargo(void)
 {
     ps_scenario *base = scenario(N_CORE, core, 0, 0);
@@ -191,8 +194,9 @@ static void test_oil_embargo(void)
           "the partial ban binds at once: B->Y %g", dyad(r, "oil_trade", E + 1, B, Y));
     double dA = actor(r, "oil_discount", E + 3, A), dA0 = actor(r0, "oil_discount", E + 3, A);
     CHECK(dA > dA0 + 1.0, "A discounts to place the banned crude: %g vs %g USD/bbl", dA, dA0);
-    double ay = dyad(r, "oil_trade", E + 4, A, Y), ay0 = dyad(r0, "oil_trade", E + 4, A, Y);
-    CHECK(ay > ay0, "Y buys more from A: %g vs %g", ay, ay0);
+    double ay = dyad(r, "oil_trade", E + 4, A, Y) + actor(r, "oil_rest_exports", E + 4, A);
+    double ay0 = dyad(r0, "oil_trade", E + 4, A, Y) + actor(r0, "oil_rest_exports", E + 4, A);
+    CHECK(ay > ay0 + 300.0, "Y and the rest of the world buy more from A: %g vs %g", ay, ay0);
     double back1 = dyad(r, "oil_trade", L + 1, A, X), back = dyad(r, "oil_trade", L + 12, A, X);
     CHECK(back1 > 0.0 && back1 < 0.5 * ax0 && back > back1,
           "after the lifting A->X returns gradually: %g, then %g (was %g)", back1, back, ax0);
@@ -208,6 +212,63 @@ static void test_oil_embargo(void)
     ps_run_free(bad);
     synth_free(sc);
     synth_free(base);
+}
+
+/* floor_openness: X bans B's crude (200 kb/d) in month 2. B is closed to
+ * the rest of the world at the reference (Z's sanctions and secondary
+ * threat: the Iran case), so with floor_openness 1 its discount cannot
+ * open that route as if it were new: less of the banned crude goes there
+ * and B discounts deeper for its open buyer Y than with floor_openness 0,
+ * which is the model before the parameter. Without Z's sanctions no route
+ * is closed at the reference, and the two values give the same bits. */
+static void test_floor_openness(void)
+{
+    const int E = EMBARGO_MONTH, T = EMBARGO_MONTH + 6;
+    ps_scenario *sc1 = scenario(N_CORE, core, 0, 0), *sc0 = scenario(N_CORE, core, 0, 0);
+    synth_event(sc1, E, "oil_embargo", X, B, 1.0);
+    synth_event(sc0, E, "oil_embargo", X, B, 1.0);
+    synth_param(sc0, "oil", "floor_openness", 0.0);
+    ps_run *r1 = run(sc1, 1), *r0 = run(sc0, 1);
+    double rest1 = actor(r1, "oil_rest_exports", T, B), rest0 = actor(r0, "oil_rest_exports", T, B);
+    double rest_start = actor(r0, "oil_rest_exports", E, B);
+    double d1 = actor(r1, "oil_discount", T, B), d0 = actor(r0, "oil_discount", T, B);
+    printf("floor_openness: B's rest-of-world sales month %d %.1f (1) vs %.1f (0), from %.1f; "
+           "discount %.2f vs %.2f; B->Y %.1f vs %.1f\n", T, rest1, rest0, rest_start, d1, d0,
+           dyad(r1, "oil_trade", T, B, Y), dyad(r0, "oil_trade", T, B, Y));
+    CHECK(rest1 - rest_start < rest0 - rest_start - 10.0 && rest1 > rest_start,
+          "a partly closed route takes less of the banned crude than an open one would: +%.1f vs "
+          "+%.1f kb/d", rest1 - rest_start, rest0 - rest_start);
+    CHECK(d1 > d0 + 1.0, "B discounts deeper for Y: %.2f vs %.2f USD/bbl", d1, d0);
+    CHECK(dyad(r1, "oil_trade", T, B, Y) > dyad(r0, "oil_trade", T, B, Y),
+          "and Y, open to B, takes more of it");
+    ps_run_free(r1);
+    ps_run_free(r0);
+    synth_free(sc1);
+    synth_free(sc0);
+    /* Where every reference closure is 0 the parameter changes no bit. */
+    ps_scenario *o1 = scenario(N_CORE, core, 0, 0), *o0 = scenario(N_CORE, core, 0, 0);
+    synth_init(o1, "sanction_intensity", Z, B, 0.0);
+    synth_init(o1, "secondary_sanctions", Z, B, 0.0);
+    synth_init(o0, "sanction_intensity", Z, B, 0.0);
+    synth_init(o0, "secondary_sanctions", Z, B, 0.0);
+    synth_event(o1, E, "oil_embargo", X, A, 1.0);
+    synth_event(o0, E, "oil_embargo", X, A, 1.0);
+    synth_param(o0, "oil", "floor_openness", 0.0);
+    r1 = run(o1, 1);
+    r0 = run(o0, 1);
+    int same = 1;
+    for (int t = 0; t < 24; t++)
+        for (int i = 0; i < N_CORE; i++)
+            same &= actor(r1, "oil_rest_exports", t, i) == actor(r0, "oil_rest_exports", t, i) &&
+                    actor(r1, "oil_discount", t, i) == actor(r0, "oil_discount", t, i);
+    CHECK(same && actor(r1, "oil_rest_exports", T, A) > actor(r1, "oil_rest_exports", E, A) + 100.0,
+          "with no closed route, floor_openness 0 and 1 give the same bits (A's banned crude goes "
+          "to the rest of the world: %.1f -> %.1f)", actor(r1, "oil_rest_exports", E, A),
+          actor(r1, "oil_rest_exports", T, A));
+    ps_run_free(r1);
+    ps_run_free(r0);
+    synth_free(o1);
+    synth_free(o0);
 }
 
 /* (2)-(4) X embargoes A in month 2; a price event in month 5. */
@@ -897,6 +958,7 @@ int main(void)
     test_discount_adjust();
     test_embargo();
     test_oil_embargo();
+    test_floor_openness();
     test_invariance();
     test_rivalry_definition();
     test_price_reversion();
