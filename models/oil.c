@@ -313,6 +313,7 @@ typedef struct {
     double *out0;        /* [b], b <= n: outside option weight */
     double *delta0;      /* [s] 2021 discount / benchmark */
     double *fl;          /* [s*(n+1)+b] scratch: the route's floor (floor_openness), by step 2 */
+    double *capL, *capA; /* [b] scratch: limits and weights of b's capped routes (capped_sums), step 2 */
     double *a;           /* [s*(n+1)+b] scratch: logit weights */
     double *req;         /* [s*(n+1)+b] scratch: requested volumes */
     double *den;         /* [b] scratch: logit denominators */
@@ -329,7 +330,7 @@ typedef struct {
 #define PRICE_STREAM 11u
 #define JUMP_STREAM 12u /* disruptions: two uniforms per month (occurrence, size) */
 #define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
-#define NB 10      /* doubles per buyer entry of target_sales() */
+#define NB 11      /* doubles per buyer entry of target_sales() */
 
 static void oil_free(void *data)
 {
@@ -341,6 +342,8 @@ static void oil_free(void *data)
     free(d->out0);
     free(d->delta0);
     free(d->fl);
+    free(d->capL);
+    free(d->capA);
     free(d->a);
     free(d->req);
     free(d->den);
@@ -591,6 +594,8 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
         !(d->a = calloc(m, sizeof(double))) || !(d->req = calloc(m, sizeof(double))) ||
         !(d->fl = calloc(m, sizeof(double))) ||
+        !(d->capL = calloc((size_t)n + 2, sizeof(double))) ||
+        !(d->capA = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->den = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta_new = calloc((size_t)n + 1, sizeof(double))) || !(d->rng = ps_rng_alloc()) ||
         !(d->sel = calloc((size_t)n + 1, sizeof(int))) ||
@@ -697,12 +702,24 @@ static double weight(double w0, double floor, double E)
 
 static double clip_exp(double u) { return exp(ps_fmin(U_MAX, ps_fmax(-U_MAX, u))); }
 
-/* A buyer's capped target share: the logit share a1 / (rest + a1), at most
- * the buyer's limit on one seller (Lambda). */
-static double capped_share(double a1, double rest, double lim)
+/* A buyer's capped target share: the logit share of a1 among the routes
+ * its limits leave free, (1 - L) a1 / (rest + a1), where L is what its
+ * capped routes (other sellers) take and rest the free routes' weight
+ * besides this one (the outside option's included); at most the buyer's
+ * limit on this seller (Lambda). */
+static double capped_share(double a1, double rest, double lim, double free)
 {
     double den = rest + a1;
-    return den > 0.0 ? ps_fmin(lim, a1 / den) : 0.0;
+    return den > 0.0 ? ps_fmin(lim, free * a1 / den) : 0.0;
+}
+
+/* A route's share of its buyer when the buyer's capped routes take L and
+ * weigh A: the free share 1 - L among the rest of the weight, den - A;
+ * infinite when nothing is left to share it (every route capped), so a
+ * capped route stays capped. With L = A = 0 it is a / den, bit for bit. */
+static double free_share(double a, double den, double L, double A)
+{
+    return den - A > 0.0 ? (1.0 - L) * a / (den - A) : INFINITY;
 }
 
 /* What buyers would request from seller s this month at relative discount
@@ -730,7 +747,7 @@ static double target_sales(const double *buy, int nb, double delta, double delta
         u_last = u;
         g_last = g;
         double a1 = weight(e[1], e[9], e[2] * g);
-        double sh = capped_share(a1, e[3], e[5]);
+        double sh = capped_share(a1, e[3], e[5], e[10]);
         q += e[0] * ps_fmax(0.0, ps_fmin(e[8], e[4] + e[6] * (sh - e[4])));
     }
     return q;
@@ -827,18 +844,93 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
         if (E <= 0.0)
             continue;
         double *e = buy + NB * (size_t)nb++;
+        const double a0 = weight(d->w0[k], d->fl[k], E);
         e[0] = b < n ? dem[b] : d->rest_demand;
         e[1] = d->w0[k];
         e[2] = E;
-        e[3] = d->den[b] - weight(d->w0[k], d->fl[k], E);
         e[4] = (b < n ? trade[(size_t)s * n + b] : rest[s]) / e[0];
         e[8] = embargo_cap(d, emb, p[P_FLOOR], s, b);
         e[5] = buyer_limit(d, lim, e[8], s, b);
         e[6] = buyer_rate(d, p, speed, b);
         e[7] = buyer_response(d, resp, b);
         e[9] = d->fl[k];
+        /* The buyer's other capped routes, held as they are at the current
+         * discounts (capped_sums): s's own limit and weight taken out if s
+         * is one of them. */
+        const double L = d->capL[b], A = d->capA[b];
+        if (free_share(a0, d->den[b], L, A) > e[5]) {
+            e[3] = d->den[b] - A;
+            e[10] = 1.0 - (L - e[5]);
+        } else {
+            e[3] = d->den[b] - A - a0;
+            e[10] = 1.0 - L;
+        }
     }
     return nb;
+}
+
+/* Whether buyer b can have a capped route: a refinery limit below 1 or an
+ * embargo on some seller (row b of oil_embargo, read in order). */
+static int may_cap(const oil_data *d, const double *lim, const double *emb, int b)
+{
+    if (b >= d->n)
+        return 0; /* the rest of the world has no limit */
+    if (lim[b] < 1.0)
+        return 1;
+    for (int s = 0; s < d->n; s++)
+        if (emb[(size_t)b * d->n + s] > 0.0)
+            return 1;
+    return 0;
+}
+
+/* Capped logit for the buyers of block [b0, b1): a route whose logit share
+ * would pass the buyer's limit on it (refinery limit, embargo) gets its
+ * limit, and the rest of the buyer's imports are shared among its free
+ * routes and the outside option in proportion to their weights, so a
+ * capped seller's discount no longer shrinks what the buyer imports in all.
+ * L[b - b0] and A[b - b0]: the capped routes' limits and weights, summed in
+ * seller order. The capped set only grows from pass to pass (capping a
+ * route raises the others' shares); each pass recomputes it from zero at
+ * the last pass's sums, until no buyer's count changes (at most n + 1
+ * passes, so rounding at a knife edge cannot loop). Buyers without a limit
+ * below 1 or an embargo have L = A = 0 and cost one test. */
+static void capped_sums(const oil_data *d, const double *p, const ps_world *w, int b0, int b1,
+                        const double *den, double *L, double *A)
+{
+    const int n = d->n;
+    const size_t n1 = (size_t)n + 1;
+    const double *lim = w->cur[d->f[F_LIMIT]], *emb = w->cur[d->f[F_EMBARGO]];
+    int may[BUYERS], cnt[BUYERS], any = 0;
+    for (int b = b0; b < b1; b++) {
+        L[b - b0] = A[b - b0] = 0.0;
+        cnt[b - b0] = 0;
+        any |= may[b - b0] = may_cap(d, lim, emb, b);
+    }
+    for (int pass = 0; any && pass <= n; pass++) {
+        double nL[BUYERS] = {0.0}, nA[BUYERS] = {0.0};
+        int nc[BUYERS] = {0};
+        for (int s = 0; s < n; s++)
+            for (int b = b0; b < b1; b++) {
+                const size_t k = (size_t)s * n1 + b;
+                if (!may[b - b0] || !(d->a[k] > 0.0))
+                    continue;
+                const double wt = weight(d->w0[k], d->fl[k], d->a[k]);
+                const double lam =
+                    buyer_limit(d, lim, embargo_cap(d, emb, p[P_FLOOR], s, b), s, b);
+                if (free_share(wt, den[b - b0], L[b - b0], A[b - b0]) > lam) {
+                    nL[b - b0] += lam;
+                    nA[b - b0] += wt;
+                    nc[b - b0]++;
+                }
+            }
+        any = 0;
+        for (int b = b0; b < b1; b++) {
+            any |= nc[b - b0] != cnt[b - b0];
+            cnt[b - b0] = nc[b - b0];
+            L[b - b0] = nL[b - b0];
+            A[b - b0] = nA[b - b0];
+        }
+    }
 }
 
 /* Step 2 of oil_step for buyers block bb: buyers' cost changes at current
@@ -889,6 +981,7 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
     }
     for (int b = b0; b < b1; b++)
         d->den[b] = den[b - b0];
+    capped_sums(d, p, w, b0, b1, den, d->capL + b0, d->capA + b0);
 }
 
 /* Step 3 for the sellers of block blk: the discount moves toward the one at
@@ -940,7 +1033,7 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
     const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
     const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     const int b0 = bb * BUYERS;
-    double den[BUYERS];
+    double den[BUYERS] = {0.0}; /* (initialised for the compiler, which cannot see b1 - b0 <= BUYERS) */
     const int b1 = buyer_block(d, n, bb, den);
     for (int s = 0; s < n; s++) {
         const double dc = ps_fmin(dmax, disc[s] / P), dnew = d->delta_new[s]; /* once per row */
@@ -952,6 +1045,8 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
             }
         }
     }
+    double capL[BUYERS], capA[BUYERS]; /* capped routes at the new discounts */
+    capped_sums(d, p, w, b0, b1, den, capL, capA);
     double dem_b[BUYERS], lam_b[BUYERS]; /* the block's buyers' demand and rate, once */
     for (int b = b0; b < b1; b++) {
         dem_b[b - b0] = b < n ? dem[b] : d->rest_demand;
@@ -969,7 +1064,8 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
             double sh = now / D;
             const double cap = embargo_cap(d, emb, phi, s, b);
             double target = ps_fmin(buyer_limit(d, lim, cap, s, b),
-                                    weight(d->w0[k], d->fl[k], d->a[k]) / den[b - b0]);
+                                    free_share(weight(d->w0[k], d->fl[k], d->a[k]), den[b - b0],
+                                               capL[b - b0], capA[b - b0]));
             d->req[k] = D * ps_fmax(0.0, ps_fmin(cap, sh + lam * (target - sh)));
         }
 }

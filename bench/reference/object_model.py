@@ -236,21 +236,60 @@ class World:
                 den[b] += self._weight(w0(s, b), fl(s, b), a[s, b])
         if anchor:
             self.anchored = True
+
+        def free_share(wt, d, L, A):
+            return (1.0 - L) * wt / (d - A) if d - A > 0.0 else math.inf
+
+        def may_cap(b):
+            return b is not None and (b.oil_refinery_limit < 1.0 or
+                                      any(b.rel[s].oil_embargo > 0.0 for s in self.actors))
+
+        def capped_sums(b, d):
+            # Capped logit: the limits and weights of b's routes whose share
+            # would pass their limit, grown pass by pass (models/oil.c).
+            L = A = 0.0
+            cnt = 0
+            if not may_cap(b):
+                return L, A
+            for _ in range(len(self.actors) + 1):
+                nL = nA = 0.0
+                nc = 0
+                for s in self.actors:
+                    if a[s, b] > 0.0:
+                        wt = self._weight(w0(s, b), fl(s, b), a[s, b])
+                        if free_share(wt, d, L, A) > limit(s, b):
+                            nL += limit(s, b)
+                            nA += wt
+                            nc += 1
+                changed = nc != cnt
+                L, A, cnt = nL, nA, nc
+                if not changed:
+                    break
+            return L, A
+        caps = {b: capped_sums(b, den[b]) for b in buyers}
+
+        def held(s, b):
+            # b's other capped routes, held: the rest weight and the free share.
+            L, A = caps[b]
+            wt = self._weight(w0(s, b), fl(s, b), a[s, b])
+            if free_share(wt, den[b], L, A) > limit(s, b):
+                return den[b] - A, 1.0 - (L - limit(s, b))
+            return den[b] - A - wt, 1.0 - L
         for s in self.actors:
             dc = min(dmax, s.oil_discount / P)
             cap = s.oil_export_capacity
             if cap <= 0.0:
                 s.delta_new = dc
                 continue
-            mine = [(demand[b], w0(s, b), a[s, b], den[b] - self._weight(w0(s, b), fl(s, b), a[s, b]),
+            mine = [(demand[b], w0(s, b), a[s, b], *held(s, b),
                      now_share(s, b), limit(s, b), rate[b], resp[b], ecap(s, b), fl(s, b))
                     for b in buyers if a[s, b] > 0.0]
 
             def sales(delta):
                 q = 0.0
-                for D, w, E, rest, sh, lim, lam, m, ec, f in mine:
+                for D, w, E, rest, free, sh, lim, lam, m, ec, f in mine:
                     a1 = self._weight(w, f, E * self._cexp(m * (delta - dc) / tau))
-                    t = min(lim, a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
+                    t = min(lim, free * a1 / (rest + a1)) if rest + a1 > 0.0 else 0.0
                     q += D * max(0.0, min(ec, sh + lam * (t - sh)))
                 return q
             if sales(0.0) >= cap:
@@ -274,13 +313,14 @@ class World:
                 if a[s, b] > 0.0:
                     a[s, b] *= self._cexp(resp[b] * (s.delta_new - min(dmax, s.oil_discount / P)) / tau)
                     d += self._weight(w0(s, b), fl(s, b), a[s, b])
+            L, A = capped_sums(b, d)
             for s in self.actors:
                 now = 0.0 if s is b else (s.rel[b].oil_trade if b else s.oil_rest_exports)
                 if D <= 0.0 or (a[s, b] <= 0.0 and now <= 0.0):
                     req[s, b] = 0.0
                     continue
                 sh = now / D
-                target = min(limit(s, b), self._weight(w0(s, b), fl(s, b), a[s, b]) / d)
+                target = min(limit(s, b), free_share(self._weight(w0(s, b), fl(s, b), a[s, b]), d, L, A))
                 req[s, b] = D * max(0.0, min(ecap(s, b), sh + rate[b] * (target - sh)))
         for s in self.actors:
             asked = sum(req[s, b] for b in buyers)

@@ -90,6 +90,29 @@ def weight(w0, floor, E):
     return np.where(E <= 1.0, w0 * E, w0 + np.maximum(w0, floor) * (E - 1.0))
 
 
+def free_share(a, den, L, A):
+    """A route's share of its buyer given the capped routes' limits L and
+    weights A (models/oil.c free_share()); infinite when nothing is free."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den - A > 0.0, (1.0 - L) * a / (den - A), np.inf)
+
+
+def capped_sums(wt, den, limit, offered, may, passes):
+    """Capped logit (models/oil.c capped_sums()): per buyer, the limits and
+    weights of the routes whose share would pass their limit, grown pass by
+    pass until no buyer's count of capped routes changes."""
+    L, A = np.zeros(den.shape), np.zeros(den.shape)
+    cnt = np.zeros(den.shape, dtype=int)
+    for _ in range(passes):
+        c = offered & may[None, :] & (free_share(wt, den[None, :], L[None, :], A[None, :]) > limit)
+        nc = c.sum(axis=0)
+        changed = (nc != cnt).any()
+        L, A, cnt = np.where(c, limit, 0.0).sum(axis=0), np.where(c, wt, 0.0).sum(axis=0), nc
+        if not changed:
+            break
+    return L, A
+
+
 def offdiag(a):
     b = a.copy()
     np.fill_diagonal(b, 0.0)
@@ -250,8 +273,6 @@ class Reference:
         # A route's floor shrinks with its closure at the reference (floor_openness).
         fl = phi * (1.0 - p["floor_openness"] * self.x0)
         den = self.out0 + weight(self.w0, fl, a).sum(axis=0)
-        # 3. Sellers: bisection for the clearing discount, all sellers at once.
-        rest_den = den[None, :] - weight(self.w0, fl, a)  # den_b less the seller's term
         now = np.concatenate([offdiag(trade), rest[:, None]], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             sh = now / D[None, :]
@@ -261,6 +282,16 @@ class Reference:
         e = np.concatenate([cur["oil_embargo"].T, np.zeros((n, 1))], axis=1)
         ecap = np.where(e > 0.0, (1.0 - e) * np.maximum(self.w0, phi), np.inf)
         limit = np.minimum(self.limit, ecap)
+        # Capped logit: the buyers' capped routes at the current discounts.
+        may = np.append((cur["oil_refinery_limit"] < 1.0) | (cur["oil_embargo"] > 0.0).any(axis=1),
+                        False)
+        wt = weight(self.w0, fl, a)
+        capL, capA = capped_sums(wt, den, limit, a > 0.0, may, n + 1)
+        capped = free_share(wt, den[None, :], capL[None, :], capA[None, :]) > limit
+        # 3. Sellers: bisection for the clearing discount, all sellers at once;
+        # each seller's buyers hold their other capped routes (its own taken out).
+        rest_den = np.where(capped, den - capA, den - capA - wt)
+        free = np.where(capped, 1.0 - (capL - limit), 1.0 - capL)
 
         def target_sales(delta):
             # Short-run requests: capped target shares reached at each buyer's rate.
@@ -268,7 +299,7 @@ class Reference:
             a1 = weight(self.w0, fl, a * g)
             dd = rest_den + a1
             with np.errstate(divide="ignore", invalid="ignore"):
-                t = np.where(dd > 0.0, np.minimum(limit, a1 / dd), 0.0)
+                t = np.where(dd > 0.0, np.minimum(limit, free * a1 / dd), 0.0)
                 q = np.where(a > 0.0, D[None, :] *
                              np.maximum(0.0, np.minimum(ecap, sh + rate * (t - sh))), 0.0)
             return q.sum(axis=1)
@@ -286,8 +317,10 @@ class Reference:
         # 4. Buyers: target shares at the new discounts, move toward them.
         a = np.where(a > 0.0, a * clip_exp(m * (delta_new - dc)[:, None] / tau), a)
         den = self.out0 + weight(self.w0, fl, a).sum(axis=0)
+        wt = weight(self.w0, fl, a)
+        capL, capA = capped_sums(wt, den, limit, a > 0.0, may, n + 1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            tgt = np.minimum(limit, weight(self.w0, fl, a) / den[None, :])
+            tgt = np.minimum(limit, free_share(wt, den[None, :], capL[None, :], capA[None, :]))
             req = D[None, :] * np.maximum(0.0, np.minimum(ecap, sh + rate * (tgt - sh)))
         req = np.where((D[None, :] <= 0.0) | ((a <= 0.0) & (now <= 0.0)), 0.0, req)
         # 5. Sellers ration requests to capacity.

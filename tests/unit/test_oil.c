@@ -165,10 +165,11 @@ static void test_discount_adjust(void)
  * half of what it bought from B (0.5 of 1000 kb/d). The event acts after
  * the month's step; then A->X is 0 at once and stays 0 however deep A's
  * discount, B->Y is held at (1 - 0.5) x 0.5 x 1000 = 250, A places the
- * banned crude with Y and the rest of the world (Y alone need not take more:
- * B, squeezed too and closed to the rest of the world by Z's secondary
- * sanctions, discounts deeper still for Y), and after the lifting A->X comes
- * back gradually. */
+ * banned crude with Y and the rest of the world, and Y, whose ban on half of
+ * B leaves a share to fill, buys more from A although B, squeezed too and
+ * closed to the rest of the world by Z's secondary sanctions, discounts
+ * deeper (capped logit: B's capped weight does not crowd Y's other routes),
+ * and after the lifting A->X comes back gradually. */
 static void test_oil_embargo(void)
 {
     ps_scenario *base = scenario(N_CORE, core, 0, 0);
@@ -197,6 +198,10 @@ static void test_oil_embargo(void)
     double ay = dyad(r, "oil_trade", E + 4, A, Y) + actor(r, "oil_rest_exports", E + 4, A);
     double ay0 = dyad(r0, "oil_trade", E + 4, A, Y) + actor(r0, "oil_rest_exports", E + 4, A);
     CHECK(ay > ay0 + 300.0, "Y and the rest of the world buy more from A: %g vs %g", ay, ay0);
+    for (int t = E + 1; t <= L; t++)
+        CHECK(dyad(r, "oil_trade", t, A, Y) > dyad(r0, "oil_trade", t, A, Y),
+              "month %d: Y buys more from A: %g vs %g", t, dyad(r, "oil_trade", t, A, Y),
+              dyad(r0, "oil_trade", t, A, Y));
     double back1 = dyad(r, "oil_trade", L + 1, A, X), back = dyad(r, "oil_trade", L + 12, A, X);
     CHECK(back1 > 0.0 && back1 < 0.5 * ax0 && back > back1,
           "after the lifting A->X returns gradually: %g, then %g (was %g)", back1, back, ax0);
