@@ -156,6 +156,7 @@ typedef struct {
     int gdp, sanc, oil, mil, veto, strain, coop, flow, paid;
     int arms[N_MATERIEL];
     double *econ, *oilshare, *payoff; /* per dyad scratch, row i written by i only */
+    int *member, n_member; /* the camps' members (camp != 0), ascending; set per step */
 } align_data;
 
 static void align_free(void *data)
@@ -166,6 +167,7 @@ static void align_free(void *data)
     free(d->econ);
     free(d->oilshare);
     free(d->payoff);
+    free(d->member);
     free(d);
 }
 
@@ -280,11 +282,25 @@ static double clamp01(double x)
     return ps_fmin(1.0, ps_fmax(0.0, x));
 }
 
-/* Hedging index of actor i from a row of alignment. */
-static double hedging(const double *align_row, const double *camp, int n, int i)
+/* The actors in a camp (camp > 0 or < 0), ascending, into member; their count. */
+static int camp_members(const double *camp, int n, int *member)
+{
+    int m = 0;
+    for (int j = 0; j < n; j++)
+        if (camp[j] > 0.0 || camp[j] < 0.0)
+            member[m++] = j;
+    return m;
+}
+
+/* Hedging index of actor i from a row of alignment. Over the camps' members
+ * only (camp_members), in ascending order: the other actors add nothing, so
+ * the sums are those of a loop over every actor. */
+static double hedging(const double *align_row, const double *camp, const int *member,
+                      int n_member, int i)
 {
     double wp = 0.0, wm = 0.0, np = 0.0, nm = 0.0;
-    for (int j = 0; j < n; j++) {
+    for (int m = 0; m < n_member; m++) {
+        const int j = member[m];
         double a = j == i ? 1.0 : align_row[j]; /* a member leans fully toward itself */
         if (camp[j] > 0.0) {
             wp += camp[j] * a;
@@ -308,7 +324,8 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     d->econ = calloc(nn ? nn : 1, sizeof(double));
     d->oilshare = calloc(nn ? nn : 1, sizeof(double));
     d->payoff = calloc(nn ? nn : 1, sizeof(double));
-    if (!d->econ || !d->oilshare || !d->payoff) {
+    d->member = calloc(w->n_actors ? (size_t)w->n_actors : 1, sizeof(int));
+    if (!d->econ || !d->oilshare || !d->payoff || !d->member) {
         align_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -360,8 +377,10 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
             }
         }
     }
+    const double *camp = w->cur[d->f[F_CAMP]];
+    d->n_member = camp_members(camp, n, d->member);
     for (int i = 0; i < n; i++)
-        w->cur[d->f[F_HEDGE]][i] = hedging(al + (size_t)i * n, w->cur[d->f[F_CAMP]], n, i);
+        w->cur[d->f[F_HEDGE]][i] = hedging(al + (size_t)i * n, camp, d->member, d->n_member, i);
     free(set);
     *data = d;
     return PS_OK;
@@ -378,15 +397,19 @@ static void step_block(ps_world *w, void *data, const double *p, int b)
     double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
     double *hedge_n = w->next[d->f[F_HEDGE]];
     payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
+    /* The parameters in locals: a store to wa_n or al_n could alias p for
+     * the compiler, which reloaded them for every dyad. */
+    const double keep = 1.0 - p[P_WARMTH_DECAY], w_diplomacy = p[P_W_DIPLOMACY];
+    const double adjust = p[P_ADJUST];
     for (int i = i0; i < i1; i++) {
         const double *row = d->payoff + (size_t)i * n;
         for (int j = 0; j < n; j++) {
             size_t ij = (size_t)i * n + j;
-            wa_n[ij] = wa[ij] * (1.0 - p[P_WARMTH_DECAY]);
-            double target = i == j ? 0.0 : clamp01(row[j] + p[P_W_DIPLOMACY] * wa[ij]);
-            al_n[ij] = clamp01(al[ij] + p[P_ADJUST] * (target - al[ij]));
+            wa_n[ij] = wa[ij] * keep;
+            double target = i == j ? 0.0 : clamp01(row[j] + w_diplomacy * wa[ij]);
+            al_n[ij] = clamp01(al[ij] + adjust * (target - al[ij]));
         }
-        hedge_n[i] = hedging(al_n + (size_t)i * n, camp, n, i);
+        hedge_n[i] = hedging(al_n + (size_t)i * n, camp, d->member, d->n_member, i);
     }
 }
 
@@ -394,6 +417,8 @@ static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const double *p = ps_world_param_values(w, self);
+    align_data *d = data;
+    d->n_member = camp_members(w->cur[d->f[F_CAMP]], w->n_actors, d->member);
     ps_inner_for(w, ps_block_count(w->n_actors, ROWS), step_block, data, p);
     return PS_OK;
 }

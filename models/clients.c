@@ -344,9 +344,16 @@ static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
      * (for them it gives s = 0 and no client, as below). */
     const double *pat = w->cur[d->f[F_PATRONAGE]];
     memset(d->patroned, 0, (size_t)n);
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++)
-            d->patroned[i] |= i != j && pat[(size_t)j * n + i] > 0.0;
+    char *restrict patroned = d->patroned;
+    for (int j = 0; j < n; j++) {
+        /* Row j but its diagonal, in two runs without a test per value, so
+         * that the loops are vectorised (an or: the order does not matter). */
+        const double *restrict row = pat + (size_t)j * n;
+        for (int i = 0; i < j; i++)
+            patroned[i] |= row[i] > 0.0;
+        for (int i = j + 1; i < n; i++)
+            patroned[i] |= row[i] > 0.0;
+    }
     /* Serial: few clients, and a collapse is logged. */
     for (int i = 0; i < n; i++) {
         int client = 0;

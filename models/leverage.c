@@ -256,6 +256,12 @@ static void lev_block(const lev_view *vp, const lev_data *d, const double *p, do
             t[k] = den[(size_t)k * n + j];
         for (int k = 0; k < N_CHANNELS; k++)
             wt[k] = p[P_W_TRADE + k] * imp[(size_t)k * n + j];
+        /* j's materiel categories with any supply (t > 0), in order, once for
+         * the block's rows rather than tested per dyad (most j get no arms). */
+        int cat[N_MATERIEL], cats = 0;
+        for (int c = 0; c < N_MATERIEL; c++)
+            if (t[N_CHANNELS + c] > 0.0)
+                cat[cats++] = c;
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j;
             if (i == j) {
@@ -270,15 +276,13 @@ static void lev_block(const lev_view *vp, const lev_data *d, const double *p, do
                 double share;
                 if (k == K_MATERIEL) {
                     double s = 0.0;
-                    int cats = 0;
                     /* +-0 / x for x > 0 is that same zero: no division for
                      * the many pairs without arms between them. */
-                    for (int c = 0; c < N_MATERIEL; c++)
-                        if (t[N_CHANNELS + c] > 0.0) {
-                            double a = offer(v, K_MATERIEL, c, i, j, open);
-                            s += a != 0.0 ? a / t[N_CHANNELS + c] : a;
-                            cats++;
-                        }
+                    for (int q = 0; q < cats; q++) {
+                        const int c = cat[q];
+                        double a = offer(v, K_MATERIEL, c, i, j, open);
+                        s += a != 0.0 ? a / t[N_CHANNELS + c] : a;
+                    }
                     share = cats ? (s != 0.0 ? s / cats : s) : 0.0;
                 } else {
                     double o = offer(v, k, 0, i, j, open);

@@ -955,11 +955,18 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
     double den[BUYERS];
     const int b1 = buyer_block(d, n, bb, den);
     for (int s = 0; s < n; s++) {
+        const int sells = cap[s] > 0.0;
+        /* Most actors sell no crude: their row is zeros, and only the
+         * anchor month has more to write for them (x0). */
+        if (!sells && !anchor) {
+            for (int b = b0; b < b1; b++)
+                d->a[(size_t)s * n1 + b] = 0.0;
+            continue;
+        }
         /* The seller's own terms once per row (a store to d->a could alias
          * them for the compiler, which recomputed them per dyad). */
         const double risk_s = seller_risk(p, threat, press, s);
         const double delta = ps_fmin(dmax, disc[s] / P);
-        const int sells = cap[s] > 0.0;
         for (int b = b0; b < b1; b++) {
             double D = b < n ? dem[b] : d->rest_demand;
             size_t k = (size_t)s * n1 + b;
@@ -1027,6 +1034,7 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
     const int n = d->n;
     const size_t n1 = (size_t)n + 1;
     const double *dem = w->cur[d->f[F_DEMAND]], *disc = w->cur[d->f[F_DISCOUNT]];
+    const double *capacity = w->cur[d->f[F_CAPACITY]];
     const double *rest = w->cur[d->f[F_REST]], *trade = w->cur[d->f[F_TRADE]];
     const double *resp = w->cur[d->f[F_RESPONSE]], *lim = w->cur[d->f[F_LIMIT]];
     const double *speed = w->cur[d->f[F_SPEED]], *emb = w->cur[d->f[F_EMBARGO]];
@@ -1036,6 +1044,8 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
     double den[BUYERS] = {0.0}; /* (initialised for the compiler, which cannot see b1 - b0 <= BUYERS) */
     const int b1 = buyer_block(d, n, bb, den);
     for (int s = 0; s < n; s++) {
+        if (!(capacity[s] > 0.0)) /* offer_block left a non-seller's row 0 */
+            continue;
         const double dc = ps_fmin(dmax, disc[s] / P), dnew = d->delta_new[s]; /* once per row */
         for (int b = b0; b < b1; b++) {
             size_t k = (size_t)s * n1 + b;

@@ -92,6 +92,7 @@ typedef struct {
     int gdp;
     int cover; /* cover model's cover_shield; -1 if absent */
     double *isol, *threat, *channel; /* scratch [actor], rewritten every step */
+    int *target;                     /* scratch: channels' isolated actors, by block */
     double total;                    /* scratch: the weights' sum, set before the blocks */
 } sanctions_data;
 
@@ -102,6 +103,7 @@ static void sanctions_free(void *data)
         free(d->isol);
         free(d->threat);
         free(d->channel);
+        free(d->target);
     }
     free(d);
 }
@@ -126,6 +128,10 @@ static void exposure(const double *s, const double *s2, const double *gdp, int n
     for (int j = 0; j < n; j++) {
         const size_t row = (size_t)j * n;
         for (int i = i0; i < i1; i++) {
+            /* Most senders sanction nobody: wj x +-0 adds nothing to a sum
+             * that starts at +0 (the same bits), and saves a division. */
+            if (s[row + i] == 0.0 && s2[row + i] == 0.0)
+                continue;
             double others = others_weight(gdp, i, total);
             if (j == i || !(others > 0.0))
                 continue;
@@ -141,15 +147,22 @@ static void exposure(const double *s, const double *s2, const double *gdp, int n
 }
 
 /* Evasion channels of the actors i0..i1-1: partners k not sanctioning i,
- * deterred by i's threat and by what they could lose. */
+ * deterred by i's threat and by what they could lose. Only for the isolated
+ * (iso > 0), the only ones step_block reads; the others' stay 0. */
 static void channels(const double *s, const double *gdp, const double *iso, const double *threat,
-                     double fear_scale, int n, int i0, int i1, double total, double *channel)
+                     double fear_scale, int n, int i0, int i1, double total, double *channel,
+                     int *target)
 {
-    for (int i = i0; i < i1; i++)
+    int nt = 0;
+    for (int i = i0; i < i1; i++) {
         channel[i] = 0.0;
+        if (iso[i] > 0.0)
+            target[i0 + nt++] = i;
+    }
     for (int k = 0; k < n; k++) {
         const size_t row = (size_t)k * n;
-        for (int i = i0; i < i1; i++) {
+        for (int t = i0; t < i0 + nt; t++) {
+            const int i = target[t];
             double others = others_weight(gdp, i, total);
             if (k == i || others <= 0.0)
                 continue;
@@ -175,7 +188,8 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     sanctions_data *d = calloc(1, sizeof *d);
     if (!d || !(d->isol = calloc((size_t)n + 1, sizeof(double))) ||
         !(d->threat = calloc((size_t)n + 1, sizeof(double))) ||
-        !(d->channel = calloc((size_t)n + 1, sizeof(double)))) {
+        !(d->channel = calloc((size_t)n + 1, sizeof(double))) ||
+        !(d->target = calloc((size_t)n + 1, sizeof(int)))) {
         sanctions_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -213,7 +227,8 @@ static void step_block(ps_world *w, void *data, const double *p, int b)
     const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
     double *ev_next = w->next[d->f[F_EVASION]];
 
-    channels(s, gdp, iso, threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel);
+    channels(s, gdp, iso, threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel,
+             d->target);
     for (int i = i0; i < i1; i++) {
         double shield = cover ? cover[i] : 0.0;
         /* Nobody builds evasion routes around sanctions that do not exist. */

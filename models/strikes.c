@@ -166,8 +166,13 @@ static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
     for (size_t k = 0; k < nn; k++)
         strike1[k] = resp1[k] = 0.0; /* this month's strikes come with the events */
     /* Serial, in (striker, target, partner) order: it logs events. */
-    for (int x = 0; x < n; x++)
-        for (int y = 0; y < n; y++) {
+    for (int x = 0; x < n; x++) {
+        /* Most actors strike nobody: one vectorised pass finds whether row
+         * x has a strike at all, rather than a test and branch per value. */
+        int any = 0;
+        for (int y = 0; y < n; y++)
+            any |= !(strike[(size_t)x * n + y] <= 0.0); /* the test below */
+        for (int y = 0; any && y < n; y++) {
             double m = strike[(size_t)x * n + y];
             if (m <= 0.0)
                 continue;
@@ -199,6 +204,7 @@ static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
                     return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
             }
         }
+    }
     return PS_OK;
 }
 
