@@ -853,6 +853,15 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
         for (int c = 0; c < N_MATERIEL; c++)
             need_i[c] = mneed[c][i];
         const double risk_i = d->risk[i];
+        if (!d->needs[i]) {
+            /* i needs nothing: each need is +0 or -0 (military's max(0, .)),
+             * and need x max(0, willing) is that same zero, so it is written
+             * without the willingness (most recipients; the sums add zeros). */
+            for (int j = j0; j < j1; j++)
+                for (int c = 0; c < N_MATERIEL; c++)
+                    arms_n[c][(size_t)j * n + i] = i == j ? 0.0 : need_i[c];
+            continue;
+        }
         for (int j = j0; j < j1; j++) {
             size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
             double willing = 0.5 * (coop[ij] + coop[ji]) *
