@@ -305,6 +305,7 @@ typedef struct {
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
     double *risk;   /* [a]: risk_scale x a's isolation x (1 + 2 x its secondary threat), this month */
     unsigned char *needs; /* [b]: b needs materiel of some category this month */
+    int *needy, n_needy;  /* the b with needs[b], ascending */
     uint64_t *key;  /* [a]: ps_world_actor_key(a), and hkey[a] its ps_hash64 (fixed at init) */
     uint64_t *hkey;
     uint64_t *pkey; /* pair (i, j > i) at row_start(i, n) + j - i - 1: the pair's stream key
@@ -330,6 +331,7 @@ static void coop_free(void *data)
     free(d->help);
     free(d->risk);
     free(d->needs);
+    free(d->needy);
     free(d->key);
     free(d->hkey);
     free(d->pkey);
@@ -471,13 +473,14 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
     d->risk = calloc((size_t)w->n_actors + 1, sizeof *d->risk);
     d->needs = calloc((size_t)w->n_actors + 1, 1);
+    d->needy = malloc(((size_t)w->n_actors + 1) * sizeof *d->needy);
     d->key = calloc((size_t)w->n_actors + 1, sizeof *d->key);
     d->hkey = calloc((size_t)w->n_actors + 1, sizeof *d->hkey);
     for (int a = 0; d->key && d->hkey && a < w->n_actors; a++) {
         d->key[a] = ps_world_actor_key(w, a);
         d->hkey[a] = ps_hash64(d->key[a]);
     }
-    if (!d->risk || !d->needs || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy ||
+    if (!d->risk || !d->needs || !d->needy || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy ||
         !d->n_enemy || !d->slot || !d->tmask || !d->wanted || !d->enemy_k || !d->supply ||
         !d->noise || !d->help) {
         coop_free(d);
@@ -567,11 +570,14 @@ static void theater_masks(const ps_world *w, coop_data *d)
 static void actor_values(const ps_world *w, coop_data *d, const double *p)
 {
     const double *iso = ps_world_input(w, d->isolation), *threat = ps_world_input(w, d->threat);
+    d->n_needy = 0;
     for (int i = 0; i < w->n_actors; i++) {
         d->risk[i] = p[P_RISK] * iso[i] * (1.0 + 2.0 * threat[i]);
         d->needs[i] = 0;
         for (int c = 0; c < N_MATERIEL; c++)
             d->needs[i] |= ps_world_input(w, d->mat_need[c])[i] > 0.0;
+        if (d->needs[i])
+            d->needy[d->n_needy++] = i;
     }
 }
 
@@ -823,11 +829,31 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
     }
 }
 
+/* What recipient i (which needs materiel) asks of supplier j in each category
+ * c, before the supplier's spare scales it: need x max(0, willingness). */
+static void arms_order(const coop_data *d, const double *coop, const double *iso,
+                       const double *sanc, double mat_risk, const double *need_i, int n, int i,
+                       int j, double *want)
+{
+    size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
+    double willing = 0.5 * (coop[ij] + coop[ji]) *
+                     (1.0 - ps_fmin(1.0, mat_risk * deal_risk(d->risk[i], iso[j]))) *
+                     supply_open(sanc, n, j, i);
+    for (int c = 0; c < N_MATERIEL; c++)
+        want[c] = i == j ? 0.0 : need_i[c] * ps_fmax(0.0, willing);
+}
+
 /* Arms of the suppliers j of block b: j shares its spare among recipients by
  * need x willingness; what the spare cannot cover is a backorder (the military
- * model builds capacity for the part the buyer can pay). One pass over the
- * dyads for the four categories (willingness is the same for each; the sums
- * run in the same order as one pass per category). Writes only rows j. */
+ * model builds capacity for the part the buyer can pay). The orders of the
+ * recipients that need something (d->needy, few) are summed first and
+ * computed again when scaled (the same arithmetic, so the same bits: no
+ * write down a column). Every other recipient's needs are +0 or -0
+ * (military's max(0, .)), and need x max(0, willingness) is that same zero
+ * (max(0, w) is -0 only when the pair's cooperation is -0 both ways, which no
+ * step makes from non-negative values), so its order is its need, read along
+ * the row; the totals lack only zeros, which leave a sum's bits as they are.
+ * Writes only rows j. */
 static void arms_block(ps_world *w, void *data, const double *p, int b)
 {
     const coop_data *d = data;
@@ -844,49 +870,47 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
         mneed[c] = ps_world_input(w, d->mat_need[c]);
         mspare[c] = ps_world_input(w, d->mat_spare[c]);
     }
-    double total[ROWS][N_MATERIEL] = {{0.0}};
-    /* Recipient i's needs and risk and the parameters in locals, read once per
-     * i: a store to arms_n could alias them, so they were reloaded per dyad. */
     const double mat_risk = p[P_MATERIEL_RISK], ramp = p[P_RAMP];
-    for (int i = 0; i < n; i++) {
-        double need_i[N_MATERIEL];
+    double total[ROWS][N_MATERIEL] = {{0.0}};
+    for (int k = 0; k < d->n_needy; k++) { /* ascending i: the sums' order */
+        const int i = d->needy[k];
+        double need_i[N_MATERIEL], want[N_MATERIEL];
         for (int c = 0; c < N_MATERIEL; c++)
             need_i[c] = mneed[c][i];
-        const double risk_i = d->risk[i];
-        if (!d->needs[i]) {
-            /* i needs nothing: each need is +0 or -0 (military's max(0, .)),
-             * and need x max(0, willing) is that same zero, so it is written
-             * without the willingness (most recipients; the sums add zeros). */
-            for (int j = j0; j < j1; j++)
-                for (int c = 0; c < N_MATERIEL; c++)
-                    arms_n[c][(size_t)j * n + i] = i == j ? 0.0 : need_i[c];
-            continue;
-        }
         for (int j = j0; j < j1; j++) {
-            size_t ji = (size_t)j * n + i, ij = (size_t)i * n + j;
-            double willing = 0.5 * (coop[ij] + coop[ji]) *
-                             (1.0 - ps_fmin(1.0, mat_risk * deal_risk(risk_i, iso[j]))) *
-                             supply_open(sanc, n, j, i);
+            arms_order(d, coop, iso, sanc, mat_risk, need_i, n, i, j, want);
+            for (int c = 0; c < N_MATERIEL; c++)
+                total[j - j0][c] += want[c];
+        }
+    }
+    for (int j = j0; j < j1; j++) {
+        double scale[N_MATERIEL];
+        for (int c = 0; c < N_MATERIEL; c++) {
+            double sp = mspare[c][j], tot = total[j - j0][c];
+            scale[c] = tot > sp ? (tot > 0.0 ? sp / tot : 0.0) : 1.0;
+            /* Distinct arrays (restrict), so the loop is vectorised. */
+            double *restrict to = arms_n[c] + (size_t)j * n, *restrict back = back_n[c] + (size_t)j * n;
+            const double *restrict from = arms[c] + (size_t)j * n, *restrict need = mneed[c];
+            const double sc = scale[c];
+            for (int i = 0; i < n; i++) { /* every i as one that needs nothing */
+                back[i] = need[i] * (1.0 - sc); /* the order the spare cannot meet */
+                to[i] = from[i] + ramp * (need[i] * sc - from[i]);
+            }
+        }
+        /* Then the recipients that need something, and the diagonal. */
+        for (int k = 0; k <= d->n_needy; k++) {
+            const int i = k < d->n_needy ? d->needy[k] : j;
+            double need_i[N_MATERIEL], want[N_MATERIEL];
+            for (int c = 0; c < N_MATERIEL; c++)
+                need_i[c] = mneed[c][i];
+            arms_order(d, coop, iso, sanc, mat_risk, need_i, n, i, j, want);
             for (int c = 0; c < N_MATERIEL; c++) {
-                double want = i == j ? 0.0 : need_i[c] * ps_fmax(0.0, willing);
-                arms_n[c][ji] = want; /* desired, scaled below */
-                total[j - j0][c] += want;
+                size_t ji = (size_t)j * n + i;
+                back_n[c][ji] = want[c] * (1.0 - scale[c]);
+                arms_n[c][ji] = arms[c][ji] + ramp * (want[c] * scale[c] - arms[c][ji]);
             }
         }
     }
-    for (int j = j0; j < j1; j++)
-        for (int c = 0; c < N_MATERIEL; c++) {
-            double sp = mspare[c][j], tot = total[j - j0][c];
-            double scale = tot > sp ? (tot > 0.0 ? sp / tot : 0.0) : 1.0;
-            /* Three distinct arrays (restrict), so the loop is vectorised. */
-            double *restrict to = arms_n[c] + (size_t)j * n, *restrict back = back_n[c] + (size_t)j * n;
-            const double *restrict from = arms[c] + (size_t)j * n;
-            for (int i = 0; i < n; i++) {
-                double desired = to[i] * scale;
-                back[i] = to[i] * (1.0 - scale); /* the order the spare cannot meet */
-                to[i] = from[i] + ramp * (desired - from[i]);
-            }
-        }
 }
 
 /* Rows of block blk: the sanctions each actor has got used to move toward
