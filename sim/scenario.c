@@ -176,7 +176,10 @@ static ps_status get_real(ps_error *err, const ps_node *n, const char *what, dou
     if (!(v >= lo && v <= hi))
         return bad(err, n, "%s is %s, out of bounds; expected a number in [%s, %s]", what, s,
                    exact_g(l, lo), exact_g(h, hi));
-    *out = v;
+    /* -0 is read as +0: the models' bit-for-bit shortcuts (cooperation's
+     * arms step, docs/performance.md) rest on state that holds no -0 at
+     * the start, and no config means the sign of a zero. */
+    *out = v + 0.0;
     return PS_OK;
 }
 

@@ -292,6 +292,16 @@ static void test_overrides(void)
         ps_scenario_free(sc);
     }
 
+    /* -0 is read as +0 (the models' bit-for-bit shortcuts assume no -0 at the start). */
+    const char *negzero[] = {"parameters.economy.lend_share=-0.0"};
+    st = load(CONFIGS "/base.yaml", negzero, 1, &sc, &err);
+    CHECK(st == PS_OK, "lend_share=-0.0: %s", err.msg);
+    if (!st) {
+        double v = param_of(sc, "economy", "lend_share");
+        CHECK(v == 0.0 && !signbit(v), "-0.0 read as +0, got %g (sign %d)", v, signbit(v) != 0);
+        ps_scenario_free(sc);
+    }
+
     /* A run cut short: the events dated after its end are checked, kept out
      * and counted (a law enacted for a later date is not an error). */
     const char *cut[] = {"end=2022-12"};
