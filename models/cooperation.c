@@ -306,6 +306,7 @@ typedef struct {
     double *risk;   /* [a]: risk_scale x a's isolation x (1 + 2 x its secondary threat), this month */
     unsigned char *needs; /* [b]: b needs materiel of some category this month */
     int *needy, n_needy;  /* the b with needs[b], ascending */
+    unsigned char *rows;  /* [i]: ROW_* bits, the rows of sparse inputs with a nonzero */
     uint64_t *key;  /* [a]: ps_world_actor_key(a), and hkey[a] its ps_hash64 (fixed at init) */
     uint64_t *hkey;
     uint64_t *pkey; /* pair (i, j > i) at row_start(i, n) + j - i - 1: the pair's stream key
@@ -332,6 +333,7 @@ static void coop_free(void *data)
     free(d->risk);
     free(d->needs);
     free(d->needy);
+    free(d->rows);
     free(d->key);
     free(d->hkey);
     free(d->pkey);
@@ -474,13 +476,14 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->risk = calloc((size_t)w->n_actors + 1, sizeof *d->risk);
     d->needs = calloc((size_t)w->n_actors + 1, 1);
     d->needy = malloc(((size_t)w->n_actors + 1) * sizeof *d->needy);
+    d->rows = calloc((size_t)w->n_actors + 1, 1);
     d->key = calloc((size_t)w->n_actors + 1, sizeof *d->key);
     d->hkey = calloc((size_t)w->n_actors + 1, sizeof *d->hkey);
     for (int a = 0; d->key && d->hkey && a < w->n_actors; a++) {
         d->key[a] = ps_world_actor_key(w, a);
         d->hkey[a] = ps_hash64(d->key[a]);
     }
-    if (!d->risk || !d->needs || !d->needy || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy ||
+    if (!d->risk || !d->needs || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy ||
         !d->n_enemy || !d->slot || !d->tmask || !d->wanted || !d->enemy_k || !d->supply ||
         !d->noise || !d->help) {
         coop_free(d);
@@ -578,6 +581,33 @@ static void actor_values(const ps_world *w, coop_data *d, const double *p)
             d->needs[i] |= ps_world_input(w, d->mat_need[c])[i] > 0.0;
         if (d->needs[i])
             d->needy[d->n_needy++] = i;
+    }
+}
+
+/* Bits of d->rows[i]: row i of rivalry or of its initial level, of strikes,
+ * or of sanctions in force or got used to, holds a value other than +-0. */
+enum { ROW_RIVALRY = 1, ROW_STRIKE = 2, ROW_SANCTIONS = 4 };
+
+/* Which rows of the sparse dyad inputs pair_block must read (most are all
+ * zeros: only oil sellers have rivals, few actors strike or sanction). One
+ * pass over each row, without early exit, so that it is vectorised. */
+static void row_flags(const ps_world *w, coop_data *d)
+{
+    const int n = w->n_actors;
+    const double *riv = ps_world_input(w, d->rivalry), *strike = ps_world_input(w, d->strike);
+    const double *sanc = ps_world_input(w, d->sanctions), *used = w->cur[d->sanc0];
+    for (int i = 0; i < n; i++) {
+        const size_t k0 = (size_t)i * n;
+        const double *r = riv + k0, *r0 = d->riv0 + k0, *st = strike + k0;
+        const double *sa = sanc + k0, *us = used + k0;
+        int rv = 0, sk = 0, sn = 0;
+        for (int k = 0; k < n; k++) {
+            rv |= (r[k] != 0.0) | (r0[k] != 0.0);
+            sk |= st[k] != 0.0;
+            sn |= (sa[k] != 0.0) | (us[k] != 0.0);
+        }
+        d->rows[i] = (unsigned char)((rv ? ROW_RIVALRY : 0) | (sk ? ROW_STRIKE : 0) |
+                                     (sn ? ROW_SANCTIONS : 0));
     }
 }
 
@@ -757,6 +787,7 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
     const double *risk = d->risk;
     const uint64_t *tmask = d->tmask;
     const int *n_enemy = d->n_enemy;
+    const unsigned char *rows = d->rows;
     const int noisy = p[P_OFFER_NOISE] > 0.0;
     /* With at most 64 theaters a pair shares no security interest unless
      * both are committed in one of them (theater_masks). */
@@ -771,7 +802,7 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
     for (int j = 0; j < n; j++) {
         const double iso_j = iso[j], leader_j = leader[j], need_j = need[j], risk_j = risk[j];
         const uint64_t tmask_j = tmask[j];
-        const int enemies_j = n_enemy[j] > 0;
+        const int enemies_j = n_enemy[j] > 0, rows_j = rows[j];
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
             if (i == j) {
@@ -798,18 +829,28 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
                                                                : shared_security(w, d, coop, i, j);
             double motive = comp + w_sec * security;
             double drive = motive * (floor_ + ps_fmin(iso[i], iso_j)) * (0.5 + 0.5 * t_mut);
-            double c1 = c0 + rise * drive * (1.0 - c0) -
-                        rivalry_cost * ps_fmax(0.0, riv[ij] - riv0[ij]) * c0 -
-                        decay * (c0 - anchor[ji]);
+            /* The terms of rows that row_flags found all zero are +-0, and
+             * x - (+-0) is x unless x is -0, which c1 and t1 never are (a
+             * difference is -0 only from -0, and they start from sums of
+             * non-negative values): such terms are left out, with their reads
+             * down the columns. */
+            const int rows_i = rows[i];
+            double c1 = c0 + rise * drive * (1.0 - c0);
+            if (rows_i & ROW_RIVALRY)
+                c1 -= rivalry_cost * ps_fmax(0.0, riv[ij] - riv0[ij]) * c0;
+            c1 -= decay * (c0 - anchor[ji]);
             /* Sanctions between the pair (above the level it is used to) and arms
              * to an enemy fighting on the other's territory wear the ties down. */
-            double sanc_up = ps_fmax(ps_fmax(0.0, sanc[ij] - sanc_used[ij]),
-                                     ps_fmax(0.0, sanc[ji] - sanc_used[ji]));
+            double sanc_up = (rows_i | rows_j) & ROW_SANCTIONS
+                                 ? ps_fmax(ps_fmax(0.0, sanc[ij] - sanc_used[ij]),
+                                           ps_fmax(0.0, sanc[ji] - sanc_used[ji]))
+                                 : 0.0;
             double hostile = ps_fmax(n_enemy[i] ? hostile_supply(d, n, i, j) : 0.0,
                                      enemies_j ? hostile_supply(d, n, j, i) : 0.0);
             c1 -= (sanction_cost * sanc_up + enemy_cost * hostile) * c0;
             /* A strike by either side on the other (strikes model). */
-            c1 -= strike_cost * ps_fmin(1.0, ps_fmax(strike[ij], strike[ji])) * c0;
+            if ((rows_i | rows_j) & ROW_STRIKE)
+                c1 -= strike_cost * ps_fmin(1.0, ps_fmax(strike[ij], strike[ji])) * c0;
             coop_n[ij] = ps_fmin(1.0, ps_fmax(0.0, c1));
             /* Trust of i in j: follows cooperation, hit by j's broken promises to i. */
             double t1 = trust[ij] + trust_adjust * (c0 - trust[ij]);
@@ -817,12 +858,14 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
             if (owed > 0.0)
                 t1 += -breach_penalty * breach[ji] / owed * trust[ij] +
                       kept_reward * kept[ji] / owed * (1.0 - trust[ij]);
-            t1 -= strike_trust * strike[ji] * trust[ij]; /* j struck i */
+            if (rows_j & ROW_STRIKE) /* j struck i */
+                t1 -= strike_trust * strike[ji] * trust[ij];
             if (leader[i] > 0.0 || leader_j > 0.0) /* a new leader on either side */
                 t1 -= leader_trust * trust[ij];
             trust_n[ij] = ps_fmin(1.0, ps_fmax(0.0, t1));
             /* Finance j -> i is computed in row j; here row i lends to column j. */
-            double willing = c0 * (1.0 - deal_risk(risk_j, iso[i])) * supply_open(sanc, n, i, j);
+            double open = rows_i & ROW_SANCTIONS ? supply_open(sanc, n, i, j) : 1.0; /* 1 - +-0 */
+            double willing = c0 * (1.0 - deal_risk(risk_j, iso[i])) * open;
             double desired = ps_fmin(need_j * willing, lend_rate * spare[i]);
             flow_n[ij] = flow[ij] + ramp * (desired - flow[ij]);
         }
@@ -934,6 +977,7 @@ static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
     const double *coop = w->cur[d->f[F_COOP]], *sanc = ps_world_input_or_null(w, d->sanctions);
     theater_masks(w, d);
     actor_values(w, d, p);
+    row_flags(w, d);
     enemy_supply(w, d, coop);
     /* offer_mood and the habituated sanctions are in .overwrites (written
      * whole here, so the engine need not copy them first): without noise
