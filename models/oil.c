@@ -300,8 +300,9 @@ static const ps_field internal[] = {
 /* Per world: the 2021 reference (the buyers' equilibrium the logit is
  * anchored to), derived by init from the month-0 state and never changed
  * (init computes it again identically when a replicate resumes from a
- * checkpoint), and scratch arrays that every step rewrites before reading.
- * Column n of the n x (n+1) matrices is the rest-of-world pseudo-buyer. */
+ * checkpoint), the route terms that follow the state (fl, may: route_terms),
+ * and scratch arrays that every step rewrites before reading. Column n of
+ * the n x (n+1) matrices is the rest-of-world pseudo-buyer. */
 typedef struct {
     int f[F_NFIELDS];
     int in[I_NFIELDS];
@@ -312,7 +313,9 @@ typedef struct {
     double *xd0;         /* [s*(n+1)+b] 2021 closure of relations (config) */
     double *out0;        /* [b], b <= n: outside option weight */
     double *delta0;      /* [s] 2021 discount / benchmark */
-    double *fl;          /* [s*(n+1)+b] scratch: the route's floor (floor_openness), by step 2 */
+    double *fl;          /* [s*(n+1)+b] the route's floor (floor_openness) at x0 (route_terms) */
+    unsigned char *may;  /* [b] may_cap of buyer b at state t (route_terms, oil_event) */
+    int terms_month;     /* the month whose state fl and may follow; -1: none yet */
     double *capL, *capA; /* [b] scratch: limits and weights of b's capped routes (capped_sums), step 2 */
     double *a;           /* [s*(n+1)+b] scratch: logit weights */
     double *req;         /* [s*(n+1)+b] scratch: requested volumes */
@@ -342,6 +345,7 @@ static void oil_free(void *data)
     free(d->out0);
     free(d->delta0);
     free(d->fl);
+    free(d->may);
     free(d->capL);
     free(d->capA);
     free(d->a);
@@ -593,7 +597,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->out0 = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
         !(d->a = calloc(m, sizeof(double))) || !(d->req = calloc(m, sizeof(double))) ||
-        !(d->fl = calloc(m, sizeof(double))) ||
+        !(d->fl = calloc(m, sizeof(double))) || !(d->may = calloc((size_t)n + 2, 1)) ||
         !(d->capL = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->capA = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->den = calloc((size_t)n + 2, sizeof(double))) ||
@@ -605,6 +609,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
     }
     *data = d;
     d->n = n;
+    d->terms_month = -1; /* route_terms at the first step */
     for (int k = 0; k < F_NFIELDS; k++)
         d->f[k] = ps_field_index(fields[k].name);
     for (int k = 0; k < I_NFIELDS; k++)
@@ -870,7 +875,8 @@ static int gather_buyers(const oil_data *d, const double *p, const ps_world *w, 
 }
 
 /* Whether buyer b can have a capped route: a refinery limit below 1 or an
- * embargo on some seller (row b of oil_embargo, read in order). */
+ * embargo on some seller (row b of oil_embargo, read in order). Kept in
+ * d->may (route_terms, oil_event): only oil_embargo events change it. */
 static int may_cap(const oil_data *d, const double *lim, const double *emb, int b)
 {
     if (b >= d->n)
@@ -900,11 +906,11 @@ static void capped_sums(const oil_data *d, const double *p, const ps_world *w, i
     const int n = d->n;
     const size_t n1 = (size_t)n + 1;
     const double *lim = w->cur[d->f[F_LIMIT]], *emb = w->cur[d->f[F_EMBARGO]];
-    int may[BUYERS], cnt[BUYERS], any = 0;
+    int cnt[BUYERS], any = 0;
     for (int b = b0; b < b1; b++) {
         L[b - b0] = A[b - b0] = 0.0;
         cnt[b - b0] = 0;
-        any |= may[b - b0] = may_cap(d, lim, emb, b);
+        any |= d->may[b];
     }
     for (int pass = 0; any && pass <= n; pass++) {
         double nL[BUYERS] = {0.0}, nA[BUYERS] = {0.0};
@@ -912,7 +918,7 @@ static void capped_sums(const oil_data *d, const double *p, const ps_world *w, i
         for (int s = 0; s < n; s++)
             for (int b = b0; b < b1; b++) {
                 const size_t k = (size_t)s * n1 + b;
-                if (!may[b - b0] || !(d->a[k] > 0.0))
+                if (!d->may[b] || !(d->a[k] > 0.0))
                     continue;
                 const double wt = weight(d->w0[k], d->fl[k], d->a[k]);
                 const double lam =
@@ -933,6 +939,31 @@ static void capped_sums(const oil_data *d, const double *p, const ps_world *w, i
     }
 }
 
+/* The floor of a route whose reference closure is x0 (gains as if its 2021
+ * share were at least this: weight()). */
+static double route_floor(const double *p, double x0)
+{
+    return p[P_FLOOR] * (1.0 - p[P_FLOOR_OPENNESS] * x0);
+}
+
+/* The route terms that change only with x0 (anchored in month 1) or an
+ * oil_embargo event, from state t: every route's floor and every buyer's
+ * may_cap. Taken at a world's first step, not at init: a replicate resumed
+ * from a checkpoint is restored after init, so they must follow the
+ * restored state, not month 0's. offer_block's anchor and oil_event keep
+ * them after that. */
+static void route_terms(oil_data *d, const double *p, const ps_world *w)
+{
+    const int n = d->n;
+    double *X0 = w->cur[d->in[I_X0]], *X0R = w->cur[d->in[I_X0_REST]];
+    const double *lim = w->cur[d->f[F_LIMIT]], *emb = w->cur[d->f[F_EMBARGO]];
+    for (int s = 0; s < n; s++)
+        for (int b = 0; b <= n; b++)
+            d->fl[(size_t)s * (n + 1) + b] = route_floor(p, *x0_at(X0, X0R, n, s, b));
+    for (int b = 0; b <= n; b++)
+        d->may[b] = (unsigned char)may_cap(d, lim, emb, b);
+}
+
 /* Step 2 of oil_step for buyers block bb: buyers' cost changes at current
  * discounts, E = e^u in column b of a, the logit denominator in den[b]. Only
  * sellers with capacity are offered. Month 1 anchors the reference closure
@@ -949,7 +980,7 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
     const double *iso = ps_world_input_or_null(w, d->isolation);
     const double *press = ps_world_input_or_null(w, d->pressure);
     double *X0 = w->next[d->in[I_X0]], *X0R = w->next[d->in[I_X0_REST]];
-    const double tau = p[P_TAU], dmax = p[P_MAX_DISC], phi = p[P_FLOOR];
+    const double tau = p[P_TAU], dmax = p[P_MAX_DISC];
     const double P = w->cur[d->f[F_PRICE]][0]; /* this month's benchmark */
     const int b0 = bb * BUYERS;
     double den[BUYERS];
@@ -972,8 +1003,10 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
             size_t k = (size_t)s * n1 + b;
             double risk = closure_risk_of(d, p, iso, risk_s, b, s);
             double *x0 = x0_at(X0, X0R, n, s, b);
-            if (anchor && s != b)
+            if (anchor && s != b) {
                 *x0 = clamp01(d->xd0[k] + risk);
+                d->fl[k] = route_floor(p, *x0);
+            }
             if (s == b || !sells || D <= 0.0) {
                 d->a[k] = 0.0;
                 continue;
@@ -982,7 +1015,6 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
             double m = buyer_response(d, resp, b);
             double u = (m * (delta - d->delta0[s]) - p[P_PENALTY] * (x - *x0)) / tau;
             d->a[k] = clip_exp(u);
-            d->fl[k] = phi * (1.0 - p[P_FLOOR_OPENNESS] * *x0);
             den[b - b0] += weight(d->w0[k], d->fl[k], d->a[k]);
         }
     }
@@ -1112,6 +1144,9 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
     const double *price = w->cur[d->f[F_PRICE]], *cap = w->cur[d->f[F_CAPACITY]];
     const double *dem = w->cur[d->f[F_DEMAND]], *vol = w->cur[d->f[F_VOLUME]];
     double *price_n = w->next[d->f[F_PRICE]];
+    if (d->terms_month != w->month) /* a new or restored world */
+        route_terms(d, p, w);
+    d->terms_month = w->month + 1; /* anchor and events keep them */
 
     /* 1. Benchmark: log relaxation toward the long-run level, one world shock,
      * and the response to the change in the share of world trade shut in. */
@@ -1164,7 +1199,7 @@ static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev,
                            ps_error *err)
 {
-    const oil_data *d = data;
+    oil_data *d = data;
     const double *p = ps_world_param_values(w, self);
     int n = w->n_actors;
     if (ev->type == ps_registry_find_event_type(events[E_PRICE].name)) {
@@ -1186,7 +1221,10 @@ static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev
             return ps_error_set(err, PS_ERR_CONFIG,
                                 "oil_embargo needs distinct source (the buyer) and target (the "
                                 "seller) actors");
-        w->next[d->f[F_EMBARGO]][(size_t)ev->source * n + ev->target] = ev->magnitude;
+        double *emb = w->next[d->f[F_EMBARGO]];
+        emb[(size_t)ev->source * n + ev->target] = ev->magnitude;
+        /* the buyer's may_cap from next month, whose state this is */
+        d->may[ev->source] = (unsigned char)may_cap(d, w->next[d->f[F_LIMIT]], emb, ev->source);
         return PS_OK;
     }
     if (ev->target < 0)
