@@ -199,8 +199,6 @@ static void agree_free(void *data)
     free(d);
 }
 
-static double get(const ps_world *w, int f, size_t k) { return f >= 0 ? w->cur[f][k] : 0.0; }
-
 /* Antagonism a_ik = max(sanctions i->k, k->i, combat of i in k's theaters, of k in i's):
  * row i. */
 static void antagonism_row(ps_world *w, void *data, const double *p, int i)
@@ -210,8 +208,8 @@ static void antagonism_row(ps_world *w, void *data, const double *p, int i)
     const int n = w->n_actors, nt = w->n_theaters;
     /* The arrays in locals: a store to d->antag could alias the world and d,
      * so the compiler reloaded w->cur, d->sanc and the hosts for every pair. */
-    const double *sanc = d->sanc >= 0 ? w->cur[d->sanc] : NULL;
-    const double *combat = d->combat >= 0 ? w->cur[d->combat] : NULL;
+    const double *sanc = ps_world_input_or_null(w, d->sanc);
+    const double *combat = ps_world_input_or_null(w, d->combat);
     const int *host = w->sc->theater_host;
     double *antag = d->antag;
     const char *hosts = d->hosts;
@@ -267,7 +265,8 @@ static void antagonism(ps_world *w, agree_data *d)
 static double threat(const ps_world *w, const agree_data *d, int i, int j)
 {
     const int n = w->n_actors;
-    double thr = ps_fmin(get(w, d->iso, (size_t)i), get(w, d->iso, (size_t)j));
+    const double *iso = ps_world_input(w, d->iso);
+    double thr = ps_fmin(iso[i], iso[j]);
     /* Only common foes count (min is 0 otherwise): walk the shorter list. */
     int a = d->n_foes[i] <= d->n_foes[j] ? i : j, b = a == i ? j : i;
     const int *foes = d->foes + (size_t)a * n;
@@ -283,8 +282,9 @@ static double threat(const ps_world *w, const agree_data *d, int i, int j)
 static void coop_trust(const ps_world *w, const agree_data *d, int i, int j, double *c, double *t)
 {
     size_t ij = (size_t)i * w->n_actors + j, ji = (size_t)j * w->n_actors + i;
-    *c = d->coop >= 0 ? 0.5 * (get(w, d->coop, ij) + get(w, d->coop, ji)) : 0.0;
-    *t = d->trust >= 0 ? ps_fmin(get(w, d->trust, ij), get(w, d->trust, ji)) : 0.0;
+    const double *coop = ps_world_input(w, d->coop), *trust = ps_world_input(w, d->trust);
+    *c = 0.5 * (coop[ij] + coop[ji]); /* an absent input: zeros, so +0.0 as before */
+    *t = ps_fmin(trust[ij], trust[ji]);
 }
 
 /* The lower of the two sides' net gains from rung lv (1..3): the shared threat
@@ -295,8 +295,9 @@ static double net_gain(const ps_world *w, const agree_data *d, const double *p, 
                        double thr)
 {
     double e = p[P_ENTRAP] * 0.5 * (lv - 1);
-    double r = lv >= 2 && d->rival >= 0 ? p[P_RIVAL] * get(w, d->rival, (size_t)i * w->n_actors + j)
-                                        : 0.0;
+    double r = lv >= 2 && d->rival >= 0
+                   ? p[P_RIVAL] * ps_world_input(w, d->rival)[(size_t)i * w->n_actors + j]
+                   : 0.0;
     double xj = d->war1_host[j] != i ? d->war1[j] : d->war2[j]; /* i drawn into j's wars */
     double xi = d->war1_host[i] != j ? d->war1[i] : d->war2[i];
     return thr - r - e * ps_fmax(xi, xj);
@@ -382,9 +383,9 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
      * one: its threat is min(1, min(iso_i, iso_j)), as threat() gives it. */
     signed char *cond = d->cond;
     const int *n_foes = d->n_foes;
-    const double *iso = d->iso >= 0 ? w->cur[d->iso] : NULL;
-    const double *coop = d->coop >= 0 ? w->cur[d->coop] : NULL;
-    const double *trust = d->trust >= 0 ? w->cur[d->trust] : NULL;
+    const double *iso = ps_world_input_or_null(w, d->iso);
+    const double *coop = ps_world_input_or_null(w, d->coop);
+    const double *trust = ps_world_input_or_null(w, d->trust);
     const double hyst = p[P_HYST];
     for (int j = 0; j < n; j++) {
         const double iso_j = iso ? iso[j] : 0.0;

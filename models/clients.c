@@ -213,7 +213,7 @@ static double support(const ps_world *w, const clients_data *d, const double *p,
 {
     int n = w->n_actors, nt = w->n_theaters, th = hosted(w, i);
     const double *pat = w->cur[d->f[F_PATRONAGE]];
-    double need = d->need >= 0 ? w->cur[d->need][i] : 0.0;
+    double need = ps_world_input(w, d->need)[i];
     double s = 0.0;
     *is_client = 0;
     for (int j = 0; j < n; j++) {
@@ -226,11 +226,10 @@ static double support(const ps_world *w, const clients_data *d, const double *p,
             presence = w->cur[d->commitment][(size_t)j * nt + th] / ref[(size_t)j * nt + th];
         double money = 1.0; /* a client with no financing gap needs no money */
         if (need > 0.0) {
-            double sent = (d->flow >= 0 ? w->cur[d->flow][ji] : 0.0) +
-                          (d->paid >= 0 ? w->cur[d->paid][ji] : 0.0);
+            double sent = ps_world_input(w, d->flow)[ji] + ps_world_input(w, d->paid)[ji];
             money = ps_fmin(1.0, sent / need);
         }
-        double strain = d->strain >= 0 ? w->cur[d->strain][j] : 0.0;
+        double strain = ps_world_input(w, d->strain)[j];
         s += pat[ji] * (1.0 - p[P_STRAIN] * strain) *
              ((1.0 - p[P_MONEY]) * presence + p[P_MONEY] * money);
     }
@@ -248,7 +247,7 @@ static double backing(const ps_world *w, const clients_data *d, const double *p,
         double qji = q[(size_t)j * n + i];
         if (j == i || qji <= 0.0)
             continue;
-        double strain = d->strain >= 0 ? w->cur[d->strain][j] : 0.0;
+        double strain = ps_world_input(w, d->strain)[j];
         b += qji * (1.0 - p[P_STRAIN] * strain);
     }
     return b;

@@ -175,7 +175,7 @@ static ps_status cover_event(ps_world *w, int self, void *data, const ps_event *
     if (ev->target < 0 || ev->source == ev->target)
         return ps_error_set(err, PS_ERR_CONFIG,
                             "needs a target actor and a source that is another actor or world");
-    const double *veto = d->veto >= 0 ? w->cur[d->veto] : NULL;
+    const double *veto = ps_world_input_or_null(w, d->veto);
     double *vote = w->next[d->f[F_VOTE]];
     int tighten = ev->type == d->ev[E_UN];
     for (int h = 0; h < n; h++) {

@@ -88,7 +88,7 @@ static ps_status damage_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors;
     const double *D = w->cur[d->damage];
-    const double *strike = d->strike >= 0 ? w->cur[d->strike] : NULL;
+    const double *strike = ps_world_input_or_null(w, d->strike);
     double *D1 = w->next[d->damage], *change1 = w->next[d->change];
     /* Strikes received: sums down the columns, x ascending, taken row by row
      * (down a column, every read was a cache miss at large N). */

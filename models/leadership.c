@@ -119,8 +119,8 @@ static ps_status leadership_init(ps_world *w, int self, void **data, ps_error *e
 /* The monthly probability that actor i's leader leaves office (state t). */
 static double hazard(const ps_world *w, const leadership_data *d, const double *p, int i)
 {
-    double g = d->growth >= 0 ? w->cur[d->growth][i] : 0.0;
-    double s = d->strain >= 0 ? w->cur[d->strain][i] : 0.0;
+    double g = ps_world_input(w, d->growth)[i];
+    double s = ps_world_input(w, d->strain)[i];
     double q = p[P_H0] * (1.0 + p[P_RECESSION] * ps_fmax(0.0, -g) / 0.05 + p[P_STRAIN] * s);
     return ps_fmin(1.0, q);
 }

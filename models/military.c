@@ -484,7 +484,7 @@ static double paid_share(const ps_world *w, const military_data *d, const double
         bill += p[P_PRICE0 + c] * d->ordered[(size_t)c * n + i];
     bill *= 12.0;
     double fin = d->finance >= 0 ? d->fin_in[i] : 0.0;
-    double oil = d->oil_revenue >= 0 ? w->cur[d->oil_revenue][i] : 0.0;
+    double oil = ps_world_input(w, d->oil_revenue)[i];
     double means = p[P_BUDGET] * (w->cur[d->f[F_CAPACITY]][i] + oil + fin);
     return bill > 0.0 ? ps_fmin(1.0, means / bill) : 1.0;
 }
@@ -633,7 +633,7 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
     double *c1 = w->next[d->f[F_COMMIT]], *strain = w->next[d->f[F_STRAIN]];
     const double *base = w->cur[d->base];
     /* Strikes put capacity and production lines out of action (damage model). */
-    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
+    const double *dmg = ps_world_input_or_null(w, d->damage);
     const size_t row = (size_t)i * nt;
     double exposure = 0.0, load = 0.0, imax = 0.0;
     for (int th = 0; th < nt; th++) {
@@ -693,7 +693,7 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
     if (d->change >= 0)
         cap_base *= w->cur[d->change][i];
     w->next[d->f[F_CAP_BASE]][i] = cap_base;
-    w->next[d->f[F_CAPACITY]][i] = cap_base + (d->extra >= 0 ? w->cur[d->extra][i] : 0.0);
+    w->next[d->f[F_CAPACITY]][i] = cap_base + ps_world_input(w, d->extra)[i];
     double s = load + p[P_MATERIEL] * (used ? shortfall / used : 0.0);
     s = ps_fmin(1.0, ps_fmax(0.0, s));
     strain[i] = s;
@@ -742,7 +742,7 @@ static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors, nt = w->n_theaters;
     /* Strikes put capacity and production lines out of action (damage model). */
-    const double *dmg = d->damage >= 0 ? w->cur[d->damage] : NULL;
+    const double *dmg = ps_world_input_or_null(w, d->damage);
 
     /* 0. Who is at war with whom (serial), who can pay for its orders (state t;
      * own entry only). */

@@ -202,12 +202,12 @@ static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     int n = w->n_actors, horizon = (int)p[P_HORIZON];
     const double *out = w->cur[d->f[F_OUTSTANDING]], *due = w->cur[d->f[F_DUE]];
-    const double *coop = d->coop >= 0 ? w->cur[d->coop] : NULL;
-    const double *need = d->need >= 0 ? w->cur[d->need] : NULL;
-    const double *lend = d->lending >= 0 ? w->cur[d->lending] : NULL;
-    const double *spare = d->spare >= 0 ? w->cur[d->spare] : NULL;
-    const double *press = d->pressure >= 0 ? w->cur[d->pressure] : NULL;
-    const double *strain = d->strain >= 0 ? w->cur[d->strain] : NULL;
+    const double *coop = ps_world_input_or_null(w, d->coop);
+    const double *need = ps_world_input_or_null(w, d->need);
+    const double *lend = ps_world_input_or_null(w, d->lending);
+    const double *spare = ps_world_input_or_null(w, d->spare);
+    const double *press = ps_world_input_or_null(w, d->pressure);
+    const double *strain = ps_world_input_or_null(w, d->strain);
     double *out_n = w->next[d->f[F_OUTSTANDING]], *due_n = w->next[d->f[F_DUE]];
     double *del_n = w->next[d->f[F_DELIVERED]], *pay_n = w->next[d->f[F_DELIVERY]];
     double *breach_n = w->next[d->f[F_BREACH]], *kept_n = w->next[d->f[F_KEPT]];
