@@ -894,7 +894,8 @@ static void arms_order(const coop_data *d, const double *coop, const double *iso
  * write down a column). Every other recipient's needs are +0 or -0
  * (military's max(0, .)), and need x max(0, willingness) is that same zero
  * (max(0, w) is -0 only when the pair's cooperation is -0 both ways, which no
- * step makes from non-negative values), so its order is its need, read along
+ * step makes from non-negative values and no config gives: get_real reads -0
+ * as +0), so its order is its need, read along
  * the row; the totals lack only zeros, which leave a sum's bits as they are.
  * Writes only rows j. */
 static void arms_block(ps_world *w, void *data, const double *p, int b)
