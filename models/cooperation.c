@@ -79,7 +79,10 @@ static const ps_param params[] = {
     {"risk_scale", PS_REAL, "1", 0.0, 10.0, 2.5,
      "risk of dealing with an actor per unit of its isolation, for a supplier with everything to lose",
      "assumption: sized so that China's willingness to finance or arm Russia in 2022 is cut by over four fifths "
-     "(article: China keeps 'a cautious line on any bailout')"},
+     "(article: China keeps 'a cautious line on any bailout'); it also sets the size of Iran's drone "
+     "deliveries (none from 4 up), and the 1980-2021 arms and agreement rows do not inform it "
+     "(history calibration: shrinkage 0.01; docs/validation.md), so SF4's size and SF6's China "
+     "restraint are inputs of it"},
     {"materiel_risk", PS_REAL, "1", 1.0, 5.0, 1.5,
      "extra risk factor for arms transfers over finance",
      "assumption: arming a belligerent draws more sanctions than lending to it"},
