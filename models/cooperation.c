@@ -486,8 +486,8 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         d->key[a] = ps_world_actor_key(w, a);
         d->hkey[a] = ps_hash64(d->key[a]);
     }
-    if (!d->risk || !d->needs || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor || !d->riv0 || !d->enemy ||
-        !d->n_enemy || !d->slot || !d->tmask || !d->wanted || !d->enemy_k || !d->supply ||
+    if (!d->risk || !d->needs || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor ||
+        !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted || !d->enemy_k || !d->supply ||
         !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
@@ -898,9 +898,8 @@ static void arms_order(const coop_data *d, const double *coop, const double *iso
  * (military's max(0, .)), and need x max(0, willingness) is that same zero
  * (max(0, w) is -0 only when the pair's cooperation is -0 both ways, which no
  * step makes from non-negative values and no config gives: get_real reads -0
- * as +0), so its order is its need, read along
- * the row; the totals lack only zeros, which leave a sum's bits as they are.
- * Writes only rows j. */
+ * as +0), so its order is its need, read along the row; the totals lack only
+ * zeros, which leave a sum's bits as they are. Writes only rows j. */
 static void arms_block(ps_world *w, void *data, const double *p, int b)
 {
     const coop_data *d = data;
