@@ -487,8 +487,8 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         d->hkey[a] = ps_hash64(d->key[a]);
     }
     if (!d->risk || !d->needs || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor ||
-        !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted || !d->enemy_k || !d->supply ||
-        !d->noise || !d->help) {
+        !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
+        !d->enemy_k || !d->supply || !d->noise || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
