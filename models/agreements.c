@@ -383,12 +383,12 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
      * one: its threat is min(1, min(iso_i, iso_j)), as threat() gives it. */
     signed char *cond = d->cond;
     const int *n_foes = d->n_foes;
-    const double *iso = ps_world_input_or_null(w, d->iso);
-    const double *coop = ps_world_input_or_null(w, d->coop);
-    const double *trust = ps_world_input_or_null(w, d->trust);
+    /* An absent input reads the world's zeros: +0, as threat() and coop_trust() give. */
+    const double *iso = ps_world_input(w, d->iso);
+    const double *coop = ps_world_input(w, d->coop), *trust = ps_world_input(w, d->trust);
     const double hyst = p[P_HYST];
     for (int j = 0; j < n; j++) {
-        const double iso_j = iso ? iso[j] : 0.0;
+        const double iso_j = iso[j];
         const int foes_j = n_foes[j];
         for (int i = i0; i < i1; i++) {
             size_t ij = (size_t)i * n + j;
@@ -399,11 +399,11 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
             }
             size_t ji = (size_t)j * n + i;
             double thr = foes_j && n_foes[i] ? threat(w, d, i, j)
-                                             : ps_fmin(1.0, ps_fmin(iso ? iso[i] : 0.0, iso_j));
+                                             : ps_fmin(1.0, ps_fmin(iso[i], iso_j));
             T1[ij] = thr;
             /* coop_trust, from the locals */
-            double c = coop ? 0.5 * (coop[ij] + coop[ji]) : 0.0;
-            double t = trust ? ps_fmin(trust[ij], trust[ji]) : 0.0;
+            double c = 0.5 * (coop[ij] + coop[ji]);
+            double t = ps_fmin(trust[ij], trust[ji]);
             int lv = (int)L[ij];
             int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
                        net_gain(w, d, p, i, j, lv + 1, thr) >= threat_up[lv + 1];
