@@ -558,7 +558,7 @@ static double shared_security(const ps_world *w, const coop_data *d, const doubl
 static void theater_masks(const ps_world *w, coop_data *d)
 {
     int n = w->n_actors, nt = w->n_theaters;
-    const double *c = d->commitment >= 0 ? w->cur[d->commitment] : NULL;
+    const double *c = ps_world_input_or_null(w, d->commitment);
     for (int i = 0; i < n; i++) {
         uint64_t m = 0;
         for (int t = 0; c && t < nt && t < 64; t++)

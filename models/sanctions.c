@@ -201,7 +201,7 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
     d->cover = ps_model_input(self, IN_COVER_SHIELD); /* diplomatic cover; none if absent */
     /* Other models read isolation and threat in the first month: derive them
      * from the initial sanctions rather than leave them at zero. */
-    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
+    const double *gdp = ps_world_input_or_null(w, d->gdp);
     double total = total_weight(gdp, n);
     double *isol = w->cur[d->f[F_ISOLATION]], *threat = w->cur[d->f[F_THREAT]];
     exposure(w->cur[d->f[F_INTENSITY]], w->cur[d->f[F_SECONDARY]], gdp, n, 0, n, total, isol,
@@ -223,8 +223,8 @@ static void step_block(ps_world *w, void *data, const double *p, int b)
     const double *s = w->cur[d->f[F_INTENSITY]];
     const double *ev = w->cur[d->f[F_EVASION]], *iso = w->cur[d->f[F_ISOLATION]];
     const double *threat = w->cur[d->f[F_THREAT]];
-    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
-    const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
+    const double *gdp = ps_world_input_or_null(w, d->gdp);
+    const double *cover = ps_world_input_or_null(w, d->cover);
     double *ev_next = w->next[d->f[F_EVASION]];
 
     channels(s, gdp, iso, threat, p[P_SECONDARY_FEAR], n, i0, i1, total, d->channel,
@@ -248,9 +248,9 @@ static void settle_block(ps_world *w, void *data, const double *p, int b)
     const sanctions_data *d = data;
     const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
     const double total = d->total;
-    const double *gdp = d->gdp >= 0 ? w->cur[d->gdp] : NULL;
+    const double *gdp = ps_world_input_or_null(w, d->gdp);
     /* Diplomatic cover (cover model, one month lag): shields part of isolation. */
-    const double *cover = d->cover >= 0 ? w->cur[d->cover] : NULL;
+    const double *cover = ps_world_input_or_null(w, d->cover);
     const double *ev = w->next[d->f[F_EVASION]];
     double *press = w->next[d->f[F_PRESSURE]], *iso = w->next[d->f[F_ISOLATION]];
     double *threat = w->next[d->f[F_THREAT]];
@@ -266,7 +266,7 @@ static void settle_block(ps_world *w, void *data, const double *p, int b)
 /* fn over the blocks of targets, on the step's inner threads. */
 static void over_blocks(ps_world *w, sanctions_data *d, const double *p, ps_item_fn *fn)
 {
-    d->total = total_weight(d->gdp >= 0 ? w->cur[d->gdp] : NULL, w->n_actors);
+    d->total = total_weight(ps_world_input_or_null(w, d->gdp), w->n_actors);
     ps_inner_for(w, ps_block_count(w->n_actors, BLOCK), fn, d, p);
 }
 

@@ -150,9 +150,9 @@ static ps_status strikes_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
-static double sym(const ps_world *w, int f, int n, int a, int b)
+static double sym(const double *v, int n, int a, int b)
 {
-    return f >= 0 ? 0.5 * (w->cur[f][(size_t)a * n + b] + w->cur[f][(size_t)b * n + a]) : 0.0;
+    return 0.5 * (v[(size_t)a * n + b] + v[(size_t)b * n + a]);
 }
 
 static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
@@ -165,6 +165,10 @@ static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
     double *strike1 = w->next[d->f[F_STRIKE]], *resp1 = w->next[d->f[F_RESPONSE]];
     for (size_t k = 0; k < nn; k++)
         strike1[k] = resp1[k] = 0.0; /* this month's strikes come with the events */
+    /* Absent inputs read the world's zeros: no cooperation, agreement,
+     * capacity or strain (0.5 * (0 + 0) is the +0 that sym gave). */
+    const double *coop = ps_world_input(w, d->coop), *agree = ps_world_input(w, d->agree);
+    const double *cap = ps_world_input(w, d->cap), *strain = ps_world_input(w, d->strain);
     /* Serial, in (striker, target, partner) order: it logs events. */
     for (int x = 0; x < n; x++) {
         /* Most actors strike nobody: one vectorised pass finds whether row
@@ -180,17 +184,16 @@ static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
                 if (k == x || k == y)
                     continue;
                 size_t ky = (size_t)k * n + y;
-                double c = sym(w, d->coop, n, k, y);
-                double A = d->agree >= 0 ? w->cur[d->agree][ky] : 0.0;
+                double c = sym(coop, n, k, y);
+                double A = agree[ky];
                 if (A < 1.0 && c < p[P_PARTNER])
                     continue;
-                double kx = d->cap >= 0 ? w->cur[d->cap][x] : 0.0;
-                double kk = d->cap >= 0 ? w->cur[d->cap][k] : 0.0;
+                double kx = cap[x], kk = cap[k];
                 double power = kx + kk > 0.0 ? kx / (kx + kk) : 0.5;
-                double s = d->strain >= 0 ? w->cur[d->strain][k] : 0.0;
+                double s = strain[k];
                 double z = p[P_B_AGREE] * A / 3.0 + p[P_B_DEFENSE] * (A >= 3.0) +
                            p[P_B_COOP] * c + p[P_B_MAG] * m - p[P_B_STRAIN] * s -
-                           p[P_B_POWER] * power - p[P_B_TIES] * sym(w, d->coop, n, k, x);
+                           p[P_B_POWER] * power - p[P_B_TIES] * sym(coop, n, k, x);
                 uint64_t id = ps_hash64(ps_world_actor_key(w, k) ^
                                         ps_hash64(ps_world_actor_key(w, y) ^
                                                   ps_hash64(ps_world_actor_key(w, x))));

@@ -16,6 +16,9 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -137,14 +140,12 @@ double ps_rng_gaussian(gsl_rng *r)
     return philox_gaussian(r->state);
 }
 
-/* philox_gaussian's first draw of a fresh stream (no output used yet), with
- * the first block's four outputs in registers: the two tries it would make
- * from them. If an output is 0 (drawn again there) or both tries fail (~5%),
+/* philox_gaussian's first draw of a fresh stream s (no output used yet) from
+ * o, its first block's four outputs: the two tries it would make from them.
+ * If an output is 0 (drawn again there) or both tries fail (~5%),
  * philox_gaussian itself from the untouched state. */
-static inline double philox_gaussian_first(philox_state *s)
+static inline double gaussian_from_block(philox_state *s, const uint32_t o[4])
 {
-    uint32_t o[4];
-    ps_philox4x32_10(s->ctr, s->key, o);
     if (o[0] && o[1] && o[2] && o[3])
         for (int t = 0; t < 4; t += 2) {
             double x = -1 + 2 * ((double)o[t] / 4294967296.0);
@@ -156,13 +157,77 @@ static inline double philox_gaussian_first(philox_state *s)
     return philox_gaussian(s);
 }
 
+/* The same for a fresh stream whose first block is not computed yet. */
+static inline double philox_gaussian_first(philox_state *s)
+{
+    uint32_t o[4];
+    ps_philox4x32_10(s->ctr, s->key, o);
+    return gaussian_from_block(s, o);
+}
+
+#ifdef __SSE2__
+/* The high and low halves of the 32 x 32-bit products of the four lanes of
+ * c with m: SSE2 multiplies lanes 0 and 2, then 1 and 3. */
+static inline void mulhilo4(__m128i c, __m128i m, __m128i *hi, __m128i *lo)
+{
+    const __m128i low = _mm_set1_epi64x(0xffffffff);
+    __m128i even = _mm_mul_epu32(c, m), odd = _mm_mul_epu32(_mm_srli_epi64(c, 32), m);
+    *lo = _mm_or_si128(_mm_and_si128(even, low), _mm_slli_epi64(odd, 32));
+    *hi = _mm_or_si128(_mm_srli_epi64(even, 32), _mm_andnot_si128(low, odd));
+}
+
+/* Four streams' first blocks at once (counter 0 of each): lane l of out[w]
+ * is word w of ps_philox4x32_10 for keys[l], the same bits. */
+static void philox_first4(const uint64_t *keys, int replicate, int month, uint32_t stream,
+                          uint32_t out[4][4])
+{
+    const __m128i m0 = _mm_set1_epi32((int)0xD2511F53u), m1 = _mm_set1_epi32((int)0xCD9E8D57u);
+    const __m128i w0 = _mm_set1_epi32((int)0x9E3779B9u), w1 = _mm_set1_epi32((int)0xBB67AE85u);
+    __m128i c0 = _mm_setzero_si128(), c1 = _mm_set1_epi32((int)stream);
+    __m128i c2 = _mm_set1_epi32(month), c3 = _mm_set1_epi32(replicate);
+    __m128i k0 = _mm_setr_epi32((int)(uint32_t)keys[0], (int)(uint32_t)keys[1],
+                                (int)(uint32_t)keys[2], (int)(uint32_t)keys[3]);
+    __m128i k1 = _mm_setr_epi32((int)(uint32_t)(keys[0] >> 32), (int)(uint32_t)(keys[1] >> 32),
+                                (int)(uint32_t)(keys[2] >> 32), (int)(uint32_t)(keys[3] >> 32));
+    for (int r = 0; r < 10; r++) {
+        if (r > 0) { /* the Weyl key schedule */
+            k0 = _mm_add_epi32(k0, w0);
+            k1 = _mm_add_epi32(k1, w1);
+        }
+        __m128i hi0, lo0, hi1, lo1;
+        mulhilo4(c0, m0, &hi0, &lo0);
+        mulhilo4(c2, m1, &hi1, &lo1);
+        c0 = _mm_xor_si128(_mm_xor_si128(hi1, c1), k0);
+        c1 = lo1;
+        c2 = _mm_xor_si128(_mm_xor_si128(hi0, c3), k1);
+        c3 = lo0;
+    }
+    _mm_storeu_si128((__m128i *)out[0], c0);
+    _mm_storeu_si128((__m128i *)out[1], c1);
+    _mm_storeu_si128((__m128i *)out[2], c2);
+    _mm_storeu_si128((__m128i *)out[3], c3);
+}
+#endif
+
 /* (pactsim_model.h) The steps of ps_rng_key_id and ps_rng_gaussian for each
  * key, on a local philox state: no call per draw. */
 void ps_rng_gaussians(const uint64_t *keys, int count, int replicate, int month,
                       uint32_t stream, double *z)
 {
     philox_state s;
-    for (int k = 0; k < count; k++) {
+    int k = 0;
+#ifdef __SSE2__
+    for (; k + 4 <= count; k += 4) {
+        uint32_t out[4][4];
+        philox_first4(keys + k, replicate, month, stream, out);
+        for (int l = 0; l < 4; l++) {
+            const uint32_t o[4] = {out[0][l], out[1][l], out[2][l], out[3][l]};
+            philox_start(&s, keys[k + l], replicate, month, stream);
+            z[k + l] = gaussian_from_block(&s, o);
+        }
+    }
+#endif
+    for (; k < count; k++) {
         philox_start(&s, keys[k], replicate, month, stream);
         z[k] = philox_gaussian_first(&s);
     }
