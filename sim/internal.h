@@ -169,6 +169,9 @@ ps_status ps_world_create_threads(const ps_scenario *sc, int replicate, int inne
  * would, reusing its state buffers; initialised with w->inner_threads
  * threads. On failure w can only be freed. */
 ps_status ps_world_reset(ps_world *w, int replicate, ps_error *err);
+/* The finiteness check of every field of state t+1 (w->next), as a step
+ * ends: PS_ERR_NUMERIC naming the first non-finite value in field order. */
+ps_status ps_world_check_next(const ps_world *w, ps_error *err);
 /* The order the models' inits run in (registry indices): every model after
  * the owners of its at_init inputs, else registry order; PS_ERR_MODEL on a
  * cycle. ps_registry_check checks it; world setup follows it. */

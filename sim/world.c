@@ -329,23 +329,51 @@ static int field_finite(const double *v, size_t n)
     return s - s == 0.0;
 }
 
-/* Name the first non-finite value: actor or dyad, variable, month, model.
- * The fields are checked in parallel (large worlds); the message names the
- * first failing value in field order, whatever the threads. */
-static ps_status check_finite(const ps_world *w, ps_error *err)
+/* Which fields check_finite looks at: those of one model (which >= 0), of
+ * every model (CHECK_ALL), or of the models that settle (CHECK_SETTLED). */
+enum { CHECK_ALL = -1, CHECK_SETTLED = -2 };
+
+static int checked(int f, int which)
+{
+    if (which == CHECK_ALL)
+        return 1;
+    int owner;
+    ps_registry_field(f, &owner);
+    return which >= 0 ? owner == which : ps_registry_model(owner)->settle != NULL;
+}
+
+/* Values per part of a field that the threads check in parallel (1 MiB). */
+enum { CHECK_PART = 1 << 17 };
+
+/* Name the first non-finite value of the fields `which` selects: actor or
+ * dyad, variable, month, model. In large worlds the threads share each
+ * field, part by part (a model has only a few large fields, too few to
+ * share out whole); the message names the first failing value in field
+ * order, whatever the threads. */
+static ps_status check_finite(const ps_world *w, int which, ps_error *err)
 {
     int nf = w->n_fields, first = nf;
     if (!ps_inner_parallel(w)) {
         for (int f = 0; f < nf && first == nf; f++)
-            if (!field_finite(w->next[f], ps_field_size(w, f)))
+            if (checked(f, which) && !field_finite(w->next[f], ps_field_size(w, f)))
                 first = f;
     } else {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads) reduction(min : first)
-        for (int f = 0; f < nf; f++)
-            if (!field_finite(w->next[f], ps_field_size(w, f)) && f < first)
-                first = f;
+#pragma omp parallel num_threads(w->inner_threads) reduction(min : first)
+        for (int f = 0; f < nf; f++) {
+            if (!checked(f, which))
+                continue;
+            size_t size = ps_field_size(w, f), parts = (size + CHECK_PART - 1) / CHECK_PART;
+#pragma omp for schedule(static) nowait
+            for (size_t q = 0; q < parts; q++) {
+                size_t a = q * CHECK_PART, len = size - a < CHECK_PART ? size - a : CHECK_PART;
+                if (!field_finite(w->next[f] + a, len) && f < first)
+                    first = f;
+            }
+        }
     }
     for (int f = first; f < nf; f++) {
+        if (!checked(f, which))
+            continue;
         size_t size = ps_field_size(w, f);
         const double *v = w->next[f];
         for (size_t k = 0; k < size; k++) {
@@ -376,16 +404,25 @@ static ps_status check_finite(const ps_world *w, ps_error *err)
     return PS_OK;
 }
 
-/* Every model's step (settle 0) or settle (1), in registry order. */
+/* (internal.h) */
+ps_status ps_world_check_next(const ps_world *w, ps_error *err)
+{
+    return check_finite(w, CHECK_ALL, err);
+}
+
+/* Every model's step (settle 0) or settle (1), in registry order. After a
+ * step, the fields of a model that does not settle are checked at once,
+ * while they are still in cache (a model writes only its own fields, so no
+ * later step changes them; events and settles are checked after them). */
 static ps_status run_models(ps_world *w, int settle, ps_error *err)
 {
     for (int k = 0; k < ps_registry_count(); k++) {
         const ps_model *m = ps_registry_model(k);
         ps_status (*fn)(ps_world *, int, void *, ps_error *) = settle ? m->settle : m->step;
-        if (!fn)
-            continue;
-        if (fn(w, k, w->model_data[k], err) != PS_OK)
+        if (fn && fn(w, k, w->model_data[k], err) != PS_OK)
             return ps_error_prefix(err, "model '%s' %s: ", m->name, settle ? "settle" : "step");
+        if (!settle && !m->settle && check_finite(w, k, err) != PS_OK)
+            return PS_ERR_NUMERIC;
     }
     return PS_OK;
 }
@@ -428,10 +465,12 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
     if (st != PS_OK)
         return st;
     /* The month's timeline events act on top of the models' step. */
+    int events = 0;
     for (int e = 0; e < sc->n_events; e++) {
         const ps_event *ev = &sc->events[e];
         if (ev->month != w->month)
             continue;
+        events = 1;
         int owner;
         ps_registry_event_type(ev->type, &owner);
         const ps_model *m = ps_registry_model(owner);
@@ -446,7 +485,9 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
     ps_status s = run_models(w, 1, err);
     if (s != PS_OK)
         return s;
-    s = check_finite(w, err);
+    /* A month with events checks every field again (an event may change any
+     * field of its model); other months, the fields that settles wrote. */
+    s = check_finite(w, events ? CHECK_ALL : CHECK_SETTLED, err);
     if (s != PS_OK)
         return s;
     double **t = w->cur;

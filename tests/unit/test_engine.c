@@ -283,6 +283,42 @@ static void test_nonfinite_guard(void)
     synth_free(sc);
 }
 
+/* In a large world the threads share each field part by part (1 MiB
+ * parts): a NaN in a dyad field's last part is found, and the message names
+ * the first non-finite value in field order, the one a single thread names. */
+static void test_nonfinite_parts(void)
+{
+    enum { N = 400 }; /* N x N = 160,000 values a dyad field: two parts */
+    int id[N];
+    for (int k = 0; k < N; k++)
+        id[k] = k;
+    ps_scenario *sc = synthetic(N, id);
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_world_create_threads(sc, 0, 2, &w, &err) == PS_OK, "world: %s", err.msg);
+    for (int f = 0; f < w->n_fields; f++)
+        memcpy(w->next[f], w->cur[f], ps_field_size(w, f) * sizeof(double));
+    CHECK(ps_world_check_next(w, &err) == PS_OK, "a finite state fails: %s", err.msg);
+    /* The last pairs of the first two dyad fields. */
+    int f1 = -1, f2 = -1;
+    for (int f = 0; f < w->n_fields && f2 < 0; f++)
+        if (ps_field_size(w, f) == (size_t)N * N)
+            *(f1 < 0 ? &f1 : &f2) = f;
+    w->next[f1][(size_t)N * N - 2] = NAN;
+    w->next[f2][(size_t)N * N - 1] = INFINITY; /* the same thread checks both */
+    char want[160];
+    snprintf(want, sizeof want, "non-finite %s (nan) for dyad %s->%s",
+             ps_registry_field(f1, NULL)->name, sc->actor_iso3[N - 1], sc->actor_iso3[N - 2]);
+    for (int t = 2; t >= 1; t--) {
+        w->inner_threads = t;
+        ps_status s = ps_world_check_next(w, &err);
+        CHECK(s == PS_ERR_NUMERIC && strstr(err.msg, want), "%d threads: status %d, %s (want %s)",
+              t, s, err.msg, want);
+    }
+    ps_world_free(w);
+    synth_free(sc);
+}
+
 /* A stop flag already set ends a replicate before its first month. */
 static void test_stop_flag(void)
 {
@@ -310,6 +346,7 @@ int main(void)
     test_thread_invariance();
     test_arena();
     test_nonfinite_guard();
+    test_nonfinite_parts();
     test_stop_flag();
     return CHECK_DONE();
 }
