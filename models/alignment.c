@@ -157,6 +157,7 @@ typedef struct {
     int arms[N_MATERIEL];
     double *econ, *oilshare, *payoff; /* per dyad scratch, row i written by i only */
     int *member, n_member; /* the camps' members (camp != 0), ascending; set per step */
+    int rows;              /* rows per block of payoffs (block_rows); set per step */
 } align_data;
 
 static void align_free(void *data)
@@ -178,9 +179,22 @@ static double protection(const double *mil, const double *veto, const double *st
     return mil[j] * 0.5 * (1.0 + veto[j]) * (1.0 - strain[j]);
 }
 
-/* Rows per block of payoffs(): a block's reads down the columns [j][i0..i1)
- * take two cache lines per array and j, instead of one line per element. */
-#define ROWS 16
+/* Rows per block of payoffs(), at most: a block's reads down the columns
+ * [j][i0..i1) take eight cache lines per array and j instead of one line per
+ * element, and its per-j work is shared by more rows (with 16 rows a block
+ * alignment took 1.4-1.9x as long a month from N=500 to 4000, one thread). */
+#define ROWS 64
+
+/* Rows per block: ROWS, or 32 or 16 where ROWS would leave fewer than four
+ * blocks a thread. Any block size gives the same bits (each row's sums run
+ * over j in ascending order). */
+static int block_rows(const ps_world *w)
+{
+    int t = ps_inner_parallel(w) ? w->inner_threads : 1, rows = ROWS;
+    while (rows > 16 && ps_block_count(w->n_actors, rows) < 4 * t)
+        rows /= 2;
+    return rows;
+}
 
 /* Payoffs of the ties of i0..i1-1 (at most ROWS rows) with every j (0..1
  * before diplomacy), from state t, into the rows of out. For each i the j are
@@ -363,10 +377,10 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     double *al = w->cur[d->f[F_ALIGN]];
     /* A block of rows writes only its rows, as in the step. */
-    const int nb = ps_block_count(n, ROWS);
+    const int rows = block_rows(w), nb = ps_block_count(n, rows);
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads) if (n >= PS_INNER_MIN_ACTORS)
     for (int b = 0; b < nb; b++) {
-        int i0 = b * ROWS, i1 = ps_block_end(b, ROWS, n);
+        int i0 = b * rows, i1 = ps_block_end(b, rows, n);
         payoffs(w, d, p, i0, i1, d->payoff + (size_t)i0 * n);
         for (int i = i0; i < i1; i++) {
             const double *row = d->payoff + (size_t)i * n;
@@ -391,7 +405,7 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
 static void step_block(ps_world *w, void *data, const double *p, int b)
 {
     align_data *d = data;
-    const int n = w->n_actors, i0 = b * ROWS, i1 = ps_block_end(b, ROWS, n);
+    const int n = w->n_actors, i0 = b * d->rows, i1 = ps_block_end(b, d->rows, n);
     const double *wa = w->cur[d->f[F_WARMTH]], *al = w->cur[d->f[F_ALIGN]];
     const double *camp = w->cur[d->f[F_CAMP]];
     double *wa_n = w->next[d->f[F_WARMTH]], *al_n = w->next[d->f[F_ALIGN]];
@@ -419,7 +433,8 @@ static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
     const double *p = ps_world_param_values(w, self);
     align_data *d = data;
     d->n_member = camp_members(w->cur[d->f[F_CAMP]], w->n_actors, d->member);
-    ps_inner_for(w, ps_block_count(w->n_actors, ROWS), step_block, data, p);
+    d->rows = block_rows(w);
+    ps_inner_for(w, ps_block_count(w->n_actors, d->rows), step_block, data, p);
     return PS_OK;
 }
 
