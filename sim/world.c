@@ -329,39 +329,24 @@ static int field_finite(const double *v, size_t n)
     return s - s == 0.0;
 }
 
-/* Which fields check_finite looks at: those of one model (which >= 0), of
- * every model (CHECK_ALL), or of the models that settle (CHECK_SETTLED). */
-enum { CHECK_ALL = -1, CHECK_SETTLED = -2 };
-
-static int checked(int f, int which)
-{
-    if (which == CHECK_ALL)
-        return 1;
-    int owner;
-    ps_registry_field(f, &owner);
-    return which >= 0 ? owner == which : ps_registry_model(owner)->settle != NULL;
-}
-
 /* Values per part of a field that the threads check in parallel (1 MiB). */
 enum { CHECK_PART = 1 << 17 };
 
-/* Name the first non-finite value of the fields `which` selects: actor or
- * dyad, variable, month, model. In large worlds the threads share each
- * field, part by part (a model has only a few large fields, too few to
- * share out whole); the message names the first failing value in field
- * order, whatever the threads. */
-static ps_status check_finite(const ps_world *w, int which, ps_error *err)
+/* Name the first non-finite value of fields f0..f1-1: actor or dyad,
+ * variable, month, model. In large worlds the threads share each field,
+ * part by part (a model has only a few large fields, too few to share out
+ * whole); the message names the first failing value in field order,
+ * whatever the threads. */
+static ps_status check_finite(const ps_world *w, int f0, int f1, ps_error *err)
 {
-    int nf = w->n_fields, first = nf;
+    int first = f1;
     if (!ps_inner_parallel(w)) {
-        for (int f = 0; f < nf && first == nf; f++)
-            if (checked(f, which) && !field_finite(w->next[f], ps_field_size(w, f)))
+        for (int f = f0; f < f1 && first == f1; f++)
+            if (!field_finite(w->next[f], ps_field_size(w, f)))
                 first = f;
     } else {
 #pragma omp parallel num_threads(w->inner_threads) reduction(min : first)
-        for (int f = 0; f < nf; f++) {
-            if (!checked(f, which))
-                continue;
+        for (int f = f0; f < f1; f++) {
             size_t size = ps_field_size(w, f), parts = (size + CHECK_PART - 1) / CHECK_PART;
 #pragma omp for schedule(static) nowait
             for (size_t q = 0; q < parts; q++) {
@@ -371,9 +356,7 @@ static ps_status check_finite(const ps_world *w, int which, ps_error *err)
             }
         }
     }
-    for (int f = first; f < nf; f++) {
-        if (!checked(f, which))
-            continue;
+    for (int f = first; f < f1; f++) {
         size_t size = ps_field_size(w, f);
         const double *v = w->next[f];
         for (size_t k = 0; k < size; k++) {
@@ -407,22 +390,29 @@ static ps_status check_finite(const ps_world *w, int which, ps_error *err)
 /* (internal.h) */
 ps_status ps_world_check_next(const ps_world *w, ps_error *err)
 {
-    return check_finite(w, CHECK_ALL, err);
+    return check_finite(w, 0, w->n_fields, err);
 }
 
-/* Every model's step (settle 0) or settle (1), in registry order. After a
- * step, the fields of a model that does not settle are checked at once,
- * while they are still in cache (a model writes only its own fields, so no
- * later step changes them; events and settles are checked after them). */
+/* Every model's step (settle 0) or settle (1), in registry order. A model's
+ * fields are checked right after its last call of the month, its step or,
+ * if it has one, its settle, while they are still in cache: a model writes
+ * only its own fields, so no later call changes them (events are checked
+ * after them). A model's fields are two runs of state indices, its own
+ * fields (registry order) and its internal ones (after every model's own). */
 static ps_status run_models(ps_world *w, int settle, ps_error *err)
 {
+    int own = 0, internal = ps_registry_n_fields();
     for (int k = 0; k < ps_registry_count(); k++) {
         const ps_model *m = ps_registry_model(k);
         ps_status (*fn)(ps_world *, int, void *, ps_error *) = settle ? m->settle : m->step;
         if (fn && fn(w, k, w->model_data[k], err) != PS_OK)
             return ps_error_prefix(err, "model '%s' %s: ", m->name, settle ? "settle" : "step");
-        if (!settle && !m->settle && check_finite(w, k, err) != PS_OK)
+        if ((m->settle != NULL) == settle &&
+            (check_finite(w, own, own + m->n_fields, err) != PS_OK ||
+             check_finite(w, internal, internal + m->n_internal, err) != PS_OK))
             return PS_ERR_NUMERIC;
+        own += m->n_fields;
+        internal += m->n_internal;
     }
     return PS_OK;
 }
@@ -486,8 +476,8 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
     if (s != PS_OK)
         return s;
     /* A month with events checks every field again (an event may change any
-     * field of its model); other months, the fields that settles wrote. */
-    s = check_finite(w, events ? CHECK_ALL : CHECK_SETTLED, err);
+     * field of its model). */
+    s = events ? check_finite(w, 0, w->n_fields, err) : PS_OK;
     if (s != PS_OK)
         return s;
     double **t = w->cur;
