@@ -362,8 +362,12 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
 
 /* Rows per item of step 2: a block's reads down the columns of cooperation
  * and trust ([j][i0..i1)) share cache lines; row by row, each was a miss
- * (at N=4000 every row is eight pages away), half of the step's time. */
+ * (at N=4000 every row is eight pages away), half of the step's time. The
+ * block goes row by row through tiles of COND_COLS columns: the reads along
+ * its rows (level, cooperation, trust, threat) are then contiguous, and the
+ * tile's column lines (2 x 128) stay in L1 for the block's 8 rows. */
 #define COND_ROWS 8
+#define COND_COLS 128
 
 /* Rows i0..i1 - 1 of step 2 of agree_step: the shared threat and whether
  * each pair's conditions for the next rung up (or down) hold this month.
@@ -387,29 +391,31 @@ static void condition_block(ps_world *w, void *data, const double *p, int blk)
     const double *iso = ps_world_input(w, d->iso);
     const double *coop = ps_world_input(w, d->coop), *trust = ps_world_input(w, d->trust);
     const double hyst = p[P_HYST];
-    for (int j = 0; j < n; j++) {
-        const double iso_j = iso[j];
-        const int foes_j = n_foes[j];
-        for (int i = i0; i < i1; i++) {
-            size_t ij = (size_t)i * n + j;
-            if (i == j) {
-                T1[ij] = 0.0;
-                cond[ij] = 0;
-                continue;
+    for (int j0 = 0; j0 < n; j0 += COND_COLS) {
+        const int j1 = j0 + COND_COLS < n ? j0 + COND_COLS : n;
+        for (int i = i0; i < i1; i++)
+            for (int j = j0; j < j1; j++) {
+                const double iso_j = iso[j];
+                const int foes_j = n_foes[j];
+                size_t ij = (size_t)i * n + j;
+                if (i == j) {
+                    T1[ij] = 0.0;
+                    cond[ij] = 0;
+                    continue;
+                }
+                size_t ji = (size_t)j * n + i;
+                double thr = foes_j && n_foes[i] ? threat(w, d, i, j)
+                                                 : ps_fmin(1.0, ps_fmin(iso[i], iso_j));
+                T1[ij] = thr;
+                /* coop_trust, from the locals */
+                double c = 0.5 * (coop[ij] + coop[ji]);
+                double t = ps_fmin(trust[ij], trust[ji]);
+                int lv = (int)L[ij];
+                int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
+                           net_gain(w, d, p, i, j, lv + 1, thr) >= threat_up[lv + 1];
+                int fall = lv > 0 && (c < coop_up[lv] - hyst || t < trust_up[lv] - hyst);
+                cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
             }
-            size_t ji = (size_t)j * n + i;
-            double thr = foes_j && n_foes[i] ? threat(w, d, i, j)
-                                             : ps_fmin(1.0, ps_fmin(iso[i], iso_j));
-            T1[ij] = thr;
-            /* coop_trust, from the locals */
-            double c = 0.5 * (coop[ij] + coop[ji]);
-            double t = ps_fmin(trust[ij], trust[ji]);
-            int lv = (int)L[ij];
-            int rise = lv < 3 && c >= coop_up[lv + 1] && t >= trust_up[lv + 1] &&
-                       net_gain(w, d, p, i, j, lv + 1, thr) >= threat_up[lv + 1];
-            int fall = lv > 0 && (c < coop_up[lv] - hyst || t < trust_up[lv] - hyst);
-            cond[ij] = (signed char)(rise ? 1 : fall ? -1 : 0);
-        }
     }
 }
 
