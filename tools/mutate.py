@@ -27,6 +27,7 @@ import glob
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -126,12 +127,22 @@ def candidates(path):
 
 
 def run(cmd, timeout, cwd=ROOT):
+    """cmd's exit code and output; on a timeout its whole process group is
+    killed: a mutant that loops forever (m += 0.0 in a loop) left the test
+    ctest started spinning after ctest itself was killed."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout, text=True)
-        return p.returncode, p.stdout
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         return -1, "timeout"
+    except BaseException:  # Ctrl-C: the group is not in the terminal's, so stop it here
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise
 
 
 def main(argv=None):

@@ -284,9 +284,76 @@ static void test_rise_weighs_the_next_rung(void)
     ps_registry_use(NULL);
 }
 
+/* A test-only model that owns combat and nothing else: with it and the
+ * agreements alone, no model provides the sanctions. */
+static const ps_field war_fields[] = {
+    {"combat", PS_THEATER, "1", 0.0, 0.0, 1.0, "held", "test"},
+};
+static const ps_model held_war = {.name = "held_war", .description = "test: fixed combat",
+                                  .fields = war_fields, .n_fields = 1};
+
+/* 11. Antagonism from combat, by hand: A fights at 0.6 in the first of two
+ * theaters Z hosts, B at 0.3 in the second; nobody is sanctioned or
+ * isolated. Z is then a foe of each (antagonism = its combat in Z's
+ * theater), their common foe, and the pair's shared threat (at init) is
+ * min(0.6, 0.3) = 0.3: each actor's combat read from its own row of the
+ * actor x theater array, in the theater's column. The same with the
+ * theaters' roles swapped (B in the first, A in the second), and in a
+ * pipeline without the sanctions model (no sanctions: none, not total). */
+static void test_threat_from_combat(void)
+{
+    static const char *const names[2] = {"front1", "front2"};
+    const int hosts[2] = {Z, Z}, n = N_CORE, nt = 2;
+    const ps_model *pipe[] = {&held_war, &ps_model_agreements, NULL};
+    for (int k = 0; k < 4; k++) {
+        const int swap = k % 2, alone = k / 2;
+        ps_registry_use(alone ? pipe : NULL);
+        ps_scenario *sc = synth_new("agreements_combat", n, ident, iso, N_CORE, 'X', 2, 11, 16, 1);
+        synth_theaters(sc, nt, names, hosts);
+        ps_world *w = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+        if (!w) {
+            synth_free(sc);
+            continue;
+        }
+        int fl = ps_field_index("agreement_level"), fs = ps_field_index("sanction_intensity"),
+            fb = ps_field_index("combat"), fi = ps_field_index("isolation");
+        CHECK((fs < 0) == alone && (fi < 0) == alone, "case %d: sanctions and isolation %s", k,
+              alone ? "absent" : "present");
+        for (size_t q = 0; q < (size_t)n * n; q++) {
+            w->cur[fl][q] = -1.0; /* derived at init */
+            if (fs >= 0)
+                w->cur[fs][q] = 0.0;
+        }
+        for (int i = 0; fi >= 0 && i < n; i++)
+            w->cur[fi][i] = 0.0;
+        for (int q = 0; q < n * nt; q++)
+            w->cur[fb][q] = 0.0;
+        w->cur[fb][A * nt + swap] = 0.6;     /* combat[A][theater] */
+        w->cur[fb][B * nt + 1 - swap] = 0.3; /* combat[B][the other] */
+        int self = ps_registry_find("agreements");
+        const ps_model *m = ps_registry_model(self);
+        m->free(w->model_data[self]);
+        w->model_data[self] = NULL;
+        CHECK(m->init(w, self, &w->model_data[self], &err) == PS_OK, "init: %s", err.msg);
+        const double *thr = w->cur[ps_field_index("shared_threat")];
+        CHECK(thr[A * n + B] == 0.3 && thr[B * n + A] == 0.3,
+              "case %d: A at 0.6 in %s, B at 0.3 in %s, both hosted by Z: shared threat 0.3 "
+              "(got %g, %g)", k, names[swap], names[1 - swap], thr[A * n + B], thr[B * n + A]);
+        CHECK(thr[A * n + Z] == 0.0 && thr[B * n + Z] == 0.0,
+              "case %d: no common foe with Z: shared threat 0 (got %g, %g)", k, thr[A * n + Z],
+              thr[B * n + Z]);
+        ps_world_free(w);
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     test_rise_weighs_the_next_rung();
+    test_threat_from_combat();
     const int n = N_CORE;
     int ev_change = ps_registry_find_event_type("agreement_change");
     CHECK(ev_change >= 0 && ps_registry_event_type(ev_change, NULL)->generated,
@@ -309,6 +376,12 @@ int main(void)
                          ((ev->source == A && ev->target == B) || (ev->source == B && ev->target == A));
         }
     CHECK(changes == 3 && ok_events, "three agreement_change events at months 11, 23, 35 (%d)", changes);
+    const ps_metric *mc = NULL;
+    for (int q = 0; q < ps_model_agreements.n_metrics; q++)
+        if (!strcmp(ps_model_agreements.metrics[q].name, "agreement_changes"))
+            mc = &ps_model_agreements.metrics[q];
+    CHECK(mc && mc->compute(r) == 3.0, "metric agreement_changes: the three rises (got %g)",
+          mc ? mc->compute(r) : NAN);
     int sym = 1;
     for (int t = 0; t < 40; t++)
         for (int i = 0; i < n; i++)
