@@ -96,7 +96,9 @@ int ps_h5_check_size(hid_t d, const char *name, size_t mem_elem, hsize_t *n_out)
         H5Tclose(t);
     if (s >= 0)
         H5Sclose(s);
-    over |= __builtin_mul_overflow(n, fe, &need) | __builtin_mul_overflow(n, mem_elem, &mem);
+    /* Both products computed (no short circuit): either may overflow. */
+    over |= (int)__builtin_mul_overflow(n, fe, &need) |
+            (int)__builtin_mul_overflow(n, mem_elem, &mem);
     if (__builtin_mul_overflow((uint64_t)stored, filtered ? H5_MAX_RATIO : 1, &allowed) ||
         __builtin_add_overflow(allowed, H5_SLACK, &allowed))
         allowed = UINT64_MAX;
