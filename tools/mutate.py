@@ -135,13 +135,14 @@ def run(cmd, timeout, cwd=ROOT):
     try:
         out, _ = p.communicate(timeout=timeout)
         return p.returncode, out
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
+    except BaseException as e:  # a timeout, or Ctrl-C, which the new group does not get
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:  # the group has already gone
+            pass
         p.communicate()
-        return -1, "timeout"
-    except BaseException:  # Ctrl-C: the group is not in the terminal's, so stop it here
-        os.killpg(p.pid, signal.SIGKILL)
-        p.communicate()
+        if isinstance(e, subprocess.TimeoutExpired):
+            return -1, "timeout"
         raise
 
 

@@ -61,6 +61,17 @@ static double level(const ps_run *r, int n, int i, int j, int t)
 static const int ident[N_CORE] = {0, 1, 2};
 
 
+/* The agreements model's init run again on w, whose state the test has set
+ * (the levels it derives, the shared threat). */
+static ps_status reinit(ps_world *w, ps_error *err)
+{
+    int self = ps_registry_find("agreements");
+    const ps_model *m = ps_registry_model(self);
+    m->free(w->model_data[self]);
+    w->model_data[self] = NULL;
+    return m->init(w, self, &w->model_data[self], err);
+}
+
 /* The initial level the model derives for A-B when B fights at `war` in a
  * theater hosted by `host` (position; -1: no theater), with oil-market
  * rivalry `rival` between them and the two costs as given: the model's
@@ -103,11 +114,7 @@ static double derived2(double war, int host, double home_war, double rival, doub
     w->cur[fb][B * nt + two] = host < 0 ? 0.0 : war; /* combat[i][theater] */
     if (two)
         w->cur[fb][B * nt] = home_war;
-    int self = ps_registry_find("agreements");
-    const ps_model *m = ps_registry_model(self);
-    m->free(w->model_data[self]);
-    w->model_data[self] = NULL;
-    if (m->init(w, self, &w->model_data[self], &err) != PS_OK) {
+    if (reinit(w, &err) != PS_OK) {
         fprintf(stderr, "init: %s\n", err.msg);
         exit(1);
     }
@@ -332,11 +339,7 @@ static void test_threat_from_combat(void)
             w->cur[fb][q] = 0.0;
         w->cur[fb][A * nt + swap] = 0.6;     /* combat[A][theater] */
         w->cur[fb][B * nt + 1 - swap] = 0.3; /* combat[B][the other] */
-        int self = ps_registry_find("agreements");
-        const ps_model *m = ps_registry_model(self);
-        m->free(w->model_data[self]);
-        w->model_data[self] = NULL;
-        CHECK(m->init(w, self, &w->model_data[self], &err) == PS_OK, "init: %s", err.msg);
+        CHECK(reinit(w, &err) == PS_OK, "init: %s", err.msg);
         const double *thr = w->cur[ps_field_index("shared_threat")];
         CHECK(thr[A * n + B] == 0.3 && thr[B * n + A] == 0.3,
               "case %d: A at 0.6 in %s, B at 0.3 in %s, both hosted by Z: shared threat 0.3 "
@@ -376,12 +379,8 @@ int main(void)
                          ((ev->source == A && ev->target == B) || (ev->source == B && ev->target == A));
         }
     CHECK(changes == 3 && ok_events, "three agreement_change events at months 11, 23, 35 (%d)", changes);
-    const ps_metric *mc = NULL;
-    for (int q = 0; q < ps_model_agreements.n_metrics; q++)
-        if (!strcmp(ps_model_agreements.metrics[q].name, "agreement_changes"))
-            mc = &ps_model_agreements.metrics[q];
-    CHECK(mc && mc->compute(r) == 3.0, "metric agreement_changes: the three rises (got %g)",
-          mc ? mc->compute(r) : NAN);
+    CHECK(synth_metric(r, "agreement_changes") == 3.0,
+          "metric agreement_changes: the three rises (got %g)", synth_metric(r, "agreement_changes"));
     int sym = 1;
     for (int t = 0; t < 40; t++)
         for (int i = 0; i < n; i++)
