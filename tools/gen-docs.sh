@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the documentation that is made from the models' tables:
 # docs/parameters.md and the data-flow block of docs/architecture.md.
-# Usage: tools/gen-docs.sh [PACTSIM] (default build/pactsim). tests/cli/test_run.sh
+# Usage: tools/gen-docs.sh [PACTSIM] (default build/pactsim). tests/cli/test_docs.sh
 # fails while either is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."

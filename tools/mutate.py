@@ -14,7 +14,9 @@ Usage: tools/mutate.py [--build DIR] [--count N] [--seed S] [--tests REGEX]
                        [--only K,K,...]
 A mutant of models/X.c first meets unit.test_X, the test written for that
 model (most mutants die there, in a second or two); only if it survives does
-it meet the whole --tests set. The fate is the same as running the set alone,
+it meet the whole --tests set (by default the unit tests, the NumPy reference
+and cli.test_docs, which fails when a parameter's default, bounds or text no
+longer match docs/parameters.md). The fate is the same as running the set alone,
 only faster (--no-focus runs the set alone). --only runs just those mutants of
 the sample (numbers as printed, 1-based), e.g. the survivors of an earlier run
 after tests were added: the counts are then of those mutants only.
@@ -151,7 +153,7 @@ def main(argv=None):
     ap.add_argument("--build", default=os.path.join(ROOT, "build-mutate"))
     ap.add_argument("--count", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--tests", default=r"^unit\.|py\.test_reference")
+    ap.add_argument("--tests", default=r"^unit\.|py\.test_reference|cli\.test_docs")
     ap.add_argument("--files", default="models/*.c")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--report")

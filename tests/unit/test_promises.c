@@ -163,6 +163,71 @@ static void test_held_back(int horizon)
     ps_registry_use(NULL);
 }
 
+/* Without the economy there is no spare finance: a scripted pledge is never
+ * paid (not even a token), and is breached in full when it falls due. */
+static void test_without_economy(int horizon)
+{
+    const ps_model *pipe[] = {&ps_model_promises, NULL};
+    ps_registry_use(pipe);
+    ps_scenario *sc = synth_new("alone", 2, (const int[]){0, 1}, NULL, 0, 'P', 18, 9, 16, 2);
+    synth_event(sc, 0, "promise_finance", A, B, 12e9);
+    synth_param(sc, "promises", "delivery_noise", 0.0);
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &run, &err) == PS_OK, "run: %s", err.msg);
+    if (run) {
+        double paid = at(run, "finance_delivered", horizon, A, B);
+        CHECK(paid == 0.0, "no economy, nothing paid: %g", paid);
+        CHECK(at(run, "promise_breach", horizon, A, B) == 12e9, "breached in full when due");
+    }
+    ps_run_free(run);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
+/* A test-only model owning what a pledge of the model's own reads, constant
+ * from the config. */
+static const ps_field lend_fields[] = {
+    {"cooperation", PS_DYAD, "1", 0.0, 0.0, 1.0, "test", "test"},
+    {"finance_need", PS_ACTOR, "USD", 0.0, 0.0, 1e13, "test", "test"},
+    {"lending_capacity", PS_ACTOR, "USD", 0.0, 0.0, 1e14, "test", "test"}};
+static const ps_model lend_model = {.name = "lendhold", .description = "test",
+                                    .fields = lend_fields, .n_fields = 3};
+
+/* Month 1's pledge of A to B (cooperation 0.99 both ways, B in need of 1e9
+ * USD) when A can lend `capacity` USD: any capacity above 0 makes a lender,
+ * however small (the pledge is a share of the need, not of the capacity). */
+static double pledged(double capacity)
+{
+    ps_scenario *sc = synth_new("lend", 2, (const int[]){0, 1}, NULL, 0, 'L', 4, 9, 16, 2);
+    synth_init(sc, "cooperation", A, B, 0.99);
+    synth_init(sc, "cooperation", B, A, 0.99);
+    synth_init(sc, "finance_need", B, -1, 1e9);
+    synth_init(sc, "lending_capacity", A, -1, capacity);
+    synth_param(sc, "promises", "delivery_noise", 0.0);
+    ps_run *run = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &run, &err) == PS_OK, "run: %s", err.msg);
+    double v = run ? at(run, "finance_promised", 1, A, B) : NAN;
+    if (run)
+        CHECK(at(run, "finance_promised", 1, B, A) == 0.0, "B, which cannot lend, pledges nothing");
+    ps_run_free(run);
+    synth_free(sc);
+    return v;
+}
+
+static void test_any_lender_pledges(void)
+{
+    const ps_model *pipe[] = {&lend_model, &ps_model_promises, NULL};
+    ps_registry_use(pipe);
+    const double share = synth_default(&ps_model_promises, "promise_share");
+    double tiny = pledged(0.5), none = pledged(0.0);
+    CHECK(NEAR(tiny, share * 1e9), "lending capacity 0.5 USD pledges %g x need: %.15g", share,
+          tiny);
+    CHECK(none == 0.0, "no lending capacity, no pledge: %g", none);
+    ps_registry_use(NULL);
+}
+
 /* The two metrics, share delivered of all promised by the last month, with
  * Russia the first actor: Russia (ample reserves) pays its pledge to Iran in
  * full, China (no reserves) nothing of its pledge to Russia; NaN without a
@@ -248,6 +313,8 @@ int main(void)
     test_delivery_noise(horizon);
     test_metrics(horizon);
     test_held_back(horizon);
+    test_without_economy(horizon);
+    test_any_lender_pledges();
     ps_registry_use(NULL);
     return CHECK_DONE();
 }
