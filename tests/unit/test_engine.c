@@ -280,7 +280,111 @@ static void test_nonfinite_guard(void)
               strstr(err.msg, "2022-01") && strstr(err.msg, "'economy'"),
           "message: %s", err.msg);
     ps_run_free(r);
+    /* A run of one month steps once too, and the check that validates a
+     * config fails as that run does. */
+    synth_months(sc, 1);
+    r = NULL;
+    s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    CHECK(s == PS_ERR_NUMERIC && r && r->n_done == 0, "a one-month run: status %d, %s", s,
+          err.msg);
+    err = (ps_error){PS_OK, ""};
+    s = ps_scenario_check(sc, &err);
+    CHECK(s == PS_ERR_NUMERIC && strstr(err.msg, "non-finite gdp (nan)"),
+          "a one-month scenario fails its check as its run: status %d, %s", s, err.msg);
+    ps_run_free(r);
     synth_free(sc);
+}
+
+/* A test-only model whose internal field turns NaN in month 2, a month
+ * without events: its own check after its step names the field and the
+ * model, and the run stops there (an internal field is never output, so no
+ * later check would see it). Its output field stays finite. */
+static const ps_field nan_fields[] = {{"nan_out", PS_ACTOR, "1", 0.0, 0.0, 1.0, "test", "test"}};
+static const ps_field nan_internal[] = {{"nan_hidden", PS_ACTOR, "1", 0.0, 0.0, 1.0, "test", "test"}};
+static ps_status nan_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    (void)data, (void)err;
+    double *hidden = w->next[ps_model_internal(self, 0)];
+    for (int i = 0; i < w->n_actors; i++)
+        hidden[i] = w->month == 2 && i == 1 ? NAN : 0.5;
+    return PS_OK;
+}
+static const ps_model nan_model = {.name = "nanhidden", .description = "test",
+                                   .fields = nan_fields, .n_fields = 1, .step = nan_step,
+                                   .internal = nan_internal, .n_internal = 1};
+
+static void test_nonfinite_internal(void)
+{
+    const ps_model *pipe[] = {&nan_model, NULL};
+    ps_registry_use(pipe);
+    ps_scenario *sc = synth_new("internal", 3, (const int[]){0, 1, 2}, NULL, 0, 'I', 6, 1, 7, 2);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
+    CHECK(s == PS_ERR_NUMERIC && r != NULL && r->n_done == 2, "status %d, months done %d", s,
+          r ? r->n_done : -1);
+    CHECK(strstr(err.msg, "non-finite nan_hidden (nan) for actor IAB in 2022-03") &&
+              strstr(err.msg, "'nanhidden'"),
+          "message: %s", err.msg);
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
+/* A model's free is called only with data its init made: never for a model
+ * whose init left *data NULL, nor for the models after one whose init failed
+ * (their init never ran), so that a model's free need not test for NULL. */
+static int freed, freed_null;
+static void counted_free(void *data)
+{
+    freed++;
+    freed_null += data == NULL;
+    free(data);
+}
+static ps_status counted_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)w, (void)self, (void)err;
+    *data = malloc(8);
+    return *data ? PS_OK : PS_ERR_NOMEM;
+}
+static ps_status null_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)w, (void)self, (void)err;
+    *data = NULL;
+    return PS_OK;
+}
+static ps_status failing_init(ps_world *w, int self, void **data, ps_error *err)
+{
+    (void)w, (void)self, (void)data;
+    return ps_error_set(err, PS_ERR_CONFIG, "refused");
+}
+static const ps_model counted_model = {.name = "counted", .description = "test",
+                                       .init = counted_init, .free = counted_free};
+static const ps_model null_model = {.name = "nulldata", .description = "test",
+                                    .init = null_init, .free = counted_free};
+static const ps_model failing_model = {.name = "failing", .description = "test",
+                                       .init = failing_init, .free = counted_free};
+
+static void test_free_only_data(void)
+{
+    const ps_model *ok[] = {&counted_model, &null_model, NULL};
+    const ps_model *bad[] = {&failing_model, &counted_model, &null_model, NULL};
+    for (int fail = 0; fail < 2; fail++) {
+        ps_registry_use(fail ? bad : ok);
+        ps_scenario *sc = synth_new("free", 2, (const int[]){0, 1}, NULL, 0, 'F', 3, 1, 5, 2);
+        ps_world *w = NULL;
+        ps_error err = {PS_OK, ""};
+        freed = freed_null = 0;
+        ps_status s = ps_world_create(sc, 0, &w, &err);
+        ps_world_free(w);
+        CHECK(fail ? s == PS_ERR_CONFIG && strstr(err.msg, "refused") : s == PS_OK,
+              "init %s: status %d, %s", fail ? "failing" : "passing", s, err.msg);
+        CHECK(freed_null == 0 && freed == (fail ? 0 : 1),
+              "%s: free called %d times, %d with NULL", fail ? "a failed init" : "a world", freed,
+              freed_null);
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
 }
 
 /* In a large world the threads share each field part by part (1 MiB
@@ -346,6 +450,8 @@ int main(void)
     test_thread_invariance();
     test_arena();
     test_nonfinite_guard();
+    test_nonfinite_internal();
+    test_free_only_data();
     test_nonfinite_parts();
     test_stop_flag();
     return CHECK_DONE();
