@@ -295,6 +295,9 @@ typedef struct ps_model {
     /* Apply one timeline event of this model's types to w->next. */
     ps_status (*apply_event)(ps_world *w, int self, void *data,
                              const ps_event *ev, ps_error *err);
+    /* Free what init allocated. Called only with the data init set, never
+     * with NULL (a model whose init set *data = NULL, or failed, is not
+     * called; tests/unit/test_engine.c test_free_only_data). */
     void (*free)(void *data);
     /* Internal state: what the model carries from month to month that is not
      * output (counters, reference levels). Declared like fields and kept in

@@ -161,7 +161,7 @@ def main(argv=None):
     ap.add_argument("--only", help="comma-separated sample numbers (1-based) to run")
     a = ap.parse_args(argv)
 
-    files = sorted(f for f in glob.glob(os.path.join(ROOT, a.files)) if not f.endswith("registry.c"))
+    files = sorted(f for f in glob.glob(os.path.join(ROOT, a.files)) if not f.endswith("models/registry.c"))
     pool = [c for f in files for c in candidates(f)]
     rng = random.Random(a.seed)
     sample = rng.sample(pool, min(a.count, len(pool)))

@@ -75,6 +75,15 @@ inject() {
             local left
             left=$(leftovers "$dir" "$name")
             [ -z "$left" ] && ok || bad "$what: left $left"
+            # Checkpoints after an I/O failure (sim/run.c): a resumed run keeps
+            # them for the next --resume (they were there before it); a run
+            # that started afresh drops its own, finished or mid-run.
+            case $label in
+            resume) compgen -G "$dir/$name.partial/rep-*.ckpt" >/dev/null && ok ||
+                bad "$what: the resumed run's checkpoints are gone" ;;
+            run | midrun) [ ! -e "$dir/$name.partial" ] && ok ||
+                bad "$what: a fresh run's failure left $name.partial: $(ls "$dir/$name.partial")" ;;
+            esac
         fi
     fi
     # Under the final name: the previous file byte for byte, or a complete new one.

@@ -105,6 +105,17 @@ int main(void)
                                e);
         CHECK(NEAR(synth_at(r, "evasion", 1, C, -1), e1), "evasion %.15g vs %.15g reads state t",
               synth_at(r, "evasion", 1, C, -1), e1);
+        /* /summary's peak_sanction_pressure is the series' largest value,
+         * every month and actor (it is below 1 here, so a peak that starts
+         * from 1, or skips a month, is caught). */
+        double peak = -1.0;
+        for (int t = 0; t < sc->n_months; t++)
+            for (int a = A; a <= C; a++)
+                peak = fmax(peak, synth_at(r, "sanction_pressure", t, a, -1));
+        const ps_metric *pm = &ps_model_sanctions.metrics[0];
+        CHECK(!strcmp(pm->name, "peak_sanction_pressure") && peak > 0.0 && peak < 1.0 &&
+                  pm->compute(r) == peak,
+              "%s %.17g, the series' largest %.17g", pm->name, pm->compute(r), peak);
         ps_run_free(r);
     }
     synth_free(sc);
