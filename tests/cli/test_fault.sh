@@ -9,6 +9,8 @@
 # complete (equal to a reference run), no temporary is left after a failure,
 # and the same command again (--resume if a partial exists, else --force;
 # sensitivity: as it was) finishes the job with the reference's datasets.
+# After an I/O failure a resumed run keeps the checkpoints it resumed from,
+# and a fresh run (with or without mid-run segments) leaves none.
 # The calls are counted in a clean run; when there are many, the first and
 # last PS_FAULT_EDGE and about PS_FAULT_MIDDLE evenly spaced ones between are
 # used (deterministic). Last, inputs swapped for a FIFO between pactsim's
