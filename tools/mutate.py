@@ -10,7 +10,7 @@ does not compile (with -Werror, as in CI) is stillborn and not counted. The muta
 sample (--seed), so two runs of the same tree give the same list.
 
 Usage: tools/mutate.py [--build DIR] [--count N] [--seed S] [--tests REGEX]
-                       [--files GLOB] [--timeout S] [--report FILE] [--no-focus]
+                       [--files GLOB[,GLOB...]] [--timeout S] [--report FILE] [--no-focus]
                        [--only K,K,...]
 A mutant of models/X.c first meets unit.test_X, the test written for that
 model (most mutants die there, in a second or two); only if it survives does
@@ -154,14 +154,16 @@ def main(argv=None):
     ap.add_argument("--count", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tests", default=r"^unit\.|py\.test_reference|cli\.test_docs")
-    ap.add_argument("--files", default="models/*.c")
+    ap.add_argument("--files", default="models/*.c", help="glob(s), comma-separated")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--report")
     ap.add_argument("--no-focus", action="store_true")
     ap.add_argument("--only", help="comma-separated sample numbers (1-based) to run")
     a = ap.parse_args(argv)
 
-    files = sorted(f for f in glob.glob(os.path.join(ROOT, a.files)) if not f.endswith("models/registry.c"))
+    # --files: one glob or several, comma-separated ("models/cover.c,models/damage.c").
+    files = sorted({f for g in a.files.split(",") if g for f in glob.glob(os.path.join(ROOT, g))
+                    if not f.endswith("models/registry.c")})
     pool = [c for f in files for c in candidates(f)]
     rng = random.Random(a.seed)
     sample = rng.sample(pool, min(a.count, len(pool)))
