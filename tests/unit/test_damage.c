@@ -164,6 +164,23 @@ int main(void)
     CHECK(synth_at(hit, "cooperation", ts + 1, T, P) == synth_at(calm, "cooperation", ts + 1, T, P),
           "T's ties with the bystander are not hit in the strike's month");
 
+    /* A strike on capacity already damaged takes its share of what is left:
+     * D' = left + (1 - left) min(1, delta m), left = (1 - rho) D (the initial
+     * damage 0.4 repaired until the strike is read). */
+    ps_scenario *sc_both = NULL;
+    ps_run *both = run_world(1, -1.0, 0.4, &sc_both);
+    if (both) {
+        double left = (1.0 - rho) * synth_at(both, "war_damage", ts, T, -1);
+        double want = left + (1.0 - left) * fmin(1.0, delta * MAG);
+        CHECK(left > 0.1 && NEAR(synth_at(both, "war_damage", ts + 1, T, -1), want),
+              "a strike on damaged capacity: %.15g vs %.15g",
+              synth_at(both, "war_damage", ts + 1, T, -1), want);
+        CHECK(synth_at(both, "war_damage", ts, T, -1) == synth_at(scarred, "war_damage", ts, T, -1),
+              "before the strike is read the damaged world is the scarred one");
+    }
+    ps_run_free(both);
+    synth_free(sc_both);
+
     /* With damage_per_strike 0 the economy and capacity are those of the calm run. */
     for (int t = 0; t < MONTHS; t++) {
         CHECK(synth_at(off, "gdp", t, T, -1) == synth_at(calm, "gdp", t, T, -1), "no-damage GDP");
