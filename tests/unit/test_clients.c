@@ -11,7 +11,8 @@
  * The evolving opposition (issue 16): a client whose patrons withdraw falls in
  * the month worked out by hand, one whose patrons stay never does, the
  * collapse month is uncertain once political shocks are on, and with the new
- * rates at 0 the old fixed-opposition recursion is recovered bit for bit. */
+ * rates at 0 the old fixed-opposition recursion is recovered bit for bit.
+ * Foreign backing of the opposition and the two summary metrics, by hand. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,9 +308,117 @@ static int old_model_exact(const runs *x, int reps)
     return ok && rng;
 }
 
+/* Foreign backing of the opposition (docs/ODD.md, clients): the balance is
+ * (b + S) / (b + S + o + B), B = sum_j Q_ji (1 - strain_weight strain_j). The
+ * client C is the first actor (an event may name it); its patron P gives
+ * patronage 1 unstrained (S = 1: no theater, no financing need); the backer K
+ * backs C's opposition at 0.5 with strain 0.4 in the initial state. No
+ * shocks; C's stability is given as 0.5, so month 0 moves it by the adjust
+ * rate toward the balance of the initial state. A patronage event naming C
+ * in month 0 (the same 1) is accepted. */
+static void test_backing_by_hand(void)
+{
+    const double b = synth_default(&ps_model_clients, "own_strength");
+    const double lam = synth_default(&ps_model_clients, "adjust_rate");
+    const double sw = synth_default(&ps_model_clients, "strain_weight");
+    const ps_model *pipe[] = {&ps_model_economy, &ps_model_military, &ps_model_clients, NULL};
+    ps_registry_use(pipe);
+    enum { CLI, PAT, BAK };
+    double x0[2];
+    for (int backed = 0; backed < 2; backed++) {
+        ps_scenario *sc = synth_new("backing", 3, (const int[]){CLI, PAT, BAK}, NULL, 0, 'K', 2,
+                                    3, 16, 2);
+        synth_init(sc, "patronage", PAT, CLI, 1.0);
+        synth_init(sc, "opposition_strength", CLI, -1, 0.4);
+        synth_init(sc, "regime_stability", CLI, -1, 0.5);
+        synth_init(sc, "military_capacity", BAK, -1, 100e9);
+        synth_init(sc, "military_strain", BAK, -1, 0.4);
+        if (backed)
+            synth_init(sc, "opposition_backing", BAK, CLI, 0.5);
+        synth_param(sc, "clients", "shock_sd", 0.0);
+        synth_param(sc, "clients", "political_shock_rate", 0.0);
+        synth_event(sc, 0, "patronage", PAT, CLI, 1.0);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run (backed %d): %s", backed,
+              err.msg);
+        x0[backed] = r ? synth_at(r, "regime_stability", 0, CLI, -1) : NAN;
+        CHECK(!r || synth_at(r, "regime_support", 0, CLI, -1) == 1.0, "support 1");
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    double B = 0.5 * (1.0 - sw * 0.4);
+    double want[2] = {0.5 + lam * ((b + 1.0) / (b + 1.4) - 0.5),
+                      0.5 + lam * ((b + 1.0) / (b + 1.4 + B) - 0.5)};
+    for (int k = 0; k < 2; k++)
+        CHECK(fabs(x0[k] - want[k]) < 1e-12, "%s: stability %.15g, by hand %.15g",
+              k ? "backed opposition" : "no backing", x0[k], want[k]);
+    /* Nobody on either side (no own strength, a patron at full strain whose
+     * support strain_weight 1 takes away, no opposition): the balance 0 / 0
+     * counts as 1, a regime nobody opposes holds: 0.5 moves toward 1. */
+    ps_scenario *sc = synth_new("empty", 3, (const int[]){CLI, PAT, BAK}, NULL, 0, 'K', 2, 3, 16, 2);
+    synth_init(sc, "patronage", PAT, CLI, 1.0);
+    synth_init(sc, "regime_stability", CLI, -1, 0.5);
+    synth_init(sc, "military_capacity", PAT, -1, 100e9);
+    synth_init(sc, "military_strain", PAT, -1, 1.0);
+    synth_param(sc, "clients", "own_strength", 0.0);
+    synth_param(sc, "clients", "strain_weight", 1.0);
+    synth_param(sc, "clients", "shock_sd", 0.0);
+    synth_param(sc, "clients", "political_shock_rate", 0.0);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    if (r)
+        CHECK(synth_at(r, "regime_support", 0, CLI, -1) == 0.0 &&
+                  fabs(synth_at(r, "regime_stability", 0, CLI, -1) - (0.5 + lam * 0.5)) < 1e-12,
+              "0 / 0: support %g, stability %.15g", synth_at(r, "regime_support", 0, CLI, -1),
+              synth_at(r, "regime_stability", 0, CLI, -1));
+    ps_run_free(r);
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
+/* The summary metric syr_regime_stability_2025 is the mean of Syria's
+ * stability over the twelve months of 2025, wherever SYR sits in the list
+ * (here second, after its patron), and NaN when the run has no SYR. */
+static void test_syria_metric(void)
+{
+    const ps_model *pipe[] = {&ps_model_clients, NULL};
+    ps_registry_use(pipe);
+    const ps_metric *m = NULL;
+    for (int k = 0; k < ps_model_clients.n_metrics; k++)
+        if (!strcmp(ps_model_clients.metrics[k].name, "syr_regime_stability_2025"))
+            m = &ps_model_clients.metrics[k];
+    CHECK(m != NULL, "the metric exists");
+    for (int named = 0; m && named < 2; named++) {
+        static const char *const iso3[] = {"RUS", "SYR"};
+        ps_scenario *sc = synth_new("syria", 2, (const int[]){0, 1}, named ? iso3 : NULL, 2, 'S',
+                                    49, 9, 4, 1); /* 2022-01 .. 2026-01 */
+        synth_init(sc, "patronage", 0, 1, 0.9);
+        synth_init(sc, "opposition_strength", 1, -1, 0.6);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        if (r) {
+            double sum = 0.0;
+            for (int t = 36; t < 48; t++) /* 2025-01 .. 2025-12 */
+                sum += synth_at(r, "regime_stability", t, 1, -1);
+            double got = m->compute(r);
+            CHECK(named ? fabs(got - sum / 12.0) < 1e-12 && got > 0.0 : isnan(got),
+                  "%s: metric %.15g, mean of 2025 %.15g", named ? "SYR second" : "no SYR", got,
+                  sum / 12.0);
+        }
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     test_support_by_hand();
+    test_backing_by_hand();
+    test_syria_metric();
     test_opposition_by_hand();
     static runs free_, strained;
     if (load_and_run("client_free_patrons.yaml", NULL, REPS, &free_) ||
@@ -319,13 +428,16 @@ int main(void)
     int n = free_.sc->n_actors;
 
     /* Synthetic check: collapse frequencies. */
-    int k[2] = {0, 0}, once = 1, absorbing = 1, fill = 1, paired = 1;
+    int k[2] = {0, 0}, once = 1, absorbing = 1, fill = 1, paired = 1, counted = 1;
+    const ps_metric *m_collapsed = &ps_model_clients.metrics[0];
+    CHECK(!strcmp(m_collapsed->name, "regimes_collapsed"), "the first metric");
     for (int s = 0; s < 2; s++) {
         runs *x = s ? &strained : &free_;
         for (int r = 0; r < REPS; r++) {
             const ps_run *u = x->run[r];
             int month = -1, c = collapses(u, &month);
             once &= c <= 1;
+            counted &= m_collapsed->compute(u) == (double)(c > 0); /* one client */
             k[s] += c > 0;
             for (int t = 0; t < T; t++) {
                 double st = actor_at(u, "regime_stability", cli, t);
@@ -364,6 +476,7 @@ int main(void)
     CHECK(lo[1] > hi[0], "the two 95%% intervals do not overlap");
     CHECK(k[1] > 0 && k[1] < REPS, "collapse is stochastic: some strained runs collapse, some do not");
     CHECK(once, "at most one regime_collapse event per run (absorbing)");
+    CHECK(counted, "/summary's regimes_collapsed counts the fallen regime at the end");
     CHECK(absorbing, "a collapsed regime stays at stability 0, flagged; before it, stability > 0");
     CHECK(fill, "non-clients carry regime_stability -1 and support 0 in every month");
     CHECK(paired, "paired replicates: the strained client's stability never exceeds the free one's");
