@@ -25,10 +25,11 @@ PACTSIM = os.environ.get("PACTSIM", "build/pactsim")
 SRC = os.environ.get("PACTSIM_SOURCE_DIR", ".")
 
 OBS = """\
-# history (before the run's start, 2022-01): only for the naive forecasts
+# history (before the run's start, 2022-01): only for the naive forecasts; the
+# newest first (persistence takes the latest by date, not by line)
 quantity,actor,target,date,value,sd,transform,source,published
-oil_price,RUS,,2021-06,73.0,2,,"EIA, Brent monthly",2021-07-05
 oil_price,RUS,,2021-12,74.17,2,,"EIA, Brent monthly",2022-01-05
+oil_price,RUS,,2021-06,73.0,2,,"EIA, Brent monthly",2021-07-05
 gdp,RUS,,2021,1.78e12,5e10,,"World Bank, WDI",2022-07-01
 # scored
 oil_price,RUS,,2022-06,117.0,3,,"EIA, ""Brent"" monthly",2022-07-05
@@ -113,7 +114,7 @@ def test_rows_match_an_independent_computation(scored):
     run, js, _, _ = scored
     rows = js["rows"]
     assert js["history_rows"] == 3 and js["origin"] == "2022-01"
-    assert [r["line"] for r in rows] == [7, 8, 9, 10, 11, 12, 13]
+    assert [r["line"] for r in rows] == [8, 9, 10, 11, 12, 13, 14]
     # series: quantity, actor, target, annual, transform -> (months, value) before the origin
     history = {("oil_price", "RUS", "", False, "level"): [(2021 * 12 + 5, 73.0),
                                                           (2021 * 12 + 11, 74.17)],
@@ -204,3 +205,20 @@ def test_totals_and_formats(scored):
         assert k in header.split(), k
     assert sum(1 for l in body if l.startswith("obs.csv:")) == len(rows)
     assert "n/a" in table
+
+
+def test_origin_bounds(scored, tmp_path):
+    """--origin may be any month of the run, its first and its last; a month
+    outside it is refused (exit 2) naming the run's span."""
+    run = scored[0]
+    obs = tmp_path / "obs.csv"
+    obs.write_text(OBS)
+    for origin, ok in (("2022-01", True), ("2023-12", True), ("2021-12", False), ("2024-01", False)):
+        p = subprocess.run([PACTSIM, "score", str(run), str(obs), "--format", "json", "--cutoff",
+                            "none", "--origin", origin], capture_output=True, text=True)
+        if ok:
+            assert p.returncode == 0, (origin, p.stderr)
+            assert json.loads(p.stdout)["origin"] == origin
+        else:
+            assert p.returncode == 2 and "outside the run (2022-01 to 2023-12)" in p.stderr, \
+                (origin, p.returncode, p.stderr)
