@@ -123,6 +123,13 @@ static void test_support_by_hand(void)
     ps_registry_use(NULL);
 }
 
+/* No stability shocks and no political shocks: a path worked out by hand. */
+static void no_shocks(ps_scenario *sc)
+{
+    synth_param(sc, "clients", "shock_sd", 0.0);
+    synth_param(sc, "clients", "political_shock_rate", 0.0);
+}
+
 /* One client C held by one patron P (patronage 1), clients model alone: no
  * commitment, strain, money or growth inputs, so S = the patronage. With
  * withdraw, P cuts its patronage to 0.1 in month 0 (acting from month 1).
@@ -136,10 +143,8 @@ static ps_run *one_client(int withdraw, int shocks, int replicate, int months, p
     synth_init(sc, "opposition_strength", CLI, -1, 0.4);
     if (withdraw)
         synth_event(sc, 0, "patronage", PAT, CLI, 0.1);
-    if (!shocks) {
-        synth_param(sc, "clients", "shock_sd", 0.0);
-        synth_param(sc, "clients", "political_shock_rate", 0.0);
-    }
+    if (!shocks)
+        no_shocks(sc);
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, replicate, 1, NULL, &r, &err);
@@ -188,8 +193,7 @@ static void test_opposition_by_hand(void)
     synth_init(sc, "patronage", 0, 1, 1.0);
     synth_init(sc, "opposition_strength", 1, -1, 0.4);
     synth_init(sc, "regime_stability", 1, -1, 0.5);
-    synth_param(sc, "clients", "shock_sd", 0.0);
-    synth_param(sc, "clients", "political_shock_rate", 0.0);
+    no_shocks(sc);
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
     CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
@@ -335,8 +339,7 @@ static void test_backing_by_hand(void)
         synth_init(sc, "military_strain", BAK, -1, 0.4);
         if (backed)
             synth_init(sc, "opposition_backing", BAK, CLI, 0.5);
-        synth_param(sc, "clients", "shock_sd", 0.0);
-        synth_param(sc, "clients", "political_shock_rate", 0.0);
+        no_shocks(sc);
         synth_event(sc, 0, "patronage", PAT, CLI, 1.0);
         ps_run *r = NULL;
         ps_error err = {PS_OK, ""};
@@ -363,8 +366,7 @@ static void test_backing_by_hand(void)
     synth_init(sc, "military_strain", PAT, -1, 1.0);
     synth_param(sc, "clients", "own_strength", 0.0);
     synth_param(sc, "clients", "strain_weight", 1.0);
-    synth_param(sc, "clients", "shock_sd", 0.0);
-    synth_param(sc, "clients", "political_shock_rate", 0.0);
+    no_shocks(sc);
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
     CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
@@ -385,12 +387,7 @@ static void test_syria_metric(void)
 {
     const ps_model *pipe[] = {&ps_model_clients, NULL};
     ps_registry_use(pipe);
-    const ps_metric *m = NULL;
-    for (int k = 0; k < ps_model_clients.n_metrics; k++)
-        if (!strcmp(ps_model_clients.metrics[k].name, "syr_regime_stability_2025"))
-            m = &ps_model_clients.metrics[k];
-    CHECK(m != NULL, "the metric exists");
-    for (int named = 0; m && named < 2; named++) {
+    for (int named = 0; named < 2; named++) {
         static const char *const iso3[] = {"RUS", "SYR"};
         ps_scenario *sc = synth_new("syria", 2, (const int[]){0, 1}, named ? iso3 : NULL, 2, 'S',
                                     49, 9, 4, 1); /* 2022-01 .. 2026-01 */
@@ -403,7 +400,7 @@ static void test_syria_metric(void)
             double sum = 0.0;
             for (int t = 36; t < 48; t++) /* 2025-01 .. 2025-12 */
                 sum += synth_at(r, "regime_stability", t, 1, -1);
-            double got = m->compute(r);
+            double got = synth_metric(r, "syr_regime_stability_2025");
             CHECK(named ? fabs(got - sum / 12.0) < 1e-12 && got > 0.0 : isnan(got),
                   "%s: metric %.15g, mean of 2025 %.15g", named ? "SYR second" : "no SYR", got,
                   sum / 12.0);
@@ -429,15 +426,13 @@ int main(void)
 
     /* Synthetic check: collapse frequencies. */
     int k[2] = {0, 0}, once = 1, absorbing = 1, fill = 1, paired = 1, counted = 1;
-    const ps_metric *m_collapsed = &ps_model_clients.metrics[0];
-    CHECK(!strcmp(m_collapsed->name, "regimes_collapsed"), "the first metric");
     for (int s = 0; s < 2; s++) {
         runs *x = s ? &strained : &free_;
         for (int r = 0; r < REPS; r++) {
             const ps_run *u = x->run[r];
             int month = -1, c = collapses(u, &month);
             once &= c <= 1;
-            counted &= m_collapsed->compute(u) == (double)(c > 0); /* one client */
+            counted &= synth_metric(u, "regimes_collapsed") == (double)(c > 0); /* one client */
             k[s] += c > 0;
             for (int t = 0; t < T; t++) {
                 double st = actor_at(u, "regime_stability", cli, t);
