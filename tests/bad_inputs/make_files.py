@@ -135,3 +135,16 @@ with h5py.File(os.path.join(d, "huge_sweep.h5"), "w", libver="earliest") as f:
     g.create_dataset("param", data=np.array(["a", "b"], dtype=object), dtype=S)
     g.create_dataset("summary/cooperation", shape=(n * (k + 2), 4), dtype="<f8",
                      chunks=(1024, 4), compression="gzip")
+# Sweep files whose design sensitivity cannot use: no design attribute, and a grid.
+for name, design in (("sweep_no_design.h5", None), ("sweep_grid.h5", "grid")):
+    with h5py.File(os.path.join(d, name), "w", libver="earliest") as f:
+        f.attrs.create("format", "pactsim-sweep", dtype=S)
+        f.attrs.create("format_version", 1, dtype="<i4")
+        g = f.create_group("sweep")
+        if design:
+            g.attrs.create("design", design, dtype=S)
+        g.attrs.create("samples", 4, dtype="<i8")
+        g.attrs.create("n_params", 2, dtype="<i8")
+        g.attrs.create("n_points", 16, dtype="<i8")
+        g.create_dataset("param", data=np.array(["a", "b"], dtype=object), dtype=S)
+        g.create_dataset("summary/cooperation", data=np.zeros((16, 2)))

@@ -42,7 +42,7 @@ printf 'root:x:SECRETWORD:0:0:::\nbin:x:1:1:::\n' >"$WORK/secret.txt"
 for t in fifo:fifo.yaml dir:dir zero:/dev/zero secret:secret.txt; do
     printf 'name: x\nextends: %s\n' "${t#*:}" >"$WORK/extends_${t%%:*}.yaml"
 done
-cp "$BAD/files/huge_sweep.h5" "$WORK/" # sensitivity opens sweep files for writing
+cp "$BAD/files/huge_sweep.h5" "$BAD/files/sweep_no_design.h5" "$BAD/files/sweep_grid.h5" "$WORK/" # sensitivity opens sweep files for writing
 exists_sum=$(md5sum <"$WORK/exists.h5")
 # outputs that are never written: a FIFO, a config and its chain, a sweep spec (and links to them)
 mkfifo "$WORK/fifo" "$WORK/out_fifo.h5.failed.h5"
