@@ -304,7 +304,6 @@ typedef struct {
     uint64_t *tmask; /* [i]: bit t if i is committed in theater t (t < 64, with a host) */
     char *wanted;   /* [k]: k is in some host's list of enemies (its column of supply is read) */
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
-    double *noise;  /* [i][j] = [j][i]: this month's offer-value factor of the pair */
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
     double *risk;   /* [a]: risk_scale x a's isolation x (1 + 2 x its secondary threat), this month */
     unsigned char *needs; /* [b]: b needs materiel of some category this month */
@@ -331,7 +330,6 @@ static void coop_free(void *data)
     free(d->tmask);
     free(d->wanted);
     free(d->supply);
-    free(d->noise);
     free(d->help);
     free(d->risk);
     free(d->needs);
@@ -372,9 +370,9 @@ static ps_status pair_keys(const ps_world *w, coop_data *d, ps_error *err)
     return PS_OK;
 }
 
-/* The moods of the pairs (i, j > i), with their factors; see offer_noise. */
+/* The moods of the pairs (i, j > i); see offer_noise. */
 static void noise_row(const ps_world *w, coop_data *d, int i, int month, const double *x,
-                      double *x1, double phi, double innov, double sigma)
+                      double *x1, double phi, double innov)
 {
     const int n = w->n_actors;
     const uint64_t *pk = d->pkey + row_start(i, n);
@@ -386,15 +384,15 @@ static void noise_row(const ps_world *w, coop_data *d, int i, int month, const d
             size_t ij = (size_t)i * n + j, ji = (size_t)j * n + i;
             double xn = phi * x[ij] + innov * z[j - j0];
             x1[ij] = x1[ji] = xn;
-            d->noise[ij] = d->noise[ji] = exp(xn - 0.5 * sigma * sigma);
         }
     }
 }
 
 /* The offer mood of every pair: x' = phi x + sqrt(1 - phi^2) sigma z, z ~ N(0, 1)
  * from the stream (seed, replicate, month, unordered pair id, 63), written to
- * `next` (symmetric), and this month's factor exp(x' - sigma^2 / 2) in
- * d->noise. At init (month -1 in the key) x' = sigma z: the stationary law.
+ * `next` (symmetric); pair_block multiplies the pair's offers by the factor
+ * exp(x' - sigma^2 / 2). At init (month -1 in the key) x' = sigma z: the
+ * stationary law.
  * Each pair's draw depends on its key only, whichever thread makes it. */
 static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, int init,
                              ps_error *err)
@@ -414,7 +412,7 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
         x1[(size_t)i * n + i] = x[(size_t)i * n + i];
     if (!ps_inner_parallel(w)) {
         for (int i = 0; i < n; i++)
-            noise_row(w, d, i, month, x, x1, phi, innov, sigma);
+            noise_row(w, d, i, month, x, x1, phi, innov);
         return PS_OK;
     }
     /* Row i holds n - 1 - i pairs: rows i and n - 1 - i together hold
@@ -422,9 +420,9 @@ static ps_status offer_noise(const ps_world *w, coop_data *d, const double *p, i
      * the same work (a split of the rows gave the first 3/4 of it). */
 #pragma omp parallel for schedule(static) num_threads(w->inner_threads)
     for (int k = 0; k < (n + 1) / 2; k++) {
-        noise_row(w, d, k, month, x, x1, phi, innov, sigma);
+        noise_row(w, d, k, month, x, x1, phi, innov);
         if (n - 1 - k != k)
-            noise_row(w, d, n - 1 - k, month, x, x1, phi, innov, sigma);
+            noise_row(w, d, n - 1 - k, month, x, x1, phi, innov);
     }
     return PS_OK;
 }
@@ -474,7 +472,6 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     }
     d->enemy_k = malloc(((size_t)hosts * w->n_actors + 1) * sizeof *d->enemy_k);
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
-    d->noise = calloc(nn ? nn : 1, sizeof *d->noise);
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
     d->risk = calloc((size_t)w->n_actors + 1, sizeof *d->risk);
     d->needs = calloc((size_t)w->n_actors + 1, 1);
@@ -488,7 +485,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     }
     if (!d->risk || !d->needs || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor ||
         !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
-        !d->enemy_k || !d->supply || !d->noise || !d->help) {
+        !d->enemy_k || !d->supply || !d->help) {
         coop_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -786,12 +783,14 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
     double *coop_n = w->next[d->f[F_COOP]], *trust_n = w->next[d->f[F_TRUST]];
     double *comp_n = w->next[d->f[F_COMP]], *flow_n = w->next[d->f[F_FLOW]];
     const double *sanc_used = w->cur[d->sanc0];
-    const double *help = d->help, *noise = d->noise, *riv0 = d->riv0, *anchor = d->anchor;
+    const double *help = d->help, *riv0 = d->riv0, *anchor = d->anchor;
+    const double *mood = w->next[d->f[F_MOOD]]; /* this month's, from offer_noise */
     const double *risk = d->risk;
     const uint64_t *tmask = d->tmask;
     const int *n_enemy = d->n_enemy;
     const unsigned char *rows = d->rows;
     const int noisy = p[P_OFFER_NOISE] > 0.0;
+    const double half_var = 0.5 * p[P_OFFER_NOISE] * p[P_OFFER_NOISE];
     /* With at most 64 theaters a pair shares no security interest unless
      * both are committed in one of them (theater_masks). */
     const int masks = w->n_theaters <= 64;
@@ -818,12 +817,15 @@ static void pair_block(ps_world *w, void *data, const double *p, int blk)
              * nothing: no square root for them. */
             double prod = A[0] * A[1];
             double comp = prod != 0.0 ? sqrt(prod) : prod;
-            /* noise and anchor are symmetric (written both ways, the anchor
-             * from the symmetric initial cooperation): read along the
+            /* The mood and the anchor are symmetric (written both ways, the
+             * anchor from the symmetric initial cooperation): read along the
              * column block's rows ([j][i0..i1), contiguous) rather than down
-             * its columns. */
-            if (noisy)
-                comp = ps_fmin(1.0, comp * noise[ji]);
+             * its columns. The offers' lognormal factor only where there
+             * are offers: min(1, +-0 x factor) is that same zero (until
+             * 2026-12-07 it was computed for every pair, most of them
+             * without offers). */
+            if (noisy && prod != 0.0)
+                comp = ps_fmin(1.0, comp * exp(mood[ji] - half_var));
             comp_n[ij] = comp;
             /* Cooperation is symmetric: both rows move together. */
             double c0 = 0.5 * (coop[ij] + coop[ji]);
