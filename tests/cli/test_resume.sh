@@ -135,6 +135,24 @@ truncate -s 60G "$1"
 grep -q "warning: 1 damaged checkpoint was ignored; its replicate was computed again (.*: checkpoint not usable: 64424509440 bytes, more than a checkpoint of this run can hold" "$WORK/err" &&
     ok || bad "oversized checkpoint not reported: $(cat "$WORK/err")"
 same "$WORK/ref60.h5" "$H" "resumed over a 60 GB checkpoint"
+# A header that claims one event more than the file holds, under a correct CRC (a checkpoint
+# written by other code, or damaged before its CRC was taken): dropped for its sizes, never
+# read by the header's counts.
+interrupted "$H" 2 --force
+set -- $(compgen -G "$H.partial/rep-*.ckpt" | head -1)
+/usr/bin/python3 - "$1" <<'PY' || bad "cannot rewrite the checkpoint header"
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+n_events = struct.unpack_from("<i", b, 24)[0]  # ckpt_header: magic[8], order, replicate, n_months, n_metrics, n_events
+struct.pack_into("<i", b, 24, n_events + 1)
+struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:-4])))
+open(sys.argv[1], "wb").write(b)
+PY
+"$PACTSIM" run "$CFG" --replicates 60 --threads 2 -o "$H" --resume 2>"$WORK/err" ||
+    bad "resume over a checkpoint with inconsistent sizes failed: $(cat "$WORK/err")"
+grep -q "warning: 1 damaged checkpoint was ignored; its replicate was computed again (.*: checkpoint not usable: inconsistent sizes" "$WORK/err" &&
+    ok || bad "inconsistent checkpoint not reported: $(cat "$WORK/err")"
+same "$WORK/ref60.h5" "$H" "resumed over a checkpoint with inconsistent sizes"
 rm -f "$H"
 # A finished output: --resume has nothing to do; another run's output is not overwritten.
 expect_exit 0 "already complete; nothing to resume" -- "$PACTSIM" run "$CFG" --replicates 60 -o "$OUT" --resume
