@@ -17,6 +17,33 @@ has() {
 expect_exit 0 "" -- "$PACTSIM" run "$D/small.yaml" -o "$WORK/run.h5" --replicates 2 --quiet
 expect_exit 0 "" -- "$PACTSIM" info "$WORK/run.h5"
 has "$WORK/out" "(format pactsim 1)" "scenario:    sweep_small" "replicates:  2" "actors:      4: RUS IRN USA CHN"
+# Its summary table lists every metric of /summary with the mean, sd, min and max of the file's
+# values over the replicates, and its event table every type with its count in /events.
+/usr/bin/python3 - "$WORK/run.h5" "$WORK/out" <<'PY' && ok || bad "a run's summary or event table does not match the file"
+import re, sys, h5py, numpy as np
+text = open(sys.argv[2]).read()
+rows = dict(re.findall(r"^  (\w+) +(-?[0-9.e+-]+ +-?[0-9.e+-]+ +-?[0-9.e+-]+ +-?[0-9.e+-]+|\(no values\))  \S+$",
+                       text.split("summary:", 1)[1].split("events:", 1)[0], re.M))
+with h5py.File(sys.argv[1]) as f:
+    g = f["summary"]
+    names = [m for m in g if g[m].attrs.get("CLASS") != b"DIMENSION_SCALE"]  # not /summary/replicate
+    assert names and sorted(rows) == sorted(names), (sorted(rows), names)
+    finite = 0
+    for m in names:
+        v = g[m][...]
+        if rows[m] == "(no values)":
+            assert np.isnan(v).all(), (m, v)
+            continue
+        finite += 1
+        want = [np.mean(v), np.std(v, ddof=1), np.min(v), np.max(v)]
+        got = [float(x) for x in rows[m].split()]
+        assert np.allclose(got, want, rtol=1e-4, atol=1e-12), (m, got, want)
+    assert finite >= 5, finite
+    types, counts = np.unique(f["events"]["type"][...], return_counts=True)
+tail = text.split("events:", 1)[1]
+listed = dict(re.findall(r"^  (\w+) +(\d+)$", tail, re.M))
+assert listed == {t.decode(): str(c) for t, c in zip(types, counts)}, (listed, types, counts)
+PY
 
 # A complete sweep.
 expect_exit 0 "" -- "$PACTSIM" sweep "$D/grid.yaml" -o "$WORK/grid.h5" --quiet
