@@ -222,3 +222,42 @@ def test_origin_bounds(scored, tmp_path):
         else:
             assert p.returncode == 2 and "outside the run (2022-01 to 2023-12)" in p.stderr, \
                 (origin, p.returncode, p.stderr)
+
+
+def test_replicate_without_a_value(scored, tmp_path):
+    """A replicate with no value for a row (NaN there: a transform undefined in
+    that replicate only) is left out of that row, and in the total's jackknife
+    that row counts with its full CRPS when the replicate is left out: leaving
+    out a replicate the row does not have changes nothing in it."""
+    import shutil
+    run, js, _, _ = scored
+    nan_run = tmp_path / "nan.h5"
+    shutil.copy(run, nan_run)
+    with h5py.File(nan_run, "r+") as f:
+        iso3 = list(f["actors/iso3"].asstr()[:])
+        t = list(f["time/date"].asstr()[:]).index("2022-05")
+        f["dyad_state/oil_trade"][2, t, iso3.index("RUS"), iso3.index("IND")] = np.nan
+    obs = tmp_path / "obs.csv"
+    obs.write_text(OBS)
+    out = subprocess.run([PACTSIM, "score", str(nan_run), str(obs), "--format", "json",
+                          "--cutoff", "none"], check=True, capture_output=True, text=True)
+    rows, tot = json.loads(out.stdout)["rows"], json.loads(out.stdout)["total"]
+    loo_all = []
+    with h5py.File(nan_run, "r") as f:
+        for r in rows:
+            x, sd, y = equivalents(f, r), r["sd"], r["value"]
+            gap = r["quantity"] == "oil_trade" and r["target"] == "IND"
+            assert np.isnan(x[2]) == gap and r["members"] == (5 if gap else 6)
+            kept = x[np.isfinite(x)]
+            crps = crps_quadrature(kept, sd, y)
+            close(r["crps"], crps, 1e-6, "crps %s" % r)
+            close(r["mean"], kept.mean(), 1e-9, "mean")
+            loo = np.array([crps_quadrature(np.delete(x, k)[np.isfinite(np.delete(x, k))], sd, y)
+                            if np.isfinite(x[k]) else np.nan for k in range(6)])
+            fin = loo[np.isfinite(loo)]
+            close(r["crps_se"], np.sqrt((len(fin) - 1) / len(fin) * ((fin - fin.mean()) ** 2).sum()),
+                  1e-5, "crps_se %s" % r)
+            loo_all.append(np.where(np.isfinite(loo), loo, crps) / sd)
+    loo = np.mean(loo_all, axis=0)
+    close(tot["crps_sd_se"], np.sqrt(5 / 6 * ((loo - loo.mean()) ** 2).sum()), 1e-5,
+          "total crps/sd se")
