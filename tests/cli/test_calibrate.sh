@@ -175,6 +175,22 @@ for want in "/posterior/samples .*\{30, 4\}" "/posterior/weights .*\{30\}" \
             "/discrepancy/z_at_mean .*\{48\}" "/provenance/spec_raw" "/provenance/base_config_resolved"; do
     grep -Eq "$want" "$WORK/ls" && ok || bad "posterior file lacks $want"
 done
+# The generations' record is that of ABC-SMC: each keeps its particles sorted by distance, its
+# tolerance is the largest of them and never grows, its weights are a distribution, and the
+# last generation is the posterior.
+$PY - "$WORK/t1.h5" <<'PYEOF' && ok || bad "/generations is not the record of the calibration"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    g, p = f["generations"], f["posterior"]
+    dist, tol, w = g["distance"][()], g["tolerance"][()], g["weights"][()]
+    assert dist.shape == w.shape == (3, 30), (dist.shape, w.shape)
+    assert np.isfinite(dist).all() and (np.diff(dist, axis=1) >= 0).all(), dist
+    assert np.array_equal(tol, dist[:, -1]) and (np.diff(tol) <= 0).all(), (tol, dist[:, -1])
+    assert (w >= 0).all() and np.allclose(w.sum(axis=1), 1.0), w.sum(axis=1)
+    assert np.array_equal(p["distance"][()], dist[-1]), (p["distance"][()], dist[-1])
+    assert np.array_equal(p["samples"][()], g["samples"][-1])
+    assert np.allclose(p["weights"][()], w[-1], rtol=1e-12, atol=0)
+PYEOF
 ls "$WORK"/t1.h5.* >/dev/null 2>&1 && bad "checkpoint or temporary file left behind" || ok
 
 # The ESS stop: with ess: 0.8 the calibration ends after the first generation whose ESS
