@@ -192,6 +192,22 @@ with h5py.File(sys.argv[1], "r") as f:
     assert np.allclose(p["weights"][()], w[-1], rtol=1e-12, atol=0)
 PYEOF
 ls "$WORK"/t1.h5.* >/dev/null 2>&1 && bad "checkpoint or temporary file left behind" || ok
+# The distance is the weighted root mean square of the standardised residuals: with two
+# observations of fields no parameter moves (the veto and the camp of the USA, constant), every
+# particle's distance is sqrt(sum w z^2 / sum w) of the z in /discrepancy, here sqrt(7/4).
+printf 'quantity,actor,target,date,value,sd,transform,source,published\nunsc_veto,USA,,2022-03,0.5,0.25,level,test,2030-01-01\ncamp,USA,,2022-05,0.5,0.5,level,test,2030-01-01\n' >"$WORK/const.csv"
+spec "$WORK/const.yaml" "$WORK/const.csv" 9 20 2
+sed -i 's/^weights: .*/weights: {unsc_veto: 1, camp: 3}/' "$WORK/const.yaml"
+expect_exit 0 "" -- "$PACTSIM" calibrate "$WORK/const.yaml" -o "$WORK/const.h5" --quiet
+$PY - "$WORK/const.h5" <<'PYEOF' && ok || bad "the distances are not the weighted RMS of the residuals"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    z, w = f["discrepancy/z_at_mean"][()], f["discrepancy/weight"][()]
+    assert len(z) == 2 and z[0] != z[1] and (z != 0).all() and w[0] != w[1], (z, w)
+    want = np.sqrt((w * z * z).sum() / w.sum())
+    d = f["generations/distance"][()]
+    assert np.allclose(d, want, rtol=1e-12, atol=0), (d, want)
+PYEOF
 
 # The ESS stop: with ess: 0.8 the calibration ends after the first generation whose ESS
 # falls below 0.8 x 30 kept particles, and not before (8 generations allowed).
