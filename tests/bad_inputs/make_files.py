@@ -123,28 +123,28 @@ with run_like("escape_names.h5", iso3=("\x1b[31mRUS", "IRN\x07"), scenario="\x1b
 with run_like("version_array.h5") as f:  # an attribute of 4096 values where one is read
     del f.attrs["format_version"]
     f.attrs.create("format_version", np.ones(4096, dtype="<i4"))
-with h5py.File(os.path.join(d, "huge_sweep.h5"), "w", libver="earliest") as f:
+
+
+def sweep_like(name, n, design="saltelli"):
+    """A pactsim-sweep file of n samples of two parameters, a and b (design None: no
+    design attribute; n (2 + 2) points), without its summary, which the caller adds."""
+    f = h5py.File(os.path.join(d, name), "w", libver="earliest")
     f.attrs.create("format", "pactsim-sweep", dtype=S)
     f.attrs.create("format_version", 1, dtype="<i4")
     g = f.create_group("sweep")
-    n, k = 2**27, 2
-    g.attrs.create("design", "saltelli", dtype=S)
+    if design:
+        g.attrs.create("design", design, dtype=S)
     g.attrs.create("samples", n, dtype="<i8")
-    g.attrs.create("n_params", k, dtype="<i8")
-    g.attrs.create("n_points", n * (k + 2), dtype="<i8")
+    g.attrs.create("n_params", 2, dtype="<i8")
+    g.attrs.create("n_points", n * 4, dtype="<i8")
     g.create_dataset("param", data=np.array(["a", "b"], dtype=object), dtype=S)
-    g.create_dataset("summary/cooperation", shape=(n * (k + 2), 4), dtype="<f8",
+    return f
+
+
+with sweep_like("huge_sweep.h5", 2**27) as f:
+    f.create_dataset("sweep/summary/cooperation", shape=(2**27 * 4, 4), dtype="<f8",
                      chunks=(1024, 4), compression="gzip")
 # Sweep files whose design sensitivity cannot use: no design attribute, and a grid.
 for name, design in (("sweep_no_design.h5", None), ("sweep_grid.h5", "grid")):
-    with h5py.File(os.path.join(d, name), "w", libver="earliest") as f:
-        f.attrs.create("format", "pactsim-sweep", dtype=S)
-        f.attrs.create("format_version", 1, dtype="<i4")
-        g = f.create_group("sweep")
-        if design:
-            g.attrs.create("design", design, dtype=S)
-        g.attrs.create("samples", 4, dtype="<i8")
-        g.attrs.create("n_params", 2, dtype="<i8")
-        g.attrs.create("n_points", 16, dtype="<i8")
-        g.create_dataset("param", data=np.array(["a", "b"], dtype=object), dtype=S)
-        g.create_dataset("summary/cooperation", data=np.zeros((16, 2)))
+    with sweep_like(name, 4, design) as f:
+        f.create_dataset("sweep/summary/cooperation", data=np.zeros((16, 2)))
