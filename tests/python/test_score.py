@@ -13,6 +13,7 @@ Environment: PACTSIM (the CLI), PACTSIM_SOURCE_DIR (the repository).
 """
 import json
 import os
+import shutil
 import subprocess
 
 import h5py
@@ -106,6 +107,12 @@ def quantile(x, sd, p):
                            x.max() + 10 * sd, xtol=1e-14 * (abs(x).max() + sd))
 
 
+def jackknife_se(loo):
+    """The jackknife standard error from leave-one-out values, over the finite ones."""
+    v = np.asarray(loo)[np.isfinite(loo)]
+    return np.sqrt((len(v) - 1) / len(v) * ((v - v.mean()) ** 2).sum())
+
+
 def close(a, b, rel=1e-6, what=""):
     assert abs(a - b) <= rel * max(abs(a), abs(b), 1e-300), "%s: %r vs %r" % (what, a, b)
 
@@ -131,8 +138,7 @@ def test_rows_match_an_independent_computation(scored):
             # Monte Carlo error: the jackknife over replicates, each CRPS without
             # one replicate by quadrature
             loo = np.array([crps_quadrature(np.delete(x, k), sd, y) for k in range(len(x))])
-            close(r["crps_se"], np.sqrt((len(x) - 1) / len(x) * ((loo - loo.mean()) ** 2).sum()),
-                  1e-5, "crps_se %s" % r)
+            close(r["crps_se"], jackknife_se(loo), 1e-5, "crps_se %s" % r)
             q = [quantile(x, sd, p) for p in (0.05, 0.25, 0.75, 0.95)]
             for key, v in zip(("q05", "q25", "q75", "q95"), q):
                 close(r[key], v, 1e-8, key)
@@ -168,7 +174,7 @@ def test_totals_and_formats(scored):
     with h5py.File(run, "r") as f:
         loo = np.array([[crps_quadrature(np.delete(equivalents(f, r), k), r["sd"], r["value"])
                          / r["sd"] for k in range(6)] for r in rows]).mean(axis=0)
-    se = np.sqrt(5 / 6 * ((loo - loo.mean()) ** 2).sum())
+    se = jackknife_se(loo)
     close(tot["crps_sd_se"], se, 1e-5, "total crps/sd se")
     assert 0 < se < max(r["crps_se"] / r["sd"] for r in rows)
     close(tot["coverage50"], np.mean([r["in50"] for r in rows]), 1e-9, "coverage50")
@@ -229,8 +235,7 @@ def test_replicate_without_a_value(scored, tmp_path):
     that replicate only) is left out of that row, and in the total's jackknife
     that row counts with its full CRPS when the replicate is left out: leaving
     out a replicate the row does not have changes nothing in it."""
-    import shutil
-    run, js, _, _ = scored
+    run = scored[0]
     nan_run = tmp_path / "nan.h5"
     shutil.copy(run, nan_run)
     with h5py.File(nan_run, "r+") as f:
@@ -241,7 +246,8 @@ def test_replicate_without_a_value(scored, tmp_path):
     obs.write_text(OBS)
     out = subprocess.run([PACTSIM, "score", str(nan_run), str(obs), "--format", "json",
                           "--cutoff", "none"], check=True, capture_output=True, text=True)
-    rows, tot = json.loads(out.stdout)["rows"], json.loads(out.stdout)["total"]
+    res = json.loads(out.stdout)
+    rows, tot = res["rows"], res["total"]
     loo_all = []
     with h5py.File(nan_run, "r") as f:
         for r in rows:
@@ -252,12 +258,8 @@ def test_replicate_without_a_value(scored, tmp_path):
             crps = crps_quadrature(kept, sd, y)
             close(r["crps"], crps, 1e-6, "crps %s" % r)
             close(r["mean"], kept.mean(), 1e-9, "mean")
-            loo = np.array([crps_quadrature(np.delete(x, k)[np.isfinite(np.delete(x, k))], sd, y)
+            loo = np.array([crps_quadrature(np.delete(x, k)[np.delete(np.isfinite(x), k)], sd, y)
                             if np.isfinite(x[k]) else np.nan for k in range(6)])
-            fin = loo[np.isfinite(loo)]
-            close(r["crps_se"], np.sqrt((len(fin) - 1) / len(fin) * ((fin - fin.mean()) ** 2).sum()),
-                  1e-5, "crps_se %s" % r)
+            close(r["crps_se"], jackknife_se(loo), 1e-5, "crps_se %s" % r)
             loo_all.append(np.where(np.isfinite(loo), loo, crps) / sd)
-    loo = np.mean(loo_all, axis=0)
-    close(tot["crps_sd_se"], np.sqrt(5 / 6 * ((loo - loo.mean()) ** 2).sum()), 1e-5,
-          "total crps/sd se")
+    close(tot["crps_sd_se"], jackknife_se(np.mean(loo_all, axis=0)), 1e-5, "total crps/sd se")
