@@ -201,7 +201,7 @@ static void agree_free(void *data)
 
 /* Antagonism a_ik = max(sanctions i->k, k->i, combat of i in k's theaters, of k in i's):
  * row i. */
-static void antagonism_row(ps_world *w, void *data, const double *p, int i)
+PS_HOT static void antagonism_row(ps_world *w, void *data, const double *p, int i)
 {
     (void)p;
     agree_data *d = data;
@@ -372,7 +372,7 @@ static ps_status agree_init(ps_world *w, int self, void **data, ps_error *err)
 /* Rows i0..i1 - 1 of step 2 of agree_step: the shared threat and whether
  * each pair's conditions for the next rung up (or down) hold this month.
  * Each pair on its own, so the order of the visits does not matter. */
-static void condition_block(ps_world *w, void *data, const double *p, int blk)
+PS_HOT static void condition_block(ps_world *w, void *data, const double *p, int blk)
 {
     agree_data *d = data;
     const int n = w->n_actors;
@@ -450,14 +450,14 @@ static void level_row(ps_world *w, agree_data *d, const double *p, int i)
 
 /* Rows k and n - 1 - k: together n - 1 pairs, so a static split of these
  * folded rows balances the threads. */
-static void level_fold(ps_world *w, void *data, const double *p, int k)
+PS_HOT static void level_fold(ps_world *w, void *data, const double *p, int k)
 {
     level_row(w, data, p, k);
     if (w->n_actors - 1 - k != k)
         level_row(w, data, p, w->n_actors - 1 - k);
 }
 
-static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status agree_step(ps_world *w, int self, void *data, ps_error *err)
 {
     agree_data *d = data;
     const double *p = ps_world_param_values(w, self);

@@ -200,8 +200,8 @@ static int block_rows(const ps_world *w)
  * before diplomacy), from state t, into the rows of out. For each i the j are
  * taken in ascending order, so the block gives the bits a row at a time did.
  * The rows of the scratch arrays for i0..i1-1 are written here only. */
-static void payoffs(const ps_world *w, const align_data *d, const double *p, int i0, int i1,
-                    double *out)
+PS_HOT static void payoffs(const ps_world *w, const align_data *d, const double *p, int i0,
+                           int i1, double *out)
 {
     int n = w->n_actors;
     const double *gdp = ps_world_input_or_null(w, d->gdp), *sanc = ps_world_input(w, d->sanc);
@@ -402,7 +402,7 @@ static ps_status align_init(ps_world *w, int self, void **data, ps_error *err)
 
 /* The step for block b of rows: reads state t, writes only its rows (and
  * their hedging). */
-static void step_block(ps_world *w, void *data, const double *p, int b)
+PS_HOT static void step_block(ps_world *w, void *data, const double *p, int b)
 {
     align_data *d = data;
     const int n = w->n_actors, i0 = b * d->rows, i1 = ps_block_end(b, d->rows, n);
@@ -427,7 +427,7 @@ static void step_block(ps_world *w, void *data, const double *p, int b)
     }
 }
 
-static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status align_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const double *p = ps_world_param_values(w, self);

@@ -326,7 +326,7 @@ static ps_status clients_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
-static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status clients_step(ps_world *w, int self, void *data, ps_error *err)
 {
     clients_data *d = data;
     const double *p = ps_world_param_values(w, self);

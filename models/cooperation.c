@@ -706,7 +706,7 @@ static double supply_open(const double *sanc, int n, int a, int b)
  * spare against need by category, finance, channels around b's sanctions,
  * veto cover and technology, weighted. Each directed pair once: pair_block
  * reads both directions of a pair from here (it used to compute each twice). */
-static void help_block(ps_world *w, void *data, const double *p, int blk)
+PS_HOT static void help_block(ps_world *w, void *data, const double *p, int blk)
 {
     const coop_data *d = data;
     const int n = w->n_actors, a0 = blk * ROWS, a1 = ps_block_end(blk, ROWS, n);
@@ -768,7 +768,7 @@ static void help_block(ps_world *w, void *data, const double *p, int blk)
  * arrays, the parameters and column j's own values are read into locals once
  * (a store to an output could alias them, so they were reloaded per dyad);
  * each dyad's arithmetic is the same, in the same order. */
-static void pair_block(ps_world *w, void *data, const double *p, int blk)
+PS_HOT static void pair_block(ps_world *w, void *data, const double *p, int blk)
 {
     const coop_data *d = data;
     const int n = w->n_actors, i0 = blk * ROWS, i1 = ps_block_end(blk, ROWS, n);
@@ -902,7 +902,7 @@ static void arms_order(const coop_data *d, const double *coop, const double *iso
  * step makes from non-negative values and no config gives: get_real reads -0
  * as +0), so its order is its need, read along the row; the totals lack only
  * zeros, which leave a sum's bits as they are. Writes only rows j. */
-static void arms_block(ps_world *w, void *data, const double *p, int b)
+PS_HOT static void arms_block(ps_world *w, void *data, const double *p, int b)
 {
     const coop_data *d = data;
     const int n = w->n_actors, j0 = b * ROWS, j1 = ps_block_end(b, ROWS, n);
@@ -963,7 +963,7 @@ static void arms_block(ps_world *w, void *data, const double *p, int b)
 
 /* Rows of block blk: the sanctions each actor has got used to move toward
  * those in force (element by element; only when the sanctions model runs). */
-static void habituation_block(ps_world *w, void *data, const double *p, int blk)
+PS_HOT static void habituation_block(ps_world *w, void *data, const double *p, int blk)
 {
     const coop_data *d = data;
     const int n = w->n_actors;
@@ -974,7 +974,7 @@ static void habituation_block(ps_world *w, void *data, const double *p, int blk)
         used_n[k] = used[k] + p[P_HABITUATION] * (sanc[k] - used[k]);
 }
 
-static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status coop_step(ps_world *w, int self, void *data, ps_error *err)
 {
     coop_data *d = data;
     const double *p = ps_world_param_values(w, self);

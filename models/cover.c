@@ -155,7 +155,7 @@ static ps_status cover_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
-static ps_status cover_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status cover_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const double *p = ps_world_param_values(w, self);

@@ -81,7 +81,7 @@ static ps_status damage_init(ps_world *w, int self, void **data, ps_error *err)
     return PS_OK;
 }
 
-static ps_status damage_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status damage_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const damage_data *d = data;

@@ -348,7 +348,7 @@ static ps_status check_oil_part(const ps_world *w, const double *gdp, const doub
     return PS_OK;
 }
 
-static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status economy_step(ps_world *w, int self, void *data, ps_error *err)
 {
     economy_data *d = data;
     const double *p = ps_world_param_values(w, self);

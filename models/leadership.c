@@ -125,7 +125,7 @@ static double hazard(const ps_world *w, const leadership_data *d, const double *
     return ps_fmin(1.0, q);
 }
 
-static ps_status leadership_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status leadership_step(ps_world *w, int self, void *data, ps_error *err)
 {
     leadership_data *d = data;
     const double *p = ps_world_param_values(w, self);

@@ -200,7 +200,7 @@ static double offer(const lev_view *v, int k, int c, int i, int j, double open)
 
 /* Per target j of block b: everything it can get in each channel, and how much
  * each channel matters to it. Writes only the block's columns of den and imp. */
-static void den_block(const lev_view *vp, lev_data *d, const double *p, int b)
+PS_HOT static void den_block(const lev_view *vp, lev_data *d, const double *p, int b)
 {
     /* The inputs in a local copy: a store to den could alias *vp for the
      * compiler, which then reloaded the arrays' addresses for every offer. */
@@ -241,8 +241,8 @@ static void den_block(const lev_view *vp, lev_data *d, const double *p, int b)
 }
 
 /* Leverage of the actors i of block b over every j. Writes only their rows. */
-static void lev_block(const lev_view *vp, const lev_data *d, const double *p, double *lev_n,
-                      int b)
+PS_HOT static void lev_block(const lev_view *vp, const lev_data *d, const double *p,
+                             double *lev_n, int b)
 {
     const lev_view view = *vp, *v = &view; /* local, as in den_block */
     const int n = v->n, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
@@ -305,7 +305,7 @@ static void lev_block(const lev_view *vp, const lev_data *d, const double *p, do
     }
 }
 
-static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status lev_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     lev_data *d = data;

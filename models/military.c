@@ -576,7 +576,7 @@ static ps_status war_hazard(ps_world *w, military_data *d, const double *p, cons
  * the arrays reads the world's zeros in its place (ps_world_input), as one
  * row (row stride 0, so it stays in cache), so its sums are the other
  * array's, bit for bit, by the same loop. */
-static void received_block(ps_world *w, void *data, const double *p, int b)
+PS_HOT static void received_block(ps_world *w, void *data, const double *p, int b)
 {
     (void)p;
     military_data *d = data;
@@ -614,7 +614,7 @@ static void received_block(ps_world *w, void *data, const double *p, int b)
     }
 }
 
-static void paid_item(ps_world *w, void *data, const double *p, int i)
+PS_HOT static void paid_item(ps_world *w, void *data, const double *p, int i)
 {
     military_data *d = data;
     d->paid[i] = paid_share(w, d, p, i);
@@ -623,7 +623,7 @@ static void paid_item(ps_world *w, void *data, const double *p, int i)
 /* Step 1 for actor i: consumption, needs, spare, capacity for paid orders,
  * strain, drawdown. Reads state t (and d->paid, d->imports, ...); writes only
  * actor i's entries. */
-static void actor_pass(ps_world *w, void *data, const double *p, int i)
+PS_HOT static void actor_pass(ps_world *w, void *data, const double *p, int i)
 {
     military_data *d = data;
     const int n = w->n_actors, nt = w->n_theaters;
@@ -709,7 +709,7 @@ static void actor_pass(ps_world *w, void *data, const double *p, int i)
 
 /* Step 3 for actor i: an unstrained actor with an interest fills presence
  * others vacated, within its headroom. Writes only actor i's commitments. */
-static void fill_pass(ps_world *w, void *data, const double *p, int i)
+PS_HOT static void fill_pass(ps_world *w, void *data, const double *p, int i)
 {
     const military_data *d = data;
     const int nt = w->n_theaters;
@@ -736,7 +736,7 @@ static void fill_pass(ps_world *w, void *data, const double *p, int i)
                         (d->vacated[th] - d->drop[row + th]) / cap[i];
 }
 
-static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status military_step(ps_world *w, int self, void *data, ps_error *err)
 {
     military_data *d = data;
     const double *p = ps_world_param_values(w, self);

@@ -516,7 +516,7 @@ static int seller_columns(oil_data *d, const double *trade)
 
 /* Step 6 of oil_step for block blk of RIVAL_ROWS sellers: their rows of
  * next month's rivalry. */
-static void rivalry_block(ps_world *w, void *data, const double *p, int blk)
+PS_HOT static void rivalry_block(ps_world *w, void *data, const double *p, int blk)
 {
     (void)p;
     const oil_data *d = data;
@@ -968,7 +968,7 @@ static void route_terms(oil_data *d, const double *p, const ps_world *w)
  * discounts, E = e^u in column b of a, the logit denominator in den[b]. Only
  * sellers with capacity are offered. Month 1 anchors the reference closure
  * (in next, which later months carry over). */
-static void offer_block(ps_world *w, void *data, const double *p, int bb)
+PS_HOT static void offer_block(ps_world *w, void *data, const double *p, int bb)
 {
     oil_data *d = data;
     const int n = d->n, anchor = w->month == 1;
@@ -1028,7 +1028,7 @@ static void offer_block(ps_world *w, void *data, const double *p, int bb)
  * limits, reached at each buyer's switching speed) takes the whole capacity
  * (clearing_discount: requests rise with the discount), other sellers'
  * discounts held. Its own scratch for the gathered buyers. */
-static void clearing_block(ps_world *w, void *data, const double *p, int blk)
+PS_HOT static void clearing_block(ps_world *w, void *data, const double *p, int blk)
 {
     oil_data *d = data;
     const int n = d->n, s0 = blk * SELLERS, s1 = ps_block_end(blk, SELLERS, n);
@@ -1060,7 +1060,7 @@ static void clearing_block(ps_world *w, void *data, const double *p, int blk)
 /* Step 4 for buyers block bb: target shares at the new discounts, capped by
  * refinery limits; actual shares move toward them at the buyer's switching
  * rate; requests = share x demand (row s, column b). */
-static void request_block(ps_world *w, void *data, const double *p, int bb)
+PS_HOT static void request_block(ps_world *w, void *data, const double *p, int bb)
 {
     oil_data *d = data;
     const int n = d->n;
@@ -1113,7 +1113,7 @@ static void request_block(ps_world *w, void *data, const double *p, int bb)
 }
 
 /* Step 5 for seller s: ration requests to capacity; volume, revenue, discount. */
-static void ration_seller(ps_world *w, void *data, const double *p, int s)
+PS_HOT static void ration_seller(ps_world *w, void *data, const double *p, int s)
 {
     oil_data *d = data;
     (void)p;
@@ -1136,7 +1136,7 @@ static void ration_seller(ps_world *w, void *data, const double *p, int s)
     rev_n[s] = vol_n[s] * 1000.0 * 365.0 * (Pn - disc_n[s]);
 }
 
-static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 {
     oil_data *d = data;
     const double *p = ps_world_param_values(w, self);

@@ -196,7 +196,7 @@ static void pledge(ps_world *w, const promises_data *d, int horizon, size_t k, d
     w->next[d->f[F_DUE]][k] = horizon;
 }
 
-static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
 {
     const promises_data *d = data;
     const double *p = ps_world_param_values(w, self);

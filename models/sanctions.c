@@ -215,7 +215,7 @@ static ps_status sanctions_init(ps_world *w, int self, void **data, ps_error *er
 /* The step for the actors (targets) of block b: their evasion. Reads state t
  * (isolation and threat there follow from t's intensities, settled after t's
  * events); writes only the block's entries of next and of the scratch. */
-static void step_block(ps_world *w, void *data, const double *p, int b)
+PS_HOT static void step_block(ps_world *w, void *data, const double *p, int b)
 {
     const sanctions_data *d = data;
     const int n = w->n_actors, i0 = b * BLOCK, i1 = ps_block_end(b, BLOCK, n);
@@ -242,7 +242,7 @@ static void step_block(ps_world *w, void *data, const double *p, int b)
  * intensities (eroded, then the timeline's sanctions and reliefs), pressure
  * net of the month's evasion. A sanction announced in month t is felt in
  * month t's pressure, which the other models read in t+1. */
-static void settle_block(ps_world *w, void *data, const double *p, int b)
+PS_HOT static void settle_block(ps_world *w, void *data, const double *p, int b)
 {
     (void)p;
     const sanctions_data *d = data;
@@ -276,7 +276,7 @@ static void over_blocks(ps_world *w, sanctions_data *d, const double *p, ps_item
 /* Intensities of the senders in row block b, eroded: a sender that threatens
  * third parties around a target is enforcing, so its own sanctions on that
  * target erode more slowly (enforcement). */
-static void erode_block(ps_world *w, void *data, const double *p, int b)
+PS_HOT static void erode_block(ps_world *w, void *data, const double *p, int b)
 {
     const sanctions_data *d = data;
     const int n = w->n_actors;
@@ -288,7 +288,7 @@ static void erode_block(ps_world *w, void *data, const double *p, int b)
         out[k] = s[k] * (1.0 - e * (1.0 - c * s2[k]));
 }
 
-static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     const sanctions_data *d = data;
@@ -302,7 +302,7 @@ static ps_status sanctions_step(ps_world *w, int self, void *data, ps_error *err
     return PS_OK;
 }
 
-static ps_status sanctions_settle(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status sanctions_settle(ps_world *w, int self, void *data, ps_error *err)
 {
     (void)err;
     (void)self;

@@ -155,7 +155,7 @@ static double sym(const double *v, int n, int a, int b)
     return 0.5 * (v[(size_t)a * n + b] + v[(size_t)b * n + a]);
 }
 
-static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
+PS_HOT static ps_status strikes_step(ps_world *w, int self, void *data, ps_error *err)
 {
     strikes_data *d = data;
     const double *p = ps_world_param_values(w, self);

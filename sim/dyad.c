@@ -1,8 +1,8 @@
 /* Loops and dyad kernels shared by the models (declared in pactsim_model.h). */
 #include "pactsim_model.h"
 
-static void column_block(int n, int b, const double *x, const double *y, const char *skip,
-                         double *out)
+PS_HOT static void column_block(int n, int b, const double *x, const double *y,
+                                const char *skip, double *out)
 {
     const int i0 = b * PS_COLUMN_BLOCK, i1 = ps_block_end(b, PS_COLUMN_BLOCK, n);
     for (int i = i0; i < i1; i++)
@@ -36,7 +36,7 @@ void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, co
  * its own part of the arrays. */
 #define SCALE_ROWS 16
 
-static void scale_block(int n, int b, const double *x, double c, double *out)
+PS_HOT static void scale_block(int n, int b, const double *x, double c, double *out)
 {
     const size_t k1 = (size_t)ps_block_end(b, SCALE_ROWS, n) * n;
     for (size_t k = (size_t)b * SCALE_ROWS * n; k < k1; k++)

@@ -120,6 +120,18 @@ static inline int ps_inner_parallel(const ps_world *w)
  * must write only its own entries (row, block, actor). */
 typedef void ps_item_fn(ps_world *w, void *data, const double *p, int i);
 
+/* A hot kernel (a dyad loop's block or row function, called a few times a
+ * step, never per dyad): in a build with PS_MULTIVERSION (CMake's
+ * PACTSIM_MULTIVERSION, x86-64 without PACTSIM_ARCH) compiled for x86-64 and
+ * for x86-64-v3 (AVX2), and the loader picks one for the machine. Both give
+ * the same bits: no FMA contraction (-ffp-contract=off) and no reordered
+ * sums, only wider vectors (docs/performance.md, "Instruction sets"). */
+#ifdef PS_MULTIVERSION
+#define PS_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define PS_HOT
+#endif
+
 /* fn(w, data, p, i) for i = 0 .. count - 1, in a static schedule on
  * w->inner_threads threads, or in a plain loop outside any OpenMP region when
  * ps_inner_parallel(w) is false. */
