@@ -207,23 +207,53 @@ PS_HOT static void den_block(const lev_view *vp, lev_data *d, const double *p, i
     const lev_view view = *vp, *v = &view;
     const int n = v->n, j0 = b * BLOCK, j1 = ps_block_end(b, BLOCK, n);
     double *den = d->den, *imp = d->importance;
+    /* The block's sums in locals, stored once at the end: summed in d->den,
+     * each += was a load and a store (a store could alias the inputs for the
+     * compiler). The same additions in the same order: the same bits. */
+    double sum[N_CHANNELS + N_MATERIEL][BLOCK] = {{0}};
     double routed[BLOCK] = {0};
+    for (int i = 0; i < n; i++) {
+        /* offer() for every channel, written out with row i's values in
+         * locals, over the columns before i and after it: no branch in the
+         * loop over j, so that it is vectorised (the same terms, added in
+         * the same order). */
+        const size_t i0 = (size_t)i * n;
+        const double gdp_i = v->gdp ? v->gdp[i] : 1.0, veto_i = v->veto[i];
+        const double *sanc_i = v->sanc + i0, *transit_i = v->transit + i0, *coop_i = v->coop + i0;
+        const double *flow_i = v->flow + i0, *paid_i = v->paid + i0;
+        const double *cover_i = v->cover ? v->cover + i0 : NULL;
+        const double *arms_i[N_MATERIEL];
+        for (int c = 0; c < N_MATERIEL; c++)
+            arms_i[c] = v->arms[c] + i0;
+        const int ja[2] = {j0, i + 1 > j0 ? i + 1 : j0}, jb[2] = {i < j1 ? i : j1, j1};
+        for (int part = 0; part < 2; part++)
+            for (int j = ja[part]; j < jb[part]; j++) {
+                const size_t ji = (size_t)j * n + i;
+                const int q = j - j0;
+                const double open = 1.0 - ps_fmax(sanc_i[j], v->sanc[ji]);
+                sum[K_TRADE][q] += gdp_i * open;
+                sum[K_TRANSIT][q] += transit_i[j] * open;
+                sum[K_OIL][q] += v->oil[ji];
+                sum[K_FINANCE][q] += flow_i[j] + paid_i[j];
+                for (int c = 0; c < N_MATERIEL; c++)
+                    sum[N_CHANNELS + c][q] += arms_i[c][j];
+                routed[q] += transit_i[j];
+            }
+        /* Cover apart, as its source depends on the cover model's presence. */
+        for (int part = 0; part < 2; part++)
+            if (cover_i)
+                for (int j = ja[part]; j < jb[part]; j++)
+                    sum[K_COVER][j - j0] += cover_i[j];
+            else
+                for (int j = ja[part]; j < jb[part]; j++) {
+                    const size_t ji = (size_t)j * n + i;
+                    const double open = 1.0 - ps_fmax(sanc_i[j], v->sanc[ji]);
+                    sum[K_COVER][j - j0] += veto_i * (0.5 * (coop_i[j] + v->coop[ji])) * open;
+                }
+    }
     for (int k = 0; k < N_CHANNELS + N_MATERIEL; k++)
         for (int j = j0; j < j1; j++)
-            den[(size_t)k * n + j] = 0.0;
-    for (int i = 0; i < n; i++)
-        for (int j = j0; j < j1; j++) {
-            if (i == j)
-                continue;
-            const double open = 1.0 - closed(v, i, j);
-#pragma GCC unroll 8
-            for (int k = 0; k < N_CHANNELS; k++)
-                if (k != K_MATERIEL)
-                    den[(size_t)k * n + j] += offer(v, k, 0, i, j, open);
-            for (int c = 0; c < N_MATERIEL; c++)
-                den[(size_t)(N_CHANNELS + c) * n + j] += offer(v, K_MATERIEL, c, i, j, open);
-            routed[j - j0] += v->transit[(size_t)i * n + j];
-        }
+            den[(size_t)k * n + j] = sum[k][j - j0];
     for (int j = j0; j < j1; j++) {
         /* Routes through no one stay open as far as j is not isolated. */
         den[(size_t)K_TRANSIT * n + j] += ps_fmax(0.0, 1.0 - routed[j - j0]) * (1.0 - v->iso[j]);
