@@ -228,7 +228,7 @@ PS_HOT static void antagonism_row(ps_world *w, void *data, const double *p, int 
     }
 }
 
-static void antagonism(ps_world *w, agree_data *d)
+PS_HOT static void antagonism(ps_world *w, agree_data *d)
 {
     const int n = w->n_actors, nt = w->n_theaters;
     ps_inner_for(w, n, antagonism_row, d, NULL);
@@ -423,7 +423,7 @@ PS_HOT static void condition_block(ps_world *w, void *data, const double *p, int
  * whose level changes gets cond = LEVEL_CHANGED, for the serial pass that
  * logs the events in pair order. */
 enum { LEVEL_CHANGED = 2 };
-static void level_row(ps_world *w, agree_data *d, const double *p, int i)
+PS_HOT static void level_row(ps_world *w, agree_data *d, const double *p, int i)
 {
     const int n = w->n_actors;
     const double *L = w->cur[d->f[F_LEVEL]];

@@ -591,7 +591,7 @@ enum { ROW_RIVALRY = 1, ROW_STRIKE = 2, ROW_SANCTIONS = 4 };
 /* Which rows of the sparse dyad inputs pair_block must read (most are all
  * zeros: only oil sellers have rivals, few actors strike or sanction). One
  * pass over each row, without early exit, so that it is vectorised. */
-static void row_flags(const ps_world *w, coop_data *d)
+PS_HOT static void row_flags(const ps_world *w, coop_data *d)
 {
     const int n = w->n_actors;
     const double *riv = ps_world_input(w, d->rivalry), *strike = ps_world_input(w, d->strike);

@@ -434,7 +434,8 @@ static int buyer_block(const oil_data *d, int n, int bb, double *den)
  * The sums sit in the row's first n_sel slots
  * and are then moved to their columns, last first (sel ascends, so
  * sel[k] >= k and no sum is overwritten before it is read). */
-static void rivalry_rows(const oil_data *d, const double *trade, double *riv, int i0, int i1)
+PS_HOT static void rivalry_rows(const oil_data *d, const double *trade, double *riv, int i0,
+                                int i1)
 {
     const int n = d->n, ns = d->n_sel;
     const double *sold = d->den;
@@ -738,8 +739,8 @@ static double free_share(double a, double den, double L, double A)
  * den_b - a0, sigma_now, Lambda, lambda_b, m_b, e_sb, the route's floor), so that the root
  * finder's calls skip the others; the sum runs over buyers in the same
  * order. */
-static double target_sales(const double *buy, int nb, double delta, double delta_cur,
-                           double tau)
+PS_HOT static double target_sales(const double *buy, int nb, double delta, double delta_cur,
+                                  double tau)
 {
     double q = 0.0, u_last = NAN, g_last = 0.0;
     for (int k = 0; k < nb; k++) {

@@ -120,8 +120,8 @@ static double others_weight(const double *gdp, int i, double total)
 
 /* For the actors i0..i1-1: the GDP-weighted share of the others' intensity
  * toward i (isolation) and of their secondary sanctions around i (threat). */
-static void exposure(const double *s, const double *s2, const double *gdp, int n, int i0,
-                     int i1, double total, double *isol, double *threat)
+PS_HOT static void exposure(const double *s, const double *s2, const double *gdp, int n,
+                            int i0, int i1, double total, double *isol, double *threat)
 {
     for (int i = i0; i < i1; i++)
         isol[i] = threat[i] = 0.0;
