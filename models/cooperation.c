@@ -702,6 +702,25 @@ static double supply_open(const double *sanc, int n, int a, int b)
  * the order of every sum, are those of a plain loop: the same bits. */
 #define ROWS 32
 
+/* The weighted sum of what a can do for b (help_block) from the materiel term
+ * mat: finance (lend_a = lend_rate x a's spare finance, against b's need nf),
+ * channels around b's sanctions, veto cover and technology, all through the
+ * relation a has not closed to b (sanc_ab). Branch-free: the division by nf
+ * runs with 1 in its place when nf is not positive, and the test then picks
+ * 0, so that a loop of it is vectorised. */
+static inline double help_sum(const double w[5], double mat, double lend_a, double nf,
+                              double press_b, double iso_b, double tech_b, double sanc_ab,
+                              double iso_a, double veto_a, double tech_a)
+{
+    const double q = lend_a / (nf > 0.0 ? nf : 1.0);
+    const double fin = nf > 0.0 ? ps_fmin(1.0, q) : 0.0;
+    const double open = 1.0 - sanc_ab;
+    const double chan = press_b * open * (1.0 - iso_a);
+    const double cover = iso_b * veto_a * open;
+    const double techg = iso_b * ps_fmax(0.0, tech_a - tech_b) * open;
+    return w[0] * mat + w[1] * fin + w[2] * chan + w[3] * cover + w[4] * techg;
+}
+
 /* What each actor a of block blk can do for every b's needs (0..1): materiel
  * spare against need by category, finance, channels around b's sanctions,
  * veto cover and technology, weighted. Each directed pair once: pair_block
@@ -724,23 +743,33 @@ PS_HOT static void help_block(ps_world *w, void *data, const double *p, int blk)
                       p[P_W_TECH];
     /* Weights, the output and a's own values in locals, read once per row: a
      * store to d->help could alias them, so they were reloaded per dyad. */
-    const double w_mat = p[P_W_MATERIEL], w_fin = p[P_W_FINANCE], w_chan = p[P_W_CHANNELS];
-    const double w_cover = p[P_W_COVER], w_tech = p[P_W_TECH], lend_rate = p[P_LEND_RATE];
-    const unsigned char *needs = d->needs;
+    const double wts[5] = {p[P_W_MATERIEL], p[P_W_FINANCE], p[P_W_CHANNELS], p[P_W_COVER],
+                           p[P_W_TECH]};
+    const double lend_rate = p[P_LEND_RATE], wdiv = wt > 0.0 ? wt : 1.0;
     double *help = d->help;
     for (int a = a0; a < a1; a++) {
         double spare_a[N_MATERIEL];
         for (int c = 0; c < N_MATERIEL; c++)
             spare_a[c] = mspare[c][a];
-        const double fin_a = spare[a], iso_a = iso[a], veto_a = veto[a];
+        const double lend_a = lend_rate * spare[a], iso_a = iso[a], veto_a = veto[a];
         const double tech_a = tech[a];
+        const double *sanc_a = sanc + (size_t)a * n;
+        double *row = help + (size_t)a * n;
+        /* Every b as if it needed no materiel, with no branch, so that the
+         * loop is vectorised: the divisions always run, by a positive
+         * stand-in where the condition fails, and the condition picks the
+         * result (the same bits; +-0 / wt is that same zero). */
         for (int b = 0; b < n; b++) {
-            if (a == b) {
-                help[(size_t)a * n + b] = 0.0; /* never read */
-                continue;
-            }
+            const double sum = help_sum(wts, 0.0, lend_a, need[b], press[b], iso[b], tech[b],
+                                        sanc_a[b], iso_a, veto_a, tech_a);
+            const double h = sum / wdiv;
+            row[b] = wt > 0.0 ? h : 0.0;
+        }
+        /* The few b that need materiel (d->needy), again with its term. */
+        for (int q = 0; q < d->n_needy; q++) {
+            const int b = d->needy[q];
             double mat = 0.0, wsum = 0.0;
-            for (int c = 0; needs[b] && c < N_MATERIEL; c++) { /* most b need no materiel */
+            for (int c = 0; c < N_MATERIEL; c++) {
                 double nb = mneed[c][b];
                 if (nb > 0.0) {
                     mat += ps_fmin(1.0, spare_a[c] / nb);
@@ -748,18 +777,11 @@ PS_HOT static void help_block(ps_world *w, void *data, const double *p, int blk)
                 }
             }
             mat = wsum > 0.0 ? mat / wsum : 0.0;
-            double nf = need[b];
-            double fin = nf > 0.0 ? ps_fmin(1.0, lend_rate * fin_a / nf) : 0.0;
-            double open = 1.0 - sanc[(size_t)a * n + b];
-            double chan = press[b] * open * (1.0 - iso_a);
-            double cover = iso[b] * veto_a * open;
-            double techg = iso[b] * ps_fmax(0.0, tech_a - tech[b]) * open;
-            double sum = w_mat * mat + w_fin * fin + w_chan * chan + w_cover * cover +
-                         w_tech * techg;
-            /* +-0 / wt is that same zero: most a can do nothing for b, and a
-             * division takes longer than a predicted branch. */
-            help[(size_t)a * n + b] = wt > 0.0 ? (sum != 0.0 ? sum / wt : sum) : 0.0;
+            const double sum = help_sum(wts, mat, lend_a, need[b], press[b], iso[b], tech[b],
+                                        sanc_a[b], iso_a, veto_a, tech_a);
+            row[b] = wt > 0.0 ? sum / wdiv : 0.0;
         }
+        row[a] = 0.0; /* never read */
     }
 }
 
