@@ -164,6 +164,55 @@ static void test_transit_closed(double wt, double wtr)
     ps_registry_use(NULL);
 }
 
+/* Diplomatic cover without the cover model (docs/ODD.md 7.8): i's offer is
+ * its veto x the pair's cooperation x the share of the relation it keeps
+ * open. A and B hold vetoes; C, isolated (cover matters to it with weight
+ * 1), cooperates 0.8 with A and 0.4 with B, and A closes half of its
+ * relations with C: A's cover offer 1 x 0.8 x 0.5 = 0.4 equals B's 1 x 0.4
+ * x 1, so each holds half of C's cover; in trade A offers 0.5 of 1.5. C's
+ * routes through no one count for nothing (1 - isolation = 0). Veto,
+ * cooperation, sanctions and isolation held by a test-only model. */
+static const ps_field cover_in_fields[] = {
+    {"unsc_veto", PS_ACTOR, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"cooperation", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"sanction_intensity", PS_DYAD, "1", 0.0, 0.0, 1.0, "held", "test"},
+    {"isolation", PS_ACTOR, "1", 0.0, 0.0, 1.0, "held", "test"},
+};
+static const ps_model held_cover_inputs = {.name = "held_cover_inputs", .description = "test",
+                                           .fields = cover_in_fields, .n_fields = 4};
+
+static void test_cover_without_cover_model(double wt)
+{
+    double wc = synth_default(&ps_model_leverage, "weight_cover");
+    CHECK(wc > 0 && wc <= 2.0, "weight_cover %g", wc);
+    const ps_model *pipe[] = {&held_cover_inputs, &ps_model_leverage, NULL};
+    ps_registry_use(pipe);
+    ps_scenario *sc = synth_new("leverage_cover", 3, (const int[]){0, 1, 2}, NULL, 0, 'L', 2, 1,
+                                8, 1);
+    synth_init(sc, "unsc_veto", A, -1, 1.0);
+    synth_init(sc, "unsc_veto", B, -1, 1.0);
+    synth_init(sc, "cooperation", A, C, 0.8);
+    synth_init(sc, "cooperation", C, A, 0.8);
+    synth_init(sc, "cooperation", B, C, 0.4);
+    synth_init(sc, "cooperation", C, B, 0.4);
+    synth_init(sc, "sanction_intensity", A, C, 0.5);
+    synth_init(sc, "isolation", C, -1, 1.0);
+    ps_run *r = NULL;
+    ps_error err = {PS_OK, ""};
+    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+    if (r) {
+        double want_a = 1.0 - (1.0 - wt / 3.0) * (1.0 - wc * 0.5);
+        double want_b = 1.0 - (1.0 - wt * 2.0 / 3.0) * (1.0 - wc * 0.5);
+        CHECK(NEAR(lev(r, 0, A, C), want_a), "A over C's cover %.15g vs %.15g by hand",
+              lev(r, 0, A, C), want_a);
+        CHECK(NEAR(lev(r, 0, B, C), want_b), "B over C's cover %.15g vs %.15g by hand",
+              lev(r, 0, B, C), want_b);
+        ps_run_free(r);
+    }
+    synth_free(sc);
+    ps_registry_use(NULL);
+}
+
 int main(void)
 {
     double wt = synth_default(&ps_model_leverage, "weight_trade");
@@ -245,5 +294,6 @@ int main(void)
     test_oil_by_hand(wt);
     test_metric_position_0();
     test_transit_closed(wt, wtr);
+    test_cover_without_cover_model(wt);
     return CHECK_DONE();
 }
