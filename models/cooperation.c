@@ -306,8 +306,7 @@ typedef struct {
     double *supply; /* [b][k]: share of k's wartime materiel use that b supplies */
     double *help;   /* [a][b]: what a can do for b's needs (0..1), from state t */
     double *risk;   /* [a]: risk_scale x a's isolation x (1 + 2 x its secondary threat), this month */
-    unsigned char *needs; /* [b]: b needs materiel of some category this month */
-    int *needy, n_needy;  /* the b with needs[b], ascending */
+    int *needy, n_needy;  /* the b that need materiel of some category this month, ascending */
     unsigned char *rows;  /* [i]: ROW_* bits, the rows of sparse inputs with a nonzero */
     uint64_t *key;  /* [a]: ps_world_actor_key(a), and hkey[a] its ps_hash64 (fixed at init) */
     uint64_t *hkey;
@@ -332,7 +331,6 @@ static void coop_free(void *data)
     free(d->supply);
     free(d->help);
     free(d->risk);
-    free(d->needs);
     free(d->needy);
     free(d->rows);
     free(d->key);
@@ -474,7 +472,6 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
     d->supply = calloc(nn ? nn : 1, sizeof *d->supply);
     d->help = calloc(nn ? nn : 1, sizeof *d->help);
     d->risk = calloc((size_t)w->n_actors + 1, sizeof *d->risk);
-    d->needs = calloc((size_t)w->n_actors + 1, 1);
     d->needy = malloc(((size_t)w->n_actors + 1) * sizeof *d->needy);
     d->rows = calloc((size_t)w->n_actors + 1, 1);
     d->key = calloc((size_t)w->n_actors + 1, sizeof *d->key);
@@ -483,7 +480,7 @@ static ps_status coop_init(ps_world *w, int self, void **data, ps_error *err)
         d->key[a] = ps_world_actor_key(w, a);
         d->hkey[a] = ps_hash64(d->key[a]);
     }
-    if (!d->risk || !d->needs || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor ||
+    if (!d->risk || !d->needy || !d->rows || !d->key || !d->hkey || !d->anchor ||
         !d->riv0 || !d->enemy || !d->n_enemy || !d->slot || !d->tmask || !d->wanted ||
         !d->enemy_k || !d->supply || !d->help) {
         coop_free(d);
@@ -568,18 +565,18 @@ static void theater_masks(const ps_world *w, coop_data *d)
 /* Once a month per actor, what the dyad loops used to compute per dyad:
  * risk[i], the part of the risk of dealing with i that is i's own (its
  * isolation and the secondary-sanction threat around it: risk_scale x iso x
- * (1 + 2 threat), the first factors of deal_risk, in its order), and needs[b],
- * whether b needs materiel of any category. */
+ * (1 + 2 threat), the first factors of deal_risk, in its order), and d->needy,
+ * the actors that need materiel of some category, ascending. */
 static void actor_values(const ps_world *w, coop_data *d, const double *p)
 {
     const double *iso = ps_world_input(w, d->isolation), *threat = ps_world_input(w, d->threat);
     d->n_needy = 0;
     for (int i = 0; i < w->n_actors; i++) {
         d->risk[i] = p[P_RISK] * iso[i] * (1.0 + 2.0 * threat[i]);
-        d->needs[i] = 0;
+        int needs = 0;
         for (int c = 0; c < N_MATERIEL; c++)
-            d->needs[i] |= ps_world_input(w, d->mat_need[c])[i] > 0.0;
-        if (d->needs[i])
+            needs |= ps_world_input(w, d->mat_need[c])[i] > 0.0;
+        if (needs)
             d->needy[d->n_needy++] = i;
     }
 }
