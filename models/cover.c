@@ -127,10 +127,14 @@ static void compute(const ps_world *w, const cover_data *d, const double *p, dou
             cov[hi] = ps_fmin(1.0, ps_fmax(0.0, x));
         }
     }
-    /* Column maxima, in a fixed order (bit-identical for any thread count). */
+    /* Column maxima, in a fixed order (bit-identical for any thread count),
+     * over the veto-holders' rows only: every other row is +0, which leaves
+     * a maximum that starts at +0 as it is (a large world has a few
+     * veto-holders and N rows). */
     for (int h = 0; h < n; h++)
-        for (int i = 0; i < n; i++)
-            recv[i] = ps_fmax(recv[i], cov[(size_t)h * n + i]);
+        if (at(veto, (size_t)h) > 0.0)
+            for (int i = 0; i < n; i++)
+                recv[i] = ps_fmax(recv[i], cov[(size_t)h * n + i]);
     double *shield = out[d->f[F_SHIELD]];
     for (int i = 0; i < n; i++)
         shield[i] = p[P_SHIELD] * recv[i];

@@ -277,7 +277,8 @@ typedef struct {
     int pressure, strain, oil_revenue, finance_flow, promise_delivery, damage_change, capacity;
     int gdp_oil;       /* internal: economy_gdp_oil */
     ps_rng *rng;
-    double *fin_in; /* scratch [actor]: finance received (column sums), every step */
+    double *fin_in;  /* scratch [actor]: finance received (column sums), every step */
+    double *fin_out; /* scratch [actor]: finance given (row sums), every step */
 } economy_data;
 
 static void economy_free(void *data)
@@ -286,6 +287,7 @@ static void economy_free(void *data)
     if (!d)
         return;
     free(d->fin_in);
+    free(d->fin_out);
     ps_rng_free(d->rng);
     free(d);
 }
@@ -295,7 +297,8 @@ static ps_status economy_init(ps_world *w, int self, void **data, ps_error *err)
     (void)self;
     economy_data *d = calloc(1, sizeof *d);
     if (!d || !(d->rng = ps_rng_alloc()) ||
-        !(d->fin_in = calloc((size_t)w->n_actors + 1, sizeof(double)))) {
+        !(d->fin_in = calloc((size_t)w->n_actors + 1, sizeof(double))) ||
+        !(d->fin_out = calloc((size_t)w->n_actors + 1, sizeof(double)))) {
         economy_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -398,15 +401,17 @@ PS_HOT static ps_status economy_step(ps_world *w, int self, void *data, ps_error
             strain_base[i] = strain[i];
     int base_set = oil && w->month >= 1;
     int strain_set = strain && w->month >= 1;
-    /* Finance received: sums down columns, read row by row. */
-    if (flow || paid)
+    /* Finance received: sums down columns, read row by row; finance given:
+     * sums along rows (both on the step's threads). */
+    if (flow || paid) {
         ps_dyad_column_sums(w, flow ? flow : paid, flow ? paid : NULL, NULL, d->fin_in);
+        ps_dyad_row_sums(w, flow ? flow : paid, flow ? paid : NULL, d->fin_out);
+    }
     for (int i = 0; i < n; i++) {
         double pr = press ? press[i] : 0.0;
         double windfall = base_set ? oil[i] - oil_base[i] : 0.0;
-        double in = flow || paid ? d->fin_in[i] : 0.0, out = 0.0; /* foreign finance, USD/yr */
-        for (int j = 0; j < n; j++)
-            out += (flow ? flow[(size_t)i * n + j] : 0.0) + (paid ? paid[(size_t)i * n + j] : 0.0);
+        /* foreign finance, USD/yr */
+        double in = flow || paid ? d->fin_in[i] : 0.0, out = flow || paid ? d->fin_out[i] : 0.0;
         /* War above the month-1 strain: extra military spending X (USD/yr),
          * its share of GDP F, and the lagged strain of the late cost. */
         double excess = strain_set ? ps_fmax(0.0, strain[i] - strain_base[i]) : 0.0;

@@ -160,11 +160,11 @@ PS_HOT static ps_status strikes_step(ps_world *w, int self, void *data, ps_error
     strikes_data *d = data;
     const double *p = ps_world_param_values(w, self);
     const int n = w->n_actors;
-    const size_t nn = (size_t)n * n;
     const double *strike = w->cur[d->f[F_STRIKE]];
-    double *strike1 = w->next[d->f[F_STRIKE]], *resp1 = w->next[d->f[F_RESPONSE]];
-    for (size_t k = 0; k < nn; k++)
-        strike1[k] = resp1[k] = 0.0; /* this month's strikes come with the events */
+    double *resp1 = w->next[d->f[F_RESPONSE]];
+    /* This month's strikes come with the events. */
+    ps_dyad_zero(w, w->next[d->f[F_STRIKE]]);
+    ps_dyad_zero(w, resp1);
     /* Absent inputs read the world's zeros: no cooperation, agreement,
      * capacity or strain (0.5 * (0 + 0) is the +0 that sym gave). */
     const double *coop = ps_world_input(w, d->coop), *agree = ps_world_input(w, d->agree);

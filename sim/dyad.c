@@ -1,6 +1,8 @@
 /* Loops and dyad kernels shared by the models (declared in pactsim_model.h). */
 #include "pactsim_model.h"
 
+#include <string.h>
+
 PS_HOT static void column_block(int n, int b, const double *x, const double *y,
                                 const char *skip, double *out)
 {
@@ -32,9 +34,51 @@ void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, co
         column_block(n, b, x, y, skip, out);
 }
 
-/* Rows per block of ps_dyad_scale: whole rows, so that each thread streams
- * its own part of the arrays. */
+/* Rows per block of ps_dyad_row_sums and ps_dyad_scale: whole rows, so
+ * that each thread streams its own part of the arrays. */
 #define SCALE_ROWS 16
+
+PS_HOT static void row_sum_block(int n, int b, const double *x, const double *y, double *out)
+{
+    for (int i = b * SCALE_ROWS, i1 = ps_block_end(b, SCALE_ROWS, n); i < i1; i++) {
+        const double *xr = x + (size_t)i * n, *yr = y ? y + (size_t)i * n : NULL;
+        double s = 0.0;
+        for (int j = 0; j < n; j++)
+            s += yr ? xr[j] + yr[j] : xr[j];
+        out[i] = s;
+    }
+}
+
+void ps_dyad_row_sums(const ps_world *w, const double *x, const double *y, double *out)
+{
+    const int n = w->n_actors, nb = ps_block_count(n, SCALE_ROWS);
+    if (!ps_inner_parallel(w)) {
+        for (int b = 0; b < nb; b++)
+            row_sum_block(n, b, x, y, out);
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int b = 0; b < nb; b++)
+        row_sum_block(n, b, x, y, out);
+}
+
+static void zero_block(int n, int b, double *out)
+{
+    const size_t k0 = (size_t)b * SCALE_ROWS * n, k1 = (size_t)ps_block_end(b, SCALE_ROWS, n) * n;
+    memset(out + k0, 0, (k1 - k0) * sizeof *out);
+}
+
+void ps_dyad_zero(const ps_world *w, double *out)
+{
+    const int n = w->n_actors, nb = ps_block_count(n, SCALE_ROWS);
+    if (!ps_inner_parallel(w)) {
+        memset(out, 0, (size_t)n * n * sizeof *out);
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(w->inner_threads)
+    for (int b = 0; b < nb; b++)
+        zero_block(n, b, out);
+}
 
 PS_HOT static void scale_block(int n, int b, const double *x, double c, double *out)
 {

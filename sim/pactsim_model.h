@@ -164,6 +164,15 @@ static inline int ps_block_end(int b, int size, int n)
 void ps_dyad_column_sums(const ps_world *w, const double *x, const double *y, const char *skip,
                          double *out);
 
+/* out[i] = sum over j of x[i * n + j] (+ y[i * n + j], added first as a
+ * pair), j ascending: the same bits as a loop along row i; y may be NULL.
+ * Rows are shared out between w->inner_threads threads. */
+void ps_dyad_row_sums(const ps_world *w, const double *x, const double *y, double *out);
+
+/* out[k] = +0 for every dyad k, by blocks of whole rows on
+ * w->inner_threads threads: a field a model rewrites each month from zero. */
+void ps_dyad_zero(const ps_world *w, double *out);
+
 /* out[k] = x[k] * c for every dyad k (out may be x), by blocks of whole rows
  * on w->inner_threads threads: element by element, so the same bits on any
  * number of threads; decays and erosions of a dyad field. */

@@ -417,15 +417,14 @@ static ps_status run_models(ps_world *w, int settle, ps_error *err)
     return PS_OK;
 }
 
-/* next of field f before the models' step: state t, or, for a field a model
- * overwrites whole, nothing (NaN when poisoning). */
-static void start_field(ps_world *w, int f)
+/* Values a..a+len-1 of next of field f before the models' step: state t, or,
+ * for a field a model overwrites whole, nothing (NaN when poisoning). */
+static void start_part(ps_world *w, int f, size_t a, size_t len)
 {
-    size_t size = ps_field_size(w, f);
     if (w->copy[f])
-        memcpy(w->next[f], w->cur[f], size * sizeof(double));
+        memcpy(w->next[f] + a, w->cur[f] + a, len * sizeof(double));
     else if (w->poison)
-        for (size_t k = 0; k < size; k++)
+        for (size_t k = a; k < a + len; k++)
             w->next[f][k] = NAN;
 }
 
@@ -448,11 +447,20 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
     int nf = w->n_fields;
     if (!ps_inner_parallel(w)) {
         for (int f = 0; f < nf; f++)
-            start_field(w, f);
+            start_part(w, f, 0, ps_field_size(w, f));
     } else {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(w->inner_threads)
-        for (int f = 0; f < nf; f++)
-            start_field(w, f);
+        /* Part by part, as the check: a large world has a few dyad fields
+         * to copy, too few to share out whole (at N=4000 the copy was the
+         * engine's least parallel work). */
+#pragma omp parallel num_threads(w->inner_threads)
+        for (int f = 0; f < nf; f++) {
+            size_t size = ps_field_size(w, f), parts = (size + CHECK_PART - 1) / CHECK_PART;
+#pragma omp for schedule(static) nowait
+            for (size_t q = 0; q < parts; q++) {
+                size_t a = q * CHECK_PART;
+                start_part(w, f, a, size - a < CHECK_PART ? size - a : CHECK_PART);
+            }
+        }
     }
     ps_status st = run_models(w, 0, err);
     if (st != PS_OK)

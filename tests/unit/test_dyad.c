@@ -2,7 +2,9 @@
  * by row in blocks, are bit for bit those of a plain loop down each column (the
  * models' results depend on it), with and without a second array and a mask,
  * serially and on two inner threads, for sizes around the block width.
- * ps_dyad_scale: every entry is x * c, bit for bit, on one and two threads. */
+ * ps_dyad_row_sums: the same for sums along the rows, with and without a
+ * second array. ps_dyad_scale: every entry is x * c, bit for bit, and
+ * ps_dyad_zero: every entry +0, on one and two threads. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,31 @@ int main(void)
                       n, threads, mode, first, first < 0 ? 0.0 : out[first],
                       first < 0 ? 0.0 : ref[first]);
             }
+        for (int threads = 1; threads <= 2; threads++)
+            for (int mode = 0; mode < 2; mode++) { /* x; x + y */
+                ps_world w;
+                memset(&w, 0, sizeof w);
+                w.n_actors = n;
+                w.inner_threads = threads;
+                const double *yy = mode ? y : NULL;
+                for (int i = 0; i < n; i++) {
+                    double s = 0.0;
+                    for (int j = 0; j < n; j++) {
+                        size_t ij = (size_t)i * n + j;
+                        s += yy ? x[ij] + yy[ij] : x[ij];
+                    }
+                    ref[i] = s;
+                    out[i] = NAN; /* every entry must be written */
+                }
+                ps_dyad_row_sums(&w, x, yy, out);
+                int first = -1;
+                for (int i = n - 1; i >= 0; i--)
+                    if (memcmp(out + i, ref + i, sizeof *out))
+                        first = i;
+                CHECK(first < 0, "n=%d threads=%d mode=%d: row %d: %.17g, a loop gives %.17g", n,
+                      threads, mode, first, first < 0 ? 0.0 : out[first],
+                      first < 0 ? 0.0 : ref[first]);
+            }
         for (int threads = 1; threads <= 2; threads++) {
             ps_world w;
             memset(&w, 0, sizeof w);
@@ -79,6 +106,14 @@ int main(void)
             }
             CHECK(bad == nn, "n=%d threads=%d: scaled entry %zu is %.17g, not x * c", n, threads,
                   bad, bad < nn ? sc[bad] : 0.0);
+            for (size_t k = 0; k < nn; k++)
+                sc[k] = -(double)k - 1.0;
+            ps_dyad_zero(&w, sc);
+            const double zero = 0.0;
+            for (bad = nn; bad > 0 && !memcmp(sc + bad - 1, &zero, sizeof zero); bad--)
+                ;
+            CHECK(bad == 0, "n=%d threads=%d: entry %zu is %.17g after ps_dyad_zero", n, threads,
+                  bad - 1, bad ? sc[bad - 1] : 0.0);
             free(sc);
         }
         /* A masked sum differs from an unmasked one where the mask is set. */
