@@ -16,8 +16,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include <gsl/gsl_randist.h>
-
 #include "pactsim_model.h"
 
 #define DELIVERY_STREAM 53u /* random stream of this model (economy 1, oil 11, clients 31 and 33,
@@ -140,11 +138,28 @@ static const ps_metric metrics[] = {
      metric_chn_rus},
 };
 
+/* An event of the month, kept by the block of promisers that made it until
+ * the step logs them all, in (promiser, partner) order. */
+typedef struct {
+    int type, source, target;
+    double magnitude;
+} promise_event;
+
+typedef struct {
+    promise_event *ev;
+    size_t n, cap;
+    int failed; /* out of memory keeping an event */
+} event_list;
+
+/* Promisers per block of the step (each block its own event list). */
+#define ROWS 16
+
 typedef struct {
     int f[F_NFIELDS];
     int ev[E_NEVENTS];
     int coop, need, lending, spare, pressure, strain;
-    ps_rng *rng;
+    event_list *lists; /* one per block of ROWS promisers */
+    int n_lists;
 } promises_data;
 
 static void promises_free(void *data)
@@ -152,17 +167,37 @@ static void promises_free(void *data)
     promises_data *d = data;
     if (!d)
         return;
-    ps_rng_free(d->rng);
+    for (int b = 0; d->lists && b < d->n_lists; b++)
+        free(d->lists[b].ev);
+    free(d->lists);
     free(d);
 }
 
+static void keep_event(event_list *l, int type, int source, int target, double magnitude)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        promise_event *ev = realloc(l->ev, cap * sizeof *ev);
+        if (!ev) {
+            l->failed = 1;
+            return;
+        }
+        l->ev = ev;
+        l->cap = cap;
+    }
+    l->ev[l->n++] = (promise_event){type, source, target, magnitude};
+}
+
 /* The delivery factor of pledge j -> i this month: exp(sigma z - sigma^2 / 2),
- * z ~ N(0, 1) from the stream (seed, replicate, month, ordered pair id, 53). */
-static double delivery_factor(const ps_world *w, ps_rng *rng, double sigma, int j, int i)
+ * z ~ N(0, 1) from the stream (seed, replicate, month, ordered pair id, 53):
+ * drawn from the pair's key alone, so any thread draws the same. */
+static double delivery_factor(const ps_world *w, double sigma, int j, int i)
 {
     uint64_t id = ps_hash64(ps_world_actor_key(w, j) ^ ps_hash64(ps_world_actor_key(w, i)));
-    gsl_rng *r = ps_rng_key(rng, w->seed, w->replicate, w->month, id, DELIVERY_STREAM);
-    return exp(sigma * gsl_ran_gaussian(r, 1.0) - 0.5 * sigma * sigma);
+    uint64_t key = ps_rng_id_key(w->seed, id);
+    double z;
+    ps_rng_gaussians(&key, 1, w->replicate, w->month, DELIVERY_STREAM, &z);
+    return exp(sigma * z - 0.5 * sigma * sigma);
 }
 
 static ps_status promises_init(ps_world *w, int self, void **data, ps_error *err)
@@ -170,7 +205,11 @@ static ps_status promises_init(ps_world *w, int self, void **data, ps_error *err
     (void)w;
     (void)self;
     promises_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->rng = ps_rng_alloc())) {
+    if (d) {
+        d->n_lists = ps_block_count(w->n_actors, ROWS);
+        d->lists = calloc((size_t)d->n_lists + 1, sizeof *d->lists);
+    }
+    if (!d || !d->lists) {
         promises_free(d);
         return ps_error_set(err, PS_ERR_NOMEM, "out of memory");
     }
@@ -196,11 +235,13 @@ static void pledge(ps_world *w, const promises_data *d, int horizon, size_t k, d
     w->next[d->f[F_DUE]][k] = horizon;
 }
 
-PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
+/* Promisers j of block b (rows of every dyad field here): each row reads
+ * state t and the month's inputs and writes only its own entries; the
+ * block keeps its events for the step to log. */
+PS_HOT static void step_block(ps_world *w, void *data, const double *p, int b)
 {
     const promises_data *d = data;
-    const double *p = ps_world_param_values(w, self);
-    int n = w->n_actors, horizon = (int)p[P_HORIZON];
+    const int n = w->n_actors, horizon = (int)p[P_HORIZON];
     const double *out = w->cur[d->f[F_OUTSTANDING]], *due = w->cur[d->f[F_DUE]];
     const double *coop = ps_world_input_or_null(w, d->coop);
     const double *need = ps_world_input_or_null(w, d->need);
@@ -211,8 +252,10 @@ PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_erro
     double *out_n = w->next[d->f[F_OUTSTANDING]], *due_n = w->next[d->f[F_DUE]];
     double *del_n = w->next[d->f[F_DELIVERED]], *pay_n = w->next[d->f[F_DELIVERY]];
     double *breach_n = w->next[d->f[F_BREACH]], *kept_n = w->next[d->f[F_KEPT]];
-    /* Serial: it logs events, in a fixed (source, target) order. */
-    for (int j = 0; j < n; j++) {
+    event_list *l = &d->lists[b];
+    l->n = 0;
+    l->failed = 0;
+    for (int j = b * ROWS, j1 = ps_block_end(b, ROWS, n); j < j1; j++) {
         /* A promiser at war keeps part of its spare for the war (x 1 without). */
         double kept_back = ps_fmin(1.0, p[P_WAR_PRIORITY] * (strain ? strain[j] : 0.0));
         double budget = spare ? spare[j] * p[P_DELIVERY_SHARE] / 12.0 * (1.0 - kept_back) : 0.0;
@@ -234,8 +277,7 @@ PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_erro
                 double risk = ps_fmin(1.0, p[P_LENDING_RISK] * (press ? press[i] : 0.0));
                 double pay = ps_fmin(pace * priority * (1.0 - risk), budget * share);
                 if (p[P_DELIVERY_NOISE] > 0.0)
-                    pay = ps_fmin(out[k], pay * delivery_factor(w, d->rng, p[P_DELIVERY_NOISE],
-                                                                j, i));
+                    pay = ps_fmin(out[k], pay * delivery_factor(w, p[P_DELIVERY_NOISE], j, i));
                 out_n[k] = out[k] - pay;
                 del_n[k] += pay;
                 pay_n[k] = 12.0 * pay;
@@ -245,14 +287,10 @@ PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_erro
                     if (out_n[k] > 1e-6 * (out[k] + 1.0)) {
                         breach_n[k] = out_n[k];
                         double frac = out_n[k] / ps_fmax(out[k], out_n[k]);
-                        if (ps_world_log_event(w, events[E_BROKEN].name, j, i, ps_fmin(1.0, frac),
-                                               "model") != PS_OK)
-                            return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+                        keep_event(l, E_BROKEN, j, i, ps_fmin(1.0, frac));
                     } else {
                         kept_n[k] = ps_fmax(pay, 1.0);
-                        if (ps_world_log_event(w, events[E_KEPT].name, j, i, del_n[k],
-                                               "model") != PS_OK)
-                            return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+                        keep_event(l, E_KEPT, j, i, del_n[k]);
                     }
                     out_n[k] = due_n[k] = 0.0;
                 }
@@ -260,9 +298,27 @@ PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_erro
                 /* A close partner in need: pledge, whether or not it can pay. */
                 double amount = p[P_PROMISE_SHARE] * need[i];
                 pledge(w, d, horizon, k, amount);
-                if (ps_world_log_event(w, events[E_MADE].name, j, i, amount, "model") != PS_OK)
-                    return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
+                keep_event(l, E_MADE, j, i, amount);
             }
+        }
+    }
+}
+
+/* The promisers in blocks of rows on the step's threads, then their events
+ * logged block by block: the (promiser, partner) order of a serial loop. */
+PS_HOT static ps_status promises_step(ps_world *w, int self, void *data, ps_error *err)
+{
+    promises_data *d = data;
+    ps_inner_for(w, d->n_lists, step_block, d, ps_world_param_values(w, self));
+    for (int b = 0; b < d->n_lists; b++) {
+        const event_list *l = &d->lists[b];
+        if (l->failed)
+            return ps_error_set(err, PS_ERR_NOMEM, "keeping the month's events");
+        for (size_t e = 0; e < l->n; e++) {
+            const promise_event *ev = &l->ev[e];
+            if (ps_world_log_event(w, events[ev->type].name, ev->source, ev->target,
+                                   ev->magnitude, "model") != PS_OK)
+                return ps_error_set(err, PS_ERR_NOMEM, "logging an event");
         }
     }
     return PS_OK;

@@ -9,7 +9,8 @@
  * function of its key (a run alone or among others, on any thread count),
  * and a pledge paid in full before its date is kept then. Loans held back
  * (off by default): lending_risk slows the pace by the borrower's sanction
- * pressure, war_priority shrinks the budget by the promiser's strain. */
+ * pressure, war_priority shrinks the budget by the promiser's strain. Many promisers
+ * on two inner threads: the same series and event log as on one. */
 #include <math.h>
 #include <string.h>
 
@@ -110,6 +111,88 @@ static void test_delivery_noise(int horizon)
     CHECK(fabs(sd / sd_th - 1.0) < 0.25, "spread is the lognormal's: %.4f vs %.4f", sd, sd_th);
     CHECK(same, "each replicate identical with 1 and 2 threads");
     CHECK(kept_early, "a pledge paid off before its date is kept, logged once, then closed");
+}
+
+static int own_event(int type)
+{
+    return type == ps_registry_find_event_type("promise_made") ||
+           type == ps_registry_find_event_type("promise_kept") ||
+           type == ps_registry_find_event_type("promise_broken");
+}
+
+/* Many promisers, their rows shared between two inner threads (N >= 64,
+ * several blocks of promisers), with the default delivery noise: one
+ * pledge each, half of the promisers without reserves, half with. One and
+ * two threads give the same series and the same events in the same order,
+ * which is (promiser, partner) order within a month, as a serial loop logs
+ * them; each pledge ends once, and those without reserves leave more unpaid. */
+static void test_many_promisers(void)
+{
+    enum { N = 80 };
+    int perm[N];
+    for (int k = 0; k < N; k++)
+        perm[k] = k;
+    ps_run *r[2] = {NULL, NULL};
+    ps_scenario *sc[2] = {NULL, NULL};
+    for (int t = 0; t < 2; t++) {
+        sc[t] = synth_new("many", N, perm, NULL, 0, 'M', 18, 9, 3 * N, N);
+        for (int k = 0; k < N; k++) {
+            synth_init(sc[t], "gdp", k, -1, 1e11 * (1 + k % 5));
+            synth_init(sc[t], "reserves", k, -1, k % 2 ? 1e13 : 0.0);
+            /* Pledges in the reverse of the promisers' order, so that the
+             * log's order comes from the model, not from the timeline. */
+            int j = N - 1 - k;
+            synth_event(sc[t], 0, "promise_finance", j, (j + 7) % N, 1e9 * (1 + j % 3));
+        }
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc[t], 3, t + 1, NULL, &r[t], &err) == PS_OK, "%d thread(s): %s",
+              t + 1, err.msg);
+    }
+    if (r[0] && r[1]) {
+        int same = 1;
+        for (int f = 0; f < ps_registry_n_fields(); f++)
+            if (ps_registry_field(f, NULL)->shape == PS_DYAD)
+                same &= !memcmp(r[0]->series[f], r[1]->series[f],
+                                (size_t)18 * N * N * sizeof(double));
+        CHECK(same, "dyad series differ between 1 and 2 inner threads");
+        int same_log = r[0]->n_events == r[1]->n_events, ordered = 1;
+        for (int e = 0; same_log && e < r[0]->n_events; e++) {
+            const ps_event *a = &r[0]->events[e], *b = &r[1]->events[e];
+            same_log &= a->month == b->month && a->type == b->type && a->source == b->source &&
+                        a->target == b->target && !memcmp(&a->magnitude, &b->magnitude,
+                                                          sizeof a->magnitude);
+            /* The model's own events (made, kept, broken) against the one
+             * logged before, if that was the model's too in the same month. */
+            if (e > 0 && a->month == a[-1].month && own_event(a->type) && own_event(a[-1].type))
+                ordered &= a[-1].source < a->source ||
+                           (a[-1].source == a->source && a[-1].target < a->target);
+        }
+        CHECK(same_log, "event logs differ between 1 and 2 inner threads (%d / %d events)",
+              r[0]->n_events, r[1]->n_events);
+        CHECK(ordered, "the model's events of a month are not in (promiser, partner) order");
+        /* Each pledge ends once (kept or broken), and those without reserves
+         * leave more of theirs unpaid than those with. */
+        int ended[N] = {0}, e_broken = ps_registry_find_event_type("promise_broken");
+        int e_kept = ps_registry_find_event_type("promise_kept");
+        double unpaid[2] = {0.0, 0.0};
+        for (int e = 0; e < r[1]->n_events; e++) {
+            const ps_event *ev = &r[1]->events[e];
+            if (ev->type == e_broken || ev->type == e_kept)
+                ended[ev->source]++;
+            if (ev->type == e_broken)
+                unpaid[ev->source % 2] += ev->magnitude / (N / 2);
+        }
+        int once = 1;
+        for (int j = 0; j < N; j++)
+            once &= ended[j] == 1;
+        CHECK(once, "a pledge that did not end exactly once");
+        CHECK(unpaid[0] > unpaid[1] + 0.01, "share unpaid: %.4f without reserves, %.4f with",
+              unpaid[0], unpaid[1]);
+    }
+    for (int t = 0; t < 2; t++) {
+        ps_run_free(r[t]);
+        synth_free(sc[t]);
+    }
 }
 
 /* A test-only model owning the two fields the hold-backs read, constant
@@ -315,6 +398,7 @@ int main(void)
     test_held_back(horizon);
     test_without_economy(horizon);
     test_any_lender_pledges();
+    test_many_promisers();
     ps_registry_use(NULL);
     return CHECK_DONE();
 }
