@@ -329,13 +329,22 @@ PS_HOT static int field_finite(const double *v, size_t n)
     return s - s == 0.0;
 }
 
-/* Values per part of a field that the threads check in parallel (1 MiB). */
-enum { CHECK_PART = 1 << 17 };
+/* Values per part of a field (1 MiB): in large worlds the threads share each
+ * field part by part, for the copy of state t and for the check (a model
+ * has only a few large fields, too few to share out whole). */
+enum { PART = 1 << 17 };
+
+static size_t part_count(size_t size) { return (size + PART - 1) / PART; }
+
+/* Length of part q (starting at q x PART) of a field of `size` values. */
+static size_t part_len(size_t size, size_t q)
+{
+    return size - q * PART < PART ? size - q * PART : PART;
+}
 
 /* Name the first non-finite value of fields f0..f1-1: actor or dyad,
  * variable, month, model. In large worlds the threads share each field,
- * part by part (a model has only a few large fields, too few to share out
- * whole); the message names the first failing value in field order,
+ * part by part; the message names the first failing value in field order,
  * whatever the threads. */
 static ps_status check_finite(const ps_world *w, int f0, int f1, ps_error *err)
 {
@@ -347,13 +356,11 @@ static ps_status check_finite(const ps_world *w, int f0, int f1, ps_error *err)
     } else {
 #pragma omp parallel num_threads(w->inner_threads) reduction(min : first)
         for (int f = f0; f < f1; f++) {
-            size_t size = ps_field_size(w, f), parts = (size + CHECK_PART - 1) / CHECK_PART;
+            size_t size = ps_field_size(w, f), parts = part_count(size);
 #pragma omp for schedule(static) nowait
-            for (size_t q = 0; q < parts; q++) {
-                size_t a = q * CHECK_PART, len = size - a < CHECK_PART ? size - a : CHECK_PART;
-                if (!field_finite(w->next[f] + a, len) && f < first)
+            for (size_t q = 0; q < parts; q++)
+                if (!field_finite(w->next[f] + q * PART, part_len(size, q)) && f < first)
                     first = f;
-            }
         }
     }
     for (int f = first; f < f1; f++) {
@@ -449,17 +456,14 @@ ps_status ps_world_step(ps_world *w, ps_error *err)
         for (int f = 0; f < nf; f++)
             start_part(w, f, 0, ps_field_size(w, f));
     } else {
-        /* Part by part, as the check: a large world has a few dyad fields
-         * to copy, too few to share out whole (at N=4000 the copy was the
-         * engine's least parallel work). */
+        /* Part by part, as the check (at N=4000 the copy field by field
+         * was the engine's least parallel work). */
 #pragma omp parallel num_threads(w->inner_threads)
         for (int f = 0; f < nf; f++) {
-            size_t size = ps_field_size(w, f), parts = (size + CHECK_PART - 1) / CHECK_PART;
+            size_t size = ps_field_size(w, f), parts = part_count(size);
 #pragma omp for schedule(static) nowait
-            for (size_t q = 0; q < parts; q++) {
-                size_t a = q * CHECK_PART;
-                start_part(w, f, a, size - a < CHECK_PART ? size - a : CHECK_PART);
-            }
+            for (size_t q = 0; q < parts; q++)
+                start_part(w, f, q * PART, part_len(size, q));
         }
     }
     ps_status st = run_models(w, 0, err);
