@@ -214,7 +214,7 @@ static const ps_input inputs[] = {
     {"sanction_pressure", PS_ACTOR, 1, 1},
 };
 
-enum { E_PRICE, E_CAPACITY, E_EMBARGO };
+enum { E_PRICE, E_CAPACITY, E_EMBARGO, E_DEMAND };
 static const ps_event_type events[] = {
     {"oil_price", "USD/bbl", 5.0, 300.0,
      "sets the benchmark for every actor this month (Brent monthly average); discounts keep their "
@@ -225,6 +225,10 @@ static const ps_event_type events[] = {
     {"oil_embargo", "1", 0.0, 1.0,
      "sets the share of the target's crude the source bans (oil_embargo, source -> target): 1 a "
      "full import ban, 0 lifts it; effective next month", 0, PS_EVENT_PAIR, NULL},
+    {"oil_demand", "kb/d", 0.0, 30000.0,
+     "sets the target buyer's crude imports this month (customs totals: refinery maintenance, "
+     "lockdowns, stock changes); its purchases from every seller scale with it (its mix is "
+     "sticky, its total is not), within each seller's capacity", 0, PS_EVENT_TARGET, NULL},
 };
 
 /* ------------------------------------------------------------- metrics */
@@ -313,6 +317,7 @@ typedef struct {
     double *xd0;         /* [s*(n+1)+b] 2021 closure of relations (config) */
     double *out0;        /* [b], b <= n: outside option weight */
     double *delta0;      /* [s] 2021 discount / benchmark */
+    double *dem0;        /* [b] the buyer's base imports (its configured demand) */
     double *fl;          /* [s*(n+1)+b] the route's floor (floor_openness) at x0 (route_terms) */
     unsigned char *may;  /* [b] may_cap of buyer b at state t (route_terms, oil_event) */
     int terms_month;     /* the month whose state fl and may follow; -1: none yet */
@@ -334,6 +339,7 @@ typedef struct {
 #define JUMP_STREAM 12u /* disruptions: two uniforms per month (occurrence, size) */
 #define U_MAX 50.0 /* logit exponents are clipped to +-U_MAX */
 #define NB 11      /* doubles per buyer entry of target_sales() */
+#define A_MIN 1e-6 /* shift_demand: a closed route (a = 0) is cut first, not divided by 0 */
 
 static void oil_free(void *data)
 {
@@ -344,6 +350,7 @@ static void oil_free(void *data)
     free(d->xd0);
     free(d->out0);
     free(d->delta0);
+    free(d->dem0);
     free(d->fl);
     free(d->may);
     free(d->capL);
@@ -597,6 +604,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         !(d->xd0 = calloc(m, sizeof(double))) ||
         !(d->out0 = calloc((size_t)n + 2, sizeof(double))) ||
         !(d->delta0 = calloc((size_t)n + 1, sizeof(double))) ||
+        !(d->dem0 = calloc((size_t)n + 1, sizeof(double))) ||
         !(d->a = calloc(m, sizeof(double))) || !(d->req = calloc(m, sizeof(double))) ||
         !(d->fl = calloc(m, sizeof(double))) || !(d->may = calloc((size_t)n + 2, 1)) ||
         !(d->capL = calloc((size_t)n + 2, sizeof(double))) ||
@@ -642,6 +650,7 @@ static ps_status oil_init(ps_world *w, int self, void **data, ps_error *err)
         for (int s = 0; s < n; s++)
             bought += trade[(size_t)s * n + b];
         dem[b] = ps_fmax(dem[b], bought);
+        d->dem0[b] = dem[b];
     }
     double rest_total = 0.0;
     for (int s = 0; s < n; s++) {
@@ -965,6 +974,36 @@ static void route_terms(oil_data *d, const double *p, const ps_world *w)
         d->may[b] = (unsigned char)may_cap(d, lim, emb, b);
 }
 
+/* Buyer b's imports change from D to D2: the change is shared among its
+ * sellers' volumes v (column b, stride vs) and the outside option (D less
+ * what v holds, at the benchmark: weight 1) as a refiner's marginal barrels
+ * are: more is bought in proportion to v x a, less in proportion to v / a,
+ * where a (column b of d->a) is the route's logit cost factor e^u, so a
+ * buyer that buys more takes more of what became cheaper and one that buys
+ * less cuts what became dearer first. With every a = 1 the mix is kept.
+ * Volumes stay >= 0; capacity is the caller's. */
+static void shift_demand(const oil_data *d, int b, double *v, size_t vs, double D, double D2)
+{
+    const int n = d->n;
+    const size_t n1 = (size_t)n + 1;
+    double dD = D2 - D, held = 0.0, W = 0.0;
+    for (int s = 0; s < n; s++) {
+        double x = v[(size_t)s * vs], a = ps_fmax(d->a[(size_t)s * n1 + b], A_MIN);
+        if (x > 0.0) {
+            held += x;
+            W += dD > 0.0 ? x * a : x / a;
+        }
+    }
+    W += ps_fmax(0.0, D - held);
+    if (!(W > 0.0))
+        return;
+    for (int s = 0; s < n; s++) {
+        double *x = &v[(size_t)s * vs], a = ps_fmax(d->a[(size_t)s * n1 + b], A_MIN);
+        if (*x > 0.0)
+            *x = ps_fmax(0.0, *x + dD * (dD > 0.0 ? *x * a : *x / a) / W);
+    }
+}
+
 /* Step 2 of oil_step for buyers block bb: buyers' cost changes at current
  * discounts, E = e^u in column b of a, the logit denominator in den[b]. Only
  * sellers with capacity are offered. Month 1 anchors the reference closure
@@ -1137,6 +1176,35 @@ PS_HOT static void ration_seller(ps_world *w, void *data, const double *p, int s
     rev_n[s] = vol_n[s] * 1000.0 * 365.0 * (Pn - disc_n[s]);
 }
 
+/* Buyer b imports D from now on, in next month's state after rationing
+ * (an oil_demand event; the step after it, back to the base). What it buys
+ * from each seller changes as shift_demand says; where a seller's capacity
+ * would not hold it, the seller's rest-of-world sales give way first, then
+ * b gets what is left. Discounts respond the month after, as to any change
+ * in requests. The caller computes rivalry again. */
+static void set_demand(ps_world *w, oil_data *d, int b, double D)
+{
+    const int n = d->n;
+    double *dem = w->next[d->f[F_DEMAND]], *trade = w->next[d->f[F_TRADE]];
+    double *vol = w->next[d->f[F_VOLUME]], *rest = w->next[d->f[F_REST]];
+    double *rev = w->next[d->f[F_REVENUE]];
+    const double *cap = w->cur[d->f[F_CAPACITY]], *disc = w->next[d->f[F_DISCOUNT]];
+    const double P = w->next[d->f[F_PRICE]][0];
+    if (dem[b] > 0.0)
+        shift_demand(d, b, trade + b, (size_t)n, dem[b], D);
+    dem[b] = D;
+    for (int s = 0; s < n; s++) {
+        double *v = &trade[(size_t)s * n + b];
+        double other = seller_sold(d, trade, s) - *v;
+        *v = ps_fmin(*v, ps_fmax(0.0, cap[s] - other));
+        rest[s] = ps_fmin(rest[s], ps_fmax(0.0, cap[s] - other - *v));
+        vol[s] = other + *v + rest[s];
+        rev[s] = vol[s] * 1000.0 * 365.0 * (P - disc[s]);
+    }
+    for (int s = 0; s < n; s++)
+        seller_sold(d, trade, s); /* what seller_columns and rivalry_rows read */
+}
+
 PS_HOT static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 {
     oil_data *d = data;
@@ -1188,6 +1256,13 @@ PS_HOT static ps_status oil_step(ps_world *w, int self, void *data, ps_error *er
     ps_inner_for(w, nbb, request_block, d, p);
     /* 5. Sellers ration requests to capacity (ration_seller). */
     ps_inner_for(w, n, ration_seller, d, p);
+    /* 5b. A month's oil_demand holds for that month; the next, the buyer
+     * imports its base again (the state t + 1 of a buyer whose demand is
+     * its base is left alone, bit for bit). */
+    const double *dem_n = w->next[d->f[F_DEMAND]];
+    for (int b = 0; b < n; b++)
+        if (dem_n[b] != d->dem0[b])
+            set_demand(w, d, b, d->dem0[b]);
 
     /* 6. Rivalry from this month's trade (rivalry_block), each seller's
      * sales to every buyer gathered first (seller_columns). */
@@ -1226,6 +1301,15 @@ static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev
         emb[(size_t)ev->source * n + ev->target] = ev->magnitude;
         /* the buyer's may_cap from next month, whose state this is */
         d->may[ev->source] = (unsigned char)may_cap(d, w->next[d->f[F_LIMIT]], emb, ev->source);
+        return PS_OK;
+    }
+    if (ev->type == ps_registry_find_event_type(events[E_DEMAND].name)) {
+        if (ev->target < 0)
+            return ps_error_set(err, PS_ERR_CONFIG, "oil_demand needs a target actor");
+        set_demand(w, d, ev->target, ev->magnitude);
+        if (seller_columns(d, w->next[d->f[F_TRADE]]) != 0)
+            return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
+        ps_inner_for(w, ps_block_count(n, RIVAL_ROWS), rivalry_block, d, p);
         return PS_OK;
     }
     if (ev->target < 0)

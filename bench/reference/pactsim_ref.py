@@ -159,6 +159,8 @@ class Reference:
         self.rate = np.minimum(1.0, p["switching_rate"] * np.append(c["oil_switching_speed"], 1.0))
         self.resp = np.append(c["oil_price_response"], 1.0)
         self.shut = self._shut_in(c)
+        self.dem0 = dem.copy()  # the buyers' base imports (oil_demand events hold a month)
+        self.a = np.zeros((n, n + 1))  # the month's cost factors E, for _set_demand
         # economy_init: the oil revenue base is taken in month 1.
         self.oil_base = np.zeros(n)
         self.base_set = False
@@ -337,7 +339,41 @@ class Reference:
         nxt["oil_export_volume"] = vol
         nxt["oil_discount"] = disc_n
         nxt["oil_export_revenue"] = vol * 1000.0 * 365.0 * (Pn - disc_n)
-        # 6. Rivalry: overlap of sales to the same buyers (sellers with sales only).
+        # 5b. A buyer whose imports an oil_demand event set returns to its base.
+        self.a = a
+        for b in np.flatnonzero(nxt["oil_import_demand"] != self.dem0):
+            self._set_demand(cur, nxt, b, self.dem0[b])
+        nxt["rivalry"] = self._rivalry(nxt["oil_trade"])
+
+    def _set_demand(self, cur, nxt, b, D):
+        """Buyer b imports D: the change shared among its sellers (weights v E when
+        it buys more, v / E when it buys less) and the outside option (weight: what
+        it left to unmodelled suppliers), then each seller's capacity: its
+        rest-of-world sales give way first, then b's purchases."""
+        trade, dem = nxt["oil_trade"], nxt["oil_import_demand"]
+        old, v = dem[b], trade[:, b]
+        if old > 0.0:
+            dD = D - old
+            E = np.maximum(self.a[:, b], 1e-6)
+            pos = v > 0.0
+            w = np.where(pos, v * E if dD > 0.0 else v / E, 0.0)
+            W = w.sum() + max(0.0, old - v[pos].sum())
+            if W > 0.0:
+                v[:] = np.where(pos, np.maximum(0.0, v + dD * w / W), v)
+        dem[b] = D
+        cap, rest = cur["oil_export_capacity"], nxt["oil_rest_exports"]
+        other = trade.sum(axis=1) - v
+        v[:] = np.minimum(v, np.maximum(0.0, cap - other))
+        rest[:] = np.minimum(rest, np.maximum(0.0, cap - other - v))
+        vol = other + v + rest
+        nxt["oil_export_volume"] = vol
+        nxt["oil_export_revenue"] = vol * 1000.0 * 365.0 * (nxt["oil_price"][0] -
+                                                            nxt["oil_discount"])
+
+    def _rivalry(self, tn):
+        """Overlap of sales to the same buyers (sellers with sales only)."""
+        n = self.n
+        sold = tn.sum(axis=1)
         riv = np.zeros((n, n))
         act = np.flatnonzero(sold > 0.0)
         if act.size:
@@ -349,7 +385,7 @@ class Reference:
             r = np.minimum(1.0, o / m)
             np.fill_diagonal(r, 0.0)
             riv[np.ix_(act, act)] = r
-        nxt["rivalry"] = riv
+        return riv
 
     # ------------------------------------------------------------ economy
     def economy(self, cur, nxt, shock):
@@ -756,6 +792,9 @@ class Reference:
             nxt["oil_export_capacity"][dst] = m
         elif t == "oil_embargo":
             nxt["oil_embargo"][src, dst] = m
+        elif t == "oil_demand":
+            self._set_demand(cur, nxt, dst, m)
+            nxt["rivalry"] = self._rivalry(nxt["oil_trade"])
         elif t == "asset_freeze":
             amount = min(m, nxt["reserves"][dst])
             nxt["reserves"][dst] -= amount

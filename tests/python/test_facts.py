@@ -78,8 +78,11 @@ def test_ablations_remove_the_facts_they_should(runs):
     assert not holds(t, "SF3", "commitment")[1] and not holds(t, "SF3", "influence")[1]
     assert holds(t, "SF4", "drones") == (0.0, False)
     assert holds(t, "SF1", "cooperation")[1]   # the drift: SF1 survives (validation.md)
-    # The discount's widening is the sanctions' (the level alone stayed ~10% of it).
-    assert abs(holds(t, "SF6", "discount")[0]) < 0.05 * holds(table(runs["base"]), "SF6",
+    # The discount's widening is the sanctions' (the level alone stayed ~10% of it). Under
+    # 10%, not 5% as before 2026-12-07: China's February import dip (an oil_demand event kept
+    # in no_invasion, like February's Brent) leaves Russia oil to place in March, which widens
+    # its discount by 0.1-1.6 USD/bbl over April-December (20 replicates; validation.md).
+    assert abs(holds(t, "SF6", "discount")[0]) < 0.10 * holds(table(runs["base"]), "SF6",
                                                               "discount")[0]
     t = table(runs["nogulf"])
     assert not holds(t, "SF7", "ARE alignment toward IRN")[1]

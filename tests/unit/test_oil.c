@@ -382,6 +382,11 @@ static void test_invariance(void)
     synth_event(sr, 3, "oil_embargo", rev[Y], rev[A], 1.0);
     synth_event(sc, 3, "oil_embargo", id[X], id[B], 0.5);
     synth_event(sr, 3, "oil_embargo", rev[X], rev[B], 0.5);
+    /* and a buyer's imports cut one month, raised another (oil_demand) */
+    synth_event(sc, 4, "oil_demand", -1, id[X], 700.0);
+    synth_event(sr, 4, "oil_demand", -1, rev[X], 700.0);
+    synth_event(sc, 6, "oil_demand", -1, id[Y], 1400.0);
+    synth_event(sr, 6, "oil_demand", -1, rev[Y], 1400.0);
     ps_run *r1 = run(sc, 1), *r3 = run(sc, 3), *rr = run(sr, 1);
     const char *names[] = {"oil_price", "oil_export_volume", "oil_export_revenue", "oil_discount",
                            "oil_rest_exports", "oil_trade", "rivalry"};
@@ -953,6 +958,80 @@ static void test_counter_sanctions(void)
     ps_registry_use(NULL); /* after reading: field indices are the pipeline's */
 }
 
+/* oil_demand (docs/ODD.md 7.5): a buyer's imports this month, shared among
+ * its sellers as a refiner's marginal barrels are, more in proportion to
+ * v x a, less in proportion to v / a (a = e^u, the route's logit cost
+ * factor; the outside option at the benchmark has a = 1).
+ *  (a) Case (i) of test_buyers: after month 1 S sells 30 to each buyer at
+ *      E = a = 27/7; X's imports cut from 100 to 50 that month: S's weight
+ *      30 / E = 70/9 against the outside option's 70, so S loses a tenth of
+ *      the 50: X buys 25 from S (15 if the mix were kept), Y still 30, S
+ *      sells 55 of its 60. The next month X imports its base, 100, again,
+ *      but S's discount has cleared for X's 50 (150 s* = 60, s* = 0.4: X 20,
+ *      Y 40) and S has no oil left for X's return (discounts respond the
+ *      month after); the month after that, case (i) again: 30 each.
+ *  (b) X's imports raised to 200 instead: S would sell X 30 + 100 x 0.62,
+ *      but Y holds 30 of its capacity of 60, so X gets 30 and S sells 60.
+ *  (c) The scenario of test_sold_out (no discount, no closure: a = 1): the
+ *      mix is kept, X's 25 of 100 become 12.5 of 50.
+ *  (d) Without a target actor: a config error. */
+static void test_demand_event(void)
+{
+    ps_scenario *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_event(sc, 1, "oil_demand", -1, BX, 50.0);
+    ps_run *r = run(sc, 1);
+    double x0 = synth_at(r, "oil_trade", 1, BS, BX), y0 = synth_at(r, "oil_trade", 1, BS, BY);
+    double x1 = synth_at(r, "oil_trade", 2, BS, BX), y1 = synth_at(r, "oil_trade", 2, BS, BY);
+    double x2 = synth_at(r, "oil_trade", 3, BS, BX), y2 = synth_at(r, "oil_trade", 3, BS, BY);
+    printf("demand event (a): X buys %.6f from S (hand 25), Y %.6f (30), S sells %.6f (55); "
+           "X's imports %g then %g; then X %.6f, Y %.6f (20, 40), then %.6f, %.6f (30, 30)\n", x0, y0,
+           synth_at(r, "oil_export_volume", 1, BS, -1), synth_at(r, "oil_import_demand", 1, BX, -1),
+           synth_at(r, "oil_import_demand", 2, BX, -1), x1, y1, x2, y2);
+    CHECK(NEAR(x0, 25.0, 1e-9) && NEAR(y0, 30.0, 1e-9), "(a) X cuts the dearer oil first: %g %g", x0,
+          y0);
+    CHECK(NEAR(synth_at(r, "oil_export_volume", 1, BS, -1), 55.0, 1e-9), "(a) S sells 55");
+    CHECK(synth_at(r, "oil_import_demand", 1, BX, -1) == 50.0 &&
+              synth_at(r, "oil_import_demand", 2, BX, -1) == 100.0,
+          "(a) X imports 50 in the event's month, its base 100 the next");
+    CHECK(NEAR(x1, 20.0, 1e-9) && NEAR(y1, 40.0, 1e-9), "(a) the month after: %g %g", x1, y1);
+    CHECK(NEAR(x2, 30.0, 1e-9) && NEAR(y2, 30.0, 1e-9), "(a) two months after: %g %g", x2, y2);
+    ps_run_free(r);
+    synth_free(sc);
+
+    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_event(sc, 1, "oil_demand", -1, BX, 200.0);
+    r = run(sc, 1);
+    printf("demand event (b): X buys %.6f, Y %.6f, S sells %.6f of 60\n",
+           synth_at(r, "oil_trade", 1, BS, BX), synth_at(r, "oil_trade", 1, BS, BY),
+           synth_at(r, "oil_export_volume", 1, BS, -1));
+    CHECK(NEAR(synth_at(r, "oil_trade", 1, BS, BX), 30.0, 1e-9) &&
+              NEAR(synth_at(r, "oil_export_volume", 1, BS, -1), 60.0, 1e-9),
+          "(b) within S's capacity");
+    ps_run_free(r);
+    synth_free(sc);
+
+    sc = buyers_scenario(1, 1, 0.25, 0.25, 2, 2);
+    synth_init(sc, "oil_export_capacity", BS, -1, 50.0);
+    synth_init(sc, "oil_trade", BS, BX, 25.0);
+    synth_init(sc, "oil_trade", BS, BY, 25.0);
+    synth_event(sc, 1, "oil_demand", -1, BX, 50.0);
+    r = run(sc, 1);
+    printf("demand event (c): a = 1: X buys %.6f (hand 12.5)\n", synth_at(r, "oil_trade", 1, BS, BX));
+    CHECK(synth_at(r, "oil_trade", 1, BS, BX) == 12.5, "(c) the mix kept at a = 1");
+    ps_run_free(r);
+    synth_free(sc);
+
+    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_event(sc, 2, "oil_demand", -1, -1, 50.0);
+    ps_run *bad = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
+    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "oil_demand needs a target actor"),
+          "(d) oil_demand without a target: %d %s", st, err.msg);
+    ps_run_free(bad);
+    synth_free(sc);
+}
+
 int main(void)
 {
     if (ps_registry_find("oil") < 0) {
@@ -972,6 +1051,7 @@ int main(void)
     test_price_jumps();
     test_capacity_event();
     test_sold_out();
+    test_demand_event();
     test_price_cap();
     test_counter_sanctions();
     return CHECK_DONE();
