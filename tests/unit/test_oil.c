@@ -91,6 +91,17 @@ static ps_run *run(const ps_scenario *sc, int threads)
     return r;
 }
 
+/* A run of sc must stop with a config error whose message holds want. */
+static void expect_config_error(const ps_scenario *sc, const char *want)
+{
+    ps_run *bad = NULL;
+    ps_error err = {PS_OK, ""};
+    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
+    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, want), "expected a config error '%s': %d %s", want,
+          st, err.msg);
+    ps_run_free(bad);
+}
+
 static double actor(const ps_run *r, const char *name, int t, int i)
 {
     return r->series[field(name)][(size_t)t * r->sc->n_actors + i];
@@ -209,12 +220,7 @@ static void test_oil_embargo(void)
     ps_run_free(r0);
     /* Who bans whom must be two distinct actors. */
     synth_event(sc, 3, "oil_embargo", -1, A, 1.0);
-    ps_run *bad = NULL;
-    ps_error err = {PS_OK, ""};
-    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
-    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "oil_embargo needs distinct source"),
-          "an embargo without a source: %d %s", st, err.msg);
-    ps_run_free(bad);
+    expect_config_error(sc, "oil_embargo needs distinct source");
     synth_free(sc);
     synth_free(base);
 }
@@ -744,12 +750,7 @@ static void test_capacity_event(void)
     ps_run_free(r);
     /* Without a target. */
     synth_event(sc, 2, "oil_capacity", -1, -1, 100.0);
-    ps_run *bad = NULL;
-    ps_error err = {PS_OK, ""};
-    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
-    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "oil_capacity needs a target actor"),
-          "oil_capacity without a target: %d %s", st, err.msg);
-    ps_run_free(bad);
+    expect_config_error(sc, "oil_capacity needs a target actor");
     synth_free(sc);
 }
 
@@ -1023,12 +1024,7 @@ static void test_demand_event(void)
 
     sc = buyers_scenario(1, 1, 1, 1, 2, 2);
     synth_event(sc, 2, "oil_demand", -1, -1, 50.0);
-    ps_run *bad = NULL;
-    ps_error err = {PS_OK, ""};
-    ps_status st = ps_run_replicate(sc, 0, 1, NULL, &bad, &err);
-    CHECK(st == PS_ERR_CONFIG && strstr(err.msg, "oil_demand needs a target actor"),
-          "(d) oil_demand without a target: %d %s", st, err.msg);
-    ps_run_free(bad);
+    expect_config_error(sc, "oil_demand needs a target actor");
     synth_free(sc);
 }
 
