@@ -227,8 +227,9 @@ static const ps_event_type events[] = {
      "full import ban, 0 lifts it; effective next month", 0, PS_EVENT_PAIR, NULL},
     {"oil_demand", "kb/d", 0.0, 30000.0,
      "sets the target buyer's crude imports this month (customs totals: refinery maintenance, "
-     "lockdowns, stock changes); its purchases from every seller scale with it (its mix is "
-     "sticky, its total is not), within each seller's capacity", 0, PS_EVENT_TARGET, NULL},
+     "lockdowns, stock changes): it buys more first of what became cheaper and less first of "
+     "what became dearer (ODD 7.5 eq. 9), within each seller's capacity; the next month its "
+     "base again", 0, PS_EVENT_TARGET, NULL},
 };
 
 /* ------------------------------------------------------------- metrics */
@@ -981,7 +982,9 @@ static void route_terms(oil_data *d, const double *p, const ps_world *w)
  * where a (column b of d->a) is the route's logit cost factor e^u, so a
  * buyer that buys more takes more of what became cheaper and one that buys
  * less cuts what became dearer first. With every a = 1 the mix is kept.
- * Volumes stay >= 0; capacity is the caller's. */
+ * Volumes stay >= 0 and within D2 (a cut deeper than the weights can take,
+ * e.g. to 0, would leave the cheap routes above it: they are scaled down to
+ * it); capacity is the caller's. */
 static void shift_demand(const oil_data *d, int b, double *v, size_t vs, double D, double D2)
 {
     const int n = d->n;
@@ -997,10 +1000,18 @@ static void shift_demand(const oil_data *d, int b, double *v, size_t vs, double 
     W += ps_fmax(0.0, D - held);
     if (!(W > 0.0))
         return;
+    double now = 0.0;
     for (int s = 0; s < n; s++) {
         double *x = &v[(size_t)s * vs], a = ps_fmax(d->a[(size_t)s * n1 + b], A_MIN);
-        if (*x > 0.0)
+        if (*x > 0.0) {
             *x = ps_fmax(0.0, *x + dD * (dD > 0.0 ? *x * a : *x / a) / W);
+            now += *x;
+        }
+    }
+    if (now > D2) {
+        double f = D2 > 0.0 ? D2 / now : 0.0;
+        for (int s = 0; s < n; s++)
+            v[(size_t)s * vs] *= f;
     }
 }
 

@@ -360,6 +360,9 @@ class Reference:
             W = w.sum() + max(0.0, old - v[pos].sum())
             if W > 0.0:
                 v[:] = np.where(pos, np.maximum(0.0, v + dD * w / W), v)
+                held = v.sum()
+                if held > D:  # a cut deeper than the weights take: scaled down to D
+                    v *= D / held if D > 0.0 else 0.0
         dem[b] = D
         cap, rest = cur["oil_export_capacity"], nxt["oil_rest_exports"]
         other = trade.sum(axis=1) - v

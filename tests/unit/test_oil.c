@@ -975,7 +975,11 @@ static void test_counter_sanctions(void)
  *      but Y holds 30 of its capacity of 60, so X gets 30 and S sells 60.
  *  (c) The scenario of test_sold_out (no discount, no closure: a = 1): the
  *      mix is kept, X's 25 of 100 become 12.5 of 50.
- *  (d) Without a target actor: a config error. */
+ *  (d) X's imports cut to 0: weights 70/9 (S) and 70 (outside) take 5 of
+ *      S's 30 and 45 of the outside's 70 per 50 of cut, so S's route would
+ *      keep 20 of a cut of 100; X buys nothing (within its demand) and S
+ *      sells Y's 30.
+ *  (e) Without a target actor: a config error. */
 static void test_demand_event(void)
 {
     ps_scenario *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
@@ -1019,6 +1023,17 @@ static void test_demand_event(void)
     r = run(sc, 1);
     printf("demand event (c): a = 1: X buys %.6f (hand 12.5)\n", synth_at(r, "oil_trade", 1, BS, BX));
     CHECK(synth_at(r, "oil_trade", 1, BS, BX) == 12.5, "(c) the mix kept at a = 1");
+    ps_run_free(r);
+    synth_free(sc);
+
+    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_event(sc, 1, "oil_demand", -1, BX, 0.0);
+    r = run(sc, 1);
+    printf("demand event (d): imports 0: X buys %g, S sells %.6f (hand 0, 30)\n",
+           synth_at(r, "oil_trade", 1, BS, BX), synth_at(r, "oil_export_volume", 1, BS, -1));
+    CHECK(synth_at(r, "oil_trade", 1, BS, BX) == 0.0 &&
+              NEAR(synth_at(r, "oil_export_volume", 1, BS, -1), 30.0, 1e-9),
+          "(d) a buyer that imports nothing buys nothing");
     ps_run_free(r);
     synth_free(sc);
 
