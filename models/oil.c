@@ -1216,6 +1216,17 @@ static void set_demand(ps_world *w, oil_data *d, int b, double D)
         seller_sold(d, trade, s); /* what seller_columns and rivalry_rows read */
 }
 
+/* Rivalry of next month's state from its trade (rivalry_block), each
+ * seller's sales to every buyer gathered first (seller_columns; den holds
+ * what each sells, seller_sold): step 6, and again after an oil_demand. */
+static ps_status next_rivalry(ps_world *w, oil_data *d, const double *p, ps_error *err)
+{
+    if (seller_columns(d, w->next[d->f[F_TRADE]]) != 0)
+        return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
+    ps_inner_for(w, ps_block_count(d->n, RIVAL_ROWS), rivalry_block, d, p);
+    return PS_OK;
+}
+
 PS_HOT static ps_status oil_step(ps_world *w, int self, void *data, ps_error *err)
 {
     oil_data *d = data;
@@ -1275,12 +1286,8 @@ PS_HOT static ps_status oil_step(ps_world *w, int self, void *data, ps_error *er
         if (dem_n[b] != d->dem0[b])
             set_demand(w, d, b, d->dem0[b]);
 
-    /* 6. Rivalry from this month's trade (rivalry_block), each seller's
-     * sales to every buyer gathered first (seller_columns). */
-    if (seller_columns(d, w->next[d->f[F_TRADE]]) != 0)
-        return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
-    ps_inner_for(w, ps_block_count(n, RIVAL_ROWS), rivalry_block, d, p);
-    return PS_OK;
+    /* 6. Rivalry from this month's trade. */
+    return next_rivalry(w, d, p, err);
 }
 
 static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev,
@@ -1318,10 +1325,7 @@ static ps_status oil_event(ps_world *w, int self, void *data, const ps_event *ev
         if (ev->target < 0)
             return ps_error_set(err, PS_ERR_CONFIG, "oil_demand needs a target actor");
         set_demand(w, d, ev->target, ev->magnitude);
-        if (seller_columns(d, w->next[d->f[F_TRADE]]) != 0)
-            return ps_error_set(err, PS_ERR_NOMEM, "out of memory for the oil market's scratch");
-        ps_inner_for(w, ps_block_count(n, RIVAL_ROWS), rivalry_block, d, p);
-        return PS_OK;
+        return next_rivalry(w, d, p, err);
     }
     if (ev->target < 0)
         return ps_error_set(err, PS_ERR_CONFIG, "oil_capacity needs a target actor");

@@ -980,11 +980,18 @@ static void test_counter_sanctions(void)
  *      keep 20 of a cut of 100; X buys nothing (within its demand) and S
  *      sells Y's 30.
  *  (e) Without a target actor: a config error. */
+/* Case (i) of test_buyers with X's imports set to D in month 1, run. */
+static ps_run *demand_run(double D, ps_scenario **sc)
+{
+    *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_event(*sc, 1, "oil_demand", -1, BX, D);
+    return run(*sc, 1);
+}
+
 static void test_demand_event(void)
 {
-    ps_scenario *sc = buyers_scenario(1, 1, 1, 1, 2, 2);
-    synth_event(sc, 1, "oil_demand", -1, BX, 50.0);
-    ps_run *r = run(sc, 1);
+    ps_scenario *sc;
+    ps_run *r = demand_run(50.0, &sc);
     double x0 = synth_at(r, "oil_trade", 1, BS, BX), y0 = synth_at(r, "oil_trade", 1, BS, BY);
     double x1 = synth_at(r, "oil_trade", 2, BS, BX), y1 = synth_at(r, "oil_trade", 2, BS, BY);
     double x2 = synth_at(r, "oil_trade", 3, BS, BX), y2 = synth_at(r, "oil_trade", 3, BS, BY);
@@ -1003,9 +1010,7 @@ static void test_demand_event(void)
     ps_run_free(r);
     synth_free(sc);
 
-    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
-    synth_event(sc, 1, "oil_demand", -1, BX, 200.0);
-    r = run(sc, 1);
+    r = demand_run(200.0, &sc);
     printf("demand event (b): X buys %.6f, Y %.6f, S sells %.6f of 60\n",
            synth_at(r, "oil_trade", 1, BS, BX), synth_at(r, "oil_trade", 1, BS, BY),
            synth_at(r, "oil_export_volume", 1, BS, -1));
@@ -1026,9 +1031,7 @@ static void test_demand_event(void)
     ps_run_free(r);
     synth_free(sc);
 
-    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
-    synth_event(sc, 1, "oil_demand", -1, BX, 0.0);
-    r = run(sc, 1);
+    r = demand_run(0.0, &sc);
     printf("demand event (d): imports 0: X buys %g, S sells %.6f (hand 0, 30)\n",
            synth_at(r, "oil_trade", 1, BS, BX), synth_at(r, "oil_export_volume", 1, BS, -1));
     CHECK(synth_at(r, "oil_trade", 1, BS, BX) == 0.0 &&
