@@ -11,7 +11,7 @@ sample (--seed), so two runs of the same tree give the same list.
 
 Usage: tools/mutate.py [--build DIR] [--count N] [--seed S] [--tests REGEX]
                        [--files GLOB[,GLOB...]] [--timeout S] [--report FILE] [--no-focus]
-                       [--only K,K,...]
+                       [--only K,K,...] [--lines A-B[,C-D...]]
 A mutant of models/X.c first meets unit.test_X, the test written for that
 model (most mutants die there, in a second or two); only if it survives does
 it meet the whole --tests set (by default the unit tests, the NumPy reference
@@ -19,7 +19,9 @@ and cli.test_docs, which fails when a parameter's default, bounds or text no
 longer match docs/parameters.md). The fate is the same as running the set alone,
 only faster (--no-focus runs the set alone). --only runs just those mutants of
 the sample (numbers as printed, 1-based), e.g. the survivors of an earlier run
-after tests were added: the counts are then of those mutants only.
+after tests were added: the counts are then of those mutants only. --lines
+keeps only the mutants on those lines (1-based, inclusive) of the --files,
+e.g. the code a change added: the sample is then drawn from those alone.
 Prints each mutant with its fate and, at the end, the mutation score and the
 survivors; --report writes them as Markdown. The tree is restored after each
 mutant (and on Ctrl-C).
@@ -159,12 +161,21 @@ def main(argv=None):
     ap.add_argument("--report")
     ap.add_argument("--no-focus", action="store_true")
     ap.add_argument("--only", help="comma-separated sample numbers (1-based) to run")
+    ap.add_argument("--lines", help="comma-separated line ranges A-B (1-based) of the files")
     a = ap.parse_args(argv)
 
     # --files: one glob or several, comma-separated ("models/cover.c,models/damage.c").
     files = sorted({f for g in a.files.split(",") if g for f in glob.glob(os.path.join(ROOT, g))
                     if not f.endswith("models/registry.c")})
     pool = [c for f in files for c in candidates(f)]
+    if a.lines:
+        try:
+            spans = [tuple(int(x) for x in r.split("-")) for r in a.lines.split(",") if r]
+            if any(len(t) != 2 or t[0] > t[1] for t in spans):
+                raise ValueError
+        except ValueError:
+            sys.exit(f"--lines: expected ranges A-B with A <= B, comma-separated, not '{a.lines}'")
+        pool = [c for c in pool if any(lo <= c[1] + 1 <= hi for lo, hi in spans)]
     rng = random.Random(a.seed)
     sample = rng.sample(pool, min(a.count, len(pool)))
     numbers = list(range(1, len(sample) + 1))

@@ -535,28 +535,29 @@ static void test_price_reversion(void)
 enum { BS, BX, BY, N_BUY };
 static const char *const buy_iso[N_BUY] = {"SSS", "XXX", "YYY"};
 
-static ps_scenario *buyers_scenario(double mX, double mY, double lX, double lY, double vX,
-                                    double vY)
+/* The world above with logical actor k (BS, BX, BY) at position at[k]. */
+static ps_scenario *buyers_world(const int at[N_BUY], double mX, double mY, double lX, double lY,
+                                 double vX, double vY)
 {
-    static const int perm[N_BUY] = {0, 1, 2};
-    ps_scenario *sc = synth_new("oil_buyers", N_BUY, perm, buy_iso, N_BUY, 'Q', 4, 7, 32, 1);
-    synth_init(sc, "gdp", BS, -1, 1e12);
-    synth_init(sc, "gdp", BX, -1, 3e12);
-    synth_init(sc, "gdp", BY, -1, 3e12);
-    synth_init(sc, "oil_price", BS, -1, 80.0);
-    synth_init(sc, "oil_export_capacity", BS, -1, 60.0);
-    synth_init(sc, "oil_rest_exports", BS, -1, 0.0);
-    synth_init(sc, "oil_discount", BS, -1, 0.0);
-    synth_init(sc, "oil_import_demand", BX, -1, 100.0);
-    synth_init(sc, "oil_import_demand", BY, -1, 100.0);
-    synth_init(sc, "oil_trade", BS, BX, 10.0);
-    synth_init(sc, "oil_trade", BS, BY, 10.0);
-    synth_init(sc, "oil_price_response", BX, -1, mX);
-    synth_init(sc, "oil_price_response", BY, -1, mY);
-    synth_init(sc, "oil_refinery_limit", BX, -1, lX);
-    synth_init(sc, "oil_refinery_limit", BY, -1, lY);
-    synth_init(sc, "oil_switching_speed", BX, -1, vX);
-    synth_init(sc, "oil_switching_speed", BY, -1, vY);
+    const int s = at[BS], x = at[BX], y = at[BY]; /* positions */
+    ps_scenario *sc = synth_new("oil_buyers", N_BUY, at, buy_iso, N_BUY, 'Q', 4, 7, 32, 1);
+    synth_init(sc, "gdp", s, -1, 1e12);
+    synth_init(sc, "gdp", x, -1, 3e12);
+    synth_init(sc, "gdp", y, -1, 3e12);
+    synth_init(sc, "oil_price", s, -1, 80.0);
+    synth_init(sc, "oil_export_capacity", s, -1, 60.0);
+    synth_init(sc, "oil_rest_exports", s, -1, 0.0);
+    synth_init(sc, "oil_discount", s, -1, 0.0);
+    synth_init(sc, "oil_import_demand", x, -1, 100.0);
+    synth_init(sc, "oil_import_demand", y, -1, 100.0);
+    synth_init(sc, "oil_trade", s, x, 10.0);
+    synth_init(sc, "oil_trade", s, y, 10.0);
+    synth_init(sc, "oil_price_response", x, -1, mX);
+    synth_init(sc, "oil_price_response", y, -1, mY);
+    synth_init(sc, "oil_refinery_limit", x, -1, lX);
+    synth_init(sc, "oil_refinery_limit", y, -1, lY);
+    synth_init(sc, "oil_switching_speed", x, -1, vX);
+    synth_init(sc, "oil_switching_speed", y, -1, vY);
     synth_param(sc, "oil", "rest_of_world_imports", 0.0);
     synth_param(sc, "oil", "price_volatility", 0.0);
     synth_param(sc, "oil", "price_reversion", 0.0);
@@ -567,6 +568,13 @@ static ps_scenario *buyers_scenario(double mX, double mY, double lX, double lY, 
     synth_param(sc, "oil", "share_floor", 0.05);
     synth_param(sc, "oil", "max_discount", 0.5);
     return sc;
+}
+
+static ps_scenario *buyers_scenario(double mX, double mY, double lX, double lY, double vX,
+                                    double vY)
+{
+    static const int at[N_BUY] = {BS, BX, BY};
+    return buyers_world(at, mX, mY, lX, lY, vX, vY);
 }
 
 #define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
@@ -1044,6 +1052,84 @@ static void test_demand_event(void)
     synth_event(sc, 2, "oil_demand", -1, -1, 50.0);
     expect_config_error(sc, "oil_demand needs a target actor");
     synth_free(sc);
+
+    /* (f) Case (a) at a hundredth of its volumes: the rule is in shares and
+     * cost factors, so every volume is (a)'s / 100, routes under 1 kb/d
+     * included (capacity 0.6, imports 1 each, 0.1 sold to each in 2021, X
+     * cut to 0.5: X 0.25, Y 0.30, then 0.20 / 0.40, then 0.30 / 0.30). */
+    sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_init(sc, "oil_export_capacity", BS, -1, 0.6);
+    synth_init(sc, "oil_import_demand", BX, -1, 1.0);
+    synth_init(sc, "oil_import_demand", BY, -1, 1.0);
+    synth_init(sc, "oil_trade", BS, BX, 0.1);
+    synth_init(sc, "oil_trade", BS, BY, 0.1);
+    synth_event(sc, 1, "oil_demand", -1, BX, 0.5);
+    r = run(sc, 1);
+    static const double hand[3][2] = {{0.25, 0.30}, {0.20, 0.40}, {0.30, 0.30}};
+    for (int t = 1; t <= 3; t++) {
+        double x = synth_at(r, "oil_trade", t, BS, BX), y = synth_at(r, "oil_trade", t, BS, BY);
+        printf("demand event (f) at 1/100, record %d: X %.8f, Y %.8f (hand %g, %g)\n", t, x, y,
+               hand[t - 1][0], hand[t - 1][1]);
+        CHECK(NEAR(x, hand[t - 1][0], 1e-11) && NEAR(y, hand[t - 1][1], 1e-11),
+              "(f) record %d at 1/100 of (a): %g %g", t, x, y);
+    }
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* (g) Case (a) with X first in the actor list (S second, Y third): the
+     * event's target at position 0 is an actor like any other. */
+    static const int x_first[N_BUY] = {1, 0, 2};
+    sc = buyers_world(x_first, 1, 1, 1, 1, 2, 2);
+    synth_event(sc, 1, "oil_demand", -1, 0, 50.0);
+    r = run(sc, 1);
+    double xg = synth_at(r, "oil_trade", 1, 1, 0), yg = synth_at(r, "oil_trade", 1, 1, 2);
+    printf("demand event (g) X at position 0: X %.6f, Y %.6f (hand 25, 30)\n", xg, yg);
+    CHECK(NEAR(xg, 25.0, 1e-9) && NEAR(yg, 30.0, 1e-9) &&
+              synth_at(r, "oil_import_demand", 1, 0, -1) == 50.0,
+          "(g) the target at position 0: %g %g", xg, yg);
+    ps_run_free(r);
+    synth_free(sc);
+
+    /* (h) Capacity taken from the rest of the world first: S (capacity 60)
+     * also sells 40 to unmodelled buyers, and X's imports rise to D in
+     * month 1. From the same world's month 1 without the event (v_X, v_Y,
+     * rho, the discount d): E = e^(d / (80 tau)) (no closures, delta0 = 0),
+     * X's weight v_X E against its outside option 100 - v_X, so X asks
+     * v_X + (D - 100) v_X E / (v_X E + 100 - v_X); it gets at most 60 - v_Y,
+     * and the rest of the world keeps min(rho, 60 - v_Y - X's). D = 200: the
+     * rest gives way in part; D = 1000: X's ask exceeds all S has, X gets
+     * 60 - v_Y and the rest nothing. */
+    ps_scenario *s0 = buyers_scenario(1, 1, 1, 1, 2, 2);
+    synth_init(s0, "oil_rest_exports", BS, -1, 40.0);
+    ps_run *r0 = run(s0, 1);
+    double vx = synth_at(r0, "oil_trade", 1, BS, BX), vy = synth_at(r0, "oil_trade", 1, BS, BY);
+    double rho = synth_at(r0, "oil_rest_exports", 1, BS, -1);
+    double disc = synth_at(r0, "oil_discount", 1, BS, -1), E = exp(disc / (80.0 * 0.12));
+    for (int k = 0; k < 2; k++) {
+        const double D = k ? 1000.0 : 200.0;
+        sc = buyers_scenario(1, 1, 1, 1, 2, 2);
+        synth_init(sc, "oil_rest_exports", BS, -1, 40.0);
+        synth_event(sc, 1, "oil_demand", -1, BX, D);
+        r = run(sc, 1);
+        double ask = vx + (D - 100.0) * vx * E / (vx * E + 100.0 - vx);
+        double xh = fmin(ask, 60.0 - vy), rh = fmin(rho, 60.0 - vy - xh);
+        double xe = synth_at(r, "oil_trade", 1, BS, BX), re = synth_at(r, "oil_rest_exports", 1, BS, -1);
+        double vol = synth_at(r, "oil_export_volume", 1, BS, -1);
+        double rev = synth_at(r, "oil_export_revenue", 1, BS, -1);
+        printf("demand event (h) D = %g: without it X %.6f, Y %.6f, rest %.6f, discount %.6f; with "
+               "it X %.6f (hand %.6f of %.6f asked), rest %.6f (hand %.6f), volume %.6f\n", D, vx,
+               vy, rho, disc, xe, xh, ask, re, rh, vol);
+        CHECK(ask > 60.0 - vy - rho && rh < rho && (k == 0 || (xh < ask && rh == 0.0)),
+              "(h) D = %g: the case takes capacity from the rest: %g", D, ask);
+        CHECK(NEAR(xe, xh, 1e-9) && NEAR(re, rh, 1e-9) && synth_at(r, "oil_trade", 1, BS, BY) == vy,
+              "(h) D = %g: X %g (hand %g), rest %g (hand %g)", D, xe, xh, re, rh);
+        CHECK(NEAR(vol, vy + xh + rh, 1e-9) && NEAR(rev, vol * 1000.0 * 365.0 * (80.0 - disc), 1e-3),
+              "(h) D = %g: volume %g, revenue %g", D, vol, rev);
+        ps_run_free(r);
+        synth_free(sc);
+    }
+    ps_run_free(r0);
+    synth_free(s0);
 }
 
 int main(void)
