@@ -300,13 +300,15 @@ static const ps_model held_war = {.name = "held_war", .description = "test: fixe
                                   .fields = war_fields, .n_fields = 1};
 
 /* 11. Antagonism from combat, by hand: A fights at 0.6 in the first of two
- * theaters Z hosts, B at 0.3 in the second; nobody is sanctioned or
- * isolated. Z is then a foe of each (antagonism = its combat in Z's
- * theater), their common foe, and the pair's shared threat (at init) is
- * min(0.6, 0.3) = 0.3: each actor's combat read from its own row of the
- * actor x theater array, in the theater's column. The same with the
- * theaters' roles swapped (B in the first, A in the second), and in a
- * pipeline without the sanctions model (no sanctions: none, not total). */
+ * theaters Z hosts, B at 0.3 in the second; nobody is sanctioned, A is
+ * isolated at 0.25 and Z at 0.1. Z is then a foe of each (antagonism = its
+ * combat in Z's theater), their common foe, and the pair's shared threat (at
+ * init) is min(0.6, 0.3) = 0.3: each actor's combat read from its own row of
+ * the actor x theater array, in the theater's column. A and Z share no foe:
+ * their threat is the isolation they share, min(0.25, 0.1) = 0.1. The same
+ * with the theaters' roles swapped (B in the first, A in the second), and in
+ * a pipeline without the sanctions model (no sanctions: none, not total; no
+ * isolation: none). */
 static void test_threat_from_combat(void)
 {
     static const char *const names[2] = {"front1", "front2"};
@@ -335,6 +337,10 @@ static void test_threat_from_combat(void)
         }
         for (int i = 0; fi >= 0 && i < n; i++)
             w->cur[fi][i] = 0.0;
+        if (fi >= 0) { /* isolation: the pair's lesser counts (A 0.25, Z 0.1, B none) */
+            w->cur[fi][A] = 0.25;
+            w->cur[fi][Z] = 0.1;
+        }
         for (int q = 0; q < n * nt; q++)
             w->cur[fb][q] = 0.0;
         w->cur[fb][A * nt + swap] = 0.6;     /* combat[A][theater] */
@@ -344,9 +350,11 @@ static void test_threat_from_combat(void)
         CHECK(thr[A * n + B] == 0.3 && thr[B * n + A] == 0.3,
               "case %d: A at 0.6 in %s, B at 0.3 in %s, both hosted by Z: shared threat 0.3 "
               "(got %g, %g)", k, names[swap], names[1 - swap], thr[A * n + B], thr[B * n + A]);
-        CHECK(thr[A * n + Z] == 0.0 && thr[B * n + Z] == 0.0,
-              "case %d: no common foe with Z: shared threat 0 (got %g, %g)", k, thr[A * n + Z],
-              thr[B * n + Z]);
+        const double az = alone ? 0.0 : 0.1; /* min(0.25, 0.1), or no isolation at all */
+        CHECK(thr[A * n + Z] == az && thr[Z * n + A] == az && thr[B * n + Z] == 0.0,
+              "case %d: no common foe with Z: shared threat from isolation alone, min(iso_A, "
+              "iso_Z) = %g with A and 0 with B (got %g, %g, %g)", k, az, thr[A * n + Z],
+              thr[Z * n + A], thr[B * n + Z]);
         ps_world_free(w);
         synth_free(sc);
     }

@@ -187,29 +187,38 @@ static void test_cover_without_cover_model(double wt)
     CHECK(wc > 0 && wc <= 2.0, "weight_cover %g", wc);
     const ps_model *pipe[] = {&held_cover_inputs, &ps_model_leverage, NULL};
     ps_registry_use(pipe);
-    ps_scenario *sc = synth_new("leverage_cover", 3, (const int[]){0, 1, 2}, NULL, 0, 'L', 2, 1,
-                                8, 1);
-    synth_init(sc, "unsc_veto", A, -1, 1.0);
-    synth_init(sc, "unsc_veto", B, -1, 1.0);
-    synth_init(sc, "cooperation", A, C, 0.8);
-    synth_init(sc, "cooperation", C, A, 0.8);
-    synth_init(sc, "cooperation", B, C, 0.4);
-    synth_init(sc, "cooperation", C, B, 0.4);
-    synth_init(sc, "sanction_intensity", A, C, 0.5);
-    synth_init(sc, "isolation", C, -1, 1.0);
-    ps_run *r = NULL;
-    ps_error err = {PS_OK, ""};
-    CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
-    if (r) {
-        double want_a = 1.0 - (1.0 - wt / 3.0) * (1.0 - wc * 0.5);
-        double want_b = 1.0 - (1.0 - wt * 2.0 / 3.0) * (1.0 - wc * 0.5);
-        CHECK(NEAR(lev(r, 0, A, C), want_a), "A over C's cover %.15g vs %.15g by hand",
-              lev(r, 0, A, C), want_a);
-        CHECK(NEAR(lev(r, 0, B, C), want_b), "B over C's cover %.15g vs %.15g by hand",
-              lev(r, 0, B, C), want_b);
-        ps_run_free(r);
+    /* Alone (N = 3), and after 40 actors with no veto, cooperation or
+     * sanctions, so that A, B and C sit in the second block of 32 columns:
+     * each of the 40 offers C trade of 1 (GDP 1 without the economy), so A's
+     * trade offer is 0.5 of 1.5 + 40. */
+    for (int pad = 0; pad <= 40; pad += 40) {
+        const int n = 3 + pad, a = pad + A, b = pad + B, c = pad + C;
+        int perm[43];
+        for (int k = 0; k < n; k++)
+            perm[k] = k < 3 ? pad + k : k - 3;
+        ps_scenario *sc = synth_new("leverage_cover", n, perm, NULL, 0, 'L', 2, 1, 8, 1);
+        synth_init(sc, "unsc_veto", a, -1, 1.0);
+        synth_init(sc, "unsc_veto", b, -1, 1.0);
+        synth_init(sc, "cooperation", a, c, 0.8);
+        synth_init(sc, "cooperation", c, a, 0.8);
+        synth_init(sc, "cooperation", b, c, 0.4);
+        synth_init(sc, "cooperation", c, b, 0.4);
+        synth_init(sc, "sanction_intensity", a, c, 0.5);
+        synth_init(sc, "isolation", c, -1, 1.0);
+        ps_run *r = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &r, &err) == PS_OK, "run: %s", err.msg);
+        if (r) {
+            double want_a = 1.0 - (1.0 - wt * 0.5 / (1.5 + pad)) * (1.0 - wc * 0.5);
+            double want_b = 1.0 - (1.0 - wt * 1.0 / (1.5 + pad)) * (1.0 - wc * 0.5);
+            CHECK(NEAR(lev(r, 0, a, c), want_a), "N = %d: A over C's cover %.15g vs %.15g by hand",
+                  n, lev(r, 0, a, c), want_a);
+            CHECK(NEAR(lev(r, 0, b, c), want_b), "N = %d: B over C's cover %.15g vs %.15g by hand",
+                  n, lev(r, 0, b, c), want_b);
+            ps_run_free(r);
+        }
+        synth_free(sc);
     }
-    synth_free(sc);
     ps_registry_use(NULL);
 }
 
