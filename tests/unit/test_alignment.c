@@ -238,7 +238,7 @@ static void test_order_and_threads(void)
  * c_AC 0.2: pr = 50 x 0.5 x 0.2 / 100 = 0.05. Alignment starts at the payoff
  * and month 0's target is the same payoff, so month 0 holds it exactly.
  * Without the military model the protection term is off (pr = 0, not 0/0). */
-static ps_run *payoff_world(int with_military, int no_weights, ps_scenario **out)
+static ps_run *payoff_world(int with_military, double coop_only, ps_scenario **out)
 {
     /* static: the registry keeps the list after this function returns */
     static const ps_model *with[] = {&ps_model_military, &ps_model_cooperation, &ps_model_alignment, NULL};
@@ -259,8 +259,8 @@ static ps_run *payoff_world(int with_military, int no_weights, ps_scenario **out
     synth_init(sc, "cooperation", C, A, 0.2);
     static const char *const weights[] = {"weight_economy", "weight_protection", "weight_arms",
                                           "weight_finance", "weight_cooperation"};
-    for (int k = 0; no_weights && k < 5; k++)
-        synth_param(sc, "alignment", weights[k], 0.0);
+    for (int k = 0; coop_only >= 0.0 && k < 5; k++) /* only cooperation's, if any */
+        synth_param(sc, "alignment", weights[k], k == 4 ? coop_only : 0.0);
     ps_run *r = NULL;
     ps_error err = {PS_OK, ""};
     ps_status s = ps_run_replicate(sc, 0, 1, NULL, &r, &err);
@@ -288,7 +288,7 @@ static void test_payoff_by_hand(void)
           wp, wc, wa, wf);
     for (int mil = 1; mil >= 0; mil--) {
         ps_scenario *sc = NULL;
-        ps_run *r = payoff_world(mil, 0, &sc);
+        ps_run *r = payoff_world(mil, -1.0, &sc);
         if (r) {
             double ab = (we + wp * (mil ? 0.36 : 0.0) + wc * 0.6) / wsum;
             double ac = (we + wp * (mil ? 0.05 : 0.0) + wc * 0.2) / wsum;
@@ -308,16 +308,22 @@ static void test_payoff_by_hand(void)
         ps_registry_use(NULL);
     }
     /* Every payoff weight 0 (each may be, by its bounds): no tie pays, so
-     * the payoff is 0, not 0/0, and without diplomacy nothing is aligned. */
-    ps_scenario *sc = NULL;
-    ps_run *r = payoff_world(1, 1, &sc);
-    for (int t = 0; r && t < 2; t++)
-        CHECK(synth_at(r, "alignment", t, 0, 1) == 0.0 && synth_at(r, "alignment", t, 0, 2) == 0.0,
-              "no weights, month %d: A->B %g, A->C %g (0)", t, synth_at(r, "alignment", t, 0, 1),
-              synth_at(r, "alignment", t, 0, 2));
-    ps_run_free(r);
-    synth_free(sc);
-    ps_registry_use(NULL);
+     * the payoff is 0, not 0/0, and without diplomacy nothing is aligned.
+     * Only cooperation's, 0.5 (weights summing to less than 1): the payoff
+     * is the pair's cooperation, 0.6 and 0.2, in month 0. */
+    for (int k = 0; k < 2; k++) {
+        ps_scenario *sc = NULL;
+        ps_run *r = payoff_world(1, k ? 0.5 : 0.0, &sc);
+        const double ab = k ? 0.6 : 0.0, ac = k ? 0.2 : 0.0;
+        for (int t = 0; r && t < 2 - k; t++)
+            CHECK(synth_at(r, "alignment", t, 0, 1) == ab && synth_at(r, "alignment", t, 0, 2) == ac,
+                  "weights %s, month %d: A->B %.15g, A->C %.15g (%g, %g)",
+                  k ? "cooperation 0.5 only" : "0", t, synth_at(r, "alignment", t, 0, 1),
+                  synth_at(r, "alignment", t, 0, 2), ab, ac);
+        ps_run_free(r);
+        synth_free(sc);
+        ps_registry_use(NULL);
+    }
 }
 
 /* The initial hedging index is that of the initial alignment (docs/ODD.md

@@ -26,7 +26,8 @@ static double *cur(ps_world *w, const char *f)
 /* One cooperation step with s_AB = s_ab and s_BA = s_ba; flow[k] and order[k]
  * are what A (k = 0) and C (k = 1) send to B; *comp the A-B complementarity.
  * mode 1: A also needs 50 thousand rounds, which B can spare (needs both
- * ways); mode 2: that, with every need's weight in complementarity 0. */
+ * ways); mode 2: that, with every need's weight in complementarity 0; mode
+ * 3: mode 1 with C needing 30 thousand rounds too (every actor in need). */
 static void step_w(double s_ab, double s_ba, int mode, double flow[2], double order[2],
                    double *comp)
 {
@@ -71,6 +72,8 @@ static void step_w(double s_ab, double s_ba, int mode, double flow[2], double or
         mneed[A] = 50.0;
         mspare[B] = 100.0;
     }
+    if (mode == 3)
+        mneed[C] = 30.0;
     const ps_model *m = ps_registry_model(self);
     CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
     const double *f = w->next[ps_field_index("finance_flow")];
@@ -295,6 +298,11 @@ int main(void)
     double comp;
     step_w(0.0, 0.0, 1, flow, order, &comp);
     CHECK(comp > 0.0, "complementarity A-B %g", comp);
+    /* Complementarity is the pair's own: C in need too leaves A-B's as it is
+     * (and every actor is then on the list of those in need). */
+    double comp3;
+    step_w(0.0, 0.0, 3, flow, order, &comp3);
+    CHECK(comp3 == comp, "complementarity A-B with C in need %.17g vs %.17g", comp3, comp);
     step_w(0.0, 0.0, 2, flow, order, &comp);
     CHECK(comp == 0.0, "all weights 0: complementarity %g", comp);
     test_shared_security();

@@ -203,9 +203,9 @@ static const ps_field hold_fields[] = {
 static const ps_model hold_model = {.name = "hold", .description = "test", .fields = hold_fields,
                                     .n_fields = 2};
 
-/* Month 1's payment on A's pledge to B, B under pressure 0.6, A at strain
- * 0.8, with the given hold-backs. */
-static double held_payment(double reserves, double risk, double priority)
+/* Month 1's payment on A's pledge to B of `pledge` USD, B under pressure
+ * 0.6, A at strain 0.8, with the given hold-backs. */
+static double held_payment(double pledge, double reserves, double risk, double priority)
 {
     ps_scenario *sc = synth_new("held", 2, (const int[]){0, 1}, NULL, 0, 'H', 6, 9, 16, 2);
     synth_init(sc, "reserves", A, -1, reserves);
@@ -213,7 +213,7 @@ static double held_payment(double reserves, double risk, double priority)
     synth_init(sc, "gdp", B, -1, 1e11);
     synth_init(sc, "sanction_pressure", B, -1, 0.6);
     synth_init(sc, "military_strain", A, -1, 0.8);
-    synth_event(sc, 0, "promise_finance", A, B, 12e9);
+    synth_event(sc, 0, "promise_finance", A, B, pledge);
     synth_param(sc, "promises", "delivery_noise", 0.0);
     synth_param(sc, "promises", "lending_risk", risk);
     synth_param(sc, "promises", "war_priority", priority);
@@ -233,14 +233,18 @@ static void test_held_back(int horizon)
     /* Ample reserves: the pace binds (12e9 / horizon); lending risk 0.5 at
      * B's pressure 0.6 pays 1 - 0.3 of it, and war priority, which cuts
      * only the budget, changes nothing. */
-    double inst = 12e9 / horizon, pace = held_payment(1e13, 0.0, 0.0);
+    double inst = 12e9 / horizon, pace = held_payment(12e9, 1e13, 0.0, 0.0);
     CHECK(NEAR(pace, inst), "pace-bound instalment %.15g vs %.15g", pace, inst);
-    double risky = held_payment(1e13, 0.5, 0.0);
+    double risky = held_payment(12e9, 1e13, 0.5, 0.0);
     CHECK(NEAR(risky, 0.7 * inst), "lending risk: %.15g vs 0.7 x %.15g", risky, inst);
-    CHECK(held_payment(1e13, 0.0, 0.5) == pace, "war priority leaves a pace-bound payment");
+    CHECK(held_payment(12e9, 1e13, 0.0, 0.5) == pace, "war priority leaves a pace-bound payment");
+    /* The pace is a share of what is owed, whatever its size: a pledge of
+     * 0.6 USD is paid 0.6 / horizon a month, as 12e9 is 12e9 / horizon. */
+    double tiny = held_payment(0.6, 1e13, 0.0, 0.0);
+    CHECK(NEAR(tiny, 0.6 / horizon), "a pledge of 0.6 USD: %.15g vs %.15g", tiny, 0.6 / horizon);
     /* Small reserves: the budget binds; a promiser at strain 0.8 with war
      * priority 0.5 keeps 0.4 of its budget for itself. */
-    double budget = held_payment(1e10, 0.0, 0.0), war = held_payment(1e10, 0.0, 0.5);
+    double budget = held_payment(12e9, 1e10, 0.0, 0.0), war = held_payment(12e9, 1e10, 0.0, 0.5);
     CHECK(budget > 0.0 && budget < 0.5 * inst, "budget-bound: %.15g < %.15g", budget, inst);
     CHECK(NEAR(war, 0.6 * budget), "war priority: %.15g vs 0.6 x %.15g", war, budget);
     ps_registry_use(NULL);
