@@ -533,6 +533,18 @@ int main(void)
         }
         synth_free(sc);
     }
+    /* The same world without the event: nothing is signed, the highest
+     * level is 0 (the level of no agreement), not NaN and not 1. */
+    {
+        ps_scenario *sc = synth_new("agreements", n, ident, iso2[0], N_CORE, 'X', 4, 11, 4, 2);
+        ps_run *rm = NULL;
+        ps_error err = {PS_OK, ""};
+        CHECK(ps_run_replicate(sc, 0, 1, NULL, &rm, &err) == PS_OK, "no agreement: %s", err.msg);
+        CHECK(rm && mx && mx->compute(rm) == 0.0, "no agreement: rus_irn_agreement_max = 0 (got %g)",
+              rm && mx ? mx->compute(rm) : NAN);
+        ps_run_free(rm);
+        synth_free(sc);
+    }
     /* An agreement is between two distinct actors (docs/ODD.md 7.9: source
      * and target): without a target, or without a source, it is a config
      * error. */

@@ -354,9 +354,51 @@ static void test_initial_hedging(void)
     synth_free(sc);
 }
 
+/* The three metrics (docs/ODD.md 7.7), recomputed from the series: the
+ * means over 2022-08..12 (records 7..11 of a run from 2022-01) of SAU's
+ * alignment toward the USA, the UAE's toward Iran and the UAE's hedging
+ * index, the same sums in the same order. The world of the tests above with
+ * P named USA, Q IRN, H ARE and L SAU; then without ARE (H keeps its name):
+ * the UAE's two metrics NaN, Saudi Arabia's unchanged. */
+static void test_metrics(void)
+{
+    const char *metric[3] = {"sau_usa_alignment_2022h2", "are_irn_alignment_2022h2",
+                             "are_hedging_2022h2"};
+    double first[3] = {NAN, NAN, NAN};
+    for (int named = 1; named >= 0; named--) {
+        ps_scenario *sc = scenario(N_CORE, ident, SC_PLAIN);
+        snprintf(sc->actor_iso3[P], sizeof sc->actor_iso3[P], "USA");
+        snprintf(sc->actor_iso3[Q], sizeof sc->actor_iso3[Q], "IRN");
+        snprintf(sc->actor_iso3[L], sizeof sc->actor_iso3[L], "SAU");
+        if (named)
+            snprintf(sc->actor_iso3[H], sizeof sc->actor_iso3[H], "ARE");
+        ps_run *r = run_or_die(sc, 1);
+        double want[3] = {0.0, 0.0, 0.0};
+        for (int t = 7; t < 12; t++) {
+            want[0] += dy(r, "alignment", t, L, P);
+            want[1] += dy(r, "alignment", t, H, Q);
+            want[2] += ac(r, "hedging_index", t, H);
+        }
+        for (int k = 0; k < 3; k++) {
+            double got = synth_metric(r, metric[k]);
+            if (named) {
+                first[k] = want[k] / 5;
+                CHECK(got == want[k] / 5 && got > 0.0, "%s %.17g, from the series %.17g",
+                      metric[k], got, want[k] / 5);
+            } else {
+                CHECK(k == 0 ? got == first[0] : isnan(got),
+                      "without ARE: %s %g (%s)", metric[k], got, k == 0 ? "as before" : "NaN");
+            }
+        }
+        ps_run_free(r);
+        synth_free(sc);
+    }
+}
+
 int main(void)
 {
     test_payoff_by_hand();
+    test_metrics();
     test_diplomacy();
     test_sanctions_lower_alignment();
     test_leverage();

@@ -93,6 +93,51 @@ static void step(double s_ab, double s_ba, double flow[2], double order[2])
     step_w(s_ab, s_ba, 0, flow, order, &comp);
 }
 
+/* Trust after promises (docs/ODD.md 7.3), by hand: A trusts B 0.5, and A
+ * and B cooperate 0.4 both ways (the pair's cooperation is their mean); B's
+ * promises to A that fell due this month were 0.3 x scale breached and 0.6 x
+ * scale kept, so A's trust in B moves to
+ * 0.5 + adj (0.4 - 0.5) - pen (0.3 / 0.9) 0.5 + rew (0.6 / 0.9) (1 - 0.5),
+ * whatever the amounts' scale (a share of what was owed): 1 USD or 1e9.
+ * Returns A's next trust in B. */
+static double trust_step(double scale)
+{
+    int perm[N] = {0, 1, 2};
+    ps_scenario *sc = synth_new("cooperation_trust", N, perm, NULL, 0, 'K', 2, 3, 4, 1);
+    synth_param(sc, "cooperation", "offer_noise", 0.0);
+    ps_world *w = NULL;
+    ps_error err = {PS_OK, ""};
+    double out = NAN;
+    CHECK(ps_world_create(sc, 0, &w, &err) == PS_OK, "world: %s", err.msg);
+    if (w) {
+        cur(w, "trust")[A * N + B] = 0.5;
+        cur(w, "cooperation")[A * N + B] = cur(w, "cooperation")[B * N + A] = 0.4;
+        cur(w, "promise_breach")[B * N + A] = 0.3 * scale;
+        cur(w, "promise_kept")[B * N + A] = 0.6 * scale;
+        int self = ps_registry_find("cooperation");
+        const ps_model *m = ps_registry_model(self);
+        CHECK(m->step(w, self, w->model_data[self], &err) == PS_OK, "step: %s", err.msg);
+        out = w->next[ps_field_index("trust")][A * N + B];
+        ps_world_free(w);
+    }
+    synth_free(sc);
+    return out;
+}
+
+static void test_trust_after_promises(void)
+{
+    const ps_model *m = &ps_model_cooperation;
+    double adj = synth_default(m, "trust_adjust"), pen = synth_default(m, "breach_penalty");
+    double rew = synth_default(m, "kept_reward");
+    double want = 0.5 + adj * (0.4 - 0.5) - pen * (0.3 / 0.9) * 0.5 + rew * (0.6 / 0.9) * 0.5;
+    for (int k = 0; k < 2; k++) {
+        double scale = k ? 1e9 : 1.0, got = trust_step(scale);
+        printf("trust after promises at scale %g: %.15g (hand %.15g)\n", scale, got, want);
+        CHECK(fabs(got - want) < 1e-14, "trust at scale %g: %.15g vs %.15g by hand", scale, got,
+              want);
+    }
+}
+
 /* Shared security (docs/ODD.md 7.3): X and Y both committed in a theater
  * hosted by H, with interest 0.8 and 0.6 there and cooperation 0.5 and 0.7
  * with H, share min(0.8, 0.6) x min(0.5, 0.7) = 0.3 of security interest.
@@ -306,6 +351,7 @@ int main(void)
     step_w(0.0, 0.0, 2, flow, order, &comp);
     CHECK(comp == 0.0, "all weights 0: complementarity %g", comp);
     test_shared_security();
+    test_trust_after_promises();
     test_metrics();
     return CHECK_DONE();
 }
